@@ -1,0 +1,1 @@
+"""Shared foundations: money, dates, identifiers, parameters, database, security, ledger."""
