@@ -1,0 +1,209 @@
+"""The ledger: one book for every euro that moves, in double entry.
+
+An écriture (journal entry) groups lignes whose amounts sum to zero: debits
+are positive, credits negative, in integer cents. Each ligne is tagged with
+the branch, the régime, the organism and the account, so the accounts of a
+branch or a caisse are sums over the ledger, never a second computation.
+
+Entries are append-only (the database refuses UPDATE and DELETE): a mistake
+is corrected by a new entry. Each entry carries an idempotency key: posting
+the same key twice returns the first entry, and posting different content
+under a used key is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from secu.core.db import Base
+from secu.core.errors import Conflict, InvalidField
+
+BRANCHES = ("maladie", "atmp", "famille", "retraite", "autonomie", "recouvrement")
+REGIMES = ("general", "agricole")
+
+
+class Ecriture(Base):
+    __tablename__ = "ecriture"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    cle_idempotence: Mapped[str] = mapped_column(String(120), unique=True)
+    date_operation: Mapped[date] = mapped_column(Date, index=True)
+    libelle: Mapped[str] = mapped_column(String(200))
+    document_source: Mapped[str | None] = mapped_column(String(120))
+    empreinte: Mapped[str] = mapped_column(String(64))
+    enregistre_le: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(timezone.utc))
+
+    lignes: Mapped[list[LigneEcriture]] = relationship(back_populates="ecriture", order_by="LigneEcriture.id")
+
+
+class LigneEcriture(Base):
+    __tablename__ = "ligne_ecriture"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    ecriture_id: Mapped[int] = mapped_column(ForeignKey("ecriture.id"), index=True)
+    date_operation: Mapped[date] = mapped_column(Date, index=True)  # copied so balances need no join
+    branche: Mapped[str] = mapped_column(String(20), index=True)
+    regime: Mapped[str] = mapped_column(String(10))
+    organisme_code: Mapped[str] = mapped_column(String(20), index=True)
+    compte: Mapped[str] = mapped_column(String(60), index=True)
+    montant_cents: Mapped[int] = mapped_column(BigInteger)
+    contrepartie: Mapped[str | None] = mapped_column(String(120))
+
+    ecriture: Mapped[Ecriture] = relationship(back_populates="lignes")
+
+
+@dataclass(frozen=True)
+class Ligne:
+    branche: str
+    organisme_code: str
+    compte: str
+    montant_cents: int
+    regime: str = "general"
+    contrepartie: str | None = None
+
+
+@dataclass(frozen=True)
+class NouvelleEcriture:
+    cle_idempotence: str
+    date_operation: date
+    libelle: str
+    lignes: tuple[Ligne, ...]
+    document_source: str | None = None
+
+    def fingerprint(self) -> str:
+        content = {
+            "date": self.date_operation.isoformat(),
+            "libelle": self.libelle,
+            "document": self.document_source,
+            "lignes": [l.__dict__ for l in self.lignes],
+        }
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def _check(entry: NouvelleEcriture) -> None:
+    if not entry.cle_idempotence.strip():
+        raise InvalidField("cle_idempotence", "la clé d'idempotence est obligatoire")
+    if len(entry.lignes) < 2:
+        raise InvalidField("lignes", "une écriture comporte au moins deux lignes (débit et crédit)")
+    for index, ligne in enumerate(entry.lignes):
+        where = f"lignes[{index}]"
+        if ligne.branche not in BRANCHES:
+            raise InvalidField(f"{where}.branche", f"branche inconnue : {ligne.branche!r}")
+        if ligne.regime not in REGIMES:
+            raise InvalidField(f"{where}.regime", f"régime inconnu : {ligne.regime!r}")
+        if not isinstance(ligne.montant_cents, int) or isinstance(ligne.montant_cents, bool):
+            raise InvalidField(f"{where}.montant_cents", "le montant doit être un nombre entier de centimes")
+        if ligne.montant_cents == 0:
+            raise InvalidField(f"{where}.montant_cents", "une ligne d'écriture ne peut pas être nulle")
+        if not ligne.compte.strip():
+            raise InvalidField(f"{where}.compte", "le compte est obligatoire")
+        if not ligne.organisme_code.strip():
+            raise InvalidField(f"{where}.organisme_code", "l'organisme est obligatoire")
+    total = sum(l.montant_cents for l in entry.lignes)
+    if total != 0:
+        raise InvalidField("lignes", f"écriture déséquilibrée : débits et crédits diffèrent de {total} centimes")
+
+
+def post(session: Session, entry: NouvelleEcriture) -> Ecriture:
+    """Record an entry once. The same key with the same content returns the first entry."""
+    _check(entry)
+    fingerprint = entry.fingerprint()
+    existing = session.scalar(select(Ecriture).where(Ecriture.cle_idempotence == entry.cle_idempotence))
+    if existing is not None:
+        return _same_or_conflict(existing, fingerprint)
+    ecriture = Ecriture(
+        cle_idempotence=entry.cle_idempotence,
+        date_operation=entry.date_operation,
+        libelle=entry.libelle,
+        document_source=entry.document_source,
+        empreinte=fingerprint,
+        lignes=[
+            LigneEcriture(
+                date_operation=entry.date_operation,
+                branche=l.branche,
+                regime=l.regime,
+                organisme_code=l.organisme_code,
+                compte=l.compte,
+                montant_cents=l.montant_cents,
+                contrepartie=l.contrepartie,
+            )
+            for l in entry.lignes
+        ],
+    )
+    try:
+        with session.begin_nested():
+            session.add(ecriture)
+            session.flush()
+    except IntegrityError:
+        # Another transaction posted the same key first: fall back on its entry.
+        existing = session.scalar(select(Ecriture).where(Ecriture.cle_idempotence == entry.cle_idempotence))
+        if existing is None:
+            raise
+        return _same_or_conflict(existing, fingerprint)
+    return ecriture
+
+
+def _same_or_conflict(existing: Ecriture, fingerprint: str) -> Ecriture:
+    if existing.empreinte != fingerprint:
+        raise Conflict(
+            "cette clé d'idempotence a déjà servi pour une autre écriture", field="cle_idempotence"
+        )
+    return existing
+
+
+@dataclass(frozen=True)
+class Solde:
+    compte: str
+    branche: str
+    organisme_code: str
+    regime: str
+    debit_cents: int
+    credit_cents: int
+
+    @property
+    def solde_cents(self) -> int:
+        return self.debit_cents - self.credit_cents
+
+
+@dataclass
+class FiltreSoldes:
+    du: date | None = None
+    au: date | None = None
+    branche: str | None = None
+    organisme_code: str | None = None
+    compte_prefixe: str | None = None
+    regime: str | None = None
+    organismes: tuple[str, ...] | None = field(default=None)
+
+
+def balances(session: Session, filtre: FiltreSoldes) -> list[Solde]:
+    """Debits, credits and balance per account, branch, organism and régime over a period."""
+    debit = func.coalesce(func.sum(LigneEcriture.montant_cents).filter(LigneEcriture.montant_cents > 0), 0)
+    credit = func.coalesce(-func.sum(LigneEcriture.montant_cents).filter(LigneEcriture.montant_cents < 0), 0)
+    keys = (LigneEcriture.compte, LigneEcriture.branche, LigneEcriture.organisme_code, LigneEcriture.regime)
+    query = select(*keys, debit, credit).group_by(*keys).order_by(*keys)
+    if filtre.du:
+        query = query.where(LigneEcriture.date_operation >= filtre.du)
+    if filtre.au:
+        query = query.where(LigneEcriture.date_operation <= filtre.au)
+    if filtre.branche:
+        query = query.where(LigneEcriture.branche == filtre.branche)
+    if filtre.organisme_code:
+        query = query.where(LigneEcriture.organisme_code == filtre.organisme_code)
+    if filtre.organismes is not None:
+        query = query.where(LigneEcriture.organisme_code.in_(filtre.organismes))
+    if filtre.regime:
+        query = query.where(LigneEcriture.regime == filtre.regime)
+    if filtre.compte_prefixe:
+        query = query.where(LigneEcriture.compte.startswith(filtre.compte_prefixe, autoescape=True))
+    return [
+        Solde(compte=c, branche=b, organisme_code=o, regime=r, debit_cents=int(d), credit_cents=int(k))
+        for c, b, o, r, d, k in session.execute(query)
+    ]

@@ -1,0 +1,1 @@
+"""The national register: persons, households, employers, professionals, and their rights."""
