@@ -1,0 +1,1 @@
+"""The HTTP face: FastAPI application, its routes and dependencies."""

@@ -1,0 +1,78 @@
+"""Health professionals: the directory (RPPS, profession, specialty, sector, OPTAM)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from sqlalchemy import func, select
+
+from secu.api.deps import CallerDep, PaginationDep, transaction
+from secu.core.errors import NotFound
+from secu.register import schemas, service
+from secu.register.attestation import attestation
+from secu.register.models import CarteVitale, Personne, ProfessionnelSante
+from secu.core.security import Role, journal
+from secu.api.deps import allow
+
+router = APIRouter(tags=["professionnels de santé"])
+
+
+@router.get("/professionnels", response_model=schemas.Page[schemas.ProfessionnelOut], summary="Annuaire des professionnels de santé")
+def search(
+    request: Request,
+    caller: CallerDep,
+    pagination: PaginationDep,
+    nom: Annotated[str | None, Query(max_length=100)] = None,
+    profession: Annotated[str | None, Query(max_length=30)] = None,
+    departement: Annotated[str | None, Query(max_length=3)] = None,
+) -> schemas.Page[schemas.ProfessionnelOut]:
+    # The directory of professionals is public information (annuaire santé): any signed-in role may search it.
+    query = select(ProfessionnelSante)
+    if nom:
+        query = query.where(func.upper(ProfessionnelSante.nom).like(f"{nom.strip().upper()}%"))
+    if profession:
+        query = query.where(ProfessionnelSante.profession == profession)
+    if departement:
+        query = query.where(ProfessionnelSante.departement == departement.upper())
+    with transaction(request) as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.scalars(query.order_by(ProfessionnelSante.nom, ProfessionnelSante.id).offset((pagination.page - 1) * pagination.taille).limit(pagination.taille))
+        return schemas.Page[schemas.ProfessionnelOut](
+            items=[schemas.ProfessionnelOut.model_validate(r) for r in rows], total=total, page=pagination.page, taille=pagination.taille
+        )
+
+
+@router.post("/professionnels", response_model=schemas.ProfessionnelOut, status_code=201, summary="Enregistrer un professionnel de santé")
+def create(request: Request, caller: CallerDep, data: schemas.ProfessionnelIn) -> schemas.ProfessionnelOut:
+    with transaction(request) as session:
+        return schemas.ProfessionnelOut.model_validate(service.register_professional(session, data, caller=caller))
+
+
+@router.get("/professionnels/{professionnel_id}", response_model=schemas.ProfessionnelOut, summary="Un professionnel de santé")
+def read(request: Request, caller: CallerDep, professionnel_id: int) -> schemas.ProfessionnelOut:
+    with transaction(request) as session:
+        pro = session.get(ProfessionnelSante, professionnel_id)
+        if pro is None:
+            raise NotFound("professionnel introuvable", field="professionnel_id")
+        return schemas.ProfessionnelOut.model_validate(pro)
+
+
+@router.get("/droits", response_model=schemas.Attestation, tags=["droits"], summary="Droits d'un patient, sur présentation de sa carte Vitale")
+def rights_by_card(
+    request: Request,
+    caller: CallerDep,
+    carte_vitale: Annotated[str, Query(min_length=1, max_length=20, description="numéro de la carte Vitale présentée")],
+    date_: Annotated[date | None, Query(alias="date")] = None,
+) -> schemas.Attestation:
+    """What a professional's software reads with the card in the reader (the ADRi's job)."""
+    allow(caller, Role.PROFESSIONNEL)
+    with transaction(request) as session:
+        carte = session.scalar(select(CarteVitale).where(CarteVitale.numero == carte_vitale.strip(), CarteVitale.statut == "active"))
+        if carte is None:
+            raise NotFound("carte Vitale inconnue ou invalidée (perdue, volée ou remplacée)", field="carte_vitale")
+        personne = session.get(Personne, carte.personne_id)
+        assert personne is not None
+        journal(session, caller, "lecture", "droits.carte_vitale", personne.id, personne_id=personne.id)
+        return attestation(session, personne, date_ or date.today())

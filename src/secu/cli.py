@@ -1,0 +1,122 @@
+"""The `secu` command line (Typer + Rich)."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="secu — Sécurité sociale, régime général.", no_args_is_help=True, add_completion=False)
+
+import os  # noqa: E402
+import sys  # noqa: E402
+
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from secu.config import settings
+    from secu.core.db import make_engine, migrate
+
+    engine = make_engine(settings().resolved_database_url)
+    migrate(engine)
+    return engine
+
+
+@app.command("migrate", help="Créer ou mettre à jour le schéma de la base (Alembic).")
+def migrate_command() -> None:
+    engine = _engine()
+    console.print(f"Base à jour : {engine.url.render_as_string(hide_password=True)}")
+
+
+def _serve(port: int, host: str) -> None:
+    import uvicorn
+
+    from secu.api.app import create_app
+
+    console.print(f"[bold]secu[/bold] est servi sur [link]http://{host}:{port}/[/link] — API : http://{host}:{port}/docs")
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+
+
+@app.command("serve", help="Servir l'API et les pages.")
+def serve(
+    port: int = typer.Option(8000, "--port", help="port d'écoute"),
+    host: str = typer.Option("127.0.0.1", "--host", help="adresse d'écoute"),
+) -> None:
+    _engine()
+    _serve(port, host)
+
+
+@app.command("demo", help="Créer la base SQLite, la peupler d'une population de démonstration, et servir.")
+def demo(
+    port: int = typer.Option(8000, "--port", help="port d'écoute"),
+    host: str = typer.Option("127.0.0.1", "--host", help="adresse d'écoute"),
+    foyers: int = typer.Option(120, "--foyers", min=1, max=100_000, help="nombre de foyers de démonstration"),
+    seed: int = typer.Option(2026, "--seed", help="graine du générateur (même graine, même population)"),
+    no_serve: bool = typer.Option(False, "--no-serve", help="peupler sans servir"),
+) -> None:
+    from sqlalchemy import func, select
+
+    from secu.core.db import session_factory, unit_of_work
+    from secu.demo.population import DEMO_PASSWORD, seed as seed_population
+    from secu.register.models import Personne
+
+    engine = _engine()
+    with unit_of_work(session_factory(engine)) as session:
+        existing = session.scalar(select(func.count()).select_from(Personne)) or 0
+        if existing:
+            console.print(f"Répertoire déjà peuplé ({existing} personnes) : la population est conservée.")
+            report = None
+        else:
+            with console.status("Création de la population de démonstration…"):
+                report = seed_population(session, households=foyers, seed_value=seed)
+    if report is not None:
+        console.print(
+            f"Population créée : {report.personnes} personnes (dont {report.enfants} enfants), {report.foyers} foyers, "
+            f"{report.employeurs} employeurs, {report.professionnels} professionnels, {report.ald} ALD, {report.c2s} C2S."
+        )
+        table = Table(title=f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD})")
+        table.add_column("identifiant")
+        table.add_column("ce qu'il voit")
+        for login, what in report.comptes.items():
+            table.add_row(login, what)
+        console.print(table)
+    console.print(f"Base : {engine.url.render_as_string(hide_password=True)}")
+    if not no_serve:
+        _serve(port, host)
+
+
+@app.command("utilisateur", help="Créer un compte (administration).")
+def create_account(
+    login: str = typer.Option(..., "--login"),
+    role: str = typer.Option(..., "--role", help="assure, agent, medecin_conseil, professionnel, employeur, analyste, admin"),
+    nom: str = typer.Option(..., "--nom", help="nom affiché"),
+    organisme: str | None = typer.Option(None, "--organisme"),
+    personne_id: int | None = typer.Option(None, "--personne"),
+    employeur_id: int | None = typer.Option(None, "--employeur"),
+    professionnel_id: int | None = typer.Option(None, "--professionnel"),
+) -> None:
+    from pydantic import ValidationError
+
+    from secu.api.routes.administration import UtilisateurIn, create_user
+    from secu.core.db import session_factory, unit_of_work
+    from secu.core.errors import SecuError
+
+    password = os.environ.get("SECU_PASSWORD") or typer.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
+    try:
+        data = UtilisateurIn(
+            login=login, password=password, role=role, nom_affiche=nom, organisme_code=organisme,
+            personne_id=personne_id, employeur_id=employeur_id, professionnel_id=professionnel_id,
+        )
+        with unit_of_work(session_factory(_engine())) as session:
+            user = create_user(session, data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        errors.print(f"[red]{'.'.join(str(p) for p in first['loc'])} : {first['msg']}[/red]")
+        sys.exit(2)
+    except SecuError as error:
+        errors.print(f"[red]{error}[/red]")
+        sys.exit(2)
+    console.print(f"Compte créé : {user.login} ({user.role})")

@@ -1,0 +1,300 @@
+"""Money as integer cents, and the roundings the law names.
+
+Every amount in secu is a whole number of euro cents: a Python ``int`` in
+scalar code, an ``Int64`` column in Polars. Floats never hold money, because
+0.1 + 0.2 != 0.3 and a cotisation rounded on a float can be one cent off.
+
+Rounding is never implicit. Each helper is named after the rule the texts
+state, so the reader of a calculation sees which rule applies:
+
+* ``arrondi_centime``: "au centime d'euro le plus proche", the half cent going
+  up (away from zero), as the euro conversion rule of règlement (CE)
+  n° 1103/97, art. 5, and most social security texts do;
+* ``arrondi_euro``: "à l'euro le plus proche", same half-up rule;
+* ``arrondi_centime_inferieur``: towards minus infinity (a floor), for texts
+  that say "arrondi au centime inférieur";
+* ``apply_rate``: a rate applied to an amount, then ``arrondi_centime``.
+
+``apply_rate_expr`` is the very same arithmetic on Polars expressions (not a
+second rule): both compute ``cents * numerator / 10**k`` exactly on integers
+and round half away from zero.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+import polars as pl
+
+from secu.core.errors import InvalidField
+
+Cents = int
+"""An amount of money in euro cents (1 € = 100)."""
+
+AMOUNT_FIELD = "montant"
+RATE_FIELD = "taux"
+
+RATE_EXPR_SCALE = 9
+"""Decimals kept when a rate comes as a Polars expression (see apply_rate_expr)."""
+
+_MAX_DIGITS = 18
+"""Largest number of integer digits accepted for an amount or a rate.
+
+10**18 cents is ten million billion euros: far beyond any real amount, yet
+small enough that a mistyped exponent ("1E999999") cannot make us build a
+gigantic integer.
+"""
+
+_MAX_DECIMALS = 30
+"""Largest number of decimals accepted (same reason as _MAX_DIGITS)."""
+
+_MAX_EXPR_NUMERATOR = 10**24
+"""Largest scalar rate numerator for apply_rate_expr: keeps |cents * numerator|
+below 10**38 (Int128) for amounts up to 10**14 cents."""
+
+_SPACES = (" ", "\u00a0", "\u202f")
+NBSP = "\u00a0"
+"""The no-break space used by format_eur, both between digit groups and before €."""
+
+
+# --------------------------------------------------------------------------
+# Exact decimal <-> integer helpers
+
+
+def _as_decimal(value: Decimal | str | int, *, field: str, what: str) -> Decimal:
+    """Turn an accepted input into a finite Decimal, refusing floats and junk.
+
+    Floats are refused because they cannot represent most decimal amounts
+    exactly: the caller must say what they mean with a str or Decimal.
+    """
+    if isinstance(value, bool) or isinstance(value, float):
+        raise InvalidField(field, f"{what} doit être un nombre décimal exact (pas un nombre à virgule flottante)")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, str):
+        number = _parse_decimal_text(value, field=field, what=what)
+    else:
+        raise InvalidField(field, f"{what} doit être un nombre")
+    if not number.is_finite():
+        raise InvalidField(field, f"{what} n'est pas un nombre")
+    if number.adjusted() >= _MAX_DIGITS:
+        raise InvalidField(field, f"{what} est trop grand")
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if exponent < -_MAX_DECIMALS:
+        raise InvalidField(field, f"{what} a trop de décimales")
+    return number
+
+
+def _parse_decimal_text(text: str, *, field: str, what: str) -> Decimal:
+    """Read "1234.56", "1 234,56" or "1 234,56 €" (French writing) as a Decimal."""
+    cleaned = text.strip().removesuffix("€").strip()
+    for space in _SPACES:
+        cleaned = cleaned.replace(space, "")
+    if "," in cleaned:
+        if "." in cleaned:
+            raise InvalidField(field, f"{what} ne peut pas mêler virgule et point")
+        cleaned = cleaned.replace(",", ".")
+    if not cleaned:
+        raise InvalidField(field, f"{what} est obligatoire")
+    if not cleaned.isascii():  # Decimal would read other scripts' digits ("١٢")
+        raise InvalidField(field, f"{what} n'est pas un nombre")
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        raise InvalidField(field, f"{what} n'est pas un nombre") from None
+
+
+def _fraction(number: Decimal) -> tuple[int, int]:
+    """Return (numerator, k) with number == numerator / 10**k and k >= 0, exactly.
+
+    Works on the Decimal's digits directly, so no decimal context (precision,
+    rounding) can alter the value.
+    """
+    sign, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)  # finite, checked by the callers
+    numerator = int("".join(map(str, digits)) or "0")
+    if sign:
+        numerator = -numerator
+    if exponent >= 0:
+        return numerator * 10**exponent, 0
+    return numerator, -exponent
+
+
+def _round_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator to the nearest integer, halves away from zero."""
+    quotient, remainder = divmod(abs(numerator), denominator)
+    if 2 * remainder >= denominator:
+        quotient += 1
+    return -quotient if numerator < 0 else quotient
+
+
+def _check_cents(cents: int, *, field: str = AMOUNT_FIELD) -> int:
+    """Refuse anything that is not a plain int number of cents (bool included)."""
+    if isinstance(cents, bool) or not isinstance(cents, int):
+        raise InvalidField(field, "le montant en centimes doit être un nombre entier")
+    return cents
+
+
+# --------------------------------------------------------------------------
+# Conversions
+
+
+def to_cents(value: Decimal | str | int, *, field: str = AMOUNT_FIELD) -> Cents:
+    """Convert an amount in euros to cents, exactly, or refuse it.
+
+    Accepts an int (whole euros), a Decimal, or a str written "1234.56",
+    "1234,56", "1 234,56" or "1 234,56 €" (spaces, no-break spaces and a
+    trailing € are ignored). An amount with more than two significant
+    decimals ("12.345") is refused rather than silently rounded: rounding is
+    a legal decision, made with the arrondi_* helpers. "12.50" and "12.500"
+    are both 1250 cents.
+    """
+    number = _as_decimal(value, field=field, what="le montant")
+    numerator, k = _fraction(number)
+    if k <= 2:
+        return numerator * 10 ** (2 - k)
+    divisor = 10 ** (k - 2)
+    if numerator % divisor:
+        raise InvalidField(field, "le montant ne peut pas avoir plus de deux décimales")
+    return numerator // divisor
+
+
+def from_cents(cents: Cents) -> Decimal:
+    """Return the amount in euros as a Decimal with exactly two decimals."""
+    _check_cents(cents)
+    return Decimal(f"{cents}e-2")
+
+
+# --------------------------------------------------------------------------
+# Roundings named after the texts
+
+
+def arrondi_centime(value: Decimal | str | int, *, field: str = AMOUNT_FIELD) -> Cents:
+    """Round euros to the nearest cent ("au centime le plus proche"), in cents.
+
+    Half a cent goes away from zero: 1.005 € -> 101, -1.005 € -> -101 (the
+    règlement (CE) 1103/97 rule, symmetric for negative amounts such as
+    regularisations).
+    """
+    numerator, k = _fraction(_as_decimal(value, field=field, what="le montant"))
+    return _round_half_up(numerator * 100, 10**k)
+
+
+def arrondi_centime_inferieur(value: Decimal | str | int, *, field: str = AMOUNT_FIELD) -> Cents:
+    """Round euros down to the cent below ("au centime inférieur"), in cents.
+
+    This is a floor, towards minus infinity: 1.239 € -> 123 but
+    -1.231 € -> -124. Texts using this rounding concern positive amounts; for
+    a negative one the floor is what "inférieur" literally means.
+    """
+    numerator, k = _fraction(_as_decimal(value, field=field, what="le montant"))
+    return (numerator * 100) // 10**k
+
+
+def arrondi_euro(cents: Cents) -> Cents:
+    """Round an amount in cents to the nearest euro ("à l'euro le plus proche").
+
+    The result stays in cents (a multiple of 100). 50 cents go away from
+    zero: 150 -> 200, 149 -> 100, -150 -> -200.
+    """
+    _check_cents(cents)
+    return _round_half_up(cents, 100) * 100
+
+
+def rate_fraction(rate: Decimal | str | int, *, field: str = RATE_FIELD) -> tuple[int, int]:
+    """Return (numerator, k) with rate == numerator / 10**k exactly.
+
+    Rates come as Decimal or str ("0.20234", "98.25e-2"), never as float.
+    Exposed so that vectorised code can share the exact representation.
+    """
+    return _fraction(_as_decimal(rate, field=field, what="le taux"))
+
+
+def apply_rate(cents: Cents, rate: Decimal | str | int) -> Cents:
+    """Apply a rate to an amount and round to the nearest cent (half-up).
+
+    Computed exactly on integers: cents * numerator / 10**k, so
+    apply_rate(1_000_000, "0.20234") is 202_340 with no float in between.
+    """
+    _check_cents(cents)
+    numerator, k = rate_fraction(rate)
+    return _round_half_up(cents * numerator, 10**k)
+
+
+# --------------------------------------------------------------------------
+# Vectorised twin
+
+
+def _round_half_up_expr(product: pl.Expr, k: int) -> pl.Expr:
+    """Divide an Int128 expression by 10**k, rounding halves away from zero.
+
+    For k >= 1, 10**k is even, so adding half of it to the absolute value and
+    flooring is exactly "round half up"; the sign is put back afterwards.
+    """
+    if k == 0:
+        return product
+    denominator = 10**k
+    half = denominator // 2
+    magnitude = (product.abs() + pl.lit(half, dtype=pl.Int128)) // pl.lit(denominator, dtype=pl.Int128)
+    return product.sign() * magnitude
+
+
+def apply_rate_expr(cents: pl.Expr, rate: pl.Expr | Decimal | str | int) -> pl.Expr:
+    """Polars twin of apply_rate: cents * rate, half-up to the cent, as Int64.
+
+    ``cents`` must be an integer expression (Int64 cents).
+
+    Exactness. The amount is cast to Int128 and the rate becomes an integer
+    numerator over 10**k:
+
+    * a Decimal/str/int rate is converted exactly in Python (any number of
+      decimals, same code as apply_rate);
+    * a rate expression is cast to Decimal(38, 9) then scaled by 10**9, so
+      it must carry at most 9 decimals. Give rate columns a Decimal dtype.
+      A Float64 column is converted to the nearest 9-decimal value, which
+      recovers any rate written with at most 9 decimals (float64 keeps 15
+      significant digits) but is not the recommended input.
+
+    Overflow bounds. Products are formed in Int128 (|x| < 1.7e38). With
+    amounts up to 10**12 cents (10 milliards d'euros) and an expression rate
+    below 10**6 (numerator below 10**15), products stay below 10**27; a
+    scalar rate's numerator is limited to 10**24, which keeps products below
+    10**38 for amounts up to 10**14 cents. (In Int64 alone, 10**12 cents
+    times a 9-decimal numerator would overflow for any rate above 9.2, hence
+    Int128.) The result is cast back to Int64 strictly: a result beyond
+    9.2e18 cents raises an error instead of wrapping around.
+
+    Nulls in either input give a null result.
+    """
+    amount = cents.cast(pl.Int128)
+    if isinstance(rate, pl.Expr):
+        numerator = (rate.cast(pl.Decimal(38, RATE_EXPR_SCALE)) * 10**RATE_EXPR_SCALE).cast(pl.Int128)
+        k = RATE_EXPR_SCALE
+    else:
+        value, k = rate_fraction(rate)
+        if abs(value) >= _MAX_EXPR_NUMERATOR:
+            raise InvalidField(RATE_FIELD, "le taux a trop de chiffres pour un calcul exact")
+        numerator = pl.lit(value, dtype=pl.Int128)
+    return _round_half_up_expr(amount * numerator, k).cast(pl.Int64, strict=True)
+
+
+# --------------------------------------------------------------------------
+# Display
+
+
+def format_eur(cents: Cents) -> str:
+    """Format cents the French way: "1 234,56 €", "-0,05 €".
+
+    Digit groups and the space before € are both U+00A0 NO-BREAK SPACE (one
+    character, chosen for consistency and because every font and terminal
+    has it; CLDR would use U+202F between groups). The minus sign is the
+    ASCII hyphen-minus. to_cents reads this output back.
+    """
+    _check_cents(cents)
+    sign = "-" if cents < 0 else ""
+    euros, centimes = divmod(abs(cents), 100)
+    grouped = f"{euros:,}".replace(",", NBSP)
+    return f"{sign}{grouped},{centimes:02d}{NBSP}€"

@@ -1,0 +1,1 @@
+"""A small deterministic demo population (the calibrated synthetic France comes later)."""

@@ -1,0 +1,133 @@
+"""Who may see or change whose file — the one place the policy is written.
+
+| role              | persons it may read                                   | medical detail (ALD) |
+|-------------------|-------------------------------------------------------|----------------------|
+| assuré            | self, and the minors attached to them today           | own and children's   |
+| agent             | persons attached to the agent's organism (any branch) | never                |
+| médecin-conseil   | persons residing in the DRSM's territory              | yes                  |
+| professionnel     | none; rights only on presenting a carte Vitale number | no                   |
+| employeur         | none (own establishments only)                        | no                   |
+| analyste          | none: aggregates without name or NIR                  | no                   |
+| admin             | everyone (administration)                             | never (secret médical) |
+
+Refusals are journalled too (by the entry point, after the rollback), so an
+attempt to browse files shows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from secu.core.errors import Forbidden, NotFound
+from secu.core.security import Caller, Role, journal
+from secu.organismes import get_organisme
+from secu.register.models import AyantDroit, Personne, Rattachement
+
+
+@lru_cache(maxsize=None)
+def departements_of(organisme_code: str | None) -> tuple[str, ...]:
+    if organisme_code is None:
+        return ()
+    return tuple(get_organisme(organisme_code).departements)
+
+
+def _is_parent_of(session: Session, parent_id: int | None, child_id: int, on: date) -> bool:
+    if parent_id is None:
+        return False
+    return (
+        session.scalar(
+            select(AyantDroit.id).where(
+                AyantDroit.enfant_id == child_id,
+                AyantDroit.ouvrant_droit_id == parent_id,
+                AyantDroit.date_debut <= on,
+                or_(AyantDroit.date_fin.is_(None), AyantDroit.date_fin >= on),
+            )
+        )
+        is not None
+    )
+
+
+def _attached_to(session: Session, personne_id: int, organisme_code: str | None) -> bool:
+    return (
+        organisme_code is not None
+        and session.scalar(
+            select(Rattachement.branche).where(
+                Rattachement.personne_id == personne_id, Rattachement.organisme_code == organisme_code
+            )
+        )
+        is not None
+    )
+
+
+def may_read(session: Session, caller: Caller, personne: Personne, *, medical: bool = False) -> bool:
+    today = date.today()
+    role = caller.role
+    if role is Role.ASSURE:
+        return personne.id == caller.personne_id or _is_parent_of(session, caller.personne_id, personne.id, today)
+    if role is Role.MEDECIN_CONSEIL:
+        return personne.departement in departements_of(caller.organisme_code)
+    if medical:
+        return False
+    if role is Role.ADMIN:
+        return True
+    if role is Role.AGENT:
+        return _attached_to(session, personne.id, caller.organisme_code)
+    return False
+
+
+def may_write(session: Session, caller: Caller, personne: Personne, *, allow_self: bool = False) -> bool:
+    if caller.role is Role.ADMIN:
+        return True
+    if caller.role is Role.AGENT:
+        return _attached_to(session, personne.id, caller.organisme_code)
+    if allow_self and caller.role is Role.ASSURE:
+        return personne.id == caller.personne_id or _is_parent_of(session, caller.personne_id, personne.id, date.today())
+    return False
+
+
+def _refused(message: str, personne_id: int) -> Forbidden:
+    # The caller's transaction rolls back; the entry point journals the refusal
+    # in a transaction of its own (see secu.api.app), so it is never lost.
+    error = Forbidden(message)
+    error.personne_id = personne_id  # type: ignore[attr-defined]
+    return error
+
+
+def _load(session: Session, personne_id: int, field: str) -> Personne:
+    personne = session.get(Personne, personne_id)
+    if personne is None:
+        raise NotFound("dossier introuvable", field=field)
+    return personne
+
+
+def require_person(
+    session: Session, caller: Caller, personne_id: int, *, medical: bool = False, field: str = "personne_id"
+) -> Personne:
+    personne = _load(session, personne_id, field)
+    if not may_read(session, caller, personne, medical=medical):
+        raise _refused(
+            "accès refusé : ces données médicales sont couvertes par le secret médical" if medical
+            else "accès refusé : ce dossier ne relève pas de votre périmètre",
+            personne_id,
+        )
+    return personne
+
+
+def require_person_write(
+    session: Session, caller: Caller, personne_id: int, *, allow_self: bool = False, field: str = "personne_id"
+) -> Personne:
+    personne = _load(session, personne_id, field)
+    if not may_write(session, caller, personne, allow_self=allow_self):
+        raise _refused("action refusée : ce dossier ne relève pas de votre périmètre", personne_id)
+    return personne
+
+
+def read_person(session: Session, caller: Caller, personne_id: int, *, what: str = "personne", medical: bool = False) -> Personne:
+    """Fetch a person the caller may see, and journal the read."""
+    personne = require_person(session, caller, personne_id, medical=medical)
+    journal(session, caller, "lecture", what, personne.id, personne_id=personne.id)
+    return personne
