@@ -1,0 +1,57 @@
+"""The demo and serve commands, as a person runs them: a real process, a real port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+SECU = str(Path(sys.executable).with_name("secu"))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_demo_seeds_once_then_serves(tmp_path: Path) -> None:
+    env = {**os.environ, "SECU_HOME": str(tmp_path), "COLUMNS": "200"}
+    env.pop("SECU_DATABASE_URL", None)
+    first = subprocess.run([SECU, "demo", "--no-serve", "--foyers", "15"], env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    assert "Population créée" in first.stdout and "agent.demo" in first.stdout and "demo-secu-2026" in first.stdout
+    assert (tmp_path / "secu.db").exists()
+    second = subprocess.run([SECU, "demo", "--no-serve"], env=env, capture_output=True, text=True, timeout=300)
+    assert second.returncode == 0 and "déjà peuplé" in second.stdout
+
+    port = _free_port()
+    server = subprocess.Popen([SECU, "demo", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "le serveur n'a pas démarré"
+                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                time.sleep(0.3)
+        assert page.status_code == 200 and "Personnes" in page.text
+        token = httpx.post(f"http://127.0.0.1:{port}/api/auth/jeton", data={"username": "assure.demo", "password": "demo-secu-2026"}).json()
+        me = httpx.get(f"http://127.0.0.1:{port}/api/auth/moi", headers={"Authorization": f"Bearer {token['access_token']}"}).json()
+        attestation = httpx.get(
+            f"http://127.0.0.1:{port}/api/personnes/{me['personne_id']}/attestation",
+            headers={"Authorization": f"Bearer {token['access_token']}"},
+        ).json()
+        assert attestation["couvert"] is True and attestation["organisme"]["code"]
+        assert httpx.get(f"http://127.0.0.1:{port}/openapi.json").status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert f"http://127.0.0.1:{port}/" in (server.stdout.read() if server.stdout else "")
