@@ -105,7 +105,10 @@ def test_nir_reading_born_abroad():
     assert not nir.is_provisoire
 
 
-@pytest.mark.parametrize(("value", "lieu"), [(NIR_2A, "2A073"), (NIR_2B, "2B073"), (NIR_CORSE_AVANT_1976, "20004")])
+@pytest.mark.parametrize(
+    ("value", "lieu"),
+    [(NIR_2A, "2A073"), (NIR_2B, "2B073"), (NIR_CORSE_AVANT_1976, "20004")],
+)
 def test_nir_reading_corsica(value, lieu):
     nir = parse_nir(value)
     assert nir.is_corse
@@ -192,31 +195,39 @@ def test_nir_constructor_checks_too():
 
 
 def with_key(body: str) -> str:
+    """Complete a 13-character body with its right key, so that only the targeted defect remains."""
     return body + independent_key(body)
+
+
+LENGTH_MSG = "le NIR doit comporter 15 caractères (13 chiffres et une clé de 2 chiffres)"
+DIGITS_MSG = "le NIR ne doit comporter que des chiffres (sauf 2A ou 2B pour la Corse)"
+SEX_MSG = "le premier chiffre du NIR (sexe) doit être 1 ou 2, ou 7 ou 8 pour un numéro provisoire"
+MONTH_MSG = "le mois de naissance du NIR (4e et 5e chiffres) est impossible"
+KEY_MSG = "la clé du NIR est incorrecte"
 
 
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("295109912611199", "la clé du NIR est incorrecte"),  # stdnum doctest
-        ("295109912611139", "la clé du NIR est incorrecte"),  # swapped key digits
-        ("185059710512360", "la clé du NIR est incorrecte"),
-        ("6546546546546703", "le NIR doit comporter 15 caractères (13 chiffres et une clé de 2 chiffres)"),
-        ("29510991261119", "le NIR doit comporter 15 caractères (13 chiffres et une clé de 2 chiffres)"),
+        ("295109912611199", KEY_MSG),  # stdnum doctest
+        ("295109912611139", KEY_MSG),  # swapped key digits
+        ("185059710512360", KEY_MSG),
+        ("6546546546546703", LENGTH_MSG),
+        ("29510991261119", LENGTH_MSG),
         ("2951099126111", "la clé du NIR (2 derniers chiffres) est manquante"),
         ("", "le NIR est obligatoire"),
         ("   ", "le NIR est obligatoire"),
-        ("253072C07300443", "le NIR ne doit comporter que des chiffres (sauf 2A ou 2B pour la Corse)"),
-        ("29510991261119A", "le NIR ne doit comporter que des chiffres (sauf 2A ou 2B pour la Corse)"),
-        ("2951O9912611193", "le NIR ne doit comporter que des chiffres (sauf 2A ou 2B pour la Corse)"),
-        ("2-95-10-99-126-111-93", "le NIR doit comporter 15 caractères (13 chiffres et une clé de 2 chiffres)"),
-        (with_key("3850575112345"), "le premier chiffre du NIR (sexe) doit être 1 ou 2, ou 7 ou 8 pour un numéro provisoire"),
-        (with_key("4850575112345"), "le premier chiffre du NIR (sexe) doit être 1 ou 2, ou 7 ou 8 pour un numéro provisoire"),
-        (with_key("0850575112345"), "le premier chiffre du NIR (sexe) doit être 1 ou 2, ou 7 ou 8 pour un numéro provisoire"),
-        (with_key("1851375112345"), "le mois de naissance du NIR (4e et 5e chiffres) est impossible"),
-        (with_key("1850075112345"), "le mois de naissance du NIR (4e et 5e chiffres) est impossible"),
-        (with_key("1851975112345"), "le mois de naissance du NIR (4e et 5e chiffres) est impossible"),
-        (with_key("1854575112345"), "le mois de naissance du NIR (4e et 5e chiffres) est impossible"),
+        ("253072C07300443", DIGITS_MSG),
+        ("29510991261119A", DIGITS_MSG),
+        ("2951O9912611193", DIGITS_MSG),
+        ("2-95-10-99-126-111-93", LENGTH_MSG),
+        (with_key("3850575112345"), SEX_MSG),
+        (with_key("4850575112345"), SEX_MSG),
+        (with_key("0850575112345"), SEX_MSG),
+        (with_key("1851375112345"), MONTH_MSG),
+        (with_key("1850075112345"), MONTH_MSG),
+        (with_key("1851975112345"), MONTH_MSG),
+        (with_key("1854575112345"), MONTH_MSG),
     ],
 )
 def test_invalid_nirs_say_what_is_wrong_without_the_number(value, message):
@@ -244,7 +255,9 @@ def test_parse_nir_refuses_non_string():
 # Property tests: key round-trip and error detection
 
 nir_bodies = st.builds(
-    lambda sexe, annee, mois, dept, commune, ordre: f"{sexe}{annee:02d}{mois:02d}{dept}{commune:03d}{ordre:03d}",
+    lambda sexe, annee, mois, dept, commune, ordre: (
+        f"{sexe}{annee:02d}{mois:02d}{dept}{commune:03d}{ordre:03d}"
+    ),
     st.sampled_from("1278"),
     st.integers(0, 99),
     st.one_of(st.integers(1, 12), st.integers(20, 42), st.integers(50, 99)),
@@ -335,7 +348,9 @@ def test_check_nir_matches_refuses_mismatch(naissance, sexe, field, message):
 
 def test_check_nir_matches_field_name():
     with pytest.raises(InvalidField) as exc:
-        check_nir_matches(parse_nir(NIR_ETRANGER), date_naissance=date(1995, 1, 1), sexe="2", field="nir_assure")
+        check_nir_matches(
+            parse_nir(NIR_ETRANGER), date_naissance=date(1995, 1, 1), sexe="2", field="nir_assure"
+        )
     assert exc.value.field == "nir_assure"
 
 
@@ -405,7 +420,14 @@ def test_siren_of():
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("62.01Z", "62.01Z"), ("6201Z", "62.01Z"), ("62.01z", "62.01Z"), (" 86.21Z ", "86.21Z"), ("62 01 Z", "62.01Z"), ("0111Z", "01.11Z")],
+    [
+        ("62.01Z", "62.01Z"),
+        ("6201Z", "62.01Z"),
+        ("62.01z", "62.01Z"),
+        (" 86.21Z ", "86.21Z"),
+        ("62 01 Z", "62.01Z"),
+        ("0111Z", "01.11Z"),
+    ],
 )
 def test_valid_naf(value, expected):
     assert validate_naf(value) == expected
@@ -458,6 +480,9 @@ def test_french_iban_with_wrong_rib_key_is_refused():
     assert exc.value.message == "la clé RIB contenue dans l'IBAN est incorrecte"
 
 
+IBAN_SHAPE_MSG = "l'IBAN doit commencer par 2 lettres et 2 chiffres, suivis de lettres et de chiffres"
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [
@@ -467,8 +492,8 @@ def test_french_iban_with_wrong_rib_key_is_refused():
         # Right length and key, but a letter where the French structure wants digits (bank code):
         ("FR" + stdnum_iban.calc_check_digits("FR00A0006000011234567890189") + "A0006000011234567890189",
          "l'IBAN n'a pas la forme prévue pour son pays"),
-        ("7630006000011234567890189", "l'IBAN doit commencer par 2 lettres et 2 chiffres, suivis de lettres et de chiffres"),
-        ("FR76-3000_6000", "l'IBAN doit commencer par 2 lettres et 2 chiffres, suivis de lettres et de chiffres"),
+        ("7630006000011234567890189", IBAN_SHAPE_MSG),
+        ("FR76-3000_6000", IBAN_SHAPE_MSG),
         ("", "l'IBAN est obligatoire"),
     ],
 )
@@ -501,7 +526,13 @@ def test_iban_lengths_agree_with_stdnum_registry_copy():
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("AGRIFRPP882", "AGRIFRPP882"), ("AGRIFRPP", "AGRIFRPP"), ("agri frpp", "AGRIFRPP"), ("ABNA BE 2A", "ABNABE2A"), ("BDFEFRPPCCT", "BDFEFRPPCCT")],
+    [
+        ("AGRIFRPP882", "AGRIFRPP882"),
+        ("AGRIFRPP", "AGRIFRPP"),
+        ("agri frpp", "AGRIFRPP"),
+        ("ABNA BE 2A", "ABNABE2A"),
+        ("BDFEFRPPCCT", "BDFEFRPPCCT"),  # Banque de France
+    ],
 )
 def test_valid_bics(value, expected):
     assert validate_bic(value) == expected
@@ -512,7 +543,11 @@ def test_valid_bics(value, expected):
     [
         ("AGRIFRPP8", "le BIC doit comporter 8 ou 11 caractères"),
         ("AGRIFR", "le BIC doit comporter 8 ou 11 caractères"),
-        ("AGRIF2PP", "le BIC doit comporter 4 lettres (banque), 2 lettres (pays), 2 lettres ou chiffres (lieu) et éventuellement 3 lettres ou chiffres (agence)"),
+        (
+            "AGRIF2PP",
+            "le BIC doit comporter 4 lettres (banque), 2 lettres (pays), "
+            "2 lettres ou chiffres (lieu) et éventuellement 3 lettres ou chiffres (agence)",
+        ),
         ("MULTIPLE", "le code pays du BIC est inconnu"),  # IP is no country
     ],
 )

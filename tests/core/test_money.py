@@ -154,7 +154,17 @@ def test_arrondi_centime_inferieur_is_a_floor(value, expected):
 
 @pytest.mark.parametrize(
     ("cents", "expected"),
-    [(150, 200), (149, 100), (151, 200), (-150, -200), (-149, -100), (0, 0), (123456, 123500), (99, 100), (49, 0)],
+    [
+        (150, 200),
+        (149, 100),
+        (151, 200),
+        (-150, -200),
+        (-149, -100),
+        (0, 0),
+        (123456, 123500),
+        (99, 100),
+        (49, 0),
+    ],
 )
 def test_arrondi_euro(cents, expected):
     assert arrondi_euro(cents) == expected
@@ -242,7 +252,9 @@ def test_rate_fraction_is_exact():
     assert rate_fraction(3) == (3, 0)
 
 
-rates = st.decimals(min_value=Decimal("-2"), max_value=Decimal("2"), places=6, allow_nan=False, allow_infinity=False)
+rates = st.decimals(
+    min_value=Decimal("-2"), max_value=Decimal("2"), places=6, allow_nan=False, allow_infinity=False
+)
 amounts = st.integers(min_value=-MAX_CENTS, max_value=MAX_CENTS)
 
 

@@ -182,7 +182,6 @@ def cle_nir(corps: str) -> str:
     return stdnum_nir.calc_check_digits(corps + "00")
 
 
-
 def _check_nir(value: str, *, field: str, allow_provisional: bool) -> None:
     """Check a compact NIR, naming the first thing wrong (never quoting the number)."""
     if not value:
@@ -235,7 +234,7 @@ def check_nir_matches(nir: Nir, *, date_naissance: date, sexe: str, field: str =
     last two digits of the year, and the month unless the NIR carries a
     special month code (unknown month at registration).
     """
-    if sexe not in SEXES:
+    if not isinstance(sexe, str) or sexe not in SEXES:
         raise InvalidField("sexe", "le sexe doit être 1 (homme) ou 2 (femme)")
     if not isinstance(date_naissance, date):
         raise InvalidField("date_naissance", "la date de naissance doit être une date")
