@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 
 SECU = str(Path(sys.executable).with_name("secu"))
 
