@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from secu.core.errors import NotFound, UnknownParameter
 from secu.core.parameters import parameters
 from secu.organismes import all_organismes, get_organisme, route
 
@@ -67,7 +68,10 @@ def parameter_names() -> list[str]:
 
 @router.get("/parametres/{nom}", response_model=ParametreOut, summary="Historique d'un paramètre, ou sa valeur à une date")
 def parameter(nom: str, date_: Annotated[date | None, Query(alias="date")] = None) -> ParametreOut:
-    p = parameters().get(nom)
+    try:
+        p = parameters().get(nom)
+    except UnknownParameter:
+        raise NotFound(f"paramètre inconnu : {nom}", field="nom") from None
     values = [p.at(date_)] if date_ else list(p.values)
     return ParametreOut(
         nom=p.name,
