@@ -1,0 +1,611 @@
+"""Dated legal parameters: loading, validation, and the as-of join onto Polars frames.
+
+The law's numbers live in ``src/secu/parametres/<domaine>/…/<feuille>.yaml``,
+one file per parameter (the format is described in
+``src/secu/parametres/README.md``). The parameter's name is its path below
+the domain folder, with dots: ``parametres/commun/smic/horaire.yaml`` is
+``smic.horaire``.
+
+Everything is read and checked once, by :func:`load_parameters`: a file that
+lacks a reference, mixes up its dates or writes ``1709.285`` for an amount in
+euros stops the load with :class:`InvalidParameterFile`, naming the file and
+the problem. Numbers are read as :class:`~decimal.Decimal` straight from the
+YAML text (never through a float), so ``1709.28`` is ``Decimal("1709.28")``.
+
+Two ways to read a value:
+
+* scalar: ``parameters().get("smic.horaire").at(date(2026, 1, 15))`` gives the
+  :class:`ParameterValue` in force that day, with its reference;
+* vectorized: :func:`join_parameters` adds one column per parameter to a
+  frame of many rows and many dates (a backward as-of join), which is how
+  rules read the law.
+
+Column types in frames (what rules receive):
+
+======================  ===================================================
+unit                    column
+======================  ===================================================
+``eur``                 Int64, cents (1 709,28 € -> 170928)
+``eur_par_heure``       Int64, cents per hour (12,02 €/h -> 1202)
+``taux``                Decimal(38, 9): feed it to ``money.apply_rate_expr``
+``coefficient``         Decimal(38, 9), same
+``heures``              Decimal(38, 2)
+``nombre``, ``jours``   Int64
+references              Categorical (``with_references=True``)
+======================  ===================================================
+
+Rates keep 9 decimals because that is the exact scale
+``secu.core.money.apply_rate_expr`` works at (``RATE_EXPR_SCALE``); the
+loader refuses a rate with more.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+import polars as pl
+import yaml
+
+from secu.core.errors import InvalidField, NotFound, SecuError, UnknownParameter
+from secu.core.money import NBSP, RATE_EXPR_SCALE
+
+PARAMETRES_ROOT = Path(__file__).resolve().parent.parent / "parametres"
+"""The package's own tree of parameters."""
+
+ParameterScalar = Decimal | int | None
+
+# --------------------------------------------------------------------------
+# Units
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What a unit accepts in YAML and how it is joined onto a frame."""
+
+    code: str
+    label: str
+    """French label, for people."""
+    integer: bool
+    """Values are Python ints (counts), not Decimals."""
+    max_decimals: int | None
+    """Most decimals a value may carry (None: integers only)."""
+    signed: bool
+    """Negative values allowed."""
+    dtype: pl.DataType
+    """Column type given by join_parameters."""
+    cents: bool
+    """Joined as integer cents (value × 100)."""
+
+
+UNITS: Mapping[str, Unit] = MappingProxyType(
+    {
+        "eur": Unit("eur", "euros", False, 2, False, pl.Int64(), True),
+        "eur_par_heure": Unit("eur_par_heure", "euros par heure", False, 2, False, pl.Int64(), True),
+        "taux": Unit("taux", "taux (fraction décimale : 5,25 % s'écrit 0.0525)", False, RATE_EXPR_SCALE, False,
+                     pl.Decimal(38, RATE_EXPR_SCALE), False),
+        "coefficient": Unit("coefficient", "coefficient multiplicateur", False, RATE_EXPR_SCALE, False,
+                            pl.Decimal(38, RATE_EXPR_SCALE), False),
+        "heures": Unit("heures", "heures", False, 2, False, pl.Decimal(38, 2), False),
+        "nombre": Unit("nombre", "nombre entier", True, None, True, pl.Int64(), False),
+        "jours": Unit("jours", "jours", True, None, False, pl.Int64(), False),
+    }
+)
+"""The units a parameter may have. Each value is checked against its unit at load time."""
+
+SCALAR_TYPE = "scalaire"
+"""The only parameter ``type`` implemented; ``bareme`` (brackets) is reserved for later."""
+
+_TOP_KEYS = frozenset({"description", "unit", "documentation", "values", "type"})
+_REQUIRED_TOP_KEYS = ("description", "unit", "values")
+_VALUE_KEYS = frozenset({"date_effet", "value", "reference", "note", "source_url"})
+_REQUIRED_VALUE_KEYS = ("date_effet", "value", "reference")
+_NAME_PART = re.compile(r"[a-z][a-z0-9_]*\Z")
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+
+
+# --------------------------------------------------------------------------
+# Model
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterValue:
+    """One dated value of a parameter and the text that sets it.
+
+    ``value`` is None when the parameter ceases to apply from ``date_effet``.
+    """
+
+    date_effet: date
+    value: ParameterScalar
+    reference: str
+    note: str | None = None
+    source_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """A legal parameter and its whole history, sorted by date d'effet."""
+
+    name: str
+    description: str
+    unit: str
+    values: tuple[ParameterValue, ...]
+    documentation: str | None = None
+
+    @property
+    def column(self) -> str:
+        """The column name join_parameters gives it: dots become underscores."""
+        return self.name.replace(".", "_")
+
+    @property
+    def dates(self) -> tuple[date, ...]:
+        return tuple(v.date_effet for v in self.values)
+
+    def at(self, d: date) -> ParameterValue:
+        """The value in force on ``d`` (the last one whose date d'effet is on or before it).
+
+        Raises NotFound if ``d`` precedes the first value or if the parameter
+        had ceased to apply (null value) on that day.
+        """
+        if isinstance(d, datetime):
+            d = d.date()
+        index = bisect.bisect_right(self.dates, d) - 1
+        if index < 0 or self.values[index].value is None:
+            raise NotFound(_not_in_force(self.name, d), field="date")
+        return self.values[index]
+
+
+class Parameters:
+    """All loaded parameters, by name. Immutable once loaded.
+
+    Iterating yields the Parameter objects in name order.
+    """
+
+    __slots__ = ("_by_name",)
+
+    def __init__(self, parameters: Sequence[Parameter] | Mapping[str, Parameter]) -> None:
+        items = parameters.values() if isinstance(parameters, Mapping) else parameters
+        by_name: dict[str, Parameter] = {}
+        for parameter in items:
+            if parameter.name in by_name:
+                raise ValueError(f"paramètre en double : {parameter.name!r}")
+            by_name[parameter.name] = parameter
+        self._by_name: Mapping[str, Parameter] = MappingProxyType(dict(sorted(by_name.items())))
+
+    def get(self, name: str) -> Parameter:
+        """The parameter called ``name``; UnknownParameter if nobody defined it."""
+        try:
+            return self._by_name[name]
+        except (KeyError, TypeError):
+            raise UnknownParameter(name) from None
+
+    __getitem__ = get
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._by_name)
+
+    def close_names(self, name: str, n: int = 5) -> list[str]:
+        """Names that look like ``name`` (for "did you mean" messages)."""
+        return difflib.get_close_matches(name, self.names(), n=n, cutoff=0.6)
+
+    def __iter__(self) -> Iterator[Parameter]:
+        return iter(self._by_name.values())
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+    def __repr__(self) -> str:
+        return f"Parameters({len(self)} paramètres)"
+
+
+def _not_in_force(name: str, d: date) -> str:
+    return f"aucune valeur de {name} en vigueur le {d:%d/%m/%Y}"
+
+
+# --------------------------------------------------------------------------
+# Loading and validation
+
+
+class InvalidParameterFile(SecuError):
+    """A parameter file is malformed. A deployment error: nothing is served until it is fixed."""
+
+    status_code = 500
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message, field=path)
+        self.path = path
+
+
+class _DecimalLoader(yaml.SafeLoader):
+    """Safe YAML loader that reads floats as exact Decimals and refuses duplicate keys."""
+
+
+def _construct_decimal(loader: _DecimalLoader, node: yaml.ScalarNode) -> Decimal:
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise yaml.constructor.ConstructorError(None, None, f"nombre non fini : {text!r}", node.start_mark)
+    return number
+
+
+def _construct_mapping(loader: _DecimalLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(None, None, f"clé en double : {key!r}", key_node.start_mark)
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+def _construct_timestamp(loader: _DecimalLoader, node: yaml.ScalarNode) -> object:
+    """Dates as PyYAML reads them, but an impossible one ("2024-02-30") stays text for a clear message."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return str(loader.construct_scalar(node))
+
+
+_DecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_DecimalLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_DecimalLoader.add_constructor(
+    "tag:yaml.org,2002:map",
+    lambda loader, node: _construct_mapping(loader, node, deep=True),  # type: ignore[arg-type]
+)
+
+
+def read_yaml(text: str) -> Any:
+    """Parse YAML text with exact decimals (1709.28 -> Decimal("1709.28"))."""
+    return yaml.load(text, Loader=_DecimalLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def _parse_date(raw: object, where: str, path: str) -> date:
+    if isinstance(raw, datetime):
+        raise InvalidParameterFile(path, f"{where} : date_effet doit être une date AAAA-MM-JJ, sans heure")
+    if isinstance(raw, date):
+        return raw
+    if isinstance(raw, str) and _ISO_DATE.match(raw.strip()):
+        try:
+            return date.fromisoformat(raw.strip())
+        except ValueError:
+            pass
+    raise InvalidParameterFile(path, f"{where} : date_effet {raw!r} n'est pas une date AAAA-MM-JJ valide")
+
+
+def _parse_value(raw: object, unit: Unit, where: str, path: str) -> ParameterScalar:
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or isinstance(raw, float):
+        raise InvalidParameterFile(path, f"{where} : valeur {raw!r} refusée (attendu : {unit.label})")
+    if isinstance(raw, int):
+        number = Decimal(raw)
+    elif isinstance(raw, Decimal):
+        number = raw
+    elif isinstance(raw, str) and _DECIMAL_TEXT.match(raw.strip()):
+        number = Decimal(raw.strip())
+    else:
+        raise InvalidParameterFile(path, f"{where} : valeur {raw!r} n'est pas un nombre (attendu : {unit.label})")
+    if not number.is_finite():
+        raise InvalidParameterFile(path, f"{where} : valeur {raw!r} n'est pas un nombre fini")
+    if number < 0 and not unit.signed:
+        raise InvalidParameterFile(path, f"{where} : valeur {raw!r} négative, refusée pour l'unité {unit.code}")
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)
+    decimals = max(0, -exponent)
+    if unit.integer:
+        if decimals and number != number.to_integral_value():
+            raise InvalidParameterFile(path, f"{where} : valeur {raw!r} doit être un nombre entier (unité {unit.code})")
+        if decimals:
+            raise InvalidParameterFile(path, f"{where} : valeur {raw!r} doit s'écrire sans décimales (unité {unit.code})")
+        return int(number)
+    assert unit.max_decimals is not None
+    if decimals > unit.max_decimals:
+        raise InvalidParameterFile(
+            path, f"{where} : valeur {raw!r} a {decimals} décimales, {unit.max_decimals} au plus pour l'unité {unit.code}"
+        )
+    if abs(number) >= Decimal(10) ** 15:
+        raise InvalidParameterFile(path, f"{where} : valeur {raw!r} trop grande")
+    return number
+
+
+def _optional_text(entry: Mapping[str, Any], key: str, where: str, path: str) -> str | None:
+    raw = entry.get(key)
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not raw.strip():
+        raise InvalidParameterFile(path, f"{where} : {key} doit être un texte non vide")
+    return raw.strip()
+
+
+def parse_parameter(name: str, data: object, path: str) -> Parameter:
+    """Validate the content of one parameter file (already parsed) and build the Parameter."""
+    if not isinstance(data, dict):
+        raise InvalidParameterFile(path, "le fichier doit contenir un dictionnaire (description, unit, values)")
+    unknown = sorted(str(k) for k in set(data) - _TOP_KEYS)
+    if unknown:
+        raise InvalidParameterFile(path, f"clé(s) inconnue(s) : {', '.join(unknown)} (admises : {', '.join(sorted(_TOP_KEYS))})")
+    for key in _REQUIRED_TOP_KEYS:
+        if key not in data or data[key] is None:
+            raise InvalidParameterFile(path, f"clé obligatoire absente : {key}")
+    kind = data.get("type", SCALAR_TYPE)
+    if kind != SCALAR_TYPE:
+        raise InvalidParameterFile(path, f"type {kind!r} non pris en charge (seul {SCALAR_TYPE!r} l'est pour l'instant)")
+    description = data["description"]
+    if not isinstance(description, str) or not description.strip():
+        raise InvalidParameterFile(path, "description doit être un texte non vide")
+    documentation = _optional_text(data, "documentation", "documentation", path)
+    unit_code = data["unit"]
+    if unit_code not in UNITS:
+        raise InvalidParameterFile(path, f"unité inconnue : {unit_code!r} (admises : {', '.join(UNITS)})")
+    unit = UNITS[unit_code]
+    raw_values = data["values"]
+    if not isinstance(raw_values, list) or not raw_values:
+        raise InvalidParameterFile(path, "values doit être une liste non vide de valeurs datées")
+
+    values: list[ParameterValue] = []
+    for number, entry in enumerate(raw_values, start=1):
+        where = f"valeur n° {number}"
+        if not isinstance(entry, dict):
+            raise InvalidParameterFile(path, f"{where} : doit être un dictionnaire (date_effet, value, reference)")
+        unknown = sorted(str(k) for k in set(entry) - _VALUE_KEYS)
+        if unknown:
+            raise InvalidParameterFile(path, f"{where} : clé(s) inconnue(s) : {', '.join(unknown)}")
+        for key in _REQUIRED_VALUE_KEYS:
+            if key not in entry:
+                raise InvalidParameterFile(path, f"{where} : clé obligatoire absente : {key}")
+        date_effet = _parse_date(entry["date_effet"], where, path)
+        where = f"valeur n° {number} (date_effet {date_effet.isoformat()})"
+        reference = entry["reference"]
+        if not isinstance(reference, str) or not reference.strip():
+            raise InvalidParameterFile(path, f"{where} : la référence juridique est obligatoire et ne peut être vide")
+        value = _parse_value(entry["value"], unit, where, path)
+        note = _optional_text(entry, "note", where, path)
+        source_url = _optional_text(entry, "source_url", where, path)
+        if source_url is not None and not source_url.startswith(("https://", "http://")):
+            raise InvalidParameterFile(path, f"{where} : source_url doit être une adresse http(s)")
+        if values and date_effet <= values[-1].date_effet:
+            raise InvalidParameterFile(
+                path,
+                f"{where} : les dates d'effet doivent être strictement croissantes "
+                f"({date_effet.isoformat()} après {values[-1].date_effet.isoformat()})",
+            )
+        if value is None and (not values or values[-1].value is None):
+            raise InvalidParameterFile(path, f"{where} : une valeur nulle (fin d'application) doit suivre une valeur non nulle")
+        values.append(ParameterValue(date_effet, value, " ".join(reference.split()), note, source_url))
+
+    return Parameter(name=name, description=" ".join(description.split()), unit=unit_code, values=tuple(values),
+                     documentation=documentation)
+
+
+def parameter_name(relative: Path) -> str:
+    """``commun/smic/horaire.yaml`` -> ``smic.horaire``: the path below the domain folder, with dots."""
+    parts = relative.with_suffix("").parts
+    if len(parts) < 2:
+        raise InvalidParameterFile(relative.as_posix(), "un paramètre doit être rangé dans un dossier de domaine (commun/, famille/…)")
+    for part in parts:
+        if not _NAME_PART.match(part):
+            raise InvalidParameterFile(
+                relative.as_posix(), f"nom de dossier ou de fichier {part!r} invalide (minuscules, chiffres et _ seulement)"
+            )
+    return ".".join(parts[1:])
+
+
+def load_parameters(root: Path | None = None) -> Parameters:
+    """Read and validate every ``*.yaml`` file under ``root`` (the package's tree by default).
+
+    Raises InvalidParameterFile, naming the file (relative to ``root``) and the
+    problem, at the first malformed file; two files giving the same name, or
+    names that would give the same column, are refused too.
+    """
+    root = PARAMETRES_ROOT if root is None else Path(root)
+    if not root.is_dir():
+        raise InvalidParameterFile(str(root), "dossier de paramètres introuvable")
+    found: dict[str, tuple[Parameter, str]] = {}
+    columns: dict[str, str] = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml")):
+        relative = path.relative_to(root)
+        label = relative.as_posix()
+        if path.suffix == ".yml":
+            raise InvalidParameterFile(label, "extension .yml non admise : nommer le fichier en .yaml")
+        name = parameter_name(relative)
+        try:
+            data = read_yaml(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as error:
+            raise InvalidParameterFile(label, f"YAML illisible : {' '.join(str(error).split())}") from None
+        parameter = parse_parameter(name, data, label)
+        if name in found:
+            raise InvalidParameterFile(label, f"le paramètre {name} est déjà défini par {found[name][1]}")
+        if parameter.column in columns:
+            raise InvalidParameterFile(label, f"la colonne {parameter.column} serait aussi celle de {columns[parameter.column]}")
+        found[name] = (parameter, label)
+        columns[parameter.column] = name
+    return Parameters([parameter for parameter, _ in found.values()])
+
+
+@lru_cache(maxsize=1)
+def parameters() -> Parameters:
+    """The package's parameters, loaded and validated once per process."""
+    return load_parameters()
+
+
+# --------------------------------------------------------------------------
+# The as-of join
+
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
+
+_ROW = "__secu_row"
+_KEY = "__secu_date"
+_EFFECT = "__secu_date_effet"
+
+
+def _column_value(parameter: Parameter, value: ParameterScalar) -> Decimal | int | None:
+    if value is None:
+        return None
+    if UNITS[parameter.unit].cents:
+        assert isinstance(value, Decimal)
+        return int(value * 100)  # exact: at most 2 decimals, checked at load
+    return value
+
+
+def parameter_frame(parameter: Parameter, *, with_reference: bool = False) -> pl.DataFrame:
+    """The small frame (date d'effet, value[, reference]) join_parameters joins, sorted by date."""
+    unit = UNITS[parameter.unit]
+    columns: dict[str, pl.Series] = {
+        _EFFECT: pl.Series(_EFFECT, [v.date_effet for v in parameter.values], dtype=pl.Date),
+        parameter.column: pl.Series(
+            parameter.column, [_column_value(parameter, v.value) for v in parameter.values], dtype=unit.dtype
+        ),
+    }
+    if with_reference:
+        name = f"{parameter.column}_reference"
+        columns[name] = pl.Series(name, [v.reference for v in parameter.values], dtype=pl.Categorical)
+    return pl.DataFrame(columns).set_sorted(_EFFECT)
+
+
+def _check_in_force(keys: pl.Series, chosen: Sequence[Parameter], on: str) -> None:
+    """Raise if a row's date is missing, precedes a parameter, or falls where it has ceased."""
+    missing = keys.null_count()
+    if missing:
+        raise InvalidField(on, f"{missing} ligne(s) sans date : impossible de dire quelle valeur de la loi s'applique")
+    if keys.len() == 0:
+        return
+    for parameter in chosen:
+        starts = [v.date_effet for v in parameter.values]
+        gaps: list[pl.Expr] = [pl.col(_KEY) < pl.lit(starts[0])]
+        for index, value in enumerate(parameter.values):
+            if value.value is None:
+                condition = pl.col(_KEY) >= pl.lit(starts[index])
+                if index + 1 < len(starts):
+                    condition = condition & (pl.col(_KEY) < pl.lit(starts[index + 1]))
+                gaps.append(condition)
+        offending = keys.to_frame(_KEY).filter(pl.any_horizontal(gaps)).select(pl.col(_KEY).min()).item()
+        if offending is not None:
+            raise NotFound(_not_in_force(parameter.name, offending), field=on)
+
+
+def join_parameters(
+    frame: FrameT,
+    names: Sequence[str],
+    *,
+    on: str = "date",
+    params: Parameters | None = None,
+    with_references: bool = False,
+) -> FrameT:
+    """Add one column per parameter: its value in force at each row's date.
+
+    ``on`` names a Date or Datetime column (a Datetime counts by its calendar
+    date). Columns are named after the parameter with dots replaced by
+    underscores (``smic.horaire`` -> ``smic_horaire``) and typed by unit (see
+    the module docstring: amounts in Int64 cents, rates in Decimal(38, 9)).
+    With ``with_references=True`` each also gets ``<column>_reference``, the
+    text that set the value, so an explanation can cite it (Categorical: a
+    handful of long texts repeated over millions of rows; it compares with
+    plain strings and ``.to_list()`` gives str).
+
+    The join is a backward as-of join on the parameter's small frame of dates,
+    so one call serves rows of any number of dates; the rows keep their order.
+    A row whose date precedes the parameter's first value, or falls where the
+    parameter has ceased to apply (null value), raises NotFound naming the
+    parameter and the earliest such date; a row without a date raises
+    InvalidField. Nothing is ever silently null. These checks run at call
+    time, for a LazyFrame too: its ``on`` column is computed once for them
+    (projection pushdown reads only what that column needs), and the joined
+    frame is returned lazy. An unknown name raises UnknownParameter.
+    """
+    source = params if params is not None else parameters()
+    if isinstance(names, str):
+        raise TypeError("names doit être une séquence de noms, pas un nom seul")
+    if len(set(names)) != len(names):
+        raise ValueError(f"paramètre demandé deux fois : {list(names)}")
+    chosen = [source.get(name) for name in names]
+    eager = isinstance(frame, pl.DataFrame)
+    lazy: pl.LazyFrame = frame.lazy() if isinstance(frame, pl.DataFrame) else frame
+    if not isinstance(lazy, pl.LazyFrame):
+        raise TypeError("frame doit être un DataFrame ou un LazyFrame Polars")
+    if not chosen:
+        return frame
+
+    schema = lazy.collect_schema()
+    if on not in schema:
+        raise InvalidField(on, f"colonne {on!r} absente du tableau")
+    dtype = schema[on]
+    if dtype == pl.Date:
+        key = pl.col(on)
+    elif isinstance(dtype, pl.Datetime):
+        key = pl.col(on).dt.date()
+    else:
+        raise InvalidField(on, f"la colonne {on!r} doit être de type Date ou Datetime, pas {dtype}")
+    added = [p.column for p in chosen] + ([f"{p.column}_reference" for p in chosen] if with_references else [])
+    clash = sorted(set(added) & set(schema.names()) | set(added) & {_ROW, _KEY, _EFFECT})
+    if clash:
+        raise ValueError(f"colonne(s) déjà présente(s) dans le tableau : {', '.join(clash)}")
+
+    # Checked here, eagerly, and not inside the plan: an exception raised in a
+    # Polars UDF can come back re-wrapped (message altered, field lost).
+    keys = lazy.select(key.alias(_KEY)).collect().to_series()
+    _check_in_force(keys, chosen, on)
+
+    joined = lazy.with_row_index(_ROW).with_columns(key.alias(_KEY)).sort(_KEY, maintain_order=True)
+    for parameter in chosen:
+        right = parameter_frame(parameter, with_reference=with_references).lazy()
+        joined = joined.join_asof(right, left_on=_KEY, right_on=_EFFECT, strategy="backward")
+        joined = joined.drop(_EFFECT)
+    result = joined.sort(_ROW).drop(_ROW, _KEY)
+    return result.collect() if eager else result  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------
+# Display
+
+
+def _french_number(number: Decimal | int) -> str:
+    """1234.5 -> "1 234,5" (no-break space between digit groups, decimal comma)."""
+    text = str(number) if isinstance(number, int) else format(number, "f")
+    sign = "-" if text.startswith("-") else ""
+    whole, _, fraction = text.lstrip("-").partition(".")
+    grouped = f"{int(whole):,}".replace(",", NBSP)
+    return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
+
+
+def format_value(value: ParameterScalar, unit: str) -> str:
+    """A parameter value written for people, the French way, with its unit.
+
+    ``1709.28`` eur -> "1 709,28 €"; ``48060`` eur -> "48 060 €";
+    ``12.02`` eur_par_heure -> "12,02 € par heure"; ``0.0525`` taux -> "5,25 %".
+    """
+    if value is None:
+        return "— (ne s'applique plus)"
+    if unit in ("eur", "eur_par_heure"):
+        number = Decimal(value)
+        exponent = number.as_tuple().exponent
+        assert isinstance(exponent, int)
+        if exponent < 0:
+            number = number.quantize(Decimal("0.01"))
+        text = f"{_french_number(number)}{NBSP}€"
+        return f"{text} par heure" if unit == "eur_par_heure" else text
+    if unit == "taux":
+        percent = (Decimal(value) * 100).normalize()
+        return f"{_french_number(percent)}{NBSP}%"
+    if unit == "coefficient":
+        return _french_number(Decimal(value).normalize())
+    if unit == "heures":
+        return f"{_french_number(Decimal(value))} heure{'s' if abs(Decimal(value)) > 1 else ''}"
+    if unit == "jours":
+        return f"{_french_number(value)} jour{'s' if abs(int(value)) > 1 else ''}"
+    return _french_number(value)
