@@ -31,7 +31,9 @@ def test_demo_seeds_once_then_serves(tmp_path: Path) -> None:
     assert second.returncode == 0 and "déjà peuplé" in second.stdout
 
     port = _free_port()
-    server = subprocess.Popen([SECU, "demo", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen([SECU, "demo", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -40,7 +42,7 @@ def test_demo_seeds_once_then_serves(tmp_path: Path) -> None:
                 break
             except httpx.TransportError:
                 assert time.monotonic() < deadline, "le serveur n'a pas démarré"
-                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                assert server.poll() is None, log.read_text()
                 time.sleep(0.3)
         assert page.status_code == 200 and "Personnes" in page.text
         token = httpx.post(f"http://127.0.0.1:{port}/api/auth/jeton", data={"username": "assure.demo", "password": "demo-secu-2026"}).json()
@@ -54,4 +56,4 @@ def test_demo_seeds_once_then_serves(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
-    assert f"http://127.0.0.1:{port}/" in (server.stdout.read() if server.stdout else "")
+    assert f"http://127.0.0.1:{port}/" in log.read_text()

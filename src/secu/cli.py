@@ -120,3 +120,7 @@ def create_account(
         errors.print(f"[red]{error}[/red]")
         sys.exit(2)
     console.print(f"Compte créé : {user.login} ({user.role})")
+from secu.parametres.cli import param  # noqa: E402
+app.command("param", help="Historique d'un paramètre légal daté, ou sa valeur à une date.")(param)
+from secu.organismes.cli import route  # noqa: E402
+app.command("route", help="Quel organisme gère une personne, selon sa résidence et la branche.")(route)
