@@ -22,7 +22,7 @@ def sessions(database_url):  # type: ignore[no-untyped-def]
     engine.dispose()
 
 
-def benefit(key: str, amount: int, day: date = date(2025, 3, 10), organisme: str = "CPAM-751") -> ledger.NouvelleEcriture:
+def benefit(key: str, amount: int, day: date = date(2025, 3, 10), organisme: str = "CPAM-75") -> ledger.NouvelleEcriture:
     return ledger.NouvelleEcriture(
         cle_idempotence=key,
         date_operation=day,
@@ -55,10 +55,11 @@ def test_same_key_other_content_is_refused(sessions) -> None:  # type: ignore[no
 @pytest.mark.parametrize(
     ("lines", "field"),
     [
-        ((ledger.Ligne("maladie", "X", "a", 100), ledger.Ligne("maladie", "X", "b", -99)), "lignes"),
-        ((ledger.Ligne("sante", "X", "a", 100), ledger.Ligne("maladie", "X", "b", -100)), "lignes[0].branche"),
-        ((ledger.Ligne("maladie", "X", "a", 100),), "lignes"),
-        ((ledger.Ligne("maladie", "X", "a", 0), ledger.Ligne("maladie", "X", "b", 0)), "lignes[0].montant_cents"),
+        ((ledger.Ligne("maladie", "CNAM", "a", 100), ledger.Ligne("maladie", "CNAM", "b", -99)), "lignes"),
+        ((ledger.Ligne("sante", "CNAM", "a", 100), ledger.Ligne("maladie", "CNAM", "b", -100)), "lignes[0].branche"),
+        ((ledger.Ligne("maladie", "CNAM", "a", 100),), "lignes"),
+        ((ledger.Ligne("maladie", "CNAM", "a", 0), ledger.Ligne("maladie", "CNAM", "b", 0)), "lignes[0].montant_cents"),
+        ((ledger.Ligne("maladie", "CPAM-99", "a", 100), ledger.Ligne("maladie", "CNAM", "b", -100)), "lignes[0].organisme_code"),
     ],
 )
 def test_unbalanced_or_malformed_entries_are_refused(sessions, lines, field) -> None:  # type: ignore[no-untyped-def]
@@ -70,12 +71,12 @@ def test_unbalanced_or_malformed_entries_are_refused(sessions, lines, field) -> 
 
 def test_balances_per_account_branch_and_organism_over_a_period(sessions) -> None:  # type: ignore[no-untyped-def]
     with unit_of_work(sessions) as s:
-        ledger.post(s, benefit("b-1", 10_000, date(2024, 12, 31), "CPAM-131"))
-        ledger.post(s, benefit("b-2", 2_000, date(2025, 1, 15), "CPAM-131"))
-        ledger.post(s, benefit("b-3", 500, date(2025, 2, 1), "CPAM-131"))
-        ledger.post(s, benefit("b-4", 700, date(2025, 2, 1), "CPAM-691"))
+        ledger.post(s, benefit("b-1", 10_000, date(2024, 12, 31), "CPAM-13"))
+        ledger.post(s, benefit("b-2", 2_000, date(2025, 1, 15), "CPAM-13"))
+        ledger.post(s, benefit("b-3", 500, date(2025, 2, 1), "CPAM-13"))
+        ledger.post(s, benefit("b-4", 700, date(2025, 2, 1), "CPAM-69"))
     with unit_of_work(sessions) as s:
-        rows = ledger.balances(s, ledger.FiltreSoldes(du=date(2025, 1, 1), au=date(2025, 12, 31), organisme_code="CPAM-131"))
+        rows = ledger.balances(s, ledger.FiltreSoldes(du=date(2025, 1, 1), au=date(2025, 12, 31), organisme_code="CPAM-13"))
     by_account = {r.compte: (r.debit_cents, r.credit_cents, r.solde_cents) for r in rows}
     assert by_account == {"dettes.assures": (0, 2_500, -2_500), "prestations.soins_de_ville": (2_500, 0, 2_500)}
 

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from secu.core.db import Base
-from secu.core.errors import Conflict, InvalidField
+from secu.core.errors import Conflict, InvalidField, NotFound
 
 BRANCHES = ("maladie", "atmp", "famille", "retraite", "autonomie", "recouvrement")
 REGIMES = ("general", "agricole")
@@ -87,6 +87,16 @@ class NouvelleEcriture:
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
+def _known_organism(code: str) -> bool:
+    from secu.organismes import get_organisme  # the network is data; imported late to keep core light
+
+    try:
+        get_organisme(code)
+    except NotFound:
+        return False
+    return True
+
+
 def _check(entry: NouvelleEcriture) -> None:
     if not entry.cle_idempotence.strip():
         raise InvalidField("cle_idempotence", "la clé d'idempotence est obligatoire")
@@ -104,8 +114,8 @@ def _check(entry: NouvelleEcriture) -> None:
             raise InvalidField(f"{where}.montant_cents", "une ligne d'écriture ne peut pas être nulle")
         if not ligne.compte.strip():
             raise InvalidField(f"{where}.compte", "le compte est obligatoire")
-        if not ligne.organisme_code.strip():
-            raise InvalidField(f"{where}.organisme_code", "l'organisme est obligatoire")
+        if not _known_organism(ligne.organisme_code):
+            raise InvalidField(f"{where}.organisme_code", f"organisme inconnu : {ligne.organisme_code!r}")
     total = sum(l.montant_cents for l in entry.lignes)
     if total != 0:
         raise InvalidField("lignes", f"écriture déséquilibrée : débits et crédits diffèrent de {total} centimes")
