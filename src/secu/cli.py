@@ -60,7 +60,8 @@ def demo(
     from sqlalchemy import func, select
 
     from secu.core.db import session_factory, unit_of_work
-    from secu.demo.population import DEMO_PASSWORD, seed as seed_population
+    from secu.demo.population import DEMO_PASSWORD
+    from secu.demo.population import seed as seed_population
     from secu.register.models import Personne
 
     engine = _engine()
@@ -121,6 +122,8 @@ def create_account(
         sys.exit(2)
     console.print(f"Compte créé : {user.login} ({user.role})")
 from secu.parametres.cli import param  # noqa: E402
+
 app.command("param", help="Historique d'un paramètre légal daté, ou sa valeur à une date.")(param)
 from secu.organismes.cli import route  # noqa: E402
+
 app.command("route", help="Quel organisme gère une personne, selon sa résidence et la branche.")(route)

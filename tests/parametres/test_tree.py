@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from secu.core.parameters import PARAMETRES_ROOT, load_parameters, parameter_name, parameters, read_yaml
+from secu.core.parameters import (
+    PARAMETRES_ROOT,
+    load_parameters,
+    parameter_name,
+    parameters,
+    read_yaml,
+)
 
 FILES = sorted(PARAMETRES_ROOT.rglob("*.yaml"))
 TEXT = re.compile(r"\b(Décret|Arrêté|Loi|Instruction|Circulaire|Ordonnance|CSS|Code)\b")

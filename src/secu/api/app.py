@@ -6,7 +6,17 @@ from fastapi import APIRouter, FastAPI
 
 from secu import __version__
 from secu.api import errors
-from secu.api.routes import administration, auth, employeurs, foyers, grand_livre, personnes, professionnels, referentiels, statistiques
+from secu.api.routes import (
+    administration,
+    auth,
+    employeurs,
+    foyers,
+    grand_livre,
+    personnes,
+    professionnels,
+    referentiels,
+    statistiques,
+)
 from secu.config import settings
 from secu.core.db import make_engine, migrate, session_factory
 

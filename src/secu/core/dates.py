@@ -34,10 +34,10 @@ Definitions used here:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from functools import lru_cache
 from types import MappingProxyType
-from collections.abc import Callable, Mapping
 
 import holidays
 

@@ -80,3 +80,12 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def paginate(session: Session, query, *, page: int, taille: int, order_by: tuple) -> tuple[list, int]:  # type: ignore[no-untyped-def,type-arg]
+    """One page of a select, and the total count of its rows."""
+    from sqlalchemy import func, select
+
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = list(session.scalars(query.order_by(*order_by).offset((page - 1) * taille).limit(taille)))
+    return rows, total

@@ -18,7 +18,16 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, func, select
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    func,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -88,7 +97,9 @@ class NouvelleEcriture:
 
 
 def _known_organism(code: str) -> bool:
-    from secu.organismes import get_organisme  # the network is data; imported late to keep core light
+    from secu.organismes import (
+        get_organisme,  # the network is data; imported late to keep core light
+    )
 
     try:
         get_organisme(code)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import secu.register.models  # noqa: F401  (registers every table)
 import secu.core.ledger  # noqa: F401
 import secu.core.security  # noqa: F401
+import secu.register.models  # noqa: F401  (registers every table)
 from secu.core.db import Base
 
 config = context.config

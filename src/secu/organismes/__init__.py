@@ -59,7 +59,11 @@ from functools import lru_cache
 from importlib import resources
 
 from secu.core.errors import InvalidField, NotFound
-from secu.organismes.territoire import all_departements, validate_commune, validate_departement
+from secu.organismes.territoire import (
+    all_departements,
+    validate_commune,
+    validate_departement,
+)
 
 __all__ = [
     "BRANCHES",

@@ -16,7 +16,13 @@ from rich.console import Console
 from rich.table import Table
 
 from secu.core.errors import NotFound, UnknownParameter
-from secu.core.parameters import UNITS, Parameter, ParameterValue, format_value, parameters
+from secu.core.parameters import (
+    UNITS,
+    Parameter,
+    ParameterValue,
+    format_value,
+    parameters,
+)
 
 EXIT_BAD_INPUT = 2
 

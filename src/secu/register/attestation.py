@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session
 
 from secu.organismes import get_organisme
 from secu.register import schemas
-from secu.register.models import Affiliation, Ald, AyantDroit, MedecinTraitant, PeriodeC2S, Personne, ProfessionnelSante
+from secu.register.models import (
+    Affiliation,
+    Ald,
+    AyantDroit,
+    MedecinTraitant,
+    PeriodeC2S,
+    Personne,
+    ProfessionnelSante,
+)
 
 EXONERATION_ALD = (
     "Exonération du ticket modérateur pour les soins en rapport avec une affection de longue durée",

@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from secu.core.db import paginate
 from secu.core.errors import Conflict, Forbidden, InvalidField, NotFound
 from secu.core.identifiers import (
     check_nir_matches,
@@ -212,10 +213,7 @@ def search_persons(
         else:
             like = f"{term.upper()}%"
             query = query.where(or_(func.upper(Personne.nom_naissance).like(like), func.upper(Personne.nom_usage).like(like)))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = list(
-        session.scalars(query.order_by(Personne.nom_naissance, Personne.prenoms, Personne.id).offset((page - 1) * taille).limit(taille))
-    )
+    rows, total = paginate(session, query, page=page, taille=taille, order_by=(Personne.nom_naissance, Personne.prenoms, Personne.id))
     for personne in rows:
         journal(session, caller, "lecture", "personne.recherche", personne.id, personne_id=personne.id)
     return rows, total

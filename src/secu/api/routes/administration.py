@@ -11,7 +11,14 @@ from sqlalchemy import select
 
 from secu.api.deps import CallerDep, PaginationDep, allow, transaction
 from secu.core.errors import Conflict, InvalidField
-from secu.core.security import JournalAcces, Role, Utilisateur, hash_password, journal, verify_journal
+from secu.core.security import (
+    JournalAcces,
+    Role,
+    Utilisateur,
+    hash_password,
+    journal,
+    verify_journal,
+)
 from secu.organismes import get_organisme
 
 router = APIRouter(tags=["administration"])

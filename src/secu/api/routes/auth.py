@@ -14,7 +14,14 @@ from sqlalchemy import select
 from secu.api.deps import CallerDep, bearer, transaction
 from secu.config import settings
 from secu.core.errors import SecuError, Unauthenticated
-from secu.core.security import ROLE_LABELS, Role, Utilisateur, issue_token, revoke_token, verify_password
+from secu.core.security import (
+    ROLE_LABELS,
+    Role,
+    Utilisateur,
+    issue_token,
+    revoke_token,
+    verify_password,
+)
 
 router = APIRouter(prefix="/auth", tags=["authentification"])
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy import func, select
 
 from secu.api.deps import CallerDep, PaginationDep, allow, transaction
+from secu.core.db import paginate
 from secu.core.errors import Forbidden, NotFound
 from secu.core.identifiers import validate_siret
 from secu.core.security import Caller, Role
@@ -41,8 +42,7 @@ def search(
         term = q.strip().upper()
         query = query.where((Employeur.siren == term.replace(" ", "")) | func.upper(Employeur.raison_sociale).like(f"%{term}%"))
     with transaction(request) as session:
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = session.scalars(query.order_by(Employeur.raison_sociale).offset((pagination.page - 1) * pagination.taille).limit(pagination.taille))
+        rows, total = paginate(session, query, page=pagination.page, taille=pagination.taille, order_by=(Employeur.raison_sociale, Employeur.id))
         return schemas.Page[schemas.EmployeurOut](
             items=[schemas.EmployeurOut.model_validate(r) for r in rows], total=total, page=pagination.page, taille=pagination.taille
         )

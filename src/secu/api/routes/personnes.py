@@ -15,7 +15,15 @@ from secu.register import schemas, service
 from secu.register.access import read_person, require_person
 from secu.register.ald import ALD
 from secu.register.attestation import attestation
-from secu.register.models import Affiliation, Ald, AyantDroit, CarteVitale, MedecinTraitant, PeriodeC2S, Personne
+from secu.register.models import (
+    Affiliation,
+    Ald,
+    AyantDroit,
+    CarteVitale,
+    MedecinTraitant,
+    PeriodeC2S,
+    Personne,
+)
 
 router = APIRouter(tags=["personnes"])
 

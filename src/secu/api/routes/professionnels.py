@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import func, select
 
-from secu.api.deps import CallerDep, PaginationDep, transaction
+from secu.api.deps import CallerDep, PaginationDep, allow, transaction
+from secu.core.db import paginate
 from secu.core.errors import NotFound
+from secu.core.security import Role, journal
 from secu.register import schemas, service
 from secu.register.attestation import attestation
 from secu.register.models import CarteVitale, Personne, ProfessionnelSante
-from secu.core.security import Role, journal
-from secu.api.deps import allow
 
 router = APIRouter(tags=["professionnels de santé"])
 
@@ -37,8 +37,7 @@ def search(
     if departement:
         query = query.where(ProfessionnelSante.departement == departement.upper())
     with transaction(request) as session:
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = session.scalars(query.order_by(ProfessionnelSante.nom, ProfessionnelSante.id).offset((pagination.page - 1) * pagination.taille).limit(pagination.taille))
+        rows, total = paginate(session, query, page=pagination.page, taille=pagination.taille, order_by=(ProfessionnelSante.nom, ProfessionnelSante.id))
         return schemas.Page[schemas.ProfessionnelOut](
             items=[schemas.ProfessionnelOut.model_validate(r) for r in rows], total=total, page=pagination.page, taille=pagination.taille
         )
