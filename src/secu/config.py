@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     # Failed sign-ins before the account is slowed down, and the pause that follows.
     max_failed_logins: int = 5
     lockout_seconds: int = 300
+    # The caisses' own account, debited by payment runs (a test account by default: set the real one).
+    compte_payeur_iban: str = "FR7630001007941234567890185"
+    compte_payeur_bic: str = "BDFEFRPPCCT"
 
     @property
     def resolved_database_url(self) -> str:

@@ -146,6 +146,7 @@ def seed(session: Session, *, households: int = 120, seed_value: int = 2026) -> 
                     optam=profession == "medecin" and secteur == 2 and rng.random() < 0.5,
                     departement=departement,
                     commune=commune,
+                    iban=numbers.iban(),
                 ),
                 caller=caller,
             )

@@ -171,6 +171,8 @@ class ProfessionnelSante(Base):
     optam: Mapped[bool] = mapped_column(Boolean, default=False)
     departement: Mapped[str] = mapped_column(String(3), index=True)
     commune: Mapped[str | None] = mapped_column(String(5))
+    iban: Mapped[str | None] = mapped_column(String(34))  # where the caisse pays in tiers payant
+    bic: Mapped[str | None] = mapped_column(String(11))
 
     __table_args__ = (CheckConstraint("secteur IN (1, 2, 3)", name="secteur"),)
 

@@ -187,6 +187,8 @@ class ProfessionnelIn(Input):
     optam: bool = False
     departement: str = Field(max_length=3)
     commune: str | None = Field(default=None, max_length=5)
+    iban: str | None = Field(default=None, max_length=42)
+    bic: str | None = Field(default=None, max_length=11)
 
 
 class ProfessionnelOut(Output):

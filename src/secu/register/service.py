@@ -375,6 +375,8 @@ def register_professional(session: Session, data: schemas.ProfessionnelIn, *, ca
         optam=data.optam,
         departement=departement,
         commune=_commune(data.commune, departement),
+        iban=validate_iban(data.iban, field="iban") if data.iban else None,
+        bic=validate_bic(data.bic, field="bic") if data.bic else None,
     )
     session.add(pro)
     session.flush()

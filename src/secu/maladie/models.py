@@ -1,0 +1,111 @@
+"""Tables of the Assurance Maladie's soins: lots, feuilles de soins, their lines, the yearly counters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from secu.core.db import Base
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class LotFse(Base):
+    __tablename__ = "lot_fse"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    professionnel_id: Mapped[int] = mapped_column(ForeignKey("professionnel_sante.id"), index=True)
+    numero: Mapped[str] = mapped_column(String(40))
+    recu_le: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    __table_args__ = (UniqueConstraint("professionnel_id", "numero", name="numero"),)
+
+
+class Fse(Base):
+    """One feuille de soins: a patient, a professional, a date, lines. Idempotent on (professionnel, numero)."""
+
+    __tablename__ = "fse"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    professionnel_id: Mapped[int] = mapped_column(ForeignKey("professionnel_sante.id"), index=True)
+    numero: Mapped[str] = mapped_column(String(40))
+    empreinte: Mapped[str] = mapped_column(String(64))  # hash of the content: same number, same content
+    soins_empreinte: Mapped[str] = mapped_column(String(64), index=True)  # the care itself, to catch duplicates under another number
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lot_fse.id"))
+    personne_id: Mapped[int | None] = mapped_column(ForeignKey("personne.id"), index=True)
+    organisme_code: Mapped[str | None] = mapped_column(String(20), index=True)
+    date_soins: Mapped[date] = mapped_column(Date)
+    tiers_payant: Mapped[bool] = mapped_column(Boolean, default=False)
+    statut: Mapped[str] = mapped_column(String(12))  # liquidee, rejetee
+    code_rejet: Mapped[str | None] = mapped_column(String(30))
+    motif_rejet: Mapped[str | None] = mapped_column(String(300))
+    rembourse_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    recue_le: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    paiement_id: Mapped[int | None] = mapped_column(Integer, index=True)
+
+    lignes: Mapped[list[LigneFse]] = relationship(back_populates="fse", order_by="LigneFse.numero", cascade="all, delete-orphan")
+
+    __table_args__ = (UniqueConstraint("professionnel_id", "numero", name="numero"),)
+
+
+class LigneFse(Base):
+    __tablename__ = "ligne_fse"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    fse_id: Mapped[int] = mapped_column(ForeignKey("fse.id", ondelete="CASCADE"), index=True)
+    numero: Mapped[int] = mapped_column(Integer)
+    acte: Mapped[str] = mapped_column(String(12))
+    quantite: Mapped[int] = mapped_column(Integer)
+    coefficient: Mapped[str] = mapped_column(String(12), default="1")
+    montant_cents: Mapped[int] = mapped_column(BigInteger)
+    base_remboursement_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    depassement_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    taux: Mapped[str | None] = mapped_column(String(12))
+    exoneration: Mapped[str | None] = mapped_column(String(20))
+    montant_amo_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    ticket_moderateur_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    participation_forfaitaire_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    franchise_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    rembourse_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    paye_a: Mapped[str] = mapped_column(String(12))
+    rejet: Mapped[str | None] = mapped_column(String(30))
+    motif: Mapped[str | None] = mapped_column(String(300))
+    explication: Mapped[str] = mapped_column(Text)  # JSON: the steps, their amounts and references
+
+    fse: Mapped[Fse] = relationship(back_populates="lignes")
+
+
+class CompteurAnnuel(Base):
+    """What a person has already borne this calendar year: the caps of CSS L160-13 apply to these sums.
+
+    Changed in the same transaction as the claim, with the row locked, so
+    concurrent lots for one person can never exceed a cap together.
+    """
+
+    __tablename__ = "compteur_annuel"
+
+    personne_id: Mapped[int] = mapped_column(ForeignKey("personne.id"), primary_key=True)
+    annee: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participation_forfaitaire_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    franchise_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class CampagnePaiement(Base):
+    """A payment run of one caisse for one execution date: resumable, and never pays twice."""
+
+    __tablename__ = "campagne_paiement"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisme_code: Mapped[str] = mapped_column(String(20))
+    date_execution: Mapped[date] = mapped_column(Date)
+    statut: Mapped[str] = mapped_column(String(12), default="en_cours")  # en_cours, terminee
+    virements: Mapped[int] = mapped_column(Integer, default=0)
+    total_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    fichier_sepa: Mapped[str | None] = mapped_column(Text)
+    creee_le: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    __table_args__ = (UniqueConstraint("organisme_code", "date_execution", name="campagne"),)

@@ -1,0 +1,158 @@
+"""Payment runs: what the caisse owes becomes one SEPA credit-transfer file (pain.001) and ledger entries.
+
+A run is keyed by (caisse, execution date). It claims the liquidated feuilles
+de soins in chunks, each chunk in its own transaction with its ledger entries,
+so a run cut off halfway resumes where it stopped; once the file is built the
+run is closed, and running it again returns the same file and pays nothing.
+A feuille is paid to the assuré, or to the professional under tiers payant;
+one whose payee has no IBAN waits for the next run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sepaxml import SepaTransfer
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from secu.config import settings
+from secu.core import ledger
+from secu.core.db import unit_of_work
+from secu.core.errors import InvalidField
+from secu.maladie.models import CampagnePaiement, Fse
+from secu.organismes import get_organisme
+from secu.register.models import Personne, ProfessionnelSante
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Bilan:
+    campagne_id: int
+    organisme_code: str
+    date_execution: date
+    virements: int
+    total_cents: int
+    feuilles: int
+    fichier_sepa: str
+
+
+def _open_run(sessions: sessionmaker[Session], organisme_code: str, date_execution: date) -> int:
+    get_organisme(organisme_code)
+    with unit_of_work(sessions) as session:
+        run = session.scalar(
+            select(CampagnePaiement).where(
+                CampagnePaiement.organisme_code == organisme_code, CampagnePaiement.date_execution == date_execution
+            )
+        )
+        if run is None:
+            run = CampagnePaiement(organisme_code=organisme_code, date_execution=date_execution)
+            session.add(run)
+            session.flush()
+        return run.id
+
+
+def _payable(organisme_code: str, campagne_id: int):  # type: ignore[no-untyped-def]
+    """Liquidated, unpaid feuilles of the caisse whose payee has an IBAN."""
+    has_iban = or_(
+        and_(Fse.tiers_payant.is_(False), Fse.personne_id.in_(select(Personne.id).where(Personne.iban.is_not(None)))),
+        and_(Fse.tiers_payant.is_(True), Fse.professionnel_id.in_(select(ProfessionnelSante.id).where(ProfessionnelSante.iban.is_not(None)))),
+    )
+    return (
+        select(Fse)
+        .where(Fse.organisme_code == organisme_code, Fse.statut == "liquidee", Fse.paiement_id.is_(None), Fse.rembourse_cents > 0, has_iban)
+        .order_by(Fse.id)
+    )
+
+
+def _claim_chunk(sessions: sessionmaker[Session], organisme_code: str, campagne_id: int, run_date: date) -> int:
+    with unit_of_work(sessions) as session:
+        query = _payable(organisme_code, campagne_id).limit(CHUNK)
+        if session.bind is not None and session.bind.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        feuilles = list(session.scalars(query))
+        for fse in feuilles:
+            fse.paiement_id = campagne_id
+            payee = "professionnels" if fse.tiers_payant else "assures"
+            ledger.post(
+                session,
+                ledger.NouvelleEcriture(
+                    cle_idempotence=f"paiement:fse:{fse.id}",
+                    date_operation=run_date,
+                    libelle=f"Paiement des soins (feuille {fse.numero})",
+                    document_source=f"campagne {campagne_id}",
+                    lignes=(
+                        ledger.Ligne("maladie", organisme_code, f"dettes.prestations.{payee}", fse.rembourse_cents),
+                        ledger.Ligne("maladie", organisme_code, "tresorerie.virements_emis", -fse.rembourse_cents),
+                    ),
+                ),
+            )
+        return len(feuilles)
+
+
+def _build_file(session: Session, run: CampagnePaiement) -> tuple[str, int, int, int]:
+    config = settings()
+    organisme = get_organisme(run.organisme_code)
+    totals: dict[tuple[str, str, str | None], int] = defaultdict(int)
+    feuilles = list(session.scalars(select(Fse).where(Fse.paiement_id == run.id).order_by(Fse.id)))
+    for fse in feuilles:
+        if fse.tiers_payant:
+            pro = session.get(ProfessionnelSante, fse.professionnel_id)
+            assert pro is not None and pro.iban
+            key = (f"{pro.prenom} {pro.nom}"[:70], pro.iban, pro.bic)
+        else:
+            personne = session.get(Personne, fse.personne_id)
+            assert personne is not None and personne.iban
+            key = (f"{personne.prenoms} {personne.nom_usage or personne.nom_naissance}"[:70], personne.iban, personne.bic)
+        totals[key] += fse.rembourse_cents
+    sepa = SepaTransfer(
+        {
+            "name": organisme.nom[:70],
+            "IBAN": config.compte_payeur_iban,
+            "BIC": config.compte_payeur_bic,
+            "batch": True,
+            "currency": "EUR",
+        },
+        clean=True,
+    )
+    for index, ((name, iban, bic), amount) in enumerate(sorted(totals.items())):
+        payment = {
+            "name": name,
+            "IBAN": iban,
+            "amount": amount,
+            "execution_date": run.date_execution,
+            "description": f"Remboursement Assurance Maladie {run.organisme_code} {run.date_execution:%d/%m/%Y}",
+            "endtoend_id": f"SECU{run.id:08d}{index:06d}",
+        }
+        if bic:
+            payment["BIC"] = bic
+        sepa.add_payment(payment)
+    xml = sepa.export(validate=True, pretty_print=True).decode() if totals else ""
+    return xml, len(totals), sum(totals.values()), len(feuilles)
+
+
+def run_payments(sessions: sessionmaker[Session], organisme_code: str, date_execution: date) -> Bilan:
+    """Pay what the caisse owes, once. Safe to call again after a crash or after success."""
+    if not organisme_code:
+        raise InvalidField("organisme", "la caisse est obligatoire")
+    campagne_id = _open_run(sessions, organisme_code, date_execution)
+    with unit_of_work(sessions) as session:
+        run = session.get(CampagnePaiement, campagne_id)
+        assert run is not None
+        done = run.statut == "terminee"
+    if not done:
+        while _claim_chunk(sessions, organisme_code, campagne_id, date_execution):
+            pass
+        with unit_of_work(sessions) as session:
+            run = session.get(CampagnePaiement, campagne_id)
+            assert run is not None
+            xml, virements, total, _ = _build_file(session, run)
+            run.fichier_sepa, run.virements, run.total_cents, run.statut = xml, virements, total, "terminee"
+    with unit_of_work(sessions) as session:
+        run = session.get(CampagnePaiement, campagne_id)
+        assert run is not None
+        feuilles = len(list(session.scalars(select(Fse.id).where(Fse.paiement_id == run.id))))
+        return Bilan(run.id, run.organisme_code, run.date_execution, run.virements, run.total_cents, feuilles, run.fichier_sepa or "")
