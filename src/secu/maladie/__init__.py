@@ -1,0 +1,1 @@
+"""Assurance Maladie: feuilles de soins, liquidation, payment."""
