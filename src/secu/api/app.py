@@ -43,7 +43,12 @@ def create_app(database_url: str | None = None, *, run_migrations: bool = True) 
     api = APIRouter(prefix="/api")
     for module in (auth, personnes, foyers, employeurs, professionnels, grand_livre, statistiques, referentiels, administration):
         api.include_router(module.router)
+    from secu.maladie.api import fhir_router
+    from secu.maladie.api import router as maladie
+
+    api.include_router(maladie)
     app.include_router(api)
+    app.include_router(fhir_router)
 
     from secu.web.pages import router as pages
 

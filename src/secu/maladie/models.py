@@ -40,6 +40,7 @@ class Fse(Base):
     organisme_code: Mapped[str | None] = mapped_column(String(20), index=True)
     date_soins: Mapped[date] = mapped_column(Date)
     tiers_payant: Mapped[bool] = mapped_column(Boolean, default=False)
+    branche: Mapped[str] = mapped_column(String(10), default="maladie")  # atmp when the care follows a work accident
     statut: Mapped[str] = mapped_column(String(12))  # liquidee, rejetee
     code_rejet: Mapped[str | None] = mapped_column(String(30))
     motif_rejet: Mapped[str | None] = mapped_column(String(300))

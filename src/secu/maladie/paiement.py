@@ -85,8 +85,8 @@ def _claim_chunk(sessions: sessionmaker[Session], organisme_code: str, campagne_
                     libelle=f"Paiement des soins (feuille {fse.numero})",
                     document_source=f"campagne {campagne_id}",
                     lignes=(
-                        ledger.Ligne("maladie", organisme_code, f"dettes.prestations.{payee}", fse.rembourse_cents),
-                        ledger.Ligne("maladie", organisme_code, "tresorerie.virements_emis", -fse.rembourse_cents),
+                        ledger.Ligne(fse.branche, organisme_code, f"dettes.prestations.{payee}", fse.rembourse_cents),
+                        ledger.Ligne(fse.branche, organisme_code, "tresorerie.virements_emis", -fse.rembourse_cents),
                     ),
                 ),
             )

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23 02:49:15.953830
+Create Date: 2026-11-23 02:50:17.528160
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ def upgrade() -> None:
     sa.Column('organisme_code', sa.String(length=20), nullable=True),
     sa.Column('date_soins', sa.Date(), nullable=False),
     sa.Column('tiers_payant', sa.Boolean(), nullable=False),
+    sa.Column('branche', sa.String(length=10), nullable=False),
     sa.Column('statut', sa.String(length=12), nullable=False),
     sa.Column('code_rejet', sa.String(length=30), nullable=True),
     sa.Column('motif_rejet', sa.String(length=300), nullable=True),

@@ -1,0 +1,206 @@
+"""Assurance Maladie over HTTP: lots of FSE in, décomptes and payments out."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from secu.api.deps import CallerDep, PaginationDep, allow, transaction
+from secu.core.db import paginate
+from secu.core.errors import Forbidden, NotFound
+from secu.core.security import Caller, Role, journal
+from secu.maladie import intake
+from secu.maladie.models import CampagnePaiement, Fse
+from secu.maladie.paiement import run_payments
+from secu.register.access import read_person, require_person
+
+router = APIRouter(prefix="/maladie", tags=["assurance maladie"])
+
+
+class ResultatOut(BaseModel):
+    numero: str | None
+    statut: str
+    code: str | None
+    motif: str | None
+    champ: str | None
+    fse_id: int | None
+    rembourse_cents: int
+    lignes: list[dict[str, Any]]
+
+
+class LotOut(BaseModel):
+    lot_id: int
+    numero: str
+    acceptees: int
+    rejetees: int
+    resultats: list[ResultatOut]
+
+
+@router.post("/lots", response_model=LotOut, summary="Transmettre un lot de feuilles de soins")
+def receive(request: Request, caller: CallerDep, data: intake.LotIn) -> LotOut:
+    """Each FSE is taken or rejected on its own: a rejection carries a code and a French label."""
+    with transaction(request) as session:
+        lot, results = intake.receive_lot(session, caller, data, today=date.today())
+        out = [ResultatOut(**r.__dict__) for r in results]
+        return LotOut(
+            lot_id=lot.id,
+            numero=lot.numero,
+            acceptees=sum(r.statut == "liquidee" for r in out),
+            rejetees=sum(r.statut == "rejetee" for r in out),
+            resultats=out,
+        )
+
+
+def _fse_visible(session, caller: Caller, fse: Fse) -> None:  # type: ignore[no-untyped-def]
+    if caller.role is Role.PROFESSIONNEL and caller.professionnel_id == fse.professionnel_id:
+        return
+    if fse.personne_id is None:
+        raise Forbidden("accès refusé : cette feuille ne relève pas de votre périmètre")
+    if caller.role in (Role.ASSURE, Role.AGENT, Role.ADMIN, Role.MEDECIN_CONSEIL):
+        require_person(session, caller, fse.personne_id)
+        return
+    raise Forbidden("accès refusé : cette feuille ne relève pas de votre périmètre")
+
+
+def _fse_out(fse: Fse) -> dict[str, Any]:
+    return {
+        "id": fse.id,
+        "numero": fse.numero,
+        "date_soins": fse.date_soins,
+        "organisme_code": fse.organisme_code,
+        "statut": fse.statut,
+        "code_rejet": fse.code_rejet,
+        "motif_rejet": fse.motif_rejet,
+        "tiers_payant": fse.tiers_payant,
+        "rembourse_cents": fse.rembourse_cents,
+        "paye": fse.paiement_id is not None,
+        "lignes": [intake.line_out(l) for l in fse.lignes],
+    }
+
+
+@router.get("/fse/{fse_id}", summary="Une feuille de soins et sa liquidation expliquée")
+def read_fse(request: Request, caller: CallerDep, fse_id: int) -> dict[str, Any]:
+    with transaction(request) as session:
+        fse = session.get(Fse, fse_id)
+        if fse is None:
+            raise NotFound("feuille de soins introuvable", field="fse_id")
+        _fse_visible(session, caller, fse)
+        if fse.personne_id is not None:
+            journal(session, caller, "lecture", "fse", fse.id, personne_id=fse.personne_id)
+        return _fse_out(fse)
+
+
+@router.get("/fse/{fse_id}/retour-amc", summary="Retour à l'organisme complémentaire, ligne par ligne")
+def amc_return(request: Request, caller: CallerDep, fse_id: int) -> dict[str, Any]:
+    """What the AMO paid and what is left for the complementary insurer to consider, per line."""
+    allow(caller, Role.AGENT, Role.ADMIN)
+    with transaction(request) as session:
+        fse = session.get(Fse, fse_id)
+        if fse is None or fse.statut != "liquidee":
+            raise NotFound("feuille de soins liquidée introuvable", field="fse_id")
+        _fse_visible(session, caller, fse)
+        journal(session, caller, "lecture", "fse.retour_amc", fse.id, personne_id=fse.personne_id)
+        return {
+            "fse": fse.numero,
+            "date_soins": fse.date_soins,
+            "lignes": [
+                {
+                    "numero": l.numero,
+                    "acte": l.acte,
+                    "montant_facture_cents": l.montant_cents,
+                    "base_remboursement_cents": l.base_remboursement_cents,
+                    "amo_paye_cents": l.rembourse_cents,
+                    "ticket_moderateur_cents": l.ticket_moderateur_cents,
+                    "depassement_cents": l.depassement_cents,
+                    "participation_forfaitaire_cents": l.participation_forfaitaire_cents,
+                    "franchise_cents": l.franchise_cents,
+                }
+                for l in fse.lignes
+            ],
+        }
+
+
+@router.get("/personnes/{personne_id}/decompte", summary="Décompte de remboursements d'une personne")
+def statement(
+    request: Request,
+    caller: CallerDep,
+    personne_id: int,
+    pagination: PaginationDep,
+    du: Annotated[date | None, Query()] = None,
+    au: Annotated[date | None, Query()] = None,
+) -> dict[str, Any]:
+    with transaction(request) as session:
+        read_person(session, caller, personne_id, what="decompte")
+        query = select(Fse).where(Fse.personne_id == personne_id, Fse.statut == "liquidee")
+        if du:
+            query = query.where(Fse.date_soins >= du)
+        if au:
+            query = query.where(Fse.date_soins <= au)
+        rows, total = paginate(session, query, page=pagination.page, taille=pagination.taille, order_by=(Fse.date_soins.desc(), Fse.id.desc()))
+        return {"items": [_fse_out(f) for f in rows], "total": total, "page": pagination.page, "taille": pagination.taille}
+
+
+@router.get("/professionnel/paiements", summary="Ce que la caisse a payé au professionnel connecté (tiers payant)")
+def paid_to_professional(request: Request, caller: CallerDep, pagination: PaginationDep) -> dict[str, Any]:
+    allow(caller, Role.PROFESSIONNEL)
+    with transaction(request) as session:
+        query = select(Fse).where(Fse.professionnel_id == caller.professionnel_id, Fse.statut == "liquidee", Fse.tiers_payant.is_(True))
+        rows, total = paginate(session, query, page=pagination.page, taille=pagination.taille, order_by=(Fse.date_soins.desc(), Fse.id.desc()))
+        items = []
+        for fse in rows:
+            run = session.get(CampagnePaiement, fse.paiement_id) if fse.paiement_id else None
+            items.append(
+                {
+                    "fse": fse.numero,
+                    "date_soins": fse.date_soins,
+                    "montant_cents": fse.rembourse_cents,
+                    "paye_le": run.date_execution if run else None,
+                    "campagne": run.id if run else None,
+                }
+            )
+        return {"items": items, "total": total, "page": pagination.page, "taille": pagination.taille}
+
+
+class CampagneIn(BaseModel):
+    organisme_code: str
+    date_execution: date
+
+
+@router.post("/paiements", summary="Lancer (ou reprendre) la campagne de paiement d'une caisse")
+def pay(request: Request, caller: CallerDep, data: CampagneIn) -> dict[str, Any]:
+    allow(caller, Role.ADMIN, Role.AGENT)
+    if caller.role is Role.AGENT and caller.organisme_code != data.organisme_code:
+        raise Forbidden("un agent ne lance que les paiements de sa caisse")
+    bilan = run_payments(request.app.state.sessions, data.organisme_code, data.date_execution)
+    return {k: v for k, v in bilan.__dict__.items() if k != "fichier_sepa"} | {"fichier": f"/api/maladie/paiements/{bilan.campagne_id}/sepa.xml"}
+
+
+@router.get("/paiements/{campagne_id}/sepa.xml", summary="Le fichier de virements SEPA (pain.001) d'une campagne")
+def sepa_file(request: Request, caller: CallerDep, campagne_id: int) -> Response:
+    allow(caller, Role.ADMIN, Role.AGENT)
+    with transaction(request) as session:
+        run = session.get(CampagnePaiement, campagne_id)
+        if run is None or run.statut != "terminee":
+            raise NotFound("campagne de paiement introuvable ou inachevée", field="campagne_id")
+        if caller.role is Role.AGENT and caller.organisme_code != run.organisme_code:
+            raise Forbidden("accès refusé : campagne d'une autre caisse")
+        return Response(run.fichier_sepa or "", media_type="application/xml")
+
+
+fhir_router = APIRouter(prefix="/fhir", tags=["FHIR R4"])
+
+
+@fhir_router.post("/Claim", summary="Soumettre une feuille de soins en FHIR R4 (Claim → ClaimResponse)")
+def fhir_claim(request: Request, caller: CallerDep, payload: Annotated[dict[str, Any], Body(description="ressource Claim FHIR R4")]) -> dict[str, Any]:
+    from secu.maladie import fhir
+
+    claim = fhir.parse_claim(payload)
+    lot = fhir.claim_to_lot(claim)
+    with transaction(request) as session:
+        _, results = intake.receive_lot(session, caller, lot, today=date.today())
+    return fhir.claim_response(claim, results[0])
