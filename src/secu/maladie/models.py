@@ -22,7 +22,7 @@ class LotFse(Base):
     numero: Mapped[str] = mapped_column(String(40))
     recu_le: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
-    __table_args__ = (UniqueConstraint("professionnel_id", "numero", name="numero"),)
+    __table_args__ = (UniqueConstraint("professionnel_id", "numero"),)
 
 
 class Fse(Base):
@@ -50,7 +50,7 @@ class Fse(Base):
 
     lignes: Mapped[list[LigneFse]] = relationship(back_populates="fse", order_by="LigneFse.numero", cascade="all, delete-orphan")
 
-    __table_args__ = (UniqueConstraint("professionnel_id", "numero", name="numero"),)
+    __table_args__ = (UniqueConstraint("professionnel_id", "numero"),)
 
 
 class LigneFse(Base):
@@ -109,4 +109,4 @@ class CampagnePaiement(Base):
     fichier_sepa: Mapped[str | None] = mapped_column(Text)
     creee_le: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
-    __table_args__ = (UniqueConstraint("organisme_code", "date_execution", name="campagne"),)
+    __table_args__ = (UniqueConstraint("organisme_code", "date_execution"),)

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23 02:50:17.528160
+Create Date: 2026-11-23 02:53:06.207005
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def upgrade() -> None:
     sa.Column('fichier_sepa', sa.Text(), nullable=True),
     sa.Column('creee_le', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_campagne_paiement')),
-    sa.UniqueConstraint('organisme_code', 'date_execution', name='campagne')
+    sa.UniqueConstraint('organisme_code', 'date_execution', name=op.f('uq_campagne_paiement_organisme_code'))
     )
     op.create_table('compteur_annuel',
     sa.Column('personne_id', sa.Integer(), nullable=False),
@@ -46,7 +46,7 @@ def upgrade() -> None:
     sa.Column('recu_le', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['professionnel_id'], ['professionnel_sante.id'], name=op.f('fk_lot_fse_professionnel_id_professionnel_sante')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lot_fse')),
-    sa.UniqueConstraint('professionnel_id', 'numero', name='numero')
+    sa.UniqueConstraint('professionnel_id', 'numero', name=op.f('uq_lot_fse_professionnel_id'))
     )
     with op.batch_alter_table('lot_fse', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lot_fse_professionnel_id'), ['professionnel_id'], unique=False)
@@ -73,7 +73,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['personne_id'], ['personne.id'], name=op.f('fk_fse_personne_id_personne')),
     sa.ForeignKeyConstraint(['professionnel_id'], ['professionnel_sante.id'], name=op.f('fk_fse_professionnel_id_professionnel_sante')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_fse')),
-    sa.UniqueConstraint('professionnel_id', 'numero', name='numero')
+    sa.UniqueConstraint('professionnel_id', 'numero', name=op.f('uq_fse_professionnel_id'))
     )
     with op.batch_alter_table('fse', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_fse_organisme_code'), ['organisme_code'], unique=False)
