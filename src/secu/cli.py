@@ -127,3 +127,35 @@ app.command("param", help="Historique d'un paramètre légal daté, ou sa valeur
 from secu.organismes.cli import route  # noqa: E402
 
 app.command("route", help="Quel organisme gère une personne, selon sa résidence et la branche.")(route)
+
+
+@app.command("payer", help="Lancer ou reprendre la campagne de paiement d'une caisse (fichier SEPA pain.001).")
+def pay_command(
+    organisme: str = typer.Option(..., "--organisme", help="code de la caisse, ex. CPAM-75"),
+    date_execution: str = typer.Option(..., "--date", help="date d'exécution AAAA-MM-JJ"),
+    out: str | None = typer.Option(None, "--out", help="où écrire le fichier SEPA"),
+) -> None:
+    from datetime import date as _date
+    from pathlib import Path
+
+    from secu.core.db import session_factory
+    from secu.core.errors import SecuError
+    from secu.maladie.paiement import run_payments
+
+    try:
+        day = _date.fromisoformat(date_execution)
+    except ValueError:
+        errors.print("[red]date : date invalide (format attendu : AAAA-MM-JJ)[/red]")
+        sys.exit(2)
+    try:
+        bilan = run_payments(session_factory(_engine()), organisme, day)
+    except SecuError as error:
+        errors.print(f"[red]{error}[/red]")
+        sys.exit(2)
+    console.print(
+        f"Campagne {bilan.campagne_id} ({bilan.organisme_code}, {bilan.date_execution:%d/%m/%Y}) : "
+        f"{bilan.feuilles} feuilles, {bilan.virements} virements, {bilan.total_cents / 100:.2f} €"
+    )
+    if out and bilan.fichier_sepa:
+        Path(out).write_text(bilan.fichier_sepa, encoding="utf-8")
+        console.print(f"Fichier SEPA : {out}")
