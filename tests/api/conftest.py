@@ -81,7 +81,7 @@ def build_world(app) -> World:  # type: ignore[no-untyped-def]
             caller=SYSTEM, today=TODAY,
         )
         doctor = service.register_professional(
-            s, schemas.ProfessionnelIn(rpps="10003456786", nom="Morel", prenom="Anne", profession="medecin", specialite="medecine-generale", departement="75"), caller=SYSTEM
+            s, schemas.ProfessionnelIn(rpps="10003456786", nom="Morel", prenom="Anne", profession="medecin", specialite="medecine-generale", departement="75", iban="FR7630004000031234567890143"), caller=SYSTEM
         )
         nurse = service.register_professional(
             s, schemas.ProfessionnelIn(rpps="10004567896", nom="Petit", prenom="Marc", profession="infirmier", departement="75"), caller=SYSTEM
