@@ -159,3 +159,6 @@ def pay_command(
     if out and bilan.fichier_sepa:
         Path(out).write_text(bilan.fichier_sepa, encoding="utf-8")
         console.print(f"Fichier SEPA : {out}")
+from secu.maladie.batch import liquidate_command  # noqa: E402
+
+app.command("liquidate", help="Liquider des lignes de soins (Parquet ou CSV) par lots.")(liquidate_command)

@@ -1,0 +1,428 @@
+"""Batch liquidation of claim lines, file to file: ``secu liquidate IN --out OUT``.
+
+The public format (documented in ``src/secu/maladie/README.md``) speaks in
+euros: ``montant`` and ``base_unitaire`` are read exactly — Decimal columns,
+or text such as ``"26.50"`` / ``"26,50"``, never floats — and converted to
+integer cents for :func:`secu.maladie.rules.liquidate`; results come back as
+euros with two decimals (Decimal(18, 2)).
+
+Memory stays bounded: the file is processed in lots of about
+``lignes_par_lot`` lines. The caps of the participation forfaitaire and of
+the franchises are per person and per year, so every line of a person must
+be in the same lot:
+
+* input sorted by ``nir`` (the recommended layout, e.g. by ``nir`` then
+  ``date_soins``): lots are consecutive slices cut between two persons, and
+  output rows keep the input order;
+* any other order: the lines are first spread into partition files by a hash
+  of the ``nir`` (one streaming pass), each partition is one lot; output rows
+  then come grouped by partition, and the ``ligne`` column (input row number,
+  from 0) gives the input order back.
+
+A line with an unreadable value is rejected (``rejet`` = ``FORMAT``, the
+column named in ``motif``); it never stops the batch. A file that lacks a
+required column, or carries money as floats, is refused as a whole.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from secu.core.errors import InvalidField, SecuError
+from secu.core.money import format_eur
+from secu.maladie.rules import EXONERATION_DTYPE, MOTIF_DTYPE, PAYE_DTYPE, RATE, REJET_DTYPE, liquidate
+
+PUBLIC_REQUIRED = ("nir", "date_naissance", "sexe", "date_soins", "professionnel", "acte", "quantite", "montant", "base_unitaire",
+                   "parcours", "ald", "maternite", "atmp", "c2s")
+"""Columns every input file must have (``base_unitaire`` may be empty on lines not priced per item)."""
+
+PUBLIC_OPTIONAL = ("specialite", "coefficient", "invalidite", "tiers_payant", "ordre", "date_debut_grossesse", "date_accouchement")
+
+FLAGS = ("parcours", "ald", "maternite", "atmp", "c2s", "invalidite", "tiers_payant")
+MONEY_IN = {"montant": "montant_cents", "base_unitaire": "base_unitaire_cents"}
+DATES = ("date_naissance", "date_soins", "date_debut_grossesse", "date_accouchement")
+
+MONEY_OUT = {
+    "base_remboursement_cents": "base_remboursement",
+    "depassement_cents": "depassement",
+    "montant_amo_cents": "montant_amo",
+    "ticket_moderateur_cents": "ticket_moderateur",
+    "participation_forfaitaire_cents": "participation_forfaitaire",
+    "franchise_cents": "franchise",
+    "rembourse_cents": "rembourse",
+    "a_recuperer_cents": "a_recuperer",
+}
+"""Result columns in euros, in output order, then ``taux``, ``exoneration``, ``paye_a``, ``rejet``, ``motif``."""
+
+EUROS = pl.Decimal(18, 2)
+REJET_OUT = pl.Enum([*REJET_DTYPE.categories, "FORMAT"])
+MOTIF_OUT = pl.Enum([*MOTIF_DTYPE.categories, *(f"valeur illisible dans la colonne {c}" for c in
+                                                 (*PUBLIC_REQUIRED, *PUBLIC_OPTIONAL))])
+TAUX = pl.Decimal(10, 4)
+DEFAULT_LOT = 1_000_000
+DEFAULT_COMPRESSION = "snappy"
+"""Parquet codec of the output: snappy writes about twice as fast as zstd for a file a bit larger."""
+
+_TRUE = ("1", "true", "vrai", "oui", "o", "t", "y", "yes")
+_FALSE = ("0", "false", "faux", "non", "n", "f", "no", "")
+_AMOUNT = r"^-?[0-9]+([.,][0-9]{1,2})?$"
+_DECIMAL = r"^[0-9]+([.,][0-9]{1,9})?$"
+
+
+@dataclass
+class Summary:
+    """What a batch did (printed by the command)."""
+
+    lignes: int
+    rejetees: int
+    lots: int
+    rembourse_cents: int
+    strategie: str
+
+
+# --------------------------------------------------------------------------
+# Public columns <-> the rules' columns
+
+
+def _money_cents(name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+    """(cents, unreadable) for a money column given in euros: exact, or null with the flag set."""
+    column = pl.col(name)
+    if isinstance(dtype, pl.Decimal) and dtype.scale is not None and dtype.scale <= 2:
+        return (column * 100).cast(pl.Int64), pl.lit(False)
+    if isinstance(dtype, (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32)):
+        return column.cast(pl.Int64) * 100, pl.lit(False)
+    if isinstance(dtype, (pl.Float32, pl.Float64)):
+        raise InvalidField(name, "montant en nombre à virgule flottante refusé : utiliser un décimal exact (Decimal) ou du texte")
+    if isinstance(dtype, pl.Null):
+        return pl.lit(None, dtype=pl.Int64), pl.lit(False)
+    # Text (or a Decimal with more than 2 decimals, read through its text): "26.50", "26,5", "26".
+    text = column.cast(pl.String).str.strip_chars()
+    if isinstance(dtype, pl.Decimal):
+        text = text.str.replace(r"(\.[0-9]{2})0+$", "$1").str.replace(r"\.0+$", "")
+    empty = text.is_null() | (text == "")
+    valid = text.str.contains(_AMOUNT)
+    parts = text.str.replace(",", ".", literal=True).str.split_exact(".", 1)
+    whole = parts.struct.field("field_0").cast(pl.Int64, strict=False)
+    fraction = parts.struct.field("field_1").fill_null("").str.pad_end(2, "0").cast(pl.Int64, strict=False)
+    sign = pl.when(text.str.starts_with("-")).then(-1).otherwise(1)
+    cents = whole.abs() * 100 + fraction
+    return pl.when(valid).then(sign * cents), ~empty & ~valid.fill_null(False)
+
+
+def _flag(name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+    column = pl.col(name)
+    if dtype == pl.Boolean:
+        return column, pl.lit(False)
+    if isinstance(dtype, (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)):
+        return pl.when(column.is_in([0, 1])).then(column == 1), column.is_not_null() & ~column.is_in([0, 1])
+    if isinstance(dtype, pl.Null):
+        return pl.lit(None, dtype=pl.Boolean), pl.lit(False)
+    text = column.cast(pl.String).str.strip_chars().str.to_lowercase()
+    value = pl.when(text.is_in(_TRUE)).then(True).when(text.is_in(_FALSE)).then(False)
+    return value, text.is_not_null() & value.is_null()
+
+
+def _date(name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+    column = pl.col(name)
+    if dtype == pl.Date:
+        return column, pl.lit(False)
+    if isinstance(dtype, pl.Datetime):
+        return column.dt.date(), pl.lit(False)
+    if isinstance(dtype, pl.Null):
+        return pl.lit(None, dtype=pl.Date), pl.lit(False)
+    text = column.cast(pl.String).str.strip_chars()
+    value = text.str.to_date("%Y-%m-%d", strict=False)
+    return value, text.is_not_null() & (text != "") & value.is_null()
+
+
+def _integer(name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+    column = pl.col(name)
+    if isinstance(dtype, (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32)):
+        return column.cast(pl.Int64), pl.lit(False)
+    if isinstance(dtype, (pl.Float32, pl.Float64)):
+        raise InvalidField(name, "nombre entier attendu, pas un nombre à virgule flottante")
+    text = column.cast(pl.String).str.strip_chars()
+    value = text.cast(pl.Int64, strict=False)
+    return value, text.is_not_null() & (text != "") & value.is_null()
+
+
+def _coefficient(dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+    column = pl.col("coefficient")
+    if isinstance(dtype, (pl.Decimal, pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32)):
+        return column.cast(RATE), pl.lit(False)
+    if isinstance(dtype, (pl.Float32, pl.Float64)):
+        raise InvalidField("coefficient", "coefficient en nombre à virgule flottante refusé : utiliser un décimal exact ou du texte")
+    text = column.cast(pl.String).str.strip_chars().str.replace(",", ".", literal=True)
+    valid = text.str.contains(_DECIMAL)
+    return pl.when(valid).then(text.cast(RATE, strict=False)), text.is_not_null() & (text != "") & ~valid.fill_null(False)
+
+
+def to_rules(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Public batch columns → the columns of ``liquidate`` (+ ``__format``, the first unreadable column)."""
+    schema = frame.collect_schema()
+    missing = [name for name in PUBLIC_REQUIRED if name not in schema]
+    if missing:
+        raise InvalidField(missing[0], f"colonne(s) obligatoire(s) absente(s) : {', '.join(missing)}")
+    columns: dict[str, pl.Expr] = {}
+    errors: list[tuple[str, pl.Expr]] = []
+    columns["personne"] = pl.col("nir").cast(pl.String)
+    errors.append(("nir", columns["personne"].is_null() | (columns["personne"] == "")))
+    for name in DATES:
+        if name in schema:
+            columns[name], bad = _date(name, schema[name])
+            errors.append((name, bad))
+    for name, internal in MONEY_IN.items():
+        columns[internal], bad = _money_cents(name, schema[name])
+        errors.append((name, bad))
+    columns["quantite"], bad = _integer("quantite", schema["quantite"])
+    errors.append(("quantite", bad))
+    if "ordre" in schema:
+        columns["ordre"], bad = _integer("ordre", schema["ordre"])
+        errors.append(("ordre", bad))
+    for name in FLAGS:
+        if name in schema:
+            columns[name], bad = _flag(name, schema[name])
+            errors.append((name, bad))
+    if "coefficient" in schema:
+        columns["coefficient"], bad = _coefficient(schema["coefficient"])
+        errors.append(("coefficient", bad))
+    columns["acte"] = pl.col("acte").cast(pl.String)
+    columns["professionnel"] = pl.col("professionnel").cast(pl.String)
+    columns["sexe"] = pl.col("sexe").cast(pl.String)
+    if "specialite" in schema:
+        columns["specialite"] = pl.col("specialite").cast(pl.String)
+    first_error: pl.Expr = pl.lit(None, dtype=pl.String)
+    for name, bad in reversed(errors):
+        first_error = pl.when(bad.fill_null(False)).then(pl.lit(name)).otherwise(first_error)
+    return frame.select(
+        pl.col("__ligne"),
+        *(expr.alias(name) for name, expr in columns.items()),
+        first_error.alias("__format"),
+    )
+
+
+def from_rules(public: pl.DataFrame, liquidated: pl.DataFrame) -> pl.DataFrame:
+    """The public input columns, ``ligne``, then the results in euros."""
+    bad = liquidated["__format"].is_not_null()
+    out = liquidated.lazy().select(
+        *(pl.when(~pl.lit(bad)).then(pl.col(cents)).otherwise(0).cast(pl.Decimal(20, 0)).mul(pl.lit(Decimal("0.01"))).cast(EUROS)
+          .alias(name) for cents, name in MONEY_OUT.items()),
+        pl.when(~pl.lit(bad)).then(pl.col("taux")).cast(TAUX).alias("taux"),
+        pl.when(~pl.lit(bad)).then(pl.col("exoneration")).alias("exoneration"),
+        pl.col("paye_a"),
+        pl.when(pl.lit(bad)).then(pl.lit("FORMAT")).otherwise(pl.col("rejet").cast(pl.String)).cast(REJET_OUT).alias("rejet"),
+        pl.when(pl.lit(bad)).then(pl.lit("valeur illisible dans la colonne ") + pl.col("__format"))
+        .otherwise(pl.col("motif").cast(pl.String)).cast(MOTIF_OUT).alias("motif")
+        if bad.any() else pl.col("motif").cast(MOTIF_OUT).alias("motif"),
+    ).collect()
+    return pl.concat([public.rename({"__ligne": "ligne"}), out], how="horizontal")
+
+
+def liquidate_public(public: pl.DataFrame) -> pl.DataFrame:
+    """Liquidate one lot given in the public format (with its ``__ligne`` column): the core of a batch."""
+    rules_input = to_rules(public.lazy()).collect()
+    bad = rules_input["__format"].is_not_null()
+    if bad.any():  # an unreadable line must not be liquidated on a guess: blank it so that the rules reject it
+        rules_input = rules_input.with_columns(pl.when(pl.lit(bad)).then(None).otherwise(pl.col("acte")).alias("acte"))
+    liquidated = liquidate(rules_input)
+    return from_rules(public, liquidated)
+
+
+# --------------------------------------------------------------------------
+# Files and lots
+
+
+def _format_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
+    if suffix == ".csv":
+        return "csv"
+    raise InvalidField("fichier", f"extension {suffix or '(aucune)'!r} non prise en charge : .parquet ou .csv")
+
+
+def _output_schema(public_schema: pl.Schema) -> dict[str, pl.DataType]:
+    schema: dict[str, pl.DataType] = {"ligne": pl.UInt32(), **dict(public_schema)}
+    schema.pop("__ligne", None)
+    schema.update({name: EUROS for name in MONEY_OUT.values()})
+    schema.update({"taux": TAUX, "exoneration": EXONERATION_DTYPE, "paye_a": PAYE_DTYPE, "rejet": REJET_OUT, "motif": MOTIF_OUT})
+    return schema
+
+
+def _sorted_by_nir(path: Path) -> bool:
+    nir = pl.col("nir").cast(pl.String)
+    return bool(pl.scan_parquet(path).select((nir >= nir.shift(1)).fill_null(True).all()).collect().item())
+
+
+def _sorted_lots(path: Path, height: int, size: int) -> Iterator[pl.DataFrame]:
+    """Consecutive slices cut between two persons (the file is sorted by nir)."""
+    offset = 0
+    while offset < height:
+        length = size
+        while True:
+            lot = pl.scan_parquet(path).slice(offset, length).collect().with_row_index("__ligne", offset=offset)
+            if offset + lot.height >= height:
+                cut = lot.height
+                break
+            nir = lot["nir"].cast(pl.String)
+            last = nir[-1]
+            cut = int(nir.search_sorted(last, side="left"))
+            if cut > 0:
+                break
+            length *= 2  # one person fills the whole slice: read more
+        yield lot.slice(0, cut)
+        offset += cut
+
+
+def _partitioned_lots(path: Path, height: int, size: int, workdir: Path) -> Iterator[pl.DataFrame]:
+    """Partitions by a hash of the nir: every line of a person in the same partition, input order kept inside."""
+    count = max(1, math.ceil(height / size))
+    source = pl.scan_parquet(path).with_row_index("__ligne").with_columns(
+        (pl.col("nir").cast(pl.String).hash(2026) % count).alias("__partition")
+    )
+    folder = workdir / "partitions"
+    try:  # one streaming pass (Polars' PartitionBy, marked unstable)
+        source.sink_parquet(pl.PartitionBy(folder, key="__partition", include_key=False, approximate_bytes_per_file=None), mkdir=True)
+        groups = [sorted(folder.glob(f"__partition={index}/*.parquet")) for index in range(count)]
+    except Exception:  # noqa: BLE001  (the unstable API failed: one filtered pass per partition instead)
+        folder.mkdir(parents=True, exist_ok=True)
+        groups = []
+        for index in range(count):
+            target = folder / f"partition-{index:05d}.parquet"
+            source.filter(pl.col("__partition") == index).drop("__partition").sink_parquet(target)
+            groups.append([target])
+    for files in groups:
+        if files:
+            yield pl.read_parquet(files).sort("__ligne")
+
+
+def liquidate_file(
+    source: Path,
+    target: Path,
+    *,
+    lignes_par_lot: int = DEFAULT_LOT,
+    on_progress: Callable[[int, int], None] | None = None,
+    compression: str = DEFAULT_COMPRESSION,
+) -> Summary:
+    """Liquidate every line of ``source`` (Parquet or CSV) into ``target`` (Parquet or CSV), by lots.
+
+    ``on_progress(done, total)`` is called after each lot. Raises
+    InvalidField for a file that cannot be read as claim lines (a missing
+    column, money as floats…); lines with unreadable values are rejected one
+    by one in the output.
+    """
+    source, target = Path(source), Path(target)
+    if lignes_par_lot < 1:
+        raise InvalidField("lignes_par_lot", "le nombre de lignes par lot doit être au moins 1")
+    if not source.is_file():
+        raise InvalidField("fichier", f"fichier introuvable : {source}")
+    in_format, out_format = _format_of(source), _format_of(target)
+    with tempfile.TemporaryDirectory(prefix="secu-liquidation-") as scratch:
+        workdir = Path(scratch)
+        if in_format == "csv":
+            parquet = workdir / "entree.parquet"
+            pl.scan_csv(source, infer_schema=False).sink_parquet(parquet)
+            source = parquet
+        schema = pl.scan_parquet(source).collect_schema()
+        to_rules(pl.LazyFrame(schema=schema).with_row_index("__ligne"))  # refuses a malformed file before any work
+        height = pl.scan_parquet(source).select(pl.len()).collect().item()
+        if height <= lignes_par_lot:
+            strategy, lots = "lot unique", iter([pl.read_parquet(source).with_row_index("__ligne")])
+        elif _sorted_by_nir(source):
+            strategy, lots = "tranches triées par nir", _sorted_lots(source, height, lignes_par_lot)
+        else:
+            strategy, lots = "partitions par nir", _partitioned_lots(source, height, lignes_par_lot, workdir)
+        summary = Summary(height, 0, 0, 0, strategy)
+
+        def results() -> Iterator[pl.DataFrame]:
+            # While one lot is being written, the next one is read and liquidated in a worker thread
+            # (Polars releases the GIL): at most two lots in memory.
+            done = 0
+            with ThreadPoolExecutor(max_workers=1) as worker:
+                pending = worker.submit(_next_liquidated, lots)
+                while True:
+                    out = pending.result()
+                    if out is None:
+                        break
+                    pending = worker.submit(_next_liquidated, lots)
+                    done += out.height
+                    summary.lots += 1
+                    summary.rejetees += out.height - out["rejet"].null_count()
+                    summary.rembourse_cents += int((out["rembourse"].cast(pl.Decimal(20, 2)) * 100).cast(pl.Int64).sum())
+                    if on_progress:
+                        on_progress(done, height)
+                    yield out
+
+        output_schema = _output_schema(pl.Schema({"__ligne": pl.UInt32(), **dict(schema)}))
+        if out_format == "csv":
+            with target.open("w", encoding="utf-8", newline="") as handle:
+                first = True
+                for out in results():
+                    out.write_csv(handle, include_header=first)
+                    first = False
+                if first:  # empty input: a header line all the same
+                    pl.DataFrame(schema=output_schema).write_csv(handle)
+        else:
+            _sink_parquet(results(), output_schema, target, compression)
+    return summary
+
+
+def _next_liquidated(lots: Iterator[pl.DataFrame]) -> pl.DataFrame | None:
+    lot = next(lots, None)
+    return None if lot is None else liquidate_public(lot)
+
+
+def _sink_parquet(frames: Iterator[pl.DataFrame], schema: dict[str, pl.DataType], target: Path, compression: str) -> None:
+    """Stream lots into ONE Parquet file: a lazy source fed by the generator, sunk by Polars."""
+    from polars.io.plugins import register_io_source
+
+    def source(with_columns: list[str] | None, predicate: pl.Expr | None, n_rows: int | None, batch_size: int | None) -> Iterator[pl.DataFrame]:
+        for frame in frames:
+            yield frame.select(list(schema)) if with_columns is None else frame.select(with_columns)
+
+    lazy = register_io_source(source, schema=schema)
+    lazy.sink_parquet(target, compression=compression)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------
+# The command
+
+
+def liquidate_command(
+    entree: Path = typer.Argument(..., help="fichier de lignes de soins (.parquet ou .csv)"),  # noqa: B008
+    out: Path = typer.Option(..., "--out", help="fichier résultat (.parquet ou .csv)"),  # noqa: B008
+    lignes_par_lot: int = typer.Option(DEFAULT_LOT, "--lignes-par-lot", min=1, help="lignes traitées ensemble (mémoire bornée)"),
+    sans_progression: bool = typer.Option(False, "--sans-progression", help="ne pas afficher la barre de progression"),
+) -> None:
+    """Liquider des lignes de soins (Parquet ou CSV) par lots."""
+    console, errors = Console(), Console(stderr=True, soft_wrap=True, highlight=False)
+    try:
+        if sans_progression:
+            summary = liquidate_file(entree, out, lignes_par_lot=lignes_par_lot)
+        else:
+            columns = (TextColumn("Liquidation"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+            with Progress(*columns, console=console) as bar:
+                task = bar.add_task("liquidation", total=None)
+                summary = liquidate_file(
+                    entree, out, lignes_par_lot=lignes_par_lot,
+                    on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
+    except SecuError as error:
+        errors.print(str(error), markup=False)
+        raise typer.Exit(2) from None
+    console.print(
+        f"{summary.lignes} ligne(s) en {summary.lots} lot(s) ({summary.strategie}), {summary.rejetees} rejetée(s) ; "
+        f"remboursé : {format_eur(summary.rembourse_cents)} → {out}",
+        markup=False, highlight=False,
+    )

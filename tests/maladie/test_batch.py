@@ -1,0 +1,180 @@
+"""Batch liquidation: CSV and Parquet round trips, exact euros, lots that keep a person's lines together, the command."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from secu.cli import app
+from secu.core.errors import InvalidField
+from secu.maladie.batch import MONEY_OUT, PUBLIC_REQUIRED, liquidate_file, liquidate_public, to_rules
+
+HEADER = "nir,date_naissance,sexe,date_soins,professionnel,acte,quantite,montant,base_unitaire,parcours,ald,maternite,atmp,c2s"
+CSV = f"""{HEADER}
+1850575115001,1985-05-01,1,2025-03-10,10003456786,G,1,30.00,,true,false,false,false,false
+1850575115001,1985-05-01,1,2025-03-10,pharmacie,PH4,2,"10,00","5,00",oui,non,non,non,non
+2900175115002,1990-01-01,2,2024-05-14,10003456786,G,1,26.50,,1,0,0,0,0
+2900175115002,1990-01-01,2,2024-05-15,10003456786,G,1,35,,1,0,0,0,0
+2900175115002,1990-01-01,2,2024-05-15,10003456786,ZZZ,1,35,,1,0,0,0,0
+2900175115002,1990-01-01,2,2024-05-16,10003456786,G,1,12.345,,1,0,0,0,0
+2900175115002,1990-01-01,2,2024-05-17,10003456786,G,1,30,,peut-être,0,0,0,0
+"""
+
+
+def test_csv_round_trip(tmp_path: Path) -> None:
+    source, target = tmp_path / "lignes.csv", tmp_path / "resultat.csv"
+    source.write_text(CSV, encoding="utf-8")
+    summary = liquidate_file(source, target)
+    assert (summary.lignes, summary.rejetees, summary.lots) == (7, 3, 1)
+    out = pl.read_csv(target, infer_schema=False)
+    assert out.columns[: len(PUBLIC_REQUIRED) + 1] == ["ligne", *PUBLIC_REQUIRED]
+    assert set(MONEY_OUT.values()) | {"taux", "exoneration", "paye_a", "rejet", "motif"} <= set(out.columns)
+    assert out["rembourse"].to_list() == ["19.00", "4.50", "17.55", "16.55", "0.00", "0.00", "0.00"]
+    assert out["participation_forfaitaire"].to_list()[:4] == ["2.00", "0.00", "1.00", "2.00"]
+    assert out["franchise"].to_list()[1] == "2.00"
+    assert out["taux"].to_list()[0] == "0.7000"
+    assert out["rejet"].to_list()[4:] == ["ACTE_INCONNU", "FORMAT", "FORMAT"]
+    assert out["motif"].to_list()[5:] == ["valeur illisible dans la colonne montant", "valeur illisible dans la colonne parcours"]
+    assert out["montant"].to_list()[1] == "10,00"  # the input columns come back as given
+    assert summary.rembourse_cents == 1900 + 450 + 1755 + 1655
+
+
+def test_parquet_round_trip_with_exact_decimals(tmp_path: Path) -> None:
+    source, target = tmp_path / "lignes.parquet", tmp_path / "resultat.parquet"
+    public = pl.read_csv(CSV.encode(), infer_schema=False).head(4).with_columns(
+        pl.col("montant").str.replace(",", ".").cast(pl.Decimal(12, 2)),
+        pl.col("base_unitaire").str.replace(",", ".").cast(pl.Decimal(12, 2)),
+        pl.col("date_naissance", "date_soins").str.to_date(),
+        pl.col("quantite").cast(pl.Int32),
+        pl.col("parcours", "ald", "maternite", "atmp", "c2s").replace_strict({"true": True, "oui": True, "1": True}, default=False),
+    )
+    public.write_parquet(source)
+    liquidate_file(source, target)
+    out = pl.read_parquet(target)
+    assert out.schema["rembourse"] == pl.Decimal(18, 2) and out.schema["montant"] == pl.Decimal(12, 2)
+    assert out["rembourse"].to_list() == [Decimal("19.00"), Decimal("4.50"), Decimal("17.55"), Decimal("16.55")]
+    assert out["base_remboursement"].to_list() == [Decimal("30.00"), Decimal("10.00"), Decimal("26.50"), Decimal("26.50")]
+    assert out["depassement"].to_list()[3] == Decimal("8.50")
+
+
+def test_money_as_floats_and_missing_columns_are_refused(tmp_path: Path) -> None:
+    source = tmp_path / "lignes.parquet"
+    pl.read_csv(CSV.encode(), infer_schema=False).head(1).with_columns(pl.col("montant").cast(pl.Float64)).write_parquet(source)
+    with pytest.raises(InvalidField) as floats:
+        liquidate_file(source, tmp_path / "out.parquet")
+    assert floats.value.field == "montant" and "virgule flottante" in floats.value.message
+    pl.read_csv(CSV.encode(), infer_schema=False).drop("acte").write_parquet(source)
+    with pytest.raises(InvalidField) as missing:
+        liquidate_file(source, tmp_path / "out.parquet")
+    assert missing.value.field == "acte"
+    with pytest.raises(InvalidField):
+        liquidate_file(source, tmp_path / "out.json")
+
+
+def _euro_text(cents: int, comma: bool, decimals: int) -> str:
+    euros, rest = divmod(cents, 100)
+    if decimals == 0:
+        assert rest == 0
+        return str(euros)
+    text = f"{euros}.{rest:02d}" if decimals == 2 else f"{euros}.{rest // 10}"
+    return text.replace(".", ",") if comma else text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(min_value=0, max_value=10**13), st.booleans(), st.sampled_from([0, 1, 2])), min_size=1, max_size=30))
+def test_euros_to_cents_and_back_are_exact(values: list[tuple[int, bool, int]]) -> None:
+    cents = [c - c % 100 if d == 0 else (c - c % 10 if d == 1 else c) for c, _, d in values]
+    texts = [_euro_text(c, comma, d) for c, (_, comma, d) in zip(cents, values, strict=True)]
+    public = pl.DataFrame({name: ["x"] * len(texts) for name in PUBLIC_REQUIRED}).with_columns(
+        pl.Series("montant", texts), pl.Series("base_unitaire", texts), pl.lit("2025-01-01").alias("date_soins"),
+        pl.lit("1980-01-01").alias("date_naissance"), pl.lit("1").alias("quantite"),
+        *(pl.lit("0").alias(f) for f in ("parcours", "ald", "maternite", "atmp", "c2s")),
+    ).with_row_index("__ligne")
+    parsed = to_rules(public.lazy()).collect()
+    assert parsed["montant_cents"].to_list() == cents
+    assert parsed["__format"].null_count() == len(texts)
+    decimals = public.select(pl.col("montant").str.replace(",", ".").cast(pl.Decimal(18, 2))).to_series()
+    from_decimal = to_rules(public.with_columns(decimals.alias("montant")).lazy()).collect()["montant_cents"]
+    assert from_decimal.to_list() == cents
+    back = pl.DataFrame({"c": pl.Series(cents, dtype=pl.Int64)}).select(
+        (pl.col("c").cast(pl.Decimal(20, 0)) * pl.lit(Decimal("0.01"))).cast(pl.Decimal(18, 2))
+    ).to_series()
+    assert [d * 100 for d in back.to_list()] == cents
+
+
+def test_unreadable_amounts_are_flagged_not_guessed() -> None:
+    texts = ["12.345", "1e3", "12.", ",5", "abc", "1 234,56", "", None]
+    public = pl.DataFrame({name: ["0"] * len(texts) for name in PUBLIC_REQUIRED}).with_columns(
+        pl.Series("montant", texts, dtype=pl.String), pl.lit(None, dtype=pl.String).alias("base_unitaire"),
+        pl.lit("2025-01-01").alias("date_soins"), pl.lit("1980-01-01").alias("date_naissance"),
+    ).with_row_index("__ligne")
+    parsed = to_rules(public.lazy()).collect()
+    assert parsed["montant_cents"].to_list() == [None] * len(texts)
+    assert parsed["__format"].to_list() == ["montant"] * 6 + [None, None]  # empty is missing: the rules reject it
+
+
+def _population(lines: int, persons: int, seed: int) -> pl.DataFrame:
+    rnd = random.Random(seed)
+    acts = [("G", None, "30.00"), ("PH4", "7.00", "14.00"), ("AMI", None, "3.15"), ("TAX", "40.00", "40.00"), ("B", None, "0.27")]
+    rows = []
+    for _ in range(lines):
+        person = rnd.randrange(persons)
+        acte, unit, amount = rnd.choice(acts)
+        rows.append({
+            "nir": f"1{person:012d}", "date_naissance": "1970-01-01", "sexe": "1",
+            "date_soins": (date(2024, 1, 1) + timedelta(days=rnd.randrange(40))).isoformat(),
+            "professionnel": rnd.choice(["m1", "m2", "ph"]), "acte": acte, "quantite": "1", "montant": amount,
+            "base_unitaire": unit or "", "parcours": "1", "ald": "0", "maternite": "0", "atmp": "0", "c2s": "0",
+        })
+    return pl.DataFrame(rows)
+
+
+def test_lots_keep_a_persons_lines_together_sorted_or_not(tmp_path: Path) -> None:
+    population = _population(600, 7, seed=5)  # ~85 lines a person over 40 days: the yearly caps bite
+    one_lot, sorted_lots, partitions = tmp_path / "un.parquet", tmp_path / "tranches.parquet", tmp_path / "partitions.parquet"
+    sorted_source, shuffled_source = tmp_path / "tries.parquet", tmp_path / "melanges.parquet"
+    population.sort("nir", "date_soins", maintain_order=True).write_parquet(sorted_source)
+    population.write_parquet(shuffled_source)
+    assert liquidate_file(sorted_source, one_lot).strategie == "lot unique"
+    summary = liquidate_file(sorted_source, sorted_lots, lignes_par_lot=37)
+    assert summary.strategie == "tranches triées par nir" and summary.lots > 5
+    reference = pl.read_parquet(one_lot)
+    assert pl.read_parquet(sorted_lots).equals(reference)  # same rows, same order
+    summary = liquidate_file(shuffled_source, partitions, lignes_par_lot=150)
+    assert summary.strategie == "partitions par nir" and 1 <= summary.lots <= 4
+    # Partitions keep input order inside each person; the caps follow date then input order — compare per person-date-total.
+    shuffled_one = tmp_path / "melanges-un.parquet"
+    liquidate_file(shuffled_source, shuffled_one)
+    expected = pl.read_parquet(shuffled_one).sort("ligne")
+    got = pl.read_parquet(partitions).sort("ligne")
+    assert got.equals(expected)
+    paid = expected.group_by("nir").agg(pl.col("participation_forfaitaire").sum().cast(pl.Decimal(18, 2)))
+    assert (paid["participation_forfaitaire"] <= Decimal("50.00")).all()
+
+
+def test_the_command(tmp_path: Path) -> None:
+    source, target = tmp_path / "lignes.csv", tmp_path / "resultat.parquet"
+    source.write_text(CSV, encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(app, ["liquidate", str(source), "--out", str(target), "--sans-progression"])
+    assert result.exit_code == 0, result.output
+    assert "7 ligne(s)" in result.output and "3 rejetée(s)" in result.output
+    assert pl.read_parquet(target).height == 7
+    with_bar = runner.invoke(app, ["liquidate", str(source), "--out", str(tmp_path / "r.csv")])
+    assert with_bar.exit_code == 0, with_bar.output
+    bad = runner.invoke(app, ["liquidate", str(source), "--out", str(tmp_path / "r.txt")])
+    assert bad.exit_code == 2 and "extension" in bad.output
+
+
+def test_liquidate_public_keeps_line_numbers() -> None:
+    public = pl.read_csv(CSV.encode(), infer_schema=False).with_row_index("__ligne")
+    out = liquidate_public(public)
+    assert out["ligne"].to_list() == list(range(7))
