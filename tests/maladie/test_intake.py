@@ -84,19 +84,22 @@ def test_no_rights_and_unknown_act(app, world: World) -> None:  # type: ignore[n
 
 
 def test_concurrent_lots_never_exceed_the_yearly_cap(app, world: World) -> None:  # type: ignore[no-untyped-def]
-    """Two lots at once for a patient 2 € short of the 50 € cap: together they bear 2 €, not 4 €."""
+    """Two lots at once for a patient 2 € short of the 50 € cap: together they bear 2 €, not 4 €.
+
+    The other patient (no médecin traitant) is used, so the other tests' patient keeps his counters."""
     year = 2025
+    patient_id, patient_nir = world.other_id, with_key("2900313055001")
     with unit_of_work(app.state.sessions) as s:
-        counter = s.get(CompteurAnnuel, (world.parent_id, year))
+        counter = s.get(CompteurAnnuel, (patient_id, year))
         already = counter.participation_forfaitaire_cents if counter else 0
         if counter is None:
-            s.add(CompteurAnnuel(personne_id=world.parent_id, annee=year, participation_forfaitaire_cents=4_800, franchise_cents=0))
+            s.add(CompteurAnnuel(personne_id=patient_id, annee=year, participation_forfaitaire_cents=4_800, franchise_cents=0))
         else:
             counter.participation_forfaitaire_cents = 4_800
     results: list[dict] = []
 
     def submit(numero: str, day: date) -> None:
-        results.append(send(world, f"LC-{numero}", [fse(numero, day=day)]).json())
+        results.append(send(world, f"LC-{numero}", [fse(numero, nir=patient_nir, day=day)]).json())
 
     threads = [threading.Thread(target=submit, args=(f"D{i}", date(2025, 6, 1 + i))) for i in range(2)]
     for thread in threads:
@@ -105,7 +108,7 @@ def test_concurrent_lots_never_exceed_the_yearly_cap(app, world: World) -> None:
         thread.join()
     taken = [r["resultats"][0] for r in results if r.get("resultats")]
     with unit_of_work(app.state.sessions) as s:
-        counter = s.get(CompteurAnnuel, (world.parent_id, year))
+        counter = s.get(CompteurAnnuel, (patient_id, year))
     if app.state.engine.dialect.name == "sqlite" and len(taken) < 2:
         pytest.skip("SQLite serialises writers: one lot was refused while the other held the lock")
     pf = sum(r["lignes"][0]["participation_forfaitaire_cents"] for r in taken if r["statut"] == "liquidee")

@@ -41,6 +41,8 @@ SECU_REJET = "https://secu.example/fhir/CodeSystem/rejet-fse"
 
 
 def parse_claim(payload: dict[str, Any]) -> Claim:
+    if not isinstance(payload, dict) or payload.get("resourceType") != "Claim":
+        raise InvalidField("resourceType", "une ressource Claim est attendue")
     try:
         return Claim.model_validate(payload)
     except ValidationError as error:
@@ -60,8 +62,6 @@ def _identifier(reference, system: str, field: str) -> str:  # type: ignore[no-u
 
 def claim_to_lot(claim: Claim) -> LotIn:
     """The Claim as a lot of one FSE, so both entry points share one intake."""
-    if claim.resourceType != "Claim":
-        raise InvalidField("resourceType", "une ressource Claim est attendue")
     numero = claim.identifier[0].value if claim.identifier else None
     if not numero:
         raise InvalidField("identifier", "le numéro de la feuille de soins (identifier) est obligatoire")

@@ -72,7 +72,7 @@ class LigneFse(Base):
     participation_forfaitaire_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     franchise_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     rembourse_cents: Mapped[int] = mapped_column(BigInteger, default=0)
-    paye_a: Mapped[str] = mapped_column(String(12))
+    paye_a: Mapped[str] = mapped_column(String(16))  # assure, professionnel
     rejet: Mapped[str | None] = mapped_column(String(30))
     motif: Mapped[str | None] = mapped_column(String(300))
     explication: Mapped[str] = mapped_column(Text)  # JSON: the steps, their amounts and references

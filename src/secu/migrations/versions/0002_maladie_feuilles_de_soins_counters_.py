@@ -99,7 +99,7 @@ def upgrade() -> None:
     sa.Column('participation_forfaitaire_cents', sa.BigInteger(), nullable=False),
     sa.Column('franchise_cents', sa.BigInteger(), nullable=False),
     sa.Column('rembourse_cents', sa.BigInteger(), nullable=False),
-    sa.Column('paye_a', sa.String(length=12), nullable=False),
+    sa.Column('paye_a', sa.String(length=16), nullable=False),
     sa.Column('rejet', sa.String(length=30), nullable=True),
     sa.Column('motif', sa.String(length=300), nullable=True),
     sa.Column('explication', sa.Text(), nullable=False),
