@@ -25,9 +25,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from secu.core import ledger
-from secu.core.errors import Forbidden, InvalidField, NotFound
+from secu.core.errors import Forbidden, InvalidField, NotFound, SecuError
 from secu.core.identifiers import parse_nir, validate_rpps
 from secu.core.money import to_cents
+from secu.core.parameters import parameters
 from secu.core.security import Caller, Role, journal
 from secu.maladie.models import CompteurAnnuel, Fse, LigneFse, LotFse
 from secu.register.attestation import attestation
@@ -266,13 +267,7 @@ def _lines_frame(session: Session, personne: Personne, pro: ProfessionnelSante, 
         parcours = True
     else:
         parcours = fse_in.parcours in ("oriente", "urgence", "acces_direct")
-    same_day = select(LigneFse).join(Fse).where(Fse.personne_id == personne.id, Fse.date_soins == day, Fse.statut == "liquidee")
-    pf_today = session.scalar(
-        select(func.count()).select_from(same_day.where(Fse.professionnel_id == pro.id, LigneFse.participation_forfaitaire_cents > 0).subquery())
-    ) or 0
-    franchise_today = session.scalar(select(func.coalesce(func.sum(LigneFse.franchise_cents), 0)).join(Fse).where(
-        Fse.personne_id == personne.id, Fse.date_soins == day, Fse.statut == "liquidee"
-    )) or 0
+    pf_acts_today, franchise_today = _borne_today(session, personne.id, pro.id, day)
     rows = []
     for number, line in enumerate(fse_in.lignes, start=1):
         rows.append(
@@ -298,11 +293,46 @@ def _lines_frame(session: Session, personne: Personne, pro: ProfessionnelSante, 
                 "tiers_payant": fse_in.tiers_payant,
                 "pf_annee_avant_cents": counter.participation_forfaitaire_cents,
                 "franchise_annee_avant_cents": counter.franchise_cents,
-                "pf_jour_avant": pf_today,
-                "franchise_jour_avant_cents": franchise_today,
+                "pf_jour_avant": pf_acts_today,
+                "franchise_jour_avant_cents": franchise_today.get(_franchise_kind(line.acte.upper(), day), 0),
             }
         )
     return pl.DataFrame(rows, schema_overrides={"coefficient": pl.Decimal(38, 9), "base_unitaire_cents": pl.Int64})
+
+
+def _franchise_kind(acte: str, day: date) -> str | None:
+    """The kind of franchise an act bears on a day (boite, paramedical, transport), None for none or unknown."""
+    from secu.maladie.tarifs import tarifs
+
+    table = tarifs()
+    try:
+        return table.categories[table.at(acte, day).categorie].franchise
+    except SecuError:
+        return None  # an unknown act: the rules reject the line
+
+
+def _borne_today(session: Session, personne_id: int, professionnel_id: int, day: date) -> tuple[int, dict[str | None, int]]:
+    """What the patient already bore on ``day`` in earlier claims, as the daily caps count it.
+
+    The participations forfaitaires are capped per professional and per day in
+    number of acts (CSS L160-13 II), the franchises per kind and per day in
+    euros (CSS L160-13 III, décret n° 2007-1937): returns the acts that bore a
+    participation with this professional, and the franchise cents by kind.
+    """
+    lines = session.execute(
+        select(Fse.professionnel_id, LigneFse.acte, LigneFse.participation_forfaitaire_cents, LigneFse.franchise_cents)
+        .join(Fse).where(Fse.personne_id == personne_id, Fse.date_soins == day, Fse.statut == "liquidee")
+    ).all()
+    unit = parameters().get("participation_forfaitaire.montant").at(day).value
+    unit_cents = int(Decimal(str(unit)) * 100)
+    pf_cents = sum(pf for pro, _, pf, _ in lines if pro == professionnel_id)
+    acts = -(-pf_cents // unit_cents) if unit_cents else 0  # an act capped to part of its participation still counts as one
+    by_kind: dict[str | None, int] = {}
+    for _, acte, _, franchise in lines:
+        if franchise:
+            kind = _franchise_kind(acte, day)
+            by_kind[kind] = by_kind.get(kind, 0) + franchise
+    return acts, by_kind
 
 
 def _liquidate(frame: pl.DataFrame) -> pl.DataFrame:
