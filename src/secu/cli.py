@@ -73,6 +73,14 @@ def demo(
         else:
             with console.status("Création de la population de démonstration…"):
                 report = seed_population(session, households=foyers, seed_value=seed)
+        soins = None
+    if report is not None:
+        from secu.demo.population import REFERENCE
+        from secu.core.money import format_eur
+        from secu.demo.soins import seed_claims
+
+        with console.status("Feuilles de soins de démonstration : liquidation et paiement…"):
+            soins = seed_claims(session_factory(engine), reference=REFERENCE, seed_value=seed)
     if report is not None:
         console.print(
             f"Population créée : {report.personnes} personnes (dont {report.enfants} enfants), {report.foyers} foyers, "
@@ -84,6 +92,11 @@ def demo(
         for login, what in report.comptes.items():
             table.add_row(login, what)
         console.print(table)
+    if soins is not None:
+        console.print(
+            f"Feuilles de soins : {soins.feuilles} reçues, {soins.rejetees} rejetée(s) ; remboursé {format_eur(soins.rembourse_cents)} ; "
+            f"payé par virement SEPA {format_eur(soins.paye_cents)}."
+        )
     console.print(f"Base : {engine.url.render_as_string(hide_password=True)}")
     if not no_serve:
         _serve(port, host)

@@ -120,6 +120,13 @@ def test_statement_amc_return_fhir_and_payment(app, world: World) -> None:  # ty
     assert taken["statut"] == "liquidee"
     line = taken["lignes"][0]
     assert line["depassement_cents"] == 500  # dépassement: never reimbursed
+    # Tiers payant: the doctor is owed the AMO's whole 21 €; the 2 € participation is the assuré's debt (CSS L160-13).
+    assert (line["verse_cents"], line["a_recuperer_cents"], line["rembourse_cents"]) == (2_100, 200, 1_900)
+    with unit_of_work(app.state.sessions) as s:
+        entry = s.scalar(sa.select(ledger.Ecriture).where(ledger.Ecriture.cle_idempotence == f"liquidation:fse:{taken['fse_id']}"))
+        lines = {l.compte: l.montant_cents for l in entry.lignes}
+    assert lines == {"charges.prestations.soins": 2_100, "charges.prestations.participations_assures": -200,
+                     "dettes.prestations.professionnels": -2_100, "creances.assures.participations": 200}
     statement = world.client.get(f"/api/maladie/personnes/{world.parent_id}/decompte", headers=world.as_("assure.parent")).json()
     assert any(f["numero"] == "E1" for f in statement["items"])
     denied = world.client.get(f"/api/maladie/personnes/{world.parent_id}/decompte", headers=world.as_("assure.other"))
@@ -149,6 +156,7 @@ def test_statement_amc_return_fhir_and_payment(app, world: World) -> None:  # ty
     assert broken.status_code == 422 and broken.json()["detail"]["message"]
 
     run = world.client.post("/api/maladie/paiements", json={"organisme_code": world.cpam_paris, "date_execution": "2025-04-01"}, headers=world.as_("agent.paris")).json()
+    assert "feuilles" in run, run
     assert run["feuilles"] >= 1
     xml = world.client.get(run["fichier"], headers=world.as_("agent.paris"))
     assert xml.status_code == 200 and "pain.001.001.03" in xml.text

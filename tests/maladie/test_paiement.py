@@ -43,14 +43,16 @@ def sessions(database_url):  # type: ignore[no-untyped-def]
             s, schemas.ProfessionnelIn(rpps="10003456786", nom="Morel", prenom="Anne", profession="medecin", departement="75", iban="FR7630004000031234567890143"),
             caller=SYSTEM,
         )
+        # (patient, tiers payant, owed to the payee, participations left for the assuré to pay back)
+        # F3 under tiers payant: the doctor gets the AMO's whole 30 €; the 2 € participation is recovered on F1.
         feuilles = [
-            (with_iban.id, False, 1_900), (with_iban.id, False, 2_100), (with_iban.id, True, 3_000),
-            (with_iban.id, True, 1_050), (without_iban.id, False, 700), (with_iban.id, False, 0),
+            (with_iban.id, False, 1_900, 0), (with_iban.id, False, 2_100, 0), (with_iban.id, True, 3_000, 200),
+            (with_iban.id, True, 1_050, 0), (without_iban.id, False, 700, 0), (with_iban.id, False, 0, 0),
         ]
-        for number, (personne_id, tiers_payant, amount) in enumerate(feuilles, start=1):
+        for number, (personne_id, tiers_payant, amount, owed) in enumerate(feuilles, start=1):
             s.add(Fse(professionnel_id=doctor.id, numero=f"F{number}", empreinte="x", soins_empreinte=f"s{number}", personne_id=personne_id,
                       organisme_code="CPAM-75", date_soins=date(2025, 3, number), tiers_payant=tiers_payant, statut="liquidee",
-                      rembourse_cents=amount))
+                      rembourse_cents=amount - owed, verse_cents=amount, a_recuperer_cents=owed))
     yield factory
     engine.dispose()
 
@@ -82,7 +84,8 @@ def test_an_interrupted_run_resumes_and_nothing_is_paid_twice(sessions, monkeypa
     paid = _paid(sessions)
     # F5's payee has no IBAN and F6 owes nothing: both wait; the other four are paid, once.
     assert {n for n, run in paid.items() if run} == {"F1", "F2", "F3", "F4"}
-    assert bilan.feuilles == 4 and bilan.total_cents == 1_900 + 2_100 + 3_000 + 1_050
+    # The 2 € participation of F3 (tiers payant) is deducted from the assuré's next reimbursement (CSS L160-13).
+    assert bilan.feuilles == 4 and bilan.total_cents == 1_900 + 2_100 - 200 + 3_000 + 1_050
     assert bilan.virements == 2  # one transfer to the assuré (F1+F2), one to the doctor (F3+F4)
 
     again = paiement.run_payments(sessions, "CPAM-75", date(2025, 4, 1))
@@ -91,8 +94,11 @@ def test_an_interrupted_run_resumes_and_nothing_is_paid_twice(sessions, monkeypa
         keys = s.scalars(sa.select(ledger.Ecriture.cle_idempotence).where(ledger.Ecriture.cle_idempotence.like("paiement:%"))).all()
         balances = ledger.balances(s, ledger.FiltreSoldes(organisme_code="CPAM-75", compte_prefixe="tresorerie"))
         runs = s.scalar(sa.select(sa.func.count()).select_from(CampagnePaiement))
+        owed = ledger.balances(s, ledger.FiltreSoldes(organisme_code="CPAM-75", compte_prefixe="creances"))
+        recovered = s.execute(sa.select(Fse.numero, Fse.recupere_cents).where(Fse.recupere_cents > 0)).all()
     assert len(keys) == len(set(keys)) == 4
-    assert [b.credit_cents for b in balances] == [8_050]
+    assert [b.credit_cents for b in balances] == [7_850]
+    assert recovered == [("F1", 200)] and [b.credit_cents for b in owed] == [200]
     assert runs == 1
 
 
@@ -102,10 +108,10 @@ def test_the_file_is_a_valid_pain_001_with_the_right_sums(sessions) -> None:  # 
     schema.validate(bilan.fichier_sepa)
     document = schema.to_dict(bilan.fichier_sepa)
     header = document["CstmrCdtTrfInitn"]["GrpHdr"]
-    assert header["NbOfTxs"] == "2" and str(header["CtrlSum"]) == "80.50"
+    assert header["NbOfTxs"] == "2" and str(header["CtrlSum"]) == "78.50"
     amounts = sorted(
         str(tx["Amt"]["InstdAmt"]["$"])
         for batch in document["CstmrCdtTrfInitn"]["PmtInf"]
         for tx in batch["CdtTrfTxInf"]
     )
-    assert amounts == ["40.00", "40.50"]
+    assert amounts == ["38.00", "40.50"]

@@ -78,6 +78,10 @@ def _fse_out(fse: Fse) -> dict[str, Any]:
         "motif_rejet": fse.motif_rejet,
         "tiers_payant": fse.tiers_payant,
         "rembourse_cents": fse.rembourse_cents,
+        "verse_cents": fse.verse_cents,
+        "a_recuperer_cents": fse.a_recuperer_cents,
+        "recupere_cents": fse.recupere_cents,
+        "paye_a": "professionnel" if fse.tiers_payant else "assure",
         "paye": fse.paiement_id is not None,
         "lignes": [intake.line_out(l) for l in fse.lignes],
     }
@@ -158,7 +162,7 @@ def paid_to_professional(request: Request, caller: CallerDep, pagination: Pagina
                 {
                     "fse": fse.numero,
                     "date_soins": fse.date_soins,
-                    "montant_cents": fse.rembourse_cents,
+                    "montant_cents": fse.verse_cents,
                     "paye_le": run.date_execution if run else None,
                     "campagne": run.id if run else None,
                 }

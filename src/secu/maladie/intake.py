@@ -214,27 +214,48 @@ def _liquidate_one(
     fse.code_rejet = fse.motif_rejet = None
     fse.lignes = [_line_of(row) for row in liquidated.iter_rows(named=True)]
     fse.rembourse_cents = sum(l.rembourse_cents for l in fse.lignes)
+    fse.verse_cents = sum(l.verse_cents for l in fse.lignes)
+    fse.a_recuperer_cents = sum(l.a_recuperer_cents for l in fse.lignes)
+    fse.recupere_cents = 0
     session.add(fse)
     session.flush()
     counter.participation_forfaitaire_cents += sum(l.participation_forfaitaire_cents for l in fse.lignes)
     counter.franchise_cents += sum(l.franchise_cents for l in fse.lignes)
-    if fse.rembourse_cents:
-        payee = "professionnels" if fse.tiers_payant else "assures"
-        ledger.post(
-            session,
-            ledger.NouvelleEcriture(
-                cle_idempotence=f"liquidation:fse:{fse.id}",
-                date_operation=today,
-                libelle=f"Liquidation de la feuille de soins {fse.numero}",
-                document_source=f"FSE {pro.rpps}/{fse.numero}",
-                lignes=(
-                    ledger.Ligne(fse.branche, fse.organisme_code, "charges.prestations.soins", fse.rembourse_cents),
-                    ledger.Ligne(fse.branche, fse.organisme_code, f"dettes.prestations.{payee}", -fse.rembourse_cents),
-                ),
-            ),
-        )
+    _post_liquidation(session, fse, pro, today)
     journal(session, caller, "creation", "fse", fse.id, personne_id=personne.id)
     return fse
+
+
+def _post_liquidation(session: Session, fse: Fse, pro: ProfessionnelSante, today: date) -> None:
+    """The claim in the ledger: the AMO's share as a charge, less the participations the assuré bears.
+
+    The payee (the assuré, or the professional under tiers payant) is owed
+    ``verse``; participations and franchises not deducted from it are a
+    receivable on the assuré, recovered on later reimbursements (CSS L160-13).
+    Debits are positive; the entry balances: AMO − participations − versé + à récupérer = 0.
+    """
+    amo = sum(l.montant_amo_cents for l in fse.lignes)
+    participations = sum(l.participation_forfaitaire_cents + l.franchise_cents for l in fse.lignes)
+    payee = "professionnels" if fse.tiers_payant else "assures"
+    lines = [
+        ledger.Ligne(fse.branche, fse.organisme_code, "charges.prestations.soins", amo),
+        ledger.Ligne(fse.branche, fse.organisme_code, "charges.prestations.participations_assures", -participations),
+        ledger.Ligne(fse.branche, fse.organisme_code, f"dettes.prestations.{payee}", -fse.verse_cents),
+        ledger.Ligne(fse.branche, fse.organisme_code, "creances.assures.participations", fse.a_recuperer_cents),
+    ]
+    lines = [line for line in lines if line.montant_cents]
+    if not lines:
+        return
+    ledger.post(
+        session,
+        ledger.NouvelleEcriture(
+            cle_idempotence=f"liquidation:fse:{fse.id}",
+            date_operation=today,
+            libelle=f"Liquidation de la feuille de soins {fse.numero}",
+            document_source=f"FSE {pro.rpps}/{fse.numero}",
+            lignes=tuple(lines),
+        ),
+    )
 
 
 def _lock_counter(session: Session, personne_id: int, annee: int) -> CompteurAnnuel:
@@ -359,6 +380,8 @@ def _line_of(row: dict[str, Any]) -> LigneFse:
         participation_forfaitaire_cents=row["participation_forfaitaire_cents"],
         franchise_cents=row["franchise_cents"],
         rembourse_cents=row["rembourse_cents"],
+        verse_cents=row["verse_cents"],
+        a_recuperer_cents=row["a_recuperer_cents"],
         paye_a=row["paye_a"],
         rejet=row.get("rejet"),
         motif=row.get("motif"),
@@ -381,6 +404,8 @@ def line_out(line: LigneFse) -> dict[str, Any]:
         "participation_forfaitaire_cents": line.participation_forfaitaire_cents,
         "franchise_cents": line.franchise_cents,
         "rembourse_cents": line.rembourse_cents,
+        "verse_cents": line.verse_cents,
+        "a_recuperer_cents": line.a_recuperer_cents,
         "paye_a": line.paye_a,
         "motif": line.motif,
         "explication": json.loads(line.explication),

@@ -45,6 +45,9 @@ class Fse(Base):
     code_rejet: Mapped[str | None] = mapped_column(String(30))
     motif_rejet: Mapped[str | None] = mapped_column(String(300))
     rembourse_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    verse_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # owed to the payee: the assuré, or the professional under tiers payant
+    a_recuperer_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # participations the assuré owes (not deducted here)
+    recupere_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # earlier participations deducted from this payment
     recue_le: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     paiement_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
@@ -71,7 +74,9 @@ class LigneFse(Base):
     ticket_moderateur_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     participation_forfaitaire_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     franchise_cents: Mapped[int] = mapped_column(BigInteger, default=0)
-    rembourse_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    rembourse_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # AMO − participation − franchise, at least 0
+    verse_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # paid to paye_a for this line
+    a_recuperer_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # participation and franchise not deducted here
     paye_a: Mapped[str] = mapped_column(String(16))  # assure, professionnel
     rejet: Mapped[str | None] = mapped_column(String(30))
     motif: Mapped[str | None] = mapped_column(String(300))

@@ -5,7 +5,10 @@ de soins in chunks, each chunk in its own transaction with its ledger entries,
 so a run cut off halfway resumes where it stopped; once the file is built the
 run is closed, and running it again returns the same file and pays nothing.
 A feuille is paid to the assuré, or to the professional under tiers payant;
-one whose payee has no IBAN waits for the next run.
+one whose payee has no IBAN waits for the next run. Under tiers payant the
+professional receives the AMO's whole share and the participations and
+franchises become the assuré's debt; the caisse recovers it from the
+assuré's next reimbursements (CSS L160-13), deducted before the transfer.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sepaxml import SepaTransfer
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from secu.config import settings
@@ -63,7 +66,7 @@ def _payable(organisme_code: str, campagne_id: int):  # type: ignore[no-untyped-
     )
     return (
         select(Fse)
-        .where(Fse.organisme_code == organisme_code, Fse.statut == "liquidee", Fse.paiement_id.is_(None), Fse.rembourse_cents > 0, has_iban)
+        .where(Fse.organisme_code == organisme_code, Fse.statut == "liquidee", Fse.paiement_id.is_(None), Fse.verse_cents > 0, has_iban)
         .order_by(Fse.id)
     )
 
@@ -74,9 +77,20 @@ def _claim_chunk(sessions: sessionmaker[Session], organisme_code: str, campagne_
         if session.bind is not None and session.bind.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         feuilles = list(session.scalars(query))
+        owed: dict[int, int] = {}
         for fse in feuilles:
             fse.paiement_id = campagne_id
             payee = "professionnels" if fse.tiers_payant else "assures"
+            if not fse.tiers_payant and fse.personne_id is not None:
+                if fse.personne_id not in owed:
+                    owed[fse.personne_id] = _still_owed(session, fse.personne_id)
+                fse.recupere_cents = min(owed[fse.personne_id], fse.verse_cents)
+                owed[fse.personne_id] -= fse.recupere_cents
+            lines = [
+                ledger.Ligne(fse.branche, organisme_code, f"dettes.prestations.{payee}", fse.verse_cents),
+                ledger.Ligne(fse.branche, organisme_code, "tresorerie.virements_emis", -(fse.verse_cents - fse.recupere_cents)),
+                ledger.Ligne(fse.branche, organisme_code, "creances.assures.participations", -fse.recupere_cents),
+            ]
             ledger.post(
                 session,
                 ledger.NouvelleEcriture(
@@ -84,13 +98,18 @@ def _claim_chunk(sessions: sessionmaker[Session], organisme_code: str, campagne_
                     date_operation=run_date,
                     libelle=f"Paiement des soins (feuille {fse.numero})",
                     document_source=f"campagne {campagne_id}",
-                    lignes=(
-                        ledger.Ligne(fse.branche, organisme_code, f"dettes.prestations.{payee}", fse.rembourse_cents),
-                        ledger.Ligne(fse.branche, organisme_code, "tresorerie.virements_emis", -fse.rembourse_cents),
-                    ),
+                    lignes=tuple(line for line in lines if line.montant_cents),
                 ),
             )
         return len(feuilles)
+
+
+def _still_owed(session: Session, personne_id: int) -> int:
+    """Participations and franchises the assuré owes: not deducted when incurred, not yet recovered."""
+    incurred = session.scalar(select(func.coalesce(func.sum(Fse.a_recuperer_cents), 0)).where(
+        Fse.personne_id == personne_id, Fse.statut == "liquidee")) or 0
+    recovered = session.scalar(select(func.coalesce(func.sum(Fse.recupere_cents), 0)).where(Fse.personne_id == personne_id)) or 0
+    return max(0, int(incurred) - int(recovered))  # PostgreSQL sums bigints as numeric
 
 
 def _build_file(session: Session, run: CampagnePaiement) -> tuple[str, int, int, int]:
@@ -107,7 +126,8 @@ def _build_file(session: Session, run: CampagnePaiement) -> tuple[str, int, int,
             personne = session.get(Personne, fse.personne_id)
             assert personne is not None and personne.iban
             key = (f"{personne.prenoms} {personne.nom_usage or personne.nom_naissance}"[:70], personne.iban, personne.bic)
-        totals[key] += fse.rembourse_cents
+        totals[key] += fse.verse_cents - fse.recupere_cents
+    totals = {key: amount for key, amount in totals.items() if amount}  # wholly recovered: nothing to transfer
     sepa = SepaTransfer(
         {
             "name": organisme.nom[:70],
