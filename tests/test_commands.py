@@ -26,6 +26,7 @@ def test_demo_seeds_once_then_serves(tmp_path: Path) -> None:
     first = subprocess.run([SECU, "demo", "--no-serve", "--foyers", "15"], env=env, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr
     assert "Population créée" in first.stdout and "agent.demo" in first.stdout and "demo-secu-2026" in first.stdout
+    assert "Feuilles de soins" in first.stdout and "0 rejetée" in first.stdout
     assert (tmp_path / "secu.db").exists()
     second = subprocess.run([SECU, "demo", "--no-serve"], env=env, capture_output=True, text=True, timeout=300)
     assert second.returncode == 0 and "déjà peuplé" in second.stdout
@@ -52,6 +53,11 @@ def test_demo_seeds_once_then_serves(tmp_path: Path) -> None:
             headers={"Authorization": f"Bearer {token['access_token']}"},
         ).json()
         assert attestation["couvert"] is True and attestation["organisme"]["code"]
+        statement = httpx.get(
+            f"http://127.0.0.1:{port}/api/maladie/personnes/{me['personne_id']}/decompte",
+            headers={"Authorization": f"Bearer {token['access_token']}"},
+        ).json()
+        assert statement["total"] >= 1 and all(f["lignes"][0]["explication"] for f in statement["items"])  # the demo's claims, explained
         assert httpx.get(f"http://127.0.0.1:{port}/openapi.json").status_code == 200
     finally:
         server.terminate()

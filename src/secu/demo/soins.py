@@ -84,7 +84,8 @@ def seed_claims(sessions: sessionmaker[Session], *, reference: date, seed_value:
         mt = dict(session.execute(select(MedecinTraitant.personne_id, MedecinTraitant.professionnel_id)).all())
         family = {featured_person_id} | set(session.scalars(
             select(AyantDroit.enfant_id).where(AyantDroit.ouvrant_droit_id == featured_person_id))) if featured_person_id else set()
-        chosen = [p for p in people if p.id in family] + rng.sample([p for p in people if p.id not in family], min(patients, len(people)))
+        others = [p for p in people if p.id not in family]
+        chosen = [p for p in people if p.id in family] + rng.sample(others, min(patients, len(others)))
         by_departement: dict[str, list[ProfessionnelSante]] = {}
         for pro in pros:
             by_departement.setdefault(pro.departement, []).append(pro)
