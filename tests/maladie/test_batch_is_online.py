@@ -29,8 +29,10 @@ from secu.api.routes.administration import UtilisateurIn, create_user
 from secu.core.db import unit_of_work
 from secu.core.security import SYSTEM, Caller, Role
 from secu.maladie.batch import liquidate_file
+from secu.maladie.intake import in_parcours
 from secu.organismes import all_organismes
 from secu.register import schemas, service
+from secu.register.models import Personne, ProfessionnelSante
 
 LINES = int(__import__("os").environ.get("SECU_TEST_LINES", "10000"))
 PATIENTS = 40  # few patients, many lines each: the yearly caps are reached
@@ -60,6 +62,8 @@ PROS = (
                                       ("PH1", None, Decimal("2.10")), ("LPP", None, Decimal("12.80")))),
     Pro(rpps(6), "biologiste", None, (("B", Decimal("27"), None), ("B", Decimal("70"), None))),
     Pro(rpps(7), "transporteur-sanitaire", None, (("TAX", None, Decimal("45.60")), ("VSL", None, Decimal("38.00")))),
+    Pro(rpps(8), "medecin", "psychiatrie", (("CNPSY", None, None),)),  # accès direct spécifique from 16 to 25
+    Pro(rpps(9), "medecin", "ophtalmologie", (("CS", None, None),)),  # accès direct spécifique
 )
 
 
@@ -93,6 +97,8 @@ def world(tmp_path_factory):  # type: ignore[no-untyped-def]
             born = date(1940 + (n * 7) % 80, 1 + n % 12, 1 + (n * 3) % 28)
             if n % 8 == 0:  # some minors, some turning 18 in the period
                 born = TODAY - timedelta(days=365 * (5 + n % 14) + n)
+            elif n % 8 == 1:  # young adults, in the psychiatrists' direct access
+                born = TODAY - timedelta(days=365 * (18 + n % 7) + n)
             body = f"{sexe}{born:%y%m}75{111 if n % 2 else 112}{n + 1:03d}"
             number = body + stdnum_nir.calc_check_digits(body)
             person = service.register_person(
@@ -159,13 +165,11 @@ def _claims(patients: list[Patient], rng: random.Random) -> list[dict]:  # type:
     return claims
 
 
-def _parcours(pro: Pro, patient: Patient, claim: dict) -> bool:  # type: ignore[type-arg]
-    """What the intake derives (CSS L162-5-3), restated for the batch file."""
-    if claim.get("parcours") == "hors_parcours":
-        return False
-    if pro.profession != "medecin" or (patient.medecin_traitant and pro is PROS[0]):
-        return True
-    return claim.get("parcours") in ("oriente", "urgence", "acces_direct")
+def _parcours(pro: Pro, patient: Patient, claim: dict, traitant_id: int) -> bool:  # type: ignore[type-arg]
+    """What the intake derives from the register (CSS L162-5-3), restated for the batch file with the intake's own decision."""
+    doctor = ProfessionnelSante(id=traitant_id if pro is PROS[0] else traitant_id + 1, profession=pro.profession, specialite=pro.specialite)
+    return in_parcours(doctor, Personne(date_naissance=patient.naissance), claim.get("parcours"),
+                       medecin_traitant_id=traitant_id if patient.medecin_traitant else None, day=date.fromisoformat(claim["date_soins"]))
 
 
 AMOUNTS = ("base_remboursement", "depassement", "montant_amo", "ticket_moderateur", "participation_forfaitaire", "franchise", "rembourse")
@@ -189,7 +193,7 @@ def test_batch_and_online_give_identical_amounts_on_10000_lines(world, tmp_path:
                 "date_soins": date.fromisoformat(fse["date_soins"]), "professionnel": pro.rpps, "specialite": pro.specialite,
                 "acte": line["acte"], "quantite": line["quantite"], "coefficient": line.get("coefficient", "1"),
                 "montant": line["montant"], "base_unitaire": line.get("base_unitaire"),
-                "parcours": _parcours(pro, patient, fse), "ald": bool(line["ald"]) and patient.ald,
+                "parcours": _parcours(pro, patient, fse, traitant_id=1), "ald": bool(line["ald"]) and patient.ald,
                 "maternite": fse["maternite"], "atmp": fse["atmp"], "c2s": patient.c2s, "invalidite": False,
                 "tiers_payant": fse["tiers_payant"], "ordre": order,
             })

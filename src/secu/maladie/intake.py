@@ -69,7 +69,8 @@ class FseIn(BaseModel):
     date_soins: date
     professionnel_rpps: str | None = Field(default=None, max_length=11)
     tiers_payant: bool = False
-    parcours: Literal["medecin_traitant", "oriente", "urgence", "acces_direct", "hors_parcours"] | None = None
+    parcours: Literal["medecin_traitant", "oriente", "urgence", "remplacement", "hors_residence", "acces_direct", "hors_parcours"] | None = Field(
+        default=None, description="situation au regard du parcours de soins coordonné, telle que le médecin la déclare")
     maternite: bool = False
     atmp: bool = False
     lignes: list[LigneIn] = Field(min_length=1, max_length=99)
@@ -273,6 +274,37 @@ def _lock_counter(session: Session, personne_id: int, annee: int) -> CompteurAnn
     return counter
 
 
+ACCES_DIRECT = {"gynecologie": None, "gynecologie-obstetrique": None, "ophtalmologie": None, "stomatologie": None,
+                "psychiatrie": (16, 26), "neuropsychiatrie": (16, 26)}
+"""Specialties a patient with a médecin traitant may see directly (accès direct spécifique, CSS L162-5-3 and the
+médecins' convention), with the ages it is limited to ([from, to) in full years) where it is."""
+
+
+def in_parcours(pro: ProfessionnelSante, personne: Personne, declared: str | None, *, medecin_traitant_id: int | None, day: date) -> bool:
+    """Is this care within the parcours de soins coordonné (CSS L162-5-3)?
+
+    Other professions than doctors are outside its scope. For a doctor: the
+    médecin traitant on record, a doctor the patient was referred to
+    (``oriente``), an emergency, the médecin traitant's replacement, care away
+    from home; and, for a patient who declared a médecin traitant, the
+    specialties of accès direct spécifique. The age under which the parcours
+    does not apply (16) is the rules' dated parameter, not decided here.
+    """
+    if declared == "hors_parcours":
+        return False
+    if pro.profession != "medecin" or (medecin_traitant_id is not None and medecin_traitant_id == pro.id):
+        return True
+    if declared in ("oriente", "urgence", "remplacement", "hors_residence"):
+        return True
+    if declared == "acces_direct" or declared is None:
+        if medecin_traitant_id is None or pro.specialite not in ACCES_DIRECT:
+            return False
+        ages = ACCES_DIRECT[pro.specialite]
+        age = (day.year - personne.date_naissance.year) - ((day.month, day.day) < (personne.date_naissance.month, personne.date_naissance.day))
+        return ages is None or ages[0] <= age < ages[1]
+    return False  # "medecin_traitant" declared by another doctor than the one on record
+
+
 def _lines_frame(session: Session, personne: Personne, pro: ProfessionnelSante, fse_in: FseIn, counter: CompteurAnnuel) -> pl.DataFrame:
     day = fse_in.date_soins
     alds = session.scalar(select(func.count()).select_from(Ald).where(Ald.personne_id == personne.id, _in_force(Ald, day))) or 0
@@ -280,14 +312,7 @@ def _lines_frame(session: Session, personne: Personne, pro: ProfessionnelSante, 
         select(func.count()).select_from(PeriodeC2S).where(PeriodeC2S.personne_id == personne.id, PeriodeC2S.date_debut <= day, PeriodeC2S.date_fin >= day)
     ) or 0
     mt = session.scalar(select(MedecinTraitant.professionnel_id).where(MedecinTraitant.personne_id == personne.id, _in_force(MedecinTraitant, day)))
-    # Parcours de soins coordonné (CSS L162-5-3): the médecin traitant on record, or a doctor the patient
-    # was referred to, or an emergency; other professions are outside the parcours' scope.
-    if fse_in.parcours == "hors_parcours":
-        parcours = False
-    elif pro.profession != "medecin" or (mt is not None and mt == pro.id):
-        parcours = True
-    else:
-        parcours = fse_in.parcours in ("oriente", "urgence", "acces_direct")
+    parcours = in_parcours(pro, personne, fse_in.parcours, medecin_traitant_id=mt, day=day)
     pf_acts_today, franchise_today = _borne_today(session, personne.id, pro.id, day)
     rows = []
     for number, line in enumerate(fse_in.lignes, start=1):
