@@ -45,6 +45,11 @@ MATRIX: dict[str, set[str]] = {
     "/api/professionnels": set(LOGINS),
     "/api/professionnels/{doctor_id}": set(LOGINS),
     "/api/auth/moi": set(LOGINS),
+    # Reimbursements: the caisse that pays them, its medical service, the assuré (and the parent for a child).
+    "/api/maladie/personnes/{parent_id}/decompte": {"admin", "agent.paris", "mc.idf", "assure.parent"},
+    "/api/maladie/personnes/{child_id}/decompte": {"admin", "agent.paris", "mc.idf", "assure.parent"},
+    "/api/maladie/personnes/{other_id}/decompte": {"admin", "agent.marseille", "mc.paca", "assure.other"},
+    "/api/maladie/professionnel/paiements": {"docteur"},
 }
 
 CASES = [(path, login) for path, allowed in MATRIX.items() for login in LOGINS]
