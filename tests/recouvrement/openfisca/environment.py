@@ -1,0 +1,105 @@
+"""The isolated OpenFisca-France environment, built by the tests themselves.
+
+OpenFisca is a reference to compare against, not a dependency of secu: it never
+enters the project's ``.venv`` nor ``pyproject.toml``. :func:`openfisca_python`
+returns the interpreter of a separate virtual environment,
+``.venv-openfisca/`` beside ``.venv`` (git-ignored; ``SECU_OPENFISCA_VENV``
+moves it), created with ``python -m venv`` and filled by pip from the pinned
+``requirements.txt`` of this folder.
+
+* Built once: the SHA-256 of ``requirements.txt`` (and the Python version) is
+  stored in ``.venv-openfisca/.secu-requirements-sha256``; the environment is
+  rebuilt from scratch only when that file changes. On a clean clone (CI) the
+  first differential test builds it (about 20 s here: wheels only, no
+  compilation), later runs reuse it.
+* Two pytest-xdist workers never build it at once: an exclusive ``fcntl``
+  lock on ``.venv-openfisca.lock`` (beside the venv, since the venv itself is
+  deleted on rebuild) guards the check and the build; the second worker waits
+  and then finds the stamp.
+* A failed build raises :class:`OpenFiscaUnavailable` with pip's output; the
+  tests fail on it (they do not skip: a differential test that silently
+  disappears protects nothing). ``SECU_SKIP_OPENFISCA=1`` skips them on an
+  offline laptop, never in CI.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[2]
+REQUIREMENTS = HERE / "requirements.txt"
+RUNNER = HERE / "runner.py"
+STAMP_NAME = ".secu-requirements-sha256"
+
+
+class OpenFiscaUnavailable(RuntimeError):
+    """The OpenFisca environment could not be built."""
+
+
+def venv_dir() -> Path:
+    return Path(os.environ.get("SECU_OPENFISCA_VENV", ROOT / ".venv-openfisca")).resolve()
+
+
+def wanted_stamp() -> str:
+    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    return f"{digest} python{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def _python(venv: Path) -> Path:
+    return venv / ("Scripts" if os.name == "nt" else "bin") / "python"
+
+
+def _run(args: list[str]) -> None:
+    done = subprocess.run(args, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise OpenFiscaUnavailable(
+            f"échec de {' '.join(args[:4])} … (code {done.returncode})\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+        )
+
+
+def openfisca_python(say: Callable[[str], None] = lambda message: None) -> Path:
+    """The python of the OpenFisca venv, (re)built first if requirements.txt changed."""
+    venv = venv_dir()
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    stamp = venv / STAMP_NAME
+    wanted = wanted_stamp()
+    with open(venv.parent / f"{venv.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if stamp.exists() and stamp.read_text() == wanted and _python(venv).exists():
+            return _python(venv)
+        started = time.monotonic()
+        say(f"construction de l'environnement OpenFisca {venv} (requirements.txt a changé ou absent)")
+        if venv.exists():
+            shutil.rmtree(venv)
+        base = getattr(sys, "_base_executable", None) or sys.executable
+        _run([base, "-m", "venv", str(venv)])
+        _run([
+            str(_python(venv)), "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-q",
+            "-r", str(REQUIREMENTS),
+        ])
+        # Smoke test: the country package imports (its parameters load lazily later).
+        _run([str(_python(venv)), "-c", "import openfisca_core, openfisca_france"])
+        stamp.write_text(wanted)
+        (venv / ".secu-build-seconds").write_text(f"{time.monotonic() - started:.1f}\n")
+        say(f"environnement OpenFisca prêt en {time.monotonic() - started:.0f} s")
+        return _python(venv)
+
+
+def cache_dir() -> Path:
+    """Where computed OpenFisca results are kept (inside the venv: dropped with it on rebuild)."""
+    path = venv_dir() / "secu-results"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+if __name__ == "__main__":  # python tests/recouvrement/openfisca/environment.py
+    print(openfisca_python(say=print))
