@@ -46,7 +46,10 @@ def create_app(database_url: str | None = None, *, run_migrations: bool = True) 
     from secu.maladie.api import fhir_router
     from secu.maladie.api import router as maladie
 
+    from secu.recouvrement.api import router as recouvrement
+
     api.include_router(maladie)
+    api.include_router(recouvrement)
     app.include_router(api)
     app.include_router(fhir_router)
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -53,3 +53,7 @@ class Pagination:
 
 
 PaginationDep = Annotated[Pagination, Depends()]
+
+
+IdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="identifiant (entier positif)")]
+"""A row identifier in a URL: bounded, so an absurd number is a clear 422, never a database error."""

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from secu.api.deps import CallerDep, PaginationDep, allow, transaction
+from secu.api.deps import CallerDep, IdPath, PaginationDep, allow, transaction
 from secu.core.db import paginate
 from secu.core.errors import Forbidden, NotFound
 from secu.core.security import Caller, Role, journal
@@ -88,7 +88,7 @@ def _fse_out(fse: Fse) -> dict[str, Any]:
 
 
 @router.get("/fse/{fse_id}", summary="Une feuille de soins et sa liquidation expliquée")
-def read_fse(request: Request, caller: CallerDep, fse_id: int) -> dict[str, Any]:
+def read_fse(request: Request, caller: CallerDep, fse_id: IdPath) -> dict[str, Any]:
     with transaction(request) as session:
         fse = session.get(Fse, fse_id)
         if fse is None:
@@ -100,7 +100,7 @@ def read_fse(request: Request, caller: CallerDep, fse_id: int) -> dict[str, Any]
 
 
 @router.get("/fse/{fse_id}/retour-amc", summary="Retour à l'organisme complémentaire, ligne par ligne")
-def amc_return(request: Request, caller: CallerDep, fse_id: int) -> dict[str, Any]:
+def amc_return(request: Request, caller: CallerDep, fse_id: IdPath) -> dict[str, Any]:
     """What the AMO paid and what is left for the complementary insurer to consider, per line."""
     allow(caller, Role.AGENT, Role.ADMIN)
     with transaction(request) as session:
@@ -133,7 +133,7 @@ def amc_return(request: Request, caller: CallerDep, fse_id: int) -> dict[str, An
 def statement(
     request: Request,
     caller: CallerDep,
-    personne_id: int,
+    personne_id: IdPath,
     pagination: PaginationDep,
     du: Annotated[date | None, Query()] = None,
     au: Annotated[date | None, Query()] = None,
@@ -185,7 +185,7 @@ def pay(request: Request, caller: CallerDep, data: CampagneIn) -> dict[str, Any]
 
 
 @router.get("/paiements/{campagne_id}/sepa.xml", summary="Le fichier de virements SEPA (pain.001) d'une campagne")
-def sepa_file(request: Request, caller: CallerDep, campagne_id: int) -> Response:
+def sepa_file(request: Request, caller: CallerDep, campagne_id: IdPath) -> Response:
     allow(caller, Role.ADMIN, Role.AGENT)
     with transaction(request) as session:
         run = session.get(CampagnePaiement, campagne_id)

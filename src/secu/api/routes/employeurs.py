@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import func, select
 
-from secu.api.deps import CallerDep, PaginationDep, allow, transaction
+from secu.api.deps import CallerDep, IdPath, PaginationDep, allow, transaction
 from secu.core.db import paginate
 from secu.core.errors import Forbidden, NotFound
 from secu.core.identifiers import validate_siret
@@ -55,7 +55,7 @@ def create(request: Request, caller: CallerDep, data: schemas.EmployeurIn) -> sc
 
 
 @router.get("/employeurs/{employeur_id}", response_model=schemas.EmployeurOut, summary="Un employeur et ses établissements")
-def read(request: Request, caller: CallerDep, employeur_id: int) -> schemas.EmployeurOut:
+def read(request: Request, caller: CallerDep, employeur_id: IdPath) -> schemas.EmployeurOut:
     _may_see(caller, employeur_id)
     with transaction(request) as session:
         employeur = session.get(Employeur, employeur_id)
@@ -65,7 +65,7 @@ def read(request: Request, caller: CallerDep, employeur_id: int) -> schemas.Empl
 
 
 @router.post("/employeurs/{employeur_id}/etablissements", response_model=schemas.EtablissementOut, status_code=201, summary="Ajouter un établissement")
-def add_establishment(request: Request, caller: CallerDep, employeur_id: int, data: schemas.EtablissementIn) -> schemas.EtablissementOut:
+def add_establishment(request: Request, caller: CallerDep, employeur_id: IdPath, data: schemas.EtablissementIn) -> schemas.EtablissementOut:
     with transaction(request) as session:
         return schemas.EtablissementOut.model_validate(service.add_establishment(session, employeur_id, data, caller=caller))
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from fastapi import APIRouter, Request
 
-from secu.api.deps import CallerDep, transaction
+from secu.api.deps import CallerDep, IdPath, transaction
 from secu.core.errors import NotFound
 from secu.core.security import journal
 from secu.register import schemas, service
@@ -23,7 +23,7 @@ def create(request: Request, caller: CallerDep, data: schemas.FoyerIn) -> schema
 
 
 @router.get("/foyers/{foyer_id}", response_model=schemas.FoyerOut, summary="Un foyer et ses membres")
-def read(request: Request, caller: CallerDep, foyer_id: int) -> schemas.FoyerOut:
+def read(request: Request, caller: CallerDep, foyer_id: IdPath) -> schemas.FoyerOut:
     with transaction(request) as session:
         foyer = session.get(Foyer, foyer_id)
         if foyer is None:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
-from secu.api.deps import CallerDep, PaginationDep, allow, transaction
+from secu.api.deps import CallerDep, IdPath, PaginationDep, allow, transaction
 from secu.core.errors import NotFound
 from secu.core.security import JournalAcces, Role
 from secu.register import schemas, service
@@ -58,26 +58,26 @@ def create(request: Request, caller: CallerDep, data: schemas.PersonneIn) -> sch
 
 
 @router.get("/personnes/{personne_id}", response_model=schemas.PersonneOut, summary="Le dossier d'une personne")
-def read(request: Request, caller: CallerDep, personne_id: int) -> schemas.PersonneOut:
+def read(request: Request, caller: CallerDep, personne_id: IdPath) -> schemas.PersonneOut:
     with transaction(request) as session:
         return _person_out(read_person(session, caller, personne_id))
 
 
 @router.patch("/personnes/{personne_id}", response_model=schemas.PersonneOut, summary="Déclarer un changement")
-def change(request: Request, caller: CallerDep, personne_id: int, data: schemas.PersonneChange) -> schemas.PersonneOut:
+def change(request: Request, caller: CallerDep, personne_id: IdPath, data: schemas.PersonneChange) -> schemas.PersonneOut:
     with transaction(request) as session:
         return _person_out(service.change_person(session, personne_id, data, caller=caller, today=date.today()))
 
 
 @router.get("/personnes/{personne_id}/attestation", response_model=schemas.Attestation, summary="Attestation de droits")
-def rights_certificate(request: Request, caller: CallerDep, personne_id: int, date_: Annotated[date | None, Query(alias="date")] = None) -> schemas.Attestation:
+def rights_certificate(request: Request, caller: CallerDep, personne_id: IdPath, date_: Annotated[date | None, Query(alias="date")] = None) -> schemas.Attestation:
     with transaction(request) as session:
         personne = read_person(session, caller, personne_id, what="attestation")
         return attestation(session, personne, date_ or date.today())
 
 
 @router.get("/personnes/{personne_id}/ayants-droit", response_model=list[schemas.AyantDroitOut], summary="Enfants rattachés")
-def list_children(request: Request, caller: CallerDep, personne_id: int) -> list[schemas.AyantDroitOut]:
+def list_children(request: Request, caller: CallerDep, personne_id: IdPath) -> list[schemas.AyantDroitOut]:
     with transaction(request) as session:
         read_person(session, caller, personne_id, what="ayants_droit")
         rows = session.scalars(select(AyantDroit).where(AyantDroit.ouvrant_droit_id == personne_id).order_by(AyantDroit.id))
@@ -85,13 +85,13 @@ def list_children(request: Request, caller: CallerDep, personne_id: int) -> list
 
 
 @router.post("/personnes/{personne_id}/ayants-droit", response_model=schemas.AyantDroitOut, status_code=201, summary="Rattacher un enfant mineur")
-def attach_child(request: Request, caller: CallerDep, personne_id: int, data: schemas.AyantDroitIn) -> schemas.AyantDroitOut:
+def attach_child(request: Request, caller: CallerDep, personne_id: IdPath, data: schemas.AyantDroitIn) -> schemas.AyantDroitOut:
     with transaction(request) as session:
         return schemas.AyantDroitOut.model_validate(service.attach_child(session, personne_id, data, caller=caller, today=date.today()))
 
 
 @router.get("/personnes/{personne_id}/affiliations", response_model=list[schemas.AffiliationOut], summary="Périodes de droits")
-def list_affiliations(request: Request, caller: CallerDep, personne_id: int) -> list[schemas.AffiliationOut]:
+def list_affiliations(request: Request, caller: CallerDep, personne_id: IdPath) -> list[schemas.AffiliationOut]:
     with transaction(request) as session:
         read_person(session, caller, personne_id, what="affiliations")
         rows = session.scalars(select(Affiliation).where(Affiliation.personne_id == personne_id).order_by(Affiliation.date_debut))
@@ -99,19 +99,19 @@ def list_affiliations(request: Request, caller: CallerDep, personne_id: int) -> 
 
 
 @router.post("/personnes/{personne_id}/affiliations", response_model=schemas.AffiliationOut, status_code=201, summary="Ouvrir une période de droits (PUMa)")
-def open_affiliation(request: Request, caller: CallerDep, personne_id: int, data: schemas.AffiliationIn) -> schemas.AffiliationOut:
+def open_affiliation(request: Request, caller: CallerDep, personne_id: IdPath, data: schemas.AffiliationIn) -> schemas.AffiliationOut:
     with transaction(request) as session:
         return schemas.AffiliationOut.model_validate(service.open_affiliation(session, personne_id, data, caller=caller))
 
 
 @router.post("/affiliations/{affiliation_id}/cloture", response_model=schemas.AffiliationOut, summary="Clore une période de droits")
-def close_affiliation(request: Request, caller: CallerDep, affiliation_id: int, date_fin: Annotated[date, Query()]) -> schemas.AffiliationOut:
+def close_affiliation(request: Request, caller: CallerDep, affiliation_id: IdPath, date_fin: Annotated[date, Query()]) -> schemas.AffiliationOut:
     with transaction(request) as session:
         return schemas.AffiliationOut.model_validate(service.close_affiliation(session, affiliation_id, date_fin, caller=caller))
 
 
 @router.get("/personnes/{personne_id}/cartes-vitale", response_model=list[schemas.CarteVitaleOut], summary="Cartes Vitale")
-def list_cards(request: Request, caller: CallerDep, personne_id: int) -> list[schemas.CarteVitaleOut]:
+def list_cards(request: Request, caller: CallerDep, personne_id: IdPath) -> list[schemas.CarteVitaleOut]:
     with transaction(request) as session:
         read_person(session, caller, personne_id, what="cartes_vitale")
         rows = session.scalars(select(CarteVitale).where(CarteVitale.personne_id == personne_id).order_by(CarteVitale.id))
@@ -119,19 +119,19 @@ def list_cards(request: Request, caller: CallerDep, personne_id: int) -> list[sc
 
 
 @router.post("/personnes/{personne_id}/cartes-vitale", response_model=schemas.CarteVitaleOut, status_code=201, summary="Émettre une carte Vitale")
-def issue_card(request: Request, caller: CallerDep, personne_id: int, data: schemas.CarteVitaleIn) -> schemas.CarteVitaleOut:
+def issue_card(request: Request, caller: CallerDep, personne_id: IdPath, data: schemas.CarteVitaleIn) -> schemas.CarteVitaleOut:
     with transaction(request) as session:
         return schemas.CarteVitaleOut.model_validate(service.issue_card(session, personne_id, data, caller=caller, today=date.today()))
 
 
 @router.post("/cartes-vitale/{carte_id}/perte", response_model=schemas.CarteVitaleOut, status_code=201, summary="Déclarer une carte perdue ou volée (et la remplacer)")
-def declare_lost(request: Request, caller: CallerDep, carte_id: int, data: schemas.PerteCarteIn) -> schemas.CarteVitaleOut:
+def declare_lost(request: Request, caller: CallerDep, carte_id: IdPath, data: schemas.PerteCarteIn) -> schemas.CarteVitaleOut:
     with transaction(request) as session:
         return schemas.CarteVitaleOut.model_validate(service.declare_card_lost(session, carte_id, data, caller=caller, today=date.today()))
 
 
 @router.get("/personnes/{personne_id}/medecin-traitant", response_model=list[schemas.MedecinTraitantOut], summary="Déclarations de médecin traitant")
-def list_mt(request: Request, caller: CallerDep, personne_id: int) -> list[schemas.MedecinTraitantOut]:
+def list_mt(request: Request, caller: CallerDep, personne_id: IdPath) -> list[schemas.MedecinTraitantOut]:
     with transaction(request) as session:
         read_person(session, caller, personne_id, what="medecin_traitant")
         rows = session.scalars(select(MedecinTraitant).where(MedecinTraitant.personne_id == personne_id).order_by(MedecinTraitant.date_debut))
@@ -139,7 +139,7 @@ def list_mt(request: Request, caller: CallerDep, personne_id: int) -> list[schem
 
 
 @router.post("/personnes/{personne_id}/medecin-traitant", response_model=schemas.MedecinTraitantOut, status_code=201, summary="Déclarer son médecin traitant")
-def declare_mt(request: Request, caller: CallerDep, personne_id: int, data: schemas.MedecinTraitantIn) -> schemas.MedecinTraitantOut:
+def declare_mt(request: Request, caller: CallerDep, personne_id: IdPath, data: schemas.MedecinTraitantIn) -> schemas.MedecinTraitantOut:
     with transaction(request) as session:
         return schemas.MedecinTraitantOut.model_validate(service.declare_medecin_traitant(session, personne_id, data, caller=caller, today=date.today()))
 
@@ -151,20 +151,20 @@ def _ald_out(ald: Ald) -> schemas.AldOut:
 
 
 @router.get("/personnes/{personne_id}/ald", response_model=list[schemas.AldOut], summary="ALD (données médicales)")
-def list_ald(request: Request, caller: CallerDep, personne_id: int) -> list[schemas.AldOut]:
+def list_ald(request: Request, caller: CallerDep, personne_id: IdPath) -> list[schemas.AldOut]:
     with transaction(request) as session:
         read_person(session, caller, personne_id, what="ald", medical=True)
         return [_ald_out(a) for a in session.scalars(select(Ald).where(Ald.personne_id == personne_id).order_by(Ald.date_debut))]
 
 
 @router.post("/personnes/{personne_id}/ald", response_model=schemas.AldOut, status_code=201, summary="Admettre en ALD (médecin-conseil)")
-def admit_ald(request: Request, caller: CallerDep, personne_id: int, data: schemas.AldIn) -> schemas.AldOut:
+def admit_ald(request: Request, caller: CallerDep, personne_id: IdPath, data: schemas.AldIn) -> schemas.AldOut:
     with transaction(request) as session:
         return _ald_out(service.admit_ald(session, personne_id, data, caller=caller))
 
 
 @router.get("/personnes/{personne_id}/c2s", response_model=list[schemas.C2SOut], summary="Périodes de Complémentaire santé solidaire")
-def list_c2s(request: Request, caller: CallerDep, personne_id: int) -> list[schemas.C2SOut]:
+def list_c2s(request: Request, caller: CallerDep, personne_id: IdPath) -> list[schemas.C2SOut]:
     with transaction(request) as session:
         read_person(session, caller, personne_id, what="c2s")
         rows = session.scalars(select(PeriodeC2S).where(PeriodeC2S.personne_id == personne_id).order_by(PeriodeC2S.date_debut))
@@ -172,13 +172,13 @@ def list_c2s(request: Request, caller: CallerDep, personne_id: int) -> list[sche
 
 
 @router.post("/personnes/{personne_id}/c2s", response_model=schemas.C2SOut, status_code=201, summary="Ouvrir une période de C2S")
-def open_c2s(request: Request, caller: CallerDep, personne_id: int, data: schemas.C2SIn) -> schemas.C2SOut:
+def open_c2s(request: Request, caller: CallerDep, personne_id: IdPath, data: schemas.C2SIn) -> schemas.C2SOut:
     with transaction(request) as session:
         return schemas.C2SOut.model_validate(service.open_c2s(session, personne_id, data, caller=caller))
 
 
 @router.get("/personnes/{personne_id}/acces", summary="Qui a consulté ce dossier (journal des accès)")
-def who_read(request: Request, caller: CallerDep, personne_id: int, pagination: PaginationDep) -> dict:  # type: ignore[type-arg]
+def who_read(request: Request, caller: CallerDep, personne_id: IdPath, pagination: PaginationDep) -> dict:  # type: ignore[type-arg]
     """The assuré may see who read their own file; the administrator (DPO) anyone's."""
     with transaction(request) as session:
         if caller.role is not Role.ADMIN:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import func, select
 
-from secu.api.deps import CallerDep, PaginationDep, allow, transaction
+from secu.api.deps import CallerDep, IdPath, PaginationDep, allow, transaction
 from secu.core.db import paginate
 from secu.core.errors import NotFound
 from secu.core.security import Role, journal
@@ -50,7 +50,7 @@ def create(request: Request, caller: CallerDep, data: schemas.ProfessionnelIn) -
 
 
 @router.get("/professionnels/{professionnel_id}", response_model=schemas.ProfessionnelOut, summary="Un professionnel de santé")
-def read(request: Request, caller: CallerDep, professionnel_id: int) -> schemas.ProfessionnelOut:
+def read(request: Request, caller: CallerDep, professionnel_id: IdPath) -> schemas.ProfessionnelOut:
     with transaction(request) as session:
         pro = session.get(ProfessionnelSante, professionnel_id)
         if pro is None:

@@ -1,0 +1,1 @@
+"""Recouvrement (URSSAF): cotisations and contributions sociales on salaries (README inside)."""
