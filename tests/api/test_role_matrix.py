@@ -50,6 +50,11 @@ MATRIX: dict[str, set[str]] = {
     "/api/maladie/personnes/{child_id}/decompte": {"admin", "agent.paris", "mc.idf", "assure.parent"},
     "/api/maladie/personnes/{other_id}/decompte": {"admin", "agent.marseille", "mc.paca", "assure.other"},
     "/api/maladie/professionnel/paiements": {"docteur"},
+    # The employer's account: the employer, its URSSAF (no CPAM agent here), an administrator.
+    "/api/recouvrement/employeurs/732829320/compte": {"admin", "employeur"},
+    "/api/recouvrement/employeurs/552100554/compte": {"admin"},
+    "/api/recouvrement/personnes/{parent_id}/remunerations": {"admin", "agent.paris", "assure.parent"},
+    "/api/recouvrement/personnes/{other_id}/remunerations": {"admin", "agent.marseille", "assure.other"},
 }
 
 CASES = [(path, login) for path, allowed in MATRIX.items() for login in LOGINS]

@@ -157,7 +157,7 @@ def post_notice(request: Request, caller: CallerDep, siren: str, au: Annotated[d
 @router.get("/personnes/{personne_id}/remunerations", summary="Les salaires déclarés d'une personne, mois par mois")
 def read_salary_records(request: Request, caller: CallerDep, personne_id: IdPath,
                         du: Annotated[date | None, Query()] = None, au: Annotated[date | None, Query()] = None) -> dict[str, Any]:
-    if caller.role in (Role.EMPLOYEUR, Role.PROFESSIONNEL):
+    if caller.role not in (Role.ASSURE, Role.AGENT, Role.ADMIN):  # pay is not the medical service's business
         raise Forbidden("action non autorisée pour votre profil")
     with transaction(request) as session:
         personne = read_person(session, caller, personne_id, what="remunerations")
