@@ -1,0 +1,151 @@
+"""`secu cotisations`: the contributions of one payslip, line by line, for a quick check.
+
+Registered on the `secu` application by ``secu/cli.py``. The same vectorized
+rule as the batch (:func:`secu.recouvrement.rules.contributions`) over a
+frame of one row. Output for people is a Rich table; ``--json`` gives machine
+output with amounts in cents and rates as exact decimal strings. Bad input
+prints a French message on stderr and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from secu.core.errors import SecuError
+from secu.core.money import format_eur, to_cents
+
+EXIT_BAD_INPUT = 2
+TAUX_ATMP_DEFAUT = "0.0208"
+"""Default AT/MP rate of the quick check: 2,08 %, an order of magnitude of the average net rate
+(the real rate is notified to each establishment by its Carsat; give it with --taux-atmp)."""
+
+
+def _fail(message: str) -> None:
+    Console(stderr=True, soft_wrap=True, markup=False, highlight=False).print(message)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _month(text: str) -> date:
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+    if match:
+        year, month = int(match.group(1)), int(match.group(2))
+        if 1 <= month <= 12:
+            return date(year, month, 1)
+    _fail(f"mois : « {text} » n'est pas un mois valide (format attendu : AAAA-MM, par exemple 2025-03)")
+    raise AssertionError  # unreachable
+
+
+def _decimal(text: str, field: str, what: str) -> Decimal:
+    cleaned = text.strip().replace(",", ".").removesuffix("%").strip()
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        _fail(f"{field} : « {text} » n'est pas un nombre ({what})")
+        raise
+    if not value.is_finite():
+        _fail(f"{field} : « {text} » n'est pas un nombre ({what})")
+    return value
+
+
+def _percent(rate: Decimal) -> str:
+    text = format((rate * 100).normalize(), "f")
+    return text.replace(".", ",") + "\u00a0%"
+
+
+def cotisations(
+    brut: str = typer.Option(..., "--brut", help="salaire brut du mois en euros, ex. 3000 ou 2 345,67"),
+    mois: str = typer.Option(..., "--mois", help="mois du bulletin, AAAA-MM"),
+    effectif: int = typer.Option(..., "--effectif", help="effectif de l'entreprise"),
+    heures: str = typer.Option("151.67", "--heures", help="heures rémunérées dans le mois (SMIC proratisé)"),
+    heures_contrat: str | None = typer.Option(None, "--heures-contrat", help="durée contractuelle mensuelle (temps partiel ; défaut : temps plein)"),
+    taux_atmp: str = typer.Option(TAUX_ATMP_DEFAUT, "--taux-atmp", help="taux AT/MP en fraction (0.0208 = 2,08 %) ; défaut : 2,08 %"),
+    cadre: bool = typer.Option(False, "--cadre", help="salarié cadre (cotisation Apec)"),
+    json_: bool = typer.Option(False, "--json", help="sortie JSON (montants en centimes, taux en texte décimal exact)"),
+) -> None:
+    """Les cotisations d'un bulletin de salaire, ligne par ligne, et le net avant impôt."""
+    from secu.recouvrement.rules import cotisations_bulletin
+
+    month = _month(mois)
+    try:
+        brut_cents = to_cents(brut, field="brut")
+    except SecuError as error:
+        _fail(f"brut : {error.message}")
+        return
+    hours = _decimal(heures, "heures", "nombre d'heures")
+    contract = _decimal(heures_contrat, "heures_contrat", "nombre d'heures") if heures_contrat is not None else None
+    atmp = _decimal(taux_atmp, "taux_atmp", "taux en fraction, ex. 0.0208")
+    for value, field in ((hours, "heures"), (contract, "heures_contrat")):
+        if value is not None and value.as_tuple().exponent < -2:  # type: ignore[operator]
+            _fail(f"{field} : deux décimales au plus")
+    if atmp.as_tuple().exponent < -6:  # type: ignore[operator]
+        _fail("taux_atmp : six décimales au plus")
+    try:
+        lines, totals = cotisations_bulletin(
+            brut=Decimal(brut_cents) / 100, mois=month, effectif=effectif, heures=hours, taux_atmp=atmp, cadre=cadre,
+            heures_contrat=contract,
+        )
+    except SecuError as error:
+        _fail(str(error))
+        return
+
+    rows = lines.to_dicts()
+    if json_:
+        payload = {
+            "mois": month.isoformat()[:7],
+            "brut_cents": brut_cents,
+            "effectif": effectif,
+            "cadre": cadre,
+            "lignes": [
+                {
+                    "code": row["code"], "libelle": row["libelle"], "assiette_cents": row["assiette_cents"],
+                    "taux_salarial": str(row["taux_salarial"].normalize()), "taux_patronal": str(row["taux_patronal"].normalize()),
+                    "montant_salarial_cents": row["montant_salarial_cents"], "montant_patronal_cents": row["montant_patronal_cents"],
+                    "attributaire": row["attributaire"], "reference": row["reference"],
+                }
+                for row in rows
+            ],
+            "total_salarial_cents": totals["total_salarial_cents"],
+            "total_patronal_cents": totals["total_patronal_cents"],
+            "net_avant_impot_cents": totals["net_avant_impot_cents"],
+            "net_imposable_cents": totals["net_imposable_cents"],
+            "cout_employeur_cents": totals["cout_employeur_cents"],
+            "plafond_cents": totals["plafond_cents"],
+            "coefficient_reduction": str(totals["coefficient_reduction"].normalize()),
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+
+    out = Console(markup=False, highlight=False)
+    out.width = max(out.width, 180)  # the table has eight columns: never squeeze the codes and amounts
+    table = Table(
+        title=f"Cotisations du bulletin de {month:%m/%Y} — brut {format_eur(brut_cents)}, effectif {effectif}"
+        + (", cadre" if cadre else ""),
+        title_justify="left", show_lines=False,
+    )
+    table.add_column("code", no_wrap=True)
+    table.add_column("libellé")
+    table.add_column("base", justify="right", no_wrap=True)
+    table.add_column("taux sal.", justify="right", no_wrap=True)
+    table.add_column("part salariale", justify="right", no_wrap=True)
+    table.add_column("taux pat.", justify="right", no_wrap=True)
+    table.add_column("part patronale", justify="right", no_wrap=True)
+    table.add_column("référence", overflow="fold", max_width=70)
+    for row in rows:
+        table.add_row(
+            row["code"], row["libelle"], format_eur(row["assiette_cents"]),
+            _percent(row["taux_salarial"]), format_eur(row["montant_salarial_cents"]),
+            _percent(row["taux_patronal"]), format_eur(row["montant_patronal_cents"]), row["reference"],
+        )
+    out.print(table)
+    out.print(f"Total des cotisations salariales (CSG et CRDS comprises) : {format_eur(totals['total_salarial_cents'])}")
+    out.print(f"Total des cotisations patronales (réduction générale déduite) : {format_eur(totals['total_patronal_cents'])}")
+    out.print(f"Salaire net avant impôt : {format_eur(totals['net_avant_impot_cents'])}")
+    out.print(f"Net imposable : {format_eur(totals['net_imposable_cents'])}")
+    out.print(f"Coût employeur : {format_eur(totals['cout_employeur_cents'])}")

@@ -1,0 +1,892 @@
+"""Cotisations et contributions sociales on salaries: one vectorized function, integer cents.
+
+:func:`contributions` takes payslips (one row per employee-month) and gives
+one row per (bulletin, contribution line): its base, the employee and
+employer rates and amounts, who the money goes to, and the legal reference.
+:func:`net` gives, per bulletin, the totals and the net salary. Both read the
+same wide computation, :func:`compute`, step by step:
+
+1. **Plafond of the month** (CSS L241-3, D242-17): the PMSS, reduced for
+   part-time work in the ratio contractual hours / 151,67 (CSS L242-8), and,
+   for an entry or exit during the month, to as many thirtieths as calendar
+   days covered (CSS R242-2), never above the PMSS.
+2. **Régularisation progressive** of the plafond: within one ``salarie`` and
+   calendar year, months in order, cumulated pay B and cumulated plafond P;
+   each tranche's cumulated base is ``min(B, k × P)`` (k = 1, 4 or 8
+   plafonds) and the month's base is what it adds to the previous month's.
+   Earlier months missing from the frame come in through ``*_cumul_avant``
+   counters (read on the first row of each run).
+3. **Rates** from dated parameters (``src/secu/parametres/recouvrement``),
+   resolved once per distinct month into a small law table and joined by
+   month. The employer maladie and AF rates are reduced by the **bandeaux**
+   (2019-2025) when the month's pay is at most 2,5 / 2,25 SMIC (maladie) or
+   3,5 / 3,3 SMIC (famille), the SMIC being frozen at 31/12/2023 for 2024 and
+   at 01/01/2025 for 2025 (CSS L241-2-1, L241-6-1, D241-3-2); abolished in 2026.
+4. **Each line's amount** = base × rate, half-up to the cent, in integers.
+5. **Réduction générale** (CSS L241-13, D241-7), progressive over the year:
+   coefficient C on the cumulated pay R and cumulated SMIC S (SMIC horaire ×
+   hours paid), reduction to date = C × R half-up to the cent, the month's
+   reduction = reduction to date − reduction of the earlier months. Until
+   2025: C = T × (1,6 S / R − 1) / 0,6, capped at T, rounded to 4 decimals.
+   From 2026 (RGDU): C = Tmin + Tdelta × [½ (3 S / R − 1)]^P (the second
+   term rounded to 4 decimals), 0 from 3 SMIC.
+6. **CSG/CRDS** base = gross − 1,75 % of the gross within 4 plafonds (CSS
+   L136-1-1) + employer prévoyance and health contributions.
+
+Money is Int64 cents; rates are computed as whole millionths (every legal
+rate here has at most 6 decimals: the law table refuses one that has more),
+so each product is exact integer arithmetic. The one non-integer operation
+is the RGDU's power 1,75, computed in Float64 and rounded at once to
+ten-thousandths (the text's own rounding).
+
+Performance: no Python per row. Parameters are looked up once per distinct
+month; the frame is sorted once by (salarie, mois) when it is not already;
+cumulations are cumulative sums over contiguous runs; the long result is one
+reshape of the wide frame (columns stacked line after line, like an unpivot).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import TypeVar
+
+import polars as pl
+
+from secu.core.errors import InvalidField, NotFound
+from secu.core.money import RATE_EXPR_SCALE
+from secu.core.parameters import Parameters, join_parameters, parameters
+
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
+
+RATE = pl.Decimal(38, RATE_EXPR_SCALE)
+MICRO = 1_000_000
+"""Rates are computed as whole millionths: 6,90 % is 69 000."""
+
+PREMIER_MOIS = date(2023, 1, 1)
+"""secu computes contributions from January 2023 (the parameters' period)."""
+
+MAX_CENTS = 10**11
+"""Largest monthly amount accepted (1 milliard d'euros): keeps every product exact in Int64."""
+MAX_COUNTER_CENTS = 10**12
+MAX_HEURES = 744
+"""Hours in a month of 31 days: more is impossible."""
+MAX_EFFECTIF = 10_000_000
+
+# --------------------------------------------------------------------------
+# The lines (contract: codes and their order)
+
+LINES: dict[str, tuple[str, str]] = {
+    "maladie": ("Assurance maladie, maternité, invalidité, décès", "maladie"),
+    "csa": ("Contribution solidarité autonomie", "autonomie"),
+    "vieillesse_plafonnee": ("Assurance vieillesse plafonnée", "vieillesse"),
+    "vieillesse_deplafonnee": ("Assurance vieillesse déplafonnée", "vieillesse"),
+    "allocations_familiales": ("Allocations familiales", "famille"),
+    "atmp": ("Accidents du travail et maladies professionnelles", "atmp"),
+    "fnal": ("Fonds national d'aide au logement (FNAL)", "fnal"),
+    "chomage": ("Assurance chômage", "unedic"),
+    "ags": ("Garantie des salaires (AGS)", "ags"),
+    "agirc_arrco_t1": ("Retraite complémentaire Agirc-Arrco, tranche 1", "agirc_arrco"),
+    "agirc_arrco_t2": ("Retraite complémentaire Agirc-Arrco, tranche 2", "agirc_arrco"),
+    "ceg_t1": ("Contribution d'équilibre général (CEG), tranche 1", "agirc_arrco"),
+    "ceg_t2": ("Contribution d'équilibre général (CEG), tranche 2", "agirc_arrco"),
+    "cet": ("Contribution d'équilibre technique (CET)", "agirc_arrco"),
+    "apec": ("Cotisation Apec (cadres)", "apec"),
+    "dialogue_social": ("Contribution au dialogue social", "dialogue_social"),
+    "csg_deductible": ("CSG déductible", "csg"),
+    "csg_non_deductible": ("CSG non déductible", "csg"),
+    "crds": ("CRDS", "cades"),
+    "reduction_generale": ("Réduction générale des cotisations patronales", "reduction_generale"),
+}
+"""Line code → (French label, attributaire). The order is the order of the lines of a bulletin."""
+
+ATTRIBUTAIRES = (
+    "maladie", "atmp", "vieillesse", "famille", "autonomie", "cades", "fnal", "unedic", "ags", "agirc_arrco", "apec",
+    "dialogue_social", "csg", "reduction_generale",
+)
+"""Who the money goes to. ``csg``: the CSG as a whole (its split among branches and the CADES, CSS L131-8, is
+done elsewhere); ``reduction_generale``: the reduction, imputed on the contributions it covers (URSSAF and
+Agirc-Arrco, CSS L241-13 / D241-7) by the one who splits the receipts."""
+
+CODE_DTYPE = pl.Enum(list(LINES))
+LIBELLE_DTYPE = pl.Enum([label for label, _ in LINES.values()])
+ATTRIBUTAIRE_DTYPE = pl.Enum(list(ATTRIBUTAIRES))
+ALWAYS = frozenset(LINES) - {"agirc_arrco_t2", "ceg_t2", "cet", "apec", "reduction_generale"}
+"""Lines every bulletin shows; the others only when they apply (non-zero base or amount, cadre for the Apec)."""
+
+ATMP_REFERENCE = "Code de la sécurité sociale, art. L. 242-5 et D. 242-6-1 et suivants (taux AT/MP notifié à l'établissement, colonne taux_atmp)"
+
+# --------------------------------------------------------------------------
+# Input columns (contract)
+
+_INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
+
+REQUIRED: dict[str, tuple[type[pl.DataType], ...]] = {
+    "bulletin": (),  # any type: an identifier
+    "salarie": (),  # any type: the person (one employment: see README)
+    "mois": (pl.Date,),
+    "brut_cents": _INTEGERS,
+    "heures": (pl.Decimal, *_INTEGERS),
+    "effectif": _INTEGERS,
+    "taux_atmp": (pl.Decimal, *_INTEGERS),
+    "cadre": (pl.Boolean,),
+}
+"""Columns every frame must carry, with the dtypes accepted (empty: any)."""
+
+COUNTERS = (
+    "brut_cumul_avant_cents", "plafond_cumul_avant_cents", "smic_cumul_avant_cents", "reduction_cumul_avant_cents",
+    "assiette_t1_cumul_avant_cents", "assiette_4pss_cumul_avant_cents", "assiette_8pss_cumul_avant_cents",
+)
+"""Optional counters of the same year before the run's first month (read on that row only; see README)."""
+
+OPTIONAL: dict[str, tuple[type[pl.DataType], ...]] = {
+    "heures_contrat": (pl.Decimal, *_INTEGERS),
+    "date_entree": (pl.Date,),
+    "date_sortie": (pl.Date,),
+    "prevoyance_patronale_cents": _INTEGERS,
+    **{name: _INTEGERS for name in COUNTERS},
+}
+
+_KINDS = {
+    (pl.Date,): "Date",
+    (pl.Boolean,): "booléen (vrai/faux)",
+    _INTEGERS: "entier",
+    (pl.Decimal, *_INTEGERS): "décimal exact (Decimal) ou entier, jamais un flottant",
+}
+
+WIDE_PREFIXES = ("assiette", "taux_salarial", "taux_patronal", "montant_salarial", "montant_patronal")
+
+# --------------------------------------------------------------------------
+# The law table: one row per distinct month
+
+_JOINED = (
+    "smic.horaire", "pss.mensuel",
+    "maladie.taux_patronal", "maladie.taux_salarial", "csa.taux_patronal",
+    "vieillesse.plafonnee_patronal", "vieillesse.plafonnee_salarial",
+    "vieillesse.deplafonnee_patronal", "vieillesse.deplafonnee_salarial",
+    "famille.taux_patronal", "fnal.taux_moins_de_50", "fnal.taux_50_et_plus", "fnal.seuil_effectif",
+    "chomage.taux_patronal", "chomage.taux_salarial", "chomage.plafond_nombre_pss", "ags.taux_patronal",
+    "agirc_arrco.t1_patronal", "agirc_arrco.t1_salarial", "agirc_arrco.t2_patronal", "agirc_arrco.t2_salarial",
+    "agirc_arrco.ceg_t1_patronal", "agirc_arrco.ceg_t1_salarial", "agirc_arrco.ceg_t2_patronal",
+    "agirc_arrco.ceg_t2_salarial", "agirc_arrco.cet_patronal", "agirc_arrco.cet_salarial",
+    "agirc_arrco.plafond_t2_nombre_pss", "apec.taux_patronal", "apec.taux_salarial", "apec.plafond_nombre_pss",
+    "dialogue_social.taux_patronal", "csg.taux_deductible", "csg.taux_non_deductible", "csg.abattement",
+    "csg.plafond_abattement_nombre_pss", "crds.taux", "plafond.heures_temps_plein", "plafond.jours_mois",
+    "reduction_generale.seuil_smic", "reduction_generale.seuil_effectif",
+)
+"""Parameters in force over the whole period: joined with join_parameters (NotFound if a month precedes one)."""
+
+_PERIODIC = (
+    "reduction_generale.coefficient_maximal_moins_de_50", "reduction_generale.coefficient_maximal_50_et_plus",
+    "reduction_generale.t_min", "reduction_generale.t_delta_moins_de_50", "reduction_generale.t_delta_50_et_plus",
+    "reduction_generale.puissance",
+    "bandeaux.maladie_reduction", "bandeaux.maladie_seuil_smic", "bandeaux.famille_reduction",
+    "bandeaux.famille_seuil_smic", "bandeaux.smic_horaire_reference", "bandeaux.plancher_smic_courant",
+)
+"""Parameters that begin or cease within the period (réduction Fillon / RGDU, bandeaux): null where not in force."""
+
+
+def _col(name: str) -> str:
+    return name.replace(".", "_")
+
+
+def _periodic_frame(months: list[date], source: Parameters) -> pl.DataFrame:
+    """Value and reference of each periodic parameter at each month, null where it does not apply."""
+    columns: dict[str, list[object]] = {"mois": months}
+    dtypes: dict[str, pl.DataType] = {"mois": pl.Date()}
+    for name in _PERIODIC:
+        parameter = source.get(name)
+        values: list[object] = []
+        references: list[str | None] = []
+        for month in months:
+            try:
+                found = parameter.at(month)
+            except NotFound:
+                values.append(None)
+                references.append(None)
+                continue
+            values.append(found.value)
+            references.append(found.reference)
+        column = _col(name)
+        if parameter.unit in ("eur", "eur_par_heure"):
+            columns[column] = [None if v is None else int(v * 100) for v in values]  # type: ignore[operator]
+            dtypes[column] = pl.Int64()
+        else:
+            columns[column] = values
+            dtypes[column] = RATE
+        columns[f"{column}_reference"] = references
+        dtypes[f"{column}_reference"] = pl.String()
+    return pl.DataFrame(columns, schema=dtypes)
+
+
+def _micro(frame: pl.DataFrame, column: str) -> pl.Series:
+    """A Decimal(38, 9) rate column as Int64 millionths, exactly, or a clear refusal."""
+    scaled = frame.select(pl.col(column).cast(RATE).to_physical()).to_series()  # value × 10**9, exact (Int128)
+    checked = scaled.to_frame().select((pl.col(column) // 1000).cast(pl.Int64), (pl.col(column) % 1000 != 0).any().alias("__inexact"))
+    if checked["__inexact"][0]:
+        raise ValueError(f"{column} : un taux a plus de 6 décimales, le calcul des cotisations se fait en millionièmes")
+    return checked[column]
+
+
+def _whole(frame: pl.DataFrame, column: str) -> pl.Series:
+    """A coefficient that must be a whole number (a number of plafonds)."""
+    unit = 10**RATE_EXPR_SCALE
+    checked = frame.select(
+        (pl.col(column).cast(RATE).to_physical() // unit).cast(pl.Int64),
+        (pl.col(column).cast(RATE).to_physical() % unit != 0).any().alias("__inexact"),
+    )
+    if checked["__inexact"][0]:
+        raise ValueError(f"{column} : un nombre de plafonds doit être entier")
+    return checked[column]
+
+
+def _join_refs(*parts: pl.Expr | str) -> pl.Expr:
+    """References joined with " ; " (nulls skipped)."""
+    exprs = [pl.lit(p) if isinstance(p, str) else p for p in parts]
+    return pl.concat_str(exprs, separator=" ; ", ignore_nulls=True)
+
+
+def _labelled(label: str, reference: pl.Expr) -> pl.Expr:
+    return pl.lit(f"{label} : ") + reference
+
+
+_RATE_COLUMNS = (
+    "maladie_taux_patronal", "maladie_taux_salarial", "csa_taux_patronal", "vieillesse_plafonnee_patronal",
+    "vieillesse_plafonnee_salarial", "vieillesse_deplafonnee_patronal", "vieillesse_deplafonnee_salarial",
+    "famille_taux_patronal", "fnal_taux_moins_de_50", "fnal_taux_50_et_plus", "chomage_taux_patronal",
+    "chomage_taux_salarial", "ags_taux_patronal", "agirc_arrco_t1_patronal", "agirc_arrco_t1_salarial",
+    "agirc_arrco_t2_patronal", "agirc_arrco_t2_salarial", "agirc_arrco_ceg_t1_patronal", "agirc_arrco_ceg_t1_salarial",
+    "agirc_arrco_ceg_t2_patronal", "agirc_arrco_ceg_t2_salarial", "agirc_arrco_cet_patronal", "agirc_arrco_cet_salarial",
+    "apec_taux_patronal", "apec_taux_salarial", "dialogue_social_taux_patronal", "csg_taux_deductible",
+    "csg_taux_non_deductible", "csg_abattement", "crds_taux", "reduction_generale_seuil_smic",
+    "bandeaux_maladie_reduction", "bandeaux_maladie_seuil_smic", "bandeaux_famille_reduction",
+    "bandeaux_famille_seuil_smic", "bandeaux_plancher_smic_courant",
+)
+_TEN_THOUSANDTHS = (
+    "reduction_generale_coefficient_maximal_moins_de_50", "reduction_generale_coefficient_maximal_50_et_plus",
+    "reduction_generale_t_min", "reduction_generale_t_delta_moins_de_50", "reduction_generale_t_delta_50_et_plus",
+)
+_REFERENCE_OUTPUTS = (
+    "ref_maladie", "ref_maladie_bandeau", "ref_csa", "ref_vieillesse_plafonnee", "ref_vieillesse_deplafonnee",
+    "ref_allocations_familiales", "ref_allocations_familiales_bandeau", "ref_fnal_moins_de_50", "ref_fnal_50_et_plus",
+    "ref_chomage", "ref_ags", "ref_agirc_arrco_t1", "ref_agirc_arrco_t2", "ref_ceg_t1", "ref_ceg_t2", "ref_cet",
+    "ref_apec", "ref_dialogue_social", "ref_csg_deductible", "ref_csg_non_deductible", "ref_crds",
+    "ref_reduction_moins_de_50", "ref_reduction_50_et_plus",
+)
+
+
+def law_table(months: Sequence[date], *, params: Parameters | None = None) -> pl.DataFrame:
+    """The small table the rules join by month: every rate (Int64 millionths), amount (cents) and reference.
+
+    One row per distinct month given. Parameters in force over the whole
+    period come through :func:`join_parameters` (a month before one of them
+    raises NotFound); those that begin or cease within it (réduction
+    générale, bandeaux) are null where they do not apply.
+    """
+    source = params if params is not None else parameters()
+    distinct = sorted(set(months))
+    frame = pl.DataFrame({"mois": distinct}, schema={"mois": pl.Date()})
+    joined = join_parameters(frame, list(_JOINED), on="mois", params=source, with_references=True)
+    table = joined.join(_periodic_frame(distinct, source), on="mois", how="left")
+    ref = {name: pl.col(f"{_col(name)}_reference").cast(pl.String) for name in (*_JOINED, *_PERIODIC)}
+    plafond = _labelled("plafond", ref["pss.mensuel"])
+    four = _labelled("limite de 4 plafonds", ref["chomage.plafond_nombre_pss"])
+    eight = _labelled("limite de 8 plafonds", ref["agirc_arrco.plafond_t2_nombre_pss"])
+    csg_base = _labelled("assiette (abattement de 1,75 % dans la limite de 4 plafonds)", ref["csg.abattement"])
+    fillon = _labelled("réduction jusqu'au seuil de SMIC", ref["reduction_generale.seuil_smic"])
+    rgdu = _join_refs(_labelled("Tmin", ref["reduction_generale.t_min"]), _labelled("P", ref["reduction_generale.puissance"]))
+    references = table.select(
+        "mois",
+        ref["maladie.taux_patronal"].alias("ref_maladie"),
+        _join_refs(ref["maladie.taux_patronal"], _labelled("bandeau maladie", ref["bandeaux.maladie_reduction"]),
+                   _labelled("seuil", ref["bandeaux.maladie_seuil_smic"]),
+                   _labelled("SMIC de référence", ref["bandeaux.smic_horaire_reference"])).alias("ref_maladie_bandeau"),
+        ref["csa.taux_patronal"].alias("ref_csa"),
+        _join_refs(ref["vieillesse.plafonnee_patronal"], plafond).alias("ref_vieillesse_plafonnee"),
+        _join_refs(ref["vieillesse.deplafonnee_patronal"], _labelled("part salariale", ref["vieillesse.deplafonnee_salarial"]))
+        .alias("ref_vieillesse_deplafonnee"),
+        ref["famille.taux_patronal"].alias("ref_allocations_familiales"),
+        _join_refs(ref["famille.taux_patronal"], _labelled("bandeau famille", ref["bandeaux.famille_reduction"]),
+                   _labelled("seuil", ref["bandeaux.famille_seuil_smic"]),
+                   _labelled("SMIC de référence", ref["bandeaux.smic_horaire_reference"])).alias("ref_allocations_familiales_bandeau"),
+        _join_refs(ref["fnal.taux_moins_de_50"], plafond).alias("ref_fnal_moins_de_50"),
+        ref["fnal.taux_50_et_plus"].alias("ref_fnal_50_et_plus"),
+        _join_refs(ref["chomage.taux_patronal"], four).alias("ref_chomage"),
+        _join_refs(ref["ags.taux_patronal"], four).alias("ref_ags"),
+        _join_refs(ref["agirc_arrco.t1_patronal"], plafond).alias("ref_agirc_arrco_t1"),
+        _join_refs(ref["agirc_arrco.t2_patronal"], eight).alias("ref_agirc_arrco_t2"),
+        _join_refs(ref["agirc_arrco.ceg_t1_patronal"], plafond).alias("ref_ceg_t1"),
+        _join_refs(ref["agirc_arrco.ceg_t2_patronal"], eight).alias("ref_ceg_t2"),
+        _join_refs(ref["agirc_arrco.cet_patronal"], eight).alias("ref_cet"),
+        _join_refs(ref["apec.taux_patronal"], _labelled("limite de 4 plafonds", ref["apec.plafond_nombre_pss"])).alias("ref_apec"),
+        ref["dialogue_social.taux_patronal"].alias("ref_dialogue_social"),
+        _join_refs(ref["csg.taux_deductible"], csg_base).alias("ref_csg_deductible"),
+        _join_refs(ref["csg.taux_non_deductible"], csg_base).alias("ref_csg_non_deductible"),
+        _join_refs(ref["crds.taux"], csg_base).alias("ref_crds"),
+        pl.when(ref["reduction_generale.t_min"].is_not_null())
+        .then(_join_refs(rgdu, _labelled("Tdelta", ref["reduction_generale.t_delta_moins_de_50"]), _labelled("sortie", ref["reduction_generale.seuil_smic"])))
+        .otherwise(_join_refs(ref["reduction_generale.coefficient_maximal_moins_de_50"], fillon)).alias("ref_reduction_moins_de_50"),
+        pl.when(ref["reduction_generale.t_min"].is_not_null())
+        .then(_join_refs(rgdu, _labelled("Tdelta", ref["reduction_generale.t_delta_50_et_plus"]), _labelled("sortie", ref["reduction_generale.seuil_smic"])))
+        .otherwise(_join_refs(ref["reduction_generale.coefficient_maximal_50_et_plus"], fillon)).alias("ref_reduction_50_et_plus"),
+    )
+    values: list[pl.Series] = [table["mois"]]
+    values += [_micro(table, c) for c in _RATE_COLUMNS]
+    values += [(_micro(table, c) // 100).alias(c) for c in _TEN_THOUSANDTHS]
+    for column in _TEN_THOUSANDTHS:
+        if (_micro(table, column).drop_nulls() % 100 != 0).any():
+            raise ValueError(f"{column} : un coefficient de réduction a plus de 4 décimales")
+    values += [_whole(table, c) for c in ("chomage_plafond_nombre_pss", "agirc_arrco_plafond_t2_nombre_pss",
+                                           "apec_plafond_nombre_pss", "csg_plafond_abattement_nombre_pss")]
+    values += [
+        table["smic_horaire"], table["pss_mensuel"], table["bandeaux_smic_horaire_reference"],
+        table["fnal_seuil_effectif"], table["reduction_generale_seuil_effectif"], table["plafond_jours_mois"],
+        (table["plafond_heures_temps_plein"].cast(pl.Decimal(38, 2)).to_physical()).cast(pl.Int64).alias("plafond_heures_temps_plein"),
+        table["reduction_generale_puissance"].cast(pl.Float64).alias("reduction_generale_puissance"),
+    ]
+    return pl.DataFrame(values).join(references, on="mois", how="left")
+
+
+# --------------------------------------------------------------------------
+# Input checks
+
+
+def _fail(column: str, message: str) -> None:
+    raise InvalidField(column, message)
+
+
+def _hundredths(name: str, dtype: pl.DataType) -> pl.Expr:
+    """Hours (Decimal or integer) as Int64 hundredths of an hour; null stays null. Exactness checked by _check."""
+    column = pl.col(name)
+    if isinstance(dtype, pl.Decimal):
+        scale = dtype.scale or 0
+        physical = column.cast(pl.Decimal(38, scale)).to_physical()
+        if scale >= 2:
+            return (physical // 10 ** (scale - 2)).cast(pl.Int64)
+        return (physical * 10 ** (2 - scale)).cast(pl.Int64)
+    return column.cast(pl.Int64) * 100
+
+
+def _hundredths_exact(name: str, dtype: pl.DataType) -> pl.Expr:
+    if isinstance(dtype, pl.Decimal) and (dtype.scale or 0) > 2:
+        return (pl.col(name).cast(pl.Decimal(38, dtype.scale)).to_physical() % 10 ** (dtype.scale - 2) == 0).all()  # type: ignore[operator]
+    return pl.lit(True)
+
+
+def _micro_expr(name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+    """A rate column (Decimal or integer) as Int64 millionths, and the check that it is exact."""
+    column = pl.col(name)
+    if isinstance(dtype, pl.Decimal):
+        scale = dtype.scale or 0
+        physical = column.cast(pl.Decimal(38, scale)).to_physical()
+        if scale > 6:
+            return (physical // 10 ** (scale - 6)).cast(pl.Int64), (physical % 10 ** (scale - 6) == 0).all()
+        return (physical * 10 ** (6 - scale)).cast(pl.Int64), pl.lit(True)
+    return column.cast(pl.Int64) * MICRO, pl.lit(True)
+
+
+def _prepare(frame: pl.DataFrame) -> tuple[pl.DataFrame, set[str]]:
+    """Check the payslips and normalise them: ints, hundredths of hours, millionths. Returns the frame and the optional columns given."""
+    schema = frame.schema
+    for name, accepted in REQUIRED.items():
+        if name not in schema:
+            _fail(name, f"colonne {name!r} absente des bulletins")
+        if accepted and not isinstance(schema[name], accepted):
+            _fail(name, f"la colonne {name!r} a le type {schema[name]}, type attendu : {_KINDS[accepted]}")
+    given: set[str] = set()
+    for name, accepted in OPTIONAL.items():
+        if name in schema:
+            if not isinstance(schema[name], accepted) and schema[name] != pl.Null:
+                _fail(name, f"la colonne {name!r} a le type {schema[name]}, type attendu : {_KINDS[accepted]}")
+            given.add(name)
+    reserved = sorted(n for n in schema.names() if n.startswith("__"))
+    if reserved:
+        _fail(reserved[0], "les noms de colonnes commençant par « __ » sont réservés au calcul")
+
+    atmp, atmp_exact = _micro_expr("taux_atmp", schema["taux_atmp"])
+    checks: dict[str, pl.Expr] = {
+        **{f"null_{n}": pl.col(n).null_count() for n in ("bulletin", "salarie", "mois", "brut_cents", "effectif", "taux_atmp", "cadre")},
+        "dup_bulletin": pl.col("bulletin").is_duplicated().any(),
+        "mois_jour": (pl.col("mois").dt.day() != 1).any(),
+        "mois_min": pl.col("mois").min(),
+        "brut_min": pl.col("brut_cents").min(),
+        "brut_max": pl.col("brut_cents").max(),
+        "heures_min": _hundredths("heures", schema["heures"]).min(),
+        "heures_max": _hundredths("heures", schema["heures"]).max(),
+        "heures_exact": _hundredths_exact("heures", schema["heures"]),
+        "effectif_min": pl.col("effectif").min(),
+        "effectif_max": pl.col("effectif").max(),
+        "atmp_min": atmp.min(),
+        "atmp_max": atmp.max(),
+        "atmp_exact": atmp_exact,
+    }
+    if "heures_contrat" in given:
+        checks["hc_min"] = _hundredths("heures_contrat", schema["heures_contrat"]).min()
+        checks["hc_max"] = _hundredths("heures_contrat", schema["heures_contrat"]).max()
+        checks["hc_exact"] = _hundredths_exact("heures_contrat", schema["heures_contrat"])
+    if "prevoyance_patronale_cents" in given:
+        checks["prev_min"] = pl.col("prevoyance_patronale_cents").min()
+        checks["prev_max"] = pl.col("prevoyance_patronale_cents").max()
+    for name in COUNTERS:
+        if name in given:
+            checks[f"{name}_min"] = pl.col(name).min()
+            checks[f"{name}_max"] = pl.col(name).max()
+    month_end = pl.col("mois").dt.month_end()
+    if "date_entree" in given:
+        checks["entree_apres"] = (pl.col("date_entree") > month_end).any()
+    if "date_sortie" in given:
+        checks["sortie_avant"] = (pl.col("date_sortie") < pl.col("mois")).any()
+    if "date_entree" in given and "date_sortie" in given:
+        checks["sortie_entree"] = (pl.col("date_sortie") < pl.col("date_entree")).any()
+    if given & set(COUNTERS):
+        present = [pl.col(n).is_not_null() if n in given else pl.lit(False) for n in COUNTERS[:4]]
+        checks["compteurs_partiels"] = (pl.any_horizontal(present) & ~pl.all_horizontal(present)).any()
+        tranche_checks = []
+        for name, k in (("assiette_t1_cumul_avant_cents", 1), ("assiette_4pss_cumul_avant_cents", 4), ("assiette_8pss_cumul_avant_cents", 8)):
+            if name in given:
+                bound = pl.min_horizontal(pl.col("brut_cumul_avant_cents"), pl.col("plafond_cumul_avant_cents") * k) \
+                    if {"brut_cumul_avant_cents", "plafond_cumul_avant_cents"} <= given else pl.lit(0)
+                tranche_checks.append((pl.col(name) > bound).any().alias(name))
+        for expr in tranche_checks:
+            checks[f"borne_{expr.meta.output_name()}"] = expr
+    found = frame.select(**checks).row(0, named=True)
+
+    for name in ("bulletin", "salarie", "mois", "brut_cents", "effectif", "taux_atmp", "cadre"):
+        if found[f"null_{name}"]:
+            _fail(name, f"{found[f'null_{name}']} bulletin(s) sans valeur pour {name!r}")
+    if found["dup_bulletin"]:
+        _fail("bulletin", "identifiant de bulletin en double : chaque bulletin doit être unique")
+    if found["mois_jour"]:
+        _fail("mois", "le mois doit être donné par son premier jour (AAAA-MM-01)")
+    if frame.height and found["mois_min"] < PREMIER_MOIS:
+        _fail("mois", f"mois antérieur au {PREMIER_MOIS:%d/%m/%Y} ({found['mois_min']:%m/%Y}) : hors de la période que secu calcule")
+    if frame.height and found["brut_min"] < 0:
+        _fail("brut_cents", "salaire brut négatif")
+    if frame.height and found["brut_max"] > MAX_CENTS:
+        _fail("brut_cents", "salaire brut invraisemblable (plus d'un milliard d'euros dans le mois)")
+    if found["heures_min"] is not None and (found["heures_min"] < 0 or found["heures_max"] > MAX_HEURES * 100):
+        _fail("heures", f"nombre d'heures impossible : entre 0 et {MAX_HEURES} heures dans un mois")
+    if not found["heures_exact"]:
+        _fail("heures", "les heures s'expriment avec deux décimales au plus")
+    if frame.height and found["effectif_min"] < 0:
+        _fail("effectif", "effectif négatif : impossible")
+    if frame.height and found["effectif_max"] > MAX_EFFECTIF:
+        _fail("effectif", f"effectif invraisemblable (plus de {MAX_EFFECTIF:,} salariés)".replace(",", " "))
+    if frame.height and (found["atmp_min"] < 0 or found["atmp_max"] > MICRO):
+        _fail("taux_atmp", "taux AT/MP hors de [0 ; 1] (2,08 % s'écrit 0.0208)")
+    if not found["atmp_exact"]:
+        _fail("taux_atmp", "taux AT/MP avec plus de 6 décimales")
+    if "heures_contrat" in given:
+        if found["hc_min"] is not None and (found["hc_min"] <= 0 or found["hc_max"] > MAX_HEURES * 100):
+            _fail("heures_contrat", f"durée contractuelle impossible : plus de 0 et au plus {MAX_HEURES} heures par mois")
+        if not found["hc_exact"]:
+            _fail("heures_contrat", "les heures s'expriment avec deux décimales au plus")
+    if "prevoyance_patronale_cents" in given and found["prev_min"] is not None:
+        if found["prev_min"] < 0:
+            _fail("prevoyance_patronale_cents", "contribution patronale de prévoyance négative")
+        if found["prev_max"] > MAX_CENTS:
+            _fail("prevoyance_patronale_cents", "contribution patronale de prévoyance invraisemblable")
+    for name in COUNTERS:
+        if name in given and found[f"{name}_min"] is not None:
+            if found[f"{name}_min"] < 0:
+                _fail(name, "compteur cumulé négatif")
+            if found[f"{name}_max"] > MAX_COUNTER_CENTS:
+                _fail(name, "compteur cumulé invraisemblable")
+    if found.get("entree_apres"):
+        _fail("date_entree", "date d'entrée postérieure au mois du bulletin : le contrat ne couvre aucun jour du mois")
+    if found.get("sortie_avant"):
+        _fail("date_sortie", "date de sortie antérieure au mois du bulletin : le contrat ne couvre aucun jour du mois")
+    if found.get("sortie_entree"):
+        _fail("date_sortie", "date de sortie antérieure à la date d'entrée")
+    if found.get("compteurs_partiels"):
+        missing = [n for n in COUNTERS[:4] if n not in given]
+        _fail(missing[0] if missing else "brut_cumul_avant_cents",
+              "compteurs de l'année incomplets : brut, plafond, SMIC et réduction cumulés avant le mois vont ensemble")
+    for name in COUNTERS[4:]:
+        if found.get(f"borne_{name}"):
+            _fail(name, "assiette cumulée supérieure au brut cumulé ou à la limite de plafonds cumulée : compteurs incohérents")
+
+    heures = _hundredths("heures", schema["heures"])
+    contrat = _hundredths("heures_contrat", schema["heures_contrat"]) if "heures_contrat" in given else pl.lit(None, dtype=pl.Int64)
+    columns = [
+        pl.col("brut_cents").cast(pl.Int64).alias("__brut"),
+        pl.col("effectif").cast(pl.Int64).alias("__effectif"),
+        atmp.alias("__atmp"),
+        heures.alias("__heures"),
+        contrat.alias("__heures_contrat"),
+        (pl.col("prevoyance_patronale_cents").cast(pl.Int64).fill_null(0) if "prevoyance_patronale_cents" in given
+         else pl.lit(0, dtype=pl.Int64)).alias("__prevoyance"),
+        (pl.col("date_entree") if "date_entree" in given else pl.lit(None, dtype=pl.Date)).alias("__entree"),
+        (pl.col("date_sortie") if "date_sortie" in given else pl.lit(None, dtype=pl.Date)).alias("__sortie"),
+        *[(pl.col(n).cast(pl.Int64) if n in given else pl.lit(None, dtype=pl.Int64)).alias(f"__{n}") for n in COUNTERS],
+    ]
+    return frame.with_columns(columns), given
+
+
+# --------------------------------------------------------------------------
+# Helpers over runs (contiguous rows of one salarie and year)
+
+
+def _first(expr: pl.Expr, new_run: str) -> pl.Expr:
+    """The value of the run's first row, for every row of the run."""
+    return pl.when(pl.col(new_run)).then(expr).forward_fill()
+
+
+def _before(amount: pl.Expr, new_run: str) -> pl.Expr:
+    """Exclusive cumulative sum within runs: what the earlier rows of the run carry."""
+    excl = amount.cum_sum() - amount
+    return excl - pl.when(pl.col(new_run)).then(excl).forward_fill()
+
+
+def _previous(now: str, start: pl.Expr, new_run: str) -> pl.Expr:
+    """The previous row's value of ``now`` within the run; on the run's first row, ``start``."""
+    return pl.when(pl.col(new_run)).then(start).otherwise(pl.col(now).shift(1))
+
+
+def _smaller(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    return pl.when(a <= b).then(a).otherwise(b)
+
+
+def _rate_amount(base: pl.Expr, rate: pl.Expr) -> pl.Expr:
+    """base (cents) × rate (millionths), half away from zero to the cent, in Int64 (bases ≤ 10**12, rates ≤ 10**6)."""
+    magnitude = (base.abs() * rate + MICRO // 2) // MICRO
+    return pl.when(base < 0).then(-magnitude).otherwise(magnitude)
+
+
+def _half_up_div(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+    """numerator / denominator to the nearest integer, halves up (both ≥ 0, denominator > 0)."""
+    return (numerator * 2 + denominator) // (denominator * 2)
+
+
+# --------------------------------------------------------------------------
+# The rule
+
+
+def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """The wide computation: one row per payslip, in input order, with every line's base, rates and amounts.
+
+    For each code of :data:`LINES`: ``assiette_<code>`` (cents), ``taux_salarial_<code>`` and
+    ``taux_patronal_<code>`` (Int64 millionths), ``montant_salarial_<code>``, ``montant_patronal_<code>``
+    (cents), ``reference_<code>`` (String); plus the intermediate amounts (``plafond_cents``,
+    ``smic_cents``, cumulated counters after the month: ``brut_cumul_cents``, ``plafond_cumul_cents``,
+    ``smic_cumul_cents``, ``reduction_cumul_cents``, ``assiette_t1_cumul_cents``, ``assiette_4pss_cumul_cents``,
+    ``assiette_8pss_cumul_cents``) and ``coefficient_reduction`` (ten-thousandths).
+    :func:`contributions` and :func:`net` read it; use them rather than this frame.
+    """
+    frame = payslips.collect() if isinstance(payslips, pl.LazyFrame) else payslips
+    if not isinstance(frame, pl.DataFrame):
+        raise TypeError("payslips doit être un DataFrame ou un LazyFrame Polars")
+    frame, _given = _prepare(frame)
+    names = [n for n in frame.columns if not n.startswith("__")]
+    frame = frame.with_row_index("__rang")
+
+    # Runs: one salarie, one calendar year, months in order (input order breaks ties).
+    sorted_already = frame.height < 2 or frame.select(
+        ((pl.col("salarie") > pl.col("salarie").shift(1))
+         | ((pl.col("salarie") == pl.col("salarie").shift(1)) & (pl.col("mois") >= pl.col("mois").shift(1))))
+        .fill_null(True).all()
+    ).item()
+    if not sorted_already:
+        frame = frame.sort(["salarie", "mois", "__rang"])
+
+    months = frame["mois"].unique().to_list()
+    law = law_table(months) if months else law_table([PREMIER_MOIS]).clear()
+    references = [c for c in law.columns if c.startswith("ref_")]
+    ref_dtype = pl.Enum(sorted({t for c in references for t in law[c].drop_nulls().to_list()} | {ATMP_REFERENCE}))
+    law = law.with_columns(pl.col(c).cast(ref_dtype) for c in references)
+    lf = frame.lazy().join(law.lazy(), on="mois", how="left", maintain_order="left")
+
+    year = pl.col("mois").dt.year()
+    lf = lf.with_columns(
+        (pl.col("salarie").ne_missing(pl.col("salarie").shift(1)) | year.ne_missing(year.shift(1))).alias("__neuf"),
+        (pl.col("__effectif") >= pl.col("fnal_seuil_effectif")).alias("__fnal_50"),
+        (pl.col("__effectif") >= pl.col("reduction_generale_seuil_effectif")).alias("__grande"),
+    )
+
+    # 1. Plafond of the month (cents): PMSS × min(contract hours, full time) / full time × days / 30, half-up.
+    full = pl.col("plafond_heures_temps_plein")
+    contract = _smaller(pl.col("__heures_contrat").fill_null(full), full)
+    month_end = pl.col("mois").dt.month_end()
+    start = pl.when(pl.col("__entree") > pl.col("mois")).then(pl.col("__entree")).otherwise(pl.col("mois"))
+    end = pl.when(pl.col("__sortie") < month_end).then(pl.col("__sortie")).otherwise(month_end)
+    partial = (pl.col("__entree") > pl.col("mois")).fill_null(False) | (pl.col("__sortie") < month_end).fill_null(False)
+    days = ((end - start).dt.total_days() + 1).cast(pl.Int64)
+    thirtieths = pl.when(partial).then(_smaller(days, pl.col("plafond_jours_mois"))).otherwise(pl.col("plafond_jours_mois"))
+    heures = pl.col("__heures").fill_null(pl.col("__heures_contrat").fill_null(full))
+    lf = lf.with_columns(
+        _half_up_div(pl.col("pss_mensuel") * contract * thirtieths, full * pl.col("plafond_jours_mois")).alias("plafond_cents"),
+        # SMIC of the month: SMIC horaire × hours paid (CSS D241-7), half-up to the cent.
+        _half_up_div(pl.col("smic_horaire") * heures, pl.lit(100)).alias("smic_cents"),
+        heures.alias("__heures_payees"),
+    )
+
+    # 2. Cumulations over the year (régularisation progressive).
+    c_brut = _first(pl.col("__brut_cumul_avant_cents").fill_null(0), "__neuf")
+    c_plafond = _first(pl.col("__plafond_cumul_avant_cents").fill_null(0), "__neuf")
+    c_smic = _first(pl.col("__smic_cumul_avant_cents").fill_null(0), "__neuf")
+    lf = lf.with_columns(
+        (c_brut + _before(pl.col("__brut"), "__neuf") + pl.col("__brut")).alias("brut_cumul_cents"),
+        (c_plafond + _before(pl.col("plafond_cents"), "__neuf") + pl.col("plafond_cents")).alias("plafond_cumul_cents"),
+        (c_smic + _before(pl.col("smic_cents"), "__neuf") + pl.col("smic_cents")).alias("smic_cumul_cents"),
+    )
+    b, p = pl.col("brut_cumul_cents"), pl.col("plafond_cumul_cents")
+    b0, p0 = pl.col("__brut_cumul_avant_cents").fill_null(0), pl.col("__plafond_cumul_avant_cents").fill_null(0)
+    k4, k8 = pl.col("chomage_plafond_nombre_pss"), pl.col("agirc_arrco_plafond_t2_nombre_pss")
+    lf = lf.with_columns(
+        _smaller(b, p).alias("assiette_t1_cumul_cents"),
+        _smaller(b, k4 * p).alias("assiette_4pss_cumul_cents"),
+        _smaller(b, pl.col("apec_plafond_nombre_pss") * p).alias("__apec_cumul"),
+        _smaller(b, pl.col("csg_plafond_abattement_nombre_pss") * p).alias("__csg_cumul"),
+        _smaller(b, k8 * p).alias("assiette_8pss_cumul_cents"),
+    ).with_columns(
+        pl.when(b > p).then(pl.col("assiette_8pss_cumul_cents")).otherwise(0).alias("__cet_cumul"),
+    )
+    start_t1 = pl.col("__assiette_t1_cumul_avant_cents").fill_null(_smaller(b0, p0))
+    start_4 = pl.col("__assiette_4pss_cumul_avant_cents").fill_null(_smaller(b0, k4 * p0))
+    start_8 = pl.col("__assiette_8pss_cumul_avant_cents").fill_null(_smaller(b0, k8 * p0))
+    lf = lf.with_columns(
+        (pl.col("assiette_t1_cumul_cents") - _previous("assiette_t1_cumul_cents", start_t1, "__neuf")).alias("__t1"),
+        (pl.col("assiette_4pss_cumul_cents") - _previous("assiette_4pss_cumul_cents", start_4, "__neuf")).alias("__a4"),
+        (pl.col("__apec_cumul") - _previous("__apec_cumul", start_4, "__neuf")).alias("__a_apec"),
+        (pl.col("__csg_cumul") - _previous("__csg_cumul", start_4, "__neuf")).alias("__a_csg"),
+        (pl.col("assiette_8pss_cumul_cents") - _previous("assiette_8pss_cumul_cents", start_8, "__neuf")).alias("__a8"),
+        (pl.col("__cet_cumul") - _previous("__cet_cumul", pl.when(b0 > p0).then(start_8).otherwise(0), "__neuf")).alias("__a_cet"),
+    )
+
+    # 3. Bandeaux (until 2025): month's pay ≤ seuil × SMIC de référence × hours (exact, Int128), floor in 2024.
+    brut128 = pl.col("__brut").cast(pl.Int128) * (MICRO * 100)
+    reference_smic = pl.col("bandeaux_smic_horaire_reference").fill_null(pl.col("smic_horaire")).cast(pl.Int128)
+    hours128 = pl.col("__heures_payees").cast(pl.Int128)
+    floor = pl.col("bandeaux_plancher_smic_courant").fill_null(0).cast(pl.Int128) * pl.col("smic_horaire").cast(pl.Int128) * hours128
+
+    def under(seuil: str) -> pl.Expr:
+        threshold = pl.col(seuil).cast(pl.Int128) * reference_smic * hours128
+        threshold = pl.when(floor > threshold).then(floor).otherwise(threshold)
+        return (brut128 <= threshold).fill_null(False)
+
+    maladie_reduit = under("bandeaux_maladie_seuil_smic") & pl.col("bandeaux_maladie_reduction").is_not_null()
+    famille_reduit = under("bandeaux_famille_seuil_smic") & pl.col("bandeaux_famille_reduction").is_not_null()
+    lf = lf.with_columns(maladie_reduit.alias("__maladie_reduit"), famille_reduit.alias("__famille_reduit"))
+
+    # 5. Réduction générale: coefficient in ten-thousandths on cumulated pay R and SMIC S.
+    r = pl.col("brut_cumul_cents").cast(pl.Int128)
+    s = pl.col("smic_cumul_cents").cast(pl.Int128)
+    seuil = pl.col("reduction_generale_seuil_smic").cast(pl.Int128)  # millionths: 1 600 000, then 3 000 000
+    t_fillon = pl.when(pl.col("__grande")).then(pl.col("reduction_generale_coefficient_maximal_50_et_plus")) \
+        .otherwise(pl.col("reduction_generale_coefficient_maximal_moins_de_50")).cast(pl.Int128)
+    numerator = t_fillon * (seuil * s - MICRO * r)
+    denominator = (seuil - MICRO) * r
+    fillon = pl.when((r > 0) & (numerator > 0)).then(_half_up_div(numerator, denominator)).otherwise(0)
+    fillon = pl.when(fillon > t_fillon).then(t_fillon).otherwise(fillon)
+    t_min = pl.col("reduction_generale_t_min")
+    t_delta = pl.when(pl.col("__grande")).then(pl.col("reduction_generale_t_delta_50_et_plus")) \
+        .otherwise(pl.col("reduction_generale_t_delta_moins_de_50"))
+    ratio = ((seuil * s - MICRO * r).cast(pl.Float64) / (2 * MICRO * r).cast(pl.Float64))  # ½ (3 S / R − 1)
+    term = (t_delta.cast(pl.Float64) * ratio.pow(pl.col("reduction_generale_puissance")) + 0.5).floor().cast(pl.Int64)
+    rgdu = pl.when((r > 0) & (MICRO * r < seuil * s)).then(t_min + term).otherwise(0)
+    rgdu = pl.when(rgdu > t_min + t_delta).then(t_min + t_delta).otherwise(rgdu)
+    coefficient = pl.when(t_min.is_not_null()).then(rgdu.cast(pl.Int64)) \
+        .when(t_fillon.is_not_null()).then(fillon.cast(pl.Int64)).otherwise(0)
+    lf = lf.with_columns(coefficient.alias("coefficient_reduction"))
+    lf = lf.with_columns(
+        _half_up_div(pl.col("coefficient_reduction") * pl.col("brut_cumul_cents"), pl.lit(10_000)).alias("reduction_cumul_cents"),
+    )
+    lf = lf.with_columns(
+        (pl.col("reduction_cumul_cents")
+         - _previous("reduction_cumul_cents", pl.col("__reduction_cumul_avant_cents").fill_null(0), "__neuf")).alias("__reduction"),
+    )
+
+    # 4 and 6. The lines.
+    brut = pl.col("__brut")
+    zero = pl.lit(0, dtype=pl.Int64)
+    csg_base = brut + pl.col("__prevoyance") - _rate_amount(pl.col("__a_csg"), pl.col("csg_abattement"))
+    maladie_p = pl.col("maladie_taux_patronal") - pl.when(pl.col("__maladie_reduit")).then(pl.col("bandeaux_maladie_reduction")).otherwise(0)
+    famille_p = pl.col("famille_taux_patronal") - pl.when(pl.col("__famille_reduit")).then(pl.col("bandeaux_famille_reduction")).otherwise(0)
+    cadre = pl.col("cadre")
+    lines: dict[str, tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]] = {
+        # code: (base, employee rate, employer rate, reference)
+        "maladie": (brut, pl.col("maladie_taux_salarial"), maladie_p,
+                    pl.when(pl.col("__maladie_reduit")).then(pl.col("ref_maladie_bandeau")).otherwise(pl.col("ref_maladie"))),
+        "csa": (brut, zero, pl.col("csa_taux_patronal"), pl.col("ref_csa")),
+        "vieillesse_plafonnee": (pl.col("__t1"), pl.col("vieillesse_plafonnee_salarial"), pl.col("vieillesse_plafonnee_patronal"),
+                                 pl.col("ref_vieillesse_plafonnee")),
+        "vieillesse_deplafonnee": (brut, pl.col("vieillesse_deplafonnee_salarial"), pl.col("vieillesse_deplafonnee_patronal"),
+                                   pl.col("ref_vieillesse_deplafonnee")),
+        "allocations_familiales": (brut, zero, famille_p,
+                                   pl.when(pl.col("__famille_reduit")).then(pl.col("ref_allocations_familiales_bandeau"))
+                                   .otherwise(pl.col("ref_allocations_familiales"))),
+        "atmp": (brut, zero, pl.col("__atmp"), pl.lit(ATMP_REFERENCE, dtype=ref_dtype)),
+        "fnal": (pl.when(pl.col("__fnal_50")).then(brut).otherwise(pl.col("__t1")), zero,
+                 pl.when(pl.col("__fnal_50")).then(pl.col("fnal_taux_50_et_plus")).otherwise(pl.col("fnal_taux_moins_de_50")),
+                 pl.when(pl.col("__fnal_50")).then(pl.col("ref_fnal_50_et_plus")).otherwise(pl.col("ref_fnal_moins_de_50"))),
+        "chomage": (pl.col("__a4"), pl.col("chomage_taux_salarial"), pl.col("chomage_taux_patronal"), pl.col("ref_chomage")),
+        "ags": (pl.col("__a4"), zero, pl.col("ags_taux_patronal"), pl.col("ref_ags")),
+        "agirc_arrco_t1": (pl.col("__t1"), pl.col("agirc_arrco_t1_salarial"), pl.col("agirc_arrco_t1_patronal"), pl.col("ref_agirc_arrco_t1")),
+        "agirc_arrco_t2": (pl.col("__a8") - pl.col("__t1"), pl.col("agirc_arrco_t2_salarial"), pl.col("agirc_arrco_t2_patronal"),
+                           pl.col("ref_agirc_arrco_t2")),
+        "ceg_t1": (pl.col("__t1"), pl.col("agirc_arrco_ceg_t1_salarial"), pl.col("agirc_arrco_ceg_t1_patronal"), pl.col("ref_ceg_t1")),
+        "ceg_t2": (pl.col("__a8") - pl.col("__t1"), pl.col("agirc_arrco_ceg_t2_salarial"), pl.col("agirc_arrco_ceg_t2_patronal"),
+                   pl.col("ref_ceg_t2")),
+        "cet": (pl.col("__a_cet"), pl.col("agirc_arrco_cet_salarial"), pl.col("agirc_arrco_cet_patronal"), pl.col("ref_cet")),
+        "apec": (pl.when(cadre).then(pl.col("__a_apec")).otherwise(0), pl.col("apec_taux_salarial"), pl.col("apec_taux_patronal"),
+                 pl.col("ref_apec")),
+        "dialogue_social": (brut, zero, pl.col("dialogue_social_taux_patronal"), pl.col("ref_dialogue_social")),
+        "csg_deductible": (pl.col("__csg_base"), pl.col("csg_taux_deductible"), zero, pl.col("ref_csg_deductible")),
+        "csg_non_deductible": (pl.col("__csg_base"), pl.col("csg_taux_non_deductible"), zero, pl.col("ref_csg_non_deductible")),
+        "crds": (pl.col("__csg_base"), pl.col("crds_taux"), zero, pl.col("ref_crds")),
+    }
+    lf = lf.with_columns(csg_base.alias("__csg_base"))
+    outputs: list[pl.Expr] = []
+    for code, (base, salarial, patronal, reference) in lines.items():
+        outputs += [
+            base.cast(pl.Int64).alias(f"assiette_{code}"),
+            salarial.cast(pl.Int64).alias(f"taux_salarial_{code}"),
+            patronal.cast(pl.Int64).alias(f"taux_patronal_{code}"),
+            reference.alias(f"reference_{code}"),
+        ]
+    # The reduction: a negative employer amount; its "rate" is −C (millionths), its base the month's pay.
+    outputs += [
+        brut.alias("assiette_reduction_generale"),
+        zero.alias("taux_salarial_reduction_generale"),
+        (-pl.col("coefficient_reduction") * 100).alias("taux_patronal_reduction_generale"),
+        pl.when(pl.col("__grande")).then(pl.col("ref_reduction_50_et_plus")).otherwise(pl.col("ref_reduction_moins_de_50"))
+        .alias("reference_reduction_generale"),
+    ]
+    lf = lf.with_columns(outputs)
+    amounts: list[pl.Expr] = []
+    for code in lines:
+        amounts += [
+            _rate_amount(pl.col(f"assiette_{code}"), pl.col(f"taux_salarial_{code}")).alias(f"montant_salarial_{code}"),
+            _rate_amount(pl.col(f"assiette_{code}"), pl.col(f"taux_patronal_{code}")).alias(f"montant_patronal_{code}"),
+        ]
+    amounts += [zero.alias("montant_salarial_reduction_generale"), (-pl.col("__reduction")).alias("montant_patronal_reduction_generale")]
+    lf = lf.with_columns(amounts)
+
+    keep = [
+        *names, "plafond_cents", "smic_cents", "brut_cumul_cents", "plafond_cumul_cents", "smic_cumul_cents",
+        "assiette_t1_cumul_cents", "assiette_4pss_cumul_cents", "assiette_8pss_cumul_cents", "reduction_cumul_cents",
+        "coefficient_reduction",
+        *[f"{prefix}_{code}" for code in LINES for prefix in (*WIDE_PREFIXES, "reference")],
+    ]
+    if not sorted_already:
+        lf = lf.sort("__rang")
+    return lf.select(keep).collect()
+
+
+def _as_output(result: pl.DataFrame, like: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
+    return result.lazy() if isinstance(like, pl.LazyFrame) else result
+
+
+def _rate_decimal(micro: pl.Expr) -> pl.Expr:
+    """Int64 millionths → Decimal(38, 9), exactly (by its unscaled integer)."""
+    return (micro.cast(pl.Int128) * 1000).reinterpret(dtype=RATE)
+
+
+def contributions(payslips: FrameT) -> FrameT:
+    """The contribution lines of each payslip: one row per (bulletin, line).
+
+    Rows come line by line (as an unpivot gives them): every bulletin's ``maladie`` line in input
+    order, then every ``csa`` line…; sort by (bulletin, code) to see a bulletin's lines together.
+
+    Columns: ``bulletin``, ``salarie``, ``mois``, ``code`` (Enum of :data:`LINES`), ``libelle``
+    (Enum, French), ``assiette_cents``, ``taux_salarial``, ``taux_patronal`` (Decimal(38, 9)),
+    ``montant_salarial_cents``, ``montant_patronal_cents`` (Int64; the réduction générale is a
+    negative employer amount), ``attributaire`` (Enum of :data:`ATTRIBUTAIRES`), ``reference``
+    (Enum of the legal references; ``.cast(pl.String)`` for text). A LazyFrame is computed and
+    returned lazy. Bad input raises InvalidField naming the column.
+    """
+    wide = compute(payslips)
+    codes = list(LINES)
+    n, width = wide.height, len(codes)
+    reference_dtype = wide.schema["reference_maladie"]
+    assert isinstance(reference_dtype, pl.Enum)
+    shown = wide.select(
+        (pl.lit(True) if code in ALWAYS
+         else pl.col("cadre") if code == "apec"
+         else (pl.col("montant_patronal_reduction_generale") != 0) | (pl.col("taux_patronal_reduction_generale") != 0)
+         if code == "reduction_generale"
+         else (pl.col(f"assiette_{code}") != 0) | (pl.col(f"montant_patronal_{code}") != 0)).alias(code)
+        for code in codes
+    )
+    # The reshape (an unpivot): each field's columns stacked line after line — the rows of line 1 for every
+    # bulletin in input order, then line 2… — a copy of contiguous blocks, no sort, no gather per row.
+    line = pl.int_range(0, width, dtype=pl.UInt32, eager=True).repeat_by(n).explode() if n else pl.Series([], dtype=pl.UInt32)
+
+    def stacked(columns: list[pl.Series]) -> pl.Series:
+        return pl.concat(columns, rechunk=False)
+
+    repeated = {name: stacked([wide[name]] * width) for name in ("bulletin", "salarie", "mois")}
+    attributaires = pl.Series([ATTRIBUTAIRES.index(a) for _, a in LINES.values()], dtype=pl.UInt32)
+    long = pl.DataFrame({
+        **repeated,
+        "code": pl.Series(codes, dtype=CODE_DTYPE).gather(line),
+        "libelle": pl.Series([label for label, _ in LINES.values()], dtype=LIBELLE_DTYPE).gather(line),
+        "assiette_cents": stacked([wide[f"assiette_{c}"] for c in codes]),
+        "taux_salarial": stacked([wide[f"taux_salarial_{c}"] for c in codes]),
+        "taux_patronal": stacked([wide[f"taux_patronal_{c}"] for c in codes]),
+        "montant_salarial_cents": stacked([wide[f"montant_salarial_{c}"] for c in codes]),
+        "montant_patronal_cents": stacked([wide[f"montant_patronal_{c}"] for c in codes]),
+        "attributaire": pl.Series(list(ATTRIBUTAIRES), dtype=ATTRIBUTAIRE_DTYPE).gather(attributaires.gather(line)),
+        "reference": stacked([wide[f"reference_{c}"] for c in codes]),
+        "__shown": stacked([shown[c] for c in codes]),
+    })
+    result = long.filter(pl.col("__shown")).with_columns(
+        _rate_decimal(pl.col("taux_salarial")).alias("taux_salarial"),
+        _rate_decimal(pl.col("taux_patronal")).alias("taux_patronal"),
+    ).drop("__shown")
+    return _as_output(result, payslips)  # type: ignore[return-value]
+
+
+NET_COLUMNS = (
+    "bulletin", "salarie", "mois", "brut_cents", "total_salarial_cents", "total_patronal_cents", "net_avant_impot_cents",
+    "net_imposable_cents", "cout_employeur_cents", "plafond_cents", "smic_cents", "coefficient_reduction",
+)
+
+
+def net(payslips: FrameT) -> FrameT:
+    """Per bulletin, in input order: the totals and the net salary.
+
+    ``total_salarial_cents``: every employee contribution, CSG and CRDS included;
+    ``total_patronal_cents``: every employer contribution, the réduction générale deducted;
+    ``net_avant_impot_cents`` = brut − total_salarial; ``net_imposable_cents`` = net avant impôt +
+    CSG non déductible + CRDS (the employer's share of a complementary health cover, taxable,
+    is not known here and not added); ``cout_employeur_cents`` = brut + total_patronal;
+    ``plafond_cents``, ``smic_cents`` (the month's plafond and prorated SMIC) and
+    ``coefficient_reduction`` (Decimal, the réduction générale's coefficient C).
+    """
+    wide = compute(payslips)
+    salarial = pl.sum_horizontal([pl.col(f"montant_salarial_{code}") for code in LINES])
+    patronal = pl.sum_horizontal([pl.col(f"montant_patronal_{code}") for code in LINES])
+    result = wide.select(
+        "bulletin", "salarie", "mois",
+        pl.col("brut_cents").cast(pl.Int64),
+        salarial.alias("total_salarial_cents"),
+        patronal.alias("total_patronal_cents"),
+        (pl.col("brut_cents") - salarial).alias("net_avant_impot_cents"),
+        (pl.col("brut_cents") - salarial + pl.col("montant_salarial_csg_non_deductible") + pl.col("montant_salarial_crds"))
+        .alias("net_imposable_cents"),
+        (pl.col("brut_cents") + patronal).alias("cout_employeur_cents"),
+        "plafond_cents", "smic_cents",
+        _rate_decimal(pl.col("coefficient_reduction") * 100).alias("coefficient_reduction"),
+    )
+    return _as_output(result, payslips)  # type: ignore[return-value]
+
+
+def cotisations_bulletin(
+    *, brut: Decimal | int | str, mois: date, effectif: int, heures: Decimal | str = "151.67", taux_atmp: Decimal | str = "0.0208",
+    cadre: bool = False, heures_contrat: Decimal | str | None = None,
+) -> tuple[pl.DataFrame, dict[str, object]]:
+    """One payslip, for the quick check: its lines and its totals (the same vectorized rule over one row)."""
+    from secu.core.money import to_cents
+
+    frame = pl.DataFrame(
+        {
+            "bulletin": [1], "salarie": [1], "mois": [mois], "brut_cents": [to_cents(brut, field="brut")],
+            "heures": [Decimal(str(heures))], "effectif": [effectif], "taux_atmp": [Decimal(str(taux_atmp))], "cadre": [cadre],
+            "heures_contrat": [None if heures_contrat is None else Decimal(str(heures_contrat))],
+        },
+        schema={"bulletin": pl.Int64, "salarie": pl.Int64, "mois": pl.Date, "brut_cents": pl.Int64, "heures": pl.Decimal(38, 2),
+                "effectif": pl.Int64, "taux_atmp": pl.Decimal(38, 6), "cadre": pl.Boolean, "heures_contrat": pl.Decimal(38, 2)},
+    )
+    return contributions(frame), net(frame).row(0, named=True)
