@@ -1,6 +1,6 @@
 """OpenFisca-France on a set of payslips: run with the python of .venv-openfisca.
 
-    .venv-openfisca/bin/python tests/recouvrement/openfisca/runner.py IN.json OUT.json
+    .venv-openfisca/bin/python tests/recouvrement/openfisca/runner.py IN.json OUT.json [--float32-only [--timing-only]]
 
 This file is executed in the isolated OpenFisca environment (environment.py),
 never imported by secu's own interpreter: it only needs numpy and OpenFisca.
@@ -29,7 +29,9 @@ positive, the réduction générale negative on the employer side):
 
 and ``net:of32`` / ``net:of64`` (``salaire_net``: gross minus employee social
 contributions, CSG and CRDS — the net before income tax), plus diagnostics
-``diag:*``. ``timing`` gives the seconds spent loading the tax-benefit system
+``diag:*``. ``--float32-only`` runs OpenFisca once, as shipped, and writes
+only the ``of32`` columns; with ``--timing-only`` too (the benchmark) it
+writes only ``timing``. ``timing`` gives the seconds spent loading the tax-benefit system
 and computing each run; ``versions`` the installed versions.
 
 Modelling choices (each one so that OpenFisca computes one month alone, the
@@ -353,7 +355,7 @@ def _seuil_famille(tbs, month: str, of64: dict) -> numpy.ndarray:
     return law.plafond_smic_2025_01_01 * coefficient * smic("2025-01-01")
 
 
-def main(source: str, target: str) -> None:
+def main(source: str, target: str, float32_only: bool = False, timing_only: bool = False) -> None:
     started = time.monotonic()
     from openfisca_france import FranceTaxBenefitSystem
 
@@ -379,16 +381,23 @@ def main(source: str, target: str) -> None:
         t = time.monotonic()
         of32_all.append(_simulate(tbs, columns, rows, month))
         compute32 += time.monotonic() - t
-    for variable in float_variables:  # the same formulas in double precision
-        variable.dtype = numpy.float64
+    if not float32_only:
+        for variable in float_variables:  # the same formulas in double precision
+            variable.dtype = numpy.float64
     for (month, rows), of32 in zip(pieces, of32_all):
         t = time.monotonic()
-        of64 = _simulate(tbs, columns, rows, month)
+        of64 = of32 if float32_only else _simulate(tbs, columns, rows, month)
         compute64 += time.monotonic() - t
+        if timing_only:  # the benchmark's timing run: OpenFisca computes, nothing is written back
+            continue
         lines = _lines(tbs, month, columns, rows, of32, of64)
+        if float32_only:
+            lines = {k: v for k, v in lines.items() if k.endswith(":of32")}
         order.append(rows)
         for key, values in lines.items():
             results.setdefault(key, []).append(values)
+    if timing_only:
+        order, results = [numpy.concatenate([rows for _, rows in pieces])], {}
     index = numpy.concatenate(order) if order else numpy.array([], dtype=int)
     inverse = numpy.empty_like(index)
     inverse[index] = numpy.arange(len(index))
@@ -414,4 +423,4 @@ def main(source: str, target: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], float32_only="--float32-only" in sys.argv[3:], timing_only="--timing-only" in sys.argv[3:])
