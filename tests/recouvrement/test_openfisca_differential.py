@@ -85,7 +85,36 @@ def _explain(code: str, outcomes: list[compare.Outcome]) -> str:
     return compare.report({code: outcomes}) + "\n" + "\n".join(rules_text)
 
 
-@pytest.mark.parametrize("code", [*compare.CODES, "net"])
+# Disagreements where, per the law, secu.recouvrement.rules is the side to change (reported to the rules'
+# author; see the report of this work). Strict: the day the rules are fixed the case XPASSes and fails,
+# and its entry must go. Never add here a difference that OpenFisca gets wrong: that is a named
+# exception in compare.py, with its legal reference.
+KNOWN_RULES_DISAGREEMENTS = {
+    "reduction_generale": (
+        "secu uses the SMIC in force (12.31 € from 2026-06-01) for the 2026 RGDU where décret n° 2026-509 "
+        "(CSS D241-7) keeps the SMIC of 01/01/2026 (12.02 €) for the whole year (536 payslips of 2026-07)"
+    ),
+    "cet": (
+        "secu rounds the part-time plafond (PMSS × hours / 151.67) to the cent before comparing the pay to it: "
+        "pay within a cent above the exact plafond owes the CET per OpenFisca and the exact prorata (4 payslips)"
+    ),
+    "agirc_arrco_t2": (
+        "secu multiplies the part-time plafond rounded to the cent by 8 (T2 base up to 8 plafonds); the exact "
+        "prorata rounded once gives OpenFisca's base, 3 cents apart (5 payslips, 1 cent of contribution)"
+    ),
+    "net": "follows the CET disagreement above (4 payslips)",
+}
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        pytest.param(code, marks=pytest.mark.xfail(strict=True, reason=KNOWN_RULES_DISAGREEMENTS[code]))
+        if code in KNOWN_RULES_DISAGREEMENTS
+        else code
+        for code in [*compare.CODES, "net"]
+    ],
+)
 def test_line_equals_openfisca_to_the_cent(code: str, outcomes: dict[str, list[compare.Outcome]]) -> None:
     items = outcomes[code]
     assert sum(o.rows for o in items) > 0

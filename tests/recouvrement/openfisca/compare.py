@@ -111,6 +111,21 @@ EXCEPTIONS: list[Exception_] = [
         holds=lambda: _is_tie(pl.col("unrounded")) & _ours_is(round_half_up_cents(pl.col("unrounded"))),
     ),
     Exception_(
+        name="CSG abattement rounded",
+        codes=frozenset({"csg_deductible", "csg_non_deductible", "crds"}),
+        sides=frozenset({"salarial"}),
+        cause=(
+            "OpenFisca rounds the 1.75 % abattement for professional expenses to the cent (montant_csg_crds: "
+            "abattement.calc(..., round_base_decimals=2)) before applying the CSG or CRDS rate. Checked: secu "
+            "equals the rate × (gross − 1.75 % of the gross within 4 plafonds), computed exactly, rounded once."
+        ),
+        law=(
+            "the base is 98.25 % of the pay within 4 plafonds, and all of it above (CSS L136-1-1, III, 1°; CRDS: "
+            "ordonnance 96-50 art. 14), no rounding of the base is prescribed; " + LAW_ROUNDING
+        ),
+        holds=lambda: _ours_is(round_half_up_cents(pl.col("unrounded"))),
+    ),
+    Exception_(
         name="rounded per bracket",
         codes=frozenset({"chomage", "apec"}),
         sides=frozenset(SIDES),

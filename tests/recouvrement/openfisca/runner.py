@@ -23,7 +23,9 @@ positive, the réduction générale negative on the employer side):
 * ``unrounded``: for lines computed from a tax scale (barème), OpenFisca's
   bracket bases (rounded to the cent, as OpenFisca does) times the rates,
   summed **without** OpenFisca's per-bracket rounding to the cent (float64);
-  for other lines, equal to ``of64``;
+  for CSG and CRDS, the rate times the gross less 1.75 % of it within 4
+  plafonds, without OpenFisca's rounding of that abattement; for other
+  lines, equal to ``of64``;
 * ``assiette``: for barème lines, the sum of the bracket bases that carry a
   non-zero rate (float64, in euros); NaN otherwise.
 
@@ -158,8 +160,9 @@ MAPPING: dict[str, dict[str, tuple[str, str | None, int | None]]] = {
     "crds": {"salarial": ("crds_salaire", None, None)},
     "reduction_generale": {"patronal": ("allegement_general", None, None)},
 }
+CSG_RATES = {"csg_deductible_salaire": "deductible", "csg_imposable_salaire": "imposable", "crds_salaire": None}
 EXTRA = [
-    "salaire_net", "plafond_securite_sociale", "assiette_cotisations_sociales", "assiette_allegement",
+    "assiette_csg_abattue", "salaire_net", "plafond_securite_sociale", "assiette_cotisations_sociales", "assiette_allegement",
     "taux_allegement_general", "smic_proratise", "coefficient_proratisation", "allegement_cotisation_maladie",
     "allegement_cotisation_allocations_familiales",
 ]
@@ -313,6 +316,17 @@ def _lines(tbs, month: str, columns: dict, rows: numpy.ndarray, of32: dict, of64
                 continue
             out[f"{key}:of32"] = sign * v32
             out[f"{key}:of64"] = sign * v64
+            if variable in CSG_RATES:
+                # OpenFisca rounds the 1.75 % abattement to the cent (abattement.calc(round_base_decimals=2));
+                # here the same base and rate without that rounding.
+                csg = parameters.prelevements_sociaux.contributions_sociales
+                rate = csg.crds if variable == "crds_salaire" else csg.csg.activite[CSG_RATES[variable]]
+                gross = of64["assiette_csg_abattue"].astype(numpy.float64)
+                abattement = csg.csg.activite.abattement
+                capped = numpy.minimum(gross, abattement.thresholds[1] * pss) if len(abattement.thresholds) > 1 else gross
+                out[f"{key}:unrounded"] = rate * (gross - abattement.rates[0] * capped)
+                out[f"{key}:assiette"] = numpy.full(n, numpy.nan)
+                continue
             if scale_name is None:
                 out[f"{key}:unrounded"] = sign * v64
                 out[f"{key}:assiette"] = numpy.full(n, numpy.nan)
@@ -331,7 +345,7 @@ def _lines(tbs, month: str, columns: dict, rows: numpy.ndarray, of32: dict, of64
     out["net:of32"] = of32["salaire_net"].astype(numpy.float64)
     out["net:of64"] = of64["salaire_net"].astype(numpy.float64)
     for name in EXTRA:
-        if name != "salaire_net":
+        if name not in ("salaire_net", "assiette_csg_abattue"):
             out[f"diag:{name}"] = of32[name].astype(numpy.float64)
     return out
 
