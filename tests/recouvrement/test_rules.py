@@ -136,10 +136,11 @@ def test_rgdu_2026_coefficients(brut: str, effectif: int, coefficient: str) -> N
 
 
 def test_rgdu_exit_at_three_smic() -> None:
-    """3 × SMIC of the month (3 × 1 823,07 = 5 469,21 €): just below, C = Tmin = 0,02; at it, no reduction."""
-    _, below = cotisations_bulletin(brut="5469.20", mois=date(2026, 2, 1), effectif=100)
+    """3 × SMIC of the month, kept exact (3 × 12,02 × 151,67 = 5 469,2202 €): below it, C = Tmin = 0,02;
+    from it, no reduction (CSS L241-13 as amended by LFSS 2025 art. 18; décret n° 2025-887)."""
+    _, below = cotisations_bulletin(brut="5469.22", mois=date(2026, 2, 1), effectif=100)
     assert below["coefficient_reduction"] == Decimal("0.02")
-    lines, at = cotisations_bulletin(brut="5469.21", mois=date(2026, 2, 1), effectif=100)
+    lines, at = cotisations_bulletin(brut="5469.23", mois=date(2026, 2, 1), effectif=100)
     assert at["coefficient_reduction"] == 0
     assert "reduction_generale" not in by_code(lines)
 

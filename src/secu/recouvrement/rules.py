@@ -554,6 +554,12 @@ def _rate_amount(base: pl.Expr, rate: pl.Expr) -> pl.Expr:
     return pl.when(base < 0).then(-magnitude).otherwise(magnitude)
 
 
+def _half_away_div128(numerator: pl.Expr, denominator: int) -> pl.Expr:
+    """An Int128 numerator / a positive integer, to the nearest integer, halves away from zero, as Int64."""
+    magnitude = (numerator.abs() * 2 + denominator) // (2 * denominator)
+    return pl.when(numerator < 0).then(pl.lit(0, dtype=pl.Int128) - magnitude).otherwise(magnitude).cast(pl.Int64, strict=True)
+
+
 def _half_up_div(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
     """numerator / denominator to the nearest integer, halves up (both ≥ 0, denominator > 0)."""
     return (numerator * 2 + denominator) // (denominator * 2)
@@ -618,6 +624,7 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         _half_up_div(pl.col("pss_mensuel") * contract * thirtieths, full * pl.col("plafond_jours_mois")).alias("plafond_cents"),
         # SMIC of the month: SMIC horaire × hours paid (CSS D241-7), half-up to the cent.
         _half_up_div(pl.col("smic_horaire") * heures, pl.lit(100)).alias("smic_cents"),
+        (pl.col("smic_horaire") * heures).alias("__smic_cc"),  # exact, in hundredths of a cent
         heures.alias("__heures_payees"),
     )
 
@@ -628,8 +635,9 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     lf = lf.with_columns(
         (c_brut + _before(pl.col("__brut"), "__neuf") + pl.col("__brut")).alias("brut_cumul_cents"),
         (c_plafond + _before(pl.col("plafond_cents"), "__neuf") + pl.col("plafond_cents")).alias("plafond_cumul_cents"),
-        (c_smic + _before(pl.col("smic_cents"), "__neuf") + pl.col("smic_cents")).alias("smic_cumul_cents"),
+        (c_smic * 100 + _before(pl.col("__smic_cc"), "__neuf") + pl.col("__smic_cc")).alias("__smic_cumul_cc"),
     )
+    lf = lf.with_columns(_half_up_div(pl.col("__smic_cumul_cc"), pl.lit(100)).alias("smic_cumul_cents"))
     b, p = pl.col("brut_cumul_cents"), pl.col("plafond_cumul_cents")
     b0, p0 = pl.col("__brut_cumul_avant_cents").fill_null(0), pl.col("__plafond_cumul_avant_cents").fill_null(0)
     k4, k8 = pl.col("chomage_plafond_nombre_pss"), pl.col("agirc_arrco_plafond_t2_nombre_pss")
@@ -670,8 +678,9 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     lf = lf.with_columns(maladie_reduit.alias("__maladie_reduit"), famille_reduit.alias("__famille_reduit"))
 
     # 5. Réduction générale: coefficient in ten-thousandths on cumulated pay R and SMIC S.
-    r = pl.col("brut_cumul_cents").cast(pl.Int128)
-    s = pl.col("smic_cumul_cents").cast(pl.Int128)
+    # R and S in hundredths of a cent: the prorated SMIC is kept exact (no rounding the text does not make).
+    r = pl.col("brut_cumul_cents").cast(pl.Int128) * 100
+    s = pl.col("__smic_cumul_cc").cast(pl.Int128)
     seuil = pl.col("reduction_generale_seuil_smic").cast(pl.Int128)  # millionths: 1 600 000, then 3 000 000
     t_fillon = pl.when(pl.col("__grande")).then(pl.col("reduction_generale_coefficient_maximal_50_et_plus")) \
         .otherwise(pl.col("reduction_generale_coefficient_maximal_moins_de_50")).cast(pl.Int128)
@@ -700,7 +709,10 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     # 4 and 6. The lines.
     brut = pl.col("__brut")
     zero = pl.lit(0, dtype=pl.Int64)
-    csg_base = brut + pl.col("__prevoyance") - _rate_amount(pl.col("__a_csg"), pl.col("csg_abattement"))
+    # CSG/CRDS base: 98,25 % of the gross within 4 plafonds + the rest + prévoyance, computed exactly (millionths
+    # of a cent), then rounded half-up to the cent once — the base of the bulletin; each line is base × rate.
+    csg_micro = (brut + pl.col("__prevoyance")).cast(pl.Int128) * MICRO - pl.col("csg_abattement").cast(pl.Int128) * pl.col("__a_csg")
+    csg_base = _half_away_div128(csg_micro, MICRO)
     maladie_p = pl.col("maladie_taux_patronal") - pl.when(pl.col("__maladie_reduit")).then(pl.col("bandeaux_maladie_reduction")).otherwise(0)
     famille_p = pl.col("famille_taux_patronal") - pl.when(pl.col("__famille_reduit")).then(pl.col("bandeaux_famille_reduction")).otherwise(0)
     cadre = pl.col("cadre")
