@@ -81,6 +81,10 @@ def demo(
 
         with console.status("Feuilles de soins de démonstration : liquidation et paiement…"):
             soins = seed_claims(session_factory(engine), reference=REFERENCE, seed_value=seed)
+        from secu.demo.dsn import seed_dsn
+
+        with console.status("DSN de démonstration : cotisations et compte de l'employeur…"):
+            dsn_report = seed_dsn(session_factory(engine), seed_value=seed)
     if report is not None:
         console.print(
             f"Population créée : {report.personnes} personnes (dont {report.enfants} enfants), {report.foyers} foyers, "
@@ -96,6 +100,10 @@ def demo(
         console.print(
             f"Feuilles de soins : {soins.feuilles} reçues, {soins.rejetees} rejetée(s) ; remboursé {format_eur(soins.rembourse_cents)} ; "
             f"payé par virement SEPA {format_eur(soins.paye_cents)}."
+        )
+        console.print(
+            f"DSN : {dsn_report.declarations} déclarations de l'employeur de démonstration ({dsn_report.salaries} bulletins) ; "
+            f"dû à l'URSSAF {format_eur(dsn_report.du_cents)}, versé {format_eur(dsn_report.verse_cents)}."
         )
     console.print(f"Base : {engine.url.render_as_string(hide_password=True)}")
     if not no_serve:

@@ -162,3 +162,14 @@ def test_statement_amc_return_fhir_and_payment(app, world: World) -> None:  # ty
     assert xml.status_code == 200 and "pain.001.001.03" in xml.text
     paid = world.client.get("/api/maladie/professionnel/paiements", headers=world.as_("docteur")).json()
     assert any(p["fse"] == "E1" and p["paye_le"] == "2025-04-01" for p in paid["items"])
+
+
+def test_a_childs_reimbursement_is_paid_to_the_parent(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    """The child has no account of their own: the parent through whom they are covered is paid."""
+    child_nir = with_key("2150675115001")
+    taken = send(world, "L-ENFANT", [fse("K1", nir=child_nir, day=date(2025, 9, 3))]).json()["resultats"][0]
+    assert taken["statut"] == "liquidee" and taken["rembourse_cents"] == 2_100  # a minor owes no participation
+    run = world.client.post("/api/maladie/paiements", json={"organisme_code": world.cpam_paris, "date_execution": "2025-09-10"},
+                            headers=world.as_("agent.paris")).json()
+    sepa = world.client.get(run["fichier"], headers=world.as_("agent.paris")).text
+    assert "FR7630006000011234567890189" in sepa and "21.00" in sepa

@@ -5,7 +5,8 @@ de soins in chunks, each chunk in its own transaction with its ledger entries,
 so a run cut off halfway resumes where it stopped; once the file is built the
 run is closed, and running it again returns the same file and pays nothing.
 A feuille is paid to the assuré, or to the professional under tiers payant;
-one whose payee has no IBAN waits for the next run. Under tiers payant the
+one whose payee has no IBAN waits for the next run. A child's reimbursement
+goes to the account of the parent through whom the child is covered. Under tiers payant the
 professional receives the AMO's whole share and the participations and
 franchises become the assuré's debt; the caisse recovers it from the
 assuré's next reimbursements (CSS L160-13), deducted before the transfer.
@@ -27,7 +28,7 @@ from secu.core.db import unit_of_work
 from secu.core.errors import InvalidField
 from secu.maladie.models import CampagnePaiement, Fse
 from secu.organismes import get_organisme
-from secu.register.models import Personne, ProfessionnelSante
+from secu.register.models import AyantDroit, Personne, ProfessionnelSante
 
 CHUNK = 500
 
@@ -58,10 +59,36 @@ def _open_run(sessions: sessionmaker[Session], organisme_code: str, date_executi
         return run.id
 
 
+def _with_account():  # type: ignore[no-untyped-def]
+    """Persons who can be paid: their own IBAN, or (a minor) a parent's through whom they are covered."""
+    parents_with_iban = select(AyantDroit.enfant_id).join(Personne, Personne.id == AyantDroit.ouvrant_droit_id).where(Personne.iban.is_not(None))
+    return select(Personne.id).where(or_(Personne.iban.is_not(None), Personne.id.in_(parents_with_iban)))
+
+
+def _payee(session: Session, personne_id: int, on: date) -> Personne:
+    """Who receives an assuré's reimbursement: the assuré, or for a child without an account the parent ouvrant droit."""
+    personne = session.get(Personne, personne_id)
+    assert personne is not None
+    if personne.iban:
+        return personne
+    parents = session.scalars(
+        select(Personne).join(AyantDroit, AyantDroit.ouvrant_droit_id == Personne.id)
+        .where(AyantDroit.enfant_id == personne_id, Personne.iban.is_not(None), AyantDroit.date_debut <= on,
+               or_(AyantDroit.date_fin.is_(None), AyantDroit.date_fin >= on))
+        .order_by(AyantDroit.date_debut, Personne.id)
+    ).all()
+    if not parents:  # the link ended since the care: the most recent parent with an account
+        parents = session.scalars(select(Personne).join(AyantDroit, AyantDroit.ouvrant_droit_id == Personne.id)
+                                  .where(AyantDroit.enfant_id == personne_id, Personne.iban.is_not(None))
+                                  .order_by(AyantDroit.date_debut.desc(), Personne.id)).all()
+    assert parents, "payable only with an account (see _payable)"
+    return parents[0]
+
+
 def _payable(organisme_code: str, campagne_id: int):  # type: ignore[no-untyped-def]
     """Liquidated, unpaid feuilles of the caisse whose payee has an IBAN."""
     has_iban = or_(
-        and_(Fse.tiers_payant.is_(False), Fse.personne_id.in_(select(Personne.id).where(Personne.iban.is_not(None)))),
+        and_(Fse.tiers_payant.is_(False), Fse.personne_id.in_(_with_account())),
         and_(Fse.tiers_payant.is_(True), Fse.professionnel_id.in_(select(ProfessionnelSante.id).where(ProfessionnelSante.iban.is_not(None)))),
     )
     return (
@@ -123,8 +150,8 @@ def _build_file(session: Session, run: CampagnePaiement) -> tuple[str, int, int,
             assert pro is not None and pro.iban
             key = (f"{pro.prenom} {pro.nom}"[:70], pro.iban, pro.bic)
         else:
-            personne = session.get(Personne, fse.personne_id)
-            assert personne is not None and personne.iban
+            personne = _payee(session, fse.personne_id, fse.date_soins)
+            assert personne.iban
             key = (f"{personne.prenoms} {personne.nom_usage or personne.nom_naissance}"[:70], personne.iban, personne.bic)
         totals[key] += fse.verse_cents - fse.recupere_cents
     totals = {key: amount for key, amount in totals.items() if amount}  # wholly recovered: nothing to transfer
