@@ -89,7 +89,7 @@ class LigneCotisation(Base):
     montant_salarial_cents: Mapped[int] = mapped_column(BigInteger)
     montant_patronal_cents: Mapped[int] = mapped_column(BigInteger)
     attributaire: Mapped[str] = mapped_column(String(30))
-    reference: Mapped[str] = mapped_column(String(600))
+    reference: Mapped[str] = mapped_column(Text)
 
     remuneration: Mapped[Remuneration] = relationship(back_populates="lignes")
 

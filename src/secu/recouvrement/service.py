@@ -172,7 +172,7 @@ def _store_lines(session: Session, record: DeclarationDsn, payslips: pl.DataFram
             "assiette_cents": int(r.get("assiette_cents") or 0), "taux_salarial": _text(r.get("taux_salarial")),
             "taux_patronal": _text(r.get("taux_patronal")), "montant_salarial_cents": int(r["montant_salarial_cents"] or 0),
             "montant_patronal_cents": int(r["montant_patronal_cents"] or 0), "attributaire": r["attributaire"] or "",
-            "reference": (r.get("reference") or "")[:600],
+            "reference": r.get("reference") or "",
         }
         for r in lines.iter_rows(named=True)
     ]

@@ -124,7 +124,7 @@ def upgrade() -> None:
     sa.Column('montant_salarial_cents', sa.BigInteger(), nullable=False),
     sa.Column('montant_patronal_cents', sa.BigInteger(), nullable=False),
     sa.Column('attributaire', sa.String(length=30), nullable=False),
-    sa.Column('reference', sa.String(length=600), nullable=False),
+    sa.Column('reference', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['remuneration_id'], ['remuneration.id'], name=op.f('fk_ligne_cotisation_remuneration_id_remuneration')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ligne_cotisation'))
     )
