@@ -90,10 +90,6 @@ def _explain(code: str, outcomes: list[compare.Outcome]) -> str:
 # and its entry must go. Never add here a difference that OpenFisca gets wrong: that is a named
 # exception in compare.py, with its legal reference.
 KNOWN_RULES_DISAGREEMENTS = {
-    "reduction_generale": (
-        "secu uses the SMIC in force (12.31 € from 2026-06-01) for the 2026 RGDU where décret n° 2026-509 "
-        "(CSS D241-7) keeps the SMIC of 01/01/2026 (12.02 €) for the whole year (536 payslips of 2026-07)"
-    ),
     "cet": (
         "secu rounds the part-time plafond (PMSS × hours / 151.67) to the cent before comparing the pay to it: "
         "pay within a cent above the exact plafond owes the CET per OpenFisca and the exact prorata (4 payslips)"

@@ -145,6 +145,34 @@ def test_rgdu_exit_at_three_smic() -> None:
     assert "reduction_generale" not in by_code(lines)
 
 
+def _rgdu_by_hand(brut: Decimal, smic_horaire: Decimal, heures: Decimal, t_delta: Decimal) -> Decimal:
+    """C = Tmin + round₄(Tdelta × [½ (3 S / R − 1)]^1,75), capped at Tmin + Tdelta (CSS D241-7)."""
+    s, r = smic_horaire * heures, brut
+    ratio = (3 * s / r - 1) / 2
+    term = Decimal(float(t_delta) * float(ratio) ** 1.75).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    return min(Decimal("0.02") + term, Decimal("0.02") + t_delta)
+
+
+def test_rgdu_2026_smic_frozen_at_first_of_january() -> None:
+    """Décret n° 2026-509 du 12 juin 2026 (CSS D241-7): the RGDU of 2026 uses the SMIC of 01/01/2026 (12,02 €/h)
+    all year, even after the revaluation of 01/06/2026 (12,31 €/h). July 2026, 1,5 SMIC of reference
+    (1,5 × 12,02 × 151,67 = 2 734,61 €), 100 employees (Tdelta 0,3821): ½ (3 S / R − 1) = 0,50000004…,
+    ^1,75 = 0,29730…, × 0,3821 = 0,1136 → C = 0,1336 (with 12,31 €/h it would be 0,1434)."""
+    brut = Decimal("2734.61")
+    expected = _rgdu_by_hand(brut, Decimal("12.02"), FULL_TIME, Decimal("0.3821"))
+    assert expected == Decimal("0.1336")
+    assert _rgdu_by_hand(brut, Decimal("12.31"), FULL_TIME, Decimal("0.3821")) == Decimal("0.1434")  # the SMIC in force
+    lines, totals = cotisations_bulletin(brut=brut, mois=date(2026, 7, 1), effectif=100)
+    assert totals["coefficient_reduction"] == expected
+    assert totals["smic_cents"] == cents(Decimal("12.02") * FULL_TIME) == 182307
+    assert employer(by_code(lines), "reduction_generale") == -part(brut, "0.1336") == -36534
+    reference = lines.filter(pl.col("code") == "reduction_generale")["reference"].cast(pl.String).item()
+    assert "Décret n° 2026-509 du 12 juin 2026" in reference
+    # Before 2026: the SMIC in force (July 2025: 11,88 €/h), no reference SMIC in the reference.
+    _, before = cotisations_bulletin(brut="2000", mois=date(2025, 7, 1), effectif=100)
+    assert before["smic_cents"] == cents(Decimal("11.88") * FULL_TIME)
+
+
 def test_fillon_zero_from_one_point_six_smic() -> None:
     """Until 2025: C = 0 from 1,6 SMIC (1,6 × 1 801,84 = 2 882,94 €)."""
     _, below = cotisations_bulletin(brut="2882.90", mois=date(2025, 3, 1), effectif=10)

@@ -24,8 +24,9 @@ same wide computation, :func:`compute`, step by step:
    at 01/01/2025 for 2025 (CSS L241-2-1, L241-6-1, D241-3-2); abolished in 2026.
 4. **Each line's amount** = base × rate, half-up to the cent, in integers.
 5. **Réduction générale** (CSS L241-13, D241-7), progressive over the year:
-   coefficient C on the cumulated pay R and cumulated SMIC S (SMIC horaire ×
-   hours paid), reduction to date = C × R half-up to the cent, the month's
+   coefficient C on the cumulated pay R and cumulated SMIC S (SMIC horaire de
+   référence × hours paid: the SMIC in force, but that of 01/01/2026 for all of
+   2026, décret n° 2026-509), reduction to date = C × R half-up to the cent, the month's
    reduction = reduction to date − reduction of the earlier months. Until
    2025: C = T × (1,6 S / R − 1) / 0,6, capped at T, rounded to 4 decimals.
    From 2026 (RGDU): C = Tmin + Tdelta × [½ (3 S / R − 1)]^P (the second
@@ -180,7 +181,7 @@ _JOINED = (
 _PERIODIC = (
     "reduction_generale.coefficient_maximal_moins_de_50", "reduction_generale.coefficient_maximal_50_et_plus",
     "reduction_generale.t_min", "reduction_generale.t_delta_moins_de_50", "reduction_generale.t_delta_50_et_plus",
-    "reduction_generale.puissance",
+    "reduction_generale.puissance", "reduction_generale.smic_horaire_reference",
     "bandeaux.maladie_reduction", "bandeaux.maladie_seuil_smic", "bandeaux.famille_reduction",
     "bandeaux.famille_seuil_smic", "bandeaux.smic_horaire_reference", "bandeaux.plancher_smic_courant",
 )
@@ -295,7 +296,8 @@ def law_table(months: Sequence[date], *, params: Parameters | None = None) -> pl
     eight = _labelled("limite de 8 plafonds", ref["agirc_arrco.plafond_t2_nombre_pss"])
     csg_base = _labelled("assiette (abattement de 1,75 % dans la limite de 4 plafonds)", ref["csg.abattement"])
     fillon = _labelled("réduction jusqu'au seuil de SMIC", ref["reduction_generale.seuil_smic"])
-    rgdu = _join_refs(_labelled("Tmin", ref["reduction_generale.t_min"]), _labelled("P", ref["reduction_generale.puissance"]))
+    rgdu = _join_refs(_labelled("Tmin", ref["reduction_generale.t_min"]), _labelled("P", ref["reduction_generale.puissance"]),
+                      _labelled("SMIC de référence", ref["reduction_generale.smic_horaire_reference"]))
     references = table.select(
         "mois",
         ref["maladie.taux_patronal"].alias("ref_maladie"),
@@ -341,6 +343,7 @@ def law_table(months: Sequence[date], *, params: Parameters | None = None) -> pl
                                            "apec_plafond_nombre_pss", "csg_plafond_abattement_nombre_pss")]
     values += [
         table["smic_horaire"], table["pss_mensuel"], table["bandeaux_smic_horaire_reference"],
+        table["reduction_generale_smic_horaire_reference"],
         table["fnal_seuil_effectif"], table["reduction_generale_seuil_effectif"], table["plafond_jours_mois"],
         (table["plafond_heures_temps_plein"].cast(pl.Decimal(38, 2)).to_physical()).cast(pl.Int64).alias("plafond_heures_temps_plein"),
         table["reduction_generale_puissance"].cast(pl.Float64).alias("reduction_generale_puissance"),
@@ -620,11 +623,13 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     days = ((end - start).dt.total_days() + 1).cast(pl.Int64)
     thirtieths = pl.when(partial).then(_smaller(days, pl.col("plafond_jours_mois"))).otherwise(pl.col("plafond_jours_mois"))
     heures = pl.col("__heures").fill_null(pl.col("__heures_contrat").fill_null(full))
+    smic_rg = pl.col("reduction_generale_smic_horaire_reference").fill_null(pl.col("smic_horaire"))
     lf = lf.with_columns(
         _half_up_div(pl.col("pss_mensuel") * contract * thirtieths, full * pl.col("plafond_jours_mois")).alias("plafond_cents"),
-        # SMIC of the month: SMIC horaire × hours paid (CSS D241-7), half-up to the cent.
-        _half_up_div(pl.col("smic_horaire") * heures, pl.lit(100)).alias("smic_cents"),
-        (pl.col("smic_horaire") * heures).alias("__smic_cc"),  # exact, in hundredths of a cent
+        # SMIC of the month for the réduction: SMIC horaire de référence × hours paid (CSS D241-7), half-up to
+        # the cent; the reference is the SMIC in force, except where a text freezes it (2026: 01/01/2026).
+        _half_up_div(smic_rg * heures, pl.lit(100)).alias("smic_cents"),
+        (smic_rg * heures).alias("__smic_cc"),  # exact, in hundredths of a cent
         heures.alias("__heures_payees"),
     )
 
@@ -864,7 +869,7 @@ def net(payslips: FrameT) -> FrameT:
     ``net_avant_impot_cents`` = brut − total_salarial; ``net_imposable_cents`` = net avant impôt +
     CSG non déductible + CRDS (the employer's share of a complementary health cover, taxable,
     is not known here and not added); ``cout_employeur_cents`` = brut + total_patronal;
-    ``plafond_cents``, ``smic_cents`` (the month's plafond and prorated SMIC) and
+    ``plafond_cents``, ``smic_cents`` (the month's plafond and prorated SMIC of reference of the réduction) and
     ``coefficient_reduction`` (Decimal, the réduction générale's coefficient C).
     """
     wide = compute(payslips)
