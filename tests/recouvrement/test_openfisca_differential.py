@@ -89,17 +89,7 @@ def _explain(code: str, outcomes: list[compare.Outcome]) -> str:
 # author; see the report of this work). Strict: the day the rules are fixed the case XPASSes and fails,
 # and its entry must go. Never add here a difference that OpenFisca gets wrong: that is a named
 # exception in compare.py, with its legal reference.
-KNOWN_RULES_DISAGREEMENTS = {
-    "cet": (
-        "secu rounds the part-time plafond (PMSS × hours / 151.67) to the cent before comparing the pay to it: "
-        "pay within a cent above the exact plafond owes the CET per OpenFisca and the exact prorata (4 payslips)"
-    ),
-    "agirc_arrco_t2": (
-        "secu multiplies the part-time plafond rounded to the cent by 8 (T2 base up to 8 plafonds); the exact "
-        "prorata rounded once gives OpenFisca's base, 3 cents apart (5 payslips, 1 cent of contribution)"
-    ),
-    "net": "follows the CET disagreement above (4 payslips)",
-}
+KNOWN_RULES_DISAGREEMENTS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(

@@ -287,6 +287,27 @@ def test_part_time_plafond_and_smic_prorated() -> None:
     assert employer(by_code(lines), "reduction_generale") == -23510
 
 
+def test_part_time_plafond_kept_exact_before_comparisons() -> None:
+    """104 h a month in February 2026: plafond = 4 005 × 104 / 151,67 = 2 746,2253576… € (CSS L242-8, R242-7:
+    a prorata, no rounding prescribed before use; openfisca-france keeps it exact too). It is shown rounded
+    (2 746,23 €) but the pay is compared with the exact value and the tranches bound by it, each base then
+    rounded to the cent: 2 746,23 € of pay exceeds the plafond, so the CET is due on it; with 25 000 €, T1 is
+    2 746,23 € and T1 + T2 = 8 × 2 746,2253… = 21 969,80 € (not 8 × 2 746,23 = 21 969,84 €)."""
+    exact = Decimal(4005) * Decimal("104.00") / FULL_TIME
+    lines, totals = cotisations_bulletin(brut="2746.23", mois=date(2026, 2, 1), effectif=10, heures="104", heures_contrat="104")
+    assert totals["plafond_cents"] == cents(exact) == 274623
+    assert Decimal("2746.23") > exact
+    rows = by_code(lines)
+    assert rows["cet"]["assiette_cents"] == 274623
+    assert employer(rows, "cet") == part("2746.23", "0.0021")
+    assert rows["vieillesse_plafonnee"]["assiette_cents"] == 274623
+    assert "agirc_arrco_t2" not in rows
+    rows = by_code(cotisations_bulletin(brut="25000", mois=date(2026, 2, 1), effectif=10, heures="104", heures_contrat="104")[0])
+    assert rows["agirc_arrco_t1"]["assiette_cents"] == cents(exact) == 274623
+    assert rows["agirc_arrco_t2"]["assiette_cents"] == cents(8 * exact) - cents(exact) == 2196980 - 274623
+    assert rows["cet"]["assiette_cents"] == cents(8 * exact) == 2196980
+
+
 def test_entry_mid_month_plafond_in_thirtieths() -> None:
     """Entry on 15 March 2025: 17 calendar days, plafond = 3 925 × 17 / 30 = 2 224,17 € (CSS R242-2, method
     of thirtieths); 2 500 € of pay: T1 2 224,17, T2 275,83 and CET (pay above the plafond)."""

@@ -9,7 +9,9 @@ same wide computation, :func:`compute`, step by step:
 1. **Plafond of the month** (CSS L241-3, D242-17): the PMSS, reduced for
    part-time work in the ratio contractual hours / 151,67 (CSS L242-8), and,
    for an entry or exit during the month, to as many thirtieths as calendar
-   days covered (CSS R242-2), never above the PMSS.
+   days covered (CSS R242-2), never above the PMSS. Kept exact (integers over
+   a common denominator): no text rounds it before use; only the tranche bases
+   it bounds are rounded to the cent.
 2. **Régularisation progressive** of the plafond: within one ``salarie`` and
    calendar year, months in order, cumulated pay B and cumulated plafond P;
    each tranche's cumulated base is ``min(B, k × P)`` (k = 1, 4 or 8
@@ -48,6 +50,7 @@ reshape of the wide frame (columns stacked line after line, like an unpivot).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -568,6 +571,16 @@ def _half_up_div(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
     return (numerator * 2 + denominator) // (denominator * 2)
 
 
+def _plafond_denominator(law: pl.DataFrame) -> int:
+    """Common denominator of the exact plafonds: lcm of full-time hundredths of hours × days of the month."""
+    denominator = 1
+    for full, days in law.select("plafond_heures_temps_plein", "plafond_jours_mois").unique().iter_rows():
+        denominator = math.lcm(denominator, int(full) * int(days))
+    if denominator > 10**6:
+        raise ValueError("plafond : dénominateur commun des plafonds proratisés trop grand pour un calcul exact en Int64")
+    return denominator
+
+
 # --------------------------------------------------------------------------
 # The rule
 
@@ -624,8 +637,14 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     thirtieths = pl.when(partial).then(_smaller(days, pl.col("plafond_jours_mois"))).otherwise(pl.col("plafond_jours_mois"))
     heures = pl.col("__heures").fill_null(pl.col("__heures_contrat").fill_null(full))
     smic_rg = pl.col("reduction_generale_smic_horaire_reference").fill_null(pl.col("smic_horaire"))
+    # The plafond is kept exact, in units of 1/D cent (D = full-time hundredths of hours × days of the month, one
+    # common denominator): no text rounds it before it bounds the tranches or is compared with the pay (CSS L242-8,
+    # R242-2, R242-7 give the prorata only); only the bases and amounts are rounded to the cent.
+    denominator = _plafond_denominator(law)
+    plafond_exact = pl.col("pss_mensuel") * contract * thirtieths * (pl.lit(denominator) // (full * pl.col("plafond_jours_mois")))
     lf = lf.with_columns(
-        _half_up_div(pl.col("pss_mensuel") * contract * thirtieths, full * pl.col("plafond_jours_mois")).alias("plafond_cents"),
+        plafond_exact.alias("__plafond_exact"),
+        _half_up_div(plafond_exact, pl.lit(denominator)).alias("plafond_cents"),
         # SMIC of the month for the réduction: SMIC horaire de référence × hours paid (CSS D241-7), half-up to
         # the cent; the reference is the SMIC in force, except where a text freezes it (2026: 01/01/2026).
         _half_up_div(smic_rg * heures, pl.lit(100)).alias("smic_cents"),
@@ -639,21 +658,32 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     c_smic = _first(pl.col("__smic_cumul_avant_cents").fill_null(0), "__neuf")
     lf = lf.with_columns(
         (c_brut + _before(pl.col("__brut"), "__neuf") + pl.col("__brut")).alias("brut_cumul_cents"),
-        (c_plafond + _before(pl.col("plafond_cents"), "__neuf") + pl.col("plafond_cents")).alias("plafond_cumul_cents"),
+        (c_plafond * denominator + _before(pl.col("__plafond_exact"), "__neuf") + pl.col("__plafond_exact"))
+        .alias("__plafond_cumul_exact"),
         (c_smic * 100 + _before(pl.col("__smic_cc"), "__neuf") + pl.col("__smic_cc")).alias("__smic_cumul_cc"),
     )
-    lf = lf.with_columns(_half_up_div(pl.col("__smic_cumul_cc"), pl.lit(100)).alias("smic_cumul_cents"))
-    b, p = pl.col("brut_cumul_cents"), pl.col("plafond_cumul_cents")
+    lf = lf.with_columns(
+        _half_up_div(pl.col("__smic_cumul_cc"), pl.lit(100)).alias("smic_cumul_cents"),
+        _half_up_div(pl.col("__plafond_cumul_exact"), pl.lit(denominator)).alias("plafond_cumul_cents"),
+    )
+    b, p_exact = pl.col("brut_cumul_cents"), pl.col("__plafond_cumul_exact")
     b0, p0 = pl.col("__brut_cumul_avant_cents").fill_null(0), pl.col("__plafond_cumul_avant_cents").fill_null(0)
     k4, k8 = pl.col("chomage_plafond_nombre_pss"), pl.col("agirc_arrco_plafond_t2_nombre_pss")
+
+    def within(k: pl.Expr | int) -> pl.Expr:
+        """min(B, k × P) with P exact, to the cent: B (whole cents) ≤ k P ⇔ B ≤ ⌊k P⌋; else k P half-up."""
+        limit = p_exact * k
+        return pl.when(b <= limit // denominator).then(b).otherwise(_half_up_div(limit, pl.lit(denominator)))
+
     lf = lf.with_columns(
-        _smaller(b, p).alias("assiette_t1_cumul_cents"),
-        _smaller(b, k4 * p).alias("assiette_4pss_cumul_cents"),
-        _smaller(b, pl.col("apec_plafond_nombre_pss") * p).alias("__apec_cumul"),
-        _smaller(b, pl.col("csg_plafond_abattement_nombre_pss") * p).alias("__csg_cumul"),
-        _smaller(b, k8 * p).alias("assiette_8pss_cumul_cents"),
+        within(1).alias("assiette_t1_cumul_cents"),
+        within(k4).alias("assiette_4pss_cumul_cents"),
+        within(pl.col("apec_plafond_nombre_pss")).alias("__apec_cumul"),
+        within(pl.col("csg_plafond_abattement_nombre_pss")).alias("__csg_cumul"),
+        within(k8).alias("assiette_8pss_cumul_cents"),
     ).with_columns(
-        pl.when(b > p).then(pl.col("assiette_8pss_cumul_cents")).otherwise(0).alias("__cet_cumul"),
+        # CET when the pay exceeds the exact plafond: B > P ⇔ B > ⌊P⌋ (B whole cents).
+        pl.when(b > p_exact // denominator).then(pl.col("assiette_8pss_cumul_cents")).otherwise(0).alias("__cet_cumul"),
     )
     start_t1 = pl.col("__assiette_t1_cumul_avant_cents").fill_null(_smaller(b0, p0))
     start_4 = pl.col("__assiette_4pss_cumul_avant_cents").fill_null(_smaller(b0, k4 * p0))
