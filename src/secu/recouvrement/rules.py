@@ -534,19 +534,25 @@ def _prepare(frame: pl.DataFrame) -> tuple[pl.DataFrame, set[str]]:
 # Helpers over runs (contiguous rows of one salarie and year)
 
 
-def _first(expr: pl.Expr, new_run: str) -> pl.Expr:
-    """The value of the run's first row, for every row of the run."""
+def _first(expr: pl.Expr, new_run: str | None) -> pl.Expr:
+    """The value of the run's first row, for every row of the run (``new_run`` None: every run is one row)."""
+    if new_run is None:
+        return expr
     return pl.when(pl.col(new_run)).then(expr).forward_fill()
 
 
-def _before(amount: pl.Expr, new_run: str) -> pl.Expr:
+def _before(amount: pl.Expr, new_run: str | None) -> pl.Expr:
     """Exclusive cumulative sum within runs: what the earlier rows of the run carry."""
+    if new_run is None:
+        return pl.lit(0, dtype=pl.Int64)
     excl = amount.cum_sum() - amount
     return excl - pl.when(pl.col(new_run)).then(excl).forward_fill()
 
 
-def _previous(now: str, start: pl.Expr, new_run: str) -> pl.Expr:
+def _previous(now: str, start: pl.Expr, new_run: str | None) -> pl.Expr:
     """The previous row's value of ``now`` within the run; on the run's first row, ``start``."""
+    if new_run is None:
+        return start
     return pl.when(pl.col(new_run)).then(start).otherwise(pl.col(now).shift(1))
 
 
@@ -611,6 +617,11 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     ).item()
     if not sorted_already:
         frame = frame.sort(["salarie", "mois", "__rang"])
+    year = pl.col("mois").dt.year()
+    new_run = (pl.col("salarie").ne_missing(pl.col("salarie").shift(1)) | year.ne_missing(year.shift(1)))
+    # When every run is a single payslip (one month per salarie and year), the cumulations are the month itself:
+    # the cumulative sums, forward fills and shifts of the régularisation progressive are skipped.
+    run: str | None = None if frame.height < 2 or frame.select(new_run.all()).item() else "__neuf"
 
     months = frame["mois"].unique().to_list()
     law = law_table(months) if months else law_table([PREMIER_MOIS]).clear()
@@ -619,9 +630,8 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     law = law.with_columns(pl.col(c).cast(ref_dtype) for c in references)
     lf = frame.lazy().join(law.lazy(), on="mois", how="left", maintain_order="left")
 
-    year = pl.col("mois").dt.year()
     lf = lf.with_columns(
-        (pl.col("salarie").ne_missing(pl.col("salarie").shift(1)) | year.ne_missing(year.shift(1))).alias("__neuf"),
+        new_run.alias("__neuf"),
         (pl.col("__effectif") >= pl.col("fnal_seuil_effectif")).alias("__fnal_50"),
         (pl.col("__effectif") >= pl.col("reduction_generale_seuil_effectif")).alias("__grande"),
     )
@@ -653,14 +663,14 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     )
 
     # 2. Cumulations over the year (régularisation progressive).
-    c_brut = _first(pl.col("__brut_cumul_avant_cents").fill_null(0), "__neuf")
-    c_plafond = _first(pl.col("__plafond_cumul_avant_cents").fill_null(0), "__neuf")
-    c_smic = _first(pl.col("__smic_cumul_avant_cents").fill_null(0), "__neuf")
+    c_brut = _first(pl.col("__brut_cumul_avant_cents").fill_null(0), run)
+    c_plafond = _first(pl.col("__plafond_cumul_avant_cents").fill_null(0), run)
+    c_smic = _first(pl.col("__smic_cumul_avant_cents").fill_null(0), run)
     lf = lf.with_columns(
-        (c_brut + _before(pl.col("__brut"), "__neuf") + pl.col("__brut")).alias("brut_cumul_cents"),
-        (c_plafond * denominator + _before(pl.col("__plafond_exact"), "__neuf") + pl.col("__plafond_exact"))
+        (c_brut + _before(pl.col("__brut"), run) + pl.col("__brut")).alias("brut_cumul_cents"),
+        (c_plafond * denominator + _before(pl.col("__plafond_exact"), run) + pl.col("__plafond_exact"))
         .alias("__plafond_cumul_exact"),
-        (c_smic * 100 + _before(pl.col("__smic_cc"), "__neuf") + pl.col("__smic_cc")).alias("__smic_cumul_cc"),
+        (c_smic * 100 + _before(pl.col("__smic_cc"), run) + pl.col("__smic_cc")).alias("__smic_cumul_cc"),
     )
     lf = lf.with_columns(
         _half_up_div(pl.col("__smic_cumul_cc"), pl.lit(100)).alias("smic_cumul_cents"),
@@ -689,24 +699,24 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     start_4 = pl.col("__assiette_4pss_cumul_avant_cents").fill_null(_smaller(b0, k4 * p0))
     start_8 = pl.col("__assiette_8pss_cumul_avant_cents").fill_null(_smaller(b0, k8 * p0))
     lf = lf.with_columns(
-        (pl.col("assiette_t1_cumul_cents") - _previous("assiette_t1_cumul_cents", start_t1, "__neuf")).alias("__t1"),
-        (pl.col("assiette_4pss_cumul_cents") - _previous("assiette_4pss_cumul_cents", start_4, "__neuf")).alias("__a4"),
-        (pl.col("__apec_cumul") - _previous("__apec_cumul", start_4, "__neuf")).alias("__a_apec"),
-        (pl.col("__csg_cumul") - _previous("__csg_cumul", start_4, "__neuf")).alias("__a_csg"),
-        (pl.col("assiette_8pss_cumul_cents") - _previous("assiette_8pss_cumul_cents", start_8, "__neuf")).alias("__a8"),
-        (pl.col("__cet_cumul") - _previous("__cet_cumul", pl.when(b0 > p0).then(start_8).otherwise(0), "__neuf")).alias("__a_cet"),
+        (pl.col("assiette_t1_cumul_cents") - _previous("assiette_t1_cumul_cents", start_t1, run)).alias("__t1"),
+        (pl.col("assiette_4pss_cumul_cents") - _previous("assiette_4pss_cumul_cents", start_4, run)).alias("__a4"),
+        (pl.col("__apec_cumul") - _previous("__apec_cumul", start_4, run)).alias("__a_apec"),
+        (pl.col("__csg_cumul") - _previous("__csg_cumul", start_4, run)).alias("__a_csg"),
+        (pl.col("assiette_8pss_cumul_cents") - _previous("assiette_8pss_cumul_cents", start_8, run)).alias("__a8"),
+        (pl.col("__cet_cumul") - _previous("__cet_cumul", pl.when(b0 > p0).then(start_8).otherwise(0), run)).alias("__a_cet"),
     )
 
-    # 3. Bandeaux (until 2025): month's pay ≤ seuil × SMIC de référence × hours (exact, Int128), floor in 2024.
-    brut128 = pl.col("__brut").cast(pl.Int128) * (MICRO * 100)
-    reference_smic = pl.col("bandeaux_smic_horaire_reference").fill_null(pl.col("smic_horaire")).cast(pl.Int128)
-    hours128 = pl.col("__heures_payees").cast(pl.Int128)
-    floor = pl.col("bandeaux_plancher_smic_courant").fill_null(0).cast(pl.Int128) * pl.col("smic_horaire").cast(pl.Int128) * hours128
+    # 3. Bandeaux (until 2025): month's pay ≤ seuil × SMIC de référence × hours, exact in Int64: the threshold in
+    # millionths × cents × hundredths of hours (≤ 10**15); whole cents B ≤ T / 10**8 ⇔ B ≤ ⌊T / 10**8⌋.
+    reference_smic = pl.col("bandeaux_smic_horaire_reference").fill_null(pl.col("smic_horaire"))
+    hours = pl.col("__heures_payees")
+    floor = pl.col("bandeaux_plancher_smic_courant").fill_null(0) * pl.col("smic_horaire") * hours
 
     def under(seuil: str) -> pl.Expr:
-        threshold = pl.col(seuil).cast(pl.Int128) * reference_smic * hours128
+        threshold = pl.col(seuil) * reference_smic * hours
         threshold = pl.when(floor > threshold).then(floor).otherwise(threshold)
-        return (brut128 <= threshold).fill_null(False)
+        return (pl.col("__brut") <= threshold // (MICRO * 100)).fill_null(False)
 
     maladie_reduit = under("bandeaux_maladie_seuil_smic") & pl.col("bandeaux_maladie_reduction").is_not_null()
     famille_reduit = under("bandeaux_famille_seuil_smic") & pl.col("bandeaux_famille_reduction").is_not_null()
@@ -738,7 +748,7 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     )
     lf = lf.with_columns(
         (pl.col("reduction_cumul_cents")
-         - _previous("reduction_cumul_cents", pl.col("__reduction_cumul_avant_cents").fill_null(0), "__neuf")).alias("__reduction"),
+         - _previous("reduction_cumul_cents", pl.col("__reduction_cumul_avant_cents").fill_null(0), run)).alias("__reduction"),
     )
 
     # 4 and 6. The lines.
@@ -818,7 +828,7 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     ]
     if not sorted_already:
         lf = lf.sort("__rang")
-    return lf.select(keep).collect()
+    return lf.select(keep).collect(engine="in-memory")  # measured faster than streaming for this wide plan
 
 
 def _as_output(result: pl.DataFrame, like: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
@@ -843,46 +853,39 @@ def contributions(payslips: FrameT) -> FrameT:
     (Enum of the legal references; ``.cast(pl.String)`` for text). A LazyFrame is computed and
     returned lazy. Bad input raises InvalidField naming the column.
     """
-    wide = compute(payslips)
-    codes = list(LINES)
-    n, width = wide.height, len(codes)
+    return _as_output(long_lines(compute(payslips)), payslips)  # type: ignore[return-value]
+
+
+def long_lines(wide: pl.DataFrame) -> pl.DataFrame:
+    """The long presentation of :func:`compute`'s wide frame (see :func:`contributions`).
+
+    One narrow select per line (its shown rows only), concatenated line after line: the rows of line 1
+    for every bulletin in input order, then line 2… — no list, no explode, no sort.
+    """
     reference_dtype = wide.schema["reference_maladie"]
     assert isinstance(reference_dtype, pl.Enum)
-    shown = wide.select(
-        (pl.lit(True) if code in ALWAYS
-         else pl.col("cadre") if code == "apec"
-         else (pl.col("montant_patronal_reduction_generale") != 0) | (pl.col("taux_patronal_reduction_generale") != 0)
-         if code == "reduction_generale"
-         else (pl.col(f"assiette_{code}") != 0) | (pl.col(f"montant_patronal_{code}") != 0)).alias(code)
-        for code in codes
-    )
-    # The reshape (an unpivot): each field's columns stacked line after line — the rows of line 1 for every
-    # bulletin in input order, then line 2… — a copy of contiguous blocks, no sort, no gather per row.
-    line = pl.int_range(0, width, dtype=pl.UInt32, eager=True).repeat_by(n).explode() if n else pl.Series([], dtype=pl.UInt32)
-
-    def stacked(columns: list[pl.Series]) -> pl.Series:
-        return pl.concat(columns, rechunk=False)
-
-    repeated = {name: stacked([wide[name]] * width) for name in ("bulletin", "salarie", "mois")}
-    attributaires = pl.Series([ATTRIBUTAIRES.index(a) for _, a in LINES.values()], dtype=pl.UInt32)
-    long = pl.DataFrame({
-        **repeated,
-        "code": pl.Series(codes, dtype=CODE_DTYPE).gather(line),
-        "libelle": pl.Series([label for label, _ in LINES.values()], dtype=LIBELLE_DTYPE).gather(line),
-        "assiette_cents": stacked([wide[f"assiette_{c}"] for c in codes]),
-        "taux_salarial": stacked([wide[f"taux_salarial_{c}"] for c in codes]),
-        "taux_patronal": stacked([wide[f"taux_patronal_{c}"] for c in codes]),
-        "montant_salarial_cents": stacked([wide[f"montant_salarial_{c}"] for c in codes]),
-        "montant_patronal_cents": stacked([wide[f"montant_patronal_{c}"] for c in codes]),
-        "attributaire": pl.Series(list(ATTRIBUTAIRES), dtype=ATTRIBUTAIRE_DTYPE).gather(attributaires.gather(line)),
-        "reference": stacked([wide[f"reference_{c}"] for c in codes]),
-        "__shown": stacked([shown[c] for c in codes]),
-    })
-    result = long.filter(pl.col("__shown")).with_columns(
-        _rate_decimal(pl.col("taux_salarial")).alias("taux_salarial"),
-        _rate_decimal(pl.col("taux_patronal")).alias("taux_patronal"),
-    ).drop("__shown")
-    return _as_output(result, payslips)  # type: ignore[return-value]
+    source = wide.lazy()
+    parts = []
+    for code, (label, attributaire) in LINES.items():
+        shown = (None if code in ALWAYS
+                 else pl.col("cadre") if code == "apec"
+                 else (pl.col("montant_patronal_reduction_generale") != 0) | (pl.col("taux_patronal_reduction_generale") != 0)
+                 if code == "reduction_generale"
+                 else (pl.col(f"assiette_{code}") != 0) | (pl.col(f"montant_patronal_{code}") != 0))
+        part = source if shown is None else source.filter(shown)
+        parts.append(part.select(
+            "bulletin", "salarie", "mois",
+            pl.lit(code, dtype=CODE_DTYPE).alias("code"),
+            pl.lit(label, dtype=LIBELLE_DTYPE).alias("libelle"),
+            pl.col(f"assiette_{code}").alias("assiette_cents"),
+            _rate_decimal(pl.col(f"taux_salarial_{code}")).alias("taux_salarial"),
+            _rate_decimal(pl.col(f"taux_patronal_{code}")).alias("taux_patronal"),
+            pl.col(f"montant_salarial_{code}").alias("montant_salarial_cents"),
+            pl.col(f"montant_patronal_{code}").alias("montant_patronal_cents"),
+            pl.lit(attributaire, dtype=ATTRIBUTAIRE_DTYPE).alias("attributaire"),
+            pl.col(f"reference_{code}").alias("reference"),
+        ))
+    return pl.concat(parts, how="vertical", rechunk=False).collect(engine="in-memory")
 
 
 NET_COLUMNS = (
@@ -902,7 +905,11 @@ def net(payslips: FrameT) -> FrameT:
     ``plafond_cents``, ``smic_cents`` (the month's plafond and prorated SMIC of reference of the réduction) and
     ``coefficient_reduction`` (Decimal, the réduction générale's coefficient C).
     """
-    wide = compute(payslips)
+    return _as_output(totals(compute(payslips)), payslips)  # type: ignore[return-value]
+
+
+def totals(wide: pl.DataFrame) -> pl.DataFrame:
+    """The net of each bulletin from :func:`compute`'s wide frame (see :func:`net`)."""
     salarial = pl.sum_horizontal([pl.col(f"montant_salarial_{code}") for code in LINES])
     patronal = pl.sum_horizontal([pl.col(f"montant_patronal_{code}") for code in LINES])
     result = wide.select(
@@ -917,7 +924,7 @@ def net(payslips: FrameT) -> FrameT:
         "plafond_cents", "smic_cents",
         _rate_decimal(pl.col("coefficient_reduction") * 100).alias("coefficient_reduction"),
     )
-    return _as_output(result, payslips)  # type: ignore[return-value]
+    return result
 
 
 def cotisations_bulletin(
