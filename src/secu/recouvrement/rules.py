@@ -44,8 +44,11 @@ ten-thousandths (the text's own rounding).
 
 Performance: no Python per row. Parameters are looked up once per distinct
 month; the frame is sorted once by (salarie, mois) when it is not already;
-cumulations are cumulative sums over contiguous runs; the long result is one
-reshape of the wide frame (columns stacked line after line, like an unpivot).
+cumulations are cumulative sums over contiguous runs, skipped when every run
+is a single payslip; Int64 everywhere except the réduction's products and the
+CSG base (Int128); one lazy plan collected once (in-memory engine). The long
+result (:func:`long_lines`) is 20 narrow selects, one per line, concatenated;
+the net (:func:`totals`) reads the same wide frame.
 """
 
 from __future__ import annotations
