@@ -11,7 +11,7 @@
    The same seed gives the same file (pseudo-random values are hashes of the
    row number, no global random state).
 2. Times (a) the I/O floor: read the file and write it back (Parquet →
-   Parquet, with the batch's compression), and (b) the end-to-end liquidation exactly as
+   Parquet, with the batch's codec and statistics setting), and (b) the end-to-end liquidation exactly as
    ``secu liquidate IN --out OUT`` does it (``liquidate_file``), and prints
    lines per second for both and the ratio.
 """
@@ -28,7 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from secu.maladie.batch import DEFAULT_COMPRESSION as COMPRESSION
-from secu.maladie.batch import DEFAULT_LOT, liquidate_file
+from secu.maladie.batch import DEFAULT_LOT, STATISTICS, liquidate_file
 
 ACTES = [  # (code, weight, base_unitaire in cents or None, typical fee in cents)
     ("G", 30, None, 3000), ("CS", 6, None, 3150), ("APC", 1, None, 6000), ("CNPSY", 1, None, 5500), ("TCG", 2, None, 2500),
@@ -100,7 +100,7 @@ def main() -> None:
         print(f"génération : {args.lignes:,} lignes en {time.perf_counter() - started:.1f} s ({source.stat().st_size / 1e6:.0f} Mo)")
 
         started = time.perf_counter()
-        pl.read_parquet(source).write_parquet(floor, compression=COMPRESSION)
+        pl.read_parquet(source).write_parquet(floor, compression=COMPRESSION, statistics=STATISTICS)  # the output's settings
         io_seconds = time.perf_counter() - started
 
         from secu.maladie.rules import law_table

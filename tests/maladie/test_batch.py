@@ -178,3 +178,14 @@ def test_liquidate_public_keeps_line_numbers() -> None:
     public = pl.read_csv(CSV.encode(), infer_schema=False).with_row_index("__ligne")
     out = liquidate_public(public)
     assert out["ligne"].to_list() == list(range(7))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=-(10**18) + 1, max_value=10**18 - 1), min_size=1, max_size=50))
+def test_cents_become_exact_euros(cents: list[int]) -> None:
+    # The batch writes euros by reinterpreting the cents as the Decimal's unscaled integer: exact, no multiplication.
+    from secu.core.money import from_cents, from_cents_expr
+
+    out = pl.DataFrame({"c": cents}, schema={"c": pl.Int64}).select(from_cents_expr(pl.col("c")))["c"]
+    assert out.dtype == pl.Decimal(18, 2)
+    assert out.to_list() == [from_cents(c) for c in cents]

@@ -281,6 +281,19 @@ def apply_rate_expr(cents: pl.Expr, rate: pl.Expr | Decimal | str | int) -> pl.E
     return _round_half_up_expr(amount * numerator, k).cast(pl.Int64, strict=True)
 
 
+def from_cents_expr(cents: pl.Expr, dtype: pl.Decimal | None = None) -> pl.Expr:
+    """Polars twin of from_cents: integer cents as euros, a Decimal with 2 decimals (Decimal(18, 2) by default).
+
+    Exact and cheap: the cents ARE the Decimal's unscaled integer, so the
+    column is reinterpreted, never multiplied. A value beyond the precision
+    raises instead of being cut.
+    """
+    dtype = pl.Decimal(18, 2) if dtype is None else dtype
+    if dtype.scale != 2:
+        raise ValueError("from_cents_expr : un Decimal à 2 décimales est attendu")
+    return cents.cast(pl.Int128).reinterpret(dtype=dtype)
+
+
 # --------------------------------------------------------------------------
 # Display
 

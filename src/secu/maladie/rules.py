@@ -34,14 +34,18 @@ table" and gathered onto the lines; each step's reference is in a
 ``reference_*`` column, so that :func:`secu.maladie.explication.explain`
 tells the story of a line without computing anything.
 
-Performance: no Python per line, no window over groups. The caps need the
-lines of a person in (date, order) sequence: a frame already sorted by
-(personne, date_soins[, ordre]) is used as it is, any other is sorted once;
-cumulative sums then run over contiguous runs.
+Performance: no Python per line, no window over groups, integer arithmetic
+only (rates in ten-thousandths, ages from YYYYMMDD integers), only the law
+columns a step reads are gathered, and the ``if the line is liquidated``
+tests vanish from a lot without rejected lines. The caps need the lines of a
+person in (date, order) sequence: a frame already sorted by (personne,
+date_soins[, ordre]) is used as it is, any other is sorted once; cumulative
+sums then run over contiguous runs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -52,7 +56,7 @@ import polars as pl
 from secu.core.errors import InvalidField
 from secu.core.money import RATE_EXPR_SCALE, apply_rate_expr
 from secu.core.parameters import join_parameters
-from secu.maladie.tarifs import FRANCHISES, KEY, MOTIFS_EXONERATION, STATUTS, Tarifs, join_tarifs, tarifs
+from secu.maladie.tarifs import FRANCHISES, KEY, MOTIFS_EXONERATION, STATUTS, InvalidTariffFile, Tarifs, tarifs
 
 FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 
@@ -304,20 +308,64 @@ def law_table() -> pl.DataFrame:
     return build_law_table()
 
 
-@lru_cache(maxsize=1)
-def _law_parts() -> tuple[pl.DataFrame, dict[str, tuple[object, pl.DataType]]]:
-    """The law table split into the columns that vary over (act, day), gathered per line, and the constants.
+RATE_UNIT = 10_000
+"""The rules compute with rates as whole ten-thousandths (70 % is 7000): exact integer arithmetic.
 
-    A value the same for every act and every day covered (an age limit, a
-    yearly cap that never changed) is added to the lines as a literal: the
-    same law, one column pass less.
+Legal rates (taux de remboursement, majoration hors parcours) are whole
+percents, at most two decimals of a percent: :func:`_law` refuses a table
+whose rates would need more than 4 decimals rather than round them."""
+
+
+class _Law:
+    """The law table as the rules read it, built once per process.
+
+    ``columns``: the columns that vary over (act, day), gathered onto each
+    line by its key; ``constants``: a value the same for every act and every
+    day covered (an age limit, a yearly cap that never changed), used as a
+    literal — the same law, one gather less. The rates get an integer twin in
+    ten-thousandths (``__taux``, ``__hp``), exact (checked).
     """
-    table = law_table()
-    constants: dict[str, tuple[object, pl.DataType]] = {}
-    for name in table.columns:
-        if name != KEY and table[name].n_unique() == 1:
-            constants[name] = (table[name][0], table[name].dtype)
-    return table.drop(list(constants)), constants
+
+    def __init__(self, table: pl.DataFrame) -> None:
+        table = table.with_columns(
+            _ten_thousandths(table["__taux_categorie"]).alias("__taux"),
+            _ten_thousandths(table["__hp_majoration"]).alias("__hp"),
+        )
+        self.constants: dict[str, tuple[object, pl.DataType]] = {}
+        self.columns: dict[str, pl.Series] = {}
+        for name in table.columns:
+            if name == KEY:
+                continue
+            if table[name].n_unique() == 1:
+                self.constants[name] = (table[name][0], table[name].dtype)
+            else:
+                self.columns[name] = table[name]
+        self.max_rate = max(RATE_UNIT, int(table["__taux"].max() or 0))  # type: ignore[arg-type]
+
+    def __getitem__(self, name: str) -> pl.Expr:
+        """The value for each line: a literal for a constant, else the column gathered by :meth:`gather`."""
+        if name in self.constants:
+            value, dtype = self.constants[name]
+            return pl.lit(value, dtype=dtype)
+        return pl.col(name)
+
+    def gather(self, names: list[str], key: pl.Expr) -> list[pl.Expr]:
+        """The varying columns among ``names``, gathered by each line's key (null key: null)."""
+        return [pl.lit(self.columns[name]).gather(key).alias(name) for name in names if name in self.columns]
+
+
+def _ten_thousandths(rates: pl.Series) -> pl.Series:
+    """Decimal(38, 9) rates as Int64 ten-thousandths, exactly, or a clear refusal."""
+    scaled = pl.col(rates.name).cast(RATE).to_physical()  # the value × 10**9, an exact integer
+    checked = rates.to_frame().select((scaled // 100_000).cast(pl.Int64).alias(rates.name), (scaled % 100_000 != 0).any().alias("__inexact"))
+    if checked["__inexact"][0]:
+        raise InvalidTariffFile("parametres", f"{rates.name} : un taux a plus de 4 décimales, la liquidation calcule en dix-millièmes")
+    return checked[rates.name]
+
+
+@lru_cache(maxsize=1)
+def _law() -> _Law:
+    return _Law(law_table())
 
 
 def reference_dtype() -> pl.Enum:
@@ -332,7 +380,7 @@ def reference_dtype() -> pl.Enum:
 
 
 def _complete(lazy: pl.LazyFrame) -> tuple[pl.LazyFrame, set[str]]:
-    """Check the frame's columns, add the missing optional ones; returns the frame and the counters given."""
+    """Check the frame's columns, add the missing optional ones; returns the frame and the optional columns given."""
     schema = lazy.collect_schema()
     for name, accepted in REQUIRED.items():
         if name not in schema:
@@ -354,7 +402,7 @@ def _complete(lazy: pl.LazyFrame) -> tuple[pl.LazyFrame, set[str]]:
     given: set[str] = set()
     for name, dtype in OPTIONAL.items():
         if name not in schema:
-            if name != "coefficient":
+            if name != "coefficient":  # without a coefficient, the rules use the tariff as it is (coefficient 1)
                 columns.append(pl.lit(None, dtype=dtype).alias(name))
             continue
         if name == "coefficient":
@@ -368,10 +416,7 @@ def _complete(lazy: pl.LazyFrame) -> tuple[pl.LazyFrame, set[str]]:
             if not isinstance(schema[name], _INTEGERS):
                 raise InvalidField(name, f"la colonne {name!r} doit être un entier (centimes ou nombre)")
             columns.append(pl.col(name).cast(pl.Int64))
-        if name in COUNTERS:
-            given.add(name)
-    if "coefficient" not in schema:
-        columns.append(pl.lit(Decimal(1), dtype=RATE).alias("coefficient"))
+        given.add(name)
     return lazy.with_columns(columns), given
 
 
@@ -379,16 +424,46 @@ def _complete(lazy: pl.LazyFrame) -> tuple[pl.LazyFrame, set[str]]:
 # The rule
 
 
-def _age_years(birth: pl.Expr, on: pl.Expr) -> pl.Expr:
-    """Full years of age on a date (born on 29 February: one year older on 1 March in common years)."""
-    before_birthday = (on.dt.month().cast(pl.Int32) * 100 + on.dt.day()) < (birth.dt.month().cast(pl.Int32) * 100 + birth.dt.day())
-    return on.dt.year().cast(pl.Int32) - birth.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32)
+def _ymd(frame: pl.DataFrame, name: str) -> pl.Expr:
+    """A Date column as the integer YYYYMMDD, for exact age arithmetic (Int32, null for null).
+
+    Read from a small calendar over the column's span (one gather): Polars'
+    year/month/day extraction costs ten times more per line.
+    """
+    days = frame[name].to_physical()
+    low, high = days.min(), days.max()
+    column = pl.col(name)
+    if low is None or int(high) - int(low) > 200_000:  # type: ignore[arg-type]  # no date, or a span of centuries
+        return column.dt.year().cast(pl.Int32) * 10_000 + column.dt.month().cast(pl.Int32) * 100 + column.dt.day().cast(pl.Int32)
+    calendar = pl.Series(pl.date_range(pl.Series([low]).cast(pl.Date)[0], pl.Series([high]).cast(pl.Date)[0], eager=True))
+    table = calendar.dt.year().cast(pl.Int32) * 10_000 + calendar.dt.month().cast(pl.Int32) * 100 + calendar.dt.day().cast(pl.Int32)
+    return pl.lit(table).gather(column.to_physical() - low)
 
 
-def _age_on_1st_january(birth: pl.Expr, on: pl.Expr) -> pl.Expr:
-    """Full years of age on 1 January of the year of ``on`` (CSS R160-20: the minors' exemption)."""
-    not_born_on_1st = (birth.dt.month().cast(pl.Int32) * 100 + birth.dt.day()) > 101
-    return on.dt.year().cast(pl.Int32) - birth.dt.year().cast(pl.Int32) - not_born_on_1st.cast(pl.Int32)
+def _law_key(source: Tarifs, acte: pl.Expr, day: pl.Expr) -> pl.Expr:
+    """:meth:`Tarifs.key` as UInt32 (the law table has far fewer rows; gathers by UInt32 are faster):
+    null for an unknown act or a day before the tables, the last row's day for a day after them."""
+    offset = day.to_physical() - (source.debut - date(1970, 1, 1)).days
+    last = source.days - 1
+    offset = pl.when(offset > last).then(last).otherwise(offset)
+    index = acte.cast(pl.String).cast(source.acte_dtype, strict=False).to_physical().cast(pl.UInt32)
+    return pl.when(offset >= 0).then(index * source.days + offset.cast(pl.UInt32))
+
+
+def _full_years(ymd_from: pl.Expr, ymd_on: pl.Expr) -> pl.Expr:
+    """Full years between two YYYYMMDD dates: one year more on each anniversary (born on 29 February:
+    on 1 March in common years). Floor division, so a birthday not yet reached this year counts one less."""
+    return (ymd_on - ymd_from) // 10_000
+
+
+def _smaller(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    """min(a, b), for operands never null where the result counts (min_horizontal's null handling costs 5× more)."""
+    return pl.when(a <= b).then(a).otherwise(b)
+
+
+def _non_negative(x: pl.Expr) -> pl.Expr:
+    """max(x, 0); null stays null."""
+    return pl.when(x < 0).then(0).otherwise(x)
 
 
 def _enum_of(dtype: pl.Enum, code: pl.Expr) -> pl.Expr:
@@ -396,107 +471,172 @@ def _enum_of(dtype: pl.Enum, code: pl.Expr) -> pl.Expr:
     return pl.lit(pl.Series(dtype.categories, dtype=dtype)).gather(code)
 
 
-def liquidate(lines: FrameT) -> FrameT:
+def liquidate(lines: FrameT, *, columns: Sequence[str] = OUTPUT, taux_dtype: pl.Decimal = RATE) -> FrameT:
     """Liquidate claim lines: add the amounts the Assurance Maladie owes, and why.
 
     ``lines`` is a Polars DataFrame or LazyFrame; the result has the same
     type (a LazyFrame is computed — the caps need the whole frame — and
     returned lazy). Input and output columns and their dtypes are listed in
     ``src/secu/maladie/README.md``. Extra input columns pass through untouched.
-    Raises InvalidField only for a malformed frame (missing column, wrong
-    dtype); a line that cannot be liquidated is rejected with ``rejet`` and
-    ``motif`` instead, and the other lines go on.
+    ``columns``: the output columns wanted, among :data:`OUTPUT` (all by
+    default; the batch asks only for those it writes); ``taux_dtype``: the
+    Decimal dtype of ``taux`` (Decimal(38, 9) by default; at least 4 decimals:
+    the rates are exact in ten-thousandths). Raises InvalidField
+    only for a malformed frame (missing column, wrong dtype); a line that
+    cannot be liquidated is rejected with ``rejet`` and ``motif`` instead,
+    and the other lines go on.
     """
     eager = isinstance(lines, pl.DataFrame)
     lazy = lines.lazy() if isinstance(lines, pl.DataFrame) else lines
     if not isinstance(lazy, pl.LazyFrame):
         raise TypeError("lines doit être un DataFrame ou un LazyFrame Polars")
+    if not isinstance(taux_dtype, pl.Decimal) or (taux_dtype.scale or 0) < 4:
+        raise ValueError("taux_dtype doit être un Decimal à 4 décimales au moins")
+    unknown = [name for name in columns if name not in OUTPUT]
+    if unknown:
+        raise ValueError(f"colonne(s) de résultat inconnue(s) : {', '.join(unknown)}")
     names = lazy.collect_schema().names()
     source = tarifs()
-    lazy, counters = _complete(lazy)
-    varying, constants = _law_parts()
-    lazy = join_tarifs(lazy.with_row_index("__rang_ligne"), on="date_soins", acte="acte", strict=False, table=varying, source=source)
-    lazy = lazy.with_columns(pl.lit(value, dtype=dtype).alias(name) for name, (value, dtype) in constants.items())
-    frame = _amounts(lazy, source).collect()
-    frame = frame.with_columns(_caps(frame, counters))
-    result = _outcome(frame.lazy(), source).select(*names, *OUTPUT).collect()
+    lazy, given = _complete(lazy)
+    frame = _in_memory(lazy)
+    frame = _amounts(frame, source, _law(), given)
+    frame = frame.with_columns(_caps(frame, given))
+    result = _in_memory(_outcome(frame.lazy(), source, _law(), columns, taux_dtype, frame["__rejet"].null_count() == frame.height).select(*names, *columns))
     return result if eager else result.lazy()  # type: ignore[return-value]
 
 
-def _amounts(lf: pl.LazyFrame, source: Tarifs) -> pl.LazyFrame:
+# Law columns the amounts read (the references and the statut are gathered only when asked for).
+_LAW_FOR_CAPS = ["__pf_montant", "__pf_max_jour", "__pf_plafond", "__fr_plafond_jour", "__fr_plafond"]
+_LAW_FOR_AMOUNTS = [
+    "tarif_cents", "tarif_unitaire", "tarif_en_vigueur", "__taux", "__exo_mask", "__pf_age", "__fr_genre", "__fr_unitaire",
+    "__fr_age", "__al_forfait", "__al_seuil", "__al_seuil_coef", "__hp", "__hp_age", "__mat_mois", "__mat_jours", "__nn_jours",
+    "__age_min", "__age_max", *_LAW_FOR_CAPS,
+]
+_LAW_FOR_OUTPUTS = {
+    "tarif_statut": "tarif_statut", "reference_tarif": "reference_tarif", "reference_taux": "__reference_taux_categorie",
+    "reference_parcours": "__reference_parcours", "reference_acte_lourd": "__reference_acte_lourd",
+    "reference_participation_forfaitaire": "reference_participation_forfaitaire", "reference_franchise": "reference_franchise",
+    "categorie": "categorie",
+}
+
+
+def _amounts(frame: pl.DataFrame, source: Tarifs, law: _Law, given: set[str]) -> pl.DataFrame:
     """Everything per line: rejection, BR, exonération, taux, AMO, TM, PF and franchise due before caps."""
-    one, zero = pl.lit(Decimal(1), dtype=RATE), pl.lit(Decimal(0), dtype=RATE)
-    quantite, montant, coefficient = pl.col("quantite"), pl.col("montant_cents"), pl.col("coefficient")
+    quantite, montant = pl.col("quantite"), pl.col("montant_cents")
     soins, naissance = pl.col("date_soins"), pl.col("date_naissance")
-    unit = pl.col("tarif_unitaire")
+    # Without a coefficient column every line has coefficient 1: the tariff itself, no arithmetic.
+    coefficient = pl.col("coefficient") if "coefficient" in given else pl.lit(Decimal(1), dtype=RATE)
+    unit = law["tarif_unitaire"]
     age = pl.col("__age")
 
-    lf = lf.with_columns(
-        _age_years(naissance, soins).alias("__age"),
-        _age_on_1st_january(naissance, soins).alias("__age_1er_janvier"),
-        (soins - naissance).dt.total_days().alias("__age_jours"),
+    lf = frame.lazy().with_columns(
+        _law_key(source, pl.col("acte"), soins).alias("__cle"),
+        _ymd(frame, "date_soins").alias("__ymd_soins"),
+        _ymd(frame, "date_naissance").alias("__ymd_naissance"),
+    ).with_columns(
+        *law.gather(_LAW_FOR_AMOUNTS, pl.col("__cle")),
+        _full_years(pl.col("__ymd_naissance"), pl.col("__ymd_soins")).alias("__age"),
+        (pl.col("__ymd_soins") // 10_000).alias("__annee"),
+        (soins.to_physical() - naissance.to_physical()).alias("__age_jours"),
+    ).with_columns(
+        # Minors' exemption: the age on 1 January of the year of care (CSS R160-20).
+        _full_years(pl.col("__ymd_naissance"), pl.col("__annee") * 10_000 + 101).alias("__age_1er_janvier"),
     )
     # -- rejections: the first that applies --------------------------------
     tests = {
         "DATE_SOINS_ABSENTE": soins.is_null(),
         "PERSONNE_ABSENTE": pl.col("personne").is_null(),
-        "ACTE_INCONNU": pl.col("tarif_en_vigueur").is_null() & (soins >= pl.lit(source.debut)),
+        "ACTE_INCONNU": law["tarif_en_vigueur"].is_null() & (soins >= pl.lit(source.debut)),
         "DATE_HORS_PERIODE": soins < pl.lit(source.debut),
-        "TARIF_NON_EN_VIGUEUR": ~pl.col("tarif_en_vigueur"),
+        "TARIF_NON_EN_VIGUEUR": ~law["tarif_en_vigueur"],
         "QUANTITE_INVALIDE": quantite.is_null() | (quantite < 1),
-        "COEFFICIENT_INVALIDE": coefficient <= zero,
+        "COEFFICIENT_INVALIDE": coefficient <= pl.lit(Decimal(0), dtype=RATE),
         "MONTANT_INVALIDE": montant.is_null() | (montant < 0),
         "BASE_UNITAIRE_ABSENTE": unit & (pl.col("base_unitaire_cents").is_null() | (pl.col("base_unitaire_cents") < 0)),
         "DATE_NAISSANCE_INVALIDE": naissance.is_null() | (naissance > soins),
-        "AGE_INCOMPATIBLE": (age < pl.col("__age_min")).fill_null(False) | (age >= pl.col("__age_max")).fill_null(False),
+        "AGE_INCOMPATIBLE": (age < law["__age_min"]).fill_null(False) | (age >= law["__age_max"]).fill_null(False),
     }
+    frame = _in_memory(lf.with_columns(pl.any_horizontal([test.fill_null(False) for test in tests.values()]).alias("__rejete")))
+    # Most lots have no rejected line: then the rules below need no "if the line is liquidated" test.
+    all_ok = not frame["__rejete"].any()
+    ok: pl.Expr = pl.lit(True) if all_ok else pl.col("__rejet").is_null()
+
+    def if_ok(value: pl.Expr, otherwise: object = None) -> pl.Expr:
+        return value if all_ok else pl.when(ok).then(value).otherwise(otherwise)
+
     code: pl.Expr = pl.lit(None, dtype=pl.UInt32)
-    for index, test in reversed(list(enumerate(tests.values()))):
-        code = pl.when(test.fill_null(False)).then(pl.lit(index, dtype=pl.UInt32)).otherwise(code)
-    lf = lf.with_columns(code.alias("__rejet"))
-    ok = pl.col("__rejet").is_null()
+    if not all_ok:
+        for index, test in reversed(list(enumerate(tests.values()))):
+            code = pl.when(test.fill_null(False)).then(pl.lit(index, dtype=pl.UInt32)).otherwise(code)
+    lf = frame.lazy().with_columns(code.alias("__rejet"))
 
     # -- base de remboursement ---------------------------------------------
-    per_act = pl.when(unit).then(pl.col("base_unitaire_cents")).otherwise(apply_rate_expr(pl.col("tarif_cents"), coefficient))
-    lf = lf.with_columns(pl.when(ok).then(per_act).otherwise(0).alias("tarif_acte_cents"))
-    lf = lf.with_columns(
-        pl.when(ok).then(pl.min_horizontal(pl.col("tarif_acte_cents") * quantite, montant)).otherwise(0).alias("base_remboursement_cents")
-    )
-    br = pl.col("base_remboursement_cents")
+    tarif = law["tarif_cents"]
+    if "coefficient" in given:  # tariff × coefficient, half-up to the cent, exact (Int128)
+        tarif = apply_rate_expr(tarif, coefficient)
+    per_act = pl.when(unit).then(pl.col("base_unitaire_cents")).otherwise(tarif)
 
     # -- exonération of the ticket modérateur ------------------------------
-    start = pl.col("date_debut_grossesse").dt.offset_by(pl.concat_str((pl.col("__mat_mois") - 1).cast(pl.String), pl.lit("mo")))
-    end = pl.col("date_accouchement") + pl.duration(days=pl.col("__mat_jours"))
-    maternite = pl.col("maternite") & (start.is_null() | (soins >= start)) & (end.is_null() | (soins <= end))
+    maternite = pl.col("maternite")
+    if "date_debut_grossesse" in given:
+        start = pl.col("date_debut_grossesse").dt.offset_by(pl.concat_str((law["__mat_mois"] - 1).cast(pl.String), pl.lit("mo")))
+        maternite = maternite & (start.is_null() | (soins >= start))
+    if "date_accouchement" in given:
+        end = pl.col("date_accouchement") + pl.duration(days=law["__mat_jours"])
+        maternite = maternite & (end.is_null() | (soins <= end))
     conditions = {
         "atmp": pl.col("atmp"),
         "maternite": pl.col("__maternite"),
         "ALD": pl.col("ald"),
         "invalidite": pl.col("invalidite"),
-        "nouveau-ne": pl.col("__age_jours") < pl.col("__nn_jours"),
+        "nouveau-ne": pl.col("__age_jours") < law["__nn_jours"],
         "c2s": pl.col("c2s"),
     }
-    exo: pl.Expr = pl.lit(None, dtype=pl.UInt32)
-    for bit, motif in reversed(list(enumerate(MOTIFS_EXONERATION))):
-        allowed = (pl.col("__exo_mask") & (1 << bit)) != 0
-        exo = pl.when(allowed & conditions[motif]).then(pl.lit(bit, dtype=pl.UInt32)).otherwise(exo)
-    lf = lf.with_columns(maternite.alias("__maternite"))
-    lf = lf.with_columns(pl.when(ok).then(exo).alias("__exo"))
+    # One bit per motif (in the order of MOTIFS_EXONERATION) that applies to the line and that its category
+    # admits (``__exo_mask``); the exonération retained is the first, the lowest bit set.
+    bits: pl.Expr = pl.lit(0, dtype=pl.Int32)
+    for bit, motif in enumerate(MOTIFS_EXONERATION):
+        bits = bits | pl.when(conditions[motif]).then(pl.lit(1 << bit, dtype=pl.Int32)).otherwise(pl.lit(0, dtype=pl.Int32))
+    hp = law["__hp"]
+    lf = lf.with_columns(
+        if_ok(per_act, 0).alias("tarif_acte_cents"),
+        maternite.alias("__maternite"),
+        # Outside the parcours de soins: the majoration is lost (doctors' acts, patients of 16 or more).
+        (~pl.col("parcours") & (hp > 0) & (age >= law["__hp_age"])).alias("__hors_parcours"),
+    )
+    lf = lf.with_columns(
+        if_ok(_smaller(pl.col("tarif_acte_cents") * quantite, montant), 0).alias("base_remboursement_cents"),
+        (bits & law["__exo_mask"]).alias("__exo_bits"),
+    )
+    br = pl.col("base_remboursement_cents")
+    exo_bits = pl.col("__exo_bits")
+    lf = lf.with_columns(
+        if_ok(pl.when(exo_bits != 0).then(exo_bits.bitwise_trailing_zeros())).alias("__exo"),
+        pl.when(exo_bits != 0).then(RATE_UNIT).otherwise(law["__taux"].fill_null(0)).alias("__taux_base"),
+    )
     exonere = pl.col("__exo").is_not_null()
 
-    # -- taux --------------------------------------------------------------
-    hors_parcours = ok & ~pl.col("parcours") & (pl.col("__hp_majoration") > zero) & (age >= pl.col("__hp_age"))
-    base_rate = pl.when(exonere).then(one).otherwise(pl.col("__taux_categorie").fill_null(zero))
-    lowered = base_rate - pl.col("__hp_majoration")
-    rate = pl.when(hors_parcours).then(pl.when(lowered < zero).then(zero).otherwise(lowered)).otherwise(base_rate)
-    lf = lf.with_columns(hors_parcours.alias("hors_parcours"), pl.when(ok).then(rate.cast(RATE)).alias("taux"))
+    # -- taux, in ten-thousandths ------------------------------------------
+    base_rate = pl.col("__taux_base")
+    rate = pl.when(pl.col("__hors_parcours")).then(_non_negative(base_rate - hp)).otherwise(base_rate)
+    lf = lf.with_columns(
+        (pl.col("__hors_parcours") if all_ok else ok & pl.col("__hors_parcours")).alias("hors_parcours"),
+        if_ok(rate).alias("__taux_ligne"),
+    )
 
     # -- AMO, ticket modérateur, actes lourds (CSS R160-16) ----------------
-    amo = pl.when(ok).then(apply_rate_expr(br, pl.col("taux"))).otherwise(0)
-    lourd = ok & ~exonere & pl.col("__al_forfait").is_not_null() & ((br >= pl.col("__al_seuil")) | (coefficient >= pl.col("__al_seuil_coef")))
-    lf = lf.with_columns((br - amo).alias("__tm"), lourd.alias("acte_lourd"))
+    # BR × taux half-up to the cent: BR and taux are never negative on a liquidated line, so
+    # (BR × taux + 5000) // 10000 is exactly half-up. In Int64 unless the product could pass 2**62 (then Int128).
+    top = frame["montant_cents"].max()
+    product = br * pl.col("__taux_ligne")
+    if top is not None and int(top) * law.max_rate >= 2**62:  # type: ignore[arg-type]
+        product = br.cast(pl.Int128) * pl.col("__taux_ligne")
+    amo = if_ok(((product + RATE_UNIT // 2) // RATE_UNIT).cast(pl.Int64, strict=True), 0)
+    forfait = law["__al_forfait"]
+    lourd = ~exonere & forfait.is_not_null() & ((br >= law["__al_seuil"]) | (coefficient >= law["__al_seuil_coef"]))
+    lf = lf.with_columns((br - amo).alias("__tm"), (lourd if all_ok else ok & lourd).alias("acte_lourd"))
     lf = lf.with_columns(
-        pl.when(pl.col("acte_lourd")).then(pl.min_horizontal(pl.col("__tm"), pl.col("__al_forfait"))).otherwise(pl.col("__tm"))
+        pl.when(pl.col("acte_lourd")).then(_smaller(pl.col("__tm"), forfait)).otherwise(pl.col("__tm"))
         .alias("ticket_moderateur_cents")
     )
     lf = lf.with_columns((br - pl.col("ticket_moderateur_cents")).alias("montant_amo_cents"))
@@ -504,27 +644,22 @@ def _amounts(lf: pl.LazyFrame, source: Tarifs) -> pl.LazyFrame:
     # -- participation forfaitaire and franchise due, before caps ----------
     # Not due by minors (CSS L160-15, R160-20), C2S beneficiaries (L160-15), under assurance maternité (L160-9).
     free = pl.col("c2s") | pl.col("__maternite")
-    pf_applies = ok & (pl.col("__pf_montant") > 0) & ~free & (pl.col("__age_1er_janvier") >= pl.col("__pf_age"))
-    fr_applies = ok & (pl.col("__fr_unitaire") > 0) & ~free & (pl.col("__age_1er_janvier") >= pl.col("__fr_age"))
+    age_1er_janvier = pl.col("__age_1er_janvier")
+    pf_applies = (law["__pf_montant"] > 0) & ~free & (age_1er_janvier >= law["__pf_age"])
+    fr_applies = (law["__fr_unitaire"] > 0) & ~free & (age_1er_janvier >= law["__fr_age"])
     lf = lf.with_columns(
-        pl.when(pf_applies).then(quantite).otherwise(0).alias("__pf_n"),
+        pl.when(pf_applies if all_ok else ok & pf_applies).then(quantite).otherwise(0).alias("__pf_n"),
         # For a product or an act, the franchise never exceeds what the AMO pays for it (décret n° 2007-1937).
-        pl.when(fr_applies).then(pl.min_horizontal(pl.col("__fr_unitaire") * quantite, pl.col("montant_amo_cents")))
+        pl.when(fr_applies if all_ok else ok & fr_applies)
+        .then(_smaller(law["__fr_unitaire"] * quantite, pl.col("montant_amo_cents")))
         .otherwise(0).alias("franchise_due_cents"),
     )
-    return lf.with_columns((pl.col("__pf_n") * pl.col("__pf_montant")).alias("participation_forfaitaire_due_cents"))
+    lf = lf.with_columns((pl.col("__pf_n") * law["__pf_montant"]).alias("participation_forfaitaire_due_cents"))
+    return _in_memory(lf)
 
 
 # --------------------------------------------------------------------------
 # Caps: cumulative sums over contiguous runs of a sorted frame
-
-
-def _runs(*keys: pl.Expr) -> pl.Expr:
-    """True on the first line of each run of equal keys (in frame order)."""
-    new = pl.lit(False)
-    for key in keys:
-        new = new | key.ne_missing(key.shift(1))
-    return new
 
 
 def _before_expr(amount: pl.Expr, new_run: str) -> pl.Expr:
@@ -537,14 +672,37 @@ def _before(amount: str, new_run: str) -> pl.Expr:
     return _before_expr(pl.col(amount), new_run)
 
 
+def _runs(*keys: pl.Expr) -> pl.Expr:
+    """True on the first line of each run of equal keys (in frame order)."""
+    new = pl.lit(False)
+    for key in keys:
+        new = new | key.ne_missing(key.shift(1))
+    return new
+
+
 def _first(column: str, new_run: str) -> pl.Expr:
     """The value of the run's first line, for every line of the run."""
     return pl.when(pl.col(new_run)).then(pl.col(column)).forward_fill()
 
 
 def _capped(amount: pl.Expr, before: pl.Expr, cap: pl.Expr) -> pl.Expr:
-    """What still fits under ``cap`` once ``before`` is counted: clip(cap − before, 0, amount)."""
-    return pl.min_horizontal(amount, (cap - before).clip(lower_bound=0))
+    """What still fits under ``cap`` once ``before`` is counted: clip(cap − before, 0, amount); no cap (null): amount."""
+    room = cap - before
+    return pl.when(room < amount).then(_non_negative(room)).otherwise(amount)
+
+
+def _runs_over_cap(work: pl.DataFrame, amount: str, counter: str | None, law: _Law, cap: str) -> pl.Series | None:
+    """For each person-year (run of ``__annee_neuve``): does its total, with its counter, exceed a yearly cap
+    the same for all lines? Read from the running total at each run's end, cheaper than the exclusive sums
+    per line that capping needs. None when the cap varies (then every run is capped line by line)."""
+    limit = law.constants.get(cap, (None,))[0]
+    if limit is None:
+        return None
+    total = pl.col(amount).cum_sum().filter(pl.col("__annee_neuve").shift(-1).fill_null(True))
+    per_run = total - total.shift(1).fill_null(0)
+    if counter is not None:
+        per_run = per_run + pl.col(counter).filter(pl.col("__annee_neuve")).fill_null(0)
+    return _in_memory(work.lazy().select((per_run > limit).alias("__au_dela"))).to_series()
 
 
 def _in_memory(plan: pl.LazyFrame) -> pl.DataFrame:
@@ -552,73 +710,80 @@ def _in_memory(plan: pl.LazyFrame) -> pl.DataFrame:
     return plan.collect(engine="in-memory")
 
 
-def _sorted_by(frame: pl.DataFrame, keys: list[str]) -> bool:
-    """Is the frame in (keys…) order? One linear pass."""
-    equal_so_far = pl.lit(True)
-    strictly = pl.lit(False)
-    for key in keys:
-        column, previous = pl.col(key), pl.col(key).shift(1)
-        strictly = strictly | (equal_so_far & (column > previous))
-        equal_so_far = equal_so_far & (column == previous)
-    ordered = (strictly | equal_so_far).fill_null(True)
-    return bool(_in_memory(frame.lazy().select(ordered.all())).item())
-
-
-def _caps(frame: pl.DataFrame, counters: set[str]) -> list[pl.Series]:
+def _caps(frame: pl.DataFrame, given: set[str]) -> list[pl.Series]:
     """Participation forfaitaire and franchise after the daily and yearly caps, in the frame's order.
 
     Order A — person, date of care, ``ordre``, input order — is the order of
     the yearly caps: a frame already in that order is used as it is, any
-    other is sorted once. Within a person-day, the PF is capped per
-    professional and the franchise per kind: lines of several such groups on
-    one person-day are regrouped (a small stable sort of those lines only).
+    other is sorted once (stable: input order breaks ties). Within a
+    person-day, the PF is capped per professional and the franchise per
+    kind: lines of several such groups on one person-day are regrouped (a
+    small stable sort of those lines only).
     """
+    law = _law()
+    counters = given & set(COUNTERS)
     height = frame.height
     zeros = pl.zeros(height, pl.Int64, eager=True)
     if height == 0:
         return [zeros.alias("participation_forfaitaire_cents"), zeros.alias("franchise_cents")]
     with_order = frame["ordre"].null_count() < height
-    order = ["personne", "date_soins", "__ordre"] if with_order else ["personne", "date_soins"]
-    daily_kind = pl.col("__fr_plafond_jour").is_not_null() & (pl.col("franchise_due_cents") > 0)
-    work = _in_memory(frame.lazy().select(
-        "__rang_ligne", "personne", "date_soins", *([pl.col("ordre").fill_null(2**63 - 1).alias("__ordre")] if with_order else []),
-        "professionnel", "__pf_n", "__pf_montant", "__pf_max_jour", "__pf_plafond", "franchise_due_cents",
-        "__fr_plafond_jour", "__fr_plafond", *(c for c in COUNTERS if c in counters),
+    daily_kind = law["__fr_plafond_jour"].is_not_null() & (pl.col("franchise_due_cents") > 0)
+    filtered = frame["__rejet"].null_count() < height
+    lf = frame.lazy()
+    if filtered:  # rejected lines (maybe without person or date) take no part
+        lf = lf.with_row_index("__rang_ligne").filter(pl.col("__rejet").is_null())
+    work = lf.select(
+        *(["__rang_ligne"] if filtered else []),
+        "personne", "date_soins", "__annee", *([pl.col("ordre").fill_null(2**63 - 1).alias("__ordre")] if with_order else []),
+        "professionnel", "__pf_n", "participation_forfaitaire_due_cents", "franchise_due_cents", *(pl.col(c) for c in sorted(counters)),
+        *(pl.col(c) for c in _LAW_FOR_CAPS if c in law.columns),
         # Daily groups: PF per professional (famille 1), franchise per kind (2 + kind); a line has one or neither.
-        pl.when(pl.col("__pf_n") > 0).then(1).when(daily_kind).then(2 + pl.col("__fr_genre").to_physical().cast(pl.Int32))
+        pl.when(pl.col("__pf_n") > 0).then(1).when(daily_kind).then(2 + law["__fr_genre"].to_physical().cast(pl.Int32))
         .otherwise(0).alias("__famille"),
         pl.when(pl.col("__pf_n") > 0).then(pl.col("__pf_n")).when(daily_kind).then(pl.col("franchise_due_cents"))
         .otherwise(0).alias("__x_jour"),
-        pl.col("date_soins").dt.year().alias("__annee"),
-    ))
-    if frame["__rejet"].null_count() < height:  # rejected lines (maybe without person or date) take no part
-        work = work.filter(frame["__rejet"].is_null())
+    )
+    work = _in_memory(work)
     if work.height == 0:
         return [zeros.alias("participation_forfaitaire_cents"), zeros.alias("franchise_cents")]
-    if not _sorted_by(work, order):
-        work = _in_memory(work.lazy().sort([*order, "__rang_ligne"], nulls_last=True))
-    daily = pl.col("__famille") > 0
-    work = _in_memory(work.lazy().with_columns(
-        _runs(pl.col("personne"), pl.col("date_soins")).alias("__jour_neuf"),
-        _runs(pl.col("personne"), pl.col("__annee")).alias("__annee_neuve"),
-    ).with_columns(
-        pl.col("__jour_neuf").cum_sum().alias("__jour"),
-        _before_expr(daily.cast(pl.Int64), "__jour_neuf").alias("__rang_jour"),
-    ))
+    order = ["personne", "date_soins", "__ordre"] if with_order else ["personne", "date_soins"]
+    # In order A? Persons sorted (a native pass), then, within a person, each line not before the previous one.
+    within: pl.Expr | None = None
+    for key in reversed(order[1:]):
+        column, previous = pl.col(key), pl.col(key).shift(1)
+        within = column >= previous if within is None else (column > previous) | ((column == previous) & within)
+    assert within is not None
+    new_person = _runs(pl.col("personne")).alias("__personne_neuve")
+    work = _in_memory(work.lazy().with_columns(new_person))
+    resorted = not (work["personne"].is_sorted() and _in_memory(work.lazy().select((pl.col("__personne_neuve") | within).all())).item())
+    if resorted:
+        if not filtered:
+            work = work.with_row_index("__rang_ligne")
+        work = _in_memory(work.lazy().sort(order, nulls_last=True, maintain_order=True).with_columns(new_person))
     # The counter of the day: a line alone in its group is the first of it.
     counter_day: pl.Expr = pl.lit(0, dtype=pl.Int64)
     if "pf_jour_avant" in counters:
         counter_day = pl.when(pl.col("__famille") == 1).then(pl.col("pf_jour_avant").fill_null(0)).otherwise(counter_day)
     if "franchise_jour_avant_cents" in counters:
         counter_day = pl.when(pl.col("__famille") >= 2).then(pl.col("franchise_jour_avant_cents").fill_null(0)).otherwise(counter_day)
-    work = _in_memory(work.lazy().with_columns(counter_day.alias("__avant_jour")))
+    work = _in_memory(work.lazy().with_columns(
+        counter_day.alias("__avant_jour"),
+        (pl.col("__personne_neuve") | pl.col("date_soins").ne_missing(pl.col("date_soins").shift(1))).alias("__jour_neuf"),
+        (pl.col("__personne_neuve") | pl.col("__annee").ne_missing(pl.col("__annee").shift(1))).alias("__annee_neuve"),
+    ).with_columns(
+        pl.col("__jour_neuf").cum_sum().alias("__jour"),
+    ))
     # Person-days with several daily-capped lines: regroup those lines by (famille, professionnel).
-    crowded_days = _in_memory(work.lazy().filter(daily & (pl.col("__rang_jour") > 0)).select(pl.col("__jour").unique()))["__jour"]
-    if crowded_days.len():
+    # The daily lines, in order: a day with two of them shows as two neighbours on the same day.
+    same_day = (pl.col("__jour") == pl.col("__jour").shift(1)) | (pl.col("__jour") == pl.col("__jour").shift(-1))
+    crowded = _in_memory(
+        work.lazy().select("__jour", "__famille", "professionnel", "__avant_jour", "__x_jour").with_row_index("__position")
+        .filter(pl.col("__famille") > 0).filter(same_day.fill_null(False))
+    )
+    if crowded.height:
         group = pl.when(pl.col("__famille") == 1).then(pl.col("professionnel"))
         position = _in_memory(
-            work.lazy().with_row_index("__position")
-            .filter(daily & pl.col("__jour").is_in(crowded_days.implode()))
+            crowded.lazy()
             .with_columns(group.alias("__pro"))
             .sort(["__jour", "__famille", "__pro", "__position"], nulls_last=True)
             .with_columns(_runs(pl.col("__jour"), pl.col("__famille"), pl.col("__pro")).alias("__groupe_neuf"))
@@ -627,22 +792,39 @@ def _caps(frame: pl.DataFrame, counters: set[str]) -> list[pl.Series]:
         before_day = work["__avant_jour"].clone()
         before_day.scatter(position["__position"], position["__avant"])
         work = work.with_columns(before_day.alias("__avant_jour"))
-    # Daily caps, then the yearly caps in order A.
-    work = work.lazy().with_columns(
-        (_capped(pl.col("__pf_n"), pl.col("__avant_jour"), pl.col("__pf_max_jour")) * pl.col("__pf_montant")).alias("__pf_jour"),
+    # Daily caps, then the yearly caps in order A. Usually no line goes over its daily cap (checked in one
+    # pass): then the amounts due stay as they are.
+    pf_over = (law["__pf_max_jour"] - pl.col("__avant_jour")) < pl.col("__pf_n")
+    fr_over = (pl.col("__famille") >= 2) & ((law["__fr_plafond_jour"] - pl.col("__avant_jour")) < pl.col("franchise_due_cents"))
+    pf_capped, fr_capped = _in_memory(work.lazy().select(pf_over.any().alias("pf"), fr_over.any().alias("fr"))).row(0)
+    work = _in_memory(work.lazy().with_columns(
+        (_capped(pl.col("__pf_n"), pl.col("__avant_jour"), law["__pf_max_jour"]) * law["__pf_montant"]).alias("__pf_jour")
+        if pf_capped else pl.col("participation_forfaitaire_due_cents").alias("__pf_jour"),
         pl.when(pl.col("__famille") >= 2)
-        .then(_capped(pl.col("franchise_due_cents"), pl.col("__avant_jour"), pl.col("__fr_plafond_jour")))
-        .otherwise(pl.col("franchise_due_cents")).alias("__fr_jour"),
-    )
-    pf_year = _first("pf_annee_avant_cents", "__annee_neuve").fill_null(0) if "pf_annee_avant_cents" in counters else pl.lit(0)
-    fr_year = _first("franchise_annee_avant_cents", "__annee_neuve").fill_null(0) if "franchise_annee_avant_cents" in counters else pl.lit(0)
-    work = _in_memory(work.select(
-        "__rang_ligne",
-        _capped(pl.col("__pf_jour"), pf_year + _before("__pf_jour", "__annee_neuve"), pl.col("__pf_plafond"))
-        .alias("participation_forfaitaire_cents"),
-        _capped(pl.col("__fr_jour"), fr_year + _before("__fr_jour", "__annee_neuve"), pl.col("__fr_plafond")).alias("franchise_cents"),
+        .then(_capped(pl.col("franchise_due_cents"), pl.col("__avant_jour"), law["__fr_plafond_jour"]))
+        .otherwise(pl.col("franchise_due_cents")).alias("__fr_jour")
+        if fr_capped else pl.col("franchise_due_cents").alias("__fr_jour"),
     ))
-    if work.height == height and work["__rang_ligne"].is_sorted():
+    yearly = []
+    for amount, counter, cap, name in (
+        ("__pf_jour", "pf_annee_avant_cents", "__pf_plafond", "participation_forfaitaire_cents"),
+        ("__fr_jour", "franchise_annee_avant_cents", "__fr_plafond", "franchise_cents"),
+    ):
+        year = _first(counter, "__annee_neuve").fill_null(0) if counter in counters else pl.lit(0)
+        capped = _capped(pl.col(amount), year + _before(amount, "__annee_neuve"), law[cap]).alias(name)
+        over = _runs_over_cap(work, amount, counter if counter in counters else None, law, cap)
+        if over is None or over.sum() > over.len() // 4:
+            yearly.append(capped)
+        elif not over.any():
+            yearly.append(pl.col(amount).alias(name))  # no person-year reaches the cap: nothing to cut
+        else:  # cap only the few person-years that reach it (whole runs: the sums per run stay right)
+            run = pl.col("__annee_neuve").cum_sum() - 1
+            cut = _in_memory(work.lazy().with_row_index("__position").filter(pl.lit(over).gather(run)).select("__position", capped))
+            column = work[amount].clone()
+            column.scatter(cut["__position"], cut[name])
+            yearly.append(pl.lit(column).alias(name))
+    work = _in_memory(work.lazy().select(*(["__rang_ligne"] if filtered or resorted else []), *yearly))
+    if not (filtered or resorted):
         return [work["participation_forfaitaire_cents"], work["franchise_cents"]]
     results = []
     for name in ("participation_forfaitaire_cents", "franchise_cents"):
@@ -656,43 +838,55 @@ def _caps(frame: pl.DataFrame, counters: set[str]) -> list[pl.Series]:
 # What is paid, to whom; motif and references
 
 
-def _outcome(lf: pl.LazyFrame, source: Tarifs) -> pl.LazyFrame:
+def _outcome(lf: pl.LazyFrame, source: Tarifs, law: _Law, columns: Sequence[str], taux_dtype: pl.Decimal, all_ok: bool) -> pl.LazyFrame:
+    """The output columns asked for (those computed on the way pass through); law columns gathered only if read."""
     ok = pl.col("__rejet").is_null()
+
+    def if_ok(value: pl.Expr, otherwise: object = None) -> pl.Expr:  # no line rejected: no test
+        return value if all_ok else pl.when(ok).then(value).otherwise(otherwise)
+
     amo, pf, fr = pl.col("montant_amo_cents"), pl.col("participation_forfaitaire_cents"), pl.col("franchise_cents")
     tiers = pl.col("tiers_payant")
     exonere = pl.col("__exo").is_not_null()
-    lf = lf.with_columns((amo - pf - fr).clip(lower_bound=0).alias("rembourse_cents"))
+    rembourse = _non_negative(amo - pf - fr)
     capped = (pf < pl.col("participation_forfaitaire_due_cents")) | (fr < pl.col("franchise_due_cents"))
     n_rejets = len(REJETS)
     motif_code = (
-        pl.when(~ok).then(pl.col("__rejet"))
+        (pl if all_ok else pl.when(~ok).then(pl.col("__rejet")))
         .when(exonere).then(pl.col("__exo") + n_rejets)
         .when(pl.col("hors_parcours")).then(pl.lit(n_rejets + 6, dtype=pl.UInt32))
         .when(pl.col("acte_lourd")).then(pl.lit(n_rejets + 7, dtype=pl.UInt32))
         .when(capped).then(pl.lit(n_rejets + 8, dtype=pl.UInt32))
-        .when(pl.col("__taux_categorie").is_null()).then(pl.lit(n_rejets + 9, dtype=pl.UInt32))
+        .when(law["__taux"].is_null()).then(pl.lit(n_rejets + 9, dtype=pl.UInt32))
         .otherwise(pl.lit(n_rejets + 10, dtype=pl.UInt32))
     )
     references = reference_dtype()
     exo_refs = pl.Series([source.exonerations[m].reference for m in MOTIFS_EXONERATION], dtype=references)
     exo_reference = pl.lit(exo_refs).gather(pl.col("__exo"))
-    return lf.with_columns(
-        pl.when(ok).then(pl.col("montant_cents") - pl.col("base_remboursement_cents")).otherwise(0).alias("depassement_cents"),
-        _enum_of(EXONERATION_DTYPE, pl.col("__exo")).alias("exoneration"),
-        _enum_of(PAYE_DTYPE, tiers.cast(pl.UInt32)).alias("paye_a"),
-        pl.when(tiers).then(amo).otherwise(pl.col("rembourse_cents")).alias("verse_cents"),
-        pl.when(tiers).then(pf + fr).otherwise((pf + fr - amo).clip(lower_bound=0)).alias("a_recuperer_cents"),
-        _enum_of(REJET_DTYPE, pl.col("__rejet")).alias("rejet"),
-        _enum_of(MOTIF_DTYPE, motif_code).alias("motif"),
-        pl.when(ok).then(pl.col("tarif_statut")).alias("tarif_statut"),
-        pl.when(ok).then(pl.col("reference_tarif")).alias("reference_tarif"),
-        pl.when(ok & exonere).then(exo_reference).when(ok).then(pl.col("__reference_taux_categorie")).alias("reference_taux"),
-        exo_reference.alias("reference_exoneration"),
-        pl.when(pl.col("hors_parcours")).then(pl.col("__reference_parcours")).alias("reference_parcours"),
-        pl.when(pl.col("acte_lourd")).then(pl.col("__reference_acte_lourd")).alias("reference_acte_lourd"),
-        pl.when(ok).then(pl.col("reference_participation_forfaitaire")).alias("reference_participation_forfaitaire"),
-        pl.when(ok).then(pl.col("reference_franchise")).alias("reference_franchise"),
-        pl.when(ok).then(pl.col("categorie")).alias("categorie"),
+    outputs = {
+        "rembourse_cents": rembourse,
+        "depassement_cents": if_ok(pl.col("montant_cents") - pl.col("base_remboursement_cents"), 0),
+        # taux: ten-thousandths → the Decimal by its unscaled integer (value × 10**scale), exact.
+        "taux": (pl.col("__taux_ligne") * 10 ** ((taux_dtype.scale or 0) - 4)).cast(pl.Int128).reinterpret(dtype=taux_dtype),
+        "exoneration": _enum_of(EXONERATION_DTYPE, pl.col("__exo")),
+        "paye_a": _enum_of(PAYE_DTYPE, tiers.cast(pl.UInt32)),
+        "verse_cents": pl.when(tiers).then(amo).otherwise(rembourse),
+        "a_recuperer_cents": pl.when(tiers).then(pf + fr).otherwise(_non_negative(pf + fr - amo)),
+        "rejet": pl.lit(None, dtype=REJET_DTYPE) if all_ok else _enum_of(REJET_DTYPE, pl.col("__rejet")),
+        "motif": _enum_of(MOTIF_DTYPE, motif_code),
+        "tarif_statut": if_ok(law["tarif_statut"]),
+        "reference_tarif": if_ok(law["reference_tarif"]),
+        "reference_taux": if_ok(pl.when(exonere).then(exo_reference).otherwise(law["__reference_taux_categorie"])),
+        "reference_exoneration": exo_reference,
+        "reference_parcours": pl.when(pl.col("hors_parcours")).then(law["__reference_parcours"]),
+        "reference_acte_lourd": pl.when(pl.col("acte_lourd")).then(law["__reference_acte_lourd"]),
+        "reference_participation_forfaitaire": if_ok(law["reference_participation_forfaitaire"]),
+        "reference_franchise": if_ok(law["reference_franchise"]),
+        "categorie": if_ok(law["categorie"]),
+    }
+    law_columns = [_LAW_FOR_OUTPUTS[name] for name in columns if name in _LAW_FOR_OUTPUTS]
+    return lf.with_columns(*law.gather(law_columns, pl.col("__cle"))).with_columns(
+        outputs[name].alias(name) for name in columns if name in outputs
     )
 
 
