@@ -32,6 +32,7 @@ from secu.core.parameters import parameters
 from secu.core.security import Caller, Role, journal
 from secu.maladie.models import CompteurAnnuel, Fse, LigneFse, LotFse
 from secu.register.attestation import attestation
+from secu.register.service import age_on
 from secu.register.models import Ald, MedecinTraitant, PeriodeC2S, Personne, ProfessionnelSante
 
 # Rejection codes and their French labels.
@@ -300,8 +301,7 @@ def in_parcours(pro: ProfessionnelSante, personne: Personne, declared: str | Non
         if medecin_traitant_id is None or pro.specialite not in ACCES_DIRECT:
             return False
         ages = ACCES_DIRECT[pro.specialite]
-        age = (day.year - personne.date_naissance.year) - ((day.month, day.day) < (personne.date_naissance.month, personne.date_naissance.day))
-        return ages is None or ages[0] <= age < ages[1]
+        return ages is None or ages[0] <= age_on(personne.date_naissance, day) < ages[1]
     return False  # "medecin_traitant" declared by another doctor than the one on record
 
 
