@@ -45,8 +45,9 @@ ten-thousandths (the text's own rounding).
 Performance: no Python per row. Parameters are looked up once per distinct
 month; the frame is sorted once by (salarie, mois) when it is not already;
 cumulations are cumulative sums over contiguous runs, skipped when every run
-is a single payslip; Int64 everywhere except the réduction's products and the
-CSG base (Int128); one lazy plan collected once (in-memory engine). The long
+is a single payslip; Int64 everywhere except the réduction's products (Int128);
+bulletin identifiers checked unique by one ordered pass when they increase (a
+hash only otherwise); one lazy plan collected once (in-memory engine). The long
 result (:func:`long_lines`) is 20 narrow selects, one per line, concatenated;
 the net (:func:`totals`) reads the same wide frame.
 """
@@ -395,6 +396,11 @@ def _micro_expr(name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
     return column.cast(pl.Int64) * MICRO, pl.lit(True)
 
 
+def _ordered(dtype: pl.DataType) -> bool:
+    """Identifiers whose order is total and cheap to compare (integers, strings)."""
+    return isinstance(dtype, (*_INTEGERS, pl.String))
+
+
 def _prepare(frame: pl.DataFrame) -> tuple[pl.DataFrame, set[str]]:
     """Check the payslips and normalise them: ints, hundredths of hours, millionths. Returns the frame and the optional columns given."""
     schema = frame.schema
@@ -416,7 +422,10 @@ def _prepare(frame: pl.DataFrame) -> tuple[pl.DataFrame, set[str]]:
     atmp, atmp_exact = _micro_expr("taux_atmp", schema["taux_atmp"])
     checks: dict[str, pl.Expr] = {
         **{f"null_{n}": pl.col(n).null_count() for n in ("bulletin", "salarie", "mois", "brut_cents", "effectif", "taux_atmp", "cadre")},
-        "dup_bulletin": pl.col("bulletin").is_duplicated().any(),
+        # Identifiers strictly increasing (the usual export order) are unique: a cheap pass instead of hashing
+        # a million identifiers; the hash check runs only when they are not (see below).
+        "bulletin_croissant": (pl.col("bulletin") > pl.col("bulletin").shift(1)).fill_null(True).all()
+        if _ordered(schema["bulletin"]) else pl.lit(False),
         "mois_jour": (pl.col("mois").dt.day() != 1).any(),
         "mois_min": pl.col("mois").min(),
         "brut_min": pl.col("brut_cents").min(),
@@ -464,7 +473,7 @@ def _prepare(frame: pl.DataFrame) -> tuple[pl.DataFrame, set[str]]:
     for name in ("bulletin", "salarie", "mois", "brut_cents", "effectif", "taux_atmp", "cadre"):
         if found[f"null_{name}"]:
             _fail(name, f"{found[f'null_{name}']} bulletin(s) sans valeur pour {name!r}")
-    if found["dup_bulletin"]:
+    if not found["bulletin_croissant"] and frame.select(pl.col("bulletin").is_duplicated().any()).item():
         _fail("bulletin", "identifiant de bulletin en double : chaque bulletin doit être unique")
     if found["mois_jour"]:
         _fail("mois", "le mois doit être donné par son premier jour (AAAA-MM-01)")
@@ -569,10 +578,10 @@ def _rate_amount(base: pl.Expr, rate: pl.Expr) -> pl.Expr:
     return pl.when(base < 0).then(-magnitude).otherwise(magnitude)
 
 
-def _half_away_div128(numerator: pl.Expr, denominator: int) -> pl.Expr:
-    """An Int128 numerator / a positive integer, to the nearest integer, halves away from zero, as Int64."""
+def _half_away_div(numerator: pl.Expr, denominator: int) -> pl.Expr:
+    """An Int64 numerator / a positive integer, to the nearest integer, halves away from zero (caller bounds |numerator|)."""
     magnitude = (numerator.abs() * 2 + denominator) // (2 * denominator)
-    return pl.when(numerator < 0).then(pl.lit(0, dtype=pl.Int128) - magnitude).otherwise(magnitude).cast(pl.Int64, strict=True)
+    return pl.when(numerator < 0).then(-magnitude).otherwise(magnitude)
 
 
 def _half_up_div(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
@@ -759,8 +768,11 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     zero = pl.lit(0, dtype=pl.Int64)
     # CSG/CRDS base: 98,25 % of the gross within 4 plafonds + the rest + prévoyance, computed exactly (millionths
     # of a cent), then rounded half-up to the cent once — the base of the bulletin; each line is base × rate.
-    csg_micro = (brut + pl.col("__prevoyance")).cast(pl.Int128) * MICRO - pl.col("csg_abattement").cast(pl.Int128) * pl.col("__a_csg")
-    csg_base = _half_away_div128(csg_micro, MICRO)
+    # Int64 is exact here: brut and prévoyance are at most MAX_CENTS (10**11) each, the abattement rate at most
+    # 10**6 and the month's base within 4 plafonds at most a cumulated counter (10**12), so |numerator| × 2 stays
+    # under 3·10**18 < 2**63.
+    csg_micro = (brut + pl.col("__prevoyance")) * MICRO - pl.col("csg_abattement") * pl.col("__a_csg")
+    csg_base = _half_away_div(csg_micro, MICRO)
     maladie_p = pl.col("maladie_taux_patronal") - pl.when(pl.col("__maladie_reduit")).then(pl.col("bandeaux_maladie_reduction")).otherwise(0)
     famille_p = pl.col("famille_taux_patronal") - pl.when(pl.col("__famille_reduit")).then(pl.col("bandeaux_famille_reduction")).otherwise(0)
     cadre = pl.col("cadre")
