@@ -284,6 +284,61 @@ _REFERENCE_OUTPUTS = (
 )
 
 
+_ZERO = pl.lit(0, dtype=pl.Int64)
+_CONSTANT: dict[str, tuple[pl.Expr | None, pl.Expr | None, str | None]] = {
+    # code: (employee rate, employer rate, reference), each one value per month, read on the month law table;
+    # None: it varies within a month (bandeaux, headcount, AT/MP rate, réduction), kept per payslip in compute().
+    "maladie": (pl.col("maladie_taux_salarial"), None, None),
+    "csa": (_ZERO, pl.col("csa_taux_patronal"), "ref_csa"),
+    "vieillesse_plafonnee": (pl.col("vieillesse_plafonnee_salarial"), pl.col("vieillesse_plafonnee_patronal"), "ref_vieillesse_plafonnee"),
+    "vieillesse_deplafonnee": (pl.col("vieillesse_deplafonnee_salarial"), pl.col("vieillesse_deplafonnee_patronal"),
+                               "ref_vieillesse_deplafonnee"),
+    "allocations_familiales": (_ZERO, None, None),
+    "atmp": (_ZERO, None, "ref_atmp"),
+    "fnal": (_ZERO, None, None),
+    "chomage": (pl.col("chomage_taux_salarial"), pl.col("chomage_taux_patronal"), "ref_chomage"),
+    "ags": (_ZERO, pl.col("ags_taux_patronal"), "ref_ags"),
+    "agirc_arrco_t1": (pl.col("agirc_arrco_t1_salarial"), pl.col("agirc_arrco_t1_patronal"), "ref_agirc_arrco_t1"),
+    "agirc_arrco_t2": (pl.col("agirc_arrco_t2_salarial"), pl.col("agirc_arrco_t2_patronal"), "ref_agirc_arrco_t2"),
+    "ceg_t1": (pl.col("agirc_arrco_ceg_t1_salarial"), pl.col("agirc_arrco_ceg_t1_patronal"), "ref_ceg_t1"),
+    "ceg_t2": (pl.col("agirc_arrco_ceg_t2_salarial"), pl.col("agirc_arrco_ceg_t2_patronal"), "ref_ceg_t2"),
+    "cet": (pl.col("agirc_arrco_cet_salarial"), pl.col("agirc_arrco_cet_patronal"), "ref_cet"),
+    "apec": (pl.col("apec_taux_salarial"), pl.col("apec_taux_patronal"), "ref_apec"),
+    "dialogue_social": (_ZERO, pl.col("dialogue_social_taux_patronal"), "ref_dialogue_social"),
+    "csg_deductible": (pl.col("csg_taux_deductible"), _ZERO, "ref_csg_deductible"),
+    "csg_non_deductible": (pl.col("csg_taux_non_deductible"), _ZERO, "ref_csg_non_deductible"),
+    "crds": (pl.col("crds_taux"), _ZERO, "ref_crds"),
+    "reduction_generale": (_ZERO, None, None),
+}
+"""Which rates and references of each line are per month (law table) and which per payslip (compute's output)."""
+
+VARYING = tuple(
+    f"{kind}_{code}" for code, (salarial, patronal, reference) in _CONSTANT.items()
+    for kind, spec in (("taux_salarial", salarial), ("taux_patronal", patronal), ("reference", reference)) if spec is None
+)
+"""The rate and reference columns compute() keeps per payslip (the others are one value per month)."""
+
+_MONTH_LAWS: dict[tuple[date, ...], tuple[Parameters, pl.DataFrame]] = {}
+
+
+def _month_law(months: Sequence[date]) -> pl.DataFrame:
+    """law_table of the distinct months, references as one Enum (the same for the same months), kept for reuse."""
+    key = tuple(sorted(set(months)))
+    source = parameters()
+    cached = _MONTH_LAWS.get(key)
+    if cached is not None and cached[0] is source:
+        return cached[1]
+    law = law_table(key, params=source) if key else law_table([PREMIER_MOIS], params=source).clear()
+    references = [c for c in law.columns if c.startswith("ref_")]
+    ref_dtype = pl.Enum(sorted({t for c in references for t in law[c].drop_nulls().to_list()} | {ATMP_REFERENCE}))
+    law = law.with_columns(pl.col(c).cast(ref_dtype) for c in references)
+    law = law.with_columns(pl.lit(ATMP_REFERENCE, dtype=ref_dtype).alias("ref_atmp"))
+    if len(_MONTH_LAWS) >= 16:
+        _MONTH_LAWS.clear()
+    _MONTH_LAWS[key] = (source, law)
+    return law
+
+
 def law_table(months: Sequence[date], *, params: Parameters | None = None) -> pl.DataFrame:
     """The small table the rules join by month: every rate (Int64 millionths), amount (cents) and reference.
 
@@ -617,7 +672,7 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     frame = payslips.collect() if isinstance(payslips, pl.LazyFrame) else payslips
     if not isinstance(frame, pl.DataFrame):
         raise TypeError("payslips doit être un DataFrame ou un LazyFrame Polars")
-    frame, _given = _prepare(frame)
+    frame, given = _prepare(frame)
     names = [n for n in frame.columns if not n.startswith("__")]
     frame = frame.with_row_index("__rang")
 
@@ -635,11 +690,8 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     # the cumulative sums, forward fills and shifts of the régularisation progressive are skipped.
     run: str | None = None if frame.height < 2 or frame.select(new_run.all()).item() else "__neuf"
 
-    months = frame["mois"].unique().to_list()
-    law = law_table(months) if months else law_table([PREMIER_MOIS]).clear()
-    references = [c for c in law.columns if c.startswith("ref_")]
-    ref_dtype = pl.Enum(sorted({t for c in references for t in law[c].drop_nulls().to_list()} | {ATMP_REFERENCE}))
-    law = law.with_columns(pl.col(c).cast(ref_dtype) for c in references)
+    law = _month_law(frame["mois"].unique().to_list())
+    ref_dtype = law.schema["ref_atmp"]
     lf = frame.lazy().join(law.lazy(), on="mois", how="left", maintain_order="left")
 
     lf = lf.with_columns(
@@ -657,6 +709,8 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     partial = (pl.col("__entree") > pl.col("mois")).fill_null(False) | (pl.col("__sortie") < month_end).fill_null(False)
     days = ((end - start).dt.total_days() + 1).cast(pl.Int64)
     thirtieths = pl.when(partial).then(_smaller(days, pl.col("plafond_jours_mois"))).otherwise(pl.col("plafond_jours_mois"))
+    if not given & {"date_entree", "date_sortie"}:
+        thirtieths = pl.col("plafond_jours_mois")  # no contract dates: every month is complete (partial is false)
     heures = pl.col("__heures").fill_null(pl.col("__heures_contrat").fill_null(full))
     smic_rg = pl.col("reduction_generale_smic_horaire_reference").fill_null(pl.col("smic_horaire"))
     # The plafond is kept exact, in units of 1/D cent (D = full-time hundredths of hours × days of the month, one
@@ -809,28 +863,36 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         "crds": (pl.col("__csg_base"), pl.col("crds_taux"), zero, pl.col("ref_crds")),
     }
     lf = lf.with_columns(csg_base.alias("__csg_base"))
+    # Per payslip: each line's base, and only the rates and references that vary within a month; the others are
+    # read from the joined law table for the amounts and left on it (long_lines joins them back by month).
     outputs: list[pl.Expr] = []
+    rates: dict[str, tuple[pl.Expr, pl.Expr]] = {}
     for code, (base, salarial, patronal, reference) in lines.items():
-        outputs += [
-            base.cast(pl.Int64).alias(f"assiette_{code}"),
-            salarial.cast(pl.Int64).alias(f"taux_salarial_{code}"),
-            patronal.cast(pl.Int64).alias(f"taux_patronal_{code}"),
-            reference.alias(f"reference_{code}"),
-        ]
+        constant_salarial, constant_patronal, constant_reference = _CONSTANT[code]
+        outputs.append(base.cast(pl.Int64).alias(f"assiette_{code}"))
+        pair = []
+        for kind, expr, constant in (("taux_salarial", salarial, constant_salarial), ("taux_patronal", patronal, constant_patronal)):
+            if constant is None:
+                outputs.append(expr.cast(pl.Int64).alias(f"{kind}_{code}"))
+                pair.append(pl.col(f"{kind}_{code}"))
+            else:
+                pair.append(constant)
+        rates[code] = (pair[0], pair[1])
+        if constant_reference is None:
+            outputs.append(reference.alias(f"reference_{code}"))
     # The reduction: a negative employer amount; its "rate" is −C (millionths), its base the month's pay.
     outputs += [
         brut.alias("assiette_reduction_generale"),
-        zero.alias("taux_salarial_reduction_generale"),
         (-pl.col("coefficient_reduction") * 100).alias("taux_patronal_reduction_generale"),
         pl.when(pl.col("__grande")).then(pl.col("ref_reduction_50_et_plus")).otherwise(pl.col("ref_reduction_moins_de_50"))
         .alias("reference_reduction_generale"),
     ]
     lf = lf.with_columns(outputs)
     amounts: list[pl.Expr] = []
-    for code in lines:
+    for code, (salarial, patronal) in rates.items():
         amounts += [
-            _rate_amount(pl.col(f"assiette_{code}"), pl.col(f"taux_salarial_{code}")).alias(f"montant_salarial_{code}"),
-            _rate_amount(pl.col(f"assiette_{code}"), pl.col(f"taux_patronal_{code}")).alias(f"montant_patronal_{code}"),
+            _rate_amount(pl.col(f"assiette_{code}"), salarial).alias(f"montant_salarial_{code}"),
+            _rate_amount(pl.col(f"assiette_{code}"), patronal).alias(f"montant_patronal_{code}"),
         ]
     amounts += [zero.alias("montant_salarial_reduction_generale"), (-pl.col("__reduction")).alias("montant_patronal_reduction_generale")]
     lf = lf.with_columns(amounts)
@@ -839,7 +901,8 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         *names, "plafond_cents", "smic_cents", "brut_cumul_cents", "plafond_cumul_cents", "smic_cumul_cents",
         "assiette_t1_cumul_cents", "assiette_4pss_cumul_cents", "assiette_8pss_cumul_cents", "reduction_cumul_cents",
         "coefficient_reduction",
-        *[f"{prefix}_{code}" for code in LINES for prefix in (*WIDE_PREFIXES, "reference")],
+        *[column for code in LINES for prefix in (*WIDE_PREFIXES, "reference")
+          if (column := f"{prefix}_{code}") in VARYING or prefix in ("assiette", "montant_salarial", "montant_patronal")],
     ]
     if not sorted_already:
         lf = lf.sort("__rang")
@@ -879,26 +942,41 @@ def long_lines(wide: pl.DataFrame) -> pl.DataFrame:
     """
     reference_dtype = wide.schema["reference_maladie"]
     assert isinstance(reference_dtype, pl.Enum)
-    source = wide.lazy()
+    # The per-month rates and references: the month law table (one row per distinct month, the same Enum of
+    # references as compute's), gathered by each row's month index (a binary search among the few months).
+    law = _month_law(wide["mois"].unique().to_list() or [PREMIER_MOIS])
+    law_columns = {name: law.get_column(name) for name in law.columns}
+    month_index = pl.lit(law_columns["mois"]).search_sorted(pl.col("mois")).alias("__mois_index")
+    source = wide.with_columns(month_index).lazy()
+
+    def per_month(constant: pl.Expr | None, column: str) -> pl.Expr:
+        if constant is None:
+            return pl.col(column)
+        values = law.select(constant.cast(pl.Int64).alias("taux"), "mois").to_series(0)  # a literal: one per month
+        return pl.lit(values).gather(pl.col("__mois_index"))
+
     parts = []
     for code, (label, attributaire) in LINES.items():
+        constant_salarial, constant_patronal, constant_reference = _CONSTANT[code]
         shown = (None if code in ALWAYS
                  else pl.col("cadre") if code == "apec"
                  else (pl.col("montant_patronal_reduction_generale") != 0) | (pl.col("taux_patronal_reduction_generale") != 0)
                  if code == "reduction_generale"
                  else (pl.col(f"assiette_{code}") != 0) | (pl.col(f"montant_patronal_{code}") != 0))
         part = source if shown is None else source.filter(shown)
+        reference = (pl.col(f"reference_{code}") if constant_reference is None
+                     else pl.lit(law_columns[constant_reference].cast(reference_dtype)).gather(pl.col("__mois_index")))
         parts.append(part.select(
             "bulletin", "salarie", "mois",
             pl.lit(code, dtype=CODE_DTYPE).alias("code"),
             pl.lit(label, dtype=LIBELLE_DTYPE).alias("libelle"),
             pl.col(f"assiette_{code}").alias("assiette_cents"),
-            _rate_decimal(pl.col(f"taux_salarial_{code}")).alias("taux_salarial"),
-            _rate_decimal(pl.col(f"taux_patronal_{code}")).alias("taux_patronal"),
+            _rate_decimal(per_month(constant_salarial, f"taux_salarial_{code}")).alias("taux_salarial"),
+            _rate_decimal(per_month(constant_patronal, f"taux_patronal_{code}")).alias("taux_patronal"),
             pl.col(f"montant_salarial_{code}").alias("montant_salarial_cents"),
             pl.col(f"montant_patronal_{code}").alias("montant_patronal_cents"),
             pl.lit(attributaire, dtype=ATTRIBUTAIRE_DTYPE).alias("attributaire"),
-            pl.col(f"reference_{code}").alias("reference"),
+            reference.alias("reference"),
         ))
     return pl.concat(parts, how="vertical", rechunk=False).collect(engine="in-memory")
 
