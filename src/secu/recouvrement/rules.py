@@ -949,11 +949,16 @@ def long_lines(wide: pl.DataFrame) -> pl.DataFrame:
     month_index = pl.lit(law_columns["mois"]).search_sorted(pl.col("mois")).alias("__mois_index")
     source = wide.with_columns(month_index).lazy()
 
+    def gathered(values: pl.Series) -> pl.Expr:
+        """One value per month of the law table, for each row: a scalar when it is the same every month."""
+        if values.n_unique() == 1:
+            return pl.lit(values[0], dtype=values.dtype)
+        return pl.lit(values).gather(pl.col("__mois_index"))
+
     def per_month(constant: pl.Expr | None, column: str) -> pl.Expr:
         if constant is None:
-            return pl.col(column)
-        values = law.select(constant.cast(pl.Int64).alias("taux"), "mois").to_series(0)  # a literal: one per month
-        return pl.lit(values).gather(pl.col("__mois_index"))
+            return _rate_decimal(pl.col(column))
+        return gathered(law.select(_rate_decimal(constant.cast(pl.Int64)).alias("taux"), "mois").to_series(0))  # a literal: one per month
 
     parts = []
     for code, (label, attributaire) in LINES.items():
@@ -965,14 +970,14 @@ def long_lines(wide: pl.DataFrame) -> pl.DataFrame:
                  else (pl.col(f"assiette_{code}") != 0) | (pl.col(f"montant_patronal_{code}") != 0))
         part = source if shown is None else source.filter(shown)
         reference = (pl.col(f"reference_{code}") if constant_reference is None
-                     else pl.lit(law_columns[constant_reference].cast(reference_dtype)).gather(pl.col("__mois_index")))
+                     else gathered(law_columns[constant_reference].cast(reference_dtype)))
         parts.append(part.select(
             "bulletin", "salarie", "mois",
             pl.lit(code, dtype=CODE_DTYPE).alias("code"),
             pl.lit(label, dtype=LIBELLE_DTYPE).alias("libelle"),
             pl.col(f"assiette_{code}").alias("assiette_cents"),
-            _rate_decimal(per_month(constant_salarial, f"taux_salarial_{code}")).alias("taux_salarial"),
-            _rate_decimal(per_month(constant_patronal, f"taux_patronal_{code}")).alias("taux_patronal"),
+            per_month(constant_salarial, f"taux_salarial_{code}").alias("taux_salarial"),
+            per_month(constant_patronal, f"taux_patronal_{code}").alias("taux_patronal"),
             pl.col(f"montant_salarial_{code}").alias("montant_salarial_cents"),
             pl.col(f"montant_patronal_{code}").alias("montant_patronal_cents"),
             pl.lit(attributaire, dtype=ATTRIBUTAIRE_DTYPE).alias("attributaire"),
