@@ -575,3 +575,29 @@ def test_single_month_amounts_never_negative_but_the_reduction(rows: list[dict[s
     reduction = lines.filter(pl.col("code") == "reduction_generale")
     assert (reduction["montant_patronal_cents"] <= 0).all()
     assert (-reduction["montant_patronal_cents"] * 10_000 <= reduction["assiette_cents"] * 4021 + 5000).all()
+
+
+def test_wide_frame_keeps_only_what_varies_and_long_lines_gathers_the_month_rates() -> None:
+    """compute() carries no per-month constant rate or reference; long_lines() gathers them by month: the lines
+    of payslips of several months (several years, rates and references changing) computed together are those
+    computed month by month, whatever the row order."""
+    from secu.recouvrement import rules
+
+    rows = [
+        payslip(bulletin=i, salarie=f"S{i}", mois=mois, brut_cents=brut, effectif=effectif, cadre=cadre)
+        for i, (mois, brut, effectif, cadre) in enumerate([
+            (date(2024, 3, 1), 180000, 10, False), (date(2025, 7, 1), 900000, 120, True),
+            (date(2026, 2, 1), 250000, 60, False), (date(2024, 3, 1), 400000, 60, True),
+            (date(2026, 2, 1), 150000, 5, False), (date(2025, 7, 1), 210000, 20, False),
+        ])
+    ]
+    wide = rules.compute(frame(rows))
+    assert "taux_salarial_vieillesse_plafonnee" not in wide.columns and "reference_csa" not in wide.columns
+    assert set(rules.VARYING) <= set(wide.columns)
+    assert {f"montant_patronal_{code}" for code in LINES} <= set(wide.columns)
+    together = rules.long_lines(wide).with_columns(pl.col("reference").cast(pl.String)).sort("bulletin", "code")
+    apart = pl.concat([
+        contributions(frame([row])).with_columns(pl.col("reference").cast(pl.String)) for row in rows
+    ]).sort("bulletin", "code")
+    assert together.equals(apart)
+    assert together.schema == apart.schema

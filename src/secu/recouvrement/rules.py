@@ -48,8 +48,10 @@ cumulations are cumulative sums over contiguous runs, skipped when every run
 is a single payslip; Int64 everywhere except the réduction's products (Int128);
 bulletin identifiers checked unique by one ordered pass when they increase (a
 hash only otherwise); one lazy plan collected once (in-memory engine). The long
-result (:func:`long_lines`) is 20 narrow selects, one per line, concatenated;
-the net (:func:`totals`) reads the same wide frame.
+result (:func:`long_lines`) is 20 narrow selects, one per line, concatenated,
+the per-month rates and references gathered from the month law table (kept per
+set of months); the wide frame carries only what varies per payslip; the net
+(:func:`totals`) reads its amounts.
 """
 
 from __future__ import annotations
@@ -661,9 +663,10 @@ def _plafond_denominator(law: pl.DataFrame) -> int:
 def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """The wide computation: one row per payslip, in input order, with every line's base, rates and amounts.
 
-    For each code of :data:`LINES`: ``assiette_<code>`` (cents), ``taux_salarial_<code>`` and
-    ``taux_patronal_<code>`` (Int64 millionths), ``montant_salarial_<code>``, ``montant_patronal_<code>``
-    (cents), ``reference_<code>`` (String); plus the intermediate amounts (``plafond_cents``,
+    For each code of :data:`LINES`: ``assiette_<code>`` (cents), ``montant_salarial_<code>``,
+    ``montant_patronal_<code>`` (cents); the rates (Int64 millionths) and references (Enum) that vary
+    within a month, :data:`VARYING` (the others are one value per month, on the month law table, which
+    :func:`long_lines` gathers by month); plus the intermediate amounts (``plafond_cents``,
     ``smic_cents``, cumulated counters after the month: ``brut_cumul_cents``, ``plafond_cumul_cents``,
     ``smic_cumul_cents``, ``reduction_cumul_cents``, ``assiette_t1_cumul_cents``, ``assiette_4pss_cumul_cents``,
     ``assiette_8pss_cumul_cents``) and ``coefficient_reduction`` (ten-thousandths).
