@@ -601,3 +601,20 @@ def test_wide_frame_keeps_only_what_varies_and_long_lines_gathers_the_month_rate
     ]).sort("bulletin", "code")
     assert together.equals(apart)
     assert together.schema == apart.schema
+
+
+def test_reduction_in_int64_equals_int128(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The réduction's Int64 path (taken when the inputs' bounds allow it) gives the Int128 path's amounts."""
+    from secu.recouvrement import rules
+
+    rows = [
+        payslip(bulletin=10 * k + m, salarie=f"S{k}", mois=date(year, m, 1), brut_cents=brut, effectif=effectif)
+        for k, (year, brut, effectif) in enumerate([(2024, 180000, 10), (2025, 250000, 60), (2026, 190000, 5), (2026, 520000, 80)])
+        for m in (1, 2, 3)
+    ]
+    results = []
+    for needs in (False, True):
+        monkeypatch.setattr(rules, "_reduction_needs_int128", lambda *args, needs=needs: needs)
+        results.append(net(frame(rows)))
+    assert results[0].equals(results[1])
+    assert (results[0]["coefficient_reduction"] > 0).any()

@@ -656,6 +656,31 @@ def _plafond_denominator(law: pl.DataFrame) -> int:
     return denominator
 
 
+def _reduction_needs_int128(frame: pl.DataFrame, law: pl.DataFrame, run: str | None, new_run: pl.Expr) -> bool:
+    """Whether the réduction's products may exceed Int64, from bounds of the inputs (R clipped to the SMIC side).
+
+    S ≤ 100 × (largest SMIC counter before) + (longest run) × (largest SMIC of reference) × (most hours paid);
+    A = largest seuil × S bounds seuil × S, 10**6 × R and |seuil × S − 10**6 × R| (≤ A + 10**6); the Fillon
+    half-up division needs 2 × T × (A + 10**6) + D and 2 D below 2**63, D = seuil × (A / 10**6 + 1).
+    """
+    if frame.height == 0 or law.height == 0:
+        return False
+    limit = 2**63 - 1
+    longest = 1 if run is None else int(frame.select(new_run.cum_sum().unique_counts().max()).item())
+    smic = law.select(pl.col("reduction_generale_smic_horaire_reference").fill_null(pl.col("smic_horaire")).max()).item()
+    hours = [frame["__heures"].max(), frame["__heures_contrat"].max(), law["plafond_heures_temps_plein"].max()]
+    before = frame["__smic_cumul_avant_cents"].max() or 0
+    seuil = law["reduction_generale_seuil_smic"].max()
+    t = max((law[c].max() or 0 for c in ("reduction_generale_coefficient_maximal_moins_de_50",
+                                          "reduction_generale_coefficient_maximal_50_et_plus")), default=0)
+    if smic is None or seuil is None:
+        return True
+    bound_s = 100 * int(before) + longest * int(smic) * max(int(h) for h in hours if h is not None)
+    a = int(seuil) * bound_s
+    d = int(seuil) * (a // MICRO + 1)
+    return not (a + MICRO < limit and 2 * int(t) * (a + MICRO) + d < limit and 2 * d < limit and 2 * (a + MICRO) < limit)
+
+
 # --------------------------------------------------------------------------
 # The rule
 
@@ -695,7 +720,13 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
 
     law = _month_law(frame["mois"].unique().to_list())
     ref_dtype = law.schema["ref_atmp"]
-    lf = frame.lazy().join(law.lazy(), on="mois", how="left", maintain_order="left")
+    # Joined by month: only the law columns that differ between the frame's months; one the same in all of them
+    # is a scalar (broadcast, never gathered per row).
+    same = [c for c in law.columns if c != "mois" and law.height > 0 and law[c].n_unique() == 1]
+    lf = frame.lazy()
+    if len(same) < law.width - 1:
+        lf = lf.join(law.lazy().drop(same), on="mois", how="left", maintain_order="left")
+    lf = lf.with_columns(pl.lit(law[c][0], dtype=law.schema[c]).alias(c) for c in same)
 
     lf = lf.with_columns(
         new_run.alias("__neuf"),
@@ -793,11 +824,15 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
 
     # 5. Réduction générale: coefficient in ten-thousandths on cumulated pay R and SMIC S.
     # R and S in hundredths of a cent: the prorated SMIC is kept exact (no rounding the text does not make).
-    r = pl.col("brut_cumul_cents").cast(pl.Int128) * 100
-    s = pl.col("__smic_cumul_cc").cast(pl.Int128)
-    seuil = pl.col("reduction_generale_seuil_smic").cast(pl.Int128)  # millionths: 1 600 000, then 3 000 000
+    # R is taken at most ⌊seuil × S / 10**6⌋ + 1: above, both formulas give 0 and the clipped R still does (the
+    # comparisons keep their sign), below it is R itself. Every product is then bounded by the SMIC side, so Int64
+    # is exact when the data's bound allows it (checked here from the inputs); Int128 otherwise.
+    wide_int = pl.Int128 if _reduction_needs_int128(frame, law, run, new_run) else pl.Int64
+    s = pl.col("__smic_cumul_cc").cast(wide_int)
+    seuil = pl.col("reduction_generale_seuil_smic").cast(wide_int)  # millionths: 1 600 000, then 3 000 000
+    r = _smaller(pl.col("brut_cumul_cents").cast(wide_int) * 100, seuil * s // MICRO + 1)
     t_fillon = pl.when(pl.col("__grande")).then(pl.col("reduction_generale_coefficient_maximal_50_et_plus")) \
-        .otherwise(pl.col("reduction_generale_coefficient_maximal_moins_de_50")).cast(pl.Int128)
+        .otherwise(pl.col("reduction_generale_coefficient_maximal_moins_de_50")).cast(wide_int)
     numerator = t_fillon * (seuil * s - MICRO * r)
     denominator = (seuil - MICRO) * r
     fillon = pl.when((r > 0) & (numerator > 0)).then(_half_up_div(numerator, denominator)).otherwise(0)
