@@ -45,7 +45,9 @@ ten-thousandths (the text's own rounding).
 Performance: no Python per row. Parameters are looked up once per distinct
 month; the frame is sorted once by (salarie, mois) when it is not already;
 cumulations are cumulative sums over contiguous runs, skipped when every run
-is a single payslip; Int64 everywhere except the réduction's products (Int128);
+is a single payslip; Int64 everywhere, the réduction's products too when
+bounds taken from the inputs show they fit (Int128 otherwise); law columns
+equal in all the frame's months are scalars, the others joined by month;
 bulletin identifiers checked unique by one ordered pass when they increase (a
 hash only otherwise); one lazy plan collected once (in-memory engine). The long
 result (:func:`long_lines`) is 20 narrow selects, one per line, concatenated,
