@@ -618,3 +618,15 @@ def test_reduction_in_int64_equals_int128(monkeypatch: pytest.MonkeyPatch) -> No
         results.append(net(frame(rows)))
     assert results[0].equals(results[1])
     assert (results[0]["coefficient_reduction"] > 0).any()
+
+
+def test_csg_and_crds_are_the_exact_base_times_the_rate_rounded_once() -> None:
+    """CSS L136-1-1 (assiette : 98,25 % du brut dans la limite de 4 plafonds) prescribes no rounding of the base:
+    6 522 € × 98,25 % = 6 407,865 € exactly; × 6,8 % = 435,73482 € → 435,73 € (a base rounded first to 6 407,87 €
+    would give 435,74 €). The bulletin still shows the base to the cent."""
+    lines, _ = cotisations_bulletin(brut="6522", mois=date(2025, 7, 1), effectif=251, cadre=True)
+    row = {r["code"]: r for r in lines.iter_rows(named=True)}
+    assert row["csg_deductible"]["assiette_cents"] == 640_787
+    assert row["csg_deductible"]["montant_salarial_cents"] == 43_573
+    assert row["csg_non_deductible"]["montant_salarial_cents"] == 15_379  # 2,4 % × 6 407,865 = 153,78876 → 153,79
+    assert row["crds"]["montant_salarial_cents"] == 3_204  # 0,5 % × 6 407,865 = 32,039325 → 32,04

@@ -637,6 +637,19 @@ def _rate_amount(base: pl.Expr, rate: pl.Expr) -> pl.Expr:
     return pl.when(base < 0).then(-magnitude).otherwise(magnitude)
 
 
+CSG_LINES = ("csg_deductible", "csg_non_deductible", "crds")
+"""Lines computed on the exact CSG/CRDS base (see compute)."""
+
+
+def _exact_base_amount(base_micro: pl.Expr, rate: pl.Expr) -> pl.Expr:
+    """An exact base in millionths of a cent × a rate in millionths, half away from zero to the cent (Int128: the
+    product exceeds Int64)."""
+    product = base_micro.cast(pl.Int128) * rate.cast(pl.Int128)
+    sign = pl.when(product < 0).then(pl.lit(-1, dtype=pl.Int128)).otherwise(pl.lit(1, dtype=pl.Int128))  # Int128 has no neg
+    denominator = MICRO * MICRO
+    return (sign * ((product * sign * 2 + denominator) // (2 * denominator))).cast(pl.Int64)
+
+
 def _half_away_div(numerator: pl.Expr, denominator: int) -> pl.Expr:
     """An Int64 numerator / a positive integer, to the nearest integer, halves away from zero (caller bounds |numerator|)."""
     magnitude = (numerator.abs() * 2 + denominator) // (2 * denominator)
@@ -861,7 +874,8 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     brut = pl.col("__brut")
     zero = pl.lit(0, dtype=pl.Int64)
     # CSG/CRDS base: 98,25 % of the gross within 4 plafonds + the rest + prévoyance, computed exactly (millionths
-    # of a cent), then rounded half-up to the cent once — the base of the bulletin; each line is base × rate.
+    # of a cent). The bulletin shows it rounded half-up to the cent, but each line is the exact base × rate,
+    # rounded once: CSS L136-1-1 prescribes no rounding of the base, only the contribution is rounded to the cent.
     # Int64 is exact here: brut and prévoyance are at most MAX_CENTS (10**11) each, the abattement rate at most
     # 10**6 and the month's base within 4 plafonds at most a cumulated counter (10**12), so |numerator| × 2 stays
     # under 3·10**18 < 2**63.
@@ -902,7 +916,7 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         "csg_non_deductible": (pl.col("__csg_base"), pl.col("csg_taux_non_deductible"), zero, pl.col("ref_csg_non_deductible")),
         "crds": (pl.col("__csg_base"), pl.col("crds_taux"), zero, pl.col("ref_crds")),
     }
-    lf = lf.with_columns(csg_base.alias("__csg_base"))
+    lf = lf.with_columns(csg_base.alias("__csg_base"), csg_micro.alias("__csg_micro"))
     # Per payslip: each line's base, and only the rates and references that vary within a month; the others are
     # read from the joined law table for the amounts and left on it (long_lines joins them back by month).
     outputs: list[pl.Expr] = []
@@ -930,6 +944,10 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     lf = lf.with_columns(outputs)
     amounts: list[pl.Expr] = []
     for code, (salarial, patronal) in rates.items():
+        if code in CSG_LINES:  # employee lines only, on the exact base
+            amounts += [_exact_base_amount(pl.col("__csg_micro"), salarial).alias(f"montant_salarial_{code}"),
+                        zero.alias(f"montant_patronal_{code}")]
+            continue
         amounts += [
             _rate_amount(pl.col(f"assiette_{code}"), salarial).alias(f"montant_salarial_{code}"),
             _rate_amount(pl.col(f"assiette_{code}"), patronal).alias(f"montant_patronal_{code}"),
