@@ -60,3 +60,24 @@ def test_la_sante_au_quotidien_the_participation_is_capped_at_4_euros_a_day_with
                          schema_overrides={"coefficient": pl.Decimal(38, 9)})
     borne = liquidate(lines)["participation_forfaitaire_cents"].to_list()
     assert borne == [100, 100, 100, 100, 0]
+
+
+def test_que_choisir_2026_heavy_act_forfait_rises_from_24_to_32_euros_on_22_april() -> None:
+    """quechoisir.org, 1er mars 2026 (« Forfaits hospitaliers : hausses en rafale ») : le forfait sur les actes
+    facturés plus de 120 € passe de 24 à 32 € à partir du 22 avril 2026 (CSS R160-16). Acte CCAM à 205 € :
+    ticket modérateur de 30 % = 61,50 €, limité au forfait."""
+    act = {"acte": "CCAM", "base_unitaire_cents": 20_500, "montant_cents": 20_500}
+    before = consultation(date(2026, 4, 21), 20_500, **act)
+    after = consultation(date(2026, 4, 22), 20_500, **act)
+    assert before["acte_lourd"] and (before["ticket_moderateur_cents"], before["montant_amo_cents"]) == (2_400, 18_100)
+    assert after["acte_lourd"] and (after["ticket_moderateur_cents"], after["montant_amo_cents"]) == (3_200, 17_300)
+
+
+def test_que_choisir_2026_forfait_journalier_20_then_23_euros_on_1_march() -> None:
+    """quechoisir.org, 1er mars 2026 : « Le forfait hospitalier […] va passer de 20 à 23 € le 1er mars » (CSS L174-4) ;
+    il reste à la charge de l'assuré."""
+    day = {"acte": "FJH", "quantite": 2}
+    february = consultation(date(2026, 2, 28), 4_600, **day)
+    march = consultation(date(2026, 3, 1), 4_600, **day)
+    assert (february["base_remboursement_cents"], february["montant_amo_cents"], february["depassement_cents"]) == (4_000, 0, 600)
+    assert (march["base_remboursement_cents"], march["montant_amo_cents"]) == (4_600, 0)

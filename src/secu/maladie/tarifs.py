@@ -117,7 +117,8 @@ class TarifRow:
 class Tarifs:
     """The validated tables. Immutable once loaded; build it with :func:`load_tarifs`."""
 
-    def __init__(self, rows: Sequence[TarifRow], categories: Mapping[str, Categorie], exonerations: Mapping[str, Exoneration]) -> None:
+    def __init__(self, rows: Sequence[TarifRow], categories: Mapping[str, Categorie], exonerations: Mapping[str, Exoneration],
+                 *, jusqu_au: date | None = None) -> None:
         self.rows = tuple(sorted(rows, key=lambda r: (r.acte, r.date_effet)))
         self.categories: Mapping[str, Categorie] = MappingProxyType(dict(categories))
         self.exonerations: Mapping[str, Exoneration] = MappingProxyType(dict(exonerations))
@@ -126,8 +127,9 @@ class Tarifs:
             by_code.setdefault(row.acte, []).append(row)
         self._by_code = {code: tuple(found) for code, found in by_code.items()}
         self.debut = COUVERTURE_DEBUT
-        self.fin = max(max(r.date_effet for r in self.rows), COUVERTURE_DEBUT)
-        """Last date d'effet: every later day has the values of that day."""
+        self.fin = max(max(r.date_effet for r in self.rows), COUVERTURE_DEBUT, jusqu_au or COUVERTURE_DEBUT)
+        """Last date d'effet of a tariff — or of a parameter the rules read (``jusqu_au``): every later day has the
+        values of that day, so the dense (act, day) table must reach the last change of either."""
         self.days = (self.fin - self.debut).days + 1
         self.acte_dtype = pl.Enum(self.codes())
         self.categorie_dtype = pl.Enum(sorted(self.categories))
@@ -304,7 +306,7 @@ def _parse_rows(text: str, path: str, categories: Mapping[str, Categorie]) -> li
     return rows
 
 
-def load_tarifs(tarifs_path: Path | None = None, categories_path: Path | None = None) -> Tarifs:
+def load_tarifs(tarifs_path: Path | None = None, categories_path: Path | None = None, *, jusqu_au: date | None = None) -> Tarifs:
     """Read and check the tables (the package's by default); InvalidTariffFile names the file and the problem."""
     tarifs_path = TARIFS_PATH if tarifs_path is None else Path(tarifs_path)
     categories_path = CATEGORIES_PATH if categories_path is None else Path(categories_path)
@@ -317,7 +319,11 @@ def load_tarifs(tarifs_path: Path | None = None, categories_path: Path | None = 
         text = tarifs_path.read_text(encoding="utf-8")
     except OSError as error:
         raise InvalidTariffFile(tarifs_path.name, f"fichier illisible : {error}") from None
-    return Tarifs(_parse_rows(text, tarifs_path.name, categories), categories, exonerations)
+    if jusqu_au is None:  # the days reach the last change of any dated parameter, not only of the tariffs
+        from secu.core.parameters import parameters
+
+        jusqu_au = max(value.date_effet for parameter in parameters() for value in parameter.values)
+    return Tarifs(_parse_rows(text, tarifs_path.name, categories), categories, exonerations, jusqu_au=jusqu_au)
 
 
 @lru_cache(maxsize=1)
