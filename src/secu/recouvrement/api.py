@@ -87,6 +87,9 @@ def read_dsn(request: Request, caller: CallerDep, declaration_id: IdPath) -> dic
             raise NotFound("DSN introuvable", field="declaration_id")
         service.check_employer_access(session, caller, record.siren)
         journal(session, caller, "lecture", "declaration_dsn", record.id)
+        for remuneration in record.remunerations:  # each employee's pay is read: a trace in their own file's journal
+            if remuneration.personne_id is not None:
+                journal(session, caller, "lecture", "remuneration", remuneration.id, personne_id=remuneration.personne_id)
         return _declaration_out(record, detail=True)
 
 
