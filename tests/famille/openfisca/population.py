@@ -67,7 +67,7 @@ MONTHS = {
 # Shaping only (the rules under test bring their own law): SMIC horaire in cents and the ceilings in euros of
 # each calendar year (AF: tranche bases + per child; CF and PAJE: base for the first children's rates;
 # ARS: base), as published for 2024–2026 (CNAF barèmes, revalued each 1 January).
-SMIC_HORAIRE = [(date(2024, 1, 1), 1165), (date(2024, 11, 1), 1188), (date(2026, 1, 1), 1202), (date(2026, 6, 1), 1231)]
+SMIC_HORAIRE = [(date(2023, 5, 1), 1152), (date(2024, 1, 1), 1165), (date(2024, 11, 1), 1188), (date(2026, 1, 1), 1202), (date(2026, 6, 1), 1231)]
 CEILINGS = {
     2024: {"af1": 62474, "af2": 87430, "af_enfant": 6246, "cf": 23296, "cf_maj": 9363, "paje_plein": 23296,
            "paje_plein_maj": 9363, "paje_partiel": 27833, "paje_partiel_maj": 11188, "ars": 20878},

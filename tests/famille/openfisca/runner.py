@@ -141,14 +141,19 @@ def _simulate(tbs, foyers: dict, enfants: dict, rows: numpy.ndarray, month: str)
     famille = simulation.populations["famille"]
     bmaf = tbs.parameters(f"{month}-01").prestations_sociales.prestations_familiales.bmaf.bmaf
     out["diag:bmaf"] = numpy.full(n, float(bmaf))
-    out["diag:af_majoration_parts"] = famille.sum(numpy.round(majoration / (bmaf * 0.16), 3), role=famille.entity.ENFANT) if bmaf else numpy.zeros(n)
+    enfant = famille.entity.ENFANT
+    out["diag:af_majorations_pleines"] = famille.sum((majoration > 0) & ~alternate, role=enfant).astype(numpy.float64)
+    out["diag:af_majorations_alternees"] = famille.sum((majoration > 0) & alternate, role=enfant).astype(numpy.float64)
+    from openfisca_core.periods import period as make_period
+    from openfisca_france.model.prestations.prestations_familiales.af import depassement_helper
+
+    out["diag:af_depassement_mensuel"] = numpy.asarray(
+        depassement_helper(famille, make_period(month), tbs.parameters, simulation.calculate("af_nbenf", month)), dtype=numpy.float64
+    )
     if month[5:7] == "08":
         ars = numpy.asarray(simulation.calculate("ars", str(year)), dtype=numpy.float64)
         parameters = tbs.parameters(f"{year}-10-01").prestations_sociales.prestations_familiales.education_presence_parentale.ars
-        december = f"{year}-12"
-        from openfisca_core.periods import period as make_period
-
-        dec = make_period(december)
+        dec = make_period(f"{year}-12")
         age_months = famille.members("age_en_mois", dec)
         autonomous = famille.members("autonomie_financiere", dec)
         lycee_18 = famille.sum((age_months <= 12 * parameters.ars_cond.age_sortie_lycee + 2) * (age_months >= 12 * parameters.ars_cond.age_sortie_lycee) * ~autonomous, role=famille.entity.ENFANT)
@@ -157,9 +162,11 @@ def _simulate(tbs, foyers: dict, enfants: dict, rows: numpy.ndarray, month: str)
         out["diag:ars_lycee"] = (nb_enf(famille, dec, parameters.ars_cond.age_entree_lycee, parameters.ars_cond.age_sortie_lycee - 1) + lycee_18).astype(numpy.float64)
         out["diag:ars_nbenf_octobre"] = numpy.asarray(simulation.calculate("af_nbenf", f"{year}-10"), dtype=numpy.float64)
         out["diag:ars_bmaf"] = numpy.full(n, float(tbs.parameters(f"{year}-10-01").prestations_sociales.prestations_familiales.bmaf.bmaf))
+        out["diag:ars_plafond"] = parameters.ars_plaf.plafond_ressources * (1 + out["diag:ars_nbenf_octobre"] * parameters.ars_plaf.majoration_par_enf_supp)
+        out["diag:ars_minimum"] = numpy.full(n, float(parameters.montant_minimum_verse))
     else:
         ars = numpy.zeros(n)
-        for name in ("ars_primaire", "ars_college", "ars_lycee", "ars_nbenf_octobre", "ars_bmaf"):
+        for name in ("ars_primaire", "ars_college", "ars_lycee", "ars_nbenf_octobre", "ars_bmaf", "ars_plafond", "ars_minimum"):
             out[f"diag:{name}"] = numpy.full(n, numpy.nan)
     out["ars"] = ars
     return out

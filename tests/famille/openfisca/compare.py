@@ -1,0 +1,351 @@
+"""secu's family benefits against OpenFisca-France's, to the cent.
+
+:func:`openfisca_results` runs the runner (in the isolated venv of
+tests/recouvrement/openfisca/environment.py) on a population and caches the
+result; :func:`secu_droits` calls ``secu.famille.rules.droits``;
+:func:`compare` joins both per (foyer, mois) and classifies every amount of
+``af``, ``cf``, ``paje_base`` and ``ars``:
+
+* **exact**: secu's amount equals OpenFisca's rounded to the nearest cent,
+  half up;
+* **tolerated**: it differs, but one of the named :data:`EXCEPTIONS`
+  explains the difference: each names the benefit it covers, the cause on
+  OpenFisca's side, the legal reference that decides, and checks that secu's
+  amount is then exactly the legal one, recomputed here from OpenFisca's own
+  counts, rates and BMAF (``diag:*`` columns of the runner) — never a
+  tolerance in cents;
+* **mismatch**: anything else. The differential test fails on any mismatch.
+
+The legal recomputations (``law_*``) round each monthly amount once: BMAF ×
+its rate (× the modulation coefficient, × ½ for a child in résidence
+alternée), to the nearest cent, half up. They take from OpenFisca only its
+counts (children à charge, majorations, forfaits, ARS age bands), its
+modulation and résidence alternée coefficients, its ceilings and the BMAF of
+the month; the rates, the same from 2024 to 2026, are written out below
+(AF: 32 % for two children, 41 % per further child, 16 % majoration pour
+âge, 20.234 % allocation forfaitaire; CF 41.65 %, majoré 62.48 %; PAJE base
+41.65 %; ARS 89.72 %, 94.67 %, 97.95 % by age band).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import importlib
+import json
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from tests.famille.openfisca.population import to_runner_json
+from tests.recouvrement.openfisca import environment
+
+RUNNER = Path(__file__).resolve().parent / "runner.py"
+CODES = ["af", "cf", "paje_base", "ars"]
+LAW_ROUNDING = (
+    "arrondi au centime le plus proche, la demi-centime comptant pour un (règlement (CE) n° 1103/97, art. 5 ; "
+    "règle du projet : un seul arrondi ROUND_HALF_UP par montant mensuel)"
+)
+# The law's rates (fractions of the BMAF), the same 2024–2026.
+AF_DEUX, AF_PAR_SUIVANT, AF_MAJORATION, AF_FORFAIT = 0.32, 0.41, 0.16, 0.20234
+CF_TAUX, CF_MAJORE = 0.4165, 0.6248
+PAJE_TAUX_PLEIN = 0.4165
+ARS_TAUX = {"ars_primaire": 0.8972, "ars_college": 0.9467, "ars_lycee": 0.9795}
+
+
+def round_half_up_cents(euros: pl.Expr) -> pl.Expr:
+    """Euros (float) → cents, half away from zero. Snapped first to 1e-6 cent: the exact amounts here (a BMAF
+    in cents times a rate of at most 6 decimals, sums and twelfths of them) are within 1e-6 cent of a tie only
+    when they are one, which the law rounds up."""
+    cents = (euros.abs() * 100).round(6)
+    return ((cents + 0.5).floor() * euros.sign()).cast(pl.Int64)
+
+
+def _r(euros: pl.Expr) -> pl.Expr:
+    return round_half_up_cents(euros)
+
+
+def law_af() -> pl.Expr:
+    """AF of the law from OpenFisca's counts: base, majorations, forfait, each rounded once; complément dégressif
+    (D521-2) = the AF rounded less the monthly excess over the ceiling, rounded once."""
+    bmaf, n = pl.col("diag:bmaf"), pl.col("diag:af_nbenf")
+    modulation, forfait_mod = pl.col("diag:af_taux_modulation"), pl.col("diag:af_allocation_forfaitaire_taux_modulation")
+    taux = pl.when(n >= 2).then(AF_DEUX + AF_PAR_SUIVANT * (n - 2).clip(lower_bound=0)).otherwise(0.0)
+    base = _r(bmaf * taux * modulation * pl.col("diag:af_coeff_garde_alternee"))
+    majorations = (
+        pl.col("diag:af_majorations_pleines").cast(pl.Int64) * _r(bmaf * AF_MAJORATION * modulation)
+        + pl.col("diag:af_majorations_alternees").cast(pl.Int64) * _r(bmaf * AF_MAJORATION * 0.5 * modulation)
+    )
+    forfait_count = pl.when(pl.col("diag:af_allocation_forfaitaire") > 0).then(pl.col("diag:af_allocation_forfaitaire_nb_enfants")).otherwise(0)
+    forfait = forfait_count.cast(pl.Int64) * _r(bmaf * AF_FORFAIT * forfait_mod)
+    excess = pl.col("diag:af_depassement_mensuel")
+    degressif = pl.when(excess > 0).then((_r((base + majorations).cast(pl.Float64) / 100 - excess)).clip(lower_bound=0)).otherwise(0)
+    degressif_forfait = pl.when(excess > 0).then((_r(forfait.cast(pl.Float64) / 100 - excess)).clip(lower_bound=0)).otherwise(0)
+    return base + majorations + forfait + degressif + degressif_forfait
+
+
+def law_cf() -> pl.Expr:
+    bmaf, resources, ceiling = pl.col("diag:bmaf"), pl.col("diag:prestations_familiales_base_ressources"), pl.col("diag:cf_plafond")
+    full = _r(bmaf * CF_TAUX)
+    amount = (
+        pl.when(pl.col("diag:cf_majore_avant_cumul") > 0).then(_r(bmaf * CF_MAJORE))
+        .when(resources <= ceiling).then(full)
+        .otherwise(_r((ceiling * 100 + 12 * full.cast(pl.Float64) - resources * 100) / 1200))
+    )
+    return pl.when(pl.col("of64") > 0).then(amount).otherwise(0)
+
+
+def law_paje_base() -> pl.Expr:
+    bmaf = pl.col("diag:bmaf")
+    full = bmaf * PAJE_TAUX_PLEIN
+    return (
+        pl.when(pl.col("of64") <= 0).then(0)
+        .when((pl.col("of64") - full).abs() < 0.005).then(_r(full))
+        .otherwise(_r(full / 2))
+    )
+
+
+def law_ars() -> pl.Expr:
+    bmaf = pl.col("diag:ars_bmaf")
+    full = sum(pl.col(f"diag:{name}").cast(pl.Int64) * _r(bmaf * rate) for name, rate in ARS_TAUX.items())
+    excess = (pl.col("diag:prestations_familiales_base_ressources") - pl.col("diag:ars_plafond")).clip(lower_bound=0)
+    amount = (full - _r(excess)).clip(lower_bound=0)
+    return pl.when(pl.col("of64") <= 0).then(0).when(amount < pl.col("diag:ars_minimum") * 100).then(0).otherwise(amount)
+
+
+LAW = {"af": law_af, "cf": law_cf, "paje_base": law_paje_base, "ars": law_ars}
+
+
+@dataclass(frozen=True)
+class Exception_:
+    """A named, narrow reason why secu's amount may differ from OpenFisca's rounded amount."""
+
+    name: str
+    codes: frozenset[str]
+    cause: str
+    law: str
+    # Over the joined frame (ours, of32, of64, diag:*): True where the difference is explained AND secu's
+    # amount is exactly the legal one this exception recomputes.
+    holds: Callable[[str], pl.Expr]
+    since: date | None = None
+    until: date | None = None
+
+
+def _differs_from_law(code: str) -> pl.Expr:
+    """OpenFisca (float64, rounded) is not the law's amount, and secu is."""
+    law = LAW[code]()
+    return (pl.col("ours") == law) & (_r(pl.col("of64")) != law)
+
+
+EXCEPTIONS: list[Exception_] = [
+    Exception_(
+        name="float32",
+        codes=frozenset(CODES),
+        cause=(
+            "openfisca-core stores every float variable as numpy.float32 (openfisca_core/variables/config.py): "
+            "BMAF × rate, the modulation and the differential amounts keep an error of about 1e-7 relative, "
+            "enough to move an amount across a half cent. Checked: secu equals the same OpenFisca formulas "
+            "evaluated in float64 (runner, of64), rounded."
+        ),
+        law="amounts due exactly, then " + LAW_ROUNDING,
+        holds=lambda code: (pl.col("ours") == _r(pl.col("of64"))) & (_r(pl.col("of32")) != _r(pl.col("of64"))),
+    ),
+    Exception_(
+        name="AF rounded per amount",
+        codes=frozenset({"af"}),
+        cause=(
+            "OpenFisca's af rounds BMAF × rate before multiplying by the modulation coefficient (½, ¼) and the "
+            "résidence alternée coefficient (af_base: round_(bmaf * taux_total, 2) * coeff * modulation), and "
+            "keeps the majorations pour âge, the allocation forfaitaire and the complément dégressif unrounded "
+            "in their sum. Checked: secu equals the base, each majoration and each forfait computed as BMAF × "
+            "rate × coefficients and rounded once, plus the complément dégressif (the rounded AF less the "
+            "monthly excess over the ceiling) rounded once."
+        ),
+        law=(
+            "CSS L521-1 (modulation, complément dégressif), L521-3 (majorations), R521-2 (résidence alternée), "
+            "D521-1 to D521-3 (rates as percentages of the BMAF, ceilings), each monthly amount " + LAW_ROUNDING
+        ),
+        holds=lambda code: _differs_from_law(code),
+    ),
+    Exception_(
+        name="CF différentiel from the unrounded amount",
+        codes=frozenset({"cf"}),
+        cause=(
+            "OpenFisca's complément familial différentiel is (ceiling + 12 × BMAF × 41.65 % − resources) / 12 "
+            "with the unrounded BMAF × rate (cf_non_majore_avant_cumul), rounded half to even by numpy at the "
+            "end. Checked: secu equals the same with the monthly CF rounded to the cent first, rounded once."
+        ),
+        law=(
+            "CSS L522-2 and D522-2 (complément différentiel: the ceiling increased by twelve times the monthly "
+            "amount of the complément familial, less the resources, a twelfth), amounts " + LAW_ROUNDING
+        ),
+        holds=lambda code: _differs_from_law(code),
+    ),
+    Exception_(
+        name="PAJE base unrounded",
+        codes=frozenset({"paje_base"}),
+        cause=(
+            "OpenFisca's paje_base is BMAF × 41.65 % unrounded, and half of it at the partial rate. Checked: secu "
+            "equals BMAF × 41.65 % (or × 20.825 %) rounded once to the cent."
+        ),
+        law="CSS L531-3 and D531-3 (allocation de base, percentage of the BMAF, taux partiel), " + LAW_ROUNDING,
+        holds=lambda code: _differs_from_law(code),
+    ),
+    Exception_(
+        name="ARS per child rounded",
+        codes=frozenset({"ars"}),
+        cause=(
+            "OpenFisca's ars sums BMAF × rate over the children unrounded, subtracts the excess of resources over "
+            "the ceiling and keeps the result unrounded. Checked: secu equals the sum of each child's amount "
+            "(BMAF × the rate of the child's age band, rounded to the cent) less the excess, rounded once."
+        ),
+        law=(
+            "CSS L543-1, R543-6 (ARS différentielle) and D543-1 (amount per child by age band, percentage of the "
+            "BMAF), " + LAW_ROUNDING
+        ),
+        holds=lambda code: _differs_from_law(code),
+    ),
+]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# OpenFisca side
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def run_runner(python: Path, payload: bytes, folder: Path, *flags: str) -> dict:
+    source, target = folder / "famille.in.json", folder / "famille.out.json"
+    source.write_bytes(payload)
+    done = subprocess.run([str(python), str(RUNNER), str(source), str(target), *flags], capture_output=True, text=True)
+    source.unlink(missing_ok=True)
+    if done.returncode != 0:
+        raise environment.OpenFiscaUnavailable(f"le runner OpenFisca famille a échoué :\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}")
+    result = json.loads(target.read_text())
+    target.unlink(missing_ok=True)
+    return result
+
+
+def openfisca_results(foyers: pl.DataFrame, enfants: pl.DataFrame, say: Callable[[str], None] = lambda m: None) -> tuple[pl.DataFrame, dict]:
+    """Run the runner (cached by content + runner + requirements); return (frame per (foyer, mois), meta)."""
+    python = environment.openfisca_python(say=say)
+    payload = json.dumps(to_runner_json(foyers, enfants), sort_keys=True).encode()
+    key = "famille-" + hashlib.sha256(payload + RUNNER.read_bytes() + environment.wanted_stamp().encode()).hexdigest()[:32]
+    cache = environment.cache_dir()
+    target = cache / f"{key}.json"
+    with open(cache / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not target.exists():
+            work = cache / f"{key}.work"
+            work.mkdir(exist_ok=True)
+            result = run_runner(python, payload, work)
+            work.rmdir()
+            partial = cache / f"{key}.partial.json"
+            partial.write_text(json.dumps(result))
+            partial.rename(target)
+    result = json.loads(target.read_text())
+    columns = result.pop("columns")
+    frame = pl.DataFrame(columns, infer_schema_length=None).with_columns(pl.col("mois").str.to_date(), pl.col("foyer").cast(pl.Int64))
+    return frame, result
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# secu side
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def rules_module():
+    """``secu.famille.rules`` or None when it does not exist yet."""
+    try:
+        return importlib.import_module("secu.famille.rules")
+    except ModuleNotFoundError as error:
+        if error.name in {"secu.famille.rules", "secu.famille"}:
+            return None
+        raise
+
+
+def secu_droits(rules, foyers: pl.DataFrame, enfants: pl.DataFrame) -> pl.DataFrame:
+    return rules.droits(foyers, enfants)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Comparison
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    code: str
+    year: int
+    rows: int = 0
+    exact: int = 0
+    nonzero: int = 0
+    tolerated: dict[str, int] = field(default_factory=dict)
+    mismatches: int = 0
+    examples: list[dict] = field(default_factory=list)
+
+
+def _joined(foyers: pl.DataFrame, droits: pl.DataFrame, of: pl.DataFrame, code: str) -> pl.DataFrame:
+    ours = droits.select("foyer", "mois", pl.col(code).cast(pl.Int64).fill_null(0).alias("ours"))
+    diag = [c for c in of.columns if c.startswith("diag:")]
+    return (
+        foyers.select("foyer", "mois", "nb_parents", "ressources_n2", "biactif")
+        .join(ours, on=["foyer", "mois"], how="left")
+        .join(of.select("foyer", "mois", pl.col(f"{code}:of32").alias("of32"), pl.col(f"{code}:of64").alias("of64"), *diag), on=["foyer", "mois"], how="left")
+        .with_columns(_r(pl.col("of32")).alias("openfisca"))
+    )
+
+
+def classify(joined: pl.DataFrame, code: str) -> pl.DataFrame:
+    """Add ``verdict``: "exact", an exception name, or "mismatch"."""
+    verdict = pl.when(pl.col("ours") == pl.col("openfisca")).then(pl.lit("exact"))
+    for rule in EXCEPTIONS:
+        if code not in rule.codes:
+            continue
+        condition = rule.holds(code)
+        if rule.since:
+            condition = condition & (pl.col("mois") >= rule.since)
+        if rule.until:
+            condition = condition & (pl.col("mois") <= rule.until)
+        verdict = verdict.when(condition).then(pl.lit(rule.name))
+    return joined.with_columns(verdict.otherwise(pl.lit("mismatch")).alias("verdict"))
+
+
+def compare(foyers: pl.DataFrame, droits: pl.DataFrame, of: pl.DataFrame, examples: int = 3) -> dict[str, list[Outcome]]:
+    """Outcomes per benefit and year."""
+    result: dict[str, list[Outcome]] = {}
+    for code in CODES:
+        classified = classify(_joined(foyers, droits, of, code), code)
+        result[code] = []
+        for (year,), part in sorted(classified.group_by(pl.col("mois").dt.year()), key=lambda kv: kv[0]):
+            outcome = Outcome(code, int(year), rows=part.height, nonzero=int((part["openfisca"] != 0).sum()))
+            counts = dict(part["verdict"].value_counts().iter_rows())
+            outcome.exact = counts.pop("exact", 0)
+            outcome.mismatches = counts.pop("mismatch", 0)
+            outcome.tolerated = counts
+            bad = part.filter(pl.col("verdict") == "mismatch").with_columns((pl.col("ours") - pl.col("openfisca")).alias("ecart"))
+            outcome.examples = bad.sort(pl.col("ecart").abs(), descending=True).head(examples).drop("verdict").to_dicts()
+            result[code].append(outcome)
+    return result
+
+
+def report(outcomes: dict[str, list[Outcome]]) -> str:
+    lines = []
+    for code, items in outcomes.items():
+        for o in items:
+            tolerated = ", ".join(f"{k}: {v}" for k, v in sorted(o.tolerated.items()))
+            lines.append(
+                f"{code:10} {o.year}  {o.rows:5} lignes ({o.nonzero:5} non nulles)  {o.exact:5} exactes"
+                + (f"  tolérées ({tolerated})" if tolerated else "")
+                + (f"  ÉCARTS {o.mismatches}" if o.mismatches else "")
+            )
+            for example in o.examples:
+                lines.append(f"      ex. {json.dumps(example, default=str)}")
+    return "\n".join(lines)
+
+
+def write_report(path: Path, outcomes: dict[str, list[Outcome]], meta: dict) -> None:
+    path.write_text(json.dumps(meta, indent=1, default=str) + "\n" + report(outcomes) + "\n")

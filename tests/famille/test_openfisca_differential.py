@@ -1,0 +1,117 @@
+"""Differential test: secu's family benefits against OpenFisca-France, household by household, to the cent.
+
+For each of 2024, 2025 and 2026, 1,000 random households (deterministic seeds,
+tests/famille/openfisca/population.py), each in January (before the 1 April
+BMAF revaluation), June (after it) and August (the ARS): 9,000 household-months
+with 0–6 children of every age, couples (bi-actifs or not) and parents alone,
+résidence alternée, working children on both sides of 55 % of the SMIC, and
+resources from 0 to 160,000 € with a tenth exactly on a ceiling or one cent
+above it.
+
+``secu.famille.rules.droits`` computes them; OpenFisca-France (pinned in
+tests/recouvrement/openfisca/requirements.txt, run in its own venv by
+tests/famille/openfisca/runner.py) computes the same households; the
+allocations familiales, the complément familial, the PAJE allocation de base
+and the allocation de rentrée scolaire must be equal to the cent. A difference
+passes only when a named exception of openfisca/compare.py (EXCEPTIONS)
+explains it: each names the benefit, OpenFisca's cause, the legal reference
+that decides, and checks that secu then has exactly the legal amount. Where
+OpenFisca's timing differs from the law's (age read on the first day of the
+month, ARS ages read in December), the population avoids the case (see
+population.py). The full classification is written to
+``.venv-openfisca/secu-results/rapport-famille.txt`` (and printed with ``-s``).
+
+Skips while ``secu.famille.rules`` does not exist yet. ``SECU_SKIP_OPENFISCA=1``
+skips it on a machine without PyPI (never in CI).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import polars as pl
+import pytest
+
+from tests.famille.openfisca import compare
+from tests.famille.openfisca.population import MONTHS, households
+from tests.recouvrement.openfisca import environment
+
+YEARS = (2024, 2025, 2026)
+HOUSEHOLDS = 1_000
+
+rules = compare.rules_module()
+if rules is None or not hasattr(rules, "droits"):
+    pytest.skip(
+        "secu.famille.rules.droits n'existe pas encore : le test différentiel OpenFisca attend les règles",
+        allow_module_level=True,
+    )
+if os.environ.get("SECU_SKIP_OPENFISCA") == "1" and not os.environ.get("CI"):
+    pytest.skip("SECU_SKIP_OPENFISCA=1 : test différentiel OpenFisca ignoré", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def population() -> tuple[pl.DataFrame, pl.DataFrame]:
+    parts = [households(HOUSEHOLDS, year, seed=2026 + year, first_foyer=year * 1_000_000) for year in YEARS]
+    return pl.concat([p[0] for p in parts]), pl.concat([p[1] for p in parts])
+
+
+@pytest.fixture(scope="module")
+def droits(population: tuple[pl.DataFrame, pl.DataFrame]) -> pl.DataFrame:
+    return compare.secu_droits(rules, *population)
+
+
+@pytest.fixture(scope="module")
+def outcomes(population: tuple[pl.DataFrame, pl.DataFrame], droits: pl.DataFrame) -> dict[str, list[compare.Outcome]]:
+    started = time.monotonic()
+    foyers, enfants = population
+    of, meta = compare.openfisca_results(foyers, enfants, say=print)
+    result = compare.compare(foyers, droits, of)
+    meta["secondes_total_avec_secu"] = round(time.monotonic() - started, 1)
+    compare.write_report(environment.cache_dir() / "rapport-famille.txt", result, meta)
+    print(compare.report(result))
+    return result
+
+
+def test_contract_of_the_output(population: tuple[pl.DataFrame, pl.DataFrame], droits: pl.DataFrame) -> None:
+    foyers, _ = population
+    assert droits.height == foyers.height, "une ligne par ligne de foyers"
+    assert droits.select("foyer", "mois").equals(foyers.select("foyer", "mois")), "dans l'ordre des foyers"
+    for code in compare.CODES:
+        assert droits.schema[code] == pl.Int64, f"{code} : {droits.schema[code]}"
+        assert droits[code].null_count() == 0 and droits[code].min() >= 0, code
+
+
+def test_the_population_reaches_every_case(outcomes: dict[str, list[compare.Outcome]]) -> None:
+    """Guard against a population (or a mapping) where a benefit is never due: a comparison of zeros proves nothing."""
+    for code, items in outcomes.items():
+        for o in items:
+            assert o.nonzero >= 50, f"{code} {o.year} : seulement {o.nonzero} montants non nuls chez OpenFisca"
+
+
+def _explain(code: str, outcomes: list[compare.Outcome]) -> str:
+    rules_text = [f"  exception « {e.name} » : {e.cause} Droit : {e.law}." for e in compare.EXCEPTIONS if code in e.codes]
+    return compare.report({code: outcomes}) + "\n" + "\n".join(rules_text)
+
+
+# Disagreements where, per the law, secu.famille.rules is the side to change (reported to the rules' author).
+# Strict: the day the rules are fixed the case XPASSes and fails, and its entry must go. Never add here a
+# difference that OpenFisca gets wrong: that is a named exception in compare.py, with its legal reference.
+KNOWN_RULES_DISAGREEMENTS: dict[str, str] = {}
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        pytest.param(code, marks=pytest.mark.xfail(strict=True, reason=KNOWN_RULES_DISAGREEMENTS[code]))
+        if code in KNOWN_RULES_DISAGREEMENTS
+        else code
+        for code in compare.CODES
+    ],
+)
+def test_benefit_equals_openfisca_to_the_cent(code: str, outcomes: dict[str, list[compare.Outcome]]) -> None:
+    items = outcomes[code]
+    assert sum(o.rows for o in items) == HOUSEHOLDS * sum(len(MONTHS[y]) for y in YEARS)
+    assert {o.year for o in items} == set(YEARS)
+    mismatches = sum(o.mismatches for o in items)
+    assert mismatches == 0, f"{code} : {mismatches} écarts avec OpenFisca non expliqués\n" + _explain(code, items)
