@@ -1,0 +1,641 @@
+"""Monthly family rights (CAF): one vectorized function over households × months, integer cents.
+
+:func:`droits` takes the two frames of ``src/secu/famille/README.md``
+(``foyers``: one row per household and month; ``enfants``: one row per child
+present in that household that month) and returns, for each ``foyers`` row,
+in order, the gross monthly amount of each benefit and the intermediate
+columns :mod:`secu.famille.explication` prints:
+
+* **AF** — allocations familiales (CSS L521-1, L521-3, D521-1 to D521-3,
+  R521-1, R521-2): from the 2nd child à charge, rates of the BMAF by rank and
+  by tranche of resources N-2, majoration pour âge, allocation forfaitaire at
+  20, complément dégressif above each ceiling, garde alternée shared;
+* **CF** — complément familial, majoré, différentiel (L522-1 to L522-3);
+* **PAJE** — prime à la naissance and allocation de base (L531-2, L531-3);
+* **ARS** — allocation de rentrée scolaire, in August (L543-1);
+* **ASF** — allocation de soutien familial (L523-1, R523-7);
+* **AEEH** — base, compléments and majoration parent isolé (L541-1 to L541-4);
+* **AAH** — allocation aux adultes handicapés (L821-1 to L821-3), déconjugalisée.
+
+Timing (CSS R552-2 I and R552-3 I): a right opens on the first day of the
+month *after* the month its condition is met and ends on the first day of the
+month *in which* it ceases. With months counted as ``year × 12 + month``
+(``m`` for the right, ``b`` for the birth) a child is *born* in month ``b``
+and reaches age A in month ``b + 12A``; so "age at least A" gives a right
+from ``m > b + 12A`` and "age below A" ends it at ``m = b + 12A``. A child is
+à charge from the month after his birth (``m > b``).
+
+Rounding: every amount that is a percentage of the BMAF is BMAF × taux
+rounded half-up to the cent, as the DSS instructions of revaluation publish
+them (e.g. 474,37 × 32 % = 151,7984 → 151,80). The AF for n children are
+BMAF × (taux 2e enfant + (n − 2) × taux suivant) rounded once; each
+majoration and forfait is its own rounded amount × count. Where the law
+divides (complément dégressif, différentielles: "douzième de la différence"),
+the result is rounded half-up to the cent. CRDS (:func:`par_prestation`) is
+0,5 % of each benefit, half-up to the cent.
+
+Everything legal comes from the dated parameters of
+``src/secu/parametres/famille`` resolved once per month into a small law
+table (and, for the age of the majoration, once per child at his 14th
+birthday); reference columns ``ref_*`` carry the texts to the explanation.
+No Python per row: every step is a Polars expression, children are reduced
+to per-(foyer, mois) counts and sums by one ``group_by``.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from secu.core.errors import InvalidField, NotFound
+from secu.core.money import apply_rate_expr
+from secu.core.parameters import join_parameters, parameters
+
+DEC = pl.Decimal(38, 9)
+
+# --------------------------------------------------------------------------
+# Contract
+
+FOYERS_REQUIRED = {"foyer": pl.Int64, "mois": pl.Date, "nb_parents": pl.Int8, "ressources_n2": pl.Int64}
+FOYERS_OPTIONAL: dict[str, tuple[pl.DataType, object]] = {
+    "biactif": (pl.Boolean(), False),
+    "aah_taux_incapacite": (pl.Int16(), 0),
+    "aah_rsdae": (pl.Boolean(), False),
+    "aah_ressources_n2": (pl.Int64(), 0),
+    "date_naissance_allocataire": (pl.Date(), None),
+}
+ENFANTS_REQUIRED = {"foyer": pl.Int64, "mois": pl.Date, "date_naissance": pl.Date}
+ENFANTS_OPTIONAL: dict[str, tuple[pl.DataType, object]] = {
+    "garde_alternee": (pl.Boolean(), False),
+    "salaire_net_mensuel": (pl.Int64(), 0),
+    "aeeh_categorie": (pl.Int8(), None),
+    "asf": (pl.Int8(), 0),
+    "scolarise": (pl.Boolean(), False),
+}
+
+PRESTATIONS = ("af", "cf", "paje_naissance", "paje_base", "ars", "asf", "aeeh", "aah")
+"""The gross amount columns of :func:`droits`, in the order of :func:`par_prestation`."""
+
+SANS_CRDS = frozenset({"aah"})
+"""Benefits that do not bear the CRDS: the AAH is not a prestation familiale (ordonnance 96-50 art. 15)."""
+
+ARS_MOIS = 8
+"""The ARS is due for the rentrée and paid in August (CSS L543-1; caf.fr): secu attaches it to the August row."""
+
+PRIME_NAISSANCE_CHOIX = (
+    "prime rattachée au mois de naissance : la loi la verse avant la fin du mois civil suivant le 6e mois de "
+    "grossesse (CSS L531-2, 2e al.) mais secu ne connaît pas la date de début de grossesse"
+)
+
+_LAW = (
+    "bmaf", "smic.horaire", "pf.remuneration_maximale.taux_smic", "pf.remuneration_maximale.heures",
+    "pf.age_limite", "pf.age_fin_obligation_scolaire", "pf.taux_crds",
+    "af.nombre_enfants_minimum", "af.majoration.nombre_enfants_minimum",
+    "af.forfait.nombre_enfants_minimum", "af.forfait.duree", "af.majoration.age",
+    "af.plafond.tranche_1", "af.plafond.tranche_2", "af.plafond.majoration_enfant",
+    *(f"af.tranche_{t}.{k}" for t in (1, 2, 3) for k in ("deuxieme_enfant", "enfant_suivant", "majoration_age", "forfait")),
+    "cf.taux", "cf.taux_majore", "cf.part_plafond_majore", "cf.plafond.base", "cf.plafond.majoration_biactif_isole",
+    "cf.plafond.taux_enfant", "cf.plafond.taux_enfant_suivant", "cf.age_minimum", "cf.age_maximum",
+    "cf.nombre_enfants_minimum",
+    "paje.prime_naissance", "paje.base.taux_plein", "paje.base.taux_partiel", "paje.base.age_limite",
+    "paje.plafond.taux_plein.base", "paje.plafond.taux_plein.majoration_biactif_isole",
+    "paje.plafond.taux_partiel.base", "paje.plafond.taux_partiel.majoration_biactif_isole",
+    "paje.plafond.taux_enfant", "paje.plafond.taux_enfant_suivant",
+    "ars.taux.six_dix", "ars.taux.onze_quatorze", "ars.taux.quinze_dix_huit", "ars.plafond.base",
+    "ars.plafond.taux_enfant", "ars.montant_minimum", "ars.age_minimum", "ars.age_maximum",
+    "ars.age_tranche_2", "ars.age_tranche_3", "ars.age_scolarite",
+    "asf.taux.un_parent", "asf.taux.deux_parents",
+    "aeeh.taux_base", *(f"aeeh.complement.categorie_{c}" for c in range(1, 6)),
+    *(f"aeeh.majoration_isole.categorie_{c}" for c in range(2, 7)),
+    "aah.montant", "aah.taux_incapacite_plein", "aah.taux_incapacite_minimum", "aah.age_minimum",
+    "aah.plafond.majoration_enfant", "aah.plafond.coefficient_couple", "aah.ressources_conjoint",
+)
+_MTP = "aeeh.complement.categorie_6"
+_AGE_MAJORATION = "af.majoration.age"
+_AGE_MAJORATION_ANCIEN = 14
+"""The age of R521-1 before décret n° 2026-138: the transition keeps it for a child who reached it before
+the décret took effect, so the age that applies to a child is the one in force on his 14th birthday."""
+
+
+def _c(name: str) -> pl.Expr:
+    return pl.col(name.replace(".", "_"))
+
+
+def _r(name: str) -> pl.Expr:
+    return pl.col(f"{name.replace('.', '_')}_reference").cast(pl.String)
+
+
+def _bmaf_x(rate: pl.Expr) -> pl.Expr:
+    """BMAF × taux, half-up to the cent (the DSS instructions publish each amount so)."""
+    return apply_rate_expr(pl.col("bmaf"), rate)
+
+
+def _month_index(d: pl.Expr) -> pl.Expr:
+    return d.dt.year().cast(pl.Int32) * 12 + d.dt.month().cast(pl.Int32) - 1
+
+
+def _div_half_up(num: pl.Expr, den: pl.Expr | int) -> pl.Expr:
+    """num / den half-up for num >= 0, den > 0, in integers."""
+    den_e = den if isinstance(den, pl.Expr) else pl.lit(den)
+    return (num * 2 + den_e) // (den_e * 2)
+
+
+def _ceiling(base: pl.Expr, n: pl.Expr, t12: pl.Expr, t3: pl.Expr, majoration: pl.Expr | None, majore: pl.Expr) -> pl.Expr:
+    """Resource ceiling of CSS R531-9 (also CF, ARS): base + per child majorations (+ fixed majoration).
+
+    ``base × taux`` is exact in cents (bases are whole euros, taux 25 % / 30 %);
+    the ceiling is not rounded to the euro (the published tables are, which can
+    only matter for resources within one euro of a ceiling).
+    """
+    per12 = apply_rate_expr(base, t12)
+    per3 = apply_rate_expr(base, t3)
+    value = base + pl.min_horizontal(n, pl.lit(2)) * per12 + pl.max_horizontal(n - 2, pl.lit(0)) * per3
+    if majoration is not None:
+        value = value + pl.when(majore).then(majoration).otherwise(0)
+    return value
+
+
+# --------------------------------------------------------------------------
+# Input checks
+
+
+def _prepare(frame: pl.DataFrame, required: dict, optional: dict, what: str) -> pl.DataFrame:
+    if not isinstance(frame, pl.DataFrame):
+        raise TypeError(f"{what} doit être un DataFrame Polars")
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise InvalidField(missing[0], f"colonne {missing[0]!r} absente du tableau {what}")
+    casts = []
+    for name, dtype in required.items():
+        src = frame.schema[name]
+        if dtype == pl.Date and src != pl.Date:
+            raise InvalidField(name, f"la colonne {name!r} de {what} doit être une date, pas {src}")
+        if dtype != pl.Date and not src.is_integer():
+            raise InvalidField(name, f"la colonne {name!r} de {what} doit être un entier, pas {src}")
+        casts.append(pl.col(name).cast(dtype))
+    for name, (dtype, default) in optional.items():
+        if name in frame.columns:
+            casts.append(pl.col(name).cast(dtype).fill_null(default) if default is not None else pl.col(name).cast(dtype))
+        else:
+            casts.append(pl.lit(default, dtype=dtype).alias(name))
+    out = frame.with_columns(casts)
+    for name in required:
+        if out[name].null_count():
+            raise InvalidField(name, f"valeur absente dans la colonne {name!r} de {what}")
+    if (out["mois"].dt.day() != 1).any():
+        raise InvalidField("mois", f"le mois de {what} doit être le premier jour du mois")
+    return out
+
+
+def _check_foyers(f: pl.DataFrame) -> None:
+    if (~f["nb_parents"].is_in([1, 2])).any():
+        raise InvalidField("nb_parents", "le nombre de parents du foyer doit être 1 (parent isolé) ou 2 (couple)")
+    for col in ("ressources_n2", "aah_ressources_n2"):
+        if (f[col] < 0).any():
+            raise InvalidField(col, "les ressources ne peuvent pas être négatives")
+    if ((f["aah_taux_incapacite"] < 0) | (f["aah_taux_incapacite"] > 100)).any():
+        raise InvalidField("aah_taux_incapacite", "le taux d'incapacité doit être compris entre 0 et 100 %")
+
+
+def _check_enfants(e: pl.DataFrame) -> None:
+    if (e["salaire_net_mensuel"] < 0).any():
+        raise InvalidField("salaire_net_mensuel", "le salaire de l'enfant ne peut pas être négatif")
+    if (~e["asf"].is_in([0, 1, 2])).any():
+        raise InvalidField("asf", "asf doit valoir 0 (aucune), 1 (un parent manquant) ou 2 (les deux)")
+    cat = e["aeeh_categorie"].drop_nulls()
+    if ((cat < 0) | (cat > 6)).any():
+        raise InvalidField("aeeh_categorie", "la catégorie d'AEEH doit être vide (pas d'AEEH), 0 (base seule) ou 1 à 6")
+
+
+# --------------------------------------------------------------------------
+# Law table: one row per month asked
+
+
+def law_table(months: pl.Series) -> pl.DataFrame:
+    """Every parameter the rules read, in force on each month (a few dozen rows), with references."""
+    frame = pl.DataFrame({"mois": months.unique().sort()})
+    law = join_parameters(frame, list(_LAW), on="mois", with_references=True)
+    # The MTP (AEEH 6e catégorie) is known from April 2023 only: null before, refused only if a child needs it.
+    mtp = parameters().get(_MTP)
+    first = mtp.dates[0]
+    known = law.filter(pl.col("mois") >= first).select("mois")
+    mtp_frame = join_parameters(known, [_MTP], on="mois", with_references=True)
+    law = law.join(mtp_frame, on="mois", how="left")
+    return law.with_columns(pl.col(c).cast(pl.String) for c in law.columns if c.endswith("_reference"))
+
+
+# --------------------------------------------------------------------------
+# Children → per (foyer, mois) counts and sums
+
+
+def _children(enfants: pl.DataFrame, law: pl.DataFrame) -> pl.DataFrame:
+    needed = [
+        "mois", "bmaf", "smic_horaire", "pf_remuneration_maximale_taux_smic", "pf_remuneration_maximale_heures",
+        "pf_age_limite", "pf_age_fin_obligation_scolaire", "af_forfait_duree", "cf_age_minimum", "cf_age_maximum",
+        "paje_base_age_limite", "ars_age_minimum", "ars_age_maximum", "ars_age_tranche_2", "ars_age_tranche_3",
+        "ars_age_scolarite", "ars_taux_six_dix", "ars_taux_onze_quatorze", "ars_taux_quinze_dix_huit",
+        "asf_taux_un_parent", "asf_taux_deux_parents", "aeeh_taux_base",
+        *(f"aeeh_complement_categorie_{c}" for c in range(1, 7)),
+        *(f"aeeh_majoration_isole_categorie_{c}" for c in range(2, 7)),
+    ]
+    e = enfants.join(law.select(needed), on="mois", how="left")
+    # Majoration age (R521-1): the age in force on the child's 14th birthday (transition of décret 2026-138).
+    # Dates before the first value of the parameter only concern people far older than 20: clamped.
+    first = parameters().get(_AGE_MAJORATION).dates[0]
+    e = e.with_columns(
+        pl.max_horizontal(pl.col("date_naissance").dt.offset_by(f"{_AGE_MAJORATION_ANCIEN}y"), pl.lit(first)).alias("__d14")
+    )
+    e = join_parameters(e, [_AGE_MAJORATION], on="__d14")
+
+    m = _month_index(pl.col("mois"))
+    b = _month_index(pl.col("date_naissance"))
+    age_m = (m - b).alias("__age_m")
+    e = e.with_columns(age_m)
+    a = pl.col("__age_m")
+    # R512-2: from 16, à charge only if paid at most 55 % of the SMIC × 169 h (half-up to the cent).
+    seuil = apply_rate_expr(apply_rate_expr(pl.col("smic_horaire"), _c("pf.remuneration_maximale.heures")),
+                            _c("pf.remuneration_maximale.taux_smic"))
+    remun_ok = (a < pl.col("pf_age_fin_obligation_scolaire") * 12) | (pl.col("salaire_net_mensuel") <= seuil)
+    charge = (a > 0) & (a < pl.col("pf_age_limite") * 12) & remun_ok
+    charge_cf = (a > 0) & (a < pl.col("cf_age_maximum") * 12) & remun_ok
+    # CF: "all children at least 3" is met the month of the 3rd birthday, due from the next (R552-2).
+    moins_de_3 = (a >= 0) & (a <= pl.col("cf_age_minimum") * 12)
+    majoration = charge & (a > pl.col("af_majoration_age") * 12)
+    forfait = (a >= pl.col("pf_age_limite") * 12) & (a < pl.col("pf_age_limite") * 12 + pl.col("af_forfait_duree")) & remun_ok
+    ab = charge & (a < pl.col("paje_base_age_limite") * 12)
+
+    # ARS (L543-1): 6 before 1 February of the next year, under 18 on 15 September; band by age on 31 December.
+    y = pl.col("mois").dt.year()
+    dn = pl.col("date_naissance")
+    age_31_12 = y - dn.dt.year()
+    ars_age = (dn < pl.date(y + 1 - pl.col("ars_age_minimum"), 2, 1)) & (dn > pl.date(y - pl.col("ars_age_maximum"), 9, 15))
+    doit_etudier = dn <= pl.date(y - pl.col("ars_age_scolarite"), 9, 15)
+    ars_ok = (pl.col("mois").dt.month() == ARS_MOIS) & ars_age & (a > 0) & remun_ok & (~doit_etudier | pl.col("scolarise"))
+    ars_taux = (
+        pl.when(age_31_12 >= pl.col("ars_age_tranche_3")).then(pl.col("ars_taux_quinze_dix_huit"))
+        .when(age_31_12 >= pl.col("ars_age_tranche_2")).then(pl.col("ars_taux_onze_quatorze"))
+        .otherwise(pl.col("ars_taux_six_dix"))
+    )
+    asf_taux = (
+        pl.when(pl.col("asf") == 2).then(pl.col("asf_taux_deux_parents"))
+        .when(pl.col("asf") == 1).then(pl.col("asf_taux_un_parent"))
+    )
+    cat = pl.col("aeeh_categorie")
+    aeeh_ok = charge & cat.is_not_null()
+    complement = pl.lit(0, dtype=pl.Int64)
+    isole = pl.lit(0, dtype=pl.Int64)
+    for c in range(1, 7):
+        col = pl.col(f"aeeh_complement_categorie_{c}")
+        complement = pl.when(cat == c).then(col if c == 6 else _bmaf_x(col)).otherwise(complement)
+    for c in range(2, 7):
+        isole = pl.when(cat == c).then(_bmaf_x(pl.col(f"aeeh_majoration_isole_categorie_{c}"))).otherwise(isole)
+
+    e = e.with_columns(
+        charge.alias("__charge"),
+        charge_cf.alias("__charge_cf"),
+        moins_de_3.alias("__moins_de_3"),
+        majoration.alias("__majoration"),
+        forfait.alias("__forfait"),
+        ab.alias("__ab"),
+        (a == 0).alias("__naissance"),
+        pl.when(ars_ok).then(_bmaf_x(ars_taux)).otherwise(0).alias("__ars"),
+        pl.when(charge & asf_taux.is_not_null()).then(_bmaf_x(asf_taux)).otherwise(0).alias("__asf"),
+        pl.when(aeeh_ok).then(_bmaf_x(pl.col("aeeh_taux_base"))).otherwise(0).alias("__aeeh_base"),
+        pl.when(aeeh_ok).then(complement).otherwise(0).alias("__aeeh_complement"),
+        pl.when(aeeh_ok).then(isole).otherwise(0).alias("__aeeh_isole"),
+        (aeeh_ok & (cat == 6) & pl.col("aeeh_complement_categorie_6").is_null()).alias("__mtp_absent"),
+    )
+    absent = e.filter(pl.col("__mtp_absent"))
+    if absent.height:
+        jour = absent["mois"].min()
+        raise NotFound(
+            f"aucune valeur de {_MTP} en vigueur le {jour:%d/%m/%Y} (complément d'AEEH de 6e catégorie)",
+            field="aeeh_categorie",
+        )
+
+    # Several allocations de base for children of one birth (L531-3): the largest group born the same day.
+    twins = (
+        e.filter(pl.col("__ab"))
+        .group_by("foyer", "mois", "date_naissance")
+        .len()
+        .group_by("foyer", "mois")
+        .agg(pl.col("len").max().cast(pl.Int32).alias("paje_base_nombre"))
+    )
+    agg = e.group_by("foyer", "mois").agg(
+        pl.col("__charge").sum().cast(pl.Int32).alias("nb_enfants"),
+        (pl.col("__charge") & pl.col("garde_alternee")).sum().cast(pl.Int32).alias("af_nb_alternes"),
+        pl.col("__majoration").sum().cast(pl.Int32).alias("__nb_majorables"),
+        pl.col("__forfait").sum().cast(pl.Int32).alias("af_nb_forfaits"),
+        pl.col("__charge_cf").sum().cast(pl.Int32).alias("cf_nb_enfants"),
+        pl.col("__moins_de_3").sum().cast(pl.Int32).alias("cf_nb_moins_de_3_ans"),
+        pl.col("__naissance").sum().cast(pl.Int32).alias("paje_nb_naissances"),
+        (pl.col("__ars") > 0).sum().cast(pl.Int32).alias("ars_nb_enfants"),
+        pl.col("__ars").sum().alias("ars_plein"),
+        pl.col("__asf").sum().alias("asf"),
+        (pl.col("__asf") > 0).sum().cast(pl.Int32).alias("asf_nb_enfants"),
+        pl.col("__aeeh_base").sum().alias("aeeh_base"),
+        pl.col("__aeeh_complement").sum().alias("aeeh_complements"),
+        pl.col("__aeeh_isole").sum().alias("__aeeh_isole"),
+        (pl.col("__aeeh_base") > 0).sum().cast(pl.Int32).alias("aeeh_nb_enfants"),
+    )
+    return agg.join(twins, on=["foyer", "mois"], how="left")
+
+
+# --------------------------------------------------------------------------
+# The rules
+
+
+def droits(foyers: pl.DataFrame, enfants: pl.DataFrame) -> pl.DataFrame:
+    """Gross monthly rights of each (foyer, mois) row of ``foyers``, in order, with the steps behind them."""
+    f = _prepare(foyers, FOYERS_REQUIRED, FOYERS_OPTIONAL, "foyers")
+    _check_foyers(f)
+    e = _prepare(enfants, ENFANTS_REQUIRED, ENFANTS_OPTIONAL, "enfants")
+    _check_enfants(e)
+    if f.height == 0:
+        return _empty(f)
+
+    law = law_table(f["mois"])
+    kids = _children(e.join(f.select("foyer", "mois").unique(), on=["foyer", "mois"], how="semi"), law)
+    x = (
+        f.with_row_index("__ligne")
+        .join(law, on="mois", how="left")
+        .join(kids, on=["foyer", "mois"], how="left")
+        .sort("__ligne")
+    )
+    zero_cols = [
+        "nb_enfants", "af_nb_alternes", "__nb_majorables", "af_nb_forfaits", "cf_nb_enfants", "cf_nb_moins_de_3_ans",
+        "paje_nb_naissances", "ars_nb_enfants", "ars_plein", "asf", "asf_nb_enfants", "aeeh_base", "aeeh_complements",
+        "__aeeh_isole", "aeeh_nb_enfants", "paje_base_nombre",
+    ]
+    x = x.with_columns(pl.col(c).fill_null(0) for c in zero_cols)
+    R = pl.col("ressources_n2")
+    majore = (pl.col("nb_parents") == 1) | pl.col("biactif")
+
+    x = _af(x, R)
+    x = _cf(x, R, majore)
+    x = _paje(x, R, majore)
+    x = _ars(x, R)
+    x = x.with_columns(
+        pl.when(pl.col("nb_parents") == 1).then(pl.col("__aeeh_isole")).otherwise(0).alias("aeeh_majoration_isole"),
+    ).with_columns((pl.col("aeeh_base") + pl.col("aeeh_complements") + pl.col("aeeh_majoration_isole")).alias("aeeh"))
+    x = _aah(x)
+    x = x.with_columns(
+        _r("bmaf").alias("ref_bmaf"),
+        _r("pf.taux_crds").alias("ref_crds"),
+        pl.col("pf_taux_crds").alias("taux_crds"),
+        pl.concat_str([_r("asf.taux.un_parent"), _r("asf.taux.deux_parents")], separator=" ; ").alias("ref_asf"),
+        pl.concat_str([_r("aeeh.taux_base"), _r("aeeh.complement.categorie_1"), _r("aeeh.majoration_isole.categorie_2")],
+                      separator=" ; ").alias("ref_aeeh"),
+    )
+    keep = [*f.columns, *OUTPUT]
+    return x.select(keep)
+
+
+def _af(x: pl.DataFrame, R: pl.Expr) -> pl.DataFrame:
+    n = pl.col("nb_enfants")
+    x = x.with_columns(
+        (_c("af.plafond.tranche_1") + n * _c("af.plafond.majoration_enfant")).alias("af_plafond_1"),
+        (_c("af.plafond.tranche_2") + n * _c("af.plafond.majoration_enfant")).alias("af_plafond_2"),
+    )
+    tranche = (
+        pl.when(R <= pl.col("af_plafond_1")).then(1).when(R <= pl.col("af_plafond_2")).then(2).otherwise(3)
+    ).cast(pl.Int8)
+    x = x.with_columns(tranche.alias("af_tranche"))
+    t = pl.col("af_tranche")
+
+    def by_tranche(kind: str) -> pl.Expr:
+        return (
+            pl.when(t == 1).then(_c(f"af.tranche_1.{kind}"))
+            .when(t == 2).then(_c(f"af.tranche_2.{kind}"))
+            .otherwise(_c(f"af.tranche_3.{kind}"))
+        )
+
+    droit = n >= _c("af.nombre_enfants_minimum")
+    # L521-3 / R521-1: the eldest opens no majoration in a family of fewer than 3 children; being the oldest,
+    # he is age-eligible whenever any child is, so he is one of the majorables when there are any.
+    nb_maj = pl.max_horizontal(
+        pl.col("__nb_majorables")
+        - pl.when((n < _c("af.majoration.nombre_enfants_minimum")) & (pl.col("__nb_majorables") > 0)).then(1).otherwise(0),
+        pl.lit(0),
+    )
+    taux_base = by_tranche("deuxieme_enfant") + by_tranche("enfant_suivant") * (n - 2).cast(pl.Decimal(38, 0))
+    x = x.with_columns(
+        pl.when(droit).then(taux_base).otherwise(None).alias("af_taux"),
+        pl.when(droit).then(_bmaf_x(taux_base)).otherwise(0).alias("af_base"),
+        pl.when(droit).then(nb_maj).otherwise(0).cast(pl.Int32).alias("af_nb_majorations"),
+        _bmaf_x(by_tranche("majoration_age")).alias("af_majoration_unitaire"),
+        _bmaf_x(by_tranche("forfait")).alias("af_forfait_unitaire"),
+    ).with_columns((pl.col("af_nb_majorations") * pl.col("af_majoration_unitaire")).alias("af_majorations"))
+
+    # Complément dégressif (L521-1 6e al., D521-1 II, D521-2 II): above a ceiling by less than 12 × the monthly
+    # amount of the new tranche, one twelfth of (ceiling + 12 × amount − resources).
+    depassement = (
+        pl.when(t == 2).then(R - pl.col("af_plafond_1")).when(t == 3).then(R - pl.col("af_plafond_2")).otherwise(0)
+    )
+    x = x.with_columns(depassement.alias("af_depassement"))
+    d = pl.col("af_depassement")
+    montant = pl.col("af_base") + pl.col("af_majorations")
+
+    def degressif(amount: pl.Expr) -> pl.Expr:
+        reste = amount * 12 - d
+        return pl.when((t > 1) & (reste > 0)).then(_div_half_up(reste, 12)).otherwise(0)
+
+    # Forfait (L521-1 2e al., D521-2): for a child in the year after his 20th birthday, when the family counts
+    # at least 3 children (approximated by the children à charge plus those of the forfait this month).
+    forfait_ok = (n + pl.col("af_nb_forfaits")) >= _c("af.forfait.nombre_enfants_minimum")
+    x = x.with_columns(
+        pl.when(droit).then(degressif(montant)).otherwise(0).alias("af_complement_degressif"),
+        pl.when(forfait_ok).then(pl.col("af_nb_forfaits")).otherwise(0).cast(pl.Int32).alias("af_nb_forfaits"),
+    ).with_columns(
+        (pl.col("af_nb_forfaits") * pl.col("af_forfait_unitaire")).alias("af_forfait"),
+        (pl.col("af_nb_forfaits") * degressif(pl.col("af_forfait_unitaire"))).alias("af_forfait_complement_degressif"),
+    )
+    # Garde alternée (R521-2): the family's AF × (mean number of children / number of children), a child in
+    # résidence alternée counting for 1/2; half-up to the cent.
+    total = pl.col("af_base") + pl.col("af_majorations") + pl.col("af_complement_degressif")
+    den = n * 2
+    partage = pl.when(pl.col("af_nb_alternes") > 0).then(
+        _div_half_up(total * (den - pl.col("af_nb_alternes")), den)
+    ).otherwise(total)
+    x = x.with_columns(
+        (total - partage).alias("af_part_autre_parent"),
+    ).with_columns(
+        (partage + pl.col("af_forfait") + pl.col("af_forfait_complement_degressif")).alias("af"),
+        pl.concat_str(
+            [_r("af.tranche_1.deuxieme_enfant"), _r("af.plafond.tranche_1"), _r("af.majoration.age"),
+             _r("af.forfait.nombre_enfants_minimum")], separator=" ; ",
+        ).alias("ref_af"),
+    )
+    return x
+
+
+def _cf(x: pl.DataFrame, R: pl.Expr, majore: pl.Expr) -> pl.DataFrame:
+    n = pl.col("cf_nb_enfants")
+    x = x.with_columns(
+        _ceiling(_c("cf.plafond.base"), n, _c("cf.plafond.taux_enfant"), _c("cf.plafond.taux_enfant_suivant"),
+                 _c("cf.plafond.majoration_biactif_isole"), majore).alias("cf_plafond"),
+    ).with_columns(apply_rate_expr(pl.col("cf_plafond"), _c("cf.part_plafond_majore")).alias("cf_plafond_majore"))
+    droit = (n >= _c("cf.nombre_enfants_minimum")) & (pl.col("cf_nb_moins_de_3_ans") == 0)
+    base = _bmaf_x(_c("cf.taux"))
+    # L522-2: above the ceiling by less than 12 × CF, one twelfth of (ceiling + 12 × CF − resources).
+    reste = base * 12 - (R - pl.col("cf_plafond"))
+    cf = (
+        pl.when(~droit).then(0)
+        .when(R <= pl.col("cf_plafond_majore")).then(_bmaf_x(_c("cf.taux_majore")))
+        .when(R <= pl.col("cf_plafond")).then(base)
+        .when(reste > 0).then(_div_half_up(reste, 12))
+        .otherwise(0)
+    )
+    forme = (
+        pl.when(~droit).then(None)
+        .when(R <= pl.col("cf_plafond_majore")).then(pl.lit("majore"))
+        .when(R <= pl.col("cf_plafond")).then(pl.lit("base"))
+        .when(reste > 0).then(pl.lit("differentiel"))
+    )
+    return x.with_columns(
+        cf.alias("cf"),
+        forme.alias("cf_forme"),
+        pl.concat_str([_r("cf.taux"), _r("cf.taux_majore"), _r("cf.plafond.base")], separator=" ; ").alias("ref_cf"),
+    )
+
+
+def _paje(x: pl.DataFrame, R: pl.Expr, majore: pl.Expr) -> pl.DataFrame:
+    n = pl.col("nb_enfants")
+    t12, t3 = _c("paje.plafond.taux_enfant"), _c("paje.plafond.taux_enfant_suivant")
+    # The newborn of the month is not yet à charge (from the next month) but counts for the prime's ceiling.
+    x = x.with_columns(
+        _ceiling(_c("paje.plafond.taux_plein.base"), n, t12, t3, _c("paje.plafond.taux_plein.majoration_biactif_isole"),
+                 majore).alias("paje_plafond_taux_plein"),
+        _ceiling(_c("paje.plafond.taux_partiel.base"), n, t12, t3,
+                 _c("paje.plafond.taux_partiel.majoration_biactif_isole"), majore).alias("paje_plafond_taux_partiel"),
+        _ceiling(_c("paje.plafond.taux_partiel.base"), n + pl.col("paje_nb_naissances"), t12, t3,
+                 _c("paje.plafond.taux_partiel.majoration_biactif_isole"), majore).alias("paje_plafond_naissance"),
+    )
+    nb = pl.col("paje_base_nombre")
+    taux = (
+        pl.when(nb == 0).then(None)
+        .when(R <= pl.col("paje_plafond_taux_plein")).then(pl.lit("plein"))
+        .when(R <= pl.col("paje_plafond_taux_partiel")).then(pl.lit("partiel"))
+    )
+    montant = (
+        pl.when(nb == 0).then(0)
+        .when(R <= pl.col("paje_plafond_taux_plein")).then(_bmaf_x(_c("paje.base.taux_plein")))
+        .when(R <= pl.col("paje_plafond_taux_partiel")).then(_bmaf_x(_c("paje.base.taux_partiel")))
+        .otherwise(0)
+    )
+    prime = pl.when(R <= pl.col("paje_plafond_naissance")).then(
+        pl.col("paje_nb_naissances") * _bmaf_x(_c("paje.prime_naissance"))
+    ).otherwise(0)
+    return x.with_columns(
+        taux.alias("paje_base_taux"),
+        (nb * montant).alias("paje_base"),
+        prime.alias("paje_naissance"),
+        pl.concat_str([_r("paje.base.taux_plein"), _r("paje.plafond.taux_plein.base")], separator=" ; ").alias("ref_paje_base"),
+        pl.concat_str([_r("paje.prime_naissance"), _r("paje.plafond.taux_partiel.base"), pl.lit(PRIME_NAISSANCE_CHOIX)],
+                      separator=" ; ").alias("ref_paje_naissance"),
+    )
+
+
+def _ars(x: pl.DataFrame, R: pl.Expr) -> pl.DataFrame:
+    x = x.with_columns(
+        (_c("ars.plafond.base") + pl.col("nb_enfants") * apply_rate_expr(_c("ars.plafond.base"), _c("ars.plafond.taux_enfant")))
+        .alias("ars_plafond"),
+    )
+    plein = pl.col("ars_plein")
+    # ARS différentielle (L543-1 2e al.): the full ARS less the excess of resources over the ceiling, not paid
+    # below the minimum (applied to the family's total).
+    diff = plein - (R - pl.col("ars_plafond"))
+    ars = (
+        pl.when(plein == 0).then(0)
+        .when(R <= pl.col("ars_plafond")).then(plein)
+        .when(diff >= _c("ars.montant_minimum")).then(diff)
+        .otherwise(0)
+    )
+    return x.with_columns(
+        ars.alias("ars"),
+        pl.concat_str([_r("ars.taux.six_dix"), _r("ars.plafond.base"), _r("ars.montant_minimum")], separator=" ; ").alias("ref_ars"),
+    )
+
+
+def _aah(x: pl.DataFrame) -> pl.DataFrame:
+    taux = pl.col("aah_taux_incapacite")
+    dna = pl.col("date_naissance_allocataire")
+    age_ok = dna.is_not_null() & (
+        _month_index(pl.col("mois")) > _month_index(dna) + _c("aah.age_minimum").cast(pl.Int32) * 12
+    )
+    eligible = age_ok & (
+        (taux >= _c("aah.taux_incapacite_plein"))
+        | ((taux >= _c("aah.taux_incapacite_minimum")) & pl.col("aah_rsdae"))
+    )
+    couple_compte = (pl.col("nb_parents") == 2) & (_c("aah.ressources_conjoint") == 1)
+    # Before the déconjugalisation (2023-10-01) a couple's resources were compared with the couple ceiling
+    # (the abattement on the partner's income is not in the frame); since, the allocataire's own.
+    ressources = pl.when(couple_compte).then(pl.col("ressources_n2")).otherwise(pl.col("aah_ressources_n2"))
+    annuel = _c("aah.montant") * 12
+    plafond = pl.when(couple_compte).then(apply_rate_expr(annuel, _c("aah.plafond.coefficient_couple"))).otherwise(annuel)
+    plafond = plafond + pl.col("nb_enfants") * apply_rate_expr(annuel, _c("aah.plafond.majoration_enfant"))
+    x = x.with_columns(plafond.alias("aah_plafond"), ressources.alias("aah_ressources"))
+    reste = pl.col("aah_plafond") - pl.col("aah_ressources")
+    # Differential: one twelfth of (ceiling − resources), at most the monthly amount.
+    aah = pl.when(eligible & (reste > 0)).then(pl.min_horizontal(_div_half_up(reste, 12), _c("aah.montant"))).otherwise(0)
+    return x.with_columns(
+        aah.alias("aah"),
+        pl.concat_str([_r("aah.montant"), _r("aah.plafond.majoration_enfant"), _r("aah.ressources_conjoint")],
+                      separator=" ; ").alias("ref_aah"),
+    )
+
+
+OUTPUT = (
+    *PRESTATIONS,
+    "bmaf", "nb_enfants", "taux_crds",
+    "af_nb_alternes", "af_tranche", "af_plafond_1", "af_plafond_2", "af_taux", "af_base", "af_nb_majorations",
+    "af_majoration_unitaire", "af_majorations", "af_depassement", "af_complement_degressif", "af_nb_forfaits",
+    "af_forfait_unitaire", "af_forfait", "af_forfait_complement_degressif", "af_part_autre_parent",
+    "cf_nb_enfants", "cf_nb_moins_de_3_ans", "cf_plafond", "cf_plafond_majore", "cf_forme",
+    "paje_nb_naissances", "paje_plafond_naissance", "paje_base_nombre", "paje_base_taux", "paje_plafond_taux_plein",
+    "paje_plafond_taux_partiel",
+    "ars_nb_enfants", "ars_plein", "ars_plafond",
+    "asf_nb_enfants",
+    "aeeh_nb_enfants", "aeeh_base", "aeeh_complements", "aeeh_majoration_isole",
+    "aah_plafond", "aah_ressources",
+    "ref_bmaf", "ref_crds", "ref_af", "ref_cf", "ref_paje_naissance", "ref_paje_base", "ref_ars", "ref_asf", "ref_aeeh",
+    "ref_aah",
+)
+"""Columns :func:`droits` adds after the input columns of ``foyers``, in this order."""
+
+
+def _empty(f: pl.DataFrame) -> pl.DataFrame:
+    return f.with_columns(pl.lit(0, dtype=pl.Int64).alias(p) for p in PRESTATIONS)
+
+
+# --------------------------------------------------------------------------
+# Long form with CRDS
+
+
+def par_prestation(droits_frame: pl.DataFrame) -> pl.DataFrame:
+    """One row per (foyer, mois, prestation) with a non-zero amount: ``brut``, ``crds``, ``net`` (Int64 cents).
+
+    CRDS: 0,5 % of each prestation familiale, half-up to the cent (ordonnance n° 96-50, art. 15 and 19);
+    none on the AAH.
+    """
+    taux = pl.col("taux_crds") if "taux_crds" in droits_frame.columns else None
+    parts = []
+    for p in PRESTATIONS:
+        brut = pl.col(p)
+        if p in SANS_CRDS or taux is None:
+            crds = pl.lit(0, dtype=pl.Int64)
+        else:
+            crds = apply_rate_expr(brut, taux)
+        parts.append(
+            droits_frame.select(
+                "foyer", "mois", pl.lit(p).alias("prestation"), brut.cast(pl.Int64).alias("brut"), crds.alias("crds")
+            )
+        )
+    if taux is None:
+        raise InvalidField("taux_crds", "colonne 'taux_crds' absente : passer le résultat de droits()")
+    out = pl.concat(parts, how="vertical").filter(pl.col("brut") != 0)
+    return out.with_columns((pl.col("brut") - pl.col("crds")).alias("net")).with_columns(
+        pl.col("prestation").cast(pl.Enum(list(PRESTATIONS)))
+    ).sort("foyer", "mois", "prestation", maintain_order=True)
+
+
+__all__ = ["droits", "par_prestation", "law_table", "PRESTATIONS", "OUTPUT"]
