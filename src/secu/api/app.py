@@ -51,6 +51,7 @@ def create_app(database_url: str | None = None, *, run_migrations: bool = True) 
     api.include_router(maladie)
     api.include_router(recouvrement)
     from secu.famille.api import router as famille; api.include_router(famille)  # noqa: E702
+    api.include_router(__import__("secu.autonomie.api", fromlist=["router"]).router)  # autonomie: APA et PCH des départements
     app.include_router(api)
     app.include_router(fhir_router)
 
