@@ -386,6 +386,12 @@ def droits(foyers: pl.DataFrame, enfants: pl.DataFrame) -> pl.DataFrame:
         pl.concat_str([_r("aeeh.taux_base"), _r("aeeh.complement.categorie_1"), _r("aeeh.majoration_isole.categorie_2")],
                       separator=" ; ").alias("ref_aeeh"),
     )
+    # CRDS (ordonnance n° 96-50, art. 15 and 19): 0,5 % of each prestation familiale, half-up to the cent; the
+    # AAH, not a prestation familiale, bears none.
+    x = x.with_columns(
+        (pl.lit(0, dtype=pl.Int64) if p in SANS_CRDS else apply_rate_expr(pl.col(p), pl.col("taux_crds"))).alias(f"{p}_crds")
+        for p in PRESTATIONS
+    )
     keep = [*f.columns, *OUTPUT]
     return x.select(keep)
 
@@ -586,6 +592,7 @@ def _aah(x: pl.DataFrame) -> pl.DataFrame:
 
 OUTPUT = (
     *PRESTATIONS,
+    *(f"{p}_crds" for p in PRESTATIONS),
     "bmaf", "nb_enfants", "taux_crds",
     "af_nb_alternes", "af_tranche", "af_plafond_1", "af_plafond_2", "af_taux", "af_base", "af_nb_majorations",
     "af_majoration_unitaire", "af_majorations", "af_depassement", "af_complement_degressif", "af_nb_forfaits",
@@ -604,7 +611,7 @@ OUTPUT = (
 
 
 def _empty(f: pl.DataFrame) -> pl.DataFrame:
-    return f.with_columns(pl.lit(0, dtype=pl.Int64).alias(p) for p in PRESTATIONS)
+    return f.with_columns(pl.lit(0, dtype=pl.Int64).alias(c) for p in PRESTATIONS for c in (p, f"{p}_crds"))
 
 
 # --------------------------------------------------------------------------
@@ -614,27 +621,20 @@ def _empty(f: pl.DataFrame) -> pl.DataFrame:
 def par_prestation(droits_frame: pl.DataFrame) -> pl.DataFrame:
     """One row per (foyer, mois, prestation) with a non-zero amount: ``brut``, ``crds``, ``net`` (Int64 cents).
 
-    CRDS: 0,5 % of each prestation familiale, half-up to the cent (ordonnance n° 96-50, art. 15 and 19);
-    none on the AAH.
+    Reads the ``<prestation>_crds`` columns of :func:`droits`; computes nothing.
     """
-    taux = pl.col("taux_crds") if "taux_crds" in droits_frame.columns else None
-    parts = []
-    for p in PRESTATIONS:
-        brut = pl.col(p)
-        if p in SANS_CRDS or taux is None:
-            crds = pl.lit(0, dtype=pl.Int64)
-        else:
-            crds = apply_rate_expr(brut, taux)
-        parts.append(
-            droits_frame.select(
-                "foyer", "mois", pl.lit(p).alias("prestation"), brut.cast(pl.Int64).alias("brut"), crds.alias("crds")
-            )
+    missing = [f"{p}_crds" for p in PRESTATIONS if f"{p}_crds" not in droits_frame.columns]
+    if missing:
+        raise InvalidField(missing[0], f"colonne {missing[0]!r} absente : passer le résultat de droits()")
+    parts = [
+        droits_frame.select(
+            "foyer", "mois", pl.lit(p).alias("prestation"), pl.col(p).alias("brut"), pl.col(f"{p}_crds").alias("crds")
         )
-    if taux is None:
-        raise InvalidField("taux_crds", "colonne 'taux_crds' absente : passer le résultat de droits()")
+        for p in PRESTATIONS
+    ]
     out = pl.concat(parts, how="vertical").filter(pl.col("brut") != 0)
-    return out.with_columns((pl.col("brut") - pl.col("crds")).alias("net")).with_columns(
-        pl.col("prestation").cast(pl.Enum(list(PRESTATIONS)))
+    return out.with_columns(
+        pl.col("prestation").cast(pl.Enum(list(PRESTATIONS))), (pl.col("brut") - pl.col("crds")).alias("net")
     ).sort("foyer", "mois", "prestation", maintain_order=True)
 
 
