@@ -70,22 +70,30 @@ def _r(euros: pl.Expr) -> pl.Expr:
 
 
 def law_af() -> pl.Expr:
-    """AF of the law from OpenFisca's counts: base, majorations, forfait, each rounded once; complément dégressif
-    (D521-2) = the AF rounded less the monthly excess over the ceiling, rounded once."""
+    """AF of the law from OpenFisca's counts: base and each majoration rounded once, complément dégressif (the
+    rounded AF less the monthly excess over the ceiling, rounded once); in résidence alternée that whole amount
+    × (mean number of children / number of children), rounded once; then each forfait rounded once."""
     bmaf, n = pl.col("diag:bmaf"), pl.col("diag:af_nbenf")
     modulation, forfait_mod = pl.col("diag:af_taux_modulation"), pl.col("diag:af_allocation_forfaitaire_taux_modulation")
     taux = pl.when(n >= 2).then(AF_DEUX + AF_PAR_SUIVANT * (n - 2).clip(lower_bound=0)).otherwise(0.0)
-    base = _r(bmaf * taux * modulation * pl.col("diag:af_coeff_garde_alternee"))
+    base = pl.when(n >= 2).then(_r(bmaf * taux * modulation)).otherwise(0)
     majorations = (
-        pl.col("diag:af_majorations_pleines").cast(pl.Int64) * _r(bmaf * AF_MAJORATION * modulation)
-        + pl.col("diag:af_majorations_alternees").cast(pl.Int64) * _r(bmaf * AF_MAJORATION * 0.5 * modulation)
-    )
+        pl.col("diag:af_majorations_pleines") + pl.col("diag:af_majorations_alternees")
+    ).cast(pl.Int64) * _r(bmaf * AF_MAJORATION * modulation)
     forfait_count = pl.when(pl.col("diag:af_allocation_forfaitaire") > 0).then(pl.col("diag:af_allocation_forfaitaire_nb_enfants")).otherwise(0)
     forfait = forfait_count.cast(pl.Int64) * _r(bmaf * AF_FORFAIT * forfait_mod)
     excess = pl.col("diag:af_depassement_mensuel")
     degressif = pl.when(excess > 0).then((_r((base + majorations).cast(pl.Float64) / 100 - excess)).clip(lower_bound=0)).otherwise(0)
     degressif_forfait = pl.when(excess > 0).then((_r(forfait.cast(pl.Float64) / 100 - excess)).clip(lower_bound=0)).otherwise(0)
-    return base + majorations + forfait + degressif + degressif_forfait
+    total = base + majorations + degressif
+    halves = 2 * n  # the number of children in halves; a child in résidence alternée counts for one half
+    alternes = ((1 - pl.col("diag:af_coeff_garde_alternee")) * halves).round(0)
+    shared = pl.when(alternes > 0).then(_r(total.cast(pl.Float64) / 100 * (halves - alternes) / halves)).otherwise(total)
+    return shared + forfait + degressif_forfait
+
+
+def _alternee() -> pl.Expr:
+    return pl.col("diag:af_coeff_garde_alternee") < 1
 
 
 def law_cf() -> pl.Expr:
@@ -166,10 +174,28 @@ EXCEPTIONS: list[Exception_] = [
             "monthly excess over the ceiling) rounded once."
         ),
         law=(
-            "CSS L521-1 (modulation, complément dégressif), L521-3 (majorations), R521-2 (résidence alternée), "
+            "CSS L521-1 (modulation, complément dégressif), L521-3 (majorations), "
             "D521-1 to D521-3 (rates as percentages of the BMAF, ceilings), each monthly amount " + LAW_ROUNDING
         ),
-        holds=lambda code: _differs_from_law(code),
+        holds=lambda code: _differs_from_law(code) & ~_alternee(),
+    ),
+    Exception_(
+        name="AF résidence alternée: coefficient on the whole AF",
+        codes=frozenset({"af"}),
+        cause=(
+            "With a child in résidence alternée OpenFisca applies the coefficient (mean number of children / "
+            "number of children) to the base of the AF only (af_base × af_coeff_garde_alternee), halves the "
+            "majoration pour âge of the alternating child only, leaves the other majorations and the "
+            "complément dégressif whole. Checked: secu equals the AF of all the children (base, every "
+            "majoration, complément dégressif, each rounded once) × that coefficient, rounded once, plus the "
+            "forfaits."
+        ),
+        law=(
+            "CSS L521-2 2e al. and R521-3: each parent's AF are the AF due for all the children à charge × the "
+            "mean number of children (a child in résidence alternée counting for 0.5) / the total number of "
+            "children (DSS, as recalled by ASH n° 2593); " + LAW_ROUNDING
+        ),
+        holds=lambda code: (pl.col("ours") == LAW[code]()) & (_r(pl.col("of64")) != LAW[code]()) & _alternee(),
     ),
     Exception_(
         name="CF différentiel from the unrounded amount",
