@@ -5,8 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+import secu.autonomie.models  # noqa: F401
 import secu.core.ledger  # noqa: F401
 import secu.core.security  # noqa: F401
+import secu.famille.models  # noqa: F401
 import secu.maladie.models  # noqa: F401
 import secu.recouvrement.models  # noqa: F401
 import secu.register.models  # noqa: F401  (registers every table)
