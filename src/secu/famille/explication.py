@@ -75,18 +75,19 @@ def _af(row: Mapping[str, Any], step) -> None:
     step(f"Enfants à charge : {n}" + (f" dont {alt} en résidence alternée" if alt else ""), None, TIMING)
     step(f"Ressources N-2 : {_euros(row.get('ressources_n2'))} ; plafonds {_euros(row.get('af_plafond_1'))} et "
          f"{_euros(row.get('af_plafond_2'))} : tranche {t}", None, row.get("ref_af"))
-    if row.get("af_base"):
+    if row.get("af_base_famille"):
         step(f"Allocations de base : {_percent(row.get('af_taux'))} de la BMAF ({_euros(row.get('bmaf'))}), arrondi au centime",
-             row.get("af_base"), row.get("ref_bmaf"))
+             row.get("af_base_famille"), row.get("ref_bmaf"))
     if row.get("af_majorations"):
-        step(f"Majoration pour âge : {row.get('af_nb_majorations')} × {_euros(row.get('af_majoration_unitaire'))}",
-             row.get("af_majorations"), row.get("ref_af"))
+        alt = row.get("af_nb_majorations_alternees") or 0
+        step(f"Majoration pour âge : {row.get('af_nb_majorations')} × {_euros(row.get('af_majoration_unitaire'))}"
+             + (f", dont {alt} pour moitié (résidence alternée, CSS R521-2)" if alt else ""), row.get("af_majorations"), row.get("ref_af"))
+    if row.get("af_forfait"):
     if row.get("af_complement_degressif"):
         step(f"Complément dégressif : ressources au-dessus du plafond de {_euros(row.get('af_depassement'))} "
              "(douzième de la différence, arrondi au centime)", row.get("af_complement_degressif"), "CSS L521-1 et D521-1 II")
     if row.get("af_part_autre_parent"):
         step("Résidence alternée : part due à l'autre parent, déduite", -row.get("af_part_autre_parent"), "CSS R521-2")
-    if row.get("af_forfait"):
         step(f"Allocation forfaitaire (enfant de 20 ans) : {row.get('af_nb_forfaits')} × {_euros(row.get('af_forfait_unitaire'))}",
              row.get("af_forfait"), "CSS L521-1 2e al. et D521-2")
     if row.get("af_forfait_complement_degressif"):

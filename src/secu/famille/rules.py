@@ -324,6 +324,8 @@ def _children(enfants: pl.DataFrame, law: pl.DataFrame) -> pl.DataFrame:
         pl.col("__charge").sum().cast(pl.Int32).alias("nb_enfants"),
         (pl.col("__charge") & pl.col("garde_alternee")).sum().cast(pl.Int32).alias("af_nb_alternes"),
         pl.col("__majoration").sum().cast(pl.Int32).alias("__nb_majorables"),
+        (pl.col("__majoration") & pl.col("garde_alternee")).sum().cast(pl.Int32).alias("__nb_majorables_alternes"),
+        pl.col("garde_alternee").sort_by(pl.col("__charge").not_(), "date_naissance").first().and_(pl.col("__charge").any()).alias("__aine_alterne"),
         pl.col("__forfait").sum().cast(pl.Int32).alias("af_nb_forfaits"),
         pl.col("__charge_cf").sum().cast(pl.Int32).alias("cf_nb_enfants"),
         pl.col("__moins_de_3").sum().cast(pl.Int32).alias("cf_nb_moins_de_3_ans"),
@@ -362,7 +364,7 @@ def droits(foyers: pl.DataFrame, enfants: pl.DataFrame) -> pl.DataFrame:
         .sort("__ligne")
     )
     zero_cols = [
-        "nb_enfants", "af_nb_alternes", "__nb_majorables", "af_nb_forfaits", "cf_nb_enfants", "cf_nb_moins_de_3_ans",
+        "nb_enfants", "af_nb_alternes", "__nb_majorables", "__nb_majorables_alternes", "af_nb_forfaits", "cf_nb_enfants", "cf_nb_moins_de_3_ans",
         "paje_nb_naissances", "ars_nb_enfants", "ars_plein", "asf", "asf_nb_enfants", "aeeh_base", "aeeh_complements",
         "__aeeh_isole", "aeeh_nb_enfants", "paje_base_nombre",
     ]
@@ -418,19 +420,31 @@ def _af(x: pl.DataFrame, R: pl.Expr) -> pl.DataFrame:
     droit = n >= _c("af.nombre_enfants_minimum")
     # L521-3 / R521-1: the eldest opens no majoration in a family of fewer than 3 children; being the oldest,
     # he is age-eligible whenever any child is, so he is one of the majorables when there are any.
-    nb_maj = pl.max_horizontal(
-        pl.col("__nb_majorables")
-        - pl.when((n < _c("af.majoration.nombre_enfants_minimum")) & (pl.col("__nb_majorables") > 0)).then(1).otherwise(0),
-        pl.lit(0),
-    )
+    sans_aine = (n < _c("af.majoration.nombre_enfants_minimum")) & (pl.col("__nb_majorables") > 0)
+    aine_alterne = pl.col("__aine_alterne").fill_null(False)
+    nb_maj_alt = pl.col("__nb_majorables_alternes") - pl.when(sans_aine & aine_alterne).then(1).otherwise(0)
+    nb_maj = pl.col("__nb_majorables") - pl.when(sans_aine).then(1).otherwise(0)
     taux_base = by_tranche("deuxieme_enfant") + by_tranche("enfant_suivant") * (n - 2).cast(pl.Decimal(38, 0))
+    unite = _bmaf_x(by_tranche("majoration_age"))
     x = x.with_columns(
         pl.when(droit).then(taux_base).otherwise(None).alias("af_taux"),
-        pl.when(droit).then(_bmaf_x(taux_base)).otherwise(0).alias("af_base"),
+        pl.when(droit).then(_bmaf_x(taux_base)).otherwise(0).alias("af_base_famille"),
         pl.when(droit).then(nb_maj).otherwise(0).cast(pl.Int32).alias("af_nb_majorations"),
-        _bmaf_x(by_tranche("majoration_age")).alias("af_majoration_unitaire"),
+        pl.when(droit).then(nb_maj_alt).otherwise(0).cast(pl.Int32).alias("af_nb_majorations_alternees"),
+        unite.alias("af_majoration_unitaire"),
         _bmaf_x(by_tranche("forfait")).alias("af_forfait_unitaire"),
-    ).with_columns((pl.col("af_nb_majorations") * pl.col("af_majoration_unitaire")).alias("af_majorations"))
+    )
+    # Garde alternée (R521-2): the AF of all the children × (mean number / number of children), a child in
+    # résidence alternée counting 1/2; the majoration pour âge of a child in résidence alternée is halved.
+    # Each share half-up to the cent.
+    den = n * 2
+    alt = pl.col("af_nb_alternes")
+    x = x.with_columns(
+        pl.when(alt > 0).then(_div_half_up(pl.col("af_base_famille") * (den - alt), den))
+        .otherwise(pl.col("af_base_famille")).alias("af_base"),
+        ((pl.col("af_nb_majorations") - pl.col("af_nb_majorations_alternees")) * pl.col("af_majoration_unitaire")
+         + _div_half_up(pl.col("af_nb_majorations_alternees") * pl.col("af_majoration_unitaire"), 2)).alias("af_majorations"),
+    ).with_columns((pl.col("af_base_famille") - pl.col("af_base")).alias("af_part_autre_parent"))
 
     # Complément dégressif (L521-1 6e al., D521-1 II, D521-2 II): above a ceiling by less than 12 × the monthly
     # amount of the new tranche, one twelfth of (ceiling + 12 × amount − resources).
@@ -455,17 +469,9 @@ def _af(x: pl.DataFrame, R: pl.Expr) -> pl.DataFrame:
         (pl.col("af_nb_forfaits") * pl.col("af_forfait_unitaire")).alias("af_forfait"),
         (pl.col("af_nb_forfaits") * degressif(pl.col("af_forfait_unitaire"))).alias("af_forfait_complement_degressif"),
     )
-    # Garde alternée (R521-2): the family's AF × (mean number of children / number of children), a child in
-    # résidence alternée counting for 1/2; half-up to the cent.
-    total = pl.col("af_base") + pl.col("af_majorations") + pl.col("af_complement_degressif")
-    den = n * 2
-    partage = pl.when(pl.col("af_nb_alternes") > 0).then(
-        _div_half_up(total * (den - pl.col("af_nb_alternes")), den)
-    ).otherwise(total)
     x = x.with_columns(
-        (total - partage).alias("af_part_autre_parent"),
-    ).with_columns(
-        (partage + pl.col("af_forfait") + pl.col("af_forfait_complement_degressif")).alias("af"),
+        (pl.col("af_base") + pl.col("af_majorations") + pl.col("af_complement_degressif") + pl.col("af_forfait")
+         + pl.col("af_forfait_complement_degressif")).alias("af"),
         pl.concat_str(
             [_r("af.tranche_1.deuxieme_enfant"), _r("af.plafond.tranche_1"), _r("af.majoration.age"),
              _r("af.forfait.nombre_enfants_minimum")], separator=" ; ",
@@ -594,7 +600,8 @@ OUTPUT = (
     *PRESTATIONS,
     *(f"{p}_crds" for p in PRESTATIONS),
     "bmaf", "nb_enfants", "taux_crds",
-    "af_nb_alternes", "af_tranche", "af_plafond_1", "af_plafond_2", "af_taux", "af_base", "af_nb_majorations",
+    "af_nb_alternes", "af_tranche", "af_plafond_1", "af_plafond_2", "af_taux", "af_base_famille", "af_base",
+    "af_nb_majorations", "af_nb_majorations_alternees",
     "af_majoration_unitaire", "af_majorations", "af_depassement", "af_complement_degressif", "af_nb_forfaits",
     "af_forfait_unitaire", "af_forfait", "af_forfait_complement_degressif", "af_part_autre_parent",
     "cf_nb_enfants", "cf_nb_moins_de_3_ans", "cf_plafond", "cf_plafond_majore", "cf_forme",
