@@ -223,6 +223,28 @@ def law_table(months: pl.Series) -> pl.DataFrame:
     return law.with_columns(pl.col(c).cast(pl.String) for c in law.columns if c.endswith("_reference"))
 
 
+def _references(law: pl.DataFrame) -> pl.DataFrame:
+    """The texts behind each benefit, built once per month (not per household)."""
+    return law.with_columns(
+        pl.concat_str([_r("asf.taux.un_parent"), _r("asf.taux.deux_parents")], separator=" ; ").alias("ref_asf"),
+        pl.concat_str([_r("aeeh.taux_base"), _r("aeeh.complement.categorie_1"), _r("aeeh.majoration_isole.categorie_2")],
+                      separator=" ; ").alias("ref_aeeh"),
+        pl.concat_str(
+            [_r("af.tranche_1.deuxieme_enfant"), _r("af.plafond.tranche_1"), _r("af.majoration.age"),
+             _r("af.forfait.nombre_enfants_minimum")], separator=" ; ",
+        ).alias("ref_af"),
+        pl.concat_str([_r("cf.taux"), _r("cf.taux_majore"), _r("cf.plafond.base")], separator=" ; ").alias("ref_cf"),
+        pl.concat_str([_r("paje.base.taux_plein"), _r("paje.plafond.taux_plein.base")], separator=" ; ").alias("ref_paje_base"),
+        pl.concat_str([_r("paje.prime_naissance"), _r("paje.plafond.taux_partiel.base"), pl.lit(PRIME_NAISSANCE_CHOIX)],
+                      separator=" ; ").alias("ref_paje_naissance"),
+        pl.concat_str([_r("ars.taux.six_dix"), _r("ars.plafond.base"), _r("ars.montant_minimum")], separator=" ; ").alias("ref_ars"),
+        pl.concat_str([_r("aah.montant"), _r("aah.plafond.majoration_enfant"), _r("aah.ressources_conjoint")],
+                      separator=" ; ").alias("ref_aah"),
+        _r("bmaf").alias("ref_bmaf"),
+        _r("pf.taux_crds").alias("ref_crds"),
+    )
+
+
 # --------------------------------------------------------------------------
 # Children → per (foyer, mois) counts and sums
 
@@ -356,10 +378,12 @@ def droits(foyers: pl.DataFrame, enfants: pl.DataFrame) -> pl.DataFrame:
         return _empty(f)
 
     law = law_table(f["mois"])
+    law = _references(law)
+    law_rows = law.drop([c for c in law.columns if c.endswith("_reference")])
     kids = _children(e.join(f.select("foyer", "mois").unique(), on=["foyer", "mois"], how="semi"), law)
     x = (
         f.with_row_index("__ligne")
-        .join(law, on="mois", how="left")
+        .join(law_rows, on="mois", how="left")
         .join(kids, on=["foyer", "mois"], how="left")
         .sort("__ligne")
     )
@@ -381,12 +405,7 @@ def droits(foyers: pl.DataFrame, enfants: pl.DataFrame) -> pl.DataFrame:
     ).with_columns((pl.col("aeeh_base") + pl.col("aeeh_complements") + pl.col("aeeh_majoration_isole")).alias("aeeh"))
     x = _aah(x)
     x = x.with_columns(
-        _r("bmaf").alias("ref_bmaf"),
-        _r("pf.taux_crds").alias("ref_crds"),
         pl.col("pf_taux_crds").alias("taux_crds"),
-        pl.concat_str([_r("asf.taux.un_parent"), _r("asf.taux.deux_parents")], separator=" ; ").alias("ref_asf"),
-        pl.concat_str([_r("aeeh.taux_base"), _r("aeeh.complement.categorie_1"), _r("aeeh.majoration_isole.categorie_2")],
-                      separator=" ; ").alias("ref_aeeh"),
     )
     # CRDS (ordonnance n° 96-50, art. 15 and 19): 0,5 % of each prestation familiale, half-up to the cent; the
     # AAH, not a prestation familiale, bears none.
@@ -472,10 +491,6 @@ def _af(x: pl.DataFrame, R: pl.Expr) -> pl.DataFrame:
     x = x.with_columns(
         (pl.col("af_base") + pl.col("af_majorations") + pl.col("af_complement_degressif") + pl.col("af_forfait")
          + pl.col("af_forfait_complement_degressif")).alias("af"),
-        pl.concat_str(
-            [_r("af.tranche_1.deuxieme_enfant"), _r("af.plafond.tranche_1"), _r("af.majoration.age"),
-             _r("af.forfait.nombre_enfants_minimum")], separator=" ; ",
-        ).alias("ref_af"),
     )
     return x
 
@@ -506,7 +521,6 @@ def _cf(x: pl.DataFrame, R: pl.Expr, majore: pl.Expr) -> pl.DataFrame:
     return x.with_columns(
         cf.alias("cf"),
         forme.alias("cf_forme"),
-        pl.concat_str([_r("cf.taux"), _r("cf.taux_majore"), _r("cf.plafond.base")], separator=" ; ").alias("ref_cf"),
     )
 
 
@@ -541,9 +555,6 @@ def _paje(x: pl.DataFrame, R: pl.Expr, majore: pl.Expr) -> pl.DataFrame:
         taux.alias("paje_base_taux"),
         (nb * montant).alias("paje_base"),
         prime.alias("paje_naissance"),
-        pl.concat_str([_r("paje.base.taux_plein"), _r("paje.plafond.taux_plein.base")], separator=" ; ").alias("ref_paje_base"),
-        pl.concat_str([_r("paje.prime_naissance"), _r("paje.plafond.taux_partiel.base"), pl.lit(PRIME_NAISSANCE_CHOIX)],
-                      separator=" ; ").alias("ref_paje_naissance"),
     )
 
 
@@ -564,7 +575,6 @@ def _ars(x: pl.DataFrame, R: pl.Expr) -> pl.DataFrame:
     )
     return x.with_columns(
         ars.alias("ars"),
-        pl.concat_str([_r("ars.taux.six_dix"), _r("ars.plafond.base"), _r("ars.montant_minimum")], separator=" ; ").alias("ref_ars"),
     )
 
 
@@ -591,8 +601,6 @@ def _aah(x: pl.DataFrame) -> pl.DataFrame:
     aah = pl.when(eligible & (reste > 0)).then(pl.min_horizontal(_div_half_up(reste, 12), _c("aah.montant"))).otherwise(0)
     return x.with_columns(
         aah.alias("aah"),
-        pl.concat_str([_r("aah.montant"), _r("aah.plafond.majoration_enfant"), _r("aah.ressources_conjoint")],
-                      separator=" ; ").alias("ref_aah"),
     )
 
 
