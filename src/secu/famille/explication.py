@@ -82,12 +82,12 @@ def _af(row: Mapping[str, Any], step) -> None:
         alt = row.get("af_nb_majorations_alternees") or 0
         step(f"Majoration pour âge : {row.get('af_nb_majorations')} × {_euros(row.get('af_majoration_unitaire'))}"
              + (f", dont {alt} pour moitié (résidence alternée, CSS R521-2)" if alt else ""), row.get("af_majorations"), row.get("ref_af"))
-    if row.get("af_forfait"):
     if row.get("af_complement_degressif"):
         step(f"Complément dégressif : ressources au-dessus du plafond de {_euros(row.get('af_depassement'))} "
              "(douzième de la différence, arrondi au centime)", row.get("af_complement_degressif"), "CSS L521-1 et D521-1 II")
     if row.get("af_part_autre_parent"):
         step("Résidence alternée : part due à l'autre parent, déduite", -row.get("af_part_autre_parent"), "CSS R521-2")
+    if row.get("af_forfait"):
         step(f"Allocation forfaitaire (enfant de 20 ans) : {row.get('af_nb_forfaits')} × {_euros(row.get('af_forfait_unitaire'))}",
              row.get("af_forfait"), "CSS L521-1 2e al. et D521-2")
     if row.get("af_forfait_complement_degressif"):
