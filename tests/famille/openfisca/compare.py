@@ -51,7 +51,7 @@ LAW_ROUNDING = (
     "règle du projet : un seul arrondi ROUND_HALF_UP par montant mensuel)"
 )
 # The law's rates (fractions of the BMAF), the same 2024–2026.
-AF_DEUX, AF_PAR_SUIVANT, AF_MAJORATION, AF_FORFAIT = 0.32, 0.41, 0.16, 0.20234
+AF_DEUX, AF_PAR_SUIVANT, AF_MAJORATION, AF_FORFAIT, AF_FORFAIT_QUART = 0.32, 0.41, 0.16, 0.20234, 0.05059
 CF_TAUX, CF_MAJORE = 0.4165, 0.6248
 PAJE_TAUX_PLEIN = 0.4165
 ARS_TAUX = {"ars_primaire": 0.8972, "ars_college": 0.9467, "ars_lycee": 0.9795}
@@ -70,30 +70,29 @@ def _r(euros: pl.Expr) -> pl.Expr:
 
 
 def law_af() -> pl.Expr:
-    """AF of the law from OpenFisca's counts: base and each majoration rounded once, complément dégressif (the
-    rounded AF less the monthly excess over the ceiling, rounded once); in résidence alternée that whole amount
-    × (mean number of children / number of children), rounded once; then each forfait rounded once."""
+    """AF of the law from OpenFisca's counts: the base rounded once, × (mean number of children / number of
+    children) in résidence alternée and rounded once more; each majoration rounded once, the alternating
+    children's halved (their sum rounded once); complément dégressif (the AF less the monthly excess over the
+    ceiling, rounded once); each forfait rounded once."""
     bmaf, n = pl.col("diag:bmaf"), pl.col("diag:af_nbenf")
     modulation, forfait_mod = pl.col("diag:af_taux_modulation"), pl.col("diag:af_allocation_forfaitaire_taux_modulation")
     taux = pl.when(n >= 2).then(AF_DEUX + AF_PAR_SUIVANT * (n - 2).clip(lower_bound=0)).otherwise(0.0)
-    base = pl.when(n >= 2).then(_r(bmaf * taux * modulation)).otherwise(0)
-    majorations = (
-        pl.col("diag:af_majorations_pleines") + pl.col("diag:af_majorations_alternees")
-    ).cast(pl.Int64) * _r(bmaf * AF_MAJORATION * modulation)
+    base_famille = pl.when(n >= 2).then(_r(bmaf * taux * modulation)).otherwise(0)
+    halves = 2 * n  # the number of children in halves; a child in résidence alternée counts for one half
+    alternes = ((1 - pl.col("diag:af_coeff_garde_alternee")) * halves).round(0)
+    base = pl.when(alternes > 0).then(_r(base_famille.cast(pl.Float64) / 100 * (halves - alternes) / halves)).otherwise(base_famille)
+    unit = _r(bmaf * AF_MAJORATION * modulation)
+    majorations = pl.col("diag:af_majorations_pleines").cast(pl.Int64) * unit + _r(
+        pl.col("diag:af_majorations_alternees") * unit.cast(pl.Float64) / 200
+    )
     forfait_count = pl.when(pl.col("diag:af_allocation_forfaitaire") > 0).then(pl.col("diag:af_allocation_forfaitaire_nb_enfants")).otherwise(0)
-    forfait = forfait_count.cast(pl.Int64) * _r(bmaf * AF_FORFAIT * forfait_mod)
+    # D521-2 writes the forfait of each tranche as its own percentage, the quarter rounded: 5.059 %, not 5.0585 %.
+    forfait_rate = pl.when(forfait_mod == 1).then(AF_FORFAIT).when(forfait_mod == 0.5).then(AF_FORFAIT / 2).otherwise(AF_FORFAIT_QUART)
+    forfait = forfait_count.cast(pl.Int64) * _r(bmaf * forfait_rate)
     excess = pl.col("diag:af_depassement_mensuel")
     degressif = pl.when(excess > 0).then((_r((base + majorations).cast(pl.Float64) / 100 - excess)).clip(lower_bound=0)).otherwise(0)
     degressif_forfait = pl.when(excess > 0).then((_r(forfait.cast(pl.Float64) / 100 - excess)).clip(lower_bound=0)).otherwise(0)
-    total = base + majorations + degressif
-    halves = 2 * n  # the number of children in halves; a child in résidence alternée counts for one half
-    alternes = ((1 - pl.col("diag:af_coeff_garde_alternee")) * halves).round(0)
-    shared = pl.when(alternes > 0).then(_r(total.cast(pl.Float64) / 100 * (halves - alternes) / halves)).otherwise(total)
-    return shared + forfait + degressif_forfait
-
-
-def _alternee() -> pl.Expr:
-    return pl.col("diag:af_coeff_garde_alternee") < 1
+    return base + majorations + degressif + forfait + degressif_forfait
 
 
 def law_cf() -> pl.Expr:
@@ -166,36 +165,20 @@ EXCEPTIONS: list[Exception_] = [
         name="AF rounded per amount",
         codes=frozenset({"af"}),
         cause=(
-            "OpenFisca's af rounds BMAF × rate before multiplying by the modulation coefficient (½, ¼) and the "
-            "résidence alternée coefficient (af_base: round_(bmaf * taux_total, 2) * coeff * modulation), and "
+            "OpenFisca's af rounds BMAF × rate before multiplying by the modulation coefficient (½, ¼) and "
+            "never rounds after the résidence alternée coefficient (af_base: round_(bmaf * taux_total, 2) * coeff * "
+            "modulation), computes the forfait of the third tranche as 20.234 % × ¼ = 5.0585 % of the BMAF, and "
             "keeps the majorations pour âge, the allocation forfaitaire and the complément dégressif unrounded "
             "in their sum. Checked: secu equals the base, each majoration and each forfait computed as BMAF × "
             "rate × coefficients and rounded once, plus the complément dégressif (the rounded AF less the "
             "monthly excess over the ceiling) rounded once."
         ),
         law=(
-            "CSS L521-1 (modulation, complément dégressif), L521-3 (majorations), "
-            "D521-1 to D521-3 (rates as percentages of the BMAF, ceilings), each monthly amount " + LAW_ROUNDING
+            "CSS L521-1 (modulation, complément dégressif), L521-3 (majorations), R521-2 (résidence alternée), "
+            "D521-1 to D521-3 (rates as percentages of the BMAF, the forfait at 20.234 %, 10.117 % and 5.059 %; "
+            "ceilings), each monthly amount " + LAW_ROUNDING
         ),
-        holds=lambda code: _differs_from_law(code) & ~_alternee(),
-    ),
-    Exception_(
-        name="AF résidence alternée: coefficient on the whole AF",
-        codes=frozenset({"af"}),
-        cause=(
-            "With a child in résidence alternée OpenFisca applies the coefficient (mean number of children / "
-            "number of children) to the base of the AF only (af_base × af_coeff_garde_alternee), halves the "
-            "majoration pour âge of the alternating child only, leaves the other majorations and the "
-            "complément dégressif whole. Checked: secu equals the AF of all the children (base, every "
-            "majoration, complément dégressif, each rounded once) × that coefficient, rounded once, plus the "
-            "forfaits."
-        ),
-        law=(
-            "CSS L521-2 2e al. and R521-3: each parent's AF are the AF due for all the children à charge × the "
-            "mean number of children (a child in résidence alternée counting for 0.5) / the total number of "
-            "children (DSS, as recalled by ASH n° 2593); " + LAW_ROUNDING
-        ),
-        holds=lambda code: (pl.col("ours") == LAW[code]()) & (_r(pl.col("of64")) != LAW[code]()) & _alternee(),
+        holds=lambda code: _differs_from_law(code),
     ),
     Exception_(
         name="CF différentiel from the unrounded amount",
