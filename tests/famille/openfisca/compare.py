@@ -69,13 +69,15 @@ def _r(euros: pl.Expr) -> pl.Expr:
     return round_half_up_cents(euros)
 
 
-def law_af() -> pl.Expr:
+def law_af(forfait_in_af_tranche: bool = False) -> pl.Expr:
     """AF of the law from OpenFisca's counts: the base rounded once, × (mean number of children / number of
     children) in résidence alternée and rounded once more; each majoration rounded once, the alternating
     children's halved (their sum rounded once); complément dégressif (the AF less the monthly excess over the
-    ceiling, rounded once); each forfait rounded once."""
+    ceiling, rounded once); each forfait rounded once. With ``forfait_in_af_tranche`` the forfait takes the
+    tranche of the AF (ceilings raised for the children à charge only), not OpenFisca's own forfait tranche."""
     bmaf, n = pl.col("diag:bmaf"), pl.col("diag:af_nbenf")
-    modulation, forfait_mod = pl.col("diag:af_taux_modulation"), pl.col("diag:af_allocation_forfaitaire_taux_modulation")
+    modulation = pl.col("diag:af_taux_modulation")
+    forfait_mod = modulation if forfait_in_af_tranche else pl.col("diag:af_allocation_forfaitaire_taux_modulation")
     taux = pl.when(n >= 2).then(AF_DEUX + AF_PAR_SUIVANT * (n - 2).clip(lower_bound=0)).otherwise(0.0)
     base_famille = pl.when(n >= 2).then(_r(bmaf * taux * modulation)).otherwise(0)
     halves = 2 * n  # the number of children in halves; a child in résidence alternée counts for one half
@@ -217,6 +219,28 @@ EXCEPTIONS: list[Exception_] = [
             "BMAF), " + LAW_ROUNDING
         ),
         holds=lambda code: _differs_from_law(code),
+    ),
+    Exception_(
+        name="AF forfait: the child of 20 does not raise the ceiling",
+        codes=frozenset({"af"}),
+        cause=(
+            "OpenFisca picks the tranche of the allocation forfaitaire with ceilings raised for the children à "
+            "charge AND the children of 20 who open the forfait (af_allocation_forfaitaire_taux_modulation adds "
+            "af_allocation_forfaitaire_nb_enfants to the count), so a household between two ceilings can get the "
+            "forfait of the lower tranche while its AF fall in the higher. Checked: secu equals the legal AF "
+            "with the forfait in the AF's own tranche (ceilings raised for the children à charge only), each "
+            "amount rounded once."
+        ),
+        law=(
+            "CSS D521-2 I (the forfait's rate by the same ceilings as the AF, those of D521-3 I and II) and "
+            "D521-3 (each ceiling raised per enfant à charge); a child who has reached 20, the age limit of "
+            "L512-3 2° and R512-2, is no longer à charge for the prestations familiales: he opens the forfait "
+            "(L521-1 2e al.) but does not raise the ceilings. Reading of the texts by secu; the CNAF's practice "
+            "was not found in a published source. " + LAW_ROUNDING
+        ),
+        holds=lambda code: (pl.col("diag:af_allocation_forfaitaire_nb_enfants") > 0)
+        & (pl.col("ours") == law_af(forfait_in_af_tranche=True))
+        & (_r(pl.col("of64")) != law_af(forfait_in_af_tranche=True)),
     ),
 ]
 
