@@ -85,6 +85,10 @@ def demo(
 
         with console.status("DSN de démonstration : cotisations et compte de l'employeur…"):
             dsn_report = seed_dsn(session_factory(engine), seed_value=seed)
+        from secu.demo.famille import seed_famille
+
+        with console.status("Prestations familiales et APA de démonstration : paiements mensuels…"):
+            famille_report = seed_famille(session_factory(engine), seed_value=seed)
     if report is not None:
         console.print(
             f"Population créée : {report.personnes} personnes (dont {report.enfants} enfants), {report.foyers} foyers, "
@@ -104,6 +108,13 @@ def demo(
         console.print(
             f"DSN : {dsn_report.declarations} déclarations de l'employeur de démonstration ({dsn_report.salaries} bulletins) ; "
             f"dû à l'URSSAF {format_eur(dsn_report.du_cents)}, versé {format_eur(dsn_report.verse_cents)}."
+        )
+        console.print(
+            f"Famille : {famille_report.dossiers} dossiers allocataires, prestations d'octobre à décembre 2025 versées "
+            f"{format_eur(famille_report.verse_cents)} (rappels {format_eur(famille_report.rappels_cents)}, "
+            f"indus {format_eur(famille_report.indus_cents)}, retenues {format_eur(famille_report.retenues_cents)}) ; "
+            f"APA : {famille_report.apa} bénéficiaires, {format_eur(famille_report.apa_cents)} versés, "
+            f"dont concours CNSA {format_eur(famille_report.concours_cnsa_cents)}."
         )
     console.print(f"Base : {engine.url.render_as_string(hide_password=True)}")
     if not no_serve:

@@ -61,6 +61,7 @@ class DemoReport:
     professionnels: int = 0
     ald: int = 0
     c2s: int = 0
+    allocataires: int = 0
     comptes: dict[str, str] = field(default_factory=dict)
 
 
@@ -123,6 +124,7 @@ def seed(session: Session, *, households: int = 120, seed_value: int = 2026) -> 
     if session.scalar(select(func.count()).select_from(Personne)):
         raise RuntimeError("le répertoire n'est pas vide : la population de démonstration n'est créée qu'une fois")
     rng = random.Random(seed_value)
+    money = random.Random(seed_value * 7919 + 1)  # resources: a generator of their own, so the people stay the same
     numbers = _Numbers(rng)
     report = DemoReport()
     caller: Caller = SYSTEM
@@ -247,14 +249,50 @@ def seed(session: Session, *, households: int = 120, seed_value: int = 2026) -> 
                 children.append(enfant)
                 report.enfants += 1
                 report.personnes += 1
-        membres = [schemas.MembreIn(personne_id=adults[0].id, role="allocataire", date_debut=date(2020, 1, 1))]
-        membres += [schemas.MembreIn(personne_id=a.id, role="conjoint", date_debut=date(2020, 1, 1)) for a in adults[1:]]
-        membres += [schemas.MembreIn(personne_id=c.id, role="enfant", date_debut=max(c.date_naissance, date(2020, 1, 1))) for c in children]
-        service.create_household(session, schemas.FoyerIn(libelle=f"Foyer {nom}", membres=membres), caller=caller, today=REFERENCE)
+        if children:
+            # A family is known to its CAF: the household is declared through the branche famille.
+            _declare_to_caf(session, adults, children, nom, money)
+            report.allocataires += 1
+        else:
+            membres = [schemas.MembreIn(personne_id=adults[0].id, role="allocataire", date_debut=date(2020, 1, 1))]
+            membres += [schemas.MembreIn(personne_id=a.id, role="conjoint", date_debut=date(2020, 1, 1)) for a in adults[1:]]
+            service.create_household(session, schemas.FoyerIn(libelle=f"Foyer {nom}", membres=membres), caller=caller, today=REFERENCE)
         report.foyers += 1
 
     report.comptes = _accounts(session)
     return report
+
+
+FAMILLE_DEBUT = date(2025, 9, 1)
+"""The demo families' dossiers open here: their first rights are those of October 2025 (CSS R552-2)."""
+
+
+def _declare_to_caf(session: Session, adults: list[Personne], children: list[Personne], nom: str, money: random.Random) -> None:
+    from secu.famille import schemas as famille_schemas
+    from secu.famille import service as famille_service
+
+    membres = [famille_schemas.MembreDeclare(personne_id=adults[0].id, role="allocataire", date_debut=FAMILLE_DEBUT)]
+    membres += [famille_schemas.MembreDeclare(personne_id=a.id, role="conjoint", date_debut=FAMILLE_DEBUT) for a in adults[1:]]
+    membres += [
+        famille_schemas.MembreDeclare(
+            personne_id=c.id, role="enfant", date_debut=max(c.date_naissance, FAMILLE_DEBUT),
+            enfant=famille_schemas.EnfantAttributs(garde_alternee=len(adults) == 1 and money.random() < 0.15),
+        )
+        for c in children
+    ]
+    # Net catégoriel of each adult for 2023 and 2024 (N-2 of 2025 and 2026): a spread from no income to
+    # well above the AF ceilings, so every tranche and the means-tested benefits appear.
+    ressources = []
+    for adult in adults:
+        base = money.choice((0, 9_000, 16_000, 22_000, 28_000, 36_000, 48_000, 65_000))
+        for annee in (2023, 2024):
+            montant = round(base * (1 + 0.03 * (annee - 2023)) * money.uniform(0.9, 1.1)) if base else 0
+            ressources.append(famille_schemas.RessourceIn(personne_id=adult.id, annee=annee, montant=montant))
+    famille_service.declare_household(
+        session,
+        famille_schemas.DeclarationIn(membres=membres, date_debut=FAMILLE_DEBUT, ressources=ressources, libelle=f"Foyer {nom}"),
+        caller=SYSTEM, today=REFERENCE,
+    )
 
 
 def _ald(session: Session, personne: Personne, rng: random.Random, start: date) -> None:
@@ -287,12 +325,14 @@ def _accounts(session: Session) -> dict[str, str]:
     parent = session.get(Personne, parent_id)
     assert parent is not None
     cpam = route(parent.departement, "maladie", commune=parent.commune).code
+    caf = route(parent.departement, "famille", commune=parent.commune).code
     drsm = _drsm_of(parent)
     employeur_id = session.scalar(select(Employeur.id).order_by(Employeur.id).limit(1))
     medecin_id = session.scalar(select(ProfessionnelSante.id).where(ProfessionnelSante.profession == "medecin").order_by(ProfessionnelSante.id).limit(1))
     accounts = [
         UtilisateurIn(login="admin", password=DEMO_PASSWORD, role=Role.ADMIN, nom_affiche="Administrateur"),
         UtilisateurIn(login="agent.demo", password=DEMO_PASSWORD, role=Role.AGENT, nom_affiche="Agent de la caisse", organisme_code=cpam),
+        UtilisateurIn(login="agent.caf", password=DEMO_PASSWORD, role=Role.AGENT, nom_affiche="Agent de la CAF", organisme_code=caf),
         UtilisateurIn(login="medecin.conseil", password=DEMO_PASSWORD, role=Role.MEDECIN_CONSEIL, nom_affiche="Médecin-conseil", organisme_code=drsm),
         UtilisateurIn(login="assure.demo", password=DEMO_PASSWORD, role=Role.ASSURE, nom_affiche=f"{parent.prenoms} {parent.nom_naissance}", personne_id=parent.id),
         UtilisateurIn(login="employeur.demo", password=DEMO_PASSWORD, role=Role.EMPLOYEUR, nom_affiche="Employeur", employeur_id=employeur_id),
@@ -304,6 +344,7 @@ def _accounts(session: Session) -> dict[str, str]:
     return {
         "admin": "administration (pas de données médicales)",
         "agent.demo": f"agent de l'organisme {cpam}",
+        "agent.caf": f"agent de l'organisme {caf} : dossiers allocataires, paiements",
         "medecin.conseil": f"médecin-conseil de {drsm}",
         "assure.demo": "un parent et ses enfants",
         "employeur.demo": "un employeur et ses établissements",
