@@ -58,6 +58,17 @@ def test_demo_seeds_once_then_serves(tmp_path: Path) -> None:
             headers={"Authorization": f"Bearer {token['access_token']}"},
         ).json()
         assert statement["total"] >= 1 and all(f["lignes"][0]["explication"] for f in statement["items"])  # the demo's claims, explained
+        # The family's CAF dossier: rights of December 2025 explained, and the monthly payments of the demo runs.
+        auth = {"Authorization": f"Bearer {token['access_token']}"}
+        dossiers = httpx.get(f"http://127.0.0.1:{port}/api/famille/dossiers", headers=auth).json()["items"]
+        assert len(dossiers) == 1
+        rights = httpx.get(f"http://127.0.0.1:{port}/api/famille/dossiers/{dossiers[0]}/droits", params={"mois": "2025-12-01"}, headers=auth).json()
+        paid = httpx.get(f"http://127.0.0.1:{port}/api/famille/dossiers/{dossiers[0]}/paiements", headers=auth).json()["paiements"]
+        assert all(p["explication"] and p["net_cents"] == p["brut_cents"] - p["crds_cents"] for p in rights["prestations"])
+        assert sum(p["vire_cents"] + p["retenue_cents"] for p in paid) == sum(
+            line["net_cents"] for p in paid for line in p["lignes"] if line["net_cents"] > 0
+        )
+        assert ("Famille :" in first.stdout) and ("APA :" in first.stdout)
         assert httpx.get(f"http://127.0.0.1:{port}/openapi.json").status_code == 200
     finally:
         server.terminate()
