@@ -162,6 +162,9 @@ def test_simulation_stores_nothing(app, world) -> None:  # type: ignore[no-untyp
     body = response.json()
     assert body["participation_cents"] == 90_000 and body["apa_versee_cents"] == 10_000  # above S2: 90 % of the plan
     assert body["explication"][-1]["montant_cents"] == 10_000
+    anonymous = client.post("/api/autonomie/simulation", json={  # open to anyone: reads no file, stores nothing
+        "date": "2026-06-01", "gir": 2, "date_naissance": "1945-01-01", "plan_cents": 100_000, "ressources_cents": 500_000})
+    assert anonymous.status_code == 200 and anonymous.json() == body
     refused = client.post("/api/autonomie/simulation", headers=tokens["assure.jeune"], json={
         "date": "2026-06-01", "gir": 3, "age": 59, "plan_cents": 100_000, "ressources_cents": 0})
     assert refused.status_code == 422 and "age" in str(refused.json())

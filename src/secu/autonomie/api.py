@@ -132,7 +132,8 @@ class SimulationIn(BaseModel):
 
 
 @router.post("/simulation", summary="Simuler une APA (à domicile ou en établissement) sans rien enregistrer")
-def simulate(caller: CallerDep, data: SimulationIn) -> dict[str, Any]:
+def simulate(data: SimulationIn) -> dict[str, Any]:
+    """Open without signing in: it reads no one's file and stores nothing."""
     if data.prestation not in service.APA:
         raise InvalidField("prestation", "le simulateur calcule l'APA : apa_domicile ou apa_etablissement")
     age = data.age

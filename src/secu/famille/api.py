@@ -81,8 +81,10 @@ def sepa_file(request: Request, caller: CallerDep, campagne_id: IdPath) -> Respo
 
 
 @router.post("/simulation", summary="Simuler les droits d'un foyer pour un mois (rien n'est enregistré)")
-def simulate(caller: CallerDep, data: schemas.SimulationIn) -> dict[str, Any]:
-    """The household JSON of the famille README; each benefit's gross, CRDS, net and explanation."""
+def simulate(data: schemas.SimulationIn) -> dict[str, Any]:
+    """The household JSON of the famille README; each benefit's gross, CRDS, net and explanation.
+
+    Open without signing in, like the CAF's own simulator: it reads no one's file and stores nothing."""
     from secu.famille import foyer as foyer_file
 
     month = service.first_of_month(data.mois)
