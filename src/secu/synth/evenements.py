@@ -22,11 +22,6 @@ from secu.synth.generator import rng, smic_mensuel_cents
 
 EUROS = pl.Decimal(18, 2)
 COEFFICIENT = pl.Decimal(10, 2)
-ALD_FACTOR = 3.2
-"""Care of a person in ALD × 3.2 at the same age (hypothèse: with the age gradient, ALD patients then carry
-about two thirds of the spending, as the REPSS's 65 %; checked in the tests)."""
-ALD_LINES = 0.75
-"""Share of an ALD patient's lines in relation with the ALD (hypothèse)."""
 _E_SOINS, _E_PAIE = 11, 12
 
 CLAIM_SCHEMA: dict[str, pl.DataType] = {
@@ -79,9 +74,10 @@ def soins(personnes: pl.DataFrame, professionnels: pl.DataFrame, mois: date, see
     birth = p["date_naissance"].to_numpy().astype("datetime64[D]")
     age = ((np.datetime64(first) - birth).astype(np.int64) // 365).clip(0, AGE_MAX)
     ald = p["ald"].to_numpy()
-    mult = cal.care_multiplier[age] * p["soins_propension"].to_numpy() * np.where(ald, ALD_FACTOR, 1.0)
+    ald_factor = float(raw["sante"]["facteur_ald"]["valeur"])
+    mult = cal.care_multiplier[age] * p["soins_propension"].to_numpy() * np.where(ald, ald_factor, 1.0)
     # The ALD factor raises the mean: bring it back to 1 over the pyramid (the volumes are per inhabitant).
-    mult = mult / (1 + (ALD_FACTOR - 1) * float((cal.age_weights * cal.care_multiplier * cal.ald_prob).sum()))
+    mult = mult / (1 + (ald_factor - 1) * float((cal.age_weights * cal.care_multiplier * cal.ald_prob).sum()))
     rates = _rates(raw)
     days_in = (last - first).days + 1
     deces = p["date_deces"].to_numpy().astype("datetime64[D]")
@@ -123,7 +119,7 @@ def soins(personnes: pl.DataFrame, professionnels: pl.DataFrame, mois: date, see
     # (checked by the rules again from date_debut_grossesse), C2S.
     person = p.select("nir", "date_naissance", "sexe", "ald", "c2s", "grossesse_debut").with_row_index("__i")
     lines = lines.join(person, on="__i", how="left").with_columns(
-        (pl.col("ald") & (pl.col("__u") < ALD_LINES)).alias("ald"),
+        (pl.col("ald") & (pl.col("__u") < float(raw["sante"]["lignes_en_rapport_ald"]["valeur"]))).alias("ald"),
         (pl.col("grossesse_debut").is_not_null()
          & (pl.col("date_soins") >= pl.col("grossesse_debut").dt.offset_by("5mo"))
          & (pl.col("date_soins") <= pl.col("grossesse_debut").dt.offset_by("9mo").dt.offset_by("12d"))).alias("maternite"),
