@@ -183,7 +183,8 @@ def test_the_default_job_is_named_not_imported(dataset: Path) -> None:
     assert job == engine.NamedJob("secu.batch.jobs:mois")  # imported where it runs, so it pickles as a name
     assert pickle.loads(pickle.dumps(job)) == job
     named = engine.resolve_job("tests.batch.job_exemple:comptes")
-    assert_frame_equal(named(dataset, 0, date(2025, 1, 1), 11), jobs.comptes(dataset, 0, date(2025, 1, 1), 11))
+    task = Task(dataset, 0, date(2025, 1, 1), 11)
+    assert_frame_equal(engine.execute(named, task), engine.execute(jobs.comptes, task))
 
 
 def test_progress_bar_counts_the_tasks(dataset: Path, tmp_path: Path) -> None:
