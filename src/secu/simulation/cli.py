@@ -1,0 +1,107 @@
+"""``secu simulate``: a simulated year per branch, scaled back, beside the published accounts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from secu.core.errors import SecuError
+from secu.core.money import format_eur
+from secu.simulation import publies
+from secu.simulation import run as simulation
+
+LIBELLES = {"maladie": "Maladie", "atmp": "AT-MP", "vieillesse": "Vieillesse", "famille": "Famille", "autonomie": "Autonomie"}
+
+
+def _default_out(annee: int, echelle: str, graine: int) -> Path:
+    from secu.config import settings
+
+    return settings().home / "simulations" / f"{annee}-echelle-{echelle}-graine-{graine}"
+
+
+def _ratio(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}".replace(".", ",")
+
+
+def _md(text: str) -> str:
+    return text.replace(".", ",")
+
+
+def simulate(
+    year: int = typer.Option(..., "--year", help="année simulée (2023 à 2026)"),
+    scale: str = typer.Option("0.001", "--scale", help="fraction de la population simulée (68,4 M × échelle personnes)"),
+    engine: str = typer.Option("local", "--engine", help="moteur : local ou spark"),
+    workers: int | None = typer.Option(None, "--workers", help="processus en parallèle (par défaut : le moteur choisit)"),
+    out: Path | None = typer.Option(None, "--out", help="dossier de la simulation (jeu de données, comptes, résultat)"),  # noqa: B008
+    seed: int = typer.Option(2025, "--seed", help="graine du générateur (même graine, même année simulée)"),
+    database: str | None = typer.Option(None, "--database", help="base du grand livre (URL SQLAlchemy ; par défaut celle de secu)"),
+    as_json: bool = typer.Option(False, "--json", help="résultat en JSON"),
+) -> None:
+    """Simuler une année : population synthétique, douze mois de règles, grand livre, comparaison aux comptes publiés."""
+    # The comparison table needs about 100 columns: a pipe or a narrow terminal would truncate the figures.
+    console = Console(width=max(Console().width, 110))
+    errors = Console(stderr=True, soft_wrap=True, highlight=False)
+    try:
+        params = simulation.check(year, scale, seed, engine, workers)
+        folder = out if out is not None else _default_out(year, str(params.echelle), seed)
+        if database is None:
+            from secu.config import settings
+
+            database = settings().resolved_database_url
+        result = simulation.simulate(params, folder, database)
+    except SecuError as error:
+        errors.print(str(error), markup=False)
+        raise typer.Exit(2) from None
+    doc = simulation.rapport(result)
+    if as_json:
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        return
+    _print(console, doc)
+
+
+def _print(console: Console, doc: dict) -> None:
+    pub = doc["publie"]
+    people = f"{doc['personnes']:,}".replace(",", "\u202f")
+    console.print(f"[bold]Année simulée {doc['annee']}[/bold] : {people} personnes (échelle {doc['echelle']}, graine {doc['graine']}, "
+                  f"{doc['partitions']} partition(s))", highlight=False)
+    table = Table(title=f"Par branche : simulé, ramené à la France entière (÷ échelle), publié {doc['annee']} "
+                        f"({pub['perimetre']}, {pub['statut']})", title_justify="left")
+    table.add_column("Branche", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    table.add_column("Simulé", justify="right", no_wrap=True)
+    table.add_column("÷ échelle (Md€)", justify="right", no_wrap=True)
+    table.add_column("Publié (Md€)", justify="right", no_wrap=True)
+    table.add_column("Ratio", justify="right", no_wrap=True)
+    for b, row in doc["branches"].items():
+        s, x, p, r = row["simule"], row["extrapole"], row["publie"], row["ratio"]
+        table.add_row(LIBELLES[b], "recettes", format_eur(s["recettes_cents"]), _md(x["recettes_md"]), _md(p["recettes_md"]), _ratio(r["recettes"]))
+        table.add_row("", "dépenses", format_eur(s["depenses_cents"]), _md(x["depenses_md"]), _md(p["depenses_md"]), _ratio(r["depenses"]))
+        table.add_row("", "solde", format_eur(s["solde_cents"]), _md(x["solde_md"]), _md(p["solde_md"]), "", end_section=True)
+    console.print(table)
+    console.print(f"Publié : {pub['source']}.", highlight=False)
+    console.print(f"Périmètre publié : {pub['perimetre']}, {pub['perimetre_libelle']} ; le régime général en est une partie "
+                  "(maladie ≈ 90-95 %, vieillesse ≈ 54 %, famille ≈ 100 %).", highlight=False)
+    console.print(f"Ramené à la France entière : {doc['extrapolation']} ({doc['population_source']}).", highlight=False)
+    if doc["tiers"]:
+        tiers = Table(title="Collecté ou versé pour d'autres, ramené à la France entière", title_justify="left")
+        tiers.add_column("Attributaire", no_wrap=True)
+        tiers.add_column("Recettes (Md€)", justify="right", no_wrap=True)
+        tiers.add_column("Dépenses (Md€)", justify="right", no_wrap=True)
+        tiers.add_column("Postes")
+        for name, row in doc["tiers"].items():
+            tiers.add_row(name, _md(row["extrapole_recettes_md"]), _md(row["extrapole_depenses_md"]),
+                          ", ".join(sorted({p["poste"] for p in row["postes"]})))
+        console.print(tiers)
+    console.print("[bold]Ce que secu simule de chaque branche[/bold] (les ratios se lisent avec ce périmètre)")
+    for b in doc["branches"]:
+        scope = publies.PERIMETRE_SIMULE[b]
+        console.print(f"• {LIBELLES[b]} : recettes : {scope['recettes']}. Dépenses : {scope['depenses']}.", highlight=False)
+    ledger = doc["grand_livre"]
+    console.print(f"Grand livre : {ledger['ecritures']} écriture(s) équilibrée(s), une par branche et par mois, dont "
+                  f"{ledger['nouvelles']} nouvelle(s) ; comptes préfixés « {ledger['prefixe_comptes']} ».", highlight=False)
+    console.print(f"Dossier : {doc['dossier']}", highlight=False)
