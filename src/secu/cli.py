@@ -196,4 +196,5 @@ from secu.maladie.batch import liquidate_command  # noqa: E402
 app.command("liquidate", help="Liquider des lignes de soins (Parquet ou CSV) par lots.")(liquidate_command)
 app.command("cotisations", help="Cotisations d'un bulletin de salaire, ligne par ligne, et le net avant impôt.")(__import__("secu.recouvrement.cli", fromlist=["cotisations"]).cotisations)
 app.command("famille", help="Prestations familiales d'un foyer pour un mois, avec leur explication.")(__import__("secu.famille.cli", fromlist=["famille"]).famille)
+app.command("simulate", help="Simuler une année : population synthétique, douze mois de règles, grand livre, comparaison aux comptes publiés.")(__import__("secu.simulation.cli", fromlist=["simulate"]).simulate)
 app.command("synth", help="Générer une France synthétique calibrée (personnes, foyers, employeurs, professionnels), partition par partition.")(__import__("secu.synth.cli", fromlist=["synth"]).synth)
