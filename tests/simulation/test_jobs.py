@@ -194,6 +194,15 @@ def test_the_months_add_up_to_the_half_year(dataset: Path) -> None:
     assert _amount(monthly, sens=PRODUIT) == int((lines["montant_salarial_cents"] + lines["montant_patronal_cents"]).sum())
 
 
+def test_the_year_job_equals_the_monthly_jobs(dataset: Path) -> None:
+    # `annee` (what a simulated year runs: one pass per partition) gives, month by month, what `mois` gives.
+    juin = date(2025, 6, 1)
+    year = jobs.annee(dataset, 0, juin, SEED)
+    assert sorted(year["mois"].unique().to_list()) == [date(2025, m, 1) for m in range(1, 7)]
+    monthly = jobs.total(pl.concat([jobs.mois(dataset, 0, date(2025, m, 1), SEED) for m in range(1, 7)]))
+    assert year.equals(monthly)
+
+
 def test_a_missing_partition_or_a_bad_month_is_refused(dataset: Path) -> None:
     with pytest.raises(InvalidField) as error:
         jobs.mois(dataset, 99, MARS, SEED)

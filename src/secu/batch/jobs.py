@@ -134,32 +134,43 @@ def maladie_comptes(lines: pl.DataFrame, mois: date) -> pl.DataFrame:
 
     The earlier months' lines only feed the yearly caps; the month's own lines are those dated in it.
     """
+    return maladie_comptes_annee(lines, mois).filter(pl.col("mois") == mois)
+
+
+def maladie_comptes_annee(lines: pl.DataFrame, jusqu_au: date) -> pl.DataFrame:
+    """Claim lines of the year up to ``jusqu_au`` liquidated at once → charges ``soins.*`` of each month."""
     from secu.maladie.batch import liquidate_public
 
     if lines.height == 0:
         return _empty()
     out = liquidate_public(lines.with_row_index("__ligne"))
-    first, following = mois, date(mois.year + mois.month // 12, mois.month % 12 + 1, 1)
     dated = _date_column(out, "date_soins")
-    out = out.filter((dated >= first) & (dated < following))
+    out = out.with_columns(dated.dt.truncate("1mo").alias("__mois")).filter(
+        (pl.col("__mois") >= date(jusqu_au.year, 1, 1)) & (pl.col("__mois") <= jusqu_au)
+    )
     summary = (
         out.lazy()
         .select(
+            "__mois",
             pl.when(_true(out, "atmp")).then(pl.lit("atmp")).otherwise(pl.lit("maladie")).alias("branche"),
             pl.col("rejet").is_null().alias("liquidee"),
             pl.col("rembourse").to_physical().cast(pl.Int64).alias("cents"),  # Decimal(18, 2): its integer is in cents
         )
-        .group_by("branche", "liquidee")
+        .group_by("__mois", "branche", "liquidee")
         .agg(pl.col("cents").sum(), pl.len().alias("volume"))
+        .sort("__mois", "branche", "liquidee")
         .collect()
     )
-    rows = []
-    for r in summary.iter_rows(named=True):
-        if r["liquidee"]:
-            rows.append((r["branche"], CHARGE, "soins.rembourse", int(r["cents"]), int(r["volume"])))
-        else:
-            rows.append((r["branche"], CHARGE, "soins.rejete", 0, int(r["volume"])))
-    return _rows(rows, mois)
+    frames = []
+    for month in summary["__mois"].unique().sort().to_list():
+        rows = []
+        for r in summary.filter(pl.col("__mois") == month).iter_rows(named=True):
+            if r["liquidee"]:
+                rows.append((r["branche"], CHARGE, "soins.rembourse", int(r["cents"]), int(r["volume"])))
+            else:
+                rows.append((r["branche"], CHARGE, "soins.rejete", 0, int(r["volume"])))
+        frames.append(_rows(rows, month))
+    return pl.concat(frames, how="vertical") if frames else _empty()
 
 
 def _date_column(frame: pl.DataFrame, name: str) -> pl.Expr:
@@ -240,12 +251,34 @@ def recouvrement_comptes(payslips: pl.DataFrame, mois: date) -> pl.DataFrame:
     ``mois``'s lines are counted. The CSG is split among its recipients by the points of CSS L131-8 on the
     month's total (:func:`secu.recouvrement.financement.csg_shares`, largest remainder).
     """
-    from secu.recouvrement import financement, rules
+    from secu.recouvrement import rules
 
     count = payslips.filter(pl.col("mois") == mois).height
     if count == 0:
         return _empty()
-    lines = rules.contributions(payslips).filter(pl.col("mois") == mois)
+    return _recouvrement_du_mois(rules.contributions(payslips).filter(pl.col("mois") == mois), mois, count)
+
+
+def recouvrement_comptes_annee(payslips: pl.DataFrame, jusqu_au: date) -> pl.DataFrame:
+    """Payslips of the year up to ``jusqu_au`` through the rules at once → the produits of each month."""
+    from secu.recouvrement import rules
+
+    if payslips.height == 0:
+        return _empty()
+    lines = rules.contributions(payslips)
+    counts = payslips.group_by("mois").len()
+    frames = [
+        _recouvrement_du_mois(lines.filter(pl.col("mois") == month), month, int(count))
+        for month, count in counts.sort("mois").iter_rows()
+        if date(jusqu_au.year, 1, 1) <= month <= jusqu_au
+    ]
+    return pl.concat(frames, how="vertical") if frames else _empty()
+
+
+def _recouvrement_du_mois(lines: pl.DataFrame, mois: date, count: int) -> pl.DataFrame:
+    """One month's contribution lines → its produits per recipient (the réduction split, the CSG split)."""
+    from secu.recouvrement import financement
+
     own = (
         lines.filter(pl.col("code") != financement.REDUCTION)
         .group_by(pl.col("attributaire").cast(pl.String))
@@ -356,6 +389,33 @@ def mois(dataset: Path, part: int, mois: date, seed: int) -> pl.DataFrame:  # no
     accounts = pl.concat(parts, how="vertical")
     return accounts.group_by("branche", "mois", "sens", "poste").agg(pl.col("montant_cents").sum(), pl.col("volume").sum()) \
         .select(list(SCHEMA)).sort("branche", "sens", "poste")
+
+
+def annee(dataset: Path, part: int, mois: date, seed: int) -> pl.DataFrame:
+    """The accounts of partition ``part`` for EVERY month from January to ``mois``, in one pass.
+
+    What a simulated year runs (one task per partition, ``mois`` = December): the rules that cumulate over
+    the year see the year's events once, so the cost grows with the months, not with their square. Each
+    month's rows equal those of :func:`mois` for that month (a test checks it).
+    """
+    from secu.synth import evenements
+
+    if mois.day != 1:
+        raise InvalidField("mois", "le mois se donne par son premier jour (AAAA-MM-01)")
+    dataset = Path(dataset)
+    personnes = _read(partition_path(dataset, "personnes", part))
+    foyers = _read(partition_path(dataset, "foyers", part))
+    employeurs = _read(dataset / "employeurs.parquet")
+    professionnels = _read(dataset / "professionnels.parquet")
+    months = _months_to(mois)
+    claims = pl.concat([evenements.soins(personnes, professionnels, m, seed) for m in months], how="vertical_relaxed")
+    payslips = pl.concat([evenements.paie(personnes, employeurs, m, seed) for m in months], how="vertical_relaxed")
+    parts = [
+        maladie_comptes_annee(claims, mois),
+        recouvrement_comptes_annee(payslips, mois),
+        *(famille(personnes, foyers, m) for m in months),
+    ]
+    return total(pl.concat(parts, how="vertical"))
 
 
 def total(accounts: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:

@@ -10,7 +10,7 @@ The run folder (``--out``)::
 
     DIR/simulation.json     the run: year, scale, people, seed (a folder holding another run is refused)
     DIR/dataset/            the synthetic France (secu synth)
-    DIR/comptes/            one accounts file per (partition, month), written by the engine
+    DIR/comptes/            one accounts file per partition (its twelve months), written by the engine
     DIR/resultat.json       the year's result (what --json prints)
 
 Running the same command again resumes: the dataset is kept, the engine
@@ -171,16 +171,25 @@ def partitions(dataset: Path) -> int:
     return int(manifest["partitions"])
 
 
+JOB = "secu.batch.jobs:annee"
+"""The job of a simulated year: a partition's accounts for every month (README of secu.batch, §3)."""
+
+
 def months(annee: int) -> list[date]:
     return [date(annee, m, 1) for m in range(1, 13)]
 
 
 def run_accounts(dataset: Path, out: Path, p: Parametres, progress: Progress | None = None) -> pl.DataFrame:
-    """Every (partition, month) through the engine; the year's accounts summed over partitions."""
+    """Every partition's year through the engine; the year's accounts summed over partitions.
+
+    One task per partition, its month December, run by ``jobs.annee``: the rules that cumulate over the
+    year (plafonds, réduction générale, yearly caps) see the partition's year once, so the cost grows with
+    the months rather than their square; the result holds the accounts of each month.
+    """
     from secu.batch import engine
 
-    tasks = [engine.Task(dataset, part, m, p.graine) for part in range(partitions(dataset)) for m in months(p.annee)]
-    return engine.run(tasks, out, engine=p.moteur, workers=p.workers, progress=progress)
+    tasks = [engine.Task(dataset, part, months(p.annee)[-1], p.graine) for part in range(partitions(dataset))]
+    return engine.run(tasks, out, engine=p.moteur, workers=p.workers, progress=progress, job=JOB)
 
 
 # --------------------------------------------------------------------------

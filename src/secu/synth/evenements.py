@@ -259,7 +259,9 @@ def paie(personnes: pl.DataFrame, employeurs: pl.DataFrame, mois: date, seed: in
         pl.col("employeur").alias("siret"),
         pl.lit(first).alias("mois"),
         (contract * worked // days).alias("brut_cents"),
-        pl.col("heures_mensuelles").cast(pl.Decimal(12, 2)).alias("heures"),
+        # Hours paid, not contract hours: a day of arrêt without maintien de salaire is neither paid nor counted
+        # in the SMIC of the réduction générale (CSS D241-7, SMIC prorated to the hours paid).
+        (hours100 * worked // days).cast(pl.Int128).reinterpret(dtype=pl.Decimal(12, 2)).alias("heures"),
         pl.when(hours100 < 15167).then(pl.col("heures_mensuelles")).cast(pl.Decimal(12, 2)).alias("heures_contrat"),
         "cadre",
         pl.col("taux_atmp").cast(pl.Decimal(10, 4)),

@@ -118,7 +118,7 @@ def employeurs(people: int, seed: int) -> pl.DataFrame:
         "departement": np.array(deps)[r.integers(0, len(deps), total)],
         "taux_atmp_dix_milliemes": taux,
     }).with_columns(
-        (pl.col("taux_atmp_dix_milliemes").cast(pl.Decimal(10, 0)) / 10000).cast(pl.Decimal(10, 4)).alias("taux_atmp")
+        (pl.col("taux_atmp_dix_milliemes").cast(pl.Decimal(10, 4)) / 10000).cast(pl.Decimal(10, 4)).alias("taux_atmp")  # scale 4 before dividing: a Decimal(10, 0) quotient truncates to 0
     ).drop("taux_atmp_dix_milliemes")
 
 

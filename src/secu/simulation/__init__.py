@@ -1,0 +1,1 @@
+"""The simulated year: synthetic France through every branch, beside the published accounts."""
