@@ -35,11 +35,16 @@ the result is rounded half-up to the cent. CRDS (:func:`par_prestation`) is
 0,5 % of each benefit, half-up to the cent.
 
 Everything legal comes from the dated parameters of
-``src/secu/parametres/famille`` resolved once per month into a small law
-table (and, for the age of the majoration, once per child at his 14th
-birthday); reference columns ``ref_*`` carry the texts to the explanation.
-No Python per row: every step is a Polars expression, children are reduced
-to per-(foyer, mois) counts and sums by one ``group_by``.
+``src/secu/parametres/famille`` resolved once per distinct month into a small
+law table (:func:`law_table`), to which every amount that depends on the month
+alone (BMAF × taux, ceiling steps per child, the salary limit, the ARS
+birth-date bounds) is added; households and children then join only
+the few month-level columns their steps read. The age of the majoration is
+resolved once per distinct birth date (the age in force on the 14th
+birthday). Reference columns ``ref_*`` carry the texts to the explanation.
+No Python per row: every step is a Polars expression in one lazy plan,
+collected once; children are reduced to per-(foyer, mois) counts and sums by
+one ``group_by``.
 """
 
 from __future__ import annotations
@@ -139,15 +144,16 @@ def _div_half_up(num: pl.Expr, den: pl.Expr | int) -> pl.Expr:
     return (num * 2 + den_e) // (den_e * 2)
 
 
-def _ceiling(base: pl.Expr, n: pl.Expr, t12: pl.Expr, t3: pl.Expr, majoration: pl.Expr | None, majore: pl.Expr) -> pl.Expr:
+def _ceiling(
+    base: pl.Expr, n: pl.Expr, per12: pl.Expr, per3: pl.Expr, majoration: pl.Expr | None, majore: pl.Expr
+) -> pl.Expr:
     """Resource ceiling of CSS R531-9 (also CF, ARS): base + per child majorations (+ fixed majoration).
 
-    ``base × taux`` is exact in cents (bases are whole euros, taux 25 % / 30 %);
-    the ceiling is not rounded to the euro (the published tables are, which can
-    only matter for resources within one euro of a ceiling).
+    ``per12`` and ``per3`` are base × the taux of the 1st–2nd and of each further child, computed once per
+    month (:func:`_month_law`); ``base × taux`` is exact in cents (bases are whole euros, taux 25 % / 30 %).
+    The ceiling is not rounded to the euro (the published tables are, which can only matter for resources
+    within one euro of a ceiling).
     """
-    per12 = apply_rate_expr(base, t12)
-    per3 = apply_rate_expr(base, t3)
     value = base + pl.min_horizontal(n, pl.lit(2)) * per12 + pl.max_horizontal(n - 2, pl.lit(0)) * per3
     if majoration is not None:
         value = value + pl.when(majore).then(majoration).otherwise(0)
@@ -245,38 +251,98 @@ def _references(law: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+_REFS = ("ref_bmaf", "ref_crds", "ref_af", "ref_cf", "ref_paje_naissance", "ref_paje_base", "ref_ars", "ref_asf",
+         "ref_aeeh", "ref_aah")
+
+
+def _month_law(months: pl.Series) -> pl.DataFrame:
+    """The law of each month asked, with every amount that depends on the month alone already computed.
+
+    BMAF × taux, ceiling steps, the salary limit, the ARS birth-date bounds:
+    computed here on a few dozen rows (one per month) rather than on every
+    household or child, which then join only these ready ``__*`` columns.
+    """
+    law = _references(law_table(months))
+    y = pl.col("mois").dt.year()
+
+    def steps(base: str, t12: str, t3: str, prefix: str) -> list[pl.Expr]:
+        # Per child majorations of a ceiling (R531-9): base × taux, exact in cents, see _ceiling.
+        return [apply_rate_expr(_c(base), _c(t12)).alias(f"__{prefix}_par_enfant_12"),
+                apply_rate_expr(_c(base), _c(t3)).alias(f"__{prefix}_par_enfant_3")]
+
+    return law.with_columns(
+        # Children
+        # R512-2: from 16, à charge only if paid at most 55 % of the SMIC × 169 h (half-up to the cent).
+        apply_rate_expr(apply_rate_expr(pl.col("smic_horaire"), _c("pf.remuneration_maximale.heures")),
+                        _c("pf.remuneration_maximale.taux_smic")).alias("__seuil_remuneration"),
+        # ARS (L543-1): 6 before 1 February of the next year, under 18 on 15 September.
+        (pl.col("mois").dt.month() == ARS_MOIS).alias("__mois_ars"),
+        pl.date(y + 1 - pl.col("ars_age_minimum"), 2, 1).alias("__ars_ne_avant"),
+        pl.date(y - pl.col("ars_age_maximum"), 9, 15).alias("__ars_ne_apres"),
+        pl.date(y - pl.col("ars_age_scolarite"), 9, 15).alias("__ars_doit_etudier"),
+        _bmaf_x(_c("ars.taux.six_dix")).alias("__ars_six_dix"),
+        _bmaf_x(_c("ars.taux.onze_quatorze")).alias("__ars_onze_quatorze"),
+        _bmaf_x(_c("ars.taux.quinze_dix_huit")).alias("__ars_quinze_dix_huit"),
+        _bmaf_x(_c("asf.taux.un_parent")).alias("__asf_un_parent"),
+        _bmaf_x(_c("asf.taux.deux_parents")).alias("__asf_deux_parents"),
+        _bmaf_x(_c("aeeh.taux_base")).alias("__aeeh_base_unitaire"),
+        # The 6e catégorie is the MTP itself, an amount (null before it is known: see _check_mtp).
+        *(_bmaf_x(_c(f"aeeh.complement.categorie_{c}")).alias(f"__aeeh_complement_{c}") for c in range(1, 6)),
+        _c(_MTP).alias("__aeeh_complement_6"),
+        *(_bmaf_x(_c(f"aeeh.majoration_isole.categorie_{c}")).alias(f"__aeeh_isole_{c}") for c in range(2, 7)),
+        # Households
+        *(_bmaf_x(_c(f"af.tranche_{t}.majoration_age")).alias(f"__af_majoration_{t}") for t in (1, 2, 3)),
+        *(_bmaf_x(_c(f"af.tranche_{t}.forfait")).alias(f"__af_forfait_{t}") for t in (1, 2, 3)),
+        *steps("cf.plafond.base", "cf.plafond.taux_enfant", "cf.plafond.taux_enfant_suivant", "cf"),
+        _bmaf_x(_c("cf.taux")).alias("__cf_base"),
+        _bmaf_x(_c("cf.taux_majore")).alias("__cf_majore"),
+        *steps("paje.plafond.taux_plein.base", "paje.plafond.taux_enfant", "paje.plafond.taux_enfant_suivant", "paje_plein"),
+        *steps("paje.plafond.taux_partiel.base", "paje.plafond.taux_enfant", "paje.plafond.taux_enfant_suivant",
+               "paje_partiel"),
+        _bmaf_x(_c("paje.base.taux_plein")).alias("__paje_base_plein"),
+        _bmaf_x(_c("paje.base.taux_partiel")).alias("__paje_base_partiel"),
+        _bmaf_x(_c("paje.prime_naissance")).alias("__paje_prime"),
+        apply_rate_expr(_c("ars.plafond.base"), _c("ars.plafond.taux_enfant")).alias("__ars_plafond_par_enfant"),
+        apply_rate_expr(_c("aah.montant") * 12, _c("aah.plafond.coefficient_couple")).alias("__aah_plafond_couple"),
+        apply_rate_expr(_c("aah.montant") * 12, _c("aah.plafond.majoration_enfant")).alias("__aah_plafond_par_enfant"),
+    )
+
+
 # --------------------------------------------------------------------------
 # Children → per (foyer, mois) counts and sums
 
+_CHILD_LAW = (
+    "mois", "pf_age_limite", "pf_age_fin_obligation_scolaire", "af_forfait_duree", "cf_age_minimum",
+    "cf_age_maximum", "paje_base_age_limite", "ars_age_tranche_2", "ars_age_tranche_3", "__seuil_remuneration",
+    "__mois_ars", "__ars_ne_avant", "__ars_ne_apres", "__ars_doit_etudier", "__ars_six_dix", "__ars_onze_quatorze",
+    "__ars_quinze_dix_huit", "__asf_un_parent", "__asf_deux_parents", "__aeeh_base_unitaire",
+    *(f"__aeeh_complement_{c}" for c in range(1, 7)), *(f"__aeeh_isole_{c}" for c in range(2, 7)),
+)
 
-def _children(enfants: pl.DataFrame, law: pl.DataFrame) -> pl.DataFrame:
-    needed = [
-        "mois", "bmaf", "smic_horaire", "pf_remuneration_maximale_taux_smic", "pf_remuneration_maximale_heures",
-        "pf_age_limite", "pf_age_fin_obligation_scolaire", "af_forfait_duree", "cf_age_minimum", "cf_age_maximum",
-        "paje_base_age_limite", "ars_age_minimum", "ars_age_maximum", "ars_age_tranche_2", "ars_age_tranche_3",
-        "ars_age_scolarite", "ars_taux_six_dix", "ars_taux_onze_quatorze", "ars_taux_quinze_dix_huit",
-        "asf_taux_un_parent", "asf_taux_deux_parents", "aeeh_taux_base",
-        *(f"aeeh_complement_categorie_{c}" for c in range(1, 7)),
-        *(f"aeeh_majoration_isole_categorie_{c}" for c in range(2, 7)),
-    ]
-    e = enfants.join(law.select(needed), on="mois", how="left")
-    # Majoration age (R521-1): the age in force on the child's 14th birthday (transition of décret 2026-138).
-    # Dates before the first value of the parameter only concern people far older than 20: clamped.
+
+def _majoration_ages(births: pl.Series) -> pl.DataFrame:
+    """Age of the majoration (R521-1) for each distinct birth date: the one in force on the 14th birthday.
+
+    Transition of décret 2026-138. Resolved per distinct date (a few thousand) rather than per child. Dates
+    before the first value of the parameter only concern people far older than 20: clamped.
+    """
     first = parameters().get(_AGE_MAJORATION).dates[0]
-    e = e.with_columns(
+    dates = births.unique().to_frame("date_naissance").with_columns(
         pl.max_horizontal(pl.col("date_naissance").dt.offset_by(f"{_AGE_MAJORATION_ANCIEN}y"), pl.lit(first)).alias("__d14")
     )
-    e = join_parameters(e, [_AGE_MAJORATION], on="__d14")
+    return join_parameters(dates, [_AGE_MAJORATION], on="__d14").select("date_naissance", "af_majoration_age")
 
+
+def _child_flags(e: pl.LazyFrame) -> pl.LazyFrame:
+    """Per child (joined with _CHILD_LAW and the majoration age): à charge, counts and amounts of the month."""
     m = _month_index(pl.col("mois"))
     b = _month_index(pl.col("date_naissance"))
-    age_m = (m - b).alias("__age_m")
-    e = e.with_columns(age_m)
+    e = e.with_columns((m - b).alias("__age_m"))
     a = pl.col("__age_m")
-    # R512-2: from 16, à charge only if paid at most 55 % of the SMIC × 169 h (half-up to the cent).
-    seuil = apply_rate_expr(apply_rate_expr(pl.col("smic_horaire"), _c("pf.remuneration_maximale.heures")),
-                            _c("pf.remuneration_maximale.taux_smic"))
-    remun_ok = (a < pl.col("pf_age_fin_obligation_scolaire") * 12) | (pl.col("salaire_net_mensuel") <= seuil)
+    # R512-2: from 16, à charge only if paid at most 55 % of the SMIC × 169 h.
+    remun_ok = (a < pl.col("pf_age_fin_obligation_scolaire") * 12) | (
+        pl.col("salaire_net_mensuel") <= pl.col("__seuil_remuneration")
+    )
     charge = (a > 0) & (a < pl.col("pf_age_limite") * 12) & remun_ok
     charge_cf = (a > 0) & (a < pl.col("cf_age_maximum") * 12) & remun_ok
     # CF: "all children at least 3" is met the month of the 3rd birthday, due from the next (R552-2).
@@ -285,33 +351,30 @@ def _children(enfants: pl.DataFrame, law: pl.DataFrame) -> pl.DataFrame:
     forfait = (a >= pl.col("pf_age_limite") * 12) & (a < pl.col("pf_age_limite") * 12 + pl.col("af_forfait_duree")) & remun_ok
     ab = charge & (a < pl.col("paje_base_age_limite") * 12)
 
-    # ARS (L543-1): 6 before 1 February of the next year, under 18 on 15 September; band by age on 31 December.
-    y = pl.col("mois").dt.year()
+    # ARS (L543-1): band by age on 31 December; from 16 only in school or apprenticeship.
     dn = pl.col("date_naissance")
-    age_31_12 = y - dn.dt.year()
-    ars_age = (dn < pl.date(y + 1 - pl.col("ars_age_minimum"), 2, 1)) & (dn > pl.date(y - pl.col("ars_age_maximum"), 9, 15))
-    doit_etudier = dn <= pl.date(y - pl.col("ars_age_scolarite"), 9, 15)
-    ars_ok = (pl.col("mois").dt.month() == ARS_MOIS) & ars_age & (a > 0) & remun_ok & (~doit_etudier | pl.col("scolarise"))
-    ars_taux = (
-        pl.when(age_31_12 >= pl.col("ars_age_tranche_3")).then(pl.col("ars_taux_quinze_dix_huit"))
-        .when(age_31_12 >= pl.col("ars_age_tranche_2")).then(pl.col("ars_taux_onze_quatorze"))
-        .otherwise(pl.col("ars_taux_six_dix"))
+    age_31_12 = pl.col("mois").dt.year() - dn.dt.year()
+    ars_age = (dn < pl.col("__ars_ne_avant")) & (dn > pl.col("__ars_ne_apres"))
+    doit_etudier = dn <= pl.col("__ars_doit_etudier")
+    ars_ok = pl.col("__mois_ars") & ars_age & (a > 0) & remun_ok & (~doit_etudier | pl.col("scolarise"))
+    ars = (
+        pl.when(age_31_12 >= pl.col("ars_age_tranche_3")).then(pl.col("__ars_quinze_dix_huit"))
+        .when(age_31_12 >= pl.col("ars_age_tranche_2")).then(pl.col("__ars_onze_quatorze"))
+        .otherwise(pl.col("__ars_six_dix"))
     )
-    asf_taux = (
-        pl.when(pl.col("asf") == 2).then(pl.col("asf_taux_deux_parents"))
-        .when(pl.col("asf") == 1).then(pl.col("asf_taux_un_parent"))
+    asf = (
+        pl.when(pl.col("asf") == 2).then(pl.col("__asf_deux_parents"))
+        .when(pl.col("asf") == 1).then(pl.col("__asf_un_parent"))
     )
     cat = pl.col("aeeh_categorie")
     aeeh_ok = charge & cat.is_not_null()
     complement = pl.lit(0, dtype=pl.Int64)
     isole = pl.lit(0, dtype=pl.Int64)
     for c in range(1, 7):
-        col = pl.col(f"aeeh_complement_categorie_{c}")
-        complement = pl.when(cat == c).then(col if c == 6 else _bmaf_x(col)).otherwise(complement)
+        complement = pl.when(cat == c).then(pl.col(f"__aeeh_complement_{c}")).otherwise(complement)
     for c in range(2, 7):
-        isole = pl.when(cat == c).then(_bmaf_x(pl.col(f"aeeh_majoration_isole_categorie_{c}"))).otherwise(isole)
-
-    e = e.with_columns(
+        isole = pl.when(cat == c).then(pl.col(f"__aeeh_isole_{c}")).otherwise(isole)
+    return e.with_columns(
         charge.alias("__charge"),
         charge_cf.alias("__charge_cf"),
         moins_de_3.alias("__moins_de_3"),
@@ -319,14 +382,29 @@ def _children(enfants: pl.DataFrame, law: pl.DataFrame) -> pl.DataFrame:
         forfait.alias("__forfait"),
         ab.alias("__ab"),
         (a == 0).alias("__naissance"),
-        pl.when(ars_ok).then(_bmaf_x(ars_taux)).otherwise(0).alias("__ars"),
-        pl.when(charge & asf_taux.is_not_null()).then(_bmaf_x(asf_taux)).otherwise(0).alias("__asf"),
-        pl.when(aeeh_ok).then(_bmaf_x(pl.col("aeeh_taux_base"))).otherwise(0).alias("__aeeh_base"),
+        pl.when(ars_ok).then(ars).otherwise(0).alias("__ars"),
+        pl.when(charge & asf.is_not_null()).then(asf).otherwise(0).alias("__asf"),
+        pl.when(aeeh_ok).then(pl.col("__aeeh_base_unitaire")).otherwise(0).alias("__aeeh_base"),
         pl.when(aeeh_ok).then(complement).otherwise(0).alias("__aeeh_complement"),
         pl.when(aeeh_ok).then(isole).otherwise(0).alias("__aeeh_isole"),
-        (aeeh_ok & (cat == 6) & pl.col("aeeh_complement_categorie_6").is_null()).alias("__mtp_absent"),
+        (aeeh_ok & (cat == 6) & pl.col("__aeeh_complement_6").is_null()).alias("__mtp_absent"),
     )
-    absent = e.filter(pl.col("__mtp_absent"))
+
+
+def _check_mtp(f: pl.DataFrame, e: pl.DataFrame, law: pl.DataFrame, ages: pl.DataFrame) -> None:
+    """Refuse a child of the 6e catégorie d'AEEH in a month whose MTP is not known (null before April 2023).
+
+    Only the few children of the 6e catégorie in such months are looked at, with the same flags as the rules.
+    """
+    unknown = law.filter(pl.col("__aeeh_complement_6").is_null()).select("mois")
+    suspects = e.filter(pl.col("aeeh_categorie") == 6).join(unknown, on="mois", how="semi")
+    if suspects.height == 0:
+        return
+    suspects = suspects.join(f.select("foyer", "mois").unique(), on=["foyer", "mois"], how="semi")
+    absent = (
+        _child_flags(suspects.lazy().join(law.lazy().select(_CHILD_LAW), on="mois").join(ages.lazy(), on="date_naissance"))
+        .filter(pl.col("__mtp_absent")).collect()
+    )
     if absent.height:
         jour = absent["mois"].min()
         raise NotFound(
@@ -334,20 +412,38 @@ def _children(enfants: pl.DataFrame, law: pl.DataFrame) -> pl.DataFrame:
             field="aeeh_categorie",
         )
 
+
+def _children(e: pl.DataFrame, law: pl.DataFrame, ages: pl.DataFrame) -> pl.LazyFrame:
+    """Per (foyer, mois) counts and sums of the children, lazily (one group_by, plus one for the twins)."""
+    if e.height >= 2**31:
+        raise ValueError("trop d'enfants pour un seul calcul (2^31 lignes au plus)")
+    # The eldest child à charge, ties (twins) going to the first row given: birth date, row and résidence alternée
+    # packed into one Int64 (days × 2^32 + row × 2 + alternée, exact for any Date and fewer than 2^31 rows),
+    # so that a plain min per group finds him.
+    aine = (
+        pl.col("date_naissance").cast(pl.Int64) * 2**32 + pl.col("__rang").cast(pl.Int64) * 2
+        + pl.col("garde_alternee").cast(pl.Int64)
+    )
+    # Children of months not asked drop out here (inner join); those of households not asked, at the final join.
+    rows = _child_flags(
+        e.lazy().with_row_index("__rang")
+        .join(law.lazy().select(_CHILD_LAW), on="mois", how="inner")
+        .join(ages.lazy(), on="date_naissance", how="left")
+    ).with_columns(pl.when(pl.col("__charge")).then(aine).alias("__aine"))
     # Several allocations de base for children of one birth (L531-3): the largest group born the same day.
     twins = (
-        e.filter(pl.col("__ab"))
+        rows.filter(pl.col("__ab"))
         .group_by("foyer", "mois", "date_naissance")
         .len()
         .group_by("foyer", "mois")
         .agg(pl.col("len").max().cast(pl.Int32).alias("paje_base_nombre"))
     )
-    agg = e.group_by("foyer", "mois").agg(
+    agg = rows.group_by("foyer", "mois").agg(
         pl.col("__charge").sum().cast(pl.Int32).alias("nb_enfants"),
         (pl.col("__charge") & pl.col("garde_alternee")).sum().cast(pl.Int32).alias("af_nb_alternes"),
         pl.col("__majoration").sum().cast(pl.Int32).alias("__nb_majorables"),
         (pl.col("__majoration") & pl.col("garde_alternee")).sum().cast(pl.Int32).alias("__nb_majorables_alternes"),
-        pl.col("garde_alternee").sort_by(pl.col("__charge").not_(), "date_naissance").first().and_(pl.col("__charge").any()).alias("__aine_alterne"),
+        ((pl.col("__aine").min() & 1) == 1).alias("__aine_alterne"),
         pl.col("__forfait").sum().cast(pl.Int32).alias("af_nb_forfaits"),
         pl.col("__charge_cf").sum().cast(pl.Int32).alias("cf_nb_enfants"),
         pl.col("__moins_de_3").sum().cast(pl.Int32).alias("cf_nb_moins_de_3_ans"),
@@ -367,6 +463,25 @@ def _children(enfants: pl.DataFrame, law: pl.DataFrame) -> pl.DataFrame:
 # --------------------------------------------------------------------------
 # The rules
 
+# The month-level columns the household steps read (the rest of the law stays in the small table).
+_FOYER_LAW = (
+    "mois", "bmaf", "pf_taux_crds",
+    "af_nombre_enfants_minimum", "af_majoration_nombre_enfants_minimum", "af_forfait_nombre_enfants_minimum",
+    "af_plafond_tranche_1", "af_plafond_tranche_2", "af_plafond_majoration_enfant",
+    *(f"af_tranche_{t}_{k}" for t in (1, 2, 3) for k in ("deuxieme_enfant", "enfant_suivant")),
+    *(f"__af_{k}_{t}" for t in (1, 2, 3) for k in ("majoration", "forfait")),
+    "cf_part_plafond_majore", "cf_plafond_base", "cf_plafond_majoration_biactif_isole", "cf_nombre_enfants_minimum",
+    "__cf_par_enfant_12", "__cf_par_enfant_3", "__cf_base", "__cf_majore",
+    "paje_plafond_taux_plein_base", "paje_plafond_taux_plein_majoration_biactif_isole", "paje_plafond_taux_partiel_base",
+    "paje_plafond_taux_partiel_majoration_biactif_isole", "__paje_plein_par_enfant_12", "__paje_plein_par_enfant_3",
+    "__paje_partiel_par_enfant_12", "__paje_partiel_par_enfant_3", "__paje_base_plein", "__paje_base_partiel",
+    "__paje_prime",
+    "ars_plafond_base", "ars_montant_minimum", "__ars_plafond_par_enfant",
+    "aah_montant", "aah_taux_incapacite_plein", "aah_taux_incapacite_minimum", "aah_age_minimum", "aah_ressources_conjoint",
+    "__aah_plafond_couple", "__aah_plafond_par_enfant",
+    *_REFS,
+)
+
 
 def droits(foyers: pl.DataFrame, enfants: pl.DataFrame) -> pl.DataFrame:
     """Gross monthly rights of each (foyer, mois) row of ``foyers``, in order, with the steps behind them."""
@@ -377,15 +492,15 @@ def droits(foyers: pl.DataFrame, enfants: pl.DataFrame) -> pl.DataFrame:
     if f.height == 0:
         return _empty(f)
 
-    law = law_table(f["mois"])
-    law = _references(law)
-    law_rows = law.drop([c for c in law.columns if c.endswith("_reference")])
-    kids = _children(e.join(f.select("foyer", "mois").unique(), on=["foyer", "mois"], how="semi"), law)
+    law = _month_law(f["mois"])
+    ages = _majoration_ages(e["date_naissance"])
+    _check_mtp(f, e, law, ages)
+    kids = _children(e, law, ages)
+    # One lazy plan over the households, collected once; only the month-level columns the steps read are joined.
     x = (
-        f.with_row_index("__ligne")
-        .join(law_rows, on="mois", how="left")
-        .join(kids, on=["foyer", "mois"], how="left")
-        .sort("__ligne")
+        f.lazy()
+        .join(law.lazy().select(_FOYER_LAW), on="mois", how="left", maintain_order="left")
+        .join(kids, on=["foyer", "mois"], how="left", maintain_order="left")
     )
     zero_cols = [
         "nb_enfants", "af_nb_alternes", "__nb_majorables", "__nb_majorables_alternes", "af_nb_forfaits", "cf_nb_enfants", "cf_nb_moins_de_3_ans",
@@ -414,10 +529,10 @@ def droits(foyers: pl.DataFrame, enfants: pl.DataFrame) -> pl.DataFrame:
         for p in PRESTATIONS
     )
     keep = [*f.columns, *OUTPUT]
-    return x.select(keep)
+    return x.select(keep).collect(engine="in-memory")  # measured faster than streaming for this wide plan
 
 
-def _af(x: pl.DataFrame, R: pl.Expr) -> pl.DataFrame:
+def _af(x: pl.LazyFrame, R: pl.Expr) -> pl.LazyFrame:
     n = pl.col("nb_enfants")
     x = x.with_columns(
         (_c("af.plafond.tranche_1") + n * _c("af.plafond.majoration_enfant")).alias("af_plafond_1"),
@@ -429,11 +544,11 @@ def _af(x: pl.DataFrame, R: pl.Expr) -> pl.DataFrame:
     x = x.with_columns(tranche.alias("af_tranche"))
     t = pl.col("af_tranche")
 
-    def by_tranche(kind: str) -> pl.Expr:
+    def by_tranche(column: str) -> pl.Expr:
         return (
-            pl.when(t == 1).then(_c(f"af.tranche_1.{kind}"))
-            .when(t == 2).then(_c(f"af.tranche_2.{kind}"))
-            .otherwise(_c(f"af.tranche_3.{kind}"))
+            pl.when(t == 1).then(pl.col(column.format(1)))
+            .when(t == 2).then(pl.col(column.format(2)))
+            .otherwise(pl.col(column.format(3)))
         )
 
     droit = n >= _c("af.nombre_enfants_minimum")
@@ -443,15 +558,17 @@ def _af(x: pl.DataFrame, R: pl.Expr) -> pl.DataFrame:
     aine_alterne = pl.col("__aine_alterne").fill_null(False)
     nb_maj_alt = pl.col("__nb_majorables_alternes") - pl.when(sans_aine & aine_alterne).then(1).otherwise(0)
     nb_maj = pl.col("__nb_majorables") - pl.when(sans_aine).then(1).otherwise(0)
-    taux_base = by_tranche("deuxieme_enfant") + by_tranche("enfant_suivant") * (n - 2).cast(pl.Decimal(38, 0))
-    unite = _bmaf_x(by_tranche("majoration_age"))
+    taux_base = (
+        by_tranche("af_tranche_{}_deuxieme_enfant")
+        + by_tranche("af_tranche_{}_enfant_suivant") * (n - 2).cast(pl.Decimal(38, 0))
+    )
     x = x.with_columns(
         pl.when(droit).then(taux_base).otherwise(None).alias("af_taux"),
         pl.when(droit).then(_bmaf_x(taux_base)).otherwise(0).alias("af_base_famille"),
         pl.when(droit).then(nb_maj).otherwise(0).cast(pl.Int32).alias("af_nb_majorations"),
         pl.when(droit).then(nb_maj_alt).otherwise(0).cast(pl.Int32).alias("af_nb_majorations_alternees"),
-        unite.alias("af_majoration_unitaire"),
-        _bmaf_x(by_tranche("forfait")).alias("af_forfait_unitaire"),
+        by_tranche("__af_majoration_{}").alias("af_majoration_unitaire"),
+        by_tranche("__af_forfait_{}").alias("af_forfait_unitaire"),
     )
     # Garde alternée (R521-2): the AF of all the children × (mean number / number of children), a child in
     # résidence alternée counting 1/2; the majoration pour âge of a child in résidence alternée is halved.
@@ -495,19 +612,19 @@ def _af(x: pl.DataFrame, R: pl.Expr) -> pl.DataFrame:
     return x
 
 
-def _cf(x: pl.DataFrame, R: pl.Expr, majore: pl.Expr) -> pl.DataFrame:
+def _cf(x: pl.LazyFrame, R: pl.Expr, majore: pl.Expr) -> pl.LazyFrame:
     n = pl.col("cf_nb_enfants")
     x = x.with_columns(
-        _ceiling(_c("cf.plafond.base"), n, _c("cf.plafond.taux_enfant"), _c("cf.plafond.taux_enfant_suivant"),
+        _ceiling(_c("cf.plafond.base"), n, pl.col("__cf_par_enfant_12"), pl.col("__cf_par_enfant_3"),
                  _c("cf.plafond.majoration_biactif_isole"), majore).alias("cf_plafond"),
     ).with_columns(apply_rate_expr(pl.col("cf_plafond"), _c("cf.part_plafond_majore")).alias("cf_plafond_majore"))
     droit = (n >= _c("cf.nombre_enfants_minimum")) & (pl.col("cf_nb_moins_de_3_ans") == 0)
-    base = _bmaf_x(_c("cf.taux"))
+    base = pl.col("__cf_base")
     # L522-2: above the ceiling by less than 12 × CF, one twelfth of (ceiling + 12 × CF − resources).
     reste = base * 12 - (R - pl.col("cf_plafond"))
     cf = (
         pl.when(~droit).then(0)
-        .when(R <= pl.col("cf_plafond_majore")).then(_bmaf_x(_c("cf.taux_majore")))
+        .when(R <= pl.col("cf_plafond_majore")).then(pl.col("__cf_majore"))
         .when(R <= pl.col("cf_plafond")).then(base)
         .when(reste > 0).then(_div_half_up(reste, 12))
         .otherwise(0)
@@ -524,16 +641,17 @@ def _cf(x: pl.DataFrame, R: pl.Expr, majore: pl.Expr) -> pl.DataFrame:
     )
 
 
-def _paje(x: pl.DataFrame, R: pl.Expr, majore: pl.Expr) -> pl.DataFrame:
+def _paje(x: pl.LazyFrame, R: pl.Expr, majore: pl.Expr) -> pl.LazyFrame:
     n = pl.col("nb_enfants")
-    t12, t3 = _c("paje.plafond.taux_enfant"), _c("paje.plafond.taux_enfant_suivant")
+    plein12, plein3 = pl.col("__paje_plein_par_enfant_12"), pl.col("__paje_plein_par_enfant_3")
+    partiel12, partiel3 = pl.col("__paje_partiel_par_enfant_12"), pl.col("__paje_partiel_par_enfant_3")
     # The newborn of the month is not yet à charge (from the next month) but counts for the prime's ceiling.
     x = x.with_columns(
-        _ceiling(_c("paje.plafond.taux_plein.base"), n, t12, t3, _c("paje.plafond.taux_plein.majoration_biactif_isole"),
-                 majore).alias("paje_plafond_taux_plein"),
-        _ceiling(_c("paje.plafond.taux_partiel.base"), n, t12, t3,
+        _ceiling(_c("paje.plafond.taux_plein.base"), n, plein12, plein3,
+                 _c("paje.plafond.taux_plein.majoration_biactif_isole"), majore).alias("paje_plafond_taux_plein"),
+        _ceiling(_c("paje.plafond.taux_partiel.base"), n, partiel12, partiel3,
                  _c("paje.plafond.taux_partiel.majoration_biactif_isole"), majore).alias("paje_plafond_taux_partiel"),
-        _ceiling(_c("paje.plafond.taux_partiel.base"), n + pl.col("paje_nb_naissances"), t12, t3,
+        _ceiling(_c("paje.plafond.taux_partiel.base"), n + pl.col("paje_nb_naissances"), partiel12, partiel3,
                  _c("paje.plafond.taux_partiel.majoration_biactif_isole"), majore).alias("paje_plafond_naissance"),
     )
     nb = pl.col("paje_base_nombre")
@@ -544,12 +662,12 @@ def _paje(x: pl.DataFrame, R: pl.Expr, majore: pl.Expr) -> pl.DataFrame:
     )
     montant = (
         pl.when(nb == 0).then(0)
-        .when(R <= pl.col("paje_plafond_taux_plein")).then(_bmaf_x(_c("paje.base.taux_plein")))
-        .when(R <= pl.col("paje_plafond_taux_partiel")).then(_bmaf_x(_c("paje.base.taux_partiel")))
+        .when(R <= pl.col("paje_plafond_taux_plein")).then(pl.col("__paje_base_plein"))
+        .when(R <= pl.col("paje_plafond_taux_partiel")).then(pl.col("__paje_base_partiel"))
         .otherwise(0)
     )
     prime = pl.when(R <= pl.col("paje_plafond_naissance")).then(
-        pl.col("paje_nb_naissances") * _bmaf_x(_c("paje.prime_naissance"))
+        pl.col("paje_nb_naissances") * pl.col("__paje_prime")
     ).otherwise(0)
     return x.with_columns(
         taux.alias("paje_base_taux"),
@@ -558,10 +676,9 @@ def _paje(x: pl.DataFrame, R: pl.Expr, majore: pl.Expr) -> pl.DataFrame:
     )
 
 
-def _ars(x: pl.DataFrame, R: pl.Expr) -> pl.DataFrame:
+def _ars(x: pl.LazyFrame, R: pl.Expr) -> pl.LazyFrame:
     x = x.with_columns(
-        (_c("ars.plafond.base") + pl.col("nb_enfants") * apply_rate_expr(_c("ars.plafond.base"), _c("ars.plafond.taux_enfant")))
-        .alias("ars_plafond"),
+        (_c("ars.plafond.base") + pl.col("nb_enfants") * pl.col("__ars_plafond_par_enfant")).alias("ars_plafond"),
     )
     plein = pl.col("ars_plein")
     # ARS différentielle (L543-1 2e al.): the full ARS less the excess of resources over the ceiling, not paid
@@ -578,7 +695,7 @@ def _ars(x: pl.DataFrame, R: pl.Expr) -> pl.DataFrame:
     )
 
 
-def _aah(x: pl.DataFrame) -> pl.DataFrame:
+def _aah(x: pl.LazyFrame) -> pl.LazyFrame:
     taux = pl.col("aah_taux_incapacite")
     dna = pl.col("date_naissance_allocataire")
     age_ok = dna.is_not_null() & (
@@ -592,9 +709,8 @@ def _aah(x: pl.DataFrame) -> pl.DataFrame:
     # Before the déconjugalisation (2023-10-01) a couple's resources were compared with the couple ceiling
     # (the abattement on the partner's income is not in the frame); since, the allocataire's own.
     ressources = pl.when(couple_compte).then(pl.col("ressources_n2")).otherwise(pl.col("aah_ressources_n2"))
-    annuel = _c("aah.montant") * 12
-    plafond = pl.when(couple_compte).then(apply_rate_expr(annuel, _c("aah.plafond.coefficient_couple"))).otherwise(annuel)
-    plafond = plafond + pl.col("nb_enfants") * apply_rate_expr(annuel, _c("aah.plafond.majoration_enfant"))
+    plafond = pl.when(couple_compte).then(pl.col("__aah_plafond_couple")).otherwise(_c("aah.montant") * 12)
+    plafond = plafond + pl.col("nb_enfants") * pl.col("__aah_plafond_par_enfant")
     x = x.with_columns(plafond.alias("aah_plafond"), ressources.alias("aah_ressources"))
     reste = pl.col("aah_plafond") - pl.col("aah_ressources")
     # Differential: one twelfth of (ceiling − resources), at most the monthly amount.
