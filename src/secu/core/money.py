@@ -242,8 +242,11 @@ def _round_half_up_expr(product: pl.Expr, k: int) -> pl.Expr:
     return product.sign() * magnitude
 
 
-def apply_rate_expr(cents: pl.Expr, rate: pl.Expr | Decimal | str | int) -> pl.Expr:
+def apply_rate_expr(cents: pl.Expr, rate: pl.Expr | Decimal | str | int, *, arrondi: str = "plus_proche") -> pl.Expr:
     """Polars twin of apply_rate: cents * rate, half-up to the cent, as Int64.
+
+    ``arrondi="inferieur"`` rounds toward zero instead (au centime inférieur, the twin of
+    ``arrondi_centime_inferieur`` for the non-negative amounts it is used on).
 
     ``cents`` must be an integer expression (Int64 cents).
 
@@ -278,6 +281,11 @@ def apply_rate_expr(cents: pl.Expr, rate: pl.Expr | Decimal | str | int) -> pl.E
         if abs(value) >= _MAX_EXPR_NUMERATOR:
             raise InvalidField(RATE_FIELD, "le taux a trop de chiffres pour un calcul exact")
         numerator = pl.lit(value, dtype=pl.Int128)
+    if arrondi == "inferieur":
+        product = amount * numerator
+        return (product.sign() * (product.abs() // pl.lit(10**k, dtype=pl.Int128))).cast(pl.Int64, strict=True)
+    if arrondi != "plus_proche":
+        raise ValueError(f"arrondi inconnu : {arrondi!r} (plus_proche ou inferieur)")
     return _round_half_up_expr(amount * numerator, k).cast(pl.Int64, strict=True)
 
 

@@ -30,7 +30,10 @@ LIBELLES = {
     "aah": "Allocation aux adultes handicapés",
 }
 TIMING = "CSS R552-2 I et R552-3 I (droit ouvert le mois suivant la condition, fermé le mois où elle cesse)"
-CRDS_REF_AAH = "Ordonnance n° 96-50, art. 15 : l'AAH n'est pas une prestation familiale, pas de CRDS"
+SANS_CRDS_REF = {
+    "aah": "Ordonnance n° 96-50, art. 14 II 8° : l'AAH n'est pas une prestation familiale (CSS L511-1), pas de CRDS",
+    "aeeh": "Ordonnance n° 96-50, art. 14 II 8° : l'AEEH est exclue de l'assiette de la CRDS",
+}
 
 
 def _euros(cents: int | None) -> str:
@@ -61,9 +64,9 @@ def explain(row: Mapping[str, Any]) -> dict[str, list[Step]]:
         step(f"{LIBELLES[p]} : montant brut du mois", row.get(p), row.get(f"ref_{p}"))
         crds = row.get(f"{p}_crds") or 0
         if p in SANS_CRDS:
-            step("Pas de CRDS", 0, CRDS_REF_AAH)
+            step("Pas de CRDS", 0, SANS_CRDS_REF[p])
         else:
-            step(f"CRDS ({_percent(row.get('taux_crds'))}, arrondie au centime)", crds, row.get("ref_crds"))
+            step(f"CRDS ({_percent(row.get('taux_crds'))}, arrondie au centime inférieur)", crds, row.get("ref_crds"))
         step("Montant net versé", (row.get(p) or 0) - crds, None)
         out[p] = steps
     return out
@@ -81,12 +84,12 @@ def _af(row: Mapping[str, Any], step) -> None:
     if row.get("af_majorations"):
         alt = row.get("af_nb_majorations_alternees") or 0
         step(f"Majoration pour âge : {row.get('af_nb_majorations')} × {_euros(row.get('af_majoration_unitaire'))}"
-             + (f", dont {alt} pour moitié (résidence alternée, CSS R521-2)" if alt else ""), row.get("af_majorations"), row.get("ref_af"))
+             + (f", dont {alt} pour moitié (résidence alternée, CSS R521-4)" if alt else ""), row.get("af_majorations"), row.get("ref_af"))
     if row.get("af_complement_degressif"):
         step(f"Complément dégressif : ressources au-dessus du plafond de {_euros(row.get('af_depassement'))} "
              "(douzième de la différence, arrondi au centime)", row.get("af_complement_degressif"), "CSS L521-1 et D521-1 II")
     if row.get("af_part_autre_parent"):
-        step("Résidence alternée : part due à l'autre parent, déduite", -row.get("af_part_autre_parent"), "CSS R521-2")
+        step("Résidence alternée : part due à l'autre parent, déduite", -row.get("af_part_autre_parent"), "CSS R521-3")
     if row.get("af_forfait"):
         step(f"Allocation forfaitaire (enfant de 20 ans) : {row.get('af_nb_forfaits')} × {_euros(row.get('af_forfait_unitaire'))}",
              row.get("af_forfait"), "CSS L521-1 2e al. et D521-2")

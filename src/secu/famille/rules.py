@@ -7,7 +7,7 @@ in order, the gross monthly amount of each benefit and the intermediate
 columns :mod:`secu.famille.explication` prints:
 
 * **AF** — allocations familiales (CSS L521-1, L521-3, D521-1 to D521-3,
-  R521-1, R521-2): from the 2nd child à charge, rates of the BMAF by rank and
+  R521-1, R521-3, R521-4): from the 2nd child à charge, rates of the BMAF by rank and
   by tranche of resources N-2, majoration pour âge, allocation forfaitaire at
   20, complément dégressif above each ceiling, garde alternée shared;
 * **CF** — complément familial, majoré, différentiel (L522-1 to L522-3);
@@ -32,7 +32,7 @@ BMAF × (taux 2e enfant + (n − 2) × taux suivant) rounded once; each
 majoration and forfait is its own rounded amount × count. Where the law
 divides (complément dégressif, différentielles: "douzième de la différence"),
 the result is rounded half-up to the cent. CRDS (:func:`par_prestation`) is
-0,5 % of each benefit, half-up to the cent.
+0,5 % of each benefit, rounded down to the cent.
 
 Everything legal comes from the dated parameters of
 ``src/secu/parametres/famille`` resolved once per distinct month into a small
@@ -80,7 +80,8 @@ ENFANTS_OPTIONAL: dict[str, tuple[pl.DataType, object]] = {
 PRESTATIONS = ("af", "cf", "paje_naissance", "paje_base", "ars", "asf", "aeeh", "aah")
 """The gross amount columns of :func:`droits`, in the order of :func:`par_prestation`."""
 
-SANS_CRDS = frozenset({"aah"})
+SANS_CRDS = frozenset({"aah", "aeeh"})
+"""No CRDS (ordonnance n° 96-50, art. 14 II 8°: the prestations of CSS L511-1 but the AEEH; the AAH is not one)."""
 """Benefits that do not bear the CRDS: the AAH is not a prestation familiale (ordonnance 96-50 art. 15)."""
 
 ARS_MOIS = 8
@@ -312,7 +313,7 @@ def _month_law(months: pl.Series) -> pl.DataFrame:
 # Children → per (foyer, mois) counts and sums
 
 _CHILD_LAW = (
-    "mois", "pf_age_limite", "pf_age_fin_obligation_scolaire", "af_forfait_duree", "cf_age_minimum",
+    "mois", "pf_age_limite", "pf_age_fin_obligation_scolaire", "af_forfait_duree", "af_forfait_nombre_enfants_minimum", "cf_age_minimum",
     "cf_age_maximum", "paje_base_age_limite", "ars_age_tranche_2", "ars_age_tranche_3", "__seuil_remuneration",
     "__mois_ars", "__ars_ne_avant", "__ars_ne_apres", "__ars_doit_etudier", "__ars_six_dix", "__ars_onze_quatorze",
     "__ars_quinze_dix_huit", "__asf_un_parent", "__asf_deux_parents", "__aeeh_base_unitaire",
@@ -430,6 +431,23 @@ def _children(e: pl.DataFrame, law: pl.DataFrame, ages: pl.DataFrame) -> pl.Lazy
         .join(law.lazy().select(_CHILD_LAW), on="mois", how="inner")
         .join(ages.lazy(), on="date_naissance", how="left")
     ).with_columns(pl.when(pl.col("__charge")).then(aine).alias("__aine"))
+    # Forfait (L521-1 2e al., D521-2 III): due for a child in the year after his 20th birthday when the family had
+    # AF for at least 3 children, him included, in the month before that birthday; checked once for the year
+    # (CNAF practice: twins leaving together keep it; a third child born later does not open it). Looked at
+    # among the children of this month's frame, the earlier pay condition taken as met.
+    veille = _month_index(pl.col("date_naissance")) + pl.col("pf_age_limite") * 12 - 1
+    forfaits = rows.filter(pl.col("__forfait")).select(
+        "foyer", "mois", "__rang", veille.alias("__veille"), pl.col("af_forfait_nombre_enfants_minimum").alias("__min")
+    )
+    siblings = rows.select("foyer", "mois", _month_index(pl.col("date_naissance")).alias("__b"), pl.col("pf_age_limite").alias("__limite"))
+    age_veille = pl.col("__veille") - pl.col("__b")
+    forfaits_dus = (
+        forfaits.join(siblings, on=["foyer", "mois"], how="inner")
+        .filter((age_veille > 0) & (age_veille < pl.col("__limite") * 12))
+        .group_by("foyer", "mois", "__rang", "__min").len()
+        .filter(pl.col("len") >= pl.col("__min"))
+        .group_by("foyer", "mois").agg(pl.len().cast(pl.Int32).alias("af_nb_forfaits"))
+    )
     # Several allocations de base for children of one birth (L531-3): the largest group born the same day.
     twins = (
         rows.filter(pl.col("__ab"))
@@ -444,7 +462,6 @@ def _children(e: pl.DataFrame, law: pl.DataFrame, ages: pl.DataFrame) -> pl.Lazy
         pl.col("__majoration").sum().cast(pl.Int32).alias("__nb_majorables"),
         (pl.col("__majoration") & pl.col("garde_alternee")).sum().cast(pl.Int32).alias("__nb_majorables_alternes"),
         ((pl.col("__aine").min() & 1) == 1).alias("__aine_alterne"),
-        pl.col("__forfait").sum().cast(pl.Int32).alias("af_nb_forfaits"),
         pl.col("__charge_cf").sum().cast(pl.Int32).alias("cf_nb_enfants"),
         pl.col("__moins_de_3").sum().cast(pl.Int32).alias("cf_nb_moins_de_3_ans"),
         pl.col("__naissance").sum().cast(pl.Int32).alias("paje_nb_naissances"),
@@ -457,7 +474,9 @@ def _children(e: pl.DataFrame, law: pl.DataFrame, ages: pl.DataFrame) -> pl.Lazy
         pl.col("__aeeh_isole").sum().alias("__aeeh_isole"),
         (pl.col("__aeeh_base") > 0).sum().cast(pl.Int32).alias("aeeh_nb_enfants"),
     )
-    return agg.join(twins, on=["foyer", "mois"], how="left")
+    return agg.join(twins, on=["foyer", "mois"], how="left").join(forfaits_dus, on=["foyer", "mois"], how="left").with_columns(
+        pl.col("af_nb_forfaits").fill_null(0)
+    )
 
 
 # --------------------------------------------------------------------------
@@ -522,10 +541,11 @@ def droits(foyers: pl.DataFrame, enfants: pl.DataFrame) -> pl.DataFrame:
     x = x.with_columns(
         pl.col("pf_taux_crds").alias("taux_crds"),
     )
-    # CRDS (ordonnance n° 96-50, art. 15 and 19): 0,5 % of each prestation familiale, half-up to the cent; the
-    # AAH, not a prestation familiale, bears none.
+    # CRDS (ordonnance n° 96-50, art. 14 II 8° and 19): 0,5 % of each prestation familiale but the AEEH, rounded
+    # down to the cent, as the caisses' published net amounts show (MSA, table of 1 April 2023: 13 amounts of 13);
+    # the AAH, not a prestation familiale, bears none.
     x = x.with_columns(
-        (pl.lit(0, dtype=pl.Int64) if p in SANS_CRDS else apply_rate_expr(pl.col(p), pl.col("taux_crds"))).alias(f"{p}_crds")
+        (pl.lit(0, dtype=pl.Int64) if p in SANS_CRDS else apply_rate_expr(pl.col(p), pl.col("taux_crds"), arrondi="inferieur")).alias(f"{p}_crds")
         for p in PRESTATIONS
     )
     keep = [*f.columns, *OUTPUT]
@@ -570,7 +590,7 @@ def _af(x: pl.LazyFrame, R: pl.Expr) -> pl.LazyFrame:
         by_tranche("__af_majoration_{}").alias("af_majoration_unitaire"),
         by_tranche("__af_forfait_{}").alias("af_forfait_unitaire"),
     )
-    # Garde alternée (R521-2): the AF of all the children × (mean number / number of children), a child in
+    # Résidence alternée (R521-3, R521-4): the AF of all the children × (mean number / number of children), a child in
     # résidence alternée counting 1/2; the majoration pour âge of a child in résidence alternée is halved.
     # Each share half-up to the cent.
     den = n * 2
@@ -595,12 +615,10 @@ def _af(x: pl.LazyFrame, R: pl.Expr) -> pl.LazyFrame:
         reste = amount * 12 - d
         return pl.when((t > 1) & (reste > 0)).then(_div_half_up(reste, 12)).otherwise(0)
 
-    # Forfait (L521-1 2e al., D521-2): for a child in the year after his 20th birthday, when the family counts
-    # at least 3 children (approximated by the children à charge plus those of the forfait this month).
-    forfait_ok = (n + pl.col("af_nb_forfaits")) >= _c("af.forfait.nombre_enfants_minimum")
+    # Forfait (L521-1 2e al., D521-2): af_nb_forfaits already counts only the children whose family had AF for
+    # at least 3 children in the month before their 20th birthday (_children).
     x = x.with_columns(
         pl.when(droit).then(degressif(montant)).otherwise(0).alias("af_complement_degressif"),
-        pl.when(forfait_ok).then(pl.col("af_nb_forfaits")).otherwise(0).cast(pl.Int32).alias("af_nb_forfaits"),
     ).with_columns(
         (pl.col("af_nb_forfaits") * pl.col("af_forfait_unitaire")).alias("af_forfait"),
         (pl.col("af_nb_forfaits") * degressif(pl.col("af_forfait_unitaire"))).alias("af_forfait_complement_degressif"),

@@ -69,7 +69,7 @@ def _r(euros: pl.Expr) -> pl.Expr:
     return round_half_up_cents(euros)
 
 
-def law_af(forfait_in_af_tranche: bool = False) -> pl.Expr:
+def law_af(forfait_in_af_tranche: bool = False, forfait_checked_at_eve: bool = False) -> pl.Expr:
     """AF of the law from OpenFisca's counts: the base rounded once, × (mean number of children / number of
     children) in résidence alternée and rounded once more; each majoration rounded once, the alternating
     children's halved (their sum rounded once); complément dégressif (the AF less the monthly excess over the
@@ -87,7 +87,10 @@ def law_af(forfait_in_af_tranche: bool = False) -> pl.Expr:
     majorations = pl.col("diag:af_majorations_pleines").cast(pl.Int64) * unit + _r(
         pl.col("diag:af_majorations_alternees") * unit.cast(pl.Float64) / 200
     )
-    forfait_count = pl.when(pl.col("diag:af_allocation_forfaitaire") > 0).then(pl.col("diag:af_allocation_forfaitaire_nb_enfants")).otherwise(0)
+    forfait_count = (
+        pl.col("diag:af_allocation_forfaitaire_nb_enfants") if forfait_checked_at_eve
+        else pl.when(pl.col("diag:af_allocation_forfaitaire") > 0).then(pl.col("diag:af_allocation_forfaitaire_nb_enfants")).otherwise(0)
+    )
     # D521-2 writes the forfait of each tranche as its own percentage, the quarter rounded: 5.059 %, not 5.0585 %.
     forfait_rate = pl.when(forfait_mod == 1).then(AF_FORFAIT).when(forfait_mod == 0.5).then(AF_FORFAIT / 2).otherwise(AF_FORFAIT_QUART)
     forfait = forfait_count.cast(pl.Int64) * _r(bmaf * forfait_rate)
@@ -241,6 +244,26 @@ EXCEPTIONS: list[Exception_] = [
         holds=lambda code: (pl.col("diag:af_allocation_forfaitaire_nb_enfants") > 0)
         & (pl.col("ours") == law_af(forfait_in_af_tranche=True))
         & (_r(pl.col("of64")) != law_af(forfait_in_af_tranche=True)),
+    ),
+    Exception_(
+        name="AF forfait: three children counted the month before the 20th birthday",
+        codes=frozenset({"af"}),
+        cause=(
+            "OpenFisca grants the allocation forfaitaire only while the family counts at least 3 children this "
+            "month (the children à charge plus those of the forfait), so a family whose other elder child has "
+            "since passed 20 loses it. secu checks the condition once, in the month before the child's 20th "
+            "birthday, and pays the forfait for its year. Checked: secu equals the legal AF with every child of "
+            "OpenFisca's forfait count paid, in the AF's own tranche, each amount rounded once."
+        ),
+        law=(
+            "CSS L521-1 2e al. and D521-2 III (forfait for a child reaching 20 in a family of at least 3 children "
+            "who opened the AF); circulaire DSS/2B/2003/310 of 27 June 2003 as reported by ASH n° 2313: the "
+            "condition of 3 children is appreciated in the month preceding the 20th birthday, and the forfait "
+            "is then due for the year. " + LAW_ROUNDING
+        ),
+        holds=lambda code: (pl.col("diag:af_allocation_forfaitaire_nb_enfants") > 0)
+        & (pl.col("ours") == law_af(forfait_in_af_tranche=True, forfait_checked_at_eve=True))
+        & (_r(pl.col("of64")) != pl.col("ours")),
     ),
 ]
 
