@@ -363,3 +363,11 @@ def test_format_eur_uses_only_no_break_spaces():
 def test_format_eur_refuses_float():
     with pytest.raises(InvalidField):
         format_eur(12.5)
+
+
+@given(st.integers(min_value=0, max_value=10**11), st.decimals(min_value=0, max_value=1, places=6))
+def test_apply_rate_expr_rounding_down_is_the_scalar_floor(cents: int, rate: Decimal) -> None:
+    # arrondi="inferieur" is the vectorised twin of arrondi_centime_inferieur (e.g. the CRDS on benefits).
+    out = pl.DataFrame({"c": [cents]}).select(apply_rate_expr(pl.col("c"), rate, arrondi="inferieur")).item()
+    assert out == arrondi_centime_inferieur(Decimal(cents) * rate / 100)
+    assert pl.DataFrame({"c": [15180]}).select(apply_rate_expr(pl.col("c"), "0.005", arrondi="inferieur")).item() == 75
