@@ -53,17 +53,9 @@ from pathlib import Path
 
 import polars as pl
 
+from secu.batch.engine import SCHEMA  # the accounts frame of README §3, in this column order
 from secu.core.errors import InvalidField
 
-SCHEMA: dict[str, pl.DataType] = {
-    "branche": pl.String(),
-    "mois": pl.Date(),
-    "sens": pl.String(),
-    "poste": pl.String(),
-    "montant_cents": pl.Int64(),
-    "volume": pl.Int64(),
-}
-"""The accounts frame (README §3), in this column order."""
 
 PRODUIT, CHARGE = "produit", "charge"
 
@@ -366,18 +358,21 @@ def _events(kind: str, dataset: Path, part: int, month: date, seed: int, make: C
     return frame
 
 
+def _tables(dataset: Path, part: int, mois: date) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The partition's ``personnes`` and ``foyers`` and the two small tables (README §1)."""
+    if mois.day != 1:
+        raise InvalidField("mois", "le mois se donne par son premier jour (AAAA-MM-01)")
+    dataset = Path(dataset)
+    return (_read(partition_path(dataset, "personnes", part)), _read(partition_path(dataset, "foyers", part)),
+            _read(dataset / "employeurs.parquet"), _read(dataset / "professionnels.parquet"))
+
+
 def mois(dataset: Path, part: int, mois: date, seed: int) -> pl.DataFrame:  # noqa: A001 - the contract's name
     """The accounts of partition ``part`` of ``dataset`` for the month ``mois`` (README §3), sorted, deterministic."""
     from secu.synth import evenements
 
     month = mois
-    if month.day != 1:
-        raise InvalidField("mois", "le mois se donne par son premier jour (AAAA-MM-01)")
-    dataset = Path(dataset)
-    personnes = _read(partition_path(dataset, "personnes", part))
-    foyers = _read(partition_path(dataset, "foyers", part))
-    employeurs = _read(dataset / "employeurs.parquet")
-    professionnels = _read(dataset / "professionnels.parquet")
+    personnes, foyers, employeurs, professionnels = _tables(dataset, part, month)
     months = _months_to(month)
     claims = [_events("soins", dataset, part, m, seed, lambda m=m: evenements.soins(personnes, professionnels, m, seed)) for m in months]
     payslips = [_events("paie", dataset, part, m, seed, lambda m=m: evenements.paie(personnes, employeurs, m, seed)) for m in months]
@@ -400,13 +395,7 @@ def annee(dataset: Path, part: int, mois: date, seed: int) -> pl.DataFrame:
     """
     from secu.synth import evenements
 
-    if mois.day != 1:
-        raise InvalidField("mois", "le mois se donne par son premier jour (AAAA-MM-01)")
-    dataset = Path(dataset)
-    personnes = _read(partition_path(dataset, "personnes", part))
-    foyers = _read(partition_path(dataset, "foyers", part))
-    employeurs = _read(dataset / "employeurs.parquet")
-    professionnels = _read(dataset / "professionnels.parquet")
+    personnes, foyers, employeurs, professionnels = _tables(dataset, part, mois)
     months = _months_to(mois)
     claims = pl.concat([evenements.soins(personnes, professionnels, m, seed) for m in months], how="vertical_relaxed")
     payslips = pl.concat([evenements.paie(personnes, employeurs, m, seed) for m in months], how="vertical_relaxed")

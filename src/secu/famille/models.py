@@ -43,10 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from secu.core.db import Base
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
+from secu.register.models import utcnow as _now
 
 
 NATURES = (
