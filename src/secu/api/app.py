@@ -43,15 +43,14 @@ def create_app(database_url: str | None = None, *, run_migrations: bool = True) 
     api = APIRouter(prefix="/api")
     for module in (auth, personnes, foyers, employeurs, professionnels, grand_livre, statistiques, referentiels, administration):
         api.include_router(module.router)
+    from secu.autonomie.api import router as autonomie
+    from secu.famille.api import router as famille
     from secu.maladie.api import fhir_router
     from secu.maladie.api import router as maladie
-
     from secu.recouvrement.api import router as recouvrement
 
-    api.include_router(maladie)
-    api.include_router(recouvrement)
-    from secu.famille.api import router as famille; api.include_router(famille)  # noqa: E702
-    api.include_router(__import__("secu.autonomie.api", fromlist=["router"]).router)  # autonomie: APA et PCH des départements
+    for branch in (maladie, recouvrement, famille, autonomie):
+        api.include_router(branch)
     app.include_router(api)
     app.include_router(fhir_router)
 
