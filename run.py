@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -45,6 +46,27 @@ def ensure_environment() -> None:
     STAMP.write_text(wanted)
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def ensure_chromium() -> None:
+    """The browser tests drive Debian's Chromium (never a downloaded one): install it once if missing."""
+    if CHROMIUM.exists():
+        return
+    if os.name != "posix" or os.geteuid() != 0 or shutil.which("apt-get") is None:
+        _say("Chromium est absent (/usr/bin/chromium) et seul root peut l'installer : "
+             "lancez « apt-get install -y chromium » ; sans lui, les tests de navigateur (tests/web) échoueront.")
+        return
+    _say("installation de Chromium (paquet Debian « chromium ») pour les tests de navigateur")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    installed = subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], env=env)
+    if installed.returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], env=env)
+        installed = subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], env=env)
+    if installed.returncode != 0 or not CHROMIUM.exists():
+        _say("Chromium n'a pas pu être installé : les tests de navigateur (tests/web) échoueront.")
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"demo", "test", "secu"}:
         print(__doc__)
@@ -52,6 +74,7 @@ def main(argv: list[str]) -> int:
     ensure_environment()
     command, rest = argv[0], argv[1:]
     if command == "test":
+        ensure_chromium()
         args = [str(BIN / "python"), "-m", "pytest", *rest]
     elif command == "demo":
         args = [str(BIN / "secu"), "demo", *rest]

@@ -1,19 +1,25 @@
-"""The welcome page: what this service is and where to go."""
+"""The pages: the welcome page, the vendored DSFR and htmx under /static, and each portal's router."""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import func, select
 
 from secu.core.db import unit_of_work
 from secu.register.models import Employeur, Personne, ProfessionnelSante
+from secu.web.session import PageRoute, render, templates  # noqa: F401  (templates: for the portals)
 
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-router = APIRouter(include_in_schema=False)
+STATIC = Path(__file__).parent / "static"
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+# Served from the package: nothing is fetched from another site at run time.
+router.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -24,4 +30,10 @@ def home(request: Request) -> HTMLResponse:
             "employeurs": session.scalar(select(func.count()).select_from(Employeur)) or 0,
             "professionnels": session.scalar(select(func.count()).select_from(ProfessionnelSante)) or 0,
         }
-    return templates.TemplateResponse(request, "accueil.html", {"counts": counts})
+    return render(request, "accueil.html", {"counts": counts})
+
+
+# A portal is included once its module exists, so each can land on its own.
+for _name in ("connexion", "assure", "agent", "analyste"):
+    if importlib.util.find_spec(f"secu.web.{_name}") is not None:
+        router.include_router(importlib.import_module(f"secu.web.{_name}").router)

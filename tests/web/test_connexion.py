@@ -1,0 +1,79 @@
+"""Sign-in, sign-out, expired sessions and CSRF, in a real browser."""
+
+from __future__ import annotations
+
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import sqlalchemy as sa
+
+from secu.demo.population import DEMO_PASSWORD
+
+
+def test_sign_in_page_uses_the_vendored_dsfr(page, screenshot) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/connexion")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    # The stylesheet and the fonts come from this site, and they are applied.
+    assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("Marianne")
+    assert page.get_by_role("heading", name="Se connecter à secu").is_visible()
+    screenshot(page, "connexion")
+
+
+def test_an_insured_person_signs_in_and_out(page, login) -> None:  # type: ignore[no-untyped-def]
+    login(page, "assure.demo")
+    assert page.url.endswith("/assure")
+    assert page.get_by_role("button", name="Se déconnecter").is_visible()
+    page.get_by_role("button", name="Se déconnecter").click()
+    assert "/connexion" in page.url
+    assert page.get_by_text("Vous êtes déconnecté").is_visible()
+    page.goto("/assure")
+    assert "/connexion?suite=/assure" in page.url
+
+
+def test_a_wrong_password_says_so_and_nothing_more(page, login, screenshot) -> None:  # type: ignore[no-untyped-def]
+    login(page, "assure.demo", "pas-le-bon-mot-de-passe")
+    alert = page.locator("#message-erreur")
+    assert alert.inner_text().strip() == "Identifiant ou mot de passe incorrect."
+    assert page.get_by_label("Identifiant", exact=True).input_value() == "assure.demo"
+    screenshot(page, "connexion-erreur")
+    # An unknown login gets the very same answer: nothing tells which accounts exist.
+    login(page, "personne.inconnue", "pas-le-bon-mot-de-passe")
+    assert page.locator("#message-erreur").inner_text().strip() == "Identifiant ou mot de passe incorrect."
+
+
+def test_an_expired_session_sends_back_to_sign_in(page, login, database_url) -> None:  # type: ignore[no-untyped-def]
+    login(page, "assure.demo")
+    engine = sa.create_engine(database_url)
+    with engine.begin() as db:
+        user_id = db.execute(sa.text("select id from utilisateur where login = 'assure.demo'")).scalar_one()
+        db.execute(sa.text("update jeton set expire_le = '2000-01-01 00:00:00' where utilisateur_id = :u and revoque = 0"), {"u": user_id})
+    engine.dispose()
+    page.goto("/assure/remboursements")
+    assert re.search(r"/connexion\?suite=/assure/remboursements&expiree=1$", page.url)
+    assert page.locator("#message-session").inner_text().strip() == "Votre session a expiré, reconnectez-vous."
+    # Signing in again goes back where the person was.
+    page.get_by_label("Identifiant", exact=True).fill("assure.demo")
+    page.get_by_label("Mot de passe", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    assert page.url.endswith("/assure/remboursements")
+
+
+def test_a_form_without_its_csrf_value_is_refused(page, login, server) -> None:  # type: ignore[no-untyped-def]
+    login(page, "assure.demo")
+    page.locator("input[name=csrf]").first.evaluate("el => el.value = 'falsifie'")
+    page.get_by_role("button", name="Se déconnecter").click()
+    assert page.get_by_role("heading", name="Accès refusé").is_visible()
+    assert "ne vient pas de ce site" in page.locator("main").inner_text()
+    # And the session was not closed by the forged post.
+    page.goto("/assure")
+    assert page.url.endswith("/assure")
+    # A post from elsewhere (no CSRF cookie, no field) is refused too.
+    body = urllib.parse.urlencode({"identifiant": "assure.demo", "mot_de_passe": DEMO_PASSWORD}).encode()
+    try:
+        urllib.request.urlopen(urllib.request.Request(f"{server}/connexion", data=body, method="POST"))
+        raise AssertionError("un formulaire sans jeton CSRF a été accepté")
+    except urllib.error.HTTPError as refused:
+        assert refused.code == 403
+        assert "Set-Cookie" not in refused.headers or "secu_session" not in refused.headers["Set-Cookie"]
