@@ -100,8 +100,8 @@ def browser() -> Iterator[object]:
         launched = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             headless=True,
-            # As root in a container, and on a closed network: no sandbox, no background calls home.
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            # French dates in forms; as root in a container and on a closed network: no sandbox, no calls home.
+            args=["--lang=fr-FR", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"],
         )
         yield launched

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 
 def _ids(database_url: str) -> tuple[int, int]:
@@ -40,8 +41,10 @@ def test_each_page_of_the_espace_assure(page, login, screenshot, database_url) -
     assert page.get_by_role("heading", name="Mes remboursements").is_visible()
     first_line = page.locator(".fr-accordion__btn").first
     first_line.click()
-    steps = page.locator(".fr-collapse--expanded li, .fr-collapse li").first
-    assert "Montant facturé" in steps.inner_text()
+    steps = page.locator(f"#{first_line.get_attribute('aria-controls')} li").first
+    expect(steps).to_be_visible()  # the DSFR opens the line with an animation
+    expect(steps).to_contain_text("Montant facturé")
+    expect(first_line).to_have_attribute("aria-expanded", "true")
     screenshot(page, "assure-remboursements")
 
     page.goto("/assure/prestations?mois=2025-11")

@@ -32,6 +32,7 @@ from secu.web.session import PageCaller, PageRoute, check_csrf, render, require_
 router = APIRouter(prefix="/assure", include_in_schema=False, route_class=PageRoute)
 
 PAGE_SIZE = 10
+REGIMES = {"general": "général"}
 MOIS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
 
 
@@ -114,7 +115,8 @@ def attestation_page(request: Request, caller: PageCaller, personne_id: IdPath) 
     with unit_of_work(request.app.state.sessions) as session:
         me = session.get(Personne, caller.personne_id)
         people = _family(session, caller, me, date.today()) if me else []
-    return render(request, "assure/attestation.html", {"att": att, "personne_id": personne_id, "famille": people, "date_choisie": on})
+    return render(request, "assure/attestation.html", {"att": att, "personne_id": personne_id, "famille": people, "date_choisie": on,
+                                                            "regimes": REGIMES})
 
 
 def _latin1(text: str) -> str:
@@ -159,7 +161,7 @@ def attestation_pdf(att: schemas.Attestation) -> bytes:
         if att.organisme:
             row("Caisse", f"{att.organisme.nom} ({att.organisme.code})")
         if att.regime:
-            row("Régime", att.regime)
+            row("Régime", REGIMES.get(att.regime, att.regime))
         row("Depuis le", _date_fr(att.droits_depuis))
         if att.droits_jusqu_au:
             row("Jusqu'au", _date_fr(att.droits_jusqu_au))

@@ -174,11 +174,14 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except LoginRequired as missing:
-                response = RedirectResponse(login_url(missing.suite, missing.expired), status_code=303)
+                target = login_url(missing.suite, missing.expired)
+                if request.headers.get("HX-Request"):
+                    # htmx would follow a 303 silently and swap the sign-in form into the page: ask it to navigate.
+                    response: Response = Response(status_code=200, headers={"HX-Redirect": target})
+                else:
+                    response = RedirectResponse(target, status_code=303)
                 if missing.expired:
                     clear_session(response)
-                if request.headers.get("HX-Request"):
-                    response.headers["HX-Redirect"] = login_url(missing.suite, missing.expired)
                 return response
             except SecuError as error:
                 return error_page(request, error)
