@@ -170,6 +170,14 @@ def test_wrong_password_and_lockout(world: World) -> None:
     assert locked.status_code == 429 and "réessayez" in locked.json()["detail"]["message"]
 
 
+def test_a_login_no_account_can_have_is_an_unknown_user(world: World) -> None:
+    # A NUL byte (which PostgreSQL refuses in text) or an over-long login: the same 401, never a server error.
+    for username in ("ad\x00min", "x" * 500):
+        response = world.client.post("/api/auth/jeton", data={"username": username, "password": "faux"})
+        assert response.status_code == 401, response.text
+        assert response.json()["detail"]["message"] == "identifiant ou mot de passe incorrect"
+
+
 def test_sign_out_revokes_the_token(world: World) -> None:
     token = world.client.post("/api/auth/jeton", data={"username": "analyste", "password": "mot-de-passe-de-test"}).json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
