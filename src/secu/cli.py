@@ -75,8 +75,8 @@ def demo(
                 report = seed_population(session, households=foyers, seed_value=seed)
         soins = None
     if report is not None:
-        from secu.demo.population import REFERENCE
         from secu.core.money import format_eur
+        from secu.demo.population import REFERENCE
         from secu.demo.soins import seed_claims
 
         with console.status("Feuilles de soins de démonstration : liquidation et paiement…"):

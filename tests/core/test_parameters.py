@@ -42,9 +42,11 @@ values:
   - date_effet: 2024-01-01
     value: 10.50
     reference: Décret n° 2023-1 du 1er décembre 2023, art. 1er
+    statut: confirme
   - date_effet: 2025-01-01
     value: 11
     reference: Décret n° 2024-1 du 1er décembre 2024, art. 1er
+    statut: confirme
 """
 
 
@@ -143,12 +145,15 @@ def test_null_means_the_parameter_ceases_to_apply(tmp_path: Path) -> None:
           - date_effet: 2023-01-01
             value: 100
             reference: Décret A, art. 1er
+            statut: confirme
           - date_effet: 2024-01-01
             value: null
             reference: Loi B, art. 2 (abrogation)
+            statut: confirme
           - date_effet: 2025-01-01
             value: 120.5
             reference: Loi C, art. 3
+            statut: confirme
         """,
     )
     aide = load_parameters(tmp_path).get("aide")
@@ -163,7 +168,7 @@ def test_null_means_the_parameter_ceases_to_apply(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------
 # The loader refuses malformed files, naming the file and the problem
 
-VALUE = "  - date_effet: 2024-01-01\n    value: 1\n    reference: Décret n° 1, art. 1er\n"
+VALUE = "  - date_effet: 2024-01-01\n    value: 1\n    reference: Décret n° 1, art. 1er\n    statut: confirme\n"
 
 
 @pytest.mark.parametrize(
@@ -175,29 +180,39 @@ VALUE = "  - date_effet: 2024-01-01\n    value: 1\n    reference: Décret n° 1,
             id="missing-reference",
         ),
         pytest.param(
-            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01\n    value: 1\n    reference: '  '\n",
+            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01\n    value: 1\n    reference: '  '\n    statut: confirme\n",
             "la référence juridique est obligatoire",
             id="empty-reference",
         ),
         pytest.param(
-            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01\n    value: 1\n    reference:\n",
+            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01\n    value: 1\n    reference: D\n    statut: peut-etre\n",
+            "statut 'peut-etre' inconnu",
+            id="unknown-statut",
+        ),
+        pytest.param(
+            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01\n    value: 1\n    reference: D\n",
+            "clé obligatoire absente : statut",
+            id="missing-statut",
+        ),
+        pytest.param(
+            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01\n    value: 1\n    statut: confirme\n    reference:\n",
             "la référence juridique est obligatoire",
             id="null-reference",
         ),
         pytest.param(
-            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01\n    value: 1709.285\n    reference: D\n",
+            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01\n    value: 1709.285\n    reference: D\n    statut: confirme\n",
             "a 3 décimales, 2 au plus pour l'unité eur",
             id="eur-three-decimals",
         ),
         pytest.param(
-            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01\n    value: '1709.285'\n    reference: D\n",
+            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01\n    value: '1709.285'\n    reference: D\n    statut: confirme\n",
             "a 3 décimales",
             id="eur-three-decimals-quoted",
         ),
         pytest.param(
             "description: x\nunit: eur\nvalues:\n"
-            "  - date_effet: 2025-01-01\n    value: 2\n    reference: D2\n"
-            "  - date_effet: 2024-01-01\n    value: 1\n    reference: D1\n",
+            "  - date_effet: 2025-01-01\n    value: 2\n    reference: D2\n    statut: confirme\n"
+            "  - date_effet: 2024-01-01\n    value: 1\n    reference: D1\n    statut: confirme\n",
             "strictement croissantes (2024-01-01 après 2025-01-01)",
             id="unsorted-dates",
         ),
@@ -212,72 +227,72 @@ VALUE = "  - date_effet: 2024-01-01\n    value: 1\n    reference: Décret n° 1,
         pytest.param("description: x\nunit: eur\nvalues: []\n", "liste non vide", id="no-values"),
         pytest.param("description: x\nunit: eur\nvaleurs:\n" + VALUE, "clé(s) inconnue(s) : valeurs", id="unknown-key"),
         pytest.param(
-            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01\n    value: 1\n    reference: D\n    ref: E\n",
+            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01\n    value: 1\n    reference: D\n    statut: confirme\n    ref: E\n",
             "valeur n° 1 : clé(s) inconnue(s) : ref",
             id="unknown-value-key",
         ),
         pytest.param(
-            "description: x\nunit: eur\nvalues:\n  - value: 1\n    reference: D\n",
+            "description: x\nunit: eur\nvalues:\n  - value: 1\n    reference: D\n    statut: confirme\n",
             "clé obligatoire absente : date_effet",
             id="missing-date",
         ),
         pytest.param(
-            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-02-30\n    value: 1\n    reference: D\n",
+            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-02-30\n    value: 1\n    reference: D\n    statut: confirme\n",
             "n'est pas une date AAAA-MM-JJ valide",
             id="impossible-date",
         ),
         pytest.param(
-            "description: x\nunit: eur\nvalues:\n  - date_effet: 01/02/2024\n    value: 1\n    reference: D\n",
+            "description: x\nunit: eur\nvalues:\n  - date_effet: 01/02/2024\n    value: 1\n    reference: D\n    statut: confirme\n",
             "n'est pas une date AAAA-MM-JJ valide",
             id="french-date",
         ),
         pytest.param(
-            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01 10:00:00\n    value: 1\n    reference: D\n",
+            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01 10:00:00\n    value: 1\n    reference: D\n    statut: confirme\n",
             "sans heure",
             id="datetime",
         ),
         pytest.param(
-            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01\n    value: -1\n    reference: D\n",
+            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01\n    value: -1\n    reference: D\n    statut: confirme\n",
             "négative",
             id="negative-eur",
         ),
         pytest.param(
-            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01\n    value: yes\n    reference: D\n",
+            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01\n    value: yes\n    reference: D\n    statut: confirme\n",
             "refusée",
             id="boolean",
         ),
         pytest.param(
-            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01\n    value: '12,50'\n    reference: D\n",
+            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01\n    value: '12,50'\n    reference: D\n    statut: confirme\n",
             "n'est pas un nombre",
             id="decimal-comma",
         ),
         pytest.param(
-            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01\n    value: .inf\n    reference: D\n",
+            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01\n    value: .inf\n    reference: D\n    statut: confirme\n",
             "nombre non fini",
             id="infinity",
         ),
         pytest.param(
-            "description: x\nunit: taux\nvalues:\n  - date_effet: 2024-01-01\n    value: '0.0123456789'\n    reference: D\n",
+            "description: x\nunit: taux\nvalues:\n  - date_effet: 2024-01-01\n    value: '0.0123456789'\n    reference: D\n    statut: confirme\n",
             "a 10 décimales, 9 au plus pour l'unité taux",
             id="rate-ten-decimals",
         ),
         pytest.param(
-            "description: x\nunit: nombre\nvalues:\n  - date_effet: 2024-01-01\n    value: 1.5\n    reference: D\n",
+            "description: x\nunit: nombre\nvalues:\n  - date_effet: 2024-01-01\n    value: 1.5\n    reference: D\n    statut: confirme\n",
             "doit être un nombre entier",
             id="count-with-decimals",
         ),
         pytest.param(
-            "description: x\nunit: jours\nvalues:\n  - date_effet: 2024-01-01\n    value: 3.0\n    reference: D\n",
+            "description: x\nunit: jours\nvalues:\n  - date_effet: 2024-01-01\n    value: 3.0\n    reference: D\n    statut: confirme\n",
             "sans décimales",
             id="days-written-with-decimals",
         ),
         pytest.param(
-            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01\n    value: null\n    reference: D\n",
+            "description: x\nunit: eur\nvalues:\n  - date_effet: 2024-01-01\n    value: null\n    reference: D\n    statut: confirme\n",
             "doit suivre une valeur non nulle",
             id="first-value-null",
         ),
         pytest.param(
-            "description: x\nunit: eur\nvalues:\n" + VALUE + "  - date_effet: 2024-06-01\n    value: 1\n    reference: D\n"
+            "description: x\nunit: eur\nvalues:\n" + VALUE + "  - date_effet: 2024-06-01\n    value: 1\n    reference: D\n    statut: confirme\n"
             "    source_url: legifrance\n",
             "source_url doit être une adresse http(s)",
             id="bad-url",
@@ -324,7 +339,7 @@ def test_loader_refuses_bad_trees(tmp_path: Path, files: dict[str, str], problem
 
 def test_units_give_their_python_types(tmp_path: Path) -> None:
     for unit, value in [("taux", "'0.0525'"), ("coefficient", "1.046"), ("heures", "151.67"), ("nombre", "172"), ("jours", "3")]:
-        write(tmp_path, f"commun/{unit}.yaml", f"description: x\nunit: {unit}\nvalues:\n  - date_effet: 2024-01-01\n    value: {value}\n    reference: D\n")
+        write(tmp_path, f"commun/{unit}.yaml", f"description: x\nunit: {unit}\nvalues:\n  - date_effet: 2024-01-01\n    value: {value}\n    reference: D\n    statut: confirme\n")
     loaded = load_parameters(tmp_path)
     got = {p.name: p.values[0].value for p in loaded}
     assert got == {"taux": Decimal("0.0525"), "coefficient": Decimal("1.046"), "heures": Decimal("151.67"), "nombre": 172, "jours": 3}
@@ -443,12 +458,15 @@ def test_join_where_the_parameter_ceased_raises(tmp_path: Path) -> None:
           - date_effet: 2023-01-01
             value: 100
             reference: Décret A
+            statut: confirme
           - date_effet: 2024-01-01
             value: null
             reference: Loi B (abrogation)
+            statut: confirme
           - date_effet: 2025-01-01
             value: 7
             reference: Loi C
+            statut: confirme
         """,
     )
     params = load_parameters(tmp_path)
@@ -500,12 +518,14 @@ def test_join_rates_as_exact_decimals_for_apply_rate_expr(tmp_path: Path) -> Non
           - date_effet: 2024-01-01
             value: "0.0525"
             reference: Décret T1
+            statut: confirme
           - date_effet: 2025-01-01
             value: "0.123456789"
             reference: Décret T2
+            statut: confirme
         """,
     )
-    write(tmp_path, "commun/n.yaml", "description: x\nunit: nombre\nvalues:\n  - date_effet: 2024-01-01\n    value: 172\n    reference: Loi N\n")
+    write(tmp_path, "commun/n.yaml", "description: x\nunit: nombre\nvalues:\n  - date_effet: 2024-01-01\n    value: 172\n    reference: Loi N\n    statut: confirme\n")
     params = Parameters(list(load_parameters(tmp_path)))
     frame = pl.DataFrame({"date": [date(2025, 1, 1), date(2024, 12, 31)], "base": [1_000_000, 333]})
     out = join_parameters(frame, ["taux", "n"], params=params)

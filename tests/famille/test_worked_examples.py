@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
-import pytest
 
 from secu.famille.rules import droits, par_prestation
 

@@ -57,7 +57,7 @@ def explain_apa_domicile(row: Mapping[str, Any]) -> list[Step]:
     if refused is not None:
         return refused
     steps, step = _steps()
-    step(f"Majoration pour tierce personne au 1er janvier (MTP)", row.get("mtp_1er_janvier"), row.get("mtp_1er_janvier_reference"))
+    step("Majoration pour tierce personne au 1er janvier (MTP)", row.get("mtp_1er_janvier"), row.get("mtp_1er_janvier_reference"))
     step(f"Plafond du plan d'aide du GIR {row.get('gir')}", row.get("plafond_cents"), row.get("plafond_reference"))
     step("Plan d'aide accepté retenu (dans la limite du plafond)", row.get("plan_retenu_cents"), rules.REFERENCE_PLAN)
     if row.get("couple"):

@@ -291,7 +291,8 @@ def _offset(progress: Progress | None, tasks: list[Task], todo: list[Task]) -> P
 @contextlib.contextmanager
 def progress_bar(description: str = "Calcul", console: Any = None) -> Iterator[Progress]:
     """A Rich progress bar for the command line, as a `progress` callback."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import Progress as RichProgress
 
     columns = (TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
     with RichProgress(*columns, console=console) as bar:

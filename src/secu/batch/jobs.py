@@ -56,7 +56,6 @@ import polars as pl
 from secu.batch.engine import SCHEMA  # the accounts frame of README §3, in this column order
 from secu.core.errors import InvalidField
 
-
 PRODUIT, CHARGE = "produit", "charge"
 
 BRANCHES_RG = ("maladie", "atmp", "vieillesse", "famille", "autonomie")

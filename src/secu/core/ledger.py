@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -47,7 +47,7 @@ class Ecriture(Base):
     libelle: Mapped[str] = mapped_column(String(200))
     document_source: Mapped[str | None] = mapped_column(String(120))
     empreinte: Mapped[str] = mapped_column(String(64))
-    enregistre_le: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(timezone.utc))
+    enregistre_le: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(UTC))
 
     lignes: Mapped[list[LigneEcriture]] = relationship(back_populates="ecriture", order_by="LigneEcriture.id")
 

@@ -107,8 +107,16 @@ SCALAR_TYPE = "scalaire"
 
 _TOP_KEYS = frozenset({"description", "unit", "documentation", "values", "type"})
 _REQUIRED_TOP_KEYS = ("description", "unit", "values")
-_VALUE_KEYS = frozenset({"date_effet", "value", "reference", "note", "source_url"})
-_REQUIRED_VALUE_KEYS = ("date_effet", "value", "reference")
+_VALUE_KEYS = frozenset({"date_effet", "value", "reference", "statut", "note", "source_url"})
+_REQUIRED_VALUE_KEYS = ("date_effet", "value", "reference", "statut")
+STATUTS: Mapping[str, str] = MappingProxyType(
+    {
+        "confirme": "relu dans le texte officiel qui fixe la valeur",
+        "secondaire": "pris d'une source secondaire (OpenFisca-France, fiche de référence, presse, site d'un organisme)",
+        "non-verifie": "non vérifié : valeur à confirmer dans le texte officiel",
+    }
+)
+"""How far a value was checked: the structured verification status every value carries."""
 _NAME_PART = re.compile(r"[a-z][a-z0-9_]*\Z")
 _DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
@@ -130,6 +138,8 @@ class ParameterValue:
     reference: str
     note: str | None = None
     source_url: str | None = None
+    statut: str = "confirme"
+    """One of STATUTS: confirme, secondaire, non-verifie."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,6 +385,9 @@ def parse_parameter(name: str, data: object, path: str) -> Parameter:
         if not isinstance(reference, str) or not reference.strip():
             raise InvalidParameterFile(path, f"{where} : la référence juridique est obligatoire et ne peut être vide")
         value = _parse_value(entry["value"], unit, where, path)
+        statut = entry["statut"]
+        if statut not in STATUTS:
+            raise InvalidParameterFile(path, f"{where} : statut {statut!r} inconnu (admis : {', '.join(STATUTS)})")
         note = _optional_text(entry, "note", where, path)
         source_url = _optional_text(entry, "source_url", where, path)
         if source_url is not None and not source_url.startswith(("https://", "http://")):
@@ -387,7 +400,7 @@ def parse_parameter(name: str, data: object, path: str) -> Parameter:
             )
         if value is None and (not values or values[-1].value is None):
             raise InvalidParameterFile(path, f"{where} : une valeur nulle (fin d'application) doit suivre une valeur non nulle")
-        values.append(ParameterValue(date_effet, value, " ".join(reference.split()), note, source_url))
+        values.append(ParameterValue(date_effet, value, " ".join(reference.split()), note, source_url, statut))
 
     return Parameter(name=name, description=" ".join(description.split()), unit=unit_code, values=tuple(values),
                      documentation=documentation)

@@ -13,7 +13,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from argon2 import PasswordHasher
@@ -35,7 +35,7 @@ from secu.core.errors import Unauthenticated
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Role(StrEnum):
@@ -155,7 +155,7 @@ def revoke_token(session: Session, token: str) -> None:
 
 def _aware(moment: datetime) -> datetime:
     # SQLite gives back naive datetimes; we only ever store UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # -- the caller --------------------------------------------------------------------
@@ -241,7 +241,7 @@ def verify_journal(session: Session) -> list[int]:
     known: set[str] = set()
     for row in session.scalars(select(JournalAcces).order_by(JournalAcces.id)):
         fields = {
-            "horodatage": _aware(row.horodatage).astimezone(timezone.utc).isoformat(),
+            "horodatage": _aware(row.horodatage).astimezone(UTC).isoformat(),
             "utilisateur_id": row.utilisateur_id,
             "role": row.role,
             "action": row.action,

@@ -26,11 +26,10 @@ the CAF adds what it needs to pay:
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
-    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -44,7 +43,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from secu.core.db import Base
 from secu.register.models import utcnow as _now
-
 
 NATURES = (
     "naissance",  # a child is born into the household

@@ -45,7 +45,7 @@ from secu.organismes.territoire import validate_departement
 from secu.register import schemas as register_schemas
 from secu.register import service as register_service
 from secu.register.access import require_person_write
-from secu.register.models import Foyer, MembreFoyer, Personne, Rattachement
+from secu.register.models import MembreFoyer, Personne, Rattachement
 
 ABATTEMENT_FRAIS_PRO = Decimal("0.9")
 NOTE_DSN = (
@@ -368,7 +368,7 @@ def set_iban(session: Session, dossier_id: int, iban: str, bic: str | None, *, c
 
 def dsn_resources(session: Session, personne: Personne, annee: int) -> tuple[int, int] | None:
     """Net catégoriel of a year from the DSN salary records in force: (net imposable × 0,9, net imposable), or None."""
-    from secu.recouvrement.models import LigneCotisation, Remuneration
+    from secu.recouvrement.models import LigneCotisation
     from secu.recouvrement.service import salary_records
 
     records = salary_records(session, personne, du=date(annee, 1, 1), au=date(annee, 12, 31))

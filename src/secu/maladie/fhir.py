@@ -22,7 +22,7 @@ Adjudication per item: `submitted` (charged), `eligible` (base de remboursement)
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -134,7 +134,7 @@ def claim_response(claim: Claim, result: Resultat) -> dict[str, Any]:
         "type": claim.type.model_dump(mode="json", exclude_none=True),
         "use": claim.use,
         "patient": claim.patient.model_dump(mode="json", exclude_none=True),
-        "created": datetime.now(timezone.utc).isoformat(),
+        "created": datetime.now(UTC).isoformat(),
         "insurer": {"display": "Assurance Maladie"},
         "outcome": "complete" if result.statut == "liquidee" else "error",
         "disposition": "feuille de soins liquidée" if result.statut == "liquidee" else result.motif,

@@ -32,8 +32,8 @@ from secu.core.parameters import parameters
 from secu.core.security import Caller, Role, journal
 from secu.maladie.models import CompteurAnnuel, Fse, LigneFse, LotFse
 from secu.register.attestation import attestation
-from secu.register.service import age_on
 from secu.register.models import Ald, MedecinTraitant, PeriodeC2S, Personne, ProfessionnelSante
+from secu.register.service import age_on
 
 # Rejection codes and their French labels.
 REJETS = {

@@ -29,6 +29,7 @@ from secu.recouvrement import compte, dsn, financement, rules
 from secu.recouvrement.models import DeclarationDsn, LigneCotisation, Remuneration
 from secu.register.models import Employeur, Etablissement, Personne
 
+
 @dataclass(frozen=True)
 class Recu:
     declaration: DeclarationDsn

@@ -17,7 +17,7 @@ attempt to browse files shows.
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
+from functools import cache
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -28,7 +28,7 @@ from secu.organismes import get_organisme
 from secu.register.models import AyantDroit, Personne, Rattachement
 
 
-@lru_cache(maxsize=None)
+@cache
 def departements_of(organisme_code: str | None) -> tuple[str, ...]:
     if organisme_code is None:
         return ()

@@ -6,7 +6,7 @@ which checks the caller's role and writes the audit journal.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -27,7 +27,7 @@ from secu.core.db import Base
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 SEXES = ("1", "2")  # as in the NIR: 1 homme, 2 femme

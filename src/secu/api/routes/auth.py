@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -57,14 +57,14 @@ LOGIN_MAX = Utilisateur.__table__.c.login.type.length or 80
 @router.post("/jeton", response_model=Jeton, summary="Obtenir un jeton d'accès")
 def sign_in(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Jeton:
     config = settings()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with transaction(request) as session:
         # A login no account can have (a NUL byte, which PostgreSQL refuses in text; longer than the column) is an
         # unknown user: same answer, same delay, and no query that the database would turn into an error.
         possible = "\x00" not in form.username and len(form.username) <= LOGIN_MAX
         user = session.scalar(select(Utilisateur).where(Utilisateur.login == form.username)) if possible else None
         if user is not None and user.bloque_jusqu_a is not None:
-            until = user.bloque_jusqu_a if user.bloque_jusqu_a.tzinfo else user.bloque_jusqu_a.replace(tzinfo=timezone.utc)
+            until = user.bloque_jusqu_a if user.bloque_jusqu_a.tzinfo else user.bloque_jusqu_a.replace(tzinfo=UTC)
             if until > now:
                 minutes = max(1, int((until - now).total_seconds() // 60) + 1)
                 raise TooManyAttempts(
