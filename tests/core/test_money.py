@@ -371,3 +371,18 @@ def test_apply_rate_expr_rounding_down_is_the_scalar_floor(cents: int, rate: Dec
     out = pl.DataFrame({"c": [cents]}).select(apply_rate_expr(pl.col("c"), rate, arrondi="inferieur")).item()
     assert out == arrondi_centime_inferieur(Decimal(cents) * rate / 100)
     assert pl.DataFrame({"c": [15180]}).select(apply_rate_expr(pl.col("c"), "0.005", arrondi="inferieur")).item() == 75
+
+
+def test_div_half_up_and_toward_zero_expr_agree_with_decimal_rounding() -> None:
+    from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+    import polars as pl
+
+    from secu.core.money import div_half_up_expr, div_toward_zero_expr
+
+    pairs = [(n, d) for n in range(-41, 42) for d in (1, 2, 3, 4, 7, 10, 12, 100)]
+    frame = pl.DataFrame({"n": [n for n, _ in pairs], "d": [d for _, d in pairs]}).with_columns(
+        half=div_half_up_expr(pl.col("n"), pl.col("d")), down=div_toward_zero_expr(pl.col("n"), pl.col("d")))
+    for (n, d), half, down in zip(pairs, frame["half"], frame["down"], strict=True):
+        assert half == int((Decimal(n) / d).quantize(Decimal(1), rounding=ROUND_HALF_UP)), (n, d)
+        assert down == int((Decimal(n) / d).quantize(Decimal(1), rounding=ROUND_DOWN)), (n, d)

@@ -242,6 +242,32 @@ def _round_half_up_expr(product: pl.Expr, k: int) -> pl.Expr:
     return product.sign() * magnitude
 
 
+RATE_DTYPE = pl.Decimal(38, RATE_EXPR_SCALE)
+"""The one fixed-point type of rates and coefficients in frames (what join_parameters gives ``taux`` columns)."""
+
+RATE_UNIT = 10**RATE_EXPR_SCALE
+"""A rate of 1 as the integer numerator of RATE_DTYPE (rates scaled by it are exact integers)."""
+
+
+def div_half_up_expr(numerator: pl.Expr, denominator: pl.Expr | int) -> pl.Expr:
+    """numerator / denominator rounded to the nearest integer, halves away from zero (the law's "arrondi au plus proche").
+
+    Integer expressions only; the denominator must be positive. Exact: computed as
+    ``(2·|n| + d) // (2·d)`` with the sign put back, in the numerator's own integer
+    type (cast the numerator to Int128 first when 2·|n| + d could pass 2**63).
+    """
+    d = pl.lit(denominator) if isinstance(denominator, int) else denominator
+    magnitude = (numerator.abs() * 2 + d) // (d * 2)
+    return pl.when(numerator < 0).then(-magnitude).otherwise(magnitude)
+
+
+def div_toward_zero_expr(numerator: pl.Expr, denominator: pl.Expr | int) -> pl.Expr:
+    """numerator / denominator truncated toward zero (the law's "arrondi au centime inférieur" on amounts ≥ 0)."""
+    d = pl.lit(denominator) if isinstance(denominator, int) else denominator
+    magnitude = numerator.abs() // d
+    return pl.when(numerator < 0).then(-magnitude).otherwise(magnitude)
+
+
 def apply_rate_expr(cents: pl.Expr, rate: pl.Expr | Decimal | str | int, *, arrondi: str = "plus_proche") -> pl.Expr:
     """Polars twin of apply_rate: cents * rate, half-up to the cent, as Int64.
 
