@@ -112,8 +112,8 @@ def _apa(sessions: sessionmaker[Session], rng: random.Random, report: FamilleRep
 def _plafond_apa(gir: int, on: date) -> int:
     """The plan's ceiling for the GIR: coefficient × MTP at 1 January (CASF R232-10)."""
     law = parameters()
-    mtp = to_cents(law.get("mtp_1er_janvier").at(on).value)
-    return apply_rate(mtp, law.get(f"apa.plafond.gir{gir}").at(on).value)
+    mtp = to_cents(law.get("mtp_1er_janvier").at(on).number())
+    return apply_rate(mtp, law.get("apa.plafond").at(on).leaf(f"gir{gir}"))
 
 
 def seed_famille(sessions: sessionmaker[Session], *, seed_value: int = 2026) -> FamilleReport:

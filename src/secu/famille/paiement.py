@@ -49,7 +49,7 @@ from secu.core import ledger
 from secu.core.db import unit_of_work
 from secu.core.errors import InvalidField
 from secu.core.money import arrondi_centime, to_cents
-from secu.core.parameters import parameters
+from secu.core.parameters import ParameterValue, parameters
 from secu.famille import service
 from secu.famille.models import (
     CampagneFamille,
@@ -96,8 +96,8 @@ def payment_date(mois: date) -> date:
 # -- the limit on deductions (CSS L553-2, D553-1) --------------------------------------------------------
 
 
-def _p(name: str, on: date) -> Any:
-    return parameters().get(f"recouvrement_indus.{name}").at(on).value
+def _p(name: str, on: date) -> ParameterValue:
+    return parameters().get(f"recouvrement_indus.{name}").at(on)
 
 
 def plafond_retenue(ressources_annuelles_cents: int | None, prestations_cents: int, nb_adultes: int, nb_enfants: int, on: date) -> tuple[int, list[dict[str, Any]]]:
@@ -106,29 +106,26 @@ def plafond_retenue(ressources_annuelles_cents: int | None, prestations_cents: i
     R = resources of the reference year / 12 + the month's family benefits (D553-1 I a and b; housing
     costs, I c, are not known to secu and are not deducted). N = parts of the family (D553-1 II, UNVERIFIED).
     """
-    parts = Decimal(_p("parts_allocataire", on)) + (Decimal(_p("parts_conjoint", on)) if nb_adultes > 1 else 0)
-    parts += Decimal(_p("parts_enfant", on)) * min(nb_enfants, 2) + Decimal(_p("parts_enfant_rang_3", on)) * max(nb_enfants - 2, 0)
+    nombre = _p("parts", on)
+    parts = Decimal(nombre.leaf("allocataire")) + (Decimal(nombre.leaf("conjoint")) if nb_adultes > 1 else 0)
+    parts += Decimal(nombre.leaf("enfant")) * min(nb_enfants, 2) + Decimal(nombre.leaf("enfant_rang_3")) * max(nb_enfants - 2, 0)
     steps: list[dict[str, Any]] = []
     if ressources_annuelles_cents is None:
-        pondere = to_cents(_p("revenu_repute", on))
+        pondere = to_cents(_p("revenu_repute", on).number())
         steps.append({"etape": "revenu mensuel pondéré réputé (ressources inconnues)", "montant_cents": pondere, "reference": "CSS D553-1 III"})
     else:
         revenu = Decimal(ressources_annuelles_cents) / 12 + prestations_cents
         pondere = arrondi_centime(revenu / parts / 100)
         steps.append({"etape": f"revenu mensuel ({ressources_annuelles_cents / 100:.2f} € / 12 + prestations {prestations_cents / 100:.2f} €) ÷ {parts} parts",
                       "montant_cents": pondere, "reference": "CSS D553-1 I et II"})
-    seuils = [to_cents(_p(f"seuil_tranche_{i}", on)) for i in (1, 2, 3, 4)]
-    taux = [Decimal(_p(f"taux_tranche_{i}", on)) for i in (1, 2, 3, 4)]
-    retenue = Decimal(to_cents(_p("retenue_forfaitaire", on)))
-    steps.append({"etape": "retenue forfaitaire", "montant_cents": int(retenue), "reference": "CSS D553-1 III"})
-    for i in range(4):
-        haut = seuils[i + 1] if i < 3 else None
-        portion = max(0, (min(pondere, haut) if haut is not None else pondere) - seuils[i])
-        if portion:
-            part = Decimal(portion) * taux[i]
-            retenue += part
-            steps.append({"etape": f"{taux[i] * 100:.0f} % de la tranche {i + 1}", "montant_cents": arrondi_centime(part / 100), "reference": "CSS D553-1 III"})
-    plafond = arrondi_centime(retenue / 100)
+    bareme = _p("bareme", on).bareme()
+    forfaitaire = to_cents(_p("retenue_forfaitaire", on).number())
+    steps.append({"etape": "retenue forfaitaire", "montant_cents": forfaitaire, "reference": "CSS D553-1 III"})
+    for part in bareme.parts(pondere):
+        if part.assiette and part.taux:  # below the first seuil (taux 0), only the retenue forfaitaire
+            steps.append({"etape": f"{part.taux * 100:.0f} % de la tranche {part.numero - 1}", "montant_cents": arrondi_centime(part.montant / 100),
+                          "reference": "CSS D553-1 III"})
+    plafond = forfaitaire + bareme.montant(pondere)  # the tranches' exact sum, rounded once to the nearest cent
     steps.append({"etape": "retenue mensuelle maximale", "montant_cents": plafond, "reference": "CSS L553-2, D553-1"})
     return plafond, steps
 

@@ -98,7 +98,7 @@ _LAW = (
     "af.nombre_enfants_minimum", "af.majoration.nombre_enfants_minimum",
     "af.forfait.nombre_enfants_minimum", "af.forfait.duree", "af.majoration.age",
     "af.plafond.tranche_1", "af.plafond.tranche_2", "af.plafond.majoration_enfant",
-    *(f"af.tranche_{t}.{k}" for t in (1, 2, 3) for k in ("deuxieme_enfant", "enfant_suivant", "majoration_age", "forfait")),
+    "af.tranche",  # a table: joined as af_tranche_<t>_<deuxieme_enfant|enfant_suivant|majoration_age|forfait>
     "cf.taux", "cf.taux_majore", "cf.part_plafond_majore", "cf.plafond.base", "cf.plafond.majoration_biactif_isole",
     "cf.plafond.taux_enfant", "cf.plafond.taux_enfant_suivant", "cf.age_minimum", "cf.age_maximum",
     "cf.nombre_enfants_minimum",
@@ -110,12 +110,11 @@ _LAW = (
     "ars.plafond.taux_enfant", "ars.montant_minimum", "ars.age_minimum", "ars.age_maximum",
     "ars.age_tranche_2", "ars.age_tranche_3", "ars.age_scolarite",
     "asf.taux.un_parent", "asf.taux.deux_parents",
-    "aeeh.taux_base", *(f"aeeh.complement.categorie_{c}" for c in range(1, 6)),
-    *(f"aeeh.majoration_isole.categorie_{c}" for c in range(2, 7)),
+    "aeeh.taux_base", "aeeh.complement", "aeeh.majoration_isole",  # tables: aeeh_complement_categorie_<c>…
     "aah.montant", "aah.taux_incapacite_plein", "aah.taux_incapacite_minimum", "aah.age_minimum",
     "aah.plafond.majoration_enfant", "aah.plafond.coefficient_couple", "aah.ressources_conjoint",
 )
-_MTP = "aeeh.complement.categorie_6"
+_MTP = "aeeh.complement_categorie_6"
 _AGE_MAJORATION = "af.majoration.age"
 _AGE_MAJORATION_ANCIEN = 14
 """The age of R521-1 before décret n° 2026-138: the transition keeps it for a child who reached it before
@@ -234,10 +233,10 @@ def _references(law: pl.DataFrame) -> pl.DataFrame:
     """The texts behind each benefit, built once per month (not per household)."""
     return law.with_columns(
         pl.concat_str([_r("asf.taux.un_parent"), _r("asf.taux.deux_parents")], separator=" ; ").alias("ref_asf"),
-        pl.concat_str([_r("aeeh.taux_base"), _r("aeeh.complement.categorie_1"), _r("aeeh.majoration_isole.categorie_2")],
+        pl.concat_str([_r("aeeh.taux_base"), _r("aeeh.complement"), _r("aeeh.majoration_isole")],
                       separator=" ; ").alias("ref_aeeh"),
         pl.concat_str(
-            [_r("af.tranche_1.deuxieme_enfant"), _r("af.plafond.tranche_1"), _r("af.majoration.age"),
+            [_r("af.tranche"), _r("af.plafond.tranche_1"), _r("af.majoration.age"),
              _r("af.forfait.nombre_enfants_minimum")], separator=" ; ",
         ).alias("ref_af"),
         pl.concat_str([_r("cf.taux"), _r("cf.taux_majore"), _r("cf.plafond.base")], separator=" ; ").alias("ref_cf"),
