@@ -51,7 +51,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -473,50 +473,59 @@ def parse_parameter(name: str, data: object, path: str, *, domain: str | None = 
     if not isinstance(raw_values, list) or not raw_values:
         raise InvalidParameterFile(path, "values doit être une liste non vide de valeurs datées")
 
+    def read_value(raw: object, where: str) -> ParameterData:
+        if kind == TABLE_TYPE:
+            return _parse_table(raw, unit, where, path)
+        if kind == BAREME_TYPE:
+            assert unit_seuil is not None
+            return _parse_bareme(raw, unit, unit_seuil, where, path)
+        return _parse_value(raw, unit, where, path)
+
     values: list[ParameterValue] = []
     for number, entry in enumerate(raw_values, start=1):
-        where = f"valeur n° {number}"
-        if not isinstance(entry, dict):
-            raise InvalidParameterFile(path, f"{where} : doit être un dictionnaire (date_effet, value, reference)")
-        unknown = sorted(str(k) for k in set(entry) - _VALUE_KEYS)
-        if unknown:
-            raise InvalidParameterFile(path, f"{where} : clé(s) inconnue(s) : {', '.join(unknown)}")
-        for key in _REQUIRED_VALUE_KEYS:
-            if key not in entry:
-                raise InvalidParameterFile(path, f"{where} : clé obligatoire absente : {key}")
-        date_effet = _parse_date(entry["date_effet"], where, path)
-        where = f"valeur n° {number} (date_effet {date_effet.isoformat()})"
-        reference = entry["reference"]
-        if not isinstance(reference, str) or not reference.strip():
-            raise InvalidParameterFile(path, f"{where} : la référence juridique est obligatoire et ne peut être vide")
-        if kind == TABLE_TYPE:
-            value: ParameterData = _parse_table(entry["value"], unit, where, path)
-        elif kind == BAREME_TYPE:
-            assert unit_seuil is not None
-            value = _parse_bareme(entry["value"], unit, unit_seuil, where, path)
-        else:
-            value = _parse_value(entry["value"], unit, where, path)
-        statut = entry["statut"]
-        if statut not in STATUTS:
-            raise InvalidParameterFile(path, f"{where} : statut {statut!r} inconnu (admis : {', '.join(STATUTS)})")
-        note = _optional_text(entry, "note", where, path)
-        source_url = _optional_text(entry, "source_url", where, path)
-        if source_url is not None and not source_url.startswith(("https://", "http://")):
-            raise InvalidParameterFile(path, f"{where} : source_url doit être une adresse http(s)")
-        if values and date_effet <= values[-1].date_effet:
+        value = _parse_entry(number, entry, read_value, path)
+        where = f"valeur n° {number} (date_effet {value.date_effet.isoformat()})"
+        if values and value.date_effet <= values[-1].date_effet:
             raise InvalidParameterFile(
                 path,
                 f"{where} : les dates d'effet doivent être strictement croissantes "
-                f"({date_effet.isoformat()} après {values[-1].date_effet.isoformat()})",
+                f"({value.date_effet.isoformat()} après {values[-1].date_effet.isoformat()})",
             )
-        if value is None and (not values or values[-1].value is None):
+        if value.value is None and (not values or values[-1].value is None):
             raise InvalidParameterFile(path, f"{where} : une valeur nulle (fin d'application) doit suivre une valeur non nulle")
-        values.append(ParameterValue(date_effet, value, " ".join(reference.split()), note, source_url, statut))
+        values.append(value)
 
     if kind == TABLE_TYPE:
         _check_same_keys(values, path)
     return Parameter(name=name, description=" ".join(description.split()), unit=unit_code, values=tuple(values),
                      documentation=documentation, kind=kind, unit_seuil=unit_seuil.code if unit_seuil else None, domain=domain)
+
+
+def _parse_entry(number: int, entry: object, read_value: Callable[[object, str], ParameterData], path: str) -> ParameterValue:
+    """One dated value of a file: its keys, date, reference, value (read by ``read_value``, per type), statut, note, URL."""
+    where = f"valeur n° {number}"
+    if not isinstance(entry, dict):
+        raise InvalidParameterFile(path, f"{where} : doit être un dictionnaire (date_effet, value, reference)")
+    unknown = sorted(str(k) for k in set(entry) - _VALUE_KEYS)
+    if unknown:
+        raise InvalidParameterFile(path, f"{where} : clé(s) inconnue(s) : {', '.join(unknown)}")
+    for key in _REQUIRED_VALUE_KEYS:
+        if key not in entry:
+            raise InvalidParameterFile(path, f"{where} : clé obligatoire absente : {key}")
+    date_effet = _parse_date(entry["date_effet"], where, path)
+    where = f"valeur n° {number} (date_effet {date_effet.isoformat()})"
+    reference = entry["reference"]
+    if not isinstance(reference, str) or not reference.strip():
+        raise InvalidParameterFile(path, f"{where} : la référence juridique est obligatoire et ne peut être vide")
+    value = read_value(entry["value"], where)
+    statut = entry["statut"]
+    if statut not in STATUTS:
+        raise InvalidParameterFile(path, f"{where} : statut {statut!r} inconnu (admis : {', '.join(STATUTS)})")
+    note = _optional_text(entry, "note", where, path)
+    source_url = _optional_text(entry, "source_url", where, path)
+    if source_url is not None and not source_url.startswith(("https://", "http://")):
+        raise InvalidParameterFile(path, f"{where} : source_url doit être une adresse http(s)")
+    return ParameterValue(date_effet, value, " ".join(reference.split()), note, source_url, statut)
 
 
 def _unit_seuil(data: Mapping[str, Any], kind: str, unit_code: str, path: str) -> Unit | None:
