@@ -12,12 +12,29 @@ import sqlalchemy as sa
 from secu.demo.population import DEMO_PASSWORD
 
 
-def test_sign_in_page_uses_the_vendored_dsfr(page, screenshot) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_page_uses_the_vendored_design_system(page, server, screenshot) -> None:  # type: ignore[no-untyped-def]
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     page.goto("/connexion")
     assert page.locator("html").get_attribute("lang") == "fr"
-    # The stylesheet and the fonts come from this site, and they are applied.
-    assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("Marianne")
-    assert page.get_by_role("heading", name="Se connecter à secu").is_visible()
+    assert page.title() == "Connexion — secu"
+    # Everything comes from this site: the stylesheet, the script, the logo; no web font at all.
+    assert requested and all(url.startswith(server) for url in requested), requested
+    assert f"{server}/static/secu/secu.min.css" in requested and f"{server}/organisme/logo" in requested
+    assert not any(url.endswith((".woff", ".woff2", ".ttf")) for url in requested)
+    # The stylesheet is applied, with the system's fonts, and GOV.UK Frontend's script has started.
+    heading = page.get_by_role("heading", name="Se connecter à secu")
+    assert heading.evaluate("e => getComputedStyle(e).fontFamily").startswith("system-ui")
+    page.wait_for_function("document.body.classList.contains('govuk-frontend-supported')")
+    assert heading.is_visible()
+    # Landmarks, and the skip link first in the tab order, visible when focused (RGAA 12.7, 10.7).
+    for role in ("banner", "main", "contentinfo"):
+        assert page.get_by_role(role).count() == 1
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    assert skip.inner_text() == "Aller au contenu" and skip.get_attribute("href") == "#contenu"
+    assert skip.is_visible()
+    assert skip.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 221, 0)"  # the focus colour
     screenshot(page, "connexion")
 
 
