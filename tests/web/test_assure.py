@@ -125,6 +125,6 @@ def test_someone_elses_file_is_refused_without_showing_it(page, login, screensho
     assert answer.status == 403 and not answer.body().startswith(b"%PDF")
     engine = sa.create_engine(database_url)
     with engine.connect() as db:
-        refusals = db.execute(sa.text("select count(*) from journal_acces where action = 'refus' and personne_id = :p"), {"p": other}).scalar()
+        refusals = db.execute(sa.text("select count(*) from journal_acces where action = 'refus' and personne_id = :p"), {"p": other}).scalar_one()
     engine.dispose()
     assert refusals >= 1  # refusals are journalled, as through the API

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from xml.etree import ElementTree
@@ -59,7 +60,7 @@ def test_no_inline_script_nor_style_in_the_templates() -> None:
 
 
 @pytest.fixture
-def organisme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def organisme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     logo = tmp_path / "logo-cpam.png"
     logo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 16)
     monkeypatch.setenv("SECU_ORGANISME_NOM", "CPAM d'Essai-sur-Mer")
