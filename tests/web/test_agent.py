@@ -7,6 +7,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from secu.organismes import get_organisme
 
@@ -55,6 +56,10 @@ def test_search_and_open_a_file_of_my_caisse_with_its_audit(page, login, screens
     page.locator(f"a[href='/agent/personnes/{mine.id}']").first.click()
     page.wait_for_load_state()
     assert page.url.endswith(f"/agent/personnes/{mine.id}")
+    # The file is within the agent's desk: the navigation says so, and the breadcrumbs lead back.
+    current = page.locator("#navigation-principale [aria-current]")
+    assert current.count() == 1 and current.inner_text() == "Bureau de l'agent"
+    assert page.get_by_role("navigation", name="Fil d'Ariane").get_by_role("link", name="Bureau de l'agent").is_visible()
     main = page.inner_text("main")
     assert mine.prenoms in main and mine.nom_naissance in main
     for heading in ("Identité", "Médecin traitant", "Remboursements de soins (décompte)", "Prestations familiales", "Qui a consulté ce dossier"):
@@ -115,6 +120,9 @@ def test_register_a_person_an_invalid_field_then_fixed(page, login, screenshot, 
     summary = page.locator(".govuk-error-summary")
     assert summary.is_visible() and "NIR" in summary.inner_text()
     assert summary.locator("a[href='#champ-nir']").count() == 1
+    expect(summary).to_be_focused()  # GOV.UK Frontend moves the focus to it, so a screen reader reads it first
+    summary.locator("a[href='#champ-nir']").click()
+    expect(nir_field).to_be_focused()
     assert page.get_by_label("Nom de naissance").input_value() == "Essai-Navigateur"  # nothing typed is lost
     screenshot(page, "agent-immatriculation-erreur")
 

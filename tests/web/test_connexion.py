@@ -8,6 +8,7 @@ import urllib.parse
 import urllib.request
 
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from secu.demo.population import DEMO_PASSWORD
 
@@ -38,6 +39,23 @@ def test_sign_in_page_uses_the_vendored_design_system(page, server, screenshot) 
     screenshot(page, "connexion")
 
 
+def test_the_welcome_page(page, screenshot, database_url) -> None:  # type: ignore[no-untyped-def]
+    engine = sa.create_engine(database_url)
+    with engine.connect() as db:
+        people = db.execute(sa.text("select count(*) from personne")).scalar_one()
+    engine.dispose()
+    page.goto("/")
+    assert page.title() == "Accueil — secu"
+    assert page.get_by_role("heading", level=1).inner_text() == "secu"
+    counts = page.locator("#effectifs")
+    assert counts.locator("dt").first.inner_text() == "Personnes" and counts.locator("dd").first.inner_text() == str(people)
+    assert page.get_by_role("navigation", name="Menu principal").count() == 0  # no navigation before signing in
+    page.get_by_role("banner").get_by_role("link", name="Se connecter").click()
+    assert page.url.endswith("/connexion")
+    page.goto("/")
+    screenshot(page, "accueil")
+
+
 def test_an_insured_person_signs_in_and_out(page, login) -> None:  # type: ignore[no-untyped-def]
     login(page, "assure.demo")
     assert page.url.endswith("/assure")
@@ -47,6 +65,22 @@ def test_an_insured_person_signs_in_and_out(page, login) -> None:  # type: ignor
     assert page.get_by_text("Vous êtes déconnecté").is_visible()
     page.goto("/assure")
     assert "/connexion?suite=/assure" in page.url
+
+
+def test_on_a_phone_the_navigation_folds_behind_a_menu_button(page, login, screenshot) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": 375, "height": 800})
+    login(page, "assure.demo")
+    button = page.get_by_role("button", name="Menu")
+    expect(button).to_be_visible()
+    expect(button).to_have_attribute("aria-expanded", "false")
+    links = page.locator("#menu-principal")
+    expect(links).to_be_hidden()
+    button.click()
+    expect(button).to_have_attribute("aria-expanded", "true")
+    expect(links.get_by_role("link", name="Simulateur")).to_be_visible()
+    current = links.locator("[aria-current=page]")
+    expect(current).to_have_text("Mon espace")
+    screenshot(page, "assure-accueil-telephone")
 
 
 def test_a_wrong_password_says_so_and_nothing_more(page, login, screenshot) -> None:  # type: ignore[no-untyped-def]
