@@ -99,6 +99,7 @@ def test_the_simulator_answers_in_place(page, login, screenshot) -> None:  # typ
     result.get_by_text("Allocations familiales").first.wait_for()
     assert "Estimation pour novembre 2025" in result.inner_text()
     assert page.url == url  # htmx swapped the result in; the page did not reload
+    assert page.locator("style").count() == 0  # htmx was told to add no <style> of its own
     screenshot(page, "assure-simulateur")
     # A missing field is named beside it.
     page.get_by_label("Date de naissance de l'allocataire").fill("")

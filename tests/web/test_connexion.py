@@ -27,6 +27,8 @@ def test_sign_in_page_uses_the_vendored_design_system(page, server, screenshot) 
     heading = page.get_by_role("heading", name="Se connecter à secu")
     assert heading.evaluate("e => getComputedStyle(e).fontFamily").startswith("system-ui")
     page.wait_for_function("document.body.classList.contains('govuk-frontend-supported')")
+    # No style written into the page, by the templates or by a script: a strict Content-Security-Policy can come.
+    assert page.locator("style, [style]").count() == 0
     assert heading.is_visible()
     # Landmarks, and the skip link first in the tab order, visible when focused (RGAA 12.7, 10.7).
     for role in ("banner", "main", "contentinfo"):
