@@ -28,7 +28,7 @@ DEMO_FOYERS = "12"  # enough for an assuré with children, claims and a CAF file
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
 def _environment(home: Path) -> dict[str, str]:

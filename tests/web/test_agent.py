@@ -7,6 +7,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from secu.organismes import get_organisme
 
@@ -55,6 +56,10 @@ def test_search_and_open_a_file_of_my_caisse_with_its_audit(page, login, screens
     page.locator(f"a[href='/agent/personnes/{mine.id}']").first.click()
     page.wait_for_load_state()
     assert page.url.endswith(f"/agent/personnes/{mine.id}")
+    # The file is within the agent's desk: the navigation says so, and the breadcrumbs lead back.
+    current = page.locator("#navigation-principale [aria-current]")
+    assert current.count() == 1 and current.inner_text() == "Bureau de l'agent"
+    assert page.get_by_role("navigation", name="Fil d'Ariane").get_by_role("link", name="Bureau de l'agent").is_visible()
     main = page.inner_text("main")
     assert mine.prenoms in main and mine.nom_naissance in main
     for heading in ("Identité", "Médecin traitant", "Remboursements de soins (décompte)", "Prestations familiales", "Qui a consulté ce dossier"):
@@ -98,17 +103,26 @@ def test_register_a_person_an_invalid_field_then_fixed(page, login, screenshot, 
     page.get_by_label("Nom de naissance").fill("Essai-Navigateur")
     page.get_by_label("Prénoms").fill("Camille")
     page.get_by_label("Date de naissance").fill("1991-04-17")
-    page.locator("label[for=champ-sexe]").click()  # the DSFR label covers its radio button, as a person clicks it
+    page.locator("label[for=champ-sexe]").click()  # as a person clicks it: on the label beside the radio button
     page.get_by_label("Département de résidence").fill(mine.departement)
     page.get_by_label("Code commune INSEE").fill(mine.commune)
     page.get_by_label("Adresse", exact=True).fill("12 rue des Essais")
     page.get_by_role("button", name="Immatriculer").click()
     page.wait_for_load_state()
     group = page.locator("#groupe-nir")
-    assert "fr-input-group--error" in (group.get_attribute("class") or "")
-    error = group.locator(".fr-error-text").inner_text()
-    assert "clé" in error.lower()
-    assert page.get_by_label("NIR").get_attribute("aria-invalid") == "true"
+    assert "govuk-form-group--error" in (group.get_attribute("class") or "")
+    error = group.locator(".govuk-error-message").inner_text()
+    assert error.startswith("Erreur :") and "clé" in error.lower()  # « Erreur : » is read out before the message
+    nir_field = page.get_by_label("NIR")
+    assert nir_field.get_attribute("aria-invalid") == "true"
+    assert "erreur-nir" in (nir_field.get_attribute("aria-describedby") or "").split()
+    # The summary at the top names the field and leads to it.
+    summary = page.locator(".govuk-error-summary")
+    assert summary.is_visible() and "NIR" in summary.inner_text()
+    assert summary.locator("a[href='#champ-nir']").count() == 1
+    expect(summary).to_be_focused()  # GOV.UK Frontend moves the focus to it, so a screen reader reads it first
+    summary.locator("a[href='#champ-nir']").click()
+    expect(nir_field).to_be_focused()
     assert page.get_by_label("Nom de naissance").input_value() == "Essai-Navigateur"  # nothing typed is lost
     screenshot(page, "agent-immatriculation-erreur")
 
@@ -129,8 +143,9 @@ def test_record_a_change_of_address(page, login, screenshot, caisse) -> None:  #
     page.get_by_role("button", name="Enregistrer le changement").click()
     page.wait_for_load_state()
     group = page.locator("#groupe-code_postal")
-    assert "fr-input-group--error" in (group.get_attribute("class") or "")
-    assert "5 chiffres" in group.locator(".fr-error-text").inner_text()
+    assert "govuk-form-group--error" in (group.get_attribute("class") or "")
+    assert "5 chiffres" in group.locator(".govuk-error-message").inner_text()
+    assert page.locator(".govuk-error-summary a[href='#champ-code_postal']").count() == 1
     screenshot(page, "agent-changement-erreur")
 
     page.get_by_label("Code postal").fill(mine.code_postal or "13001")

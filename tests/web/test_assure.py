@@ -39,10 +39,11 @@ def test_each_page_of_the_espace_assure(page, login, screenshot, database_url) -
 
     page.goto("/assure/remboursements")
     assert page.get_by_role("heading", name="Mes remboursements").is_visible()
-    first_line = page.locator(".fr-accordion__btn").first
+    first_line = page.locator(".govuk-accordion__section-button").first  # made a button by GOV.UK Frontend's script
+    expect(first_line).to_have_attribute("aria-expanded", "false")
     first_line.click()
     steps = page.locator(f"#{first_line.get_attribute('aria-controls')} li").first
-    expect(steps).to_be_visible()  # the DSFR opens the line with an animation
+    expect(steps).to_be_visible()
     expect(steps).to_contain_text("Montant facturé")
     expect(first_line).to_have_attribute("aria-expanded", "true")
     screenshot(page, "assure-remboursements")
@@ -68,11 +69,13 @@ def test_declaring_a_medecin_traitant(page, login, screenshot, database_url) -> 
     # A wrong number: the French message sits beside the field.
     page.get_by_label("Numéro RPPS du médecin").fill("123")
     page.get_by_role("button", name="Déclarer ce médecin").click()
-    assert "11 chiffres" in page.locator("#rpps-erreur").inner_text()
+    assert "11 chiffres" in page.locator("#erreur-rpps").inner_text()
+    assert page.locator(".govuk-error-summary a[href='#champ-rpps']").count() == 1
     if nurse:
         page.get_by_label("Numéro RPPS du médecin").fill(nurse)
         page.get_by_role("button", name="Déclarer ce médecin").click()
-        assert page.locator("#rpps-erreur").inner_text() == "Le médecin traitant doit être un médecin."
+        assert page.locator("#erreur-rpps").text_content() == "Erreur : Le médecin traitant doit être un médecin."
+        assert page.get_by_label("Numéro RPPS du médecin").get_attribute("aria-describedby") == "aide-rpps erreur-rpps"
         screenshot(page, "assure-medecin-traitant-erreur")
     page.get_by_label("Numéro RPPS du médecin").fill(rpps)
     page.get_by_role("button", name="Déclarer ce médecin").click()
@@ -96,12 +99,16 @@ def test_the_simulator_answers_in_place(page, login, screenshot) -> None:  # typ
     result.get_by_text("Allocations familiales").first.wait_for()
     assert "Estimation pour novembre 2025" in result.inner_text()
     assert page.url == url  # htmx swapped the result in; the page did not reload
+    assert page.locator("style").count() == 0  # htmx was told to add no <style> of its own
     screenshot(page, "assure-simulateur")
     # A missing field is named beside it.
     page.get_by_label("Date de naissance de l'allocataire").fill("")
     page.get_by_role("button", name="Simuler").click()
-    page.locator("#resultat-simulation .fr-alert--error").wait_for()
+    page.locator("#resultat-simulation .govuk-error-summary").wait_for()
     assert "Indiquez la date de naissance" in page.locator("#resultat-simulation").inner_text()
+    # The summary leads to the field.
+    assert page.locator("#resultat-simulation a[href='#champ-parent1']").count() == 1
+    assert page.locator("#champ-parent1").count() == 1
 
 
 def test_someone_elses_file_is_refused_without_showing_it(page, login, screenshot, database_url) -> None:  # type: ignore[no-untyped-def]
@@ -119,6 +126,6 @@ def test_someone_elses_file_is_refused_without_showing_it(page, login, screensho
     assert answer.status == 403 and not answer.body().startswith(b"%PDF")
     engine = sa.create_engine(database_url)
     with engine.connect() as db:
-        refusals = db.execute(sa.text("select count(*) from journal_acces where action = 'refus' and personne_id = :p"), {"p": other}).scalar()
+        refusals = db.execute(sa.text("select count(*) from journal_acces where action = 'refus' and personne_id = :p"), {"p": other}).scalar_one()
     engine.dispose()
     assert refusals >= 1  # refusals are journalled, as through the API

@@ -44,6 +44,7 @@ BRANCHES_LIBELLES = {
     "recouvrement": "Recouvrement",
     "autonomie": "Autonomie",
 }
+_ROLE_LIBELLES: dict[str, str] = {role.value: libelle for role, libelle in ROLE_LABELS.items()}  # the journal stores plain strings
 ACTIONS = {"lecture": "consultation", "creation": "création", "modification": "modification", "refus": "accès refusé"}
 ROLES_FOYER = {"allocataire": "allocataire", "conjoint": "conjoint ou conjointe", "enfant": "enfant", "autre": "autre personne"}
 
@@ -84,7 +85,7 @@ def _render(request: Request, template: str, context: dict[str, Any], status_cod
 def _form_errors(error: ValidationError) -> dict[str, str]:
     out: dict[str, str] = {}
     for e in error.errors():
-        out.setdefault(api_field(e["loc"]), _capitalize(api_message(e)))
+        out.setdefault(api_field(e["loc"]), _capitalize(api_message(dict(e))))
     return out
 
 
@@ -188,7 +189,7 @@ def dossier(request: Request, caller: CallerPage, personne_id: IdPath, message: 
         # Who read this file: reading the journal is itself a read of the file, journalled first.
         read_person(session, caller, personne_id, what="journal_acces")
         acces = [
-            {"horodatage": r.horodatage, "role": ROLE_LABELS.get(r.role, r.role),
+            {"horodatage": r.horodatage, "role": _ROLE_LIBELLES.get(r.role, r.role),
              "utilisateur_id": r.utilisateur_id, "action": ACTIONS.get(r.action, r.action), "ressource": r.ressource}
             for r in session.scalars(
                 select(JournalAcces).where(JournalAcces.personne_id == personne_id).order_by(JournalAcces.id.desc()).limit(25)

@@ -84,8 +84,8 @@ def _pas(etendue: float) -> float:
     puissance = 10 ** math.floor(math.log10(brut))
     for facteur in (1, 2, 2.5, 5, 10):
         if brut <= facteur * puissance:
-            return facteur * puissance
-    return 10 * puissance
+            return float(facteur * puissance)
+    return float(10 * puissance)
 
 
 def _nombre(x: float) -> str:
@@ -176,14 +176,14 @@ def graphique_branche(ident: str, branche: str, lignes: list[dict[str, Any]]) ->
         ident=ident,
         titre=f"{libelle} : charges et produits par mois (en euros)",
         description=f"Diagramme en barres groupées, {len(lignes)} mois, de {mois_libelle(lignes[0]['mois'])} à "
-                    f"{mois_libelle(lignes[-1]['mois'])}. Les valeurs figurent dans le tableau voisin.",
-        categories=[mois_libelle(l["mois"]) for l in lignes],
+                    f"{mois_libelle(lignes[-1]['mois'])}. Les valeurs figurent dans le tableau qui suit.",
+        categories=[mois_libelle(ligne["mois"]) for ligne in lignes],
         series=[
-            Serie("Charges", "barre-charges", [l["charges"] / 100 for l in lignes], [format_eur(l["charges"]) for l in lignes]),
-            Serie("Produits", "barre-produits", [l["produits"] / 100 for l in lignes], [format_eur(l["produits"]) for l in lignes]),
+            Serie("Charges", "barre-charges", [ligne["charges"] / 100 for ligne in lignes], [format_eur(ligne["charges"]) for ligne in lignes]),
+            Serie("Produits", "barre-produits", [ligne["produits"] / 100 for ligne in lignes], [format_eur(ligne["produits"]) for ligne in lignes]),
         ],
         unite="€",
-        courtes=[MOIS[l["mois"].month - 1] for l in lignes] if len(lignes) > 6 else [],
+        courtes=[MOIS[ligne["mois"].month - 1] for ligne in lignes] if len(lignes) > 6 else [],
     ))
 
 
@@ -238,10 +238,10 @@ def comparaison(doc: dict[str, Any]) -> dict[str, Any]:
             ident=f"simulation-{sens}",
             titre=f"{libelle} {doc.get('annee')} par branche : simulé ramené à la France entière et publié (Md€)",
             description="Diagramme en barres groupées par branche. Les valeurs figurent dans le tableau de comparaison.",
-            categories=[l["branche"] for l in lignes],
+            categories=[ligne["branche"] for ligne in lignes],
             series=[
-                Serie("Simulé, France entière", "barre-charges", [l["_x"][k] for l in lignes], [l[f"{sens}_x"] + " Md€" for l in lignes]),
-                Serie("Publié", "barre-produits", [l["_p"][k] for l in lignes], [l[f"{sens}_p"] + " Md€" for l in lignes]),
+                Serie("Simulé, France entière", "barre-charges", [ligne["_x"][k] for ligne in lignes], [ligne[f"{sens}_x"] + " Md€" for ligne in lignes]),
+                Serie("Publié", "barre-produits", [ligne["_p"][k] for ligne in lignes], [ligne[f"{sens}_p"] + " Md€" for ligne in lignes]),
             ],
             unite="Md€",
         )))

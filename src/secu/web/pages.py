@@ -1,4 +1,4 @@
-"""The pages: the welcome page, the vendored DSFR and htmx under /static, and each portal's router."""
+"""The pages: the welcome page, the organism's logo, the vendored stylesheet, script and htmx under /static, each portal's router."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import importlib.util
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import func, select
 
 from secu.core.db import unit_of_work
 from secu.register.models import Employeur, Personne, ProfessionnelSante
+from secu.web.identite import identite
 from secu.web.session import PageRoute, render, templates  # noqa: F401  (templates: for the portals)
 
 STATIC = Path(__file__).parent / "static"
@@ -20,6 +21,18 @@ STATIC = Path(__file__).parent / "static"
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 # Served from the package: nothing is fetched from another site at run time.
 router.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+identite()  # a wrong SECU_ORGANISME_NOM or SECU_ORGANISME_LOGO stops the start with its French message
+
+
+@router.get("/organisme/logo")
+def logo() -> FileResponse:
+    """The organism's logo (SECU_ORGANISME_LOGO), or secu's neutral one."""
+    choisi = identite()
+    return FileResponse(choisi.logo, media_type=choisi.type_du_logo, headers={
+        "Cache-Control": "public, max-age=3600",
+        # An SVG opened on its own could run a script: this one may not.
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    })
 
 
 @router.get("/", response_class=HTMLResponse)

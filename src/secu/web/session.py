@@ -26,6 +26,7 @@ from secu.config import settings
 from secu.core.db import unit_of_work
 from secu.core.errors import Forbidden, InvalidField, SecuError, Unauthenticated
 from secu.core.security import ROLE_LABELS, Caller, Role, Utilisateur, user_for_token
+from secu.web.identite import identite
 
 COOKIE = "secu_session"
 CSRF_COOKIE = "secu_csrf"
@@ -140,8 +141,8 @@ def require_role(caller: Caller, *roles: Role) -> None:
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> HTMLResponse:
-    """A template with what every page needs: the CSRF value and the signed-in user."""
-    ctx = {"csrf_token": csrf_token(request), "utilisateur": getattr(request.state, "user", None)}
+    """A template with what every page needs: the CSRF value, the signed-in user and the organism's identity."""
+    ctx = {"csrf_token": csrf_token(request), "utilisateur": getattr(request.state, "user", None), "identite": identite()}
     ctx.update(context or {})
     response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
     seed = getattr(request.state, "csrf_seed", None)
