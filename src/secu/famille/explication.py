@@ -123,7 +123,8 @@ def _ars(row: Mapping[str, Any], step) -> None:
          row.get("ref_ars"))
     if row.get("ars") != row.get("ars_plein"):
         step(f"ARS différentielle : ressources N-2 {_euros(row.get('ressources_n2'))} au-dessus du plafond "
-             f"{_euros(row.get('ars_plafond'))}", row.get("ars"), "CSS L543-1")
+             f"{_euros(row.get('ars_plafond'))} ({row.get('ars_nb_enfants_plafond')} enfant(s) à charge au 31 juillet)",
+             row.get("ars"), "CSS L543-1, R543-5")
 
 
 def _asf(row: Mapping[str, Any], step) -> None:

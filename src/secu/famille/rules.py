@@ -256,6 +256,21 @@ _REFS = ("ref_bmaf", "ref_crds", "ref_af", "ref_cf", "ref_paje_naissance", "ref_
          "ref_aeeh", "ref_aah")
 
 
+def _seuil_remuneration() -> pl.Expr:
+    """The highest monthly pay of a child à charge (L512-3 2°, R512-2), in cents, on the month's law table.
+
+    R512-2: "égal, pour un mois, à 55 % du salaire minimum interprofessionnel de croissance […] multiplié par
+    169". Decided from the text: the SMIC is the hourly SMIC in force in the month of the right (the ceiling is
+    "pour un mois", compared with that month's pay, not an average over a period); the text sets no rounding, so
+    the pay "n'excède pas" the ceiling when it is at most its exact value: SMIC × 169 (exact in cents) × 55 %,
+    rounded down to the cent (pay is in whole cents, so pay <= floor(exact) is pay <= exact). service-public
+    F16947 and the CAF publish the ceiling rounded to the nearest cent (11,88 € × 169 × 55 % = 1 104,246 €
+    shown as 1 104,25 €): a pay of exactly 1 104,25 € exceeds the text's ceiling and is not à charge.
+    """
+    smic_169 = apply_rate_expr(pl.col("smic_horaire"), _c("pf.remuneration_maximale.heures"))
+    return apply_rate_expr(smic_169, _c("pf.remuneration_maximale.taux_smic"), arrondi="inferieur")
+
+
 def _month_law(months: pl.Series) -> pl.DataFrame:
     """The law of each month asked, with every amount that depends on the month alone already computed.
 
@@ -273,9 +288,7 @@ def _month_law(months: pl.Series) -> pl.DataFrame:
 
     return law.with_columns(
         # Children
-        # R512-2: from 16, à charge only if paid at most 55 % of the SMIC × 169 h (half-up to the cent).
-        apply_rate_expr(apply_rate_expr(pl.col("smic_horaire"), _c("pf.remuneration_maximale.heures")),
-                        _c("pf.remuneration_maximale.taux_smic")).alias("__seuil_remuneration"),
+        _seuil_remuneration().alias("__seuil_remuneration"),
         # ARS (L543-1): 6 before 1 February of the next year, under 18 on 15 September.
         (pl.col("mois").dt.month() == ARS_MOIS).alias("__mois_ars"),
         pl.date(y + 1 - pl.col("ars_age_minimum"), 2, 1).alias("__ars_ne_avant"),
@@ -340,10 +353,9 @@ def _child_flags(e: pl.LazyFrame) -> pl.LazyFrame:
     b = _month_index(pl.col("date_naissance"))
     e = e.with_columns((m - b).alias("__age_m"))
     a = pl.col("__age_m")
-    # R512-2: from 16, à charge only if paid at most 55 % of the SMIC × 169 h.
-    remun_ok = (a < pl.col("pf_age_fin_obligation_scolaire") * 12) | (
-        pl.col("salaire_net_mensuel") <= pl.col("__seuil_remuneration")
-    )
+    # L512-3 2°, R512-2: after the end of compulsory schooling (16), à charge only if paid at most the ceiling.
+    paye_au_dessus = pl.col("salaire_net_mensuel") > pl.col("__seuil_remuneration")
+    remun_ok = (a < pl.col("pf_age_fin_obligation_scolaire") * 12) | ~paye_au_dessus
     charge = (a > 0) & (a < pl.col("pf_age_limite") * 12) & remun_ok
     charge_cf = (a > 0) & (a < pl.col("cf_age_maximum") * 12) & remun_ok
     # CF: "all children at least 3" is met the month of the 3rd birthday, due from the next (R552-2).
@@ -375,7 +387,13 @@ def _child_flags(e: pl.LazyFrame) -> pl.LazyFrame:
         complement = pl.when(cat == c).then(pl.col(f"__aeeh_complement_{c}")).otherwise(complement)
     for c in range(2, 7):
         isole = pl.when(cat == c).then(pl.col(f"__aeeh_isole_{c}")).otherwise(isole)
+    # ARS ceiling (R543-5: "majoré de 30 % par enfant à charge", no date in the text): the children à charge on
+    # 31 July, the eve of the August payment, as the CAF and service-public (F1878) count them: born before
+    # 1 August (a > 0) and not yet 20 on 31 July (a <= 240: a child whose 20th birthday falls in August still counts).
+    charge_31_juillet = (a > 0) & (a <= pl.col("pf_age_limite") * 12) & remun_ok
     return e.with_columns(
+        paye_au_dessus.alias("__paye_au_dessus"),
+        (pl.col("__mois_ars") & charge_31_juillet).alias("__ars_charge"),
         charge.alias("__charge"),
         charge_cf.alias("__charge_cf"),
         moins_de_3.alias("__moins_de_3"),
@@ -439,11 +457,21 @@ def _children(e: pl.DataFrame, law: pl.DataFrame, ages: pl.DataFrame) -> pl.Lazy
     forfaits = rows.filter(pl.col("__forfait")).select(
         "foyer", "mois", "__rang", veille.alias("__veille"), pl.col("af_forfait_nombre_enfants_minimum").alias("__min")
     )
-    siblings = rows.select("foyer", "mois", _month_index(pl.col("date_naissance")).alias("__b"), pl.col("pf_age_limite").alias("__limite"))
+    # A sibling counts when he was à charge that month (L512-3, R512-2): born, under 20, and — if past the end of
+    # compulsory schooling (16) by then — paid no more than 55 % of the SMIC × 169. His pay of the eve is not in
+    # the frame: his pay of this month (the latest known) is read against this month's ceiling.
+    siblings = rows.select(
+        "foyer", "mois", _month_index(pl.col("date_naissance")).alias("__b"), pl.col("pf_age_limite").alias("__limite"),
+        pl.col("pf_age_fin_obligation_scolaire").alias("__fin_scolarite"), "__paye_au_dessus",
+    )
     age_veille = pl.col("__veille") - pl.col("__b")
+    a_charge_la_veille = (
+        (age_veille > 0) & (age_veille < pl.col("__limite") * 12)
+        & ((age_veille < pl.col("__fin_scolarite") * 12) | ~pl.col("__paye_au_dessus"))
+    )
     forfaits_dus = (
         forfaits.join(siblings, on=["foyer", "mois"], how="inner")
-        .filter((age_veille > 0) & (age_veille < pl.col("__limite") * 12))
+        .filter(a_charge_la_veille)
         .group_by("foyer", "mois", "__rang", "__min").len()
         .filter(pl.col("len") >= pl.col("__min"))
         .group_by("foyer", "mois").agg(pl.len().cast(pl.Int32).alias("af_nb_forfaits"))
@@ -458,6 +486,7 @@ def _children(e: pl.DataFrame, law: pl.DataFrame, ages: pl.DataFrame) -> pl.Lazy
     )
     agg = rows.group_by("foyer", "mois").agg(
         pl.col("__charge").sum().cast(pl.Int32).alias("nb_enfants"),
+        pl.col("__ars_charge").sum().cast(pl.Int32).alias("ars_nb_enfants_plafond"),
         (pl.col("__charge") & pl.col("garde_alternee")).sum().cast(pl.Int32).alias("af_nb_alternes"),
         pl.col("__majoration").sum().cast(pl.Int32).alias("__nb_majorables"),
         (pl.col("__majoration") & pl.col("garde_alternee")).sum().cast(pl.Int32).alias("__nb_majorables_alternes"),
@@ -524,7 +553,7 @@ def droits(foyers: pl.DataFrame, enfants: pl.DataFrame) -> pl.DataFrame:
     zero_cols = [
         "nb_enfants", "af_nb_alternes", "__nb_majorables", "__nb_majorables_alternes", "af_nb_forfaits", "cf_nb_enfants", "cf_nb_moins_de_3_ans",
         "paje_nb_naissances", "ars_nb_enfants", "ars_plein", "asf", "asf_nb_enfants", "aeeh_base", "aeeh_complements",
-        "__aeeh_isole", "aeeh_nb_enfants", "paje_base_nombre",
+        "__aeeh_isole", "aeeh_nb_enfants", "paje_base_nombre", "ars_nb_enfants_plafond",
     ]
     x = x.with_columns(pl.col(c).fill_null(0) for c in zero_cols)
     R = pl.col("ressources_n2")
@@ -696,7 +725,7 @@ def _paje(x: pl.LazyFrame, R: pl.Expr, majore: pl.Expr) -> pl.LazyFrame:
 
 def _ars(x: pl.LazyFrame, R: pl.Expr) -> pl.LazyFrame:
     x = x.with_columns(
-        (_c("ars.plafond.base") + pl.col("nb_enfants") * pl.col("__ars_plafond_par_enfant")).alias("ars_plafond"),
+        (_c("ars.plafond.base") + pl.col("ars_nb_enfants_plafond") * pl.col("__ars_plafond_par_enfant")).alias("ars_plafond"),
     )
     plein = pl.col("ars_plein")
     # ARS différentielle (L543-1 2e al.): the full ARS less the excess of resources over the ceiling, not paid
@@ -749,7 +778,7 @@ OUTPUT = (
     "cf_nb_enfants", "cf_nb_moins_de_3_ans", "cf_plafond", "cf_plafond_majore", "cf_forme",
     "paje_nb_naissances", "paje_plafond_naissance", "paje_base_nombre", "paje_base_taux", "paje_plafond_taux_plein",
     "paje_plafond_taux_partiel",
-    "ars_nb_enfants", "ars_plein", "ars_plafond",
+    "ars_nb_enfants", "ars_plein", "ars_nb_enfants_plafond", "ars_plafond",
     "asf_nb_enfants",
     "aeeh_nb_enfants", "aeeh_base", "aeeh_complements", "aeeh_majoration_isole",
     "aah_plafond", "aah_ressources",
