@@ -793,6 +793,62 @@ def _empty(f: pl.DataFrame) -> pl.DataFrame:
 
 
 # --------------------------------------------------------------------------
+# Resources of the household: salaries to net catégoriel
+
+_FRAIS_PRO = ("pf.ressources.frais_professionnels.taux", "pf.ressources.frais_professionnels.minimum",
+              "pf.ressources.frais_professionnels.maximum")
+
+
+def ressources_salaires(frame: pl.DataFrame) -> pl.DataFrame:
+    """Net catégoriel of each person's salaries of a year (CSS R532-3), from their net imposable.
+
+    Input: ``annee`` (the year of the income), ``net_imposable_cents`` (Int64 ≥ 0, the person's taxable salaries
+    of that year). Adds ``frais_professionnels_cents`` and ``ressources_cents``. CGI art. 83, 3°: the déduction
+    forfaitaire for professional expenses is 10 % of the salaries (half-up to the cent), at least the minimum
+    and at most the maximum of the year, never more than the salaries themselves; the parameters are dated
+    1 January of the year of the income.
+    """
+    if "annee" not in frame.columns or "net_imposable_cents" not in frame.columns:
+        raise InvalidField("net_imposable_cents", "colonnes « annee » et « net_imposable_cents » attendues")
+    if (frame["net_imposable_cents"] < 0).any():
+        raise InvalidField("net_imposable_cents", "le net imposable ne peut pas être négatif")
+    imposable = pl.col("net_imposable_cents").cast(pl.Int64)
+    f = join_parameters(frame.with_columns(pl.date(pl.col("annee"), 1, 1).alias("__annee_revenus")), list(_FRAIS_PRO),
+                        on="__annee_revenus")
+    dix_pour_cent = apply_rate_expr(imposable, _c("pf.ressources.frais_professionnels.taux"))
+    borne = pl.min_horizontal(
+        pl.max_horizontal(dix_pour_cent, _c("pf.ressources.frais_professionnels.minimum")),
+        _c("pf.ressources.frais_professionnels.maximum"),
+    )
+    deduction = pl.min_horizontal(borne, imposable)
+    return (
+        f.with_columns(deduction.alias("frais_professionnels_cents"))
+        .with_columns((imposable - pl.col("frais_professionnels_cents")).alias("ressources_cents"))
+        .select(*frame.columns, "frais_professionnels_cents", "ressources_cents")
+    )
+
+
+def biactivite(frame: pl.DataFrame) -> pl.DataFrame:
+    """Whether a couple is biactif for the higher ceilings of the CF, the PAJE and the ARS (CSS R531-9 2e al.).
+
+    Input: ``annee_ressources`` (the reference year N-2), ``revenu_professionnel_1_cents`` and
+    ``revenu_professionnel_2_cents`` (each member's professional income of that year; null: no partner).
+    Adds ``seuil_biactivite_cents`` (12 × the BMAF in force on 1 January of the year after the reference year)
+    and ``biactif``: two members, each with at least the threshold.
+    """
+    for column in ("annee_ressources", "revenu_professionnel_1_cents", "revenu_professionnel_2_cents"):
+        if column not in frame.columns:
+            raise InvalidField(column, f"colonne {column!r} absente")
+    on = frame.with_columns(pl.date(pl.col("annee_ressources") + 1, 1, 1).alias("__bmaf_au"))
+    f = join_parameters(on, ["bmaf", "pf.biactivite.nombre_bmaf"], on="__bmaf_au")
+    seuil = pl.col("bmaf") * _c("pf.biactivite.nombre_bmaf")
+    chacun = (pl.col("revenu_professionnel_1_cents") >= seuil) & (pl.col("revenu_professionnel_2_cents") >= seuil)
+    return f.with_columns(seuil.alias("seuil_biactivite_cents"), chacun.fill_null(False).alias("biactif")).select(
+        *frame.columns, "seuil_biactivite_cents", "biactif"
+    )
+
+
+# --------------------------------------------------------------------------
 # Long form with CRDS
 
 
@@ -816,4 +872,4 @@ def par_prestation(droits_frame: pl.DataFrame) -> pl.DataFrame:
     ).sort("foyer", "mois", "prestation", maintain_order=True)
 
 
-__all__ = ["droits", "par_prestation", "law_table", "PRESTATIONS", "OUTPUT"]
+__all__ = ["droits", "par_prestation", "ressources_salaires", "biactivite", "law_table", "PRESTATIONS", "OUTPUT"]
