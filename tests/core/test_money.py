@@ -321,7 +321,7 @@ def test_apply_rate_expr_agrees_with_scalar(amount_list, rate_list):
         per_row=apply_rate_expr(pl.col("c"), pl.col("r")),
         one_rate=apply_rate_expr(pl.col("c"), scalar_rate),
     )
-    assert out["per_row"].to_list() == [apply_rate(c, r) for c, r in zip(amount_list, rate_list)]
+    assert out["per_row"].to_list() == [apply_rate(c, r) for c, r in zip(amount_list, rate_list, strict=True)]
     assert out["one_rate"].to_list() == [apply_rate(c, scalar_rate) for c in amount_list]
 
 
@@ -386,3 +386,20 @@ def test_div_half_up_and_toward_zero_expr_agree_with_decimal_rounding() -> None:
     for (n, d), half, down in zip(pairs, frame["half"], frame["down"], strict=True):
         assert half == int((Decimal(n) / d).quantize(Decimal(1), rounding=ROUND_HALF_UP)), (n, d)
         assert down == int((Decimal(n) / d).quantize(Decimal(1), rounding=ROUND_DOWN)), (n, d)
+
+
+def test_div_helpers_on_int128_and_their_scalar_twins() -> None:
+    from decimal import ROUND_DOWN
+
+    from secu.core.money import div_half_up, div_half_up_expr, div_toward_zero, div_toward_zero_expr
+
+    pairs = [(n, d) for n in (-10**25 - 5, -7, -5, -1, 0, 1, 5, 7, 10**25 + 5) for d in (1, 2, 10, 10**9)]
+    frame = pl.DataFrame({"n": pl.Series([n for n, _ in pairs], dtype=pl.Int128), "d": pl.Series([d for _, d in pairs], dtype=pl.Int128)})
+    out = frame.select(half=div_half_up_expr(pl.col("n"), pl.col("d")), down=div_toward_zero_expr(pl.col("n"), pl.col("d")))
+    for (n, d), half, down in zip(pairs, out["half"], out["down"], strict=True):
+        with localcontext() as context:
+            context.prec = 60
+            assert half == div_half_up(n, d) == int((Decimal(n) / d).quantize(Decimal(1), rounding=ROUND_HALF_UP)), (n, d)
+            assert down == div_toward_zero(n, d) == int((Decimal(n) / d).quantize(Decimal(1), rounding=ROUND_DOWN)), (n, d)
+    with pytest.raises(ValueError, match="positif"):
+        div_half_up(1, 0)

@@ -155,8 +155,8 @@ def to_cents(value: Decimal | str | int, *, field: str = AMOUNT_FIELD) -> Cents:
     number = _as_decimal(value, field=field, what="le montant")
     numerator, k = _fraction(number)
     if k <= 2:
-        return numerator * 10 ** (2 - k)
-    divisor = 10 ** (k - 2)
+        return numerator * int(10 ** (2 - k))  # int(): k <= 2 here, the power is an int
+    divisor = int(10 ** (k - 2))
     if numerator % divisor:
         raise InvalidField(field, "le montant ne peut pas avoir plus de deux décimales")
     return numerator // divisor
@@ -191,7 +191,7 @@ def arrondi_centime_inferieur(value: Decimal | str | int, *, field: str = AMOUNT
     a negative one the floor is what "inférieur" literally means.
     """
     numerator, k = _fraction(_as_decimal(value, field=field, what="le montant"))
-    return (numerator * 100) // 10**k
+    return (numerator * 100) // int(10**k)
 
 
 def arrondi_euro(cents: Cents) -> Cents:
@@ -245,8 +245,23 @@ def _round_half_up_expr(product: pl.Expr, k: int) -> pl.Expr:
 RATE_DTYPE = pl.Decimal(38, RATE_EXPR_SCALE)
 """The one fixed-point type of rates and coefficients in frames (what join_parameters gives ``taux`` columns)."""
 
-RATE_UNIT = 10**RATE_EXPR_SCALE
+RATE_UNIT: int = 10**RATE_EXPR_SCALE
 """A rate of 1 as the integer numerator of RATE_DTYPE (rates scaled by it are exact integers)."""
+
+
+def div_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded to the nearest integer, halves away from zero: the scalar twin of div_half_up_expr."""
+    if denominator <= 0:
+        raise ValueError("le diviseur doit être positif")
+    return _round_half_up(numerator, denominator)
+
+
+def div_toward_zero(numerator: int, denominator: int) -> int:
+    """numerator / denominator truncated toward zero: the scalar twin of div_toward_zero_expr."""
+    if denominator <= 0:
+        raise ValueError("le diviseur doit être positif")
+    magnitude = abs(numerator) // denominator
+    return -magnitude if numerator < 0 else magnitude
 
 
 def div_half_up_expr(numerator: pl.Expr, denominator: pl.Expr | int) -> pl.Expr:
@@ -258,14 +273,14 @@ def div_half_up_expr(numerator: pl.Expr, denominator: pl.Expr | int) -> pl.Expr:
     """
     d = pl.lit(denominator) if isinstance(denominator, int) else denominator
     magnitude = (numerator.abs() * 2 + d) // (d * 2)
-    return pl.when(numerator < 0).then(-magnitude).otherwise(magnitude)
+    return pl.when(numerator < 0).then(magnitude * -1).otherwise(magnitude)  # Polars cannot negate an Int128
 
 
 def div_toward_zero_expr(numerator: pl.Expr, denominator: pl.Expr | int) -> pl.Expr:
     """numerator / denominator truncated toward zero (the law's "arrondi au centime inférieur" on amounts ≥ 0)."""
     d = pl.lit(denominator) if isinstance(denominator, int) else denominator
     magnitude = numerator.abs() // d
-    return pl.when(numerator < 0).then(-magnitude).otherwise(magnitude)
+    return pl.when(numerator < 0).then(magnitude * -1).otherwise(magnitude)
 
 
 def apply_rate_expr(cents: pl.Expr, rate: pl.Expr | Decimal | str | int, *, arrondi: str = "plus_proche") -> pl.Expr:
@@ -308,8 +323,7 @@ def apply_rate_expr(cents: pl.Expr, rate: pl.Expr | Decimal | str | int, *, arro
             raise InvalidField(RATE_FIELD, "le taux a trop de chiffres pour un calcul exact")
         numerator = pl.lit(value, dtype=pl.Int128)
     if arrondi == "inferieur":
-        product = amount * numerator
-        return (product.sign() * (product.abs() // pl.lit(10**k, dtype=pl.Int128))).cast(pl.Int64, strict=True)
+        return div_toward_zero_expr(amount * numerator, pl.lit(int(10**k), dtype=pl.Int128)).cast(pl.Int64, strict=True)
     if arrondi != "plus_proche":
         raise ValueError(f"arrondi inconnu : {arrondi!r} (plus_proche ou inferieur)")
     return _round_half_up_expr(amount * numerator, k).cast(pl.Int64, strict=True)

@@ -12,13 +12,20 @@ euros stops the load with :class:`InvalidParameterFile`, naming the file and
 the problem. Numbers are read as :class:`~decimal.Decimal` straight from the
 YAML text (never through a float), so ``1709.28`` is ``Decimal("1709.28")``.
 
+Three types of parameter (the file's ``type``): ``scalaire`` (one number a
+date, the default), ``table`` (numbers by category, one or two levels of
+keys) and ``bareme`` (tranches of seuil and taux, computed by
+``secu.core.bareme``).
+
 Two ways to read a value:
 
 * scalar: ``parameters().get("smic.horaire").at(date(2026, 1, 15))`` gives the
   :class:`ParameterValue` in force that day, with its reference;
-* vectorized: :func:`join_parameters` adds one column per parameter to a
+* vectorized: :func:`join_parameters` adds the parameter's columns to a
   frame of many rows and many dates (a backward as-of join), which is how
-  rules read the law.
+  rules read the law: one column for a scalar, one per leaf for a table (or,
+  keyed by a category column, the row's leaf), one per seuil and taux for a
+  barème.
 
 Column types in frames (what rules receive):
 
@@ -56,6 +63,7 @@ from typing import Any, TypeVar
 import polars as pl
 import yaml
 
+from secu.core.bareme import Bareme, Tranche
 from secu.core.errors import InvalidField, NotFound, SecuError, UnknownParameter
 from secu.core.money import NBSP, RATE_EXPR_SCALE
 
@@ -63,6 +71,11 @@ PARAMETRES_ROOT = Path(__file__).resolve().parent.parent / "parametres"
 """The package's own tree of parameters."""
 
 ParameterScalar = Decimal | int | None
+TableLeaf = Decimal | int
+TableValue = Mapping[str, TableLeaf | Mapping[str, TableLeaf]]
+"""A table's value on one date: key -> number, or key -> subkey -> number (read-only mappings)."""
+ParameterData = ParameterScalar | TableValue | Bareme
+"""What ``ParameterValue.value`` holds, by parameter type: a number (or None), a table, a barème."""
 
 # --------------------------------------------------------------------------
 # Units
@@ -103,9 +116,22 @@ UNITS: Mapping[str, Unit] = MappingProxyType(
 """The units a parameter may have. Each value is checked against its unit at load time."""
 
 SCALAR_TYPE = "scalaire"
-"""The only parameter ``type`` implemented; ``bareme`` (brackets) is reserved for later."""
+TABLE_TYPE = "table"
+BAREME_TYPE = "bareme"
+TYPES: Mapping[str, str] = MappingProxyType(
+    {
+        SCALAR_TYPE: "un nombre par date",
+        TABLE_TYPE: "des nombres par catégorie (clé -> nombre, ou clé -> sous-clé -> nombre)",
+        BAREME_TYPE: "des tranches de seuil et de taux",
+    }
+)
+"""The parameter ``type``s (``scalaire`` when the file says none)."""
+BAREME_RATE_UNITS = ("taux", "coefficient")
+"""Units a barème's rates may have."""
+BAREME_SEUIL_UNITS = ("eur", "nombre", "jours")
+"""Units a barème's thresholds may have: joined as integers (cents for eur), so the barème is computed exactly."""
 
-_TOP_KEYS = frozenset({"description", "unit", "documentation", "values", "type"})
+_TOP_KEYS = frozenset({"description", "unit", "unit_seuil", "documentation", "values", "type"})
 _REQUIRED_TOP_KEYS = ("description", "unit", "values")
 _VALUE_KEYS = frozenset({"date_effet", "value", "reference", "statut", "note", "source_url"})
 _REQUIRED_VALUE_KEYS = ("date_effet", "value", "reference", "statut")
@@ -118,6 +144,8 @@ STATUTS: Mapping[str, str] = MappingProxyType(
 )
 """How far a value was checked: the structured verification status every value carries."""
 _NAME_PART = re.compile(r"[a-z][a-z0-9_]*\Z")
+_TABLE_KEY = re.compile(r"[a-z0-9_]+\Z")
+_TRANCHE_KEYS = frozenset({"seuil", "taux"})
 _DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
@@ -134,7 +162,7 @@ class ParameterValue:
     """
 
     date_effet: date
-    value: ParameterScalar
+    value: ParameterData
     reference: str
     note: str | None = None
     source_url: str | None = None
@@ -151,11 +179,57 @@ class Parameter:
     unit: str
     values: tuple[ParameterValue, ...]
     documentation: str | None = None
+    kind: str = SCALAR_TYPE
+    """The file's ``type``: scalaire, table or bareme."""
+    unit_seuil: str | None = None
+    """A barème's unit of thresholds (its ``unit`` is that of the rates)."""
 
     @property
     def column(self) -> str:
-        """The column name join_parameters gives it: dots become underscores."""
+        """The column name join_parameters gives it: dots become underscores (the prefix of a table's or barème's columns)."""
         return self.name.replace(".", "_")
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """A table's keys, in the file's order (empty for other types)."""
+        table = self._first_table()
+        return tuple(table) if table is not None else ()
+
+    @property
+    def subkeys(self) -> tuple[str, ...]:
+        """A two-level table's subkeys (the same under every key), in the file's order; empty otherwise."""
+        table = self._first_table()
+        if table is None:
+            return ()
+        first = next(iter(table.values()))
+        return tuple(first) if isinstance(first, Mapping) else ()
+
+    @property
+    def tranches(self) -> int:
+        """A barème's largest number of tranches over its dates (0 for other types)."""
+        return max((len(v.value.tranches) for v in self.values if isinstance(v.value, Bareme)), default=0)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The value columns join_parameters gives it, one per leaf for a table, per seuil and taux for a barème."""
+        if self.kind == TABLE_TYPE:
+            subkeys = self.subkeys
+            if subkeys:
+                return tuple(f"{self.column}_{k}_{s}" for k in self.keys for s in subkeys)
+            return tuple(f"{self.column}_{k}" for k in self.keys)
+        if self.kind == BAREME_TYPE:
+            return tuple(f"{self.column}_{part}_{i}" for i in range(1, self.tranches + 1) for part in ("seuil", "taux"))
+        return (self.column,)
+
+    def keyed_columns(self) -> tuple[str, ...]:
+        """The columns a keyed join gives (one leaf per row): ``<column>`` or ``<column>_<subkey>``."""
+        subkeys = self.subkeys
+        return tuple(f"{self.column}_{s}" for s in subkeys) if subkeys else (self.column,)
+
+    def _first_table(self) -> TableValue | None:
+        if self.kind != TABLE_TYPE:
+            return None
+        return next(v.value for v in self.values if isinstance(v.value, Mapping))
 
     @property
     def dates(self) -> tuple[date, ...]:
@@ -354,8 +428,8 @@ def parse_parameter(name: str, data: object, path: str) -> Parameter:
         if key not in data or data[key] is None:
             raise InvalidParameterFile(path, f"clé obligatoire absente : {key}")
     kind = data.get("type", SCALAR_TYPE)
-    if kind != SCALAR_TYPE:
-        raise InvalidParameterFile(path, f"type {kind!r} non pris en charge (seul {SCALAR_TYPE!r} l'est pour l'instant)")
+    if kind not in TYPES:
+        raise InvalidParameterFile(path, f"type {kind!r} inconnu (admis : {', '.join(TYPES)})")
     description = data["description"]
     if not isinstance(description, str) or not description.strip():
         raise InvalidParameterFile(path, "description doit être un texte non vide")
@@ -364,6 +438,7 @@ def parse_parameter(name: str, data: object, path: str) -> Parameter:
     if unit_code not in UNITS:
         raise InvalidParameterFile(path, f"unité inconnue : {unit_code!r} (admises : {', '.join(UNITS)})")
     unit = UNITS[unit_code]
+    unit_seuil = _unit_seuil(data, kind, unit_code, path)
     raw_values = data["values"]
     if not isinstance(raw_values, list) or not raw_values:
         raise InvalidParameterFile(path, "values doit être une liste non vide de valeurs datées")
@@ -384,7 +459,13 @@ def parse_parameter(name: str, data: object, path: str) -> Parameter:
         reference = entry["reference"]
         if not isinstance(reference, str) or not reference.strip():
             raise InvalidParameterFile(path, f"{where} : la référence juridique est obligatoire et ne peut être vide")
-        value = _parse_value(entry["value"], unit, where, path)
+        if kind == TABLE_TYPE:
+            value: ParameterData = _parse_table(entry["value"], unit, where, path)
+        elif kind == BAREME_TYPE:
+            assert unit_seuil is not None
+            value = _parse_bareme(entry["value"], unit, unit_seuil, where, path)
+        else:
+            value = _parse_value(entry["value"], unit, where, path)
         statut = entry["statut"]
         if statut not in STATUTS:
             raise InvalidParameterFile(path, f"{where} : statut {statut!r} inconnu (admis : {', '.join(STATUTS)})")
@@ -402,8 +483,123 @@ def parse_parameter(name: str, data: object, path: str) -> Parameter:
             raise InvalidParameterFile(path, f"{where} : une valeur nulle (fin d'application) doit suivre une valeur non nulle")
         values.append(ParameterValue(date_effet, value, " ".join(reference.split()), note, source_url, statut))
 
+    if kind == TABLE_TYPE:
+        _check_same_keys(values, path)
     return Parameter(name=name, description=" ".join(description.split()), unit=unit_code, values=tuple(values),
-                     documentation=documentation)
+                     documentation=documentation, kind=kind, unit_seuil=unit_seuil.code if unit_seuil else None)
+
+
+def _unit_seuil(data: Mapping[str, Any], kind: str, unit_code: str, path: str) -> Unit | None:
+    """A barème's unit of thresholds (required, and only for a barème), its rates' unit checked on the way."""
+    raw = data.get("unit_seuil")
+    if kind != BAREME_TYPE:
+        if raw is not None:
+            raise InvalidParameterFile(path, f"unit_seuil ne s'emploie que pour un paramètre de type {BAREME_TYPE!r}")
+        return None
+    if unit_code not in BAREME_RATE_UNITS:
+        raise InvalidParameterFile(path, f"unité {unit_code!r} refusée pour les taux d'un barème (admises : {', '.join(BAREME_RATE_UNITS)})")
+    if raw is None:
+        raise InvalidParameterFile(path, f"clé obligatoire absente pour un barème : unit_seuil (admises : {', '.join(BAREME_SEUIL_UNITS)})")
+    if raw not in BAREME_SEUIL_UNITS:
+        raise InvalidParameterFile(path, f"unit_seuil {raw!r} refusée (admises : {', '.join(BAREME_SEUIL_UNITS)})")
+    return UNITS[raw]
+
+
+def _table_key(raw: object, where: str, path: str) -> str:
+    if not isinstance(raw, str):
+        raise InvalidParameterFile(path, f"{where} : clé {raw!r} à écrire entre guillemets (\"{raw}\") : les clés d'une table sont des textes")
+    if not _TABLE_KEY.match(raw):
+        raise InvalidParameterFile(path, f"{where} : clé {raw!r} invalide (minuscules, chiffres et _ seulement)")
+    if raw == "reference":
+        raise InvalidParameterFile(path, f"{where} : clé {raw!r} réservée (colonne des références)")
+    return raw
+
+
+def _parse_table(raw: object, unit: Unit, where: str, path: str) -> TableValue | None:
+    """key -> number, or key -> subkey -> number (two levels at most, every key with the same subkeys)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not raw:
+        raise InvalidParameterFile(path, f"{where} : la valeur d'une table doit être un dictionnaire non vide clé -> nombre")
+    table: dict[str, TableLeaf | Mapping[str, TableLeaf]] = {}
+    for raw_key, item in raw.items():
+        key = _table_key(raw_key, where, path)
+        if isinstance(item, dict):
+            if not item:
+                raise InvalidParameterFile(path, f"{where} : {key} est un dictionnaire vide")
+            leaves: dict[str, TableLeaf] = {}
+            for raw_sub, leaf in item.items():
+                sub = _table_key(raw_sub, f"{where}, {key}", path)
+                if isinstance(leaf, dict):
+                    raise InvalidParameterFile(path, f"{where} : {key}.{sub} : une table a deux niveaux de clés au plus")
+                leaves[sub] = _parse_leaf(leaf, unit, f"{where}, {key}.{sub}", path)
+            table[key] = MappingProxyType(leaves)
+        else:
+            table[key] = _parse_leaf(item, unit, f"{where}, {key}", path)
+    _check_rectangular(table, where, path)
+    return MappingProxyType(table)
+
+
+def _parse_leaf(raw: object, unit: Unit, where: str, path: str) -> TableLeaf:
+    value = _parse_value(raw, unit, where, path)
+    if value is None:
+        raise InvalidParameterFile(path, f"{where} : valeur absente (une table ne cesse de s'appliquer qu'en entier, value: null)")
+    return value
+
+
+def _shape(table: TableValue) -> dict[str, frozenset[str] | None]:
+    """Each key's subkeys (None for a number): what must not change between keys and dates."""
+    return {k: frozenset(v) if isinstance(v, Mapping) else None for k, v in table.items()}
+
+
+def _check_rectangular(table: TableValue, where: str, path: str) -> None:
+    """Two levels: every key has the same subkeys (a table of rows and columns); one level: only numbers."""
+    shapes = set(_shape(table).values())
+    if len(shapes) > 1:
+        raise InvalidParameterFile(path, f"{where} : toutes les clés doivent avoir les mêmes sous-clés "
+                                         f"(ou toutes être des nombres) : {_describe_shape(table)}")
+
+
+def _describe_shape(table: TableValue) -> str:
+    return "; ".join(f"{k} : {', '.join(sorted(v)) if v else 'nombre'}" for k, v in _shape(table).items())
+
+
+def _check_same_keys(values: Sequence[ParameterValue], path: str) -> None:
+    """Every date of a table has the same keys (and subkeys): a rule reads the same columns whatever the date."""
+    first = values[0]  # never null (checked by the loader)
+    assert isinstance(first.value, Mapping)
+    for number, value in enumerate(values, start=1):
+        if isinstance(value.value, Mapping) and _shape(value.value) != _shape(first.value):
+            raise InvalidParameterFile(
+                path,
+                f"valeur n° {number} (date_effet {value.date_effet.isoformat()}) : les clés doivent être les mêmes "
+                f"à chaque date (au {first.date_effet.isoformat()} : {_describe_shape(first.value)} ; "
+                f"au {value.date_effet.isoformat()} : {_describe_shape(value.value)})",
+            )
+
+
+def _parse_bareme(raw: object, unit: Unit, unit_seuil: Unit, where: str, path: str) -> Bareme | None:
+    """A list of {seuil, taux}: seuils strictly increasing from 0, in ``unit_seuil``; taux in ``unit``."""
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not raw:
+        raise InvalidParameterFile(path, f"{where} : la valeur d'un barème doit être une liste non vide de tranches {{seuil, taux}}")
+    tranches: list[Tranche] = []
+    for number, item in enumerate(raw, start=1):
+        here = f"{where}, tranche n° {number}"
+        if not isinstance(item, dict) or set(item) != _TRANCHE_KEYS:
+            raise InvalidParameterFile(path, f"{here} : une tranche a exactement deux clés, seuil et taux")
+        seuil = _parse_leaf(item["seuil"], unit_seuil, f"{here}, seuil", path)
+        taux = _parse_leaf(item["taux"], unit, f"{here}, taux", path)
+        if seuil < 0:
+            raise InvalidParameterFile(path, f"{here} : seuil {seuil} négatif")
+        if not tranches and seuil != 0:
+            raise InvalidParameterFile(path, f"{here} : la première tranche commence à 0 (seuil: 0), pas à {seuil}")
+        if tranches and seuil <= tranches[-1].seuil:
+            raise InvalidParameterFile(path, f"{here} : les seuils doivent être strictement croissants ({seuil} après {tranches[-1].seuil})")
+        assert isinstance(taux, Decimal)
+        tranches.append(Tranche(seuil, taux))
+    return Bareme(tuple(tranches), unit_seuil.code)
 
 
 def parameter_name(relative: Path) -> str:
@@ -444,10 +640,12 @@ def load_parameters(root: Path | None = None) -> Parameters:
         parameter = parse_parameter(name, data, label)
         if name in found:
             raise InvalidParameterFile(label, f"le paramètre {name} est déjà défini par {found[name][1]}")
-        if parameter.column in columns:
-            raise InvalidParameterFile(label, f"la colonne {parameter.column} serait aussi celle de {columns[parameter.column]}")
+        given = set(parameter.columns) | (set(parameter.keyed_columns()) if parameter.kind == TABLE_TYPE else set())
+        for column in sorted(given):
+            if column in columns:
+                raise InvalidParameterFile(label, f"la colonne {column} serait aussi celle de {columns[column]}")
         found[name] = (parameter, label)
-        columns[parameter.column] = name
+        columns.update(dict.fromkeys(given, name))
     return Parameters([parameter for parameter, _ in found.values()])
 
 
@@ -467,24 +665,59 @@ _KEY = "__secu_date"
 _EFFECT = "__secu_date_effet"
 
 
-def _column_value(parameter: Parameter, value: ParameterScalar) -> Decimal | int | None:
-    if value is None:
+def _column_value(unit: Unit, value: TableLeaf | None) -> TableLeaf | None:
+    if value is None or not unit.cents:
+        return value
+    return int(Decimal(value) * 100)  # exact: at most 2 decimals, checked at load
+
+
+def _leaf(value: ParameterData, key: str, sub: str | None) -> TableLeaf | None:
+    if not isinstance(value, Mapping):
         return None
-    if UNITS[parameter.unit].cents:
-        assert isinstance(value, Decimal)
-        return int(value * 100)  # exact: at most 2 decimals, checked at load
-    return value
+    item = value[key]
+    return item[sub] if isinstance(item, Mapping) and sub is not None else item  # type: ignore[return-value]
+
+
+def _tranche_part(value: ParameterData, index: int, part: str) -> TableLeaf | None:
+    if not isinstance(value, Bareme) or index >= len(value.tranches):
+        return None
+    tranche = value.tranches[index]
+    return tranche.seuil if part == "seuil" else tranche.taux
+
+
+def _value_columns(parameter: Parameter) -> dict[str, pl.Series]:
+    """The joined value columns of a parameter, one row per date d'effet (see Parameter.columns)."""
+    unit = UNITS[parameter.unit]
+    values = [v.value for v in parameter.values]
+    columns: dict[str, pl.Series] = {}
+
+    def add(name: str, column_unit: Unit, leaves: list[TableLeaf | None]) -> None:
+        columns[name] = pl.Series(name, [_column_value(column_unit, leaf) for leaf in leaves], dtype=column_unit.dtype)
+
+    if parameter.kind == TABLE_TYPE:
+        for key in parameter.keys:
+            for sub in parameter.subkeys or (None,):
+                name = f"{parameter.column}_{key}" + (f"_{sub}" if sub is not None else "")
+                add(name, unit, [_leaf(value, key, sub) for value in values])
+    elif parameter.kind == BAREME_TYPE:
+        assert parameter.unit_seuil is not None
+        for index in range(parameter.tranches):
+            add(f"{parameter.column}_seuil_{index + 1}", UNITS[parameter.unit_seuil],
+                [_tranche_part(value, index, "seuil") for value in values])
+            add(f"{parameter.column}_taux_{index + 1}", unit, [_tranche_part(value, index, "taux") for value in values])
+    else:
+        add(parameter.column, unit, [value if not isinstance(value, (Mapping, Bareme)) else None for value in values])
+    return columns
 
 
 def parameter_frame(parameter: Parameter, *, with_reference: bool = False) -> pl.DataFrame:
-    """The small frame (date d'effet, value[, reference]) join_parameters joins, sorted by date."""
-    unit = UNITS[parameter.unit]
-    columns: dict[str, pl.Series] = {
-        _EFFECT: pl.Series(_EFFECT, [v.date_effet for v in parameter.values], dtype=pl.Date),
-        parameter.column: pl.Series(
-            parameter.column, [_column_value(parameter, v.value) for v in parameter.values], dtype=unit.dtype
-        ),
-    }
+    """The small frame (date d'effet, value column(s)[, reference]) join_parameters joins, sorted by date.
+
+    A scalar gives one value column, a table one per leaf, a barème one per
+    seuil and taux (Parameter.columns names them).
+    """
+    columns = {_EFFECT: pl.Series(_EFFECT, [v.date_effet for v in parameter.values], dtype=pl.Date)}
+    columns.update(_value_columns(parameter))
     if with_reference:
         name = f"{parameter.column}_reference"
         columns[name] = pl.Series(name, [v.reference for v in parameter.values], dtype=pl.Categorical)
@@ -519,17 +752,31 @@ def join_parameters(
     on: str = "date",
     params: Parameters | None = None,
     with_references: bool = False,
+    by: Mapping[str, str | pl.Expr] | None = None,
 ) -> FrameT:
-    """Add one column per parameter: its value in force at each row's date.
+    """Add the value columns of each parameter: its value in force at each row's date.
 
     ``on`` names a Date or Datetime column (a Datetime counts by its calendar
     date). Columns are named after the parameter with dots replaced by
     underscores (``smic.horaire`` -> ``smic_horaire``) and typed by unit (see
     the module docstring: amounts in Int64 cents, rates in Decimal(38, 9)).
-    With ``with_references=True`` each also gets ``<column>_reference``, the
-    text that set the value, so an explanation can cite it (Categorical: a
-    handful of long texts repeated over millions of rows; it compares with
-    plain strings and ``.to_list()`` gives str).
+
+    A **table** is joined wide, one column per leaf, ``<column>_<key>`` or
+    ``<column>_<key>_<subkey>`` (``apa.plafond`` -> ``apa_plafond_gir1``…); a
+    **barème** gives ``<column>_seuil_<i>`` and ``<column>_taux_<i>`` for
+    i = 1… its largest number of tranches (null where a date has fewer).
+
+    ``by`` joins a table **keyed** instead: ``by={"apa.plafond": key}`` picks,
+    on each row, the leaf of the key that ``key`` gives (a column name or a
+    Polars expression, read as text: an integer 2 is the key ``"2"``). The
+    table then gives one column, ``<column>`` (``apa_plafond``), or for a
+    two-level table one per subkey, ``<column>_<subkey>``. A null key gives
+    null; a key the table does not have raises InvalidField naming it.
+
+    With ``with_references=True`` each parameter also gets
+    ``<column>_reference``, the text that set the value, so an explanation can
+    cite it (Categorical: a handful of long texts repeated over millions of
+    rows; it compares with plain strings and ``.to_list()`` gives str).
 
     The join is a backward as-of join on the parameter's small frame of dates,
     so one call serves rows of any number of dates; the rows keep their order.
@@ -537,9 +784,9 @@ def join_parameters(
     parameter has ceased to apply (null value), raises NotFound naming the
     parameter and the earliest such date; a row without a date raises
     InvalidField. Nothing is ever silently null. These checks run at call
-    time, for a LazyFrame too: its ``on`` column is computed once for them
-    (projection pushdown reads only what that column needs), and the joined
-    frame is returned lazy. An unknown name raises UnknownParameter.
+    time, for a LazyFrame too: its ``on`` column (and the keys of ``by``) are
+    computed once for them (projection pushdown reads only what they need),
+    and the joined frame is returned lazy. An unknown name raises UnknownParameter.
     """
     source = params if params is not None else parameters()
     if isinstance(names, str):
@@ -547,6 +794,7 @@ def join_parameters(
     if len(set(names)) != len(names):
         raise ValueError(f"paramètre demandé deux fois : {list(names)}")
     chosen = [source.get(name) for name in names]
+    keyed = _keyed(chosen, by or {})
     eager = isinstance(frame, pl.DataFrame)
     lazy: pl.LazyFrame = frame.lazy() if isinstance(frame, pl.DataFrame) else frame
     if not isinstance(lazy, pl.LazyFrame):
@@ -555,32 +803,99 @@ def join_parameters(
         return frame
 
     schema = lazy.collect_schema()
-    if on not in schema:
-        raise InvalidField(on, f"colonne {on!r} absente du tableau")
-    dtype = schema[on]
-    if dtype == pl.Date:
-        key = pl.col(on)
-    elif isinstance(dtype, pl.Datetime):
-        key = pl.col(on).dt.date()
-    else:
-        raise InvalidField(on, f"la colonne {on!r} doit être de type Date ou Datetime, pas {dtype}")
-    added = [p.column for p in chosen] + ([f"{p.column}_reference" for p in chosen] if with_references else [])
-    clash = sorted(set(added) & set(schema.names()) | set(added) & {_ROW, _KEY, _EFFECT})
+    key = _date_key(schema, on)
+    added = [c for p in chosen for c in (p.keyed_columns() if p.name in keyed else p.columns)]
+    added += [f"{p.column}_reference" for p in chosen] if with_references else []
+    clash = sorted(set(added) & set(schema.names()) | {c for c in added if c.startswith("__secu_")})
     if clash:
         raise ValueError(f"colonne(s) déjà présente(s) dans le tableau : {', '.join(clash)}")
 
     # Checked here, eagerly, and not inside the plan: an exception raised in a
     # Polars UDF can come back re-wrapped (message altered, field lost).
-    keys = lazy.select(key.alias(_KEY)).collect().to_series()
-    _check_in_force(keys, chosen, on)
+    keys = lazy.select(key.alias(_KEY), *(expr.alias(_category(p)) for p, expr in keyed.values())).collect()
+    _check_in_force(keys.get_column(_KEY), chosen, on)
+    for parameter, _ in keyed.values():
+        _check_categories(keys.get_column(_category(parameter)), parameter, by or {})
 
     joined = lazy.with_row_index(_ROW).with_columns(key.alias(_KEY)).sort(_KEY, maintain_order=True)
+    joined = joined.with_columns(expr.alias(_category(p)) for p, expr in keyed.values())
     for parameter in chosen:
-        right = parameter_frame(parameter, with_reference=with_references).lazy()
-        joined = joined.join_asof(right, left_on=_KEY, right_on=_EFFECT, strategy="backward")
-        joined = joined.drop(_EFFECT)
+        right = parameter_frame(parameter, with_reference=with_references)
+        if parameter.name in keyed:  # joined wide under temporary names, then one leaf picked per row
+            right = right.rename({c: f"{_WIDE}{c}" for c in right.columns if c != _EFFECT})
+        joined = joined.join_asof(right.lazy(), left_on=_KEY, right_on=_EFFECT, strategy="backward").drop(_EFFECT)
+        if parameter.name in keyed:
+            temporary = [c for c in right.columns if c != _EFFECT]
+            reference = f"{parameter.column}_reference"
+            references = [pl.col(f"{_WIDE}{reference}").alias(reference)] if with_references else []
+            joined = joined.with_columns(*_pick_leaves(parameter), *references).drop(_category(parameter), *temporary)
     result = joined.sort(_ROW).drop(_ROW, _KEY)
     return result.collect() if eager else result  # type: ignore[return-value]
+
+
+_WIDE = "__secu_wide_"
+
+
+def _date_key(schema: pl.Schema, on: str) -> pl.Expr:
+    if on not in schema:
+        raise InvalidField(on, f"colonne {on!r} absente du tableau")
+    dtype = schema[on]
+    if dtype == pl.Date:
+        return pl.col(on)
+    if isinstance(dtype, pl.Datetime):
+        return pl.col(on).dt.date()
+    raise InvalidField(on, f"la colonne {on!r} doit être de type Date ou Datetime, pas {dtype}")
+
+
+def _keyed(chosen: Sequence[Parameter], by: Mapping[str, str | pl.Expr]) -> dict[str, tuple[Parameter, pl.Expr]]:
+    """The tables joined keyed, each with its key expression read as text."""
+    by_name = {p.name: p for p in chosen}
+    keyed: dict[str, tuple[Parameter, pl.Expr]] = {}
+    for name, key in by.items():
+        if name not in by_name:
+            raise ValueError(f"by : {name!r} n'est pas parmi les paramètres joints ({', '.join(by_name)})")
+        if by_name[name].kind != TABLE_TYPE:
+            raise ValueError(f"by : {name!r} n'est pas une table (type {by_name[name].kind})")
+        expr = pl.col(key) if isinstance(key, str) else key
+        keyed[name] = (by_name[name], expr.cast(pl.String))
+    return keyed
+
+
+def _category(parameter: Parameter) -> str:
+    return f"__secu_key_{parameter.column}"
+
+
+def _check_categories(categories: pl.Series, parameter: Parameter, by: Mapping[str, str | pl.Expr]) -> None:
+    """Raise InvalidField if a row's key is not one of the table's keys (a null key is allowed: null leaves)."""
+    unknown = sorted(set(categories.drop_nulls().unique().to_list()) - set(parameter.keys))
+    if unknown:
+        key = by[parameter.name]
+        field = key if isinstance(key, str) else parameter.name
+        shown = ", ".join(repr(u) for u in unknown[:5]) + (" …" if len(unknown) > 5 else "")
+        raise InvalidField(field, f"clé(s) absente(s) de la table {parameter.name} : {shown} (clés : {', '.join(parameter.keys)})")
+
+
+def _pick_leaves(parameter: Parameter) -> list[pl.Expr]:
+    """The keyed columns: on each row, the leaf (or leaves, one per subkey) of its key."""
+    category = pl.col(_category(parameter))
+    picked = []
+    for output, sub in zip(parameter.keyed_columns(), parameter.subkeys or (None,), strict=True):
+        keys = parameter.keys
+        wide = [f"{_WIDE}{parameter.column}_{k}" + (f"_{sub}" if sub is not None else "") for k in keys]
+        picked.append(pl.coalesce([pl.when(category == k).then(pl.col(c)) for k, c in zip(keys, wide, strict=True)]).alias(output))
+    return picked
+
+
+def bareme_columns(name: str, *, params: Parameters | None = None) -> tuple[list[pl.Expr], list[pl.Expr]]:
+    """The seuil and taux columns join_parameters gives a barème, for ``secu.core.bareme.bareme_expr``.
+
+    ``bareme_expr(pl.col("base"), *bareme_columns("recouvrement_indus.bareme"))``.
+    """
+    parameter = (params if params is not None else parameters()).get(name)
+    if parameter.kind != BAREME_TYPE:
+        raise ValueError(f"{name!r} n'est pas un barème (type {parameter.kind})")
+    count = range(1, parameter.tranches + 1)
+    return [pl.col(f"{parameter.column}_seuil_{i}") for i in count], [pl.col(f"{parameter.column}_taux_{i}") for i in count]
 
 
 # --------------------------------------------------------------------------
