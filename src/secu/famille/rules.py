@@ -52,7 +52,8 @@ from __future__ import annotations
 import polars as pl
 
 from secu.core.errors import InvalidField, NotFound
-from secu.core.money import apply_rate_expr
+from secu.core.bareme import bareme_expr
+from secu.core.money import RATE_DTYPE, RATE_UNIT, apply_rate_expr, div_half_up_expr
 from secu.core.parameters import join_parameters, parameters
 
 DEC = pl.Decimal(38, 9)
@@ -849,6 +850,68 @@ def biactivite(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 # --------------------------------------------------------------------------
+# Recovery of indus: the monthly limit on deductions (CSS L553-2, D553-1)
+
+HORS_RETENUE = frozenset({"ars", "paje_naissance"})
+"""Benefits left out of the income of D553-1 I b) (the ARS and the prime à la naissance)."""
+
+_RETENUE_LAW = (
+    "recouvrement_indus.parts_allocataire", "recouvrement_indus.parts_conjoint", "recouvrement_indus.parts_enfant",
+    "recouvrement_indus.parts_enfant_rang_3", "recouvrement_indus.revenu_repute", "recouvrement_indus.retenue_forfaitaire",
+    *(f"recouvrement_indus.{k}_tranche_{i}" for i in (1, 2, 3, 4) for k in ("seuil", "taux")),
+)
+
+
+def _bareme_retenue() -> tuple[list[pl.Expr], list[pl.Expr]]:
+    """The barème of D553-1 III: nothing below the first threshold, then each tranche at its rate."""
+    seuils = [pl.lit(0, pl.Int64), *(pl.col(f"recouvrement_indus_seuil_tranche_{i}") for i in (1, 2, 3, 4))]
+    taux = [pl.lit(0, RATE_DTYPE), *(pl.col(f"recouvrement_indus_taux_tranche_{i}") for i in (1, 2, 3, 4))]
+    return seuils, taux
+
+
+def _en_unites(column: str) -> pl.Expr:
+    """A coefficient column as an exact integer over RATE_UNIT."""
+    return (pl.col(column).cast(RATE_DTYPE) * RATE_UNIT).cast(pl.Int128)
+
+
+def plafond_retenue(frame: pl.DataFrame) -> pl.DataFrame:
+    """The largest monthly deduction for indus of each row (CSS L553-2, D553-1), in cents.
+
+    Input: ``mois``; ``ressources_annuelles_cents`` (the household's resources of the reference year; null when
+    the caisse knows none); ``prestations_cents`` (the month's family benefits but those of :data:`HORS_RETENUE`);
+    ``nb_adultes`` (1 or 2) and ``nb_enfants``. Steps, named after the article:
+
+    * I: the monthly income, resources / 12 + the month's benefits (housing costs, I c, are not known to secu);
+    * II: weighted by the parts of the family (``parts_retenue``): the income divided by them, half-up to the cent
+      (``revenu_pondere_cents``); unknown resources take the deemed weighted income;
+    * III: the retenue forfaitaire plus the barème on the weighted income, the sum rounded once
+      (``plafond_retenue_cents``).
+    """
+    for column in ("mois", "ressources_annuelles_cents", "prestations_cents", "nb_adultes", "nb_enfants"):
+        if column not in frame.columns:
+            raise InvalidField(column, f"colonne {column!r} absente")
+    f = join_parameters(frame, list(_RETENUE_LAW), on="mois")
+    n = pl.col("nb_enfants")
+    parts = (
+        pl.col("recouvrement_indus_parts_allocataire")
+        + pl.when(pl.col("nb_adultes") > 1).then(pl.col("recouvrement_indus_parts_conjoint")).otherwise(pl.lit(0, RATE_DTYPE))
+        + pl.col("recouvrement_indus_parts_enfant") * pl.min_horizontal(n, 2).cast(pl.Decimal(38, 0))
+        + pl.col("recouvrement_indus_parts_enfant_rang_3") * pl.max_horizontal(n - 2, 0).cast(pl.Decimal(38, 0))
+    ).cast(RATE_DTYPE)
+    revenu_x12 = pl.col("ressources_annuelles_cents").cast(pl.Int128) + 12 * pl.col("prestations_cents").cast(pl.Int128)
+    pondere = (
+        pl.when(pl.col("ressources_annuelles_cents").is_null()).then(pl.col("recouvrement_indus_revenu_repute"))
+        .otherwise(div_half_up_expr(revenu_x12 * RATE_UNIT, _en_unites("parts_retenue") * 12))
+    )
+    seuils, taux = _bareme_retenue()
+    f = f.with_columns(parts.alias("parts_retenue")).with_columns(pondere.cast(pl.Int64).alias("revenu_pondere_cents"))
+    plafond = pl.col("recouvrement_indus_retenue_forfaitaire") + bareme_expr(pl.col("revenu_pondere_cents"), seuils, taux)
+    return f.with_columns(plafond.alias("plafond_retenue_cents")).select(
+        *frame.columns, "parts_retenue", "revenu_pondere_cents", "plafond_retenue_cents"
+    )
+
+
+# --------------------------------------------------------------------------
 # Long form with CRDS
 
 
@@ -872,4 +935,4 @@ def par_prestation(droits_frame: pl.DataFrame) -> pl.DataFrame:
     ).sort("foyer", "mois", "prestation", maintain_order=True)
 
 
-__all__ = ["droits", "par_prestation", "ressources_salaires", "biactivite", "law_table", "PRESTATIONS", "OUTPUT"]
+__all__ = ["droits", "par_prestation", "ressources_salaires", "biactivite", "plafond_retenue", "HORS_RETENUE", "law_table", "PRESTATIONS", "OUTPUT"]
