@@ -15,12 +15,11 @@ import random
 from dataclasses import dataclass
 from datetime import date
 
+import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from secu.core.db import unit_of_work
-from secu.core.money import apply_rate, to_cents
-from secu.core.parameters import parameters
 from secu.core.security import SYSTEM
 from secu.demo.population import REFERENCE
 from secu.famille import paiement, service
@@ -110,10 +109,13 @@ def _apa(sessions: sessionmaker[Session], rng: random.Random, report: FamilleRep
 
 
 def _plafond_apa(gir: int, on: date) -> int:
-    """The plan's ceiling for the GIR: coefficient × MTP at 1 January (CASF R232-10)."""
-    law = parameters()
-    mtp = to_cents(law.get("mtp_1er_janvier").at(on).value)
-    return apply_rate(mtp, law.get(f"apa.plafond.gir{gir}").at(on).value)
+    """The plan's ceiling for the GIR, as the rule computes it (CASF R232-10: coefficient × MTP at 1 January)."""
+    from secu.autonomie import rules as autonomie_rules
+
+    row = autonomie_rules.apa_domicile(pl.DataFrame(
+        {"date": [on], "gir": [gir], "age": [60], "plan_cents": [0], "ressources_cents": [0], "couple": [False]}
+    )).row(0, named=True)
+    return int(row["plafond_cents"])
 
 
 def seed_famille(sessions: sessionmaker[Session], *, seed_value: int = 2026) -> FamilleReport:
