@@ -49,6 +49,8 @@ one ``group_by``.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import polars as pl
 
 from secu.core.errors import InvalidField, NotFound
@@ -85,8 +87,6 @@ SANS_CRDS = frozenset({"aah", "aeeh"})
 """No CRDS (ordonnance n° 96-50, art. 14 II 8°: the prestations of CSS L511-1 but the AEEH; the AAH is not one)."""
 """Benefits that do not bear the CRDS: the AAH is not a prestation familiale (ordonnance 96-50 art. 15)."""
 
-ARS_MOIS = 8
-"""The ARS is due for the rentrée and paid in August (CSS L543-1; caf.fr): secu attaches it to the August row."""
 
 PRIME_NAISSANCE_CHOIX = (
     "prime rattachée au mois de naissance : la loi la verse avant la fin du mois civil suivant le 6e mois de "
@@ -109,7 +109,7 @@ _LAW = (
     "paje.plafond.taux_enfant", "paje.plafond.taux_enfant_suivant",
     "ars.taux.six_dix", "ars.taux.onze_quatorze", "ars.taux.quinze_dix_huit", "ars.plafond.base",
     "ars.plafond.taux_enfant", "ars.montant_minimum", "ars.age_minimum", "ars.age_maximum",
-    "ars.age_tranche_2", "ars.age_tranche_3", "ars.age_scolarite",
+    "ars.age_tranche_2", "ars.age_tranche_3", "ars.age_scolarite", "ars.mois_versement",
     "asf.taux.un_parent", "asf.taux.deux_parents",
     "aeeh.taux_base", *(f"aeeh.complement.categorie_{c}" for c in range(1, 6)),
     *(f"aeeh.majoration_isole.categorie_{c}" for c in range(2, 7)),
@@ -118,9 +118,6 @@ _LAW = (
 )
 _MTP = "aeeh.complement.categorie_6"
 _AGE_MAJORATION = "af.majoration.age"
-_AGE_MAJORATION_ANCIEN = 14
-"""The age of R521-1 before décret n° 2026-138: the transition keeps it for a child who reached it before
-the décret took effect, so the age that applies to a child is the one in force on his 14th birthday."""
 
 
 def _c(name: str) -> pl.Expr:
@@ -138,12 +135,6 @@ def _bmaf_x(rate: pl.Expr) -> pl.Expr:
 
 def _month_index(d: pl.Expr) -> pl.Expr:
     return d.dt.year().cast(pl.Int32) * 12 + d.dt.month().cast(pl.Int32) - 1
-
-
-def _div_half_up(num: pl.Expr, den: pl.Expr | int) -> pl.Expr:
-    """num / den half-up for num >= 0, den > 0, in integers."""
-    den_e = den if isinstance(den, pl.Expr) else pl.lit(den)
-    return (num * 2 + den_e) // (den_e * 2)
 
 
 def _ceiling(
@@ -291,7 +282,8 @@ def _month_law(months: pl.Series) -> pl.DataFrame:
         # Children
         _seuil_remuneration().alias("__seuil_remuneration"),
         # ARS (L543-1): 6 before 1 February of the next year, under 18 on 15 September.
-        (pl.col("mois").dt.month() == ARS_MOIS).alias("__mois_ars"),
+        # The ARS is paid for the rentrée in the month of ars.mois_versement (August): secu attaches it to that row.
+        (pl.col("mois").dt.month() == _c("ars.mois_versement")).alias("__mois_ars"),
         pl.date(y + 1 - pl.col("ars_age_minimum"), 2, 1).alias("__ars_ne_avant"),
         pl.date(y - pl.col("ars_age_maximum"), 9, 15).alias("__ars_ne_apres"),
         pl.date(y - pl.col("ars_age_scolarite"), 9, 15).alias("__ars_doit_etudier"),
@@ -341,9 +333,13 @@ def _majoration_ages(births: pl.Series) -> pl.DataFrame:
     Transition of décret 2026-138. Resolved per distinct date (a few thousand) rather than per child. Dates
     before the first value of the parameter only concern people far older than 20: clamped.
     """
-    first = parameters().get(_AGE_MAJORATION).dates[0]
+    parameter = parameters().get(_AGE_MAJORATION)
+    first = parameter.dates[0]
+    # The transition keeps the former age (the one in force the day before the latest change: 14) for a child who
+    # reached it before the décret took effect: the age that applies is the one in force on that birthday.
+    ancien = int(parameter.at(parameter.dates[-1] - timedelta(days=1)).value)  # type: ignore[arg-type]
     dates = births.unique().to_frame("date_naissance").with_columns(
-        pl.max_horizontal(pl.col("date_naissance").dt.offset_by(f"{_AGE_MAJORATION_ANCIEN}y"), pl.lit(first)).alias("__d14")
+        pl.max_horizontal(pl.col("date_naissance").dt.offset_by(f"{ancien}y"), pl.lit(first)).alias("__d14")
     )
     return join_parameters(dates, [_AGE_MAJORATION], on="__d14").select("date_naissance", "af_majoration_age")
 
@@ -626,10 +622,10 @@ def _af(x: pl.LazyFrame, R: pl.Expr) -> pl.LazyFrame:
     den = n * 2
     alt = pl.col("af_nb_alternes")
     x = x.with_columns(
-        pl.when(alt > 0).then(_div_half_up(pl.col("af_base_famille") * (den - alt), den))
+        pl.when(alt > 0).then(div_half_up_expr(pl.col("af_base_famille") * (den - alt), den))
         .otherwise(pl.col("af_base_famille")).alias("af_base"),
         ((pl.col("af_nb_majorations") - pl.col("af_nb_majorations_alternees")) * pl.col("af_majoration_unitaire")
-         + _div_half_up(pl.col("af_nb_majorations_alternees") * pl.col("af_majoration_unitaire"), 2)).alias("af_majorations"),
+         + div_half_up_expr(pl.col("af_nb_majorations_alternees") * pl.col("af_majoration_unitaire"), 2)).alias("af_majorations"),
     ).with_columns((pl.col("af_base_famille") - pl.col("af_base")).alias("af_part_autre_parent"))
 
     # Complément dégressif (L521-1 6e al., D521-1 II, D521-2 II): above a ceiling by less than 12 × the monthly
@@ -643,7 +639,7 @@ def _af(x: pl.LazyFrame, R: pl.Expr) -> pl.LazyFrame:
 
     def degressif(amount: pl.Expr) -> pl.Expr:
         reste = amount * 12 - d
-        return pl.when((t > 1) & (reste > 0)).then(_div_half_up(reste, 12)).otherwise(0)
+        return pl.when((t > 1) & (reste > 0)).then(div_half_up_expr(reste, 12)).otherwise(0)
 
     # Forfait (L521-1 2e al., D521-2): af_nb_forfaits already counts only the children whose family had AF for
     # at least 3 children in the month before their 20th birthday (_children).
@@ -674,7 +670,7 @@ def _cf(x: pl.LazyFrame, R: pl.Expr, majore: pl.Expr) -> pl.LazyFrame:
         pl.when(~droit).then(0)
         .when(R <= pl.col("cf_plafond_majore")).then(pl.col("__cf_majore"))
         .when(R <= pl.col("cf_plafond")).then(base)
-        .when(reste > 0).then(_div_half_up(reste, 12))
+        .when(reste > 0).then(div_half_up_expr(reste, 12))
         .otherwise(0)
     )
     forme = (
@@ -762,7 +758,7 @@ def _aah(x: pl.LazyFrame) -> pl.LazyFrame:
     x = x.with_columns(plafond.alias("aah_plafond"), ressources.alias("aah_ressources"))
     reste = pl.col("aah_plafond") - pl.col("aah_ressources")
     # Differential: one twelfth of (ceiling − resources), at most the monthly amount.
-    aah = pl.when(eligible & (reste > 0)).then(pl.min_horizontal(_div_half_up(reste, 12), _c("aah.montant"))).otherwise(0)
+    aah = pl.when(eligible & (reste > 0)).then(pl.min_horizontal(div_half_up_expr(reste, 12), _c("aah.montant"))).otherwise(0)
     return x.with_columns(
         aah.alias("aah"),
     )
