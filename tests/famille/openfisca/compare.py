@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import importlib
 import json
 import subprocess
 from collections.abc import Callable
@@ -41,6 +40,7 @@ from pathlib import Path
 
 import polars as pl
 
+from secu.famille import rules
 from tests.famille.openfisca.population import to_runner_json
 from tests.recouvrement.openfisca import environment
 
@@ -313,17 +313,8 @@ def openfisca_results(foyers: pl.DataFrame, enfants: pl.DataFrame, say: Callable
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def rules_module():
-    """``secu.famille.rules`` or None when it does not exist yet."""
-    try:
-        return importlib.import_module("secu.famille.rules")
-    except ModuleNotFoundError as error:
-        if error.name in {"secu.famille.rules", "secu.famille"}:
-            return None
-        raise
-
-
-def secu_droits(rules, foyers: pl.DataFrame, enfants: pl.DataFrame) -> pl.DataFrame:
+def secu_droits(foyers: pl.DataFrame, enfants: pl.DataFrame) -> pl.DataFrame:
+    """secu's rights, by secu.famille.rules.droits itself (imported plainly: a rename fails, never skips)."""
     return rules.droits(foyers, enfants)
 
 
