@@ -44,10 +44,11 @@ import polars as pl
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from secu.famille import rules  # noqa: E402
 from tests.famille.openfisca import compare  # noqa: E402
 from tests.famille.openfisca.population import households, to_runner_json  # noqa: E402
 from tests.recouvrement.openfisca import environment  # noqa: E402
+
+from secu.famille import rules  # noqa: E402
 
 
 def _openfisca_timing(python: Path, foyers: pl.DataFrame, enfants: pl.DataFrame) -> dict:

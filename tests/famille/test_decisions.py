@@ -129,3 +129,13 @@ def test_twins_in_residence_alternee_the_first_listed_is_the_eldest():
     assert run([alterne, date(2010, 1, 1)])["af"] == 113_85 + 75_90
     # Younger in résidence alternée: 113,85 € and his majoration halved, 37,95 €.
     assert run([date(2010, 1, 1), alterne])["af"] == 113_85 + 37_95
+
+
+def test_ars_ceiling_takes_the_arretes_majoration_in_euros():
+    # R543-5: + 30 % per child; the arrêté du 22 décembre 2023 fixes it at 6 263 € per child for 2024 (30 % of
+    # 20 878 € is 6 263,40 €): two children, 20 878 + 2 × 6 263 = 33 404 €. Resources 33 404,50 €: 0,50 € above,
+    # the ARS différentielle (L543-1, R543-6-1) is the full ARS less 0,50 €. BMAF 466,44 € (1 April 2024):
+    # 89,72 % = 418,4899 → 418,49 € (10 on 31 December 2024); 94,67 % = 441,5787 → 441,58 € (14).
+    r = run([date(2014, 5, 1), date(2010, 5, 1)], mois=date(2024, 8, 1), ressources=33_404_50)
+    assert (r["ars_plafond"], r["ars_plein"]) == (33_404_00, 418_49 + 441_58)
+    assert r["ars"] == 418_49 + 441_58 - 50

@@ -110,7 +110,7 @@ _I = pl.Int128
 def _check_milliemes() -> None:
     for name in _MILLIEMES:
         for value in parameters().get(name).values:
-            if value.value is not None and (Decimal(value.value) * 1000) % 1:
+            if isinstance(value.value, Decimal | int) and (Decimal(value.value) * 1000) % 1:
                 raise ValueError(f"{name} : {value.value} a plus de trois décimales, la règle exacte ne peut pas l'employer")
 
 

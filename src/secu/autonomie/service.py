@@ -342,7 +342,7 @@ def run_payments(sessions: sessionmaker[Session], departement: str, mois: date) 
             query = query.with_for_update(skip_locked=True)
         decisions = list(session.scalars(query))
         personnes = {p.id: p for p in session.scalars(select(Personne).where(Personne.id.in_({d.personne_id for d in decisions})))}
-        alive = [d for d in decisions if personnes[d.personne_id].date_deces is None or personnes[d.personne_id].date_deces >= mois]
+        alive = [d for d in decisions if (deces := personnes[d.personne_id].date_deces) is None or deces >= mois]
         calculs = compute(alive, {i: p.date_naissance for i, p in personnes.items()}, mois) if alive else {}
         for decision in alive:
             calcul = calculs[decision.id]

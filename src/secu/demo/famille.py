@@ -64,7 +64,7 @@ def _late_changes(sessions: sessionmaker[Session], rng: random.Random) -> None:
             select(RessourceAnnuelle.dossier_id, RessourceAnnuelle.personne_id, RessourceAnnuelle.montant_cents)
             .where(RessourceAnnuelle.annee == 2023).order_by(RessourceAnnuelle.dossier_id, RessourceAnnuelle.personne_id)
         ).all()
-        first_of_dossier = {}
+        first_of_dossier: dict[int, tuple[int, int]] = {}
         for dossier_id, personne_id, montant in rows:
             first_of_dossier.setdefault(dossier_id, (personne_id, montant))
         modest = [(d, p, m) for d, (p, m) in first_of_dossier.items() if m < 3_000_000]

@@ -128,7 +128,8 @@ def _settled(session: Session, dossier_id: int) -> dict[tuple[date, str], tuple[
 def _store_rights(session: Session, dossier: DossierAllocataire, rights: dict[date, list[service.Droit]]) -> None:
     import json
 
-    existing = {(d.mois, d.prestation): d for d in session.scalars(select(DroitFamille).where(DroitFamille.dossier_id == dossier.id, DroitFamille.mois.in_(list(rights))))}
+    stored = select(DroitFamille).where(DroitFamille.dossier_id == dossier.id, DroitFamille.mois.in_(list(rights)))
+    existing = {(d.mois, d.prestation): d for d in session.scalars(stored)}
     seen = set()
     for month, droits in rights.items():
         for d in droits:
@@ -340,8 +341,8 @@ def history(session: Session, dossier_id: int) -> list[dict[str, Any]]:
         out.append({
             "campagne_id": run.id, "mois": run.mois, "date_execution": run.date_execution, "du_cents": paiement.du_cents,
             "retenue_cents": paiement.retenue_cents, "retenue_plafond_cents": paiement.retenue_plafond_cents, "vire_cents": paiement.vire_cents,
-            "lignes": [{"mois": l.mois, "prestation": l.prestation, "nature": l.nature, "brut_cents": l.brut_cents,
-                        "crds_cents": l.crds_cents, "net_cents": l.net_cents} for l in lines],
+            "lignes": [{"mois": ligne.mois, "prestation": ligne.prestation, "nature": ligne.nature, "brut_cents": ligne.brut_cents,
+                        "crds_cents": ligne.crds_cents, "net_cents": ligne.net_cents} for ligne in lines],
         })
     return out
 

@@ -49,12 +49,14 @@ one ``group_by``.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import date, timedelta
 
 import polars as pl
+from polars._typing import PolarsDataType
 
-from secu.core.errors import InvalidField, NotFound
 from secu.core.bareme import bareme_expr
+from secu.core.errors import InvalidField, NotFound
 from secu.core.money import RATE_DTYPE, RATE_UNIT, apply_rate_expr, div_half_up_expr
 from secu.core.parameters import join_parameters, parameters
 
@@ -108,7 +110,7 @@ _LAW = (
     "paje.plafond.taux_partiel.base", "paje.plafond.taux_partiel.majoration_biactif_isole",
     "paje.plafond.taux_enfant", "paje.plafond.taux_enfant_suivant",
     "ars.taux.six_dix", "ars.taux.onze_quatorze", "ars.taux.quinze_dix_huit", "ars.plafond.base",
-    "ars.plafond.taux_enfant", "ars.montant_minimum", "ars.age_minimum", "ars.age_maximum",
+    "ars.plafond.majoration_enfant", "ars.montant_minimum", "ars.age_minimum", "ars.age_maximum",
     "ars.age_tranche_2", "ars.age_tranche_3", "ars.age_scolarite", "ars.mois_versement",
     "asf.taux.un_parent", "asf.taux.deux_parents",
     "aeeh.taux_base", *(f"aeeh.complement.categorie_{c}" for c in range(1, 6)),
@@ -157,7 +159,8 @@ def _ceiling(
 # Input checks
 
 
-def _prepare(frame: pl.DataFrame, required: dict, optional: dict, what: str) -> pl.DataFrame:
+def _prepare(frame: pl.DataFrame, required: Mapping[str, PolarsDataType], optional: dict[str, tuple[pl.DataType, object]],
+             what: str) -> pl.DataFrame:
     if not isinstance(frame, pl.DataFrame):
         raise TypeError(f"{what} doit être un DataFrame Polars")
     missing = [c for c in required if c not in frame.columns]
@@ -309,7 +312,8 @@ def _month_law(months: pl.Series) -> pl.DataFrame:
         _bmaf_x(_c("paje.base.taux_plein")).alias("__paje_base_plein"),
         _bmaf_x(_c("paje.base.taux_partiel")).alias("__paje_base_partiel"),
         _bmaf_x(_c("paje.prime_naissance")).alias("__paje_prime"),
-        apply_rate_expr(_c("ars.plafond.base"), _c("ars.plafond.taux_enfant")).alias("__ars_plafond_par_enfant"),
+        # R543-5 raises the ceiling by 30 % per child; the yearly arrêté fixes that majoration in euros (rounded).
+        _c("ars.plafond.majoration_enfant").alias("__ars_plafond_par_enfant"),
         apply_rate_expr(_c("aah.montant") * 12, _c("aah.plafond.coefficient_couple")).alias("__aah_plafond_couple"),
         apply_rate_expr(_c("aah.montant") * 12, _c("aah.plafond.majoration_enfant")).alias("__aah_plafond_par_enfant"),
     )
@@ -422,7 +426,7 @@ def _check_mtp(f: pl.DataFrame, e: pl.DataFrame, law: pl.DataFrame, ages: pl.Dat
         .filter(pl.col("__mtp_absent")).collect()
     )
     if absent.height:
-        jour = absent["mois"].min()
+        jour: date = absent["mois"].min()  # type: ignore[assignment]
         raise NotFound(
             f"aucune valeur de {_MTP} en vigueur le {jour:%d/%m/%Y} (complément d'AEEH de 6e catégorie)",
             field="aeeh_categorie",

@@ -204,7 +204,8 @@ def declare_household(session: Session, data: DeclarationIn, *, caller: Caller, 
         if ressource.personne_id not in adults:
             raise InvalidField(f"{field}.personne_id", "les ressources sont celles de l'allocataire et de son conjoint")
         montant = _cents(ressource.montant, f"{field}.montant", label="le montant des ressources")
-        pro = _cents(ressource.revenu_professionnel, f"{field}.revenu_professionnel", label="le revenu professionnel") if ressource.revenu_professionnel is not None else montant
+        pro = (montant if ressource.revenu_professionnel is None
+               else _cents(ressource.revenu_professionnel, f"{field}.revenu_professionnel", label="le revenu professionnel"))
         resources.append((ressource, montant, pro))
 
     foyer = register_service.create_household(
@@ -399,7 +400,8 @@ class Ressource:
     note: str
 
 
-def resources_of(session: Session, dossier: DossierAllocataire, personne: Personne, annee: int, cache: dict | None = None) -> Ressource:
+def resources_of(session: Session, dossier: DossierAllocataire, personne: Personne, annee: int,
+                 cache: dict[tuple[int, int], Ressource] | None = None) -> Ressource:
     key = (personne.id, annee)
     if cache is not None and key in cache:
         return cache[key]
@@ -455,8 +457,10 @@ def frames(session: Session, dossier: DossierAllocataire, months: list[date]) ->
     people = {p.id: p for p in session.scalars(select(Personne).where(Personne.id.in_({m.personne_id for m in members})))}
     allocataire = people[dossier.allocataire_id]
     events = list(session.scalars(select(EvenementFamille).where(EvenementFamille.dossier_id == dossier.id)))
-    cache: dict = {}
-    foyer_rows, child_rows, used = [], [], {}
+    cache: dict[tuple[int, int], Ressource] = {}
+    foyer_rows: list[dict[str, Any]] = []
+    child_rows: list[dict[str, Any]] = []
+    used: dict[date, dict[str, Any]] = {}
     pros: list[dict[str, Any]] = []
     for month in months:
         present = [m for m in members if _present(m, people[m.personne_id].date_naissance, month)]
@@ -475,7 +479,8 @@ def frames(session: Session, dossier: DossierAllocataire, months: list[date]) ->
         })
         used[month] = {
             "nb_parents": len(adults), "ressources_n2_cents": total, "annee_ressources": n2, "biactif": False,
-            "ressources": [{"personne_id": p.id, "montant_cents": r.montant_cents, "origine": r.origine, "note": r.note} for p, r in zip(adults, res)],
+            "ressources": [{"personne_id": p.id, "montant_cents": r.montant_cents, "origine": r.origine, "note": r.note}
+                           for p, r in zip(adults, res, strict=True)],
             "enfants": [],
         }
         for m in present:
