@@ -339,7 +339,8 @@ def test_loader_refuses_bad_trees(tmp_path: Path, files: dict[str, str], problem
 
 def test_units_give_their_python_types(tmp_path: Path) -> None:
     for unit, value in [("taux", "'0.0525'"), ("coefficient", "1.046"), ("heures", "151.67"), ("nombre", "172"), ("jours", "3")]:
-        write(tmp_path, f"commun/{unit}.yaml", f"description: x\nunit: {unit}\nvalues:\n  - date_effet: 2024-01-01\n    value: {value}\n    reference: D\n    statut: confirme\n")
+        write(tmp_path, f"commun/{unit}.yaml",
+              f"description: x\nunit: {unit}\nvalues:\n  - date_effet: 2024-01-01\n    value: {value}\n    reference: D\n    statut: confirme\n")
     loaded = load_parameters(tmp_path)
     got = {p.name: p.values[0].value for p in loaded}
     assert got == {"taux": Decimal("0.0525"), "coefficient": Decimal("1.046"), "heures": Decimal("151.67"), "nombre": 172, "jours": 3}
@@ -525,7 +526,8 @@ def test_join_rates_as_exact_decimals_for_apply_rate_expr(tmp_path: Path) -> Non
             statut: confirme
         """,
     )
-    write(tmp_path, "commun/n.yaml", "description: x\nunit: nombre\nvalues:\n  - date_effet: 2024-01-01\n    value: 172\n    reference: Loi N\n    statut: confirme\n")
+    write(tmp_path, "commun/n.yaml",
+          "description: x\nunit: nombre\nvalues:\n  - date_effet: 2024-01-01\n    value: 172\n    reference: Loi N\n    statut: confirme\n")
     params = Parameters(list(load_parameters(tmp_path)))
     frame = pl.DataFrame({"date": [date(2025, 1, 1), date(2024, 12, 31)], "base": [1_000_000, 333]})
     out = join_parameters(frame, ["taux", "n"], params=params)

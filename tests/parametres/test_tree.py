@@ -142,3 +142,50 @@ def test_bmaf_early_revaluation_of_july_2022_is_four_percent() -> None:
     bmaf = parameters().get("bmaf")
     before = bmaf.at(date(2022, 6, 30)).value
     assert (before * Decimal("1.04")).quantize(CENT, ROUND_HALF_UP) == bmaf.at(date(2022, 7, 1)).value  # type: ignore[operator]
+
+
+# --------------------------------------------------------------------------
+# The tables and barèmes of the tree: the values of the texts, and the columns the rules read
+
+
+def test_af_tranche_holds_the_rates_of_d521_1_and_d521_2() -> None:
+    """CSS D521-1, I (1°, 2°, 3°: a) 32/16/8 %, b) 41/20,5/10,25 %, majoration 16/8/4 %) and D521-2, I (forfait 20,234/10,117/5,059 %)."""
+    value = parameters().get("af.tranche").at(date(2026, 1, 1))
+    expected = {
+        "1": ("0.32", "0.41", "0.16", "0.20234"),
+        "2": ("0.16", "0.205", "0.08", "0.10117"),
+        "3": ("0.08", "0.1025", "0.04", "0.05059"),
+    }
+    for tranche, rates in expected.items():
+        got = tuple(value.leaf(tranche, k) for k in ("deuxieme_enfant", "enfant_suivant", "majoration_age", "forfait"))
+        assert got == tuple(Decimal(r) for r in rates), tranche
+    assert value.date_effet == date(2015, 7, 1) and value.statut == "confirme"
+
+
+def test_recouvrement_bareme_of_d553_1() -> None:
+    """Arrêté du 20 décembre 2019, art. 5: 25 % from 266 €, 35 % from 397 €, 45 % from 594 €, 60 % from 793 €."""
+    bareme = parameters().get("recouvrement_indus.bareme").at(date(2025, 7, 1)).bareme()
+    assert [(t.seuil, t.taux) for t in bareme.tranches] == [
+        (0, 0), (266, Decimal("0.25")), (397, Decimal("0.35")), (594, Decimal("0.45")), (793, Decimal("0.60"))]
+    # 1 000 € of weighted income, by hand: 32,75 + 68,95 + 89,55 + 124,20 = 315,45 €
+    assert bareme.montant(1000_00) == 315_45
+
+
+def test_the_rules_columns_are_kept_by_the_tables() -> None:
+    import polars as pl
+
+    from secu.core.parameters import join_parameters
+
+    names = ["af.tranche", "aeeh.complement", "aeeh.complement_categorie_6", "aeeh.majoration_isole", "apa.plafond", "recouvrement_indus.parts"]
+    out = join_parameters(pl.DataFrame({"date": [date(2026, 4, 15)]}), names)
+    expected = [
+        *(f"af_tranche_{t}_{k}" for t in (1, 2, 3) for k in ("deuxieme_enfant", "enfant_suivant", "majoration_age", "forfait")),
+        *(f"aeeh_complement_categorie_{c}" for c in range(1, 7)),
+        *(f"aeeh_majoration_isole_categorie_{c}" for c in range(2, 7)),
+        *(f"apa_plafond_gir{g}" for g in range(1, 5)),
+    ]
+    assert set(expected) <= set(out.columns)
+    row = out.row(0, named=True)
+    assert row["aeeh_complement_categorie_4"] == Decimal("1.4257") and row["aeeh_complement_categorie_6"] == 1298_43
+    assert row["aeeh_majoration_isole_categorie_6"] == Decimal("1.07") and row["apa_plafond_gir4"] == Decimal("0.63")
+    assert row["recouvrement_indus_parts_enfant_rang_3"] == 1

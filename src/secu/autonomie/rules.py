@@ -30,6 +30,7 @@ say, row by row, why nothing is due.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -45,10 +46,7 @@ GIR_APA = (1, 2, 3, 4)
 
 APA_DOMICILE_PARAMS = (
     "mtp_1er_janvier",
-    "apa.plafond.gir1",
-    "apa.plafond.gir2",
-    "apa.plafond.gir3",
-    "apa.plafond.gir4",
+    "apa.plafond",  # a table: joined as apa_plafond_gir1 … apa_plafond_gir4
     "apa.participation.seuil_exoneration",
     "apa.participation.seuil_taux_maximal",
     "apa.participation.limite_a1",
@@ -89,7 +87,7 @@ PCH_MODES = {
 PCH_PARAMS = ("mtp_1er_janvier", "pch.seuil_ressources_mtp", "pch.taux_reduit", *PCH_MODES.values(), *PCH_ELEMENTS.values())
 
 _MILLIEMES = (
-    "apa.plafond.gir1", "apa.plafond.gir2", "apa.plafond.gir3", "apa.plafond.gir4",
+    "apa.plafond",
     "apa.participation.seuil_exoneration", "apa.participation.seuil_taux_maximal",
     "apa.participation.limite_a1", "apa.participation.limite_a2", "apa.participation.taux_maximal",
     "apa.participation.abattement_a2", "apa.participation.abattement_a3", "apa.participation.diviseur_couple",
@@ -110,8 +108,10 @@ _I = pl.Int128
 def _check_milliemes() -> None:
     for name in _MILLIEMES:
         for value in parameters().get(name).values:
-            if isinstance(value.value, Decimal | int) and (Decimal(value.value) * 1000) % 1:
-                raise ValueError(f"{name} : {value.value} a plus de trois décimales, la règle exacte ne peut pas l'employer")
+            numbers = list(value.value.values()) if isinstance(value.value, Mapping) else [value.value]  # a table: each GIR's
+            for number in numbers:
+                if isinstance(number, Decimal | int) and (Decimal(number) * 1000) % 1:
+                    raise ValueError(f"{name} : {number} a plus de trois décimales, la règle exacte ne peut pas l'employer")
 
 
 def _milli(column: str) -> pl.Expr:
@@ -190,7 +190,7 @@ def apa_domicile(frame: pl.DataFrame) -> pl.DataFrame:
     mtp = pl.col("mtp_1er_janvier").cast(_I)
     f = f.with_columns(
         plafond_cents=_per_gir({g: apply_rate_expr(pl.col("mtp_1er_janvier"), pl.col(f"apa_plafond_gir{g}")) for g in GIR_APA}, pl.lit(0, pl.Int64)),
-        plafond_reference=_per_gir({g: pl.col(f"apa_plafond_gir{g}_reference").cast(pl.String) for g in GIR_APA}, pl.lit(None, pl.String)),
+        plafond_reference=pl.when(pl.col("gir").is_in(GIR_APA)).then(pl.col("apa_plafond_reference").cast(pl.String)),
         eligible=pl.col("gir").is_in(GIR_APA) & (pl.col("age") >= pl.col("apa_age_minimum")),
         motif=pl.when(~pl.col("gir").is_between(1, 6)).then(pl.lit("GIR_INVALIDE"))
         .when(pl.col("gir") >= 5).then(pl.lit("GIR_5_6"))

@@ -39,7 +39,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 
-import holidays
+from holidays import country_holidays
 
 from secu.core.errors import InvalidField
 
@@ -104,7 +104,7 @@ def holiday_subdivision(departement: str) -> str | None:
 @lru_cache(maxsize=512)
 def _feries_cached(annee: int, subdivision: str | None) -> Mapping[date, str]:
     """Holidays of one year and subdivision, computed once (read-only)."""
-    calendar = holidays.France(years=annee, subdiv=subdivision, language="fr")
+    calendar = country_holidays("FR", subdiv=subdivision, years=annee, language="fr")  # typed, unlike the lazy holidays.France
     return MappingProxyType(dict(sorted(calendar.items())))
 
 

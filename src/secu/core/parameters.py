@@ -51,7 +51,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -169,6 +169,34 @@ class ParameterValue:
     statut: str = "confirme"
     """One of STATUTS: confirme, secondaire, non-verifie."""
 
+    def number(self) -> Decimal | int:
+        """A scalar's value, typed (TypeError for a table, a barème or a null): ``at(d).number()``."""
+        if self.value is None or isinstance(self.value, Mapping | Bareme):
+            raise TypeError("number : cette valeur n'est pas un nombre")
+        return self.value
+
+    def leaf(self, key: str, subkey: str | None = None) -> TableLeaf:
+        """A table's number for ``key`` (and ``subkey``, in a two-level table): ``at(d).leaf("gir1")``."""
+        if not isinstance(self.value, Mapping):
+            raise TypeError("leaf : cette valeur n'est pas une table")
+        if key not in self.value:
+            raise KeyError(f"clé {key!r} absente de la table (clés : {', '.join(self.value)})")
+        item = self.value[key]
+        if isinstance(item, Mapping) != (subkey is not None):
+            raise KeyError(f"clé {key!r} : " + ("une sous-clé est attendue" if isinstance(item, Mapping) else "pas de sous-clé"))
+        if isinstance(item, Mapping):
+            assert subkey is not None
+            if subkey not in item:
+                raise KeyError(f"sous-clé {subkey!r} absente (sous-clés : {', '.join(item)})")
+            return item[subkey]
+        return item
+
+    def bareme(self) -> Bareme:
+        """A barème's value, typed: ``at(d).bareme().montant(base_cents)``."""
+        if not isinstance(self.value, Bareme):
+            raise TypeError("bareme : cette valeur n'est pas un barème")
+        return self.value
+
 
 @dataclass(frozen=True, slots=True)
 class Parameter:
@@ -183,6 +211,8 @@ class Parameter:
     """The file's ``type``: scalaire, table or bareme."""
     unit_seuil: str | None = None
     """A barème's unit of thresholds (its ``unit`` is that of the rates)."""
+    domain: str | None = None
+    """The domain folder the file sits in (commun, famille…): sorts the files, not part of the name."""
 
     @property
     def column(self) -> str:
@@ -417,7 +447,7 @@ def _optional_text(entry: Mapping[str, Any], key: str, where: str, path: str) ->
     return raw.strip()
 
 
-def parse_parameter(name: str, data: object, path: str) -> Parameter:
+def parse_parameter(name: str, data: object, path: str, *, domain: str | None = None) -> Parameter:
     """Validate the content of one parameter file (already parsed) and build the Parameter."""
     if not isinstance(data, dict):
         raise InvalidParameterFile(path, "le fichier doit contenir un dictionnaire (description, unit, values)")
@@ -443,50 +473,59 @@ def parse_parameter(name: str, data: object, path: str) -> Parameter:
     if not isinstance(raw_values, list) or not raw_values:
         raise InvalidParameterFile(path, "values doit être une liste non vide de valeurs datées")
 
+    def read_value(raw: object, where: str) -> ParameterData:
+        if kind == TABLE_TYPE:
+            return _parse_table(raw, unit, where, path)
+        if kind == BAREME_TYPE:
+            assert unit_seuil is not None
+            return _parse_bareme(raw, unit, unit_seuil, where, path)
+        return _parse_value(raw, unit, where, path)
+
     values: list[ParameterValue] = []
     for number, entry in enumerate(raw_values, start=1):
-        where = f"valeur n° {number}"
-        if not isinstance(entry, dict):
-            raise InvalidParameterFile(path, f"{where} : doit être un dictionnaire (date_effet, value, reference)")
-        unknown = sorted(str(k) for k in set(entry) - _VALUE_KEYS)
-        if unknown:
-            raise InvalidParameterFile(path, f"{where} : clé(s) inconnue(s) : {', '.join(unknown)}")
-        for key in _REQUIRED_VALUE_KEYS:
-            if key not in entry:
-                raise InvalidParameterFile(path, f"{where} : clé obligatoire absente : {key}")
-        date_effet = _parse_date(entry["date_effet"], where, path)
-        where = f"valeur n° {number} (date_effet {date_effet.isoformat()})"
-        reference = entry["reference"]
-        if not isinstance(reference, str) or not reference.strip():
-            raise InvalidParameterFile(path, f"{where} : la référence juridique est obligatoire et ne peut être vide")
-        if kind == TABLE_TYPE:
-            value: ParameterData = _parse_table(entry["value"], unit, where, path)
-        elif kind == BAREME_TYPE:
-            assert unit_seuil is not None
-            value = _parse_bareme(entry["value"], unit, unit_seuil, where, path)
-        else:
-            value = _parse_value(entry["value"], unit, where, path)
-        statut = entry["statut"]
-        if statut not in STATUTS:
-            raise InvalidParameterFile(path, f"{where} : statut {statut!r} inconnu (admis : {', '.join(STATUTS)})")
-        note = _optional_text(entry, "note", where, path)
-        source_url = _optional_text(entry, "source_url", where, path)
-        if source_url is not None and not source_url.startswith(("https://", "http://")):
-            raise InvalidParameterFile(path, f"{where} : source_url doit être une adresse http(s)")
-        if values and date_effet <= values[-1].date_effet:
+        value = _parse_entry(number, entry, read_value, path)
+        where = f"valeur n° {number} (date_effet {value.date_effet.isoformat()})"
+        if values and value.date_effet <= values[-1].date_effet:
             raise InvalidParameterFile(
                 path,
                 f"{where} : les dates d'effet doivent être strictement croissantes "
-                f"({date_effet.isoformat()} après {values[-1].date_effet.isoformat()})",
+                f"({value.date_effet.isoformat()} après {values[-1].date_effet.isoformat()})",
             )
-        if value is None and (not values or values[-1].value is None):
+        if value.value is None and (not values or values[-1].value is None):
             raise InvalidParameterFile(path, f"{where} : une valeur nulle (fin d'application) doit suivre une valeur non nulle")
-        values.append(ParameterValue(date_effet, value, " ".join(reference.split()), note, source_url, statut))
+        values.append(value)
 
     if kind == TABLE_TYPE:
         _check_same_keys(values, path)
     return Parameter(name=name, description=" ".join(description.split()), unit=unit_code, values=tuple(values),
-                     documentation=documentation, kind=kind, unit_seuil=unit_seuil.code if unit_seuil else None)
+                     documentation=documentation, kind=kind, unit_seuil=unit_seuil.code if unit_seuil else None, domain=domain)
+
+
+def _parse_entry(number: int, entry: object, read_value: Callable[[object, str], ParameterData], path: str) -> ParameterValue:
+    """One dated value of a file: its keys, date, reference, value (read by ``read_value``, per type), statut, note, URL."""
+    where = f"valeur n° {number}"
+    if not isinstance(entry, dict):
+        raise InvalidParameterFile(path, f"{where} : doit être un dictionnaire (date_effet, value, reference)")
+    unknown = sorted(str(k) for k in set(entry) - _VALUE_KEYS)
+    if unknown:
+        raise InvalidParameterFile(path, f"{where} : clé(s) inconnue(s) : {', '.join(unknown)}")
+    for key in _REQUIRED_VALUE_KEYS:
+        if key not in entry:
+            raise InvalidParameterFile(path, f"{where} : clé obligatoire absente : {key}")
+    date_effet = _parse_date(entry["date_effet"], where, path)
+    where = f"valeur n° {number} (date_effet {date_effet.isoformat()})"
+    reference = entry["reference"]
+    if not isinstance(reference, str) or not reference.strip():
+        raise InvalidParameterFile(path, f"{where} : la référence juridique est obligatoire et ne peut être vide")
+    value = read_value(entry["value"], where)
+    statut = entry["statut"]
+    if statut not in STATUTS:
+        raise InvalidParameterFile(path, f"{where} : statut {statut!r} inconnu (admis : {', '.join(STATUTS)})")
+    note = _optional_text(entry, "note", where, path)
+    source_url = _optional_text(entry, "source_url", where, path)
+    if source_url is not None and not source_url.startswith(("https://", "http://")):
+        raise InvalidParameterFile(path, f"{where} : source_url doit être une adresse http(s)")
+    return ParameterValue(date_effet, value, " ".join(reference.split()), note, source_url, statut)
 
 
 def _unit_seuil(data: Mapping[str, Any], kind: str, unit_code: str, path: str) -> Unit | None:
@@ -637,7 +676,7 @@ def load_parameters(root: Path | None = None) -> Parameters:
             data = read_yaml(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as error:
             raise InvalidParameterFile(label, f"YAML illisible : {' '.join(str(error).split())}") from None
-        parameter = parse_parameter(name, data, label)
+        parameter = parse_parameter(name, data, label, domain=relative.parts[0])
         if name in found:
             raise InvalidParameterFile(label, f"le paramètre {name} est déjà défini par {found[name][1]}")
         given = set(parameter.columns) | (set(parameter.keyed_columns()) if parameter.kind == TABLE_TYPE else set())
@@ -937,3 +976,44 @@ def format_value(value: ParameterScalar, unit: str) -> str:
     if unit == "jours":
         return f"{_french_number(value)} jour{'s' if abs(int(value)) > 1 else ''}"
     return _french_number(value)
+
+
+def value_lines(parameter: Parameter, value: ParameterData) -> list[str]:
+    """A value of ``parameter`` written for people: one line for a number, one per key of a table, one per tranche of a barème.
+
+    Table: ``gir1 : 1,615`` or ``1 : deuxieme_enfant 32 % ; enfant_suivant 41 %``; barème:
+    ``de 266 € à 397 € : 25 %`` … ``au-delà de 793 € : 60 %``.
+    """
+    unit = parameter.unit
+    if isinstance(value, Bareme):
+        seuil_unit = parameter.unit_seuil or value.unit_seuil
+        lines = []
+        for index, tranche in enumerate(value.tranches):
+            low = format_value(tranche.seuil, seuil_unit)
+            rate = format_value(tranche.taux, unit)
+            if index + 1 < len(value.tranches):
+                lines.append(f"de {low} à {format_value(value.tranches[index + 1].seuil, seuil_unit)} : {rate}")
+            else:
+                lines.append(f"au-delà de {low} : {rate}")
+        return lines
+    if isinstance(value, Mapping):
+        return [
+            f"{key} : " + (" ; ".join(f"{sub} {format_value(leaf, unit)}" for sub, leaf in item.items())
+                           if isinstance(item, Mapping) else format_value(item, unit))
+            for key, item in value.items()
+        ]
+    return [format_value(value, unit)]
+
+
+JsonValue = str | None | dict[str, "JsonValue"] | list[dict[str, str]]
+
+
+def json_value(value: ParameterData) -> JsonValue:
+    """A value as JSON-ready exact decimal text: a number "0.0525", a table {key: …}, a barème [{seuil, taux}]."""
+    if value is None:
+        return None
+    if isinstance(value, Bareme):
+        return [{"seuil": str(t.seuil), "taux": str(t.taux)} for t in value.tranches]
+    if isinstance(value, Mapping):
+        return {key: json_value(item) for key, item in value.items()}
+    return str(value)

@@ -149,7 +149,7 @@ def _store_rights(session: Session, dossier: DossierAllocataire, rights: dict[da
 
 
 def _pay_dossier(session: Session, run: CampagneFamille, dossier: DossierAllocataire) -> PaiementFamille:
-    prescription = int(parameters().get(PRESCRIPTION).at(run.mois).value)  # type: ignore[arg-type]
+    prescription = int(parameters().get(PRESCRIPTION).at(run.mois).number())
     first = max(service.first_of_month(dossier.date_debut), _months_back(run.mois, prescription - 1))
     months = service.month_range(first, run.mois)
     rights, used = service.compute_rights(session, dossier, months)

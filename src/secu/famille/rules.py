@@ -58,7 +58,7 @@ from polars._typing import PolarsDataType
 from secu.core.bareme import bareme_expr
 from secu.core.errors import InvalidField, NotFound
 from secu.core.money import RATE_DTYPE, RATE_UNIT, apply_rate_expr, div_half_up_expr
-from secu.core.parameters import join_parameters, parameters
+from secu.core.parameters import bareme_columns, join_parameters, parameters
 
 DEC = pl.Decimal(38, 9)
 
@@ -101,7 +101,7 @@ _LAW = (
     "af.nombre_enfants_minimum", "af.majoration.nombre_enfants_minimum",
     "af.forfait.nombre_enfants_minimum", "af.forfait.duree", "af.majoration.age",
     "af.plafond.tranche_1", "af.plafond.tranche_2", "af.plafond.majoration_enfant",
-    *(f"af.tranche_{t}.{k}" for t in (1, 2, 3) for k in ("deuxieme_enfant", "enfant_suivant", "majoration_age", "forfait")),
+    "af.tranche",  # a table: joined as af_tranche_<t>_<deuxieme_enfant|enfant_suivant|majoration_age|forfait>
     "cf.taux", "cf.taux_majore", "cf.part_plafond_majore", "cf.plafond.base", "cf.plafond.majoration_biactif_isole",
     "cf.plafond.taux_enfant", "cf.plafond.taux_enfant_suivant", "cf.age_minimum", "cf.age_maximum",
     "cf.nombre_enfants_minimum",
@@ -113,12 +113,11 @@ _LAW = (
     "ars.plafond.majoration_enfant", "ars.montant_minimum", "ars.age_minimum", "ars.age_maximum",
     "ars.age_tranche_2", "ars.age_tranche_3", "ars.age_scolarite", "ars.mois_versement",
     "asf.taux.un_parent", "asf.taux.deux_parents",
-    "aeeh.taux_base", *(f"aeeh.complement.categorie_{c}" for c in range(1, 6)),
-    *(f"aeeh.majoration_isole.categorie_{c}" for c in range(2, 7)),
+    "aeeh.taux_base", "aeeh.complement", "aeeh.majoration_isole",  # tables: aeeh_complement_categorie_<c>…
     "aah.montant", "aah.taux_incapacite_plein", "aah.taux_incapacite_minimum", "aah.age_minimum",
     "aah.plafond.majoration_enfant", "aah.plafond.coefficient_couple", "aah.ressources_conjoint",
 )
-_MTP = "aeeh.complement.categorie_6"
+_MTP = "aeeh.complement_categorie_6"
 _AGE_MAJORATION = "af.majoration.age"
 
 
@@ -229,10 +228,10 @@ def _references(law: pl.DataFrame) -> pl.DataFrame:
     """The texts behind each benefit, built once per month (not per household)."""
     return law.with_columns(
         pl.concat_str([_r("asf.taux.un_parent"), _r("asf.taux.deux_parents")], separator=" ; ").alias("ref_asf"),
-        pl.concat_str([_r("aeeh.taux_base"), _r("aeeh.complement.categorie_1"), _r("aeeh.majoration_isole.categorie_2")],
+        pl.concat_str([_r("aeeh.taux_base"), _r("aeeh.complement"), _r("aeeh.majoration_isole")],
                       separator=" ; ").alias("ref_aeeh"),
         pl.concat_str(
-            [_r("af.tranche_1.deuxieme_enfant"), _r("af.plafond.tranche_1"), _r("af.majoration.age"),
+            [_r("af.tranche"), _r("af.plafond.tranche_1"), _r("af.majoration.age"),
              _r("af.forfait.nombre_enfants_minimum")], separator=" ; ",
         ).alias("ref_af"),
         pl.concat_str([_r("cf.taux"), _r("cf.taux_majore"), _r("cf.plafond.base")], separator=" ; ").alias("ref_cf"),
@@ -341,7 +340,7 @@ def _majoration_ages(births: pl.Series) -> pl.DataFrame:
     first = parameter.dates[0]
     # The transition keeps the former age (the one in force the day before the latest change: 14) for a child who
     # reached it before the décret took effect: the age that applies is the one in force on that birthday.
-    ancien = int(parameter.at(parameter.dates[-1] - timedelta(days=1)).value)  # type: ignore[arg-type]
+    ancien = int(parameter.at(parameter.dates[-1] - timedelta(days=1)).number())
     dates = births.unique().to_frame("date_naissance").with_columns(
         pl.max_horizontal(pl.col("date_naissance").dt.offset_by(f"{ancien}y"), pl.lit(first)).alias("__d14")
     )
@@ -855,18 +854,13 @@ def biactivite(frame: pl.DataFrame) -> pl.DataFrame:
 HORS_RETENUE = frozenset({"ars", "paje_naissance"})
 """Benefits left out of the income of D553-1 I b) (the ARS and the prime à la naissance)."""
 
+_BAREME_RETENUE = "recouvrement_indus.bareme"
+"""D553-1 III: the barème on the weighted income (nothing below the first threshold, then each tranche's rate)."""
+
 _RETENUE_LAW = (
-    "recouvrement_indus.parts_allocataire", "recouvrement_indus.parts_conjoint", "recouvrement_indus.parts_enfant",
-    "recouvrement_indus.parts_enfant_rang_3", "recouvrement_indus.revenu_repute", "recouvrement_indus.retenue_forfaitaire",
-    *(f"recouvrement_indus.{k}_tranche_{i}" for i in (1, 2, 3, 4) for k in ("seuil", "taux")),
+    "recouvrement_indus.parts",  # a table: recouvrement_indus_parts_<allocataire|conjoint|enfant|enfant_rang_3>
+    "recouvrement_indus.revenu_repute", "recouvrement_indus.retenue_forfaitaire", _BAREME_RETENUE,
 )
-
-
-def _bareme_retenue() -> tuple[list[pl.Expr], list[pl.Expr]]:
-    """The barème of D553-1 III: nothing below the first threshold, then each tranche at its rate."""
-    seuils = [pl.lit(0, pl.Int64), *(pl.col(f"recouvrement_indus_seuil_tranche_{i}") for i in (1, 2, 3, 4))]
-    taux = [pl.lit(0, RATE_DTYPE), *(pl.col(f"recouvrement_indus_taux_tranche_{i}") for i in (1, 2, 3, 4))]
-    return seuils, taux
 
 
 def _en_unites(column: str) -> pl.Expr:
@@ -903,7 +897,7 @@ def plafond_retenue(frame: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("ressources_annuelles_cents").is_null()).then(pl.col("recouvrement_indus_revenu_repute"))
         .otherwise(div_half_up_expr(revenu_x12 * RATE_UNIT, _en_unites("parts_retenue") * 12))
     )
-    seuils, taux = _bareme_retenue()
+    seuils, taux = bareme_columns(_BAREME_RETENUE)
     f = f.with_columns(parts.alias("parts_retenue")).with_columns(pondere.cast(pl.Int64).alias("revenu_pondere_cents"))
     plafond = pl.col("recouvrement_indus_retenue_forfaitaire") + bareme_expr(pl.col("revenu_pondere_cents"), seuils, taux)
     return f.with_columns(plafond.alias("plafond_retenue_cents")).select(
