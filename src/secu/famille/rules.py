@@ -17,6 +17,10 @@ columns :mod:`secu.famille.explication` prints:
 * **AEEH** — base, compléments and majoration parent isolé (L541-1 to L541-4);
 * **AAH** — allocation aux adultes handicapés (L821-1 to L821-3), déconjugalisée.
 
+The other legal computations of the branch are here too, each a frame function called by the service or the
+payment run: :func:`ressources_salaires` (net catégoriel of salaries, CGI art. 83, 3°), :func:`biactivite`
+(R531-9) and :func:`plafond_retenue` (the D553-1 limit on deductions for indus).
+
 Timing (CSS R552-2 I and R552-3 I): a right opens on the first day of the
 month *after* the month its condition is met and ends on the first day of the
 month *in which* it ceases. With months counted as ``year × 12 + month``
@@ -87,7 +91,6 @@ PRESTATIONS = ("af", "cf", "paje_naissance", "paje_base", "ars", "asf", "aeeh", 
 
 SANS_CRDS = frozenset({"aah", "aeeh"})
 """No CRDS (ordonnance n° 96-50, art. 14 II 8°: the prestations of CSS L511-1 but the AEEH; the AAH is not one)."""
-"""Benefits that do not bear the CRDS: the AAH is not a prestation familiale (ordonnance 96-50 art. 15)."""
 
 
 PRIME_NAISSANCE_CHOIX = (
