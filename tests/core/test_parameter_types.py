@@ -292,3 +292,26 @@ def test_a_bareme_joins_wide_and_computes_per_row(law: Parameters) -> None:
     assert amounts == [68_80, 209_80, 0, None]
     with pytest.raises(ValueError, match="'apa.plafond' n'est pas un barème"):
         bareme_columns("apa.plafond", params=law)
+
+
+def test_typed_accessors_say_what_the_value_is_not(law: Parameters) -> None:
+    plafond = law.get("apa.plafond").at(date(2024, 6, 1))
+    assert plafond.leaf("gir2") == Decimal("1.306")
+    with pytest.raises(KeyError, match="clé 'gir5' absente de la table \\(clés : gir1, gir2, gir3, gir4\\)"):
+        plafond.leaf("gir5")
+    with pytest.raises(KeyError, match="pas de sous-clé"):
+        plafond.leaf("gir1", "x")
+    tranche = law.get("af.tranche").at(date(2025, 6, 1))
+    assert tranche.leaf("3", "enfant_suivant") == Decimal("0.1025")
+    with pytest.raises(KeyError, match="une sous-clé est attendue"):
+        tranche.leaf("3")
+    with pytest.raises(KeyError, match="sous-clé 'forfait' absente"):
+        tranche.leaf("3", "forfait")
+    with pytest.raises(TypeError, match="n'est pas un barème"):
+        plafond.bareme()
+    with pytest.raises(TypeError, match="n'est pas un nombre"):
+        plafond.number()
+    retenue = law.get("retenue").at(date(2025, 6, 1))
+    assert retenue.bareme().montant(100_50) == 10_05  # 10 % × 100,50 €
+    with pytest.raises(TypeError, match="n'est pas une table"):
+        retenue.leaf("1")

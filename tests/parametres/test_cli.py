@@ -134,3 +134,15 @@ def test_non_verifies_alone_and_a_name_otherwise() -> None:
     assert result.exit_code == 2 and "--non-verifies s'emploie seul" in result.stderr
     result = runner.invoke(app, ["param"])
     assert result.exit_code == 2 and "indiquer le nom d'un paramètre" in result.stderr
+
+
+def test_every_parameter_of_the_tree_displays_and_serialises() -> None:
+    from secu.core.parameters import json_value, parameters, value_lines
+
+    for parameter in parameters():
+        for value in parameter.values:
+            lines = value_lines(parameter, value.value)
+            assert lines and all(line.strip() for line in lines), parameter.name
+            json.dumps(json_value(value.value))
+    result = runner.invoke(app, ["param", "aeeh.majoration_isole", "--json"])
+    assert json.loads(result.stdout)["values"][0]["value"]["categorie_6"] == "1.07"
