@@ -37,7 +37,7 @@ from decimal import Decimal
 import polars as pl
 
 from secu.core.errors import InvalidField
-from secu.core.money import apply_rate_expr, div_half_up_expr
+from secu.core.money import apply_rate_expr, div_half_up_expr, div_toward_zero_expr
 from secu.core.parameters import join_parameters, parameters
 
 PRESTATIONS = ("apa_domicile", "apa_etablissement", "pch")
@@ -217,7 +217,7 @@ def apa_domicile(frame: pl.DataFrame) -> pl.DataFrame:
     numerator = _milli("apa_participation_taux_maximal") * n * (a * d * 1000 - abattu * (d - n))
     participation = div_half_up_expr(numerator, d * d * 1_000_000_000)
     f = f.with_columns(
-        fraction_a1_cents=(pl.min_horizontal(pl.col("plan_retenu_cents").cast(_I) * 1000, l1) // 1000).cast(pl.Int64),
+        fraction_a1_cents=div_toward_zero_expr(pl.min_horizontal(pl.col("plan_retenu_cents").cast(_I) * 1000, l1), 1000).cast(pl.Int64),
         participation_cents=pl.when(pl.col("eligible")).then(participation).otherwise(0).cast(pl.Int64),
     )
     f = f.with_columns(apa_cents=pl.col("plan_retenu_cents") - pl.col("participation_cents"))
