@@ -48,6 +48,8 @@ from tests.famille.openfisca import compare  # noqa: E402
 from tests.famille.openfisca.population import households, to_runner_json  # noqa: E402
 from tests.recouvrement.openfisca import environment  # noqa: E402
 
+from secu.famille import rules  # noqa: E402
+
 
 def _openfisca_timing(python: Path, foyers: pl.DataFrame, enfants: pl.DataFrame) -> dict:
     with tempfile.TemporaryDirectory() as folder:
@@ -70,26 +72,21 @@ def main() -> None:
     print(f"population : {foyers.height:,} foyers, {enfants.height:,} enfants, mois {args.mois}, "
           f"générée en {time.monotonic() - started:.1f} s")
 
-    rules = compare.rules_module()
-    secu_seconds = None
-    if rules is None or not hasattr(rules, "droits"):
-        print("secu.famille.rules.droits n'existe pas encore : seul OpenFisca est mesuré")
-    else:
-        started = time.monotonic()
-        head = foyers.head(100)
-        rules.par_prestation(rules.droits(head, enfants.join(head.select("foyer", "mois"), on=["foyer", "mois"])))
-        print(f"secu chargement des paramètres (une fois par processus, non compté) : {time.monotonic() - started:.2f} s")
-        started = time.monotonic()
-        droits = rules.droits(foyers, enfants)
-        t_droits = time.monotonic() - started
-        print(f"secu droits (toutes les prestations, large)   {t_droits:8.2f} s  ({droits.height:,} lignes × {droits.width} colonnes)")
-        started = time.monotonic()
-        long = rules.par_prestation(droits)
-        t_long = time.monotonic() - started
-        print(f"secu par_prestation (brut, CRDS, net, long)   {t_long:8.2f} s  ({long.height:,} lignes)")
-        secu_seconds = t_droits + t_long
-        print(f"secu droits + par_prestation : {secu_seconds:.2f} s, {foyers.height / secu_seconds:,.0f} foyers/s")
-        del droits, long
+    started = time.monotonic()
+    head = foyers.head(100)
+    rules.par_prestation(rules.droits(head, enfants.join(head.select("foyer", "mois"), on=["foyer", "mois"])))
+    print(f"secu chargement des paramètres (une fois par processus, non compté) : {time.monotonic() - started:.2f} s")
+    started = time.monotonic()
+    droits = rules.droits(foyers, enfants)
+    t_droits = time.monotonic() - started
+    print(f"secu droits (toutes les prestations, large)   {t_droits:8.2f} s  ({droits.height:,} lignes × {droits.width} colonnes)")
+    started = time.monotonic()
+    long = rules.par_prestation(droits)
+    t_long = time.monotonic() - started
+    print(f"secu par_prestation (brut, CRDS, net, long)   {t_long:8.2f} s  ({long.height:,} lignes)")
+    secu_seconds = t_droits + t_long
+    print(f"secu droits + par_prestation : {secu_seconds:.2f} s, {foyers.height / secu_seconds:,.0f} foyers/s")
+    del droits, long
 
     python = environment.openfisca_python(say=print)
     if args.echantillon_openfisca and args.echantillon_openfisca < foyers.height:
@@ -109,15 +106,12 @@ def main() -> None:
         + f" (chargement du système socio-fiscal, non compté : {timing['load_seconds']:.1f} s ; "
         f"processus entier, échange JSON compris : {timing['total_seconds']:.1f} s)"
     )
-    if secu_seconds is not None:
-        print(f"rapport OpenFisca / secu (droits + par_prestation) : {openfisca_seconds / secu_seconds:.1f}×")
+    print(f"rapport OpenFisca / secu (droits + par_prestation) : {openfisca_seconds / secu_seconds:.1f}×")
 
-    if rules is None or not hasattr(rules, "droits"):
-        return
     check = foyers.head(min(args.echantillon_egalite, foyers.height))
     check_children = enfants.filter(pl.col("foyer") <= check["foyer"].max())
     of, _ = compare.openfisca_results(check, check_children)
-    outcomes = compare.compare(check, compare.secu_droits(rules, check, check_children), of)
+    outcomes = compare.compare(check, compare.secu_droits(check, check_children), of)
     exact = sum(o.exact for items in outcomes.values() for o in items)
     tolerated: dict[str, int] = {}
     for items in outcomes.values():

@@ -160,3 +160,21 @@ def test_a_month_before_the_seeded_parameters_is_refused() -> None:
 
 def test_every_coefficient_used_as_thousandths_has_three_decimals_at_most() -> None:
     rules._check_milliemes()
+
+
+def test_age_of_someone_born_on_29_february() -> None:
+    # CASF L232-2 (60 years); no text says when a person born on 29 February has a birthday in a common year:
+    # secu reads code de procédure civile art. 641, 2e al. (without the same day, the last day of the month),
+    # so 60 years are reached on 28 February 2027 and the APA opens that day, not on 1 March.
+    born = date(1968, 2, 29)
+    assert rules.age_revolu(born, date(2028, 2, 28)) == 59  # 2028 is a leap year: the birthday is the 29th
+    assert rules.age_revolu(born, date(2028, 2, 29)) == 60
+    born = date(1964, 2, 29)
+    assert rules.age_revolu(born, date(2024, 2, 28)) == 59
+    assert rules.age_revolu(date(1966, 3, 1), date(2026, 2, 28)) == 59
+    assert rules.age_revolu(date(1964, 2, 29), date(2025, 2, 28)) == 61
+    assert rules.age_revolu(date(1964, 2, 29), date(2025, 2, 27)) == 60
+    frame = pl.DataFrame({"date": [date(2025, 2, 28)] * 2, "gir": [2, 2], "date_naissance": [date(1965, 2, 28), date(1965, 3, 1)],
+                          "plan_cents": [0, 0], "ressources_cents": [0, 0], "couple": [False, False]},
+                         schema_overrides={"gir": pl.Int64})
+    assert rules.apa_domicile(frame)["eligible"].to_list() == [True, False]

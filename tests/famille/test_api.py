@@ -13,7 +13,7 @@ from tests.api.conftest import PASSWORD, app, world  # noqa: F401  (the API's kn
 
 
 @pytest.fixture(scope="module")
-def caf(app, world):  # type: ignore[no-untyped-def]
+def caf(app, world):  # type: ignore[no-untyped-def]  # noqa: F811  (the fixtures imported above)
     """The known world's Paris parent (IBAN) and child; CAF agents of Paris and of the Bouches-du-Rhône."""
     with unit_of_work(app.state.sessions) as s:
         for login, code in (("caf.paris", "CAF-75"), ("caf.marseille", "CAF-13")):

@@ -21,8 +21,11 @@ month, ARS ages read in December), the population avoids the case (see
 population.py). The full classification is written to
 ``.venv-openfisca/secu-results/rapport-famille.txt`` (and printed with ``-s``).
 
-Skips while ``secu.famille.rules`` does not exist yet. ``SECU_SKIP_OPENFISCA=1``
-skips it on a machine without PyPI (never in CI).
+It never skips because of secu: the rules are imported plainly, so a renamed
+module, function or output column fails the test (an ImportError, an
+AttributeError, a missing column), as does an OpenFisca variable renamed in the
+runner (the runner fails and raises OpenFiscaUnavailable). Only
+``SECU_SKIP_OPENFISCA=1`` skips it, on a machine without PyPI (never in CI).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import time
 import polars as pl
 import pytest
 
+from secu.famille import rules
 from tests.famille.openfisca import compare
 from tests.famille.openfisca.population import MONTHS, households
 from tests.recouvrement.openfisca import environment
@@ -40,12 +44,6 @@ from tests.recouvrement.openfisca import environment
 YEARS = (2024, 2025, 2026)
 HOUSEHOLDS = 1_000
 
-rules = compare.rules_module()
-if rules is None or not hasattr(rules, "droits"):
-    pytest.skip(
-        "secu.famille.rules.droits n'existe pas encore : le test différentiel OpenFisca attend les règles",
-        allow_module_level=True,
-    )
 if os.environ.get("SECU_SKIP_OPENFISCA") == "1" and not os.environ.get("CI"):
     pytest.skip("SECU_SKIP_OPENFISCA=1 : test différentiel OpenFisca ignoré", allow_module_level=True)
 
@@ -58,7 +56,7 @@ def population() -> tuple[pl.DataFrame, pl.DataFrame]:
 
 @pytest.fixture(scope="module")
 def droits(population: tuple[pl.DataFrame, pl.DataFrame]) -> pl.DataFrame:
-    return compare.secu_droits(rules, *population)
+    return compare.secu_droits(*population)
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +69,13 @@ def outcomes(population: tuple[pl.DataFrame, pl.DataFrame], droits: pl.DataFrame
     compare.write_report(environment.cache_dir() / "rapport-famille.txt", result, meta)
     print(compare.report(result))
     return result
+
+
+def test_the_harness_reads_only_what_the_rules_give() -> None:
+    """A rule or column renamed in secu.famille.rules must fail here, not make the comparison vanish."""
+    assert callable(rules.droits)
+    assert set(compare.CODES) <= set(rules.PRESTATIONS)
+    assert set(compare.CODES) <= set(rules.OUTPUT)
 
 
 def test_contract_of_the_output(population: tuple[pl.DataFrame, pl.DataFrame], droits: pl.DataFrame) -> None:

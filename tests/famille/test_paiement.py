@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 import sepaxml
 import sqlalchemy as sa
@@ -19,7 +20,7 @@ import xmlschema
 from secu.core import ledger
 from secu.core.db import make_engine, migrate, session_factory, unit_of_work
 from secu.core.security import SYSTEM
-from secu.famille import paiement, schemas, service
+from secu.famille import paiement, rules, schemas, service
 from secu.famille.models import CampagneFamille, InduFamille, PaiementFamille
 from secu.register import schemas as rs
 from secu.register import service as register
@@ -165,10 +166,22 @@ def test_a_backdated_departure_creates_an_indu_recovered_within_the_limit(world)
     assert [t.credit_cents for t in treasury] == [sum(r.total_cents for r in runs)]
 
 
-def test_the_limit_binds_on_a_low_income(world) -> None:  # type: ignore[no-untyped-def]
-    # Below the first threshold (266 €): the flat deduction, 49 €.
-    assert paiement.plafond_retenue(6_000_00, 15_180, 2, 2, date(2025, 7, 1))[0] == 4_900
+def _limite(ressources: int | None, prestations: int, adultes: int, enfants: int) -> dict:
+    frame = pl.DataFrame({"mois": [date(2025, 7, 1)], "ressources_annuelles_cents": [ressources], "prestations_cents": [prestations],
+                          "nb_adultes": [adultes], "nb_enfants": [enfants]}, schema_overrides={"ressources_annuelles_cents": pl.Int64})
+    return rules.plafond_retenue(frame).row(0, named=True)
+
+
+def test_the_limit_binds_on_a_low_income() -> None:
+    # CSS D553-1 (barème of the arrêté du 20 décembre 2019, art. 5). Below the first threshold (266 €): the flat
+    # deduction, 49 €. Couple, two children: (6 000 / 12 + 151,80) / 2,5 parts = 260,72 €.
+    r = _limite(6_000_00, 15_180, 2, 2)
+    assert (r["revenu_pondere_cents"], r["plafond_retenue_cents"]) == (260_72, 49_00)
     # Alone, no child, 12 000 € a year: R / N = 1 000 €; 49 + 32,75 + 68,95 + 89,55 + 60 % × 207 = 364,45 €.
-    assert paiement.plafond_retenue(12_000_00, 0, 1, 0, date(2025, 7, 1))[0] == 36_445
+    assert _limite(12_000_00, 0, 1, 0)["plafond_retenue_cents"] == 364_45
     # Resources unknown: the deemed income of 1 186 €.
-    assert paiement.plafond_retenue(None, 0, 1, 0, date(2025, 7, 1))[0] == 4_900 + 3_275 + 6_895 + 8_955 + 23_580
+    assert _limite(None, 0, 1, 0)["plafond_retenue_cents"] == 4_900 + 3_275 + 6_895 + 8_955 + 23_580
+    # Couple and four children: 4,5 parts; (30 000 / 12 + 500) / 4,5 = 666,666… → 666,67 €;
+    # 49 + 32,75 + 68,95 + 45 % × 72,67 = 183,4015 → 183,40 €, the sum rounded once.
+    r = _limite(30_000_00, 500_00, 2, 4)
+    assert (str(r["parts_retenue"]), r["revenu_pondere_cents"], r["plafond_retenue_cents"]) == ("4.500000000", 666_67, 183_40)

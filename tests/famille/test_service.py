@@ -105,7 +105,8 @@ def test_declare_then_rebuild_the_months_from_the_dated_history(world) -> None: 
     assert refused.value.field == "date" and "précéder l'existence du foyer" in refused.value.message
     assert _count(factory) == before
     with unit_of_work(factory) as s:
-        service.record_change(s, dossier_id, schemas.ChangementIn(nature="naissance", date=date(2025, 6, 15), personne_id=ids["bebe"]), caller=SYSTEM, today=TODAY)
+        naissance = schemas.ChangementIn(nature="naissance", date=date(2025, 6, 15), personne_id=ids["bebe"])
+        service.record_change(s, dossier_id, naissance, caller=SYSTEM, today=TODAY)
         service.record_change(s, dossier_id, schemas.ChangementIn(nature="separation", date=date(2025, 5, 20)), caller=SYSTEM, today=TODAY)
         service.record_change(s, dossier_id, schemas.ChangementIn(nature="garde_alternee", date=date(2025, 5, 2), personne_id=ids["cadet"],
                                                                   garde_alternee=True), caller=SYSTEM, today=TODAY)

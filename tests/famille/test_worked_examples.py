@@ -130,9 +130,10 @@ def test_child_timing_birth_and_twenty():
 
 
 def test_salary_limit_of_a_child_over_16():
-    # R512-2: 55 % of the SMIC × 169 h = 11,88 × 169 × 55 % = 1 104,25 € in 2025 (mercipourlinfo.fr).
-    ok = [date(2015, 1, 1), {"date_naissance": date(2008, 1, 1), "salaire_net_mensuel": 1104_25}]
-    ko = [date(2015, 1, 1), {"date_naissance": date(2008, 1, 1), "salaire_net_mensuel": 1104_26}]
+    # R512-2: 55 % of the SMIC × 169 h = 11,88 × 169 × 55 % = 1 104,246 € in 2025, published rounded as
+    # 1 104,25 € (mercipourlinfo.fr); the text sets no rounding, so 1 104,25 € exceeds it (test_decisions.py).
+    ok = [date(2015, 1, 1), {"date_naissance": date(2008, 1, 1), "salaire_net_mensuel": 1104_24}]
+    ko = [date(2015, 1, 1), {"date_naissance": date(2008, 1, 1), "salaire_net_mensuel": 1104_25}]
     assert run(ok)["nb_enfants"] == 2 and run(ko)["nb_enfants"] == 1
 
 

@@ -31,12 +31,13 @@ say, row by row, why nothing is due.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 
 import polars as pl
 
 from secu.core.errors import InvalidField
-from secu.core.money import apply_rate_expr
+from secu.core.money import apply_rate_expr, div_half_up_expr, div_toward_zero_expr
 from secu.core.parameters import join_parameters, parameters
 
 PRESTATIONS = ("apa_domicile", "apa_etablissement", "pch")
@@ -118,9 +119,28 @@ def _milli(column: str) -> pl.Expr:
     return (pl.col(column).cast(pl.Decimal(38, 9)) * 1000).cast(_I)
 
 
-def _div_half_up(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
-    """numerator / denominator rounded half up, for a numerator ≥ 0 and a denominator > 0 (Int128)."""
-    return (numerator * 2 + denominator) // (denominator * 2)
+def age_revolu_expr(naissance: pl.Expr, le: pl.Expr) -> pl.Expr:
+    """Whole years of age on the day ``le`` (the 60 years of CASF L232-2).
+
+    The birthday of a person born on 29 February is, in a common year, 28 February: periods counted in years
+    end on the day of the same number or, without one, on the last day of the month (code de procédure civile,
+    art. 641, 2e al., read by analogy, as secu.famille does for the ages of the prestations familiales).
+    """
+    years = le.dt.year().cast(pl.Int64) - naissance.dt.year().cast(pl.Int64)
+    anniversaire = naissance.dt.offset_by(pl.format("{}y", years))  # 29 February → 28 February in a common year
+    return (years - pl.when(anniversaire > le).then(1).otherwise(0)).cast(pl.Int64)
+
+
+def age_revolu(naissance: date, le: date) -> int:
+    """:func:`age_revolu_expr` on one person (for the service's single decisions)."""
+    return int(pl.select(age_revolu_expr(pl.lit(naissance), pl.lit(le))).item())
+
+
+def _with_age(frame: pl.DataFrame) -> pl.DataFrame:
+    """``age`` from ``date_naissance`` at ``date`` when the frame gives the birth date rather than the age."""
+    if "age" in frame.columns or "date_naissance" not in frame.columns:
+        return frame
+    return frame.with_columns(age_revolu_expr(pl.col("date_naissance"), pl.col("date")).alias("age"))
 
 
 def _require(frame: pl.DataFrame, columns: dict[str, str]) -> None:
@@ -138,7 +158,7 @@ def _per_gir(value_by_gir: dict[int, pl.Expr], otherwise: pl.Expr) -> pl.Expr:
 
 def _resources(column: str, divisor_milli: pl.Expr) -> pl.Expr:
     """Monthly resources, divided for a couple (divisor in thousandths), half up to the cent."""
-    shared = _div_half_up(pl.col(column).cast(_I) * 1000, divisor_milli)
+    shared = div_half_up_expr(pl.col(column).cast(_I) * 1000, divisor_milli)
     return pl.when(pl.col("couple")).then(shared).otherwise(pl.col(column).cast(_I))
 
 
@@ -149,7 +169,8 @@ def _resources(column: str, divisor_milli: pl.Expr) -> pl.Expr:
 def apa_domicile(frame: pl.DataFrame) -> pl.DataFrame:
     """APA à domicile for each row: plafond, plan retenu, participation, APA due and paid.
 
-    Input columns: ``date`` (Date), ``gir`` (1–6), ``age`` (years at the date),
+    Input columns: ``date`` (Date), ``gir`` (1–6), ``age`` (years at the date; or ``date_naissance``, from which
+    :func:`age_revolu_expr` computes it),
     ``plan_cents`` (the accepted plan d'aide, monthly), ``ressources_cents``
     (monthly resources of the beneficiary, or of the couple) and ``couple``
     (Boolean: living together at home, resources divided by 1,7).
@@ -162,6 +183,7 @@ def apa_domicile(frame: pl.DataFrame) -> pl.DataFrame:
     Nothing is due below S1; from S2 on, P = 90 % × A. The APA is A − P; it is
     not paid when it is at most 3 × the SMIC horaire brut.
     """
+    frame = _with_age(frame)
     _require(frame, {"date": "mois", "gir": "GIR", "age": "âge", "plan_cents": "plan d'aide", "ressources_cents": "ressources", "couple": "couple"})
     _check_milliemes()
     f = join_parameters(frame, list(APA_DOMICILE_PARAMS), on="date", with_references=True)
@@ -193,9 +215,9 @@ def apa_domicile(frame: pl.DataFrame) -> pl.DataFrame:
     a3 = pl.max_horizontal(a - l2, pl.lit(0, _I))
     abattu = a2 * _milli("apa_participation_abattement_a2") + a3 * _milli("apa_participation_abattement_a3")
     numerator = _milli("apa_participation_taux_maximal") * n * (a * d * 1000 - abattu * (d - n))
-    participation = _div_half_up(numerator, d * d * 1_000_000_000)
+    participation = div_half_up_expr(numerator, d * d * 1_000_000_000)
     f = f.with_columns(
-        fraction_a1_cents=(pl.min_horizontal(pl.col("plan_retenu_cents").cast(_I) * 1000, l1) // 1000).cast(pl.Int64),
+        fraction_a1_cents=div_toward_zero_expr(pl.min_horizontal(pl.col("plan_retenu_cents").cast(_I) * 1000, l1), 1000).cast(pl.Int64),
         participation_cents=pl.when(pl.col("eligible")).then(participation).otherwise(0).cast(pl.Int64),
     )
     f = f.with_columns(apa_cents=pl.col("plan_retenu_cents") - pl.col("participation_cents"))
@@ -224,6 +246,7 @@ def apa_etablissement(frame: pl.DataFrame) -> pl.DataFrame:
     the fraction held between 0 and 1 (so 80 % of the difference from
     3,40 MTP on). The minimum income left to the resident is not modelled.
     """
+    frame = _with_age(frame)
     _require(frame, {"date": "mois", "gir": "GIR", "age": "âge", "tarif_gir_cents": "tarif dépendance du GIR",
                      "tarif_gir56_cents": "tarif dépendance GIR 5-6", "ressources_cents": "ressources", "couple": "couple"})
     _check_milliemes()
@@ -243,7 +266,7 @@ def apa_etablissement(frame: pl.DataFrame) -> pl.DataFrame:
     low = _milli("apa_etablissement_seuil_bas") * mtp
     span = (_milli("apa_etablissement_seuil_haut") - _milli("apa_etablissement_seuil_bas")) * mtp
     n = pl.min_horizontal(pl.max_horizontal(pl.col("ressources_retenues_cents").cast(_I) * 1000 - low, pl.lit(0, _I)), span)
-    progressive = _div_half_up(pl.col("ecart_tarif_cents").cast(_I) * _milli("apa_etablissement_taux_maximal") * n, span * 1000)
+    progressive = div_half_up_expr(pl.col("ecart_tarif_cents").cast(_I) * _milli("apa_etablissement_taux_maximal") * n, span * 1000)
     f = f.with_columns(participation_progressive_cents=pl.when(pl.col("eligible")).then(progressive).otherwise(0).cast(pl.Int64))
     f = f.with_columns(
         participation_cents=pl.when(pl.col("eligible"))
@@ -284,7 +307,7 @@ def pch(frame: pl.DataFrame) -> pl.DataFrame:
     f = f.with_columns(tarif_horaire_cents=tarif, tarif_horaire_reference=tarif_ref)
     f = f.with_columns(
         aide_humaine_cents=pl.when(pl.col("heures_centiemes") > 0)
-        .then(_div_half_up(pl.col("heures_centiemes").cast(_I) * pl.col("tarif_horaire_cents").fill_null(0).cast(_I), pl.lit(100, _I)))
+        .then(div_half_up_expr(pl.col("heures_centiemes").cast(_I) * pl.col("tarif_horaire_cents").fill_null(0).cast(_I), pl.lit(100, _I)))
         .otherwise(0).cast(pl.Int64),
         **{c.replace("_cents", "_retenu_cents"): pl.min_horizontal(pl.col(c), pl.col(p.replace(".", "_"))) for c, p in PCH_ELEMENTS.items()},
         seuil_ressources_cents=apply_rate_expr(pl.col("mtp_1er_janvier"), pl.col("pch_seuil_ressources_mtp")),

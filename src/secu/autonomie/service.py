@@ -42,7 +42,6 @@ from secu.core import ledger
 from secu.core.db import unit_of_work
 from secu.core.errors import Conflict, Forbidden, InvalidField, NotFound
 from secu.core.money import format_eur
-from secu.core.parameters import parameters
 from secu.core.security import Caller, Role, journal
 from secu.organismes.territoire import validate_departement
 from secu.register.access import departements_of
@@ -86,7 +85,8 @@ def _fin_du_mois(d: date) -> date:
 
 
 def age_le(naissance: date, le: date) -> int:
-    return le.year - naissance.year - ((le.month, le.day) < (naissance.month, naissance.day))
+    """Whole years of age on ``le``, by the rule (:func:`secu.autonomie.rules.age_revolu`)."""
+    return rules.age_revolu(naissance, le)
 
 
 # --------------------------------------------------------------------------
@@ -96,43 +96,63 @@ def age_le(naissance: date, le: date) -> int:
 def check_inputs(prestation: str, *, gir: int | None, age: int | None, ressources_cents: int, on: date,
                  plan_cents: int = 0, tarif_gir56_cents: int = 0, heures_centiemes: int = 0,
                  mode_aide_humaine: str | None = None, elements: dict[str, int] | None = None) -> None:
-    """Refuse, in French and naming the field, what no rule can compute."""
+    """Refuse, in French and naming the field, what no rule can compute.
+
+    Eligibility, ceilings and maxima are the rules' (:mod:`secu.autonomie.rules`): this only turns the rules'
+    ``motif`` and columns of the one row into errors.
+    """
     if prestation not in rules.PRESTATIONS:
         raise InvalidField("prestation", f"prestation inconnue : {prestation!r} (apa_domicile, apa_etablissement ou pch)")
     if ressources_cents < 0:
         raise InvalidField("ressources_cents", "les ressources ne peuvent pas être négatives")
     if prestation in APA:
-        if gir is None or not 1 <= gir <= 6:
-            raise InvalidField("gir", "le GIR doit être un entier compris entre 1 et 6 (grille AGGIR)")
-        if gir >= 5:
-            raise InvalidField("gir", f"les personnes classées en GIR {gir} n'ouvrent pas droit à l'APA (GIR 1 à 4 seulement)")
-        minimum = int(parameters().get("apa.age_minimum").at(on).value)  # type: ignore[arg-type]
-        if age is None or age < minimum:
-            raise InvalidField("age", f"l'APA est réservée aux personnes âgées de {minimum} ans ou plus (âge au {on:%d/%m/%Y} : {age} ans)")
-        if plan_cents < 0:
-            raise InvalidField("plan_cents", "le montant du plan d'aide ne peut pas être négatif")
-        if tarif_gir56_cents < 0:
-            raise InvalidField("tarif_gir56_cents", "le tarif dépendance ne peut pas être négatif")
-        if prestation == "apa_domicile":
-            row = rules.apa_domicile(pl.DataFrame({"date": [on], "gir": [gir], "age": [age], "plan_cents": [plan_cents],
-                                                   "ressources_cents": [ressources_cents], "couple": [False]})).row(0, named=True)
-            if plan_cents > row["plafond_cents"]:
-                raise InvalidField("plan_cents", f"le plan d'aide ({format_eur(plan_cents)}) dépasse le plafond du GIR {gir} "
-                                                 f"({format_eur(row['plafond_cents'])} au {on:%d/%m/%Y})")
-        elif tarif_gir56_cents > plan_cents:
-            raise InvalidField("tarif_gir56_cents", "le tarif dépendance des GIR 5-6 ne peut pas dépasser celui du GIR du résident")
+        _check_apa(prestation, gir=gir, age=age, ressources_cents=ressources_cents, on=on, plan_cents=plan_cents,
+                   tarif_gir56_cents=tarif_gir56_cents)
         return
     if heures_centiemes < 0:
         raise InvalidField("heures_centiemes", "le nombre d'heures d'aide humaine ne peut pas être négatif")
     if heures_centiemes and mode_aide_humaine not in rules.PCH_MODES:
         raise InvalidField("mode_aide_humaine", f"mode d'aide humaine inconnu : {mode_aide_humaine!r} ({', '.join(rules.PCH_MODES)})")
-    for column, parameter in rules.PCH_ELEMENTS.items():
-        amount = (elements or {}).get(column, 0)
+    amounts = {column: (elements or {}).get(column, 0) for column in rules.PCH_ELEMENTS}
+    for column, amount in amounts.items():
         if amount < 0:
             raise InvalidField(column, "le montant d'un élément de la PCH ne peut pas être négatif")
-        maximum = parameters().get(parameter).at(on).value
-        if amount > int(maximum * 100):  # type: ignore[operator]
-            raise InvalidField(column, f"le montant ({format_eur(amount)}) dépasse le montant maximal attribuable ({format_eur(int(maximum * 100))})")  # type: ignore[operator]
+    row = rules.pch(pl.DataFrame({"date": [on], "ressources_cents": [ressources_cents], "heures_centiemes": [heures_centiemes],
+                                  "mode_aide_humaine": [mode_aide_humaine or ""], **{c: [a] for c, a in amounts.items()}})).row(0, named=True)
+    for column, parameter in rules.PCH_ELEMENTS.items():
+        maximum = row[parameter.replace(".", "_")]
+        if amounts[column] > maximum:
+            raise InvalidField(column, f"le montant ({format_eur(amounts[column])}) dépasse le montant maximal attribuable ({format_eur(maximum)})")
+
+
+def _check_apa(prestation: str, *, gir: int | None, age: int | None, ressources_cents: int, on: date, plan_cents: int,
+               tarif_gir56_cents: int) -> None:
+    if gir is None:
+        raise InvalidField("gir", "le GIR doit être un entier compris entre 1 et 6 (grille AGGIR)")
+    if age is None:
+        raise InvalidField("age", "l'âge ou la date de naissance est obligatoire")
+    if plan_cents < 0:
+        raise InvalidField("plan_cents", "le montant du plan d'aide ne peut pas être négatif")
+    if tarif_gir56_cents < 0:
+        raise InvalidField("tarif_gir56_cents", "le tarif dépendance ne peut pas être négatif")
+    base = {"date": [on], "gir": [gir], "age": [age], "ressources_cents": [ressources_cents], "couple": [False]}
+    if prestation == "apa_domicile":
+        row = rules.apa_domicile(pl.DataFrame(base | {"plan_cents": [plan_cents]})).row(0, named=True)
+    else:
+        row = rules.apa_etablissement(pl.DataFrame(base | {"tarif_gir_cents": [plan_cents],
+                                                           "tarif_gir56_cents": [tarif_gir56_cents]})).row(0, named=True)
+    if row["motif"] == "GIR_INVALIDE":
+        raise InvalidField("gir", "le GIR doit être un entier compris entre 1 et 6 (grille AGGIR)")
+    if row["motif"] == "GIR_5_6":
+        raise InvalidField("gir", f"les personnes classées en GIR {gir} n'ouvrent pas droit à l'APA (GIR 1 à 4 seulement)")
+    if row["motif"] == "AGE":
+        raise InvalidField("age", f"l'APA est réservée aux personnes âgées de {row['apa_age_minimum']} ans ou plus "
+                                  f"(âge au {on:%d/%m/%Y} : {age} ans)")
+    if prestation == "apa_domicile" and plan_cents > row["plafond_cents"]:
+        raise InvalidField("plan_cents", f"le plan d'aide ({format_eur(plan_cents)}) dépasse le plafond du GIR {gir} "
+                                         f"({format_eur(row['plafond_cents'])} au {on:%d/%m/%Y})")
+    if prestation == "apa_etablissement" and tarif_gir56_cents > plan_cents:
+        raise InvalidField("tarif_gir56_cents", "le tarif dépendance des GIR 5-6 ne peut pas dépasser celui du GIR du résident")
 
 
 # --------------------------------------------------------------------------
@@ -219,10 +239,10 @@ def compute(decisions: Sequence[DecisionAutonomie], births: dict[int, date], moi
     for d in decisions:
         base = {"decision_id": d.id, "date": mois}
         if d.prestation == "apa_domicile":
-            rows[d.prestation].append(base | {"gir": d.gir, "age": age_le(births[d.personne_id], mois), "plan_cents": d.plan_cents,
+            rows[d.prestation].append(base | {"gir": d.gir, "date_naissance": births[d.personne_id], "plan_cents": d.plan_cents,
                                               "ressources_cents": d.ressources_cents, "couple": d.couple})
         elif d.prestation == "apa_etablissement":
-            rows[d.prestation].append(base | {"gir": d.gir, "age": age_le(births[d.personne_id], mois), "tarif_gir_cents": d.plan_cents,
+            rows[d.prestation].append(base | {"gir": d.gir, "date_naissance": births[d.personne_id], "tarif_gir_cents": d.plan_cents,
                                               "tarif_gir56_cents": d.tarif_gir56_cents, "ressources_cents": d.ressources_cents, "couple": d.couple})
         else:
             rows[d.prestation].append(base | {"ressources_cents": d.ressources_cents, "heures_centiemes": d.heures_centiemes,
@@ -233,7 +253,7 @@ def compute(decisions: Sequence[DecisionAutonomie], births: dict[int, date], moi
     for prestation, items in rows.items():
         if not items:
             continue
-        frame = pl.DataFrame(items, schema_overrides={"gir": pl.Int64, "age": pl.Int64} if prestation in APA else None)
+        frame = pl.DataFrame(items, schema_overrides={"gir": pl.Int64, "date_naissance": pl.Date} if prestation in APA else None)
         computed = run[prestation](frame)
         computed = computed.with_columns(montant_cents=pl.col(amount_column[prestation]), prestation=pl.lit(prestation))
         share = rules.concours_cnsa(computed.select("decision_id", "date", "prestation", "montant_cents"))
@@ -322,7 +342,7 @@ def run_payments(sessions: sessionmaker[Session], departement: str, mois: date) 
             query = query.with_for_update(skip_locked=True)
         decisions = list(session.scalars(query))
         personnes = {p.id: p for p in session.scalars(select(Personne).where(Personne.id.in_({d.personne_id for d in decisions})))}
-        alive = [d for d in decisions if personnes[d.personne_id].date_deces is None or personnes[d.personne_id].date_deces >= mois]
+        alive = [d for d in decisions if (deces := personnes[d.personne_id].date_deces) is None or deces >= mois]
         calculs = compute(alive, {i: p.date_naissance for i, p in personnes.items()}, mois) if alive else {}
         for decision in alive:
             calcul = calculs[decision.id]

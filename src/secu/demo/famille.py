@@ -15,12 +15,11 @@ import random
 from dataclasses import dataclass
 from datetime import date
 
+import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from secu.core.db import unit_of_work
-from secu.core.money import apply_rate, to_cents
-from secu.core.parameters import parameters
 from secu.core.security import SYSTEM
 from secu.demo.population import REFERENCE
 from secu.famille import paiement, service
@@ -65,7 +64,7 @@ def _late_changes(sessions: sessionmaker[Session], rng: random.Random) -> None:
             select(RessourceAnnuelle.dossier_id, RessourceAnnuelle.personne_id, RessourceAnnuelle.montant_cents)
             .where(RessourceAnnuelle.annee == 2023).order_by(RessourceAnnuelle.dossier_id, RessourceAnnuelle.personne_id)
         ).all()
-        first_of_dossier = {}
+        first_of_dossier: dict[int, tuple[int, int]] = {}
         for dossier_id, personne_id, montant in rows:
             first_of_dossier.setdefault(dossier_id, (personne_id, montant))
         modest = [(d, p, m) for d, (p, m) in first_of_dossier.items() if m < 3_000_000]
@@ -110,10 +109,13 @@ def _apa(sessions: sessionmaker[Session], rng: random.Random, report: FamilleRep
 
 
 def _plafond_apa(gir: int, on: date) -> int:
-    """The plan's ceiling for the GIR: coefficient × MTP at 1 January (CASF R232-10)."""
-    law = parameters()
-    mtp = to_cents(law.get("mtp_1er_janvier").at(on).number())
-    return apply_rate(mtp, law.get("apa.plafond").at(on).leaf(f"gir{gir}"))
+    """The plan's ceiling for the GIR, as the rule computes it (CASF R232-10: coefficient × MTP at 1 January)."""
+    from secu.autonomie import rules as autonomie_rules
+
+    row = autonomie_rules.apa_domicile(pl.DataFrame(
+        {"date": [on], "gir": [gir], "age": [60], "plan_cents": [0], "ressources_cents": [0], "couple": [False]}
+    )).row(0, named=True)
+    return int(row["plafond_cents"])
 
 
 def seed_famille(sessions: sessionmaker[Session], *, seed_value: int = 2026) -> FamilleReport:

@@ -9,7 +9,7 @@ so the explanation cannot disagree with the decision.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +18,8 @@ from secu.core.money import format_eur
 from .rules import PRESTATIONS, SANS_CRDS
 
 Step = dict[str, Any]
+StepFn = Callable[[str, "int | None", object], None]
+"""Adds one explanation step: its label, its amount in cents (or none) and its reference."""
 
 LIBELLES = {
     "af": "Allocations familiales",
@@ -57,7 +59,7 @@ def explain(row: Mapping[str, Any]) -> dict[str, list[Step]]:
             continue
         steps: list[Step] = []
 
-        def step(etape: str, montant: int | None, reference: object) -> None:
+        def step(etape: str, montant: int | None, reference: object, steps: list[Step] = steps) -> None:
             steps.append({"etape": etape, "montant_cents": montant, "reference": _text(reference)})
 
         _DETAILS[p](row, step)
@@ -72,7 +74,7 @@ def explain(row: Mapping[str, Any]) -> dict[str, list[Step]]:
     return out
 
 
-def _af(row: Mapping[str, Any], step) -> None:
+def _af(row: Mapping[str, Any], step: StepFn) -> None:
     n, alt = row.get("nb_enfants"), row.get("af_nb_alternes") or 0
     t = row.get("af_tranche")
     step(f"Enfants à charge : {n}" + (f" dont {alt} en résidence alternée" if alt else ""), None, TIMING)
@@ -89,7 +91,7 @@ def _af(row: Mapping[str, Any], step) -> None:
         step(f"Complément dégressif : ressources au-dessus du plafond de {_euros(row.get('af_depassement'))} "
              "(douzième de la différence, arrondi au centime)", row.get("af_complement_degressif"), "CSS L521-1 et D521-1 II")
     if row.get("af_part_autre_parent"):
-        step("Résidence alternée : part due à l'autre parent, déduite", -row.get("af_part_autre_parent"), "CSS R521-3")
+        step("Résidence alternée : part due à l'autre parent, déduite", -int(row.get("af_part_autre_parent") or 0), "CSS R521-3")
     if row.get("af_forfait"):
         step(f"Allocation forfaitaire (enfant de 20 ans) : {row.get('af_nb_forfaits')} × {_euros(row.get('af_forfait_unitaire'))}",
              row.get("af_forfait"), "CSS L521-1 2e al. et D521-2")
@@ -97,40 +99,41 @@ def _af(row: Mapping[str, Any], step) -> None:
         step("Complément dégressif de l'allocation forfaitaire", row.get("af_forfait_complement_degressif"), "CSS D521-2 II")
 
 
-def _cf(row: Mapping[str, Any], step) -> None:
+def _cf(row: Mapping[str, Any], step: StepFn) -> None:
     forme = row.get("cf_forme")
     step(f"{row.get('cf_nb_enfants')} enfants à charge, tous âgés de 3 ans au moins ; ressources N-2 "
          f"{_euros(row.get('ressources_n2'))}, plafond {_euros(row.get('cf_plafond'))}, plafond du montant majoré "
          f"{_euros(row.get('cf_plafond_majore'))}", None, row.get("ref_cf"))
     label = {"majore": "Complément familial majoré", "base": "Complément familial",
              "differentiel": "Complément familial différentiel (douzième de plafond + 12 × CF − ressources)"}
-    step(label.get(forme, "Complément familial"), row.get("cf"), "CSS L522-1 à L522-3")
+    step(label.get(str(forme), "Complément familial"), row.get("cf"), "CSS L522-1 à L522-3")
 
 
-def _paje_naissance(row: Mapping[str, Any], step) -> None:
+def _paje_naissance(row: Mapping[str, Any], step: StepFn) -> None:
     step(f"{row.get('paje_nb_naissances')} naissance(s) ce mois ; ressources N-2 {_euros(row.get('ressources_n2'))}, "
          f"plafond {_euros(row.get('paje_plafond_naissance'))}", None, row.get("ref_paje_naissance"))
 
 
-def _paje_base(row: Mapping[str, Any], step) -> None:
+def _paje_base(row: Mapping[str, Any], step: StepFn) -> None:
     step(f"Allocation de base à taux {row.get('paje_base_taux')} × {row.get('paje_base_nombre')} ; ressources N-2 "
          f"{_euros(row.get('ressources_n2'))}, plafonds {_euros(row.get('paje_plafond_taux_plein'))} (taux plein) et "
          f"{_euros(row.get('paje_plafond_taux_partiel'))} (taux partiel)", None, row.get("ref_paje_base"))
 
 
-def _ars(row: Mapping[str, Any], step) -> None:
+def _ars(row: Mapping[str, Any], step: StepFn) -> None:
     step(f"{row.get('ars_nb_enfants')} enfant(s) de 6 à 18 ans : ARS pleine {_euros(row.get('ars_plein'))}", row.get("ars_plein"),
          row.get("ref_ars"))
     if row.get("ars") != row.get("ars_plein"):
         step(f"ARS différentielle : ressources N-2 {_euros(row.get('ressources_n2'))} au-dessus du plafond "
-             f"{_euros(row.get('ars_plafond'))}", row.get("ars"), "CSS L543-1")
+             f"{_euros(row.get('ars_plafond'))} ({row.get('ars_nb_enfants_plafond')} enfant(s) à charge au 31 juillet)",
+             row.get("ars"), "CSS L543-1, R543-5")
 
 
-def _asf(row: Mapping[str, Any], step) -> None:
+def _asf(row: Mapping[str, Any], step: StepFn) -> None:
     step(f"{row.get('asf_nb_enfants')} enfant(s) privé(s) de l'aide d'un ou de deux parents", None, row.get("ref_asf"))
 
 
-def _aeeh(row: Mapping[str, Any], step) -> None:
+def _aeeh(row: Mapping[str, Any], step: StepFn) -> None:
     step(f"AEEH de base pour {row.get('aeeh_nb_enfants')} enfant(s)", row.get("aeeh_base"), row.get("ref_aeeh"))
     if row.get("aeeh_complements"):
         step("Compléments selon la catégorie fixée par la CDAPH", row.get("aeeh_complements"), "CSS L541-1 et D541-2")
@@ -138,7 +141,7 @@ def _aeeh(row: Mapping[str, Any], step) -> None:
         step("Majoration pour parent isolé", row.get("aeeh_majoration_isole"), "CSS L541-4 et D541-4")
 
 
-def _aah(row: Mapping[str, Any], step) -> None:
+def _aah(row: Mapping[str, Any], step: StepFn) -> None:
     step(f"Ressources N-2 retenues {_euros(row.get('aah_ressources'))} ; plafond annuel {_euros(row.get('aah_plafond'))} ; "
          "AAH = douzième de la différence, au plus le montant maximal", None, row.get("ref_aah"))
 

@@ -15,8 +15,9 @@ compares each (month, benefit) with what was already settled for it:
 * an earlier month now worth less: an indu (negative line), recovered by
   deductions on this and later payments, never more a month than the
   barème of CSS D553-1 allows on the household's resources and family
-  composition (CSS L553-2; one deduction for all indus, oldest first, the
-  smallest first among the same date, D553-4).
+  composition (CSS L553-2; the limit is ``rules.plafond_retenue``; one
+  deduction for all indus, oldest first, the smallest first among the same
+  date, D553-4).
 
 Dossiers are claimed in chunks, each in its own transaction with its ledger
 entries, so a run cut off halfway resumes where it stopped; a closed run
@@ -37,9 +38,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
+import polars as pl
 from sepaxml import SepaTransfer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -48,9 +49,8 @@ from secu.config import settings
 from secu.core import ledger
 from secu.core.db import unit_of_work
 from secu.core.errors import InvalidField
-from secu.core.money import arrondi_centime, to_cents
-from secu.core.parameters import ParameterValue, parameters
-from secu.famille import service
+from secu.core.parameters import parameters
+from secu.famille import rules, service
 from secu.famille.models import (
     CampagneFamille,
     DossierAllocataire,
@@ -64,8 +64,8 @@ from secu.organismes import get_organisme
 from secu.register.models import Personne
 
 CHUNK = 200
-PRESCRIPTION_MOIS = 24  # CSS L553-1: two years
-EXCLUES_DE_LA_RETENUE = ("ars", "paje_naissance")  # D553-1, I b): ARS and the birth premium are left out
+PRESCRIPTION = "pf.prescription_paiement_mois"
+"""CSS L553-1: the allocataire's action for payment is prescribed after two years (a dated parameter)."""
 
 
 @dataclass(frozen=True)
@@ -91,43 +91,6 @@ def payment_date(mois: date) -> date:
     if fifth.weekday() == 6:
         return fifth + timedelta(days=1)
     return fifth
-
-
-# -- the limit on deductions (CSS L553-2, D553-1) --------------------------------------------------------
-
-
-def _p(name: str, on: date) -> ParameterValue:
-    return parameters().get(f"recouvrement_indus.{name}").at(on)
-
-
-def plafond_retenue(ressources_annuelles_cents: int | None, prestations_cents: int, nb_adultes: int, nb_enfants: int, on: date) -> tuple[int, list[dict[str, Any]]]:
-    """Largest monthly deduction: the barème of D553-1 III on the weighted monthly income R / N.
-
-    R = resources of the reference year / 12 + the month's family benefits (D553-1 I a and b; housing
-    costs, I c, are not known to secu and are not deducted). N = parts of the family (D553-1 II, UNVERIFIED).
-    """
-    nombre = _p("parts", on)
-    parts = Decimal(nombre.leaf("allocataire")) + (Decimal(nombre.leaf("conjoint")) if nb_adultes > 1 else 0)
-    parts += Decimal(nombre.leaf("enfant")) * min(nb_enfants, 2) + Decimal(nombre.leaf("enfant_rang_3")) * max(nb_enfants - 2, 0)
-    steps: list[dict[str, Any]] = []
-    if ressources_annuelles_cents is None:
-        pondere = to_cents(_p("revenu_repute", on).number())
-        steps.append({"etape": "revenu mensuel pondéré réputé (ressources inconnues)", "montant_cents": pondere, "reference": "CSS D553-1 III"})
-    else:
-        revenu = Decimal(ressources_annuelles_cents) / 12 + prestations_cents
-        pondere = arrondi_centime(revenu / parts / 100)
-        steps.append({"etape": f"revenu mensuel ({ressources_annuelles_cents / 100:.2f} € / 12 + prestations {prestations_cents / 100:.2f} €) ÷ {parts} parts",
-                      "montant_cents": pondere, "reference": "CSS D553-1 I et II"})
-    bareme = _p("bareme", on).bareme()
-    forfaitaire = to_cents(_p("retenue_forfaitaire", on).number())
-    steps.append({"etape": "retenue forfaitaire", "montant_cents": forfaitaire, "reference": "CSS D553-1 III"})
-    for part in bareme.parts(pondere):
-        if part.assiette and part.taux:  # below the first seuil (taux 0), only the retenue forfaitaire
-            steps.append({"etape": f"{part.taux * 100:.0f} % de la tranche {part.numero - 1}", "montant_cents": arrondi_centime(part.montant / 100),
-                          "reference": "CSS D553-1 III"})
-    plafond = forfaitaire + bareme.montant(pondere)  # the tranches' exact sum, rounded once to the nearest cent
-    steps.append({"etape": "retenue mensuelle maximale", "montant_cents": plafond, "reference": "CSS L553-2, D553-1"})
-    return plafond, steps
 
 
 # -- the run -----------------------------------------------------------------------------------------
@@ -165,7 +128,8 @@ def _settled(session: Session, dossier_id: int) -> dict[tuple[date, str], tuple[
 def _store_rights(session: Session, dossier: DossierAllocataire, rights: dict[date, list[service.Droit]]) -> None:
     import json
 
-    existing = {(d.mois, d.prestation): d for d in session.scalars(select(DroitFamille).where(DroitFamille.dossier_id == dossier.id, DroitFamille.mois.in_(list(rights))))}
+    stored = select(DroitFamille).where(DroitFamille.dossier_id == dossier.id, DroitFamille.mois.in_(list(rights)))
+    existing = {(d.mois, d.prestation): d for d in session.scalars(stored)}
     seen = set()
     for month, droits in rights.items():
         for d in droits:
@@ -185,7 +149,8 @@ def _store_rights(session: Session, dossier: DossierAllocataire, rights: dict[da
 
 
 def _pay_dossier(session: Session, run: CampagneFamille, dossier: DossierAllocataire) -> PaiementFamille:
-    first = max(service.first_of_month(dossier.date_debut), _months_back(run.mois, PRESCRIPTION_MOIS - 1))
+    prescription = int(parameters().get(PRESCRIPTION).at(run.mois).number())
+    first = max(service.first_of_month(dossier.date_debut), _months_back(run.mois, prescription - 1))
     months = service.month_range(first, run.mois)
     rights, used = service.compute_rights(session, dossier, months)
     _store_rights(session, dossier, rights)
@@ -240,10 +205,15 @@ def _recover(session: Session, run: CampagneFamille, dossier: DossierAllocataire
     ))
     if not indus or paiement.du_cents <= 0:
         return
-    prestations = sum(d.brut_cents for d in droits_du_mois if d.prestation not in EXCLUES_DE_LA_RETENUE)
+    prestations = sum(d.brut_cents for d in droits_du_mois if d.prestation not in rules.HORS_RETENUE)
     known = any(r.get("origine") != "inconnue" for r in situation.get("ressources", []))
-    plafond, _ = plafond_retenue(situation.get("ressources_n2_cents", 0) if known else None, prestations,
-                                 int(situation.get("nb_parents", 1)), len(situation.get("enfants", [])), run.mois)
+    limite = rules.plafond_retenue(pl.DataFrame(
+        {"mois": [run.mois], "ressources_annuelles_cents": [situation.get("ressources_n2_cents", 0) if known else None],
+         "prestations_cents": [prestations], "nb_adultes": [int(situation.get("nb_parents", 1))],
+         "nb_enfants": [len(situation.get("enfants", []))]},
+        schema_overrides={"ressources_annuelles_cents": pl.Int64},
+    ))
+    plafond = int(limite["plafond_retenue_cents"][0])
     budget = min(plafond, paiement.du_cents)
     paiement.retenue_plafond_cents = plafond
     taken = 0
@@ -371,8 +341,8 @@ def history(session: Session, dossier_id: int) -> list[dict[str, Any]]:
         out.append({
             "campagne_id": run.id, "mois": run.mois, "date_execution": run.date_execution, "du_cents": paiement.du_cents,
             "retenue_cents": paiement.retenue_cents, "retenue_plafond_cents": paiement.retenue_plafond_cents, "vire_cents": paiement.vire_cents,
-            "lignes": [{"mois": l.mois, "prestation": l.prestation, "nature": l.nature, "brut_cents": l.brut_cents,
-                        "crds_cents": l.crds_cents, "net_cents": l.net_cents} for l in lines],
+            "lignes": [{"mois": ligne.mois, "prestation": ligne.prestation, "nature": ligne.nature, "brut_cents": ligne.brut_cents,
+                        "crds_cents": ligne.crds_cents, "net_cents": ligne.net_cents} for ligne in lines],
         })
     return out
 

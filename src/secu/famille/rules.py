@@ -17,6 +17,10 @@ columns :mod:`secu.famille.explication` prints:
 * **AEEH** — base, compléments and majoration parent isolé (L541-1 to L541-4);
 * **AAH** — allocation aux adultes handicapés (L821-1 to L821-3), déconjugalisée.
 
+The other legal computations of the branch are here too, each a frame function called by the service or the
+payment run: :func:`ressources_salaires` (net catégoriel of salaries, CGI art. 83, 3°), :func:`biactivite`
+(R531-9) and :func:`plafond_retenue` (the D553-1 limit on deductions for indus).
+
 Timing (CSS R552-2 I and R552-3 I): a right opens on the first day of the
 month *after* the month its condition is met and ends on the first day of the
 month *in which* it ceases. With months counted as ``year × 12 + month``
@@ -49,11 +53,16 @@ one ``group_by``.
 
 from __future__ import annotations
 
-import polars as pl
+from collections.abc import Mapping
+from datetime import date, timedelta
 
+import polars as pl
+from polars._typing import PolarsDataType
+
+from secu.core.bareme import bareme_expr
 from secu.core.errors import InvalidField, NotFound
-from secu.core.money import apply_rate_expr
-from secu.core.parameters import join_parameters, parameters
+from secu.core.money import RATE_DTYPE, RATE_UNIT, apply_rate_expr, div_half_up_expr
+from secu.core.parameters import bareme_columns, join_parameters, parameters
 
 DEC = pl.Decimal(38, 9)
 
@@ -82,10 +91,7 @@ PRESTATIONS = ("af", "cf", "paje_naissance", "paje_base", "ars", "asf", "aeeh", 
 
 SANS_CRDS = frozenset({"aah", "aeeh"})
 """No CRDS (ordonnance n° 96-50, art. 14 II 8°: the prestations of CSS L511-1 but the AEEH; the AAH is not one)."""
-"""Benefits that do not bear the CRDS: the AAH is not a prestation familiale (ordonnance 96-50 art. 15)."""
 
-ARS_MOIS = 8
-"""The ARS is due for the rentrée and paid in August (CSS L543-1; caf.fr): secu attaches it to the August row."""
 
 PRIME_NAISSANCE_CHOIX = (
     "prime rattachée au mois de naissance : la loi la verse avant la fin du mois civil suivant le 6e mois de "
@@ -107,8 +113,8 @@ _LAW = (
     "paje.plafond.taux_partiel.base", "paje.plafond.taux_partiel.majoration_biactif_isole",
     "paje.plafond.taux_enfant", "paje.plafond.taux_enfant_suivant",
     "ars.taux.six_dix", "ars.taux.onze_quatorze", "ars.taux.quinze_dix_huit", "ars.plafond.base",
-    "ars.plafond.taux_enfant", "ars.montant_minimum", "ars.age_minimum", "ars.age_maximum",
-    "ars.age_tranche_2", "ars.age_tranche_3", "ars.age_scolarite",
+    "ars.plafond.majoration_enfant", "ars.montant_minimum", "ars.age_minimum", "ars.age_maximum",
+    "ars.age_tranche_2", "ars.age_tranche_3", "ars.age_scolarite", "ars.mois_versement",
     "asf.taux.un_parent", "asf.taux.deux_parents",
     "aeeh.taux_base", "aeeh.complement", "aeeh.majoration_isole",  # tables: aeeh_complement_categorie_<c>…
     "aah.montant", "aah.taux_incapacite_plein", "aah.taux_incapacite_minimum", "aah.age_minimum",
@@ -116,9 +122,6 @@ _LAW = (
 )
 _MTP = "aeeh.complement_categorie_6"
 _AGE_MAJORATION = "af.majoration.age"
-_AGE_MAJORATION_ANCIEN = 14
-"""The age of R521-1 before décret n° 2026-138: the transition keeps it for a child who reached it before
-the décret took effect, so the age that applies to a child is the one in force on his 14th birthday."""
 
 
 def _c(name: str) -> pl.Expr:
@@ -136,12 +139,6 @@ def _bmaf_x(rate: pl.Expr) -> pl.Expr:
 
 def _month_index(d: pl.Expr) -> pl.Expr:
     return d.dt.year().cast(pl.Int32) * 12 + d.dt.month().cast(pl.Int32) - 1
-
-
-def _div_half_up(num: pl.Expr, den: pl.Expr | int) -> pl.Expr:
-    """num / den half-up for num >= 0, den > 0, in integers."""
-    den_e = den if isinstance(den, pl.Expr) else pl.lit(den)
-    return (num * 2 + den_e) // (den_e * 2)
 
 
 def _ceiling(
@@ -164,7 +161,8 @@ def _ceiling(
 # Input checks
 
 
-def _prepare(frame: pl.DataFrame, required: dict, optional: dict, what: str) -> pl.DataFrame:
+def _prepare(frame: pl.DataFrame, required: Mapping[str, PolarsDataType], optional: dict[str, tuple[pl.DataType, object]],
+             what: str) -> pl.DataFrame:
     if not isinstance(frame, pl.DataFrame):
         raise TypeError(f"{what} doit être un DataFrame Polars")
     missing = [c for c in required if c not in frame.columns]
@@ -255,6 +253,21 @@ _REFS = ("ref_bmaf", "ref_crds", "ref_af", "ref_cf", "ref_paje_naissance", "ref_
          "ref_aeeh", "ref_aah")
 
 
+def _seuil_remuneration() -> pl.Expr:
+    """The highest monthly pay of a child à charge (L512-3 2°, R512-2), in cents, on the month's law table.
+
+    R512-2: "égal, pour un mois, à 55 % du salaire minimum interprofessionnel de croissance […] multiplié par
+    169". Decided from the text: the SMIC is the hourly SMIC in force in the month of the right (the ceiling is
+    "pour un mois", compared with that month's pay, not an average over a period); the text sets no rounding, so
+    the pay "n'excède pas" the ceiling when it is at most its exact value: SMIC × 169 (exact in cents) × 55 %,
+    rounded down to the cent (pay is in whole cents, so pay <= floor(exact) is pay <= exact). service-public
+    F16947 and the CAF publish the ceiling rounded to the nearest cent (11,88 € × 169 × 55 % = 1 104,246 €
+    shown as 1 104,25 €): a pay of exactly 1 104,25 € exceeds the text's ceiling and is not à charge.
+    """
+    smic_169 = apply_rate_expr(pl.col("smic_horaire"), _c("pf.remuneration_maximale.heures"))
+    return apply_rate_expr(smic_169, _c("pf.remuneration_maximale.taux_smic"), arrondi="inferieur")
+
+
 def _month_law(months: pl.Series) -> pl.DataFrame:
     """The law of each month asked, with every amount that depends on the month alone already computed.
 
@@ -272,11 +285,10 @@ def _month_law(months: pl.Series) -> pl.DataFrame:
 
     return law.with_columns(
         # Children
-        # R512-2: from 16, à charge only if paid at most 55 % of the SMIC × 169 h (half-up to the cent).
-        apply_rate_expr(apply_rate_expr(pl.col("smic_horaire"), _c("pf.remuneration_maximale.heures")),
-                        _c("pf.remuneration_maximale.taux_smic")).alias("__seuil_remuneration"),
+        _seuil_remuneration().alias("__seuil_remuneration"),
         # ARS (L543-1): 6 before 1 February of the next year, under 18 on 15 September.
-        (pl.col("mois").dt.month() == ARS_MOIS).alias("__mois_ars"),
+        # The ARS is paid for the rentrée in the month of ars.mois_versement (August): secu attaches it to that row.
+        (pl.col("mois").dt.month() == _c("ars.mois_versement")).alias("__mois_ars"),
         pl.date(y + 1 - pl.col("ars_age_minimum"), 2, 1).alias("__ars_ne_avant"),
         pl.date(y - pl.col("ars_age_maximum"), 9, 15).alias("__ars_ne_apres"),
         pl.date(y - pl.col("ars_age_scolarite"), 9, 15).alias("__ars_doit_etudier"),
@@ -302,7 +314,8 @@ def _month_law(months: pl.Series) -> pl.DataFrame:
         _bmaf_x(_c("paje.base.taux_plein")).alias("__paje_base_plein"),
         _bmaf_x(_c("paje.base.taux_partiel")).alias("__paje_base_partiel"),
         _bmaf_x(_c("paje.prime_naissance")).alias("__paje_prime"),
-        apply_rate_expr(_c("ars.plafond.base"), _c("ars.plafond.taux_enfant")).alias("__ars_plafond_par_enfant"),
+        # R543-5 raises the ceiling by 30 % per child; the yearly arrêté fixes that majoration in euros (rounded).
+        _c("ars.plafond.majoration_enfant").alias("__ars_plafond_par_enfant"),
         apply_rate_expr(_c("aah.montant") * 12, _c("aah.plafond.coefficient_couple")).alias("__aah_plafond_couple"),
         apply_rate_expr(_c("aah.montant") * 12, _c("aah.plafond.majoration_enfant")).alias("__aah_plafond_par_enfant"),
     )
@@ -326,9 +339,13 @@ def _majoration_ages(births: pl.Series) -> pl.DataFrame:
     Transition of décret 2026-138. Resolved per distinct date (a few thousand) rather than per child. Dates
     before the first value of the parameter only concern people far older than 20: clamped.
     """
-    first = parameters().get(_AGE_MAJORATION).dates[0]
+    parameter = parameters().get(_AGE_MAJORATION)
+    first = parameter.dates[0]
+    # The transition keeps the former age (the one in force the day before the latest change: 14) for a child who
+    # reached it before the décret took effect: the age that applies is the one in force on that birthday.
+    ancien = int(parameter.at(parameter.dates[-1] - timedelta(days=1)).number())
     dates = births.unique().to_frame("date_naissance").with_columns(
-        pl.max_horizontal(pl.col("date_naissance").dt.offset_by(f"{_AGE_MAJORATION_ANCIEN}y"), pl.lit(first)).alias("__d14")
+        pl.max_horizontal(pl.col("date_naissance").dt.offset_by(f"{ancien}y"), pl.lit(first)).alias("__d14")
     )
     return join_parameters(dates, [_AGE_MAJORATION], on="__d14").select("date_naissance", "af_majoration_age")
 
@@ -339,10 +356,9 @@ def _child_flags(e: pl.LazyFrame) -> pl.LazyFrame:
     b = _month_index(pl.col("date_naissance"))
     e = e.with_columns((m - b).alias("__age_m"))
     a = pl.col("__age_m")
-    # R512-2: from 16, à charge only if paid at most 55 % of the SMIC × 169 h.
-    remun_ok = (a < pl.col("pf_age_fin_obligation_scolaire") * 12) | (
-        pl.col("salaire_net_mensuel") <= pl.col("__seuil_remuneration")
-    )
+    # L512-3 2°, R512-2: after the end of compulsory schooling (16), à charge only if paid at most the ceiling.
+    paye_au_dessus = pl.col("salaire_net_mensuel") > pl.col("__seuil_remuneration")
+    remun_ok = (a < pl.col("pf_age_fin_obligation_scolaire") * 12) | ~paye_au_dessus
     charge = (a > 0) & (a < pl.col("pf_age_limite") * 12) & remun_ok
     charge_cf = (a > 0) & (a < pl.col("cf_age_maximum") * 12) & remun_ok
     # CF: "all children at least 3" is met the month of the 3rd birthday, due from the next (R552-2).
@@ -374,7 +390,13 @@ def _child_flags(e: pl.LazyFrame) -> pl.LazyFrame:
         complement = pl.when(cat == c).then(pl.col(f"__aeeh_complement_{c}")).otherwise(complement)
     for c in range(2, 7):
         isole = pl.when(cat == c).then(pl.col(f"__aeeh_isole_{c}")).otherwise(isole)
+    # ARS ceiling (R543-5: "majoré de 30 % par enfant à charge", no date in the text): the children à charge on
+    # 31 July, the eve of the August payment, as the CAF and service-public (F1878) count them: born before
+    # 1 August (a > 0) and not yet 20 on 31 July (a <= 240: a child whose 20th birthday falls in August still counts).
+    charge_31_juillet = (a > 0) & (a <= pl.col("pf_age_limite") * 12) & remun_ok
     return e.with_columns(
+        paye_au_dessus.alias("__paye_au_dessus"),
+        (pl.col("__mois_ars") & charge_31_juillet).alias("__ars_charge"),
         charge.alias("__charge"),
         charge_cf.alias("__charge_cf"),
         moins_de_3.alias("__moins_de_3"),
@@ -406,7 +428,7 @@ def _check_mtp(f: pl.DataFrame, e: pl.DataFrame, law: pl.DataFrame, ages: pl.Dat
         .filter(pl.col("__mtp_absent")).collect()
     )
     if absent.height:
-        jour = absent["mois"].min()
+        jour: date = absent["mois"].min()  # type: ignore[assignment]
         raise NotFound(
             f"aucune valeur de {_MTP} en vigueur le {jour:%d/%m/%Y} (complément d'AEEH de 6e catégorie)",
             field="aeeh_categorie",
@@ -438,11 +460,21 @@ def _children(e: pl.DataFrame, law: pl.DataFrame, ages: pl.DataFrame) -> pl.Lazy
     forfaits = rows.filter(pl.col("__forfait")).select(
         "foyer", "mois", "__rang", veille.alias("__veille"), pl.col("af_forfait_nombre_enfants_minimum").alias("__min")
     )
-    siblings = rows.select("foyer", "mois", _month_index(pl.col("date_naissance")).alias("__b"), pl.col("pf_age_limite").alias("__limite"))
+    # A sibling counts when he was à charge that month (L512-3, R512-2): born, under 20, and — if past the end of
+    # compulsory schooling (16) by then — paid no more than 55 % of the SMIC × 169. His pay of the eve is not in
+    # the frame: his pay of this month (the latest known) is read against this month's ceiling.
+    siblings = rows.select(
+        "foyer", "mois", _month_index(pl.col("date_naissance")).alias("__b"), pl.col("pf_age_limite").alias("__limite"),
+        pl.col("pf_age_fin_obligation_scolaire").alias("__fin_scolarite"), "__paye_au_dessus",
+    )
     age_veille = pl.col("__veille") - pl.col("__b")
+    a_charge_la_veille = (
+        (age_veille > 0) & (age_veille < pl.col("__limite") * 12)
+        & ((age_veille < pl.col("__fin_scolarite") * 12) | ~pl.col("__paye_au_dessus"))
+    )
     forfaits_dus = (
         forfaits.join(siblings, on=["foyer", "mois"], how="inner")
-        .filter((age_veille > 0) & (age_veille < pl.col("__limite") * 12))
+        .filter(a_charge_la_veille)
         .group_by("foyer", "mois", "__rang", "__min").len()
         .filter(pl.col("len") >= pl.col("__min"))
         .group_by("foyer", "mois").agg(pl.len().cast(pl.Int32).alias("af_nb_forfaits"))
@@ -457,6 +489,7 @@ def _children(e: pl.DataFrame, law: pl.DataFrame, ages: pl.DataFrame) -> pl.Lazy
     )
     agg = rows.group_by("foyer", "mois").agg(
         pl.col("__charge").sum().cast(pl.Int32).alias("nb_enfants"),
+        pl.col("__ars_charge").sum().cast(pl.Int32).alias("ars_nb_enfants_plafond"),
         (pl.col("__charge") & pl.col("garde_alternee")).sum().cast(pl.Int32).alias("af_nb_alternes"),
         pl.col("__majoration").sum().cast(pl.Int32).alias("__nb_majorables"),
         (pl.col("__majoration") & pl.col("garde_alternee")).sum().cast(pl.Int32).alias("__nb_majorables_alternes"),
@@ -523,7 +556,7 @@ def droits(foyers: pl.DataFrame, enfants: pl.DataFrame) -> pl.DataFrame:
     zero_cols = [
         "nb_enfants", "af_nb_alternes", "__nb_majorables", "__nb_majorables_alternes", "af_nb_forfaits", "cf_nb_enfants", "cf_nb_moins_de_3_ans",
         "paje_nb_naissances", "ars_nb_enfants", "ars_plein", "asf", "asf_nb_enfants", "aeeh_base", "aeeh_complements",
-        "__aeeh_isole", "aeeh_nb_enfants", "paje_base_nombre",
+        "__aeeh_isole", "aeeh_nb_enfants", "paje_base_nombre", "ars_nb_enfants_plafond",
     ]
     x = x.with_columns(pl.col(c).fill_null(0) for c in zero_cols)
     R = pl.col("ressources_n2")
@@ -595,10 +628,10 @@ def _af(x: pl.LazyFrame, R: pl.Expr) -> pl.LazyFrame:
     den = n * 2
     alt = pl.col("af_nb_alternes")
     x = x.with_columns(
-        pl.when(alt > 0).then(_div_half_up(pl.col("af_base_famille") * (den - alt), den))
+        pl.when(alt > 0).then(div_half_up_expr(pl.col("af_base_famille") * (den - alt), den))
         .otherwise(pl.col("af_base_famille")).alias("af_base"),
         ((pl.col("af_nb_majorations") - pl.col("af_nb_majorations_alternees")) * pl.col("af_majoration_unitaire")
-         + _div_half_up(pl.col("af_nb_majorations_alternees") * pl.col("af_majoration_unitaire"), 2)).alias("af_majorations"),
+         + div_half_up_expr(pl.col("af_nb_majorations_alternees") * pl.col("af_majoration_unitaire"), 2)).alias("af_majorations"),
     ).with_columns((pl.col("af_base_famille") - pl.col("af_base")).alias("af_part_autre_parent"))
 
     # Complément dégressif (L521-1 6e al., D521-1 II, D521-2 II): above a ceiling by less than 12 × the monthly
@@ -612,7 +645,7 @@ def _af(x: pl.LazyFrame, R: pl.Expr) -> pl.LazyFrame:
 
     def degressif(amount: pl.Expr) -> pl.Expr:
         reste = amount * 12 - d
-        return pl.when((t > 1) & (reste > 0)).then(_div_half_up(reste, 12)).otherwise(0)
+        return pl.when((t > 1) & (reste > 0)).then(div_half_up_expr(reste, 12)).otherwise(0)
 
     # Forfait (L521-1 2e al., D521-2): af_nb_forfaits already counts only the children whose family had AF for
     # at least 3 children in the month before their 20th birthday (_children).
@@ -643,7 +676,7 @@ def _cf(x: pl.LazyFrame, R: pl.Expr, majore: pl.Expr) -> pl.LazyFrame:
         pl.when(~droit).then(0)
         .when(R <= pl.col("cf_plafond_majore")).then(pl.col("__cf_majore"))
         .when(R <= pl.col("cf_plafond")).then(base)
-        .when(reste > 0).then(_div_half_up(reste, 12))
+        .when(reste > 0).then(div_half_up_expr(reste, 12))
         .otherwise(0)
     )
     forme = (
@@ -695,7 +728,7 @@ def _paje(x: pl.LazyFrame, R: pl.Expr, majore: pl.Expr) -> pl.LazyFrame:
 
 def _ars(x: pl.LazyFrame, R: pl.Expr) -> pl.LazyFrame:
     x = x.with_columns(
-        (_c("ars.plafond.base") + pl.col("nb_enfants") * pl.col("__ars_plafond_par_enfant")).alias("ars_plafond"),
+        (_c("ars.plafond.base") + pl.col("ars_nb_enfants_plafond") * pl.col("__ars_plafond_par_enfant")).alias("ars_plafond"),
     )
     plein = pl.col("ars_plein")
     # ARS différentielle (L543-1 2e al.): the full ARS less the excess of resources over the ceiling, not paid
@@ -731,7 +764,7 @@ def _aah(x: pl.LazyFrame) -> pl.LazyFrame:
     x = x.with_columns(plafond.alias("aah_plafond"), ressources.alias("aah_ressources"))
     reste = pl.col("aah_plafond") - pl.col("aah_ressources")
     # Differential: one twelfth of (ceiling − resources), at most the monthly amount.
-    aah = pl.when(eligible & (reste > 0)).then(pl.min_horizontal(_div_half_up(reste, 12), _c("aah.montant"))).otherwise(0)
+    aah = pl.when(eligible & (reste > 0)).then(pl.min_horizontal(div_half_up_expr(reste, 12), _c("aah.montant"))).otherwise(0)
     return x.with_columns(
         aah.alias("aah"),
     )
@@ -748,7 +781,7 @@ OUTPUT = (
     "cf_nb_enfants", "cf_nb_moins_de_3_ans", "cf_plafond", "cf_plafond_majore", "cf_forme",
     "paje_nb_naissances", "paje_plafond_naissance", "paje_base_nombre", "paje_base_taux", "paje_plafond_taux_plein",
     "paje_plafond_taux_partiel",
-    "ars_nb_enfants", "ars_plein", "ars_plafond",
+    "ars_nb_enfants", "ars_plein", "ars_nb_enfants_plafond", "ars_plafond",
     "asf_nb_enfants",
     "aeeh_nb_enfants", "aeeh_base", "aeeh_complements", "aeeh_majoration_isole",
     "aah_plafond", "aah_ressources",
@@ -760,6 +793,119 @@ OUTPUT = (
 
 def _empty(f: pl.DataFrame) -> pl.DataFrame:
     return f.with_columns(pl.lit(0, dtype=pl.Int64).alias(c) for p in PRESTATIONS for c in (p, f"{p}_crds"))
+
+
+# --------------------------------------------------------------------------
+# Resources of the household: salaries to net catégoriel
+
+_FRAIS_PRO = ("pf.ressources.frais_professionnels.taux", "pf.ressources.frais_professionnels.minimum",
+              "pf.ressources.frais_professionnels.maximum")
+
+
+def ressources_salaires(frame: pl.DataFrame) -> pl.DataFrame:
+    """Net catégoriel of each person's salaries of a year (CSS R532-3), from their net imposable.
+
+    Input: ``annee`` (the year of the income), ``net_imposable_cents`` (Int64 ≥ 0, the person's taxable salaries
+    of that year). Adds ``frais_professionnels_cents`` and ``ressources_cents``. CGI art. 83, 3°: the déduction
+    forfaitaire for professional expenses is 10 % of the salaries (half-up to the cent), at least the minimum
+    and at most the maximum of the year, never more than the salaries themselves; the parameters are dated
+    1 January of the year of the income.
+    """
+    if "annee" not in frame.columns or "net_imposable_cents" not in frame.columns:
+        raise InvalidField("net_imposable_cents", "colonnes « annee » et « net_imposable_cents » attendues")
+    if (frame["net_imposable_cents"] < 0).any():
+        raise InvalidField("net_imposable_cents", "le net imposable ne peut pas être négatif")
+    imposable = pl.col("net_imposable_cents").cast(pl.Int64)
+    f = join_parameters(frame.with_columns(pl.date(pl.col("annee"), 1, 1).alias("__annee_revenus")), list(_FRAIS_PRO),
+                        on="__annee_revenus")
+    dix_pour_cent = apply_rate_expr(imposable, _c("pf.ressources.frais_professionnels.taux"))
+    borne = pl.min_horizontal(
+        pl.max_horizontal(dix_pour_cent, _c("pf.ressources.frais_professionnels.minimum")),
+        _c("pf.ressources.frais_professionnels.maximum"),
+    )
+    deduction = pl.min_horizontal(borne, imposable)
+    return (
+        f.with_columns(deduction.alias("frais_professionnels_cents"))
+        .with_columns((imposable - pl.col("frais_professionnels_cents")).alias("ressources_cents"))
+        .select(*frame.columns, "frais_professionnels_cents", "ressources_cents")
+    )
+
+
+def biactivite(frame: pl.DataFrame) -> pl.DataFrame:
+    """Whether a couple is biactif for the higher ceilings of the CF, the PAJE and the ARS (CSS R531-9 2e al.).
+
+    Input: ``annee_ressources`` (the reference year N-2), ``revenu_professionnel_1_cents`` and
+    ``revenu_professionnel_2_cents`` (each member's professional income of that year; null: no partner).
+    Adds ``seuil_biactivite_cents`` (12 × the BMAF in force on 1 January of the year after the reference year)
+    and ``biactif``: two members, each with at least the threshold.
+    """
+    for column in ("annee_ressources", "revenu_professionnel_1_cents", "revenu_professionnel_2_cents"):
+        if column not in frame.columns:
+            raise InvalidField(column, f"colonne {column!r} absente")
+    on = frame.with_columns(pl.date(pl.col("annee_ressources") + 1, 1, 1).alias("__bmaf_au"))
+    f = join_parameters(on, ["bmaf", "pf.biactivite.nombre_bmaf"], on="__bmaf_au")
+    seuil = pl.col("bmaf") * _c("pf.biactivite.nombre_bmaf")
+    chacun = (pl.col("revenu_professionnel_1_cents") >= seuil) & (pl.col("revenu_professionnel_2_cents") >= seuil)
+    return f.with_columns(seuil.alias("seuil_biactivite_cents"), chacun.fill_null(False).alias("biactif")).select(
+        *frame.columns, "seuil_biactivite_cents", "biactif"
+    )
+
+
+# --------------------------------------------------------------------------
+# Recovery of indus: the monthly limit on deductions (CSS L553-2, D553-1)
+
+HORS_RETENUE = frozenset({"ars", "paje_naissance"})
+"""Benefits left out of the income of D553-1 I b) (the ARS and the prime à la naissance)."""
+
+_BAREME_RETENUE = "recouvrement_indus.bareme"
+"""D553-1 III: the barème on the weighted income (nothing below the first threshold, then each tranche's rate)."""
+
+_RETENUE_LAW = (
+    "recouvrement_indus.parts",  # a table: recouvrement_indus_parts_<allocataire|conjoint|enfant|enfant_rang_3>
+    "recouvrement_indus.revenu_repute", "recouvrement_indus.retenue_forfaitaire", _BAREME_RETENUE,
+)
+
+
+def _en_unites(column: str) -> pl.Expr:
+    """A coefficient column as an exact integer over RATE_UNIT."""
+    return (pl.col(column).cast(RATE_DTYPE) * RATE_UNIT).cast(pl.Int128)
+
+
+def plafond_retenue(frame: pl.DataFrame) -> pl.DataFrame:
+    """The largest monthly deduction for indus of each row (CSS L553-2, D553-1), in cents.
+
+    Input: ``mois``; ``ressources_annuelles_cents`` (the household's resources of the reference year; null when
+    the caisse knows none); ``prestations_cents`` (the month's family benefits but those of :data:`HORS_RETENUE`);
+    ``nb_adultes`` (1 or 2) and ``nb_enfants``. Steps, named after the article:
+
+    * I: the monthly income, resources / 12 + the month's benefits (housing costs, I c, are not known to secu);
+    * II: weighted by the parts of the family (``parts_retenue``): the income divided by them, half-up to the cent
+      (``revenu_pondere_cents``); unknown resources take the deemed weighted income;
+    * III: the retenue forfaitaire plus the barème on the weighted income, the sum rounded once
+      (``plafond_retenue_cents``).
+    """
+    for column in ("mois", "ressources_annuelles_cents", "prestations_cents", "nb_adultes", "nb_enfants"):
+        if column not in frame.columns:
+            raise InvalidField(column, f"colonne {column!r} absente")
+    f = join_parameters(frame, list(_RETENUE_LAW), on="mois")
+    n = pl.col("nb_enfants")
+    parts = (
+        pl.col("recouvrement_indus_parts_allocataire")
+        + pl.when(pl.col("nb_adultes") > 1).then(pl.col("recouvrement_indus_parts_conjoint")).otherwise(pl.lit(0, RATE_DTYPE))
+        + pl.col("recouvrement_indus_parts_enfant") * pl.min_horizontal(n, 2).cast(pl.Decimal(38, 0))
+        + pl.col("recouvrement_indus_parts_enfant_rang_3") * pl.max_horizontal(n - 2, 0).cast(pl.Decimal(38, 0))
+    ).cast(RATE_DTYPE)
+    revenu_x12 = pl.col("ressources_annuelles_cents").cast(pl.Int128) + 12 * pl.col("prestations_cents").cast(pl.Int128)
+    pondere = (
+        pl.when(pl.col("ressources_annuelles_cents").is_null()).then(pl.col("recouvrement_indus_revenu_repute"))
+        .otherwise(div_half_up_expr(revenu_x12 * RATE_UNIT, _en_unites("parts_retenue") * 12))
+    )
+    seuils, taux = bareme_columns(_BAREME_RETENUE)
+    f = f.with_columns(parts.alias("parts_retenue")).with_columns(pondere.cast(pl.Int64).alias("revenu_pondere_cents"))
+    plafond = pl.col("recouvrement_indus_retenue_forfaitaire") + bareme_expr(pl.col("revenu_pondere_cents"), seuils, taux)
+    return f.with_columns(plafond.alias("plafond_retenue_cents")).select(
+        *frame.columns, "parts_retenue", "revenu_pondere_cents", "plafond_retenue_cents"
+    )
 
 
 # --------------------------------------------------------------------------
@@ -786,4 +932,4 @@ def par_prestation(droits_frame: pl.DataFrame) -> pl.DataFrame:
     ).sort("foyer", "mois", "prestation", maintain_order=True)
 
 
-__all__ = ["droits", "par_prestation", "law_table", "PRESTATIONS", "OUTPUT"]
+__all__ = ["droits", "par_prestation", "ressources_salaires", "biactivite", "plafond_retenue", "HORS_RETENUE", "law_table", "PRESTATIONS", "OUTPUT"]

@@ -14,8 +14,10 @@ the birth date (R552-2; prime à la naissance, PAJE).
 
 Resources (CSS R532-3): the year N-2 of the calendar year of the month. A
 member's resources of a year are, in this order: the latest declared amount;
-the DSN salary records still in force (net imposable × 0,9, the 10 %
-abattement for professional expenses, CGI art. 83, 3°); otherwise zero.
+the DSN salary records still in force (net imposable less the 10 %
+déduction forfaitaire for professional expenses within its yearly minimum and
+maximum, CGI art. 83, 3°, computed by ``rules.ressources_salaires``);
+otherwise zero.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from secu.core.errors import Forbidden, InvalidField, NotFound
 from secu.core.identifiers import validate_bic, validate_iban
 from secu.core.money import to_cents
 from secu.core.security import Caller, Role, journal
+from secu.famille import rules
 from secu.famille.models import (
     DossierAllocataire,
     EvenementFamille,
@@ -47,10 +50,10 @@ from secu.register import service as register_service
 from secu.register.access import require_person_write
 from secu.register.models import MembreFoyer, Personne, Rattachement
 
-ABATTEMENT_FRAIS_PRO = Decimal("0.9")
 NOTE_DSN = (
     "ressources tirées des salaires déclarés en DSN : net imposable (net avant impôt + CSG non déductible + CRDS) "
-    "× 0,9 (déduction forfaitaire de 10 % pour frais professionnels, CGI art. 83, 3°) ; CSS R532-3"
+    "diminué de la déduction forfaitaire de 10 % pour frais professionnels, dans ses minimum et plafond de l'année "
+    "(CGI art. 83, 3°) ; CSS R532-3"
 )
 CHILD_NATURES = ("garde_alternee", "aeeh", "asf", "salaire_enfant", "scolarite", "depart_enfant")
 
@@ -201,7 +204,8 @@ def declare_household(session: Session, data: DeclarationIn, *, caller: Caller, 
         if ressource.personne_id not in adults:
             raise InvalidField(f"{field}.personne_id", "les ressources sont celles de l'allocataire et de son conjoint")
         montant = _cents(ressource.montant, f"{field}.montant", label="le montant des ressources")
-        pro = _cents(ressource.revenu_professionnel, f"{field}.revenu_professionnel", label="le revenu professionnel") if ressource.revenu_professionnel is not None else montant
+        pro = (montant if ressource.revenu_professionnel is None
+               else _cents(ressource.revenu_professionnel, f"{field}.revenu_professionnel", label="le revenu professionnel"))
         resources.append((ressource, montant, pro))
 
     foyer = register_service.create_household(
@@ -367,7 +371,10 @@ def set_iban(session: Session, dossier_id: int, iban: str, bic: str | None, *, c
 
 
 def dsn_resources(session: Session, personne: Personne, annee: int) -> tuple[int, int] | None:
-    """Net catégoriel of a year from the DSN salary records in force: (net imposable × 0,9, net imposable), or None."""
+    """Net catégoriel of a year from the DSN salary records in force: (net catégoriel, net imposable), or None.
+
+    The net catégoriel is computed by :func:`secu.famille.rules.ressources_salaires` (CGI art. 83, 3°).
+    """
     from secu.recouvrement.models import LigneCotisation
     from secu.recouvrement.service import salary_records
 
@@ -381,7 +388,8 @@ def dsn_resources(session: Session, personne: Personne, annee: int) -> tuple[int
     ) or 0
     imposable = sum(r.net_avant_impot_cents for r in records) + int(added)
     imposable = max(imposable, 0)
-    return int(Decimal(imposable) * ABATTEMENT_FRAIS_PRO), imposable  # cents, truncated: resources count in whole cents
+    net = rules.ressources_salaires(pl.DataFrame({"annee": [annee], "net_imposable_cents": [imposable]}))
+    return int(net["ressources_cents"][0]), imposable
 
 
 @dataclass(frozen=True)
@@ -392,7 +400,8 @@ class Ressource:
     note: str
 
 
-def resources_of(session: Session, dossier: DossierAllocataire, personne: Personne, annee: int, cache: dict | None = None) -> Ressource:
+def resources_of(session: Session, dossier: DossierAllocataire, personne: Personne, annee: int,
+                 cache: dict[tuple[int, int], Ressource] | None = None) -> Ressource:
     key = (personne.id, annee)
     if cache is not None and key in cache:
         return cache[key]
@@ -442,23 +451,17 @@ def _state(events: list[EvenementFamille], month: date) -> tuple[dict[int, dict[
     return children, handicap
 
 
-def biactivite_seuil(annee_n2: int) -> int:
-    """Professional income each member of a couple needs for the biactive ceilings (UNVERIFIED: 12 × BMAF of 1 January N-1)."""
-    from secu.core.money import to_cents as cents_of
-    from secu.core.parameters import parameters
-
-    bmaf = parameters().get("bmaf").at(date(annee_n2 + 1, 1, 1)).value
-    return 12 * cents_of(bmaf)  # type: ignore[arg-type]
-
-
 def frames(session: Session, dossier: DossierAllocataire, months: list[date]) -> tuple[pl.DataFrame, pl.DataFrame, dict[date, dict[str, Any]]]:
     """The `foyers` and `enfants` frames of the README contract for one dossier and the months asked, and what was used."""
     members = _members_on(dossier, session)
     people = {p.id: p for p in session.scalars(select(Personne).where(Personne.id.in_({m.personne_id for m in members})))}
     allocataire = people[dossier.allocataire_id]
     events = list(session.scalars(select(EvenementFamille).where(EvenementFamille.dossier_id == dossier.id)))
-    cache: dict = {}
-    foyer_rows, child_rows, used = [], [], {}
+    cache: dict[tuple[int, int], Ressource] = {}
+    foyer_rows: list[dict[str, Any]] = []
+    child_rows: list[dict[str, Any]] = []
+    used: dict[date, dict[str, Any]] = {}
+    pros: list[dict[str, Any]] = []
     for month in months:
         present = [m for m in members if _present(m, people[m.personne_id].date_naissance, month)]
         conjoint = next((m for m in present if m.role == "conjoint"), None)
@@ -466,16 +469,18 @@ def frames(session: Session, dossier: DossierAllocataire, months: list[date]) ->
         n2 = month.year - 2
         res = [resources_of(session, dossier, p, n2, cache) for p in adults]
         total = sum(r.montant_cents for r in res)
-        biactif = len(adults) == 2 and all(r.professionnel_cents >= biactivite_seuil(n2) for r in res)
+        pros.append({"annee_ressources": n2, "revenu_professionnel_1_cents": res[0].professionnel_cents,
+                     "revenu_professionnel_2_cents": res[1].professionnel_cents if len(res) > 1 else None})
         children, handicap = _state(events, month)
         foyer_rows.append({
-            "foyer": dossier.foyer_id, "mois": month, "nb_parents": len(adults), "ressources_n2": total, "biactif": biactif,
+            "foyer": dossier.foyer_id, "mois": month, "nb_parents": len(adults), "ressources_n2": total, "biactif": False,
             "aah_taux_incapacite": int(handicap.get("taux_incapacite", 0)), "aah_rsdae": bool(handicap.get("rsdae", False)),
             "aah_ressources_n2": res[0].montant_cents, "date_naissance_allocataire": allocataire.date_naissance,
         })
         used[month] = {
-            "nb_parents": len(adults), "ressources_n2_cents": total, "annee_ressources": n2, "biactif": biactif,
-            "ressources": [{"personne_id": p.id, "montant_cents": r.montant_cents, "origine": r.origine, "note": r.note} for p, r in zip(adults, res)],
+            "nb_parents": len(adults), "ressources_n2_cents": total, "annee_ressources": n2, "biactif": False,
+            "ressources": [{"personne_id": p.id, "montant_cents": r.montant_cents, "origine": r.origine, "note": r.note}
+                           for p, r in zip(adults, res, strict=True)],
             "enfants": [],
         }
         for m in present:
@@ -491,6 +496,11 @@ def frames(session: Session, dossier: DossierAllocataire, months: list[date]) ->
                 "scolarise": bool(attributes.get("scolarise", True)),
             })
             used[month]["enfants"].append({"personne_id": child.id, "date_naissance": child.date_naissance.isoformat()})
+    if pros:  # the biactivité of each month, by the rule (CSS R531-9)
+        flags = rules.biactivite(pl.DataFrame(pros, schema={"annee_ressources": pl.Int32, "revenu_professionnel_1_cents": pl.Int64,
+                                                            "revenu_professionnel_2_cents": pl.Int64}))["biactif"].to_list()
+        for row, month, flag in zip(foyer_rows, months, flags, strict=True):
+            row["biactif"] = used[month]["biactif"] = flag
     return _foyers_frame(foyer_rows), _enfants_frame(child_rows), used
 
 

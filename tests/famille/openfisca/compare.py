@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import importlib
 import json
 import subprocess
 from collections.abc import Callable
@@ -41,6 +40,7 @@ from pathlib import Path
 
 import polars as pl
 
+from secu.famille import rules
 from tests.famille.openfisca.population import to_runner_json
 from tests.recouvrement.openfisca import environment
 
@@ -55,6 +55,7 @@ AF_DEUX, AF_PAR_SUIVANT, AF_MAJORATION, AF_FORFAIT, AF_FORFAIT_QUART = 0.32, 0.4
 CF_TAUX, CF_MAJORE = 0.4165, 0.6248
 PAJE_TAUX_PLEIN = 0.4165
 ARS_TAUX = {"ars_primaire": 0.8972, "ars_college": 0.9467, "ars_lycee": 0.9795}
+ARS_MAJORATION = 0.3
 
 
 def round_half_up_cents(euros: pl.Expr) -> pl.Expr:
@@ -121,10 +122,17 @@ def law_paje_base() -> pl.Expr:
     )
 
 
-def law_ars() -> pl.Expr:
+def law_ars(majoration_in_euros: bool = False) -> pl.Expr:
+    """ARS of the law from OpenFisca's counts; with ``majoration_in_euros`` the ceiling's per-child majoration is
+    30 % of the base ceiling rounded to the euro, as the yearly arrêté fixes it, not OpenFisca's exact 30 %."""
     bmaf = pl.col("diag:ars_bmaf")
     full = sum(pl.col(f"diag:{name}").cast(pl.Int64) * _r(bmaf * rate) for name, rate in ARS_TAUX.items())
-    excess = (pl.col("diag:prestations_familiales_base_ressources") - pl.col("diag:ars_plafond")).clip(lower_bound=0)
+    plafond = pl.col("diag:ars_plafond")
+    if majoration_in_euros:
+        n = pl.col("diag:ars_nbenf_octobre")
+        base = (plafond / (1 + ARS_MAJORATION * n)).round(0)
+        plafond = base + n * (base * ARS_MAJORATION + 0.5).floor()
+    excess = (pl.col("diag:prestations_familiales_base_ressources") - plafond).clip(lower_bound=0)
     amount = (full - _r(excess)).clip(lower_bound=0)
     return pl.when(pl.col("of64") <= 0).then(0).when(amount < pl.col("diag:ars_minimum") * 100).then(0).otherwise(amount)
 
@@ -224,6 +232,22 @@ EXCEPTIONS: list[Exception_] = [
         holds=lambda code: _differs_from_law(code),
     ),
     Exception_(
+        name="ARS ceiling: the per-child majoration in euros of the arrêté",
+        codes=frozenset({"ars"}),
+        cause=(
+            "OpenFisca raises the ARS ceiling by exactly 30 % of the base ceiling per child (ars_plaf."
+            "majoration_par_enf_supp); the yearly arrêté fixes that majoration in euros, rounded (2024: 6 263 € for "
+            "30 % × 20 878 € = 6 263,40 €). Checked: secu equals the legal ARS with the ceiling base + n × the "
+            "rounded majoration, each amount rounded once."
+        ),
+        law=(
+            "CSS R543-5 (+ 30 % per child) and the arrêtés relatifs aux plafonds de ressources de certaines "
+            "prestations familiales (22 décembre 2023: « majoré […] de 6 263 euros par enfant à charge » ; "
+            "20 décembre 2024, art. 3: 6 564 euros), " + LAW_ROUNDING
+        ),
+        holds=lambda code: (pl.col("ours") == law_ars(majoration_in_euros=True)) & (_r(pl.col("of64")) != pl.col("ours")),
+    ),
+    Exception_(
         name="AF forfait: the child of 20 does not raise the ceiling",
         codes=frozenset({"af"}),
         cause=(
@@ -313,17 +337,8 @@ def openfisca_results(foyers: pl.DataFrame, enfants: pl.DataFrame, say: Callable
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def rules_module():
-    """``secu.famille.rules`` or None when it does not exist yet."""
-    try:
-        return importlib.import_module("secu.famille.rules")
-    except ModuleNotFoundError as error:
-        if error.name in {"secu.famille.rules", "secu.famille"}:
-            return None
-        raise
-
-
-def secu_droits(rules, foyers: pl.DataFrame, enfants: pl.DataFrame) -> pl.DataFrame:
+def secu_droits(foyers: pl.DataFrame, enfants: pl.DataFrame) -> pl.DataFrame:
+    """secu's rights, by secu.famille.rules.droits itself (imported plainly: a rename fails, never skips)."""
     return rules.droits(foyers, enfants)
 
 

@@ -28,7 +28,7 @@ Mapping (one OpenFisca ``famille`` per row of ``foyers``, with its own
   ``personne_de_reference``), the spouse when ``nb_parents`` = 2
   (``conjoint``), each child (``enfant``, ``personne_a_charge``);
   ``date_naissance`` of each; the spouse takes the allocataire's (unused);
-* resources: ``prestations_familiales_base_ressources_individu`` = 
+* resources: ``prestations_familiales_base_ressources_individu`` =
   ``ressources_n2`` for the allocataire and 0 for everyone else, in every
   month of the year (the variable is annual in size: OpenFisca reads it as the
   N-2 base of the month's year, and both ``prestations_familiales_base_ressources``
@@ -81,7 +81,7 @@ def _simulate(tbs, foyers: dict, enfants: dict, rows: numpy.ndarray, month: str)
     year = int(month[:4])
     n = len(rows)
     children_of: dict[int, list[int]] = {}
-    for index, (foyer, mois) in enumerate(zip(enfants["foyer"], enfants["mois"])):
+    for index, (foyer, mois) in enumerate(zip(enfants["foyer"], enfants["mois"], strict=True)):
         if mois[:7] == month:
             children_of.setdefault(foyer, []).append(index)
 
@@ -156,10 +156,12 @@ def _simulate(tbs, foyers: dict, enfants: dict, rows: numpy.ndarray, month: str)
         dec = make_period(f"{year}-12")
         age_months = famille.members("age_en_mois", dec)
         autonomous = famille.members("autonomie_financiere", dec)
-        lycee_18 = famille.sum((age_months <= 12 * parameters.ars_cond.age_sortie_lycee + 2) * (age_months >= 12 * parameters.ars_cond.age_sortie_lycee) * ~autonomous, role=famille.entity.ENFANT)
-        out["diag:ars_primaire"] = nb_enf(famille, dec, parameters.ars_cond.age_entree_primaire, parameters.ars_cond.age_entree_college - 1).astype(numpy.float64)
-        out["diag:ars_college"] = nb_enf(famille, dec, parameters.ars_cond.age_entree_college, parameters.ars_cond.age_entree_lycee - 1).astype(numpy.float64)
-        out["diag:ars_lycee"] = (nb_enf(famille, dec, parameters.ars_cond.age_entree_lycee, parameters.ars_cond.age_sortie_lycee - 1) + lycee_18).astype(numpy.float64)
+        cond = parameters.ars_cond
+        sortie = 12 * cond.age_sortie_lycee
+        lycee_18 = famille.sum((age_months <= sortie + 2) * (age_months >= sortie) * ~autonomous, role=famille.entity.ENFANT)
+        out["diag:ars_primaire"] = nb_enf(famille, dec, cond.age_entree_primaire, cond.age_entree_college - 1).astype(numpy.float64)
+        out["diag:ars_college"] = nb_enf(famille, dec, cond.age_entree_college, cond.age_entree_lycee - 1).astype(numpy.float64)
+        out["diag:ars_lycee"] = (nb_enf(famille, dec, cond.age_entree_lycee, cond.age_sortie_lycee - 1) + lycee_18).astype(numpy.float64)
         out["diag:ars_nbenf_octobre"] = numpy.asarray(simulation.calculate("af_nbenf", f"{year}-10"), dtype=numpy.float64)
         out["diag:ars_bmaf"] = numpy.full(n, float(tbs.parameters(f"{year}-10-01").prestations_sociales.prestations_familiales.bmaf.bmaf))
         out["diag:ars_plafond"] = parameters.ars_plaf.plafond_ressources * (1 + out["diag:ars_nbenf_octobre"] * parameters.ars_plaf.majoration_par_enf_supp)
@@ -200,7 +202,7 @@ def main(source: str, target: str, float32_only: bool = False, timing_only: bool
             for variable in tbs.variables.values():
                 if variable.value_type is float:
                     variable.dtype = numpy.float64
-        for (month, rows), of32 in zip(pieces, of32_all):
+        for (month, rows), of32 in zip(pieces, of32_all, strict=True):
             t = time.monotonic()
             of64 = of32 if float32_only else _simulate(tbs, foyers, enfants, rows, month)
             compute64 += time.monotonic() - t
