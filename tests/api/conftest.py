@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from secu.api.app import create_app
-from secu.api.routes.administration import UtilisateurIn, create_user
+from secu.app import create_app
+from secu.utilisateurs.service import UtilisateurIn, create_user
 from secu.core.db import unit_of_work
 from secu.core.security import SYSTEM, Caller, Role
 from secu.organismes import all_organismes, route

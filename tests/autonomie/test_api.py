@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from secu.api.app import create_app
-from secu.api.routes.administration import UtilisateurIn, create_user
+from secu.app import create_app
+from secu.utilisateurs.service import UtilisateurIn, create_user
 from secu.core import ledger
 from secu.core.db import unit_of_work
 from secu.core.security import SYSTEM, Role

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
+from secu import organismes  # noqa: F401 - installs the ledger's check of organism codes
 from secu.core import ledger
 from secu.core.db import make_engine, migrate, session_factory, unit_of_work
 from secu.core.errors import Conflict, InvalidField

@@ -23,11 +23,12 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from secu.api.deps import CallerDep, IdPath, allow, transaction
+from secu.acces import Permission, Portee, exiger
+from secu.api.deps import CallerDep, IdPath, transaction
 from secu.autonomie import explication, rules, service
 from secu.autonomie.models import DecisionAutonomie, VersementAutonomie
 from secu.core.errors import InvalidField, NotFound
-from secu.core.security import Role, journal
+from secu.core.security import journal
 from secu.register.access import read_person
 from secu.register.models import Personne
 
@@ -55,7 +56,7 @@ def _decision_out(session, decision: DecisionAutonomie) -> dict[str, Any]:  # ty
 
 @router.post("/decisions", summary="Enregistrer une décision d'APA ou de PCH du département")
 def decide(request: Request, caller: CallerDep, data: service.DecisionIn) -> dict[str, Any]:
-    allow(caller, Role.ADMIN, Role.AGENT)
+    exiger(caller, Permission.GERER_AUTONOMIE)
     with transaction(request) as session:
         decision = service.decide(session, caller, data)
         return _decision_out(session, decision)
@@ -63,7 +64,7 @@ def decide(request: Request, caller: CallerDep, data: service.DecisionIn) -> dic
 
 @router.get("/decisions/{decision_id}", summary="Une décision, son montant expliqué et ses versements")
 def read_decision(request: Request, caller: CallerDep, decision_id: IdPath) -> dict[str, Any]:
-    allow(caller, Role.ADMIN, Role.AGENT, Role.ASSURE)
+    exiger(caller, Permission.LIRE_DECISION_AUTONOMIE)
     with transaction(request) as session:
         decision = session.get(DecisionAutonomie, decision_id)
         if decision is None:
@@ -75,9 +76,9 @@ def read_decision(request: Request, caller: CallerDep, decision_id: IdPath) -> d
 
 @router.get("/personnes/{personne_id}/decisions", summary="Les décisions d'APA et de PCH d'une personne")
 def decisions_of(request: Request, caller: CallerDep, personne_id: IdPath) -> dict[str, Any]:
-    allow(caller, Role.ADMIN, Role.AGENT, Role.ASSURE)
+    reach = exiger(caller, Permission.LIRE_DECISION_AUTONOMIE)
     with transaction(request) as session:
-        if caller.role is Role.AGENT:
+        if reach is Portee.SON_TERRITOIRE:
             personne = session.get(Personne, personne_id)
             if personne is None:
                 raise NotFound("dossier introuvable", field="personne_id")
@@ -102,7 +103,7 @@ class PaiementIn(BaseModel):
 
 @router.post("/paiements", summary="Lancer (ou relancer sans risque) le paiement mensuel d'un département")
 def pay(request: Request, caller: CallerDep, data: PaiementIn) -> dict[str, Any]:
-    allow(caller, Role.ADMIN, Role.AGENT)
+    exiger(caller, Permission.GERER_AUTONOMIE)
     from secu.organismes.territoire import validate_departement
 
     service.require_manage(caller, validate_departement(data.departement))
@@ -112,7 +113,7 @@ def pay(request: Request, caller: CallerDep, data: PaiementIn) -> dict[str, Any]
 
 @router.get("/statistiques", summary="Montants versés et concours de la CNSA par département et prestation (sans donnée personnelle)")
 def statistics(request: Request, caller: CallerDep, annee: Annotated[int, Query(ge=2000, le=2100)]) -> dict[str, Any]:
-    allow(caller, Role.ADMIN, Role.ANALYSTE)
+    exiger(caller, Permission.LIRE_STATISTIQUES)
     with transaction(request) as session:
         return {"annee": annee, "lignes": service.totals(session, annee)}
 

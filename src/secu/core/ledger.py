@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -32,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from secu.core.db import Base
-from secu.core.errors import Conflict, InvalidField, NotFound
+from secu.core.errors import Conflict, InvalidField
 
 BRANCHES = ("maladie", "atmp", "famille", "retraite", "autonomie", "recouvrement")
 REGIMES = ("general", "agricole")
@@ -96,16 +97,21 @@ class NouvelleEcriture:
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
-def _known_organism(code: str) -> bool:
-    from secu.organismes import (
-        get_organisme,  # the network is data; imported late to keep core light
-    )
+OrganismCheck = Callable[[str], bool]
+_known_organism: OrganismCheck | None = None
 
-    try:
-        get_organisme(code)
-    except NotFound:
-        return False
-    return True
+
+def check_organisms_with(check: OrganismCheck) -> None:
+    """Install the test of organism codes. The network of organisms is data above ``core``:
+    ``secu.organismes`` installs its check when it is imported, so ``core`` never imports it."""
+    global _known_organism
+    _known_organism = check
+
+
+def _organism_known(code: str) -> bool:
+    if _known_organism is None:  # fail closed: an entry is never booked to a code nobody could check
+        raise RuntimeError("no organism check installed in the ledger: import secu.organismes first")
+    return _known_organism(code)
 
 
 def _check(entry: NouvelleEcriture) -> None:
@@ -125,7 +131,7 @@ def _check(entry: NouvelleEcriture) -> None:
             raise InvalidField(f"{where}.montant_cents", "une ligne d'écriture ne peut pas être nulle")
         if not ligne.compte.strip():
             raise InvalidField(f"{where}.compte", "le compte est obligatoire")
-        if not _known_organism(ligne.organisme_code):
+        if not _organism_known(ligne.organisme_code):
             raise InvalidField(f"{where}.organisme_code", f"organisme inconnu : {ligne.organisme_code!r}")
     total = sum(l.montant_cents for l in entry.lignes)
     if total != 0:

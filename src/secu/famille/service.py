@@ -33,7 +33,8 @@ from sqlalchemy.orm import Session
 from secu.core.errors import Forbidden, InvalidField, NotFound
 from secu.core.identifiers import validate_bic, validate_iban
 from secu.core.money import to_cents
-from secu.core.security import Caller, Role, journal
+from secu.acces import Permission, Portee, couvre_organisme, exiger, portee
+from secu.core.security import Caller, journal
 from secu.famille.models import (
     DossierAllocataire,
     EvenementFamille,
@@ -100,21 +101,18 @@ def _members_on(dossier: DossierAllocataire, session: Session) -> list[MembreFoy
 
 
 def may_see(session: Session, caller: Caller, dossier: DossierAllocataire) -> bool:
-    if caller.role is Role.ADMIN:
-        return True
-    if caller.role is Role.AGENT:
-        return caller.organisme_code == dossier.organisme_code
-    if caller.role is Role.ASSURE and caller.personne_id is not None:
+    reach = portee(caller, Permission.LIRE_DOSSIER_ALLOCATAIRE)
+    if reach is Portee.LE_SIEN and caller.personne_id is not None:  # the allocataire and the conjoint
         adults = {m.personne_id for m in _members_on(dossier, session) if m.role in ("allocataire", "conjoint") and m.date_fin is None}
         return caller.personne_id in adults
-    return False
+    return couvre_organisme(caller, reach, dossier.organisme_code)
 
 
 def load_dossier(session: Session, caller: Caller, dossier_id: int, *, write: bool = False) -> DossierAllocataire:
     dossier = session.get(DossierAllocataire, dossier_id)
     if dossier is None:
         raise NotFound("dossier allocataire introuvable", field="dossier_id")
-    if not may_see(session, caller, dossier) or (write and caller.role not in (Role.ADMIN, Role.AGENT, Role.ASSURE)):
+    if not may_see(session, caller, dossier):  # whoever sees a dossier may declare its changes
         error = Forbidden("accès refusé : ce dossier ne relève pas de votre CAF")
         error.personne_id = dossier.allocataire_id  # type: ignore[attr-defined]
         raise error
@@ -162,8 +160,7 @@ def _event(session: Session, dossier: DossierAllocataire, caller: Caller, nature
 
 def declare_household(session: Session, data: DeclarationIn, *, caller: Caller, today: date) -> DossierAllocataire:
     """Open the dossier allocataire of a household: its members, their situation, resources and account."""
-    if caller.role not in (Role.AGENT, Role.ADMIN):
-        raise Forbidden("seul un agent de la CAF peut ouvrir un dossier allocataire")
+    exiger(caller, Permission.OUVRIR_DOSSIER_ALLOCATAIRE, "seul un agent de la CAF peut ouvrir un dossier allocataire")
     roles = [m.role for m in data.membres]
     if roles.count("allocataire") != 1:
         raise InvalidField("membres", "un foyer a exactement un allocataire")
@@ -593,11 +590,10 @@ def dossier_out(session: Session, caller: Caller, dossier_id: int) -> dict[str, 
 
 def dossiers_of(session: Session, caller: Caller) -> list[int]:
     query = select(DossierAllocataire.id)
-    if caller.role is Role.AGENT:
+    reach = exiger(caller, Permission.LIRE_DOSSIER_ALLOCATAIRE)
+    if reach is Portee.SA_CAISSE:
         query = query.where(DossierAllocataire.organisme_code == caller.organisme_code)
-    elif caller.role is Role.ASSURE:
+    elif reach is Portee.LE_SIEN:
         query = query.join(MembreFoyer, MembreFoyer.foyer_id == DossierAllocataire.foyer_id).where(
             MembreFoyer.personne_id == caller.personne_id, MembreFoyer.role.in_(("allocataire", "conjoint")), MembreFoyer.date_fin.is_(None))
-    elif caller.role is not Role.ADMIN:
-        raise Forbidden("action non autorisée pour votre profil")
     return list(session.scalars(query.order_by(DossierAllocataire.id)))

@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from secu.acces import Permission, Portee, departements_of, exiger
 from secu.core.db import paginate
 from secu.core.errors import Conflict, Forbidden, InvalidField, NotFound
 from secu.core.identifiers import (
@@ -28,7 +29,7 @@ from secu.core.identifiers import (
     validate_siren,
     validate_siret,
 )
-from secu.core.security import Caller, Role, journal
+from secu.core.security import Caller, journal
 from secu.organismes import BRANCHES, route
 from secu.organismes.territoire import validate_departement
 from secu.register import schemas
@@ -117,8 +118,7 @@ def _route_all(personne: Personne) -> None:
 
 
 def register_person(session: Session, data: schemas.PersonneIn, *, caller: Caller, today: date) -> Personne:
-    if caller.role not in (Role.AGENT, Role.ADMIN):
-        raise Forbidden("seul un agent de caisse peut immatriculer une personne")
+    reach = exiger(caller, Permission.IMMATRICULER, "seul un agent de caisse peut immatriculer une personne")
     nom = _required_text(data.nom_naissance, "nom_naissance", "le nom de naissance")
     prenoms = _required_text(data.prenoms, "prenoms", "le prénom")
     _not_future(data.date_naissance, today, "date_naissance", "la date de naissance")
@@ -144,7 +144,7 @@ def register_person(session: Session, data: schemas.PersonneIn, *, caller: Calle
         email=data.email,
     )
     _route_all(personne)
-    if caller.role is Role.AGENT and caller.organisme_code not in {r.organisme_code for r in personne.rattachements}:
+    if reach is Portee.SA_CAISSE and caller.organisme_code not in {r.organisme_code for r in personne.rattachements}:
         raise Forbidden("cette personne ne relève pas de votre organisme (voir son lieu de résidence)")
     if session.scalar(select(Personne.id).where(Personne.nir == nir.value)) is not None:
         raise Conflict("une personne portant ce NIR est déjà immatriculée", field="nir")
@@ -192,16 +192,13 @@ def search_persons(
     session: Session, caller: Caller, *, q: str | None, page: int, taille: int
 ) -> tuple[list[Personne], int]:
     """Search by name, birth date (JJ/MM/AAAA) or NIR, within what the caller may see."""
-    if caller.role not in (Role.AGENT, Role.ADMIN, Role.MEDECIN_CONSEIL):
-        raise Forbidden("la recherche de personnes est réservée aux agents des caisses")
+    reach = exiger(caller, Permission.CHERCHER_PERSONNES, "la recherche de personnes est réservée aux agents des caisses")
     query = select(Personne)
-    if caller.role is Role.AGENT:
+    if reach is Portee.SA_CAISSE:
         query = query.where(
             Personne.id.in_(select(Rattachement.personne_id).where(Rattachement.organisme_code == caller.organisme_code))
         )
-    elif caller.role is Role.MEDECIN_CONSEIL:
-        from secu.register.access import departements_of
-
+    elif reach is Portee.SON_TERRITOIRE:
         query = query.where(Personne.departement.in_(departements_of(caller.organisme_code)))
     if q:
         term = q.strip()
@@ -305,8 +302,7 @@ def create_household(session: Session, data: schemas.FoyerIn, *, caller: Caller,
 
 
 def register_employer(session: Session, data: schemas.EmployeurIn, *, caller: Caller) -> Employeur:
-    if caller.role not in (Role.AGENT, Role.ADMIN):
-        raise Forbidden("seul un agent peut enregistrer un employeur")
+    exiger(caller, Permission.ENREGISTRER_EMPLOYEURS_ET_PROFESSIONNELS, "seul un agent peut enregistrer un employeur")
     siren = validate_siren(data.siren, field="siren")
     if session.scalar(select(Employeur.id).where(Employeur.siren == siren)) is not None:
         raise Conflict("un employeur portant ce SIREN est déjà enregistré", field="siren")
@@ -320,8 +316,7 @@ def register_employer(session: Session, data: schemas.EmployeurIn, *, caller: Ca
 
 
 def add_establishment(session: Session, employeur_id: int, data: schemas.EtablissementIn, *, caller: Caller) -> Etablissement:
-    if caller.role not in (Role.AGENT, Role.ADMIN):
-        raise Forbidden("seul un agent peut enregistrer un établissement")
+    exiger(caller, Permission.ENREGISTRER_EMPLOYEURS_ET_PROFESSIONNELS, "seul un agent peut enregistrer un établissement")
     employeur = session.get(Employeur, employeur_id)
     if employeur is None:
         raise NotFound("employeur introuvable", field="employeur_id")
@@ -355,8 +350,7 @@ def _add_establishment(session: Session, employeur: Employeur, data: schemas.Eta
 
 
 def register_professional(session: Session, data: schemas.ProfessionnelIn, *, caller: Caller) -> ProfessionnelSante:
-    if caller.role not in (Role.AGENT, Role.ADMIN):
-        raise Forbidden("seul un agent peut enregistrer un professionnel de santé")
+    exiger(caller, Permission.ENREGISTRER_EMPLOYEURS_ET_PROFESSIONNELS, "seul un agent peut enregistrer un professionnel de santé")
     rpps = validate_rpps(data.rpps, field="rpps")
     if data.profession not in PROFESSIONS:
         raise InvalidField("profession", f"profession inconnue : {data.profession!r} (attendu : {', '.join(PROFESSIONS)})")
@@ -505,8 +499,7 @@ def declare_medecin_traitant(session: Session, personne_id: int, data: schemas.M
 
 def admit_ald(session: Session, personne_id: int, data: schemas.AldIn, *, caller: Caller) -> Ald:
     """Admission en ALD: a medical decision, taken by the service du contrôle médical."""
-    if caller.role not in (Role.MEDECIN_CONSEIL,):
-        raise Forbidden("l'admission en ALD relève du médecin-conseil")
+    exiger(caller, Permission.ADMETTRE_ALD, "l'admission en ALD relève du médecin-conseil")
     personne = require_person(session, caller, personne_id, medical=True)
     code = data.code.strip().lstrip("0")
     if code not in ALD:

@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import func, select
 
-from secu.api.deps import CallerDep, IdPath, PaginationDep, allow, transaction
+from secu.acces import Permission, exiger
+from secu.api.deps import CallerDep, IdPath, PaginationDep, transaction
 from secu.core.db import paginate
 from secu.core.errors import NotFound
-from secu.core.security import Role, journal
+from secu.core.security import journal
 from secu.register import schemas, service
 from secu.register.attestation import attestation
 from secu.register.models import CarteVitale, Personne, ProfessionnelSante
@@ -28,7 +29,7 @@ def search(
     profession: Annotated[str | None, Query(max_length=30)] = None,
     departement: Annotated[str | None, Query(max_length=3)] = None,
 ) -> schemas.Page[schemas.ProfessionnelOut]:
-    # The directory of professionals is public information (annuaire santé): any signed-in role may search it.
+    exiger(caller, Permission.LIRE_ANNUAIRE_PROFESSIONNELS)  # public information (annuaire santé): every profile
     query = select(ProfessionnelSante)
     if nom:
         query = query.where(func.upper(ProfessionnelSante.nom).like(f"{nom.strip().upper()}%"))
@@ -51,6 +52,7 @@ def create(request: Request, caller: CallerDep, data: schemas.ProfessionnelIn) -
 
 @router.get("/professionnels/{professionnel_id}", response_model=schemas.ProfessionnelOut, summary="Un professionnel de santé")
 def read(request: Request, caller: CallerDep, professionnel_id: IdPath) -> schemas.ProfessionnelOut:
+    exiger(caller, Permission.LIRE_ANNUAIRE_PROFESSIONNELS)
     with transaction(request) as session:
         pro = session.get(ProfessionnelSante, professionnel_id)
         if pro is None:
@@ -66,7 +68,7 @@ def rights_by_card(
     date_: Annotated[date | None, Query(alias="date")] = None,
 ) -> schemas.Attestation:
     """What a professional's software reads with the card in the reader (the ADRi's job)."""
-    allow(caller, Role.PROFESSIONNEL)
+    exiger(caller, Permission.LIRE_DROITS_SUR_CARTE_VITALE)
     with transaction(request) as session:
         carte = session.scalar(select(CarteVitale).where(CarteVitale.numero == carte_vitale.strip(), CarteVitale.statut == "active"))
         if carte is None:

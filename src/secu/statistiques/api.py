@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlalchemy import case, func, select
 
-from secu.api.deps import CallerDep, allow, transaction
-from secu.core.security import Role
+from secu.acces import Permission, exiger
+from secu.api.deps import CallerDep, transaction
 from secu.register.models import Affiliation, Ald, Personne, Rattachement
 
 router = APIRouter(prefix="/statistiques", tags=["statistiques"])
@@ -50,7 +50,7 @@ def _mask(count: int) -> tuple[int | None, bool]:
 
 @router.get("/population", response_model=Population, summary="Population du répertoire par département, sexe et âge")
 def population(request: Request, caller: CallerDep) -> Population:
-    allow(caller, Role.ANALYSTE, Role.ADMIN)
+    exiger(caller, Permission.LIRE_STATISTIQUES)
     today = date.today()
     age = today.year - func.extract("year", Personne.date_naissance)  # âge atteint dans l'année
     tranche = case(*[(age.between(lo, hi), label) for lo, hi, label in TRANCHES], else_="75+")
@@ -76,7 +76,7 @@ def population(request: Request, caller: CallerDep) -> Population:
 
 @router.get("/organismes", response_model=list[ParOrganisme], summary="Personnes rattachées par organisme et branche")
 def per_organism(request: Request, caller: CallerDep) -> list[ParOrganisme]:
-    allow(caller, Role.ANALYSTE, Role.ADMIN)
+    exiger(caller, Permission.LIRE_STATISTIQUES)
     with transaction(request) as session:
         rows = session.execute(
             select(Rattachement.organisme_code, Rattachement.branche, func.count())

@@ -7,23 +7,25 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import func, select
 
-from secu.api.deps import CallerDep, IdPath, PaginationDep, allow, transaction
+from secu.acces import Permission, Portee, exiger, refus
+from secu.api.deps import CallerDep, IdPath, PaginationDep, transaction
 from secu.core.db import paginate
-from secu.core.errors import Forbidden, NotFound
+from secu.core.errors import NotFound
 from secu.core.identifiers import validate_siret
-from secu.core.security import Caller, Role
+from secu.core.security import Caller
 from secu.register import schemas, service
 from secu.register.models import Employeur, Etablissement
 
 router = APIRouter(tags=["employeurs"])
 
 
+REFUS = "accès refusé : cet employeur ne relève pas de votre périmètre"
+
+
 def _may_see(caller: Caller, employeur_id: int) -> None:
-    if caller.role in (Role.AGENT, Role.ADMIN):
-        return
-    if caller.role is Role.EMPLOYEUR and caller.employeur_id == employeur_id:
-        return
-    raise Forbidden("accès refusé : cet employeur ne relève pas de votre périmètre")
+    reach = exiger(caller, Permission.LIRE_EMPLOYEUR, REFUS)
+    if reach is Portee.LE_SIEN and caller.employeur_id != employeur_id:
+        raise refus(REFUS)
 
 
 @router.get("/employeurs", response_model=schemas.Page[schemas.EmployeurOut], summary="Rechercher des employeurs")
@@ -34,10 +36,8 @@ def search(
     q: Annotated[str | None, Query(max_length=100, description="raison sociale ou SIREN")] = None,
 ) -> schemas.Page[schemas.EmployeurOut]:
     query = select(Employeur)
-    if caller.role is Role.EMPLOYEUR:
+    if exiger(caller, Permission.LIRE_EMPLOYEUR) is Portee.LE_SIEN:
         query = query.where(Employeur.id == caller.employeur_id)
-    else:
-        allow(caller, Role.AGENT, Role.ADMIN)
     if q:
         term = q.strip().upper()
         query = query.where((Employeur.siren == term.replace(" ", "")) | func.upper(Employeur.raison_sociale).like(f"%{term}%"))

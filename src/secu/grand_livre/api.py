@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from secu.api.deps import CallerDep, allow, transaction
+from secu.acces import Permission, Portee, exiger
+from secu.api.deps import CallerDep, transaction
 from secu.core import ledger
-from secu.core.security import Role, journal
+from secu.core.security import journal
 
 router = APIRouter(prefix="/grand-livre", tags=["grand livre"])
 
@@ -56,7 +57,7 @@ class SoldeOut(BaseModel):
 
 @router.post("/ecritures", response_model=EcritureOut, status_code=201, summary="Passer une écriture (idempotente)")
 def post_entry(request: Request, caller: CallerDep, data: EcritureIn) -> EcritureOut:
-    allow(caller, Role.ADMIN)
+    exiger(caller, Permission.PASSER_ECRITURE)
     entry = ledger.NouvelleEcriture(
         cle_idempotence=data.cle_idempotence,
         date_operation=data.date_operation,
@@ -81,9 +82,9 @@ def balances(
     compte: Annotated[str | None, Query(max_length=60, description="préfixe de compte")] = None,
     regime: Annotated[str | None, Query()] = None,
 ) -> list[SoldeOut]:
-    allow(caller, Role.ANALYSTE, Role.ADMIN, Role.AGENT)
+    reach = exiger(caller, Permission.LIRE_SOLDES)
     filtre = ledger.FiltreSoldes(du=du, au=au, branche=branche, organisme_code=organisme, compte_prefixe=compte, regime=regime)
-    if caller.role is Role.AGENT:  # an agent sees the books of their own caisse only
+    if reach is Portee.SA_CAISSE:  # an agent sees the books of their own caisse only
         filtre.organismes = (caller.organisme_code or "",)
     with transaction(request) as session:
         return [SoldeOut(**s.__dict__, solde_cents=s.solde_cents) for s in ledger.balances(session, filtre)]

@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
-from secu.api.deps import CallerDep, IdPath, PaginationDep, allow, transaction
+from secu.acces import Permission, Portee, exiger
+from secu.api.deps import CallerDep, IdPath, PaginationDep, transaction
 from secu.core.errors import NotFound
-from secu.core.security import JournalAcces, Role
+from secu.core.security import JournalAcces
 from secu.register import schemas, service
 from secu.register.access import read_person, require_person
 from secu.register.ald import ALD
@@ -180,11 +181,10 @@ def open_c2s(request: Request, caller: CallerDep, personne_id: IdPath, data: sch
 @router.get("/personnes/{personne_id}/acces", summary="Qui a consulté ce dossier (journal des accès)")
 def who_read(request: Request, caller: CallerDep, personne_id: IdPath, pagination: PaginationDep) -> dict:  # type: ignore[type-arg]
     """The assuré may see who read their own file; the administrator (DPO) anyone's."""
+    reach = exiger(caller, Permission.VOIR_QUI_A_LU_UN_DOSSIER)
     with transaction(request) as session:
-        if caller.role is not Role.ADMIN:
-            allow(caller, Role.ASSURE)
-            if caller.personne_id != personne_id:
-                require_person(session, caller, personne_id)
+        if reach is Portee.LE_SIEN and caller.personne_id != personne_id:
+            require_person(session, caller, personne_id)  # a parent: the files of the minors attached to them
         rows = list(
             session.scalars(
                 select(JournalAcces)
@@ -194,7 +194,7 @@ def who_read(request: Request, caller: CallerDep, personne_id: IdPath, paginatio
                 .limit(pagination.taille)
             )
         )
-        if not rows and caller.role is Role.ADMIN and session.get(Personne, personne_id) is None:
+        if not rows and reach is Portee.TOUT and session.get(Personne, personne_id) is None:
             raise NotFound("dossier introuvable", field="personne_id")
         return {
             "items": [
