@@ -133,9 +133,9 @@ def create_account(
 ) -> None:
     from pydantic import ValidationError
 
-    from secu.utilisateurs.service import UtilisateurIn, create_user
     from secu.core.db import session_factory, unit_of_work
     from secu.core.errors import SecuError
+    from secu.utilisateurs.service import UtilisateurIn, create_user
 
     password = os.environ.get("SECU_PASSWORD") or typer.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
     try:

@@ -9,11 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from secu.app import create_app
-from secu.utilisateurs.service import UtilisateurIn, create_user
 from secu.core.db import unit_of_work
 from secu.core.security import SYSTEM, Caller, Role
 from secu.organismes import all_organismes, route
 from secu.register import schemas, service
+from secu.utilisateurs.service import UtilisateurIn, create_user
 
 PASSWORD = "mot-de-passe-de-test"
 TODAY = date.today()

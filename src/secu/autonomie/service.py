@@ -36,6 +36,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from secu.acces import Permission, Portee, couvre_departement, portee, refus
 from secu.autonomie import explication, rules
 from secu.autonomie.models import CampagneAutonomie, DecisionAutonomie, VersementAutonomie
 from secu.core import ledger
@@ -43,9 +44,8 @@ from secu.core.db import unit_of_work
 from secu.core.errors import Conflict, Forbidden, InvalidField, NotFound
 from secu.core.money import format_eur
 from secu.core.parameters import parameters
-from secu.core.security import Caller, journal
+from secu.core.security import Action, Caller, Ressource, journal
 from secu.organismes.territoire import validate_departement
-from secu.acces import Permission, Portee, couvre_departement, portee, refus
 from secu.register.models import Personne
 
 CAISSE = "CNSA"
@@ -191,7 +191,7 @@ def decide(session: Session, caller: Caller, data: DecisionIn) -> DecisionAutono
     )
     session.add(decision)
     session.flush()
-    journal(session, caller, "creation", "decision_autonomie", decision.id, personne_id=personne.id, detail=data.prestation)
+    journal(session, caller, Action.CREATION, Ressource.DECISION_AUTONOMIE, decision.id, personne_id=personne.id, detail=data.prestation)
     return decision
 
 

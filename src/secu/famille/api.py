@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from secu.acces import Permission, exiger, exiger_organisme
 from secu.api.deps import CallerDep, IdPath, transaction
 from secu.core.errors import InvalidField, NotFound
+from secu.core.security import Ressource as RessourceJournal
 from secu.famille import paiement, schemas, service
 from secu.famille.models import CampagneFamille
 
@@ -54,7 +55,7 @@ def rights(request: Request, caller: CallerDep, dossier_id: IdPath, mois: Annota
 def payments(request: Request, caller: CallerDep, dossier_id: IdPath) -> dict[str, Any]:
     with transaction(request) as session:
         dossier = service.load_dossier(session, caller, dossier_id)
-        service.journal_read(session, caller, dossier, "paiements_famille")
+        service.journal_read(session, caller, dossier, RessourceJournal.PAIEMENTS_FAMILLE)
         return {"paiements": paiement.history(session, dossier.id), "indus": paiement.indus_of(session, dossier.id)}
 
 

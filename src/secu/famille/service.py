@@ -30,11 +30,12 @@ import polars as pl
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from secu.acces import Permission, Portee, couvre_organisme, exiger, portee
 from secu.core.errors import Forbidden, InvalidField, NotFound
 from secu.core.identifiers import validate_bic, validate_iban
 from secu.core.money import to_cents
-from secu.acces import Permission, Portee, couvre_organisme, exiger, portee
-from secu.core.security import Caller, journal
+from secu.core.security import Action, Caller, journal
+from secu.core.security import Ressource as RessourceJournal  # famille has its own Ressource (income)
 from secu.famille.models import (
     DossierAllocataire,
     EvenementFamille,
@@ -119,10 +120,10 @@ def load_dossier(session: Session, caller: Caller, dossier_id: int, *, write: bo
     return dossier
 
 
-def journal_read(session: Session, caller: Caller, dossier: DossierAllocataire, what: str) -> None:
+def journal_read(session: Session, caller: Caller, dossier: DossierAllocataire, what: RessourceJournal) -> None:
     """Each member's file is read: one journal row per person shown."""
     for personne_id in sorted({m.personne_id for m in _members_on(dossier, session)}):
-        journal(session, caller, "lecture", what, dossier.id, personne_id=personne_id)
+        journal(session, caller, Action.LECTURE, what, dossier.id, personne_id=personne_id)
 
 
 # -- declaring -------------------------------------------------------------------------------
@@ -226,7 +227,7 @@ def declare_household(session: Session, data: DeclarationIn, *, caller: Caller, 
     for ressource, montant, pro in resources:
         _record_resource(session, dossier, caller, ressource.personne_id, ressource.annee, montant, pro, today)
     session.flush()
-    journal(session, caller, "creation", "dossier_allocataire", dossier.id, personne_id=allocataire.id)
+    journal(session, caller, Action.CREATION, RessourceJournal.DOSSIER_ALLOCATAIRE, dossier.id, personne_id=allocataire.id)
     return dossier
 
 
@@ -347,7 +348,7 @@ def record_change(session: Session, dossier_id: int, data: ChangementIn, *, call
         dossier.bic = validate_bic(data.bic, field="bic") if data.bic else None
     event = _event(session, dossier, caller, nature, data.date, effet, personne_id, payload, "CSS R552-2")
     session.flush()
-    journal(session, caller, "modification", "dossier_allocataire", dossier.id, personne_id=personne_id or dossier.allocataire_id,
+    journal(session, caller, Action.MODIFICATION, RessourceJournal.DOSSIER_ALLOCATAIRE, dossier.id, personne_id=personne_id or dossier.allocataire_id,
             detail=nature)
     return event
 
@@ -356,7 +357,7 @@ def set_iban(session: Session, dossier_id: int, iban: str, bic: str | None, *, c
     dossier = load_dossier(session, caller, dossier_id, write=True)
     dossier.iban = validate_iban(iban, field="iban")
     dossier.bic = validate_bic(bic, field="bic") if bic else None
-    journal(session, caller, "modification", "dossier_allocataire", dossier.id, personne_id=dossier.allocataire_id, detail="iban")
+    journal(session, caller, Action.MODIFICATION, RessourceJournal.DOSSIER_ALLOCATAIRE, dossier.id, personne_id=dossier.allocataire_id, detail="iban")
     return dossier
 
 
@@ -562,7 +563,7 @@ def show_rights(session: Session, caller: Caller, dossier_id: int, mois: date) -
     if month < first_of_month(dossier.date_debut):
         raise InvalidField("mois", f"le foyer n'existait pas ce mois-là (depuis le {_fr(dossier.date_debut)})")
     rights, used = compute_rights(session, dossier, [month])
-    journal_read(session, caller, dossier, "droits_famille")
+    journal_read(session, caller, dossier, RessourceJournal.DROITS_FAMILLE)
     lines = [d.__dict__ | {"mois": d.mois.isoformat()} for d in rights[month]]
     return {
         "dossier_id": dossier.id, "mois": month.isoformat(), "organisme_code": dossier.organisme_code,
@@ -574,7 +575,7 @@ def show_rights(session: Session, caller: Caller, dossier_id: int, mois: date) -
 
 def dossier_out(session: Session, caller: Caller, dossier_id: int) -> dict[str, Any]:
     dossier = load_dossier(session, caller, dossier_id)
-    journal_read(session, caller, dossier, "dossier_allocataire")
+    journal_read(session, caller, dossier, RessourceJournal.DOSSIER_ALLOCATAIRE)
     members = _members_on(dossier, session)
     return {
         "id": dossier.id, "foyer_id": dossier.foyer_id, "allocataire_id": dossier.allocataire_id, "organisme_code": dossier.organisme_code,

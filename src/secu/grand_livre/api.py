@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from secu.acces import Permission, Portee, exiger
 from secu.api.deps import CallerDep, transaction
 from secu.core import ledger
-from secu.core.security import journal
+from secu.core.security import Action, Ressource, journal
 
 router = APIRouter(prefix="/grand-livre", tags=["grand livre"])
 
@@ -67,7 +67,7 @@ def post_entry(request: Request, caller: CallerDep, data: EcritureIn) -> Ecritur
     )
     with transaction(request) as session:
         ecriture = ledger.post(session, entry)
-        journal(session, caller, "creation", "ecriture", ecriture.id)
+        journal(session, caller, Action.CREATION, Ressource.ECRITURE, ecriture.id)
         return EcritureOut.model_validate(ecriture)
 
 

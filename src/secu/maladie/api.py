@@ -14,7 +14,7 @@ from secu.acces import Permission, exiger, exiger_organisme, peut, refus
 from secu.api.deps import CallerDep, IdPath, PaginationDep, transaction
 from secu.core.db import paginate
 from secu.core.errors import NotFound
-from secu.core.security import Caller, journal
+from secu.core.security import Action, Caller, Ressource, journal
 from secu.maladie import intake
 from secu.maladie.models import CampagnePaiement, Fse
 from secu.maladie.paiement import run_payments
@@ -95,7 +95,7 @@ def read_fse(request: Request, caller: CallerDep, fse_id: IdPath) -> dict[str, A
             raise NotFound("feuille de soins introuvable", field="fse_id")
         _fse_visible(session, caller, fse)
         if fse.personne_id is not None:
-            journal(session, caller, "lecture", "fse", fse.id, personne_id=fse.personne_id)
+            journal(session, caller, Action.LECTURE, Ressource.FSE, fse.id, personne_id=fse.personne_id)
         return _fse_out(fse)
 
 
@@ -108,7 +108,7 @@ def amc_return(request: Request, caller: CallerDep, fse_id: IdPath) -> dict[str,
         if fse is None or fse.statut != "liquidee":
             raise NotFound("feuille de soins liquidée introuvable", field="fse_id")
         _fse_visible(session, caller, fse)
-        journal(session, caller, "lecture", "fse.retour_amc", fse.id, personne_id=fse.personne_id)
+        journal(session, caller, Action.LECTURE, Ressource.RETOUR_AMC, fse.id, personne_id=fse.personne_id)
         return {
             "fse": fse.numero,
             "date_soins": fse.date_soins,
@@ -139,7 +139,7 @@ def statement(
     au: Annotated[date | None, Query()] = None,
 ) -> dict[str, Any]:
     with transaction(request) as session:
-        read_person(session, caller, personne_id, what="decompte")
+        read_person(session, caller, personne_id, what=Ressource.DECOMPTE)
         query = select(Fse).where(Fse.personne_id == personne_id, Fse.statut == "liquidee")
         if du:
             query = query.where(Fse.date_soins >= du)

@@ -24,13 +24,13 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from secu.acces import Permission, Portee, exiger, portee, refus
 from secu.core import ledger
 from secu.core.errors import InvalidField, NotFound, SecuError
 from secu.core.identifiers import parse_nir, validate_rpps
 from secu.core.money import to_cents
 from secu.core.parameters import parameters
-from secu.acces import Permission, Portee, exiger, portee, refus
-from secu.core.security import Caller, journal
+from secu.core.security import Action, Caller, Ressource, journal
 from secu.maladie.models import CompteurAnnuel, Fse, LigneFse, LotFse
 from secu.register.attestation import attestation
 from secu.register.models import Ald, MedecinTraitant, PeriodeC2S, Personne, ProfessionnelSante
@@ -224,7 +224,7 @@ def _liquidate_one(
     counter.participation_forfaitaire_cents += sum(l.participation_forfaitaire_cents for l in fse.lignes)
     counter.franchise_cents += sum(l.franchise_cents for l in fse.lignes)
     _post_liquidation(session, fse, pro, today)
-    journal(session, caller, "creation", "fse", fse.id, personne_id=personne.id)
+    journal(session, caller, Action.CREATION, Ressource.FSE, fse.id, personne_id=personne.id)
     return fse
 
 

@@ -14,7 +14,7 @@ from secu.acces import Permission, exiger
 from secu.api.deps import CallerDep, IdPath, transaction
 from secu.core.errors import InvalidField, NotFound
 from secu.core.money import to_cents
-from secu.core.security import journal
+from secu.core.security import Action, Ressource, journal
 from secu.recouvrement import compte, service
 from secu.recouvrement.models import DeclarationDsn, MouvementCotisant
 from secu.register.access import read_person
@@ -87,10 +87,10 @@ def read_dsn(request: Request, caller: CallerDep, declaration_id: IdPath) -> dic
         if record is None:
             raise NotFound("DSN introuvable", field="declaration_id")
         service.check_employer_access(session, caller, record.siren)
-        journal(session, caller, "lecture", "declaration_dsn", record.id)
+        journal(session, caller, Action.LECTURE, Ressource.DECLARATION_DSN, record.id)
         for remuneration in record.remunerations:  # each employee's pay is read: a trace in their own file's journal
             if remuneration.personne_id is not None:
-                journal(session, caller, "lecture", "remuneration", remuneration.id, personne_id=remuneration.personne_id)
+                journal(session, caller, Action.LECTURE, Ressource.REMUNERATION, remuneration.id, personne_id=remuneration.personne_id)
         return _declaration_out(record, detail=True)
 
 
@@ -163,7 +163,7 @@ def read_salary_records(request: Request, caller: CallerDep, personne_id: IdPath
                         du: Annotated[date | None, Query()] = None, au: Annotated[date | None, Query()] = None) -> dict[str, Any]:
     exiger(caller, Permission.LIRE_REMUNERATIONS)  # pay is not the medical service's business
     with transaction(request) as session:
-        personne = read_person(session, caller, personne_id, what="remunerations")
+        personne = read_person(session, caller, personne_id, what=Ressource.REMUNERATIONS)
         records = service.salary_records(session, personne, du=du, au=au)
         return {"items": [{"mois": r.mois, "siret": r.siret, "brut_cents": r.brut_cents, "heures": r.heures, "cadre": r.cadre,
                            "date_entree": r.date_entree, "date_sortie": r.date_sortie, "net_avant_impot_cents": r.net_avant_impot_cents}

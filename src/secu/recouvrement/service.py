@@ -21,10 +21,10 @@ import polars as pl
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from secu.acces import Permission, Portee, couvre_organisme, exiger, portee, refus
 from secu.core import ledger
 from secu.core.errors import Conflict, InvalidField, NotFound
-from secu.acces import Permission, Portee, couvre_organisme, exiger, portee, refus
-from secu.core.security import Caller, journal
+from secu.core.security import Action, Caller, Ressource, journal
 from secu.organismes import route
 from secu.recouvrement import compte, dsn, financement, rules
 from secu.recouvrement.models import DeclarationDsn, LigneCotisation, Remuneration
@@ -126,7 +126,7 @@ def receive(session: Session, caller: Caller, content: str | bytes | dict[str, A
         current.remplacee_par_id = record.id
     _store_lines(session, record, payslips, lines, nets)
     _book(session, record, current, recipients)
-    journal(session, caller, "creation", "declaration_dsn", record.id)
+    journal(session, caller, Action.CREATION, Ressource.DECLARATION_DSN, record.id)
     return Recu(record, False)
 
 

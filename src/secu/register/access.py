@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from secu.acces import Permission, Portee, departements_of, portee, refus
 from secu.core.errors import Forbidden, NotFound
-from secu.core.security import Caller, journal
+from secu.core.security import Action, Caller, Ressource, journal
 from secu.register.models import AyantDroit, Personne, Rattachement
 
 __all__ = ["departements_of", "may_read", "may_write", "read_person", "require_person", "require_person_write"]
@@ -121,8 +121,10 @@ def require_person_write(
     return personne
 
 
-def read_person(session: Session, caller: Caller, personne_id: int, *, what: str = "personne", medical: bool = False) -> Personne:
-    """Fetch a person the caller may see, and journal the read."""
+def read_person(
+    session: Session, caller: Caller, personne_id: int, *, what: Ressource | str = Ressource.PERSONNE, medical: bool = False
+) -> Personne:
+    """Fetch a person the caller may see, and journal the read (``what``: a resource of the journal's vocabulary)."""
     personne = require_person(session, caller, personne_id, medical=medical)
-    journal(session, caller, "lecture", what, personne.id, personne_id=personne.id)
+    journal(session, caller, Action.LECTURE, Ressource(what), personne.id, personne_id=personne.id)
     return personne

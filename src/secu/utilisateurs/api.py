@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from secu.acces import Permission, exiger
 from secu.api.deps import CallerDep, IdPath, PaginationDep, bearer, transaction
-from secu.core.security import ROLE_LABELS, JournalAcces, Role, journal, verify_journal
+from secu.core.security import ROLE_LABELS, Action, JournalAcces, Ressource, Role, journal, verify_journal
 from secu.utilisateurs import service
 from secu.utilisateurs.service import UtilisateurIn
 
@@ -103,7 +103,7 @@ def create(request: Request, caller: CallerDep, data: UtilisateurIn) -> Utilisat
     exiger(caller, Permission.ADMINISTRER_COMPTES)
     with transaction(request) as session:
         user = service.create_user(session, data)
-        journal(session, caller, "creation", "utilisateur", user.id)
+        journal(session, caller, Action.CREATION, Ressource.UTILISATEUR, user.id)
         return UtilisateurOut.model_validate(user)
 
 
@@ -114,7 +114,7 @@ def deactivate(request: Request, caller: CallerDep, utilisateur_id: IdPath) -> U
     exiger(caller, Permission.ADMINISTRER_COMPTES)
     with transaction(request) as session:
         user = service.deactivate_user(session, utilisateur_id)
-        journal(session, caller, "modification", "utilisateur", user.id, detail="désactivation")
+        journal(session, caller, Action.MODIFICATION, Ressource.UTILISATEUR, user.id, detail="désactivation")
         return UtilisateurOut.model_validate(user)
 
 

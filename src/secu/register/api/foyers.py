@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 
 from secu.api.deps import CallerDep, IdPath, transaction
 from secu.core.errors import NotFound
-from secu.core.security import journal
+from secu.core.security import Action, Ressource, journal
 from secu.register import schemas, service
 from secu.register.access import read_person
 from secu.register.models import Foyer
@@ -29,8 +29,8 @@ def read(request: Request, caller: CallerDep, foyer_id: IdPath) -> schemas.Foyer
         if foyer is None:
             raise NotFound("foyer introuvable", field="foyer_id")
         allocataire = next(m for m in foyer.membres if m.role == "allocataire")
-        read_person(session, caller, allocataire.personne_id, what="foyer")
+        read_person(session, caller, allocataire.personne_id, what=Ressource.FOYER)
         for membre in foyer.membres:  # the household shows every member: each read is journalled
             if membre.personne_id != allocataire.personne_id:
-                journal(session, caller, "lecture", "foyer", foyer.id, personne_id=membre.personne_id)
+                journal(session, caller, Action.LECTURE, Ressource.FOYER, foyer.id, personne_id=membre.personne_id)
         return schemas.FoyerOut.model_validate(foyer)

@@ -12,7 +12,7 @@ from secu.acces import Permission, exiger
 from secu.api.deps import CallerDep, IdPath, PaginationDep, transaction
 from secu.core.db import paginate
 from secu.core.errors import NotFound
-from secu.core.security import journal
+from secu.core.security import Action, Ressource, journal
 from secu.register import schemas, service
 from secu.register.attestation import attestation
 from secu.register.models import CarteVitale, Personne, ProfessionnelSante
@@ -75,5 +75,5 @@ def rights_by_card(
             raise NotFound("carte Vitale inconnue ou invalidée (perdue, volée ou remplacée)", field="carte_vitale")
         personne = session.get(Personne, carte.personne_id)
         assert personne is not None
-        journal(session, caller, "lecture", "droits.carte_vitale", personne.id, personne_id=personne.id)
+        journal(session, caller, Action.LECTURE, Ressource.DROITS_CARTE_VITALE, personne.id, personne_id=personne.id)
         return attestation(session, personne, date_ or date.today())
