@@ -92,7 +92,7 @@ class NouvelleEcriture:
             "date": self.date_operation.isoformat(),
             "libelle": self.libelle,
             "document": self.document_source,
-            "lignes": [l.__dict__ for l in self.lignes],
+            "lignes": [ligne.__dict__ for ligne in self.lignes],
         }
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
@@ -133,7 +133,7 @@ def _check(entry: NouvelleEcriture) -> None:
             raise InvalidField(f"{where}.compte", "le compte est obligatoire")
         if not _organism_known(ligne.organisme_code):
             raise InvalidField(f"{where}.organisme_code", f"organisme inconnu : {ligne.organisme_code!r}")
-    total = sum(l.montant_cents for l in entry.lignes)
+    total = sum(ligne.montant_cents for ligne in entry.lignes)
     if total != 0:
         raise InvalidField("lignes", f"écriture déséquilibrée : débits et crédits diffèrent de {total} centimes")
 
@@ -154,14 +154,14 @@ def post(session: Session, entry: NouvelleEcriture) -> Ecriture:
         lignes=[
             LigneEcriture(
                 date_operation=entry.date_operation,
-                branche=l.branche,
-                regime=l.regime,
-                organisme_code=l.organisme_code,
-                compte=l.compte,
-                montant_cents=l.montant_cents,
-                contrepartie=l.contrepartie,
+                branche=ligne.branche,
+                regime=ligne.regime,
+                organisme_code=ligne.organisme_code,
+                compte=ligne.compte,
+                montant_cents=ligne.montant_cents,
+                contrepartie=ligne.contrepartie,
             )
-            for l in entry.lignes
+            for ligne in entry.lignes
         ],
     )
     try:

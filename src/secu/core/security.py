@@ -282,13 +282,14 @@ def _append(
 ) -> JournalAcces:
     previous = session.scalar(select(JournalAcces.empreinte).order_by(JournalAcces.id.desc()).limit(1))
     moment = utcnow()
-    fields = {
+    identifiant = None if ressource_id is None else str(ressource_id)
+    fields: dict[str, object] = {
         "horodatage": moment.isoformat(),
         "utilisateur_id": caller.user_id,
         "role": str(caller.role),
         "action": action.value,
         "ressource": ressource,
-        "ressource_id": None if ressource_id is None else str(ressource_id),
+        "ressource_id": identifiant,
         "personne_id": personne_id,
         "detail": detail,
     }
@@ -298,7 +299,7 @@ def _append(
         role=str(caller.role),
         action=action.value,
         ressource=ressource,
-        ressource_id=fields["ressource_id"],
+        ressource_id=identifiant,
         personne_id=personne_id,
         detail=detail,
         empreinte_precedente=previous,
@@ -314,7 +315,7 @@ def verify_journal(session: Session) -> list[int]:
     broken: list[int] = []
     known: set[str] = set()
     for row in session.scalars(select(JournalAcces).order_by(JournalAcces.id)):
-        fields = {
+        fields: dict[str, object] = {
             "horodatage": _aware(row.horodatage).astimezone(UTC).isoformat(),
             "utilisateur_id": row.utilisateur_id,
             "role": row.role,

@@ -63,7 +63,7 @@ def post_entry(request: Request, caller: CallerDep, data: EcritureIn) -> Ecritur
         date_operation=data.date_operation,
         libelle=data.libelle,
         document_source=data.document_source,
-        lignes=tuple(ledger.Ligne(**l.model_dump()) for l in data.lignes),
+        lignes=tuple(ledger.Ligne(**ligne.model_dump()) for ligne in data.lignes),
     )
     with transaction(request) as session:
         ecriture = ledger.post(session, entry)

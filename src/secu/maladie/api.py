@@ -83,7 +83,7 @@ def _fse_out(fse: Fse) -> dict[str, Any]:
         "recupere_cents": fse.recupere_cents,
         "paye_a": "professionnel" if fse.tiers_payant else "assure",
         "paye": fse.paiement_id is not None,
-        "lignes": [intake.line_out(l) for l in fse.lignes],
+        "lignes": [intake.line_out(ligne) for ligne in fse.lignes],
     }
 
 
@@ -114,17 +114,17 @@ def amc_return(request: Request, caller: CallerDep, fse_id: IdPath) -> dict[str,
             "date_soins": fse.date_soins,
             "lignes": [
                 {
-                    "numero": l.numero,
-                    "acte": l.acte,
-                    "montant_facture_cents": l.montant_cents,
-                    "base_remboursement_cents": l.base_remboursement_cents,
-                    "amo_paye_cents": l.rembourse_cents,
-                    "ticket_moderateur_cents": l.ticket_moderateur_cents,
-                    "depassement_cents": l.depassement_cents,
-                    "participation_forfaitaire_cents": l.participation_forfaitaire_cents,
-                    "franchise_cents": l.franchise_cents,
+                    "numero": ligne.numero,
+                    "acte": ligne.acte,
+                    "montant_facture_cents": ligne.montant_cents,
+                    "base_remboursement_cents": ligne.base_remboursement_cents,
+                    "amo_paye_cents": ligne.rembourse_cents,
+                    "ticket_moderateur_cents": ligne.ticket_moderateur_cents,
+                    "depassement_cents": ligne.depassement_cents,
+                    "participation_forfaitaire_cents": ligne.participation_forfaitaire_cents,
+                    "franchise_cents": ligne.franchise_cents,
                 }
-                for l in fse.lignes
+                for ligne in fse.lignes
             ],
         }
 

@@ -38,10 +38,10 @@ def _declaration_out(record: DeclarationDsn, *, deja_recue: bool | None = None, 
                 "nir": r.nir, "numero_contrat": r.numero_contrat, "brut_cents": r.brut_cents, "heures": r.heures, "cadre": r.cadre,
                 "salarial_cents": r.salarial_cents, "patronal_cents": r.patronal_cents, "net_avant_impot_cents": r.net_avant_impot_cents,
                 "lignes": [
-                    {"code": l.code, "libelle": l.libelle, "assiette_cents": l.assiette_cents, "taux_salarial": l.taux_salarial,
-                     "taux_patronal": l.taux_patronal, "montant_salarial_cents": l.montant_salarial_cents,
-                     "montant_patronal_cents": l.montant_patronal_cents, "attributaire": l.attributaire, "reference": l.reference}
-                    for l in r.lignes
+                    {"code": ligne.code, "libelle": ligne.libelle, "assiette_cents": ligne.assiette_cents, "taux_salarial": ligne.taux_salarial,
+                     "taux_patronal": ligne.taux_patronal, "montant_salarial_cents": ligne.montant_salarial_cents,
+                     "montant_patronal_cents": ligne.montant_patronal_cents, "attributaire": ligne.attributaire, "reference": ligne.reference}
+                    for ligne in r.lignes
                 ],
             }
             for r in record.remunerations

@@ -62,7 +62,7 @@ def check_employer_access(session: Session, caller: Caller, siren: str, *, write
     if reach is Portee.TOUT or (reach is Portee.LE_SIEN and caller.employeur_id == employeur.id):
         return urssafs[0]
     if reach is Portee.SA_CAISSE and caller.organisme_code in urssafs:
-        return caller.organisme_code  # type: ignore[return-value]
+        return caller.organisme_code
     raise refus("accès refusé : cet employeur ne relève pas de votre périmètre")
 
 

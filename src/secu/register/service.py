@@ -292,8 +292,8 @@ def create_household(session: Session, data: schemas.FoyerIn, *, caller: Caller,
         foyer.membres.append(MembreFoyer(personne_id=personne.id, role=membre.role, date_debut=membre.date_debut))
     session.add(foyer)
     session.flush()
-    for membre in foyer.membres:
-        journal(session, caller, Action.CREATION, Ressource.FOYER, foyer.id, personne_id=membre.personne_id)
+    for member in foyer.membres:
+        journal(session, caller, Action.CREATION, Ressource.FOYER, foyer.id, personne_id=member.personne_id)
     return foyer
 
 
@@ -431,9 +431,9 @@ def _new_card_number(session: Session) -> str:
 def issue_card(session: Session, personne_id: int, data: schemas.CarteVitaleIn, *, caller: Caller, today: date) -> CarteVitale:
     personne = require_person_write(session, caller, personne_id)
     _not_future(data.date_emission, today, "date_emission", "la date d'émission")
-    carte = rules.conditions_le(personne.date_naissance, data.date_emission)
-    if not carte["carte_vitale_possible"]:
-        raise InvalidField("date_emission", f"un enfant a sa propre carte Vitale à partir de {carte['carte_vitale_age_minimum']} ans")
+    ages = rules.conditions_le(personne.date_naissance, data.date_emission)
+    if not ages["carte_vitale_possible"]:
+        raise InvalidField("date_emission", f"un enfant a sa propre carte Vitale à partir de {ages['carte_vitale_age_minimum']} ans")
     if session.scalar(select(CarteVitale.id).where(CarteVitale.personne_id == personne.id, CarteVitale.statut == "active")):
         raise Conflict("cette personne a déjà une carte Vitale en cours de validité", field="personne_id")
     carte = CarteVitale(personne_id=personne.id, numero=_new_card_number(session), date_emission=data.date_emission, date_statut=data.date_emission)

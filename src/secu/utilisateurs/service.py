@@ -32,7 +32,7 @@ from secu.core.security import (
 from secu.organismes import get_organisme
 
 FAILURE_DELAY_SECONDS = 0.3  # every failed attempt costs time, so guessing is slow
-LOGIN_MAX = Utilisateur.__table__.c.login.type.length or 80
+LOGIN_MAX: int = getattr(Utilisateur.__table__.c.login.type, "length", None) or 80  # the column's length
 
 
 class TooManyAttempts(SecuError):

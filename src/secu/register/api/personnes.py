@@ -8,12 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
-from secu.acces import Permission, Portee, exiger
 from secu.api.deps import CallerDep, IdPath, PaginationDep, transaction
-from secu.core.errors import NotFound
-from secu.core.security import JournalAcces, Ressource
-from secu.register import schemas, service
-from secu.register.access import read_person, require_person
+from secu.core.security import Ressource
+from secu.register import lectures, schemas, service
+from secu.register.access import read_person
 from secu.register.ald import ALD
 from secu.register.attestation import attestation
 from secu.register.models import (
@@ -23,7 +21,6 @@ from secu.register.models import (
     CarteVitale,
     MedecinTraitant,
     PeriodeC2S,
-    Personne,
 )
 
 router = APIRouter(tags=["personnes"])
@@ -71,7 +68,9 @@ def change(request: Request, caller: CallerDep, personne_id: IdPath, data: schem
 
 
 @router.get("/personnes/{personne_id}/attestation", response_model=schemas.Attestation, summary="Attestation de droits")
-def rights_certificate(request: Request, caller: CallerDep, personne_id: IdPath, date_: Annotated[date | None, Query(alias="date")] = None) -> schemas.Attestation:
+def rights_certificate(
+    request: Request, caller: CallerDep, personne_id: IdPath, date_: Annotated[date | None, Query(alias="date")] = None
+) -> schemas.Attestation:
     with transaction(request) as session:
         personne = read_person(session, caller, personne_id, what=Ressource.ATTESTATION)
         return attestation(session, personne, date_ or date.today())
@@ -125,7 +124,10 @@ def issue_card(request: Request, caller: CallerDep, personne_id: IdPath, data: s
         return schemas.CarteVitaleOut.model_validate(service.issue_card(session, personne_id, data, caller=caller, today=date.today()))
 
 
-@router.post("/cartes-vitale/{carte_id}/perte", response_model=schemas.CarteVitaleOut, status_code=201, summary="Déclarer une carte perdue ou volée (et la remplacer)")
+@router.post(
+    "/cartes-vitale/{carte_id}/perte", response_model=schemas.CarteVitaleOut, status_code=201,
+    summary="Déclarer une carte perdue ou volée (et la remplacer)",
+)
 def declare_lost(request: Request, caller: CallerDep, carte_id: IdPath, data: schemas.PerteCarteIn) -> schemas.CarteVitaleOut:
     with transaction(request) as session:
         return schemas.CarteVitaleOut.model_validate(service.declare_card_lost(session, carte_id, data, caller=caller, today=date.today()))
@@ -181,26 +183,6 @@ def open_c2s(request: Request, caller: CallerDep, personne_id: IdPath, data: sch
 @router.get("/personnes/{personne_id}/acces", summary="Qui a consulté ce dossier (journal des accès)")
 def who_read(request: Request, caller: CallerDep, personne_id: IdPath, pagination: PaginationDep) -> dict:  # type: ignore[type-arg]
     """The assuré may see who read their own file; the administrator (DPO) anyone's."""
-    reach = exiger(caller, Permission.VOIR_QUI_A_LU_UN_DOSSIER)
     with transaction(request) as session:
-        if reach is Portee.LE_SIEN and caller.personne_id != personne_id:
-            require_person(session, caller, personne_id)  # a parent: the files of the minors attached to them
-        rows = list(
-            session.scalars(
-                select(JournalAcces)
-                .where(JournalAcces.personne_id == personne_id)
-                .order_by(JournalAcces.id.desc())
-                .offset((pagination.page - 1) * pagination.taille)
-                .limit(pagination.taille)
-            )
-        )
-        if not rows and reach is Portee.TOUT and session.get(Personne, personne_id) is None:
-            raise NotFound("dossier introuvable", field="personne_id")
-        return {
-            "items": [
-                {"horodatage": r.horodatage, "role": r.role, "action": r.action, "ressource": r.ressource, "utilisateur_id": r.utilisateur_id}
-                for r in rows
-            ],
-            "page": pagination.page,
-            "taille": pagination.taille,
-        }
+        items = lectures.who_read(session, caller, personne_id, page=pagination.page, taille=pagination.taille)
+    return {"items": items, "page": pagination.page, "taille": pagination.taille}

@@ -12,10 +12,8 @@ from secu.acces import Permission, exiger
 from secu.api.deps import CallerDep, IdPath, PaginationDep, transaction
 from secu.core.db import paginate
 from secu.core.errors import NotFound
-from secu.core.security import Action, Ressource, journal
-from secu.register import schemas, service
-from secu.register.attestation import attestation
-from secu.register.models import CarteVitale, Personne, ProfessionnelSante
+from secu.register import lectures, schemas, service
+from secu.register.models import ProfessionnelSante
 
 router = APIRouter(tags=["professionnels de santé"])
 
@@ -68,12 +66,5 @@ def rights_by_card(
     date_: Annotated[date | None, Query(alias="date")] = None,
 ) -> schemas.Attestation:
     """What a professional's software reads with the card in the reader (the ADRi's job)."""
-    exiger(caller, Permission.LIRE_DROITS_SUR_CARTE_VITALE)
     with transaction(request) as session:
-        carte = session.scalar(select(CarteVitale).where(CarteVitale.numero == carte_vitale.strip(), CarteVitale.statut == "active"))
-        if carte is None:
-            raise NotFound("carte Vitale inconnue ou invalidée (perdue, volée ou remplacée)", field="carte_vitale")
-        personne = session.get(Personne, carte.personne_id)
-        assert personne is not None
-        journal(session, caller, Action.LECTURE, Ressource.DROITS_CARTE_VITALE, personne.id, personne_id=personne.id)
-        return attestation(session, personne, date_ or date.today())
+        return lectures.rights_on_card(session, caller, carte_vitale, date_ or date.today())
