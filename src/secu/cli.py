@@ -34,7 +34,7 @@ def migrate_command() -> None:
 def _serve(port: int, host: str) -> None:
     import uvicorn
 
-    from secu.api.app import create_app
+    from secu.app import create_app
 
     console.print(f"[bold]secu[/bold] est servi sur [link]http://{host}:{port}/[/link] — API : http://{host}:{port}/docs")
     uvicorn.run(create_app(), host=host, port=port, log_level="warning")
@@ -133,9 +133,9 @@ def create_account(
 ) -> None:
     from pydantic import ValidationError
 
-    from secu.api.routes.administration import UtilisateurIn, create_user
     from secu.core.db import session_factory, unit_of_work
     from secu.core.errors import SecuError
+    from secu.utilisateurs.service import UtilisateurIn, create_user
 
     password = os.environ.get("SECU_PASSWORD") or typer.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
     try:

@@ -8,12 +8,12 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from secu.api.app import create_app
-from secu.api.routes.administration import UtilisateurIn, create_user
+from secu.app import create_app
 from secu.core.db import unit_of_work
 from secu.core.security import SYSTEM, Caller, Role
 from secu.organismes import all_organismes, route
 from secu.register import schemas, service
+from secu.utilisateurs.service import UtilisateurIn, create_user
 
 PASSWORD = "mot-de-passe-de-test"
 TODAY = date.today()
@@ -81,7 +81,12 @@ def build_world(app) -> World:  # type: ignore[no-untyped-def]
             caller=SYSTEM, today=TODAY,
         )
         doctor = service.register_professional(
-            s, schemas.ProfessionnelIn(rpps="10003456786", nom="Morel", prenom="Anne", profession="medecin", specialite="medecine-generale", departement="75", iban="FR7630004000031234567890143"), caller=SYSTEM
+            s,
+            schemas.ProfessionnelIn(
+                rpps="10003456786", nom="Morel", prenom="Anne", profession="medecin", specialite="medecine-generale",
+                departement="75", iban="FR7630004000031234567890143",
+            ),
+            caller=SYSTEM,
         )
         nurse = service.register_professional(
             s, schemas.ProfessionnelIn(rpps="10004567896", nom="Petit", prenom="Marc", profession="infirmier", departement="75"), caller=SYSTEM
@@ -106,7 +111,8 @@ def build_world(app) -> World:  # type: ignore[no-untyped-def]
         service.open_affiliation(s, parent.id, schemas.AffiliationIn(motif="activite", date_debut=date(2010, 1, 1)), caller=SYSTEM)
         service.open_affiliation(s, other.id, schemas.AffiliationIn(motif="residence", date_debut=date(2012, 1, 1)), caller=SYSTEM)
         card = service.issue_card(s, parent.id, schemas.CarteVitaleIn(date_emission=date(2012, 1, 1)), caller=SYSTEM, today=TODAY)
-        service.declare_medecin_traitant(s, parent.id, schemas.MedecinTraitantIn(professionnel_id=doctor.id, date_debut=date(2020, 1, 1)), caller=SYSTEM, today=TODAY)
+        declaration = schemas.MedecinTraitantIn(professionnel_id=doctor.id, date_debut=date(2020, 1, 1))
+        service.declare_medecin_traitant(s, parent.id, declaration, caller=SYSTEM, today=TODAY)
         mc = Caller(user_id=None, role=Role.MEDECIN_CONSEIL, organisme_code=drsm_for("75"))
         service.admit_ald(s, parent.id, schemas.AldIn(code="8", date_debut=date(2021, 1, 1), protocole="PS-1"), caller=mc)
         world.parent_id, world.child_id, world.other_id = parent.id, child.id, other.id

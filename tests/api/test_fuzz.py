@@ -12,7 +12,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.core import NotSet
 
-from secu.api.app import create_app
+from secu.app import create_app
 from tests.api.conftest import World
 
 OPERATIONS = [

@@ -38,7 +38,11 @@ BAD_PERSONS = [
     ({"nir": with_key("3920175115042")}, "nir", "sexe"),
     ({"date_naissance": "1993-01-20"}, "nir", "année"),
     ({"sexe": "2"}, "nir", "sexe"),
-    ({"date_naissance": (date.today() + timedelta(days=2)).isoformat(), "nir": with_key("1" + f"{(date.today() + timedelta(days=2)):%y%m}" + "75115042")}, "date_naissance", "futur"),
+    (
+        {"date_naissance": (date.today() + timedelta(days=2)).isoformat(), "nir": with_key("1" + f"{(date.today() + timedelta(days=2)):%y%m}" + "75115042")},
+        "date_naissance",
+        "futur",
+    ),
     ({"departement": "20"}, "departement", "2A"),
     ({"departement": "99"}, "departement", "inconnu"),
     ({"iban": "FR7630006000011234567890188"}, "iban", "IBAN"),
@@ -83,7 +87,10 @@ def test_bad_employer_and_establishment(world: World) -> None:
     assert bad_siren.status_code == 422 and bad_siren.json()["detail"]["champ"] == "siren"
     bad_siret = world.client.post(
         "/api/employeurs",
-        json={"siren": "356000000", "raison_sociale": "La Poste", "etablissements": [{"siret": "35600000000049", "code_naf": "53.10Z", "effectif": 10, "departement": "75"}]},
+        json={
+            "siren": "356000000", "raison_sociale": "La Poste",
+            "etablissements": [{"siret": "35600000000049", "code_naf": "53.10Z", "effectif": 10, "departement": "75"}],
+        },
         headers=headers,
     )
     assert bad_siret.status_code == 422 and bad_siret.json()["detail"]["champ"] == "etablissements[0].siret"

@@ -24,8 +24,8 @@ from fastapi.testclient import TestClient
 from stdnum import luhn
 from stdnum.fr import nir as stdnum_nir
 
-from secu.api.app import create_app
-from secu.api.routes.administration import UtilisateurIn, create_user
+from secu.app import create_app
+from secu.utilisateurs.service import UtilisateurIn, create_user
 from secu.core.db import unit_of_work
 from secu.core.security import SYSTEM, Caller, Role
 from secu.maladie.batch import liquidate_file

@@ -13,8 +13,8 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from secu.api.app import create_app
-from secu.api.routes.administration import UtilisateurIn, create_user
+from secu.app import create_app
+from secu.utilisateurs.service import UtilisateurIn, create_user
 from secu.core import ledger
 from secu.core.db import unit_of_work
 from secu.core.security import SYSTEM, Role

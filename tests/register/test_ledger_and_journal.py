@@ -8,10 +8,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
+from secu import organismes  # noqa: F401 - installs the ledger's check of organism codes
 from secu.core import ledger
 from secu.core.db import make_engine, migrate, session_factory, unit_of_work
 from secu.core.errors import Conflict, InvalidField
-from secu.core.security import SYSTEM, journal, verify_journal
+from secu.core.security import SYSTEM, Action, Ressource, _row_hash, journal, journal_refus, verify_journal
 
 
 @pytest.fixture(scope="module")
@@ -81,11 +82,14 @@ def test_balances_per_account_branch_and_organism_over_a_period(sessions) -> Non
     assert by_account == {"dettes.assures": (0, 2_500, -2_500), "prestations.soins_de_ville": (2_500, 0, 2_500)}
 
 
-@pytest.mark.parametrize("statement", ["UPDATE ligne_ecriture SET montant_cents = 1", "DELETE FROM ecriture", "DELETE FROM journal_acces", "UPDATE journal_acces SET action = 'x'"])
+APPEND_ONLY = ["UPDATE ligne_ecriture SET montant_cents = 1", "DELETE FROM ecriture", "DELETE FROM journal_acces", "UPDATE journal_acces SET action = 'x'"]
+
+
+@pytest.mark.parametrize("statement", APPEND_ONLY)
 def test_ledger_and_journal_are_append_only_in_the_database(sessions, statement) -> None:  # type: ignore[no-untyped-def]
     with unit_of_work(sessions) as s:
         ledger.post(s, benefit("ao-1", 100))
-        journal(s, SYSTEM, "lecture", "personne", 1, personne_id=1)
+        journal(s, SYSTEM, Action.LECTURE, Ressource.PERSONNE, 1, personne_id=1)
     with pytest.raises(DBAPIError, match="ajout seul"), unit_of_work(sessions) as s:
         s.execute(sa.text(statement))
 
@@ -93,6 +97,21 @@ def test_ledger_and_journal_are_append_only_in_the_database(sessions, statement)
 def test_journal_hash_chain_is_intact(sessions) -> None:  # type: ignore[no-untyped-def]
     with unit_of_work(sessions) as s:
         for index in range(3):
-            journal(s, SYSTEM, "lecture", "personne", index, personne_id=index)
+            journal(s, SYSTEM, Action.LECTURE, Ressource.PERSONNE, index, personne_id=index)
     with unit_of_work(sessions) as s:
         assert verify_journal(s) == []
+
+
+def test_the_journal_vocabulary_stores_todays_strings_and_refuses_others(sessions) -> None:  # type: ignore[no-untyped-def]
+    # The enums' values are the strings the journal always held, so old rows and the hash chain are unchanged.
+    with unit_of_work(sessions) as s:
+        row = journal(s, SYSTEM, Action.LECTURE, Ressource.RETOUR_AMC, 7, personne_id=7)
+        refusal = journal_refus(s, SYSTEM, "/api/personnes/7/ald" + "/x" * 30, personne_id=7, detail="refusé")
+        stored = s.execute(sa.text("SELECT action, ressource FROM journal_acces WHERE id = :id"), {"id": row.id}).one()
+        assert tuple(stored) == ("lecture", "fse.retour_amc")
+        assert (refusal.action, refusal.ressource, refusal.ressource_id) == ("refus", "/api/personnes/7/ald/x/x/x/x/x/x/x/x/x/x", "7")
+        fields = {"horodatage": row.horodatage.isoformat(), "utilisateur_id": None, "role": "admin", "action": "lecture",
+                  "ressource": "fse.retour_amc", "ressource_id": "7", "personne_id": 7, "detail": None}
+        assert row.empreinte == _row_hash(row.empreinte_precedente, fields)
+    with pytest.raises(ValueError), unit_of_work(sessions) as s:
+        journal(s, SYSTEM, Action.LECTURE, "dossier_inconnu", 1)  # type: ignore[arg-type]

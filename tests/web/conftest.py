@@ -56,7 +56,7 @@ def server(demo_home: Path) -> Iterator[str]:
     port = _free_port()
     log = (demo_home / "uvicorn.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "secu.api.app:create_app", "--host", "127.0.0.1", "--port", str(port),
+        [sys.executable, "-m", "uvicorn", "--factory", "secu.app:create_app", "--host", "127.0.0.1", "--port", str(port),
          "--log-level", "warning"],
         env=_environment(demo_home), stdout=log, stderr=subprocess.STDOUT,
     )

@@ -1,4 +1,6 @@
-"""Dependencies shared by the routes: the caller, the unit of work, pagination."""
+"""Dependencies shared by the routes: the caller, the unit of work, pagination.
+
+What a caller may do is decided by the access policy, ``secu.acces``, never here."""
 
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from secu.core.db import unit_of_work
-from secu.core.errors import Forbidden, Unauthenticated
-from secu.core.security import Caller, Role, user_for_token
+from secu.core.errors import Unauthenticated
+from secu.core.security import Caller, user_for_token
 
 bearer = HTTPBearer(auto_error=False, description="Jeton obtenu par POST /api/auth/jeton")
 
@@ -35,11 +37,6 @@ def current_caller(
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
-
-
-def allow(caller: Caller, *roles: Role) -> None:
-    if caller.role not in roles:
-        raise Forbidden("action non autorisée pour votre profil")
 
 
 class Pagination:

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from secu.core.db import unit_of_work
 from secu.core.errors import Forbidden, SecuError
-from secu.core.security import journal
+from secu.core.security import journal_refus
 
 _MESSAGES = {
     "missing": "champ obligatoire",
@@ -75,4 +75,4 @@ def _journal_refusal(request: Request, error: Forbidden) -> None:
         return
     personne_id = getattr(error, "personne_id", None)
     with unit_of_work(request.app.state.sessions) as session:
-        journal(session, caller, "refus", request.url.path[:40], personne_id, personne_id=personne_id, detail=error.message)
+        journal_refus(session, caller, request.url.path, personne_id=personne_id, detail=error.message)

@@ -7,7 +7,7 @@ Who may do what:
 | admin    | yes         | all                        | yes    |
 | agent    | his organism's départements | same             | no     |
 | assuré   | no          | his own                    | no     |
-| analyste | no          | no                         | yes (no person, no name) |
+| analyste | no          | no                         | yes (no person, no name; secret statistique) |
 
 The simulator (``POST /api/autonomie/simulation``) computes an APA from the
 figures sent and stores nothing.
@@ -23,13 +23,15 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from secu.api.deps import CallerDep, IdPath, allow, transaction
+from secu.acces import Permission, Portee, exiger
+from secu.api.deps import CallerDep, IdPath, transaction
 from secu.autonomie import explication, rules, service
 from secu.autonomie.models import DecisionAutonomie, VersementAutonomie
 from secu.core.errors import InvalidField, NotFound
-from secu.core.security import Role, journal
+from secu.core.security import Action, Ressource, journal
 from secu.register.access import read_person
 from secu.register.models import Personne
+from secu.statistiques.rules import secret_statistique
 
 router = APIRouter(prefix="/autonomie", tags=["autonomie"])
 
@@ -55,7 +57,7 @@ def _decision_out(session, decision: DecisionAutonomie) -> dict[str, Any]:  # ty
 
 @router.post("/decisions", summary="Enregistrer une décision d'APA ou de PCH du département")
 def decide(request: Request, caller: CallerDep, data: service.DecisionIn) -> dict[str, Any]:
-    allow(caller, Role.ADMIN, Role.AGENT)
+    exiger(caller, Permission.GERER_AUTONOMIE)
     with transaction(request) as session:
         decision = service.decide(session, caller, data)
         return _decision_out(session, decision)
@@ -63,21 +65,21 @@ def decide(request: Request, caller: CallerDep, data: service.DecisionIn) -> dic
 
 @router.get("/decisions/{decision_id}", summary="Une décision, son montant expliqué et ses versements")
 def read_decision(request: Request, caller: CallerDep, decision_id: IdPath) -> dict[str, Any]:
-    allow(caller, Role.ADMIN, Role.AGENT, Role.ASSURE)
+    exiger(caller, Permission.LIRE_DECISION_AUTONOMIE)
     with transaction(request) as session:
         decision = session.get(DecisionAutonomie, decision_id)
         if decision is None:
             raise NotFound("décision introuvable", field="decision_id")
         service.require_read(caller, decision)
-        journal(session, caller, "lecture", "decision_autonomie", decision.id, personne_id=decision.personne_id)
+        journal(session, caller, Action.LECTURE, Ressource.DECISION_AUTONOMIE, decision.id, personne_id=decision.personne_id)
         return _decision_out(session, decision)
 
 
 @router.get("/personnes/{personne_id}/decisions", summary="Les décisions d'APA et de PCH d'une personne")
 def decisions_of(request: Request, caller: CallerDep, personne_id: IdPath) -> dict[str, Any]:
-    allow(caller, Role.ADMIN, Role.AGENT, Role.ASSURE)
+    reach = exiger(caller, Permission.LIRE_DECISION_AUTONOMIE)
     with transaction(request) as session:
-        if caller.role is Role.AGENT:
+        if reach is Portee.SON_TERRITOIRE:
             personne = session.get(Personne, personne_id)
             if personne is None:
                 raise NotFound("dossier introuvable", field="personne_id")
@@ -87,9 +89,9 @@ def decisions_of(request: Request, caller: CallerDep, personne_id: IdPath) -> di
                 service.require_read(caller, decision)
             if not decisions:
                 service.require_manage(caller, personne.departement)
-            journal(session, caller, "lecture", "decisions_autonomie", personne_id, personne_id=personne_id)
+            journal(session, caller, Action.LECTURE, Ressource.DECISIONS_AUTONOMIE, personne_id, personne_id=personne_id)
         else:
-            read_person(session, caller, personne_id, what="decisions_autonomie")
+            read_person(session, caller, personne_id, what=Ressource.DECISIONS_AUTONOMIE)
             decisions = session.scalars(select(DecisionAutonomie).where(DecisionAutonomie.personne_id == personne_id)
                                         .order_by(DecisionAutonomie.date_debut, DecisionAutonomie.id)).all()
         return {"items": [_decision_out(session, d) for d in decisions], "total": len(decisions)}
@@ -102,7 +104,7 @@ class PaiementIn(BaseModel):
 
 @router.post("/paiements", summary="Lancer (ou relancer sans risque) le paiement mensuel d'un département")
 def pay(request: Request, caller: CallerDep, data: PaiementIn) -> dict[str, Any]:
-    allow(caller, Role.ADMIN, Role.AGENT)
+    exiger(caller, Permission.GERER_AUTONOMIE)
     from secu.organismes.territoire import validate_departement
 
     service.require_manage(caller, validate_departement(data.departement))
@@ -112,9 +114,20 @@ def pay(request: Request, caller: CallerDep, data: PaiementIn) -> dict[str, Any]
 
 @router.get("/statistiques", summary="Montants versés et concours de la CNSA par département et prestation (sans donnée personnelle)")
 def statistics(request: Request, caller: CallerDep, annee: Annotated[int, Query(ge=2000, le=2100)]) -> dict[str, Any]:
-    allow(caller, Role.ADMIN, Role.ANALYSTE)
+    exiger(caller, Permission.LIRE_STATISTIQUES)
     with transaction(request) as session:
-        return {"annee": annee, "lignes": service.totals(session, annee)}
+        totals = service.totals(session, annee)
+    return {"annee": annee, "lignes": _published(totals)}
+
+
+_TOTALS = {"departement": pl.String, "prestation": pl.String, "beneficiaires": pl.Int64, "verse_cents": pl.Int64,
+           "concours_cnsa_cents": pl.Int64}
+
+
+def _published(totals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Secret statistique: a line of fewer beneficiaries than the threshold shows neither them nor their amounts."""
+    cells = pl.DataFrame(totals, schema=_TOTALS).with_columns(date=pl.lit(dt.date.today()))
+    return secret_statistique(cells, effectif="beneficiaires", masquer=["verse_cents", "concours_cnsa_cents"]).drop("date").to_dicts()
 
 
 class SimulationIn(BaseModel):

@@ -36,15 +36,15 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from secu.acces import Permission, Portee, couvre_departement, portee, refus
 from secu.autonomie import explication, rules
 from secu.autonomie.models import CampagneAutonomie, DecisionAutonomie, VersementAutonomie
 from secu.core import ledger
 from secu.core.db import unit_of_work
 from secu.core.errors import Conflict, Forbidden, InvalidField, NotFound
 from secu.core.money import format_eur
-from secu.core.security import Caller, Role, journal
+from secu.core.security import Action, Caller, Ressource, journal
 from secu.organismes.territoire import validate_departement
-from secu.register.access import departements_of
 from secu.register.models import Personne
 
 CAISSE = "CNSA"
@@ -161,9 +161,7 @@ def _check_apa(prestation: str, *, gir: int | None, age: int | None, ressources_
 
 def may_manage(caller: Caller, departement: str) -> bool:
     """Admin everywhere; an agent for the départements of his organism's territory."""
-    if caller.role is Role.ADMIN:
-        return True
-    return caller.role is Role.AGENT and departement in departements_of(caller.organisme_code)
+    return couvre_departement(caller, portee(caller, Permission.GERER_AUTONOMIE), departement)
 
 
 def require_manage(caller: Caller, departement: str) -> None:
@@ -172,13 +170,12 @@ def require_manage(caller: Caller, departement: str) -> None:
 
 
 def require_read(caller: Caller, decision: DecisionAutonomie) -> None:
-    if caller.role is Role.ASSURE and caller.personne_id == decision.personne_id:
+    reach = portee(caller, Permission.LIRE_DECISION_AUTONOMIE)
+    if reach is Portee.LE_SIEN and caller.personne_id == decision.personne_id:
         return
-    if may_manage(caller, decision.departement):
+    if couvre_departement(caller, reach, decision.departement):
         return
-    error = Forbidden("accès refusé : ce dossier ne relève pas de votre périmètre")
-    error.personne_id = decision.personne_id  # type: ignore[attr-defined]
-    raise error
+    raise refus("accès refusé : ce dossier ne relève pas de votre périmètre", decision.personne_id)
 
 
 # --------------------------------------------------------------------------
@@ -214,7 +211,7 @@ def decide(session: Session, caller: Caller, data: DecisionIn) -> DecisionAutono
     )
     session.add(decision)
     session.flush()
-    journal(session, caller, "creation", "decision_autonomie", decision.id, personne_id=personne.id, detail=data.prestation)
+    journal(session, caller, Action.CREATION, Ressource.DECISION_AUTONOMIE, decision.id, personne_id=personne.id, detail=data.prestation)
     return decision
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -32,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from secu.core.db import Base
-from secu.core.errors import Conflict, InvalidField, NotFound
+from secu.core.errors import Conflict, InvalidField
 
 BRANCHES = ("maladie", "atmp", "famille", "retraite", "autonomie", "recouvrement")
 REGIMES = ("general", "agricole")
@@ -91,21 +92,26 @@ class NouvelleEcriture:
             "date": self.date_operation.isoformat(),
             "libelle": self.libelle,
             "document": self.document_source,
-            "lignes": [l.__dict__ for l in self.lignes],
+            "lignes": [ligne.__dict__ for ligne in self.lignes],
         }
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
-def _known_organism(code: str) -> bool:
-    from secu.organismes import (
-        get_organisme,  # the network is data; imported late to keep core light
-    )
+OrganismCheck = Callable[[str], bool]
+_known_organism: OrganismCheck | None = None
 
-    try:
-        get_organisme(code)
-    except NotFound:
-        return False
-    return True
+
+def check_organisms_with(check: OrganismCheck) -> None:
+    """Install the test of organism codes. The network of organisms is data above ``core``:
+    ``secu.organismes`` installs its check when it is imported, so ``core`` never imports it."""
+    global _known_organism
+    _known_organism = check
+
+
+def _organism_known(code: str) -> bool:
+    if _known_organism is None:  # fail closed: an entry is never booked to a code nobody could check
+        raise RuntimeError("no organism check installed in the ledger: import secu.organismes first")
+    return _known_organism(code)
 
 
 def _check(entry: NouvelleEcriture) -> None:
@@ -125,9 +131,9 @@ def _check(entry: NouvelleEcriture) -> None:
             raise InvalidField(f"{where}.montant_cents", "une ligne d'écriture ne peut pas être nulle")
         if not ligne.compte.strip():
             raise InvalidField(f"{where}.compte", "le compte est obligatoire")
-        if not _known_organism(ligne.organisme_code):
+        if not _organism_known(ligne.organisme_code):
             raise InvalidField(f"{where}.organisme_code", f"organisme inconnu : {ligne.organisme_code!r}")
-    total = sum(l.montant_cents for l in entry.lignes)
+    total = sum(ligne.montant_cents for ligne in entry.lignes)
     if total != 0:
         raise InvalidField("lignes", f"écriture déséquilibrée : débits et crédits diffèrent de {total} centimes")
 
@@ -148,14 +154,14 @@ def post(session: Session, entry: NouvelleEcriture) -> Ecriture:
         lignes=[
             LigneEcriture(
                 date_operation=entry.date_operation,
-                branche=l.branche,
-                regime=l.regime,
-                organisme_code=l.organisme_code,
-                compte=l.compte,
-                montant_cents=l.montant_cents,
-                contrepartie=l.contrepartie,
+                branche=ligne.branche,
+                regime=ligne.regime,
+                organisme_code=ligne.organisme_code,
+                compte=ligne.compte,
+                montant_cents=ligne.montant_cents,
+                contrepartie=ligne.contrepartie,
             )
-            for l in entry.lignes
+            for ligne in entry.lignes
         ],
     )
     try:

@@ -195,26 +195,101 @@ def _row_hash(previous: str | None, fields: dict[str, object]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+class Action(StrEnum):
+    """What was done to personal data (the journal's ``action`` column)."""
+
+    LECTURE = "lecture"
+    CREATION = "creation"
+    MODIFICATION = "modification"
+    REFUS = "refus"
+
+
+class Ressource(StrEnum):
+    """What was read or changed (the journal's ``ressource`` column); the values are the stored strings."""
+
+    # the répertoire
+    PERSONNE = "personne"
+    RECHERCHE_PERSONNE = "personne.recherche"
+    ATTESTATION = "attestation"
+    AYANT_DROIT = "ayant_droit"
+    AYANTS_DROIT = "ayants_droit"
+    AFFILIATION = "affiliation"
+    AFFILIATIONS = "affiliations"
+    CARTE_VITALE = "carte_vitale"
+    CARTES_VITALE = "cartes_vitale"
+    DROITS_CARTE_VITALE = "droits.carte_vitale"
+    MEDECIN_TRAITANT = "medecin_traitant"
+    ALD = "ald"
+    C2S = "c2s"
+    FOYER = "foyer"
+    EMPLOYEUR = "employeur"
+    ETABLISSEMENT = "etablissement"
+    PROFESSIONNEL_SANTE = "professionnel_sante"
+    JOURNAL_ACCES = "journal_acces"
+    ESPACE_ASSURE = "espace_assure"
+    # accounts and the ledger
+    UTILISATEUR = "utilisateur"
+    ECRITURE = "ecriture"
+    # maladie
+    FSE = "fse"
+    RETOUR_AMC = "fse.retour_amc"
+    DECOMPTE = "decompte"
+    # famille
+    DOSSIER_ALLOCATAIRE = "dossier_allocataire"
+    DROITS_FAMILLE = "droits_famille"
+    PAIEMENTS_FAMILLE = "paiements_famille"
+    # recouvrement
+    DECLARATION_DSN = "declaration_dsn"
+    REMUNERATION = "remuneration"
+    REMUNERATIONS = "remunerations"
+    # autonomie
+    DECISION_AUTONOMIE = "decision_autonomie"
+    DECISIONS_AUTONOMIE = "decisions_autonomie"
+
+
 def journal(
     session: Session,
     caller: Caller,
-    action: str,
-    ressource: str,
+    action: Action,
+    ressource: Ressource,
     ressource_id: object = None,
     *,
     personne_id: int | None = None,
     detail: str | None = None,
 ) -> JournalAcces:
-    """Write one row of the access journal, in the caller's transaction."""
+    """Write one row of the access journal, in the caller's transaction.
+
+    Action and resource come from the vocabulary above (a string outside it is refused), so the
+    journal can be searched by what was done to what."""
+    return _append(session, caller, Action(action), Ressource(ressource).value, ressource_id, personne_id, detail)
+
+
+def journal_refus(
+    session: Session, caller: Caller, chemin: str, *, personne_id: int | None = None, detail: str | None = None
+) -> JournalAcces:
+    """Journal a refusal: its resource is the address that was asked for (cut to the column's 40 characters)."""
+    return _append(session, caller, Action.REFUS, chemin[:40], personne_id, personne_id, detail)
+
+
+def _append(
+    session: Session,
+    caller: Caller,
+    action: Action,
+    ressource: str,
+    ressource_id: object,
+    personne_id: int | None,
+    detail: str | None,
+) -> JournalAcces:
     previous = session.scalar(select(JournalAcces.empreinte).order_by(JournalAcces.id.desc()).limit(1))
     moment = utcnow()
-    fields = {
+    identifiant = None if ressource_id is None else str(ressource_id)
+    fields: dict[str, object] = {
         "horodatage": moment.isoformat(),
         "utilisateur_id": caller.user_id,
         "role": str(caller.role),
-        "action": action,
+        "action": action.value,
         "ressource": ressource,
-        "ressource_id": None if ressource_id is None else str(ressource_id),
+        "ressource_id": identifiant,
         "personne_id": personne_id,
         "detail": detail,
     }
@@ -222,9 +297,9 @@ def journal(
         horodatage=moment,
         utilisateur_id=caller.user_id,
         role=str(caller.role),
-        action=action,
+        action=action.value,
         ressource=ressource,
-        ressource_id=fields["ressource_id"],
+        ressource_id=identifiant,
         personne_id=personne_id,
         detail=detail,
         empreinte_precedente=previous,
@@ -240,7 +315,7 @@ def verify_journal(session: Session) -> list[int]:
     broken: list[int] = []
     known: set[str] = set()
     for row in session.scalars(select(JournalAcces).order_by(JournalAcces.id)):
-        fields = {
+        fields: dict[str, object] = {
             "horodatage": _aware(row.horodatage).astimezone(UTC).isoformat(),
             "utilisateur_id": row.utilisateur_id,
             "role": row.role,

@@ -318,8 +318,8 @@ def _drsm_of(personne: Personne) -> str:
 
 def _accounts(session: Session) -> dict[str, str]:
     """One account per role, all with the demo password; returns login → what it shows."""
-    from secu.api.routes.administration import UtilisateurIn, create_user
     from secu.register.models import AyantDroit, Employeur, ProfessionnelSante
+    from secu.utilisateurs.service import UtilisateurIn, create_user
 
     parent_id = session.scalar(select(AyantDroit.ouvrant_droit_id).order_by(AyantDroit.id).limit(1))
     parent = session.get(Personne, parent_id)

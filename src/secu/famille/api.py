@@ -9,9 +9,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from secu.api.deps import CallerDep, IdPath, allow, transaction
-from secu.core.errors import Forbidden, InvalidField, NotFound
-from secu.core.security import Role
+from secu.acces import Permission, exiger, exiger_organisme
+from secu.api.deps import CallerDep, IdPath, transaction
+from secu.core.errors import InvalidField, NotFound
+from secu.core.security import Ressource as RessourceJournal
 from secu.famille import paiement, schemas, service
 from secu.famille.models import CampagneFamille
 
@@ -54,15 +55,13 @@ def rights(request: Request, caller: CallerDep, dossier_id: IdPath, mois: Annota
 def payments(request: Request, caller: CallerDep, dossier_id: IdPath) -> dict[str, Any]:
     with transaction(request) as session:
         dossier = service.load_dossier(session, caller, dossier_id)
-        service.journal_read(session, caller, dossier, "paiements_famille")
+        service.journal_read(session, caller, dossier, RessourceJournal.PAIEMENTS_FAMILLE)
         return {"paiements": paiement.history(session, dossier.id), "indus": paiement.indus_of(session, dossier.id)}
 
 
 @router.post("/paiements", summary="Lancer (ou reprendre) le paiement mensuel d'une CAF")
 def pay(request: Request, caller: CallerDep, data: schemas.CampagneIn) -> dict[str, Any]:
-    allow(caller, Role.ADMIN, Role.AGENT)
-    if caller.role is Role.AGENT and caller.organisme_code != data.organisme_code:
-        raise Forbidden("un agent ne lance que les paiements de sa CAF")
+    exiger_organisme(caller, Permission.PAYER_PRESTATIONS, data.organisme_code, "un agent ne lance que les paiements de sa CAF")
     bilan = paiement.run_payments(request.app.state.sessions, data.organisme_code, data.mois, date_execution=data.date_execution)
     out = {k: v for k, v in asdict(bilan).items() if k != "fichier_sepa"}
     return out | {"fichier": f"/api/famille/paiements/{bilan.campagne_id}/sepa.xml"}
@@ -70,13 +69,12 @@ def pay(request: Request, caller: CallerDep, data: schemas.CampagneIn) -> dict[s
 
 @router.get("/paiements/{campagne_id}/sepa.xml", summary="Le fichier de virements SEPA (pain.001) d'un paiement mensuel")
 def sepa_file(request: Request, caller: CallerDep, campagne_id: IdPath) -> Response:
-    allow(caller, Role.ADMIN, Role.AGENT)
+    exiger(caller, Permission.PAYER_PRESTATIONS)
     with transaction(request) as session:
         run = session.get(CampagneFamille, campagne_id)
         if run is None or run.statut != "terminee":
             raise NotFound("paiement mensuel introuvable ou inachevé", field="campagne_id")
-        if caller.role is Role.AGENT and caller.organisme_code != run.organisme_code:
-            raise Forbidden("accès refusé : paiement d'une autre CAF")
+        exiger_organisme(caller, Permission.PAYER_PRESTATIONS, run.organisme_code, "accès refusé : paiement d'une autre CAF")
         return Response(run.fichier_sepa or "", media_type="application/xml")
 
 

@@ -32,10 +32,12 @@ import polars as pl
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from secu.acces import Permission, Portee, couvre_organisme, exiger, portee
 from secu.core.errors import Forbidden, InvalidField, NotFound
 from secu.core.identifiers import validate_bic, validate_iban
 from secu.core.money import to_cents
-from secu.core.security import Caller, Role, journal
+from secu.core.security import Action, Caller, journal
+from secu.core.security import Ressource as RessourceJournal  # famille has its own Ressource (income)
 from secu.famille import rules
 from secu.famille.models import (
     DossierAllocataire,
@@ -103,31 +105,28 @@ def _members_on(dossier: DossierAllocataire, session: Session) -> list[MembreFoy
 
 
 def may_see(session: Session, caller: Caller, dossier: DossierAllocataire) -> bool:
-    if caller.role is Role.ADMIN:
-        return True
-    if caller.role is Role.AGENT:
-        return caller.organisme_code == dossier.organisme_code
-    if caller.role is Role.ASSURE and caller.personne_id is not None:
+    reach = portee(caller, Permission.LIRE_DOSSIER_ALLOCATAIRE)
+    if reach is Portee.LE_SIEN and caller.personne_id is not None:  # the allocataire and the conjoint
         adults = {m.personne_id for m in _members_on(dossier, session) if m.role in ("allocataire", "conjoint") and m.date_fin is None}
         return caller.personne_id in adults
-    return False
+    return couvre_organisme(caller, reach, dossier.organisme_code)
 
 
 def load_dossier(session: Session, caller: Caller, dossier_id: int, *, write: bool = False) -> DossierAllocataire:
     dossier = session.get(DossierAllocataire, dossier_id)
     if dossier is None:
         raise NotFound("dossier allocataire introuvable", field="dossier_id")
-    if not may_see(session, caller, dossier) or (write and caller.role not in (Role.ADMIN, Role.AGENT, Role.ASSURE)):
+    if not may_see(session, caller, dossier):  # whoever sees a dossier may declare its changes
         error = Forbidden("accès refusé : ce dossier ne relève pas de votre CAF")
         error.personne_id = dossier.allocataire_id  # type: ignore[attr-defined]
         raise error
     return dossier
 
 
-def journal_read(session: Session, caller: Caller, dossier: DossierAllocataire, what: str) -> None:
+def journal_read(session: Session, caller: Caller, dossier: DossierAllocataire, what: RessourceJournal) -> None:
     """Each member's file is read: one journal row per person shown."""
     for personne_id in sorted({m.personne_id for m in _members_on(dossier, session)}):
-        journal(session, caller, "lecture", what, dossier.id, personne_id=personne_id)
+        journal(session, caller, Action.LECTURE, what, dossier.id, personne_id=personne_id)
 
 
 # -- declaring -------------------------------------------------------------------------------
@@ -165,8 +164,7 @@ def _event(session: Session, dossier: DossierAllocataire, caller: Caller, nature
 
 def declare_household(session: Session, data: DeclarationIn, *, caller: Caller, today: date) -> DossierAllocataire:
     """Open the dossier allocataire of a household: its members, their situation, resources and account."""
-    if caller.role not in (Role.AGENT, Role.ADMIN):
-        raise Forbidden("seul un agent de la CAF peut ouvrir un dossier allocataire")
+    exiger(caller, Permission.OUVRIR_DOSSIER_ALLOCATAIRE, "seul un agent de la CAF peut ouvrir un dossier allocataire")
     roles = [m.role for m in data.membres]
     if roles.count("allocataire") != 1:
         raise InvalidField("membres", "un foyer a exactement un allocataire")
@@ -233,7 +231,7 @@ def declare_household(session: Session, data: DeclarationIn, *, caller: Caller, 
     for ressource, montant, pro in resources:
         _record_resource(session, dossier, caller, ressource.personne_id, ressource.annee, montant, pro, today)
     session.flush()
-    journal(session, caller, "creation", "dossier_allocataire", dossier.id, personne_id=allocataire.id)
+    journal(session, caller, Action.CREATION, RessourceJournal.DOSSIER_ALLOCATAIRE, dossier.id, personne_id=allocataire.id)
     return dossier
 
 
@@ -354,7 +352,7 @@ def record_change(session: Session, dossier_id: int, data: ChangementIn, *, call
         dossier.bic = validate_bic(data.bic, field="bic") if data.bic else None
     event = _event(session, dossier, caller, nature, data.date, effet, personne_id, payload, "CSS R552-2")
     session.flush()
-    journal(session, caller, "modification", "dossier_allocataire", dossier.id, personne_id=personne_id or dossier.allocataire_id,
+    journal(session, caller, Action.MODIFICATION, RessourceJournal.DOSSIER_ALLOCATAIRE, dossier.id, personne_id=personne_id or dossier.allocataire_id,
             detail=nature)
     return event
 
@@ -363,7 +361,7 @@ def set_iban(session: Session, dossier_id: int, iban: str, bic: str | None, *, c
     dossier = load_dossier(session, caller, dossier_id, write=True)
     dossier.iban = validate_iban(iban, field="iban")
     dossier.bic = validate_bic(bic, field="bic") if bic else None
-    journal(session, caller, "modification", "dossier_allocataire", dossier.id, personne_id=dossier.allocataire_id, detail="iban")
+    journal(session, caller, Action.MODIFICATION, RessourceJournal.DOSSIER_ALLOCATAIRE, dossier.id, personne_id=dossier.allocataire_id, detail="iban")
     return dossier
 
 
@@ -575,7 +573,7 @@ def show_rights(session: Session, caller: Caller, dossier_id: int, mois: date) -
     if month < first_of_month(dossier.date_debut):
         raise InvalidField("mois", f"le foyer n'existait pas ce mois-là (depuis le {_fr(dossier.date_debut)})")
     rights, used = compute_rights(session, dossier, [month])
-    journal_read(session, caller, dossier, "droits_famille")
+    journal_read(session, caller, dossier, RessourceJournal.DROITS_FAMILLE)
     lines = [d.__dict__ | {"mois": d.mois.isoformat()} for d in rights[month]]
     return {
         "dossier_id": dossier.id, "mois": month.isoformat(), "organisme_code": dossier.organisme_code,
@@ -587,7 +585,7 @@ def show_rights(session: Session, caller: Caller, dossier_id: int, mois: date) -
 
 def dossier_out(session: Session, caller: Caller, dossier_id: int) -> dict[str, Any]:
     dossier = load_dossier(session, caller, dossier_id)
-    journal_read(session, caller, dossier, "dossier_allocataire")
+    journal_read(session, caller, dossier, RessourceJournal.DOSSIER_ALLOCATAIRE)
     members = _members_on(dossier, session)
     return {
         "id": dossier.id, "foyer_id": dossier.foyer_id, "allocataire_id": dossier.allocataire_id, "organisme_code": dossier.organisme_code,
@@ -603,11 +601,10 @@ def dossier_out(session: Session, caller: Caller, dossier_id: int) -> dict[str, 
 
 def dossiers_of(session: Session, caller: Caller) -> list[int]:
     query = select(DossierAllocataire.id)
-    if caller.role is Role.AGENT:
+    reach = exiger(caller, Permission.LIRE_DOSSIER_ALLOCATAIRE)
+    if reach is Portee.SA_CAISSE:
         query = query.where(DossierAllocataire.organisme_code == caller.organisme_code)
-    elif caller.role is Role.ASSURE:
+    elif reach is Portee.LE_SIEN:
         query = query.join(MembreFoyer, MembreFoyer.foyer_id == DossierAllocataire.foyer_id).where(
             MembreFoyer.personne_id == caller.personne_id, MembreFoyer.role.in_(("allocataire", "conjoint")), MembreFoyer.date_fin.is_(None))
-    elif caller.role is not Role.ADMIN:
-        raise Forbidden("action non autorisée pour votre profil")
     return list(session.scalars(query.order_by(DossierAllocataire.id)))

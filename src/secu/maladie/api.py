@@ -10,10 +10,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from secu.api.deps import CallerDep, IdPath, PaginationDep, allow, transaction
+from secu.acces import Permission, exiger, exiger_organisme, peut, refus
+from secu.api.deps import CallerDep, IdPath, PaginationDep, transaction
 from secu.core.db import paginate
-from secu.core.errors import Forbidden, NotFound
-from secu.core.security import Caller, Role, journal
+from secu.core.errors import NotFound
+from secu.core.security import Action, Caller, Ressource, journal
 from secu.maladie import intake
 from secu.maladie.models import CampagnePaiement, Fse
 from secu.maladie.paiement import run_payments
@@ -57,14 +58,13 @@ def receive(request: Request, caller: CallerDep, data: intake.LotIn) -> LotOut:
 
 
 def _fse_visible(session, caller: Caller, fse: Fse) -> None:  # type: ignore[no-untyped-def]
-    if caller.role is Role.PROFESSIONNEL and caller.professionnel_id == fse.professionnel_id:
+    """The professional who sent it sees it; the others as far as they see the patient's file."""
+    refused = "accès refusé : cette feuille ne relève pas de votre périmètre"
+    if peut(caller, Permission.LIRE_FSE_TRANSMISES) and caller.professionnel_id == fse.professionnel_id:
         return
-    if fse.personne_id is None:
-        raise Forbidden("accès refusé : cette feuille ne relève pas de votre périmètre")
-    if caller.role in (Role.ASSURE, Role.AGENT, Role.ADMIN, Role.MEDECIN_CONSEIL):
-        require_person(session, caller, fse.personne_id)
-        return
-    raise Forbidden("accès refusé : cette feuille ne relève pas de votre périmètre")
+    if fse.personne_id is None or not peut(caller, Permission.LIRE_FSE):
+        raise refus(refused)
+    require_person(session, caller, fse.personne_id)
 
 
 def _fse_out(fse: Fse) -> dict[str, Any]:
@@ -83,7 +83,7 @@ def _fse_out(fse: Fse) -> dict[str, Any]:
         "recupere_cents": fse.recupere_cents,
         "paye_a": "professionnel" if fse.tiers_payant else "assure",
         "paye": fse.paiement_id is not None,
-        "lignes": [intake.line_out(l) for l in fse.lignes],
+        "lignes": [intake.line_out(ligne) for ligne in fse.lignes],
     }
 
 
@@ -95,36 +95,36 @@ def read_fse(request: Request, caller: CallerDep, fse_id: IdPath) -> dict[str, A
             raise NotFound("feuille de soins introuvable", field="fse_id")
         _fse_visible(session, caller, fse)
         if fse.personne_id is not None:
-            journal(session, caller, "lecture", "fse", fse.id, personne_id=fse.personne_id)
+            journal(session, caller, Action.LECTURE, Ressource.FSE, fse.id, personne_id=fse.personne_id)
         return _fse_out(fse)
 
 
 @router.get("/fse/{fse_id}/retour-amc", summary="Retour à l'organisme complémentaire, ligne par ligne")
 def amc_return(request: Request, caller: CallerDep, fse_id: IdPath) -> dict[str, Any]:
     """What the AMO paid and what is left for the complementary insurer to consider, per line."""
-    allow(caller, Role.AGENT, Role.ADMIN)
+    exiger(caller, Permission.LIRE_RETOUR_AMC)
     with transaction(request) as session:
         fse = session.get(Fse, fse_id)
         if fse is None or fse.statut != "liquidee":
             raise NotFound("feuille de soins liquidée introuvable", field="fse_id")
         _fse_visible(session, caller, fse)
-        journal(session, caller, "lecture", "fse.retour_amc", fse.id, personne_id=fse.personne_id)
+        journal(session, caller, Action.LECTURE, Ressource.RETOUR_AMC, fse.id, personne_id=fse.personne_id)
         return {
             "fse": fse.numero,
             "date_soins": fse.date_soins,
             "lignes": [
                 {
-                    "numero": l.numero,
-                    "acte": l.acte,
-                    "montant_facture_cents": l.montant_cents,
-                    "base_remboursement_cents": l.base_remboursement_cents,
-                    "amo_paye_cents": l.rembourse_cents,
-                    "ticket_moderateur_cents": l.ticket_moderateur_cents,
-                    "depassement_cents": l.depassement_cents,
-                    "participation_forfaitaire_cents": l.participation_forfaitaire_cents,
-                    "franchise_cents": l.franchise_cents,
+                    "numero": ligne.numero,
+                    "acte": ligne.acte,
+                    "montant_facture_cents": ligne.montant_cents,
+                    "base_remboursement_cents": ligne.base_remboursement_cents,
+                    "amo_paye_cents": ligne.rembourse_cents,
+                    "ticket_moderateur_cents": ligne.ticket_moderateur_cents,
+                    "depassement_cents": ligne.depassement_cents,
+                    "participation_forfaitaire_cents": ligne.participation_forfaitaire_cents,
+                    "franchise_cents": ligne.franchise_cents,
                 }
-                for l in fse.lignes
+                for ligne in fse.lignes
             ],
         }
 
@@ -139,7 +139,7 @@ def statement(
     au: Annotated[date | None, Query()] = None,
 ) -> dict[str, Any]:
     with transaction(request) as session:
-        read_person(session, caller, personne_id, what="decompte")
+        read_person(session, caller, personne_id, what=Ressource.DECOMPTE)
         query = select(Fse).where(Fse.personne_id == personne_id, Fse.statut == "liquidee")
         if du:
             query = query.where(Fse.date_soins >= du)
@@ -151,7 +151,7 @@ def statement(
 
 @router.get("/professionnel/paiements", summary="Ce que la caisse a payé au professionnel connecté (tiers payant)")
 def paid_to_professional(request: Request, caller: CallerDep, pagination: PaginationDep) -> dict[str, Any]:
-    allow(caller, Role.PROFESSIONNEL)
+    exiger(caller, Permission.LIRE_PAIEMENTS_RECUS)
     with transaction(request) as session:
         query = select(Fse).where(Fse.professionnel_id == caller.professionnel_id, Fse.statut == "liquidee", Fse.tiers_payant.is_(True))
         rows, total = paginate(session, query, page=pagination.page, taille=pagination.taille, order_by=(Fse.date_soins.desc(), Fse.id.desc()))
@@ -177,22 +177,19 @@ class CampagneIn(BaseModel):
 
 @router.post("/paiements", summary="Lancer (ou reprendre) la campagne de paiement d'une caisse")
 def pay(request: Request, caller: CallerDep, data: CampagneIn) -> dict[str, Any]:
-    allow(caller, Role.ADMIN, Role.AGENT)
-    if caller.role is Role.AGENT and caller.organisme_code != data.organisme_code:
-        raise Forbidden("un agent ne lance que les paiements de sa caisse")
+    exiger_organisme(caller, Permission.PAYER_PRESTATIONS, data.organisme_code, "un agent ne lance que les paiements de sa caisse")
     bilan = run_payments(request.app.state.sessions, data.organisme_code, data.date_execution)
     return {k: v for k, v in bilan.__dict__.items() if k != "fichier_sepa"} | {"fichier": f"/api/maladie/paiements/{bilan.campagne_id}/sepa.xml"}
 
 
 @router.get("/paiements/{campagne_id}/sepa.xml", summary="Le fichier de virements SEPA (pain.001) d'une campagne")
 def sepa_file(request: Request, caller: CallerDep, campagne_id: IdPath) -> Response:
-    allow(caller, Role.ADMIN, Role.AGENT)
+    exiger(caller, Permission.PAYER_PRESTATIONS)
     with transaction(request) as session:
         run = session.get(CampagnePaiement, campagne_id)
         if run is None or run.statut != "terminee":
             raise NotFound("campagne de paiement introuvable ou inachevée", field="campagne_id")
-        if caller.role is Role.AGENT and caller.organisme_code != run.organisme_code:
-            raise Forbidden("accès refusé : campagne d'une autre caisse")
+        exiger_organisme(caller, Permission.PAYER_PRESTATIONS, run.organisme_code, "accès refusé : campagne d'une autre caisse")
         return Response(run.fichier_sepa or "", media_type="application/xml")
 
 

@@ -24,12 +24,13 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from secu.acces import Permission, Portee, exiger, portee, refus
 from secu.core import ledger
-from secu.core.errors import Forbidden, InvalidField, NotFound, SecuError
+from secu.core.errors import InvalidField, NotFound, SecuError
 from secu.core.identifiers import parse_nir, validate_rpps
 from secu.core.money import to_cents
 from secu.core.parameters import parameters
-from secu.core.security import Caller, Role, journal
+from secu.core.security import Action, Caller, Ressource, journal
 from secu.maladie.models import CompteurAnnuel, Fse, LigneFse, LotFse
 from secu.register.attestation import attestation
 from secu.register.models import Ald, MedecinTraitant, PeriodeC2S, Personne, ProfessionnelSante
@@ -109,10 +110,9 @@ def _fingerprint(value: object) -> str:
 
 def receive_lot(session: Session, caller: Caller, data: LotIn, *, today: date) -> tuple[LotFse, list[Resultat]]:
     pro = _professional(session, data.professionnel_rpps)
-    if caller.role is Role.PROFESSIONNEL and caller.professionnel_id != pro.id:
-        raise Forbidden("un professionnel ne transmet que ses propres feuilles de soins")
-    if caller.role not in (Role.PROFESSIONNEL, Role.AGENT, Role.ADMIN):
-        raise Forbidden("action non autorisée pour votre profil")
+    if portee(caller, Permission.TRANSMETTRE_FSE) is Portee.LE_SIEN and caller.professionnel_id != pro.id:
+        raise refus("un professionnel ne transmet que ses propres feuilles de soins")
+    exiger(caller, Permission.TRANSMETTRE_FSE)
     lot = session.scalar(select(LotFse).where(LotFse.professionnel_id == pro.id, LotFse.numero == data.numero))
     if lot is None:
         lot = LotFse(professionnel_id=pro.id, numero=data.numero)
@@ -224,7 +224,7 @@ def _liquidate_one(
     counter.participation_forfaitaire_cents += sum(l.participation_forfaitaire_cents for l in fse.lignes)
     counter.franchise_cents += sum(l.franchise_cents for l in fse.lignes)
     _post_liquidation(session, fse, pro, today)
-    journal(session, caller, "creation", "fse", fse.id, personne_id=personne.id)
+    journal(session, caller, Action.CREATION, Ressource.FSE, fse.id, personne_id=personne.id)
     return fse
 
 

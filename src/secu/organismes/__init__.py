@@ -58,6 +58,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from secu.core import ledger
 from secu.core.errors import InvalidField, NotFound
 from secu.organismes.territoire import (
     all_departements,
@@ -298,3 +299,11 @@ def route(departement: str, branche: str, *, commune: str | None = None, regime:
 
 def _in_any_table(commune: str, dep: str) -> bool:
     return any(commune in table for (type_, d), table in _data().communes.items() if d == dep)
+
+
+def is_known(code: str) -> bool:
+    """Whether an organism has this code (the ledger's check of every line, installed below)."""
+    return isinstance(code, str) and code in _data().by_code
+
+
+ledger.check_organisms_with(is_known)

@@ -10,10 +10,11 @@ from fastapi import APIRouter, Body, Query, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from secu.api.deps import CallerDep, IdPath, allow, transaction
-from secu.core.errors import Forbidden, InvalidField, NotFound
+from secu.acces import Permission, exiger
+from secu.api.deps import CallerDep, IdPath, transaction
+from secu.core.errors import InvalidField, NotFound
 from secu.core.money import to_cents
-from secu.core.security import Role, journal
+from secu.core.security import Action, Ressource, journal
 from secu.recouvrement import compte, service
 from secu.recouvrement.models import DeclarationDsn, MouvementCotisant
 from secu.register.access import read_person
@@ -37,10 +38,10 @@ def _declaration_out(record: DeclarationDsn, *, deja_recue: bool | None = None, 
                 "nir": r.nir, "numero_contrat": r.numero_contrat, "brut_cents": r.brut_cents, "heures": r.heures, "cadre": r.cadre,
                 "salarial_cents": r.salarial_cents, "patronal_cents": r.patronal_cents, "net_avant_impot_cents": r.net_avant_impot_cents,
                 "lignes": [
-                    {"code": l.code, "libelle": l.libelle, "assiette_cents": l.assiette_cents, "taux_salarial": l.taux_salarial,
-                     "taux_patronal": l.taux_patronal, "montant_salarial_cents": l.montant_salarial_cents,
-                     "montant_patronal_cents": l.montant_patronal_cents, "attributaire": l.attributaire, "reference": l.reference}
-                    for l in r.lignes
+                    {"code": ligne.code, "libelle": ligne.libelle, "assiette_cents": ligne.assiette_cents, "taux_salarial": ligne.taux_salarial,
+                     "taux_patronal": ligne.taux_patronal, "montant_salarial_cents": ligne.montant_salarial_cents,
+                     "montant_patronal_cents": ligne.montant_patronal_cents, "attributaire": ligne.attributaire, "reference": ligne.reference}
+                    for ligne in r.lignes
                 ],
             }
             for r in record.remunerations
@@ -86,10 +87,10 @@ def read_dsn(request: Request, caller: CallerDep, declaration_id: IdPath) -> dic
         if record is None:
             raise NotFound("DSN introuvable", field="declaration_id")
         service.check_employer_access(session, caller, record.siren)
-        journal(session, caller, "lecture", "declaration_dsn", record.id)
+        journal(session, caller, Action.LECTURE, Ressource.DECLARATION_DSN, record.id)
         for remuneration in record.remunerations:  # each employee's pay is read: a trace in their own file's journal
             if remuneration.personne_id is not None:
-                journal(session, caller, "lecture", "remuneration", remuneration.id, personne_id=remuneration.personne_id)
+                journal(session, caller, Action.LECTURE, Ressource.REMUNERATION, remuneration.id, personne_id=remuneration.personne_id)
         return _declaration_out(record, detail=True)
 
 
@@ -129,7 +130,7 @@ class VersementIn(BaseModel):
 
 @router.post("/employeurs/{siren}/versements", summary="Enregistrer un versement reçu de l'employeur")
 def post_payment(request: Request, caller: CallerDep, siren: str, data: VersementIn) -> dict[str, Any]:
-    allow(caller, Role.AGENT, Role.ADMIN)
+    exiger(caller, Permission.GERER_COMPTE_COTISANT)
     with transaction(request) as session:
         urssaf = service.check_employer_access(session, caller, siren, write=True)
         move = compte.record_payment(session, siren=siren, urssaf=urssaf, montant_cents=to_cents(data.montant, field="montant"),
@@ -139,7 +140,7 @@ def post_payment(request: Request, caller: CallerDep, siren: str, data: Versemen
 
 @router.post("/employeurs/{siren}/majorations", summary="Calculer les majorations de retard dues à une date")
 def post_late_fees(request: Request, caller: CallerDep, siren: str, au: Annotated[date | None, Query()] = None) -> dict[str, Any]:
-    allow(caller, Role.AGENT, Role.ADMIN)
+    exiger(caller, Permission.GERER_COMPTE_COTISANT)
     with transaction(request) as session:
         urssaf = service.check_employer_access(session, caller, siren, write=True)
         moves = compte.apply_late_fees(session, siren=siren, urssaf=urssaf, on=au or date.today())
@@ -148,7 +149,7 @@ def post_late_fees(request: Request, caller: CallerDep, siren: str, au: Annotate
 
 @router.post("/employeurs/{siren}/mises-en-demeure", summary="Adresser une mise en demeure pour les périodes échues impayées")
 def post_notice(request: Request, caller: CallerDep, siren: str, au: Annotated[date | None, Query()] = None) -> dict[str, Any]:
-    allow(caller, Role.AGENT, Role.ADMIN)
+    exiger(caller, Permission.GERER_COMPTE_COTISANT)
     with transaction(request) as session:
         urssaf = service.check_employer_access(session, caller, siren, write=True)
         notice = compte.issue_formal_notice(session, siren=siren, urssaf=urssaf, on=au or date.today(), emise_par=caller.user_id)
@@ -160,10 +161,9 @@ def post_notice(request: Request, caller: CallerDep, siren: str, au: Annotated[d
 @router.get("/personnes/{personne_id}/remunerations", summary="Les salaires déclarés d'une personne, mois par mois")
 def read_salary_records(request: Request, caller: CallerDep, personne_id: IdPath,
                         du: Annotated[date | None, Query()] = None, au: Annotated[date | None, Query()] = None) -> dict[str, Any]:
-    if caller.role not in (Role.ASSURE, Role.AGENT, Role.ADMIN):  # pay is not the medical service's business
-        raise Forbidden("action non autorisée pour votre profil")
+    exiger(caller, Permission.LIRE_REMUNERATIONS)  # pay is not the medical service's business
     with transaction(request) as session:
-        personne = read_person(session, caller, personne_id, what="remunerations")
+        personne = read_person(session, caller, personne_id, what=Ressource.REMUNERATIONS)
         records = service.salary_records(session, personne, du=du, au=au)
         return {"items": [{"mois": r.mois, "siret": r.siret, "brut_cents": r.brut_cents, "heures": r.heures, "cadre": r.cadre,
                            "date_entree": r.date_entree, "date_sortie": r.date_sortie, "net_avant_impot_cents": r.net_avant_impot_cents}

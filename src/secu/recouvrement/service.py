@@ -21,9 +21,10 @@ import polars as pl
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from secu.acces import Permission, Portee, couvre_organisme, exiger, portee, refus
 from secu.core import ledger
-from secu.core.errors import Conflict, Forbidden, InvalidField, NotFound
-from secu.core.security import Caller, Role, journal
+from secu.core.errors import Conflict, InvalidField, NotFound
+from secu.core.security import Action, Caller, Ressource, journal
 from secu.organismes import route
 from secu.recouvrement import compte, dsn, financement, rules
 from secu.recouvrement.models import DeclarationDsn, LigneCotisation, Remuneration
@@ -57,13 +58,12 @@ def check_employer_access(session: Session, caller: Caller, siren: str, *, write
     urssafs = sorted({urssaf_of(e) for e in employeur.etablissements})
     if not urssafs:
         raise NotFound("cet employeur n'a aucun établissement", field="siren")
-    if caller.role is Role.ADMIN:
+    reach = portee(caller, Permission.GERER_COMPTE_COTISANT if write else Permission.LIRE_COMPTE_COTISANT)
+    if reach is Portee.TOUT or (reach is Portee.LE_SIEN and caller.employeur_id == employeur.id):
         return urssafs[0]
-    if caller.role is Role.EMPLOYEUR and caller.employeur_id == employeur.id and not write:
-        return urssafs[0]
-    if caller.role is Role.AGENT and caller.organisme_code in urssafs:
-        return caller.organisme_code  # type: ignore[return-value]
-    raise Forbidden("accès refusé : cet employeur ne relève pas de votre périmètre")
+    if reach is Portee.SA_CAISSE and caller.organisme_code in urssafs:
+        return caller.organisme_code
+    raise refus("accès refusé : cet employeur ne relève pas de votre périmètre")
 
 
 def _parse(content: str | bytes | dict[str, Any]) -> tuple[dsn.Declaration, str, str]:
@@ -87,13 +87,13 @@ def receive(session: Session, caller: Caller, content: str | bytes | dict[str, A
     siret, mois = dsn.identity(declaration)
     etab = establishment(session, siret)
     employeur = etab.employeur
-    if caller.role is Role.EMPLOYEUR and caller.employeur_id != employeur.id:
-        raise Forbidden("un employeur ne dépose que les DSN de ses propres établissements")
+    reach = portee(caller, Permission.DEPOSER_DSN)
+    if reach is Portee.LE_SIEN and caller.employeur_id != employeur.id:
+        raise refus("un employeur ne dépose que les DSN de ses propres établissements")
     urssaf = urssaf_of(etab)
-    if caller.role is Role.AGENT and caller.organisme_code != urssaf:
-        raise Forbidden("accès refusé : cet établissement relève d'une autre URSSAF")
-    if caller.role not in (Role.EMPLOYEUR, Role.AGENT, Role.ADMIN):
-        raise Forbidden("action non autorisée pour votre profil")
+    if reach is Portee.SA_CAISSE and not couvre_organisme(caller, reach, urssaf):
+        raise refus("accès refusé : cet établissement relève d'une autre URSSAF")
+    exiger(caller, Permission.DEPOSER_DSN)
     if mois > today.replace(day=1):
         raise InvalidField("mois", f"le mois déclaré ({mois:%m/%Y}) n'est pas encore commencé")
 
@@ -126,7 +126,7 @@ def receive(session: Session, caller: Caller, content: str | bytes | dict[str, A
         current.remplacee_par_id = record.id
     _store_lines(session, record, payslips, lines, nets)
     _book(session, record, current, recipients)
-    journal(session, caller, "creation", "declaration_dsn", record.id)
+    journal(session, caller, Action.CREATION, Ressource.DECLARATION_DSN, record.id)
     return Recu(record, False)
 
 

@@ -1,4 +1,8 @@
-"""Who may see or change whose file — the one place the policy is written.
+"""Who may see or change whose file: the data side of the access policy.
+
+``secu.acces`` decides which portée each profile has (see its table); this module resolves a portée
+against the répertoire — is this person the caller, a minor attached to them today, attached to the
+caller's caisse, resident in the caller's territory?
 
 | role              | persons it may read                                   | medical detail (ALD) |
 |-------------------|-------------------------------------------------------|----------------------|
@@ -17,22 +21,16 @@ attempt to browse files shows.
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from secu.acces import Permission, Portee, departements_of, portee, refus
 from secu.core.errors import Forbidden, NotFound
-from secu.core.security import Caller, Role, journal
-from secu.organismes import get_organisme
+from secu.core.security import Action, Caller, Ressource, journal
 from secu.register.models import AyantDroit, Personne, Rattachement
 
-
-@cache
-def departements_of(organisme_code: str | None) -> tuple[str, ...]:
-    if organisme_code is None:
-        return ()
-    return tuple(get_organisme(organisme_code).departements)
+__all__ = ["departements_of", "may_read", "may_write", "read_person", "require_person", "require_person_write"]
 
 
 def _is_parent_of(session: Session, parent_id: int | None, child_id: int, on: date) -> bool:
@@ -63,38 +61,35 @@ def _attached_to(session: Session, personne_id: int, organisme_code: str | None)
     )
 
 
-def may_read(session: Session, caller: Caller, personne: Personne, *, medical: bool = False) -> bool:
-    today = date.today()
-    role = caller.role
-    if role is Role.ASSURE:
-        return personne.id == caller.personne_id or _is_parent_of(session, caller.personne_id, personne.id, today)
-    if role is Role.MEDECIN_CONSEIL:
+def _reaches(session: Session, caller: Caller, reach: Portee | None, personne: Personne) -> bool:
+    """Whether a portée of the policy reaches this person's file."""
+    if reach is Portee.TOUT:
+        return True
+    if reach is Portee.SA_CAISSE:
+        return _attached_to(session, personne.id, caller.organisme_code)
+    if reach is Portee.SON_TERRITOIRE:
         return personne.departement in departements_of(caller.organisme_code)
-    if medical:
-        return False
-    if role is Role.ADMIN:
-        return True
-    if role is Role.AGENT:
-        return _attached_to(session, personne.id, caller.organisme_code)
-    return False
-
-
-def may_write(session: Session, caller: Caller, personne: Personne, *, allow_self: bool = False) -> bool:
-    if caller.role is Role.ADMIN:
-        return True
-    if caller.role is Role.AGENT:
-        return _attached_to(session, personne.id, caller.organisme_code)
-    if allow_self and caller.role is Role.ASSURE:
+    if reach is Portee.LE_SIEN:
         return personne.id == caller.personne_id or _is_parent_of(session, caller.personne_id, personne.id, date.today())
     return False
 
 
+def may_read(session: Session, caller: Caller, personne: Personne, *, medical: bool = False) -> bool:
+    permission = Permission.LIRE_DONNEES_MEDICALES if medical else Permission.LIRE_PERSONNE
+    return _reaches(session, caller, portee(caller, permission), personne)
+
+
+def may_write(session: Session, caller: Caller, personne: Personne, *, allow_self: bool = False) -> bool:
+    reach = portee(caller, Permission.GERER_DOSSIER_PERSONNE)
+    if reach is None and allow_self:
+        reach = portee(caller, Permission.DECLARER_POUR_SOI)
+    return _reaches(session, caller, reach, personne)
+
+
 def _refused(message: str, personne_id: int) -> Forbidden:
     # The caller's transaction rolls back; the entry point journals the refusal
-    # in a transaction of its own (see secu.api.app), so it is never lost.
-    error = Forbidden(message)
-    error.personne_id = personne_id  # type: ignore[attr-defined]
-    return error
+    # in a transaction of its own (see secu.api.errors), so it is never lost.
+    return refus(message, personne_id)
 
 
 def _load(session: Session, personne_id: int, field: str) -> Personne:
@@ -126,8 +121,10 @@ def require_person_write(
     return personne
 
 
-def read_person(session: Session, caller: Caller, personne_id: int, *, what: str = "personne", medical: bool = False) -> Personne:
-    """Fetch a person the caller may see, and journal the read."""
+def read_person(
+    session: Session, caller: Caller, personne_id: int, *, what: Ressource | str = Ressource.PERSONNE, medical: bool = False
+) -> Personne:
+    """Fetch a person the caller may see, and journal the read (``what``: a resource of the journal's vocabulary)."""
     personne = require_person(session, caller, personne_id, medical=medical)
-    journal(session, caller, "lecture", what, personne.id, personne_id=personne.id)
+    journal(session, caller, Action.LECTURE, Ressource(what), personne.id, personne_id=personne.id)
     return personne

@@ -8,6 +8,7 @@ covered on that date (CSS L160-2), unless the minor holds rights of their own.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Literal
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -58,7 +59,7 @@ def _continuous_since(session: Session, personne_id: int, current: Affiliation) 
 
 def attestation(session: Session, personne: Personne, on: date) -> schemas.Attestation:
     own = _affiliation_on(session, personne.id, on)
-    qualite = "assuré"
+    qualite: Literal["assuré", "ayant droit"] = "assuré"
     ouvrants: list[Personne] = []
     affiliation = own
     if own is None:

@@ -7,6 +7,7 @@ Outputs are separate models, so a field never leaks by accident.
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 from typing import Generic, Literal, TypeVar
 
@@ -316,10 +317,10 @@ class OuvrantDroitRef(Output):
 
 
 class Attestation(Output):
-    date: date
+    date: dt.date  # the field is named after the day the rights are read; dt.date keeps the type visible
     nom: str
     prenoms: str
-    date_naissance: date
+    date_naissance: dt.date
     nir: str
     qualite: Literal["assuré", "ayant droit"]
     ouvrants_droit: list[OuvrantDroitRef]
@@ -327,8 +328,8 @@ class Attestation(Output):
     motif_absence_droits: str | None
     regime: str | None
     organisme: OrganismeRef | None
-    droits_depuis: date | None
-    droits_jusqu_au: date | None
+    droits_depuis: dt.date | None
+    droits_jusqu_au: dt.date | None
     exonerations: list[Exoneration]
     c2s: C2SOut | None
     medecin_traitant: MedecinTraitantRef | None

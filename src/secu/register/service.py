@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from secu.acces import Permission, Portee, departements_of, exiger
 from secu.core.db import paginate
 from secu.core.errors import Conflict, Forbidden, InvalidField, NotFound
 from secu.core.identifiers import (
@@ -28,10 +29,10 @@ from secu.core.identifiers import (
     validate_siren,
     validate_siret,
 )
-from secu.core.security import Caller, Role, journal
+from secu.core.security import Action, Caller, Ressource, journal
 from secu.organismes import BRANCHES, route
 from secu.organismes.territoire import validate_departement
-from secu.register import schemas
+from secu.register import rules, schemas
 from secu.register.access import require_person, require_person_write
 from secu.register.ald import ALD, ALD_12_RETIREE_LE
 from secu.register.models import (
@@ -51,11 +52,9 @@ from secu.register.models import (
     Rattachement,
 )
 
-MAJORITE = 18
-AGE_CARTE_VITALE = 12  # a child may hold their own carte Vitale from 12 (CSS R161-33-1 [to confirm])
-
 
 def age_on(birth: date, on: date) -> int:
+    """Full years reached on a date (the scalar twin of ``secu.register.rules.age_expr``)."""
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
@@ -117,8 +116,7 @@ def _route_all(personne: Personne) -> None:
 
 
 def register_person(session: Session, data: schemas.PersonneIn, *, caller: Caller, today: date) -> Personne:
-    if caller.role not in (Role.AGENT, Role.ADMIN):
-        raise Forbidden("seul un agent de caisse peut immatriculer une personne")
+    reach = exiger(caller, Permission.IMMATRICULER, "seul un agent de caisse peut immatriculer une personne")
     nom = _required_text(data.nom_naissance, "nom_naissance", "le nom de naissance")
     prenoms = _required_text(data.prenoms, "prenoms", "le prénom")
     _not_future(data.date_naissance, today, "date_naissance", "la date de naissance")
@@ -144,7 +142,7 @@ def register_person(session: Session, data: schemas.PersonneIn, *, caller: Calle
         email=data.email,
     )
     _route_all(personne)
-    if caller.role is Role.AGENT and caller.organisme_code not in {r.organisme_code for r in personne.rattachements}:
+    if reach is Portee.SA_CAISSE and caller.organisme_code not in {r.organisme_code for r in personne.rattachements}:
         raise Forbidden("cette personne ne relève pas de votre organisme (voir son lieu de résidence)")
     if session.scalar(select(Personne.id).where(Personne.nir == nir.value)) is not None:
         raise Conflict("une personne portant ce NIR est déjà immatriculée", field="nir")
@@ -154,7 +152,7 @@ def register_person(session: Session, data: schemas.PersonneIn, *, caller: Calle
             session.flush()
     except IntegrityError as error:
         raise Conflict("une personne portant ce NIR est déjà immatriculée", field="nir") from error
-    journal(session, caller, "creation", "personne", personne.id, personne_id=personne.id)
+    journal(session, caller, Action.CREATION, Ressource.PERSONNE, personne.id, personne_id=personne.id)
     return personne
 
 
@@ -184,7 +182,7 @@ def change_person(session: Session, personne_id: int, data: schemas.PersonneChan
             raise InvalidField("date_deces", "la date de décès précède la date de naissance")
         personne.date_deces = data.date_deces
     session.flush()
-    journal(session, caller, "modification", "personne", personne.id, personne_id=personne.id, detail=",".join(sorted(changed)))
+    journal(session, caller, Action.MODIFICATION, Ressource.PERSONNE, personne.id, personne_id=personne.id, detail=",".join(sorted(changed)))
     return personne
 
 
@@ -192,16 +190,13 @@ def search_persons(
     session: Session, caller: Caller, *, q: str | None, page: int, taille: int
 ) -> tuple[list[Personne], int]:
     """Search by name, birth date (JJ/MM/AAAA) or NIR, within what the caller may see."""
-    if caller.role not in (Role.AGENT, Role.ADMIN, Role.MEDECIN_CONSEIL):
-        raise Forbidden("la recherche de personnes est réservée aux agents des caisses")
+    reach = exiger(caller, Permission.CHERCHER_PERSONNES, "la recherche de personnes est réservée aux agents des caisses")
     query = select(Personne)
-    if caller.role is Role.AGENT:
+    if reach is Portee.SA_CAISSE:
         query = query.where(
             Personne.id.in_(select(Rattachement.personne_id).where(Rattachement.organisme_code == caller.organisme_code))
         )
-    elif caller.role is Role.MEDECIN_CONSEIL:
-        from secu.register.access import departements_of
-
+    elif reach is Portee.SON_TERRITOIRE:
         query = query.where(Personne.departement.in_(departements_of(caller.organisme_code)))
     if q:
         term = q.strip()
@@ -215,7 +210,7 @@ def search_persons(
             query = query.where(or_(func.upper(Personne.nom_naissance).like(like), func.upper(Personne.nom_usage).like(like)))
     rows, total = paginate(session, query, page=page, taille=taille, order_by=(Personne.nom_naissance, Personne.prenoms, Personne.id))
     for personne in rows:
-        journal(session, caller, "lecture", "personne.recherche", personne.id, personne_id=personne.id)
+        journal(session, caller, Action.LECTURE, Ressource.RECHERCHE_PERSONNE, personne.id, personne_id=personne.id)
     return rows, total
 
 
@@ -242,10 +237,11 @@ def attach_child(session: Session, parent_id: int, data: schemas.AyantDroitIn, *
         raise InvalidField("enfant_id", "une personne ne peut pas être son propre ayant droit")
     if data.date_debut < enfant.date_naissance:
         raise InvalidField("date_debut", "le rattachement ne peut pas précéder la naissance de l'enfant")
-    if age_on(enfant.date_naissance, data.date_debut) >= MAJORITE:
+    if not rules.conditions_le(enfant.date_naissance, data.date_debut)["mineur"]:
         raise InvalidField("enfant_id", "seul un enfant mineur peut être rattaché comme ayant droit")
-    if age_on(parent.date_naissance, data.date_debut) < 16:
-        raise InvalidField("personne_id", "l'ouvrant droit doit avoir au moins 16 ans")
+    ouvrant = rules.conditions_le(parent.date_naissance, data.date_debut)
+    if not ouvrant["peut_ouvrir_droit"]:
+        raise InvalidField("personne_id", f"l'ouvrant droit doit avoir au moins {ouvrant['ayant_droit_age_minimum_ouvrant_droit']} ans")
     open_links = list(
         session.scalars(
             select(AyantDroit).where(
@@ -260,7 +256,7 @@ def attach_child(session: Session, parent_id: int, data: schemas.AyantDroitIn, *
     link = AyantDroit(enfant_id=enfant.id, ouvrant_droit_id=parent.id, date_debut=data.date_debut)
     session.add(link)
     session.flush()
-    journal(session, caller, "creation", "ayant_droit", link.id, personne_id=enfant.id)
+    journal(session, caller, Action.CREATION, Ressource.AYANT_DROIT, link.id, personne_id=enfant.id)
     return link
 
 
@@ -296,8 +292,8 @@ def create_household(session: Session, data: schemas.FoyerIn, *, caller: Caller,
         foyer.membres.append(MembreFoyer(personne_id=personne.id, role=membre.role, date_debut=membre.date_debut))
     session.add(foyer)
     session.flush()
-    for membre in foyer.membres:
-        journal(session, caller, "creation", "foyer", foyer.id, personne_id=membre.personne_id)
+    for member in foyer.membres:
+        journal(session, caller, Action.CREATION, Ressource.FOYER, foyer.id, personne_id=member.personne_id)
     return foyer
 
 
@@ -305,8 +301,7 @@ def create_household(session: Session, data: schemas.FoyerIn, *, caller: Caller,
 
 
 def register_employer(session: Session, data: schemas.EmployeurIn, *, caller: Caller) -> Employeur:
-    if caller.role not in (Role.AGENT, Role.ADMIN):
-        raise Forbidden("seul un agent peut enregistrer un employeur")
+    exiger(caller, Permission.ENREGISTRER_EMPLOYEURS_ET_PROFESSIONNELS, "seul un agent peut enregistrer un employeur")
     siren = validate_siren(data.siren, field="siren")
     if session.scalar(select(Employeur.id).where(Employeur.siren == siren)) is not None:
         raise Conflict("un employeur portant ce SIREN est déjà enregistré", field="siren")
@@ -315,18 +310,17 @@ def register_employer(session: Session, data: schemas.EmployeurIn, *, caller: Ca
     session.flush()
     for index, etab in enumerate(data.etablissements):
         _add_establishment(session, employeur, etab, prefix=f"etablissements[{index}].")
-    journal(session, caller, "creation", "employeur", employeur.id)
+    journal(session, caller, Action.CREATION, Ressource.EMPLOYEUR, employeur.id)
     return employeur
 
 
 def add_establishment(session: Session, employeur_id: int, data: schemas.EtablissementIn, *, caller: Caller) -> Etablissement:
-    if caller.role not in (Role.AGENT, Role.ADMIN):
-        raise Forbidden("seul un agent peut enregistrer un établissement")
+    exiger(caller, Permission.ENREGISTRER_EMPLOYEURS_ET_PROFESSIONNELS, "seul un agent peut enregistrer un établissement")
     employeur = session.get(Employeur, employeur_id)
     if employeur is None:
         raise NotFound("employeur introuvable", field="employeur_id")
     etab = _add_establishment(session, employeur, data)
-    journal(session, caller, "creation", "etablissement", etab.id)
+    journal(session, caller, Action.CREATION, Ressource.ETABLISSEMENT, etab.id)
     return etab
 
 
@@ -355,8 +349,7 @@ def _add_establishment(session: Session, employeur: Employeur, data: schemas.Eta
 
 
 def register_professional(session: Session, data: schemas.ProfessionnelIn, *, caller: Caller) -> ProfessionnelSante:
-    if caller.role not in (Role.AGENT, Role.ADMIN):
-        raise Forbidden("seul un agent peut enregistrer un professionnel de santé")
+    exiger(caller, Permission.ENREGISTRER_EMPLOYEURS_ET_PROFESSIONNELS, "seul un agent peut enregistrer un professionnel de santé")
     rpps = validate_rpps(data.rpps, field="rpps")
     if data.profession not in PROFESSIONS:
         raise InvalidField("profession", f"profession inconnue : {data.profession!r} (attendu : {', '.join(PROFESSIONS)})")
@@ -380,7 +373,7 @@ def register_professional(session: Session, data: schemas.ProfessionnelIn, *, ca
     )
     session.add(pro)
     session.flush()
-    journal(session, caller, "creation", "professionnel_sante", pro.id)
+    journal(session, caller, Action.CREATION, Ressource.PROFESSIONNEL_SANTE, pro.id)
     return pro
 
 
@@ -410,7 +403,7 @@ def open_affiliation(session: Session, personne_id: int, data: schemas.Affiliati
     )
     session.add(affiliation)
     session.flush()
-    journal(session, caller, "creation", "affiliation", affiliation.id, personne_id=personne.id)
+    journal(session, caller, Action.CREATION, Ressource.AFFILIATION, affiliation.id, personne_id=personne.id)
     return affiliation
 
 
@@ -424,7 +417,7 @@ def close_affiliation(session: Session, affiliation_id: int, date_fin: date, *, 
     _period(affiliation.date_debut, date_fin)
     affiliation.date_fin = date_fin
     session.flush()
-    journal(session, caller, "modification", "affiliation", affiliation.id, personne_id=affiliation.personne_id)
+    journal(session, caller, Action.MODIFICATION, Ressource.AFFILIATION, affiliation.id, personne_id=affiliation.personne_id)
     return affiliation
 
 
@@ -438,8 +431,9 @@ def _new_card_number(session: Session) -> str:
 def issue_card(session: Session, personne_id: int, data: schemas.CarteVitaleIn, *, caller: Caller, today: date) -> CarteVitale:
     personne = require_person_write(session, caller, personne_id)
     _not_future(data.date_emission, today, "date_emission", "la date d'émission")
-    if age_on(personne.date_naissance, data.date_emission) < AGE_CARTE_VITALE:
-        raise InvalidField("date_emission", f"un enfant a sa propre carte Vitale à partir de {AGE_CARTE_VITALE} ans")
+    ages = rules.conditions_le(personne.date_naissance, data.date_emission)
+    if not ages["carte_vitale_possible"]:
+        raise InvalidField("date_emission", f"un enfant a sa propre carte Vitale à partir de {ages['carte_vitale_age_minimum']} ans")
     if session.scalar(select(CarteVitale.id).where(CarteVitale.personne_id == personne.id, CarteVitale.statut == "active")):
         raise Conflict("cette personne a déjà une carte Vitale en cours de validité", field="personne_id")
     carte = CarteVitale(personne_id=personne.id, numero=_new_card_number(session), date_emission=data.date_emission, date_statut=data.date_emission)
@@ -449,7 +443,7 @@ def issue_card(session: Session, personne_id: int, data: schemas.CarteVitaleIn, 
             session.flush()
     except IntegrityError as error:  # a concurrent issue won the race
         raise Conflict("cette personne a déjà une carte Vitale en cours de validité", field="personne_id") from error
-    journal(session, caller, "creation", "carte_vitale", carte.id, personne_id=personne.id)
+    journal(session, caller, Action.CREATION, Ressource.CARTE_VITALE, carte.id, personne_id=personne.id)
     return carte
 
 
@@ -470,8 +464,8 @@ def declare_card_lost(session: Session, carte_id: int, data: schemas.PerteCarteI
     nouvelle = CarteVitale(personne_id=carte.personne_id, numero=_new_card_number(session), date_emission=today, date_statut=today)
     session.add(nouvelle)
     session.flush()
-    journal(session, caller, "modification", "carte_vitale", carte.id, personne_id=carte.personne_id, detail=data.motif)
-    journal(session, caller, "creation", "carte_vitale", nouvelle.id, personne_id=carte.personne_id, detail="remplacement")
+    journal(session, caller, Action.MODIFICATION, Ressource.CARTE_VITALE, carte.id, personne_id=carte.personne_id, detail=data.motif)
+    journal(session, caller, Action.CREATION, Ressource.CARTE_VITALE, nouvelle.id, personne_id=carte.personne_id, detail="remplacement")
     return nouvelle
 
 
@@ -499,14 +493,13 @@ def declare_medecin_traitant(session: Session, personne_id: int, data: schemas.M
     declaration = MedecinTraitant(personne_id=personne.id, professionnel_id=medecin.id, date_debut=data.date_debut)
     session.add(declaration)
     session.flush()
-    journal(session, caller, "creation", "medecin_traitant", declaration.id, personne_id=personne.id)
+    journal(session, caller, Action.CREATION, Ressource.MEDECIN_TRAITANT, declaration.id, personne_id=personne.id)
     return declaration
 
 
 def admit_ald(session: Session, personne_id: int, data: schemas.AldIn, *, caller: Caller) -> Ald:
     """Admission en ALD: a medical decision, taken by the service du contrôle médical."""
-    if caller.role not in (Role.MEDECIN_CONSEIL,):
-        raise Forbidden("l'admission en ALD relève du médecin-conseil")
+    exiger(caller, Permission.ADMETTRE_ALD, "l'admission en ALD relève du médecin-conseil")
     personne = require_person(session, caller, personne_id, medical=True)
     code = data.code.strip().lstrip("0")
     if code not in ALD:
@@ -530,7 +523,7 @@ def admit_ald(session: Session, personne_id: int, data: schemas.AldIn, *, caller
     )
     session.add(ald)
     session.flush()
-    journal(session, caller, "creation", "ald", ald.id, personne_id=personne.id)
+    journal(session, caller, Action.CREATION, Ressource.ALD, ald.id, personne_id=personne.id)
     return ald
 
 
@@ -553,5 +546,5 @@ def open_c2s(session: Session, personne_id: int, data: schemas.C2SIn, *, caller:
     periode = PeriodeC2S(personne_id=personne.id, **data.model_dump())
     session.add(periode)
     session.flush()
-    journal(session, caller, "creation", "c2s", periode.id, personne_id=personne.id)
+    journal(session, caller, Action.CREATION, Ressource.C2S, periode.id, personne_id=personne.id)
     return periode

@@ -21,7 +21,7 @@ from secu.api.errors import _french as api_message
 from secu.core.db import paginate, unit_of_work
 from secu.core.errors import Forbidden, SecuError
 from secu.core.money import format_eur
-from secu.core.security import ROLE_LABELS, Caller, JournalAcces, Role, journal
+from secu.core.security import ROLE_LABELS, Caller, JournalAcces, Role, journal_refus
 from secu.famille.models import DossierAllocataire
 from secu.famille.service import dossier_out, may_see
 from secu.maladie.models import Fse
@@ -210,7 +210,7 @@ def dossier(request: Request, caller: CallerPage, personne_id: IdPath, message: 
 def _journal_refusal(request: Request, caller: Caller, error: Forbidden) -> None:
     """A refusal shown beside a field rather than as a page is journalled all the same, in its own unit of work."""
     with unit_of_work(request.app.state.sessions) as session:
-        journal(session, caller, "refus", request.url.path[:40], detail=error.message)
+        journal_refus(session, caller, request.url.path, detail=error.message)
 
 
 def _immatriculation(request: Request, caller: Caller, valeurs: dict[str, str], erreurs: dict[str, str],

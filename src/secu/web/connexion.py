@@ -6,12 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from fastapi.security import OAuth2PasswordRequestForm
 
-from secu.api.routes import auth
 from secu.core.db import unit_of_work
 from secu.core.errors import SecuError
-from secu.core.security import revoke_token
+from secu.utilisateurs import service
 from secu.web.session import PageRoute, check_csrf, clear_session, render, session_token, set_session
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -42,15 +40,15 @@ def sign_in(
 ) -> Response:
     check_csrf(request, {"csrf": csrf})
     try:
-        # The API's sign-in itself: same password check, same delay and lock after failures, same token.
-        jeton = auth.sign_in(request, OAuth2PasswordRequestForm(username=identifiant.strip(), password=mot_de_passe))
+        # The API's sign-in use case: same password check, same delay and lock after failures, same token.
+        connexion = service.sign_in(request.app.state.sessions, identifiant.strip(), mot_de_passe)
     except SecuError as error:
         message = (error.message[0].upper() + error.message[1:] + ".") if error.message else "Connexion impossible."
         return render(request, "connexion/formulaire.html",
                       {"suite": _safe_next(suite) or "", "expiree": False, "deconnecte": False, "identifiant": identifiant, "erreur": message},
                       status_code=error.status_code)
-    response = RedirectResponse(_safe_next(suite) or HOMES.get(jeton.role, "/"), status_code=303)
-    set_session(response, request, jeton.access_token)
+    response = RedirectResponse(_safe_next(suite) or HOMES.get(connexion.role, "/"), status_code=303)
+    set_session(response, request, connexion.token)
     return response
 
 
@@ -60,7 +58,7 @@ def sign_out(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") 
     token = session_token(request)
     if token is not None:
         with unit_of_work(request.app.state.sessions) as session:
-            revoke_token(session, token)
+            service.sign_out(session, token)
     response = RedirectResponse("/connexion?deconnecte=1", status_code=303)
     clear_session(response)
     return response

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
+from secu.acces import Permission, exiger, peut
 from secu.config import settings
 from secu.core.db import unit_of_work
 from secu.core.errors import Forbidden, InvalidField, SecuError, Unauthenticated
@@ -132,9 +133,21 @@ def page_caller(request: Request) -> Caller:
 PageCaller = Annotated[Caller, Depends(page_caller)]
 
 
+REFUS_PAGE = "Cette page n'est pas accessible avec votre profil."
+
+# The portal a profile's pages belong to; whether the caller may open it is the policy's decision.
+ESPACES = {Role.ASSURE: Permission.ESPACE_ASSURE, Role.AGENT: Permission.ESPACE_AGENT, Role.ANALYSTE: Permission.ESPACE_ANALYSTE}
+
+
+def require(caller: Caller, permission: Permission) -> None:
+    """Refuse the page (a French error page) unless the access policy grants this permission."""
+    exiger(caller, permission, REFUS_PAGE)
+
+
 def require_role(caller: Caller, *roles: Role) -> None:
-    if caller.role not in roles:
-        raise Forbidden("Cette page n'est pas accessible avec votre profil.")
+    """The portal pages of these profiles: asked of the access policy, portal by portal."""
+    if not any(peut(caller, ESPACES[role]) for role in roles if role in ESPACES):
+        raise Forbidden(REFUS_PAGE)
 
 
 # -- rendering -------------------------------------------------------------------

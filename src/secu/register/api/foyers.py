@@ -7,11 +7,7 @@ from datetime import date
 from fastapi import APIRouter, Request
 
 from secu.api.deps import CallerDep, IdPath, transaction
-from secu.core.errors import NotFound
-from secu.core.security import journal
-from secu.register import schemas, service
-from secu.register.access import read_person
-from secu.register.models import Foyer
+from secu.register import lectures, schemas, service
 
 router = APIRouter(tags=["foyers"])
 
@@ -25,12 +21,4 @@ def create(request: Request, caller: CallerDep, data: schemas.FoyerIn) -> schema
 @router.get("/foyers/{foyer_id}", response_model=schemas.FoyerOut, summary="Un foyer et ses membres")
 def read(request: Request, caller: CallerDep, foyer_id: IdPath) -> schemas.FoyerOut:
     with transaction(request) as session:
-        foyer = session.get(Foyer, foyer_id)
-        if foyer is None:
-            raise NotFound("foyer introuvable", field="foyer_id")
-        allocataire = next(m for m in foyer.membres if m.role == "allocataire")
-        read_person(session, caller, allocataire.personne_id, what="foyer")
-        for membre in foyer.membres:  # the household shows every member: each read is journalled
-            if membre.personne_id != allocataire.personne_id:
-                journal(session, caller, "lecture", "foyer", foyer.id, personne_id=membre.personne_id)
-        return schemas.FoyerOut.model_validate(foyer)
+        return schemas.FoyerOut.model_validate(lectures.read_household(session, caller, foyer_id))

@@ -8,13 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import func, select
 
-from secu.api.deps import CallerDep, IdPath, PaginationDep, allow, transaction
+from secu.acces import Permission, exiger
+from secu.api.deps import CallerDep, IdPath, PaginationDep, transaction
 from secu.core.db import paginate
 from secu.core.errors import NotFound
-from secu.core.security import Role, journal
-from secu.register import schemas, service
-from secu.register.attestation import attestation
-from secu.register.models import CarteVitale, Personne, ProfessionnelSante
+from secu.register import lectures, schemas, service
+from secu.register.models import ProfessionnelSante
 
 router = APIRouter(tags=["professionnels de santé"])
 
@@ -28,7 +27,7 @@ def search(
     profession: Annotated[str | None, Query(max_length=30)] = None,
     departement: Annotated[str | None, Query(max_length=3)] = None,
 ) -> schemas.Page[schemas.ProfessionnelOut]:
-    # The directory of professionals is public information (annuaire santé): any signed-in role may search it.
+    exiger(caller, Permission.LIRE_ANNUAIRE_PROFESSIONNELS)  # public information (annuaire santé): every profile
     query = select(ProfessionnelSante)
     if nom:
         query = query.where(func.upper(ProfessionnelSante.nom).like(f"{nom.strip().upper()}%"))
@@ -51,6 +50,7 @@ def create(request: Request, caller: CallerDep, data: schemas.ProfessionnelIn) -
 
 @router.get("/professionnels/{professionnel_id}", response_model=schemas.ProfessionnelOut, summary="Un professionnel de santé")
 def read(request: Request, caller: CallerDep, professionnel_id: IdPath) -> schemas.ProfessionnelOut:
+    exiger(caller, Permission.LIRE_ANNUAIRE_PROFESSIONNELS)
     with transaction(request) as session:
         pro = session.get(ProfessionnelSante, professionnel_id)
         if pro is None:
@@ -66,12 +66,5 @@ def rights_by_card(
     date_: Annotated[date | None, Query(alias="date")] = None,
 ) -> schemas.Attestation:
     """What a professional's software reads with the card in the reader (the ADRi's job)."""
-    allow(caller, Role.PROFESSIONNEL)
     with transaction(request) as session:
-        carte = session.scalar(select(CarteVitale).where(CarteVitale.numero == carte_vitale.strip(), CarteVitale.statut == "active"))
-        if carte is None:
-            raise NotFound("carte Vitale inconnue ou invalidée (perdue, volée ou remplacée)", field="carte_vitale")
-        personne = session.get(Personne, carte.personne_id)
-        assert personne is not None
-        journal(session, caller, "lecture", "droits.carte_vitale", personne.id, personne_id=personne.id)
-        return attestation(session, personne, date_ or date.today())
+        return lectures.rights_on_card(session, caller, carte_vitale, date_ or date.today())

@@ -5,25 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import func, select
 
-from secu.api.deps import CallerDep, IdPath, PaginationDep, allow, transaction
-from secu.core.db import paginate
-from secu.core.errors import Forbidden, NotFound
-from secu.core.identifiers import validate_siret
-from secu.core.security import Caller, Role
-from secu.register import schemas, service
-from secu.register.models import Employeur, Etablissement
+from secu.api.deps import CallerDep, IdPath, PaginationDep, transaction
+from secu.register import lectures, schemas, service
 
 router = APIRouter(tags=["employeurs"])
-
-
-def _may_see(caller: Caller, employeur_id: int) -> None:
-    if caller.role in (Role.AGENT, Role.ADMIN):
-        return
-    if caller.role is Role.EMPLOYEUR and caller.employeur_id == employeur_id:
-        return
-    raise Forbidden("accès refusé : cet employeur ne relève pas de votre périmètre")
 
 
 @router.get("/employeurs", response_model=schemas.Page[schemas.EmployeurOut], summary="Rechercher des employeurs")
@@ -33,16 +19,8 @@ def search(
     pagination: PaginationDep,
     q: Annotated[str | None, Query(max_length=100, description="raison sociale ou SIREN")] = None,
 ) -> schemas.Page[schemas.EmployeurOut]:
-    query = select(Employeur)
-    if caller.role is Role.EMPLOYEUR:
-        query = query.where(Employeur.id == caller.employeur_id)
-    else:
-        allow(caller, Role.AGENT, Role.ADMIN)
-    if q:
-        term = q.strip().upper()
-        query = query.where((Employeur.siren == term.replace(" ", "")) | func.upper(Employeur.raison_sociale).like(f"%{term}%"))
     with transaction(request) as session:
-        rows, total = paginate(session, query, page=pagination.page, taille=pagination.taille, order_by=(Employeur.raison_sociale, Employeur.id))
+        rows, total = lectures.search_employers(session, caller, q=q, page=pagination.page, taille=pagination.taille)
         return schemas.Page[schemas.EmployeurOut](
             items=[schemas.EmployeurOut.model_validate(r) for r in rows], total=total, page=pagination.page, taille=pagination.taille
         )
@@ -56,12 +34,8 @@ def create(request: Request, caller: CallerDep, data: schemas.EmployeurIn) -> sc
 
 @router.get("/employeurs/{employeur_id}", response_model=schemas.EmployeurOut, summary="Un employeur et ses établissements")
 def read(request: Request, caller: CallerDep, employeur_id: IdPath) -> schemas.EmployeurOut:
-    _may_see(caller, employeur_id)
     with transaction(request) as session:
-        employeur = session.get(Employeur, employeur_id)
-        if employeur is None:
-            raise NotFound("employeur introuvable", field="employeur_id")
-        return schemas.EmployeurOut.model_validate(employeur)
+        return schemas.EmployeurOut.model_validate(lectures.read_employer(session, caller, employeur_id))
 
 
 @router.post("/employeurs/{employeur_id}/etablissements", response_model=schemas.EtablissementOut, status_code=201, summary="Ajouter un établissement")
@@ -72,10 +46,5 @@ def add_establishment(request: Request, caller: CallerDep, employeur_id: IdPath,
 
 @router.get("/etablissements/{siret}", response_model=schemas.EtablissementOut, summary="Un établissement par son SIRET")
 def read_establishment(request: Request, caller: CallerDep, siret: str) -> schemas.EtablissementOut:
-    number = validate_siret(siret, field="siret")
     with transaction(request) as session:
-        etab = session.scalar(select(Etablissement).where(Etablissement.siret == number))
-        if etab is None:
-            raise NotFound("établissement introuvable", field="siret")
-        _may_see(caller, etab.employeur_id)
-        return schemas.EtablissementOut.model_validate(etab)
+        return schemas.EtablissementOut.model_validate(lectures.read_establishment(session, caller, siret))

@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from secu.api.deps import CallerDep, allow, transaction
+from secu.acces import Permission, Portee, exiger
+from secu.api.deps import CallerDep, transaction
 from secu.core import ledger
-from secu.core.security import Role, journal
+from secu.core.security import Action, Ressource, journal
 
 router = APIRouter(prefix="/grand-livre", tags=["grand livre"])
 
@@ -56,17 +57,17 @@ class SoldeOut(BaseModel):
 
 @router.post("/ecritures", response_model=EcritureOut, status_code=201, summary="Passer une écriture (idempotente)")
 def post_entry(request: Request, caller: CallerDep, data: EcritureIn) -> EcritureOut:
-    allow(caller, Role.ADMIN)
+    exiger(caller, Permission.PASSER_ECRITURE)
     entry = ledger.NouvelleEcriture(
         cle_idempotence=data.cle_idempotence,
         date_operation=data.date_operation,
         libelle=data.libelle,
         document_source=data.document_source,
-        lignes=tuple(ledger.Ligne(**l.model_dump()) for l in data.lignes),
+        lignes=tuple(ledger.Ligne(**ligne.model_dump()) for ligne in data.lignes),
     )
     with transaction(request) as session:
         ecriture = ledger.post(session, entry)
-        journal(session, caller, "creation", "ecriture", ecriture.id)
+        journal(session, caller, Action.CREATION, Ressource.ECRITURE, ecriture.id)
         return EcritureOut.model_validate(ecriture)
 
 
@@ -81,9 +82,9 @@ def balances(
     compte: Annotated[str | None, Query(max_length=60, description="préfixe de compte")] = None,
     regime: Annotated[str | None, Query()] = None,
 ) -> list[SoldeOut]:
-    allow(caller, Role.ANALYSTE, Role.ADMIN, Role.AGENT)
+    reach = exiger(caller, Permission.LIRE_SOLDES)
     filtre = ledger.FiltreSoldes(du=du, au=au, branche=branche, organisme_code=organisme, compte_prefixe=compte, regime=regime)
-    if caller.role is Role.AGENT:  # an agent sees the books of their own caisse only
+    if reach is Portee.SA_CAISSE:  # an agent sees the books of their own caisse only
         filtre.organismes = (caller.organisme_code or "",)
     with transaction(request) as session:
         return [SoldeOut(**s.__dict__, solde_cents=s.solde_cents) for s in ledger.balances(session, filtre)]

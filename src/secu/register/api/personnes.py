@@ -8,11 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
-from secu.api.deps import CallerDep, IdPath, PaginationDep, allow, transaction
-from secu.core.errors import NotFound
-from secu.core.security import JournalAcces, Role
-from secu.register import schemas, service
-from secu.register.access import read_person, require_person
+from secu.api.deps import CallerDep, IdPath, PaginationDep, transaction
+from secu.core.security import Ressource
+from secu.register import lectures, schemas, service
+from secu.register.access import read_person
 from secu.register.ald import ALD
 from secu.register.attestation import attestation
 from secu.register.models import (
@@ -22,7 +21,6 @@ from secu.register.models import (
     CarteVitale,
     MedecinTraitant,
     PeriodeC2S,
-    Personne,
 )
 
 router = APIRouter(tags=["personnes"])
@@ -70,16 +68,18 @@ def change(request: Request, caller: CallerDep, personne_id: IdPath, data: schem
 
 
 @router.get("/personnes/{personne_id}/attestation", response_model=schemas.Attestation, summary="Attestation de droits")
-def rights_certificate(request: Request, caller: CallerDep, personne_id: IdPath, date_: Annotated[date | None, Query(alias="date")] = None) -> schemas.Attestation:
+def rights_certificate(
+    request: Request, caller: CallerDep, personne_id: IdPath, date_: Annotated[date | None, Query(alias="date")] = None
+) -> schemas.Attestation:
     with transaction(request) as session:
-        personne = read_person(session, caller, personne_id, what="attestation")
+        personne = read_person(session, caller, personne_id, what=Ressource.ATTESTATION)
         return attestation(session, personne, date_ or date.today())
 
 
 @router.get("/personnes/{personne_id}/ayants-droit", response_model=list[schemas.AyantDroitOut], summary="Enfants rattachés")
 def list_children(request: Request, caller: CallerDep, personne_id: IdPath) -> list[schemas.AyantDroitOut]:
     with transaction(request) as session:
-        read_person(session, caller, personne_id, what="ayants_droit")
+        read_person(session, caller, personne_id, what=Ressource.AYANTS_DROIT)
         rows = session.scalars(select(AyantDroit).where(AyantDroit.ouvrant_droit_id == personne_id).order_by(AyantDroit.id))
         return [schemas.AyantDroitOut.model_validate(r) for r in rows]
 
@@ -93,7 +93,7 @@ def attach_child(request: Request, caller: CallerDep, personne_id: IdPath, data:
 @router.get("/personnes/{personne_id}/affiliations", response_model=list[schemas.AffiliationOut], summary="Périodes de droits")
 def list_affiliations(request: Request, caller: CallerDep, personne_id: IdPath) -> list[schemas.AffiliationOut]:
     with transaction(request) as session:
-        read_person(session, caller, personne_id, what="affiliations")
+        read_person(session, caller, personne_id, what=Ressource.AFFILIATIONS)
         rows = session.scalars(select(Affiliation).where(Affiliation.personne_id == personne_id).order_by(Affiliation.date_debut))
         return [schemas.AffiliationOut.model_validate(r) for r in rows]
 
@@ -113,7 +113,7 @@ def close_affiliation(request: Request, caller: CallerDep, affiliation_id: IdPat
 @router.get("/personnes/{personne_id}/cartes-vitale", response_model=list[schemas.CarteVitaleOut], summary="Cartes Vitale")
 def list_cards(request: Request, caller: CallerDep, personne_id: IdPath) -> list[schemas.CarteVitaleOut]:
     with transaction(request) as session:
-        read_person(session, caller, personne_id, what="cartes_vitale")
+        read_person(session, caller, personne_id, what=Ressource.CARTES_VITALE)
         rows = session.scalars(select(CarteVitale).where(CarteVitale.personne_id == personne_id).order_by(CarteVitale.id))
         return [schemas.CarteVitaleOut.model_validate(r) for r in rows]
 
@@ -124,7 +124,10 @@ def issue_card(request: Request, caller: CallerDep, personne_id: IdPath, data: s
         return schemas.CarteVitaleOut.model_validate(service.issue_card(session, personne_id, data, caller=caller, today=date.today()))
 
 
-@router.post("/cartes-vitale/{carte_id}/perte", response_model=schemas.CarteVitaleOut, status_code=201, summary="Déclarer une carte perdue ou volée (et la remplacer)")
+@router.post(
+    "/cartes-vitale/{carte_id}/perte", response_model=schemas.CarteVitaleOut, status_code=201,
+    summary="Déclarer une carte perdue ou volée (et la remplacer)",
+)
 def declare_lost(request: Request, caller: CallerDep, carte_id: IdPath, data: schemas.PerteCarteIn) -> schemas.CarteVitaleOut:
     with transaction(request) as session:
         return schemas.CarteVitaleOut.model_validate(service.declare_card_lost(session, carte_id, data, caller=caller, today=date.today()))
@@ -133,7 +136,7 @@ def declare_lost(request: Request, caller: CallerDep, carte_id: IdPath, data: sc
 @router.get("/personnes/{personne_id}/medecin-traitant", response_model=list[schemas.MedecinTraitantOut], summary="Déclarations de médecin traitant")
 def list_mt(request: Request, caller: CallerDep, personne_id: IdPath) -> list[schemas.MedecinTraitantOut]:
     with transaction(request) as session:
-        read_person(session, caller, personne_id, what="medecin_traitant")
+        read_person(session, caller, personne_id, what=Ressource.MEDECIN_TRAITANT)
         rows = session.scalars(select(MedecinTraitant).where(MedecinTraitant.personne_id == personne_id).order_by(MedecinTraitant.date_debut))
         return [schemas.MedecinTraitantOut.model_validate(r) for r in rows]
 
@@ -153,7 +156,7 @@ def _ald_out(ald: Ald) -> schemas.AldOut:
 @router.get("/personnes/{personne_id}/ald", response_model=list[schemas.AldOut], summary="ALD (données médicales)")
 def list_ald(request: Request, caller: CallerDep, personne_id: IdPath) -> list[schemas.AldOut]:
     with transaction(request) as session:
-        read_person(session, caller, personne_id, what="ald", medical=True)
+        read_person(session, caller, personne_id, what=Ressource.ALD, medical=True)
         return [_ald_out(a) for a in session.scalars(select(Ald).where(Ald.personne_id == personne_id).order_by(Ald.date_debut))]
 
 
@@ -166,7 +169,7 @@ def admit_ald(request: Request, caller: CallerDep, personne_id: IdPath, data: sc
 @router.get("/personnes/{personne_id}/c2s", response_model=list[schemas.C2SOut], summary="Périodes de Complémentaire santé solidaire")
 def list_c2s(request: Request, caller: CallerDep, personne_id: IdPath) -> list[schemas.C2SOut]:
     with transaction(request) as session:
-        read_person(session, caller, personne_id, what="c2s")
+        read_person(session, caller, personne_id, what=Ressource.C2S)
         rows = session.scalars(select(PeriodeC2S).where(PeriodeC2S.personne_id == personne_id).order_by(PeriodeC2S.date_debut))
         return [schemas.C2SOut.model_validate(r) for r in rows]
 
@@ -181,26 +184,5 @@ def open_c2s(request: Request, caller: CallerDep, personne_id: IdPath, data: sch
 def who_read(request: Request, caller: CallerDep, personne_id: IdPath, pagination: PaginationDep) -> dict:  # type: ignore[type-arg]
     """The assuré may see who read their own file; the administrator (DPO) anyone's."""
     with transaction(request) as session:
-        if caller.role is not Role.ADMIN:
-            allow(caller, Role.ASSURE)
-            if caller.personne_id != personne_id:
-                require_person(session, caller, personne_id)
-        rows = list(
-            session.scalars(
-                select(JournalAcces)
-                .where(JournalAcces.personne_id == personne_id)
-                .order_by(JournalAcces.id.desc())
-                .offset((pagination.page - 1) * pagination.taille)
-                .limit(pagination.taille)
-            )
-        )
-        if not rows and caller.role is Role.ADMIN and session.get(Personne, personne_id) is None:
-            raise NotFound("dossier introuvable", field="personne_id")
-        return {
-            "items": [
-                {"horodatage": r.horodatage, "role": r.role, "action": r.action, "ressource": r.ressource, "utilisateur_id": r.utilisateur_id}
-                for r in rows
-            ],
-            "page": pagination.page,
-            "taille": pagination.taille,
-        }
+        items = lectures.who_read(session, caller, personne_id, page=pagination.page, taille=pagination.taille)
+    return {"items": items, "page": pagination.page, "taille": pagination.taille}

@@ -1,15 +1,12 @@
-"""Public reference data: organisms and routing, dated legal parameters. No personal data, no sign-in."""
+"""The network of organisms over HTTP: the list, one organism, routing. Public reference data: no sign-in."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from secu.core.errors import NotFound, UnknownParameter
-from secu.core.parameters import parameters
 from secu.organismes import all_organismes, get_organisme, route
 
 router = APIRouter(tags=["référentiels"])
@@ -46,36 +43,3 @@ def routing(
 @router.get("/organismes/{code}", response_model=OrganismeOut, summary="Un organisme")
 def organism(code: str) -> OrganismeOut:
     return _organisme_out(get_organisme(code))
-
-
-class ValeurOut(BaseModel):
-    date_effet: date
-    valeur: str | None
-    reference: str
-
-
-class ParametreOut(BaseModel):
-    nom: str
-    description: str
-    unite: str
-    valeurs: list[ValeurOut]
-
-
-@router.get("/parametres", response_model=list[str], summary="Noms des paramètres légaux datés")
-def parameter_names() -> list[str]:
-    return sorted(parameters().names())
-
-
-@router.get("/parametres/{nom}", response_model=ParametreOut, summary="Historique d'un paramètre, ou sa valeur à une date")
-def parameter(nom: str, date_: Annotated[date | None, Query(alias="date")] = None) -> ParametreOut:
-    try:
-        p = parameters().get(nom)
-    except UnknownParameter:
-        raise NotFound(f"paramètre inconnu : {nom}", field="nom") from None
-    values = [p.at(date_)] if date_ else list(p.values)
-    return ParametreOut(
-        nom=p.name,
-        description=p.description,
-        unite=p.unit,
-        valeurs=[ValeurOut(date_effet=v.date_effet, valeur=None if v.value is None else str(v.value), reference=v.reference) for v in values],
-    )

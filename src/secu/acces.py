@@ -1,0 +1,187 @@
+"""The access policy: the one place where a role is turned into a right.
+
+Every decision "may this caller do that" asks this module for a named permission. The answer is a
+*portée* (how far the right reaches) or nothing:
+
+* ``TOUT`` — every file of that kind;
+* ``SA_CAISSE`` — what the caller's organism manages (the persons attached to it, its dossiers,
+  its payment runs, the employers of its URSSAF, its books);
+* ``SON_TERRITOIRE`` — the départements of the caller's organism (a DRSM, a département's services);
+* ``LE_SIEN`` — the caller's own file (for an assuré, also the minors attached to them today), own
+  employer, own practice.
+
+The table ``POLITIQUE`` is the policy; ``tests/api/test_acces.py`` lists it role by role. Data
+lookups ("is this person attached to that caisse?") stay with the data (``secu.register.access``,
+the branches' services); they ask here which portée applies.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cache
+
+from secu.core.errors import Forbidden
+from secu.core.security import Caller, Role
+from secu.organismes import get_organisme
+
+REFUS_PROFIL = "action non autorisée pour votre profil"
+
+
+class Portee(StrEnum):
+    TOUT = "tout"
+    SA_CAISSE = "sa_caisse"
+    SON_TERRITOIRE = "son_territoire"
+    LE_SIEN = "le_sien"
+
+
+class Permission(StrEnum):
+    # accounts and the access journal
+    ADMINISTRER_COMPTES = "administrer_comptes"
+    CONSULTER_JOURNAL = "consulter_journal"
+    VOIR_QUI_A_LU_UN_DOSSIER = "voir_qui_a_lu_un_dossier"
+    # the répertoire
+    CHERCHER_PERSONNES = "chercher_personnes"
+    LIRE_PERSONNE = "lire_personne"
+    LIRE_DONNEES_MEDICALES = "lire_donnees_medicales"
+    IMMATRICULER = "immatriculer"
+    GERER_DOSSIER_PERSONNE = "gerer_dossier_personne"
+    DECLARER_POUR_SOI = "declarer_pour_soi"
+    ADMETTRE_ALD = "admettre_ald"
+    ENREGISTRER_EMPLOYEURS_ET_PROFESSIONNELS = "enregistrer_employeurs_et_professionnels"
+    LIRE_EMPLOYEUR = "lire_employeur"
+    LIRE_ANNUAIRE_PROFESSIONNELS = "lire_annuaire_professionnels"
+    LIRE_DROITS_SUR_CARTE_VITALE = "lire_droits_sur_carte_vitale"
+    # the ledger and the aggregates
+    PASSER_ECRITURE = "passer_ecriture"
+    LIRE_SOLDES = "lire_soldes"
+    LIRE_STATISTIQUES = "lire_statistiques"
+    # maladie
+    TRANSMETTRE_FSE = "transmettre_fse"
+    LIRE_FSE_TRANSMISES = "lire_fse_transmises"
+    LIRE_FSE = "lire_fse"
+    LIRE_RETOUR_AMC = "lire_retour_amc"
+    LIRE_PAIEMENTS_RECUS = "lire_paiements_recus"
+    # maladie and famille: a caisse's payment runs and their SEPA files
+    PAYER_PRESTATIONS = "payer_prestations"
+    # famille
+    OUVRIR_DOSSIER_ALLOCATAIRE = "ouvrir_dossier_allocataire"
+    LIRE_DOSSIER_ALLOCATAIRE = "lire_dossier_allocataire"
+    # recouvrement
+    DEPOSER_DSN = "deposer_dsn"
+    LIRE_COMPTE_COTISANT = "lire_compte_cotisant"
+    GERER_COMPTE_COTISANT = "gerer_compte_cotisant"
+    LIRE_REMUNERATIONS = "lire_remunerations"
+    # autonomie
+    GERER_AUTONOMIE = "gerer_autonomie"
+    LIRE_DECISION_AUTONOMIE = "lire_decision_autonomie"
+    # the pages of each portal
+    ESPACE_ASSURE = "espace_assure"
+    ESPACE_AGENT = "espace_agent"
+    ESPACE_ANALYSTE = "espace_analyste"
+
+
+P, R = Permission, Role
+TOUT, SA_CAISSE, SON_TERRITOIRE, LE_SIEN = Portee.TOUT, Portee.SA_CAISSE, Portee.SON_TERRITOIRE, Portee.LE_SIEN
+
+POLITIQUE: dict[Permission, dict[Role, Portee]] = {
+    P.ADMINISTRER_COMPTES: {R.ADMIN: TOUT},
+    P.CONSULTER_JOURNAL: {R.ADMIN: TOUT},
+    P.VOIR_QUI_A_LU_UN_DOSSIER: {R.ADMIN: TOUT, R.ASSURE: LE_SIEN},
+    P.CHERCHER_PERSONNES: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.MEDECIN_CONSEIL: SON_TERRITOIRE},
+    P.LIRE_PERSONNE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.MEDECIN_CONSEIL: SON_TERRITOIRE, R.ASSURE: LE_SIEN},
+    # Secret médical: the administrator and the agents never see the disease.
+    P.LIRE_DONNEES_MEDICALES: {R.MEDECIN_CONSEIL: SON_TERRITOIRE, R.ASSURE: LE_SIEN},
+    P.IMMATRICULER: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE},
+    P.GERER_DOSSIER_PERSONNE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE},
+    P.DECLARER_POUR_SOI: {R.ASSURE: LE_SIEN},
+    P.ADMETTRE_ALD: {R.MEDECIN_CONSEIL: SON_TERRITOIRE},
+    P.ENREGISTRER_EMPLOYEURS_ET_PROFESSIONNELS: {R.ADMIN: TOUT, R.AGENT: TOUT},
+    P.LIRE_EMPLOYEUR: {R.ADMIN: TOUT, R.AGENT: TOUT, R.EMPLOYEUR: LE_SIEN},
+    # The directory of professionals is public information (annuaire santé).
+    P.LIRE_ANNUAIRE_PROFESSIONNELS: dict.fromkeys(Role, TOUT),
+    # A professional reads the rights of whoever presents a carte Vitale (the ADRi's job).
+    P.LIRE_DROITS_SUR_CARTE_VITALE: {R.PROFESSIONNEL: TOUT},
+    P.PASSER_ECRITURE: {R.ADMIN: TOUT},
+    P.LIRE_SOLDES: {R.ADMIN: TOUT, R.ANALYSTE: TOUT, R.AGENT: SA_CAISSE},
+    P.LIRE_STATISTIQUES: {R.ADMIN: TOUT, R.ANALYSTE: TOUT},
+    P.TRANSMETTRE_FSE: {R.ADMIN: TOUT, R.AGENT: TOUT, R.PROFESSIONNEL: LE_SIEN},
+    # A feuille de soins: its sender sees it; the others as far as they see the patient's file.
+    P.LIRE_FSE_TRANSMISES: {R.PROFESSIONNEL: LE_SIEN},
+    P.LIRE_FSE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.MEDECIN_CONSEIL: SON_TERRITOIRE, R.ASSURE: LE_SIEN},
+    P.LIRE_RETOUR_AMC: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE},
+    P.LIRE_PAIEMENTS_RECUS: {R.PROFESSIONNEL: LE_SIEN},
+    P.PAYER_PRESTATIONS: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE},
+    # An agent opens the dossiers of his CAF: each member's file must be within his caisse (secu.register.access).
+    P.OUVRIR_DOSSIER_ALLOCATAIRE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE},
+    P.LIRE_DOSSIER_ALLOCATAIRE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.ASSURE: LE_SIEN},
+    P.DEPOSER_DSN: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.EMPLOYEUR: LE_SIEN},
+    P.LIRE_COMPTE_COTISANT: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.EMPLOYEUR: LE_SIEN},
+    P.GERER_COMPTE_COTISANT: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE},
+    # Pay is not the medical service's business.
+    P.LIRE_REMUNERATIONS: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.ASSURE: LE_SIEN},
+    P.GERER_AUTONOMIE: {R.ADMIN: TOUT, R.AGENT: SON_TERRITOIRE},
+    P.LIRE_DECISION_AUTONOMIE: {R.ADMIN: TOUT, R.AGENT: SON_TERRITOIRE, R.ASSURE: LE_SIEN},
+    P.ESPACE_ASSURE: {R.ASSURE: LE_SIEN},
+    P.ESPACE_AGENT: {R.AGENT: SA_CAISSE},
+    P.ESPACE_ANALYSTE: {R.ANALYSTE: TOUT},
+}
+
+
+def portee(caller: Caller, permission: Permission) -> Portee | None:
+    """How far the caller's right reaches, or None when the profile has no such right."""
+    return POLITIQUE[permission].get(caller.role)
+
+
+def peut(caller: Caller, permission: Permission) -> bool:
+    return portee(caller, permission) is not None
+
+
+def refus(message: str, personne_id: int | None = None) -> Forbidden:
+    """A refusal; with the person concerned, so the journal of refusals says whose file was tried."""
+    error = Forbidden(message)
+    if personne_id is not None:
+        error.personne_id = personne_id  # type: ignore[attr-defined]
+    return error
+
+
+def exiger(caller: Caller, permission: Permission, message: str = REFUS_PROFIL) -> Portee:
+    """The portée of the caller's right; a refusal when the profile has none."""
+    found = portee(caller, permission)
+    if found is None:
+        raise refus(message)
+    return found
+
+
+@cache
+def departements_of(organisme_code: str | None) -> tuple[str, ...]:
+    """The départements an organism covers (a DRSM's territory, a caisse's)."""
+    if organisme_code is None:
+        return ()
+    return tuple(get_organisme(organisme_code).departements)
+
+
+def couvre_organisme(caller: Caller, reach: Portee | None, organisme_code: str | None) -> bool:
+    """Whether a portée reaches what this organism manages."""
+    return reach is Portee.TOUT or (
+        reach is Portee.SA_CAISSE and caller.organisme_code is not None and caller.organisme_code == organisme_code
+    )
+
+
+def couvre_departement(caller: Caller, reach: Portee | None, departement: str) -> bool:
+    """Whether a portée reaches a person or a decision of this département."""
+    return reach is Portee.TOUT or (
+        reach is Portee.SON_TERRITOIRE and departement in departements_of(caller.organisme_code)
+    )
+
+
+def exiger_organisme(caller: Caller, permission: Permission, organisme_code: str | None, message: str) -> None:
+    """Refuse unless the right reaches this organism's files (an agent: his own caisse only)."""
+    if not couvre_organisme(caller, exiger(caller, permission), organisme_code):
+        raise refus(message)
+
+
+def exiger_departement(caller: Caller, permission: Permission, departement: str, message: str,
+                       personne_id: int | None = None) -> None:
+    """Refuse unless the right reaches this département (an agent: his organism's territory)."""
+    if not couvre_departement(caller, portee(caller, permission), departement):
+        raise refus(message, personne_id)

@@ -1,0 +1,70 @@
+"""The composition root: the one place that assembles the application.
+
+The API under /api (OpenAPI at /docs), the FHIR routes under /fhir, the pages and their static
+files at /. Every router lives with its domain (``secu.<package>.api``) and uses the shared
+HTTP kit of ``secu.api``; a new branch plugs in by adding its router to ``API_ROUTERS``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from secu import __version__
+from secu.api import errors
+from secu.autonomie.api import router as autonomie
+from secu.config import settings
+from secu.core.db import make_engine, migrate, session_factory
+from secu.famille.api import router as famille
+from secu.grand_livre.api import router as grand_livre
+from secu.maladie.api import fhir_router
+from secu.maladie.api import router as maladie
+from secu.organismes.api import router as organismes
+from secu.parametres.api import router as parametres
+from secu.recouvrement.api import router as recouvrement
+from secu.register.api import routers as register
+from secu.statistiques.api import router as statistiques
+from secu.utilisateurs.api import router as utilisateurs
+from secu.web.pages import router as pages
+
+API_ROUTERS: tuple[APIRouter, ...] = (
+    utilisateurs,
+    *register,
+    grand_livre,
+    statistiques,
+    organismes,
+    parametres,
+    maladie,
+    recouvrement,
+    famille,
+    autonomie,
+)
+
+DESCRIPTION = (
+    "API du répertoire national : personnes, ayants droit, foyers, employeurs, professionnels de santé, "
+    "droits (PUMa, carte Vitale, médecin traitant, ALD, C2S), attestation de droits, grand livre. "
+    "Chaque lecture de données personnelles est inscrite au journal des accès."
+)
+
+
+def create_app(database_url: str | None = None, *, run_migrations: bool = True) -> FastAPI:
+    url = database_url or settings().resolved_database_url
+    engine = make_engine(url)
+    if run_migrations:
+        migrate(engine)
+    app = FastAPI(
+        title="secu — Sécurité sociale, régime général",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    errors.install(app)
+    api = APIRouter(prefix="/api")
+    for router in API_ROUTERS:
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(fhir_router)
+    app.include_router(pages)
+    return app

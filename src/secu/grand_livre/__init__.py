@@ -1,0 +1,1 @@
+"""The ledger (``secu.core.ledger``) over HTTP: post an entry, read balances."""

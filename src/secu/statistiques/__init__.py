@@ -1,0 +1,1 @@
+"""Aggregates that leave secu (counts without name or NIR), under the rule of statistical secrecy."""

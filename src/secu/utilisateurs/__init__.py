@@ -1,0 +1,1 @@
+"""User accounts: creating them, signing in and out, the administration of accounts and of the access journal."""

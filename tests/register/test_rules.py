@@ -1,0 +1,36 @@
+"""The répertoire's conditions of age, worked by hand from the parameters (18, 16, 12)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from secu.register.rules import conditions_d_age, conditions_le
+from secu.register.service import age_on
+
+CASES = [
+    # born,              judged on,          age, minor, may open rights, own carte Vitale
+    (date(2008, 6, 2), date(2026, 6, 1), 17, True, True, True),  # the day before the 18th birthday: still a minor
+    (date(2008, 6, 2), date(2026, 6, 2), 18, False, True, True),  # majorité on the birthday itself
+    (date(2014, 6, 2), date(2026, 6, 1), 11, True, False, False),  # 11: no carte Vitale of their own yet
+    (date(2014, 6, 2), date(2026, 6, 2), 12, True, False, True),
+    (date(2010, 3, 5), date(2026, 3, 5), 16, True, True, True),  # 16: may have a child attached
+    (date(2008, 2, 29), date(2026, 2, 28), 17, True, True, True),  # born 29 February: 18 on 1 March in a common year
+    (date(2008, 2, 29), date(2026, 3, 1), 18, False, True, True),
+]
+
+
+def test_conditions_of_age_frame_and_scalar_agree_with_the_hand_computation() -> None:
+    frame = pl.DataFrame({"date_naissance": [c[0] for c in CASES], "date": [c[1] for c in CASES]})
+    out = conditions_d_age(frame).select("age", "mineur", "peut_ouvrir_droit", "carte_vitale_possible").rows()
+    assert out == [c[2:] for c in CASES]
+    for born, on, age, *_ in CASES:
+        assert age_on(born, on) == age
+        assert conditions_le(born, on)["age"] == age
+
+
+def test_the_limits_are_the_dated_parameters() -> None:
+    row = conditions_le(date(2000, 1, 1), date(2026, 1, 1))
+    limits = ("ayant_droit_age_limite", "ayant_droit_age_minimum_ouvrant_droit", "carte_vitale_age_minimum")
+    assert (row[limits[0]], row[limits[1]], row[limits[2]]) == (18, 16, 12)
