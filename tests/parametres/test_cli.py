@@ -83,7 +83,7 @@ def test_a_table_and_a_barème_read_by_line() -> None:
     result = runner.invoke(app, ["param", "apa.plafond", "--date", "2025-03-01"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "Valeur le 01/03/2025 (en vigueur depuis le 01/01/2024) :\n  gir1 : 1,615\n  gir2 : 1,306\n  gir3 : 0,944\n  gir4 : 0,63\n" in result.stdout
-    assert "Statut : non vérifié" in result.stdout
+    assert "Statut : confirmé" in result.stdout  # CASF R. 232-10 (version of 1 January 2024) read
     result = runner.invoke(app, ["param", "recouvrement_indus.bareme", "--date", "2025-03-01"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     for line in ("  de 0\u00a0€ à 266\u00a0€ : 0\u00a0%", "  de 266\u00a0€ à 397\u00a0€ : 25\u00a0%", "  au-delà de 793\u00a0€ : 60\u00a0%"):
@@ -124,7 +124,7 @@ def test_non_verifies_lists_every_value_not_confirmed_by_domain_and_the_tariffs(
     assert out.startswith(f"Valeurs non confirmées dans le texte officiel : {len(expected) + len(rows)} "
                           f"({len(expected)} valeur(s) de paramètres, {len(rows)} ligne(s) de tarifs)")
     assert "\nautonomie — " in out and "\nfamille — " in out and f"\nmaladie, tarifs (maladie/data/tarifs.csv) — {len(rows)} ligne(s)" in out
-    assert "  apa.plafond — 01/01/2024 — non vérifié\n    Référence : Décret n° 2024-2" in out
+    assert "  apa.participation.abattement_a2 — 01/03/2016 — non vérifié\n    Référence : Décret n° 2016-210" in out
     assert "smic.horaire — 01/06/2026 — source secondaire" in out
     assert "smic.horaire — 01/01/2026" not in out  # décret n° 2025-1228, confirmed
 
