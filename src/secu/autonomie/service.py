@@ -42,6 +42,7 @@ from secu.autonomie.models import CampagneAutonomie, DecisionAutonomie, Versemen
 from secu.core import ledger
 from secu.core.db import unit_of_work
 from secu.core.errors import Conflict, Forbidden, InvalidField, NotFound
+from secu.core.explication import Etape
 from secu.core.money import format_eur
 from secu.core.security import Action, Caller, Ressource, journal
 from secu.organismes.territoire import validate_departement
@@ -226,7 +227,7 @@ class Calcul:
     montant_cents: int
     participation_cents: int
     concours_cents: int
-    etapes: list[dict[str, Any]]
+    etapes: list[Etape]
 
 
 def compute(decisions: Sequence[DecisionAutonomie], births: dict[int, date], mois: date) -> dict[int, Calcul]:

@@ -2,23 +2,24 @@
 
 :func:`explain` turns ONE output row of :func:`secu.famille.rules.droits`
 into, for each benefit with a non-zero amount, the steps
-``{"etape", "montant_cents", "reference"}``. It only formats: every amount is
-a column of the row, every reference a ``ref_*`` column. It never recomputes,
-so the explanation cannot disagree with the decision.
+(:class:`secu.core.explication.Etape`: ``{"etape", "montant_cents",
+"reference"}``). It only formats: every amount is a column of the row, every
+reference a ``ref_*`` column. It never recomputes, so the explanation cannot
+disagree with the decision.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from decimal import Decimal
+from collections.abc import Mapping
 from typing import Any
 
-from secu.core.money import format_eur
+from secu.core.explication import AjouteEtape, Etape, Etapes, ligne
+from secu.core.explication import euros as _euros
+from secu.core.explication import pourcent as _percent
 
 from .rules import PRESTATIONS, SANS_CRDS
 
-Step = dict[str, Any]
-StepFn = Callable[[str, "int | None", object], None]
+StepFn = AjouteEtape
 """Adds one explanation step: its label, its amount in cents (or none) and its reference."""
 
 LIBELLES = {
@@ -38,29 +39,14 @@ SANS_CRDS_REF = {
 }
 
 
-def _euros(cents: int | None) -> str:
-    return format_eur(cents or 0)
-
-
-def _percent(rate: object) -> str:
-    text = format((Decimal(str(rate)) * 100).normalize(), "f")
-    return text.replace(".", ",") + "\u00a0%"
-
-
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
-def explain(row: Mapping[str, Any]) -> dict[str, list[Step]]:
+def explain(row: Mapping[str, Any]) -> dict[str, list[Etape]]:
     """For each benefit of the row with a non-zero gross amount, its steps down to the net paid."""
-    out: dict[str, list[Step]] = {}
+    out: dict[str, list[Etape]] = {}
     for p in PRESTATIONS:
         if not row.get(p):
             continue
-        steps: list[Step] = []
-
-        def step(etape: str, montant: int | None, reference: object, steps: list[Step] = steps) -> None:
-            steps.append({"etape": etape, "montant_cents": montant, "reference": _text(reference)})
+        steps = Etapes()
+        step = steps.ajoute
 
         _DETAILS[p](row, step)
         step(f"{LIBELLES[p]} : montant brut du mois", row.get(p), row.get(f"ref_{p}"))
@@ -157,8 +143,5 @@ def as_text(row: Mapping[str, Any]) -> str:
     lines = []
     for p, steps in explain(row).items():
         lines.append(LIBELLES[p])
-        for item in steps:
-            amount = "" if item["montant_cents"] is None else f" : {_euros(item['montant_cents'])}"
-            reference = f" [{item['reference']}]" if item["reference"] else ""
-            lines.append(f"- {item['etape']}{amount}{reference}")
+        lines.extend(ligne(item) for item in steps)
     return "\n".join(lines)

@@ -128,6 +128,8 @@ def _settled(session: Session, dossier_id: int) -> dict[tuple[date, str], tuple[
 def _store_rights(session: Session, dossier: DossierAllocataire, rights: dict[date, list[service.Droit]]) -> None:
     import json
 
+    from secu.core.explication import etape
+
     stored = select(DroitFamille).where(DroitFamille.dossier_id == dossier.id, DroitFamille.mois.in_(list(rights)))
     existing = {(d.mois, d.prestation): d for d in session.scalars(stored)}
     seen = set()
@@ -145,7 +147,7 @@ def _store_rights(session: Session, dossier: DossierAllocataire, rights: dict[da
     for key, row in existing.items():  # a right that no longer exists is worth zero
         if key not in seen and (row.brut_cents or row.net_cents):
             row.brut_cents = row.crds_cents = row.net_cents = 0
-            row.explication = '[{"etape": "plus de droit ce mois-là après recalcul", "montant_cents": 0, "reference": "CSS R552-2"}]'
+            row.explication = json.dumps([etape("plus de droit ce mois-là après recalcul", 0, "CSS R552-2")], ensure_ascii=False)
 
 
 def _pay_dossier(session: Session, run: CampagneFamille, dossier: DossierAllocataire) -> PaiementFamille:

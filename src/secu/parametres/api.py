@@ -9,15 +9,16 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from secu.core.errors import NotFound, UnknownParameter
-from secu.core.parameters import parameters
+from secu.core.parameters import JsonValue, json_value, parameters
 
 router = APIRouter(tags=["référentiels"])
 
 
 class ValeurOut(BaseModel):
     date_effet: date
-    valeur: str | None
+    valeur: JsonValue  # exact decimal text: "0.0525", a table {"gir1": "1.615"}, a barème [{"seuil": "0", "taux": "0"}, …]
     reference: str
+    statut: str  # confirme, secondaire or non-verifie
 
 
 class ParametreOut(BaseModel):
@@ -43,5 +44,6 @@ def parameter(nom: str, date_: Annotated[date | None, Query(alias="date")] = Non
         nom=p.name,
         description=p.description,
         unite=p.unit,
-        valeurs=[ValeurOut(date_effet=v.date_effet, valeur=None if v.value is None else str(v.value), reference=v.reference) for v in values],
+        valeurs=[ValeurOut(date_effet=v.date_effet, valeur=json_value(v.value), reference=v.reference,
+                            statut=v.statut) for v in values],
     )

@@ -55,7 +55,7 @@ The package, imported as one (everything public is re-exported here):
 
 from __future__ import annotations
 
-from secu.core.parameters.display import format_value, json_value, value_lines
+from secu.core.parameters.display import JsonValue, format_value, json_value, value_lines
 from secu.core.parameters.join import FrameT, bareme_columns, join_parameters, parameter_frame
 from secu.core.parameters.loading import (
     PARAMETRES_ROOT,
@@ -87,7 +87,7 @@ from secu.core.parameters.model import (
 
 __all__ = [
     "BAREME_RATE_UNITS", "BAREME_SEUIL_UNITS", "BAREME_TYPE", "PARAMETRES_ROOT", "SCALAR_TYPE", "STATUTS", "TABLE_TYPE", "TYPES", "UNITS",
-    "FrameT", "InvalidParameterFile", "Parameter", "ParameterData", "ParameterScalar", "ParameterValue", "Parameters", "TableLeaf",
+    "FrameT", "InvalidParameterFile", "JsonValue", "Parameter", "ParameterData", "ParameterScalar", "ParameterValue", "Parameters", "TableLeaf",
     "TableValue", "Unit", "bareme_columns", "format_value", "join_parameters", "json_value", "load_parameters", "parameter_frame",
     "parameter_name", "parameters", "parse_parameter", "read_yaml", "value_lines",
 ]

@@ -74,7 +74,8 @@ def value_lines(parameter: Parameter, value: ParameterData) -> list[str]:
     return [format_value(value, unit)]
 
 
-JsonValue = str | None | dict[str, "JsonValue"] | list[dict[str, str]]
+JsonValue = str | dict[str, str | dict[str, str]] | list[dict[str, str]] | None
+"""A value as exact decimal text: a number, a table (one or two levels of keys), a barème's tranches, or None."""
 
 
 def json_value(value: ParameterData) -> JsonValue:
@@ -84,6 +85,9 @@ def json_value(value: ParameterData) -> JsonValue:
     if isinstance(value, Bareme):
         return [{"seuil": str(t.seuil), "taux": str(t.taux)} for t in value.tranches]
     if isinstance(value, Mapping):
-        return {key: json_value(item) for key, item in value.items()}
+        return {
+            key: {sub: str(leaf) for sub, leaf in item.items()} if isinstance(item, Mapping) else str(item)
+            for key, item in value.items()
+        }
     return str(value)
 
