@@ -15,10 +15,10 @@ row per (``branche``, ``sens``, ``poste``) — the frame of
   are counted under ``soins.rejete`` (0 €) so that a generator/rules mismatch
   shows instead of vanishing.
 * **recouvrement** — payslips through :func:`secu.recouvrement.rules.contributions`,
-  then the split of :mod:`secu.recouvrement.financement`: the réduction
-  générale charged pro rata on the contributions it reduces (CSS L241-13,
-  D241-7: the rule of ``by_recipient``, applied payslip by payslip), the CSG
-  split by CSS L131-8 (``csg_shares``): each branch's produits
+  then :func:`secu.recouvrement.rules.financement` (the rule a DSN's
+  declaration uses too): the réduction générale imputed on the contributions
+  it reduces pro rata of their rates in T (CSS L241-13, D241-7), the CSG split
+  by CSS L131-8, payslip by payslip: each branch's produits
   ``cotisations`` (``csa`` for the autonomie) and ``csg``, and what is
   collected for others: ``unedic`` (chômage, CSG share), ``ags``, ``etat``
   (``fnal``: the FNAL is a State fund), ``cades`` (``crds``, ``csg``),
@@ -46,7 +46,7 @@ other (the engines may run the months in any order, on any machine).
 
 from __future__ import annotations
 
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -183,64 +183,11 @@ def maladie(personnes: pl.DataFrame, professionnels: pl.DataFrame, mois: date, s
 # Recouvrement
 
 
-def _imputed_reduction(lines: pl.DataFrame) -> pl.DataFrame:
-    """The réduction générale of each payslip charged on that payslip's reduced contributions (attributaire, cents).
-
-    The rule of :func:`secu.recouvrement.financement.by_recipient` (pro rata of the employer amounts of the
-    contributions CSS L241-13 / D241-7 reduces, largest remainder, ties by "code|attributaire"), applied to
-    each payslip rather than to a whole declaration: the réduction is computed per salarié, and a split per
-    payslip never straddles two partitions, so the country's accounts are the sum of its partitions' (README §3)
-    — but for the réductions of payslips without contributions of their own, pooled per task (below).
-    """
-    from secu.recouvrement import financement
-
-    reduction = lines.filter(pl.col("code") == financement.REDUCTION).group_by("bulletin").agg(
-        (pl.col("montant_patronal_cents") + pl.col("montant_salarial_cents")).sum().alias("__r")).filter(pl.col("__r") != 0)
-    if reduction.height == 0:
-        return pl.DataFrame(schema={"attributaire": pl.String(), "cents": pl.Int64()})
-    weights = (
-        lines.filter(pl.col("code").cast(pl.String).is_in(financement.REDUITES))
-        .group_by("bulletin", "code", "attributaire")
-        .agg(pl.col("montant_patronal_cents").sum().alias("__w"))
-        .with_columns(pl.col("code").cast(pl.String), pl.col("attributaire").cast(pl.String))
-        .filter(pl.col("__w") > 0)
-        .join(reduction, on="bulletin", how="inner")
-        .with_columns((pl.col("code") + "|" + pl.col("attributaire")).alias("__key"))
-    )
-    # A payslip with a réduction but nothing of its own to bear it (a month without pay after paid months: the
-    # progressive regularisation gives the year's réduction back at once) is charged as by_recipient charges a
-    # declaration: on the reduced contributions of all the month's payslips of the task.
-    orphans = reduction.join(weights.select("bulletin").unique(), on="bulletin", how="anti")
-    if orphans.height:
-        pooled = (
-            lines.filter(pl.col("code").cast(pl.String).is_in(financement.REDUITES))
-            .group_by("code", "attributaire").agg(pl.col("montant_patronal_cents").sum().alias("__w"))
-            .with_columns(pl.col("code").cast(pl.String), pl.col("attributaire").cast(pl.String))
-            .filter(pl.col("__w") > 0)
-            .with_columns(pl.lit("__orphelines").alias("bulletin"), pl.lit(int(orphans["__r"].sum()), dtype=pl.Int64).alias("__r"),
-                          (pl.col("code") + "|" + pl.col("attributaire")).alias("__key"))
-            .select(weights.columns)
-        )
-        if pooled.height == 0:  # by_recipient would drop it: a cent lost is a bug to show, not to hide
-            raise InvalidField("reduction_generale", "réduction générale sans aucune cotisation à réduire dans le mois")
-        weights = pl.concat([weights.with_columns(pl.col("bulletin").cast(pl.String)), pooled])
-    amount = pl.col("__r").abs().cast(pl.Int128)
-    w = pl.col("__w").cast(pl.Int128)
-    whole = w.sum().over("bulletin")
-    split = weights.with_columns((amount * w // whole).alias("__part"), (amount * w % whole).cast(pl.Int64).alias("__reste")).with_columns(
-        (pl.col("__r").abs() - pl.col("__part").sum().over("bulletin")).alias("__a_donner"),
-        pl.struct(-pl.col("__reste"), "__key").rank("ordinal").over("bulletin").alias("__rang"),
-    )
-    imputed = (pl.col("__part") + (pl.col("__rang") <= pl.col("__a_donner")).cast(pl.Int128)) * pl.col("__r").sign()
-    return split.group_by("attributaire").agg(imputed.sum().cast(pl.Int64).alias("cents"))
-
-
 def recouvrement_comptes(payslips: pl.DataFrame, mois: date) -> pl.DataFrame:
     """Payslips of the year up to ``mois`` → the month's produits of each branch and of each third party.
 
     The earlier months feed the cumulative rules (plafond, régularisation, réduction générale); only
-    ``mois``'s lines are counted. The CSG is split among its recipients by the points of CSS L131-8 on the
-    month's total (:func:`secu.recouvrement.financement.csg_shares`, largest remainder).
+    ``mois``'s lines are counted.
     """
     from secu.recouvrement import rules
 
@@ -267,27 +214,17 @@ def recouvrement_comptes_annee(payslips: pl.DataFrame, jusqu_au: date) -> pl.Dat
 
 
 def _recouvrement_du_mois(lines: pl.DataFrame, mois: date, count: int) -> pl.DataFrame:
-    """One month's contribution lines → its produits per recipient (the réduction split, the CSG split)."""
-    from secu.recouvrement import financement
+    """One month's contribution lines → its produits per recipient (:func:`secu.recouvrement.rules.financement`)."""
+    from secu.recouvrement import rules
 
-    own = (
-        lines.filter(pl.col("code") != financement.REDUCTION)
-        .group_by(pl.col("attributaire").cast(pl.String))
-        .agg((pl.col("montant_salarial_cents") + pl.col("montant_patronal_cents")).sum().alias("cents"))
-    )
-    totals_by: dict[str, int] = defaultdict(int)
-    for frame in (own, _imputed_reduction(lines)):
-        for r in frame.iter_rows(named=True):
-            totals_by[r["attributaire"]] += int(r["cents"])
-    csg = totals_by.pop("csg", 0)
-    totals: dict[tuple[str, str], int] = defaultdict(int)
-    for part, share in (financement.largest_remainder(csg, financement.csg_shares(mois)).items() if csg else ()):
-        totals[(_CSG[part], "csg")] += share
-    for recipient, cents in totals_by.items():
-        if recipient not in _RECIPIENTS:  # a new recipient in the rules must be given a place, never dropped
+    rows = []
+    for r in rules.financement(lines, by=("mois",)).iter_rows(named=True):
+        recipient, produit = r["attributaire"], r["produit"]
+        place = (_CSG[recipient], "csg") if produit == "csg" else _RECIPIENTS.get(recipient)
+        if place is None:  # a new recipient in the rules must be given a place, never dropped
             raise InvalidField("attributaire", f"attributaire sans place dans les comptes : {recipient!r}")
-        totals[_RECIPIENTS[recipient]] += cents
-    return _rows([(b, PRODUIT, p, c, count) for (b, p), c in sorted(totals.items()) if c], mois)
+        rows.append((place[0], PRODUIT, place[1], int(r["cents"]), count))
+    return _rows(sorted(rows), mois)
 
 
 def recouvrement(personnes: pl.DataFrame, employeurs: pl.DataFrame, mois: date, seed: int) -> pl.DataFrame:

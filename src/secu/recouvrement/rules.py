@@ -67,7 +67,7 @@ from typing import TypeVar
 import polars as pl
 
 from secu.core.errors import InvalidField, NotFound
-from secu.core.money import RATE_EXPR_SCALE
+from secu.core.money import RATE_DTYPE, RATE_EXPR_SCALE, RATE_UNIT, div_half_up_expr
 from secu.core.parameters import Parameters, join_parameters, parameters
 
 FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
@@ -1100,3 +1100,144 @@ def cotisations_bulletin(
                 "effectif": pl.Int64, "taux_atmp": pl.Decimal(38, 6), "cadre": pl.Boolean, "heures_contrat": pl.Decimal(38, 2)},
     )
     return contributions(frame), net(frame).row(0, named=True)
+
+
+# --------------------------------------------------------------------------
+# Where the money goes: the réduction imputed, the CSG shared (one home for the declaration and the batch)
+
+REDUCTION = "reduction_generale"
+CSG_PARTS = ("maladie", "autonomie", "famille", "unedic", "cades")
+"""The recipients of the CSG on earned income (CSS L131-8), each a dated parameter ``affectation_csg_activite.<part>``."""
+
+IMPUTATION = (
+    # recipient: the rates of T (CSS D241-7) that are its contributions; the réduction is charged on them pro rata
+    ("maladie", ("maladie.taux_patronal", "-bandeaux.maladie_reduction")),
+    ("famille", ("famille.taux_patronal", "-bandeaux.famille_reduction")),
+    ("vieillesse", ("vieillesse.plafonnee_patronal", "vieillesse.deplafonnee_patronal")),
+    ("autonomie", ("csa.taux_patronal",)),
+    ("fnal", ()),  # the FNAL rate of the payslip's own line (0,10 % or 0,50 % by headcount)
+    ("atmp", ("reduction_generale.taux_atmp_inclus",)),
+    ("unedic", ("chomage.taux_patronal",)),
+    ("agirc_arrco", ("agirc_arrco.t1_patronal", "agirc_arrco.ceg_t1_patronal")),
+)
+"""What the réduction générale is imputed on (CSS L241-13, D241-7; urssaf.fr « Étape 3 : règles d'imputation »):
+the retraite complémentaire bears réduction × 6,01 % / T, the URSSAF the rest, shared among its contributions
+pro rata of their rates in T (maladie and AF at their reduced rates until 2025, AT/MP at the share of T set each
+year). A parameter name with "-" is subtracted; a rate not in force (the bandeaux from 2026) counts 0."""
+RETRAITE_COMPLEMENTAIRE = "agirc_arrco"
+
+FINANCEMENT_SCHEMA = {"attributaire": pl.String(), "produit": pl.String(), "cents": pl.Int64()}
+
+
+def _rate_units(name: str, on: date, source: Parameters) -> int:
+    """A rate parameter on a date as an integer of RATE_UNIT (0 where it is not in force)."""
+    sign, name = (-1, name[1:]) if name.startswith("-") else (1, name)
+    try:
+        value = source.get(name).at(on).value
+    except NotFound:
+        return 0
+    return sign * int(Decimal(str(value)) * RATE_UNIT)
+
+
+def _split_weights(months: Sequence[date]) -> pl.DataFrame:
+    """Per month: each recipient's weight in the réduction's imputation (``w_<recipient>``, ``w_unit`` the unit the
+    FNAL line's rate is divided by) and each CSG part's points (``csg_<part>``). Checks that the weights add up to T
+    for both headcounts. Weights are rates divided by their common divisor, so every product stays in Int64."""
+    source = parameters()
+    rows = []
+    for month in sorted(set(months)):
+        row: dict[str, int] = {f"w_{recipient}": sum(_rate_units(n, month, source) for n in names) for recipient, names in IMPUTATION}
+        fnal = [_rate_units(f"fnal.taux_{size}", month, source) for size in ("moins_de_50", "50_et_plus")]
+        for size, fnal_rate in zip(("moins_de_50", "50_et_plus"), fnal, strict=True):
+            t = (_rate_units(f"reduction_generale.coefficient_maximal_{size}", month, source)
+                 or _rate_units("reduction_generale.t_min", month, source) + _rate_units(f"reduction_generale.t_delta_{size}", month, source))
+            if t and sum(row.values()) + fnal_rate != t:
+                raise ValueError(f"réduction générale {month:%m/%Y} ({size}) : les taux d'imputation ne font pas la valeur T")
+        unit = math.gcd(*row.values(), *fnal) or 1
+        points = {f"csg_{part}": _rate_units(f"affectation_csg_activite.{part}", month, source) for part in CSG_PARTS}
+        common = math.gcd(*points.values()) or 1
+        rows.append({"mois": month, **{k: v // unit for k, v in row.items()}, "w_unit": unit,
+                     **{k: v // common for k, v in points.items()}})
+    return pl.DataFrame(rows, schema={"mois": pl.Date(), **{f"w_{r}": pl.Int64() for r, _ in IMPUTATION}, "w_unit": pl.Int64(),
+                                      **{f"csg_{p}": pl.Int64() for p in CSG_PARTS}})
+
+
+def _largest_remainder(amount: pl.Expr, weight: pl.Expr, group: str, order: pl.Expr) -> pl.Expr:
+    """Split ``amount`` (the same on every row of ``group``) pro rata of ``weight`` (≥ 0), in whole cents that add
+    up to the amount: each row gets the floor of its share, the cents left go to the largest remainders (ties by
+    ``order``). Int64: the weights are small integers (see :func:`_split_weights`)."""
+    whole = weight.sum().over(group)
+    magnitude = amount.abs() * weight
+    floor = magnitude // whole
+    left = amount.abs() - floor.sum().over(group)
+    rank = pl.struct(-(magnitude % whole), order).rank("ordinal").over(group)
+    return (floor + (rank <= left).cast(pl.Int64)) * amount.sign()
+
+
+def _imputed_reduction(lines: pl.DataFrame, weights: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Each payslip's réduction charged on its recipients: the retraite complémentaire's part, réduction × 6,01 % / T
+    half-up to the cent, first; the rest on the URSSAF's contributions by the largest remainder of their rates."""
+    fnal = lines.filter(pl.col("code") == "fnal").select(
+        "bulletin", pl.col("taux_patronal").cast(RATE_DTYPE).to_physical().cast(pl.Int64).alias("__fnal"))
+    reduction = (
+        lines.filter((pl.col("code") == REDUCTION) & (pl.col("montant_patronal_cents") != 0))
+        .select(*keys, pl.col("montant_patronal_cents").alias("__r"))
+        .join(fnal, on="bulletin", how="left").join(weights, on="mois", how="left")
+        .with_columns((pl.col("__fnal") // pl.col("w_unit")).alias("w_fnal"))
+    )
+    recipients = [r for r, _ in IMPUTATION]
+    t = pl.sum_horizontal(pl.col(f"w_{r}") for r in recipients)
+    rc = div_half_up_expr(pl.col("__r") * pl.col(f"w_{RETRAITE_COMPLEMENTAIRE}"), t)
+    urssaf = [r for r in recipients if r != RETRAITE_COMPLEMENTAIRE]
+    shares = (
+        reduction.with_columns(rc.alias("__rc"))
+        .unpivot(on=[f"w_{r}" for r in urssaf], index=[*keys, "__r", "__rc"], variable_name="__w", value_name="__weight")
+        .with_columns(pl.col("__w").str.strip_prefix("w_").alias("attributaire"))
+        .with_columns(_largest_remainder(pl.col("__r") - pl.col("__rc"), pl.col("__weight"), "bulletin",
+                                         pl.col("attributaire").replace_strict(urssaf, list(range(len(urssaf))))).alias("cents"))
+    )
+    return pl.concat([
+        shares.select(*keys, "attributaire", "cents"),
+        reduction.select(*keys, pl.lit(RETRAITE_COMPLEMENTAIRE).alias("attributaire"), rc.alias("cents")),
+    ])
+
+
+def _csg_shares(lines: pl.DataFrame, weights: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Each payslip's CSG shared among its recipients by the points of CSS L131-8, largest remainder."""
+    csg = (
+        lines.filter(pl.col("attributaire") == "csg")
+        .group_by(keys).agg((pl.col("montant_salarial_cents") + pl.col("montant_patronal_cents")).sum().alias("__csg"))
+        .filter(pl.col("__csg") != 0).join(weights.select("mois", *[f"csg_{p}" for p in CSG_PARTS]), on="mois", how="left")
+    )
+    return (
+        csg.unpivot(on=[f"csg_{p}" for p in CSG_PARTS], index=[*keys, "__csg"], variable_name="__p", value_name="__points")
+        .with_columns(pl.col("__p").str.strip_prefix("csg_").alias("attributaire"))
+        .with_columns(_largest_remainder(pl.col("__csg"), pl.col("__points"), "bulletin",
+                                         pl.col("attributaire").replace_strict(list(CSG_PARTS), list(range(len(CSG_PARTS))))).alias("cents"))
+        .select(*keys, "attributaire", "cents")
+    )
+
+
+def financement(lines: pl.DataFrame, by: Sequence[str] = ("mois",)) -> pl.DataFrame:
+    """Where the money of contribution lines (:func:`contributions`'s frame) goes, payslip by payslip, summed by ``by``.
+
+    One row per (``by``…, ``attributaire``, ``produit``) with ``cents`` (non-zero): ``produit`` "cotisations" is
+    what the lines give their recipient (:data:`ATTRIBUTAIRES`, less ``csg`` and ``reduction_generale``), the
+    réduction générale imputed (:data:`IMPUTATION`); "csg" is a share of the CSG (:data:`CSG_PARTS`, CSS L131-8).
+    Each payslip is split on its own, to the cent, so a declaration's amounts are the sum of its payslips' and
+    any grouping of payslips (a DSN, a partition of the batch) gives the same total.
+    """
+    keys = list(by)
+    if lines.height == 0:
+        return pl.DataFrame(schema={**{k: lines.schema[k] for k in keys}, **FINANCEMENT_SCHEMA})
+    weights = _split_weights(lines["mois"].unique().to_list())
+    carried = list(dict.fromkeys(["bulletin", "mois", *keys]))  # the splits are per payslip, by month
+    own = lines.filter(~pl.col("attributaire").is_in(["csg", REDUCTION])).select(
+        *keys, pl.col("attributaire").cast(pl.String), pl.lit("cotisations").alias("produit"),
+        (pl.col("montant_salarial_cents") + pl.col("montant_patronal_cents")).alias("cents"))
+    split = pl.concat([
+        _imputed_reduction(lines, weights, carried).with_columns(pl.lit("cotisations").alias("produit")),
+        _csg_shares(lines, weights, carried).with_columns(pl.lit("csg").alias("produit")),
+    ]).select(own.columns)
+    return (pl.concat([own, split]).group_by(*keys, "attributaire", "produit").agg(pl.col("cents").sum())
+            .filter(pl.col("cents") != 0).sort(*keys, "attributaire", "produit"))

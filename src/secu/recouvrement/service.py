@@ -110,7 +110,7 @@ def receive(session: Session, caller: Caller, content: str | bytes | dict[str, A
 
     payslips = dsn.payslips(declaration)
     lines, nets = _compute(payslips)
-    recipients = financement.by_recipient(_financing_lines(lines), mois)
+    recipients = financement.by_recipient(lines)
     effectif = int(payslips["effectif"].max()) if payslips.height and payslips["effectif"].max() is not None else etab.effectif
     record = DeclarationDsn(
         siren=employeur.siren, siret=siret, mois=mois, version=(current.version + 1) if current else 1,
@@ -135,14 +135,6 @@ def _compute(payslips: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         return pl.DataFrame(schema={"bulletin": pl.String, "code": pl.String, "montant_salarial_cents": pl.Int64,
                                     "montant_patronal_cents": pl.Int64, "attributaire": pl.String}), pl.DataFrame()
     return rules.contributions(payslips), rules.net(payslips)
-
-
-def _financing_lines(lines: pl.DataFrame) -> list[financement.Ligne]:
-    if lines.height == 0:
-        return []
-    grouped = lines.group_by("code", "attributaire").agg(pl.col("montant_salarial_cents").sum(), pl.col("montant_patronal_cents").sum())
-    return [financement.Ligne(r["code"], r["attributaire"], int(r["montant_salarial_cents"]), int(r["montant_patronal_cents"]))
-            for r in grouped.iter_rows(named=True)]
 
 
 def _text(value: object) -> str | None:
