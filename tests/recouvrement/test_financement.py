@@ -102,3 +102,12 @@ def test_any_grouping_of_payslips_adds_up_to_the_same(grouping: tuple[str, ...])
     parts = rules.financement(lines, by=grouping).group_by("attributaire", "produit").agg(pl.col("cents").sum()) \
         .filter(pl.col("cents") != 0).sort("attributaire", "produit")
     assert parts.to_dicts() == whole.to_dicts()
+
+
+def test_a_renamed_rule_fails_the_openfisca_differential_instead_of_skipping_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.recouvrement.openfisca import compare
+
+    assert compare.rules_module() is rules
+    monkeypatch.delattr(rules, "net")
+    with pytest.raises(AssertionError, match="net"):
+        compare.rules_module()

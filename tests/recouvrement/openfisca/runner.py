@@ -186,12 +186,19 @@ def _brackets(scale, base, factor):
     return result
 
 
+ABSENT_SCALES = frozenset({("prive_non_cadre", "apec")})
+"""The barèmes a category has not in OpenFisca (the Apec is for cadres only); any other absence is a renamed
+parameter and fails the run rather than comparing secu with zeros."""
+
+
 def _scale(parameters, side: str, categorie: str, name: str):
     node = parameters.cotsoc.cotisations_salarie if side == "salarial" else parameters.cotsoc.cotisations_employeur
     try:
         return node[categorie][name]
-    except Exception:  # noqa: BLE001 - the category has no such barème (e.g. apec for non-cadres)
-        return None
+    except Exception:
+        if (categorie, name) in ABSENT_SCALES:
+            return None
+        raise
 
 
 def _partial(columns: dict, rows: numpy.ndarray, month: str) -> numpy.ndarray:
