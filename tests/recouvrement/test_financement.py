@@ -17,8 +17,7 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from secu.batch import jobs
-from secu.recouvrement import financement, rules
+from secu.recouvrement import comptes, financement, rules
 
 MARS_2024 = date(2024, 3, 1)
 
@@ -78,17 +77,17 @@ def _payslips() -> pl.DataFrame:
 
 def test_a_declaration_and_the_batch_give_the_same_amounts() -> None:
     # The same payslips, once as a declaration (financement.by_recipient, what a DSN books) and once through the
-    # batch job (jobs.recouvrement_comptes, what a simulated month books): the same amounts to the cent.
+    # batch job (comptes.comptes_des_bulletins, what a simulated month books): the same amounts to the cent.
     payslips = _payslips()
     march = date(2025, 3, 1)
     declared = financement.by_recipient(rules.contributions(payslips).filter(pl.col("mois") == march))
-    accounts = jobs.recouvrement_comptes(payslips, march)
+    accounts = comptes.comptes_des_bulletins(payslips, march)
     batch: dict[str, int] = {}
     for r in accounts.iter_rows(named=True):
         if r["poste"] == "csg":
             key = f"csg:{r['branche']}"
         else:
-            key = jobs._RECIPIENTS_BY_LINE[(r["branche"], r["poste"])]
+            key = comptes.RECIPIENTS_BY_LINE[(r["branche"], r["poste"])]
         batch[key] = batch.get(key, 0) + r["montant_cents"]
     assert batch == declared
     assert sum(declared.values()) == int(rules.contributions(payslips).filter(pl.col("mois") == march)

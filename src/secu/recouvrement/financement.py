@@ -22,21 +22,14 @@ from collections.abc import Mapping
 
 import polars as pl
 
+from secu import branches
 from secu.core import ledger
 from secu.recouvrement import rules
 
 RETRAITE_COMPLEMENTAIRE = rules.RETRAITE_COMPLEMENTAIRE
 """The recipient outside the URSSAF's collection."""
-
-# The branches of the régime général and the national caisse that carries each in the ledger.
-BRANCHES = {
-    "maladie": ("maladie", "CNAM"),
-    "atmp": ("atmp", "CNAM"),
-    "vieillesse": ("retraite", "CNAV"),
-    "famille": ("famille", "CNAF"),
-    "autonomie": ("autonomie", "CNSA"),
-}
-
+# A recipient that is a branch of secu.branches is booked on its ledger branch at its national caisse (the
+# organismes'); any other is a third party the URSSAF owes.
 
 def by_recipient(lines: pl.DataFrame) -> dict[str, int]:
     """The amounts a declaration's contribution lines give each recipient, réduction imputed and CSG split.
@@ -64,9 +57,10 @@ def ledger_lines(recipients: Mapping[str, int], urssaf: str) -> tuple[ledger.Lig
             continue
         kind, _, name = recipient.rpartition(":")  # "csg:maladie" is the CSG's share for the maladie branch
         account = "produits.csg" if kind == "csg" else "produits.cotisations"
-        if name in BRANCHES:
-            branche, caisse = BRANCHES[name]
-            lines.append(ledger.Ligne(branche, caisse, account, -cents, contrepartie=urssaf))
+        branche = branches.branche(name)
+        if branche is not None and branche.simulee:
+            caisse = branches.caisse_nationale(branche.grand_livre)
+            lines.append(ledger.Ligne(branche.grand_livre, caisse, account, -cents, contrepartie=urssaf))
         else:
             lines.append(ledger.Ligne("recouvrement", urssaf, f"dettes.attributaires.{recipient.replace(':', '.')}", -cents))
     return tuple(line for line in lines if line.montant_cents)
