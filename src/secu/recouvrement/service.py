@@ -183,7 +183,8 @@ def _book(session: Session, record: DeclarationDsn, replaced: DeclarationDsn | N
                 cle_idempotence=f"dsn:{replaced.id}:annulation", date_operation=record.date_exigibilite,
                 libelle=f"Annulation de la DSN {replaced.siret} {replaced.mois:%m/%Y} (version {replaced.version}), remplacée",
                 document_source=f"DSN {record.id}",
-                lignes=tuple(ledger.Ligne(l.branche, l.organisme_code, l.compte, -l.montant_cents, l.regime, l.contrepartie) for l in entry.lignes),
+                lignes=tuple(ledger.Ligne(line.branche, line.organisme_code, line.compte, -line.montant_cents, line.regime, line.contrepartie)
+                                for line in entry.lignes),
             ))
     if lines:
         ledger.post(session, ledger.NouvelleEcriture(
