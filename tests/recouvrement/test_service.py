@@ -85,7 +85,7 @@ def test_a_dsn_is_stored_whole_with_every_line_explained_and_booked(client) -> N
     # The ledger: the URSSAF's receivable equals what the branches and funds get, and the Agirc-Arrco share stays out.
     with unit_of_work(client.app_state.sessions) as s:
         entry = s.scalar(sa.select(ledger.Ecriture).where(ledger.Ecriture.cle_idempotence == f"dsn:{body['id']}"))
-        lines = {(l.branche, l.compte): l.montant_cents for l in entry.lignes}
+        lines = {(line.branche, line.compte): line.montant_cents for line in entry.lignes}
     assert sum(lines.values()) == 0
     assert lines[("recouvrement", "creances.cotisants")] == body["du_urssaf_cents"]
     for branche in ("maladie", "retraite", "famille", "autonomie", "atmp"):

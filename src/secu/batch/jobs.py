@@ -128,7 +128,7 @@ def mois(dataset: Path, part: int, mois: date, seed: int) -> pl.DataFrame:  # no
     Every branch of :mod:`secu.branches` gives its own (``du_mois``).
     """
     data = partition(dataset, part, mois, seed)
-    accounts = pl.concat([module.du_mois(data, mois) for module in branches.modules()], how="vertical")
+    accounts: pl.DataFrame = pl.concat([module.du_mois(data, mois) for module in branches.modules()], how="vertical")
     return accounts.group_by("branche", "mois", "sens", "poste").agg(pl.col("montant_cents").sum(), pl.col("volume").sum()) \
         .select(list(SCHEMA)).sort("branche", "sens", "poste")
 

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 from sqlalchemy import insert, select
@@ -62,7 +62,7 @@ def check_employer_access(session: Session, caller: Caller, siren: str, *, write
     if caller.role is Role.EMPLOYEUR and caller.employeur_id == employeur.id and not write:
         return urssafs[0]
     if caller.role is Role.AGENT and caller.organisme_code in urssafs:
-        return caller.organisme_code  # type: ignore[return-value]
+        return caller.organisme_code
     raise Forbidden("accès refusé : cet employeur ne relève pas de votre périmètre")
 
 
@@ -111,7 +111,8 @@ def receive(session: Session, caller: Caller, content: str | bytes | dict[str, A
     payslips = dsn.payslips(declaration)
     lines, nets = _compute(payslips)
     recipients = financement.by_recipient(lines)
-    effectif = int(payslips["effectif"].max()) if payslips.height and payslips["effectif"].max() is not None else etab.effectif
+    largest = payslips["effectif"].max() if payslips.height else None
+    effectif = int(cast(int, largest)) if largest is not None else etab.effectif
     record = DeclarationDsn(
         siren=employeur.siren, siret=siret, mois=mois, version=(current.version + 1) if current else 1,
         type_declaration=declaration.type_libelle[:30], empreinte=fingerprint, format=fmt, contenu=text, organisme_code=urssaf,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -70,7 +71,7 @@ def simulate(
     _print(console, doc)
 
 
-def _print(console: Console, doc: dict) -> None:
+def _print(console: Console, doc: dict[str, Any]) -> None:
     pub = doc["publie"]
     people = f"{doc['personnes']:,}".replace(",", "\u202f")
     console.print(f"[bold]Année simulée {doc['annee']}[/bold] : {people} personnes (échelle {doc['echelle']}, graine {doc['graine']}, "

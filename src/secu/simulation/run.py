@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any, Literal
 
 import polars as pl
 
@@ -71,7 +72,7 @@ class Resultat:
     ecritures: int = 0
     ecritures_nouvelles: int = 0
     partitions: int = 0
-    extras: dict = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------
@@ -105,7 +106,7 @@ def check(annee: int, echelle: str | Decimal | float, graine: int, moteur: str =
     return Parametres(annee, scale, people, graine, moteur, workers)
 
 
-def _manifest(p: Parametres) -> dict:
+def _manifest(p: Parametres) -> dict[str, Any]:
     # The engine and the workers do not change the result (README §4): not part of what a run is.
     return {"version": VERSION, "annee": p.annee, "echelle": str(p.echelle), "personnes": p.personnes, "graine": p.graine}
 
@@ -179,21 +180,22 @@ def run_accounts(dataset: Path, out: Path, p: Parametres, progress: Progress | N
     from secu.batch import engine
 
     tasks = [engine.Task(dataset, part, months(p.annee)[-1], p.graine) for part in range(partitions(dataset))]
-    return engine.run(tasks, out, engine=p.moteur, workers=p.workers, progress=progress, job=JOB)
+    moteur: Literal["local", "spark"] = "spark" if p.moteur == "spark" else "local"
+    return engine.run(tasks, out, engine=moteur, workers=p.workers, progress=progress, job=JOB)
 
 
 # --------------------------------------------------------------------------
 # The ledger
 
 
-def run_key(p: Parametres, dataset_manifest: dict | None = None) -> str:
+def run_key(p: Parametres, dataset_manifest: dict[str, Any] | None = None) -> str:
     """What identifies a simulated year: same year, people, seed and generator give the same entries."""
     generator = (dataset_manifest or {}).get("generator_version", (dataset_manifest or {}).get("version", ""))
     text = f"{p.annee}|{p.personnes}|{p.graine}|{generator}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def entries(comptes: pl.DataFrame, p: Parametres, key: str) -> list:
+def entries(comptes: pl.DataFrame, p: Parametres, key: str) -> list[Any]:
     """One balanced entry per ledger branch and month (debits positive, credits negative).
 
     Each branch of :mod:`secu.branches` (at its national caisse, the organismes'): ``charges.*`` debited,
@@ -322,7 +324,7 @@ def _ratio(simulated_cents: int, published_md: Decimal) -> Decimal | None:
     return (Decimal(simulated_cents) / (published_md * publies.MILLIARD_CENTS)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
 
 
-def rapport(result: Resultat) -> dict:
+def rapport(result: Resultat) -> dict[str, Any]:
     """The year per branch beside the published figures (the document --json prints)."""
     p, comptes = result.parametres, result.comptes
     published = publies.annee(p.annee)
@@ -372,7 +374,7 @@ def _num(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _postes(comptes: pl.DataFrame, branche: str) -> list[dict]:
+def _postes(comptes: pl.DataFrame, branche: str) -> list[dict[str, Any]]:
     rows = (comptes.filter(pl.col("branche") == branche).group_by("sens", "poste")
             .agg(pl.col("montant_cents").sum(), pl.col("volume").sum()).sort("sens", "poste"))
     return [{"sens": r["sens"], "poste": r["poste"], "montant_cents": int(r["montant_cents"]), "volume": int(r["volume"])}

@@ -10,15 +10,15 @@ from secu.recouvrement.dsn.modele import Declaration
 
 def _texte(value: Any, champ: _Champ) -> str:
     if champ.conv in ("date", "naissance"):
-        return value.strftime("%d%m%Y")
+        return str(value.strftime("%d%m%Y"))
     if champ.conv == "mois":
-        return value.strftime("01%m%Y")
+        return str(value.strftime("01%m%Y"))
     if champ.conv == "cents":
         sign = "-" if value < 0 else ""
         euros, cents = divmod(abs(value), 100)
         return f"{sign}{euros}.{cents:02d}"
     if champ.conv == "nir":
-        return value[:13]
+        return str(value)[:13]
     return str(value)
 
 
@@ -54,12 +54,12 @@ def to_dsn_text(declaration: Declaration, *, newline: str = "\r\n") -> str:
     _lines_of(declaration, "S20.G00.05", out)
     _lines_of(declaration.entreprise, "S21.G00.06", out)
     _lines_of(declaration.etablissement, "S21.G00.11", out)
-    for item in declaration.versements_organismes:
-        _lines_of(item, "S21.G00.20", out)
-    for item in declaration.bordereaux:
-        _lines_of(item, "S21.G00.22", out)
-    for item in declaration.salaries:
-        _lines_of(item, "S21.G00.30", out)
+    for versement in declaration.versements_organismes:
+        _lines_of(versement, "S21.G00.20", out)
+    for bordereau in declaration.bordereaux:
+        _lines_of(bordereau, "S21.G00.22", out)
+    for salarie in declaration.salaries:
+        _lines_of(salarie, "S21.G00.30", out)
     out.append(f"S90.G00.90.001,'{len(out) + 2}'")
     out.append("S90.G00.90.002,'1'")
     return newline.join(out) + newline

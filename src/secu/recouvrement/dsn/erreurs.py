@@ -56,7 +56,7 @@ class DsnError(InvalidField):
         self.rubrique = first.rubrique
         self.chemin = first.chemin
 
-    def to_dict(self) -> dict[str, Any]:  # type: ignore[override]
+    def to_dict(self) -> dict[str, Any]:
         return {
             "champ": self.field,
             "message": self.message,

@@ -159,53 +159,10 @@ class _Lecteur:
 
     def declaration(self, s10: _Bloc, s20: _Bloc) -> Declaration | None:
         errors = self.errors
-        envoi = self.objet(s10)
-        emetteur_bloc = next(iter(s10.children("S10.G00.01")), None)
-        contact_bloc = next(iter(s10.children("S10.G00.02")), None)
-        emetteur = self.objet(emetteur_bloc) if emetteur_bloc else None
-        contact = self.objet(contact_bloc) if contact_bloc else None
-        if envoi is not None and envoi.norme is not None and not NORME_VERSION_RE.fullmatch(envoi.norme):
-            r = s10.rubriques["006"]
-            errors.at(r, f"version de norme « {envoi.norme} » invalide : attendu la forme P26V01")
-        if emetteur is not None and emetteur.siren:
-            self._siren_siret(emetteur_bloc, "001", "002", "de l'émetteur")  # type: ignore[arg-type]
-
-        head = {c.attribut: self.valeur(s20, c) for c in FIELDS["S20.G00.05"]}
-        self.mois = head["mois"]
-        nature, type_ = head["nature"], head["type"]
-        if nature is not None and nature != NATURE_MENSUELLE:
-            errors.at(
-                s20.rubriques["001"],
-                f"nature « {nature} » ({NATURES[nature]}) : seule la DSN mensuelle (nature 01) est reçue ici",
-            )
-        if head["date_fichier"] is not None and self.mois is not None and head["date_fichier"] < self.mois:
-            errors.at(
-                s20.rubriques["007"],
-                "la date de constitution du fichier précède le mois principal déclaré",
-            )
-        if head["identifiant_remplace"] is not None and type_ not in (None, "03", "04"):
-            errors.at(
-                s20.rubriques["006"],
-                "l'identifiant de la déclaration annulée ou remplacée n'est admis que pour les types 03 et 04",
-            )
-
-        entreprise_bloc = next(iter(s20.children("S21.G00.06")), None)
-        etablissement_bloc = next(iter(entreprise_bloc.children("S21.G00.11")), None) if entreprise_bloc else None
-        entreprise = self.objet(entreprise_bloc) if entreprise_bloc else None
-        etablissement = None
-        siren = entreprise.siren if entreprise else None
-        if entreprise_bloc is not None and siren:
-            self._siren_siret(entreprise_bloc, "001", "002", "du siège de l'entreprise")
-        if etablissement_bloc is not None:
-            nic = etablissement_bloc.rubriques.get("001")
-            siret = ""
-            if nic is not None and siren and self._siret_ok(siren, nic, "de l'établissement", check_siren=False):
-                siret = siren + nic.valeur
-            etablissement = self.objet(etablissement_bloc, extra={"siret": siret})
-            if entreprise is not None and entreprise.apen:
-                self._naf(entreprise_bloc.rubriques["003"])  # type: ignore[union-attr]
-            if etablissement is not None and etablissement.apet:
-                self._naf(etablissement_bloc.rubriques["002"])
+        envoi, emetteur, contact = self._envoi(s10)
+        head = self._entete(s20)
+        type_ = head["type"]
+        entreprise, etablissement, etablissement_bloc = self._entreprise(s20)
 
         salaries: list[Salarie] = []
         versements_ops: list[VersementOrganisme] = []
@@ -251,6 +208,65 @@ class _Lecteur:
         except TypeError:  # pragma: no cover - every missing part was reported above
             return None
 
+    def _envoi(self, s10: _Bloc) -> tuple[Any, Any, Any]:
+        """The envoi, its émetteur and contact: the norm's version, the émetteur's SIRET."""
+        errors = self.errors
+        envoi = self.objet(s10)
+        emetteur_bloc = next(iter(s10.children("S10.G00.01")), None)
+        contact_bloc = next(iter(s10.children("S10.G00.02")), None)
+        emetteur = self.objet(emetteur_bloc) if emetteur_bloc else None
+        contact = self.objet(contact_bloc) if contact_bloc else None
+        if envoi is not None and envoi.norme is not None and not NORME_VERSION_RE.fullmatch(envoi.norme):
+            r = s10.rubriques["006"]
+            errors.at(r, f"version de norme « {envoi.norme} » invalide : attendu la forme P26V01")
+        if emetteur is not None and emetteur.siren:
+            self._siren_siret(emetteur_bloc, "001", "002", "de l'émetteur")  # type: ignore[arg-type]
+        return envoi, emetteur, contact
+
+    def _entete(self, s20: _Bloc) -> dict[str, Any]:
+        """The declaration's head (S20.G00.05): a monthly DSN, dated after its month, a replaced id only for 03/04."""
+        errors = self.errors
+        head = {c.attribut: self.valeur(s20, c) for c in FIELDS["S20.G00.05"]}
+        self.mois = head["mois"]
+        nature, type_ = head["nature"], head["type"]
+        if nature is not None and nature != NATURE_MENSUELLE:
+            errors.at(
+                s20.rubriques["001"],
+                f"nature « {nature} » ({NATURES[nature]}) : seule la DSN mensuelle (nature 01) est reçue ici",
+            )
+        if head["date_fichier"] is not None and self.mois is not None and head["date_fichier"] < self.mois:
+            errors.at(
+                s20.rubriques["007"],
+                "la date de constitution du fichier précède le mois principal déclaré",
+            )
+        if head["identifiant_remplace"] is not None and type_ not in (None, "03", "04"):
+            errors.at(
+                s20.rubriques["006"],
+                "l'identifiant de la déclaration annulée ou remplacée n'est admis que pour les types 03 et 04",
+            )
+        return head
+
+    def _entreprise(self, s20: _Bloc) -> tuple[Any, Any, _Bloc | None]:
+        """The company and the establishment: SIREN, SIRET keys, APE codes."""
+        entreprise_bloc = next(iter(s20.children("S21.G00.06")), None)
+        etablissement_bloc = next(iter(entreprise_bloc.children("S21.G00.11")), None) if entreprise_bloc else None
+        entreprise = self.objet(entreprise_bloc) if entreprise_bloc else None
+        etablissement = None
+        siren = entreprise.siren if entreprise else None
+        if entreprise_bloc is not None and siren:
+            self._siren_siret(entreprise_bloc, "001", "002", "du siège de l'entreprise")
+        if etablissement_bloc is not None:
+            nic = etablissement_bloc.rubriques.get("001")
+            siret = ""
+            if nic is not None and siren and self._siret_ok(siren, nic, "de l'établissement", check_siren=False):
+                siret = siren + nic.valeur
+            etablissement = self.objet(etablissement_bloc, extra={"siret": siret})
+            if entreprise is not None and entreprise.apen:
+                self._naf(entreprise_bloc.rubriques["003"])  # type: ignore[union-attr]
+            if etablissement is not None and etablissement.apet:
+                self._naf(etablissement_bloc.rubriques["002"])
+        return entreprise, etablissement, etablissement_bloc
+
     def _naf(self, r: _Rubrique) -> None:
         try:
             validate_naf(r.valeur, r.code)
@@ -285,7 +301,7 @@ class _Lecteur:
     def _salarie(self, individu: _Bloc, seen_nir: set[str]) -> Salarie | None:
         errors = self.errors
         nir_r = individu.rubriques.get("001")
-        salarie = self.objet(individu)
+        salarie: Salarie | None = self.objet(individu)
         if nir_r is None and "020" not in individu.rubriques:
             errors.add(
                 f"{individu.where()} doit porter le NIR (S21.G00.30.001) ou, à défaut, un numéro technique "
@@ -298,7 +314,13 @@ class _Lecteur:
             if salarie.nir in seen_nir:
                 errors.at(nir_r, "ce NIR est déjà déclaré pour un autre individu de la déclaration")  # type: ignore[arg-type]
             seen_nir.add(salarie.nir)
-        # contracts: unique numbers, start within or before the month
+        numeros = self._contrats(individu)
+        self._versements(individu, numeros)
+        return salarie
+
+    def _contrats(self, individu: _Bloc) -> dict[str, _Bloc]:
+        """An individual's contracts: unique numbers, start within or before the month, end after the start."""
+        errors = self.errors
         numeros: dict[str, _Bloc] = {}
         for contrat in individu.children("S21.G00.40"):
             numero = contrat.rubriques.get("009")
@@ -315,7 +337,11 @@ class _Lecteur:
                 fin_date = _parse_jjmmaaaa(fin_r.valeur) if fin_r else None
                 if fin_date is not None and debut_date is not None and fin_date < debut_date:
                     errors.at(fin_r, "la date de fin du contrat précède sa date de début")  # type: ignore[arg-type]
-        # rémunérations: contract number, gross salary not negative
+        return numeros
+
+    def _versements(self, individu: _Bloc, numeros: dict[str, _Bloc]) -> None:
+        """An individual's pay and bases: each names one of its contracts, gross pay not negative, periods in order."""
+        errors = self.errors
         for versement in individu.children("S21.G00.50"):
             for remuneration in versement.children("S21.G00.51"):
                 numero = remuneration.rubriques.get("010")
@@ -355,7 +381,6 @@ class _Lecteur:
                         f"la base assujettie porte le numéro de contrat « {numero.valeur} », "
                         "qui n'est aucun des contrats de l'individu",
                     )
-        return salarie
 
 
 # ==========================================================================
