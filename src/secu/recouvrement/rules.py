@@ -1272,21 +1272,29 @@ def _split_weights(months: Sequence[date]) -> pl.DataFrame:
                                       **{f"csg_{p}": pl.Int64() for p in CSG_PARTS}})
 
 
-def _largest_remainder(amount: pl.Expr, weight: pl.Expr, group: str, order: pl.Expr) -> pl.Expr:
-    """Split ``amount`` (the same on every row of ``group``) pro rata of ``weight`` (≥ 0), in whole cents that add
-    up to the amount: each row gets the floor of its share, the cents left go to the largest remainders (ties by
-    ``order``). Int64: the weights are small integers (see :func:`_split_weights`)."""
-    whole = weight.sum().over(group)
-    magnitude = amount.abs() * weight
-    floor = magnitude // whole
-    left = amount.abs() - floor.sum().over(group)
-    rank = pl.struct(-(magnitude % whole), order).rank("ordinal").over(group)
-    return (floor + (rank <= left).cast(pl.Int64)) * amount.sign()
+def _largest_remainder(amount: pl.Expr, weights: Sequence[pl.Expr]) -> list[pl.Expr]:
+    """Split ``amount`` pro rata of ``weights`` (≥ 0), in whole cents that add up to the amount: each part gets the
+    floor of its share, the cents left go to the largest remainders (ties to the earlier part).
+
+    Wide, one expression per part: a part's rank is the number of parts ahead of it, so no window, sort or
+    reshaping runs per payslip. Int64: the weights are small integers (see :func:`_split_weights`)."""
+    whole = pl.sum_horizontal(weights)
+    magnitude = amount.abs()
+    floors = [magnitude * w // whole for w in weights]
+    rests = [magnitude * w % whole for w in weights]
+    left = magnitude - pl.sum_horizontal(floors)
+    parts = []
+    for i, (floor, rest) in enumerate(zip(floors, rests, strict=True)):
+        ahead = pl.sum_horizontal([((other > rest) | (other == rest)).cast(pl.Int64) if j < i else (other > rest).cast(pl.Int64)
+                                   for j, other in enumerate(rests) if j != i])
+        parts.append((floor + (ahead < left).cast(pl.Int64)) * amount.sign())
+    return parts
 
 
 def _imputed_reduction(lines: pl.DataFrame, weights: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Each payslip's réduction charged on its recipients: the retraite complémentaire's part, réduction × 6,01 % / T
-    half-up to the cent, first; the rest on the URSSAF's contributions by the largest remainder of their rates."""
+    """Each payslip's réduction charged on its recipients (one column each): the retraite complémentaire's part,
+    réduction × 6,01 % / T half-up to the cent, first; the rest on the URSSAF's contributions by the largest
+    remainder of their rates."""
     fnal = lines.filter(pl.col("code") == "fnal").select(
         "bulletin", pl.col("taux_patronal").cast(RATE_DTYPE).to_physical().cast(pl.Int64).alias("__fnal"))
     reduction = (
@@ -1299,33 +1307,28 @@ def _imputed_reduction(lines: pl.DataFrame, weights: pl.DataFrame, keys: list[st
     t = pl.sum_horizontal(pl.col(f"w_{r}") for r in recipients)
     rc = div_half_up_expr(pl.col("__r") * pl.col(f"w_{RETRAITE_COMPLEMENTAIRE}"), t)
     urssaf = [r for r in recipients if r != RETRAITE_COMPLEMENTAIRE]
-    shares = (
-        reduction.with_columns(rc.alias("__rc"))
-        .unpivot(on=[f"w_{r}" for r in urssaf], index=[*keys, "__r", "__rc"], variable_name="__w", value_name="__weight")
-        .with_columns(pl.col("__w").str.strip_prefix("w_").alias("attributaire"))
-        .with_columns(_largest_remainder(pl.col("__r") - pl.col("__rc"), pl.col("__weight"), "bulletin",
-                                         pl.col("attributaire").replace_strict(urssaf, list(range(len(urssaf))))).alias("cents"))
-    )
-    return pl.concat([
-        shares.select(*keys, "attributaire", "cents"),
-        reduction.select(*keys, pl.lit(RETRAITE_COMPLEMENTAIRE).alias("attributaire"), rc.alias("cents")),
-    ])
+    shares = _largest_remainder(pl.col("__r") - pl.col("__rc"), [pl.col(f"w_{r}") for r in urssaf])
+    return reduction.with_columns(rc.alias("__rc")).select(
+        *keys, *[share.alias(r) for share, r in zip(shares, urssaf, strict=True)], pl.col("__rc").alias(RETRAITE_COMPLEMENTAIRE))
 
 
 def _csg_shares(lines: pl.DataFrame, weights: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Each payslip's CSG shared among its recipients by the points of CSS L131-8, largest remainder."""
+    """Each payslip's CSG shared among its recipients (one column each) by the points of CSS L131-8, largest remainder."""
     csg = (
         lines.filter(pl.col("attributaire") == "csg")
         .group_by(keys).agg((pl.col("montant_salarial_cents") + pl.col("montant_patronal_cents")).sum().alias("__csg"))
         .filter(pl.col("__csg") != 0).join(weights.select("mois", *[f"csg_{p}" for p in CSG_PARTS]), on="mois", how="left")
     )
-    return (
-        csg.unpivot(on=[f"csg_{p}" for p in CSG_PARTS], index=[*keys, "__csg"], variable_name="__p", value_name="__points")
-        .with_columns(pl.col("__p").str.strip_prefix("csg_").alias("attributaire"))
-        .with_columns(_largest_remainder(pl.col("__csg"), pl.col("__points"), "bulletin",
-                                         pl.col("attributaire").replace_strict(list(CSG_PARTS), list(range(len(CSG_PARTS))))).alias("cents"))
-        .select(*keys, "attributaire", "cents")
-    )
+    shares = _largest_remainder(pl.col("__csg"), [pl.col(f"csg_{p}") for p in CSG_PARTS])
+    return csg.select(*keys, *[share.alias(p) for share, p in zip(shares, CSG_PARTS, strict=True)])
+
+
+def _summed(split: pl.DataFrame, keys: list[str], produit: str) -> pl.DataFrame:
+    """Per-payslip columns of a split summed by ``keys``, as long rows (keys…, attributaire, produit, cents)."""
+    parts = [c for c in split.columns if c not in keys and c not in ("bulletin", "mois")]
+    summed = split.group_by(keys).agg(pl.col(parts).sum()) if keys else split.select(pl.col(parts).sum())
+    return summed.unpivot(on=parts, index=keys, variable_name="attributaire", value_name="cents") \
+        .select(*keys, "attributaire", pl.lit(produit).alias("produit"), pl.col("cents").cast(pl.Int64))
 
 
 def financement(lines: pl.DataFrame, by: Sequence[str] = ("mois",)) -> pl.DataFrame:
@@ -1342,12 +1345,14 @@ def financement(lines: pl.DataFrame, by: Sequence[str] = ("mois",)) -> pl.DataFr
         return pl.DataFrame(schema={**{k: lines.schema[k] for k in keys}, **FINANCEMENT_SCHEMA})
     weights = _split_weights(lines["mois"].unique().to_list())
     carried = list(dict.fromkeys(["bulletin", "mois", *keys]))  # the splits are per payslip, by month
-    own = lines.filter(~pl.col("attributaire").is_in(["csg", REDUCTION])).select(
-        *keys, pl.col("attributaire").cast(pl.String), pl.lit("cotisations").alias("produit"),
-        (pl.col("montant_salarial_cents") + pl.col("montant_patronal_cents")).alias("cents"))
+    own = (  # grouped on the lines' own types first: a cast of every line to text costs more than the sum
+        lines.filter(~pl.col("attributaire").is_in(["csg", REDUCTION]))
+        .group_by(*keys, "attributaire").agg((pl.col("montant_salarial_cents") + pl.col("montant_patronal_cents")).sum().alias("cents"))
+        .select(*keys, pl.col("attributaire").cast(pl.String), pl.lit("cotisations").alias("produit"), "cents")
+    )
     split = pl.concat([
-        _imputed_reduction(lines, weights, carried).with_columns(pl.lit("cotisations").alias("produit")),
-        _csg_shares(lines, weights, carried).with_columns(pl.lit("csg").alias("produit")),
+        _summed(_imputed_reduction(lines, weights, carried), keys, "cotisations"),
+        _summed(_csg_shares(lines, weights, carried), keys, "csg"),
     ]).select(own.columns)
     return (pl.concat([own, split]).group_by(*keys, "attributaire", "produit").agg(pl.col("cents").sum())
             .filter(pl.col("cents") != 0).sort(*keys, "attributaire", "produit"))
