@@ -20,9 +20,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import distinct, func, select
 
+from secu import branches as registre
 from secu.core import ledger
 from secu.core.db import unit_of_work
-from secu import branches as registre
 from secu.core.money import format_eur
 from secu.core.security import Role
 from secu.web.session import PageCaller, PageRoute, render, require_role, templates
