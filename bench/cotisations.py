@@ -66,8 +66,6 @@ def main() -> None:
     args = parser.parse_args()
 
     rules = compare.rules_module()
-    if rules is None:
-        sys.exit("secu.recouvrement.rules n'existe pas encore")
     months = [m for year in sorted(MONTHS) for m in MONTHS[year]]
     started = time.monotonic()
     frame = payslips(-(-args.bulletins // len(months)), months, seed=args.seed).head(args.bulletins)

@@ -47,7 +47,8 @@ def comptes(dataset: Path, part: int, mois: date, seed: int) -> pl.DataFrame:
     _record(dataset, part, mois)
     personnes = pl.read_parquet(dataset / "personnes" / f"part-{part:05d}.parquet")
     if personnes.height == 0:
-        return pl.DataFrame(schema={"branche": pl.String, "mois": pl.Date, "sens": pl.String, "poste": pl.String, "montant_cents": pl.Int64, "volume": pl.Int64})
+        return pl.DataFrame(schema={"branche": pl.String, "mois": pl.Date, "sens": pl.String, "poste": pl.String,
+                                    "montant_cents": pl.Int64, "volume": pl.Int64})
     taux = 700 + mois.month * 10 + seed % 7  # per ten thousand: differs by month and seed
     salaries = personnes.filter(pl.col("statut") == "salarie")
     cotisations = salaries.select(

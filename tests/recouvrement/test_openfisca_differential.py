@@ -17,9 +17,11 @@ cause, the legal reference that decides, and checks that secu then has
 exactly the legal amount. The full classification is written to
 ``.venv-openfisca/secu-results/rapport.txt`` (and printed with ``-s``).
 
-Skips while ``secu.recouvrement.rules`` does not exist yet, so it can land
-before the rules. ``SECU_SKIP_OPENFISCA=1`` skips it on a machine without
-PyPI (never in CI).
+A renamed rule or variable fails it, never skips it: ``compare.rules_module``
+asserts the functions it calls, the runner raises on an OpenFisca variable or
+barème it cannot find (``runner.ABSENT_SCALES`` lists the only absences
+expected). ``SECU_SKIP_OPENFISCA=1`` skips it on a machine without PyPI
+(never in CI).
 """
 
 from __future__ import annotations
@@ -36,14 +38,11 @@ from tests.recouvrement.openfisca.population import MONTHS, payslips
 YEARS = (2024, 2025, 2026)
 EMPLOYEES = 1_000
 
-rules = compare.rules_module()
-if rules is None or not hasattr(rules, "contributions"):
-    pytest.skip(
-        "secu.recouvrement.rules.contributions n'existe pas encore : le test différentiel OpenFisca attend les règles",
-        allow_module_level=True,
-    )
 if os.environ.get("SECU_SKIP_OPENFISCA") == "1" and not os.environ.get("CI"):
     pytest.skip("SECU_SKIP_OPENFISCA=1 : test différentiel OpenFisca ignoré", allow_module_level=True)
+
+
+rules = compare.rules_module()
 
 
 @pytest.fixture(scope="module")

@@ -112,20 +112,40 @@ def test_smic_full_time_2026_rgdu_maximum() -> None:
     assert employer(by_code(lines), "reduction_generale") == -part("1823.03", "0.3981") == -72575
 
 
+def rgdu_coefficient(brut: str, t_delta: str) -> Decimal:
+    """The RGDU coefficient by hand (CSS D241-7 as amended by décret n° 2025-887): C = Tmin + Tdelta ×
+    [½ (3 × SMIC / rémunération − 1)]^P, P = 1,75, the term rounded to 4 decimals "au dix-millième le plus
+    proche" (half up), SMIC = 12,02 × 151,67 = 1 823,0734 € for a full month."""
+    smic = Decimal("12.02") * FULL_TIME
+    ratio = (3 * smic / Decimal(brut) - 1) / 2
+    term = (Decimal(t_delta) * ratio ** Decimal("1.75")).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    return Decimal("0.02") + term
+
+
+def test_rgdu_coefficient_at_1_25_smic_is_rounded_to_the_nearest_ten_thousandth() -> None:
+    # openfisca-france tests/formulas/allegement_general.yaml (RGDU, 2026-02, 2 278,79 € = 1,25 SMIC, 15 employees)
+    # expects 0,2225 with a relative margin of 0,1 %. The text rounds to the nearest ten-thousandth: the term is
+    # 0,3781 × 0,700027…^1,75 = 0,20256…, so C = 0,02 + 0,2026 = 0,2226 (0,2225 would be a truncation, which the
+    # text does not say; OpenFisca's own formula, round_(…, 4), gives 0,2226 too and passes within its margin).
+    assert rgdu_coefficient("2278.79", "0.3781") == Decimal("0.2226")
+    _, totals = cotisations_bulletin(brut="2278.79", mois=date(2026, 2, 1), effectif=15)
+    assert totals["coefficient_reduction"] == Decimal("0.2226")
+
+
 @pytest.mark.parametrize(
     ("brut", "effectif", "coefficient"),
     [
-        # openfisca-france tests/formulas/allegement_general.yaml (RGDU): 1,25 SMIC → 0,2247 (≥ 50, exact);
-        # < 50 the test says 0,2225 with a 0,1 % margin: the formula gives 0,02 + round(0,3781 × 0,70003^1,75, 4)
-        # = 0,02 + 0,2026 = 0,2226 (the test's SMIC prorated by working days differs slightly).
+        # openfisca-france tests/formulas/allegement_general.yaml (RGDU): 1,25 SMIC, ≥ 50 → 0,2247; the < 50 case
+        # (0,2225 there, 0,2226 by the text) is the test above.
         ("2278.79", 100, "0.2247"),
-        ("2278.79", 15, "0.2226"),
         ("5651.39", 15, "0"),  # 3,1 SMIC: beyond the exit threshold
         # service-public.fr F24542 (2026): 3 500 € per month, ≥ 50 employees → 0,0615.
         ("3500", 100, "0.0615"),
     ],
 )
 def test_rgdu_2026_coefficients(brut: str, effectif: int, coefficient: str) -> None:
+    if coefficient != "0":
+        assert rgdu_coefficient(brut, "0.3821") == Decimal(coefficient)  # the source agrees with the text
     lines, totals = cotisations_bulletin(brut=brut, mois=date(2026, 2, 1), effectif=effectif)
     assert totals["coefficient_reduction"] == Decimal(coefficient)
     rows = by_code(lines)

@@ -6,6 +6,7 @@ The sample files are tests/recouvrement/dsn_samples (a small Lyon company, March
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -84,7 +85,7 @@ def test_a_dsn_is_stored_whole_with_every_line_explained_and_booked(client) -> N
     # The ledger: the URSSAF's receivable equals what the branches and funds get, and the Agirc-Arrco share stays out.
     with unit_of_work(client.app_state.sessions) as s:
         entry = s.scalar(sa.select(ledger.Ecriture).where(ledger.Ecriture.cle_idempotence == f"dsn:{body['id']}"))
-        lines = {(l.branche, l.compte): l.montant_cents for l in entry.lignes}
+        lines = {(line.branche, line.compte): line.montant_cents for line in entry.lignes}
     assert sum(lines.values()) == 0
     assert lines[("recouvrement", "creances.cotisants")] == body["du_urssaf_cents"]
     for branche in ("maladie", "retraite", "famille", "autonomie", "atmp"):
@@ -169,12 +170,19 @@ def test_a_broken_dsn_is_refused_whole_with_its_line(client) -> None:  # type: i
     assert sorted(versions) == [1, 2]  # nothing half-written
 
 
-def test_split_of_the_csg_and_the_reduction_adds_up_to_the_cent() -> None:
-    lines = [financement.Ligne("maladie", "maladie", 0, 39_001), financement.Ligne("agirc_arrco_t1", "agirc_arrco", 9_450, 14_163),
-             financement.Ligne("csg_deductible", "csg", 20_037, 0), financement.Ligne("reduction_generale", "reduction", 0, -5_003)]
-    recipients = financement.by_recipient(lines, date(2025, 3, 1))
-    assert sum(recipients.values()) == 39_001 + 9_450 + 14_163 + 20_037 - 5_003
-    assert sum(v for k, v in recipients.items() if k.startswith("csg:")) == 20_037
-    assert recipients["csg:cades"] == (20_037 * 45 + 460) // 920  # 0.45 of 9.2 points since 2024 (CSS L131-8)
+def test_the_declaration_books_the_rule_s_split_to_the_cent() -> None:
+    payslips = pl.DataFrame({"bulletin": [1, 2], "salarie": ["A", "B"], "mois": [date(2025, 3, 1)] * 2, "brut_cents": [180_000, 420_000],
+                             "heures": [Decimal("151.67")] * 2, "effectif": [12, 12], "taux_atmp": [Decimal("0.0208")] * 2,
+                             "cadre": [False, True]})
+    lines = rules.contributions(payslips)
+    recipients = financement.by_recipient(lines)
+    assert sum(recipients.values()) == int((lines["montant_salarial_cents"] + lines["montant_patronal_cents"]).sum())
+    csg = int(lines.filter(pl.col("attributaire") == "csg")["montant_salarial_cents"].sum())
+    assert sum(v for k, v in recipients.items() if k.startswith("csg:")) == csg
+    # 0.45 of 9.2 points to the CADES since 2024 (CSS L131-8), each payslip's share half-up or by largest remainder
+    assert abs(recipients["csg:cades"] - csg * 45 / 920) <= 1
+
+
+def test_due_dates() -> None:
     assert compte.due_date(date(2026, 4, 1), 60, "75") == date(2026, 5, 5)  # 5 May 2026, a Tuesday
     assert compte.due_date(date(2026, 7, 1), 10, "75") == date(2026, 8, 17)  # 15 August is a holiday, then a weekend

@@ -9,9 +9,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from secu import branches
 from secu.batch import jobs
 from secu.batch.jobs import CHARGE, PRODUIT
 from secu.core.errors import InvalidField
+from secu.famille import comptes as famille_comptes
+from secu.maladie import comptes as maladie_comptes
+from secu.recouvrement import comptes as recouvrement_comptes
 
 MARS = date(2025, 3, 1)
 SEED = 11
@@ -55,7 +59,7 @@ def test_the_accounts_frame_follows_the_contract(dataset: Path, mars: pl.DataFra
     # Every branch of the régime général earns something (AT/MP: when the employers have a rate); maladie and
     # famille pay something.
     atmp_rates = bool((pl.read_parquet(dataset / "employeurs.parquet")["taux_atmp"].cast(pl.Float64) > 0).any())
-    for branche in jobs.BRANCHES_RG:
+    for branche in (b.code for b in branches.simulees()):
         if branche != "atmp" or atmp_rates:
             assert _amount(mars, branche=branche, sens=PRODUIT) > 0, branche
     assert _amount(mars, branche="maladie", sens=CHARGE, poste="soins.rembourse") > 0
@@ -116,9 +120,9 @@ def test_the_country_is_the_sum_of_its_partitions(dataset: Path) -> None:
     payslips = pl.concat([evenements.paie(t[0], t[2], m, SEED) for t in tables for m in months], how="vertical_relaxed")
     frames = [evenements.famille(t[0], t[1], MARS) for t in tables]
     whole = jobs.total(pl.concat([
-        jobs.maladie_comptes(claims, MARS),
-        jobs.recouvrement_comptes(payslips, MARS),
-        jobs.famille_comptes(pl.concat([f[0] for f in frames]), pl.concat([f[1] for f in frames]), MARS),
+        maladie_comptes.comptes_des_lignes(claims, MARS),
+        recouvrement_comptes.comptes_des_bulletins(payslips, MARS),
+        famille_comptes.comptes_des_droits(pl.concat([f[0] for f in frames]), pl.concat([f[1] for f in frames]), MARS),
     ]))
     parts = jobs.total(pl.concat([jobs.mois(dataset, p, MARS, SEED) for p in range(count)]))
     keys = ["branche", "mois", "sens", "poste"]
@@ -148,31 +152,22 @@ def test_the_country_is_the_sum_of_its_partitions(dataset: Path) -> None:
     assert exact["montant_cents"].to_list() == exact["montant_cents_pays"].to_list()
 
 
-def test_the_reduction_is_charged_as_financement_charges_it_on_each_payslip(dataset: Path) -> None:
+def test_the_batch_books_what_a_declaration_of_the_same_payslips_books(dataset: Path) -> None:
+    # One rule (secu.recouvrement.rules.financement) for the DSN and the batch: a month of a partition's payslips
+    # gives the same réduction imputation and CSG split whether read as one declaration or by the job.
     from secu.recouvrement import financement, rules
     from secu.synth import evenements
 
     personnes, _, employeurs, _ = _tables(dataset, 0)
     payslips = pl.concat([evenements.paie(personnes, employeurs, date(2025, m, 1), SEED) for m in (1, 2, 3)], how="vertical_relaxed")
     lines = rules.contributions(payslips).filter(pl.col("mois") == MARS)
-    paid = lines.filter((pl.col("code") == "maladie") & (pl.col("montant_patronal_cents") > 0))["salarie"]
-    reduced = lines.filter((pl.col("code") == "reduction_generale") & (pl.col("montant_patronal_cents") != 0)
-                           & pl.col("salarie").is_in(paid.implode()))["salarie"].unique().sort().head(40)
-    assert reduced.len() > 10  # low wages are common enough for the réduction to matter
-    expected: dict[str, int] = {}
-    for salarie in reduced:
-        own = lines.filter(pl.col("salarie") == salarie)
-        for recipient, cents in financement.by_recipient(
-            (financement.Ligne(str(r["code"]), str(r["attributaire"]), r["montant_salarial_cents"], r["montant_patronal_cents"])
-             for r in own.iter_rows(named=True)), MARS).items():
-            key = "csg" if recipient.startswith("csg:") else recipient
-            expected[key] = expected.get(key, 0) + cents
-    accounts = jobs.recouvrement_comptes(payslips.filter(pl.col("salarie").is_in(reduced.implode())), MARS)
+    assert lines.filter((pl.col("code") == "reduction_generale") & (pl.col("montant_patronal_cents") != 0)).height > 10
+    declared = financement.by_recipient(lines)
     got: dict[str, int] = {}
-    for r in accounts.iter_rows(named=True):
-        key = "csg" if r["poste"] == "csg" else jobs._RECIPIENTS_BY_LINE[(r["branche"], r["poste"])]
+    for r in recouvrement_comptes.comptes_des_bulletins(payslips, MARS).iter_rows(named=True):
+        key = f"csg:{r['branche']}" if r["poste"] == "csg" else recouvrement_comptes.RECIPIENTS_BY_LINE[(r["branche"], r["poste"])]
         got[key] = got.get(key, 0) + r["montant_cents"]
-    assert got == {k: v for k, v in expected.items() if v}
+    assert got == declared
 
 
 def test_the_months_add_up_to_the_half_year(dataset: Path) -> None:
@@ -184,8 +179,8 @@ def test_the_months_add_up_to_the_half_year(dataset: Path) -> None:
 
     personnes, _, employeurs, professionnels = _tables(dataset, 1)
     year = [date(2025, m, 1) for m in range(1, 7)]  # half a year: the caps and the réduction cumulate already
-    monthly = pl.concat([jobs.maladie(personnes, professionnels, m, SEED) for m in year]
-                        + [jobs.recouvrement(personnes, employeurs, m, SEED) for m in year])
+    data = jobs.partition(dataset, 1, year[0], SEED)
+    monthly = pl.concat([maladie_comptes.du_mois(data, m) for m in year] + [recouvrement_comptes.du_mois(data, m) for m in year])
     claims = pl.concat([evenements.soins(personnes, professionnels, m, SEED) for m in year], how="vertical_relaxed")
     liquidated = liquidate_public(claims.with_row_index("__ligne"))
     assert _amount(monthly, poste="soins.rembourse") == int(liquidated["rembourse"].to_physical().sum())

@@ -94,7 +94,8 @@ class NamedJob:
             target = getattr(target, piece)
         if not callable(target):
             raise TypeError(f"{self.name} n'est pas une fonction")
-        return target(dataset, part, mois, seed)
+        result: pl.DataFrame = target(dataset, part, mois, seed)
+        return result
 
 
 def resolve_job(job: Job | str | None) -> Job:

@@ -1,38 +1,17 @@
 """The job of one (partition, month): the month's events through every branch's rules, as accounts.
 
 :func:`mois` reads one partition of a synthetic dataset (``personnes``,
-``foyers``) and the two small tables (``employeurs``, ``professionnels``),
-generates the month's events (:mod:`secu.synth.evenements`), runs the
-branches' rules and returns the partition's **accounts** for that month, one
+``foyers``) and the two small tables (``employeurs``, ``professionnels``) as a
+:class:`Partition`, and asks every branch declared in :mod:`secu.branches`
+for its accounts of the month; it returns the partition's **accounts**, one
 row per (``branche``, ``sens``, ``poste``) — the frame of
-``src/secu/batch/README.md`` §3:
-
-* **maladie / atmp** — claim lines liquidated by
-  :func:`secu.maladie.batch.liquidate_public`; the charge ``soins.rembourse``
-  is what the AMO pays (AMO − participation forfaitaire − franchises), on the
-  branch ``atmp`` for a line under AT/MP (as the intake books it), ``maladie``
-  otherwise; ``volume`` counts the lines liquidated. Lines the rules reject
-  are counted under ``soins.rejete`` (0 €) so that a generator/rules mismatch
-  shows instead of vanishing.
-* **recouvrement** — payslips through :func:`secu.recouvrement.rules.contributions`,
-  then the split of :mod:`secu.recouvrement.financement`: the réduction
-  générale charged pro rata on the contributions it reduces (CSS L241-13,
-  D241-7: the rule of ``by_recipient``, applied payslip by payslip), the CSG
-  split by CSS L131-8 (``csg_shares``): each branch's produits
-  ``cotisations`` (``csa`` for the autonomie) and ``csg``, and what is
-  collected for others: ``unedic`` (chômage, CSG share), ``ags``, ``etat``
-  (``fnal``: the FNAL is a State fund), ``cades`` (``crds``, ``csg``),
-  ``agirc_arrco``, ``apec``, ``dialogue_social``. ``volume`` counts the
-  month's payslips.
-* **famille** — :func:`secu.famille.rules.droits` then
-  :func:`~secu.famille.rules.par_prestation`: charges
-  ``prestations.<benefit>`` gross; the AAH, paid by the CAF for the State, on
-  the branch ``etat``; the CRDS withheld on the benefits as a produit of the
-  ``cades`` (``crds.prestations``). ``volume`` counts the benefits paid.
-* **autonomie** — not simulated on the expense side: the dataset contract
-  (README §1) carries no GIR, plan d'aide or resources of the elderly, which
-  :mod:`secu.autonomie.rules` needs; inventing them here would be a second
-  generator. Its produits (CSA, CSG share) come from the payslips.
+``src/secu/batch/README.md`` §3. What each branch books, and why, is in its
+own module: :mod:`secu.maladie.comptes` (care liquidated: ``soins.*``),
+:mod:`secu.recouvrement.comptes` (payslips: the produits of every branch and
+of the third parties the URSSAF collects for), :mod:`secu.famille.comptes`
+(benefits: ``prestations.*``), :mod:`secu.autonomie.comptes` (no expense
+simulated). A new branch plugs in with a ``comptes`` module of its own; this
+job does not change.
 
 Two rules are cumulative over the calendar year — the plafonds, the
 régularisation progressive and the réduction générale per employment, the
@@ -46,38 +25,19 @@ other (the engines may run the months in any order, on any machine).
 
 from __future__ import annotations
 
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 
+from secu import branches
 from secu.batch.engine import SCHEMA  # the accounts frame of README §3, in this column order
 from secu.core.errors import InvalidField
 
 PRODUIT, CHARGE = "produit", "charge"
-
-BRANCHES_RG = ("maladie", "atmp", "vieillesse", "famille", "autonomie")
-"""The branches of the régime général; every other ``branche`` of the frame is a third party."""
-
-# Recipient of a payslip line (rules.ATTRIBUTAIRES) → (branche, poste) in the accounts.
-_RECIPIENTS = {
-    "maladie": ("maladie", "cotisations"),
-    "atmp": ("atmp", "cotisations"),
-    "vieillesse": ("vieillesse", "cotisations"),
-    "famille": ("famille", "cotisations"),
-    "autonomie": ("autonomie", "csa"),  # the only contribution on salaries for the CNSA (CSS L137-40)
-    "cades": ("cades", "crds"),
-    "fnal": ("etat", "fnal"),  # the FNAL is a State fund managed outside the régime général (CCH L813-1)
-    "unedic": ("unedic", "cotisations"),
-    "ags": ("ags", "cotisations"),
-    "agirc_arrco": ("agirc_arrco", "cotisations"),
-    "apec": ("apec", "cotisations"),
-    "dialogue_social": ("dialogue_social", "contribution"),
-}
-_RECIPIENTS_BY_LINE = {line: recipient for recipient, line in _RECIPIENTS.items()}
-_CSG = {"maladie": "maladie", "autonomie": "autonomie", "famille": "famille", "unedic": "unedic", "cades": "cades"}
 
 
 def partition_path(dataset: Path, table: str, part: int) -> Path:
@@ -90,247 +50,24 @@ def _read(path: Path) -> pl.DataFrame:
     return pl.read_parquet(path)
 
 
-def _months_to(mois: date) -> list[date]:
+def months_to(mois: date) -> list[date]:
     return [date(mois.year, m, 1) for m in range(1, mois.month + 1)]
 
 
-def _empty() -> pl.DataFrame:
+def empty() -> pl.DataFrame:
+    """An accounts frame without rows."""
     return pl.DataFrame(schema=SCHEMA)
 
 
-def _rows(rows: list[tuple[str, str, str, int, int]], mois: date) -> pl.DataFrame:
-    if not rows:
-        return _empty()
-    branche, sens, poste, montant, volume = zip(*rows, strict=True)
+def rows(found: list[tuple[str, str, str, int, int]], mois: date) -> pl.DataFrame:
+    """Accounts rows (branche, sens, poste, montant_cents, volume) of one month as the accounts frame."""
+    if not found:
+        return empty()
+    branche, sens, poste, montant, volume = zip(*found, strict=True)
     return pl.DataFrame(
-        {"branche": branche, "mois": [mois] * len(rows), "sens": sens, "poste": poste, "montant_cents": montant, "volume": volume},
+        {"branche": branche, "mois": [mois] * len(found), "sens": sens, "poste": poste, "montant_cents": montant, "volume": volume},
         schema=SCHEMA,
     )
-
-
-# --------------------------------------------------------------------------
-# Maladie
-
-
-def _true(frame: pl.DataFrame, name: str) -> pl.Expr:
-    """A flag of the claim-line format (Boolean, 0/1 or text such as "oui") as a Boolean, null as False."""
-    from secu.maladie.batch import _flag  # the batch format's own reading of a flag, not a second one
-
-    value, _ = _flag(name, frame.schema[name])
-    return value.fill_null(False)
-
-
-def maladie_comptes(lines: pl.DataFrame, mois: date) -> pl.DataFrame:
-    """Claim lines of the year up to ``mois`` (in the batch format) liquidated → the month's charges ``soins.*``.
-
-    The earlier months' lines only feed the yearly caps; the month's own lines are those dated in it.
-    """
-    return maladie_comptes_annee(lines, mois).filter(pl.col("mois") == mois)
-
-
-def maladie_comptes_annee(lines: pl.DataFrame, jusqu_au: date) -> pl.DataFrame:
-    """Claim lines of the year up to ``jusqu_au`` liquidated at once → charges ``soins.*`` of each month."""
-    from secu.maladie.batch import liquidate_public
-
-    if lines.height == 0:
-        return _empty()
-    out = liquidate_public(lines.with_row_index("__ligne"))
-    dated = _date_column(out, "date_soins")
-    out = out.with_columns(dated.dt.truncate("1mo").alias("__mois")).filter(
-        (pl.col("__mois") >= date(jusqu_au.year, 1, 1)) & (pl.col("__mois") <= jusqu_au)
-    )
-    summary = (
-        out.lazy()
-        .select(
-            "__mois",
-            pl.when(_true(out, "atmp")).then(pl.lit("atmp")).otherwise(pl.lit("maladie")).alias("branche"),
-            pl.col("rejet").is_null().alias("liquidee"),
-            pl.col("rembourse").to_physical().cast(pl.Int64).alias("cents"),  # Decimal(18, 2): its integer is in cents
-        )
-        .group_by("__mois", "branche", "liquidee")
-        .agg(pl.col("cents").sum(), pl.len().alias("volume"))
-        .sort("__mois", "branche", "liquidee")
-        .collect()
-    )
-    frames = []
-    for month in summary["__mois"].unique().sort().to_list():
-        rows = []
-        for r in summary.filter(pl.col("__mois") == month).iter_rows(named=True):
-            if r["liquidee"]:
-                rows.append((r["branche"], CHARGE, "soins.rembourse", int(r["cents"]), int(r["volume"])))
-            else:
-                rows.append((r["branche"], CHARGE, "soins.rejete", 0, int(r["volume"])))
-        frames.append(_rows(rows, month))
-    return pl.concat(frames, how="vertical") if frames else _empty()
-
-
-def _date_column(frame: pl.DataFrame, name: str) -> pl.Expr:
-    from secu.maladie.batch import _date  # the batch format's reading of a date (Date or AAAA-MM-JJ text)
-
-    value, _ = _date(name, frame.schema[name])
-    return value
-
-
-def maladie(personnes: pl.DataFrame, professionnels: pl.DataFrame, mois: date, seed: int) -> pl.DataFrame:
-    """The month's care of a partition (with the year's earlier claims, for the caps) → charges ``soins.*``."""
-    from secu.synth import evenements
-
-    frames = [evenements.soins(personnes, professionnels, m, seed) for m in _months_to(mois)]
-    return maladie_comptes(pl.concat(frames, how="vertical_relaxed"), mois)
-
-
-# --------------------------------------------------------------------------
-# Recouvrement
-
-
-def _imputed_reduction(lines: pl.DataFrame) -> pl.DataFrame:
-    """The réduction générale of each payslip charged on that payslip's reduced contributions (attributaire, cents).
-
-    The rule of :func:`secu.recouvrement.financement.by_recipient` (pro rata of the employer amounts of the
-    contributions CSS L241-13 / D241-7 reduces, largest remainder, ties by "code|attributaire"), applied to
-    each payslip rather than to a whole declaration: the réduction is computed per salarié, and a split per
-    payslip never straddles two partitions, so the country's accounts are the sum of its partitions' (README §3)
-    — but for the réductions of payslips without contributions of their own, pooled per task (below).
-    """
-    from secu.recouvrement import financement
-
-    reduction = lines.filter(pl.col("code") == financement.REDUCTION).group_by("bulletin").agg(
-        (pl.col("montant_patronal_cents") + pl.col("montant_salarial_cents")).sum().alias("__r")).filter(pl.col("__r") != 0)
-    if reduction.height == 0:
-        return pl.DataFrame(schema={"attributaire": pl.String(), "cents": pl.Int64()})
-    weights = (
-        lines.filter(pl.col("code").cast(pl.String).is_in(financement.REDUITES))
-        .group_by("bulletin", "code", "attributaire")
-        .agg(pl.col("montant_patronal_cents").sum().alias("__w"))
-        .with_columns(pl.col("code").cast(pl.String), pl.col("attributaire").cast(pl.String))
-        .filter(pl.col("__w") > 0)
-        .join(reduction, on="bulletin", how="inner")
-        .with_columns((pl.col("code") + "|" + pl.col("attributaire")).alias("__key"))
-    )
-    # A payslip with a réduction but nothing of its own to bear it (a month without pay after paid months: the
-    # progressive regularisation gives the year's réduction back at once) is charged as by_recipient charges a
-    # declaration: on the reduced contributions of all the month's payslips of the task.
-    orphans = reduction.join(weights.select("bulletin").unique(), on="bulletin", how="anti")
-    if orphans.height:
-        pooled = (
-            lines.filter(pl.col("code").cast(pl.String).is_in(financement.REDUITES))
-            .group_by("code", "attributaire").agg(pl.col("montant_patronal_cents").sum().alias("__w"))
-            .with_columns(pl.col("code").cast(pl.String), pl.col("attributaire").cast(pl.String))
-            .filter(pl.col("__w") > 0)
-            .with_columns(pl.lit("__orphelines").alias("bulletin"), pl.lit(int(orphans["__r"].sum()), dtype=pl.Int64).alias("__r"),
-                          (pl.col("code") + "|" + pl.col("attributaire")).alias("__key"))
-            .select(weights.columns)
-        )
-        if pooled.height == 0:  # by_recipient would drop it: a cent lost is a bug to show, not to hide
-            raise InvalidField("reduction_generale", "réduction générale sans aucune cotisation à réduire dans le mois")
-        weights = pl.concat([weights.with_columns(pl.col("bulletin").cast(pl.String)), pooled])
-    amount = pl.col("__r").abs().cast(pl.Int128)
-    w = pl.col("__w").cast(pl.Int128)
-    whole = w.sum().over("bulletin")
-    split = weights.with_columns((amount * w // whole).alias("__part"), (amount * w % whole).cast(pl.Int64).alias("__reste")).with_columns(
-        (pl.col("__r").abs() - pl.col("__part").sum().over("bulletin")).alias("__a_donner"),
-        pl.struct(-pl.col("__reste"), "__key").rank("ordinal").over("bulletin").alias("__rang"),
-    )
-    imputed = (pl.col("__part") + (pl.col("__rang") <= pl.col("__a_donner")).cast(pl.Int128)) * pl.col("__r").sign()
-    return split.group_by("attributaire").agg(imputed.sum().cast(pl.Int64).alias("cents"))
-
-
-def recouvrement_comptes(payslips: pl.DataFrame, mois: date) -> pl.DataFrame:
-    """Payslips of the year up to ``mois`` → the month's produits of each branch and of each third party.
-
-    The earlier months feed the cumulative rules (plafond, régularisation, réduction générale); only
-    ``mois``'s lines are counted. The CSG is split among its recipients by the points of CSS L131-8 on the
-    month's total (:func:`secu.recouvrement.financement.csg_shares`, largest remainder).
-    """
-    from secu.recouvrement import rules
-
-    count = payslips.filter(pl.col("mois") == mois).height
-    if count == 0:
-        return _empty()
-    return _recouvrement_du_mois(rules.contributions(payslips).filter(pl.col("mois") == mois), mois, count)
-
-
-def recouvrement_comptes_annee(payslips: pl.DataFrame, jusqu_au: date) -> pl.DataFrame:
-    """Payslips of the year up to ``jusqu_au`` through the rules at once → the produits of each month."""
-    from secu.recouvrement import rules
-
-    if payslips.height == 0:
-        return _empty()
-    lines = rules.contributions(payslips)
-    counts = payslips.group_by("mois").len()
-    frames = [
-        _recouvrement_du_mois(lines.filter(pl.col("mois") == month), month, int(count))
-        for month, count in counts.sort("mois").iter_rows()
-        if date(jusqu_au.year, 1, 1) <= month <= jusqu_au
-    ]
-    return pl.concat(frames, how="vertical") if frames else _empty()
-
-
-def _recouvrement_du_mois(lines: pl.DataFrame, mois: date, count: int) -> pl.DataFrame:
-    """One month's contribution lines → its produits per recipient (the réduction split, the CSG split)."""
-    from secu.recouvrement import financement
-
-    own = (
-        lines.filter(pl.col("code") != financement.REDUCTION)
-        .group_by(pl.col("attributaire").cast(pl.String))
-        .agg((pl.col("montant_salarial_cents") + pl.col("montant_patronal_cents")).sum().alias("cents"))
-    )
-    totals_by: dict[str, int] = defaultdict(int)
-    for frame in (own, _imputed_reduction(lines)):
-        for r in frame.iter_rows(named=True):
-            totals_by[r["attributaire"]] += int(r["cents"])
-    csg = totals_by.pop("csg", 0)
-    totals: dict[tuple[str, str], int] = defaultdict(int)
-    for part, share in (financement.largest_remainder(csg, financement.csg_shares(mois)).items() if csg else ()):
-        totals[(_CSG[part], "csg")] += share
-    for recipient, cents in totals_by.items():
-        if recipient not in _RECIPIENTS:  # a new recipient in the rules must be given a place, never dropped
-            raise InvalidField("attributaire", f"attributaire sans place dans les comptes : {recipient!r}")
-        totals[_RECIPIENTS[recipient]] += cents
-    return _rows([(b, PRODUIT, p, c, count) for (b, p), c in sorted(totals.items()) if c], mois)
-
-
-def recouvrement(personnes: pl.DataFrame, employeurs: pl.DataFrame, mois: date, seed: int) -> pl.DataFrame:
-    """The month's payslips of a partition (with the year's earlier ones) → produits per recipient."""
-    from secu.synth import evenements
-
-    frames = [evenements.paie(personnes, employeurs, m, seed) for m in _months_to(mois)]
-    return recouvrement_comptes(pl.concat(frames, how="vertical_relaxed"), mois)
-
-
-# --------------------------------------------------------------------------
-# Famille
-
-
-def famille_comptes(foyers: pl.DataFrame, enfants: pl.DataFrame, mois: date) -> pl.DataFrame:
-    """The month's rights of the households → charges ``prestations.<benefit>`` and the CRDS withheld."""
-    from secu.famille.rules import SANS_CRDS, droits, par_prestation
-
-    if foyers.height == 0:
-        return _empty()
-    paid = par_prestation(droits(foyers, enfants))
-    summary = (
-        paid.group_by("prestation").agg(pl.col("brut").sum(), pl.col("crds").sum(), pl.len().alias("volume"))
-        .with_columns(pl.col("prestation").cast(pl.String)).sort("prestation")
-    )
-    rows = []
-    crds = volume_crds = 0
-    for r in summary.iter_rows(named=True):
-        p = r["prestation"]
-        # The AAH is paid by the CAF for the State (CSS L821-1: a State benefit); the others are the branch's.
-        rows.append(("etat" if p == "aah" else "famille", CHARGE, f"prestations.{p}", int(r["brut"]), int(r["volume"])))
-        if p not in SANS_CRDS:
-            crds += int(r["crds"])
-            volume_crds += int(r["volume"])
-    if crds:
-        rows.append(("cades", PRODUIT, "crds.prestations", crds, volume_crds))
-    return _rows(rows, mois)
-
-
-def famille(personnes: pl.DataFrame, foyers: pl.DataFrame, mois: date) -> pl.DataFrame:
-    from secu.synth import evenements
-
-    return famille_comptes(*evenements.famille(personnes, foyers, mois), mois)
 
 
 # --------------------------------------------------------------------------
@@ -357,30 +94,41 @@ def _events(kind: str, dataset: Path, part: int, month: date, seed: int, make: C
     return frame
 
 
-def _tables(dataset: Path, part: int, mois: date) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+@dataclass(frozen=True)
+class Partition:
+    """One partition of a synthetic dataset (README §1), what every branch's ``comptes`` module reads."""
+
+    dataset: Path
+    part: int
+    seed: int
+    personnes: pl.DataFrame
+    foyers: pl.DataFrame
+    employeurs: pl.DataFrame
+    professionnels: pl.DataFrame
+    memo: bool = True
+    """Keep the months' events for the next task of this worker (the monthly job); a yearly pass does not need it."""
+
+    def events(self, kind: str, month: date, make: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+        """The month's events of one kind (``soins``, ``paie``…), generated by ``make`` or kept from an earlier task."""
+        return _events(kind, self.dataset, self.part, month, self.seed, make) if self.memo else make()
+
+
+def partition(dataset: Path, part: int, mois: date, seed: int, *, memo: bool = True) -> Partition:
     """The partition's ``personnes`` and ``foyers`` and the two small tables (README §1)."""
     if mois.day != 1:
         raise InvalidField("mois", "le mois se donne par son premier jour (AAAA-MM-01)")
     dataset = Path(dataset)
-    return (_read(partition_path(dataset, "personnes", part)), _read(partition_path(dataset, "foyers", part)),
-            _read(dataset / "employeurs.parquet"), _read(dataset / "professionnels.parquet"))
+    return Partition(dataset, part, seed, _read(partition_path(dataset, "personnes", part)), _read(partition_path(dataset, "foyers", part)),
+                     _read(dataset / "employeurs.parquet"), _read(dataset / "professionnels.parquet"), memo)
 
 
 def mois(dataset: Path, part: int, mois: date, seed: int) -> pl.DataFrame:  # noqa: A001 - the contract's name
-    """The accounts of partition ``part`` of ``dataset`` for the month ``mois`` (README §3), sorted, deterministic."""
-    from secu.synth import evenements
+    """The accounts of partition ``part`` of ``dataset`` for the month ``mois`` (README §3), sorted, deterministic.
 
-    month = mois
-    personnes, foyers, employeurs, professionnels = _tables(dataset, part, month)
-    months = _months_to(month)
-    claims = [_events("soins", dataset, part, m, seed, lambda m=m: evenements.soins(personnes, professionnels, m, seed)) for m in months]
-    payslips = [_events("paie", dataset, part, m, seed, lambda m=m: evenements.paie(personnes, employeurs, m, seed)) for m in months]
-    parts = [
-        maladie_comptes(pl.concat(claims, how="vertical_relaxed"), month),
-        recouvrement_comptes(pl.concat(payslips, how="vertical_relaxed"), month),
-        famille(personnes, foyers, month),
-    ]
-    accounts = pl.concat(parts, how="vertical")
+    Every branch of :mod:`secu.branches` gives its own (``du_mois``).
+    """
+    data = partition(dataset, part, mois, seed)
+    accounts: pl.DataFrame = pl.concat([module.du_mois(data, mois) for module in branches.modules()], how="vertical")
     return accounts.group_by("branche", "mois", "sens", "poste").agg(pl.col("montant_cents").sum(), pl.col("volume").sum()) \
         .select(list(SCHEMA)).sort("branche", "sens", "poste")
 
@@ -390,20 +138,11 @@ def annee(dataset: Path, part: int, mois: date, seed: int) -> pl.DataFrame:
 
     What a simulated year runs (one task per partition, ``mois`` = December): the rules that cumulate over
     the year see the year's events once, so the cost grows with the months, not with their square. Each
-    month's rows equal those of :func:`mois` for that month (a test checks it).
+    month's rows equal those of :func:`mois` for that month (a test checks it). Every branch of
+    :mod:`secu.branches` gives its own (``de_l_annee``).
     """
-    from secu.synth import evenements
-
-    personnes, foyers, employeurs, professionnels = _tables(dataset, part, mois)
-    months = _months_to(mois)
-    claims = pl.concat([evenements.soins(personnes, professionnels, m, seed) for m in months], how="vertical_relaxed")
-    payslips = pl.concat([evenements.paie(personnes, employeurs, m, seed) for m in months], how="vertical_relaxed")
-    parts = [
-        maladie_comptes_annee(claims, mois),
-        recouvrement_comptes_annee(payslips, mois),
-        *(famille(personnes, foyers, m) for m in months),
-    ]
-    return total(pl.concat(parts, how="vertical"))
+    data = partition(dataset, part, mois, seed, memo=False)
+    return total(pl.concat([module.de_l_annee(data, mois) for module in branches.modules()], how="vertical"))
 
 
 def total(accounts: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:

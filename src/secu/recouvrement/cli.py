@@ -13,6 +13,7 @@ import json
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -97,31 +98,39 @@ def cotisations(
 
     rows = lines.to_dicts()
     if json_:
-        payload = {
-            "mois": month.isoformat()[:7],
-            "brut_cents": brut_cents,
-            "effectif": effectif,
-            "cadre": cadre,
-            "lignes": [
-                {
-                    "code": row["code"], "libelle": row["libelle"], "assiette_cents": row["assiette_cents"],
-                    "taux_salarial": str(row["taux_salarial"].normalize()), "taux_patronal": str(row["taux_patronal"].normalize()),
-                    "montant_salarial_cents": row["montant_salarial_cents"], "montant_patronal_cents": row["montant_patronal_cents"],
-                    "attributaire": row["attributaire"], "reference": row["reference"],
-                }
-                for row in rows
-            ],
-            "total_salarial_cents": totals["total_salarial_cents"],
-            "total_patronal_cents": totals["total_patronal_cents"],
-            "net_avant_impot_cents": totals["net_avant_impot_cents"],
-            "net_imposable_cents": totals["net_imposable_cents"],
-            "cout_employeur_cents": totals["cout_employeur_cents"],
-            "plafond_cents": totals["plafond_cents"],
-            "coefficient_reduction": str(totals["coefficient_reduction"].normalize()),
-        }
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(_payload(month, brut_cents, effectif, cadre, rows, totals), ensure_ascii=False, indent=2))
         return
+    _print_table(month, brut_cents, effectif, cadre, rows, totals)
 
+
+def _payload(month: date, brut_cents: int, effectif: int, cadre: bool, rows: list[dict[str, Any]], totals: dict[str, Any]) -> dict[str, Any]:
+    """The --json output: amounts in cents, rates as exact decimal text."""
+    return {
+        "mois": month.isoformat()[:7],
+        "brut_cents": brut_cents,
+        "effectif": effectif,
+        "cadre": cadre,
+        "lignes": [
+            {
+                "code": row["code"], "libelle": row["libelle"], "assiette_cents": row["assiette_cents"],
+                "taux_salarial": str(row["taux_salarial"].normalize()), "taux_patronal": str(row["taux_patronal"].normalize()),
+                "montant_salarial_cents": row["montant_salarial_cents"], "montant_patronal_cents": row["montant_patronal_cents"],
+                "attributaire": row["attributaire"], "reference": row["reference"],
+            }
+            for row in rows
+        ],
+        "total_salarial_cents": totals["total_salarial_cents"],
+        "total_patronal_cents": totals["total_patronal_cents"],
+        "net_avant_impot_cents": totals["net_avant_impot_cents"],
+        "net_imposable_cents": totals["net_imposable_cents"],
+        "cout_employeur_cents": totals["cout_employeur_cents"],
+        "plafond_cents": totals["plafond_cents"],
+        "coefficient_reduction": str(totals["coefficient_reduction"].normalize()),
+    }
+
+
+def _print_table(month: date, brut_cents: int, effectif: int, cadre: bool, rows: list[dict[str, Any]], totals: dict[str, Any]) -> None:
+    """The payslip's lines as a table, then its totals."""
     out = Console(markup=False, highlight=False)
     out.width = max(out.width, 180)  # the table has eight columns: never squeeze the codes and amounts
     table = Table(

@@ -10,6 +10,9 @@ so nothing is booked twice. Payments settle the oldest periods first.
 * Late fees (CSS R243-16, since 1 January 2020, décret n° 2019-1050): 5 % of
   the contributions unpaid on the due date, and 0.2 % of those still due per
   month or fraction of month elapsed since the due date.
+* The threshold, the days and the rates are dated parameters
+  (``src/secu/parametres/recouvrement/exigibilite``, ``majorations``); the
+  fees are rounded half-up to the cent (``secu.core.money.apply_rate``).
 * Formal notice (mise en demeure, CSS L244-2): before any recovery action,
   the employer is called to pay within one month.
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,11 +30,10 @@ from sqlalchemy.orm import Session
 from secu.core import ledger
 from secu.core.dates import add_jours_ouvres, is_jour_ouvre
 from secu.core.errors import Conflict, InvalidField
+from secu.core.money import apply_rate
+from secu.core.parameters import parameters
 from secu.recouvrement.models import MiseEnDemeure, MouvementCotisant
 
-SEUIL_EFFECTIF_5 = 50
-MAJORATION_RETARD = (5, 100)  # 5 %
-MAJORATION_COMPLEMENTAIRE = (2, 1000)  # 0.2 % per month or fraction of month
 REFERENCE_EXIGIBILITE = "CSS R243-6 (date limite de paiement : le 5 ou le 15 du mois suivant selon l'effectif)"
 REFERENCE_RETARD = "CSS R243-16 I (majoration de retard de 5 %), décret n° 2019-1050 du 11 octobre 2019"
 REFERENCE_COMPLEMENTAIRE = "CSS R243-16 II (majoration complémentaire de 0,2 % par mois ou fraction de mois)"
@@ -38,15 +41,17 @@ REFERENCE_MISE_EN_DEMEURE = "CSS L244-2 (mise en demeure de régulariser dans le
 ACCOUNT = "creances.cotisants"
 
 
+def _law(name: str, on: date) -> Any:
+    """A dated parameter of the recouvrement (src/secu/parametres/recouvrement/exigibilite, majorations)."""
+    return parameters().get(name).at(on).value
+
+
 def due_date(mois: date, effectif: int, departement: str) -> date:
     """When the contributions on the pay of ``mois`` are due (CSS R243-6), moved to a working day."""
     following = (mois.replace(day=28) + timedelta(days=4)).replace(day=1)
-    day = following.replace(day=5 if effectif >= SEUIL_EFFECTIF_5 else 15)
+    large = effectif >= _law("exigibilite.seuil_effectif", mois)
+    day = following.replace(day=_law("exigibilite.jour_50_et_plus" if large else "exigibilite.jour_moins_de_50", mois))
     return day if is_jour_ouvre(day, departement) else add_jours_ouvres(day, 1, departement)
-
-
-def _half_up(numerator: int, denominator: int) -> int:
-    return (2 * numerator + denominator) // (2 * denominator)
 
 
 def _move(session: Session, *, siren: str, siret: str | None, urssaf: str, nature: str, mois: date | None, date_valeur: date,
@@ -166,7 +171,7 @@ def apply_late_fees(session: Session, *, siren: str, urssaf: str, on: date) -> l
             continue
         unpaid = _unpaid_contributions(session, siren, period.mois, due)
         if unpaid > 0:
-            fee = _half_up(unpaid * MAJORATION_RETARD[0], MAJORATION_RETARD[1])
+            fee = apply_rate(unpaid, _law("majorations.retard", due))
             move = _move(session, siren=siren, siret=None, urssaf=urssaf, nature="majoration_retard", mois=period.mois, date_valeur=due + timedelta(days=1),
                          montant=fee, libelle=f"Majoration de retard de 5 % sur {unpaid / 100:.2f} € impayés au {due:%d/%m/%Y}".replace(".", ","),
                          reference=REFERENCE_RETARD, cle=f"majoration:{siren}:{period.mois}:retard")
@@ -178,7 +183,7 @@ def apply_late_fees(session: Session, *, siren: str, urssaf: str, on: date) -> l
             unpaid = _unpaid_contributions(session, siren, period.mois, start)
             if unpaid <= 0:
                 break
-            fee = _half_up(unpaid * MAJORATION_COMPLEMENTAIRE[0], MAJORATION_COMPLEMENTAIRE[1])
+            fee = apply_rate(unpaid, _law("majorations.complementaire", start))
             move = _move(session, siren=siren, siret=None, urssaf=urssaf, nature="majoration_complementaire", mois=period.mois,
                          date_valeur=start + timedelta(days=1), montant=fee,
                          libelle=f"Majoration complémentaire de 0,2 % (mois de retard n° {month + 1})", reference=REFERENCE_COMPLEMENTAIRE,

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 from sqlalchemy import insert, select
@@ -110,8 +110,9 @@ def receive(session: Session, caller: Caller, content: str | bytes | dict[str, A
 
     payslips = dsn.payslips(declaration)
     lines, nets = _compute(payslips)
-    recipients = financement.by_recipient(_financing_lines(lines), mois)
-    effectif = int(payslips["effectif"].max()) if payslips.height and payslips["effectif"].max() is not None else etab.effectif
+    recipients = financement.by_recipient(lines)
+    largest = payslips["effectif"].max() if payslips.height else None
+    effectif = int(cast(int, largest)) if largest is not None else etab.effectif
     record = DeclarationDsn(
         siren=employeur.siren, siret=siret, mois=mois, version=(current.version + 1) if current else 1,
         type_declaration=declaration.type_libelle[:30], empreinte=fingerprint, format=fmt, contenu=text, organisme_code=urssaf,
@@ -135,14 +136,6 @@ def _compute(payslips: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         return pl.DataFrame(schema={"bulletin": pl.String, "code": pl.String, "montant_salarial_cents": pl.Int64,
                                     "montant_patronal_cents": pl.Int64, "attributaire": pl.String}), pl.DataFrame()
     return rules.contributions(payslips), rules.net(payslips)
-
-
-def _financing_lines(lines: pl.DataFrame) -> list[financement.Ligne]:
-    if lines.height == 0:
-        return []
-    grouped = lines.group_by("code", "attributaire").agg(pl.col("montant_salarial_cents").sum(), pl.col("montant_patronal_cents").sum())
-    return [financement.Ligne(r["code"], r["attributaire"], int(r["montant_salarial_cents"]), int(r["montant_patronal_cents"]))
-            for r in grouped.iter_rows(named=True)]
 
 
 def _text(value: object) -> str | None:
@@ -191,7 +184,8 @@ def _book(session: Session, record: DeclarationDsn, replaced: DeclarationDsn | N
                 cle_idempotence=f"dsn:{replaced.id}:annulation", date_operation=record.date_exigibilite,
                 libelle=f"Annulation de la DSN {replaced.siret} {replaced.mois:%m/%Y} (version {replaced.version}), remplacée",
                 document_source=f"DSN {record.id}",
-                lignes=tuple(ledger.Ligne(l.branche, l.organisme_code, l.compte, -l.montant_cents, l.regime, l.contrepartie) for l in entry.lignes),
+                lignes=tuple(ledger.Ligne(line.branche, line.organisme_code, line.compte, -line.montant_cents, line.regime, line.contrepartie)
+                                for line in entry.lignes),
             ))
     if lines:
         ledger.post(session, ledger.NouvelleEcriture(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -15,7 +16,13 @@ from secu.core.money import format_eur
 from secu.simulation import publies
 from secu.simulation import run as simulation
 
-LIBELLES = {"maladie": "Maladie", "atmp": "AT-MP", "vieillesse": "Vieillesse", "famille": "Famille", "autonomie": "Autonomie"}
+
+def _libelle(code: str) -> str:
+    """The branch's short French name, as its ``comptes`` module declares it (secu.branches)."""
+    from secu import branches
+
+    found = branches.branche(code)
+    return found.libelle_court if found else code
 
 
 def _default_out(annee: int, echelle: str, graine: int) -> Path:
@@ -28,8 +35,8 @@ def _ratio(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}".replace(".", ",")
 
 
-def _md(text: str) -> str:
-    return text.replace(".", ",")
+def _md(text: str | None) -> str:
+    return "—" if text is None else text.replace(".", ",")
 
 
 def simulate(
@@ -64,7 +71,7 @@ def simulate(
     _print(console, doc)
 
 
-def _print(console: Console, doc: dict) -> None:
+def _print(console: Console, doc: dict[str, Any]) -> None:
     pub = doc["publie"]
     people = f"{doc['personnes']:,}".replace(",", "\u202f")
     console.print(f"[bold]Année simulée {doc['annee']}[/bold] : {people} personnes (échelle {doc['echelle']}, graine {doc['graine']}, "
@@ -78,8 +85,9 @@ def _print(console: Console, doc: dict) -> None:
     table.add_column("Publié (Md€)", justify="right", no_wrap=True)
     table.add_column("Ratio", justify="right", no_wrap=True)
     for b, row in doc["branches"].items():
-        s, x, p, r = row["simule"], row["extrapole"], row["publie"], row["ratio"]
-        table.add_row(LIBELLES[b], "recettes", format_eur(s["recettes_cents"]), _md(x["recettes_md"]), _md(p["recettes_md"]), _ratio(r["recettes"]))
+        s, x, r = row["simule"], row["extrapole"], row["ratio"]
+        p = row["publie"] or {"recettes_md": None, "depenses_md": None, "solde_md": None}
+        table.add_row(_libelle(b), "recettes", format_eur(s["recettes_cents"]), _md(x["recettes_md"]), _md(p["recettes_md"]), _ratio(r["recettes"]))
         table.add_row("", "dépenses", format_eur(s["depenses_cents"]), _md(x["depenses_md"]), _md(p["depenses_md"]), _ratio(r["depenses"]))
         table.add_row("", "solde", format_eur(s["solde_cents"]), _md(x["solde_md"]), _md(p["solde_md"]), "", end_section=True)
     console.print(table)
@@ -99,8 +107,8 @@ def _print(console: Console, doc: dict) -> None:
         console.print(tiers)
     console.print("[bold]Ce que secu simule de chaque branche[/bold] (les ratios se lisent avec ce périmètre)")
     for b in doc["branches"]:
-        scope = publies.PERIMETRE_SIMULE[b]
-        console.print(f"• {LIBELLES[b]} : recettes : {scope['recettes']}. Dépenses : {scope['depenses']}.", highlight=False)
+        scope = publies.PERIMETRE_SIMULE.get(b, {"recettes": "non décrit", "depenses": "non décrit"})
+        console.print(f"• {_libelle(b)} : recettes : {scope['recettes']}. Dépenses : {scope['depenses']}.", highlight=False)
     ledger = doc["grand_livre"]
     console.print(f"Grand livre : {ledger['ecritures']} écriture(s) équilibrée(s), une par branche et par mois, dont "
                   f"{ledger['nouvelles']} nouvelle(s) ; comptes préfixés « {ledger['prefixe_comptes']} ».", highlight=False)

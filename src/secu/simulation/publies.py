@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -75,8 +76,9 @@ class Annee:
 
 
 @lru_cache
-def _document() -> dict:
-    return yaml.safe_load(FICHIER.read_text(encoding="utf-8"))
+def _document() -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load(FICHIER.read_text(encoding="utf-8"))
+    return document
 
 
 def annees() -> tuple[int, ...]:
@@ -105,5 +107,5 @@ def annee(year: int) -> Annee:
     )
 
 
-def reperes(branche: str) -> list[dict]:
+def reperes(branche: str) -> list[dict[str, Any]]:
     return [r for r in _document().get("reperes", []) if r["branche"] == branche]

@@ -29,9 +29,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any, Literal
 
 import polars as pl
 
+from secu import branches
 from secu.batch import jobs
 from secu.core.errors import InvalidField
 from secu.simulation import publies
@@ -46,20 +48,9 @@ RESULTAT = "resultat.json"
 VERSION = 1
 """Version of the run folder's layout (simulation.json, resultat.json)."""
 
-# Branch of the accounts → (branch, caisse) of the ledger.
-LEDGER_BRANCHES = {
-    "maladie": ("maladie", "CNAM"),
-    "atmp": ("atmp", "CNAM"),
-    "vieillesse": ("retraite", "CNAV"),
-    "famille": ("famille", "CNAF"),
-    "autonomie": ("autonomie", "CNSA"),
-}
-URSSAF = "URSSAF-CN"
 COMPTE_PREFIXE = "simulation."
 """Every account of a simulated year starts with this: the simulated books must never add up with the real ones
 (a balance by account prefix keeps them apart), even in the same database."""
-HORS_URSSAF = frozenset({"agirc_arrco"})
-"""Recipients the URSSAF does not collect for (financement.RETRAITE_COMPLEMENTAIRE): in the accounts, not in the ledger."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +72,7 @@ class Resultat:
     ecritures: int = 0
     ecritures_nouvelles: int = 0
     partitions: int = 0
-    extras: dict = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------
@@ -115,7 +106,7 @@ def check(annee: int, echelle: str | Decimal | float, graine: int, moteur: str =
     return Parametres(annee, scale, people, graine, moteur, workers)
 
 
-def _manifest(p: Parametres) -> dict:
+def _manifest(p: Parametres) -> dict[str, Any]:
     # The engine and the workers do not change the result (README §4): not part of what a run is.
     return {"version": VERSION, "annee": p.annee, "echelle": str(p.echelle), "personnes": p.personnes, "graine": p.graine}
 
@@ -189,54 +180,55 @@ def run_accounts(dataset: Path, out: Path, p: Parametres, progress: Progress | N
     from secu.batch import engine
 
     tasks = [engine.Task(dataset, part, months(p.annee)[-1], p.graine) for part in range(partitions(dataset))]
-    return engine.run(tasks, out, engine=p.moteur, workers=p.workers, progress=progress, job=JOB)
+    moteur: Literal["local", "spark"] = "spark" if p.moteur == "spark" else "local"
+    return engine.run(tasks, out, engine=moteur, workers=p.workers, progress=progress, job=JOB)
 
 
 # --------------------------------------------------------------------------
 # The ledger
 
 
-def run_key(p: Parametres, dataset_manifest: dict | None = None) -> str:
+def run_key(p: Parametres, dataset_manifest: dict[str, Any] | None = None) -> str:
     """What identifies a simulated year: same year, people, seed and generator give the same entries."""
     generator = (dataset_manifest or {}).get("generator_version", (dataset_manifest or {}).get("version", ""))
     text = f"{p.annee}|{p.personnes}|{p.graine}|{generator}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def entries(comptes: pl.DataFrame, p: Parametres, key: str) -> list:
+def entries(comptes: pl.DataFrame, p: Parametres, key: str) -> list[Any]:
     """One balanced entry per ledger branch and month (debits positive, credits negative).
 
-    Each branch of the régime général: ``charges.*`` debited, ``produits.*`` credited, the difference on
+    Each branch of :mod:`secu.branches` (at its national caisse, the organismes'): ``charges.*`` debited,
+    ``produits.*`` credited, the difference on
     its current account at the Urssaf Caisse nationale (``tresorerie.compte_courant``), which holds the
-    branches' cash. The famille entry also carries the AAH advanced for the State (``creances.etat.aah``)
-    and the CRDS withheld on the benefits (``dettes.attributaires.cades``). What the URSSAF collects for
+    branches' cash. Lines a branch books elsewhere come from its ``GRAND_LIVRE`` (the famille entry carries
+    the AAH advanced for the State and the CRDS withheld on the benefits). What the URSSAF collects for
     third parties (Unédic, AGS, CADES, FNAL…) is one recouvrement entry: cash in, owed to each of them.
-    The Agirc-Arrco contributions, not collected by the URSSAF, stay out.
+    Recipients a branch declares ``HORS_GRAND_LIVRE`` (the Agirc-Arrco, not collected by the URSSAF) stay out.
     """
     from secu.core import ledger
 
+    urssaf = branches.caisse_nationale("recouvrement")
+    declared = {b.code: b for b in branches.simulees()}
+    special, outside = branches.grand_livre_special(), branches.hors_grand_livre()
     books: dict[tuple[date, str, str], dict[str, int]] = {}
 
-    def add(month: date, branche: str, caisse: str, compte: str, cents: int) -> None:
+    def add(month: date, branche: str, compte: str, cents: int) -> None:
+        caisse = branches.caisse_nationale(branche)
         book = books.setdefault((month, branche, caisse), {})
         book[compte] = book.get(compte, 0) + cents
 
     for r in comptes.iter_rows(named=True):
         month, b, sens, poste, cents = r["mois"], r["branche"], r["sens"], r["poste"], int(r["montant_cents"])
-        if not cents:
+        signed = -cents if sens == jobs.PRODUIT else cents  # debits positive: a produit is credited
+        if not cents or b in outside:
             continue
-        if b in LEDGER_BRANCHES:
-            branche, caisse = LEDGER_BRANCHES[b]
-            add(month, branche, caisse, f"produits.{poste}" if sens == jobs.PRODUIT else f"charges.{poste}",
-                -cents if sens == jobs.PRODUIT else cents)
-        elif (b, sens, poste) == ("etat", jobs.CHARGE, "prestations.aah"):
-            add(month, "famille", "CNAF", "creances.etat.aah", cents)
-        elif (b, sens, poste) == ("cades", jobs.PRODUIT, "crds.prestations"):
-            add(month, "famille", "CNAF", "dettes.attributaires.cades", -cents)
-        elif b in HORS_URSSAF:
-            continue
+        if (b, sens, poste) in special:
+            add(month, *special[(b, sens, poste)], signed)
+        elif b in declared:
+            add(month, declared[b].grand_livre, f"produits.{poste}" if sens == jobs.PRODUIT else f"charges.{poste}", signed)
         elif sens == jobs.PRODUIT:
-            add(month, "recouvrement", URSSAF, f"dettes.attributaires.{b}.{poste}", -cents)
+            add(month, "recouvrement", f"dettes.attributaires.{b}.{poste}", signed)
         else:
             raise InvalidField("comptes", f"charge d'un tiers sans place au grand livre : {b} {poste}")
 
@@ -246,7 +238,7 @@ def entries(comptes: pl.DataFrame, p: Parametres, key: str) -> list:
         cash = "tresorerie.encaissements" if branche == "recouvrement" else "tresorerie.compte_courant"
         book[cash] = book.get(cash, 0) + balance
         lines = tuple(
-            ledger.Ligne(branche, caisse, COMPTE_PREFIXE + compte, cents, contrepartie=None if branche == "recouvrement" else URSSAF)
+            ledger.Ligne(branche, caisse, COMPTE_PREFIXE + compte, cents, contrepartie=None if branche == "recouvrement" else urssaf)
             for compte, cents in sorted(book.items()) if cents
         )
         if len(lines) < 2:
@@ -332,28 +324,30 @@ def _ratio(simulated_cents: int, published_md: Decimal) -> Decimal | None:
     return (Decimal(simulated_cents) / (published_md * publies.MILLIARD_CENTS)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
 
 
-def rapport(result: Resultat) -> dict:
+def rapport(result: Resultat) -> dict[str, Any]:
     """The year per branch beside the published figures (the document --json prints)."""
     p, comptes = result.parametres, result.comptes
     published = publies.annee(p.annee)
-    branches = {}
-    for b in publies.BRANCHES:
+    simulated = [b.code for b in branches.simulees()]
+    per_branch = {}
+    for b in simulated:
         recettes, depenses = _sum(comptes, b, jobs.PRODUIT), _sum(comptes, b, jobs.CHARGE)
         x_recettes, x_depenses = extrapolate(recettes, p), extrapolate(depenses, p)
-        pub = published.branches[b]
-        branches[b] = {
+        pub = published.branches.get(b)  # a branch without published accounts yet is shown without them
+        per_branch[b] = {
             "simule": {"recettes_cents": recettes, "depenses_cents": depenses, "solde_cents": recettes - depenses},
             "extrapole": {"recettes_cents": x_recettes, "depenses_cents": x_depenses, "solde_cents": x_recettes - x_depenses,
                           "recettes_md": str(_md(x_recettes)), "depenses_md": str(_md(x_depenses)),
                           "solde_md": str(_md(x_recettes - x_depenses))},
-            "publie": {"recettes_md": str(pub.recettes), "depenses_md": str(pub.depenses), "solde_md": str(pub.solde)},
-            "ratio": {"recettes": _num(_ratio(x_recettes, pub.recettes)), "depenses": _num(_ratio(x_depenses, pub.depenses))},
-            "perimetre_simule": publies.PERIMETRE_SIMULE[b],
+            "publie": {} if pub is None else {"recettes_md": str(pub.recettes), "depenses_md": str(pub.depenses), "solde_md": str(pub.solde)},
+            "ratio": {"recettes": None if pub is None else _num(_ratio(x_recettes, pub.recettes)),
+                      "depenses": None if pub is None else _num(_ratio(x_depenses, pub.depenses))},
+            "perimetre_simule": publies.PERIMETRE_SIMULE.get(b, {}),
             "postes": _postes(comptes, b),
             "reperes": publies.reperes(b),
         }
     tiers = {}
-    for b in sorted(set(comptes["branche"].to_list()) - set(publies.BRANCHES)):
+    for b in sorted(set(comptes["branche"].to_list()) - set(simulated)):
         recettes, depenses = _sum(comptes, b, jobs.PRODUIT), _sum(comptes, b, jobs.CHARGE)
         tiers[b] = {"recettes_cents": recettes, "depenses_cents": depenses,
                     "extrapole_recettes_md": str(_md(extrapolate(recettes, p))), "extrapole_depenses_md": str(_md(extrapolate(depenses, p))),
@@ -369,7 +363,7 @@ def rapport(result: Resultat) -> dict:
         "extrapolation": f"montants simulés × {publies.population_reference()} / {p.personnes}, arrondis au centime",
         "publie": {"statut": published.statut, "perimetre": published.perimetre, "perimetre_libelle": published.perimetre_libelle,
                    "source": published.source, "unite": "Md€"},
-        "branches": branches,
+        "branches": per_branch,
         "tiers": tiers,
         "grand_livre": {"ecritures": result.ecritures, "nouvelles": result.ecritures_nouvelles, "prefixe_comptes": COMPTE_PREFIXE},
         "dossier": str(result.dossier),
@@ -380,7 +374,7 @@ def _num(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _postes(comptes: pl.DataFrame, branche: str) -> list[dict]:
+def _postes(comptes: pl.DataFrame, branche: str) -> list[dict[str, Any]]:
     rows = (comptes.filter(pl.col("branche") == branche).group_by("sens", "poste")
             .agg(pl.col("montant_cents").sum(), pl.col("volume").sum()).sort("sens", "poste"))
     return [{"sens": r["sens"], "poste": r["poste"], "montant_cents": int(r["montant_cents"]), "volume": int(r["volume"])}

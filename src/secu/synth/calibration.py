@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from statistics import NormalDist
+from typing import Any, cast
 
 import numpy as np
 import yaml
@@ -25,12 +26,12 @@ AGES = np.arange(AGE_MAX + 1)
 
 
 def _value(entry: object) -> float:
-    return float(entry["valeur"]) if isinstance(entry, dict) else float(entry)  # type: ignore[index]
+    return float(entry["valeur"]) if isinstance(entry, dict) else float(cast(float, entry))
 
 
 @dataclass(frozen=True)
 class Calibration:
-    raw: dict
+    raw: dict[str, Any]
     age_weights: np.ndarray
     """P(age = a) on 1 January, a = 0..104 (sums to 1)."""
     male_share: np.ndarray
@@ -52,7 +53,7 @@ class Calibration:
     salary_knots_log: np.ndarray
 
 
-def _pyramid(raw: dict) -> tuple[np.ndarray, np.ndarray]:
+def _pyramid(raw: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     pop = raw["population"]
     shape = pop["pyramide_2018"]
     weights = np.zeros(AGE_MAX + 1)
@@ -69,11 +70,11 @@ def _pyramid(raw: dict) -> tuple[np.ndarray, np.ndarray]:
     return weights / weights.sum(), male
 
 
-def _mean_children(raw: dict) -> float:
+def _mean_children(raw: dict[str, Any]) -> float:
     return sum(int(k) * float(v) for k, v in raw["menages"]["enfants_par_famille"]["parts"].items())
 
 
-def _child_share(raw: dict, marginal: np.ndarray, birth_rate: float) -> np.ndarray:
+def _child_share(raw: dict[str, Any], marginal: np.ndarray, birth_rate: float) -> np.ndarray:
     """Children in households = every minor, and a share k of the 18-24 (k × relatif at 25-29) solved so that the
     number of children the household types imply equals the number the pyramid gives (the pyramid wins)."""
     types = raw["menages"]["types"]
@@ -95,7 +96,7 @@ def _child_share(raw: dict, marginal: np.ndarray, birth_rate: float) -> np.ndarr
     return share
 
 
-def _death_prob(raw: dict, marginal: np.ndarray) -> np.ndarray:
+def _death_prob(raw: dict[str, Any], marginal: np.ndarray) -> np.ndarray:
     pop = raw["population"]
     slope = _value(pop["mortalite"]["pente_gompertz"])
     target = _value(pop["deces_par_an"]) / _value(pop["reference"])
@@ -107,10 +108,10 @@ def _death_prob(raw: dict, marginal: np.ndarray) -> np.ndarray:
             low = mid
         else:
             high = mid
-    return np.minimum(low * base, 0.6)
+    return np.asarray(np.minimum(low * base, 0.6))
 
 
-def _ald_prob(raw: dict, marginal: np.ndarray) -> np.ndarray:
+def _ald_prob(raw: dict[str, Any], marginal: np.ndarray) -> np.ndarray:
     """p(a) = min(0.9, A·exp(b·a)), b and A solved so that prevalence and mean age match the published ones."""
     sante = raw["sante"]
     prevalence = _value(sante["ald_prevalence"])
@@ -125,7 +126,7 @@ def _ald_prob(raw: dict, marginal: np.ndarray) -> np.ndarray:
                 low = mid
             else:
                 high = mid
-        return np.minimum(low * base, 0.9)
+        return np.asarray(np.minimum(low * base, 0.9))
 
     low, high = 0.0, 0.2
     for _ in range(60):
@@ -138,21 +139,21 @@ def _ald_prob(raw: dict, marginal: np.ndarray) -> np.ndarray:
     return fit((low + high) / 2)
 
 
-def _fertility(raw: dict) -> np.ndarray:
+def _fertility(raw: dict[str, Any]) -> np.ndarray:
     f = raw["population"]["fecondite"]
     mean, sd = _value(f["age_moyen_mere"]), _value(f["ecart_type_age_mere"])
     curve = np.exp(-0.5 * ((AGES - mean) / sd) ** 2)
     curve[(AGES < 15) | (AGES > 49)] = 0.0
-    return curve / curve.sum()
+    return np.asarray(curve / curve.sum())
 
 
-def _care_multiplier(raw: dict, marginal: np.ndarray) -> np.ndarray:
+def _care_multiplier(raw: dict[str, Any], marginal: np.ndarray) -> np.ndarray:
     g = raw["sante"]["gradient_age"]
     curve = np.interp(AGES, np.asarray(g["ages"], dtype=float), np.asarray(g["multiplicateur"], dtype=float))
-    return curve / (curve * marginal).sum()
+    return np.asarray(curve / (curve * marginal).sum())
 
 
-def _employment(raw: dict) -> np.ndarray:
+def _employment(raw: dict[str, Any]) -> np.ndarray:
     e = raw["emploi"]
     rate = np.zeros(AGE_MAX + 1)
     rate[15:25] = _value(e["taux_emploi_15_24"])
@@ -162,7 +163,7 @@ def _employment(raw: dict) -> np.ndarray:
     return rate
 
 
-def _salary_knots(raw: dict) -> tuple[np.ndarray, np.ndarray]:
+def _salary_knots(raw: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     q = raw["salaires"]["quantiles_nets"]
     z = np.array([NormalDist().inv_cdf(p) for p in q["p"]])
     return z, np.log(np.asarray(q["euros"], dtype=float))
@@ -195,7 +196,7 @@ def net_salary(z: np.ndarray, cal: Calibration) -> np.ndarray:
     high_slope = (kl[-1] - kl[-2]) / (kz[-1] - kz[-2])
     out = np.where(z < kz[0], kl[0] + (z - kz[0]) * low_slope, inside)
     out = np.where(z > kz[-1], kl[-1] + (z - kz[-1]) * high_slope, out)
-    return np.exp(out)
+    return np.asarray(np.exp(out))
 
 
 def sigma_lognormal(mean_over_median: float) -> float:

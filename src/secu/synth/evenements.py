@@ -11,6 +11,7 @@ propensity × (ALD factor), drawn as a Poisson count for the month.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any, cast
 
 import numpy as np
 import polars as pl
@@ -46,7 +47,7 @@ def _alive(personnes: pl.DataFrame, first: date, last: date) -> pl.DataFrame:
 
 
 def _stream(seed: int, mois: date, event: int, personnes: pl.DataFrame) -> np.random.Generator:
-    first = int(personnes["personne"].min()) if personnes.height else 0
+    first = int(cast(int, personnes["personne"].min())) if personnes.height else 0
     return rng(seed, event, mois.year * 100 + mois.month, first)
 
 
@@ -54,7 +55,7 @@ def _stream(seed: int, mois: date, event: int, personnes: pl.DataFrame) -> np.ra
 # Care
 
 
-def _rates(raw: dict) -> dict[str, float]:
+def _rates(raw: dict[str, Any]) -> dict[str, float]:
     v = raw["sante"]["volumes"]
     value = {k: float(e["valeur"]) for k, e in v.items()}
     value["consultation_specialiste"] = value["consultation_medecin"] - value["consultation_generaliste"]
@@ -79,7 +80,6 @@ def soins(personnes: pl.DataFrame, professionnels: pl.DataFrame, mois: date, see
     # The ALD factor raises the mean: bring it back to 1 over the pyramid (the volumes are per inhabitant).
     mult = mult / (1 + (ald_factor - 1) * float((cal.age_weights * cal.care_multiplier * cal.ald_prob).sum()))
     rates = _rates(raw)
-    days_in = (last - first).days + 1
     deces = p["date_deces"].to_numpy().astype("datetime64[D]")
     last_day = np.where(np.isnat(deces), np.datetime64(last), np.minimum(deces, np.datetime64(last)))
     first_day = np.maximum(birth, np.datetime64(first))
@@ -87,10 +87,10 @@ def soins(personnes: pl.DataFrame, professionnels: pl.DataFrame, mois: date, see
     female = p["sexe"].to_numpy() == "2"
 
     pros = professionnels
-    kinds: list[tuple[np.ndarray, str, dict]] = []
+    kinds: list[tuple[np.ndarray, str, dict[str, Any]]] = []
 
     def count(rate_name: str, factor: np.ndarray | float = 1.0) -> np.ndarray:
-        return r.poisson(rates[rate_name] * mult * factor * span / 365.0)
+        return np.asarray(r.poisson(rates[rate_name] * mult * factor * span / 365.0))
 
     kinds.append((count("consultation_generaliste"), "generaliste", {}))
     kinds.append((count("consultation_specialiste"), "specialiste", {}))
@@ -137,7 +137,7 @@ def _choose(r: np.random.Generator, pros: pl.DataFrame, profession: str, size: i
 
 
 def _lines(kind: str, idx: np.ndarray, day: np.ndarray, r: np.random.Generator, p: pl.DataFrame,
-           pros: pl.DataFrame, age: np.ndarray, female: np.ndarray, raw: dict) -> pl.DataFrame:
+           pros: pl.DataFrame, age: np.ndarray, female: np.ndarray, raw: dict[str, Any]) -> pl.DataFrame:
     """Lines of one kind of care: act, quantity, coefficient, unit price (cents), professional, parcours."""
     m = len(idx)
     prix = raw["sante"]["prix"]

@@ -30,6 +30,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import polars as pl
@@ -79,7 +80,7 @@ def smic_mensuel_cents(day: date) -> int:
     from secu.core.parameters import parameters
 
     hourly = parameters().get("smic.horaire").at(day).value
-    return int((Decimal(hourly) * FULL_TIME * 100).quantize(Decimal(1)))
+    return int((Decimal(cast(Decimal, hourly)) * FULL_TIME * 100).quantize(Decimal(1)))
 
 
 # --------------------------------------------------------------------------
@@ -118,7 +119,8 @@ def employeurs(people: int, seed: int) -> pl.DataFrame:
         "departement": np.array(deps)[r.integers(0, len(deps), total)],
         "taux_atmp_dix_milliemes": taux,
     }).with_columns(
-        (pl.col("taux_atmp_dix_milliemes").cast(pl.Decimal(10, 4)) / 10000).cast(pl.Decimal(10, 4)).alias("taux_atmp")  # scale 4 before dividing: a Decimal(10, 0) quotient truncates to 0
+        # scale 4 before dividing: a Decimal(10, 0) quotient truncates to 0
+        (pl.col("taux_atmp_dix_milliemes").cast(pl.Decimal(10, 4)) / 10000).cast(pl.Decimal(10, 4)).alias("taux_atmp")
     ).drop("taux_atmp_dix_milliemes")
 
 
@@ -201,7 +203,7 @@ def _dates_in_year(r: np.random.Generator, years: np.ndarray) -> np.ndarray:
     """A uniform day of each year (numpy datetime64[D])."""
     starts = (years - 1970).astype("datetime64[Y]").astype("datetime64[D]")
     lengths = ((years + 1 - 1970).astype("datetime64[Y]").astype("datetime64[D]") - starts).astype(np.int64)
-    return starts + np.floor(r.random(len(years)) * lengths).astype("timedelta64[D]")
+    return np.asarray(starts + np.floor(r.random(len(years)) * lengths).astype("timedelta64[D]"))
 
 
 def generate_partition(part: Partition, people_total: int, seed: int, annee: int,
@@ -265,7 +267,6 @@ def generate_partition(part: Partition, people_total: int, seed: int, annee: int
     # Dates of birth (born in year Y−1−age; the newborns in Y) and of death.
     birth_year = annee - 1 - age
     naissance = _dates_in_year(r, birth_year)
-    year_start, year_end = np.datetime64(f"{annee}-01-01"), np.datetime64(f"{annee}-12-31")
     dies = r.random(n) < np.where(age >= 0, cal.death_prob[np.clip(age, 0, AGE_MAX)], 0.0)
     deces_day = _dates_in_year(r, np.full(n, annee))
     deces_day = np.maximum(deces_day, naissance)
@@ -297,7 +298,8 @@ def generate_partition(part: Partition, people_total: int, seed: int, annee: int
     independant = employed & (r.random(n) < float(emp["part_independants"]["valeur"]))
     salarie = employed & ~independant
     unemployed_rate = float(emp["chomage_bit"]["valeur"])
-    chomeur = ~employed & (age >= 16) & (age < 65) & (r.random(n) < cal.employment[a] * unemployed_rate / (1 - unemployed_rate) / np.maximum(1 - cal.employment[a], 1e-9))
+    chomeur = ~employed & (age >= 16) & (age < 65) \
+        & (r.random(n) < cal.employment[a] * unemployed_rate / (1 - unemployed_rate) / np.maximum(1 - cal.employment[a], 1e-9))
     retired = ~employed & ~chomeur & ((age >= 62) | ((age >= 60) & (r.random(n) < float(emp["retraite_60_61"]["valeur"]))))
     student = ~employed & ~chomeur & ~retired & (age >= 16) & (age <= 25)
     statut = np.select([age < 16, salarie, independant, chomeur, retired, student],
@@ -437,7 +439,7 @@ def _nirs(female: np.ndarray, birth_year: np.ndarray, naissance: np.ndarray, dep
 # The dataset on disk
 
 
-def manifest(people: int, seed: int, annee: int, partition_size: int, partitions: int) -> dict:
+def manifest(people: int, seed: int, annee: int, partition_size: int, partitions: int) -> dict[str, Any]:
     return {
         "generateur": "secu.synth", "version": VERSION, "seed": seed, "people": people, "annee": annee,
         "partition_size": partition_size, "partitions": partitions,
@@ -457,7 +459,8 @@ def check_request(people: int, partition_size: int, annee: int) -> None:
     if people < 1:
         raise InvalidField("people", "le nombre de personnes doit être d'au moins 1")
     if people > MAX_PEOPLE:
-        raise InvalidField("people", f"nombre de personnes invraisemblable : au plus {MAX_PEOPLE:,} (la France compte 68,6 millions d'habitants)".replace(",", " "))
+        raise InvalidField("people", f"nombre de personnes invraisemblable : au plus {MAX_PEOPLE:,} "
+                                     "(la France compte 68,6 millions d'habitants)".replace(",", " "))
     if partition_size < 1 or partition_size > MAX_PARTITION_SIZE:
         raise InvalidField("partition-size", f"taille de partition entre 1 et {MAX_PARTITION_SIZE:,} personnes".replace(",", " "))
     if -(-people // partition_size) > MAX_PARTITIONS:
@@ -466,7 +469,7 @@ def check_request(people: int, partition_size: int, annee: int) -> None:
         raise InvalidField("annee", "année de référence entre 2023 et 2026 (période couverte par les règles)")
 
 
-def check_folder(out: Path, wanted: dict) -> None:
+def check_folder(out: Path, wanted: dict[str, Any]) -> None:
     """Refuse a folder that holds something else than this very dataset (it would be overwritten)."""
     if not out.exists():
         return
@@ -486,7 +489,7 @@ def check_folder(out: Path, wanted: dict) -> None:
 
 
 def synthesize(out: Path, people: int, seed: int = 2025, annee: int = 2025, partition_size: int = 100_000,
-               progress: Callable[[int, int], None] | None = None) -> dict:
+               progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Write the dataset; a run interrupted and started again with the same arguments completes it."""
     check_request(people, partition_size, annee)
     parts = plan(people, partition_size)

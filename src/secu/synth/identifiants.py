@@ -26,7 +26,7 @@ def luhn_key(body: np.ndarray, digits: int) -> np.ndarray:
 
 def with_luhn(body: np.ndarray, digits: int) -> np.ndarray:
     """``body`` followed by its Luhn key (a number of ``digits`` + 1 digits)."""
-    return body.astype(np.int64) * 10 + luhn_key(body, digits)
+    return np.asarray(body.astype(np.int64) * 10 + luhn_key(body, digits))
 
 
 def nir_key(number13: np.ndarray) -> np.ndarray:

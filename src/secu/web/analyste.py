@@ -20,6 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import distinct, func, select
 
+from secu import branches as registre
 from secu.core import ledger
 from secu.core.db import unit_of_work
 from secu.core.money import format_eur
@@ -31,15 +32,16 @@ templates.env.filters.setdefault("euros", lambda cents: format_eur(int(cents or 
 router = APIRouter(prefix="/analyste", include_in_schema=False, route_class=PageRoute)
 
 SIMULATION = "simulation."
-BRANCHES = {
-    "maladie": "Maladie",
-    "atmp": "Accidents du travail et maladies professionnelles",
-    "retraite": "Retraite",
-    "famille": "Famille",
-    "autonomie": "Autonomie",
-    "recouvrement": "Recouvrement",
-}
-BRANCHES_SIMULEES = {"maladie": "Maladie", "atmp": "AT-MP", "vieillesse": "Vieillesse", "famille": "Famille", "autonomie": "Autonomie"}
+
+
+def _branches() -> dict[str, str]:
+    """Ledger branch → French name, from each branch's comptes module (secu.branches): a new branch shows as is."""
+    return registre.libelles_grand_livre()
+
+
+def _branches_simulees() -> dict[str, str]:
+    """Simulated branch → short French name (secu.branches)."""
+    return {b.code: b.libelle_court for b in registre.simulees()}
 MOIS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 
 
@@ -166,12 +168,12 @@ def comptes_par_branche(session: Any, *, simulation: bool = False) -> dict[str, 
         for branche, (charges, produits) in totaux.items():
             if charges or produits:
                 out.setdefault(branche, []).append({"mois": m, "charges": charges, "produits": produits, "solde": produits - charges})
-    ordre = list(BRANCHES)
+    ordre = list(_branches())
     return dict(sorted(out.items(), key=lambda kv: ordre.index(kv[0]) if kv[0] in ordre else len(ordre)))
 
 
 def graphique_branche(ident: str, branche: str, lignes: list[dict[str, Any]]) -> Graphique:
-    libelle = BRANCHES.get(branche, branche)
+    libelle = _branches().get(branche, branche)
     return dessiner(Graphique(
         ident=ident,
         titre=f"{libelle} : charges et produits par mois (en euros)",
@@ -222,7 +224,7 @@ def comparaison(doc: dict[str, Any]) -> dict[str, Any]:
     for b, row in doc["branches"].items():
         x, p, r = row.get("extrapole", {}), row.get("publie", {}), row.get("ratio", {})
         lignes.append({
-            "branche": BRANCHES_SIMULEES.get(b, b),
+            "branche": _branches_simulees().get(b, b),
             "recettes_x": _md(x.get("recettes_md")), "recettes_p": _md(p.get("recettes_md")),
             "depenses_x": _md(x.get("depenses_md")), "depenses_p": _md(p.get("depenses_md")),
             "solde_x": _md(x.get("solde_md")), "solde_p": _md(p.get("solde_md")),
@@ -265,7 +267,7 @@ def tableau_de_bord(request: Request, caller: PageCaller) -> Response:
     with unit_of_work(request.app.state.sessions) as session:
         reel = comptes_par_branche(session)
         simule = comptes_par_branche(session, simulation=True)
-    branches = [{"code": b, "libelle": BRANCHES.get(b, b), "lignes": lignes, "graphique": graphique_branche(f"branche-{b}", b, lignes)}
+    branches = [{"code": b, "libelle": _branches().get(b, b), "lignes": lignes, "graphique": graphique_branche(f"branche-{b}", b, lignes)}
                 for b, lignes in reel.items()]
     return render(request, "analyste/tableau_de_bord.html", {
         "branches": branches, "simulation_au_grand_livre": bool(simule),
@@ -278,7 +280,7 @@ def simulation(request: Request, caller: PageCaller) -> Response:
     require_role(caller, Role.ANALYSTE)
     with unit_of_work(request.app.state.sessions) as session:
         simule = comptes_par_branche(session, simulation=True)
-    branches = [{"code": b, "libelle": BRANCHES.get(b, b), "lignes": lignes,
+    branches = [{"code": b, "libelle": _branches().get(b, b), "lignes": lignes,
                  "graphique": graphique_branche(f"simule-{b}", b, lignes)} for b, lignes in simule.items()]
     resultats = resultats_de_simulation(dossier_des_simulations())
     return render(request, "analyste/simulation.html", {

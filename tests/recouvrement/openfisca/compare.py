@@ -251,14 +251,16 @@ def openfisca_lines(frame: pl.DataFrame, say: Callable[[str], None] = lambda m: 
 # ---------------------------------------------------------------------------------------------------------------
 
 
+RULE_FUNCTIONS = ("contributions", "net")
+"""What the comparison calls in secu.recouvrement.rules: a rename fails the differential test, never skips it."""
+
+
 def rules_module():
-    """``secu.recouvrement.rules`` or None when it does not exist yet."""
-    try:
-        return importlib.import_module("secu.recouvrement.rules")
-    except ModuleNotFoundError as error:
-        if error.name in {"secu.recouvrement.rules", "secu.recouvrement"}:
-            return None
-        raise
+    """``secu.recouvrement.rules``, with the functions the comparison calls (AssertionError if one is missing)."""
+    module = importlib.import_module("secu.recouvrement.rules")
+    missing = [name for name in RULE_FUNCTIONS if not callable(getattr(module, name, None))]
+    assert not missing, f"secu.recouvrement.rules n'expose plus {', '.join(missing)} : renommage à reporter dans le test différentiel"
+    return module
 
 
 def secu_lines(rules, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

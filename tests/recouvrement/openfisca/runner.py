@@ -186,12 +186,19 @@ def _brackets(scale, base, factor):
     return result
 
 
+ABSENT_SCALES = frozenset({("prive_non_cadre", "apec")})
+"""The barèmes a category has not in OpenFisca (the Apec is for cadres only); any other absence is a renamed
+parameter and fails the run rather than comparing secu with zeros."""
+
+
 def _scale(parameters, side: str, categorie: str, name: str):
     node = parameters.cotsoc.cotisations_salarie if side == "salarial" else parameters.cotsoc.cotisations_employeur
     try:
         return node[categorie][name]
-    except Exception:  # noqa: BLE001 - the category has no such barème (e.g. apec for non-cadres)
-        return None
+    except Exception:
+        if (categorie, name) in ABSENT_SCALES:
+            return None
+        raise
 
 
 def _partial(columns: dict, rows: numpy.ndarray, month: str) -> numpy.ndarray:
@@ -221,7 +228,7 @@ def _simulate(tbs, columns: dict, rows: numpy.ndarray, month: str) -> dict[str, 
     brut = numpy.array([columns["brut_cents"][i] for i in rows], dtype=numpy.float64) / 100
     heures_contrat = [columns["heures_contrat"][i] for i in rows]
     partiel = numpy.array([h is not None and float(h) < FULL_TIME_HOURS for h in heures_contrat])
-    volume = numpy.array([float(h) if p else 0.0 for h, p in zip(heures_contrat, partiel)])
+    volume = numpy.array([float(h) if p else 0.0 for h, p in zip(heures_contrat, partiel, strict=True)])
     simulation.set_input("salaire_de_base", month, brut)
     simulation.set_input("contrat_de_travail", month, enum("contrat_de_travail", ["temps_partiel" if p else "temps_plein" for p in partiel]))
     simulation.set_input("heures_remunerees_volume", month, volume)
@@ -398,7 +405,7 @@ def main(source: str, target: str, float32_only: bool = False, timing_only: bool
     if not float32_only:
         for variable in float_variables:  # the same formulas in double precision
             variable.dtype = numpy.float64
-    for (month, rows), of32 in zip(pieces, of32_all):
+    for (month, rows), of32 in zip(pieces, of32_all, strict=True):
         t = time.monotonic()
         of64 = of32 if float32_only else _simulate(tbs, columns, rows, month)
         compute64 += time.monotonic() - t

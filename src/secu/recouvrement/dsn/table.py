@@ -38,10 +38,11 @@ configuration adds it, as we do.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
 
 # fmt: off
-BLOCS: dict[str, tuple[str, str | None, int, int | None, str]] = {
+_BLOCS: dict[str, tuple[str, str | None, int, int | None, str]] = {
     "S10.G00.00": ("Envoi", None, 1, 1, "001A1-20 002A1-20 003A1-10 004A1-50 005A2-2 006A6-6 007A2-2 008A2-2"),
     "S10.G00.01": ("Emetteur", 'S10.G00.00', 1, 1, "001A9-9 002A5-5 003A1-60 004A1-50 005A5-5 006A1-50 007A2-2 008A1-50 009A1-50 010A1-50"),
     "S10.G00.02": ("Contact Emetteur", 'S10.G00.00', 1, 1, "001A2-2 002A1-80 004A6-100 005A10-20 006A10-20"),
@@ -107,4 +108,4 @@ BLOCS: dict[str, tuple[str, str | None, int, int | None, str]] = {
 }
 # fmt: on
 
-BLOCS = MappingProxyType(BLOCS)
+BLOCS: Mapping[str, tuple[str, str | None, int, int | None, str]] = MappingProxyType(_BLOCS)
