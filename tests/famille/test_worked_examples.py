@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
+import pytest
 
-from secu.famille.rules import droits, par_prestation
+from secu.famille.rules import biactivite, droits, par_prestation
 
 MAI_2025 = date(2025, 5, 1)
 
@@ -218,11 +219,28 @@ def test_af_ceilings_2024_published():
 
 def test_paje_ceilings_2023_arrete():
     # Arrêté du 21 décembre 2022, art. 1er (juriblio.fr): taux partiel 26 432 € + 10 625 €, taux plein 22 123 €
-    # + 8 892 €, before the per-child majorations of R531-9 (25 % each for the 1st and 2nd child).
+    # + 8 892 €, before the per-child majorations of R522-2 2e al., which R531-1 applies to the PAJE (25 % each
+    # for the 1st and 2nd child).
     # https://juriblio.fr/arretes/arrete-du-21-decembre-2022/181011938
     r = run([date(2022, 1, 12)], mois=date(2023, 5, 1), ressources=0, nb_parents=1)
     assert r["paje_plafond_taux_plein"] == (22_123_00 + 22_123_00 // 4 + 8_892_00)
     assert r["paje_plafond_taux_partiel"] == (26_432_00 + 26_432_00 // 4 + 10_625_00)
+
+
+@pytest.mark.parametrize(("revenu_2", "biactif", "plafond"), [(5_594_50, True, 51_295_80), (5_594_49, False, 41_932_80)])
+def test_cf_ceiling_2024_of_a_couple_with_two_incomes(revenu_2, biactif, plafond):
+    # Primary: CSS R522-2 (décret n° 2011-1278): a couple has the higher ceiling when each member drew from his work,
+    # in the reference year 2022, at least 13,6 % of the PASS of 1 January 2022 (41 136 €) = 5 594,496 €; the
+    # ceiling 2024 is 23 296 € × (1 + 25 % + 25 % + 30 %) + 9 363 € (arrêté du 22 décembre 2023, II; L531-3 2e al.).
+    # Secondary: service-public.fr (quoted by econostrum.info) publishes, for 3 children in 2024, 41 933 € (one
+    # income) and 51 296 € (two incomes), rounded to the euro, and « au moins égal (en 2022) à 5 594 € » per income,
+    # rounded for display: 5 594,49 € does not reach 5 594,496 €.
+    pros = pl.DataFrame({"mois": [date(2024, 5, 1)], "annee_ressources": [2022], "revenu_professionnel_1_cents": [30_000_00],
+                         "revenu_professionnel_2_cents": [revenu_2]}, schema_overrides={"annee_ressources": pl.Int32})
+    flag = biactivite(pros)["biactif"].item()
+    assert flag is biactif
+    r = run([date(2012, 1, 1), date(2014, 1, 1), date(2016, 1, 1)], mois=date(2024, 5, 1), biactif=flag)
+    assert r["cf_plafond"] == plafond
 
 
 MSA_AVRIL_2023 = [

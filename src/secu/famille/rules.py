@@ -19,7 +19,7 @@ columns :mod:`secu.famille.explication` prints:
 
 The other legal computations of the branch are here too, each a frame function called by the service or the
 payment run: :func:`ressources_salaires` (net catégoriel of salaries, CGI art. 83, 3°), :func:`biactivite`
-(R531-9) and :func:`plafond_retenue` (the D553-1 limit on deductions for indus).
+(R522-2, R531-1) and :func:`plafond_retenue` (the D553-1 limit on deductions for indus).
 
 Timing (CSS R552-2 I and R552-3 I): a right opens on the first day of the
 month *after* the month its condition is met and ends on the first day of the
@@ -61,7 +61,7 @@ from polars._typing import PolarsDataType
 
 from secu.core.bareme import bareme_expr
 from secu.core.errors import InvalidField, NotFound
-from secu.core.money import RATE_DTYPE, RATE_UNIT, apply_rate_expr, div_half_up_expr
+from secu.core.money import RATE_DTYPE, RATE_UNIT, apply_rate_expr, div_half_up_expr, div_toward_zero_expr
 from secu.core.parameters import bareme_columns, join_parameters, parameters
 
 DEC = pl.Decimal(38, 9)
@@ -144,7 +144,8 @@ def _month_index(d: pl.Expr) -> pl.Expr:
 def _ceiling(
     base: pl.Expr, n: pl.Expr, per12: pl.Expr, per3: pl.Expr, majoration: pl.Expr | None, majore: pl.Expr
 ) -> pl.Expr:
-    """Resource ceiling of CSS R531-9 (also CF, ARS): base + per child majorations (+ fixed majoration).
+    """Resource ceiling of CSS R522-2 (CF; the PAJE by R531-1 2e al.; the ARS likewise): base + per child majorations
+    (+ the fixed majoration of a couple biactif or a person alone).
 
     ``per12`` and ``per3`` are base × the taux of the 1st–2nd and of each further child, computed once per
     month (:func:`_month_law`); ``base × taux`` is exact in cents (bases are whole euros, taux 25 % / 30 %).
@@ -279,7 +280,7 @@ def _month_law(months: pl.Series) -> pl.DataFrame:
     y = pl.col("mois").dt.year()
 
     def steps(base: str, t12: str, t3: str, prefix: str) -> list[pl.Expr]:
-        # Per child majorations of a ceiling (R531-9): base × taux, exact in cents, see _ceiling.
+        # Per child majorations of a ceiling (R522-2 2e al.): base × taux, exact in cents, see _ceiling.
         return [apply_rate_expr(_c(base), _c(t12)).alias(f"__{prefix}_par_enfant_12"),
                 apply_rate_expr(_c(base), _c(t3)).alias(f"__{prefix}_par_enfant_3")]
 
@@ -831,20 +832,33 @@ def ressources_salaires(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def biactivite(frame: pl.DataFrame) -> pl.DataFrame:
-    """Whether a couple is biactif for the higher ceilings of the CF, the PAJE and the ARS (CSS R531-9 2e al.).
+def _en_unites(column: str) -> pl.Expr:
+    """A coefficient column as an exact integer over RATE_UNIT."""
+    return (pl.col(column).cast(RATE_DTYPE) * RATE_UNIT).cast(pl.Int128)
 
-    Input: ``annee_ressources`` (the reference year N-2), ``revenu_professionnel_1_cents`` and
-    ``revenu_professionnel_2_cents`` (each member's professional income of that year; null: no partner).
-    Adds ``seuil_biactivite_cents`` (12 × the BMAF in force on 1 January of the year after the reference year)
-    and ``biactif``: two members, each with at least the threshold.
+
+_BIACTIVITE = "pf.biactivite.taux_pass"
+
+
+def biactivite(frame: pl.DataFrame) -> pl.DataFrame:
+    """Whether a couple is biactif for the higher ceilings of the CF and the PAJE (CSS R522-2 3e al., R531-1 2e al.).
+
+    Input: ``mois`` (the month of the right), ``annee_ressources`` (its reference year N-2, R532-1),
+    ``revenu_professionnel_1_cents`` and ``revenu_professionnel_2_cents`` (each member's professional income of
+    that year; null: no partner). R522-2: each member must have drawn from his work at least 13,6 % of the PASS
+    in force on 1 January of the reference year (the rate in force at ``mois``). The comparison is exact;
+    ``seuil_biactivite_cents`` is that threshold rounded up to the cent — the least whole income in cents that
+    reaches it (13,6 % × 41 136 € = 5 594,496 € → 5 594,50 €) — and ``biactif`` is two members, each with at
+    least the threshold.
     """
-    for column in ("annee_ressources", "revenu_professionnel_1_cents", "revenu_professionnel_2_cents"):
+    for column in ("mois", "annee_ressources", "revenu_professionnel_1_cents", "revenu_professionnel_2_cents"):
         if column not in frame.columns:
             raise InvalidField(column, f"colonne {column!r} absente")
-    on = frame.with_columns(pl.date(pl.col("annee_ressources") + 1, 1, 1).alias("__bmaf_au"))
-    f = join_parameters(on, ["bmaf", "pf.biactivite.nombre_bmaf"], on="__bmaf_au")
-    seuil = pl.col("bmaf") * _c("pf.biactivite.nombre_bmaf")
+    f = join_parameters(frame, [_BIACTIVITE], on="mois")
+    f = join_parameters(f.with_columns(pl.date(pl.col("annee_ressources"), 1, 1).alias("__pass_au")), ["pss.annuel"],
+                        on="__pass_au")
+    taux_x_pass = pl.col("pss_annuel").cast(pl.Int128) * _en_unites(_BIACTIVITE.replace(".", "_"))
+    seuil = div_toward_zero_expr(taux_x_pass + (RATE_UNIT - 1), RATE_UNIT).cast(pl.Int64)  # rounded up: income >= it
     chacun = (pl.col("revenu_professionnel_1_cents") >= seuil) & (pl.col("revenu_professionnel_2_cents") >= seuil)
     return f.with_columns(seuil.alias("seuil_biactivite_cents"), chacun.fill_null(False).alias("biactif")).select(
         *frame.columns, "seuil_biactivite_cents", "biactif"
@@ -864,11 +878,6 @@ _RETENUE_LAW = (
     "recouvrement_indus.parts",  # a table: recouvrement_indus_parts_<allocataire|conjoint|enfant|enfant_rang_3>
     "recouvrement_indus.revenu_repute", "recouvrement_indus.retenue_forfaitaire", _BAREME_RETENUE,
 )
-
-
-def _en_unites(column: str) -> pl.Expr:
-    """A coefficient column as an exact integer over RATE_UNIT."""
-    return (pl.col(column).cast(RATE_DTYPE) * RATE_UNIT).cast(pl.Int128)
 
 
 def plafond_retenue(frame: pl.DataFrame) -> pl.DataFrame:

@@ -467,7 +467,7 @@ def frames(session: Session, dossier: DossierAllocataire, months: list[date]) ->
         n2 = month.year - 2
         res = [resources_of(session, dossier, p, n2, cache) for p in adults]
         total = sum(r.montant_cents for r in res)
-        pros.append({"annee_ressources": n2, "revenu_professionnel_1_cents": res[0].professionnel_cents,
+        pros.append({"mois": month, "annee_ressources": n2, "revenu_professionnel_1_cents": res[0].professionnel_cents,
                      "revenu_professionnel_2_cents": res[1].professionnel_cents if len(res) > 1 else None})
         children, handicap = _state(events, month)
         foyer_rows.append({
@@ -494,8 +494,8 @@ def frames(session: Session, dossier: DossierAllocataire, months: list[date]) ->
                 "scolarise": bool(attributes.get("scolarise", True)),
             })
             used[month]["enfants"].append({"personne_id": child.id, "date_naissance": child.date_naissance.isoformat()})
-    if pros:  # the biactivité of each month, by the rule (CSS R531-9)
-        flags = rules.biactivite(pl.DataFrame(pros, schema={"annee_ressources": pl.Int32, "revenu_professionnel_1_cents": pl.Int64,
+    if pros:  # the biactivité of each month, by the rule (CSS R522-2, R531-1)
+        flags = rules.biactivite(pl.DataFrame(pros, schema={"mois": pl.Date, "annee_ressources": pl.Int32, "revenu_professionnel_1_cents": pl.Int64,
                                                             "revenu_professionnel_2_cents": pl.Int64}))["biactif"].to_list()
         for row, month, flag in zip(foyer_rows, months, flags, strict=True):
             row["biactif"] = used[month]["biactif"] = flag
