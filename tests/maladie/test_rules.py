@@ -251,7 +251,8 @@ def test_newborn_in_hospital_during_its_first_30_days() -> None:
                        {"acte": "GHS", "base_unitaire_cents": 100000, "montant_cents": 100000, "date_naissance": born,
                         "date_soins": born + timedelta(days=30), "personne": "bebe"})
     assert (young["exoneration"], young["montant_amo_cents"]) == ("nouveau-ne", 100000)
-    assert older["exoneration"] is None and older["acte_lourd"] and older["ticket_moderateur_cents"] == 2400
+    # A medical stay (no acte lourd said): the hospital TM of 20 % (CSS R160-16 limits it only for a stay with an acte lourd).
+    assert older["exoneration"] is None and not older["acte_lourd"] and older["ticket_moderateur_cents"] == 20000
     consultation = one(date_naissance=born, date_soins=born + timedelta(days=5), acte="CSP2", montant_cents=3900)
     assert consultation["exoneration"] is None  # the newborn exemption is for hospital care
 
@@ -315,7 +316,9 @@ def test_fifth_consultation_with_the_same_doctor_the_same_day_carries_no_partici
     rows = run(*[{}] * 5, {"professionnel": "medecin-2"}, {"date_soins": date(2025, 3, 11)})
     assert [r["participation_forfaitaire_cents"] for r in rows] == [200, 200, 200, 200, 0, 200, 200]
     assert rows[4]["participation_forfaitaire_due_cents"] == 200
-    assert rows[4]["motif"] == "participation forfaitaire ou franchise réduite par un plafond"
+    # Five consultations of 30 € by one doctor on one day are one session of 150 € ≥ 120 € (CSS R160-16): the
+    # actes-lourds motif comes first; the daily cap of the participation shows in the amounts above.
+    assert rows[4]["motif"] == "ticket modérateur limité au forfait des actes lourds"
     counted = run(*[{}] * 2, pf_jour_avant=3)
     assert [r["participation_forfaitaire_cents"] for r in counted] == [200, 0]
 

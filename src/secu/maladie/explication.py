@@ -85,13 +85,18 @@ def explain(row: Mapping[str, Any]) -> list[Step]:
     exoneration = _text(row.get("exoneration"))
     if exoneration:
         step(f"Exonération du ticket modérateur : {EXONERATIONS.get(exoneration, exoneration)}", None, row.get("reference_exoneration"))
-    if row.get("hors_parcours"):
+    if row.get("hors_parcours") and exoneration:
+        # The decision of rules._taux: the majoration reaches the exonerated rate too (ALD, invalidité, C2S).
+        step("Hors parcours de soins coordonné : la majoration diminue aussi le taux de l'exonération", None,
+             _join(row.get("reference_parcours"), "CSS L162-5-3 (majoration de la participation de L160-13 I, dont L160-14 exonère)"))
+    elif row.get("hors_parcours"):
         step("Hors parcours de soins coordonné : taux diminué de la majoration", None, row.get("reference_parcours"))
     taux = row.get("taux")
     step(f"Part de l'assurance maladie : {_percent(taux) if taux is not None else '—'} de la base",
          row.get("montant_amo_cents"), row.get("reference_taux"))
     if row.get("acte_lourd"):
-        step("Ticket modérateur limité au forfait des actes lourds", row.get("ticket_moderateur_cents"), row.get("reference_acte_lourd"))
+        what = "séjour avec un acte lourd" if row.get("acte_lourd_pendant_sejour") else "actes lourds de la séance"
+        step(f"Ticket modérateur limité au forfait des actes lourds ({what})", row.get("ticket_moderateur_cents"), row.get("reference_acte_lourd"))
     else:
         step("Ticket modérateur (à la charge de l'assuré ou de sa complémentaire)", row.get("ticket_moderateur_cents"),
              row.get("reference_taux"))
