@@ -638,7 +638,9 @@ def liquidate(lines: FrameT, *, columns: Sequence[str] = OUTPUT, taux_dtype: pl.
     lazy, given = _complete(_with_parcours(lazy))
     frame = _in_memory(lazy)
     frame = _amounts(frame, source, _law(), given)
-    frame = frame.with_columns(_caps(frame, given))
+    order = _order_a(frame, _law(), given)
+    frame = _seances(frame, order, _law(), given)
+    frame = frame.with_columns(_caps(frame, order, given))
     result = _in_memory(_outcome(frame.lazy(), source, _law(), columns, taux_dtype, frame["__rejet"].null_count() == frame.height).select(*names, *columns))
     return result if eager else result.lazy()  # type: ignore[return-value]
 
@@ -687,9 +689,9 @@ def _amounts(frame: pl.DataFrame, source: Tarifs, law: _Law, given: set[str]) ->
     lf = _base_de_remboursement(frame.lazy(), law, given, scope)
     lf = _exoneration(lf, law, given, scope)
     lf = _taux(lf, source, law, scope)
-    frame = _montant_amo(lf, frame, law, scope)
-    frame = _actes_lourds(frame, law, given, scope)
-    return _participations_dues(frame, law, scope)
+    lf = _montant_amo(lf, frame, law, scope)
+    lf = _actes_lourds(lf, law, given, scope)
+    return _in_memory(_participations_dues(lf, law, scope))
 
 
 def _with_law(frame: pl.DataFrame, source: Tarifs, law: _Law) -> pl.LazyFrame:
@@ -799,7 +801,7 @@ def _taux(lf: pl.LazyFrame, source: Tarifs, law: _Law, scope: _Scope) -> pl.Lazy
     )
 
 
-def _montant_amo(lf: pl.LazyFrame, frame: pl.DataFrame, law: _Law, scope: _Scope) -> pl.DataFrame:
+def _montant_amo(lf: pl.LazyFrame, frame: pl.DataFrame, law: _Law, scope: _Scope) -> pl.LazyFrame:
     """BR × taux, half-up to the cent (``__amo``), and the ticket modérateur before the actes-lourds limit (``__tm``).
 
     In Int64 unless twice the product could pass 2**63 (then Int128): BR never exceeds the fees charged."""
@@ -809,64 +811,38 @@ def _montant_amo(lf: pl.LazyFrame, frame: pl.DataFrame, law: _Law, scope: _Scope
     if top is not None and int(top) * law.max_rate >= 2**61:  # type: ignore[arg-type]
         product = br.cast(pl.Int128) * pl.col("__taux_ligne")
     amo = scope.only(div_half_up_expr(product, RATE_UNIT).cast(pl.Int64, strict=True), 0)
-    return _in_memory(lf.with_columns(amo.alias("__amo")).with_columns((br - pl.col("__amo")).alias("__tm")))
+    return lf.with_columns(amo.alias("__amo")).with_columns((br - pl.col("__amo")).alias("__tm"))
 
 
-def _actes_lourds(frame: pl.DataFrame, law: _Law, given: set[str], scope: _Scope) -> pl.DataFrame:
+def _actes_lourds(lf: pl.LazyFrame, law: _Law, given: set[str], scope: _Scope) -> pl.LazyFrame:
     """CSS R160-16: the ticket modérateur is limited to the forfait (1) for acts whose tariff reaches the
-    threshold or whose coefficient reaches 60 — the acts performed by one practitioner in one session (same
-    professional, same patient, same day) counted together, so two lines of 70 € are one line of quantity 2,
-    with one forfait for the session; (2) for a hospital stay during which such an act was performed, as the
-    line says (``acte_lourd_pendant_sejour``). Not for exonerated lines: their TM is already 0."""
+    threshold or whose coefficient reaches 60 — the acts performed by one practitioner in one session counted
+    together (:func:`_seances`, once the lines are in order); (2) for a hospital stay during which such an act
+    was performed, as the line says (``acte_lourd_pendant_sejour``). Not for exonerated lines: their TM is
+    already 0. Here each line is its own session; ``__al_acte`` marks the lines a session can join."""
     eligible = scope.where(pl.col("__exo").is_null() & law["__al_forfait"].is_not_null())
     by_act = eligible & (law["__al_genre"] == ACTES_LOURDS.index("acte"))
     stay = eligible & (law["__al_genre"] == ACTES_LOURDS.index("sejour")) & pl.col("acte_lourd_pendant_sejour")
-    frame = _seances(frame, by_act, given)
-    threshold = (pl.col("__seance_tarif") >= law["__al_seuil"]) | (pl.col("__seance_coefficient") >= law["__al_seuil_coef"])
-    lourd = (by_act & threshold) | stay
+    lourd = (pl.col("__al_acte") & _reaches_thresholds(law, _act_tariff(), _act_coefficient(given))) | stay
     tm, forfait = pl.col("__tm"), law["__al_forfait"]
-    return _in_memory(frame.lazy().with_columns(lourd.alias("acte_lourd")).with_columns(
-        pl.when(pl.col("acte_lourd")).then(_capped(tm, pl.col("__tm_seance_avant"), forfait)).otherwise(tm).alias("ticket_moderateur_cents"),
-    ).with_columns((pl.col("base_remboursement_cents") - pl.col("ticket_moderateur_cents")).alias("montant_amo_cents")))
+    return lf.with_columns(by_act.alias("__al_acte")).with_columns(lourd.alias("acte_lourd")).with_columns(
+        pl.when(pl.col("acte_lourd")).then(_smaller(tm, forfait)).otherwise(tm).alias("ticket_moderateur_cents"),
+    ).with_columns((pl.col("base_remboursement_cents") - pl.col("ticket_moderateur_cents")).alias("montant_amo_cents"))
 
 
-_SEANCE = ("personne", "professionnel", "date_soins", "seance")
-"""The key of a session (séance) for the actes-lourds thresholds: one practitioner, one patient, one day — and,
-when the lines say it (``seance``, e.g. the number of the feuille de soins), one séance of that day."""
+def _act_tariff() -> pl.Expr:
+    return pl.col("tarif_acte_cents") * pl.col("quantite")  # R160-16 reads the tariff, not the fees
 
 
-def _seances(frame: pl.DataFrame, acts: pl.Expr, given: set[str]) -> pl.DataFrame:
-    """Adds, for each act line, its session's tariff and coefficient (sum of tariff × quantity, coefficient ×
-    quantity over the session's act lines) and ``__tm_seance_avant``, the TM of the session's earlier lines
-    (by ``ordre``, then input order, as the caps), so that the forfait is shared. A session (:data:`_SEANCE`)
-    of one line (nearly all) is the line itself: only the lines whose session has several are grouped."""
-    tarif = pl.col("tarif_acte_cents") * pl.col("quantite")  # R160-16 reads the tariff, not the fees
-    coefficient = _coefficient(given) * pl.col("quantite")
-    frame = _in_memory(frame.lazy().with_columns(
-        tarif.alias("__seance_tarif"), coefficient.alias("__seance_coefficient"), pl.lit(0, dtype=pl.Int64).alias("__tm_seance_avant"),
-    ))
-    keys = list(_SEANCE if "seance" in given else _SEANCE[:-1])
-    lines = _in_memory(frame.lazy().with_row_index("__position").filter(acts).select(
-        "__position", *keys, "ordre", "__seance_tarif", "__seance_coefficient", "__tm"))
-    shared = lines.filter(pl.struct(keys).is_duplicated())
-    if shared.height == 0:
-        return frame
-    shared = shared.sort("ordre", "__position", nulls_last=True)  # the order of the caps: ``ordre``, then input order
-    grouped = shared.select(
-        "__position",
-        pl.col("__seance_tarif").sum().over(keys),
-        pl.col("__seance_coefficient").sum().over(keys),
-        (pl.col("__tm").cum_sum().over(keys) - pl.col("__tm")).alias("__tm_seance_avant"),
-    )
-    columns = []
-    for name in ("__seance_tarif", "__seance_coefficient", "__tm_seance_avant"):
-        column = frame[name].clone()
-        column.scatter(grouped["__position"], grouped[name])
-        columns.append(column)
-    return frame.with_columns(columns)
+def _act_coefficient(given: set[str]) -> pl.Expr:
+    return _coefficient(given) * pl.col("quantite")
 
 
-def _participations_dues(frame: pl.DataFrame, law: _Law, scope: _Scope) -> pl.DataFrame:
+def _reaches_thresholds(law: _Law, tariff: pl.Expr, coefficient: pl.Expr) -> pl.Expr:
+    return (tariff >= law["__al_seuil"]) | (coefficient >= law["__al_seuil_coef"])
+
+
+def _participations_dues(lf: pl.LazyFrame, law: _Law, scope: _Scope) -> pl.LazyFrame:
     """Participation forfaitaire (CSS L160-13 II) and franchise (L160-13 III) due on the line, before the caps.
 
     Neither is due by minors (CSS L160-15, R160-20), C2S beneficiaries (L160-15), under assurance maternité
@@ -875,11 +851,11 @@ def _participations_dues(frame: pl.DataFrame, law: _Law, scope: _Scope) -> pl.Da
     age_1er_janvier, quantite = pl.col("__age_1er_janvier"), pl.col("quantite")
     pf_applies = (law["__pf_montant"] > 0) & ~free & (age_1er_janvier >= law["__pf_age"])
     fr_applies = (law["__fr_unitaire"] > 0) & ~free & (age_1er_janvier >= law["__fr_age"])
-    return _in_memory(frame.lazy().with_columns(
+    return lf.with_columns(
         pl.when(scope.where(pf_applies)).then(quantite).otherwise(0).alias("__pf_n"),
         pl.when(scope.where(fr_applies)).then(_smaller(law["__fr_unitaire"] * quantite, pl.col("montant_amo_cents")))
         .otherwise(0).alias("franchise_due_cents"),
-    ).with_columns((pl.col("__pf_n") * law["__pf_montant"]).alias("participation_forfaitaire_due_cents")))
+    ).with_columns((pl.col("__pf_n") * law["__pf_montant"]).alias("participation_forfaitaire_due_cents"))
 
 
 # --------------------------------------------------------------------------
@@ -934,29 +910,79 @@ def _in_memory(plan: pl.LazyFrame) -> pl.DataFrame:
     return plan.collect(engine="in-memory")
 
 
-def _caps(frame: pl.DataFrame, given: set[str]) -> list[pl.Series]:
+class _OrderA:
+    """The liquidated lines in order A — person, date of care, ``ordre``, input order — the order of the caps
+    and of the sessions: ``work`` has the runs of person-days (``__jour``) and person-years, and ``__rang_ligne``
+    (the line's position in the frame) when it is not the frame's own order (``reordered``)."""
+
+    def __init__(self, work: pl.DataFrame, reordered: bool) -> None:
+        self.work, self.reordered = work, reordered
+
+    def positions(self, rows: pl.DataFrame) -> pl.Series:
+        """The frame positions of some rows of ``work`` (carrying ``__w``, their row in ``work``)."""
+        return rows["__rang_ligne"] if self.reordered else rows["__w"]
+
+
+def _order_a(frame: pl.DataFrame, law: _Law, given: set[str]) -> _OrderA | None:
+    """Order A: a frame already in that order is used as it is, any other is sorted once (stable: input order
+    breaks ties); None when no line is liquidated."""
+    counters = given & set(COUNTERS)
+    filtered = frame["__rejet"].null_count() < frame.height
+    work = _lines_to_cap(frame, law, counters, filtered, given) if frame.height else None
+    if work is None or work.height == 0:
+        return None
+    work, resorted = _in_order_a(work, "__ordre" in work.columns, filtered)
+    return _OrderA(_with_days_and_years(work, counters), filtered or resorted)
+
+
+def _seances(frame: pl.DataFrame, order: _OrderA | None, law: _Law, given: set[str]) -> pl.DataFrame:
+    """CSS R160-16 for the acts performed by one practitioner in one session (same professional, same patient,
+    same day — and same ``seance`` when the lines say it): their tariffs and coefficients count together, so two
+    CCAM lines of 70 € are one line of quantity 2, and the session bears one forfait, shared between its lines
+    in order A. Only act lines with another act line on the same person-day are looked at (neighbours in order
+    A: a pass over integers); nearly every lot has none."""
+    if order is None:
+        return frame
+    keys = ["__jour", "professionnel", *(["seance"] if "seance" in given else [])]
+    day = pl.col("__jour")
+    acts = order.work.lazy().with_row_index("__w").filter(pl.col("__al_acte"))
+    crowded = _in_memory(acts.filter((day == day.shift(1)).fill_null(False) | (day == day.shift(-1)).fill_null(False)).select(
+        "__w", *keys, *(["__rang_ligne"] if order.reordered else [])))
+    if crowded.height == 0:
+        return frame
+    positions = order.positions(crowded)
+    lines = frame[positions].with_columns(crowded.select(keys))
+    tm, tariff, coefficient = pl.col("__tm"), _act_tariff(), _act_coefficient(given)
+    session = _in_memory(lines.lazy().with_columns(
+        _reaches_thresholds(law, tariff.sum().over(keys), coefficient.sum().over(keys)).alias("acte_lourd"),
+        (tm.cum_sum().over(keys) - tm).alias("__tm_avant"),
+    ).select(
+        "acte_lourd",
+        pl.when(pl.col("acte_lourd")).then(_capped(tm, pl.col("__tm_avant"), law["__al_forfait"])).otherwise(tm)
+        .alias("ticket_moderateur_cents"),
+    ).with_columns((pl.lit(lines["base_remboursement_cents"]) - pl.col("ticket_moderateur_cents")).alias("montant_amo_cents")))
+    columns = []
+    for name in ("acte_lourd", "ticket_moderateur_cents", "montant_amo_cents"):
+        column = frame[name].clone()
+        column.scatter(positions, session[name])
+        columns.append(column)
+    return frame.with_columns(columns)
+
+
+def _caps(frame: pl.DataFrame, order: _OrderA | None, given: set[str]) -> list[pl.Series]:
     """Participation forfaitaire and franchise after the daily and yearly caps, in the frame's order.
 
-    Order A — person, date of care, ``ordre``, input order — is the order of
-    the yearly caps: a frame already in that order is used as it is, any
-    other is sorted once (stable: input order breaks ties). Within a
-    person-day, the PF is capped per professional and the franchise per
-    kind: lines of several such groups on one person-day are regrouped (a
-    small stable sort of those lines only).
+    Within a person-day, the PF is capped per professional and the franchise per kind (``__avant_jour``, see
+    :func:`_with_days_and_years`); over a person-year, in order A, from the ``*_annee_avant`` counters.
     """
     law = _law()
-    counters = given & set(COUNTERS)
     zeros = pl.zeros(frame.height, pl.Int64, eager=True)
-    filtered = frame["__rejet"].null_count() < frame.height
-    work = _lines_to_cap(frame, law, counters, filtered) if frame.height else None
-    if work is None or work.height == 0:
+    if order is None:
         return [zeros.alias("participation_forfaitaire_cents"), zeros.alias("franchise_cents")]
-    with_order = "__ordre" in work.columns
-    work, resorted = _in_order_a(work, with_order, filtered)
-    work = _with_days_and_years(work, counters)
-    work = _daily_caps(work, law)
-    work = _in_memory(work.lazy().select(*(["__rang_ligne"] if filtered or resorted else []), *_yearly_caps(work, law, counters)))
-    if not (filtered or resorted):
+    work = _daily_caps(order.work, law)
+    counters = given & set(COUNTERS)
+    work = _in_memory(work.lazy().select(*(["__rang_ligne"] if order.reordered else []), *_yearly_caps(work, law, counters)))
+    if not order.reordered:
         return [work["participation_forfaitaire_cents"], work["franchise_cents"]]
     results = []
     for name in ("participation_forfaitaire_cents", "franchise_cents"):
@@ -966,7 +992,7 @@ def _caps(frame: pl.DataFrame, given: set[str]) -> list[pl.Series]:
     return results
 
 
-def _lines_to_cap(frame: pl.DataFrame, law: _Law, counters: set[str], filtered: bool) -> pl.DataFrame:
+def _lines_to_cap(frame: pl.DataFrame, law: _Law, counters: set[str], filtered: bool, given: set[str]) -> pl.DataFrame:
     """The liquidated lines with what the caps read; ``__famille`` says which daily group a line counts in:
     PF per professional (1), franchise per kind (2 + kind), neither (0); ``__x_jour`` what it counts there."""
     with_order = frame["ordre"].null_count() < frame.height
@@ -978,6 +1004,7 @@ def _lines_to_cap(frame: pl.DataFrame, law: _Law, counters: set[str], filtered: 
         *(["__rang_ligne"] if filtered else []),
         "personne", "date_soins", "__annee", *([pl.col("ordre").fill_null(2**63 - 1).alias("__ordre")] if with_order else []),
         "professionnel", "__pf_n", "participation_forfaitaire_due_cents", "franchise_due_cents", *(pl.col(c) for c in sorted(counters)),
+        "__al_acte", *(["seance"] if "seance" in given else []),
         *(pl.col(c) for c in _LAW_FOR_CAPS if c in law.columns),
         pl.when(pl.col("__pf_n") > 0).then(1).when(daily_kind).then(2 + law["__fr_genre"].to_physical().cast(pl.Int32))
         .otherwise(0).alias("__famille"),

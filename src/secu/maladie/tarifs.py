@@ -249,6 +249,9 @@ def _parse_categories(data: object, path: str) -> tuple[dict[str, Categorie], di
                 raise InvalidTariffFile(path, f"{where} : {flag} doit valoir true ou false")
         if entry["acte_lourd"] not in (False, *ACTES_LOURDS):
             raise InvalidTariffFile(path, f"{where} : acte_lourd doit valoir false, {' ou '.join(ACTES_LOURDS)}")
+        if entry["acte_lourd"] == "acte" and entry["franchise"] is not None:
+            # The session of R160-16 is settled after the franchise, which is capped by each line's own AMO.
+            raise InvalidTariffFile(path, f"{where} : une catégorie d'actes lourds par séance ne peut pas porter de franchise")
         motifs = entry["exonerations"]
         if not isinstance(motifs, list) or any(m not in exonerations for m in motifs):
             raise InvalidTariffFile(path, f"{where} : exonerations doit être une liste de motifs parmi {', '.join(exonerations)}")
