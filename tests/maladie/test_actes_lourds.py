@@ -98,3 +98,16 @@ def test_a_seance_column_separates_the_sessions_of_one_day() -> None:
     assert [(r["acte_lourd"], r["montant_amo_cents"]) for r in rows] == [(False, 4_900), (False, 4_900)]
     rows = run({**act, "seance": "F1"}, {**act, "seance": "F1"})
     assert sum(r["montant_amo_cents"] for r in rows) == 11_600
+
+
+def test_a_session_is_found_whatever_the_order_and_the_rejected_lines_around_it() -> None:
+    """The same session of two 70 € CCAM lines, given out of order among other persons' lines and a rejected
+    line: 116 € of AMO for the session, as one line of quantity 2 (CSS R160-16)."""
+    act = {"acte": "CCAM", "professionnel": "chirurgien", "base_unitaire_cents": 7_000, "montant_cents": 7_000, "date_soins": DAY}
+    rows = run({**act, "personne": "z"}, {"acte": "ZZZ", "personne": "p1"}, act, {**act, "personne": "a", "date_soins": date(2025, 1, 2)},
+               {**act, "ordre": 0}, ordre=1)
+    assert rows[1]["rejet"] == "ACTE_INCONNU"
+    session = [rows[2], rows[4]]
+    assert sum(r["montant_amo_cents"] for r in session) == 11_600 and all(r["acte_lourd"] for r in session)
+    assert (rows[4]["ticket_moderateur_cents"], rows[2]["ticket_moderateur_cents"]) == (2_100, 300)  # ``ordre`` 0 first
+    assert rows[0]["montant_amo_cents"] == rows[3]["montant_amo_cents"] == 4_900

@@ -59,6 +59,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TypeVar
 
+import numpy as np
 import polars as pl
 
 from secu.core.errors import InvalidField
@@ -408,10 +409,10 @@ class _Law:
 
 
 def _rate_of_units(units: pl.Expr, dtype: pl.Decimal) -> pl.Expr:
-    """Integer multiples of 1/RATE_UNIT as a Decimal of ``dtype`` (no rate of the law has more decimals than it keeps:
-    :func:`liquidate` checks)."""
-    rate = units.cast(pl.Int128).reinterpret(dtype=RATE)
-    return rate if dtype == RATE else rate.cast(dtype)
+    """Integer multiples of 1/RATE_UNIT as a Decimal of ``dtype``, by its unscaled integer: exact, since no rate
+    of the law has more decimals than ``dtype`` keeps (:func:`liquidate` checks)."""
+    drop = RATE_SCALE - (dtype.scale or 0)
+    return (units // 10**drop if drop else units).cast(pl.Int128).reinterpret(dtype=dtype)
 
 
 def _rate_units(rates: pl.Series) -> pl.Series:
@@ -944,14 +945,19 @@ def _seances(frame: pl.DataFrame, order: _OrderA | None, law: _Law, given: set[s
     if order is None:
         return frame
     keys = ["__jour", "professionnel", *(["seance"] if "seance" in given else [])]
-    day = pl.col("__jour")
-    acts = order.work.lazy().with_row_index("__w").filter(pl.col("__al_acte"))
-    crowded = _in_memory(acts.filter((day == day.shift(1)).fill_null(False) | (day == day.shift(-1)).fill_null(False)).select(
-        "__w", *keys, *(["__rang_ligne"] if order.reordered else [])))
-    if crowded.height == 0:
+    acts = order.work["__al_acte"].to_numpy()
+    day = order.work["__jour"].to_numpy()
+    per_day = np.bincount(day[acts])  # act lines per person-day (``__jour`` numbers the runs)
+    rows = np.flatnonzero(acts)
+    rows = rows[per_day[day[rows]] >= 2]
+    if rows.size == 0:
         return frame
+    crowded = order.work[rows].select(*keys, *(["__rang_ligne"] if order.reordered else [])).with_columns(
+        pl.Series("__w", rows, dtype=pl.UInt32))
     positions = order.positions(crowded)
-    lines = frame[positions].with_columns(crowded.select(keys))
+    needed = ["__tm", "tarif_acte_cents", "quantite", "base_remboursement_cents", *(["coefficient"] if "coefficient" in given else []),
+              *(c for c in ("__al_seuil", "__al_seuil_coef", "__al_forfait") if c in law.columns)]
+    lines = frame.select(needed)[positions].with_columns(crowded.select(keys))
     tm, tariff, coefficient = pl.col("__tm"), _act_tariff(), _act_coefficient(given)
     session = _in_memory(lines.lazy().with_columns(
         _reaches_thresholds(law, tariff.sum().over(keys), coefficient.sum().over(keys)).alias("acte_lourd"),
