@@ -32,7 +32,7 @@ from secu.maladie.batch import DEFAULT_LOT, STATISTICS, liquidate_file
 
 ACTES = [  # (code, weight, base_unitaire in cents or None, typical fee in cents)
     ("G", 30, None, 3000), ("CS", 6, None, 3150), ("APC", 1, None, 6000), ("CNPSY", 1, None, 5500), ("TCG", 2, None, 2500),
-    ("PH4", 20, 700, 700), ("PH2", 4, 450, 450), ("PH7", 1, 25000, 25000), ("PH1", 2, 300, 300),
+    ("PH7", 20, 700, 700), ("PH4", 4, 450, 450), ("PH1", 1, 25000, 25000), ("PH2", 2, 300, 300),  # SNDS: 65, 30, 100, 15 %
     ("AMI", 8, None, 315), ("AMK", 5, None, 1658), ("B", 8, None, 27), ("C-CD", 3, None, 2300),
     ("TAX", 2, 4500, 4500), ("LPP", 2, 1200, 1200), ("FJH", 1, None, 2000), ("CCAM", 1, 15000, 15000),
 ]
@@ -51,7 +51,10 @@ def generate(path: Path, lines: int, seed: int = 2026) -> None:
     codes = pl.Series("acte", [a for a, _, _, _ in ACTES])
     units = pl.Series("u", [u for _, _, u, _ in ACTES], dtype=pl.Int64)
     fees = pl.Series("f", [f for _, _, _, f in ACTES], dtype=pl.Int64)
-    euros = lambda cents: (cents.cast(pl.Decimal(20, 0)) * pl.lit(Decimal("0.01"))).cast(pl.Decimal(12, 2))
+
+    def euros(cents: pl.Expr) -> pl.Expr:
+        return (cents.cast(pl.Decimal(20, 0)) * pl.lit(Decimal("0.01"))).cast(pl.Decimal(12, 2))
+
     person = _random(seed, persons)
     index = pl.lit(pick).gather(_random(seed + 1, len(pick)))
     quantite = pl.when(_random(seed + 2, 10) == 0).then(2).otherwise(1).cast(pl.Int32)

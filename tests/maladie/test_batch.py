@@ -37,14 +37,37 @@ def test_csv_round_trip(tmp_path: Path) -> None:
     out = pl.read_csv(target, infer_schema=False)
     assert out.columns[: len(PUBLIC_REQUIRED) + 1] == ["ligne", *PUBLIC_REQUIRED]
     assert set(MONEY_OUT.values()) | {"taux", "exoneration", "paye_a", "rejet", "motif"} <= set(out.columns)
-    assert out["rembourse"].to_list() == ["19.00", "4.50", "17.55", "16.55", "0.00", "0.00", "0.00"]
+    # PH4 (30 %, nomenclature of the SNDS): 2 boxes at 5 € → 3 € − franchise 2 × 1 € = 1 €
+    assert out["rembourse"].to_list() == ["19.00", "1.00", "17.55", "16.55", "0.00", "0.00", "0.00"]
     assert out["participation_forfaitaire"].to_list()[:4] == ["2.00", "0.00", "1.00", "2.00"]
     assert out["franchise"].to_list()[1] == "2.00"
     assert out["taux"].to_list()[0] == "0.7000"
     assert out["rejet"].to_list()[4:] == ["ACTE_INCONNU", "FORMAT", "FORMAT"]
     assert out["motif"].to_list()[5:] == ["valeur illisible dans la colonne montant", "valeur illisible dans la colonne parcours"]
     assert out["montant"].to_list()[1] == "10,00"  # the input columns come back as given
-    assert summary.rembourse_cents == 1900 + 450 + 1755 + 1655
+    assert summary.rembourse_cents == 1900 + 100 + 1755 + 1655
+
+
+PHARMACIE = f"""{HEADER}
+1850575115001,1985-05-01,1,2025-03-10,pharmacie,PH1,1,100.00,100.00,oui,non,non,non,non
+1850575115001,1985-05-01,1,2025-03-10,pharmacie,PH7,1,100.00,100.00,oui,non,non,non,non
+1850575115001,1985-05-01,1,2025-03-10,pharmacie,PH4,1,100.00,100.00,oui,non,non,non,non
+1850575115001,1985-05-01,1,2025-03-10,pharmacie,PH2,1,100.00,100.00,oui,non,non,non,non
+"""
+
+
+def test_secu_liquidate_gives_the_pharmacy_codes_the_rates_of_the_nomenclature(tmp_path: Path) -> None:
+    """Nomenclature nationale des codes de prestation (documentation du SNDS, table ER_PHA_F) : 3311 (PH1)
+    pharmacie 100 %, 3313 (PH7) 65 %, 3312 (PH4) 30 %, 3341 (PH2) 15 % (CSS R160-5, R322-1). A 100 € box each;
+    the franchise is 1 € a box (décret n° 2024-114)."""
+    source, target = tmp_path / "pharmacie.csv", tmp_path / "resultat.csv"
+    source.write_text(PHARMACIE, encoding="utf-8")
+    result = CliRunner().invoke(app, ["liquidate", str(source), "--out", str(target), "--sans-progression"])
+    assert result.exit_code == 0, result.output
+    out = pl.read_csv(target, infer_schema=False)
+    assert out["taux"].to_list() == ["1.0000", "0.6500", "0.3000", "0.1500"]
+    assert out["montant_amo"].to_list() == ["100.00", "65.00", "30.00", "15.00"]
+    assert out["rembourse"].to_list() == ["99.00", "64.00", "29.00", "14.00"]
 
 
 def test_parquet_round_trip_with_exact_decimals(tmp_path: Path) -> None:
@@ -60,7 +83,7 @@ def test_parquet_round_trip_with_exact_decimals(tmp_path: Path) -> None:
     liquidate_file(source, target)
     out = pl.read_parquet(target)
     assert out.schema["rembourse"] == pl.Decimal(18, 2) and out.schema["montant"] == pl.Decimal(12, 2)
-    assert out["rembourse"].to_list() == [Decimal("19.00"), Decimal("4.50"), Decimal("17.55"), Decimal("16.55")]
+    assert out["rembourse"].to_list() == [Decimal("19.00"), Decimal("1.00"), Decimal("17.55"), Decimal("16.55")]
     assert out["base_remboursement"].to_list() == [Decimal("30.00"), Decimal("10.00"), Decimal("26.50"), Decimal("26.50")]
     assert out["depassement"].to_list()[3] == Decimal("8.50")
 

@@ -29,10 +29,9 @@ from secu.utilisateurs.service import UtilisateurIn, create_user
 from secu.core.db import unit_of_work
 from secu.core.security import SYSTEM, Caller, Role
 from secu.maladie.batch import liquidate_file
-from secu.maladie.intake import in_parcours
+from secu.maladie.rules import parcours_de_soins
 from secu.organismes import all_organismes
 from secu.register import schemas, service
-from secu.register.models import Personne, ProfessionnelSante
 
 LINES = int(__import__("os").environ.get("SECU_TEST_LINES", "10000"))
 PATIENTS = 40  # few patients, many lines each: the yearly caps are reached
@@ -109,8 +108,8 @@ def world(tmp_path_factory):  # type: ignore[no-untyped-def]
             service.open_affiliation(s, person.id, schemas.AffiliationIn(motif="residence", date_debut=max(born, date(2015, 1, 1))), caller=SYSTEM)
             patient = Patient(person.id, number, born, sexe, medecin_traitant=n % 3 != 0, ald=n % 5 == 0, c2s=n % 7 == 3)
             if patient.medecin_traitant:
-                service.declare_medecin_traitant(s, person.id, schemas.MedecinTraitantIn(professionnel_id=ids[PROS[0].rpps], date_debut=FIRST_DAY - timedelta(days=30)),
-                                                 caller=SYSTEM, today=TODAY)
+                declared = schemas.MedecinTraitantIn(professionnel_id=ids[PROS[0].rpps], date_debut=FIRST_DAY - timedelta(days=30))
+                service.declare_medecin_traitant(s, person.id, declared, caller=SYSTEM, today=TODAY)
             if patient.ald:
                 service.admit_ald(s, person.id, schemas.AldIn(code="8", date_debut=FIRST_DAY - timedelta(days=30), protocole=f"PS-{n}"), caller=mc)
             if patient.c2s:
@@ -166,10 +165,13 @@ def _claims(patients: list[Patient], rng: random.Random) -> list[dict]:  # type:
 
 
 def _parcours(pro: Pro, patient: Patient, claim: dict, traitant_id: int) -> bool:  # type: ignore[type-arg]
-    """What the intake derives from the register (CSS L162-5-3), restated for the batch file with the intake's own decision."""
-    doctor = ProfessionnelSante(id=traitant_id if pro is PROS[0] else traitant_id + 1, profession=pro.profession, specialite=pro.specialite)
-    return in_parcours(doctor, Personne(date_naissance=patient.naissance), claim.get("parcours"),
-                       medecin_traitant_id=traitant_id if patient.medecin_traitant else None, day=date.fromisoformat(claim["date_soins"]))
+    """What the intake derives from the register (CSS L162-5-3), restated for the batch file with the rules' own decision."""
+    frame = pl.DataFrame({
+        "situation_parcours": [claim.get("parcours")], "profession": [pro.profession], "specialite": [pro.specialite],
+        "medecin_traitant": [patient.medecin_traitant and pro is PROS[0]], "a_medecin_traitant": [patient.medecin_traitant],
+        "date_naissance": [patient.naissance], "date_soins": [date.fromisoformat(claim["date_soins"])],
+    }, schema_overrides={"situation_parcours": pl.String, "specialite": pl.String})
+    return bool(parcours_de_soins(frame)[0])
 
 
 AMOUNTS = ("base_remboursement", "depassement", "montant_amo", "ticket_moderateur", "participation_forfaitaire", "franchise", "rembourse")
@@ -195,7 +197,7 @@ def test_batch_and_online_give_identical_amounts_on_10000_lines(world, tmp_path:
                 "montant": line["montant"], "base_unitaire": line.get("base_unitaire"),
                 "parcours": _parcours(pro, patient, fse, traitant_id=1), "ald": bool(line["ald"]) and patient.ald,
                 "maternite": fse["maternite"], "atmp": fse["atmp"], "c2s": patient.c2s, "invalidite": False,
-                "tiers_payant": fse["tiers_payant"], "ordre": order,
+                "tiers_payant": fse["tiers_payant"], "ordre": order, "seance": fse["numero"],
             })
     assert len(online) == len(rows) == LINES
     source, target = tmp_path / "lignes.parquet", tmp_path / "resultat.parquet"
@@ -208,7 +210,9 @@ def test_batch_and_online_give_identical_amounts_on_10000_lines(world, tmp_path:
     got = {name: [int(value * 100) for value in batch[name].to_list()] for name in AMOUNTS}
     for name in AMOUNTS:
         differences = [i for i, (a, b) in enumerate(zip(expected[name], got[name], strict=True)) if a != b]
-        assert not differences, f"{name}: {len(differences)} ligne(s) diffèrent, p. ex. ligne {differences[0]} : en ligne {expected[name][differences[0]]}, lot {got[name][differences[0]]}"
+        first = differences[0] if differences else None
+        assert not differences, (f"{name}: {len(differences)} ligne(s) diffèrent, p. ex. ligne {first} : "
+                                 f"en ligne {expected[name][first]}, lot {got[name][first]}")
     assert [Decimal(line["taux"]) if line["taux"] is not None else None for line in online] == batch["taux"].to_list()
     # The caps were reached along the way, so the identity covers them.
     assert sum(expected["participation_forfaitaire"]) > 0 and sum(expected["franchise"]) > 0

@@ -70,7 +70,8 @@ def test_the_same_feuille_twice_is_one_claim(app, world: World) -> None:  # type
     second = send(world, "L2bis", [fse("B1", day=DAY + timedelta(days=1))]).json()["resultats"][0]
     assert first["fse_id"] == second["fse_id"] and second["statut"] == "liquidee"
     with unit_of_work(app.state.sessions) as s:
-        entries = s.scalar(sa.select(sa.func.count()).select_from(ledger.Ecriture).where(ledger.Ecriture.cle_idempotence == f"liquidation:fse:{first['fse_id']}"))
+        key = f"liquidation:fse:{first['fse_id']}"
+        entries = s.scalar(sa.select(sa.func.count()).select_from(ledger.Ecriture).where(ledger.Ecriture.cle_idempotence == key))
     assert entries == 1
     other = send(world, "L3", [fse("B1", day=DAY + timedelta(days=1), lignes=[{"acte": "G", "montant": "35.00"}])]).json()["resultats"][0]
     assert other["code"] == "NUMERO_REUTILISE"
@@ -124,7 +125,7 @@ def test_statement_amc_return_fhir_and_payment(app, world: World) -> None:  # ty
     assert (line["verse_cents"], line["a_recuperer_cents"], line["rembourse_cents"]) == (2_100, 200, 1_900)
     with unit_of_work(app.state.sessions) as s:
         entry = s.scalar(sa.select(ledger.Ecriture).where(ledger.Ecriture.cle_idempotence == f"liquidation:fse:{taken['fse_id']}"))
-        lines = {l.compte: l.montant_cents for l in entry.lignes}
+        lines = {line.compte: line.montant_cents for line in entry.lignes}
     assert lines == {"charges.prestations.soins": 2_100, "charges.prestations.participations_assures": -200,
                      "dettes.prestations.professionnels": -2_100, "creances.assures.participations": 200}
     statement = world.client.get(f"/api/maladie/personnes/{world.parent_id}/decompte", headers=world.as_("assure.parent")).json()
@@ -132,7 +133,8 @@ def test_statement_amc_return_fhir_and_payment(app, world: World) -> None:  # ty
     denied = world.client.get(f"/api/maladie/personnes/{world.parent_id}/decompte", headers=world.as_("assure.other"))
     assert denied.status_code == 403
     amc = world.client.get(f"/api/maladie/fse/{taken['fse_id']}/retour-amc", headers=world.as_("agent.paris")).json()["lignes"][0]
-    assert amc["amo_paye_cents"] + amc["ticket_moderateur_cents"] + amc["participation_forfaitaire_cents"] + amc["franchise_cents"] == amc["base_remboursement_cents"]
+    parts = amc["amo_paye_cents"] + amc["ticket_moderateur_cents"] + amc["participation_forfaitaire_cents"] + amc["franchise_cents"]
+    assert parts == amc["base_remboursement_cents"]
     assert amc["base_remboursement_cents"] + amc["depassement_cents"] == amc["montant_facture_cents"]
 
     claim = {
@@ -155,7 +157,8 @@ def test_statement_amc_return_fhir_and_payment(app, world: World) -> None:  # ty
     broken = world.client.post("/fhir/Claim", json={"resourceType": "Claim", "status": "active"}, headers=world.as_("docteur"))
     assert broken.status_code == 422 and broken.json()["detail"]["message"]
 
-    run = world.client.post("/api/maladie/paiements", json={"organisme_code": world.cpam_paris, "date_execution": "2025-04-01"}, headers=world.as_("agent.paris")).json()
+    run = world.client.post("/api/maladie/paiements", json={"organisme_code": world.cpam_paris, "date_execution": "2025-04-01"},
+                            headers=world.as_("agent.paris")).json()
     assert "feuilles" in run, run
     assert run["feuilles"] >= 1
     xml = world.client.get(run["fichier"], headers=world.as_("agent.paris"))

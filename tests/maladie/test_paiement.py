@@ -40,7 +40,8 @@ def sessions(database_url):  # type: ignore[no-untyped-def]
             caller=SYSTEM, today=date(2026, 1, 1),
         )
         doctor = service.register_professional(
-            s, schemas.ProfessionnelIn(rpps="10003456786", nom="Morel", prenom="Anne", profession="medecin", departement="75", iban="FR7630004000031234567890143"),
+            s, schemas.ProfessionnelIn(rpps="10003456786", nom="Morel", prenom="Anne", profession="medecin", departement="75",
+                                       iban="FR7630004000031234567890143"),
             caller=SYSTEM,
         )
         # (patient, tiers payant, owed to the payee, participations left for the assuré to pay back)

@@ -132,15 +132,17 @@ def test_pharmacy_box_franchise_doubles_on_31_march_2024() -> None:
     """Décret n° 2024-114 : franchise par boîte 0,50 € → 1 € au 31/03/2024 (secu-artistes-auteurs.fr, quechoisir.org)."""
     common = {"acte": "PH4", "professionnel": "pharmacie", "base_unitaire_cents": 1000, "montant_cents": 2000, "quantite": 2}
     before, after = run({"date_soins": date(2024, 3, 30), "personne": "a"}, {"date_soins": date(2024, 3, 31), "personne": "b"}, **common)
-    # 2 boîtes à 10 € remboursées à 65 % = 13 € ; franchise 2 × 0,50 € puis 2 × 1 €
-    assert before["montant_amo_cents"] == after["montant_amo_cents"] == 1300
-    assert (before["franchise_cents"], before["rembourse_cents"]) == (100, 1200)
-    assert (after["franchise_cents"], after["rembourse_cents"]) == (200, 1100)
+    # 2 boîtes PH4 à 10 € remboursées à 30 % = 6 € ; franchise 2 × 0,50 € puis 2 × 1 €
+    assert before["montant_amo_cents"] == after["montant_amo_cents"] == 600
+    assert (before["franchise_cents"], before["rembourse_cents"]) == (100, 500)
+    assert (after["franchise_cents"], after["rembourse_cents"]) == (200, 400)
     assert before["participation_forfaitaire_cents"] == 0  # no PF at the pharmacy
 
 
-@pytest.mark.parametrize(("acte", "rate"), [("PH7", "1"), ("PH4", "0.65"), ("PH2", "0.3"), ("PH1", "0.15")])
-def test_pharmacy_classes(acte: str, rate: str) -> None:
+@pytest.mark.parametrize(("acte", "rate"), [("PH1", "1"), ("PH7", "0.65"), ("PH4", "0.3"), ("PH2", "0.15")])
+def test_pharmacy_codes_are_reimbursed_at_the_rate_of_the_nomenclature(acte: str, rate: str) -> None:
+    """Nomenclature nationale des codes de prestation (documentation du SNDS, table ER_PHA_F) : 3311 (PH1)
+    pharmacie 100 %, 3313 (PH7) 65 %, 3312 (PH4) 30 %, 3341 (PH2) 15 % ; taux par vignette : CSS R160-5, R322-1."""
     row = one(acte=acte, professionnel="pharmacie", base_unitaire_cents=1000, montant_cents=1000)
     assert row["taux"] == Decimal(rate)
     assert row["montant_amo_cents"] == int(Decimal(1000) * Decimal(rate))
@@ -149,8 +151,8 @@ def test_pharmacy_classes(acte: str, rate: str) -> None:
 
 def test_franchise_never_exceeds_what_is_reimbursed_for_the_box() -> None:
     """Décret n° 2007-1937 (D. 322-5 al. 2, lu sur lexbase.fr): la franchise d'un produit ne dépasse pas le montant remboursé."""
-    row = one(acte="PH1", professionnel="pharmacie", base_unitaire_cents=300, montant_cents=300)
-    assert row["montant_amo_cents"] == 45  # 15 % de 3 €
+    row = one(acte="PH2", professionnel="pharmacie", base_unitaire_cents=300, montant_cents=300)
+    assert row["montant_amo_cents"] == 45  # PH2 : 15 % de 3 €
     assert (row["franchise_due_cents"], row["franchise_cents"], row["rembourse_cents"]) == (45, 45, 0)
 
 
@@ -249,7 +251,8 @@ def test_newborn_in_hospital_during_its_first_30_days() -> None:
                        {"acte": "GHS", "base_unitaire_cents": 100000, "montant_cents": 100000, "date_naissance": born,
                         "date_soins": born + timedelta(days=30), "personne": "bebe"})
     assert (young["exoneration"], young["montant_amo_cents"]) == ("nouveau-ne", 100000)
-    assert older["exoneration"] is None and older["acte_lourd"] and older["ticket_moderateur_cents"] == 2400
+    # A medical stay (no acte lourd said): the hospital TM of 20 % (CSS R160-16 limits it only for a stay with an acte lourd).
+    assert older["exoneration"] is None and not older["acte_lourd"] and older["ticket_moderateur_cents"] == 20000
     consultation = one(date_naissance=born, date_soins=born + timedelta(days=5), acte="CSP2", montant_cents=3900)
     assert consultation["exoneration"] is None  # the newborn exemption is for hospital care
 
@@ -313,7 +316,9 @@ def test_fifth_consultation_with_the_same_doctor_the_same_day_carries_no_partici
     rows = run(*[{}] * 5, {"professionnel": "medecin-2"}, {"date_soins": date(2025, 3, 11)})
     assert [r["participation_forfaitaire_cents"] for r in rows] == [200, 200, 200, 200, 0, 200, 200]
     assert rows[4]["participation_forfaitaire_due_cents"] == 200
-    assert rows[4]["motif"] == "participation forfaitaire ou franchise réduite par un plafond"
+    # Five consultations of 30 € by one doctor on one day are one session of 150 € ≥ 120 € (CSS R160-16): the
+    # actes-lourds motif comes first; the daily cap of the participation shows in the amounts above.
+    assert rows[4]["motif"] == "ticket modérateur limité au forfait des actes lourds"
     counted = run(*[{}] * 2, pf_jour_avant=3)
     assert [r["participation_forfaitaire_cents"] for r in counted] == [200, 0]
 

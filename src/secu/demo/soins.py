@@ -29,7 +29,8 @@ from secu.register.models import AyantDroit, MedecinTraitant, Personne, Professi
 ACTES = {
     "infirmier": (("AMI", "1", None), ("AMI", "4.1", None), ("AMX", "3.5", None)),
     "masseur-kinesitherapeute": (("AMK", "7.5", None), ("AMS", "9.5", None)),
-    "pharmacien": (("PH4", "1", "7.12"), ("PH2", "1", "3.05"), ("PH1", "1", "2.10")),
+    # Pharmacy codes of the national nomenclature (SNDS, ER_PHA_F): PH7 65 %, PH4 30 %, PH2 15 %.
+    "pharmacien": (("PH7", "1", "7.12"), ("PH4", "1", "3.05"), ("PH2", "1", "2.10")),
     "sage-femme": (("C-SF", "1", None),),
 }
 SPECIALISTES = {"psychiatrie": "CNPSY", "medecine-generale": "G"}

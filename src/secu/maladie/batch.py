@@ -48,9 +48,10 @@ PUBLIC_REQUIRED = ("nir", "date_naissance", "sexe", "date_soins", "professionnel
                    "parcours", "ald", "maternite", "atmp", "c2s")
 """Columns every input file must have (``base_unitaire`` may be empty on lines not priced per item)."""
 
-PUBLIC_OPTIONAL = ("specialite", "coefficient", "invalidite", "tiers_payant", "ordre", "date_debut_grossesse", "date_accouchement")
+PUBLIC_OPTIONAL = ("specialite", "coefficient", "invalidite", "tiers_payant", "ordre", "date_debut_grossesse", "date_accouchement",
+                   "acte_lourd_pendant_sejour", "seance")
 
-FLAGS = ("parcours", "ald", "maternite", "atmp", "c2s", "invalidite", "tiers_payant")
+FLAGS = ("parcours", "ald", "maternite", "atmp", "c2s", "invalidite", "tiers_payant", "acte_lourd_pendant_sejour")
 MONEY_IN = {"montant": "montant_cents", "base_unitaire": "base_unitaire_cents"}
 DATES = ("date_naissance", "date_soins", "date_debut_grossesse", "date_accouchement")
 
@@ -210,6 +211,8 @@ def to_rules(frame: pl.LazyFrame) -> pl.LazyFrame:
     columns["sexe"] = pl.col("sexe").cast(pl.String)
     if "specialite" in schema:
         columns["specialite"] = pl.col("specialite").cast(pl.String)
+    if "seance" in schema:
+        columns["seance"] = pl.col("seance").cast(pl.String)
     first_error: pl.Expr = pl.lit(None, dtype=pl.String)
     never = pl.lit(False)
     for name, bad in reversed(errors):
@@ -236,7 +239,7 @@ def from_rules(public: pl.DataFrame, liquidated: pl.DataFrame) -> pl.DataFrame:
     bad = liquidated["__format"].is_not_null()
     any_bad = bool(bad.any())
 
-    def unless_bad(value: pl.Expr, otherwise: object = None) -> pl.Expr:
+    def unless_bad(value: pl.Expr, otherwise: int | None = None) -> pl.Expr:
         return pl.when(~pl.lit(bad)).then(value).otherwise(otherwise) if any_bad else value
 
     # REJET_OUT and MOTIF_OUT extend the rules' Enums: the same physical codes name the same categories.
@@ -420,7 +423,7 @@ def _sink_parquet(frames: Iterator[pl.DataFrame], schema: dict[str, pl.DataType]
             yield frame.select(list(schema)) if with_columns is None else frame.select(with_columns)
 
     lazy = register_io_source(source, schema=schema)
-    lazy.sink_parquet(target, compression=compression, statistics=STATISTICS)  # type: ignore[arg-type]
+    lazy.sink_parquet(target, compression=compression, statistics=STATISTICS)  # type: ignore[call-overload]  # a checked codec name
 
 
 # --------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def _identifier(reference, system: str, field: str) -> str:  # type: ignore[no-u
         raise InvalidField(field, "identifiant obligatoire")
     if identifier.system and identifier.system != system:
         raise InvalidField(field, f"système d'identifiant attendu : {system}")
-    return identifier.value
+    return str(identifier.value)
 
 
 def claim_to_lot(claim: Claim) -> LotIn:
@@ -69,23 +69,26 @@ def claim_to_lot(claim: Claim) -> LotIn:
     rpps = _identifier(claim.provider, RPPS_SYSTEM, "provider.identifier")
     if len(rpps) == 12 and rpps.startswith("8"):  # idNatPs = "8" + RPPS
         rpps = rpps[1:]
-    info: dict[int, tuple[str, Any]] = {}
     flags: dict[str, Any] = {}
-    for item in claim.supportingInfo or []:
-        code = item.category.coding[0].code if item.category and item.category.coding else None
-        value = item.valueBoolean if item.valueBoolean is not None else item.valueString
-        info[item.sequence] = (code, value)
+    info: dict[int | None, str | None] = {}
+    for support in claim.supportingInfo or []:
+        code = support.category.coding[0].code if support.category and support.category.coding else None
+        value = support.valueBoolean if support.valueBoolean is not None else support.valueString
+        if support.sequence is not None:
+            info[support.sequence] = code
         if code in ("tiers-payant", "maternite", "atmp", "parcours"):
             flags[code] = value
     lignes = []
     dates: set[date] = set()
     for item in claim.item or []:
         coding = item.productOrService.coding[0] if item.productOrService and item.productOrService.coding else None
+        codes = {info.get(seq) for seq in item.informationSequence or []}
         line: dict[str, Any] = {
             "acte": coding.code if coding else "",
             "quantite": int(item.quantity.value) if item.quantity and item.quantity.value is not None else 1,
             "montant": str(item.net.value) if item.net and item.net.value is not None else None,
-            "ald": any(info.get(seq, (None,))[0] == "ald" for seq in (item.informationSequence or [])),
+            "ald": "ald" in codes,
+            "acte_lourd_pendant_sejour": "acte-lourd-pendant-sejour" in codes,  # CSS R160-16
         }
         if item.factor is not None:
             line["coefficient"] = str(item.factor)
@@ -116,7 +119,8 @@ def _money(cents: int) -> dict[str, Any]:
     return {"value": Decimal(cents) / 100, "currency": "EUR"}
 
 
-def _adjudication(code: str, cents: int | None = None, *, system: str = ADJUDICATION, reason: str | None = None, value: Decimal | None = None) -> dict[str, Any]:
+def _adjudication(code: str, cents: int | None = None, *, system: str = ADJUDICATION, reason: str | None = None,
+                  value: Decimal | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"category": {"coding": [{"system": system, "code": code}]}}
     if cents is not None:
         out["amount"] = _money(cents)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -34,7 +34,6 @@ from secu.core.security import Action, Caller, Ressource, journal
 from secu.maladie.models import CompteurAnnuel, Fse, LigneFse, LotFse
 from secu.register.attestation import attestation
 from secu.register.models import Ald, MedecinTraitant, PeriodeC2S, Personne, ProfessionnelSante
-from secu.register.service import age_on
 
 # Rejection codes and their French labels.
 REJETS = {
@@ -44,14 +43,13 @@ REJETS = {
     "SANS_DROITS": "aucun droit ouvert à la date des soins",
     "ACTE_INCONNU": "acte inconnu",
     "DATE_FUTURE": "date des soins dans le futur",
-    "DATE_PRESCRITE": "date des soins trop ancienne : l'action en paiement se prescrit par deux ans (CSS L332-1)",
+    "DATE_PRESCRITE": "date des soins trop ancienne : l'action en paiement est prescrite (CSS L332-1)",
     "DOUBLON": "soins déjà facturés sous un autre numéro de feuille",
     "NUMERO_REUTILISE": "ce numéro de feuille a déjà servi pour d'autres soins",
     "PS_NON_CONVENTIONNE": "professionnel non conventionné",
     "LOT_MIXTE": "la feuille n'est pas du professionnel du lot",
     "TARIF": "acte non remboursable à cette date",
 }
-DELAI_PRESCRIPTION = timedelta(days=2 * 365 + 1)  # CSS L332-1: two years from the date of care
 
 
 class LigneIn(BaseModel):
@@ -62,6 +60,8 @@ class LigneIn(BaseModel):
     montant: Decimal = Field(ge=0, le=100_000, description="honoraires facturés, en euros")
     base_unitaire: Decimal | None = Field(default=None, ge=0, le=100_000, description="prix unitaire (pharmacie, LPP, transport)")
     ald: bool = Field(default=False, description="soins en rapport avec l'ALD (ordonnance bizone)")
+    acte_lourd_pendant_sejour: bool = Field(
+        default=False, description="séjour hospitalier (GHS) au cours duquel un acte lourd a été effectué (CSS R160-16)")
 
 
 class FseIn(BaseModel):
@@ -186,7 +186,7 @@ def _liquidate_one(
         raise Rejet("NIR_INVALIDE", error.message, champ="nir") from None
     if fse_in.date_soins > today:
         raise Rejet("DATE_FUTURE", champ="date_soins")
-    if fse_in.date_soins < today - DELAI_PRESCRIPTION:
+    if action_prescrite(fse_in.date_soins, today):
         raise Rejet("DATE_PRESCRITE", champ="date_soins")
     personne = session.scalar(select(Personne).where(Personne.nir == nir.value))
     if personne is None:
@@ -194,7 +194,8 @@ def _liquidate_one(
     droits = attestation(session, personne, fse_in.date_soins)
     if not droits.couvert or droits.organisme is None:
         raise Rejet("SANS_DROITS", droits.motif_absence_droits, champ="date_soins")
-    care = _fingerprint([personne.id, pro.id, fse_in.date_soins.isoformat(), sorted(json.dumps(l, sort_keys=True) for l in fse_in.model_dump(mode="json")["lignes"])])
+    lines = fse_in.model_dump(mode="json")["lignes"]
+    care = _fingerprint([personne.id, pro.id, fse_in.date_soins.isoformat(), sorted(json.dumps(line, sort_keys=True) for line in lines)])
     twin = session.scalar(select(Fse.numero).where(Fse.soins_empreinte == care, Fse.statut == "liquidee", Fse.numero != fse_in.numero))
     if twin is not None:
         raise Rejet("DOUBLON", f"feuille {twin}")
@@ -215,14 +216,14 @@ def _liquidate_one(
     fse.branche = "atmp" if fse_in.atmp else "maladie"
     fse.code_rejet = fse.motif_rejet = None
     fse.lignes = [_line_of(row) for row in liquidated.iter_rows(named=True)]
-    fse.rembourse_cents = sum(l.rembourse_cents for l in fse.lignes)
-    fse.verse_cents = sum(l.verse_cents for l in fse.lignes)
-    fse.a_recuperer_cents = sum(l.a_recuperer_cents for l in fse.lignes)
+    fse.rembourse_cents = sum(ligne.rembourse_cents for ligne in fse.lignes)
+    fse.verse_cents = sum(ligne.verse_cents for ligne in fse.lignes)
+    fse.a_recuperer_cents = sum(ligne.a_recuperer_cents for ligne in fse.lignes)
     fse.recupere_cents = 0
     session.add(fse)
     session.flush()
-    counter.participation_forfaitaire_cents += sum(l.participation_forfaitaire_cents for l in fse.lignes)
-    counter.franchise_cents += sum(l.franchise_cents for l in fse.lignes)
+    counter.participation_forfaitaire_cents += sum(ligne.participation_forfaitaire_cents for ligne in fse.lignes)
+    counter.franchise_cents += sum(ligne.franchise_cents for ligne in fse.lignes)
     _post_liquidation(session, fse, pro, today)
     journal(session, caller, Action.CREATION, Ressource.FSE, fse.id, personne_id=personne.id)
     return fse
@@ -236,9 +237,10 @@ def _post_liquidation(session: Session, fse: Fse, pro: ProfessionnelSante, today
     receivable on the assuré, recovered on later reimbursements (CSS L160-13).
     Debits are positive; the entry balances: AMO − participations − versé + à récupérer = 0.
     """
-    amo = sum(l.montant_amo_cents for l in fse.lignes)
-    participations = sum(l.participation_forfaitaire_cents + l.franchise_cents for l in fse.lignes)
+    amo = sum(ligne.montant_amo_cents for ligne in fse.lignes)
+    participations = sum(ligne.participation_forfaitaire_cents + ligne.franchise_cents for ligne in fse.lignes)
     payee = "professionnels" if fse.tiers_payant else "assures"
+    assert fse.organisme_code is not None  # set with the rights, before the claim is liquidated
     lines = [
         ledger.Ligne(fse.branche, fse.organisme_code, "charges.prestations.soins", amo),
         ledger.Ligne(fse.branche, fse.organisme_code, "charges.prestations.participations_assures", -participations),
@@ -275,36 +277,6 @@ def _lock_counter(session: Session, personne_id: int, annee: int) -> CompteurAnn
     return counter
 
 
-ACCES_DIRECT = {"gynecologie": None, "gynecologie-obstetrique": None, "ophtalmologie": None, "stomatologie": None,
-                "psychiatrie": (16, 26), "neuropsychiatrie": (16, 26)}
-"""Specialties a patient with a médecin traitant may see directly (accès direct spécifique, CSS L162-5-3 and the
-médecins' convention), with the ages it is limited to ([from, to) in full years) where it is."""
-
-
-def in_parcours(pro: ProfessionnelSante, personne: Personne, declared: str | None, *, medecin_traitant_id: int | None, day: date) -> bool:
-    """Is this care within the parcours de soins coordonné (CSS L162-5-3)?
-
-    Other professions than doctors are outside its scope. For a doctor: the
-    médecin traitant on record, a doctor the patient was referred to
-    (``oriente``), an emergency, the médecin traitant's replacement, care away
-    from home; and, for a patient who declared a médecin traitant, the
-    specialties of accès direct spécifique. The age under which the parcours
-    does not apply (16) is the rules' dated parameter, not decided here.
-    """
-    if declared == "hors_parcours":
-        return False
-    if pro.profession != "medecin" or (medecin_traitant_id is not None and medecin_traitant_id == pro.id):
-        return True
-    if declared in ("oriente", "urgence", "remplacement", "hors_residence"):
-        return True
-    if declared == "acces_direct" or declared is None:
-        if medecin_traitant_id is None or pro.specialite not in ACCES_DIRECT:
-            return False
-        ages = ACCES_DIRECT[pro.specialite]
-        return ages is None or ages[0] <= age_on(personne.date_naissance, day) < ages[1]
-    return False  # "medecin_traitant" declared by another doctor than the one on record
-
-
 def _lines_frame(session: Session, personne: Personne, pro: ProfessionnelSante, fse_in: FseIn, counter: CompteurAnnuel) -> pl.DataFrame:
     day = fse_in.date_soins
     alds = session.scalar(select(func.count()).select_from(Ald).where(Ald.personne_id == personne.id, _in_force(Ald, day))) or 0
@@ -312,7 +284,6 @@ def _lines_frame(session: Session, personne: Personne, pro: ProfessionnelSante, 
         select(func.count()).select_from(PeriodeC2S).where(PeriodeC2S.personne_id == personne.id, PeriodeC2S.date_debut <= day, PeriodeC2S.date_fin >= day)
     ) or 0
     mt = session.scalar(select(MedecinTraitant.professionnel_id).where(MedecinTraitant.personne_id == personne.id, _in_force(MedecinTraitant, day)))
-    parcours = in_parcours(pro, personne, fse_in.parcours, medecin_traitant_id=mt, day=day)
     pf_acts_today, franchise_today = _borne_today(session, personne.id, pro.id, day)
     rows = []
     for number, line in enumerate(fse_in.lignes, start=1):
@@ -330,20 +301,27 @@ def _lines_frame(session: Session, personne: Personne, pro: ProfessionnelSante, 
                 "coefficient": line.coefficient,
                 "montant_cents": to_cents(line.montant, field="montant"),
                 "base_unitaire_cents": None if line.base_unitaire is None else to_cents(line.base_unitaire, field="base_unitaire"),
-                "parcours": parcours,
+                # The parcours is decided by the rules (rules.parcours_de_soins) from what the register and the doctor say.
+                "situation_parcours": fse_in.parcours,
+                "profession": pro.profession,
+                "medecin_traitant": mt is not None and mt == pro.id,
+                "a_medecin_traitant": mt is not None,
                 "ald": line.ald and alds > 0,
                 "maternite": fse_in.maternite,
                 "atmp": fse_in.atmp,
                 "invalidite": False,
                 "c2s": c2s > 0,
                 "tiers_payant": fse_in.tiers_payant,
+                "acte_lourd_pendant_sejour": line.acte_lourd_pendant_sejour,
+                "seance": fse_in.numero,  # a feuille de soins is one séance (CSS R160-16: acts of one session)
                 "pf_annee_avant_cents": counter.participation_forfaitaire_cents,
                 "franchise_annee_avant_cents": counter.franchise_cents,
                 "pf_jour_avant": pf_acts_today,
                 "franchise_jour_avant_cents": franchise_today.get(_franchise_kind(line.acte.upper(), day), 0),
             }
         )
-    return pl.DataFrame(rows, schema_overrides={"coefficient": pl.Decimal(38, 9), "base_unitaire_cents": pl.Int64})
+    return pl.DataFrame(rows, schema_overrides={"coefficient": pl.Decimal(38, 9), "base_unitaire_cents": pl.Int64,
+                                                "situation_parcours": pl.String, "specialite": pl.String})
 
 
 def _franchise_kind(acte: str, day: date) -> str | None:
@@ -370,7 +348,8 @@ def _borne_today(session: Session, personne_id: int, professionnel_id: int, day:
         .join(Fse).where(Fse.personne_id == personne_id, Fse.date_soins == day, Fse.statut == "liquidee")
     ).all()
     unit = parameters().get("participation_forfaitaire.montant").at(day).value
-    unit_cents = int(Decimal(str(unit)) * 100)
+    assert isinstance(unit, (Decimal, int))
+    unit_cents = to_cents(unit)
     pf_cents = sum(pf for pro, _, pf, _ in lines if pro == professionnel_id)
     acts = -(-pf_cents // unit_cents) if unit_cents else 0  # an act capped to part of its participation still counts as one
     by_kind: dict[str | None, int] = {}
@@ -379,6 +358,12 @@ def _borne_today(session: Session, personne_id: int, professionnel_id: int, day:
             kind = _franchise_kind(acte, day)
             by_kind[kind] = by_kind.get(kind, 0) + franchise
     return acts, by_kind
+
+
+def action_prescrite(date_soins: date, today: date) -> bool:
+    from secu.maladie.rules import action_prescrite as rule
+
+    return rule(date_soins, today)
 
 
 def _liquidate(frame: pl.DataFrame) -> pl.DataFrame:
@@ -440,4 +425,4 @@ def line_out(line: LigneFse) -> dict[str, Any]:
 def _result_of(fse: Fse) -> Resultat:
     if fse.statut != "liquidee":
         return Resultat(fse.numero, "rejetee", fse.code_rejet, fse.motif_rejet, fse_id=fse.id)
-    return Resultat(fse.numero, "liquidee", fse_id=fse.id, rembourse_cents=fse.rembourse_cents, lignes=[line_out(l) for l in fse.lignes])
+    return Resultat(fse.numero, "liquidee", fse_id=fse.id, rembourse_cents=fse.rembourse_cents, lignes=[line_out(ligne) for ligne in fse.lignes])

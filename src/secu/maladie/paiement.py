@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sepaxml import SepaTransfer
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from secu.config import settings
@@ -59,7 +59,7 @@ def _open_run(sessions: sessionmaker[Session], organisme_code: str, date_executi
         return run.id
 
 
-def _with_account():  # type: ignore[no-untyped-def]
+def _with_account() -> Select[int]:
     """Persons who can be paid: their own IBAN, or (a minor) a parent's through whom they are covered."""
     parents_with_iban = select(AyantDroit.enfant_id).join(Personne, Personne.id == AyantDroit.ouvrant_droit_id).where(Personne.iban.is_not(None))
     return select(Personne.id).where(or_(Personne.iban.is_not(None), Personne.id.in_(parents_with_iban)))
@@ -150,6 +150,7 @@ def _build_file(session: Session, run: CampagnePaiement) -> tuple[str, int, int,
             assert pro is not None and pro.iban
             key = (f"{pro.prenom} {pro.nom}"[:70], pro.iban, pro.bic)
         else:
+            assert fse.personne_id is not None  # a liquidated feuille has its patient
             personne = _payee(session, fse.personne_id, fse.date_soins)
             assert personne.iban
             key = (f"{personne.prenoms} {personne.nom_usage or personne.nom_naissance}"[:70], personne.iban, personne.bic)

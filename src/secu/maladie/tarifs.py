@@ -56,6 +56,9 @@ MOTIFS_EXONERATION = ("atmp", "maternite", "ALD", "invalidite", "nouveau-ne", "c
 
 STATUTS = ("confirme", "secondaire", "non-verifie")
 
+ACTES_LOURDS = ("acte", "sejour")
+"""How a category can bear the actes-lourds forfait (CSS R160-16): by its acts, or as a hospital stay."""
+
 _COLUMNS = ("acte", "libelle", "categorie", "date_effet", "tarif", "reference", "statut", "source", "note")
 _CATEGORY_KEYS = {"libelle", "taux", "participation_forfaitaire", "franchise", "hors_parcours", "acte_lourd", "exonerations"}
 
@@ -84,7 +87,10 @@ class Categorie:
     participation_forfaitaire: bool
     franchise: str | None
     hors_parcours: bool
-    acte_lourd: bool
+    acte_lourd: str | None
+    """How the actes-lourds forfait (CSS R160-16) reaches the category: ``acte`` (an act, or the acts of one
+    session, at or above the thresholds), ``sejour`` (a hospital stay during which such an act was performed,
+    said by the line), None (never)."""
     exonerations: tuple[str, ...]
 
 
@@ -93,6 +99,8 @@ class Exoneration:
     motif: str
     libelle: str
     reference: str
+    majoration_hors_parcours: bool
+    """Does the hors-parcours majoration (CSS L162-5-3) still reduce the rate under this exonération?"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +226,10 @@ def _parse_categories(data: object, path: str) -> tuple[dict[str, Categorie], di
     for motif, entry in raw_exonerations.items():
         if not isinstance(entry, dict) or not _text(entry.get("libelle")) or not _text(entry.get("reference")):
             raise InvalidTariffFile(path, f"exonération {motif} : libelle et reference obligatoires")
-        exonerations[motif] = Exoneration(motif, _text(entry["libelle"]) or "", _text(entry["reference"]) or "")
+        if not isinstance(entry.get("majoration_hors_parcours"), bool):
+            raise InvalidTariffFile(path, f"exonération {motif} : majoration_hors_parcours doit valoir true ou false")
+        exonerations[motif] = Exoneration(motif, _text(entry["libelle"]) or "", _text(entry["reference"]) or "",
+                                          entry["majoration_hors_parcours"])
     raw = data["categories"]
     if not isinstance(raw, dict) or not raw:
         raise InvalidTariffFile(path, "categories doit être un dictionnaire non vide")
@@ -233,9 +244,14 @@ def _parse_categories(data: object, path: str) -> tuple[dict[str, Categorie], di
             raise InvalidTariffFile(path, f"{where} : {taux!r} n'est pas un paramètre de taux défini")
         if entry["franchise"] is not None and entry["franchise"] not in FRANCHISES:
             raise InvalidTariffFile(path, f"{where} : franchise {entry['franchise']!r} inconnue (admises : {', '.join(FRANCHISES)})")
-        for flag in ("participation_forfaitaire", "hors_parcours", "acte_lourd"):
+        for flag in ("participation_forfaitaire", "hors_parcours"):
             if not isinstance(entry[flag], bool):
                 raise InvalidTariffFile(path, f"{where} : {flag} doit valoir true ou false")
+        if entry["acte_lourd"] not in (False, *ACTES_LOURDS):
+            raise InvalidTariffFile(path, f"{where} : acte_lourd doit valoir false, {' ou '.join(ACTES_LOURDS)}")
+        if entry["acte_lourd"] == "acte" and entry["franchise"] is not None:
+            # The session of R160-16 is settled after the franchise, which is capped by each line's own AMO.
+            raise InvalidTariffFile(path, f"{where} : une catégorie d'actes lourds par séance ne peut pas porter de franchise")
         motifs = entry["exonerations"]
         if not isinstance(motifs, list) or any(m not in exonerations for m in motifs):
             raise InvalidTariffFile(path, f"{where} : exonerations doit être une liste de motifs parmi {', '.join(exonerations)}")
@@ -244,7 +260,7 @@ def _parse_categories(data: object, path: str) -> tuple[dict[str, Categorie], di
             raise InvalidTariffFile(path, f"{where} : libelle obligatoire")
         categories[str(code)] = Categorie(
             str(code), libelle, taux, entry["participation_forfaitaire"], entry["franchise"],
-            entry["hors_parcours"], entry["acte_lourd"], tuple(m for m in MOTIFS_EXONERATION if m in motifs),
+            entry["hors_parcours"], entry["acte_lourd"] or None, tuple(m for m in MOTIFS_EXONERATION if m in motifs),
         )
     return categories, exonerations
 
