@@ -69,6 +69,10 @@ def _at_json(parameter: Parameter, day: date, value: ParameterValue) -> dict[str
     }
 
 
+commandes = typer.Typer()  # the commands this module adds to `secu` (secu/cli.py)
+
+
+@commandes.command("param", help="Historique d'un paramètre légal daté, ou sa valeur à une date.")
 def param(
     name: str = typer.Argument(..., help="nom du paramètre, par exemple smic.horaire"),
     date_: str | None = typer.Option(None, "--date", help="date AAAA-MM-JJ : la valeur en vigueur ce jour-là"),
