@@ -3,16 +3,42 @@
 PostgreSQL: SECU_TEST_PG_URL (default: postgres@127.0.0.1:5432/test). Each
 test module gets a schema of its own, dropped afterwards. Set SECU_SKIP_PG=1
 to run on SQLite alone on a machine without the server (never in CI).
+
+Passwords are hashed at argon2id's cheapest cost in the tests and in the
+processes they start (``tests/cheap_hashing``); production never sees it.
+
+On several cores (pytest-xdist, ``--dist loadgroup`` as ``run.py test`` runs
+it), each test module is one group, so its module-scoped fixtures (its
+PostgreSQL schema, its app) are built once on one worker; the folders whose
+session-scoped fixtures cost most (the served demo, the Spark session) are one
+group each.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
+
+CHEAP_HASHING = Path(__file__).resolve().with_name("cheap_hashing")
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CHEAP_HASHING), os.environ.get("PYTHONPATH")]))
+import tests.cheap_hashing.sitecustomize  # noqa: E402,F401 - before secu.core.security makes its hasher
+
+SHARED_SESSION_FOLDERS = ("tests/web/", "tests/batch/")
+"""Folders whose session-scoped fixtures are worth building once: the demo served to Chromium, the Spark session."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        group = next((folder for folder in SHARED_SESSION_FOLDERS if module.startswith(folder)), module)
+        item.add_marker(pytest.mark.xdist_group(group))
 
 PG_URL = os.environ.get("SECU_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

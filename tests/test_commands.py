@@ -74,3 +74,18 @@ def test_demo_seeds_once_then_serves(tmp_path: Path) -> None:
         server.terminate()
         server.wait(timeout=20)
     assert f"http://127.0.0.1:{port}/" in log.read_text()
+
+
+def test_cheap_password_hashing_is_for_the_tests_alone() -> None:
+    """The tests hash at argon2id's cheapest cost (tests/cheap_hashing); a process started outside them, at argon2's default."""
+    from secu.core.security import hash_password, verify_password
+
+    cheap = hash_password("mot-de-passe-de-test")
+    assert cheap.startswith("$argon2id$v=19$m=8,t=1,p=1$") and verify_password(cheap, "mot-de-passe-de-test")
+    cheap_folder = str(Path(__file__).resolve().with_name("cheap_hashing"))
+    path = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != cheap_folder]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
+    code = "from secu.core.security import hash_password; print(hash_password('mot-de-passe-de-test'))"
+    production = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=True).stdout
+    # argon2-cffi's default profile, RFC 9106's low-memory choice: 64 MiB, 3 passes, 4 lanes
+    assert production.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
