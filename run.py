@@ -113,9 +113,9 @@ def run_gates() -> int:
 
 
 def pytest_arguments(rest: list[str]) -> list[str]:
-    """On every core (pytest-xdist) unless the caller chose otherwise; tests/conftest.py groups the tests by module."""
+    """On every core (pytest-xdist) unless the caller chose otherwise; tests/conftest.py keeps each module on one worker."""
     chosen = any(a in {"-n", "--numprocesses", "--dist", "no:xdist"} or a.startswith(("-n", "--numprocesses=", "--dist=")) for a in rest)
-    return rest if chosen else ["-n", "auto", "--dist", "loadgroup", *rest]
+    return rest if chosen else ["-n", "auto", "--dist", "loadscope", *rest]
 
 
 def test(rest: list[str]) -> int:
