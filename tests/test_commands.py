@@ -17,7 +17,7 @@ SECU = str(Path(sys.executable).with_name("secu"))
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        return int(sock.getsockname()[1])
 
 
 def test_demo_seeds_once_then_serves(tmp_path: Path) -> None:

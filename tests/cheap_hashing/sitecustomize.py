@@ -11,12 +11,14 @@ hash records its own cost, so verifying one is as cheap.
 
 from __future__ import annotations
 
-try:
-    import argon2
-except ImportError:  # a process of another environment (OpenFisca's): nothing to lower
-    argon2 = None
 
-if argon2 is not None and not getattr(argon2.PasswordHasher, "cheap_for_tests", False):
+def _lower_the_cost() -> None:
+    try:
+        import argon2
+    except ImportError:  # a process of another environment (OpenFisca's): nothing to lower
+        return
+    if getattr(argon2.PasswordHasher, "cheap_for_tests", False):
+        return
 
     class CheapPasswordHasher(argon2.PasswordHasher):
         cheap_for_tests = True
@@ -25,3 +27,6 @@ if argon2 is not None and not getattr(argon2.PasswordHasher, "cheap_for_tests", 
             super().__init__(time_cost=1, memory_cost=8, parallelism=1)
 
     argon2.PasswordHasher = CheapPasswordHasher  # type: ignore[misc]
+
+
+_lower_the_cost()
