@@ -89,3 +89,16 @@ def test_cheap_password_hashing_is_for_the_tests_alone() -> None:
     production = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=True).stdout
     # argon2-cffi's default profile, RFC 9106's low-memory choice: 64 MiB, 3 passes, 4 lanes
     assert production.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
+def test_a_bad_account_is_refused_in_french_naming_the_field() -> None:
+    from typer.testing import CliRunner
+
+    from secu.cli import app
+
+    runner = CliRunner()
+    base = ["utilisateur", "--login", "nouvel.agent", "--nom", "Agent"]
+    role = runner.invoke(app, [*base, "--role", "chef"], env={"SECU_PASSWORD": "un-mot-de-passe-assez-long"})
+    assert role.exit_code == 2 and "role : valeur inconnue" in role.stderr and "'analyste'" in role.stderr
+    short = runner.invoke(app, [*base, "--role", "analyste"], env={"SECU_PASSWORD": "court"})
+    assert short.exit_code == 2 and "password : 12 caractères au moins" in short.stderr

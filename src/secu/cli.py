@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -165,12 +165,24 @@ def create_account(
             user = create_user(session, data)
     except ValidationError as error:
         first = error.errors()[0]
-        errors.print(f"[red]{'.'.join(str(p) for p in first['loc'])} : {first['msg']}[/red]")
+        errors.print(f"[red]{'.'.join(str(p) for p in first['loc'])} : {_en_francais(first)}[/red]", markup=True, highlight=False)
         sys.exit(2)
     except SecuError as error:
         errors.print(f"[red]{error}[/red]")
         sys.exit(2)
     console.print(f"Compte créé : {user.login} ({user.role})")
+
+
+def _en_francais(error: Any) -> str:
+    """Pydantic's message for a field, in French (the fields of `utilisateur`: lengths, the role)."""
+    context = error.get("ctx") or {}
+    messages = {
+        "enum": f"valeur inconnue ; valeurs possibles : {context.get('expected', '').replace(' or ', ', ')}",
+        "string_too_short": f"{context.get('min_length')} caractères au moins",
+        "string_too_long": f"{context.get('max_length')} caractères au plus",
+        "missing": "obligatoire",
+    }
+    return messages.get(error["type"], "valeur invalide")
 
 
 @commandes.command("payer", help="Lancer ou reprendre la campagne de paiement d'une caisse (fichier SEPA pain.001).")
