@@ -22,7 +22,6 @@ from secu.core.errors import SecuError
 from secu.core.money import format_eur
 from secu.recouvrement.cli import EXIT_BAD_INPUT, _fail, _month
 
-
 commandes = typer.Typer()  # the commands this module adds to `secu` (secu/cli.py)
 
 

@@ -12,7 +12,6 @@ from secu.core.errors import SecuError
 from secu.organismes import route as route_organisme
 from secu.organismes.territoire import validate_departement
 
-
 commandes = typer.Typer()  # the commands this module adds to `secu` (secu/cli.py)
 
 
