@@ -51,7 +51,9 @@ def generate(path: Path, lines: int, seed: int = 2026) -> None:
     codes = pl.Series("acte", [a for a, _, _, _ in ACTES])
     units = pl.Series("u", [u for _, _, u, _ in ACTES], dtype=pl.Int64)
     fees = pl.Series("f", [f for _, _, _, f in ACTES], dtype=pl.Int64)
-    euros = lambda cents: (cents.cast(pl.Decimal(20, 0)) * pl.lit(Decimal("0.01"))).cast(pl.Decimal(12, 2))
+    def euros(cents: pl.Expr) -> pl.Expr:
+        return (cents.cast(pl.Decimal(20, 0)) * pl.lit(Decimal("0.01"))).cast(pl.Decimal(12, 2))
+
     person = _random(seed, persons)
     index = pl.lit(pick).gather(_random(seed + 1, len(pick)))
     quantite = pl.when(_random(seed + 2, 10) == 0).then(2).otherwise(1).cast(pl.Int32)
