@@ -25,6 +25,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import resource
@@ -110,7 +111,7 @@ def main() -> None:
             peak = f"{run['peak_mb']:,.0f} Mo" if run["peak_mb"] else "pas au-dessus du précédent"
             print(f"échelle {scale:>6} : {run['people']:>10,} personnes, {run['seconds']:8.1f} s "
                   f"({run['seconds'] / run['people'] * 1e6:6.1f} s par million de personnes), mémoire de pointe {peak}")
-    for before, after in zip(runs, runs[1:], strict=False):
+    for before, after in itertools.pairwise(runs):
         factor = after["people"] / before["people"]
         print(f"  ×{factor:.0f} personnes → ×{after['seconds'] / before['seconds']:.1f} de temps")
 

@@ -17,7 +17,7 @@ SECU = str(Path(sys.executable).with_name("secu"))
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        return int(sock.getsockname()[1])
 
 
 def test_demo_seeds_once_then_serves(tmp_path: Path) -> None:
@@ -74,3 +74,31 @@ def test_demo_seeds_once_then_serves(tmp_path: Path) -> None:
         server.terminate()
         server.wait(timeout=20)
     assert f"http://127.0.0.1:{port}/" in log.read_text()
+
+
+def test_cheap_password_hashing_is_for_the_tests_alone() -> None:
+    """The tests hash at argon2id's cheapest cost (tests/cheap_hashing); a process started outside them, at argon2's default."""
+    from secu.core.security import hash_password, verify_password
+
+    cheap = hash_password("mot-de-passe-de-test")
+    assert cheap.startswith("$argon2id$v=19$m=8,t=1,p=1$") and verify_password(cheap, "mot-de-passe-de-test")
+    cheap_folder = str(Path(__file__).resolve().with_name("cheap_hashing"))
+    path = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != cheap_folder]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
+    code = "from secu.core.security import hash_password; print(hash_password('mot-de-passe-de-test'))"
+    production = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=True).stdout
+    # argon2-cffi's default profile, RFC 9106's low-memory choice: 64 MiB, 3 passes, 4 lanes
+    assert production.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
+def test_a_bad_account_is_refused_in_french_naming_the_field() -> None:
+    from typer.testing import CliRunner
+
+    from secu.cli import app
+
+    runner = CliRunner()
+    base = ["utilisateur", "--login", "nouvel.agent", "--nom", "Agent"]
+    role = runner.invoke(app, [*base, "--role", "chef"], env={"SECU_PASSWORD": "un-mot-de-passe-assez-long"})
+    assert role.exit_code == 2 and "role : valeur inconnue" in role.stderr and "'analyste'" in role.stderr
+    short = runner.invoke(app, [*base, "--role", "analyste"], env={"SECU_PASSWORD": "court"})
+    assert short.exit_code == 2 and "password : 12 caractères au moins" in short.stderr

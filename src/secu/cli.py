@@ -1,22 +1,40 @@
-"""The `secu` command line (Typer + Rich)."""
+"""The `secu` command line (Typer + Rich).
+
+One way to declare a command: the module that implements it declares it on a
+Typer of its own, ``commandes = typer.Typer()``, with
+``@commandes.command("nom", help="…")``; `app`, at the end of this module,
+adds each module's ``commandes`` and Typer merges their commands into
+``secu``'s. This module declares the service's own commands (migrate, serve,
+demo, utilisateur, payer) the same way.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
 import typer
+from rich.console import Console
+from rich.table import Table
 
-app = typer.Typer(help="secu — Sécurité sociale, régime général.", no_args_is_help=True, add_completion=False)
+from secu.famille import cli as famille_cli
+from secu.maladie import batch as maladie_batch
+from secu.organismes import cli as organismes_cli
+from secu.parametres import cli as parametres_cli
+from secu.recouvrement import cli as recouvrement_cli
+from secu.simulation import cli as simulation_cli
+from secu.synth import cli as synth_cli
 
-import os  # noqa: E402
-import sys  # noqa: E402
-
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 console = Console()
 errors = Console(stderr=True)
+commandes = typer.Typer()  # the service's own commands
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> Engine:
     from secu.config import settings
     from secu.core.db import make_engine, migrate
 
@@ -25,7 +43,7 @@ def _engine():  # type: ignore[no-untyped-def]
     return engine
 
 
-@app.command("migrate", help="Créer ou mettre à jour le schéma de la base (Alembic).")
+@commandes.command("migrate", help="Créer ou mettre à jour le schéma de la base (Alembic).")
 def migrate_command() -> None:
     engine = _engine()
     console.print(f"Base à jour : {engine.url.render_as_string(hide_password=True)}")
@@ -40,7 +58,7 @@ def _serve(port: int, host: str) -> None:
     uvicorn.run(create_app(), host=host, port=port, log_level="warning")
 
 
-@app.command("serve", help="Servir l'API et les pages.")
+@commandes.command("serve", help="Servir l'API et les pages.")
 def serve(
     port: int = typer.Option(8000, "--port", help="port d'écoute"),
     host: str = typer.Option("127.0.0.1", "--host", help="adresse d'écoute"),
@@ -49,7 +67,7 @@ def serve(
     _serve(port, host)
 
 
-@app.command("demo", help="Créer la base SQLite, la peupler d'une population de démonstration, et servir.")
+@commandes.command("demo", help="Créer la base SQLite, la peupler d'une population de démonstration, et servir.")
 def demo(
     port: int = typer.Option(8000, "--port", help="port d'écoute"),
     host: str = typer.Option("127.0.0.1", "--host", help="adresse d'écoute"),
@@ -121,7 +139,7 @@ def demo(
         _serve(port, host)
 
 
-@app.command("utilisateur", help="Créer un compte (administration).")
+@commandes.command("utilisateur", help="Créer un compte (administration).")
 def create_account(
     login: str = typer.Option(..., "--login"),
     role: str = typer.Option(..., "--role", help="assure, agent, medecin_conseil, professionnel, employeur, analyste, admin"),
@@ -139,29 +157,35 @@ def create_account(
 
     password = os.environ.get("SECU_PASSWORD") or typer.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
     try:
-        data = UtilisateurIn(
-            login=login, password=password, role=role, nom_affiche=nom, organisme_code=organisme,
-            personne_id=personne_id, employeur_id=employeur_id, professionnel_id=professionnel_id,
-        )
+        data = UtilisateurIn.model_validate({  # validates the role's text into a Role, with a French error naming it
+            "login": login, "password": password, "role": role, "nom_affiche": nom, "organisme_code": organisme,
+            "personne_id": personne_id, "employeur_id": employeur_id, "professionnel_id": professionnel_id,
+        })
         with unit_of_work(session_factory(_engine())) as session:
             user = create_user(session, data)
     except ValidationError as error:
         first = error.errors()[0]
-        errors.print(f"[red]{'.'.join(str(p) for p in first['loc'])} : {first['msg']}[/red]")
+        errors.print(f"[red]{'.'.join(str(p) for p in first['loc'])} : {_en_francais(first)}[/red]", markup=True, highlight=False)
         sys.exit(2)
     except SecuError as error:
         errors.print(f"[red]{error}[/red]")
         sys.exit(2)
     console.print(f"Compte créé : {user.login} ({user.role})")
-from secu.parametres.cli import param  # noqa: E402
-
-app.command("param", help="Historique d'un paramètre légal daté, ou sa valeur à une date.")(param)
-from secu.organismes.cli import route  # noqa: E402
-
-app.command("route", help="Quel organisme gère une personne, selon sa résidence et la branche.")(route)
 
 
-@app.command("payer", help="Lancer ou reprendre la campagne de paiement d'une caisse (fichier SEPA pain.001).")
+def _en_francais(error: Any) -> str:
+    """Pydantic's message for a field, in French (the fields of `utilisateur`: lengths, the role)."""
+    context = error.get("ctx") or {}
+    messages = {
+        "enum": f"valeur inconnue ; valeurs possibles : {context.get('expected', '').replace(' or ', ', ')}",
+        "string_too_short": f"{context.get('min_length')} caractères au moins",
+        "string_too_long": f"{context.get('max_length')} caractères au plus",
+        "missing": "obligatoire",
+    }
+    return messages.get(error["type"], "valeur invalide")
+
+
+@commandes.command("payer", help="Lancer ou reprendre la campagne de paiement d'une caisse (fichier SEPA pain.001).")
 def pay_command(
     organisme: str = typer.Option(..., "--organisme", help="code de la caisse, ex. CPAM-75"),
     date_execution: str = typer.Option(..., "--date", help="date d'exécution AAAA-MM-JJ"),
@@ -191,10 +215,17 @@ def pay_command(
     if out and bilan.fichier_sepa:
         Path(out).write_text(bilan.fichier_sepa, encoding="utf-8")
         console.print(f"Fichier SEPA : {out}")
-from secu.maladie.batch import liquidate_command  # noqa: E402
 
-app.command("liquidate", help="Liquider des lignes de soins (Parquet ou CSV) par lots.")(liquidate_command)
-app.command("cotisations", help="Cotisations d'un bulletin de salaire, ligne par ligne, et le net avant impôt.")(__import__("secu.recouvrement.cli", fromlist=["cotisations"]).cotisations)
-app.command("famille", help="Prestations familiales d'un foyer pour un mois, avec leur explication.")(__import__("secu.famille.cli", fromlist=["famille"]).famille)
-app.command("simulate", help="Simuler une année : population synthétique, douze mois de règles, grand livre, comparaison aux comptes publiés.")(__import__("secu.simulation.cli", fromlist=["simulate"]).simulate)
-app.command("synth", help="Générer une France synthétique calibrée (personnes, foyers, employeurs, professionnels), partition par partition.")(__import__("secu.synth.cli", fromlist=["synth"]).synth)
+
+app = typer.Typer(help="secu — Sécurité sociale, régime général.", no_args_is_help=True, add_completion=False)
+for declared in (
+    commandes,
+    parametres_cli.commandes,
+    organismes_cli.commandes,
+    maladie_batch.commandes,
+    recouvrement_cli.commandes,
+    famille_cli.commandes,
+    simulation_cli.commandes,
+    synth_cli.commandes,
+):
+    app.add_typer(declared)

@@ -9,12 +9,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from secu.app import create_app
-from secu.utilisateurs.service import UtilisateurIn, create_user
 from secu.core import ledger
 from secu.core.db import unit_of_work
 from secu.core.security import SYSTEM, Role
 from secu.organismes import route
 from secu.register import schemas, service
+from secu.utilisateurs.service import UtilisateurIn, create_user
 from tests.api.conftest import PASSWORD, with_key
 
 

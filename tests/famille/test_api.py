@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from secu.utilisateurs.service import UtilisateurIn, create_user
 from secu.core.db import unit_of_work
 from secu.core.security import Role
+from secu.utilisateurs.service import UtilisateurIn, create_user
 from tests.api.conftest import PASSWORD, app, world  # noqa: F401  (the API's known world)
 
 

@@ -25,13 +25,13 @@ from stdnum import luhn
 from stdnum.fr import nir as stdnum_nir
 
 from secu.app import create_app
-from secu.utilisateurs.service import UtilisateurIn, create_user
 from secu.core.db import unit_of_work
 from secu.core.security import SYSTEM, Caller, Role
 from secu.maladie.batch import liquidate_file
 from secu.maladie.rules import parcours_de_soins
 from secu.organismes import all_organismes
 from secu.register import schemas, service
+from secu.utilisateurs.service import UtilisateurIn, create_user
 
 LINES = int(__import__("os").environ.get("SECU_TEST_LINES", "10000"))
 PATIENTS = 40  # few patients, many lines each: the yearly caps are reached

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from datetime import date, timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from secu.core import ledger
@@ -87,33 +86,51 @@ def test_no_rights_and_unknown_act(app, world: World) -> None:  # type: ignore[n
 def test_concurrent_lots_never_exceed_the_yearly_cap(app, world: World) -> None:  # type: ignore[no-untyped-def]
     """Two lots at once for a patient 2 € short of the 50 € cap: together they bear 2 €, not 4 €.
 
+    The race is forced on every run: both requests wait for each other at a barrier before the statement where they
+    would collide — on PostgreSQL the counter's SELECT … FOR UPDATE, on SQLite (one writer at a time) their first
+    write, the lot's INSERT. Without the counter's lock, both would read 48 € and each charge 2 €.
     The other patient (no médecin traitant) is used, so the other tests' patient keeps his counters."""
     year = 2025
     patient_id, patient_nir = world.other_id, with_key("2900313055001")
     with unit_of_work(app.state.sessions) as s:
         counter = s.get(CompteurAnnuel, (patient_id, year))
-        already = counter.participation_forfaitaire_cents if counter else 0
         if counter is None:
             s.add(CompteurAnnuel(personne_id=patient_id, annee=year, participation_forfaitaire_cents=4_800, franchise_cents=0))
         else:
             counter.participation_forfaitaire_cents = 4_800
-    results: list[dict] = []
+    meeting = "FROM compteur_annuel" if app.state.engine.dialect.name == "postgresql" else "INSERT INTO lot_fse"
+    barrier, met = threading.Barrier(2, timeout=30), set()
+
+    def meet(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        if meeting in statement and threading.get_ident() not in met:
+            met.add(threading.get_ident())
+            barrier.wait()  # a BrokenBarrierError fails the lot, and the test: the race must happen
+
+    results: dict[str, object] = {}
 
     def submit(numero: str, day: date) -> None:
-        results.append(send(world, f"LC-{numero}", [fse(numero, nir=patient_nir, day=day)]).json())
+        try:
+            results[numero] = send(world, f"LC-{numero}", [fse(numero, nir=patient_nir, day=day)]).json()
+        except Exception as error:  # noqa: BLE001 - recorded and asserted below
+            results[numero] = error
 
-    threads = [threading.Thread(target=submit, args=(f"D{i}", date(2025, 6, 1 + i))) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    taken = [r["resultats"][0] for r in results if r.get("resultats")]
+    sa.event.listen(app.state.engine, "before_cursor_execute", meet)
+    try:
+        threads = [threading.Thread(target=submit, args=(f"D{i}", date(2025, 6, 1 + i))) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sa.event.remove(app.state.engine, "before_cursor_execute", meet)
+    assert len(met) == 2 and not barrier.broken, "the two lots did not meet"
+    assert all(isinstance(r, dict) for r in results.values()), results
+    taken = [r["resultats"][0] for r in results.values() if isinstance(r, dict)]
+    assert [t["statut"] for t in taken] == ["liquidee", "liquidee"], taken
     with unit_of_work(app.state.sessions) as s:
         counter = s.get(CompteurAnnuel, (patient_id, year))
-    if app.state.engine.dialect.name == "sqlite" and len(taken) < 2:
-        pytest.skip("SQLite serialises writers: one lot was refused while the other held the lock")
-    pf = sum(r["lignes"][0]["participation_forfaitaire_cents"] for r in taken if r["statut"] == "liquidee")
-    assert pf == 200 and counter.participation_forfaitaire_cents == 5_000, (already, taken)
+    assert sorted(t["lignes"][0]["participation_forfaitaire_cents"] for t in taken) == [0, 200]
+    assert counter.participation_forfaitaire_cents == 5_000
 
 
 def test_statement_amc_return_fhir_and_payment(app, world: World) -> None:  # type: ignore[no-untyped-def]

@@ -15,13 +15,13 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from secu.app import create_app
-from secu.utilisateurs.service import UtilisateurIn, create_user
 from secu.core import ledger
 from secu.core.db import unit_of_work
 from secu.core.security import SYSTEM, Role
 from secu.recouvrement import compte, dsn, financement, rules
 from secu.recouvrement.models import DeclarationDsn, LigneCotisation
 from secu.register import schemas, service
+from secu.utilisateurs.service import UtilisateurIn, create_user
 
 SAMPLES = Path(__file__).parent / "dsn_samples"
 SIREN, SIRET = "812345676", "81234567600025"

@@ -9,8 +9,10 @@ population does not drift with the calendar.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -45,6 +47,8 @@ NOMS = (
     "BERTRAND MOREL FOURNIER GIRARD BONNET DUPONT LAMBERT FONTAINE ROUSSEAU VINCENT MULLER LEFEVRE FAURE ANDRE MERCIER "
     "BLANC GUERIN BOYER GARNIER CHEVALIER FRANCOIS LEGRAND GAUTHIER GARCIA PERRIN ROBIN CLEMENT MORIN NICOLAS HENRY"
 ).split()
+Sexe = Literal["1", "2"]
+SEXES: tuple[Sexe, Sexe] = ("1", "2")  # the NIR's first digit; drawn as rng.choice("12") drew them, same population
 PRENOMS = {
     "1": "Jean Pierre Louis Lucas Gabriel Léo Hugo Arthur Jules Nathan Paul Thomas Karim Mamadou Théo Antoine".split(),
     "2": "Marie Camille Léa Manon Chloé Emma Inès Jade Louise Alice Sarah Julie Fatima Aminata Claire Anne".split(),
@@ -72,7 +76,7 @@ class _Numbers:
         self.rng = rng
         self.used: set[str] = set()
 
-    def _unique(self, make) -> str:  # type: ignore[no-untyped-def]
+    def _unique(self, make: Callable[[], str]) -> str:
         while True:
             value = make()
             if value not in self.used:
@@ -135,7 +139,7 @@ def seed(session: Session, *, households: int = 120, seed_value: int = 2026) -> 
         for index in range(2 + weight):
             profession = "medecin" if index < 2 + weight // 2 else rng.choice(("infirmier", "masseur-kinesitherapeute", "pharmacien", "sage-femme"))
             specialite = ("medecine-generale" if index < 2 else rng.choice(SPECIALITES)) if profession == "medecin" else None
-            secteur = 1 if index < 2 or rng.random() < 0.6 else 2
+            secteur: Literal[1, 2] = 1 if index < 2 or rng.random() < 0.6 else 2
             pro = service.register_professional(
                 session,
                 schemas.ProfessionnelIn(
@@ -157,7 +161,7 @@ def seed(session: Session, *, households: int = 120, seed_value: int = 2026) -> 
                 doctors.setdefault(departement, []).append(pro.id)
 
     # Employers with one to three establishments.
-    for index in range(20):
+    for _ in range(20):
         departement, commune, _postal = _pick_residence(rng)
         siren = numbers.siren()
         service.register_employer(
@@ -185,8 +189,9 @@ def seed(session: Session, *, households: int = 120, seed_value: int = 2026) -> 
         nom = rng.choice(NOMS)
         adults = []
         couple = rng.random() < 0.6
-        first_sex = rng.choice("12")
-        for sexe in ([first_sex, "2" if first_sex == "1" else "1"] if couple else [first_sex]):
+        first_sex = rng.choice(SEXES)
+        other_sex: Sexe = "2" if first_sex == "1" else "1"
+        for sexe in ([first_sex, other_sex] if couple else [first_sex]):
             born = _birth(rng, 22, 85)
             personne = service.register_person(
                 session,
@@ -207,12 +212,14 @@ def seed(session: Session, *, households: int = 120, seed_value: int = 2026) -> 
             )
             adults.append(personne)
             start = max(born + timedelta(days=18 * 365 + 5), date(2016, 1, 1))
-            service.open_affiliation(session, personne.id, schemas.AffiliationIn(motif="activite" if rng.random() < 0.75 else "residence", date_debut=start), caller=caller)
-            service.issue_card(session, personne.id, schemas.CarteVitaleIn(date_emission=max(start, born + timedelta(days=16 * 365 + 5))), caller=caller, today=REFERENCE)
+            motif: Literal["activite", "residence"] = "activite" if rng.random() < 0.75 else "residence"
+            service.open_affiliation(session, personne.id, schemas.AffiliationIn(motif=motif, date_debut=start), caller=caller)
+            carte = schemas.CarteVitaleIn(date_emission=max(start, born + timedelta(days=16 * 365 + 5)))
+            service.issue_card(session, personne.id, carte, caller=caller, today=REFERENCE)
             if departement in doctors and rng.random() < 0.85:
-                service.declare_medecin_traitant(
-                    session, personne.id, schemas.MedecinTraitantIn(professionnel_id=rng.choice(doctors[departement]), date_debut=start + timedelta(days=rng.randint(0, 300))), caller=caller, today=REFERENCE
-                )
+                medecin = rng.choice(doctors[departement])  # drawn before the date, as always: the same population
+                choix = schemas.MedecinTraitantIn(professionnel_id=medecin, date_debut=start + timedelta(days=rng.randint(0, 300)))
+                service.declare_medecin_traitant(session, personne.id, choix, caller=caller, today=REFERENCE)
             if rng.random() < 0.18:
                 _ald(session, personne, rng, start)
                 report.ald += 1
@@ -225,7 +232,7 @@ def seed(session: Session, *, households: int = 120, seed_value: int = 2026) -> 
         children = []
         if youngest_parent_age < 55:
             for _ in range(rng.choice((0, 1, 1, 2, 2, 3))):
-                sexe = rng.choice("12")
+                sexe = rng.choice(SEXES)
                 born = _birth(rng, 0, min(17, youngest_parent_age - 19))
                 enfant = service.register_person(
                     session,
@@ -334,7 +341,9 @@ def _accounts(session: Session) -> dict[str, str]:
         UtilisateurIn(login="agent.demo", password=DEMO_PASSWORD, role=Role.AGENT, nom_affiche="Agent de la caisse", organisme_code=cpam),
         UtilisateurIn(login="agent.caf", password=DEMO_PASSWORD, role=Role.AGENT, nom_affiche="Agent de la CAF", organisme_code=caf),
         UtilisateurIn(login="medecin.conseil", password=DEMO_PASSWORD, role=Role.MEDECIN_CONSEIL, nom_affiche="Médecin-conseil", organisme_code=drsm),
-        UtilisateurIn(login="assure.demo", password=DEMO_PASSWORD, role=Role.ASSURE, nom_affiche=f"{parent.prenoms} {parent.nom_naissance}", personne_id=parent.id),
+        UtilisateurIn(
+            login="assure.demo", password=DEMO_PASSWORD, role=Role.ASSURE, nom_affiche=f"{parent.prenoms} {parent.nom_naissance}", personne_id=parent.id
+        ),
         UtilisateurIn(login="employeur.demo", password=DEMO_PASSWORD, role=Role.EMPLOYEUR, nom_affiche="Employeur", employeur_id=employeur_id),
         UtilisateurIn(login="docteur.demo", password=DEMO_PASSWORD, role=Role.PROFESSIONNEL, nom_affiche="Médecin", professionnel_id=medecin_id),
         UtilisateurIn(login="analyste", password=DEMO_PASSWORD, role=Role.ANALYSTE, nom_affiche="Analyste DSS"),

@@ -22,7 +22,10 @@ from secu.core.errors import SecuError
 from secu.core.money import format_eur
 from secu.recouvrement.cli import EXIT_BAD_INPUT, _fail, _month
 
+commandes = typer.Typer()  # the commands this module adds to `secu` (secu/cli.py)
 
+
+@commandes.command("famille", help="Prestations familiales d'un foyer pour un mois, avec leur explication.")
 def famille(
     mois: str = typer.Option(..., "--mois", help="mois du droit, AAAA-MM"),
     foyer: Path = typer.Option(..., "--foyer", help="fichier JSON du foyer (format : README, section Famille)"),
@@ -92,4 +95,4 @@ def famille(
             out.print(f"  - {step['etape']}{amount}{reference}")
 
 
-__all__ = ["famille", "EXIT_BAD_INPUT"]
+__all__ = ["commandes", "famille", "EXIT_BAD_INPUT"]

@@ -430,6 +430,10 @@ def _sink_parquet(frames: Iterator[pl.DataFrame], schema: dict[str, pl.DataType]
 # The command
 
 
+commandes = typer.Typer()  # the commands this module adds to `secu` (secu/cli.py)
+
+
+@commandes.command("liquidate", help="Liquider des lignes de soins (Parquet ou CSV) par lots.")
 def liquidate_command(
     entree: Path = typer.Argument(..., help="fichier de lignes de soins (.parquet ou .csv)"),  # noqa: B008
     out: Path = typer.Option(..., "--out", help="fichier résultat (.parquet ou .csv)"),  # noqa: B008

@@ -12,7 +12,10 @@ from secu.core.errors import SecuError
 from secu.organismes import route as route_organisme
 from secu.organismes.territoire import validate_departement
 
+commandes = typer.Typer()  # the commands this module adds to `secu` (secu/cli.py)
 
+
+@commandes.command("route", help="Quel organisme gère une personne, selon sa résidence et la branche.")
 def route(
     departement: str = typer.Option(..., "--departement", help="département de résidence (01…95, 2A, 2B, 971…976)"),
     branche: str = typer.Option(..., "--branche", help="maladie, atmp, famille, retraite, autonomie, recouvrement"),

@@ -198,6 +198,10 @@ def _non_verifies(json_: bool) -> None:
             out.print(f"    Note : {row.note}")
 
 
+commandes = typer.Typer()  # the commands this module adds to `secu` (secu/cli.py)
+
+
+@commandes.command("param", help="Historique d'un paramètre légal daté, sa valeur à une date, ou ce qui reste à vérifier (--non-verifies).")
 def param(
     name: str | None = typer.Argument(None, help="nom du paramètre, par exemple smic.horaire"),
     date_: str | None = typer.Option(None, "--date", help="date AAAA-MM-JJ : la valeur en vigueur ce jour-là"),

@@ -60,6 +60,10 @@ def _percent(rate: Decimal) -> str:
     return text.replace(".", ",") + "\u00a0%"
 
 
+commandes = typer.Typer()  # the commands this module adds to `secu` (secu/cli.py)
+
+
+@commandes.command("cotisations", help="Cotisations d'un bulletin de salaire, ligne par ligne, et le net avant impôt.")
 def cotisations(
     brut: str = typer.Option(..., "--brut", help="salaire brut du mois en euros, ex. 3000 ou 2 345,67"),
     mois: str = typer.Option(..., "--mois", help="mois du bulletin, AAAA-MM"),

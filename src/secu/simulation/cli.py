@@ -39,6 +39,10 @@ def _md(text: str | None) -> str:
     return "—" if text is None else text.replace(".", ",")
 
 
+commandes = typer.Typer()  # the commands this module adds to `secu` (secu/cli.py)
+
+
+@commandes.command("simulate", help="Simuler une année : population synthétique, douze mois de règles, grand livre, comparaison aux comptes publiés.")
 def simulate(
     year: int = typer.Option(..., "--year", help="année simulée (2023 à 2026)"),
     scale: str = typer.Option("0.001", "--scale", help="fraction de la population simulée (68,4 M × échelle personnes)"),

@@ -16,6 +16,10 @@ console = Console()
 errors = Console(stderr=True, soft_wrap=True)
 
 
+commandes = typer.Typer()  # the commands this module adds to `secu` (secu/cli.py)
+
+
+@commandes.command("synth", help="Générer une France synthétique calibrée (personnes, foyers, employeurs, professionnels), partition par partition.")
 def synth(
     people: int = typer.Option(..., "--people", help="nombre de personnes à générer (1 à 80 millions)"),
     out: Path = typer.Option(..., "--out", help="dossier du jeu de données (vide, ou le même jeu à compléter)"),
