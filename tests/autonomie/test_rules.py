@@ -23,6 +23,7 @@ import polars as pl
 import pytest
 
 from secu.autonomie import explication, rules
+from tests.parametres.modifies import parametre_modifie
 
 
 def _apa(**columns):  # type: ignore[no-untyped-def]
@@ -178,3 +179,33 @@ def test_age_of_someone_born_on_29_february() -> None:
                           "plan_cents": [0, 0], "ressources_cents": [0, 0], "couple": [False, False]},
                          schema_overrides={"gir": pl.Int64})
     assert rules.apa_domicile(frame)["eligible"].to_list() == [True, False]
+
+
+def test_the_gir_of_the_apa_are_read_from_the_parameters(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """CASF R232-4 (groups 1 to 4) and R232-3 (six groups) are parameters: changing them changes the outcome."""
+    assert _apa(gir=4, plan_cents=10_000)["eligible"].item()
+    with parametre_modifie(tmp_path, "autonomie/apa/gir_maximum.yaml", "value: 4", "value: 3"):
+        out = _apa(gir=[3, 4], plan_cents=[10_000] * 2)
+        assert out["eligible"].to_list() == [True, False] and out["motif"].to_list() == [None, "GIR_5_6"]
+        assert out["plafond_cents"][1] == 0
+        assert "GIR 4 à 6 n'ouvrent pas" in explication.explain_apa_domicile(out.row(1, named=True))[0]["etape"]
+    with parametre_modifie(tmp_path, "autonomie/aggir/gir_maximum.yaml", "value: 6", "value: 7"):
+        assert _apa(gir=7, plan_cents=10_000)["motif"].item() == "GIR_5_6"
+
+
+def test_the_refusal_and_rate_labels_follow_the_parameters(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The labels say what the parameters say: today's text (60 ans, GIR 5 ou 6, 90 %), another age when changed."""
+    refus = _apa(gir=[5, 1], age=[80, 59], plan_cents=[10_000] * 2)
+    assert explication.explain_apa_domicile(refus.row(0, named=True))[0] == {
+        "etape": "Pas de droit à l'APA : les personnes classées en GIR 5 ou 6 n'ouvrent pas droit à l'APA (GIR 5, 80 ans)",
+        "montant_cents": 0,
+        "reference": "Code de l'action sociale et des familles, art. L. 232-2 (60 ans et plus, GIR 1 à 4 de la grille AGGIR)",
+    }
+    assert explication.explain_apa_domicile(refus.row(1, named=True))[0]["etape"] == (
+        "Pas de droit à l'APA : l'APA est réservée aux personnes âgées de 60 ans ou plus (GIR 1, 59 ans)")
+    labels = [s["etape"] for s in explication.explain_apa_domicile(_apa(plan_cents=100_000).row(0, named=True))]
+    assert "Seuil S2 (2,67 MTP) : participation de 90 % du plan au-delà" in labels
+    with parametre_modifie(tmp_path, "autonomie/apa/age_minimum.yaml", "value: 60", "value: 62"):
+        out = _apa(age=61, plan_cents=10_000)
+        assert out["motif"].item() == "AGE"
+        assert "âgées de 62 ans ou plus" in explication.explain_apa_domicile(out.row(0, named=True))[0]["etape"]

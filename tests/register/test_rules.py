@@ -34,3 +34,15 @@ def test_the_limits_are_the_dated_parameters() -> None:
     row = conditions_le(date(2000, 1, 1), date(2026, 1, 1))
     limits = ("ayant_droit_age_limite", "ayant_droit_age_minimum_ouvrant_droit", "carte_vitale_age_minimum")
     assert (row[limits[0]], row[limits[1]], row[limits[2]]) == (18, 16, 12)
+
+
+def test_a_c2s_right_lasts_the_months_of_the_parameter(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """CSS L. 861-5: one year, so a right opened on 1 March 2024 ends on 28 February 2025 at the latest."""
+    from secu.register.rules import c2s_fin_maximale
+    from tests.parametres.modifies import parametre_modifie
+
+    frame = pl.DataFrame({"date_debut": [date(2024, 3, 1), date(2025, 1, 15), date(2024, 2, 29)]})
+    # Opened on 29 February 2024: no 29 February in 2025, the year runs to the end of February (CPC art. 641 by analogy).
+    assert c2s_fin_maximale(frame)["c2s_fin_maximale"].to_list() == [date(2025, 2, 28), date(2026, 1, 14), date(2025, 2, 28)]
+    with parametre_modifie(tmp_path, "repertoire/c2s/duree_mois.yaml", "value: 12", "value: 6"):
+        assert c2s_fin_maximale(frame)["c2s_fin_maximale"][0] == date(2024, 8, 31)

@@ -23,13 +23,12 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from secu.acces import Permission, Portee, exiger
+from secu.acces import Permission, exiger
 from secu.api.deps import CallerDep, IdPath, transaction
 from secu.autonomie import explication, rules, service
 from secu.autonomie.models import DecisionAutonomie, VersementAutonomie
 from secu.core.errors import InvalidField, NotFound
 from secu.core.security import Action, Ressource, journal
-from secu.register.access import read_person
 from secu.register.models import Personne
 from secu.statistiques.rules import secret_statistique
 
@@ -77,23 +76,8 @@ def read_decision(request: Request, caller: CallerDep, decision_id: IdPath) -> d
 
 @router.get("/personnes/{personne_id}/decisions", summary="Les décisions d'APA et de PCH d'une personne")
 def decisions_of(request: Request, caller: CallerDep, personne_id: IdPath) -> dict[str, Any]:
-    reach = exiger(caller, Permission.LIRE_DECISION_AUTONOMIE)
     with transaction(request) as session:
-        if reach is Portee.SON_TERRITOIRE:
-            personne = session.get(Personne, personne_id)
-            if personne is None:
-                raise NotFound("dossier introuvable", field="personne_id")
-            decisions = session.scalars(select(DecisionAutonomie).where(DecisionAutonomie.personne_id == personne_id)
-                                        .order_by(DecisionAutonomie.date_debut, DecisionAutonomie.id)).all()
-            for decision in decisions:
-                service.require_read(caller, decision)
-            if not decisions:
-                service.require_manage(caller, personne.departement)
-            journal(session, caller, Action.LECTURE, Ressource.DECISIONS_AUTONOMIE, personne_id, personne_id=personne_id)
-        else:
-            read_person(session, caller, personne_id, what=Ressource.DECISIONS_AUTONOMIE)
-            decisions = session.scalars(select(DecisionAutonomie).where(DecisionAutonomie.personne_id == personne_id)
-                                        .order_by(DecisionAutonomie.date_debut, DecisionAutonomie.id)).all()
+        decisions = service.decisions_of(session, caller, personne_id)
         return {"items": [_decision_out(session, d) for d in decisions], "total": len(decisions)}
 
 

@@ -16,11 +16,25 @@ from typing import Any
 from secu.autonomie import rules
 from secu.core.explication import Etape, Etapes, euros, nombre, texte
 
-MOTIFS = {
-    "GIR_INVALIDE": "le GIR doit être compris entre 1 et 6",
-    "GIR_5_6": "les personnes classées en GIR 5 ou 6 n'ouvrent pas droit à l'APA",
-    "AGE": "l'APA est réservée aux personnes âgées de 60 ans ou plus",
-}
+
+def _groupes(premier: object, dernier: object) -> str:
+    """« 5 ou 6 » for two consecutive groups, « 5 à 7 » for more."""
+    return f"{premier} ou {dernier}" if int(str(dernier)) == int(str(premier)) + 1 else f"{premier} à {dernier}"
+
+
+def _pct(rate: object) -> str:
+    """A rate column as « 90 % » (the labels' own spacing)."""
+    return f"{nombre(Decimal(str(rate)) * 100)} %"
+
+
+def motifs(row: Mapping[str, Any]) -> dict[str, str]:
+    """Why no APA is due, in French, from the row's parameter columns (GIRs of R232-3/R232-4, age of R232-1)."""
+    return {
+        "GIR_INVALIDE": f"le GIR doit être compris entre {row.get('aggir_gir_minimum')} et {row.get('aggir_gir_maximum')}",
+        "GIR_5_6": f"les personnes classées en GIR {_groupes(int(row.get('apa_gir_maximum') or 0) + 1, row.get('aggir_gir_maximum'))} "
+                   "n'ouvrent pas droit à l'APA",
+        "AGE": f"l'APA est réservée aux personnes âgées de {row.get('apa_age_minimum')} ans ou plus",
+    }
 
 
 def _refused(row: Mapping[str, Any]) -> list[Etape] | None:
@@ -29,8 +43,9 @@ def _refused(row: Mapping[str, Any]) -> list[Etape] | None:
     steps = Etapes()
     step = steps.ajoute
     motif = texte(row.get("motif")) or "GIR_INVALIDE"
-    step(f"Pas de droit à l'APA : {MOTIFS.get(motif, motif)} (GIR {row.get('gir')}, {row.get('age')} ans)", 0,
-         row.get("apa_age_minimum_reference") if motif == "AGE" else rules.REFERENCE_ELIGIBILITE)
+    step(f"Pas de droit à l'APA : {motifs(row).get(motif, motif)} (GIR {row.get('gir')}, {row.get('age')} ans)", 0,
+         row.get("apa_age_minimum_reference") if motif == "AGE" else rules.REFERENCE_ELIGIBILITE.format(
+             age=row.get("apa_age_minimum"), premier=row.get("aggir_gir_minimum"), dernier=row.get("apa_gir_maximum")))
     return steps
 
 
@@ -50,7 +65,8 @@ def explain_apa_domicile(row: Mapping[str, Any]) -> list[Etape]:
         step("Ressources mensuelles retenues", row.get("ressources_retenues_cents"), rules.REFERENCE_APA)
     step(f"Seuil d'exonération S1 ({nombre(row.get('apa_participation_seuil_exoneration'))} MTP) : pas de participation en deçà",
          row.get("seuil_s1_cents"), row.get("apa_participation_seuil_exoneration_reference"))
-    step(f"Seuil S2 ({nombre(row.get('apa_participation_seuil_taux_maximal'))} MTP) : participation de 90 % du plan au-delà",
+    step(f"Seuil S2 ({nombre(row.get('apa_participation_seuil_taux_maximal'))} MTP) : participation de "
+         f"{_pct(row.get('apa_participation_taux_maximal'))} du plan au-delà",
          row.get("seuil_s2_cents"), row.get("apa_participation_seuil_taux_maximal_reference"))
     step("Participation du bénéficiaire (fractions du plan A1, A2, A3 à taux dégressifs)", row.get("participation_cents"),
          row.get("apa_participation_taux_maximal_reference"))
@@ -77,7 +93,7 @@ def explain_apa_etablissement(row: Mapping[str, Any]) -> list[Etape]:
         step("Ressources mensuelles retenues", row.get("ressources_retenues_cents"), row.get("apa_etablissement_seuil_bas_reference"))
     step(f"Seuil bas ({nombre(row.get('apa_etablissement_seuil_bas'))} MTP)", row.get("seuil_bas_cents"), row.get("apa_etablissement_seuil_bas_reference"))
     step(f"Seuil haut ({nombre(row.get('apa_etablissement_seuil_haut'))} MTP)", row.get("seuil_haut_cents"), row.get("apa_etablissement_seuil_haut_reference"))
-    step("Part progressive de l'écart entre le tarif du GIR et celui des GIR 5-6 (80 % au plus)",
+    step(f"Part progressive de l'écart entre le tarif du GIR et celui des GIR 5-6 ({_pct(row.get('apa_etablissement_taux_maximal'))} au plus)",
          row.get("participation_progressive_cents"), row.get("apa_etablissement_taux_maximal_reference"))
     step("Participation du résident", row.get("participation_cents"), row.get("apa_etablissement_seuil_bas_reference"))
     step("APA en établissement versée", row.get("apa_versee_cents"), rules.REFERENCE_APA_ETABLISSEMENT)

@@ -42,9 +42,11 @@ from secu.core.parameters import join_parameters, parameters
 
 PRESTATIONS = ("apa_domicile", "apa_etablissement", "pch")
 
-GIR_APA = (1, 2, 3, 4)
+GIR_PARAMS = ("aggir.gir_minimum", "aggir.gir_maximum", "apa.gir_maximum")
+"""The GIRs of the grille AGGIR (R232-3: 1 to 6) and those that open the APA (R232-4: 1 to 4)."""
 
 APA_DOMICILE_PARAMS = (
+    *GIR_PARAMS,
     "mtp_1er_janvier",
     "apa.plafond",  # a table: joined as apa_plafond_gir1 … apa_plafond_gir4
     "apa.participation.seuil_exoneration",
@@ -61,6 +63,7 @@ APA_DOMICILE_PARAMS = (
 )
 
 APA_ETABLISSEMENT_PARAMS = (
+    *GIR_PARAMS,
     "mtp_1er_janvier",
     "apa.etablissement.seuil_bas",
     "apa.etablissement.seuil_haut",
@@ -96,7 +99,9 @@ _MILLIEMES = (
 )
 """Parameters the exact formulas use as thousandths: each value must have three decimals at most."""
 
-REFERENCE_ELIGIBILITE = "Code de l'action sociale et des familles, art. L. 232-2 (60 ans et plus, GIR 1 à 4 de la grille AGGIR)"
+REFERENCE_ELIGIBILITE = "Code de l'action sociale et des familles, art. L. 232-2 ({age} ans et plus, GIR {premier} à {dernier} de la grille AGGIR)"
+"""A template: :func:`secu.autonomie.explication` fills it from the row's ``apa_age_minimum``, ``aggir_gir_minimum`` and
+``apa_gir_maximum``."""
 REFERENCE_PLAN = "Code de l'action sociale et des familles, art. L. 232-3 et L. 232-3-1 (plan d'aide accepté, dans la limite du plafond du GIR)"
 REFERENCE_APA = "Code de l'action sociale et des familles, art. L. 232-4 (APA = plan d'aide utilisé diminué de la participation)"
 REFERENCE_APA_ETABLISSEMENT = "Code de l'action sociale et des familles, art. L. 232-8 (APA = tarif dépendance du GIR diminué de la participation)"
@@ -156,6 +161,31 @@ def _per_gir(value_by_gir: dict[int, pl.Expr], otherwise: pl.Expr) -> pl.Expr:
     return expr
 
 
+def _girs_plafond() -> tuple[int, ...]:
+    """The GIRs the table ``apa.plafond`` gives a ceiling for (its keys ``gir<n>``, the same on every date)."""
+    first = parameters().get("apa.plafond").values[0].value
+    assert isinstance(first, Mapping)
+    return tuple(sorted(int(str(key).removeprefix("gir")) for key in first))
+
+
+def _eligibilite() -> dict[str, pl.Expr]:
+    """``gir_valide`` (a group of the grille, R232-3), ``eligible`` (R232-4 and the age of R232-1) and ``motif``.
+
+    Reads the joined columns of :data:`GIR_PARAMS` and ``apa_age_minimum``.
+    """
+    gir, age = pl.col("gir"), pl.col("age")
+    valide = gir.is_between(pl.col("aggir_gir_minimum"), pl.col("aggir_gir_maximum"))
+    gir_apa = valide & (gir <= pl.col("apa_gir_maximum"))
+    return {
+        "gir_apa": gir_apa,
+        "eligible": gir_apa & (age >= pl.col("apa_age_minimum")),
+        "motif": pl.when(~valide).then(pl.lit("GIR_INVALIDE"))
+        .when(~gir_apa).then(pl.lit("GIR_5_6"))
+        .when(age < pl.col("apa_age_minimum")).then(pl.lit("AGE"))
+        .otherwise(pl.lit(None, pl.String)),
+    }
+
+
 def _resources(column: str, divisor_milli: pl.Expr) -> pl.Expr:
     """Monthly resources, divided for a couple (divisor in thousandths), half up to the cent."""
     shared = div_half_up_expr(pl.col(column).cast(_I) * 1000, divisor_milli)
@@ -188,14 +218,12 @@ def apa_domicile(frame: pl.DataFrame) -> pl.DataFrame:
     _check_milliemes()
     f = join_parameters(frame, list(APA_DOMICILE_PARAMS), on="date", with_references=True)
     mtp = pl.col("mtp_1er_janvier").cast(_I)
+    f = f.with_columns(**_eligibilite())
+    plafond = _per_gir({g: apply_rate_expr(pl.col("mtp_1er_janvier"), pl.col(f"apa_plafond_gir{g}")) for g in _girs_plafond()},
+                       pl.lit(0, pl.Int64))
     f = f.with_columns(
-        plafond_cents=_per_gir({g: apply_rate_expr(pl.col("mtp_1er_janvier"), pl.col(f"apa_plafond_gir{g}")) for g in GIR_APA}, pl.lit(0, pl.Int64)),
-        plafond_reference=pl.when(pl.col("gir").is_in(GIR_APA)).then(pl.col("apa_plafond_reference").cast(pl.String)),
-        eligible=pl.col("gir").is_in(GIR_APA) & (pl.col("age") >= pl.col("apa_age_minimum")),
-        motif=pl.when(~pl.col("gir").is_between(1, 6)).then(pl.lit("GIR_INVALIDE"))
-        .when(pl.col("gir") >= 5).then(pl.lit("GIR_5_6"))
-        .when(pl.col("age") < pl.col("apa_age_minimum")).then(pl.lit("AGE"))
-        .otherwise(pl.lit(None, pl.String)),
+        plafond_cents=pl.when(pl.col("gir_apa")).then(plafond).otherwise(0),
+        plafond_reference=pl.when(pl.col("gir_apa")).then(pl.col("apa_plafond_reference").cast(pl.String)),
         seuil_s1_cents=apply_rate_expr(pl.col("mtp_1er_janvier"), pl.col("apa_participation_seuil_exoneration")),
         seuil_s2_cents=apply_rate_expr(pl.col("mtp_1er_janvier"), pl.col("apa_participation_seuil_taux_maximal")),
         seuil_versement_cents=apply_rate_expr(pl.col("smic_horaire"), pl.col("apa_seuil_versement_smic")),
@@ -252,12 +280,8 @@ def apa_etablissement(frame: pl.DataFrame) -> pl.DataFrame:
     _check_milliemes()
     f = join_parameters(frame, list(APA_ETABLISSEMENT_PARAMS), on="date", with_references=True)
     mtp = pl.col("mtp_1er_janvier").cast(_I)
+    f = f.with_columns(**_eligibilite())
     f = f.with_columns(
-        eligible=pl.col("gir").is_in(GIR_APA) & (pl.col("age") >= pl.col("apa_age_minimum")),
-        motif=pl.when(~pl.col("gir").is_between(1, 6)).then(pl.lit("GIR_INVALIDE"))
-        .when(pl.col("gir") >= 5).then(pl.lit("GIR_5_6"))
-        .when(pl.col("age") < pl.col("apa_age_minimum")).then(pl.lit("AGE"))
-        .otherwise(pl.lit(None, pl.String)),
         seuil_bas_cents=apply_rate_expr(pl.col("mtp_1er_janvier"), pl.col("apa_etablissement_seuil_bas")),
         seuil_haut_cents=apply_rate_expr(pl.col("mtp_1er_janvier"), pl.col("apa_etablissement_seuil_haut")),
         ressources_retenues_cents=_resources("ressources_cents", _milli("apa_etablissement_diviseur_couple")).cast(pl.Int64),

@@ -1,7 +1,8 @@
 """The département's decisions (APA, PCH), what they pay each month, and the monthly payment run.
 
 A decision is checked against the rules before it is recorded: a GIR outside
-1–6, an APA for a person under 60 or in GIR 5-6, negative resources, a plan
+the grille (1–6, ``aggir.*``), an APA for a person under ``apa.age_minimum``
+(60) or in a GIR that does not open it (5-6, ``apa.gir_maximum``), negative resources, a plan
 above the ceiling of the GIR or a PCH element above its maximum is refused
 with a French message naming the field.
 
@@ -36,7 +37,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from secu.acces import Permission, Portee, couvre_departement, portee, refus
+from secu.acces import Permission, Portee, couvre_departement, exiger, portee, refus
 from secu.autonomie import explication, rules
 from secu.autonomie.models import CampagneAutonomie, DecisionAutonomie, VersementAutonomie
 from secu.core import ledger
@@ -44,8 +45,10 @@ from secu.core.db import unit_of_work
 from secu.core.errors import Conflict, Forbidden, InvalidField, NotFound
 from secu.core.explication import Etape
 from secu.core.money import format_eur
+from secu.core.parameters import parameters
 from secu.core.security import Action, Caller, Ressource, journal
 from secu.organismes.territoire import validate_departement
+from secu.register.access import read_person
 from secu.register.models import Personne
 
 CAISSE = "CNSA"
@@ -129,7 +132,8 @@ def check_inputs(prestation: str, *, gir: int | None, age: int | None, ressource
 def _check_apa(prestation: str, *, gir: int | None, age: int | None, ressources_cents: int, on: date, plan_cents: int,
                tarif_gir56_cents: int) -> None:
     if gir is None:
-        raise InvalidField("gir", "le GIR doit être un entier compris entre 1 et 6 (grille AGGIR)")
+        premier, dernier = (parameters().get(name).at(on).value for name in ("aggir.gir_minimum", "aggir.gir_maximum"))
+        raise InvalidField("gir", f"le GIR doit être un entier compris entre {premier} et {dernier} (grille AGGIR)")
     if age is None:
         raise InvalidField("age", "l'âge ou la date de naissance est obligatoire")
     if plan_cents < 0:
@@ -143,9 +147,11 @@ def _check_apa(prestation: str, *, gir: int | None, age: int | None, ressources_
         row = rules.apa_etablissement(pl.DataFrame(base | {"tarif_gir_cents": [plan_cents],
                                                            "tarif_gir56_cents": [tarif_gir56_cents]})).row(0, named=True)
     if row["motif"] == "GIR_INVALIDE":
-        raise InvalidField("gir", "le GIR doit être un entier compris entre 1 et 6 (grille AGGIR)")
+        raise InvalidField("gir", f"le GIR doit être un entier compris entre {row['aggir_gir_minimum']} et "
+                                  f"{row['aggir_gir_maximum']} (grille AGGIR)")
     if row["motif"] == "GIR_5_6":
-        raise InvalidField("gir", f"les personnes classées en GIR {gir} n'ouvrent pas droit à l'APA (GIR 1 à 4 seulement)")
+        raise InvalidField("gir", f"les personnes classées en GIR {gir} n'ouvrent pas droit à l'APA "
+                                  f"(GIR {row['aggir_gir_minimum']} à {row['apa_gir_maximum']} seulement)")
     if row["motif"] == "AGE":
         raise InvalidField("age", f"l'APA est réservée aux personnes âgées de {row['apa_age_minimum']} ans ou plus "
                                   f"(âge au {on:%d/%m/%Y} : {age} ans)")
@@ -177,6 +183,30 @@ def require_read(caller: Caller, decision: DecisionAutonomie) -> None:
     if couvre_departement(caller, reach, decision.departement):
         return
     raise refus("accès refusé : ce dossier ne relève pas de votre périmètre", decision.personne_id)
+
+
+def decisions_of(session: Session, caller: Caller, personne_id: int) -> list[DecisionAutonomie]:
+    """The APA and PCH decisions of a person, if the caller may read them (:mod:`secu.acces`); the reading is journaled.
+
+    An agent (his territory) reads them when each decision is of his départements — or, when the person has
+    none, when the person lives in one of them; anyone else reads them as he may read the person's file.
+    """
+    reach = exiger(caller, Permission.LIRE_DECISION_AUTONOMIE)
+    query = (select(DecisionAutonomie).where(DecisionAutonomie.personne_id == personne_id)
+             .order_by(DecisionAutonomie.date_debut, DecisionAutonomie.id))
+    if reach is not Portee.SON_TERRITOIRE:
+        read_person(session, caller, personne_id, what=Ressource.DECISIONS_AUTONOMIE)
+        return list(session.scalars(query))
+    personne = session.get(Personne, personne_id)
+    if personne is None:
+        raise NotFound("dossier introuvable", field="personne_id")
+    decisions = list(session.scalars(query))
+    for decision in decisions:
+        require_read(caller, decision)
+    if not decisions:
+        require_manage(caller, personne.departement)
+    journal(session, caller, Action.LECTURE, Ressource.DECISIONS_AUTONOMIE, personne_id, personne_id=personne_id)
+    return decisions
 
 
 # --------------------------------------------------------------------------

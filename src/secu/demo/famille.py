@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from secu.core.db import unit_of_work
+from secu.core.parameters import parameters
 from secu.core.security import SYSTEM
 from secu.demo.population import REFERENCE
 from secu.famille import paiement, service
@@ -86,18 +87,24 @@ def _late_changes(sessions: sessionmaker[Session], rng: random.Random) -> None:
 def _apa(sessions: sessionmaker[Session], rng: random.Random, report: FamilleReport) -> None:
     from secu.autonomie import service as autonomie
 
+    debut = date(2025, 11, 1)
+    # Old enough for the APA on the first day of the decisions (CASF R232-1: apa.age_minimum years reached).
+    age_minimum = int(parameters().get("apa.age_minimum").at(debut).number())
+    # The GIRs that open the APA (CASF R232-4: 1 to apa.gir_maximum), the last one three times as often.
+    premier, dernier = (int(parameters().get(name).at(debut).number()) for name in ("aggir.gir_minimum", "apa.gir_maximum"))
+    girs = (*range(premier, dernier + 1), dernier, dernier)
     with unit_of_work(sessions) as session:
         elders = list(session.scalars(
-            select(Personne).where(Personne.date_naissance <= date(1960, 12, 31)).order_by(Personne.id)
+            select(Personne).where(Personne.date_naissance <= debut.replace(year=debut.year - age_minimum)).order_by(Personne.id)
         ))
         chosen = [p for p in elders if rng.random() < 0.35]
         for personne in chosen:
-            gir = rng.choice((1, 2, 3, 4, 4, 4))
+            gir = rng.choice(girs)
             autonomie.decide(session, SYSTEM, autonomie.DecisionIn(
                 personne_id=personne.id, prestation="apa_domicile", gir=gir,
-                plan_cents=int(_plafond_apa(gir, date(2025, 11, 1)) * rng.uniform(0.5, 1.0)),
+                plan_cents=int(_plafond_apa(gir, debut) * rng.uniform(0.5, 1.0)),
                 ressources_cents=rng.choice((90_000, 130_000, 180_000, 260_000, 380_000)),
-                couple=False, date_decision=date(2025, 10, 15), date_debut=date(2025, 11, 1),
+                couple=False, date_decision=date(2025, 10, 15), date_debut=debut,
             ))
         report.apa = len(chosen)
         departements = sorted({p.departement for p in chosen})
@@ -112,8 +119,9 @@ def _plafond_apa(gir: int, on: date) -> int:
     """The plan's ceiling for the GIR, as the rule computes it (CASF R232-10: coefficient × MTP at 1 January)."""
     from secu.autonomie import rules as autonomie_rules
 
+    age = int(parameters().get("apa.age_minimum").at(on).number())  # any eligible age: the ceiling depends on the GIR only
     row = autonomie_rules.apa_domicile(pl.DataFrame(
-        {"date": [on], "gir": [gir], "age": [60], "plan_cents": [0], "ressources_cents": [0], "couple": [False]}
+        {"date": [on], "gir": [gir], "age": [age], "plan_cents": [0], "ressources_cents": [0], "couple": [False]}
     )).row(0, named=True)
     return int(row["plafond_cents"])
 

@@ -18,12 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from secu.core.db import unit_of_work
+from secu.core.parameters import parameters
 from secu.core.security import SYSTEM, Utilisateur
 from secu.maladie import intake
 from secu.maladie.models import Fse
 from secu.maladie.paiement import run_payments
+from secu.maladie.rules import AGE_BANDS
 from secu.maladie.tarifs import tarifs
 from secu.register.models import AyantDroit, MedecinTraitant, Personne, ProfessionnelSante
+from secu.register.service import age_on
 
 # What each profession bills in the demo: (acte, coefficient, base unitaire in euros for items priced one by one).
 ACTES = {
@@ -44,12 +47,24 @@ class SoinsReport:
     paye_cents: int = 0
 
 
+def _consultation_pediatre(naissance: date, day: date) -> str:
+    """The pédiatre's consultation of the patient's age band (the rule's bands: ``secu.maladie.rules.AGE_BANDS``)."""
+    age = age_on(naissance, day)
+    for acte, (depuis, jusqua) in AGE_BANDS.items():
+        if (depuis is None or age >= _age(depuis, day)) and (jusqua is None or age < _age(jusqua, day)):
+            return acte
+    raise ValueError(f"aucune consultation de pédiatre pour l'âge de {age} ans")
+
+
+def _age(name: str, day: date) -> int:
+    return int(parameters().get(name).at(day).number())
+
+
 def _act_of(pro: ProfessionnelSante, patient: Personne, day: date, rng: random.Random) -> tuple[str, str, str | None]:
     if pro.profession != "medecin":
         return rng.choice(ACTES[pro.profession])
     if pro.specialite == "pediatrie":
-        age = (day - patient.date_naissance).days // 365
-        return ("CSP2" if age < 2 else "CSP6" if age < 6 else "CSP"), "1", None
+        return _consultation_pediatre(patient.date_naissance, day), "1", None
     return SPECIALISTES.get(pro.specialite or "", "CS"), "1", None
 
 

@@ -11,6 +11,7 @@ disagree with the decision.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from secu.core.explication import AjouteEtape, Etape, Etapes, ligne
@@ -72,22 +73,29 @@ def _af(row: Mapping[str, Any], step: StepFn) -> None:
     if row.get("af_majorations"):
         alt = row.get("af_nb_majorations_alternees") or 0
         step(f"Majoration pour âge : {row.get('af_nb_majorations')} × {_euros(row.get('af_majoration_unitaire'))}"
-             + (f", dont {alt} pour moitié (résidence alternée, CSS R521-4)" if alt else ""), row.get("af_majorations"), row.get("ref_af"))
+             + (f", dont {alt} {_part(row.get('af_residence_alternee_part_majoration'))} (résidence alternée, CSS R521-4)" if alt else ""),
+             row.get("af_majorations"), row.get("ref_af"))
     if row.get("af_complement_degressif"):
         step(f"Complément dégressif : ressources au-dessus du plafond de {_euros(row.get('af_depassement'))} "
              "(douzième de la différence, arrondi au centime)", row.get("af_complement_degressif"), "CSS L521-1 et D521-1 II")
     if row.get("af_part_autre_parent"):
         step("Résidence alternée : part due à l'autre parent, déduite", -int(row.get("af_part_autre_parent") or 0), "CSS R521-3")
     if row.get("af_forfait"):
-        step(f"Allocation forfaitaire (enfant de 20 ans) : {row.get('af_nb_forfaits')} × {_euros(row.get('af_forfait_unitaire'))}",
+        step(f"Allocation forfaitaire (enfant de {row.get('pf_age_limite')} ans) : {row.get('af_nb_forfaits')} × "
+             f"{_euros(row.get('af_forfait_unitaire'))}",
              row.get("af_forfait"), "CSS L521-1 2e al. et D521-2")
     if row.get("af_forfait_complement_degressif"):
         step("Complément dégressif de l'allocation forfaitaire", row.get("af_forfait_complement_degressif"), "CSS D521-2 II")
 
 
+def _part(rate: object) -> str:
+    """« pour moitié » for a half, « pour 40 % » otherwise (a share of R521-4)."""
+    return "pour moitié" if rate is None or Decimal(str(rate)) == Decimal("0.5") else f"pour {_percent(rate)}"
+
+
 def _cf(row: Mapping[str, Any], step: StepFn) -> None:
     forme = row.get("cf_forme")
-    step(f"{row.get('cf_nb_enfants')} enfants à charge, tous âgés de 3 ans au moins ; ressources N-2 "
+    step(f"{row.get('cf_nb_enfants')} enfants à charge, tous âgés de {row.get('cf_age_minimum')} ans au moins ; ressources N-2 "
          f"{_euros(row.get('ressources_n2'))}, plafond {_euros(row.get('cf_plafond'))}, plafond du montant majoré "
          f"{_euros(row.get('cf_plafond_majore'))}", None, row.get("ref_cf"))
     label = {"majore": "Complément familial majoré", "base": "Complément familial",
@@ -107,7 +115,8 @@ def _paje_base(row: Mapping[str, Any], step: StepFn) -> None:
 
 
 def _ars(row: Mapping[str, Any], step: StepFn) -> None:
-    step(f"{row.get('ars_nb_enfants')} enfant(s) de 6 à 18 ans : ARS pleine {_euros(row.get('ars_plein'))}", row.get("ars_plein"),
+    step(f"{row.get('ars_nb_enfants')} enfant(s) de {row.get('ars_age_minimum')} à {row.get('ars_age_maximum')} ans : "
+         f"ARS pleine {_euros(row.get('ars_plein'))}", row.get("ars_plein"),
          row.get("ref_ars"))
     if row.get("ars") != row.get("ars_plein"):
         step(f"ARS différentielle : ressources N-2 {_euros(row.get('ressources_n2'))} au-dessus du plafond "

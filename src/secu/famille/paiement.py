@@ -1,8 +1,8 @@
 """The monthly payment run of a CAF: rights of month M paid at the start of M+1, rappels, indus and their recovery.
 
-Family benefits are paid monthly, in arrears (CSS R553-1), on the 5th of the
-month after the one they are due for, or the nearest working day when the 5th
-is not one (arrêté du 29 juin 1994 as amended in 2021: a Saturday pays on the
+Family benefits are paid monthly, in arrears (CSS R553-1), on the 5th (the
+parameter ``pf.paiement_jour``) of the month after the one they are due for,
+or the nearest working day when the 5th is not one (arrêté du 29 juin 1994 as amended in 2021: a Saturday pays on the
 Friday, a Sunday on the Monday; public holidays are not handled here).
 
 A run is keyed by (CAF, month). For each dossier of the CAF it recomputes
@@ -65,6 +65,7 @@ from secu.register.models import Personne
 
 CHUNK = 200
 PRESCRIPTION = "pf.prescription_paiement_mois"
+PAIEMENT_JOUR = "pf.paiement_jour"
 """CSS L553-1: the allocataire's action for payment is prescribed after two years (a dated parameter)."""
 
 
@@ -84,8 +85,10 @@ class Bilan:
 
 
 def payment_date(mois: date) -> date:
-    """The 5th of the next month, or the nearest working day (Saturday → Friday 4th, Sunday → Monday 6th)."""
-    fifth = service.next_month(mois).replace(day=5)
+    """The day ``pf.paiement_jour`` (the 5th) of the next month, or the nearest working day (Saturday → Friday 4th,
+    Sunday → Monday 6th)."""
+    suivant = service.next_month(mois)
+    fifth = suivant.replace(day=int(parameters().get(PAIEMENT_JOUR).at(suivant).number()))
     if fifth.weekday() == 5:
         return fifth - timedelta(days=1)
     if fifth.weekday() == 6:
@@ -207,7 +210,8 @@ def _recover(session: Session, run: CampagneFamille, dossier: DossierAllocataire
     ))
     if not indus or paiement.du_cents <= 0:
         return
-    prestations = sum(d.brut_cents for d in droits_du_mois if d.prestation not in rules.HORS_RETENUE)
+    hors_retenue = rules.hors_retenue(run.mois)
+    prestations = sum(d.brut_cents for d in droits_du_mois if d.prestation not in hors_retenue)
     known = any(r.get("origine") != "inconnue" for r in situation.get("ressources", []))
     limite = rules.plafond_retenue(pl.DataFrame(
         {"mois": [run.mois], "ressources_annuelles_cents": [situation.get("ressources_n2_cents", 0) if known else None],

@@ -19,7 +19,8 @@ columns :mod:`secu.famille.explication` prints:
 
 The other legal computations of the branch are here too, each a frame function called by the service or the
 payment run: :func:`ressources_salaires` (net catégoriel of salaries, CGI art. 83, 3°), :func:`biactivite`
-(R522-2, R531-1) and :func:`plafond_retenue` (the D553-1 limit on deductions for indus).
+(R522-2, R531-1), :func:`plafond_retenue` (the D553-1 limit on deductions for indus), :func:`hors_retenue` (the
+benefits left out of its income) and :func:`annee_ressources` / :func:`effet_ressources` (the year N-2 of R532-3).
 
 Timing (CSS R552-2 I and R552-3 I): a right opens on the first day of the
 month *after* the month its condition is met and ends on the first day of the
@@ -115,6 +116,8 @@ _LAW = (
     "ars.taux.six_dix", "ars.taux.onze_quatorze", "ars.taux.quinze_dix_huit", "ars.plafond.base",
     "ars.plafond.majoration_enfant", "ars.montant_minimum", "ars.age_minimum", "ars.age_maximum",
     "ars.age_tranche_2", "ars.age_tranche_3", "ars.age_scolarite", "ars.mois_versement",
+    "ars.calendrier",  # a table: ars_calendrier_<age_minimum_avant|age_maximum_au|tranches_au>_<annee|mois|jour>
+    "af.residence_alternee.part_enfant", "af.residence_alternee.part_majoration",
     "asf.taux.un_parent", "asf.taux.deux_parents",
     "aeeh.taux_base", "aeeh.complement", "aeeh.majoration_isole",  # tables: aeeh_complement_categorie_<c>…
     "aah.montant", "aah.taux_incapacite_plein", "aah.taux_incapacite_minimum", "aah.age_minimum",
@@ -122,6 +125,25 @@ _LAW = (
 )
 _MTP = "aeeh.complement_categorie_6"
 _AGE_MAJORATION = "af.majoration.age"
+_CATEGORIE_MTP = 6
+"""D541-2: the complement of the 6e catégorie is the MTP itself (the scalar _MTP); the others are rates of the table."""
+
+
+def _categories(table: str) -> tuple[int, ...]:
+    """The catégories of AEEH a table of rates gives (its keys ``categorie_<n>``, the same on every date)."""
+    first = parameters().get(table).values[0].value
+    assert isinstance(first, Mapping)
+    return tuple(sorted(int(str(key).removeprefix("categorie_")) for key in first))
+
+
+def _categories_complement() -> tuple[int, ...]:
+    """The catégories of the compléments d'AEEH (D541-2): those of ``aeeh.complement`` and the MTP's."""
+    return (*_categories("aeeh.complement"), _CATEGORIE_MTP)
+
+
+def _categories_isole() -> tuple[int, ...]:
+    """The catégories that open the majoration pour parent isolé (D541-4)."""
+    return _categories("aeeh.majoration_isole")
 
 
 def _c(name: str) -> pl.Expr:
@@ -207,8 +229,10 @@ def _check_enfants(e: pl.DataFrame) -> None:
     if (~e["asf"].is_in([0, 1, 2])).any():
         raise InvalidField("asf", "asf doit valoir 0 (aucune), 1 (un parent manquant) ou 2 (les deux)")
     cat = e["aeeh_categorie"].drop_nulls()
-    if ((cat < 0) | (cat > 6)).any():
-        raise InvalidField("aeeh_categorie", "la catégorie d'AEEH doit être vide (pas d'AEEH), 0 (base seule) ou 1 à 6")
+    categories = _categories_complement()
+    if (~cat.is_in([0, *categories])).any():
+        raise InvalidField("aeeh_categorie", "la catégorie d'AEEH doit être vide (pas d'AEEH), 0 (base seule) ou "
+                                             f"{min(categories)} à {max(categories)}")
 
 
 # --------------------------------------------------------------------------
@@ -269,6 +293,17 @@ def _seuil_remuneration() -> pl.Expr:
     return apply_rate_expr(smic_169, _c("pf.remuneration_maximale.taux_smic"), arrondi="inferieur")
 
 
+def _ars_date(ligne: str, y: pl.Expr, age: pl.Expr) -> pl.Expr:
+    """The date of the row ``ligne`` of ars.calendrier for the rentrée of year ``y``, ``age`` years earlier.
+
+    Born before (or on) that date is "has reached ``age`` by the date of the row" (29 February aside).
+    """
+    def col(part: str) -> pl.Expr:
+        return pl.col(f"ars_calendrier_{ligne}_{part}")
+
+    return pl.date(y + col("annee") - age, col("mois"), col("jour"))
+
+
 def _month_law(months: pl.Series) -> pl.DataFrame:
     """The law of each month asked, with every amount that depends on the month alone already computed.
 
@@ -287,12 +322,14 @@ def _month_law(months: pl.Series) -> pl.DataFrame:
     return law.with_columns(
         # Children
         _seuil_remuneration().alias("__seuil_remuneration"),
-        # ARS (L543-1): 6 before 1 February of the next year, under 18 on 15 September.
+        # ARS (L543-1, R543-2): the ages are judged on the dates of ars.calendrier (6 before 1 February of the next
+        # year, under 18 on 15 September, the band by the age reached on 31 December).
         # The ARS is paid for the rentrée in the month of ars.mois_versement (August): secu attaches it to that row.
         (pl.col("mois").dt.month() == _c("ars.mois_versement")).alias("__mois_ars"),
-        pl.date(y + 1 - pl.col("ars_age_minimum"), 2, 1).alias("__ars_ne_avant"),
-        pl.date(y - pl.col("ars_age_maximum"), 9, 15).alias("__ars_ne_apres"),
-        pl.date(y - pl.col("ars_age_scolarite"), 9, 15).alias("__ars_doit_etudier"),
+        _ars_date("age_minimum_avant", y, pl.col("ars_age_minimum")).alias("__ars_ne_avant"),
+        _ars_date("age_maximum_au", y, pl.col("ars_age_maximum")).alias("__ars_ne_apres"),
+        _ars_date("age_maximum_au", y, pl.col("ars_age_scolarite")).alias("__ars_doit_etudier"),
+        _ars_date("tranches_au", y, pl.lit(0)).alias("__ars_tranches_au"),
         _bmaf_x(_c("ars.taux.six_dix")).alias("__ars_six_dix"),
         _bmaf_x(_c("ars.taux.onze_quatorze")).alias("__ars_onze_quatorze"),
         _bmaf_x(_c("ars.taux.quinze_dix_huit")).alias("__ars_quinze_dix_huit"),
@@ -300,9 +337,9 @@ def _month_law(months: pl.Series) -> pl.DataFrame:
         _bmaf_x(_c("asf.taux.deux_parents")).alias("__asf_deux_parents"),
         _bmaf_x(_c("aeeh.taux_base")).alias("__aeeh_base_unitaire"),
         # The 6e catégorie is the MTP itself, an amount (null before it is known: see _check_mtp).
-        *(_bmaf_x(_c(f"aeeh.complement.categorie_{c}")).alias(f"__aeeh_complement_{c}") for c in range(1, 6)),
-        _c(_MTP).alias("__aeeh_complement_6"),
-        *(_bmaf_x(_c(f"aeeh.majoration_isole.categorie_{c}")).alias(f"__aeeh_isole_{c}") for c in range(2, 7)),
+        *(_bmaf_x(_c(f"aeeh.complement.categorie_{c}")).alias(f"__aeeh_complement_{c}") for c in _categories("aeeh.complement")),
+        _c(_MTP).alias(f"__aeeh_complement_{_CATEGORIE_MTP}"),
+        *(_bmaf_x(_c(f"aeeh.majoration_isole.categorie_{c}")).alias(f"__aeeh_isole_{c}") for c in _categories_isole()),
         # Households
         *(_bmaf_x(_c(f"af.tranche_{t}.majoration_age")).alias(f"__af_majoration_{t}") for t in (1, 2, 3)),
         *(_bmaf_x(_c(f"af.tranche_{t}.forfait")).alias(f"__af_forfait_{t}") for t in (1, 2, 3)),
@@ -328,10 +365,15 @@ def _month_law(months: pl.Series) -> pl.DataFrame:
 _CHILD_LAW = (
     "mois", "pf_age_limite", "pf_age_fin_obligation_scolaire", "af_forfait_duree", "af_forfait_nombre_enfants_minimum", "cf_age_minimum",
     "cf_age_maximum", "paje_base_age_limite", "ars_age_tranche_2", "ars_age_tranche_3", "__seuil_remuneration",
-    "__mois_ars", "__ars_ne_avant", "__ars_ne_apres", "__ars_doit_etudier", "__ars_six_dix", "__ars_onze_quatorze",
+    "__mois_ars", "__ars_ne_avant", "__ars_ne_apres", "__ars_doit_etudier", "__ars_tranches_au", "__ars_six_dix", "__ars_onze_quatorze",
     "__ars_quinze_dix_huit", "__asf_un_parent", "__asf_deux_parents", "__aeeh_base_unitaire",
-    *(f"__aeeh_complement_{c}" for c in range(1, 7)), *(f"__aeeh_isole_{c}" for c in range(2, 7)),
 )
+
+
+def _child_law() -> list[str]:
+    """The month-level columns the child steps read: _CHILD_LAW and the AEEH amount of each catégorie."""
+    return [*_CHILD_LAW, *(f"__aeeh_complement_{c}" for c in _categories_complement()),
+            *(f"__aeeh_isole_{c}" for c in _categories_isole())]
 
 
 def _majoration_ages(births: pl.Series) -> pl.DataFrame:
@@ -368,9 +410,12 @@ def _child_flags(e: pl.LazyFrame) -> pl.LazyFrame:
     forfait = (a >= pl.col("pf_age_limite") * 12) & (a < pl.col("pf_age_limite") * 12 + pl.col("af_forfait_duree")) & remun_ok
     ab = charge & (a < pl.col("paje_base_age_limite") * 12)
 
-    # ARS (L543-1): band by age on 31 December; from 16 only in school or apprenticeship.
+    # ARS (L543-1, R543-2): band by the age reached on the date of ars.calendrier (31 December); from 16 only in
+    # school or apprenticeship.
     dn = pl.col("date_naissance")
-    age_31_12 = pl.col("mois").dt.year() - dn.dt.year()
+    au = pl.col("__ars_tranches_au")
+    avant_anniversaire = (au.dt.month().cast(pl.Int32) * 100 + au.dt.day()) < (dn.dt.month().cast(pl.Int32) * 100 + dn.dt.day())
+    age_31_12 = au.dt.year().cast(pl.Int32) - dn.dt.year().cast(pl.Int32) - avant_anniversaire.cast(pl.Int32)
     ars_age = (dn < pl.col("__ars_ne_avant")) & (dn > pl.col("__ars_ne_apres"))
     doit_etudier = dn <= pl.col("__ars_doit_etudier")
     ars_ok = pl.col("__mois_ars") & ars_age & (a > 0) & remun_ok & (~doit_etudier | pl.col("scolarise"))
@@ -387,9 +432,9 @@ def _child_flags(e: pl.LazyFrame) -> pl.LazyFrame:
     aeeh_ok = charge & cat.is_not_null()
     complement = pl.lit(0, dtype=pl.Int64)
     isole = pl.lit(0, dtype=pl.Int64)
-    for c in range(1, 7):
+    for c in _categories_complement():
         complement = pl.when(cat == c).then(pl.col(f"__aeeh_complement_{c}")).otherwise(complement)
-    for c in range(2, 7):
+    for c in _categories_isole():
         isole = pl.when(cat == c).then(pl.col(f"__aeeh_isole_{c}")).otherwise(isole)
     # ARS ceiling (R543-5: "majoré de 30 % par enfant à charge", no date in the text): the children à charge on
     # 31 July, the eve of the August payment, as the CAF and service-public (F1878) count them: born before
@@ -410,7 +455,7 @@ def _child_flags(e: pl.LazyFrame) -> pl.LazyFrame:
         pl.when(aeeh_ok).then(pl.col("__aeeh_base_unitaire")).otherwise(0).alias("__aeeh_base"),
         pl.when(aeeh_ok).then(complement).otherwise(0).alias("__aeeh_complement"),
         pl.when(aeeh_ok).then(isole).otherwise(0).alias("__aeeh_isole"),
-        (aeeh_ok & (cat == 6) & pl.col("__aeeh_complement_6").is_null()).alias("__mtp_absent"),
+        (aeeh_ok & (cat == _CATEGORIE_MTP) & pl.col(f"__aeeh_complement_{_CATEGORIE_MTP}").is_null()).alias("__mtp_absent"),
     )
 
 
@@ -419,13 +464,13 @@ def _check_mtp(f: pl.DataFrame, e: pl.DataFrame, law: pl.DataFrame, ages: pl.Dat
 
     Only the few children of the 6e catégorie in such months are looked at, with the same flags as the rules.
     """
-    unknown = law.filter(pl.col("__aeeh_complement_6").is_null()).select("mois")
-    suspects = e.filter(pl.col("aeeh_categorie") == 6).join(unknown, on="mois", how="semi")
+    unknown = law.filter(pl.col(f"__aeeh_complement_{_CATEGORIE_MTP}").is_null()).select("mois")
+    suspects = e.filter(pl.col("aeeh_categorie") == _CATEGORIE_MTP).join(unknown, on="mois", how="semi")
     if suspects.height == 0:
         return
     suspects = suspects.join(f.select("foyer", "mois").unique(), on=["foyer", "mois"], how="semi")
     absent = (
-        _child_flags(suspects.lazy().join(law.lazy().select(_CHILD_LAW), on="mois").join(ages.lazy(), on="date_naissance"))
+        _child_flags(suspects.lazy().join(law.lazy().select(_child_law()), on="mois").join(ages.lazy(), on="date_naissance"))
         .filter(pl.col("__mtp_absent")).collect()
     )
     if absent.height:
@@ -450,7 +495,7 @@ def _children(e: pl.DataFrame, law: pl.DataFrame, ages: pl.DataFrame) -> pl.Lazy
     # Children of months not asked drop out here (inner join); those of households not asked, at the final join.
     rows = _child_flags(
         e.lazy().with_row_index("__rang")
-        .join(law.lazy().select(_CHILD_LAW), on="mois", how="inner")
+        .join(law.lazy().select(_child_law()), on="mois", how="inner")
         .join(ages.lazy(), on="date_naissance", how="left")
     ).with_columns(pl.when(pl.col("__charge")).then(aine).alias("__aine"))
     # Forfait (L521-1 2e al., D521-2 III): due for a child in the year after his 20th birthday when the family had
@@ -515,9 +560,12 @@ def _children(e: pl.DataFrame, law: pl.DataFrame, ages: pl.DataFrame) -> pl.Lazy
 # --------------------------------------------------------------------------
 # The rules
 
+_LABEL_LAW = ("pf_age_limite", "cf_age_minimum", "ars_age_minimum", "ars_age_maximum", "af_residence_alternee_part_majoration")
+"""The parameters the explanation's labels quote (the age of the forfait, of the CF, of the ARS; the résidence alternée)."""
+
 # The month-level columns the household steps read (the rest of the law stays in the small table).
 _FOYER_LAW = (
-    "mois", "bmaf", "pf_taux_crds",
+    "mois", "bmaf", "pf_taux_crds", "af_residence_alternee_part_enfant",
     "af_nombre_enfants_minimum", "af_majoration_nombre_enfants_minimum", "af_forfait_nombre_enfants_minimum",
     "af_plafond_tranche_1", "af_plafond_tranche_2", "af_plafond_majoration_enfant",
     *(f"af_tranche_{t}_{k}" for t in (1, 2, 3) for k in ("deuxieme_enfant", "enfant_suivant")),
@@ -531,6 +579,7 @@ _FOYER_LAW = (
     "ars_plafond_base", "ars_montant_minimum", "__ars_plafond_par_enfant",
     "aah_montant", "aah_taux_incapacite_plein", "aah_taux_incapacite_minimum", "aah_age_minimum", "aah_ressources_conjoint",
     "__aah_plafond_couple", "__aah_plafond_par_enfant",
+    *_LABEL_LAW,
     *_REFS,
 )
 
@@ -624,15 +673,19 @@ def _af(x: pl.LazyFrame, R: pl.Expr) -> pl.LazyFrame:
         by_tranche("__af_forfait_{}").alias("af_forfait_unitaire"),
     )
     # Résidence alternée (R521-3, R521-4): the AF of all the children × (mean number / number of children), a child in
-    # résidence alternée counting 1/2; the majoration pour âge of a child in résidence alternée is halved.
-    # Each share half-up to the cent.
-    den = n * 2
-    alt = pl.col("af_nb_alternes")
+    # résidence alternée counting af.residence_alternee.part_enfant (1/2); the majoration pour âge of a child in
+    # résidence alternée is af.residence_alternee.part_majoration of it (1/2). Exact on integers (parts over
+    # RATE_UNIT), each share half-up to the cent.
+    alt = pl.col("af_nb_alternes").cast(pl.Int128)
+    part_enfant = _en_unites("af_residence_alternee_part_enfant")
+    nombre_moyen = n.cast(pl.Int128) * RATE_UNIT - alt * (RATE_UNIT - part_enfant)
+    nb_alt_maj = pl.col("af_nb_majorations_alternees")
     x = x.with_columns(
-        pl.when(alt > 0).then(div_half_up_expr(pl.col("af_base_famille") * (den - alt), den))
-        .otherwise(pl.col("af_base_famille")).alias("af_base"),
-        ((pl.col("af_nb_majorations") - pl.col("af_nb_majorations_alternees")) * pl.col("af_majoration_unitaire")
-         + div_half_up_expr(pl.col("af_nb_majorations_alternees") * pl.col("af_majoration_unitaire"), 2)).alias("af_majorations"),
+        pl.when(alt > 0).then(div_half_up_expr(pl.col("af_base_famille").cast(pl.Int128) * nombre_moyen, n.cast(pl.Int128) * RATE_UNIT))
+        .otherwise(pl.col("af_base_famille")).cast(pl.Int64).alias("af_base"),
+        ((pl.col("af_nb_majorations") - nb_alt_maj) * pl.col("af_majoration_unitaire")
+         + div_half_up_expr(nb_alt_maj.cast(pl.Int128) * pl.col("af_majoration_unitaire").cast(pl.Int128)
+                            * _en_unites("af_residence_alternee_part_majoration"), RATE_UNIT)).cast(pl.Int64).alias("af_majorations"),
     ).with_columns((pl.col("af_base_famille") - pl.col("af_base")).alias("af_part_autre_parent"))
 
     # Complément dégressif (L521-1 6e al., D521-1 II, D521-2 II): above a ceiling by less than 12 × the monthly
@@ -786,6 +839,7 @@ OUTPUT = (
     "asf_nb_enfants",
     "aeeh_nb_enfants", "aeeh_base", "aeeh_complements", "aeeh_majoration_isole",
     "aah_plafond", "aah_ressources",
+    *_LABEL_LAW,
     "ref_bmaf", "ref_crds", "ref_af", "ref_cf", "ref_paje_naissance", "ref_paje_base", "ref_ars", "ref_asf", "ref_aeeh",
     "ref_aah",
 )
@@ -865,11 +919,42 @@ def biactivite(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+_ANNEES_AVANT = "pf.ressources.annees_avant"
+
+
+def annee_ressources(mois: date) -> int:
+    """The civil year whose resources count for the rights of ``mois`` (CSS R532-3: N-2)."""
+    return mois.year - int(parameters().get(_ANNEES_AVANT).at(mois).number())
+
+
+def effet_ressources(annee: int) -> date:
+    """The first month whose rights count the resources of ``annee`` (1 January of N+2, R532-3).
+
+    The gap is the one in force in ``annee`` (or, for an earlier year, the first one known).
+    """
+    parameter = parameters().get(_ANNEES_AVANT)
+    ecart = int(parameter.at(max(date(annee, 1, 1), parameter.dates[0])).number())
+    return date(annee + ecart, 1, 1)
+
+
 # --------------------------------------------------------------------------
 # Recovery of indus: the monthly limit on deductions (CSS L553-2, D553-1)
 
-HORS_RETENUE = frozenset({"ars", "paje_naissance"})
-"""Benefits left out of the income of D553-1 I b) (the ARS and the prime à la naissance)."""
+_HORS_RETENUE = "recouvrement_indus.hors_retenue"
+
+
+def hors_retenue(mois: date) -> frozenset[str]:
+    """The benefits left out of the income of D553-1 I b) in ``mois`` (the table ``recouvrement_indus.hors_retenue``).
+
+    The table has one key per benefit of :data:`PRESTATIONS` (1: left out), so that a benefit added to the rules is
+    placed on one side or the other by the law's data, never by default.
+    """
+    table = parameters().get(_HORS_RETENUE).at(mois).value
+    assert isinstance(table, Mapping)
+    if set(table) != set(PRESTATIONS):
+        raise ValueError(f"{_HORS_RETENUE} doit avoir une clé par prestation : {', '.join(PRESTATIONS)}")
+    return frozenset(str(p) for p, exclue in table.items() if exclue)
+
 
 _BAREME_RETENUE = "recouvrement_indus.bareme"
 """D553-1 III: the barème on the weighted income (nothing below the first threshold, then each tranche's rate)."""
@@ -884,7 +969,7 @@ def plafond_retenue(frame: pl.DataFrame) -> pl.DataFrame:
     """The largest monthly deduction for indus of each row (CSS L553-2, D553-1), in cents.
 
     Input: ``mois``; ``ressources_annuelles_cents`` (the household's resources of the reference year; null when
-    the caisse knows none); ``prestations_cents`` (the month's family benefits but those of :data:`HORS_RETENUE`);
+    the caisse knows none); ``prestations_cents`` (the month's family benefits but those of :func:`hors_retenue`);
     ``nb_adultes`` (1 or 2) and ``nb_enfants``. Steps, named after the article:
 
     * I: the monthly income, resources / 12 + the month's benefits (housing costs, I c, are not known to secu);
@@ -941,4 +1026,7 @@ def par_prestation(droits_frame: pl.DataFrame) -> pl.DataFrame:
     ).sort("foyer", "mois", "prestation", maintain_order=True)
 
 
-__all__ = ["droits", "par_prestation", "ressources_salaires", "biactivite", "plafond_retenue", "HORS_RETENUE", "law_table", "PRESTATIONS", "OUTPUT"]
+__all__ = [
+    "droits", "par_prestation", "ressources_salaires", "biactivite", "plafond_retenue", "hors_retenue", "annee_ressources",
+    "effet_ressources", "law_table", "PRESTATIONS", "OUTPUT",
+]

@@ -239,7 +239,7 @@ def _record_resource(session: Session, dossier: DossierAllocataire, caller: Call
                      montant: int, pro: int, today: date) -> None:
     session.add(RessourceAnnuelle(dossier_id=dossier.id, personne_id=personne_id, annee=annee, montant_cents=montant,
                                   revenu_professionnel_cents=pro, origine="declaree", note="déclarées par l'allocataire"))
-    _event(session, dossier, caller, "ressources", today, date(annee + 2, 1, 1), personne_id,
+    _event(session, dossier, caller, "ressources", today, rules.effet_ressources(annee), personne_id,
            {"annee": annee, "montant_cents": montant, "revenu_professionnel_cents": pro}, "CSS R532-3 : ressources de l'année N-2")
 
 
@@ -346,7 +346,7 @@ def record_change(session: Session, dossier_id: int, data: ChangementIn, *, call
         session.add(RessourceAnnuelle(dossier_id=dossier.id, personne_id=person.id, annee=data.annee, montant_cents=montant,
                                       revenu_professionnel_cents=pro, origine="declaree", note=f"changement déclaré le {_fr(today)}"))
         payload = {"annee": data.annee, "montant_cents": montant, "revenu_professionnel_cents": pro}
-        effet = date(data.annee + 2, 1, 1)
+        effet = rules.effet_ressources(data.annee)
     if data.iban:
         dossier.iban = validate_iban(data.iban, field="iban")
         dossier.bic = validate_bic(data.bic, field="bic") if data.bic else None
@@ -464,7 +464,7 @@ def frames(session: Session, dossier: DossierAllocataire, months: list[date]) ->
         present = [m for m in members if _present(m, people[m.personne_id].date_naissance, month)]
         conjoint = next((m for m in present if m.role == "conjoint"), None)
         adults = [allocataire] + ([people[conjoint.personne_id]] if conjoint else [])
-        n2 = month.year - 2
+        n2 = rules.annee_ressources(month)
         res = [resources_of(session, dossier, p, n2, cache) for p in adults]
         total = sum(r.montant_cents for r in res)
         pros.append({"mois": month, "annee_ressources": n2, "revenu_professionnel_1_cents": res[0].professionnel_cents,

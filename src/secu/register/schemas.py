@@ -178,6 +178,14 @@ class EmployeurOut(Output):
 # -- health professionals -----------------------------------------------------------
 
 
+SECTEUR_NON_CONVENTIONNE = 3
+"""The répertoire's code of a practitioner outside the convention (CSS L. 162-5, L. 162-14-1 and the conventions).
+
+Not a number of the law: the convention médicale names secteur 1 (tarifs opposables) and secteur 2 (honoraires
+différents); "secteur 3" is the usual name, kept as a code, of a médecin who has not joined it.
+"""
+
+
 class ProfessionnelIn(Input):
     rpps: str = Field(max_length=11)
     nom: str = Field(max_length=100)

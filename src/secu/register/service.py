@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, timedelta
 
+import polars as pl
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -476,7 +477,7 @@ def declare_medecin_traitant(session: Session, personne_id: int, data: schemas.M
         raise InvalidField("professionnel_id", "professionnel de santé introuvable")
     if medecin.profession != "medecin":
         raise InvalidField("professionnel_id", "le médecin traitant doit être un médecin")
-    if medecin.secteur == 3:
+    if medecin.secteur == schemas.SECTEUR_NON_CONVENTIONNE:
         raise InvalidField("professionnel_id", "ce médecin n'est pas conventionné")
     _not_future(data.date_debut, today, "date_debut", "la date de la déclaration")
     if data.date_debut < personne.date_naissance:
@@ -530,8 +531,10 @@ def admit_ald(session: Session, personne_id: int, data: schemas.AldIn, *, caller
 def open_c2s(session: Session, personne_id: int, data: schemas.C2SIn, *, caller: Caller) -> PeriodeC2S:
     personne = require_person_write(session, caller, personne_id)
     _period(data.date_debut, data.date_fin)
-    if (data.date_fin - data.date_debut).days > 366:
-        raise InvalidField("date_fin", "la C2S est attribuée pour un an au plus (CSS L861-5)")
+    limite = rules.c2s_fin_maximale(pl.DataFrame({"date_debut": [data.date_debut]})).row(0, named=True)
+    if data.date_fin > limite["c2s_fin_maximale"]:
+        raise InvalidField("date_fin", f"la C2S est attribuée pour {limite['c2s_duree_mois']} mois au plus (CSS L861-5) : "
+                                       f"fin au plus tard le {limite['c2s_fin_maximale']:%d/%m/%Y}")
     if data.avec_participation and data.participation_mensuelle_cents <= 0:
         raise InvalidField("participation_mensuelle_cents", "la participation financière doit être positive")
     if not data.avec_participation and data.participation_mensuelle_cents:
