@@ -4,17 +4,16 @@ Each movement is a row of ``mouvement_cotisant`` (positive: owed by the
 employer; negative: paid) and a ledger entry, both under one idempotency key,
 so nothing is booked twice. Payments settle the oldest periods first.
 
-* Due date (CSS R243-6): the contributions on the pay of month M are due on
-  the 5th of M+1 for an employer of 50 employees or more, on the 15th for the
-  others; a due date on a non-working day moves to the next working day.
-* Late fees (CSS R243-16, since 1 January 2020, décret n° 2019-1050): 5 % of
-  the contributions unpaid on the due date, and 0.2 % of those still due per
-  month or fraction of month elapsed since the due date.
-* The threshold, the days and the rates are dated parameters
-  (``src/secu/parametres/recouvrement/exigibilite``, ``majorations``); the
-  fees are rounded half-up to the cent (``secu.core.money.apply_rate``).
-* Formal notice (mise en demeure, CSS L244-2): before any recovery action,
-  the employer is called to pay within one month.
+This module does the database work; the law is in ``secu.recouvrement.rules``
+(dated parameters under ``src/secu/parametres/recouvrement/exigibilite``,
+``majorations``, ``mise_en_demeure``):
+
+* due date (CSS R243-6): ``rules.dates_exigibilite``;
+* late fees (CSS R243-16 I and II): ``rules.majoration_de_retard`` on the
+  contributions unpaid on the due date, ``rules.mois_de_retard`` and
+  ``rules.majoration_complementaire`` for each month or fraction of month
+  elapsed since; the bases (what is unpaid at each date) are read here;
+* formal notice (mise en demeure, CSS L244-2): ``rules.dates_limites_mise_en_demeure``.
 """
 
 from __future__ import annotations
@@ -24,34 +23,26 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+import polars as pl
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from secu.core import ledger
-from secu.core.dates import add_jours_ouvres, is_jour_ouvre
 from secu.core.errors import Conflict, InvalidField
-from secu.core.money import apply_rate
-from secu.core.parameters import parameters
+from secu.recouvrement import rules
 from secu.recouvrement.models import MiseEnDemeure, MouvementCotisant
 
-REFERENCE_EXIGIBILITE = "CSS R243-6 (date limite de paiement : le 5 ou le 15 du mois suivant selon l'effectif)"
-REFERENCE_RETARD = "CSS R243-16 I (majoration de retard de 5 %), décret n° 2019-1050 du 11 octobre 2019"
-REFERENCE_COMPLEMENTAIRE = "CSS R243-16 II (majoration complémentaire de 0,2 % par mois ou fraction de mois)"
-REFERENCE_MISE_EN_DEMEURE = "CSS L244-2 (mise en demeure de régulariser dans le délai d'un mois)"
+REFERENCE_EXIGIBILITE = "CSS R243-6 (date limite de paiement des cotisations, le mois suivant, selon l'effectif)"
+REFERENCE_MISE_EN_DEMEURE = "CSS L244-2 (mise en demeure de régulariser sa situation)"
 ACCOUNT = "creances.cotisants"
 
 
-def _law(name: str, on: date) -> Any:
-    """A dated parameter of the recouvrement (src/secu/parametres/recouvrement/exigibilite, majorations)."""
-    return parameters().get(name).at(on).value
-
-
 def due_date(mois: date, effectif: int, departement: str) -> date:
-    """When the contributions on the pay of ``mois`` are due (CSS R243-6), moved to a working day."""
-    following = (mois.replace(day=28) + timedelta(days=4)).replace(day=1)
-    large = effectif >= _law("exigibilite.seuil_effectif", mois)
-    day = following.replace(day=_law("exigibilite.jour_50_et_plus" if large else "exigibilite.jour_moins_de_50", mois))
-    return day if is_jour_ouvre(day, departement) else add_jours_ouvres(day, 1, departement)
+    """When the contributions on the pay of ``mois`` are due (the rule: ``rules.dates_exigibilite``, CSS R243-6)."""
+    periods = pl.DataFrame({"mois": [mois], "effectif": [effectif], "departement": [departement]},
+                           schema={"mois": pl.Date, "effectif": pl.Int64, "departement": pl.String})
+    due: date = rules.dates_exigibilite(periods)["date_exigibilite"].item()
+    return due
 
 
 def _move(session: Session, *, siren: str, siret: str | None, urssaf: str, nature: str, mois: date | None, date_valeur: date,
@@ -162,8 +153,19 @@ def _unpaid_contributions(session: Session, siren: str, mois: date, at: date) ->
     return max(0, period.reste_du_cents - period.majorations_cents)
 
 
+def _book_fee(session: Session, fee: dict[str, Any], *, siren: str, urssaf: str, nature: str, on: date, cle: str) -> MouvementCotisant | None:
+    """Book one fee computed by the rules (its amount, label and reference) the day after ``on``, once (its key)."""
+    return _move(session, siren=siren, siret=None, urssaf=urssaf, nature=nature, mois=fee["mois"], date_valeur=on + timedelta(days=1),
+                 montant=fee["majoration_cents"], libelle=fee["libelle"], reference=fee["reference"], cle=cle)
+
+
 def apply_late_fees(session: Session, *, siren: str, urssaf: str, on: date) -> list[MouvementCotisant]:
-    """Book the late fees due by ``on`` (CSS R243-16); booking again the same day adds nothing."""
+    """Book the late fees due by ``on`` (CSS R243-16: ``rules.majoration_de_retard``, ``rules.majoration_complementaire``).
+
+    The fees are booked one at a time, in date order: each base is what is unpaid at its date, and
+    payments are imputed on the fees already booked, so a fee moves the base of the next ones.
+    Booking again the same day adds nothing.
+    """
     booked: list[MouvementCotisant] = []
     for period in account(session, siren, on).periodes:
         due = period.date_exigibilite
@@ -171,35 +173,21 @@ def apply_late_fees(session: Session, *, siren: str, urssaf: str, on: date) -> l
             continue
         unpaid = _unpaid_contributions(session, siren, period.mois, due)
         if unpaid > 0:
-            fee = apply_rate(unpaid, _law("majorations.retard", due))
-            move = _move(session, siren=siren, siret=None, urssaf=urssaf, nature="majoration_retard", mois=period.mois, date_valeur=due + timedelta(days=1),
-                         montant=fee, libelle=f"Majoration de retard de 5 % sur {unpaid / 100:.2f} € impayés au {due:%d/%m/%Y}".replace(".", ","),
-                         reference=REFERENCE_RETARD, cle=f"majoration:{siren}:{period.mois}:retard")
+            fee = rules.majoration_de_retard(pl.DataFrame({"mois": [period.mois], "date_exigibilite": [due], "impaye_cents": [unpaid]})).row(0, named=True)
+            move = _book_fee(session, fee, siren=siren, urssaf=urssaf, nature="majoration_retard", on=due, cle=f"majoration:{siren}:{period.mois}:retard")
             if move:
                 booked.append(move)
-        month = 0
-        start = due
-        while start < on:  # each month or fraction of month elapsed since the due date
-            unpaid = _unpaid_contributions(session, siren, period.mois, start)
+        delays = rules.mois_de_retard(pl.DataFrame({"mois": [period.mois], "date_exigibilite": [due]}), on)
+        for month in delays.iter_rows(named=True):  # each month or fraction of month elapsed since the due date
+            unpaid = _unpaid_contributions(session, siren, period.mois, month["debut"])
             if unpaid <= 0:
                 break
-            fee = apply_rate(unpaid, _law("majorations.complementaire", start))
-            move = _move(session, siren=siren, siret=None, urssaf=urssaf, nature="majoration_complementaire", mois=period.mois,
-                         date_valeur=start + timedelta(days=1), montant=fee,
-                         libelle=f"Majoration complémentaire de 0,2 % (mois de retard n° {month + 1})", reference=REFERENCE_COMPLEMENTAIRE,
-                         cle=f"majoration:{siren}:{period.mois}:complementaire:{month + 1}")
+            fee = rules.majoration_complementaire(pl.DataFrame([month | {"impaye_cents": unpaid}])).row(0, named=True)
+            move = _book_fee(session, fee, siren=siren, urssaf=urssaf, nature="majoration_complementaire", on=month["debut"],
+                             cle=f"majoration:{siren}:{period.mois}:complementaire:{month['rang']}")
             if move:
                 booked.append(move)
-            month += 1
-            start = _add_months(due, month)
     return booked
-
-
-def _add_months(day: date, months: int) -> date:
-    year, month = divmod(day.month - 1 + months, 12)
-    target = date(day.year + year, month + 1, 1)
-    last = ((target.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)).day
-    return target.replace(day=min(day.day, last))
 
 
 def issue_formal_notice(session: Session, *, siren: str, urssaf: str, on: date, emise_par: int | None) -> MiseEnDemeure:
@@ -214,7 +202,7 @@ def issue_formal_notice(session: Session, *, siren: str, urssaf: str, on: date, 
     fees = sum(min(p.majorations_cents, p.reste_du_cents) for p in overdue)
     total = sum(p.reste_du_cents for p in overdue)
     notice = MiseEnDemeure(
-        siren=siren, organisme_code=urssaf, date_emission=on, date_limite=_add_months(on, 1), cotisations_cents=total - fees,
+        siren=siren, organisme_code=urssaf, date_emission=on, date_limite=_time_limit(on), cotisations_cents=total - fees,
         majorations_cents=fees, emise_par=emise_par,
         periodes=json.dumps([{"mois": p.mois.isoformat(), "date_exigibilite": p.date_exigibilite.isoformat(), "reste_du_cents": p.reste_du_cents}
                              for p in overdue]),
@@ -222,6 +210,12 @@ def issue_formal_notice(session: Session, *, siren: str, urssaf: str, on: date, 
     session.add(notice)
     session.flush()
     return notice
+
+
+def _time_limit(on: date) -> date:
+    """The day the mise en demeure issued on ``on`` must be settled by (``rules.dates_limites_mise_en_demeure``, CSS L244-2)."""
+    limit: date = rules.dates_limites_mise_en_demeure(pl.DataFrame({"date_emission": [on]}))["date_limite"].item()
+    return limit
 
 
 def notices(session: Session, siren: str) -> list[MiseEnDemeure]:

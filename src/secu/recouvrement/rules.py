@@ -70,7 +70,7 @@ from typing import Any, TypeVar, cast
 import polars as pl
 
 from secu.core.errors import InvalidField, NotFound
-from secu.core.money import RATE_DTYPE, RATE_UNIT, div_half_up_expr
+from secu.core.money import RATE_DTYPE, RATE_UNIT, apply_rate_expr, div_half_up_expr
 from secu.core.parameters import Parameters, join_parameters, parameters
 
 FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
@@ -1356,3 +1356,111 @@ def financement(lines: pl.DataFrame, by: Sequence[str] = ("mois",)) -> pl.DataFr
     ]).select(own.columns)
     return (pl.concat([own, split]).group_by(*keys, "attributaire", "produit").agg(pl.col("cents").sum())
             .filter(pl.col("cents") != 0).sort(*keys, "attributaire", "produit"))
+
+
+# --------------------------------------------------------------------------
+# The employer's account: due dates, late fees, formal notice (CSS R243-6, R243-16, L244-2).
+# Frames of periods × dates; compte.py reads the account in the database and books what these give.
+
+_EXIGIBILITE = ("exigibilite.seuil_effectif", "exigibilite.jour_50_et_plus", "exigibilite.jour_moins_de_50")
+
+
+def _percent_text(rate: pl.Expr) -> pl.Expr:
+    """A rate as the law writes it: 0.002 -> "0,2 %" (built from the parameter, never typed)."""
+    digits = (rate.cast(RATE_DTYPE) * 100).cast(pl.String)
+    return pl.concat_str(digits.str.strip_chars_end("0").str.strip_chars_end(".").str.replace(".", ",", literal=True), pl.lit(" %"))
+
+
+def _euros_text(cents: pl.Expr) -> pl.Expr:
+    """Cents as "1234,56" (no thousands separator), for the labels of the account."""
+    return pl.concat_str((cents // 100).cast(pl.String), pl.lit(","), (cents % 100).cast(pl.String).str.zfill(2))
+
+
+def dates_exigibilite(periodes: pl.DataFrame) -> pl.DataFrame:
+    """Add ``date_exigibilite``: when the contributions on the pay of ``mois`` are due (CSS R243-6).
+
+    Columns ``mois`` (Date), ``effectif`` (Int64), ``departement`` (String). The contributions of
+    month M are due on a day of M+1 that depends on the headcount (the 5th from the threshold, the
+    15th under it: dated parameters ``exigibilite.*``); a non-working day moves to the next working
+    day of the département (its public holidays: ``secu.core.dates``, one call per distinct date).
+    """
+    from secu.core.dates import add_jours_ouvres, is_jour_ouvre
+
+    law = join_parameters(periodes, list(_EXIGIBILITE), on="mois")
+    following = pl.col("mois").dt.offset_by("1mo").dt.month_start()
+    day = pl.when(pl.col("effectif") >= pl.col("exigibilite_seuil_effectif")).then(pl.col("exigibilite_jour_50_et_plus")) \
+        .otherwise(pl.col("exigibilite_jour_moins_de_50"))
+    nominal = law.select(pl.date(following.dt.year(), following.dt.month(), day).alias("jour"), "departement")
+    working = {(d, dep): d if is_jour_ouvre(d, dep) else add_jours_ouvres(d, 1, dep) for d, dep in nominal.unique().iter_rows()}
+    moved = [working[(d, dep)] for d, dep in nominal.iter_rows()]
+    return periodes.with_columns(pl.Series("date_exigibilite", moved, dtype=pl.Date))
+
+
+def majoration_de_retard(impayes: pl.DataFrame) -> pl.DataFrame:
+    """Add the majoration de retard (CSS R243-16 I): a rate of the contributions unpaid on the due date.
+
+    Columns ``date_exigibilite`` (Date) and ``impaye_cents`` (Int64, the contributions still unpaid at
+    the end of that day). Adds ``majoration_cents`` (half-up to the cent), ``libelle`` and ``reference``;
+    the rate is the parameter ``majorations.retard`` in force on the due date.
+    """
+    law = join_parameters(impayes, ["majorations.retard"], on="date_exigibilite", with_references=True)
+    return law.select(
+        *impayes.columns,
+        apply_rate_expr(pl.col("impaye_cents"), pl.col("majorations_retard")).alias("majoration_cents"),
+        pl.concat_str(pl.lit("Majoration de retard de "), _percent_text(pl.col("majorations_retard")), pl.lit(" sur "),
+                      _euros_text(pl.col("impaye_cents")), pl.lit(" € impayés au "), pl.col("date_exigibilite").dt.strftime("%d/%m/%Y"))
+        .alias("libelle"),
+        pl.col("majorations_retard_reference").cast(pl.String).alias("reference"),
+    )
+
+
+def mois_de_retard(periodes: pl.DataFrame, au: date) -> pl.DataFrame:
+    """One row per month or fraction of month elapsed by ``au`` since each period's due date (CSS R243-16 II).
+
+    Columns ``mois`` and ``date_exigibilite``; gives ``mois``, ``rang`` (1, 2…) and ``debut``, the day that
+    month of delay starts: the due date plus ``rang - 1`` months, date to date (the last day of a shorter
+    month). A month started before ``au`` counts whole: a fraction of month is a month.
+    """
+    due = pl.col("date_exigibilite")
+    span = (au.year - due.dt.year().cast(pl.Int64)) * 12 + au.month - due.dt.month().cast(pl.Int64) + 1
+    return (
+        periodes.select("mois", "date_exigibilite", pl.int_ranges(0, pl.max_horizontal(span, 0)).alias("decalage"))
+        .explode("decalage")
+        .drop_nulls("decalage")
+        .select("mois", (pl.col("decalage") + 1).alias("rang"),
+                due.dt.offset_by(pl.format("{}mo", pl.col("decalage"))).alias("debut"))
+        .filter(pl.col("debut") < pl.lit(au))
+        .sort("mois", "rang")
+    )
+
+
+def majoration_complementaire(retards: pl.DataFrame) -> pl.DataFrame:
+    """Add the majoration complémentaire (CSS R243-16 II) of each month of delay.
+
+    Columns ``debut`` (Date, the start of the month of delay), ``rang`` (Int64) and ``impaye_cents``
+    (contributions still due at the end of ``debut``). Adds ``majoration_cents`` = the rate in force on
+    ``debut`` (``majorations.complementaire``) × the unpaid contributions, half-up to the cent, with
+    ``libelle`` and ``reference``.
+    """
+    law = join_parameters(retards, ["majorations.complementaire"], on="debut", with_references=True)
+    return law.select(
+        *retards.columns,
+        apply_rate_expr(pl.col("impaye_cents"), pl.col("majorations_complementaire")).alias("majoration_cents"),
+        pl.concat_str(pl.lit("Majoration complémentaire de "), _percent_text(pl.col("majorations_complementaire")),
+                      pl.lit(" (mois de retard n° "), pl.col("rang").cast(pl.String), pl.lit(")")).alias("libelle"),
+        pl.col("majorations_complementaire_reference").cast(pl.String).alias("reference"),
+    )
+
+
+def dates_limites_mise_en_demeure(notices: pl.DataFrame) -> pl.DataFrame:
+    """Add ``date_limite``: the day by which a mise en demeure issued on ``date_emission`` must be paid (CSS L244-2).
+
+    The delay in months is the dated parameter ``mise_en_demeure.delai_mois``, counted date to date (the
+    last day of a shorter month); ``reference_mise_en_demeure`` gives its text.
+    """
+    law = join_parameters(notices, ["mise_en_demeure.delai_mois"], on="date_emission", with_references=True)
+    return law.select(
+        *notices.columns,
+        pl.col("date_emission").dt.offset_by(pl.format("{}mo", pl.col("mise_en_demeure_delai_mois"))).alias("date_limite"),
+        pl.col("mise_en_demeure_delai_mois_reference").cast(pl.String).alias("reference_mise_en_demeure"),
+    )
