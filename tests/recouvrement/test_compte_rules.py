@@ -81,3 +81,11 @@ def test_mise_en_demeure_one_month_l244_2() -> None:
     result = rules.dates_limites_mise_en_demeure(notices)
     assert result["date_limite"].to_list() == [date(2026, 7, 20), date(2026, 2, 28)]
     assert "L. 244-2" in result["reference_mise_en_demeure"][0]
+
+
+def test_duree_legale_l3121_27_is_the_default_of_hours_paid() -> None:
+    # Code du travail L3121-27: 35 hours a week; 35 × 52 / 12 = 151,666… h, written 151,67 h
+    assert rules.duree_legale_mensuelle(date(2025, 3, 1)) == (Decimal(35) * 52 / 12).quantize(Decimal("0.01")) == Decimal("151.67")
+    omitted, totals = rules.cotisations_bulletin(brut="1801.80", mois=date(2025, 3, 1), effectif=10, taux_atmp="0.0208")
+    given, given_totals = rules.cotisations_bulletin(brut="1801.80", mois=date(2025, 3, 1), effectif=10, taux_atmp="0.0208", heures="151.67")
+    assert omitted.equals(given) and totals == given_totals

@@ -22,6 +22,8 @@ from secu.core.errors import InvalidField
 from secu.recouvrement.rules import ATTRIBUTAIRES, LINES, contributions, cotisations_bulletin, net
 
 FULL_TIME = Decimal("151.67")
+ATMP = "0.0208"
+"""The AT/MP rate of these examples: an input of the rule (each establishment's is notified by its Carsat), 2,08 % here."""
 
 
 def cents(euros: Decimal) -> int:
@@ -72,7 +74,7 @@ def test_smic_full_time_january_2024() -> None:
     """SMIC 2024 (décret n° 2023-1216): 11,65 €/h, 1 766,92 € per month. Réduction: CSS D241-7, T = 0,3194
     (< 50 salariés, D241-7 as of 31/12/2023). Pay below the prorated SMIC (11,65 × 151,67 = 1 766,96 €):
     C is capped at T, the reduction is 0,3194 × 1 766,92 = 564,35 €. Bandeaux 2024: maladie 7 %, AF 3,45 %."""
-    lines, totals = cotisations_bulletin(brut="1766.92", mois=date(2024, 1, 1), effectif=10)
+    lines, totals = cotisations_bulletin(taux_atmp=ATMP, brut="1766.92", mois=date(2024, 1, 1), effectif=10)
     rows = by_code(lines)
     assert employer(rows, "reduction_generale") == -part("1766.92", "0.3194") == -56435
     assert rows["reduction_generale"]["taux_patronal"] == Decimal("-0.3194")
@@ -88,12 +90,12 @@ def test_smic_full_time_january_2024() -> None:
 def test_smic_full_time_march_2025() -> None:
     """SMIC 2025 unchanged (11,88 €/h, 1 801,80 €; décret n° 2024-951). T = 0,3194 until 30/04/2025
     (décret n° 2025-318 lowers it to 0,3193 from 01/05): reduction 0,3194 × 1 801,80 = 575,49 €."""
-    lines, totals = cotisations_bulletin(brut="1801.80", mois=date(2025, 3, 1), effectif=10)
+    lines, totals = cotisations_bulletin(taux_atmp=ATMP, brut="1801.80", mois=date(2025, 3, 1), effectif=10)
     rows = by_code(lines)
     assert employer(rows, "reduction_generale") == -part("1801.80", "0.3194") == -57549
-    lines, _ = cotisations_bulletin(brut="1801.80", mois=date(2025, 5, 1), effectif=10)
+    lines, _ = cotisations_bulletin(taux_atmp=ATMP, brut="1801.80", mois=date(2025, 5, 1), effectif=10)
     assert employer(by_code(lines), "reduction_generale") == -part("1801.80", "0.3193")
-    lines, _ = cotisations_bulletin(brut="1801.80", mois=date(2025, 5, 1), effectif=60)
+    lines, _ = cotisations_bulletin(taux_atmp=ATMP, brut="1801.80", mois=date(2025, 5, 1), effectif=60)
     assert employer(by_code(lines), "reduction_generale") == -part("1801.80", "0.3233")
 
 
@@ -102,13 +104,13 @@ def test_smic_full_time_2026_rgdu_maximum() -> None:
     capped at Tmin + Tdelta: 0,02 + 0,3821 = 0,4021 for 50 employees and more (service-public.fr F24542,
     2026 example: 0,4021), 0,02 + 0,3781 = 0,3981 below 50 (openfisca-france test, 2026-01: 0,3981).
     No more bandeaux: maladie 13 %, AF 5,25 %; vieillesse déplafonnée 2,11 %."""
-    lines, _ = cotisations_bulletin(brut="1823.03", mois=date(2026, 1, 1), effectif=100)
+    lines, _ = cotisations_bulletin(taux_atmp=ATMP, brut="1823.03", mois=date(2026, 1, 1), effectif=100)
     rows = by_code(lines)
     assert employer(rows, "reduction_generale") == -part("1823.03", "0.4021") == -73304
     assert employer(rows, "maladie") == part("1823.03", "0.13")
     assert employer(rows, "allocations_familiales") == part("1823.03", "0.0525")
     assert employer(rows, "vieillesse_deplafonnee") == part("1823.03", "0.0211")
-    lines, _ = cotisations_bulletin(brut="1823.03", mois=date(2026, 1, 1), effectif=15)
+    lines, _ = cotisations_bulletin(taux_atmp=ATMP, brut="1823.03", mois=date(2026, 1, 1), effectif=15)
     assert employer(by_code(lines), "reduction_generale") == -part("1823.03", "0.3981") == -72575
 
 
@@ -128,7 +130,7 @@ def test_rgdu_coefficient_at_1_25_smic_is_rounded_to_the_nearest_ten_thousandth(
     # 0,3781 × 0,700027…^1,75 = 0,20256…, so C = 0,02 + 0,2026 = 0,2226 (0,2225 would be a truncation, which the
     # text does not say; OpenFisca's own formula, round_(…, 4), gives 0,2226 too and passes within its margin).
     assert rgdu_coefficient("2278.79", "0.3781") == Decimal("0.2226")
-    _, totals = cotisations_bulletin(brut="2278.79", mois=date(2026, 2, 1), effectif=15)
+    _, totals = cotisations_bulletin(taux_atmp=ATMP, brut="2278.79", mois=date(2026, 2, 1), effectif=15)
     assert totals["coefficient_reduction"] == Decimal("0.2226")
 
 
@@ -146,7 +148,7 @@ def test_rgdu_coefficient_at_1_25_smic_is_rounded_to_the_nearest_ten_thousandth(
 def test_rgdu_2026_coefficients(brut: str, effectif: int, coefficient: str) -> None:
     if coefficient != "0":
         assert rgdu_coefficient(brut, "0.3821") == Decimal(coefficient)  # the source agrees with the text
-    lines, totals = cotisations_bulletin(brut=brut, mois=date(2026, 2, 1), effectif=effectif)
+    lines, totals = cotisations_bulletin(taux_atmp=ATMP, brut=brut, mois=date(2026, 2, 1), effectif=effectif)
     assert totals["coefficient_reduction"] == Decimal(coefficient)
     rows = by_code(lines)
     if coefficient == "0":
@@ -158,9 +160,9 @@ def test_rgdu_2026_coefficients(brut: str, effectif: int, coefficient: str) -> N
 def test_rgdu_exit_at_three_smic() -> None:
     """3 × SMIC of the month, kept exact (3 × 12,02 × 151,67 = 5 469,2202 €): below it, C = Tmin = 0,02;
     from it, no reduction (CSS L241-13 as amended by LFSS 2025 art. 18; décret n° 2025-887)."""
-    _, below = cotisations_bulletin(brut="5469.22", mois=date(2026, 2, 1), effectif=100)
+    _, below = cotisations_bulletin(taux_atmp=ATMP, brut="5469.22", mois=date(2026, 2, 1), effectif=100)
     assert below["coefficient_reduction"] == Decimal("0.02")
-    lines, at = cotisations_bulletin(brut="5469.23", mois=date(2026, 2, 1), effectif=100)
+    lines, at = cotisations_bulletin(taux_atmp=ATMP, brut="5469.23", mois=date(2026, 2, 1), effectif=100)
     assert at["coefficient_reduction"] == 0
     assert "reduction_generale" not in by_code(lines)
 
@@ -182,24 +184,24 @@ def test_rgdu_2026_smic_frozen_at_first_of_january() -> None:
     expected = _rgdu_by_hand(brut, Decimal("12.02"), FULL_TIME, Decimal("0.3821"))
     assert expected == Decimal("0.1336")
     assert _rgdu_by_hand(brut, Decimal("12.31"), FULL_TIME, Decimal("0.3821")) == Decimal("0.1434")  # the SMIC in force
-    lines, totals = cotisations_bulletin(brut=brut, mois=date(2026, 7, 1), effectif=100)
+    lines, totals = cotisations_bulletin(taux_atmp=ATMP, brut=brut, mois=date(2026, 7, 1), effectif=100)
     assert totals["coefficient_reduction"] == expected
     assert totals["smic_cents"] == cents(Decimal("12.02") * FULL_TIME) == 182307
     assert employer(by_code(lines), "reduction_generale") == -part(brut, "0.1336") == -36534
     reference = lines.filter(pl.col("code") == "reduction_generale")["reference"].cast(pl.String).item()
     assert "Décret n° 2026-509 du 12 juin 2026" in reference
     # Before 2026: the SMIC in force (July 2025: 11,88 €/h), no reference SMIC in the reference.
-    _, before = cotisations_bulletin(brut="2000", mois=date(2025, 7, 1), effectif=100)
+    _, before = cotisations_bulletin(taux_atmp=ATMP, brut="2000", mois=date(2025, 7, 1), effectif=100)
     assert before["smic_cents"] == cents(Decimal("11.88") * FULL_TIME)
 
 
 def test_fillon_zero_from_one_point_six_smic() -> None:
     """Until 2025: C = 0 from 1,6 SMIC (1,6 × 1 801,84 = 2 882,94 €)."""
-    _, below = cotisations_bulletin(brut="2882.90", mois=date(2025, 3, 1), effectif=10)
-    _, at = cotisations_bulletin(brut="2882.95", mois=date(2025, 3, 1), effectif=10)
+    _, below = cotisations_bulletin(taux_atmp=ATMP, brut="2882.90", mois=date(2025, 3, 1), effectif=10)
+    _, at = cotisations_bulletin(taux_atmp=ATMP, brut="2882.95", mois=date(2025, 3, 1), effectif=10)
     assert below["coefficient_reduction"] == Decimal("0")  # 0,3194 × (1,6 × 1801,84 / 2882,90 − 1) / 0,6 < 0,00005
     assert at["coefficient_reduction"] == 0
-    _, lower = cotisations_bulletin(brut="2500", mois=date(2025, 3, 1), effectif=10)
+    _, lower = cotisations_bulletin(taux_atmp=ATMP, brut="2500", mois=date(2025, 3, 1), effectif=10)
     # 0,3194 / 0,6 × (1,6 × 1 801,84 / 2 500 − 1) = 0,3194 / 0,6 × 0,1531776 = 0,08154… → 0,0815
     assert lower["coefficient_reduction"] == Decimal("0.0815")
 
@@ -234,7 +236,7 @@ def test_3000_euros_march_2025(effectif: int) -> None:
     """Every line of a 3 000 € non-cadre payslip of March 2025 (rates of the parameters' texts, see each
     YAML file), no réduction générale (above 1,6 SMIC); FNAL 0,10 % below 50 employees, 0,50 % from 50
     (CSS L834-1, loi PACTE). Net avant impôt = 3 000 − 625,21 = 2 374,79 € for both."""
-    lines, totals = cotisations_bulletin(brut="3000", mois=date(2025, 3, 1), effectif=effectif)
+    lines, totals = cotisations_bulletin(taux_atmp=ATMP, brut="3000", mois=date(2025, 3, 1), effectif=effectif)
     rows = by_code(lines)
     expected = _expected_3000(effectif)
     assert set(rows) == set(expected)
@@ -255,7 +257,7 @@ def test_cadre_above_the_plafond_2025() -> None:
     """6 000 € in March 2025, cadre, 100 employees. PMSS 2025 = 3 925 € (arrêté du 19/12/2024): T1 = 3 925,
     T2 = 2 075; CET on T1 + T2 since the pay exceeds the plafond; Apec on the pay within 4 plafonds;
     maladie 13 % (6 000 > 4 054,14) and AF 5,25 % (6 000 > 5 946,07)."""
-    lines, totals = cotisations_bulletin(brut="6000", mois=date(2025, 3, 1), effectif=100, cadre=True)
+    lines, totals = cotisations_bulletin(taux_atmp=ATMP, brut="6000", mois=date(2025, 3, 1), effectif=100, cadre=True)
     rows = by_code(lines)
     assert rows["vieillesse_plafonnee"]["assiette_cents"] == 392500
     assert (employee(rows, "vieillesse_plafonnee"), employer(rows, "vieillesse_plafonnee")) == (part("3925", "0.069"), part("3925", "0.0855"))
@@ -273,10 +275,10 @@ def test_cadre_above_the_plafond_2025() -> None:
 
 
 def test_non_cadre_has_no_apec_and_below_plafond_no_cet() -> None:
-    lines, _ = cotisations_bulletin(brut="6000", mois=date(2025, 3, 1), effectif=100, cadre=False)
+    lines, _ = cotisations_bulletin(taux_atmp=ATMP, brut="6000", mois=date(2025, 3, 1), effectif=100, cadre=False)
     rows = by_code(lines)
     assert "apec" not in rows and "cet" in rows
-    lines, _ = cotisations_bulletin(brut="3000", mois=date(2025, 3, 1), effectif=100, cadre=True)
+    lines, _ = cotisations_bulletin(taux_atmp=ATMP, brut="3000", mois=date(2025, 3, 1), effectif=100, cadre=True)
     rows = by_code(lines)
     assert "cet" not in rows and "agirc_arrco_t2" not in rows and employee(rows, "apec") == part("3000", "0.00024")
 
@@ -284,7 +286,7 @@ def test_non_cadre_has_no_apec_and_below_plafond_no_cet() -> None:
 def test_bases_limited_to_four_and_eight_plafonds() -> None:
     """40 000 € in a month of 2025: chômage, AGS, Apec within 4 PMSS (15 700 €), T2 up to 8 PMSS (31 400 €),
     CSG base 98,25 % of 15 700 + 100 % of the rest = 39 725,25 €."""
-    lines, _ = cotisations_bulletin(brut="40000", mois=date(2025, 3, 1), effectif=100, cadre=True)
+    lines, _ = cotisations_bulletin(taux_atmp=ATMP, brut="40000", mois=date(2025, 3, 1), effectif=100, cadre=True)
     rows = by_code(lines)
     assert rows["chomage"]["assiette_cents"] == rows["ags"]["assiette_cents"] == rows["apec"]["assiette_cents"] == 1570000
     assert rows["agirc_arrco_t2"]["assiette_cents"] == 3140000 - 392500
@@ -300,7 +302,7 @@ def test_part_time_plafond_and_smic_prorated() -> None:
     """Half time (75,84 h), 1 000 € in March 2025. Plafond reduced in the ratio 75,84 / 151,67 (CSS L242-8):
     3 925 × 75,84 / 151,67 = 1 962,63 €. SMIC of the month 11,88 × 75,84 = 900,98 €; Fillon coefficient
     0,3194 / 0,6 × (1,6 × 900,98 / 1 000 − 1) = 0,23506… → 0,2351; reduction 235,10 €."""
-    lines, totals = cotisations_bulletin(brut="1000", mois=date(2025, 3, 1), effectif=10, heures="75.84", heures_contrat="75.84")
+    lines, totals = cotisations_bulletin(taux_atmp=ATMP, brut="1000", mois=date(2025, 3, 1), effectif=10, heures="75.84", heures_contrat="75.84")
     assert totals["plafond_cents"] == cents(Decimal(3925) * Decimal("75.84") / FULL_TIME) == 196263
     assert totals["smic_cents"] == cents(Decimal("11.88") * Decimal("75.84")) == 90098
     assert totals["coefficient_reduction"] == Decimal("0.2351")
@@ -314,7 +316,7 @@ def test_part_time_plafond_kept_exact_before_comparisons() -> None:
     rounded to the cent: 2 746,23 € of pay exceeds the plafond, so the CET is due on it; with 25 000 €, T1 is
     2 746,23 € and T1 + T2 = 8 × 2 746,2253… = 21 969,80 € (not 8 × 2 746,23 = 21 969,84 €)."""
     exact = Decimal(4005) * Decimal("104.00") / FULL_TIME
-    lines, totals = cotisations_bulletin(brut="2746.23", mois=date(2026, 2, 1), effectif=10, heures="104", heures_contrat="104")
+    lines, totals = cotisations_bulletin(taux_atmp=ATMP, brut="2746.23", mois=date(2026, 2, 1), effectif=10, heures="104", heures_contrat="104")
     assert totals["plafond_cents"] == cents(exact) == 274623
     assert Decimal("2746.23") > exact
     rows = by_code(lines)
@@ -322,7 +324,7 @@ def test_part_time_plafond_kept_exact_before_comparisons() -> None:
     assert employer(rows, "cet") == part("2746.23", "0.0021")
     assert rows["vieillesse_plafonnee"]["assiette_cents"] == 274623
     assert "agirc_arrco_t2" not in rows
-    rows = by_code(cotisations_bulletin(brut="25000", mois=date(2026, 2, 1), effectif=10, heures="104", heures_contrat="104")[0])
+    rows = by_code(cotisations_bulletin(taux_atmp=ATMP, brut="25000", mois=date(2026, 2, 1), effectif=10, heures="104", heures_contrat="104")[0])
     assert rows["agirc_arrco_t1"]["assiette_cents"] == cents(exact) == 274623
     assert rows["agirc_arrco_t2"]["assiette_cents"] == cents(8 * exact) - cents(exact) == 2196980 - 274623
     assert rows["cet"]["assiette_cents"] == cents(8 * exact) == 2196980
@@ -374,7 +376,7 @@ def test_entry_mid_month_plafond_in_thirtieths() -> None:
 def test_bandeaux_thresholds(mois: date, brut: str, maladie: str, famille: str) -> None:
     """The month's pay is compared with the threshold (≤ applies: « n'excèdent pas », CSS L241-2-1,
     L241-6-1; openfisca-france uses < for the AF bandeau). Monthly appreciation; see README."""
-    lines, _ = cotisations_bulletin(brut=brut, mois=mois, effectif=10)
+    lines, _ = cotisations_bulletin(taux_atmp=ATMP, brut=brut, mois=mois, effectif=10)
     rows = by_code(lines)
     assert rows["maladie"]["taux_patronal"] == Decimal(maladie)
     assert rows["allocations_familiales"]["taux_patronal"] == Decimal(famille)
@@ -382,15 +384,15 @@ def test_bandeaux_thresholds(mois: date, brut: str, maladie: str, famille: str) 
 
 
 def test_chomage_rate_changes_on_1_may_2025() -> None:
-    april, _ = cotisations_bulletin(brut="3000", mois=date(2025, 4, 1), effectif=10)
-    may, _ = cotisations_bulletin(brut="3000", mois=date(2025, 5, 1), effectif=10)
+    april, _ = cotisations_bulletin(taux_atmp=ATMP, brut="3000", mois=date(2025, 4, 1), effectif=10)
+    may, _ = cotisations_bulletin(taux_atmp=ATMP, brut="3000", mois=date(2025, 5, 1), effectif=10)
     assert employer(by_code(april), "chomage") == part("3000", "0.0405")
     assert employer(by_code(may), "chomage") == part("3000", "0.04")
 
 
 def test_ags_rates_2023_2024() -> None:
     for mois, rate in ((date(2023, 12, 1), "0.0015"), (date(2024, 1, 1), "0.002"), (date(2024, 7, 1), "0.0025")):
-        lines, _ = cotisations_bulletin(brut="3000", mois=mois, effectif=10)
+        lines, _ = cotisations_bulletin(taux_atmp=ATMP, brut="3000", mois=mois, effectif=10)
         assert employer(by_code(lines), "ags") == part("3000", rate), mois
 
 
@@ -644,7 +646,7 @@ def test_csg_and_crds_are_the_exact_base_times_the_rate_rounded_once() -> None:
     """CSS L136-1-1 (assiette : 98,25 % du brut dans la limite de 4 plafonds) prescribes no rounding of the base:
     6 522 € × 98,25 % = 6 407,865 € exactly; × 6,8 % = 435,73482 € → 435,73 € (a base rounded first to 6 407,87 €
     would give 435,74 €). The bulletin still shows the base to the cent."""
-    lines, _ = cotisations_bulletin(brut="6522", mois=date(2025, 7, 1), effectif=251, cadre=True)
+    lines, _ = cotisations_bulletin(taux_atmp=ATMP, brut="6522", mois=date(2025, 7, 1), effectif=251, cadre=True)
     row = {r["code"]: r for r in lines.iter_rows(named=True)}
     assert row["csg_deductible"]["assiette_cents"] == 640_787
     assert row["csg_deductible"]["montant_salarial_cents"] == 43_573

@@ -23,11 +23,6 @@ from secu.core.errors import SecuError
 from secu.core.money import format_eur, to_cents
 
 EXIT_BAD_INPUT = 2
-TAUX_ATMP_DEFAUT = "0.0208"
-"""Default AT/MP rate of the quick check: 2,08 %, an order of magnitude of the average net rate
-(the real rate is notified to each establishment by its Carsat; give it with --taux-atmp)."""
-
-
 def _fail(message: str) -> None:
     Console(stderr=True, soft_wrap=True, markup=False, highlight=False).print(message)
     raise typer.Exit(EXIT_BAD_INPUT)
@@ -68,9 +63,9 @@ def cotisations(
     brut: str = typer.Option(..., "--brut", help="salaire brut du mois en euros, ex. 3000 ou 2 345,67"),
     mois: str = typer.Option(..., "--mois", help="mois du bulletin, AAAA-MM"),
     effectif: int = typer.Option(..., "--effectif", help="effectif de l'entreprise"),
-    heures: str = typer.Option("151.67", "--heures", help="heures rémunérées dans le mois (SMIC proratisé)"),
+    heures: str | None = typer.Option(None, "--heures", help="heures rémunérées dans le mois (SMIC proratisé) ; défaut : durée légale du mois"),
     heures_contrat: str | None = typer.Option(None, "--heures-contrat", help="durée contractuelle mensuelle (temps partiel ; défaut : temps plein)"),
-    taux_atmp: str = typer.Option(TAUX_ATMP_DEFAUT, "--taux-atmp", help="taux AT/MP en fraction (0.0208 = 2,08 %) ; défaut : 2,08 %"),
+    taux_atmp: str | None = typer.Option(None, "--taux-atmp", help="taux AT/MP notifié par la Carsat, en fraction (0.0208 = 2,08 %) ; obligatoire"),
     cadre: bool = typer.Option(False, "--cadre", help="salarié cadre (cotisation Apec)"),
     json_: bool = typer.Option(False, "--json", help="sortie JSON (montants en centimes, taux en texte décimal exact)"),
 ) -> None:
@@ -83,7 +78,10 @@ def cotisations(
     except SecuError as error:
         _fail(f"brut : {error.message}")
         return
-    hours = _decimal(heures, "heures", "nombre d'heures")
+    if taux_atmp is None:
+        _fail("taux_atmp : obligatoire, le taux AT/MP de l'établissement notifié par la Carsat (--taux-atmp, ex. 0.0208 pour 2,08 %)")
+        return
+    hours = _decimal(heures, "heures", "nombre d'heures") if heures is not None else None
     contract = _decimal(heures_contrat, "heures_contrat", "nombre d'heures") if heures_contrat is not None else None
     atmp = _decimal(taux_atmp, "taux_atmp", "taux en fraction, ex. 0.0208")
     for value, field in ((hours, "heures"), (contract, "heures_contrat")):

@@ -1193,13 +1193,29 @@ def totals(wide: pl.DataFrame) -> pl.DataFrame:
     return result
 
 
+def duree_legale_mensuelle(mois: date) -> Decimal:
+    """The legal monthly working time of full-time work in force in ``mois`` (Code du travail L3121-27: 35 h × 52 / 12).
+
+    The dated parameter ``plafond.heures_temps_plein`` (151,67 h since 2002).
+    """
+    hours: Decimal = parameters().get("plafond.heures_temps_plein").at(mois).value
+    return hours
+
+
 def cotisations_bulletin(
-    *, brut: Decimal | int | str, mois: date, effectif: int, heures: Decimal | str = "151.67", taux_atmp: Decimal | str = "0.0208",
+    *, brut: Decimal | int | str, mois: date, effectif: int, taux_atmp: Decimal | str, heures: Decimal | str | None = None,
     cadre: bool = False, heures_contrat: Decimal | str | None = None,
 ) -> tuple[pl.DataFrame, dict[str, Any]]:
-    """One payslip, for the quick check: its lines and its totals (the same vectorized rule over one row)."""
+    """One payslip, for the quick check: its lines and its totals (the same vectorized rule over one row).
+
+    ``taux_atmp`` is the establishment's AT/MP rate, notified by its Carsat: an input, never a default.
+    ``heures`` (hours paid, for the SMIC of the réduction) defaults to the legal monthly working time of
+    ``mois`` (:func:`duree_legale_mensuelle`).
+    """
     from secu.core.money import to_cents
 
+    if heures is None:
+        heures = duree_legale_mensuelle(mois)
     frame = pl.DataFrame(
         {
             "bulletin": [1], "salarie": [1], "mois": [mois], "brut_cents": [to_cents(brut, field="brut")],
