@@ -1198,7 +1198,9 @@ def duree_legale_mensuelle(mois: date) -> Decimal:
 
     The dated parameter ``plafond.heures_temps_plein`` (151,67 h since 2002).
     """
-    hours: Decimal = parameters().get("plafond.heures_temps_plein").at(mois).value
+    hours = parameters().get("plafond.heures_temps_plein").at(mois).value
+    if not isinstance(hours, Decimal):  # the unit "heures" is read as a Decimal (parametres/README.md)
+        raise TypeError(f"plafond.heures_temps_plein : une durée en heures était attendue, pas {hours!r}")
     return hours
 
 
