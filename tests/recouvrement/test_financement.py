@@ -28,7 +28,7 @@ def split(lines: pl.DataFrame) -> dict[tuple[str, str], int]:
 
 def test_the_reduction_at_the_smic_is_imputed_as_the_urssaf_says() -> None:
     # SMIC 2024 full time, 1 766,92 €, 10 employees: réduction = 0,3194 × 1 766,92 = 564,35 € (T, CSS D241-7).
-    lines, _ = rules.cotisations_bulletin(brut="1766.92", mois=MARS_2024, effectif=10)
+    lines, _ = rules.cotisations_bulletin(brut="1766.92", mois=MARS_2024, effectif=10, taux_atmp="0.0208")  # AT/MP: an input
     amounts = {r["code"]: r for r in lines.iter_rows(named=True)}
     assert amounts["reduction_generale"]["montant_patronal_cents"] == -56435
     # Retraite complémentaire: 564,35 × 0,0601 / 0,3194 = 106,191… → 106,19 €, on the Agirc-Arrco contributions
