@@ -191,7 +191,7 @@ def apply_late_fees(session: Session, *, siren: str, urssaf: str, on: date) -> l
 
 
 def issue_formal_notice(session: Session, *, siren: str, urssaf: str, on: date, emise_par: int | None) -> MiseEnDemeure:
-    """A mise en demeure for every period overdue on ``on``: pay within one month (CSS L244-2)."""
+    """A mise en demeure for every period overdue on ``on``, to be settled within the delay of CSS L244-2 (``_time_limit``)."""
     existing = session.scalar(select(MiseEnDemeure).where(MiseEnDemeure.siren == siren, MiseEnDemeure.date_emission == on))
     if existing is not None:
         return existing

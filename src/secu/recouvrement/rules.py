@@ -6,7 +6,11 @@ employer rates and amounts, who the money goes to, and the legal reference.
 :func:`net` gives, per bulletin, the totals and the net salary; :func:`financement`
 where each payslip's money goes (the réduction générale imputed on the
 contributions it reduces, the CSG split among its recipients), for a DSN and
-for the batch alike. The first two read the same wide computation,
+for the batch alike. The employer's account's law is here too (end of the module):
+the due date (:func:`dates_exigibilite`, CSS R243-6), the late fees
+(:func:`majoration_de_retard`, :func:`mois_de_retard`, :func:`majoration_complementaire`,
+CSS R243-16) and the delay of the mise en demeure (:func:`dates_limites_mise_en_demeure`,
+CSS L244-2); ``compte.py`` books what they give. :func:`contributions` and :func:`net` read the same wide computation,
 :func:`compute`, step by step (each step a function named after it):
 
 1. **Plafond of the month** (CSS L241-3, D242-17): the PMSS, reduced for
