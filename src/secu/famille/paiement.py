@@ -50,6 +50,7 @@ from secu.core import ledger
 from secu.core.db import unit_of_work
 from secu.core.errors import InvalidField
 from secu.core.parameters import parameters
+from secu.core.sepa import export_valide
 from secu.famille import rules, service
 from secu.famille.models import (
     CampagneFamille,
@@ -294,7 +295,7 @@ def _build_file(session: Session, run: CampagneFamille) -> tuple[str, int, int]:
         if p.bic:
             payment["BIC"] = p.bic
         sepa.add_payment(payment)
-    return sepa.export(validate=True, pretty_print=True).decode(), len(paiements), sum(p.vire_cents for p in paiements)
+    return export_valide(sepa), len(paiements), sum(p.vire_cents for p in paiements)
 
 
 def run_payments(sessions: sessionmaker[Session], organisme_code: str, mois: date, *, date_execution: date | None = None) -> Bilan:

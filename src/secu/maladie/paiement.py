@@ -26,6 +26,7 @@ from secu.config import settings
 from secu.core import ledger
 from secu.core.db import unit_of_work
 from secu.core.errors import InvalidField
+from secu.core.sepa import export_valide
 from secu.maladie.models import CampagnePaiement, Fse
 from secu.organismes import get_organisme
 from secu.register.models import AyantDroit, Personne, ProfessionnelSante
@@ -178,7 +179,7 @@ def _build_file(session: Session, run: CampagnePaiement) -> tuple[str, int, int,
         if bic:
             payment["BIC"] = bic
         sepa.add_payment(payment)
-    xml = sepa.export(validate=True, pretty_print=True).decode() if totals else ""
+    xml = export_valide(sepa) if totals else ""
     return xml, len(totals), sum(totals.values()), len(feuilles)
 
 
