@@ -7,8 +7,8 @@
 * a C2S right is attributed for ``c2s.duree_mois`` months (12; CSS L. 861-5): :func:`c2s_fin_maximale`.
 
 Ages are full years reached on the row's date: a birthday counts from its own day, and someone born
-on 29 February reaches their age on 1 March in a common year (the month-and-day comparison of
-``secu.register.service.age_on``, which this rule reproduces column-wise).
+on 29 February reaches their age on 1 March in a common year (a month-and-day comparison;
+``secu.register.service.age_on`` applies this same rule to one person).
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ PARAMETRES = (AGE_LIMITE_AYANT_DROIT, AGE_MINIMUM_OUVRANT_DROIT, AGE_MINIMUM_CAR
 DUREE_C2S = "c2s.duree_mois"
 
 
-def age_expr(naissance: str = "date_naissance", on: str = "date") -> pl.Expr:
-    """Full years reached on the date ``on`` by someone born on ``naissance``."""
-    born, day = pl.col(naissance), pl.col(on)
+def age_expr(naissance: str | pl.Expr = "date_naissance", on: str | pl.Expr = "date") -> pl.Expr:
+    """Full years reached on the date ``on`` by someone born on ``naissance`` (column names or expressions)."""
+    born = pl.col(naissance) if isinstance(naissance, str) else naissance
+    day = pl.col(on) if isinstance(on, str) else on
     before_birthday = (day.dt.month().cast(pl.Int32) * 100 + day.dt.day()) < (born.dt.month().cast(pl.Int32) * 100 + born.dt.day())
     return day.dt.year() - born.dt.year() - before_birthday.cast(pl.Int32)
 

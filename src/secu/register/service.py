@@ -55,8 +55,8 @@ from secu.register.models import (
 
 
 def age_on(birth: date, on: date) -> int:
-    """Full years reached on a date (the scalar twin of ``secu.register.rules.age_expr``)."""
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+    """Full years reached on a date, for one person: :func:`secu.register.rules.age_expr` itself, not a twin."""
+    return int(pl.select(rules.age_expr(pl.lit(birth), pl.lit(on))).item())
 
 
 def _required_text(value: str | None, field: str, label: str) -> str:
