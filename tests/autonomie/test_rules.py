@@ -23,6 +23,7 @@ import polars as pl
 import pytest
 
 from secu.autonomie import explication, rules
+from secu.core.ages import age_le
 from tests.parametres.modifies import parametre_modifie
 
 
@@ -165,20 +166,24 @@ def test_every_coefficient_used_as_thousandths_has_three_decimals_at_most() -> N
 
 def test_age_of_someone_born_on_29_february() -> None:
     # CASF L232-2 (60 years); no text says when a person born on 29 February has a birthday in a common year:
-    # secu reads code de procédure civile art. 641, 2e al. (without the same day, the last day of the month),
-    # so 60 years are reached on 28 February 2027 and the APA opens that day, not on 1 March.
+    # secu reads code de procédure civile art. 641, 2e al. (without the same day, the last day of the month), the
+    # one rule of secu.core.ages: a birthday on 29 February is kept on 28 February in a common year.
     born = date(1968, 2, 29)
-    assert rules.age_revolu(born, date(2028, 2, 28)) == 59  # 2028 is a leap year: the birthday is the 29th
-    assert rules.age_revolu(born, date(2028, 2, 29)) == 60
+    assert age_le(born, date(2028, 2, 28)) == 59  # 2028 is a leap year: the birthday is the 29th
+    assert age_le(born, date(2028, 2, 29)) == 60
     born = date(1964, 2, 29)
-    assert rules.age_revolu(born, date(2024, 2, 28)) == 59
-    assert rules.age_revolu(date(1966, 3, 1), date(2026, 2, 28)) == 59
-    assert rules.age_revolu(date(1964, 2, 29), date(2025, 2, 28)) == 61
-    assert rules.age_revolu(date(1964, 2, 29), date(2025, 2, 27)) == 60
+    assert age_le(born, date(2024, 2, 28)) == 59
+    assert age_le(date(1966, 3, 1), date(2026, 2, 28)) == 59
+    assert age_le(date(1964, 2, 29), date(2025, 2, 28)) == 61
+    assert age_le(date(1964, 2, 29), date(2025, 2, 27)) == 60
     frame = pl.DataFrame({"date": [date(2025, 2, 28)] * 2, "gir": [2, 2], "date_naissance": [date(1965, 2, 28), date(1965, 3, 1)],
                           "plan_cents": [0, 0], "ressources_cents": [0, 0], "couple": [False, False]},
                          schema_overrides={"gir": pl.Int64})
     assert rules.apa_domicile(frame)["eligible"].to_list() == [True, False]
+    # The 60th anniversary of a 29 February birth always falls in a leap year (60 is a multiple of 4, and 2000 was
+    # leap): the rule only moves the other anniversaries. Born 29 February 2008: 17 on 27 February 2026, 18 on the 28th.
+    frame = pl.DataFrame({"date_naissance": [date(2008, 2, 29)] * 2, "date": [date(2026, 2, 27), date(2026, 2, 28)]})
+    assert rules._with_age(frame)["age"].to_list() == [17, 18]
 
 
 def test_the_gir_of_the_apa_are_read_from_the_parameters(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -110,6 +110,22 @@ def test_under_16_there_is_no_parcours_penalty() -> None:
     assert (row["montant_amo_cents"], row["participation_forfaitaire_cents"], row["rembourse_cents"]) == (2100, 0, 2100)
 
 
+def test_born_on_29_february_is_6_on_28_february_of_a_common_year() -> None:
+    """The pédiatre's bands in full years by the one age rule (secu.core.ages): no 29 February in 2026, so the
+    6th anniversary of a child born on 29 February 2020 is the month's last day (code de procédure civile
+    art. 641 al. 2, by analogy): the « 2 à 6 ans » consultation (CSP6) on the 27th, no longer on the 28th."""
+    born = date(2020, 2, 29)
+    before, on, older = run(
+        {"acte": "CSP6", "date_soins": date(2026, 2, 27), "montant_cents": 3500},
+        {"acte": "CSP6", "date_soins": date(2026, 2, 28), "montant_cents": 3500},
+        {"acte": "CSP", "date_soins": date(2026, 2, 28), "montant_cents": 3150},
+        date_naissance=born, specialite="pediatrie", personne="enfant",
+    )
+    assert before["rejet"] is None and before["base_remboursement_cents"] == 3500  # still 5
+    assert on["rejet"] == "AGE_INCOMPATIBLE" and on["rembourse_cents"] == 0  # 6: out of the band
+    assert older["rejet"] is None
+
+
 def test_ald_is_100_percent_minus_the_participation_forfaitaire() -> None:
     """ameli.fr (ALD): soins en rapport pris en charge à 100 % ; la participation forfaitaire reste due."""
     row = one(ald=True)

@@ -6,8 +6,8 @@ from datetime import date
 
 import polars as pl
 
+from secu.core.ages import age_le
 from secu.register.rules import conditions_d_age, conditions_le
-from secu.register.service import age_on
 
 CASES = [
     # born,              judged on,          age, minor, may open rights, own carte Vitale
@@ -16,7 +16,10 @@ CASES = [
     (date(2014, 6, 2), date(2026, 6, 1), 11, True, False, False),  # 11: no carte Vitale of their own yet
     (date(2014, 6, 2), date(2026, 6, 2), 12, True, False, True),
     (date(2010, 3, 5), date(2026, 3, 5), 16, True, True, True),  # 16: may have a child attached
-    (date(2008, 2, 29), date(2026, 2, 28), 17, True, True, True),  # born 29 February: 18 on 1 March in a common year
+    # Born 29 February: in a common year the 18th anniversary is 28 February, the last day of the month (code de
+    # procédure civile art. 641 al. 2 read by analogy, the reading of c2s_fin_maximale; secu.core.ages).
+    (date(2008, 2, 29), date(2026, 2, 27), 17, True, True, True),
+    (date(2008, 2, 29), date(2026, 2, 28), 18, False, True, True),
     (date(2008, 2, 29), date(2026, 3, 1), 18, False, True, True),
 ]
 
@@ -26,7 +29,7 @@ def test_conditions_of_age_frame_and_scalar_agree_with_the_hand_computation() ->
     out = conditions_d_age(frame).select("age", "mineur", "peut_ouvrir_droit", "carte_vitale_possible").rows()
     assert out == [c[2:] for c in CASES]
     for born, on, age, *_ in CASES:
-        assert age_on(born, on) == age
+        assert age_le(born, on) == age
         assert conditions_le(born, on)["age"] == age
 
 

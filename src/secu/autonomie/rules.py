@@ -31,11 +31,11 @@ say, row by row, why nothing is due.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from decimal import Decimal
 
 import polars as pl
 
+from secu.core.ages import age_expr
 from secu.core.errors import InvalidField
 from secu.core.money import apply_rate_expr, div_half_up_expr, div_toward_zero_expr
 from secu.core.parameters import join_parameters, parameters
@@ -124,28 +124,12 @@ def _milli(column: str) -> pl.Expr:
     return (pl.col(column).cast(pl.Decimal(38, 9)) * 1000).cast(_I)
 
 
-def age_revolu_expr(naissance: pl.Expr, le: pl.Expr) -> pl.Expr:
-    """Whole years of age on the day ``le`` (the 60 years of CASF L232-2).
-
-    The birthday of a person born on 29 February is, in a common year, 28 February: periods counted in years
-    end on the day of the same number or, without one, on the last day of the month (code de procédure civile,
-    art. 641, 2e al., read by analogy, as secu.famille does for the ages of the prestations familiales).
-    """
-    years = le.dt.year().cast(pl.Int64) - naissance.dt.year().cast(pl.Int64)
-    anniversaire = naissance.dt.offset_by(pl.format("{}y", years))  # 29 February → 28 February in a common year
-    return (years - pl.when(anniversaire > le).then(1).otherwise(0)).cast(pl.Int64)
-
-
-def age_revolu(naissance: date, le: date) -> int:
-    """:func:`age_revolu_expr` on one person (for the service's single decisions)."""
-    return int(pl.select(age_revolu_expr(pl.lit(naissance), pl.lit(le))).item())
-
-
 def _with_age(frame: pl.DataFrame) -> pl.DataFrame:
     """``age`` from ``date_naissance`` at ``date`` when the frame gives the birth date rather than the age."""
     if "age" in frame.columns or "date_naissance" not in frame.columns:
         return frame
-    return frame.with_columns(age_revolu_expr(pl.col("date_naissance"), pl.col("date")).alias("age"))
+    # The 60 years of CASF L232-2, by the one age rule (born 29 February: 28 February in a common year).
+    return frame.with_columns(age_expr("date_naissance", "date").cast(pl.Int64).alias("age"))
 
 
 def _require(frame: pl.DataFrame, columns: dict[str, str]) -> None:
@@ -200,7 +184,7 @@ def apa_domicile(frame: pl.DataFrame) -> pl.DataFrame:
     """APA à domicile for each row: plafond, plan retenu, participation, APA due and paid.
 
     Input columns: ``date`` (Date), ``gir`` (1–6), ``age`` (years at the date; or ``date_naissance``, from which
-    :func:`age_revolu_expr` computes it),
+    :func:`secu.core.ages.age_expr` computes it),
     ``plan_cents`` (the accepted plan d'aide, monthly), ``ressources_cents``
     (monthly resources of the beneficiary, or of the couple) and ``couple``
     (Boolean: living together at home, resources divided by 1,7).

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from secu.acces import Permission, Portee, couvre_departement, exiger, portee, refus
 from secu.autonomie import explication, rules
 from secu.autonomie.models import CampagneAutonomie, DecisionAutonomie, VersementAutonomie
-from secu.core import ledger
+from secu.core import ages, ledger
 from secu.core.db import unit_of_work
 from secu.core.errors import Conflict, Forbidden, InvalidField, NotFound
 from secu.core.explication import Etape
@@ -89,8 +89,8 @@ def _fin_du_mois(d: date) -> date:
 
 
 def age_le(naissance: date, le: date) -> int:
-    """Whole years of age on ``le``, by the rule (:func:`secu.autonomie.rules.age_revolu`)."""
-    return rules.age_revolu(naissance, le)
+    """Whole years of age on ``le``, by the one age rule (:func:`secu.core.ages.age_le`)."""
+    return ages.age_le(naissance, le)
 
 
 # --------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from secu.core.ages import age_le
 from secu.core.db import unit_of_work
 from secu.core.parameters import parameters
 from secu.core.security import SYSTEM, Utilisateur
@@ -26,7 +27,6 @@ from secu.maladie.paiement import run_payments
 from secu.maladie.rules import AGE_BANDS
 from secu.maladie.tarifs import tarifs
 from secu.register.models import AyantDroit, MedecinTraitant, Personne, ProfessionnelSante
-from secu.register.service import age_on
 
 # What each profession bills in the demo: (acte, coefficient, base unitaire in euros for items priced one by one).
 ACTES = {
@@ -49,7 +49,7 @@ class SoinsReport:
 
 def _consultation_pediatre(naissance: date, day: date) -> str:
     """The pédiatre's consultation of the patient's age band (the rule's bands: ``secu.maladie.rules.AGE_BANDS``)."""
-    age = age_on(naissance, day)
+    age = age_le(naissance, day)
     for acte, (depuis, jusqua) in AGE_BANDS.items():
         if (depuis is None or age >= _age(depuis, day)) and (jusqua is None or age < _age(jusqua, day)):
             return acte

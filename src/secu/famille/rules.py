@@ -60,6 +60,7 @@ from datetime import date, timedelta
 import polars as pl
 from polars._typing import PolarsDataType
 
+from secu.core.ages import age_expr
 from secu.core.bareme import bareme_expr
 from secu.core.errors import InvalidField, NotFound
 from secu.core.money import RATE_DTYPE, RATE_UNIT, apply_rate_expr, div_half_up_expr, div_toward_zero_expr
@@ -414,8 +415,7 @@ def _child_flags(e: pl.LazyFrame) -> pl.LazyFrame:
     # school or apprenticeship.
     dn = pl.col("date_naissance")
     au = pl.col("__ars_tranches_au")
-    avant_anniversaire = (au.dt.month().cast(pl.Int32) * 100 + au.dt.day()) < (dn.dt.month().cast(pl.Int32) * 100 + dn.dt.day())
-    age_31_12 = au.dt.year().cast(pl.Int32) - dn.dt.year().cast(pl.Int32) - avant_anniversaire.cast(pl.Int32)
+    age_31_12 = age_expr(dn, au)
     ars_age = (dn < pl.col("__ars_ne_avant")) & (dn > pl.col("__ars_ne_apres"))
     doit_etudier = dn <= pl.col("__ars_doit_etudier")
     ars_ok = pl.col("__mois_ars") & ars_age & (a > 0) & remun_ok & (~doit_etudier | pl.col("scolarise"))

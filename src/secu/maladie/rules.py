@@ -62,6 +62,7 @@ from typing import TypeVar
 import numpy as np
 import polars as pl
 
+from secu.core.ages import full_years_ymd
 from secu.core.errors import InvalidField
 from secu.core.money import RATE_DTYPE, RATE_UNIT, apply_rate_expr, div_half_up_expr
 from secu.core.parameters import join_parameters, parameters
@@ -590,9 +591,8 @@ def _law_key(source: Tarifs, acte: pl.Expr, day: pl.Expr) -> pl.Expr:
 
 
 def _full_years(ymd_from: pl.Expr, ymd_on: pl.Expr) -> pl.Expr:
-    """Full years between two YYYYMMDD dates: one year more on each anniversary (born on 29 February:
-    on 1 March in common years). Floor division, so a birthday not yet reached this year counts one less."""
-    return (ymd_on - ymd_from) // 10_000
+    """Full years between two YYYYMMDD dates, by the one age rule (born on 29 February: 28 February in a common year)."""
+    return full_years_ymd(ymd_from, ymd_on)
 
 
 def _smaller(a: pl.Expr, b: pl.Expr) -> pl.Expr:

@@ -6,9 +6,9 @@
 * a child may hold their own carte Vitale from ``carte_vitale.age_minimum`` (12);
 * a C2S right is attributed for ``c2s.duree_mois`` months (12; CSS L. 861-5): :func:`c2s_fin_maximale`.
 
-Ages are full years reached on the row's date: a birthday counts from its own day, and someone born
-on 29 February reaches their age on 1 March in a common year (a month-and-day comparison;
-``secu.register.service.age_on`` applies this same rule to one person).
+Ages are full years reached on the row's date, by the one rule of :mod:`secu.core.ages` (someone born on
+29 February reaches their age on 28 February in a common year: code de procédure civile, art. 641 al. 2, by
+analogy; :func:`secu.core.ages.age_le` applies it to one person).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 
 import polars as pl
 
+from secu.core.ages import age_expr
 from secu.core.parameters import FrameT, join_parameters
 
 AGE_LIMITE_AYANT_DROIT = "ayant_droit.age_limite"
@@ -25,14 +26,6 @@ AGE_MINIMUM_OUVRANT_DROIT = "ayant_droit.age_minimum_ouvrant_droit"
 AGE_MINIMUM_CARTE_VITALE = "carte_vitale.age_minimum"
 PARAMETRES = (AGE_LIMITE_AYANT_DROIT, AGE_MINIMUM_OUVRANT_DROIT, AGE_MINIMUM_CARTE_VITALE)
 DUREE_C2S = "c2s.duree_mois"
-
-
-def age_expr(naissance: str | pl.Expr = "date_naissance", on: str | pl.Expr = "date") -> pl.Expr:
-    """Full years reached on the date ``on`` by someone born on ``naissance`` (column names or expressions)."""
-    born = pl.col(naissance) if isinstance(naissance, str) else naissance
-    day = pl.col(on) if isinstance(on, str) else on
-    before_birthday = (day.dt.month().cast(pl.Int32) * 100 + day.dt.day()) < (born.dt.month().cast(pl.Int32) * 100 + born.dt.day())
-    return day.dt.year() - born.dt.year() - before_birthday.cast(pl.Int32)
 
 
 def conditions_d_age(frame: FrameT) -> FrameT:

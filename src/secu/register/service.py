@@ -54,11 +54,6 @@ from secu.register.models import (
 )
 
 
-def age_on(birth: date, on: date) -> int:
-    """Full years reached on a date, for one person: :func:`secu.register.rules.age_expr` itself, not a twin."""
-    return int(pl.select(rules.age_expr(pl.lit(birth), pl.lit(on))).item())
-
-
 def _required_text(value: str | None, field: str, label: str) -> str:
     if value is None or not value.strip():
         raise InvalidField(field, f"{label} est obligatoire")
