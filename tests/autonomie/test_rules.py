@@ -214,3 +214,20 @@ def test_the_refusal_and_rate_labels_follow_the_parameters(tmp_path) -> None:  #
         out = _apa(age=61, plan_cents=10_000)
         assert out["motif"].item() == "AGE"
         assert "âgées de 62 ans ou plus" in explication.explain_apa_domicile(out.row(0, named=True))[0]["etape"]
+
+
+def test_one_mtp_read_in_the_month_by_the_aeeh_and_on_1_january_by_the_apa() -> None:
+    # The MTP is one parameter (CSS L355-1), revalued on 1 April: 1 266,60 € from April 2024, 1 288,13 € from April
+    # 2025 (cramif.fr). The AEEH's 6e catégorie is the MTP of the month (CSS D541-2); the APA's ceilings are revalued
+    # on 1 January following the MTP (CASF L232-3-1, R232-10): in June 2025 the APA still reads 1 266,60 €, so the
+    # GIR 1 ceiling is the published 2025 one all year, 2 045,56 € (commune-de-baudres.fr), = 1,615 × 1 266,60.
+    from secu.famille.rules import droits
+
+    juin = date(2025, 6, 1)
+    apa = _apa(date=[date(2025, 3, 31), juin, date(2025, 12, 1)], plan_cents=[1] * 3)
+    assert apa["mtp_1er_janvier"].to_list() == [126_660] * 3 and apa["plafond_cents"].to_list() == [204_556] * 3
+    assert "L. 355-1" in apa["mtp_1er_janvier_reference"][0]
+    f = pl.DataFrame({"foyer": [1, 1], "mois": [date(2025, 3, 1), juin], "nb_parents": [2, 2], "ressources_n2": [0, 0]})
+    e = pl.DataFrame({"foyer": [1, 1], "mois": [date(2025, 3, 1), juin], "date_naissance": [date(2015, 1, 1)] * 2, "aeeh_categorie": [6, 6]},
+                     schema_overrides={"aeeh_categorie": pl.Int8})
+    assert droits(f, e)["aeeh_complements"].to_list() == [126_660, 128_813]

@@ -74,7 +74,7 @@ def test_date_before_first_value_exits_2() -> None:
 
 
 def test_history_shows_each_values_statut() -> None:
-    result = runner.invoke(app, ["param", "aeeh.complement_categorie_6"], env={"COLUMNS": "200"})
+    result = runner.invoke(app, ["param", "mtp"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "statut" in result.stdout and "source secondaire" in result.stdout and "non vérifié" in result.stdout
 

@@ -176,16 +176,17 @@ def test_the_rules_columns_are_kept_by_the_tables() -> None:
 
     from secu.core.parameters import join_parameters
 
-    names = ["af.tranche", "aeeh.complement", "aeeh.complement_categorie_6", "aeeh.majoration_isole", "apa.plafond", "recouvrement_indus.parts"]
+    names = ["af.tranche", "aeeh.complement", "mtp", "aeeh.majoration_isole", "apa.plafond", "recouvrement_indus.parts"]
     out = join_parameters(pl.DataFrame({"date": [date(2026, 4, 15)]}), names)
     expected = [
         *(f"af_tranche_{t}_{k}" for t in (1, 2, 3) for k in ("deuxieme_enfant", "enfant_suivant", "majoration_age", "forfait")),
-        *(f"aeeh_complement_categorie_{c}" for c in range(1, 7)),
+        *(f"aeeh_complement_categorie_{c}" for c in range(1, 6)),
+        "mtp",  # the 6e catégorie is the MTP itself (D541-2), one parameter with the APA's
         *(f"aeeh_majoration_isole_categorie_{c}" for c in range(2, 7)),
         *(f"apa_plafond_gir{g}" for g in range(1, 5)),
     ]
     assert set(expected) <= set(out.columns)
     row = out.row(0, named=True)
-    assert row["aeeh_complement_categorie_4"] == Decimal("1.4257") and row["aeeh_complement_categorie_6"] == 1298_43
+    assert row["aeeh_complement_categorie_4"] == Decimal("1.4257") and row["mtp"] == 1298_43
     assert row["aeeh_majoration_isole_categorie_6"] == Decimal("1.07") and row["apa_plafond_gir4"] == Decimal("0.63")
     assert row["recouvrement_indus_parts_enfant_rang_3"] == 1

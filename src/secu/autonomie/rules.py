@@ -47,7 +47,6 @@ GIR_PARAMS = ("aggir.gir_minimum", "aggir.gir_maximum", "apa.gir_maximum")
 
 APA_DOMICILE_PARAMS = (
     *GIR_PARAMS,
-    "mtp_1er_janvier",
     "apa.plafond",  # a table: joined as apa_plafond_gir1 … apa_plafond_gir4
     "apa.participation.seuil_exoneration",
     "apa.participation.seuil_taux_maximal",
@@ -64,7 +63,6 @@ APA_DOMICILE_PARAMS = (
 
 APA_ETABLISSEMENT_PARAMS = (
     *GIR_PARAMS,
-    "mtp_1er_janvier",
     "apa.etablissement.seuil_bas",
     "apa.etablissement.seuil_haut",
     "apa.etablissement.taux_maximal",
@@ -87,7 +85,7 @@ PCH_MODES = {
     "aidant_familial": "pch.aide_humaine.tarif_aidant_familial",
 }
 
-PCH_PARAMS = ("mtp_1er_janvier", "pch.seuil_ressources_mtp", "pch.taux_reduit", *PCH_MODES.values(), *PCH_ELEMENTS.values())
+PCH_PARAMS = ("pch.seuil_ressources_mtp", "pch.taux_reduit", *PCH_MODES.values(), *PCH_ELEMENTS.values())
 
 _MILLIEMES = (
     "apa.plafond",
@@ -122,6 +120,23 @@ def _check_milliemes() -> None:
 def _milli(column: str) -> pl.Expr:
     """A coefficient column (Decimal(38, 9)) as an integer number of thousandths, exactly (see _check_milliemes)."""
     return (pl.col(column).cast(pl.Decimal(38, 9)) * 1000).cast(_I)
+
+
+MTP = "mtp"
+"""The majoration pour tierce personne (CSS L355-1), revalued each 1 April: one parameter, read by the AEEH too."""
+
+
+def _with_mtp_1er_janvier(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add ``mtp_1er_janvier`` (cents) and its reference: the MTP in force on 1 January of the row's year.
+
+    CASF L232-3-1: the APA's ceilings are revalued each year on 1 January following the MTP; R232-10 sets them,
+    and R232-11 and R232-19 the participation's thresholds, as fractions of the MTP, so the amount of 1 January
+    holds all year (the MTP revalued on 1 April counts from the next 1 January). The PCH's threshold
+    (pch.seuil_ressources_mtp) is read at the same date.
+    """
+    janvier = frame.select(pl.col("date").dt.truncate("1y").alias("__1er_janvier"))
+    mtp = join_parameters(janvier, [MTP], on="__1er_janvier", with_references=True)
+    return frame.with_columns(mtp_1er_janvier=mtp[MTP], mtp_1er_janvier_reference=mtp[f"{MTP}_reference"])
 
 
 def _with_age(frame: pl.DataFrame) -> pl.DataFrame:
@@ -200,7 +215,7 @@ def apa_domicile(frame: pl.DataFrame) -> pl.DataFrame:
     frame = _with_age(frame)
     _require(frame, {"date": "mois", "gir": "GIR", "age": "âge", "plan_cents": "plan d'aide", "ressources_cents": "ressources", "couple": "couple"})
     _check_milliemes()
-    f = join_parameters(frame, list(APA_DOMICILE_PARAMS), on="date", with_references=True)
+    f = _with_mtp_1er_janvier(join_parameters(frame, list(APA_DOMICILE_PARAMS), on="date", with_references=True))
     mtp = pl.col("mtp_1er_janvier").cast(_I)
     f = f.with_columns(**_eligibilite())
     plafond = _per_gir({g: apply_rate_expr(pl.col("mtp_1er_janvier"), pl.col(f"apa_plafond_gir{g}")) for g in _girs_plafond()},
@@ -262,7 +277,7 @@ def apa_etablissement(frame: pl.DataFrame) -> pl.DataFrame:
     _require(frame, {"date": "mois", "gir": "GIR", "age": "âge", "tarif_gir_cents": "tarif dépendance du GIR",
                      "tarif_gir56_cents": "tarif dépendance GIR 5-6", "ressources_cents": "ressources", "couple": "couple"})
     _check_milliemes()
-    f = join_parameters(frame, list(APA_ETABLISSEMENT_PARAMS), on="date", with_references=True)
+    f = _with_mtp_1er_janvier(join_parameters(frame, list(APA_ETABLISSEMENT_PARAMS), on="date", with_references=True))
     mtp = pl.col("mtp_1er_janvier").cast(_I)
     f = f.with_columns(**_eligibilite())
     f = f.with_columns(
@@ -305,7 +320,7 @@ def pch(frame: pl.DataFrame) -> pl.DataFrame:
     _require(frame, {"date": "mois", "ressources_cents": "ressources", "heures_centiemes": "heures d'aide humaine",
                      "mode_aide_humaine": "mode de l'aide humaine"})
     frame = frame.with_columns([pl.lit(0, pl.Int64).alias(c) for c in PCH_ELEMENTS if c not in frame.columns])
-    f = join_parameters(frame, list(PCH_PARAMS), on="date", with_references=True)
+    f = _with_mtp_1er_janvier(join_parameters(frame, list(PCH_PARAMS), on="date", with_references=True))
     tarif = pl.lit(None, pl.Int64)
     tarif_ref = pl.lit(None, pl.String)
     for mode, name in PCH_MODES.items():

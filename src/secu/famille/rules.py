@@ -124,10 +124,11 @@ _LAW = (
     "aah.montant", "aah.taux_incapacite_plein", "aah.taux_incapacite_minimum", "aah.age_minimum",
     "aah.plafond.majoration_enfant", "aah.plafond.coefficient_couple", "aah.ressources_conjoint",
 )
-_MTP = "aeeh.complement_categorie_6"
+_MTP = "mtp"
 _AGE_MAJORATION = "af.majoration.age"
 _CATEGORIE_MTP = 6
-"""D541-2: the complement of the 6e catégorie is the MTP itself (the scalar _MTP); the others are rates of the table."""
+"""D541-2: the complement of the 6e catégorie is the MTP itself (the parameter ``mtp``, in force in the month, shared with
+the APA); the others are rates of the table."""
 
 
 def _categories(table: str) -> tuple[int, ...]:
