@@ -330,19 +330,27 @@ def test_part_time_plafond_kept_exact_before_comparisons() -> None:
     assert rows["cet"]["assiette_cents"] == cents(8 * exact) == 2196980
 
 
-def test_entry_mid_month_plafond_in_thirtieths() -> None:
-    """Entry on 15 March 2025: 17 calendar days, plafond = 3 925 × 17 / 30 = 2 224,17 € (CSS R242-2, method
-    of thirtieths); 2 500 € of pay: T1 2 224,17, T2 275,83 and CET (pay above the plafond)."""
+def test_entry_mid_month_plafond_over_the_days_of_the_month() -> None:
+    """CSS R242-2 I (décret 2017-858, from 2018): the plafond is reduced « à due proportion du nombre de jours de
+    la période pendant laquelle les personnes sont employées »; the BOSS divides the calendar days employed by the
+    calendar days of the month (its example: 28 days employed / 30 calendar days of April), no longer by 30.
+
+    Entry on 15 March 2025: 17 of March's 31 days, plafond = 3 925 × 17 / 31 = 2 152,42 €; 2 500 € of pay:
+    T1 2 152,42, T2 347,58 and CET (pay above the plafond)."""
     row = payslip(brut_cents=250000, heures=Decimal("77.00"), date_entree=date(2025, 3, 15))
     wide = frame([row], date_entree=pl.Date)
     rows = by_code(contributions(wide))
-    assert net(wide)["plafond_cents"][0] == cents(Decimal(3925) * 17 / 30) == 222417
-    assert rows["vieillesse_plafonnee"]["assiette_cents"] == 222417
-    assert rows["agirc_arrco_t2"]["assiette_cents"] == 250000 - 222417
+    assert net(wide)["plafond_cents"][0] == cents(Decimal(3925) * 17 / 31) == 215242
+    assert rows["vieillesse_plafonnee"]["assiette_cents"] == 215242
+    assert rows["agirc_arrco_t2"]["assiette_cents"] == 250000 - 215242
     assert rows["cet"]["assiette_cents"] == 250000
-    # An exit on the 10th of a 31-day month: 10 thirtieths; a whole month of 31 days stays one plafond.
-    exit_ = frame([payslip(date_sortie=date(2025, 1, 10), mois=date(2025, 1, 1))], date_sortie=pl.Date)
-    assert net(exit_)["plafond_cents"][0] == cents(Decimal(3925) * 10 / 30)
+    # Exit on 10 January (31 days): 3 925 × 10 / 31 = 1 266,13 €; exit on 14 February 2025 (28 days): half the
+    # plafond, 1 962,50 €; entry on 2 April (30 days): 29 / 30 = 3 794,17 €; a whole month stays one plafond.
+    months = frame([payslip(date_sortie=date(2025, 1, 10), mois=date(2025, 1, 1), salarie="a", bulletin=1),
+                    payslip(date_sortie=date(2025, 2, 14), mois=date(2025, 2, 1), salarie="b", bulletin=2)], date_sortie=pl.Date)
+    assert net(months)["plafond_cents"].to_list() == [cents(Decimal(3925) * 10 / 31), 196250] == [126613, 196250]
+    april = frame([payslip(date_entree=date(2025, 4, 2), mois=date(2025, 4, 1))], date_entree=pl.Date)
+    assert net(april)["plafond_cents"][0] == cents(Decimal(3925) * 29 / 30) == 379417
     whole = frame([payslip(date_entree=date(2024, 6, 1), mois=date(2025, 1, 1))], date_entree=pl.Date)
     assert net(whole)["plafond_cents"][0] == 392500
 

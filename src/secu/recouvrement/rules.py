@@ -15,8 +15,8 @@ CSS L244-2); ``compte.py`` books what they give. :func:`contributions` and :func
 
 1. **Plafond of the month** (CSS L241-3, D242-17): the PMSS, reduced for
    part-time work in the ratio contractual hours / 151,67 (CSS L242-8), and,
-   for an entry or exit during the month, to as many thirtieths as calendar
-   days covered (CSS R242-2), never above the PMSS. Kept exact (integers over
+   for an entry or exit during the month, in the ratio calendar days employed /
+   calendar days of the month (CSS R242-2 since décret 2017-858; BOSS). Kept exact (integers over
    a common denominator): no text rounds it before use; only the tranche bases
    it bounds are rounded to the cent.
 2. **Régularisation progressive** of the plafond: within one ``salarie`` and
@@ -197,7 +197,7 @@ _JOINED = (
     "agirc_arrco.ceg_t2_salarial", "agirc_arrco.cet_patronal", "agirc_arrco.cet_salarial",
     "agirc_arrco.plafond_t2_nombre_pss", "apec.taux_patronal", "apec.taux_salarial", "apec.plafond_nombre_pss",
     "dialogue_social.taux_patronal", "csg.taux_deductible", "csg.taux_non_deductible", "csg.abattement",
-    "csg.plafond_abattement_nombre_pss", "crds.taux", "plafond.heures_temps_plein", "plafond.jours_mois",
+    "csg.plafond_abattement_nombre_pss", "crds.taux", "plafond.heures_temps_plein",
     "reduction_generale.seuil_smic", "reduction_generale.seuil_effectif",
 )
 """Parameters in force over the whole period: joined with join_parameters (NotFound if a month precedes one)."""
@@ -429,7 +429,9 @@ def law_table(months: Sequence[date], *, params: Parameters | None = None) -> pl
     values += [
         table["smic_horaire"], table["pss_mensuel"], table["bandeaux_smic_horaire_reference"],
         table["reduction_generale_smic_horaire_reference"],
-        table["fnal_seuil_effectif"], table["reduction_generale_seuil_effectif"], table["plafond_jours_mois"],
+        table["fnal_seuil_effectif"], table["reduction_generale_seuil_effectif"],
+        # The plafond of an incomplete month is prorated over the month's calendar days (CSS R242-2: _plafond_du_mois).
+        table["mois"].dt.month_end().dt.day().cast(pl.Int64).alias("jours_du_mois"),
         (table["plafond_heures_temps_plein"].cast(pl.Decimal(38, 2)).to_physical()).cast(pl.Int64).alias("plafond_heures_temps_plein"),
         table["reduction_generale_puissance"].cast(pl.Float64).alias("reduction_generale_puissance"),
     ]
@@ -702,11 +704,16 @@ def _half_up_div(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
 
 
 def _plafond_denominator(law: pl.DataFrame) -> int:
-    """Common denominator of the exact plafonds: lcm of full-time hundredths of hours × days of the month."""
+    """Common denominator of the exact plafonds: lcm of full-time hundredths of hours × days of the month.
+
+    At most 15 167 × lcm(28, 29, 30, 31) = 5.7e9 (a frame of every kind of month). The largest product it
+    enters is 2 × 8 plafonds × a year's cumulated plafond (≈ 4.8e6 cents in 2026) × D ≈ 4.4e17 < 2^63: the
+    bound below keeps a margin of twenty for the plafond's growth.
+    """
     denominator = 1
-    for full, days in law.select("plafond_heures_temps_plein", "plafond_jours_mois").unique().iter_rows():
+    for full, days in law.select("plafond_heures_temps_plein", "jours_du_mois").unique().iter_rows():
         denominator = math.lcm(denominator, int(full) * int(days))
-    if denominator > 10**6:
+    if denominator > 10**10:
         raise ValueError("plafond : dénominateur commun des plafonds proratisés trop grand pour un calcul exact en Int64")
     return denominator
 
@@ -785,8 +792,15 @@ def _with_month_law(frame: pl.DataFrame, law: pl.DataFrame, new_run: pl.Expr) ->
 
 def _plafond_du_mois(lf: pl.LazyFrame, given: set[str], denominator: int) -> pl.LazyFrame:
     """1. Plafond of the month (CSS L241-3, D242-17): PMSS × min(contract hours, full time) / full time (L242-8)
-    × days covered / 30 (R242-2), kept exact in units of 1/``denominator`` cent; and the SMIC of the month for
-    the réduction générale (CSS D241-7)."""
+    × calendar days employed / calendar days of the month (R242-2), kept exact in units of 1/``denominator``
+    cent; and the SMIC of the month for the réduction générale (CSS D241-7).
+
+    R242-2 I (décret 2017-858 art. 8, from 1 January 2018) reduces the plafond « à due proportion du nombre de
+    jours de la période pendant laquelle les personnes sont employées »: the days employed over the days of the
+    month's own length, not thirtieths (the rule before 2018). The BOSS (Assiette générale, plafond) applies it
+    in calendar days of the month (its example: 28 days employed / 30 calendar days of April); urssaf.fr writes
+    the same ratio for the non-mensualisés (« nombre de jours calendaires du mois »).
+    """
     full = pl.col("plafond_heures_temps_plein")
     contract = _smaller(pl.col("__heures_contrat").fill_null(full), full)
     month_end = pl.col("mois").dt.month_end()
@@ -794,15 +808,16 @@ def _plafond_du_mois(lf: pl.LazyFrame, given: set[str], denominator: int) -> pl.
     end = pl.when(pl.col("__sortie") < month_end).then(pl.col("__sortie")).otherwise(month_end)
     partial = (pl.col("__entree") > pl.col("mois")).fill_null(False) | (pl.col("__sortie") < month_end).fill_null(False)
     days = ((end - start).dt.total_days() + 1).cast(pl.Int64)
-    thirtieths = pl.when(partial).then(_smaller(days, pl.col("plafond_jours_mois"))).otherwise(pl.col("plafond_jours_mois"))
+    month_days = pl.col("jours_du_mois")
+    employed = pl.when(partial).then(days).otherwise(month_days)
     if not given & {"date_entree", "date_sortie"}:
-        thirtieths = pl.col("plafond_jours_mois")  # no contract dates: every month is complete (partial is false)
+        employed = month_days  # no contract dates: every month is complete (partial is false)
     heures = pl.col("__heures").fill_null(pl.col("__heures_contrat").fill_null(full))
     smic_rg = pl.col("reduction_generale_smic_horaire_reference").fill_null(pl.col("smic_horaire"))
     # The plafond is kept exact, in units of 1/D cent (D = full-time hundredths of hours × days of the month, one
     # common denominator): no text rounds it before it bounds the tranches or is compared with the pay (CSS L242-8,
     # R242-2, R242-7 give the prorata only); only the bases and amounts are rounded to the cent.
-    plafond_exact = pl.col("pss_mensuel") * contract * thirtieths * (pl.lit(denominator) // (full * pl.col("plafond_jours_mois")))
+    plafond_exact = pl.col("pss_mensuel") * contract * employed * (pl.lit(denominator) // (full * month_days))
     return lf.with_columns(
         plafond_exact.alias("__plafond_exact"),
         _half_up_div(plafond_exact, pl.lit(denominator)).alias("plafond_cents"),

@@ -49,7 +49,9 @@ way a payslip does):
   ``temps_plein``;
 * ``date_entree``/``date_sortie`` → ``contrat_de_travail_debut``/``_fin``
   (OpenFisca prorates the plafond by calendar days / 30 and the SMIC by
-  working days);
+  working days; secu divides by the calendar days of the month, CSS R242-2
+  since décret 2017-858 and the BOSS: the population gives no contract dates,
+  a population that does needs a named exception in compare.py);
 * ``effectif_entreprise``, ``taux_accident_travail`` (given directly, so
   OpenFisca's approximation from an exposure class is not used),
   ``categorie_salarie`` = ``prive_cadre`` / ``prive_non_cadre``;
