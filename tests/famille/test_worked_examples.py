@@ -151,6 +151,34 @@ def test_complement_familial_2025():
     assert run(kids + [date(2023, 1, 1)], nb_parents=1, ressources=20_000_00)["cf"] == 0
 
 
+def test_cf_majore_ceiling_has_its_own_amounts():
+    # CSS R522-4: the ceiling of the CF majoré is an amount of its own, revalued and rounded to the euro each year,
+    # majorated per child as R522-2 (25 % for each of the first two, 30 % from the third) and by its own fixed
+    # majoration for a couple biactif or a person alone — not half the CF ceiling: for 2022 the arrêté du 16
+    # décembre 2021 sets 10 890 € and 4 376 €, where half of 21 775 € and 8 752 € would be 10 887,50 € and 4 376 €.
+    # 2026 (cf.plafond_majore.*: 12 429 € and 4 995 €, revalued here, non-verifie): 3 children, one income,
+    # 12 429 × 1,8 = 22 372,20 € (half the CF ceiling would give 24 853 × 0,9 = 22 367,70 €); parent alone,
+    # + 4 995 € = 27 367,20 €. Each side of the ceiling: majoré at it, base one cent above.
+    kids = [date(2012, 1, 1), date(2014, 1, 1), date(2016, 1, 1)]
+    mai_2026 = date(2026, 5, 1)
+    at = run(kids, mois=mai_2026, ressources=22_372_20)
+    assert (at["cf_plafond_majore"], at["cf_forme"]) == (22_372_20, "majore")
+    assert run(kids, mois=mai_2026, ressources=22_372_21)["cf_forme"] == "base"
+    alone = run(kids, mois=mai_2026, nb_parents=1, ressources=27_367_20)
+    assert (alone["cf_plafond_majore"], alone["cf_forme"]) == (27_367_20, "majore")
+    # 2025: 12 209 × 1,8 = 21 976,20 € ; biactif + 4 907 € (the DSS instruction of 20 December 2024, as read by
+    # openfisca-france) = 26 883,20 €. 4 children: 12 209 × 2,1 = 25 638,90 €.
+    assert run(kids, ressources=0)["cf_plafond_majore"] == 21_976_20
+    assert run(kids, ressources=0, biactif=True)["cf_plafond_majore"] == 26_883_20
+    assert run(kids + [date(2018, 1, 1)], ressources=0)["cf_plafond_majore"] == 25_638_90
+    # 2024: the CAF published (actualites-sante.com) 20 971 € and 25 653 € for 3 children; secu gives 20 970 € and
+    # 25 652 € from its revalued 11 650 € (one euro short, unexplained: see cf/plafond_majore/base.yaml). The
+    # difference of the two published ceilings is the majoration secu has, 4 682 €.
+    r24, b24 = (run(kids, mois=date(2024, 5, 1), ressources=0, biactif=b) for b in (False, True))
+    assert (r24["cf_plafond_majore"], b24["cf_plafond_majore"]) == (20_970_00, 25_652_00)
+    assert b24["cf_plafond_majore"] - r24["cf_plafond_majore"] == (25_653 - 20_971) * 100
+
+
 def test_paje_2025():
     # Prime 229,75 % → 1 089,87 ; allocation de base 41,65 % → 197,58 (taux plein), 20,825 % → 98,79 (taux partiel).
     r = run([date(2025, 5, 12)], ressources=30_000_00)

@@ -107,7 +107,8 @@ _LAW = (
     "af.forfait.nombre_enfants_minimum", "af.forfait.duree", "af.majoration.age",
     "af.plafond.tranche_1", "af.plafond.tranche_2", "af.plafond.majoration_enfant",
     "af.tranche",  # a table: joined as af_tranche_<t>_<deuxieme_enfant|enfant_suivant|majoration_age|forfait>
-    "cf.taux", "cf.taux_majore", "cf.part_plafond_majore", "cf.plafond.base", "cf.plafond.majoration_biactif_isole",
+    "cf.taux", "cf.taux_majore", "cf.plafond.base", "cf.plafond.majoration_biactif_isole",
+    "cf.plafond_majore.base", "cf.plafond_majore.majoration_biactif_isole",
     "cf.plafond.taux_enfant", "cf.plafond.taux_enfant_suivant", "cf.age_minimum", "cf.age_maximum",
     "cf.nombre_enfants_minimum",
     "paje.prime_naissance", "paje.base.taux_plein", "paje.base.taux_partiel", "paje.base.age_limite",
@@ -264,7 +265,8 @@ def _references(law: pl.DataFrame) -> pl.DataFrame:
             [_r("af.tranche"), _r("af.plafond.tranche_1"), _r("af.majoration.age"),
              _r("af.forfait.nombre_enfants_minimum")], separator=" ; ",
         ).alias("ref_af"),
-        pl.concat_str([_r("cf.taux"), _r("cf.taux_majore"), _r("cf.plafond.base")], separator=" ; ").alias("ref_cf"),
+        pl.concat_str([_r("cf.taux"), _r("cf.taux_majore"), _r("cf.plafond.base"), _r("cf.plafond_majore.base")],
+                      separator=" ; ").alias("ref_cf"),
         pl.concat_str([_r("paje.base.taux_plein"), _r("paje.plafond.taux_plein.base")], separator=" ; ").alias("ref_paje_base"),
         pl.concat_str([_r("paje.prime_naissance"), _r("paje.plafond.taux_partiel.base"), pl.lit(PRIME_NAISSANCE_CHOIX)],
                       separator=" ; ").alias("ref_paje_naissance"),
@@ -346,6 +348,8 @@ def _month_law(months: pl.Series) -> pl.DataFrame:
         *(_bmaf_x(_c(f"af.tranche_{t}.majoration_age")).alias(f"__af_majoration_{t}") for t in (1, 2, 3)),
         *(_bmaf_x(_c(f"af.tranche_{t}.forfait")).alias(f"__af_forfait_{t}") for t in (1, 2, 3)),
         *steps("cf.plafond.base", "cf.plafond.taux_enfant", "cf.plafond.taux_enfant_suivant", "cf"),
+        # R522-4: the CF majoré's ceiling has its own amounts, majorated per child like R522-2's.
+        *steps("cf.plafond_majore.base", "cf.plafond.taux_enfant", "cf.plafond.taux_enfant_suivant", "cf_majore"),
         _bmaf_x(_c("cf.taux")).alias("__cf_base"),
         _bmaf_x(_c("cf.taux_majore")).alias("__cf_majore"),
         *steps("paje.plafond.taux_plein.base", "paje.plafond.taux_enfant", "paje.plafond.taux_enfant_suivant", "paje_plein"),
@@ -571,8 +575,9 @@ _FOYER_LAW = (
     "af_plafond_tranche_1", "af_plafond_tranche_2", "af_plafond_majoration_enfant",
     *(f"af_tranche_{t}_{k}" for t in (1, 2, 3) for k in ("deuxieme_enfant", "enfant_suivant")),
     *(f"__af_{k}_{t}" for t in (1, 2, 3) for k in ("majoration", "forfait")),
-    "cf_part_plafond_majore", "cf_plafond_base", "cf_plafond_majoration_biactif_isole", "cf_nombre_enfants_minimum",
-    "__cf_par_enfant_12", "__cf_par_enfant_3", "__cf_base", "__cf_majore",
+    "cf_plafond_base", "cf_plafond_majoration_biactif_isole", "cf_nombre_enfants_minimum",
+    "cf_plafond_majore_base", "cf_plafond_majore_majoration_biactif_isole",
+    "__cf_par_enfant_12", "__cf_par_enfant_3", "__cf_majore_par_enfant_12", "__cf_majore_par_enfant_3", "__cf_base", "__cf_majore",
     "paje_plafond_taux_plein_base", "paje_plafond_taux_plein_majoration_biactif_isole", "paje_plafond_taux_partiel_base",
     "paje_plafond_taux_partiel_majoration_biactif_isole", "__paje_plein_par_enfant_12", "__paje_plein_par_enfant_3",
     "__paje_partiel_par_enfant_12", "__paje_partiel_par_enfant_3", "__paje_base_plein", "__paje_base_partiel",
@@ -722,7 +727,11 @@ def _cf(x: pl.LazyFrame, R: pl.Expr, majore: pl.Expr) -> pl.LazyFrame:
     x = x.with_columns(
         _ceiling(_c("cf.plafond.base"), n, pl.col("__cf_par_enfant_12"), pl.col("__cf_par_enfant_3"),
                  _c("cf.plafond.majoration_biactif_isole"), majore).alias("cf_plafond"),
-    ).with_columns(apply_rate_expr(pl.col("cf_plafond"), _c("cf.part_plafond_majore")).alias("cf_plafond_majore"))
+        # R522-4: the majoré's own base and fixed majoration (not half the CF ceiling: each amount is revalued and
+        # rounded to the euro on its own), majorated per child as R522-2 2e al.
+        _ceiling(_c("cf.plafond_majore.base"), n, pl.col("__cf_majore_par_enfant_12"), pl.col("__cf_majore_par_enfant_3"),
+                 _c("cf.plafond_majore.majoration_biactif_isole"), majore).alias("cf_plafond_majore"),
+    )
     droit = (n >= _c("cf.nombre_enfants_minimum")) & (pl.col("cf_nb_moins_de_3_ans") == 0)
     base = pl.col("__cf_base")
     # L522-2: above the ceiling by less than 12 × CF, one twelfth of (ceiling + 12 × CF − resources).

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import polars as pl
 
+from secu.core.parameters import join_parameters
 from secu.famille import rules
 from tests.famille.openfisca.population import to_runner_json
 from tests.recouvrement.openfisca import environment
@@ -110,6 +111,26 @@ def law_cf() -> pl.Expr:
         .otherwise(_r((ceiling * 100 + 12 * full.cast(pl.Float64) - resources * 100) / 1200))
     )
     return pl.when(pl.col("of64") > 0).then(amount).otherwise(0)
+
+
+_CF_CEILINGS = ("cf.plafond.base", "cf.plafond.majoration_biactif_isole", "cf.plafond_majore.base",
+                "cf.plafond_majore.majoration_biactif_isole")
+
+
+def law_cf_majore_ceiling() -> pl.Expr:
+    """The ceiling of the CF majoré of R522-4, in euros: its own base × the R522-2 per-child factor (read off
+    OpenFisca's CF ceiling, same factor) + its own majoration for a couple biactif or a person alone."""
+    m = ((pl.col("nb_parents") == 1) | pl.col("biactif").fill_null(False)).cast(pl.Float64)
+    factor = (pl.col("diag:cf_plafond") - pl.col("cf_plafond_majoration_biactif_isole") / 100 * m) / (pl.col("cf_plafond_base") / 100)
+    return pl.col("cf_plafond_majore_base") / 100 * factor + pl.col("cf_plafond_majore_majoration_biactif_isole") / 100 * m
+
+
+def law_cf_by_r522_4() -> pl.Expr:
+    """The CF (majoré or not) when the resources lie between OpenFisca's majoré ceiling (half the CF ceiling) and
+    the law's (R522-4): majoré up to the law's ceiling, the full CF above."""
+    bmaf, resources = pl.col("diag:bmaf"), pl.col("diag:prestations_familiales_base_ressources")
+    majore = resources <= law_cf_majore_ceiling() + 1e-6
+    return pl.when(majore).then(_r(bmaf * CF_MAJORE)).otherwise(_r(bmaf * CF_TAUX))
 
 
 def law_paje_base() -> pl.Expr:
@@ -206,6 +227,28 @@ EXCEPTIONS: list[Exception_] = [
             "amount of the complément familial, less the resources, a twelfth), amounts " + LAW_ROUNDING
         ),
         holds=lambda code: _differs_from_law(code),
+    ),
+    Exception_(
+        name="CF majoré ceiling of R522-4",
+        codes=frozenset({"cf"}),
+        cause=(
+            "OpenFisca's ceiling of the CF majoré is half the CF ceiling (cf_plaf.plafond_cf_majore = 0.5). CSS "
+            "R522-4 gives that ceiling its own amounts, revalued and rounded to the euro each year (2022: 10 890 € "
+            "and 4 376 € where half of 21 775 € is 10 887,50 €), majorated per child as R522-2. Checked: the "
+            "resources lie between the two ceilings, both below the CF ceiling, and secu pays the majoré up to the "
+            "R522-4 ceiling (its parameters cf.plafond_majore.*, R522-2's factor read off OpenFisca's CF ceiling), "
+            "the full CF above it, BMAF × rate rounded once."
+        ),
+        law=(
+            "CSS L522-3 and R522-4 (the ceiling of the montant majoré and its majoration, fixed and revalued each "
+            "1 January), D522-2 (62.48 % and 41.65 % of the BMAF), " + LAW_ROUNDING
+        ),
+        holds=lambda code: (
+            (pl.col("ours") == law_cf_by_r522_4()) & (_r(pl.col("of64")) != pl.col("ours"))
+            & (pl.col("diag:prestations_familiales_base_ressources") <= pl.col("diag:cf_plafond"))
+            & ((pl.col("diag:prestations_familiales_base_ressources") - pl.col("diag:cf_plafond") / 2)
+               * (pl.col("diag:prestations_familiales_base_ressources") - law_cf_majore_ceiling()) <= 1e-6)
+        ),
     ),
     Exception_(
         name="PAJE base unrounded",
@@ -362,8 +405,11 @@ class Outcome:
 def _joined(foyers: pl.DataFrame, droits: pl.DataFrame, of: pl.DataFrame, code: str) -> pl.DataFrame:
     ours = droits.select("foyer", "mois", pl.col(code).cast(pl.Int64).fill_null(0).alias("ours"))
     diag = [c for c in of.columns if c.startswith("diag:")]
+    # The ceilings' amounts of the law (cents), for the exception of R522-4.
+    ceilings = join_parameters(foyers.select("mois").unique(), list(_CF_CEILINGS), on="mois")
     return (
         foyers.select("foyer", "mois", "nb_parents", "ressources_n2", "biactif")
+        .join(ceilings, on="mois", how="left")
         .join(ours, on=["foyer", "mois"], how="left")
         .join(of.select("foyer", "mois", pl.col(f"{code}:of32").alias("of32"), pl.col(f"{code}:of64").alias("of64"), *diag), on=["foyer", "mois"], how="left")
         .with_columns(_r(pl.col("of32")).alias("openfisca"))
