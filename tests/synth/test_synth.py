@@ -158,6 +158,11 @@ def test_claims_are_valid_input_and_a_year_costs_the_right_order(sample: tuple) 
     out = pl.concat([liquidate_public(frame.with_row_index("__ligne")) for frame in lines])
     assert out["rejet"].null_count() == out.height  # every line liquidated, none rejected
     assert set(out["acte"].unique()) >= {"G", "CS", "AMI", "AMK", "B", "PH4", "PH7", "GHS", "FJH"}
+    # Boxes in calibration.yaml's shares, keyed by the nomenclature's codes (SNDS ER_PHA_F: PH7 65 %, PH4 30 %,
+    # PH2 15 %, PH1 100 %), and 65 % is the most common rate of a box.
+    shares = dict(out.filter(pl.col("acte").str.starts_with("PH"))["acte"].value_counts(normalize=True).iter_rows())
+    for code, share in {"PH7": 0.62, "PH4": 0.18, "PH2": 0.06, "PH1": 0.14}.items():
+        assert abs(shares[code] - share) < 0.02, (code, shares)
     per_head = out.group_by(pl.col("acte").is_in(["GHS", "FJH"]).alias("hopital")).agg(
         (pl.col("rembourse").sum().cast(pl.Float64) / people.height).alias("euros")).sort("hopital")["euros"].to_list()
     # Soins de ville the rules cover (doctors' consultations, auxiliaries, biology, drugs): ONDAM 2025 soins de

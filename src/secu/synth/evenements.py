@@ -180,10 +180,10 @@ def _lines(kind: str, idx: np.ndarray, day: np.ndarray, r: np.random.Generator, 
         professionnel = _choose(r, pros, "laboratoire", m)
     elif kind == "pharmacie":
         parts = prix["parts_taux"]
-        # calibration.yaml keys the shares by the codes secu used before issue 11, when PH4 meant 65 %, PH2 30 %,
-        # PH1 15 % and PH7 100 %; the boxes carry the national nomenclature's code of that rate (SNDS, ER_PHA_F).
+        # The shares are keyed by the national nomenclature's codes (SNDS, ER_PHA_F): PH7 65 %, PH4 30 %, PH2 15 %,
+        # PH1 100 %.
         codes = np.array(["PH7", "PH4", "PH2", "PH1"])
-        weights = np.array([float(parts[c]) for c in ("PH4", "PH2", "PH1", "PH7")])
+        weights = np.array([float(parts[c]) for c in codes])
         acte = codes[r.choice(4, m, p=weights / weights.sum())]
         median = float(prix["boite_mediane"]["valeur"]) * np.where(acte == "PH1", 4.0, 1.0)  # 100 %: costly boxes
         unitaire = np.maximum(np.round(median * np.exp(r.standard_normal(m)) * 100), 50).astype(np.int64)
