@@ -140,7 +140,7 @@ def is_jour_ferie(d: date, departement: str = DEFAULT_DEPARTEMENT) -> bool:
 
 
 def is_jour_ouvre(d: date, departement: str = DEFAULT_DEPARTEMENT) -> bool:
-    """Tell whether a day is ouvré: Monday to Friday and not férié."""
+    """Tell whether a day is ouvré: Monday to Friday and not férié (the calendar's definition, not a parameter)."""
     return _check_date(d).weekday() < 5 and not is_jour_ferie(d, departement)
 
 

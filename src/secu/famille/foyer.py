@@ -149,7 +149,7 @@ def frames(foyer: Mapping[str, Any] | str, mois: Sequence[date]) -> tuple[pl.Dat
             born,
             _bool(child.get("garde_alternee"), p + "garde_alternee", False),
             _euros(child.get("salaire_net_mensuel", 0), p + "salaire_net_mensuel"),
-            _int(child.get("aeeh_categorie"), p + "aeeh_categorie", 0, 6, None),
+            _int(child.get("aeeh_categorie"), p + "aeeh_categorie", 0, 6, None),  # D541-2's six catégories: a label's range
             _int(child.get("asf"), p + "asf", 0, 2, 0),
             _bool(child.get("scolarise"), p + "scolarise", True),
         ))

@@ -95,9 +95,11 @@ PREMIER_MOIS = date(2023, 1, 1)
 MAX_CENTS = 10**11
 """Largest monthly amount accepted (1 milliard d'euros): keeps every product exact in Int64."""
 MAX_COUNTER_CENTS = 10**12
+"""Largest yearly counter accepted (technical bound, like MAX_CENTS)."""
 MAX_HEURES = 744
 """Hours in a month of 31 days: more is impossible."""
 MAX_EFFECTIF = 10_000_000
+"""Largest headcount accepted (a plausibility bound, not a threshold of law: those are parameters)."""
 
 # --------------------------------------------------------------------------
 # The lines (contract: codes and their order)
@@ -361,9 +363,14 @@ def _references(table: pl.DataFrame) -> pl.DataFrame:
     4 and 8 plafonds, the CSG base, the bandeaux and the réduction's formula where they apply)."""
     ref = {name: pl.col(f"{_col(name)}_reference").cast(pl.String) for name in (*_JOINED, *_PERIODIC)}
     plafond = _labelled("plafond", ref["pss.mensuel"])
-    four = _labelled("limite de 4 plafonds", ref["chomage.plafond_nombre_pss"])
-    eight = _labelled("limite de 8 plafonds", ref["agirc_arrco.plafond_t2_nombre_pss"])
-    csg_base = _labelled("assiette (abattement de 1,75 % dans la limite de 4 plafonds)", ref["csg.abattement"])
+    # The labels' numbers come from the parameters of the month, never typed (4 and 8 plafonds, the 1,75 %).
+    def plafonds(name: str) -> pl.Expr:
+        return pl.concat_str(pl.lit("limite de "), _number_text(pl.col(_col(name))), pl.lit(" plafonds"))
+
+    four = pl.concat_str(plafonds("chomage.plafond_nombre_pss"), pl.lit(" : "), ref["chomage.plafond_nombre_pss"])
+    eight = pl.concat_str(plafonds("agirc_arrco.plafond_t2_nombre_pss"), pl.lit(" : "), ref["agirc_arrco.plafond_t2_nombre_pss"])
+    csg_base = pl.concat_str(pl.lit("assiette (abattement de "), _percent_text(pl.col(_col("csg.abattement"))), pl.lit(" dans la "),
+                             plafonds("csg.plafond_abattement_nombre_pss"), pl.lit(") : "), ref["csg.abattement"])
     fillon = _labelled("réduction jusqu'au seuil de SMIC", ref["reduction_generale.seuil_smic"])
     rgdu = _join_refs(_labelled("Tmin", ref["reduction_generale.t_min"]), _labelled("P", ref["reduction_generale.puissance"]),
                       _labelled("SMIC de référence", ref["reduction_generale.smic_horaire_reference"]))
@@ -549,6 +556,9 @@ def _optional_checks(given: set[str], schema: pl.Schema) -> dict[str, pl.Expr]:
         present = [pl.col(n).is_not_null() if n in given else pl.lit(False) for n in COUNTERS[:4]]
         checks["compteurs_partiels"] = (pl.any_horizontal(present) & ~pl.all_horizontal(present)).any()
         tranche_checks = []
+        # The counters' own definitions in the input format (README: the cumulated bases within 1, 4 and 8 plafonds,
+        # as their names say), checked here as bounds: not the law's rates, which the parameters give
+        # (chomage.plafond_nombre_pss, agirc_arrco.plafond_t2_nombre_pss) to the computation itself.
         for name, k in (("assiette_t1_cumul_avant_cents", 1), ("assiette_4pss_cumul_avant_cents", 4), ("assiette_8pss_cumul_avant_cents", 8)):
             if name in given:
                 bound = pl.min_horizontal(pl.col("brut_cumul_avant_cents"), pl.col("plafond_cumul_avant_cents") * k) \
@@ -1402,10 +1412,15 @@ def financement(lines: pl.DataFrame, by: Sequence[str] = ("mois",)) -> pl.DataFr
 _EXIGIBILITE = ("exigibilite.seuil_effectif", "exigibilite.jour_50_et_plus", "exigibilite.jour_moins_de_50")
 
 
+def _number_text(number: pl.Expr) -> pl.Expr:
+    """A decimal as the law writes it: 1.75 -> "1,75", 4 -> "4" (built from the parameter, never typed)."""
+    digits = number.cast(RATE_DTYPE).cast(pl.String)
+    return digits.str.strip_chars_end("0").str.strip_chars_end(".").str.replace(".", ",", literal=True)
+
+
 def _percent_text(rate: pl.Expr) -> pl.Expr:
     """A rate as the law writes it: 0.002 -> "0,2 %" (built from the parameter, never typed)."""
-    digits = (rate.cast(RATE_DTYPE) * 100).cast(pl.String)
-    return pl.concat_str(digits.str.strip_chars_end("0").str.strip_chars_end(".").str.replace(".", ",", literal=True), pl.lit(" %"))
+    return pl.concat_str(_number_text(rate.cast(RATE_DTYPE) * 100), pl.lit(" %"))
 
 
 def _euros_text(cents: pl.Expr) -> pl.Expr:

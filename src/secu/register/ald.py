@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from secu.core.parameters import parameters
+
 ALD = {
     "1": "Accident vasculaire cérébral invalidant",
     "2": "Insuffisances médullaires et autres cytopénies chroniques",
@@ -45,4 +47,14 @@ ALD = {
     "32": "Polypathologie invalidante",
 }
 
-ALD_12_RETIREE_LE = date(2011, 6, 27)  # entry into force of décret n° 2011-726
+ADMISSION_ALD_12 = "ald.admission_ald_12"
+
+
+def admissible(code: str, le: date) -> bool:
+    """May a new admission in the ALD ``code`` start on ``le``? All of the list may, but the ALD 12 once the parameter
+    ``ald.admission_ald_12`` says it left the list (décret n° 2011-726: 0 from 27 June 2011; before its first date,
+    the ALD 12 was on the list)."""
+    if code != "12":
+        return True
+    parameter = parameters().get(ADMISSION_ALD_12)
+    return le < parameter.dates[0] or parameter.at(le).value != 0

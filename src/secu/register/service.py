@@ -35,7 +35,7 @@ from secu.organismes import BRANCHES, route
 from secu.organismes.territoire import validate_departement
 from secu.register import rules, schemas
 from secu.register.access import require_person, require_person_write
-from secu.register.ald import ALD, ALD_12_RETIREE_LE
+from secu.register.ald import ALD, admissible
 from secu.register.models import (
     PROFESSIONS,
     Affiliation,
@@ -500,7 +500,7 @@ def admit_ald(session: Session, personne_id: int, data: schemas.AldIn, *, caller
     code = data.code.strip().lstrip("0")
     if code not in ALD:
         raise InvalidField("code", "code ALD inconnu (attendu : 1 à 32)")
-    if code == "12" and data.date_debut >= ALD_12_RETIREE_LE:
+    if not admissible(code, data.date_debut):
         raise InvalidField("code", "l'ALD 12 (hypertension artérielle sévère) ne fait plus partie de la liste")
     _period(data.date_debut, data.date_fin)
     if data.date_debut < personne.date_naissance:

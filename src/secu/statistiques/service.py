@@ -13,6 +13,7 @@ from secu.register.models import Affiliation, Ald, Personne, Rattachement
 from secu.statistiques.rules import secret_statistique
 
 TRANCHES = ((0, 19, "0-19"), (20, 59, "20-59"), (60, 74, "60-74"), (75, 200, "75+"))
+"""Age bands of the published aggregates: a statistical presentation (not a constant of law)."""
 
 
 def _in_force(model: Any, today: date) -> Any:

@@ -17,9 +17,10 @@ import numpy as np
 import polars as pl
 
 from secu.core.money import from_cents_expr
+from secu.core.parameters import parameters
 from secu.maladie.tarifs import join_tarifs
 from secu.synth.calibration import AGE_MAX, calibration
-from secu.synth.generator import rng, smic_mensuel_cents
+from secu.synth.generator import heures_temps_plein, rng, smic_mensuel_cents
 
 EUROS = pl.Decimal(18, 2)
 COEFFICIENT = pl.Decimal(10, 2)
@@ -111,18 +112,22 @@ def soins(personnes: pl.DataFrame, professionnels: pl.DataFrame, mois: date, see
         if len(idx) == 0:
             continue
         day = first_day[idx] + np.floor(r.random(len(idx)) * span[idx]).astype("timedelta64[D]")
-        frames.append(_lines(kind, idx, day, r, p, pros, age, female, raw))
+        frames.append(_lines(kind, idx, day, r, p, pros, age, female, raw, _parcours_age(first)))
     if not frames:
         return pl.DataFrame(schema=CLAIM_SCHEMA)
     lines = pl.concat(frames, how="vertical")
     # Flags from the person and the date: ALD (most of the lines of a patient), maternité in the legal window
     # (checked by the rules again from date_debut_grossesse), C2S.
     person = p.select("nir", "date_naissance", "sexe", "ald", "c2s", "grossesse_debut").with_row_index("__i")
+    # The window of the assurance maternité (parameters maternite.*: from the 1st day of the 6th month to 12 days
+    # after the birth), the birth taken 9 months after the start of the pregnancy (hypothèse of the generator).
+    mois_debut = int(cast(int, parameters().get("maternite.mois_debut_exoneration").at(first).value))
+    jours_apres = int(cast(int, parameters().get("maternite.jours_apres_accouchement").at(first).value))
     lines = lines.join(person, on="__i", how="left").with_columns(
         (pl.col("ald") & (pl.col("__u") < float(raw["sante"]["lignes_en_rapport_ald"]["valeur"]))).alias("ald"),
         (pl.col("grossesse_debut").is_not_null()
-         & (pl.col("date_soins") >= pl.col("grossesse_debut").dt.offset_by("5mo"))
-         & (pl.col("date_soins") <= pl.col("grossesse_debut").dt.offset_by("9mo").dt.offset_by("12d"))).alias("maternite"),
+         & (pl.col("date_soins") >= pl.col("grossesse_debut").dt.offset_by(f"{mois_debut - 1}mo"))
+         & (pl.col("date_soins") <= pl.col("grossesse_debut").dt.offset_by("9mo").dt.offset_by(f"{jours_apres}d"))).alias("maternite"),
         pl.lit(False).alias("atmp"),
         pl.col("grossesse_debut").alias("date_debut_grossesse"),
     )
@@ -136,8 +141,13 @@ def _choose(r: np.random.Generator, pros: pl.DataFrame, profession: str, size: i
     return ids[r.integers(0, len(ids), size)]
 
 
+def _parcours_age(day: date) -> int:
+    """The age from which the parcours de soins applies (CSS L162-5-3: ``parcours.age_minimum``, 16)."""
+    return int(cast(int, parameters().get("parcours.age_minimum").at(day).value))
+
+
 def _lines(kind: str, idx: np.ndarray, day: np.ndarray, r: np.random.Generator, p: pl.DataFrame,
-           pros: pl.DataFrame, age: np.ndarray, female: np.ndarray, raw: dict[str, Any]) -> pl.DataFrame:
+           pros: pl.DataFrame, age: np.ndarray, female: np.ndarray, raw: dict[str, Any], parcours_age: int) -> pl.DataFrame:
     """Lines of one kind of care: act, quantity, coefficient, unit price (cents), professional, parcours."""
     m = len(idx)
     prix = raw["sante"]["prix"]
@@ -154,7 +164,7 @@ def _lines(kind: str, idx: np.ndarray, day: np.ndarray, r: np.random.Generator, 
         # A visit to one's médecin traitant nine times in ten when one has declared one (hypothèse).
         own = has & (r.random(m) < 0.9)
         professionnel = np.where(own, traitant, other)
-        parcours = own | (age[idx] < 16)
+        parcours = own | (age[idx] < parcours_age)
     elif kind == "specialiste":
         u = r.random(m)
         acte = np.where(u < 0.06, "APC", np.where((u < 0.20) & female[idx], "CSG", "CS"))
@@ -251,8 +261,9 @@ def paie(personnes: pl.DataFrame, employeurs: pl.DataFrame, mois: date, seed: in
     after_death = pl.when(pl.col("date_deces").is_not_null()).then(
         (pl.lit(last) - pl.col("date_deces")).dt.total_days().clip(lower_bound=0)).otherwise(0)
     hours100 = pl.col("heures_mensuelles").cast(pl.Decimal(8, 2)).to_physical().cast(pl.Int64)
+    full100 = int(heures_temps_plein(first) * 100)  # 151,67 h in hundredths
     fte = pl.max_horizontal(pl.col("salaire_brut_mensuel"), pl.lit(smic))
-    contract = fte * hours100 // 15167
+    contract = fte * hours100 // full100
     worked = (pl.lit(days) - overlap - after_death).clip(lower_bound=0)
     slips = p.join(employeurs.select("siret", "effectif", "taux_atmp"), left_on="employeur", right_on="siret", how="left")
     return slips.select(
@@ -264,7 +275,7 @@ def paie(personnes: pl.DataFrame, employeurs: pl.DataFrame, mois: date, seed: in
         # Hours paid, not contract hours: a day of arrêt without maintien de salaire is neither paid nor counted
         # in the SMIC of the réduction générale (CSS D241-7, SMIC prorated to the hours paid).
         (hours100 * worked // days).cast(pl.Int128).reinterpret(dtype=pl.Decimal(12, 2)).alias("heures"),
-        pl.when(hours100 < 15167).then(pl.col("heures_mensuelles")).cast(pl.Decimal(12, 2)).alias("heures_contrat"),
+        pl.when(hours100 < full100).then(pl.col("heures_mensuelles")).cast(pl.Decimal(12, 2)).alias("heures_contrat"),
         "cadre",
         pl.col("taux_atmp").cast(pl.Decimal(10, 4)),
         pl.col("effectif").cast(pl.Int64),
@@ -301,14 +312,15 @@ def famille(personnes: pl.DataFrame, foyers: pl.DataFrame, mois: date) -> tuple[
         .alias("aah_ressources_n2"),
         "date_naissance_allocataire",
     ).sort("foyer")
-    hours = pl.col("heures_mensuelles").cast(pl.Float64).fill_null(151.67)
+    full = float(heures_temps_plein(first))
+    hours = pl.col("heures_mensuelles").cast(pl.Float64).fill_null(full)
     e = alive.filter(pl.col("role") == "enfant").join(f.select("foyer"), on="foyer", how="semi").select(
         "foyer",
         pl.lit(first).alias("mois"),
         "date_naissance",
         pl.lit(False).alias("garde_alternee"),
         pl.when(pl.col("statut") == "salarie")
-        .then((pl.col("salaire_brut_mensuel").cast(pl.Float64) * hours / 151.67 / ratio).round(0).cast(pl.Int64))
+        .then((pl.col("salaire_brut_mensuel").cast(pl.Float64) * hours / full / ratio).round(0).cast(pl.Int64))
         .otherwise(0).alias("salaire_net_mensuel"),
         pl.lit(None, dtype=pl.Int8).alias("aeeh_categorie"),
         pl.lit(0, dtype=pl.Int8).alias("asf"),

@@ -44,7 +44,6 @@ MAX_PEOPLE = 80_000_000
 MAX_PARTITIONS = 990
 """The partition index is written in the NIR's commune and ordre digits (uniqueness), which caps it."""
 MAX_PARTITION_SIZE = 1_000_000
-FULL_TIME = Decimal("151.67")
 PERSONNES_SCHEMA: dict[str, pl.DataType] = {
     "personne": pl.Int64(), "foyer": pl.Int64(), "role": pl.String(), "nir": pl.String(), "sexe": pl.String(),
     "date_naissance": pl.Date(), "date_deces": pl.Date(), "departement": pl.String(), "statut": pl.String(),
@@ -75,12 +74,19 @@ def departements() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=8)
+def heures_temps_plein(day: date) -> Decimal:
+    """The legal full time of a month (151,67 h: 35 h × 52 / 12), the parameter ``plafond.heures_temps_plein``."""
+    from secu.core.parameters import parameters
+
+    return Decimal(cast(Decimal, parameters().get("plafond.heures_temps_plein").at(day).value))
+
+
 def smic_mensuel_cents(day: date) -> int:
-    """Full-time monthly SMIC (cents) in force on ``day``: hourly SMIC × 151.67 h (legal parameters)."""
+    """Full-time monthly SMIC (cents) in force on ``day``: hourly SMIC × the legal full time (legal parameters)."""
     from secu.core.parameters import parameters
 
     hourly = parameters().get("smic.horaire").at(day).value
-    return int((Decimal(cast(Decimal, hourly)) * FULL_TIME * 100).quantize(Decimal(1)))
+    return int((Decimal(cast(Decimal, hourly)) * heures_temps_plein(day) * 100).quantize(Decimal(1)))
 
 
 # --------------------------------------------------------------------------
@@ -318,7 +324,7 @@ def generate_partition(part: Partition, people_total: int, seed: int, annee: int
     brut = np.maximum(np.round(net * ratio * 100), smic).astype(np.int64)
     part_time = salarie & (r.random(n) < float(emp["part_temps_partiel"]["valeur"]))
     hours_values = np.array([int(Decimal(v) * 100) for v in emp["heures_temps_partiel"]["valeurs"]])
-    hours_c = np.where(part_time, hours_values[r.integers(0, len(hours_values), n)], int(FULL_TIME * 100))
+    hours_c = np.where(part_time, hours_values[r.integers(0, len(hours_values), n)], int(heures_temps_plein(date(annee, 1, 1)) * 100))
     cad = sal["part_cadres"]
     from statistics import NormalDist
     cut = np.array([NormalDist().inv_cdf(x) for x in cad["rangs"]])
@@ -348,7 +354,7 @@ def generate_partition(part: Partition, people_total: int, seed: int, annee: int
     allocation = float(emp["allocation_chomage_nette"]["valeur"]) * 100 * 12
     hours_f = hours_c / 100.0
     income = np.select([earner, statut == "retraite", statut == "chomeur"],
-                       [brut / ratio * 12 * np.where(salarie, hours_f / 151.67, 1.0), pension, allocation], 0.0)
+                       [brut / ratio * 12 * np.where(salarie, hours_f / float(heures_temps_plein(date(annee, 1, 1))), 1.0), pension, allocation], 0.0)
     hh_income = np.bincount(hh_of, weights=income, minlength=h)
     adult = role != "enfant"
     hh_earners = np.bincount(hh_of, weights=(adult & earner).astype(float), minlength=h)
