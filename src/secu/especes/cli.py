@@ -73,7 +73,9 @@ def ij(
     debut: str = typer.Option(..., "--debut", help="premier jour de l'arrêt, AAAA-MM-JJ (AT/MP : le lendemain de l'accident)"),
     fin: str = typer.Option(..., "--fin", help="dernier jour de l'arrêt, AAAA-MM-JJ"),
     salaires: str = typer.Option(..., "--salaires", help="salaires bruts des 3 mois civils avant l'arrêt, en euros : S1,S2,S3 (S3 le dernier)"),
-    ald: bool = typer.Option(False, "--ald", help="arrêt pour une affection de longue durée déjà indemnisée dans les trois ans (pas de carence, 3 ans de droits)"),
+    ald: bool = typer.Option(
+        False, "--ald", help="arrêt pour une affection de longue durée déjà indemnisée dans les trois ans (pas de carence, 3 ans de droits)",
+    ),
     json_: bool = typer.Option(False, "--json", help="sortie JSON (montants en euros)"),
 ) -> None:
     """Les IJ d'un arrêt : IJ journalière, jours indemnisés et de carence, brut, CSG, CRDS, net, et leur explication."""
@@ -111,7 +113,8 @@ def ij(
     out.width = max(out.width, 160)
     out.print(f"{LIBELLES[nom]} — arrêt du {start:%d/%m/%Y} au {end:%d/%m/%Y}")
     if nom == "atmp":
-        out.print(f"  IJ journalière           : {format_eur(row['ij_journaliere'])} (à partir du jour {row['ij_atmp_jour_majoration']} : {format_eur(row['ij_journaliere_majoree'])})")
+        majoree = f"à partir du jour {row['ij_atmp_jour_majoration']} : {format_eur(row['ij_journaliere_majoree'])}"
+        out.print(f"  IJ journalière           : {format_eur(row['ij_journaliere'])} ({majoree})")
     else:
         out.print(f"  IJ journalière           : {format_eur(row['ij_journaliere'])}")
     out.print(f"  Jours indemnisés         : {row['jours_indemnises']}")

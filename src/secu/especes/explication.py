@@ -64,7 +64,8 @@ def _salaires(row: Mapping[str, Any], step: Any) -> None:
             f"Gain journalier net (salaire journalier diminué de {pourcent(row['ij_maternite_taux_forfaitaire'])}) : limite de l'IJ",
             row["gain_journalier_net"], "CSS art. R. 433-4, dernier al. ; R. 331-5, al. 2",
         )
-        step(f"IJ du 1er au {int(row['ij_atmp_jour_majoration']) - 1}e jour ({pourcent(row['ij_atmp_taux'])})", row["ij_journaliere"], row["ij_atmp_taux_reference"])
+        jusqu_au = int(row["ij_atmp_jour_majoration"]) - 1
+        step(f"IJ du 1er au {jusqu_au}e jour ({pourcent(row['ij_atmp_taux'])})", row["ij_journaliere"], row["ij_atmp_taux_reference"])
         step(
             f"IJ à partir du {row['ij_atmp_jour_majoration']}e jour ({pourcent(row['ij_atmp_taux_majore'])})",
             row["ij_journaliere_majoree"], references(row["ij_atmp_taux_majore_reference"], row["ij_atmp_jour_majoration_reference"]),
@@ -109,8 +110,10 @@ def explain_invalidite(row: Mapping[str, Any]) -> list[Etape]:
     """The steps of one output row of :func:`secu.especes.rules.pension_invalidite`."""
     steps = Etapes()
     step = steps.ajoute
-    step(f"Salaire annuel moyen (SAM) × {pourcent(row['invalidite_taux'])} ÷ 12 ({row['categorie']}e catégorie)", row["pension_base"], row["invalidite_taux_reference"])
-    step(f"Maximum : {pourcent(row['invalidite_maximum_pass'])} du PASS ÷ 12", row["pension_plafond"], references(row["invalidite_maximum_pass_reference"], row["pss_annuel_reference"]))
+    libelle = f"Salaire annuel moyen (SAM) × {pourcent(row['invalidite_taux'])} ÷ 12 ({row['categorie']}e catégorie)"
+    step(libelle, row["pension_base"], row["invalidite_taux_reference"])
+    plafond_ref = references(row["invalidite_maximum_pass_reference"], row["pss_annuel_reference"])
+    step(f"Maximum : {pourcent(row['invalidite_maximum_pass'])} du PASS ÷ 12", row["pension_plafond"], plafond_ref)
     step("Minimum", row["pension_minimum"], row["invalidite_minimum_reference"])
     if row["categorie"] == 3:
         step("Majoration pour tierce personne (MTP)", row["mtp"], row["mtp_reference"])

@@ -43,6 +43,7 @@ computed for any row then.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import polars as pl
 
@@ -265,7 +266,7 @@ def indemnites_journalieres(arrets: pl.DataFrame) -> pl.DataFrame:
 def ij_arret(
     risque: str, debut: date, fin: date, salaires_cents: tuple[int, int, int], *,
     ald: bool = False, ald_arret_anterieur: bool = False, prolongation: bool = False, ij_deja_versees: int = 0,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """:func:`indemnites_journalieres` on one arrêt (the CLI's and the service's single case): its output row."""
     s1, s2, s3 = salaires_cents
     frame = pl.DataFrame(
