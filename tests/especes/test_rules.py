@@ -86,3 +86,11 @@ def test_missing_column_is_named():
     with pytest.raises(InvalidField) as error:
         indemnites_journalieres(_arrets().drop("salaire_3"))
     assert error.value.field == "salaire_3"
+
+
+def test_duree_conge_refuses_a_case_its_table_lacks():
+    from secu.especes.rules import duree_conge
+
+    with pytest.raises(InvalidField) as error:
+        duree_conge(pl.DataFrame({"conge": ["paternite"], "cas": ["jumeaux"], "date": [date(2025, 1, 1)]}))
+    assert error.value.field == "cas"

@@ -12,7 +12,7 @@ from datetime import date
 import polars as pl
 
 from secu.especes.explication import explain_capital_deces, explain_ij, explain_invalidite
-from secu.especes.rules import capital_deces, ij_arret, pension_invalidite
+from secu.especes.rules import capital_deces, duree_conge, ij_arret, pension_invalidite
 
 
 def test_ij_maladie_with_carence_2000_euros_a_month():
@@ -108,3 +108,17 @@ def test_capital_deces_by_date_of_death():
     frame = capital_deces(pl.DataFrame({"date_deces": [date(2024, 12, 31), date(2025, 4, 1)]}))
     assert frame.get_column("capital_deces").to_list() == [391000, 397700]
     assert explain_capital_deces(frame.row(1, named=True))[0]["montant_cents"] == 397700
+
+
+def test_durations_of_conge_maternite_and_paternite():
+    # https://lessentieldeleco.fr/6006-conge-maternite-2026-quel-montant-pouvez-vous-vraiment-toucher : 16 weeks
+    # (6 + 10) = 112 days for a 1st or 2nd child, 26 weeks = 182 days from the 3rd, 34 weeks = 238 days for twins;
+    # paternité 25 days (32 for multiple births, CSS L. 331-8).
+    conges = pl.DataFrame({
+        "conge": ["maternite", "maternite", "maternite", "paternite", "paternite"],
+        "cas": ["rang_1_2", "rang_3_plus", "jumeaux", "simple", "multiple"],
+        "date": [date(2026, 1, 15)] * 5,
+    })
+    out = duree_conge(conges)
+    assert out.get_column("jours_conge").to_list() == [112, 182, 238, 25, 32]
+    assert out.get_column("jours_prenatal").to_list()[:3] == [42, 56, 84]

@@ -193,7 +193,7 @@ def indemnites_journalieres(arrets: pl.DataFrame) -> pl.DataFrame:
     Optional columns (defaults in :data:`OPTIONNELLES`): ``prolongation`` (bool: no new carence), ``ald`` (bool:
     arrêt for an affection de longue durée, paid up to 3 years from ``ald_debut`` instead of the 360 IJ),
     ``ald_arret_anterieur`` (bool: an earlier arrêt for the same ALD within the 3 years bore the carence),
-    ``ij_deja_versees`` (IJ maladie outside ALD already paid over the 3 years before), ``periode_debut`` /
+    ``ij_deja_versees`` (IJ maladie outside ALD paid over the 3 years before this arrêt; its own days are the rule's), ``periode_debut`` /
     ``periode_fin`` (the days to pay now, e.g. a 14-day payment; default the whole arrêt), ``exonere_csg``.
 
     Output: the input plus ``ij_journaliere`` (cents; AT/MP days 1–28), ``ij_journaliere_majoree`` (AT/MP from
@@ -290,6 +290,50 @@ def ij_arret(
 
 
 # ---------------------------------------------------------------------------
+# Durées des congés
+
+
+CONGES = {
+    "maternite": ("conge_maternite.duree_semaines", 7),
+    "paternite": ("conge_paternite.duree_jours", 1),
+    "adoption": ("conge_adoption.duree_semaines", 7),
+}
+"""Each congé: its table of durations and the days in one of its units (weeks for maternité and adoption)."""
+
+
+def duree_conge(conges: pl.DataFrame) -> pl.DataFrame:
+    """The indemnified days of each congé: ``conge`` (maternite, paternite, adoption), ``cas`` (a key of its table), ``date``.
+
+    maternité (L. 331-3, L. 331-4): ``rang_1_2``, ``rang_3_plus``, ``jumeaux``, ``triples_plus``, with its
+    prénatal and postnatal weeks; paternité (L. 331-8): ``simple``, ``multiple``; adoption (L. 331-7):
+    ``enfant_1_2``, ``enfant_3_plus``, ``multiple``. Output: ``jours_prenatal`` (maternité, null otherwise),
+    ``jours_conge`` and ``duree_reference``. A case the congé's table lacks is refused naming ``cas``.
+    """
+    for column in ("conge", "cas", "date"):
+        if column not in conges.columns or conges.get_column(column).null_count():
+            raise InvalidField(column, f"{column} est obligatoire sur chaque ligne")
+    inconnus = sorted(set(conges.get_column("conge").cast(pl.String).to_list()) - set(CONGES))
+    if inconnus:
+        raise InvalidField("conge", f"congé inconnu : {', '.join(inconnus)} (attendu : {', '.join(CONGES)})")
+    frame = conges.with_columns(pl.col("conge", "cas").cast(pl.String), pl.col("date").cast(pl.Date)).with_row_index("__ligne")
+    parts = []
+    for conge, (name, jours_par_unite) in CONGES.items():
+        part = frame.filter(pl.col("conge") == conge)
+        if part.is_empty():
+            continue
+        part = join_parameters(part, [name], on="date", by={name: "cas"}, with_references=True)
+        column = name.replace(".", "_")
+        if conge == "maternite":
+            prenatal, postnatal = pl.col(f"{column}_prenatal"), pl.col(f"{column}_postnatal")
+            part = part.with_columns((prenatal * jours_par_unite).alias("jours_prenatal"), ((prenatal + postnatal) * jours_par_unite).alias("jours_conge"))
+        else:
+            part = part.with_columns(pl.lit(None, dtype=pl.Int64).alias("jours_prenatal"), (pl.col(column) * jours_par_unite).alias("jours_conge"))
+        parts.append(part.select("__ligne", "jours_prenatal", "jours_conge", pl.col(f"{column}_reference").cast(pl.String).alias("duree_reference")))
+    durees = pl.concat(parts)
+    return frame.join(durees, on="__ligne", how="left").sort("__ligne").drop("__ligne")
+
+
+# ---------------------------------------------------------------------------
 # Invalidité
 
 
@@ -377,5 +421,5 @@ def capital_deces(deces: pl.DataFrame) -> pl.DataFrame:
 
 __all__ = [
     "MTP_PARAMETRE", "OPTIONNELLES", "PARAMS_ARRET", "PARAMS_MOIS_PRECEDENT", "RISQUES",
-    "capital_deces", "ij_arret", "indemnites_journalieres", "pension_invalidite", "salaire_annuel_moyen",
+    "CONGES", "capital_deces", "duree_conge", "ij_arret", "indemnites_journalieres", "pension_invalidite", "salaire_annuel_moyen",
 ]
