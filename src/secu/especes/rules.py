@@ -214,7 +214,8 @@ def indemnites_journalieres(arrets: pl.DataFrame) -> pl.DataFrame:
     clash = sorted(set(jours_debut.columns) & set(frame.columns) - {"debut"})
     if clash:
         raise ValueError(f"colonne(s) déjà présente(s) dans le tableau : {', '.join(clash)}")
-    frame = frame.join(jours_debut, on="debut", how="left", maintain_order="left")
+    # One lazy plan for the rest: Polars evaluates the risks' formulas and the day classes in one pass.
+    lazy = frame.lazy().join(jours_debut.lazy(), on="debut", how="left", maintain_order="left")
 
     risque = pl.col("risque")
     maladie, conge, atmp = risque == "maladie", risque.is_in(["maternite", "paternite"]), risque == "atmp"
@@ -225,7 +226,7 @@ def indemnites_journalieres(arrets: pl.DataFrame) -> pl.DataFrame:
     def by_risk(m: pl.Expr, c: pl.Expr, a: pl.Expr) -> pl.Expr:
         return pl.when(maladie).then(m).when(conge).then(c).otherwise(a).cast(pl.Int64)
 
-    frame = frame.with_columns(
+    lazy = lazy.with_columns(
         by_risk(ij_mal, ij_mat, ij_at).alias("ij_journaliere"),
         by_risk(ij_mal, ij_mat, ij_at_maj).alias("ij_journaliere_majoree"),
         by_risk(sjb_mal, sjb_mat, sj_at).alias("salaire_journalier"),
@@ -252,7 +253,7 @@ def indemnites_journalieres(arrets: pl.DataFrame) -> pl.DataFrame:
     a = pl.max_horizontal(_jours(pl.col("debut"), pl.col("periode_debut")) + 1, pl.lit(1, dtype=pl.Int64))
     b = pl.min_horizontal(_jours(pl.col("debut"), pl.col("periode_fin")) + 1, jours_arret)
     premier_paye = carence + 1
-    frame = frame.with_columns(
+    lazy = lazy.with_columns(
         jours_arret.alias("jours_arret"),
         carence.alias("carence_applicable"),
         _count(a, pl.min_horizontal(b, carence)).alias("jours_carence"),
@@ -263,12 +264,12 @@ def indemnites_journalieres(arrets: pl.DataFrame) -> pl.DataFrame:
         .otherwise(0).cast(pl.Int64).alias("jours_majores"),
     )
     brut = (pl.col("jours_indemnises") - pl.col("jours_majores")) * pl.col("ij_journaliere") + pl.col("jours_majores") * pl.col("ij_journaliere_majoree")
-    frame = frame.with_columns(brut.alias("montant_brut"))
-    frame = frame.with_columns(
+    lazy = lazy.with_columns(brut.alias("montant_brut"))
+    lazy = lazy.with_columns(
         pl.when(pl.col("exonere_csg")).then(0).otherwise(apply_rate_expr(pl.col("montant_brut"), pl.col("ij_prelevements_csg_taux"))).alias("csg"),
         pl.when(pl.col("exonere_csg")).then(0).otherwise(apply_rate_expr(pl.col("montant_brut"), pl.col("crds_taux"))).alias("crds"),
     )
-    return frame.with_columns((pl.col("montant_brut") - pl.col("csg") - pl.col("crds")).alias("montant_net"))
+    return lazy.with_columns((pl.col("montant_brut") - pl.col("csg") - pl.col("crds")).alias("montant_net")).collect()
 
 
 def ij_arret(
