@@ -94,3 +94,18 @@ def test_duree_conge_refuses_a_case_its_table_lacks():
     with pytest.raises(InvalidField) as error:
         duree_conge(pl.DataFrame({"conge": ["paternite"], "cas": ["jumeaux"], "date": [date(2025, 1, 1)]}))
     assert error.value.field == "cas"
+
+
+def test_every_step_but_the_net_cites_its_text():
+    from secu.especes.explication import explain_ij
+
+    out = indemnites_journalieres(_arrets(risque=["maladie", "maternite", "paternite", "adoption", "atmp"], fin=[date(2025, 6, 30)] * 5))
+    for row in out.iter_rows(named=True):
+        steps = explain_ij(row)
+        assert steps[-1]["etape"] == "Montant net versé" and steps[-1]["montant_cents"] == row["montant_net"]
+        assert all(step["reference"] for step in steps[:-1]), row["risque"]
+
+
+def test_adoption_is_paid_as_maternite():
+    out = indemnites_journalieres(_arrets(risque=["maternite", "adoption"])).to_dicts()
+    assert out[0]["ij_journaliere"] == out[1]["ij_journaliere"] and out[1]["jours_carence"] == 0

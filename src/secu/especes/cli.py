@@ -26,6 +26,9 @@ from secu.recouvrement.cli import EXIT_BAD_INPUT, _fail
 
 commandes = typer.Typer()  # the commands this module adds to `secu` (secu/cli.py)
 
+RISQUES_CLI = ("maladie", "maternite", "paternite", "atmp")
+"""The risks `secu ij` takes (issue 13); the rule also knows ``adoption``."""
+
 CLES_JSON = ("ij_journaliere", "jours_indemnises", "jours_carence", "montant_brut", "csg", "crds", "montant_net")
 
 
@@ -80,11 +83,11 @@ def ij(
 ) -> None:
     """Les IJ d'un arrêt : IJ journalière, jours indemnisés et de carence, brut, CSG, CRDS, net, et leur explication."""
     from secu.especes.explication import LIBELLES, explain_ij
-    from secu.especes.rules import RISQUES, ij_arret
+    from secu.especes.rules import ij_arret
 
     nom = risque.strip().lower()
-    if nom not in RISQUES:
-        _fail(f"--risque : « {risque} » n'est pas un risque connu (attendu : {', '.join(RISQUES)})")
+    if nom not in RISQUES_CLI:
+        _fail(f"--risque : « {risque} » n'est pas un risque connu (attendu : {', '.join(RISQUES_CLI)})")
     start, end = _date(debut, "--debut"), _date(fin, "--fin")
     if end < start:
         _fail(f"--fin : la fin de l'arrêt ({end:%d/%m/%Y}) précède son début ({start:%d/%m/%Y})")

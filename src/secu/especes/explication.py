@@ -18,12 +18,14 @@ LIBELLES = {
     "maladie": "IJ maladie",
     "maternite": "IJ maternité",
     "paternite": "IJ paternité et accueil de l'enfant",
+    "adoption": "IJ adoption",
     "atmp": "IJ accident du travail / maladie professionnelle",
 }
 REF_REGLE = {
     "maladie": "CSS art. L. 323-4 et R. 323-5",
     "maternite": "CSS art. L. 331-3 et R. 331-5",
     "paternite": "CSS art. L. 331-8 et R. 331-5",
+    "adoption": "CSS art. L. 331-7 et R. 331-5",
     "atmp": "CSS art. L. 433-2, R. 433-1 et R. 433-3",
 }
 REF_360 = "CSS art. L. 323-1 et R. 323-1 (360 IJ au plus sur trois ans hors ALD)"
@@ -44,7 +46,7 @@ def _salaires(row: Mapping[str, Any], step: Any) -> None:
             f"Indemnité journalière ({pourcent(row['ij_maladie_taux'])} du salaire journalier de base, arrondie au centime le plus proche)",
             row["ij_journaliere"], row["ij_maladie_taux_reference"],
         )
-    elif risque in ("maternite", "paternite"):
+    elif risque in ("maternite", "paternite", "adoption"):
         step("Plafond de chaque paie : PMSS en vigueur le dernier jour du mois précédant l'arrêt", row["plafond_retenu"], row["pss_mensuel_reference"])
         step("Salaires des trois mois retenus (chacun dans la limite du PMSS)", row["salaires_retenus"], "CSS art. R. 331-5, al. 2")
         step(f"Salaire journalier de base (÷ {nombre(row['ij_maladie_diviseur'])})", row["salaire_journalier"], row["ij_maladie_diviseur_reference"])

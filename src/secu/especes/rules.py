@@ -51,8 +51,9 @@ from secu.core.errors import InvalidField
 from secu.core.money import RATE_UNIT, apply_rate_expr, div_half_up_expr
 from secu.core.parameters import join_parameters
 
-RISQUES = ("maladie", "maternite", "paternite", "atmp")
-"""The risks of an arrêt: maladie (L. 321-1), maternité (L. 331-3), paternité et accueil de l'enfant (L. 331-8), AT/MP (L. 431-1)."""
+RISQUES = ("maladie", "maternite", "paternite", "adoption", "atmp")
+"""The risks of an arrêt: maladie (L. 321-1), maternité (L. 331-3), paternité et accueil de l'enfant (L. 331-8),
+adoption (L. 331-7, IJ computed as maternité's), AT/MP (L. 431-1)."""
 
 PARAMS_ARRET = (
     "ij_maladie.taux",
@@ -92,6 +93,7 @@ OPTIONNELLES: dict[str, pl.Expr] = {
 REF_CARENCE_AUCUNE = {
     "maternite": "CSS art. L. 331-3 (IJ de repos dès le premier jour : pas de délai de carence)",
     "paternite": "CSS art. L. 331-8 (IJ dès le premier jour : pas de délai de carence)",
+    "adoption": "CSS art. L. 331-7 (IJ de repos dès le premier jour : pas de délai de carence)",
     "atmp": "CSS art. L. 433-1 (IJ à partir du lendemain de l'arrêt consécutif à l'accident, sans délai de carence)",
     "prolongation": "CSS art. R. 323-1, 1° (la prolongation n'est pas une nouvelle interruption de travail : pas de nouvelle carence)",
     "ald": "CSS art. R. 323-1, 1° (ALD : carence au seul premier arrêt de l'affection sur trois ans)",
@@ -218,7 +220,7 @@ def indemnites_journalieres(arrets: pl.DataFrame) -> pl.DataFrame:
     lazy = frame.lazy().join(jours_debut.lazy(), on="debut", how="left", maintain_order="left")
 
     risque = pl.col("risque")
-    maladie, conge, atmp = risque == "maladie", risque.is_in(["maternite", "paternite"]), risque == "atmp"
+    maladie, conge, atmp = risque == "maladie", risque.is_in(["maternite", "paternite", "adoption"]), risque == "atmp"
     ij_mal, sjb_mal, ret_mal = _ij_maladie()
     ij_mat, sjb_mat, ret_mat = _ij_maternite()
     ij_at, ij_at_maj, sj_at, gain_net, ret_at = _ij_atmp()
