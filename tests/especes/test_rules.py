@@ -109,3 +109,11 @@ def test_every_step_but_the_net_cites_its_text():
 def test_adoption_is_paid_as_maternite():
     out = indemnites_journalieres(_arrets(risque=["maternite", "adoption"])).to_dicts()
     assert out[0]["ij_journaliere"] == out[1]["ij_journaliere"] and out[1]["jours_carence"] == 0
+
+
+def test_a_prolongation_given_as_a_period_of_the_initial_arret_keeps_its_ceiling():
+    # Initial arrêt from 2025-03-25 (1,8 SMIC), prolonged to 2025-04-20: the April days are paid at 53,31 €.
+    frame = _arrets(debut=[date(2025, 3, 25)], fin=[date(2025, 4, 20)], periode_debut=[date(2025, 4, 1)], periode_fin=[date(2025, 4, 20)],
+                    salaire_1=[600_000], salaire_2=[600_000], salaire_3=[600_000])
+    out = indemnites_journalieres(frame).row(0, named=True)
+    assert (out["ij_journaliere"], out["jours_carence"], out["jours_indemnises"]) == (5331, 0, 20)
