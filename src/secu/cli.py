@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from secu.especes import cli as especes_cli
 from secu.famille import cli as famille_cli
 from secu.maladie import batch as maladie_batch
 from secu.organismes import cli as organismes_cli
@@ -225,6 +226,7 @@ for declared in (
     maladie_batch.commandes,
     recouvrement_cli.commandes,
     famille_cli.commandes,
+    especes_cli.commandes,
     simulation_cli.commandes,
     synth_cli.commandes,
 ):

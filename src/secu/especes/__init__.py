@@ -1,0 +1,1 @@
+"""Prestations en espèces: IJ maladie, maternité, paternité, AT/MP; invalidité; capital décès (README inside)."""

@@ -1,0 +1,428 @@
+"""The law of the prestations en espèces, vectorised: IJ maladie, maternité, paternité, AT/MP; invalidité; capital décès.
+
+The IJ rule, :func:`indemnites_journalieres`, takes one row per arrêt (or per
+arrêt and payment period) and works on the arrêt's day COUNTS, never on one row
+per day: the days of an arrêt are numbered 1, 2, … from its first day, and every
+rule of the texts is an interval of those numbers (carence = days 1 to 3, AT/MP
+majoré = day 29 on, droits = up to the 360th IJ or the end of the 3 ALD years),
+so the days of a period in each class are interval intersections. A national
+batch of a million arrêts is a handful of integer columns.
+
+Amounts are integer cents, rates the exact ``Decimal(38, 9)`` columns of
+``join_parameters``; every quotient is computed exactly on Int128 and **rounded
+once, half up, to the cent** (the daily IJ, the CSG, the CRDS). The ceilings are
+used unrounded: that is what makes the published maxima come out (AT/MP 2023:
+0,834 % × 43 992 € = 366,893 28 €, × 60 % = 220,14 €, as legisocial.fr and
+swisslife.fr publish, where rounding the ceiling first would give 220,13 €).
+
+* IJ maladie — CSS L. 321-1, L. 323-1, L. 323-4; R. 323-1 (carence of 3 days,
+  ALD exception, 3 years), R. 323-4 (1/91,25 of the three last monthly pays,
+  each capped at 1,8 then 1,4 SMIC mensuel — décret n° 2025-160 for arrêts
+  starting from 2025-04-01 — the SMIC in force the last day of the month before
+  the arrêt), R. 323-5 (50 %); 360 IJ over three years outside ALD.
+* IJ maternité, paternité — L. 331-3, L. 331-8; R. 331-5: the same 1/91,25, each
+  pay capped at the PMSS in force the last day of the month before, less the
+  21 % taux forfaitaire, not below the minimum; no carence.
+* IJ AT/MP — L. 433-1 (no carence: the day of the accident is the employer's,
+  IJ from the next day), L. 433-2, R. 433-1 (60 %), R. 433-2 (salaire journalier
+  capped at 0,834 % of the PASS), R. 433-3 (80 % from the 29th day), R. 433-4
+  (1/30,42 of the pay of the month before; never above the gain journalier net =
+  salaire journalier less the 21 % of R. 331-5).
+* CSG 6,2 % (L. 136-8 II) and CRDS 0,5 % (ordonnance n° 96-50, art. 14) on the
+  gross IJ of the period, rounded half up; none for a person not tax-resident in
+  France (L. 136-1), flagged by the caller.
+* Invalidité — L. 341-4, L. 341-5, R. 341-5: 30 % / 50 % of the SAM, capped at
+  30 % / 50 % of the PASS, not below the minimum; 3e catégorie + MTP.
+* Capital décès — L. 361-1, D. 361-1: the flat amount in force on the date of death.
+
+Input errors (unknown risk, end before start, negative salary, missing column)
+raise :class:`~secu.core.errors.InvalidField` naming the column; nothing is
+computed for any row then.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from secu.core.errors import InvalidField
+from secu.core.money import RATE_UNIT, apply_rate_expr, div_half_up_expr
+from secu.core.parameters import join_parameters
+
+RISQUES = ("maladie", "maternite", "paternite", "adoption", "atmp")
+"""The risks of an arrêt: maladie (L. 321-1), maternité (L. 331-3), paternité et accueil de l'enfant (L. 331-8),
+adoption (L. 331-7, IJ computed as maternité's), AT/MP (L. 431-1)."""
+
+PARAMS_ARRET = (
+    "ij_maladie.taux",
+    "ij_maladie.diviseur",
+    "ij_maladie.plafond_smic",
+    "ij_maladie.carence_jours",
+    "ij_maladie.nombre_maximal",
+    "ij_maladie.periode_annees",
+    "ij_maternite.taux_forfaitaire",
+    "ij_maternite.minimum",
+    "ij_atmp.taux",
+    "ij_atmp.taux_majore",
+    "ij_atmp.jour_majoration",
+    "ij_atmp.diviseur",
+    "ij_atmp.plafond_pass",
+    "ij_prelevements.csg_taux",
+    "crds.taux",
+    "pss.annuel",
+)
+"""Parameters read on the arrêt's FIRST day: the law of an arrêt is the law of the day it started (décret 2025-160)."""
+
+PARAMS_MOIS_PRECEDENT = ("smic.mensuel", "pss.mensuel")
+"""Parameters read on the last day of the month before the arrêt (R. 323-4 for the SMIC, R. 331-5 for the PMSS)."""
+
+OPTIONNELLES: dict[str, pl.Expr] = {
+    "prolongation": pl.lit(False),
+    "ald": pl.lit(False),
+    "ald_arret_anterieur": pl.lit(False),
+    "ij_deja_versees": pl.lit(0, dtype=pl.Int64),
+    "ald_debut": pl.col("debut"),
+    "periode_debut": pl.col("debut"),
+    "periode_fin": pl.col("fin"),
+    "exonere_csg": pl.lit(False),
+}
+"""Optional input columns and their default: see :func:`indemnites_journalieres`."""
+
+REF_CARENCE_AUCUNE = {
+    "maternite": "CSS art. L. 331-3 (IJ de repos dès le premier jour : pas de délai de carence)",
+    "paternite": "CSS art. L. 331-8 (IJ dès le premier jour : pas de délai de carence)",
+    "adoption": "CSS art. L. 331-7 (IJ de repos dès le premier jour : pas de délai de carence)",
+    "atmp": "CSS art. L. 433-1 (IJ à partir du lendemain de l'arrêt consécutif à l'accident, sans délai de carence)",
+    "prolongation": "CSS art. R. 323-1, 1° (la prolongation n'est pas une nouvelle interruption de travail : pas de nouvelle carence)",
+    "ald": "CSS art. R. 323-1, 1° (ALD : carence au seul premier arrêt de l'affection sur trois ans)",
+}
+REF_CSG_EXONERE = "CSS art. L. 136-1 (pas de CSG ni de CRDS pour une personne non domiciliée fiscalement en France)"
+
+_I = pl.Int128
+_E9 = RATE_UNIT  # a rate of 1 as the integer numerator of a Decimal(38, 9) column
+_DAY = 86_400_000  # milliseconds per day: Polars durations in ms, days as integers
+
+
+def _n9(column: str) -> pl.Expr:
+    """A Decimal(38, 9) parameter column as its exact integer numerator over 10⁹ (Int128)."""
+    return (pl.col(column).cast(pl.Decimal(38, 9)) * _E9).cast(_I)
+
+
+def _jours(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    """Whole days from date a to date b (b − a), as Int64."""
+    return (b - a).dt.total_days().cast(pl.Int64)
+
+
+def _count(lo: pl.Expr, hi: pl.Expr) -> pl.Expr:
+    """Number of whole numbers in [lo, hi], 0 when empty."""
+    return pl.max_horizontal(hi - lo + 1, pl.lit(0, dtype=pl.Int64))
+
+
+def _check(arrets: pl.DataFrame) -> pl.DataFrame:
+    for column in ("risque", "debut", "fin", "salaire_1", "salaire_2", "salaire_3"):
+        if column not in arrets.columns:
+            raise InvalidField(column, f"colonne obligatoire absente : {column}")
+        if arrets.get_column(column).null_count():
+            raise InvalidField(column, f"{column} est vide sur au moins un arrêt")
+    inconnus = sorted(set(arrets.get_column("risque").cast(pl.String).unique().to_list()) - set(RISQUES))
+    if inconnus:
+        raise InvalidField("risque", f"risque inconnu : {', '.join(inconnus)} (attendu : {', '.join(RISQUES)})")
+    frame = arrets.with_columns(
+        [default.alias(name) for name, default in OPTIONNELLES.items() if name not in arrets.columns]
+    ).with_columns(pl.col("risque").cast(pl.String), pl.col("debut", "fin", "ald_debut", "periode_debut", "periode_fin").cast(pl.Date))
+    if frame.select((pl.col("fin") < pl.col("debut")).any()).item():
+        raise InvalidField("fin", "la fin de l'arrêt précède son début")
+    if frame.select((pl.col("periode_fin") < pl.col("periode_debut")).any()).item():
+        raise InvalidField("periode_fin", "la fin de la période précède son début")
+    for column in ("salaire_1", "salaire_2", "salaire_3", "ij_deja_versees"):
+        if frame.select((pl.col(column) < 0).any()).item():
+            raise InvalidField(column, f"{column} ne peut pas être négatif")
+    return frame.with_columns(pl.col("salaire_1", "salaire_2", "salaire_3", "ij_deja_versees").cast(pl.Int64))
+
+
+def _ij_maladie() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(IJ, SJB, salaires retenus) of R. 323-4 / R. 323-5, each pay capped at the SMIC multiple, one rounding each."""
+    plafond9 = _n9("ij_maladie_plafond_smic") * pl.col("smic_mensuel").cast(_I)  # cents × 10⁹, exact (1,8 × 1 766,92 has 3 decimals)
+    retenus9 = pl.sum_horizontal(
+        pl.min_horizontal(pl.col(f"salaire_{i}").cast(_I) * _E9, plafond9) for i in (1, 2, 3)
+    )
+    diviseur9 = _n9("ij_maladie_diviseur")
+    ij = div_half_up_expr(retenus9 * _n9("ij_maladie_taux"), diviseur9 * _E9)
+    return ij, div_half_up_expr(retenus9, diviseur9), div_half_up_expr(retenus9, _E9)
+
+
+def _ij_maternite() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(IJ, SJB, salaires retenus) of R. 331-5: each pay capped at the PMSS, less the taux forfaitaire, not below the minimum."""
+    retenus = pl.sum_horizontal(pl.min_horizontal(pl.col(f"salaire_{i}"), pl.col("pss_mensuel")) for i in (1, 2, 3)).cast(_I)
+    diviseur9 = _n9("ij_maladie_diviseur")
+    brute = div_half_up_expr(retenus * (_E9 - _n9("ij_maternite_taux_forfaitaire")), diviseur9)
+    ij = pl.max_horizontal(brute, pl.col("ij_maternite_minimum").cast(_I))
+    return ij, div_half_up_expr(retenus * _E9, diviseur9), retenus
+
+
+def _ij_atmp() -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
+    """(IJ days 1–28, IJ from day 29, salaire journalier retenu, gain journalier net, salaire retenu) of R. 433-1 to R. 433-4.
+
+    The salaire journalier is the last month's pay / 30,42, capped at 0,834 % of the PASS; both IJ are capped
+    at the gain journalier net (the uncapped salaire journalier less the 21 % taux forfaitaire).
+    """
+    salaire = pl.col("salaire_3").cast(_I)
+    diviseur9 = _n9("ij_atmp_diviseur")
+    plafond18 = pl.col("pss_annuel").cast(_I) * _n9("ij_atmp_plafond_pass")  # cents × 10⁹
+    # salaire / (diviseur9 / 10⁹) <= plafond18 / 10⁹  <=>  salaire × 10¹⁸ <= plafond18 × diviseur9
+    sous_plafond = salaire * _E9 * _E9 <= plafond18 * diviseur9
+    gain_net = div_half_up_expr(salaire * (_E9 - _n9("ij_maternite_taux_forfaitaire")), diviseur9)
+
+    def ij(taux: str) -> pl.Expr:
+        au_salaire = div_half_up_expr(salaire * _n9(taux), diviseur9)
+        au_plafond = div_half_up_expr(plafond18 * _n9(taux), pl.lit(_E9 * _E9, dtype=_I))
+        return pl.min_horizontal(pl.when(sous_plafond).then(au_salaire).otherwise(au_plafond), gain_net)
+
+    sj = pl.when(sous_plafond).then(div_half_up_expr(salaire * _E9, diviseur9)).otherwise(div_half_up_expr(plafond18, pl.lit(_E9, dtype=_I)))
+    return ij("ij_atmp_taux"), ij("ij_atmp_taux_majore"), sj, gain_net, salaire
+
+
+def indemnites_journalieres(arrets: pl.DataFrame) -> pl.DataFrame:
+    """The IJ of each arrêt (or arrêt × payment period): daily amounts, days by class, gross, CSG, CRDS, net.
+
+    Required columns: ``risque`` (one of :data:`RISQUES`), ``debut`` and ``fin`` (Date, the arrêt's first and
+    last day of incapacity, inclusive; for AT/MP the first day is the day after the accident, the accident's day
+    being the employer's), ``salaire_1``, ``salaire_2``, ``salaire_3`` (Int64 cents: gross pay of the three
+    calendar months before the arrêt, the last one being ``salaire_3``; AT/MP uses ``salaire_3`` only).
+
+    Optional columns (defaults in :data:`OPTIONNELLES`): ``prolongation`` (bool: no new carence), ``ald`` (bool:
+    arrêt for an affection de longue durée, paid up to 3 years from ``ald_debut`` instead of the 360 IJ),
+    ``ald_arret_anterieur`` (bool: an earlier arrêt for the same ALD within the 3 years bore the carence),
+    ``ij_deja_versees`` (IJ maladie outside ALD paid over the 3 years before this arrêt; its own days are the rule's), ``periode_debut`` /
+    ``periode_fin`` (the days to pay now, e.g. a 14-day payment; default the whole arrêt), ``exonere_csg``.
+
+    Output: the input plus ``ij_journaliere`` (cents; AT/MP days 1–28), ``ij_journaliere_majoree`` (AT/MP from
+    day 29; equal to ``ij_journaliere`` otherwise), ``salaire_journalier``, ``salaires_retenus``,
+    ``plafond_retenu`` (the monthly or daily ceiling applied), ``jours_arret``, ``jours_carence``,
+    ``jours_indemnises``, ``jours_majores`` (AT/MP, included in ``jours_indemnises``), ``jours_hors_droits``
+    (beyond the 360 IJ or the 3 ALD years), ``montant_brut``, ``csg``, ``crds``, ``montant_net`` (cents), the
+    parameters used and their ``*_reference`` columns (for :mod:`secu.especes.explication`).
+    """
+    frame = _check(arrets)
+    # The parameters are joined on the few distinct first days (a few thousand in a national batch), then
+    # hash-joined back: the same values as joining every row, at a fraction of the as-of joins' cost.
+    jours_debut = frame.select("debut").unique().with_columns(
+        (pl.col("debut").dt.month_start() - pl.duration(days=1)).alias("veille_mois")
+    )
+    jours_debut = join_parameters(jours_debut, list(PARAMS_ARRET), on="debut", with_references=True)
+    jours_debut = join_parameters(jours_debut, list(PARAMS_MOIS_PRECEDENT), on="veille_mois", with_references=True)
+    clash = sorted(set(jours_debut.columns) & set(frame.columns) - {"debut"})
+    if clash:
+        raise ValueError(f"colonne(s) déjà présente(s) dans le tableau : {', '.join(clash)}")
+    # One lazy plan for the rest: Polars evaluates the risks' formulas and the day classes in one pass.
+    lazy = frame.lazy().join(jours_debut.lazy(), on="debut", how="left", maintain_order="left")
+
+    risque = pl.col("risque")
+    maladie, conge, atmp = risque == "maladie", risque.is_in(["maternite", "paternite", "adoption"]), risque == "atmp"
+    ij_mal, sjb_mal, ret_mal = _ij_maladie()
+    ij_mat, sjb_mat, ret_mat = _ij_maternite()
+    ij_at, ij_at_maj, sj_at, gain_net, ret_at = _ij_atmp()
+
+    def by_risk(m: pl.Expr, c: pl.Expr, a: pl.Expr) -> pl.Expr:
+        return pl.when(maladie).then(m).when(conge).then(c).otherwise(a).cast(pl.Int64)
+
+    lazy = lazy.with_columns(
+        by_risk(ij_mal, ij_mat, ij_at).alias("ij_journaliere"),
+        by_risk(ij_mal, ij_mat, ij_at_maj).alias("ij_journaliere_majoree"),
+        by_risk(sjb_mal, sjb_mat, sj_at).alias("salaire_journalier"),
+        by_risk(ret_mal, ret_mat, ret_at).alias("salaires_retenus"),
+        by_risk(
+            apply_rate_expr(pl.col("smic_mensuel"), pl.col("ij_maladie_plafond_smic")),
+            pl.col("pss_mensuel"),
+            apply_rate_expr(pl.col("pss_annuel"), pl.col("ij_atmp_plafond_pass")),
+        ).alias("plafond_retenu"),
+        pl.when(atmp).then(gain_net).otherwise(None).cast(pl.Int64).alias("gain_journalier_net"),
+    )
+
+    # Days, numbered from 1 on the arrêt's first day.
+    sans_carence = (~maladie) | pl.col("prolongation") | (pl.col("ald") & pl.col("ald_arret_anterieur"))
+    carence = pl.when(sans_carence).then(0).otherwise(pl.col("ij_maladie_carence_jours")).cast(pl.Int64)
+    fin_ald = pl.col("ald_debut").dt.offset_by(pl.format("{}y", pl.col("ij_maladie_periode_annees"))) - pl.duration(days=1)
+    restantes = pl.max_horizontal(pl.col("ij_maladie_nombre_maximal") - pl.col("ij_deja_versees"), pl.lit(0, dtype=pl.Int64))
+    jours_arret = _jours(pl.col("debut"), pl.col("fin")) + 1
+    dernier_droit = (
+        pl.when(~maladie).then(jours_arret)
+        .when(pl.col("ald")).then(_jours(pl.col("debut"), fin_ald) + 1)
+        .otherwise(carence + restantes)
+    )
+    a = pl.max_horizontal(_jours(pl.col("debut"), pl.col("periode_debut")) + 1, pl.lit(1, dtype=pl.Int64))
+    b = pl.min_horizontal(_jours(pl.col("debut"), pl.col("periode_fin")) + 1, jours_arret)
+    premier_paye = carence + 1
+    lazy = lazy.with_columns(
+        jours_arret.alias("jours_arret"),
+        carence.alias("carence_applicable"),
+        _count(a, pl.min_horizontal(b, carence)).alias("jours_carence"),
+        _count(pl.max_horizontal(a, premier_paye), pl.min_horizontal(b, dernier_droit)).alias("jours_indemnises"),
+        _count(pl.max_horizontal(a, premier_paye, dernier_droit + 1), b).alias("jours_hors_droits"),
+        pl.when(atmp)
+        .then(_count(pl.max_horizontal(a, pl.col("ij_atmp_jour_majoration")), b))
+        .otherwise(0).cast(pl.Int64).alias("jours_majores"),
+    )
+    brut = (pl.col("jours_indemnises") - pl.col("jours_majores")) * pl.col("ij_journaliere") + pl.col("jours_majores") * pl.col("ij_journaliere_majoree")
+    lazy = lazy.with_columns(brut.alias("montant_brut"))
+    lazy = lazy.with_columns(
+        pl.when(pl.col("exonere_csg")).then(0).otherwise(apply_rate_expr(pl.col("montant_brut"), pl.col("ij_prelevements_csg_taux"))).alias("csg"),
+        pl.when(pl.col("exonere_csg")).then(0).otherwise(apply_rate_expr(pl.col("montant_brut"), pl.col("crds_taux"))).alias("crds"),
+    )
+    return lazy.with_columns((pl.col("montant_brut") - pl.col("csg") - pl.col("crds")).alias("montant_net")).collect()
+
+
+def ij_arret(
+    risque: str, debut: date, fin: date, salaires_cents: tuple[int, int, int], *,
+    ald: bool = False, ald_arret_anterieur: bool = False, prolongation: bool = False, ij_deja_versees: int = 0,
+) -> dict[str, Any]:
+    """:func:`indemnites_journalieres` on one arrêt (the CLI's and the service's single case): its output row."""
+    s1, s2, s3 = salaires_cents
+    frame = pl.DataFrame(
+        {
+            "risque": [risque], "debut": [debut], "fin": [fin],
+            "salaire_1": [s1], "salaire_2": [s2], "salaire_3": [s3],
+            "ald": [ald], "ald_arret_anterieur": [ald_arret_anterieur], "prolongation": [prolongation],
+            "ij_deja_versees": [ij_deja_versees],
+        },
+        schema_overrides={"salaire_1": pl.Int64, "salaire_2": pl.Int64, "salaire_3": pl.Int64, "ij_deja_versees": pl.Int64},
+    )
+    return indemnites_journalieres(frame).row(0, named=True)
+
+
+# ---------------------------------------------------------------------------
+# Durées des congés
+
+
+CONGES = {
+    "maternite": ("conge_maternite.duree_semaines", 7),
+    "paternite": ("conge_paternite.duree_jours", 1),
+    "adoption": ("conge_adoption.duree_semaines", 7),
+}
+"""Each congé: its table of durations and the days in one of its units (weeks for maternité and adoption)."""
+
+
+def duree_conge(conges: pl.DataFrame) -> pl.DataFrame:
+    """The indemnified days of each congé: ``conge`` (maternite, paternite, adoption), ``cas`` (a key of its table), ``date``.
+
+    maternité (L. 331-3, L. 331-4): ``rang_1_2``, ``rang_3_plus``, ``jumeaux``, ``triples_plus``, with its
+    prénatal and postnatal weeks; paternité (L. 331-8): ``simple``, ``multiple``; adoption (L. 331-7):
+    ``enfant_1_2``, ``enfant_3_plus``, ``multiple``. Output: ``jours_prenatal`` (maternité, null otherwise),
+    ``jours_conge`` and ``duree_reference``. A case the congé's table lacks is refused naming ``cas``.
+    """
+    for column in ("conge", "cas", "date"):
+        if column not in conges.columns or conges.get_column(column).null_count():
+            raise InvalidField(column, f"{column} est obligatoire sur chaque ligne")
+    inconnus = sorted(set(conges.get_column("conge").cast(pl.String).to_list()) - set(CONGES))
+    if inconnus:
+        raise InvalidField("conge", f"congé inconnu : {', '.join(inconnus)} (attendu : {', '.join(CONGES)})")
+    frame = conges.with_columns(pl.col("conge", "cas").cast(pl.String), pl.col("date").cast(pl.Date)).with_row_index("__ligne")
+    parts = []
+    for conge, (name, jours_par_unite) in CONGES.items():
+        part = frame.filter(pl.col("conge") == conge)
+        if part.is_empty():
+            continue
+        part = join_parameters(part, [name], on="date", by={name: "cas"}, with_references=True)
+        column = name.replace(".", "_")
+        if conge == "maternite":
+            prenatal, postnatal = pl.col(f"{column}_prenatal"), pl.col(f"{column}_postnatal")
+            part = part.with_columns((prenatal * jours_par_unite).alias("jours_prenatal"), ((prenatal + postnatal) * jours_par_unite).alias("jours_conge"))
+        else:
+            part = part.with_columns(pl.lit(None, dtype=pl.Int64).alias("jours_prenatal"), (pl.col(column) * jours_par_unite).alias("jours_conge"))
+        parts.append(part.select("__ligne", "jours_prenatal", "jours_conge", pl.col(f"{column}_reference").cast(pl.String).alias("duree_reference")))
+    durees = pl.concat(parts)
+    return frame.join(durees, on="__ligne", how="left").sort("__ligne").drop("__ligne")
+
+
+# ---------------------------------------------------------------------------
+# Invalidité
+
+
+MTP_PARAMETRE = "mtp_1er_janvier"
+"""Where the MTP is read. The MTP is revalued each 1 April (R. 341-6, L. 161-25); secu has, so far, only the
+value in force each 1 January (``mtp_1er_janvier``, for the APA). The value in force on a day d is the one
+of the NEXT 1 January when d is from April on (the April value is still in force on the next 1 January): see
+:func:`_date_mtp`. When the dated ``mtp`` parameter (1 April values) lands, read it on the month instead."""
+
+
+def _date_mtp(mois: pl.Expr) -> pl.Expr:
+    """The 1 January whose ``mtp_1er_janvier`` value is the MTP in force in ``mois`` (revalued each 1 April)."""
+    annee = mois.dt.year() + pl.when(mois.dt.month() >= 4).then(1).otherwise(0)
+    return pl.date(annee, 1, 1)
+
+
+def pension_invalidite(pensions: pl.DataFrame) -> pl.DataFrame:
+    """Monthly invalidity pension of each row: ``mois`` (Date), ``categorie`` (1, 2 or 3), ``sam`` (Int64 cents, annual).
+
+    base = SAM × taux of the category / 12, capped at the category's part of the PASS / 12 (R. 341-5), rounded
+    half up to the cent, raised to the minimum (L. 341-5); 3e catégorie adds the MTP. Output: ``pension_base``,
+    ``pension_plafond``, ``pension_minimum``, ``mtp`` (0 outside the 3e catégorie), ``pension_mensuelle``, and
+    the references.
+    """
+    for column in ("mois", "categorie", "sam"):
+        if column not in pensions.columns:
+            raise InvalidField(column, f"colonne obligatoire absente : {column}")
+        if pensions.get_column(column).null_count():
+            raise InvalidField(column, f"{column} est vide sur au moins une ligne")
+    if not pensions.get_column("categorie").cast(pl.Int64).is_in([1, 2, 3]).all():
+        raise InvalidField("categorie", "la catégorie d'invalidité doit être 1, 2 ou 3")
+    if pensions.select((pl.col("sam") < 0).any()).item():
+        raise InvalidField("sam", "le salaire annuel moyen ne peut pas être négatif")
+    cle = pl.format("categorie_{}", pl.col("categorie").cast(pl.Int64))
+    frame = pensions.with_columns(pl.col("mois").cast(pl.Date), pl.col("sam").cast(pl.Int64)).with_row_index("__ligne")
+    frame = join_parameters(
+        frame, ["invalidite.taux", "invalidite.maximum_pass", "invalidite.minimum", "pss.annuel"], on="mois",
+        by={"invalidite.taux": cle, "invalidite.maximum_pass": cle}, with_references=True,
+    )
+    tierce = frame.filter(pl.col("categorie").cast(pl.Int64) == 3).select("__ligne", _date_mtp(pl.col("mois")).alias("__date_mtp"))
+    tierce = join_parameters(tierce, [MTP_PARAMETRE], on="__date_mtp", with_references=True).drop("__date_mtp")
+    mtp = MTP_PARAMETRE.replace(".", "_")
+    frame = frame.join(tierce, on="__ligne", how="left").rename({mtp: "mtp", f"{mtp}_reference": "mtp_reference"})
+    douze9 = pl.lit(12 * _E9, dtype=_I)
+    base = div_half_up_expr(pl.col("sam").cast(_I) * _n9("invalidite_taux"), douze9)
+    plafond = div_half_up_expr(pl.col("pss_annuel").cast(_I) * _n9("invalidite_maximum_pass"), douze9)
+    frame = frame.with_columns(
+        base.cast(pl.Int64).alias("pension_base"), plafond.cast(pl.Int64).alias("pension_plafond"),
+        pl.col("invalidite_minimum").alias("pension_minimum"), pl.col("mtp").fill_null(0),
+    )
+    calculee = pl.max_horizontal(pl.min_horizontal(pl.col("pension_base"), pl.col("pension_plafond")), pl.col("pension_minimum"))
+    return frame.with_columns((calculee + pl.col("mtp")).alias("pension_mensuelle")).sort("__ligne").drop("__ligne")
+
+
+def salaire_annuel_moyen(salaires: pl.DataFrame) -> pl.DataFrame:
+    """The SAM of each ``personne``: the mean of its ``nombre`` best ``salaire`` rows (R. 341-4), half up to the cent.
+
+    Each row is one year's salary, already capped at that year's PASS and revalued (secu does not hold the
+    PASS before 2021 nor the revaluation coefficients: the caller brings them). ``nombre`` is the column of
+    the parameter ``invalidite.nombre_annees_sam`` joined on the claim's date; fewer years than that
+    average over the years there are.
+    """
+    ranked = salaires.with_columns(pl.col("salaire").rank("ordinal", descending=True).over("personne").alias("__rang"))
+    best = ranked.filter(pl.col("__rang") <= pl.col("nombre"))
+    return best.group_by("personne", maintain_order=True).agg(
+        div_half_up_expr(pl.col("salaire").cast(_I).sum(), pl.len().cast(_I)).cast(pl.Int64).alias("sam"),
+        pl.len().alias("annees_retenues"),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Capital décès
+
+
+def capital_deces(deces: pl.DataFrame) -> pl.DataFrame:
+    """The capital décès of each row (``date_deces``, Date): the flat amount in force that day (L. 361-1, D. 361-1), in cents.
+
+    The conditions on the deceased's last three months and the order of the beneficiaries are the service's.
+    """
+    if "date_deces" not in deces.columns or deces.get_column("date_deces").null_count():
+        raise InvalidField("date_deces", "la date du décès est obligatoire")
+    frame = join_parameters(deces.with_columns(pl.col("date_deces").cast(pl.Date)), ["capital_deces.montant"], on="date_deces", with_references=True)
+    return frame.rename({"capital_deces_montant": "capital_deces", "capital_deces_montant_reference": "capital_deces_reference"})
+
+
+__all__ = [
+    "MTP_PARAMETRE", "OPTIONNELLES", "PARAMS_ARRET", "PARAMS_MOIS_PRECEDENT", "RISQUES",
+    "CONGES", "capital_deces", "duree_conge", "ij_arret", "indemnites_journalieres", "pension_invalidite", "salaire_annuel_moyen",
+]
