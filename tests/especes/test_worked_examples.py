@@ -95,7 +95,7 @@ def test_invalidite_categorie_2_2024_maximum_and_minimum():
 
 
 def test_invalidite_categorie_3_adds_the_mtp_of_1_april():
-    # MTP 1 288,13 € from 2025-04-01 (cramif.fr, in autonomie/mtp_1er_janvier for 2026-01-01); 1 266,60 € before.
+    # MTP 1 288,13 € from 2025-04-01 (cramif.fr; the dated parameter mtp, CSS L355-1); 1 266,60 € before.
     pensions = pl.DataFrame({"mois": [date(2025, 3, 1), date(2025, 6, 1)], "categorie": [3, 3], "sam": [3_000_000, 3_000_000]})
     rows = pension_invalidite(pensions).to_dicts()
     assert [r["mtp"] for r in rows] == [126660, 128813]

@@ -340,17 +340,9 @@ def duree_conge(conges: pl.DataFrame) -> pl.DataFrame:
 # Invalidité
 
 
-MTP_PARAMETRE = "mtp_1er_janvier"
-"""Where the MTP is read. The MTP is revalued each 1 April (R. 341-6, L. 161-25); secu has, so far, only the
-value in force each 1 January (``mtp_1er_janvier``, for the APA). The value in force on a day d is the one
-of the NEXT 1 January when d is from April on (the April value is still in force on the next 1 January): see
-:func:`_date_mtp`. When the dated ``mtp`` parameter (1 April values) lands, read it on the month instead."""
-
-
-def _date_mtp(mois: pl.Expr) -> pl.Expr:
-    """The 1 January whose ``mtp_1er_janvier`` value is the MTP in force in ``mois`` (revalued each 1 April)."""
-    annee = mois.dt.year() + pl.when(mois.dt.month() >= 4).then(1).otherwise(0)
-    return pl.date(annee, 1, 1)
+MTP_PARAMETRE = "mtp"
+"""The majoration pour tierce personne (CSS L. 355-1, R. 341-6), revalued each 1 April (L. 161-25): the 3e
+catégorie adds the value in force in the month paid."""
 
 
 def pension_invalidite(pensions: pl.DataFrame) -> pl.DataFrame:
@@ -376,8 +368,8 @@ def pension_invalidite(pensions: pl.DataFrame) -> pl.DataFrame:
         frame, ["invalidite.taux", "invalidite.maximum_pass", "invalidite.minimum", "pss.annuel"], on="mois",
         by={"invalidite.taux": cle, "invalidite.maximum_pass": cle}, with_references=True,
     )
-    tierce = frame.filter(pl.col("categorie").cast(pl.Int64) == 3).select("__ligne", _date_mtp(pl.col("mois")).alias("__date_mtp"))
-    tierce = join_parameters(tierce, [MTP_PARAMETRE], on="__date_mtp", with_references=True).drop("__date_mtp")
+    tierce = frame.filter(pl.col("categorie").cast(pl.Int64) == 3).select("__ligne", "mois")
+    tierce = join_parameters(tierce, [MTP_PARAMETRE], on="mois", with_references=True).drop("mois")
     mtp = MTP_PARAMETRE.replace(".", "_")
     frame = frame.join(tierce, on="__ligne", how="left").rename({mtp: "mtp", f"{mtp}_reference": "mtp_reference"})
     douze9 = pl.lit(12 * _E9, dtype=_I)
