@@ -38,6 +38,16 @@ def make_engine(url: str, **kwargs: object) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
+        @event.listens_for(engine, "savepoint")
+        def _sqlite_begin_before_savepoint(connection, _name):  # type: ignore[no-untyped-def]
+            # pysqlite opens a transaction only before INSERT/UPDATE/DELETE. A SAVEPOINT sent first would start
+            # a transaction of its own, and its RELEASE would commit it: what the savepoint wrote would stay even
+            # if the unit of work then failed. Open the real transaction first, so RELEASE only ends the savepoint.
+            # (pysqlite's lazy BEGIN is kept otherwise: reads before the first write take no write lock.)
+            dbapi_connection = connection.connection.dbapi_connection
+            if not dbapi_connection.in_transaction:
+                dbapi_connection.execute("BEGIN")
+
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
