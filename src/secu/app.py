@@ -11,6 +11,8 @@ from fastapi import APIRouter, FastAPI
 
 from secu import __version__
 from secu.api import errors
+from secu.api.deps import authenticate_before_reading
+from secu.api.limites import Limites
 from secu.autonomie.api import router as autonomie
 from secu.config import settings
 from secu.core.db import make_engine, migrate, session_factory
@@ -67,4 +69,6 @@ def create_app(database_url: str | None = None, *, run_migrations: bool = True) 
     app.include_router(api)
     app.include_router(fhir_router)
     app.include_router(pages)
+    authenticate_before_reading(app)
+    app.add_middleware(Limites)
     return app

@@ -33,7 +33,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,6 +42,7 @@ from secu.autonomie import explication, rules
 from secu.autonomie.models import CampagneAutonomie, DecisionAutonomie, VersementAutonomie
 from secu.core import ledger
 from secu.core.db import unit_of_work
+from secu.core.entree import Entree, Identifiant
 from secu.core.errors import Conflict, Forbidden, InvalidField, NotFound
 from secu.core.explication import Etape
 from secu.core.money import format_eur
@@ -57,10 +58,10 @@ BRANCHE = "autonomie"
 APA = ("apa_domicile", "apa_etablissement")
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(Entree):
     """A decision as the département records it. Amounts in cents (integers), monthly unless said otherwise."""
 
-    personne_id: int = Field(ge=1, le=2**31 - 1)
+    personne_id: Identifiant
     prestation: str = Field(description="apa_domicile, apa_etablissement ou pch")
     departement: str | None = Field(default=None, description="département payeur ; par défaut celui de résidence")
     gir: int | None = Field(default=None, description="GIR de la grille AGGIR (APA)")

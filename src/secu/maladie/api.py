@@ -7,12 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from secu.acces import Permission, exiger, exiger_organisme, peut, refus
 from secu.api.deps import CallerDep, IdPath, PaginationDep, transaction
 from secu.core.db import paginate
+from secu.core.entree import Entree
 from secu.core.errors import NotFound
 from secu.core.security import Action, Caller, Ressource, journal
 from secu.maladie import intake
@@ -170,8 +171,8 @@ def paid_to_professional(request: Request, caller: CallerDep, pagination: Pagina
         return {"items": items, "total": total, "page": pagination.page, "taille": pagination.taille}
 
 
-class CampagneIn(BaseModel):
-    organisme_code: str
+class CampagneIn(Entree):
+    organisme_code: str = Field(max_length=20)
     date_execution: date
 
 

@@ -1,0 +1,82 @@
+"""What every input must be before it reaches the rules or the database: text without control characters.
+
+A NUL byte is refused by PostgreSQL (a server error, not an answer), and control characters have no place in a
+name, an address or a label: they hide text in the journal and break the files secu writes (SEPA, CSV). Every
+input model of the API derives from ``Entree``; a query, path or form parameter of text uses ``Texte``. Both give
+the same refusal, naming the field, in French.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+# C0 controls (NUL, tab, line breaks…), DEL and the C1 controls: none belongs in a field of one line.
+CONTROLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+ERREUR = "caractere_controle"
+MESSAGE = "caractère de contrôle interdit (caractère nul, tabulation, saut de ligne…) en position {position}"
+
+
+def position_controle(value: str) -> int | None:
+    """The 1-based position of the first control character, or None."""
+    found = CONTROLE.search(value)
+    return None if found is None else found.start() + 1
+
+
+def _refuse(value: str) -> None:
+    position = position_controle(value)
+    if position is not None:
+        raise PydanticCustomError(ERREUR, MESSAGE, {"position": position})
+
+
+def _walk(value: Any) -> None:
+    # A field of text, or text inside a list or an object of JSON (a FHIR resource, a DSN in JSON, a lot's FSE).
+    if isinstance(value, str):
+        _refuse(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _walk(key)
+            _walk(item)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _walk(item)
+
+
+def _texte(value: str) -> str:
+    _refuse(value)
+    return value
+
+
+def _json(value: dict[str, Any]) -> dict[str, Any]:
+    _walk(value)
+    return value
+
+
+ID_MAX = 2**31 - 1
+"""The largest row identifier (PostgreSQL's ``integer``): a larger one is a clear 422, never a database error."""
+
+Identifiant = Annotated[int, Field(ge=1, le=ID_MAX, description="identifiant (entier positif)")]
+"""A row identifier sent in a body (the path's is ``secu.api.deps.IdPath``): bounded like the column it names."""
+
+Texte = Annotated[str, AfterValidator(_texte)]
+"""Text of one line from outside: refused, naming the parameter, if it holds a control character."""
+
+ObjetJson = Annotated[dict[str, Any], AfterValidator(_json)]
+"""A JSON object taken whole (a FHIR resource, a DSN in JSON): no control character in any key or text."""
+
+
+class Entree(BaseModel):
+    """The base of every input model: no field, however nested, carries a control character."""
+
+    champs_examines_ailleurs: ClassVar[frozenset[str]] = frozenset()
+    """Fields whose content a later step validates item by item (a lot's FSE: one bad FSE is rejected alone)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _sans_caractere_de_controle(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name not in cls.champs_examines_ailleurs:
+            _walk(value)
+        return value
