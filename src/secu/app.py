@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI
 
 from secu import __version__
 from secu.api import errors
-from secu.api.deps import authenticate_before_reading
+from secu.api.deps import AuthentificationAvantLecture
 from secu.api.limites import Limites
 from secu.autonomie.api import router as autonomie
 from secu.config import settings
@@ -69,6 +69,7 @@ def create_app(database_url: str | None = None, *, run_migrations: bool = True) 
     app.include_router(api)
     app.include_router(fhir_router)
     app.include_router(pages)
-    authenticate_before_reading(app)
+    # The last added runs first: the size and characters checks, then the token, then the route reads the body.
+    app.add_middleware(AuthentificationAvantLecture, application=app)
     app.add_middleware(Limites)
     return app

@@ -4,14 +4,13 @@ What a caller may do is decided by the access policy, ``secu.acces``, never here
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Path, Query, Request
-from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy.orm import Session
@@ -54,12 +53,36 @@ def current_caller(
 CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
-def _needs_caller(dependant: Dependant) -> bool:
-    return any(sub.call is current_caller or _needs_caller(sub) for sub in dependant.dependencies)
+class AuthentificationAvantLecture:
+    """Check the bearer token of an operation that needs one before its body is read (ASGI middleware).
 
+    FastAPI reads and parses a body before it resolves the dependencies: without this, anyone could make the server
+    parse a large body (up to the size limit) only to be answered 401. The operations that need a caller are those
+    the OpenAPI document marks with the bearer scheme (``current_caller`` depends on it); the caller found here is
+    kept for ``current_caller``, so the token is looked up once."""
 
-def _authenticated_first(inner: ASGIApp) -> ASGIApp:
-    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+    def __init__(self, app: ASGIApp, application: FastAPI) -> None:
+        self.app = app
+        self.application = application
+        self._operations: list[tuple[str, re.Pattern[str]]] | None = None
+
+    def _protected(self, method: str, path: str) -> bool:
+        if self._operations is None:
+            operations = []
+            for template, item in self.application.openapi().get("paths", {}).items():
+                pattern = re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template)) + "/?$")
+                operations += [(verb.upper(), pattern) for verb, operation in item.items()
+                               if isinstance(operation, dict) and any("HTTPBearer" in s for s in operation.get("security", []))]
+            self._operations = operations
+        return any(verb == method and pattern.match(path) for verb, pattern in self._operations)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
+            await self.app(scope, receive, send)  # no body to protect: the route's own dependency checks the token
+            return
+        if not self._protected(scope["method"], scope["path"]):
+            await self.app(scope, receive, send)
+            return
         request = Request(scope)
         scheme, token = get_authorization_scheme_param(request.headers.get("Authorization"))
         try:
@@ -68,19 +91,7 @@ def _authenticated_first(inner: ASGIApp) -> ASGIApp:
             answer = JSONResponse(status_code=401, content={"detail": error.to_dict()}, headers={"WWW-Authenticate": "Bearer"})
             await answer(scope, receive, send)
             return
-        await inner(scope, receive, send)
-
-    return guarded
-
-
-def authenticate_before_reading(app: FastAPI) -> None:
-    """Check the bearer token of every route that needs a caller before its body is read.
-
-    FastAPI reads and parses a body before it resolves the dependencies: without this, anyone could make the
-    server parse a large body (up to the size limit) only to be answered 401."""
-    for route in app.routes:
-        if isinstance(route, APIRoute) and _needs_caller(route.dependant):
-            route.app = _authenticated_first(route.app)
+        await self.app(scope, receive, send)
 
 
 class Pagination:

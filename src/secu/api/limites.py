@@ -24,10 +24,6 @@ TAILLES_PARTICULIERES = {"/api/recouvrement/dsn": 50 * MO + 64 * 1024}
 """Routes that take a larger body (with room for the multipart or encoding around the 50 Mo file)."""
 
 
-class TropGros(Exception):
-    pass
-
-
 def taille_max(path: str) -> int:
     return TAILLES_PARTICULIERES.get(path.rstrip("/"), TAILLE_MAX)
 
@@ -82,27 +78,33 @@ class Limites:
 
     async def _streamed(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         received = 0
-        started = False
+        started = refused = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, refused
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > limit:
-                    raise TropGros
+                if received > limit and not refused:
+                    # Answer now, and tell the route the client left: whatever it answers then is dropped.
+                    refused = True
+                    if not started:
+                        await _answer(send, 413, "requete", _trop_gros(limit))
+                    return {"type": "http.disconnect"}
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if refused:
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except TropGros:
-            if not started:
-                await _answer(send, 413, "requete", _trop_gros(limit))
+        except Exception:
+            if not refused:  # a route's own failure, not ours: let the server report it
+                raise
 
     async def _form(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         # A form is small: read it whole (within the limit), check each field, then hand it on as it came.

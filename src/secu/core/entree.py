@@ -26,23 +26,26 @@ def position_controle(value: str) -> int | None:
     return None if found is None else found.start() + 1
 
 
-def _refuse(value: str) -> None:
+def _refuse(value: str, where: str = "") -> None:
     position = position_controle(value)
     if position is not None:
-        raise PydanticCustomError(ERREUR, MESSAGE, {"position": position})
+        message = MESSAGE + (" (dans « {ou} »)" if where else "")
+        raise PydanticCustomError(ERREUR, message, {"position": position, "ou": where})
 
 
-def _walk(value: Any) -> None:
-    # A field of text, or text inside a list or an object of JSON (a FHIR resource, a DSN in JSON, a lot's FSE).
+def _walk(value: Any, where: str = "") -> None:
+    # A field of text, or text inside a list or an object of JSON (a FHIR resource, a DSN in JSON, a lot's FSE):
+    # the refusal says where inside it, as « emetteur.siren » or « lignes[2] ».
     if isinstance(value, str):
-        _refuse(value)
+        _refuse(value, where)
     elif isinstance(value, dict):
         for key, item in value.items():
-            _walk(key)
-            _walk(item)
+            name = f"{where}.{key}" if where else str(key)
+            _walk(key, where or "clé")
+            _walk(item, name)
     elif isinstance(value, list | tuple | set | frozenset):
-        for item in value:
-            _walk(item)
+        for index, item in enumerate(value):
+            _walk(item, f"{where}[{index}]")
 
 
 def _texte(value: str) -> str:

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from secu.acces import Permission, exiger
 from secu.api.deps import CallerDep, IdPath, transaction
-from secu.core.entree import Entree
+from secu.core.entree import Entree, ObjetJson
 from secu.core.errors import InvalidField, NotFound
 from secu.core.money import to_cents
 from secu.core.security import Action, Ressource, journal
@@ -75,7 +75,7 @@ async def post_dsn_text(request: Request, caller: CallerDep) -> dict[str, Any]:
 
 
 @router.post("/dsn/json", summary="Déposer une DSN mensuelle au format JSON (schéma secu-dsn/1)")
-def post_dsn_json(request: Request, caller: CallerDep, contenu: Annotated[dict[str, Any], Body(description="la DSN en JSON")]) -> dict[str, Any]:
+def post_dsn_json(request: Request, caller: CallerDep, contenu: Annotated[ObjetJson, Body(description="la DSN en JSON")]) -> dict[str, Any]:
     with transaction(request) as session:
         received = service.receive(session, caller, contenu, today=date.today())
         return _declaration_out(received.declaration, deja_recue=received.deja_recue)
