@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from secu.cli import app
-from secu.maladie import batch
 from secu.core.errors import InvalidField
+from secu.maladie import batch
 from secu.maladie.batch import BORNES, MONEY_OUT, PUBLIC_REQUIRED, liquidate_file, liquidate_public, to_rules
 
 HEADER = "nir,date_naissance,sexe,date_soins,professionnel,acte,quantite,montant,base_unitaire,parcours,ald,maternite,atmp,c2s"
