@@ -27,7 +27,7 @@ from secu.acces import Permission, exiger
 from secu.api.deps import CallerDep, IdPath, transaction
 from secu.autonomie import explication, rules, service
 from secu.autonomie.models import DecisionAutonomie, VersementAutonomie
-from secu.core.entree import Entree
+from secu.core.entree import Centimes, Entree
 from secu.core.errors import InvalidField, NotFound
 from secu.core.security import Action, Ressource, journal
 from secu.register.models import Personne
@@ -120,12 +120,12 @@ class SimulationIn(Entree):
 
     prestation: str = Field(default="apa_domicile", description="apa_domicile ou apa_etablissement")
     date: dt.date
-    gir: int
-    age: int | None = Field(default=None, description="âge à la date ; ou date_naissance")
+    gir: int = Field(ge=1, le=6)
+    age: int | None = Field(default=None, ge=0, le=150, description="âge à la date ; ou date_naissance")
     date_naissance: dt.date | None = None
-    plan_cents: int = Field(default=0, description="domicile : plan d'aide ; établissement : tarif dépendance du GIR")
-    tarif_gir56_cents: int = 0
-    ressources_cents: int
+    plan_cents: Centimes = Field(default=0, description="domicile : plan d'aide ; établissement : tarif dépendance du GIR")
+    tarif_gir56_cents: Centimes = 0
+    ressources_cents: Centimes
     couple: bool = False
 
 

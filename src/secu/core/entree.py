@@ -64,6 +64,13 @@ ID_MAX = 2**31 - 1
 Identifiant = Annotated[int, Field(ge=1, le=ID_MAX, description="identifiant (entier positif)")]
 """A row identifier sent in a body (the path's is ``secu.api.deps.IdPath``): bounded like the column it names."""
 
+CENTIMES_MAX = 10**9
+"""The largest amount in cents one person's figures may carry (10 millions d'euros): the rules multiply such amounts
+by rates of nine decimals, and the product must stay within 64-bit integers."""
+
+Centimes = Annotated[int, Field(ge=0, le=CENTIMES_MAX, description="montant en centimes (10 millions d'euros au plus)")]
+"""An amount in cents sent by a caller (a plan d'aide, resources): bounded, so the rules never overflow."""
+
 Texte = Annotated[str, AfterValidator(_texte)]
 """Text of one line from outside: refused, naming the parameter, if it holds a control character."""
 

@@ -32,13 +32,13 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from secu.core import money
 from secu.core.db import Base
 from secu.core.errors import Conflict, InvalidField
 
 BRANCHES = ("maladie", "atmp", "famille", "retraite", "autonomie", "recouvrement")
-MONTANT_MAX_CENTS = 10**14
-"""The largest line, in cents (1 000 milliards d'euros, above a whole branch's year): a bound, not law. Any sum of
-the lines a balance adds up stays far within the database's 64-bit integers, and a typo of ten digits is refused."""
+MONTANT_MAX_CENTS = money.MONTANT_MAX_CENTS
+"""The largest line: any sum of the lines a balance adds up stays far within the database's 64-bit integers."""
 MAX_LIGNES = 10_000
 REGIMES = ("general", "agricole")
 
