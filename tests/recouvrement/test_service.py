@@ -213,3 +213,18 @@ def test_late_fees_dates_have_a_window() -> None:
         compte.date_de_calcul(date(2016, 12, 6), today)
     with pytest.raises(InvalidField, match="futur"):
         compte.date_de_calcul(date(2026, 12, 8), today)
+
+
+def test_a_nul_byte_in_a_dsn_file_is_refused_naming_its_line(client) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12, defect 8: a NUL reached PostgreSQL (500). It is refused, with the line, and nothing is stored."""
+    lines = (SAMPLES / "mensuelle_2026_03.dsn").read_bytes().split(b"\n")
+    target = next(i for i, line in enumerate(lines) if line.startswith(b"S21.G00.30.002"))
+    lines[target] = lines[target].replace(b",'", b",'X\x00", 1)
+    with unit_of_work(client.app_state.sessions) as s:
+        before = s.scalar(sa.select(sa.func.count()).select_from(DeclarationDsn))
+    answer = client.post("/api/recouvrement/dsn", content=b"\n".join(lines),
+                         headers={**client.headers_for("employeur"), "Content-Type": "text/plain"})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"]["message"].startswith(f"ligne {target + 1} : caractère de contrôle interdit")
+    with unit_of_work(client.app_state.sessions) as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(DeclarationDsn)) == before
