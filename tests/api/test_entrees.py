@@ -256,3 +256,11 @@ def test_a_body_over_the_limit_is_413_in_french(world: World) -> None:
     status, body, asked = _call(world.client.app, "POST", "/api/grand-livre/ecritures", streamed, [chunk] * 20)
     assert status == 413 and asked == 11, (status, asked)
     assert limites.taille_max("/api/recouvrement/dsn") > 50 * limites.MO
+
+
+def test_a_page_s_form_with_a_control_character_gets_a_french_page(world: World) -> None:
+    answer = world.client.post("/connexion", data={"identifiant": f"agent{NUL}", "mot_de_passe": "x", "csrf": "x"})
+    assert answer.status_code == 422
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "caractère de contrôle" in answer.text and "« identifiant »" in answer.text
+    assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]  # the bounds' answers carry the headers too

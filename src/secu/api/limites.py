@@ -11,6 +11,7 @@ A pure ASGI middleware (``Limites``), the first to see a request:
 
 from __future__ import annotations
 
+import html
 import json
 from urllib.parse import parse_qsl, unquote
 
@@ -28,10 +29,25 @@ def taille_max(path: str) -> int:
     return TAILLES_PARTICULIERES.get(path.rstrip("/"), TAILLE_MAX)
 
 
-async def _answer(send: Send, status: int, champ: str, message: str) -> None:
-    body = json.dumps({"detail": {"champ": champ, "message": message}}, ensure_ascii=False).encode()
+_API = ("/api/", "/fhir/")
+
+_PAGE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>Demande incorrecte — secu</title>
+<link rel="stylesheet" href="/static/secu/secu.min.css"></head>
+<body class="govuk-template__body"><main class="govuk-main-wrapper govuk-width-container" id="contenu">
+<h1 class="govuk-heading-l">Demande incorrecte</h1><p class="govuk-body">{message} (champ « {champ} »).</p>
+<p class="govuk-body"><a class="govuk-link" href="/">Retour à l'accueil</a></p></main></body></html>
+"""
+
+
+async def _answer(send: Send, status: int, champ: str, message: str, path: str) -> None:
+    # The API answers in its JSON shape; a page's form gets a page (no script, no style: the CSP holds).
+    if path.startswith(_API):
+        body, kind = json.dumps({"detail": {"champ": champ, "message": message}}, ensure_ascii=False).encode(), b"application/json"
+    else:
+        body, kind = _PAGE.format(message=html.escape(message), champ=html.escape(champ)).encode(), b"text/html"
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+                "headers": [(b"content-type", kind + b"; charset=utf-8"), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})
 
@@ -63,13 +79,13 @@ class Limites:
             return
         problem = _address_problem(scope)
         if problem is not None:
-            await _answer(send, 422, problem[0], MESSAGE.format(position=problem[1]))
+            await _answer(send, 422, problem[0], MESSAGE.format(position=problem[1]), scope.get("path", ""))
             return
         limit = taille_max(scope.get("path", ""))
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _answer(send, 413, "requete", _trop_gros(limit))
+            await _answer(send, 413, "requete", _trop_gros(limit), scope.get("path", ""))
             return
         if headers.get(b"content-type", b"").split(b";")[0].strip() == b"application/x-www-form-urlencoded":
             await self._form(scope, receive, send, limit)
@@ -89,7 +105,7 @@ class Limites:
                     # Answer now, and tell the route the client left: whatever it answers then is dropped.
                     refused = True
                     if not started:
-                        await _answer(send, 413, "requete", _trop_gros(limit))
+                        await _answer(send, 413, "requete", _trop_gros(limit), scope.get("path", ""))
                     return {"type": "http.disconnect"}
             return message
 
@@ -117,13 +133,13 @@ class Limites:
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
             if size > limit:
-                await _answer(send, 413, "requete", _trop_gros(limit))
+                await _answer(send, 413, "requete", _trop_gros(limit), scope.get("path", ""))
                 return
             more = message.get("more_body", False)
         body = b"".join(chunks)
         problem = _controle_dans(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         if problem is not None:
-            await _answer(send, 422, problem[0], MESSAGE.format(position=problem[1]))
+            await _answer(send, 422, problem[0], MESSAGE.format(position=problem[1]), scope.get("path", ""))
             return
         replayed = False
 
