@@ -2,8 +2,8 @@
 
 A NUL byte is refused by PostgreSQL (a server error, not an answer), and control characters have no place in a
 name, an address or a label: they hide text in the journal and break the files secu writes (SEPA, CSV). Every
-input model of the API derives from ``Entree``; a query, path or form parameter of text uses ``Texte``. Both give
-the same refusal, naming the field, in French.
+input model of the API derives from ``Entree``, and a JSON object taken whole is an ``ObjetJson``; the address
+and the forms are checked before any route by ``secu.api.limites`` with the same message, naming the field.
 """
 
 from __future__ import annotations
@@ -48,11 +48,6 @@ def _walk(value: Any, where: str = "") -> None:
             _walk(item, f"{where}[{index}]")
 
 
-def _texte(value: str) -> str:
-    _refuse(value)
-    return value
-
-
 def _json(value: dict[str, Any]) -> dict[str, Any]:
     _walk(value)
     return value
@@ -70,9 +65,6 @@ by rates of nine decimals, and the product must stay within 64-bit integers."""
 
 Centimes = Annotated[int, Field(ge=0, le=CENTIMES_MAX, description="montant en centimes (10 millions d'euros au plus)")]
 """An amount in cents sent by a caller (a plan d'aide, resources): bounded, so the rules never overflow."""
-
-Texte = Annotated[str, AfterValidator(_texte)]
-"""Text of one line from outside: refused, naming the parameter, if it holds a control character."""
 
 ObjetJson = Annotated[dict[str, Any], AfterValidator(_json)]
 """A JSON object taken whole (a FHIR resource, a DSN in JSON): no control character in any key or text."""

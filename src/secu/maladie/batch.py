@@ -320,7 +320,9 @@ def csv_to_parquet(source: Path, target: Path) -> None:
     whole (a line with more or fewer fields than the header, a field that opens a quote and never closes it…)
     is read again line by line (``_csv_line_by_line``). Either way a line that cannot be read as the header says
     is kept, with its motif in ``BRUT``, and rejected alone; bytes that are not UTF-8 reject their line too."""
-    if source.stat().st_size == 0 or not source.read_bytes()[:65536].strip():
+    with source.open("rb") as handle:
+        start = handle.read(65536)
+    if not start.strip():
         raise InvalidField("fichier", f"fichier vide : {source.name} n'a pas même la ligne d'en-tête (ligne 1)")
     try:
         lazy = pl.scan_csv(source, infer_schema=False, encoding="utf8-lossy")
@@ -340,7 +342,8 @@ def _fields_match_header(source: Path, expected: int) -> bool:
                         encoding="utf8-lossy", truncate_ragged_lines=True, empty_string_is_null=False)
     line = pl.col("brut").str.strip_suffix("\r")
     fields = line.str.replace_all('"[^"]*"', "").str.count_matches(",", literal=True) + 1
-    return bool(lines.select(((fields == expected) & ~line.str.contains('"[^"]*$')).all()).collect().item())
+    balanced = line.str.count_matches('"', literal=True) % 2 == 0  # a quote never closed would swallow the next lines
+    return bool(lines.select(((fields == expected) & balanced).all()).collect().item())
 
 
 def _csv_line_by_line(source: Path, target: Path) -> None:
