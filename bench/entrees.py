@@ -12,12 +12,22 @@ alternation (the machine is shared: wall-clock time is not a measure here):
 2. **A request through the application**: ``GET /api/parametres`` (small, no database write) and a refused
    ``POST /api/personnes`` without a token, through the shipped application (size limit, control characters,
    token before the body, security headers) against the same application with those middlewares removed.
+3. With ``--corps-50mo``: the server (uvicorn, in a child process on this tree's ``PYTHONPATH``) sent 50 Mo of
+   JSON without a token on ``POST /api/recouvrement/dsn/json``: the time to its answer and the server's peak
+   memory (``VmHWM``). Run it with ``PYTHONPATH`` on an older tree to see the figures before.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -76,12 +86,58 @@ def _best(runs: dict[str, Callable[[], None]], rounds: int) -> dict[str, float]:
     return best
 
 
+def _peak_kib(pid: int) -> int:
+    for line in open(f"/proc/{pid}/status", encoding="ascii"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def corps_sans_jeton(megaoctets: int = 50) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "SECU_HOME": home}
+        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "secu.app:create_app", "--port", str(port), "--log-level",
+                                   "warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(300):
+                try:
+                    urllib.request.urlopen(base + "/api/parametres", timeout=2).close()
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            before = _peak_kib(server.pid)
+            body = b'{"contenu": "' + b"x" * (megaoctets * 1024 * 1024) + b'"}'
+            request = urllib.request.Request(base + "/api/recouvrement/dsn/json", data=body, method="POST",
+                                             headers={"Content-Type": "application/json"})
+            start = time.perf_counter()
+            try:
+                status = urllib.request.urlopen(request, timeout=120).status
+            except urllib.error.HTTPError as error:
+                status = error.code
+            except OSError as error:  # the server answered and closed before the whole body was sent
+                status = -1
+                print(f"  (connexion fermée par le serveur : {error})")
+            elapsed = time.perf_counter() - start
+            print(f"POST de {megaoctets} Mo sans jeton : réponse {status} en {elapsed:.2f} s ; "
+                  f"mémoire de pointe du serveur {before / 1024:.0f} Mo avant, {_peak_kib(server.pid) / 1024:.0f} Mo après")
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tours", type=int, default=5)
     parser.add_argument("--fse", type=int, default=1000)
     parser.add_argument("--requetes", type=int, default=200)
+    parser.add_argument("--corps-50mo", action="store_true", help="mesurer aussi un corps de 50 Mo envoyé sans jeton")
     args = parser.parse_args()
+    if args.corps_50mo:
+        corps_sans_jeton()
 
     lot = _lot(args.fse)
     bare_lot, bare_fse = _without_walk()
