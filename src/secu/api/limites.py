@@ -65,7 +65,7 @@ def _address_problem(scope: Scope) -> tuple[str, int] | None:
     position = position_controle(unquote(scope.get("path", "")))
     if position is not None:
         return "chemin", position
-    query = scope.get("query_string", b"").decode("latin-1")
+    query = scope.get("query_string", b"").decode("utf-8", "replace")
     return _controle_dans(parse_qsl(query, keep_blank_values=True)) if query else None
 
 
