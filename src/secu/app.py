@@ -11,6 +11,9 @@ from fastapi import APIRouter, FastAPI
 
 from secu import __version__
 from secu.api import errors
+from secu.api.deps import AuthentificationAvantLecture
+from secu.api.entetes import EntetesDeSecurite
+from secu.api.limites import Limites
 from secu.autonomie.api import router as autonomie
 from secu.config import settings
 from secu.core.db import make_engine, migrate, session_factory
@@ -67,4 +70,13 @@ def create_app(database_url: str | None = None, *, run_migrations: bool = True) 
     app.include_router(api)
     app.include_router(fhir_router)
     app.include_router(pages)
+    # The last added runs first: the scheme a trusted proxy forwards, the security headers on every answer, the
+    # size and characters checks, then the token, and only then does a route read the body.
+    app.add_middleware(AuthentificationAvantLecture, application=app)
+    app.add_middleware(Limites)
+    app.add_middleware(EntetesDeSecurite)
+    if settings().proxies_de_confiance.strip():
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings().proxies_de_confiance)
     return app

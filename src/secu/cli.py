@@ -56,7 +56,8 @@ def _serve(port: int, host: str) -> None:
     from secu.app import create_app
 
     console.print(f"[bold]secu[/bold] est servi sur [link]http://{host}:{port}/[/link] — API : http://{host}:{port}/docs")
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    # The proxies' headers are read by the application itself (SECU_PROXIES_DE_CONFIANCE), whatever serves it.
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 @commandes.command("serve", help="Servir l'API et les pages.")

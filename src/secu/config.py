@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     # The caisses' own account, debited by payment runs (a test account by default: set the real one).
     compte_payeur_iban: str = "FR7630001007941234567890185"
     compte_payeur_bic: str = "BDFEFRPPCCT"
+    # The TLS proxies whose X-Forwarded-Proto and X-Forwarded-For are believed (addresses or networks, comma
+    # separated; "*" believes anyone, never in production): behind them cookies are Secure and HSTS is sent.
+    proxies_de_confiance: str = "127.0.0.1"
 
     @property
     def resolved_database_url(self) -> str:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from secu.core.errors import InvalidField
 from secu.core.money import (
+    MONTANT_MAX_CENTS,
     NBSP,
     apply_rate,
     apply_rate_expr,
@@ -109,11 +110,19 @@ def test_from_cents_refuses_non_int(value):
         from_cents(value)
 
 
-@given(st.integers(min_value=-(10**15), max_value=10**15))
+@given(st.integers(min_value=-MONTANT_MAX_CENTS, max_value=MONTANT_MAX_CENTS))
 def test_cents_round_trip_through_decimal_and_text(cents):
     assert to_cents(from_cents(cents)) == cents
     assert to_cents(str(from_cents(cents))) == cents
     assert to_cents(format_eur(cents)) == cents
+
+
+@pytest.mark.parametrize("text", ["1000000000000.01", "-1000000000000.01", "46000000000000000"])
+def test_an_amount_beyond_the_bound_is_refused_naming_the_field(text):
+    """Issue 12, defect 4: a 4.6×10¹⁶ € entry got in. Beyond 1 000 milliards d'euros, an amount is a typo."""
+    with pytest.raises(InvalidField) as refused:
+        to_cents(text, field="montant_verse")
+    assert refused.value.field == "montant_verse" and "hors limites" in refused.value.message
 
 
 # --------------------------------------------------------------------------

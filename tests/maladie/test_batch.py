@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import date, timedelta
 from decimal import Decimal
@@ -15,7 +16,8 @@ from typer.testing import CliRunner
 
 from secu.cli import app
 from secu.core.errors import InvalidField
-from secu.maladie.batch import MONEY_OUT, PUBLIC_REQUIRED, liquidate_file, liquidate_public, to_rules
+from secu.maladie import batch
+from secu.maladie.batch import BORNES, MONEY_OUT, PUBLIC_REQUIRED, liquidate_file, liquidate_public, to_rules
 
 HEADER = "nir,date_naissance,sexe,date_soins,professionnel,acte,quantite,montant,base_unitaire,parcours,ald,maternite,atmp,c2s"
 CSV = f"""{HEADER}
@@ -122,8 +124,9 @@ def test_euros_to_cents_and_back_are_exact(values: list[tuple[int, bool, int]]) 
         *(pl.lit("0").alias(f) for f in ("parcours", "ald", "maternite", "atmp", "c2s")),
     ).with_row_index("__ligne")
     parsed = to_rules(public.lazy()).collect()
-    assert parsed["montant_cents"].to_list() == cents
-    assert parsed["__format"].null_count() == len(texts)
+    assert parsed["montant_cents"].to_list() == cents  # read exactly, even beyond the bound…
+    beyond = "valeur hors limites dans la colonne montant"  # …where the line is rejected, not liquidated
+    assert parsed["__format"].to_list() == [None if c <= BORNES["montant"] else beyond for c in cents]
     decimals = public.select(pl.col("montant").str.replace(",", ".").cast(pl.Decimal(18, 2))).to_series()
     from_decimal = to_rules(public.with_columns(decimals.alias("montant")).lazy()).collect()["montant_cents"]
     assert from_decimal.to_list() == cents
@@ -141,7 +144,7 @@ def test_unreadable_amounts_are_flagged_not_guessed() -> None:
     ).with_row_index("__ligne")
     parsed = to_rules(public.lazy()).collect()
     assert parsed["montant_cents"].to_list() == [None] * len(texts)
-    assert parsed["__format"].to_list() == ["montant"] * 6 + [None, None]  # empty is missing: the rules reject it
+    assert parsed["__format"].to_list() == ["valeur illisible dans la colonne montant"] * 6 + [None, None]  # empty is missing: the rules reject it
 
 
 def _population(lines: int, persons: int, seed: int) -> pl.DataFrame:
@@ -212,3 +215,83 @@ def test_cents_become_exact_euros(cents: list[int]) -> None:
     out = pl.DataFrame({"c": cents}, schema={"c": pl.Int64}).select(from_cents_expr(pl.col("c")))["c"]
     assert out.dtype == pl.Decimal(18, 2)
     assert out.to_list() == [from_cents(c) for c in cents]
+
+
+# -- files that are not what they should be (issue 12, defect 8): a French refusal, or the bad lines rejected alone ----
+
+GOOD = "1850575115001,1985-05-01,1,2025-03-10,10003456786,G,1,30.00,,true,false,false,false,false"
+
+
+def _liquidated(tmp_path: Path, content: bytes, suffix: str = ".csv") -> pl.DataFrame:
+    source, target = tmp_path / f"lignes{suffix}", tmp_path / "resultat.parquet"
+    source.write_bytes(content)
+    result = CliRunner().invoke(app, ["liquidate", str(source), "--out", str(target), "--sans-progression"])
+    assert result.exit_code == 0, result.output
+    assert result.exception is None
+    return pl.read_parquet(target).select("ligne", "montant", "rembourse", "rejet", "motif")
+
+
+def _rejections(out: pl.DataFrame) -> list[tuple[int, str | None]]:
+    return [(row["ligne"], row["motif"] if row["rejet"] == "FORMAT" else None) for row in out.iter_rows(named=True)]
+
+
+def test_bytes_that_are_not_utf8_reject_their_line_only(tmp_path: Path) -> None:
+    latin1 = GOOD.replace("10003456786", "Clément").encode("latin-1")
+    out = _liquidated(tmp_path, f"{HEADER}\n{GOOD}\n".encode() + latin1 + f"\n{GOOD}\n".encode())
+    assert _rejections(out) == [(0, None), (1, batch.TEXTE_ILLISIBLE), (2, None)]
+    assert out["rembourse"].to_list() == [Decimal("19.00"), Decimal("0.00"), Decimal("19.00")]
+
+
+@pytest.mark.parametrize("bad", [GOOD + ",en,trop", "1850575115001,1985-05-01,1", GOOD.replace(",G,", ',"G,'), GOOD.replace(",G,", ",G\x00,")])
+def test_a_ragged_or_broken_line_is_rejected_and_the_others_liquidated(tmp_path: Path, bad: str) -> None:
+    """More or fewer fields than the header, a quote never closed, a NUL: that line rejected with its motif, not the file."""
+    out = _liquidated(tmp_path, f"{HEADER}\n{GOOD}\n{bad}\n{GOOD}\n".encode())
+    motif = batch.TEXTE_ILLISIBLE if "\x00" in bad else batch.LIGNE_MAL_FORMEE
+    assert _rejections(out) == [(0, None), (1, motif), (2, None)]
+    assert sum(out["rembourse"].to_list()) == Decimal("38.00")
+
+
+@pytest.mark.parametrize("amount", ["99999999999999999999.99", "92233720368547758.07", "100000.01", "-100000.01"])
+def test_a_huge_amount_rejects_its_line(tmp_path: Path, amount: str) -> None:
+    """One huge amount used to crash the batch and leave an empty output: it is out of bounds, its line rejected."""
+    out = _liquidated(tmp_path, f"{HEADER}\n{GOOD}\n{GOOD.replace('30.00', amount)}\n".encode())
+    assert _rejections(out) == [(0, None), (1, "valeur hors limites dans la colonne montant")]
+    big = pl.DataFrame({"montant": [Decimal("30.00"), Decimal("9" * 20 + ".00")]}, schema={"montant": pl.Decimal(38, 2)})
+    parquet = pl.read_csv(f"{HEADER}\n{GOOD}\n{GOOD}\n".encode(), infer_schema=False).with_columns(big["montant"])
+    buffer = io.BytesIO()
+    parquet.write_parquet(buffer)
+    out = _liquidated(tmp_path, buffer.getvalue(), ".parquet")
+    assert _rejections(out) == [(0, None), (1, "valeur hors limites dans la colonne montant")]
+
+
+def test_a_quantity_or_coefficient_out_of_bounds_rejects_its_line(tmp_path: Path) -> None:
+    lines = [GOOD.replace(",G,1,", ",G,1000,"), GOOD.replace(",G,1,", ",G,99999999999999999999,")]
+    out = _liquidated(tmp_path, "\n".join([HEADER, GOOD, *lines]).encode() + b"\n")
+    assert _rejections(out) == [(0, None), (1, "valeur hors limites dans la colonne quantite"), (2, "valeur illisible dans la colonne quantite")]
+
+
+@pytest.mark.parametrize("content, says", [
+    (b"", "fichier vide"),
+    (b"\n\n", "fichier vide"),
+    (bytes(range(256)) * 20, "ligne 1 (en-tête)"),
+    (b"nir,nir\n1,2\n", "colonne(s) obligatoire(s) absente(s)"),
+    ("\u00e9l\u00e9phant;girafe\n1;2\n".encode("latin-1"), "colonne(s) obligatoire(s) absente(s) : nir"),
+    (b"PAR1 not parquet at all", "Parquet illisible"),
+])
+def test_a_file_that_is_no_claim_lines_is_refused_in_french(tmp_path: Path, content: bytes, says: str) -> None:
+    """Empty, garbage, no header: exit 2 with a French message naming the line, never a traceback, no output."""
+    source = tmp_path / ("lignes.parquet" if content.startswith(b"PAR1") else "lignes.csv")
+    source.write_bytes(content)
+    target = tmp_path / "resultat.csv"
+    result = CliRunner().invoke(app, ["liquidate", str(source), "--out", str(target), "--sans-progression"])
+    assert result.exit_code == 2, result.output
+    assert says in result.output and "Traceback" not in result.output
+    assert not target.exists()
+
+
+def test_the_command_names_the_first_line_rejected_for_its_format(tmp_path: Path) -> None:
+    source = tmp_path / "lignes.csv"
+    source.write_text(f"{HEADER}\n{GOOD}\n{GOOD},en,trop\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["liquidate", str(source), "--out", str(tmp_path / "r.csv"), "--sans-progression"])
+    assert result.exit_code == 0, result.output
+    assert "la première à la ligne 1" in result.output and batch.LIGNE_MAL_FORMEE in result.output

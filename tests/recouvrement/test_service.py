@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from secu.app import create_app
 from secu.core import ledger
 from secu.core.db import unit_of_work
+from secu.core.errors import InvalidField
 from secu.core.security import SYSTEM, Role
 from secu.recouvrement import compte, dsn, financement, rules
 from secu.recouvrement.models import DeclarationDsn, LigneCotisation
@@ -186,3 +187,44 @@ def test_the_declaration_books_the_rule_s_split_to_the_cent() -> None:
 def test_due_dates() -> None:
     assert compte.due_date(date(2026, 4, 1), 60, "75") == date(2026, 5, 5)  # 5 May 2026, a Tuesday
     assert compte.due_date(date(2026, 7, 1), 10, "75") == date(2026, 8, 17)  # 15 August is a holiday, then a weekend
+
+
+@pytest.mark.parametrize("au", ["2040-12-31", "9999-12-31"])
+def test_late_fees_are_never_booked_for_months_to_come(client, au: str) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12, defect 8: ``au=2040-12-31`` booked 12,043 € of fees for months to come; ``au=9999-12-31`` hung."""
+    headers = client.headers_for("urssaf.rhone")
+    with unit_of_work(client.app_state.sessions) as s:
+        before = s.scalar(sa.select(sa.func.count()).select_from(ledger.Ecriture))
+    for what in ("majorations", "mises-en-demeure"):
+        refused = client.post(f"/api/recouvrement/employeurs/{SIREN}/{what}?au={au}", headers=headers)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["detail"]["champ"] == "au" and "futur" in refused.json()["detail"]["message"]
+    read = client.get(f"/api/recouvrement/employeurs/{SIREN}/compte?au={au}", headers=headers)
+    assert read.status_code == 422 and read.json()["detail"]["champ"] == "au"
+    with unit_of_work(client.app_state.sessions) as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(ledger.Ecriture)) == before
+
+
+def test_late_fees_dates_have_a_window() -> None:
+    today = date(2026, 12, 7)
+    assert compte.date_de_calcul(today, today) == today
+    assert compte.date_de_calcul(date(2016, 12, 7), today) == date(2016, 12, 7)
+    with pytest.raises(InvalidField, match="trop ancienne"):
+        compte.date_de_calcul(date(2016, 12, 6), today)
+    with pytest.raises(InvalidField, match="futur"):
+        compte.date_de_calcul(date(2026, 12, 8), today)
+
+
+def test_a_nul_byte_in_a_dsn_file_is_refused_naming_its_line(client) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12, defect 8: a NUL reached PostgreSQL (500). It is refused, with the line, and nothing is stored."""
+    lines = (SAMPLES / "mensuelle_2026_03.dsn").read_bytes().split(b"\n")
+    target = next(i for i, line in enumerate(lines) if line.startswith(b"S21.G00.30.002"))
+    lines[target] = lines[target].replace(b",'", b",'X\x00", 1)
+    with unit_of_work(client.app_state.sessions) as s:
+        before = s.scalar(sa.select(sa.func.count()).select_from(DeclarationDsn))
+    answer = client.post("/api/recouvrement/dsn", content=b"\n".join(lines),
+                         headers={**client.headers_for("employeur"), "Content-Type": "text/plain"})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"]["message"].startswith(f"ligne {target + 1} : caractère de contrôle interdit")
+    with unit_of_work(client.app_state.sessions) as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(DeclarationDsn)) == before

@@ -108,13 +108,28 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
+REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (event) =>
+  console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI || "inline"} ${event.sourceFile}:${event.lineNumber}`));"""
+"""Run in every page before its own scripts (by the browser's debugging protocol, which the page's CSP does not govern)."""
+
+
+def csp_violations(messages: list[str]) -> list[str]:
+    return [m for m in messages if m.startswith("CSP violation") or "Content Security Policy" in m]
+
+
 @pytest.fixture
 def page(browser, server: str) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A fresh tab; every page it shows, in every browser test, must pass the Content-Security-Policy."""
     context = browser.new_context(base_url=server, locale="fr-FR", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
+    context.add_init_script(REPORT_VIOLATIONS)
     tab = context.new_page()
+    console: list[str] = []
+    tab.on("console", lambda message: console.append(message.text) if message.type == "error" else None)
+    tab.console_messages = console  # type: ignore[attr-defined]
     yield tab
     context.close()
+    assert not csp_violations(console), csp_violations(console)
 
 
 def sign_in(page, login: str, password: str = DEMO_PASSWORD) -> None:  # type: ignore[no-untyped-def]

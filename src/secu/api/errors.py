@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from secu.core.db import unit_of_work
+from secu.core.entree import ERREUR as ERREUR_CONTROLE
 from secu.core.errors import Forbidden, SecuError
 from secu.core.security import journal_refus
 
@@ -33,6 +34,8 @@ _MESSAGES = {
 def _french(error: dict) -> str:  # type: ignore[type-arg]
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
+    if kind == ERREUR_CONTROLE:
+        return str(error.get("msg", "caractère de contrôle interdit"))
     if kind == "literal_error":
         return f"valeur non autorisée (attendu : {ctx.get('expected', '')})"
     if kind == "string_too_long":

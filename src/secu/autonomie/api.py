@@ -20,13 +20,14 @@ from typing import Annotated, Any
 
 import polars as pl
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import select
 
 from secu.acces import Permission, exiger
 from secu.api.deps import CallerDep, IdPath, transaction
 from secu.autonomie import explication, rules, service
 from secu.autonomie.models import DecisionAutonomie, VersementAutonomie
+from secu.core.entree import Centimes, Entree
 from secu.core.errors import InvalidField, NotFound
 from secu.core.security import Action, Ressource, journal
 from secu.register.models import Personne
@@ -81,7 +82,7 @@ def decisions_of(request: Request, caller: CallerDep, personne_id: IdPath) -> di
         return {"items": [_decision_out(session, d) for d in decisions], "total": len(decisions)}
 
 
-class PaiementIn(BaseModel):
+class PaiementIn(Entree):
     departement: str
     mois: dt.date = Field(description="n'importe quel jour du mois payé")
 
@@ -114,17 +115,17 @@ def _published(totals: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return secret_statistique(cells, effectif="beneficiaires", masquer=["verse_cents", "concours_cnsa_cents"]).drop("date").to_dicts()
 
 
-class SimulationIn(BaseModel):
+class SimulationIn(Entree):
     """An APA computed from the figures given; nothing is stored. Amounts in cents."""
 
     prestation: str = Field(default="apa_domicile", description="apa_domicile ou apa_etablissement")
     date: dt.date
-    gir: int
-    age: int | None = Field(default=None, description="âge à la date ; ou date_naissance")
+    gir: int = Field(ge=1, le=6)
+    age: int | None = Field(default=None, ge=0, le=150, description="âge à la date ; ou date_naissance")
     date_naissance: dt.date | None = None
-    plan_cents: int = Field(default=0, description="domicile : plan d'aide ; établissement : tarif dépendance du GIR")
-    tarif_gir56_cents: int = 0
-    ressources_cents: int
+    plan_cents: Centimes = Field(default=0, description="domicile : plan d'aide ; établissement : tarif dépendance du GIR")
+    tarif_gir56_cents: Centimes = 0
+    ressources_cents: Centimes
     couple: bool = False
 
 

@@ -33,7 +33,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,6 +42,7 @@ from secu.autonomie import explication, rules
 from secu.autonomie.models import CampagneAutonomie, DecisionAutonomie, VersementAutonomie
 from secu.core import ages, ledger
 from secu.core.db import unit_of_work
+from secu.core.entree import Centimes, Entree, Identifiant
 from secu.core.errors import Conflict, Forbidden, InvalidField, NotFound
 from secu.core.explication import Etape
 from secu.core.money import format_eur
@@ -57,24 +58,24 @@ BRANCHE = "autonomie"
 APA = ("apa_domicile", "apa_etablissement")
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(Entree):
     """A decision as the département records it. Amounts in cents (integers), monthly unless said otherwise."""
 
-    personne_id: int = Field(ge=1, le=2**31 - 1)
+    personne_id: Identifiant
     prestation: str = Field(description="apa_domicile, apa_etablissement ou pch")
     departement: str | None = Field(default=None, description="département payeur ; par défaut celui de résidence")
-    gir: int | None = Field(default=None, description="GIR de la grille AGGIR (APA)")
-    plan_cents: int = Field(default=0, description="APA à domicile : plan d'aide accepté ; en établissement : tarif dépendance du GIR")
-    tarif_gir56_cents: int = Field(default=0, description="APA en établissement : tarif dépendance des GIR 5-6")
-    ressources_cents: int = Field(description="APA : ressources mensuelles ; PCH : ressources annuelles retenues pour le taux")
+    gir: int | None = Field(default=None, ge=1, le=6, description="GIR de la grille AGGIR (APA)")
+    plan_cents: Centimes = Field(default=0, description="APA à domicile : plan d'aide accepté ; en établissement : tarif dépendance du GIR")
+    tarif_gir56_cents: Centimes = Field(default=0, description="APA en établissement : tarif dépendance des GIR 5-6")
+    ressources_cents: Centimes = Field(description="APA : ressources mensuelles ; PCH : ressources annuelles retenues pour le taux")
     couple: bool = False
-    heures_centiemes: int = Field(default=0, description="PCH : heures d'aide humaine par mois, en centièmes d'heure")
+    heures_centiemes: int = Field(default=0, ge=0, le=100_000, description="PCH : heures d'aide humaine par mois, en centièmes d'heure")
     mode_aide_humaine: str | None = Field(default=None, description="PCH : prestataire, emploi_direct ou aidant_familial")
-    aides_techniques_cents: int = 0
-    amenagement_logement_cents: int = 0
-    amenagement_vehicule_cents: int = 0
-    charges_specifiques_cents: int = 0
-    aide_animaliere_cents: int = 0
+    aides_techniques_cents: Centimes = 0
+    amenagement_logement_cents: Centimes = 0
+    amenagement_vehicule_cents: Centimes = 0
+    charges_specifiques_cents: Centimes = 0
+    aide_animaliere_cents: Centimes = 0
     date_decision: date
     date_debut: date
     date_fin: date | None = None

@@ -6,11 +6,13 @@ owned by Alembic (secu/migrations); `migrate()` brings any database to head.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -26,8 +28,24 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def _create_private(url: str) -> None:
+    """Create the SQLite file readable by its owner only (0600), before SQLite creates it with the umask's mode
+    (0644: every account of the machine could read the register). SQLite gives its -wal, -shm and -journal files
+    the mode of the database file, so they are private too."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    with contextlib.suppress(PermissionError):  # a file an older version created world-readable is closed too
+        os.chmod(path, 0o600)
+
+
 def make_engine(url: str, **kwargs: object) -> Engine:
     if url.startswith("sqlite"):
+        _create_private(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -37,6 +55,16 @@ def make_engine(url: str, **kwargs: object) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+
+        @event.listens_for(engine, "savepoint")
+        def _sqlite_begin_before_savepoint(connection, _name):  # type: ignore[no-untyped-def]
+            # pysqlite opens a transaction only before INSERT/UPDATE/DELETE. A SAVEPOINT sent first would start
+            # a transaction of its own, and its RELEASE would commit it: what the savepoint wrote would stay even
+            # if the unit of work then failed. Open the real transaction first, so RELEASE only ends the savepoint.
+            # (pysqlite's lazy BEGIN is kept otherwise: reads before the first write take no write lock.)
+            dbapi_connection = connection.connection.dbapi_connection
+            if not dbapi_connection.in_transaction:
+                dbapi_connection.execute("BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)

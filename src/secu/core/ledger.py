@@ -32,10 +32,14 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from secu.core import money
 from secu.core.db import Base
 from secu.core.errors import Conflict, InvalidField
 
 BRANCHES = ("maladie", "atmp", "famille", "retraite", "autonomie", "recouvrement")
+MONTANT_MAX_CENTS = money.MONTANT_MAX_CENTS
+"""The largest line: any sum of the lines a balance adds up stays far within the database's 64-bit integers."""
+MAX_LIGNES = 10_000
 REGIMES = ("general", "agricole")
 
 
@@ -119,6 +123,8 @@ def _check(entry: NouvelleEcriture) -> None:
         raise InvalidField("cle_idempotence", "la clé d'idempotence est obligatoire")
     if len(entry.lignes) < 2:
         raise InvalidField("lignes", "une écriture comporte au moins deux lignes (débit et crédit)")
+    if len(entry.lignes) > MAX_LIGNES:
+        raise InvalidField("lignes", f"une écriture comporte au plus {MAX_LIGNES} lignes")
     for index, ligne in enumerate(entry.lignes):
         where = f"lignes[{index}]"
         if ligne.branche not in BRANCHES:
@@ -129,6 +135,8 @@ def _check(entry: NouvelleEcriture) -> None:
             raise InvalidField(f"{where}.montant_cents", "le montant doit être un nombre entier de centimes")
         if ligne.montant_cents == 0:
             raise InvalidField(f"{where}.montant_cents", "une ligne d'écriture ne peut pas être nulle")
+        if abs(ligne.montant_cents) > MONTANT_MAX_CENTS:
+            raise InvalidField(f"{where}.montant_cents", f"montant hors limites ({MONTANT_MAX_CENTS} centimes au plus, en valeur absolue)")
         if not ligne.compte.strip():
             raise InvalidField(f"{where}.compte", "le compte est obligatoire")
         if not _organism_known(ligne.organisme_code):

@@ -32,6 +32,9 @@ Cents = int
 """An amount of money in euro cents (1 € = 100)."""
 
 AMOUNT_FIELD = "montant"
+MONTANT_MAX_CENTS = 10**14
+"""The largest amount secu reads or books, in cents (1 000 milliards d'euros, above a whole branch's year): a bound
+on input, not law. A sum of many such amounts stays far within 64-bit integers, and a typo of ten digits is refused."""
 RATE_FIELD = "taux"
 
 RATE_EXPR_SCALE = 9
@@ -153,6 +156,8 @@ def to_cents(value: Decimal | str | int, *, field: str = AMOUNT_FIELD) -> Cents:
     are both 1250 cents.
     """
     number = _as_decimal(value, field=field, what="le montant")
+    if number.is_finite() and abs(number) > MONTANT_MAX_CENTS // 100:
+        raise InvalidField(field, f"montant hors limites ({MONTANT_MAX_CENTS // 100} euros au plus, en valeur absolue)")
     numerator, k = _fraction(number)
     if k <= 2:
         return numerator * int(10 ** (2 - k))  # int(): k <= 2 here, the power is an int

@@ -9,10 +9,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from secu.core.entree import Entree, Identifiant
 from secu.famille.models import NATURES
 
 
-class Input(BaseModel):
+class Input(Entree):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -25,14 +26,14 @@ class EnfantAttributs(Input):
 
 
 class MembreDeclare(Input):
-    personne_id: int = Field(ge=1)
+    personne_id: Identifiant
     role: Literal["allocataire", "conjoint", "enfant"]
     date_debut: date
     enfant: EnfantAttributs | None = None  # for role enfant
 
 
 class RessourceIn(Input):
-    personne_id: int = Field(ge=1)
+    personne_id: Identifiant
     annee: int = Field(ge=1990, le=2100)
     montant: Decimal | int | str = Field(description="net catégoriel de l'année, en euros")
     revenu_professionnel: Decimal | int | str | None = Field(default=None, description="part professionnelle, en euros (biactivité)")
@@ -52,7 +53,7 @@ class DeclarationIn(Input):
 class ChangementIn(Input):
     nature: Literal[NATURES]  # type: ignore[valid-type]
     date: dt.date = Field(description="date de l'événement")
-    personne_id: int | None = Field(default=None, ge=1)
+    personne_id: Identifiant | None = None
     enfant: EnfantAttributs | None = None  # naissance, arrivée
     garde_alternee: bool | None = None
     aeeh_categorie: int | None = Field(default=None, ge=0, le=6)
@@ -88,7 +89,7 @@ class CampagneIn(Input):
     date_execution: date | None = None
 
 
-class SimulationIn(BaseModel):
+class SimulationIn(Entree):
     model_config = ConfigDict(extra="forbid")
     mois: date
     foyer: dict[str, Any]

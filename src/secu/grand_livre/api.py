@@ -11,28 +11,29 @@ from pydantic import BaseModel, ConfigDict, Field
 from secu.acces import Permission, Portee, exiger
 from secu.api.deps import CallerDep, transaction
 from secu.core import ledger
+from secu.core.entree import Entree
 from secu.core.security import Action, Ressource, journal
 
 router = APIRouter(prefix="/grand-livre", tags=["grand livre"])
 
 
-class LigneIn(BaseModel):
+class LigneIn(Entree):
     model_config = ConfigDict(extra="forbid")
-    branche: str
-    regime: str = "general"
+    branche: str = Field(max_length=20)
+    regime: str = Field(default="general", max_length=10)
     organisme_code: str = Field(max_length=20)
     compte: str = Field(max_length=60)
-    montant_cents: int = Field(description="débit positif, crédit négatif, en centimes")
+    montant_cents: int = Field(ge=-ledger.MONTANT_MAX_CENTS, le=ledger.MONTANT_MAX_CENTS, description="débit positif, crédit négatif, en centimes")
     contrepartie: str | None = Field(default=None, max_length=120)
 
 
-class EcritureIn(BaseModel):
+class EcritureIn(Entree):
     model_config = ConfigDict(extra="forbid")
     cle_idempotence: str = Field(max_length=120)
     date_operation: date
     libelle: str = Field(max_length=200)
     document_source: str | None = Field(default=None, max_length=120)
-    lignes: list[LigneIn]
+    lignes: list[LigneIn] = Field(max_length=ledger.MAX_LIGNES)
 
 
 class EcritureOut(BaseModel):
@@ -47,7 +48,7 @@ class EcritureOut(BaseModel):
 
 class SoldeOut(BaseModel):
     compte: str
-    branche: str
+    branche: str = Field(max_length=20)
     organisme_code: str
     regime: str
     debit_cents: int

@@ -7,12 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from secu.acces import Permission, exiger, exiger_organisme, peut, refus
 from secu.api.deps import CallerDep, IdPath, PaginationDep, transaction
 from secu.core.db import paginate
+from secu.core.entree import Entree, ObjetJson
 from secu.core.errors import NotFound
 from secu.core.security import Action, Caller, Ressource, journal
 from secu.maladie import intake
@@ -170,8 +171,8 @@ def paid_to_professional(request: Request, caller: CallerDep, pagination: Pagina
         return {"items": items, "total": total, "page": pagination.page, "taille": pagination.taille}
 
 
-class CampagneIn(BaseModel):
-    organisme_code: str
+class CampagneIn(Entree):
+    organisme_code: str = Field(max_length=20)
     date_execution: date
 
 
@@ -197,7 +198,7 @@ fhir_router = APIRouter(prefix="/fhir", tags=["FHIR R4"])
 
 
 @fhir_router.post("/Claim", summary="Soumettre une feuille de soins en FHIR R4 (Claim → ClaimResponse)")
-def fhir_claim(request: Request, caller: CallerDep, payload: Annotated[dict[str, Any], Body(description="ressource Claim FHIR R4")]) -> dict[str, Any]:
+def fhir_claim(request: Request, caller: CallerDep, payload: Annotated[ObjetJson, Body(description="ressource Claim FHIR R4")]) -> dict[str, Any]:
     from secu.maladie import fhir
 
     claim = fhir.parse_claim(payload)

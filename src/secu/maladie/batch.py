@@ -69,8 +69,13 @@ MONEY_OUT = {
 
 EUROS = pl.Decimal(18, 2)
 REJET_OUT = pl.Enum([*REJET_DTYPE.categories, "FORMAT"])
-MOTIF_OUT = pl.Enum([*MOTIF_DTYPE.categories, *(f"valeur illisible dans la colonne {c}" for c in
-                                                 (*PUBLIC_REQUIRED, *PUBLIC_OPTIONAL))])
+LIGNE_MAL_FORMEE = "ligne mal formée : nombre de champs différent de l'en-tête"
+TEXTE_ILLISIBLE = "texte illisible : octets hors UTF-8 ou caractère nul"
+BORNES = {"montant": 100_000 * 100, "base_unitaire": 100_000 * 100, "quantite": 999, "coefficient": 100}
+"""The largest value read (cents for money): the bounds of the online intake (``intake.LigneIn``), so that a line
+meets the same checks by file as online, and no product of the rules can overflow its integers."""
+MOTIF_OUT = pl.Enum([*MOTIF_DTYPE.categories, *(f"valeur illisible dans la colonne {c}" for c in (*PUBLIC_REQUIRED, *PUBLIC_OPTIONAL)),
+                     *(f"valeur hors limites dans la colonne {c}" for c in BORNES), LIGNE_MAL_FORMEE, TEXTE_ILLISIBLE])
 TAUX = pl.Decimal(10, 4)
 DEFAULT_LOT = 1_000_000
 LOTS_EN_COURS = 2
@@ -81,10 +86,14 @@ STATISTICS = False
 """No min/max statistics in the output's pages: writing them costs about 15 % of the write, and a result
 file is read whole, never filtered on its pages."""
 
+_HUGE = 10**17
+"""Cents standing for an amount too large to read into 64 bits: beyond every bound, so the line is rejected."""
+BRUT = "__brut"
+"""Column a CSV reading adds when a line itself is unreadable (its motif), before any value is looked at."""
 _TRUE = ("1", "true", "vrai", "oui", "o", "t", "y", "yes")
 _FALSE = ("0", "false", "faux", "non", "n", "f", "no", "")
-_AMOUNT = r"^-?[0-9]+([.,][0-9]{1,2})?$"
-_DECIMAL = r"^[0-9]+([.,][0-9]{1,9})?$"
+_AMOUNT = r"^-?[0-9]{1,15}([.,][0-9]{1,2})?$"
+_DECIMAL = r"^[0-9]{1,9}([.,][0-9]{1,9})?$"
 
 
 @dataclass
@@ -96,6 +105,8 @@ class Summary:
     lots: int
     rembourse_cents: int
     strategie: str
+    premier_format: tuple[int, str] | None = None
+    """The first line rejected for its format (``ligne``, motif): the command names it."""
 
 
 # --------------------------------------------------------------------------
@@ -108,9 +119,11 @@ def _money_cents(name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
     if isinstance(dtype, pl.Decimal) and dtype.scale is not None and dtype.scale <= 2:
         # The Decimal's unscaled integer is the amount in 10**-scale euros: cents exactly, without Decimal arithmetic.
         unscaled = column.to_physical()
-        return (unscaled if dtype.scale == 2 else unscaled * 10 ** (2 - dtype.scale)).cast(pl.Int64), pl.lit(False)
+        cents = (unscaled if dtype.scale == 2 else unscaled * 10 ** (2 - dtype.scale)).cast(pl.Int64, strict=False)
+        return pl.when(unscaled.is_not_null()).then(cents.fill_null(_HUGE)), pl.lit(False)  # too large for 64 bits: out of bounds
     if isinstance(dtype, (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32)):
-        return column.cast(pl.Int64) * 100, pl.lit(False)
+        euros = column.cast(pl.Int64)
+        return pl.when(euros.abs() <= _HUGE // 100).then(euros * 100).otherwise(pl.when(euros.is_not_null()).then(_HUGE)), pl.lit(False)
     if isinstance(dtype, (pl.Float32, pl.Float64)):
         raise InvalidField(name, "montant en nombre à virgule flottante refusé : utiliser un décimal exact (Decimal) ou du texte")
     if isinstance(dtype, pl.Null):
@@ -121,12 +134,21 @@ def _money_cents(name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         text = text.str.replace(r"(\.[0-9]{2})0+$", "$1").str.replace(r"\.0+$", "")
     empty = text.is_null() | (text == "")
     valid = text.str.contains(_AMOUNT)
+    huge = text.str.contains(r"^-?[0-9]{16,}([.,][0-9]{1,2})?$")  # more digits than 64 bits hold: out of bounds
     parts = text.str.replace(",", ".", literal=True).str.split_exact(".", 1)
     whole = parts.struct.field("field_0").cast(pl.Int64, strict=False)
     fraction = parts.struct.field("field_1").fill_null("").str.pad_end(2, "0").cast(pl.Int64, strict=False)
     sign = pl.when(text.str.starts_with("-")).then(-1).otherwise(1)
     cents = whole.abs() * 100 + fraction
-    return pl.when(valid).then(sign * cents), ~empty & ~valid.fill_null(False)
+    return pl.when(valid).then(sign * cents).when(huge).then(_HUGE), ~empty & ~(valid | huge).fill_null(False)
+
+
+def _out_of_bounds(name: str, value: pl.Expr) -> pl.Expr:
+    """A value read but beyond ``BORNES`` (a huge amount would overflow the rules' integers and the output's decimals)."""
+    bound = BORNES[name]
+    if name == "coefficient":
+        return value.is_not_null() & (value > pl.lit(bound).cast(RATE))
+    return value.is_not_null() & (value.abs() > bound)
 
 
 def _flag(name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
@@ -162,7 +184,7 @@ def _integer(name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
     if isinstance(dtype, (pl.Float32, pl.Float64)):
         raise InvalidField(name, "nombre entier attendu, pas un nombre à virgule flottante")
     text = column.cast(pl.String).str.strip_chars()
-    value = text.cast(pl.Int64, strict=False)
+    value = pl.when(text.str.contains(r"^-?[0-9]{1,15}$")).then(text.cast(pl.Int64, strict=False))
     return value, text.is_not_null() & (text != "") & value.is_null()
 
 
@@ -185,6 +207,7 @@ def to_rules(frame: pl.LazyFrame) -> pl.LazyFrame:
         raise InvalidField(missing[0], f"colonne(s) obligatoire(s) absente(s) : {', '.join(missing)}")
     columns: dict[str, pl.Expr] = {}
     errors: list[tuple[str, pl.Expr]] = []
+    limits: list[tuple[str, pl.Expr]] = []
     columns["personne"] = pl.col("nir").cast(pl.String)
     errors.append(("nir", columns["personne"].is_null() | (columns["personne"] == "")))
     for name in DATES:
@@ -194,8 +217,10 @@ def to_rules(frame: pl.LazyFrame) -> pl.LazyFrame:
     for name, internal in MONEY_IN.items():
         columns[internal], bad = _money_cents(name, schema[name])
         errors.append((name, bad))
+        limits.append((name, _out_of_bounds(name, columns[internal])))
     columns["quantite"], bad = _integer("quantite", schema["quantite"])
     errors.append(("quantite", bad))
+    limits.append(("quantite", _out_of_bounds("quantite", columns["quantite"])))
     if "ordre" in schema:
         columns["ordre"], bad = _integer("ordre", schema["ordre"])
         errors.append(("ordre", bad))
@@ -206,6 +231,7 @@ def to_rules(frame: pl.LazyFrame) -> pl.LazyFrame:
     if "coefficient" in schema:
         columns["coefficient"], bad = _coefficient(schema["coefficient"])
         errors.append(("coefficient", bad))
+        limits.append(("coefficient", _out_of_bounds("coefficient", columns["coefficient"])))
     columns["acte"] = pl.col("acte").cast(pl.String)
     columns["professionnel"] = pl.col("professionnel").cast(pl.String)
     columns["sexe"] = pl.col("sexe").cast(pl.String)
@@ -215,9 +241,13 @@ def to_rules(frame: pl.LazyFrame) -> pl.LazyFrame:
         columns["seance"] = pl.col("seance").cast(pl.String)
     first_error: pl.Expr = pl.lit(None, dtype=pl.String)
     never = pl.lit(False)
-    for name, bad in reversed(errors):
+    motifs = [(f"valeur illisible dans la colonne {name}", bad) for name, bad in errors]
+    motifs += [(f"valeur hors limites dans la colonne {name}", bad) for name, bad in limits]
+    for motif, bad in reversed(motifs):
         if not bad.meta.eq(never):  # a column read as it is (Parquet Date, Boolean, Decimal…) is never unreadable
-            first_error = pl.when(bad.fill_null(False)).then(pl.lit(name)).otherwise(first_error)
+            first_error = pl.when(bad.fill_null(False)).then(pl.lit(motif)).otherwise(first_error)
+    if BRUT in schema:  # the line itself could not be read as the header says: nothing of it is trusted
+        first_error = pl.coalesce(pl.col(BRUT), first_error)
     return frame.select(
         pl.col("__ligne"),
         *(expr.alias(name) for name, expr in columns.items()),
@@ -248,7 +278,7 @@ def from_rules(public: pl.DataFrame, liquidated: pl.DataFrame) -> pl.DataFrame:
         rejet = pl.when(pl.lit(bad)).then(pl.lit(REJET_OUT.categories.to_list().index("FORMAT"), dtype=pl.UInt32)).otherwise(rejet)
     motif = _enum_code(MOTIF_OUT, pl.col("motif").to_physical())
     if any_bad:
-        motif = pl.when(pl.lit(bad)).then((pl.lit("valeur illisible dans la colonne ") + pl.col("__format")).cast(MOTIF_OUT)).otherwise(motif)
+        motif = pl.when(pl.lit(bad)).then(pl.col("__format").cast(MOTIF_OUT)).otherwise(motif)
     out = liquidated.lazy().select(
         *(from_cents_expr(unless_bad(pl.col(cents), 0), EUROS).alias(name) for cents, name in MONEY_OUT.items()),
         unless_bad(pl.col("taux")).alias("taux"),
@@ -257,7 +287,7 @@ def from_rules(public: pl.DataFrame, liquidated: pl.DataFrame) -> pl.DataFrame:
         _enum_code(REJET_OUT, rejet).alias("rejet"),
         motif.alias("motif"),
     ).collect(engine="in-memory")
-    return pl.concat([public.rename({"__ligne": "ligne"}), out], how="horizontal")
+    return pl.concat([public.drop(BRUT, strict=False).rename({"__ligne": "ligne"}), out], how="horizontal")
 
 
 def liquidate_public(public: pl.DataFrame) -> pl.DataFrame:
@@ -276,6 +306,92 @@ def liquidate_public(public: pl.DataFrame) -> pl.DataFrame:
 # Files and lots
 
 
+def _parquet_schema(path: Path) -> pl.Schema:
+    try:
+        return pl.scan_parquet(path).collect_schema()
+    except (pl.exceptions.PolarsError, OSError) as error:
+        raise InvalidField("fichier", f"fichier Parquet illisible : {path.name} ({type(error).__name__})") from None
+
+
+def csv_to_parquet(source: Path, target: Path) -> None:
+    """Read a CSV of claim lines into a Parquet file of text columns, whatever the bytes it holds.
+
+    The fast path is Polars' reader, after one cheap pass that counts each line's fields; a file it cannot read
+    whole (a line with more or fewer fields than the header, a field that opens a quote and never closes it…)
+    is read again line by line (``_csv_line_by_line``). Either way a line that cannot be read as the header says
+    is kept, with its motif in ``BRUT``, and rejected alone; bytes that are not UTF-8 reject their line too."""
+    with source.open("rb") as handle:
+        start = handle.read(65536)
+    if not start.strip():
+        raise InvalidField("fichier", f"fichier vide : {source.name} n'a pas même la ligne d'en-tête (ligne 1)")
+    try:
+        lazy = pl.scan_csv(source, infer_schema=False, encoding="utf8-lossy")
+        names = lazy.collect_schema().names()
+        if _fields_match_header(source, len(names)):
+            unreadable = pl.any_horizontal(pl.col(name).str.contains("[\ufffd\x00]") for name in names)
+            lazy.with_columns(pl.when(unreadable).then(pl.lit(TEXTE_ILLISIBLE)).alias(BRUT)).sink_parquet(target)
+            return
+    except pl.exceptions.PolarsError:
+        pass  # read line by line below, which names what is wrong
+    _csv_line_by_line(source, target)
+
+
+def _fields_match_header(source: Path, expected: int) -> bool:
+    """Whether every line has as many fields as the header (fields counted outside quotes, one pass in Polars)."""
+    lines = pl.scan_csv(source, has_header=False, separator="\x1f", quote_char=None, new_columns=["brut"], infer_schema=False,
+                        encoding="utf8-lossy", truncate_ragged_lines=True, empty_string_is_null=False)
+    line = pl.col("brut").str.strip_suffix("\r")
+    fields = line.str.replace_all('"[^"]*"', "").str.count_matches(",", literal=True) + 1
+    balanced = line.str.count_matches('"', literal=True) % 2 == 0  # a quote never closed would swallow the next lines
+    return bool(lines.select(((fields == expected) & balanced).all()).collect().item())
+
+
+def _csv_line_by_line(source: Path, target: Path) -> None:
+    """The careful reading: each line on its own (a claim line never spans two), a wrong one kept with its motif.
+
+    A quote opened and never closed spoils its own line only, not the rest of the file."""
+    import csv
+
+    csv.field_size_limit(16 * 1024 * 1024)
+    header: list[str] | None = None
+    columns: list[list[str | None]] = []
+    motifs: list[str | None] = []
+    with source.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                text, motif = raw.decode("utf-8"), None
+            except UnicodeDecodeError:
+                text, motif = raw.decode("utf-8", "replace"), TEXTE_ILLISIBLE
+            if "\x00" in text:
+                text, motif = text.replace("\x00", "\ufffd"), TEXTE_ILLISIBLE
+            text = text.rstrip("\r\n")
+            if not text.strip():
+                continue  # a blank line is no claim line
+            try:
+                record = next(csv.reader([text]))
+            except csv.Error as error:
+                record, motif = [], motif or LIGNE_MAL_FORMEE
+                if header is None:
+                    raise InvalidField("fichier", f"ligne {number} (en-tête) : CSV illisible ({error})") from None
+            if header is None:
+                if motif is not None:
+                    raise InvalidField("fichier", f"ligne {number} (en-tête) : texte illisible, octets hors UTF-8 ou caractère nul")
+                doubles = sorted({name for name in record if record.count(name) > 1})
+                if doubles or "" in record:
+                    raise InvalidField("fichier", f"ligne {number} (en-tête) : colonne en double ou sans nom ({', '.join(doubles) or 'sans nom'})")
+                header, columns = record, [[] for _ in record]
+                continue
+            if motif is None and len(record) != len(header):
+                motif = LIGNE_MAL_FORMEE
+            for index, values in enumerate(columns):
+                values.append(record[index] if index < len(record) else None)
+            motifs.append(motif)
+    if header is None:
+        raise InvalidField("fichier", f"fichier vide : {source.name} n'a pas même la ligne d'en-tête (ligne 1)")
+    frame = pl.DataFrame({name: pl.Series(name, values, dtype=pl.String) for name, values in zip(header, columns, strict=True)})
+    frame.with_columns(pl.Series(BRUT, motifs, dtype=pl.String)).write_parquet(target)
+
+
 def _format_of(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
@@ -288,6 +404,7 @@ def _format_of(path: Path) -> str:
 def _output_schema(public_schema: pl.Schema) -> dict[str, pl.DataType]:
     schema: dict[str, pl.DataType] = {"ligne": pl.UInt32(), **dict(public_schema)}
     schema.pop("__ligne", None)
+    schema.pop(BRUT, None)
     schema.update({name: EUROS for name in MONEY_OUT.values()})
     schema.update({"taux": TAUX, "exoneration": EXONERATION_DTYPE, "paye_a": PAYE_DTYPE, "rejet": REJET_OUT, "motif": MOTIF_OUT})
     return schema
@@ -365,9 +482,9 @@ def liquidate_file(
         workdir = Path(scratch)
         if in_format == "csv":
             parquet = workdir / "entree.parquet"
-            pl.scan_csv(source, infer_schema=False).sink_parquet(parquet)
+            csv_to_parquet(source, parquet)
             source = parquet
-        schema = pl.scan_parquet(source).collect_schema()
+        schema = _parquet_schema(source)
         to_rules(pl.LazyFrame(schema=schema).with_row_index("__ligne"))  # refuses a malformed file before any work
         height = pl.scan_parquet(source).select(pl.len()).collect().item()
         if height <= lignes_par_lot:
@@ -396,6 +513,10 @@ def liquidate_file(
                     summary.lots += 1
                     summary.rejetees += out.height - out["rejet"].null_count()
                     summary.rembourse_cents += int(out["rembourse"].to_physical().sum())  # Decimal(18, 2): in cents
+                    if summary.premier_format is None:
+                        unreadable = out.filter(pl.col("rejet") == "FORMAT").head(1)
+                        if unreadable.height:
+                            summary.premier_format = (int(unreadable["ligne"][0]), str(unreadable["motif"][0]))
                     if on_progress:
                         on_progress(done, height)
                     yield out
@@ -456,6 +577,10 @@ def liquidate_command(
     except SecuError as error:
         errors.print(str(error), markup=False)
         raise typer.Exit(2) from None
+    if summary.premier_format is not None:  # on stderr: the lines are rejected, not the file (the output has them all)
+        ligne, motif = summary.premier_format
+        errors.print(f"des lignes sont rejetées pour leur format (rejet FORMAT), la première à la ligne {ligne} "
+                     f"(colonne « ligne » du résultat) : {motif}", markup=False)
     console.print(
         f"{summary.lignes} ligne(s) en {summary.lots} lot(s) ({summary.strategie}), {summary.rejetees} rejetée(s) ; "
         f"remboursé : {format_eur(summary.rembourse_cents)} → {out}",

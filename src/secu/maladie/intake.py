@@ -19,13 +19,14 @@ from decimal import Decimal
 from typing import Any, Literal
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from secu.acces import Permission, Portee, exiger, portee, refus
 from secu.core import ledger
+from secu.core.entree import Entree
 from secu.core.errors import InvalidField, NotFound, SecuError
 from secu.core.identifiers import parse_nir, validate_rpps
 from secu.core.money import to_cents
@@ -52,7 +53,7 @@ REJETS = {
 }
 
 
-class LigneIn(BaseModel):
+class LigneIn(Entree):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     acte: str = Field(min_length=1, max_length=12, description="code de l'acte (NGAP : G, APC, AMI, AMK, PH4…)")
     quantite: int = Field(default=1, ge=1, le=999)
@@ -64,7 +65,7 @@ class LigneIn(BaseModel):
         default=False, description="séjour hospitalier (GHS) au cours duquel un acte lourd a été effectué (CSS R160-16)")
 
 
-class FseIn(BaseModel):
+class FseIn(Entree):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     numero: str = Field(min_length=1, max_length=40)
     nir: str = Field(max_length=21)
@@ -78,11 +79,13 @@ class FseIn(BaseModel):
     lignes: list[LigneIn] = Field(min_length=1, max_length=99)
 
 
-class LotIn(BaseModel):
+class LotIn(Entree):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     numero: str = Field(min_length=1, max_length=40)
     professionnel_rpps: str = Field(max_length=11)
     fse: list[dict[str, Any]] = Field(min_length=1, max_length=1000)
+
+    champs_examines_ailleurs = frozenset({"fse"})  # each FSE meets FseIn alone: a bad one is rejected, not the lot
 
 
 @dataclass

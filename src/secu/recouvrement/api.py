@@ -7,11 +7,12 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from secu.acces import Permission, exiger
 from secu.api.deps import CallerDep, IdPath, transaction
+from secu.core.entree import Entree, ObjetJson
 from secu.core.errors import InvalidField, NotFound
 from secu.core.money import to_cents
 from secu.core.security import Action, Ressource, journal
@@ -74,7 +75,7 @@ async def post_dsn_text(request: Request, caller: CallerDep) -> dict[str, Any]:
 
 
 @router.post("/dsn/json", summary="Déposer une DSN mensuelle au format JSON (schéma secu-dsn/1)")
-def post_dsn_json(request: Request, caller: CallerDep, contenu: Annotated[dict[str, Any], Body(description="la DSN en JSON")]) -> dict[str, Any]:
+def post_dsn_json(request: Request, caller: CallerDep, contenu: Annotated[ObjetJson, Body(description="la DSN en JSON")]) -> dict[str, Any]:
     with transaction(request) as session:
         received = service.receive(session, caller, contenu, today=date.today())
         return _declaration_out(received.declaration, deja_recue=received.deja_recue)
@@ -111,7 +112,7 @@ def _move_out(move: MouvementCotisant) -> dict[str, Any]:
 def read_account(request: Request, caller: CallerDep, siren: str, au: Annotated[date | None, Query()] = None) -> dict[str, Any]:
     with transaction(request) as session:
         service.check_employer_access(session, caller, siren)
-        on = au or date.today()
+        on = compte.date_de_calcul(au, date.today()) if au else date.today()
         out = _account_out(compte.account(session, siren, on))
         out["declarations"] = [_declaration_out(d) for d in service.active_declarations(session, siren)]
         out["mises_en_demeure"] = [
@@ -122,7 +123,7 @@ def read_account(request: Request, caller: CallerDep, siren: str, au: Annotated[
         return out
 
 
-class VersementIn(BaseModel):
+class VersementIn(Entree):
     montant: str = Field(max_length=20, description="montant reçu, en euros (ex. 1234.56)")
     date_reception: date
     reference: str = Field(min_length=1, max_length=60, description="référence bancaire du virement")
@@ -143,7 +144,7 @@ def post_late_fees(request: Request, caller: CallerDep, siren: str, au: Annotate
     exiger(caller, Permission.GERER_COMPTE_COTISANT)
     with transaction(request) as session:
         urssaf = service.check_employer_access(session, caller, siren, write=True)
-        moves = compte.apply_late_fees(session, siren=siren, urssaf=urssaf, on=au or date.today())
+        moves = compte.apply_late_fees(session, siren=siren, urssaf=urssaf, on=au or date.today(), today=date.today())
         return {"majorations": [_move_out(m) for m in moves], "total_cents": sum(m.montant_cents for m in moves)}
 
 
@@ -152,7 +153,8 @@ def post_notice(request: Request, caller: CallerDep, siren: str, au: Annotated[d
     exiger(caller, Permission.GERER_COMPTE_COTISANT)
     with transaction(request) as session:
         urssaf = service.check_employer_access(session, caller, siren, write=True)
-        notice = compte.issue_formal_notice(session, siren=siren, urssaf=urssaf, on=au or date.today(), emise_par=caller.user_id)
+        notice = compte.issue_formal_notice(session, siren=siren, urssaf=urssaf, on=au or date.today(), today=date.today(),
+                                             emise_par=caller.user_id)
         return {"date_emission": notice.date_emission, "date_limite": notice.date_limite, "cotisations_cents": notice.cotisations_cents,
                 "majorations_cents": notice.majorations_cents, "periodes": json.loads(notice.periodes),
                 "reference": compte.REFERENCE_MISE_EN_DEMEURE}

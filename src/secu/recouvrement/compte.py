@@ -35,6 +35,20 @@ from secu.recouvrement.models import MiseEnDemeure, MouvementCotisant
 REFERENCE_EXIGIBILITE = "CSS R243-6 (date limite de paiement des cotisations, le mois suivant, selon l'effectif)"
 REFERENCE_MISE_EN_DEMEURE = "CSS L244-2 (mise en demeure de régulariser sa situation)"
 ACCOUNT = "creances.cotisants"
+FENETRE_ANNEES = 10
+"""How far back an account may be read or its fees computed: a bound on input, not law (contributions are
+prescribed after three years, CSS L244-3; ten leave room for the older periods of a case in dispute)."""
+
+
+def date_de_calcul(on: date, today: date, *, field: str = "au") -> date:
+    """The date an account is read or its fees booked at: not in the future (fees for months still to come would
+    be booked, and a far date would make a month of delay per row for millennia), not before the window."""
+    if on > today:
+        raise InvalidField(field, f"date dans le futur : les majorations se calculent au plus tard à aujourd'hui ({today:%d/%m/%Y})")
+    earliest = today.replace(year=today.year - FENETRE_ANNEES, day=min(today.day, 28))
+    if on < earliest:
+        raise InvalidField(field, f"date trop ancienne : {FENETRE_ANNEES} ans au plus avant aujourd'hui (pas avant le {earliest:%d/%m/%Y})")
+    return on
 
 
 def due_date(mois: date, effectif: int, departement: str) -> date:
@@ -159,13 +173,14 @@ def _book_fee(session: Session, fee: dict[str, Any], *, siren: str, urssaf: str,
                  montant=fee["majoration_cents"], libelle=fee["libelle"], reference=fee["reference"], cle=cle)
 
 
-def apply_late_fees(session: Session, *, siren: str, urssaf: str, on: date) -> list[MouvementCotisant]:
+def apply_late_fees(session: Session, *, siren: str, urssaf: str, on: date, today: date) -> list[MouvementCotisant]:
     """Book the late fees due by ``on`` (CSS R243-16: ``rules.majoration_de_retard``, ``rules.majoration_complementaire``).
 
     The fees are booked one at a time, in date order: each base is what is unpaid at its date, and
     payments are imputed on the fees already booked, so a fee moves the base of the next ones.
-    Booking again the same day adds nothing.
+    Booking again the same day adds nothing. ``on`` is at most ``today`` (``date_de_calcul``).
     """
+    date_de_calcul(on, today)
     booked: list[MouvementCotisant] = []
     for period in account(session, siren, on).periodes:
         due = period.date_exigibilite
@@ -190,12 +205,13 @@ def apply_late_fees(session: Session, *, siren: str, urssaf: str, on: date) -> l
     return booked
 
 
-def issue_formal_notice(session: Session, *, siren: str, urssaf: str, on: date, emise_par: int | None) -> MiseEnDemeure:
+def issue_formal_notice(session: Session, *, siren: str, urssaf: str, on: date, today: date, emise_par: int | None) -> MiseEnDemeure:
     """A mise en demeure for every period overdue on ``on``, to be settled within the delay of CSS L244-2 (``_time_limit``)."""
+    date_de_calcul(on, today)
     existing = session.scalar(select(MiseEnDemeure).where(MiseEnDemeure.siren == siren, MiseEnDemeure.date_emission == on))
     if existing is not None:
         return existing
-    apply_late_fees(session, siren=siren, urssaf=urssaf, on=on)
+    apply_late_fees(session, siren=siren, urssaf=urssaf, on=on, today=today)
     overdue = account(session, siren, on).en_retard
     if not overdue:
         raise InvalidField("siren", "aucune période échue impayée : pas de mise en demeure à adresser")

@@ -13,10 +13,12 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from secu.core.entree import Entree, Identifiant
+
 T = TypeVar("T")
 
 
-class Input(BaseModel):
+class Input(Entree):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -98,7 +100,7 @@ class PersonneResume(Output):
 
 
 class AyantDroitIn(Input):
-    enfant_id: int
+    enfant_id: Identifiant
     date_debut: date
 
 
@@ -114,7 +116,7 @@ class AyantDroitOut(Output):
 
 
 class MembreIn(Input):
-    personne_id: int
+    personne_id: Identifiant
     role: Literal["allocataire", "conjoint", "enfant", "autre"]
     date_debut: date
 
@@ -251,7 +253,7 @@ class CarteVitaleOut(Output):
 
 
 class MedecinTraitantIn(Input):
-    professionnel_id: int
+    professionnel_id: Identifiant
     date_debut: date
 
 
@@ -268,7 +270,7 @@ class AldIn(Input):
     date_debut: date
     date_fin: date | None = None
     protocole: str | None = Field(default=None, max_length=40)
-    medecin_id: int | None = None
+    medecin_id: Identifiant | None = None
 
 
 class AldOut(Output):

@@ -11,12 +11,13 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from secu.config import settings
 from secu.core.db import unit_of_work
+from secu.core.entree import Entree, Identifiant
 from secu.core.errors import Conflict, InvalidField, NotFound, SecuError, Unauthenticated
 from secu.core.security import (
     Caller,
@@ -39,16 +40,16 @@ class TooManyAttempts(SecuError):
     status_code = 429
 
 
-class UtilisateurIn(BaseModel):
+class UtilisateurIn(Entree):
     model_config = ConfigDict(extra="forbid")
     login: str = Field(min_length=3, max_length=80)
     password: str = Field(min_length=12, max_length=200, description="12 caractères au moins")
     role: Role
     nom_affiche: str = Field(max_length=150)
-    organisme_code: str | None = None
-    personne_id: int | None = None
-    employeur_id: int | None = None
-    professionnel_id: int | None = None
+    organisme_code: str | None = Field(default=None, max_length=20)
+    personne_id: Identifiant | None = None
+    employeur_id: Identifiant | None = None
+    professionnel_id: Identifiant | None = None
 
 
 # What each profile must be attached to, so the access policy can scope it.

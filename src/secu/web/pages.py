@@ -31,7 +31,7 @@ def logo() -> FileResponse:
     return FileResponse(choisi.logo, media_type=choisi.type_du_logo, headers={
         "Cache-Control": "public, max-age=3600",
         # An SVG opened on its own could run a script: this one may not.
-        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
     })
 
 

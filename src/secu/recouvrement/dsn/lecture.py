@@ -50,6 +50,9 @@ class _Bloc:
 
 _LINE_RE = re.compile(r"(S[0-9]{2}\.G[0-9]{2}\.[0-9]{2})\.([0-9]{3}),'(.*)'", re.DOTALL)
 _NEWLINE_RE = re.compile(r"\r\n|\n|\r")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+"""Control characters a rubrique never holds (a NUL would reach the database, which refuses it): tab aside, and
+the C1 range too, which a Latin-1 file may use for its own characters."""
 
 
 def _decode(data: bytes | str) -> str:
@@ -76,6 +79,9 @@ def _lex(text: str, errors: _Collecteur) -> tuple[list[_Rubrique], int]:
         return result, 0
     for number, line in enumerate(lines, start=1):
         stripped = line.rstrip(" \t")
+        control = _CONTROL_RE.search(stripped)
+        if control is not None:
+            errors.add(f"caractère de contrôle interdit (caractère nul…) en position {control.start() + 1}", ligne=number)
         if not stripped:
             errors.add("ligne vide : chaque ligne doit porter une rubrique", ligne=number)
             continue
