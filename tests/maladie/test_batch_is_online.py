@@ -178,14 +178,18 @@ def _lots(claims: list[dict]) -> list[tuple[Pro, list[dict]]]:  # type: ignore[t
     return [(PROS[pro], lot) for (_, pro), lot in sorted(lots.items())]
 
 
-def _parcours(pro: Pro, patient: Patient, claim: dict, traitant_id: int) -> bool:  # type: ignore[type-arg]
-    """What the intake derives from the register (CSS L162-5-3), restated for the batch file with the rules' own decision."""
+def _parcours(sent: list[tuple[Pro, Patient, dict]]) -> list[bool]:  # type: ignore[type-arg]
+    """What the intake derives from the register (CSS L162-5-3), restated for the batch file with the rules' own
+    decision: for each (professional, patient, claim), in one call."""
     frame = pl.DataFrame({
-        "situation_parcours": [claim.get("parcours")], "profession": [pro.profession], "specialite": [pro.specialite],
-        "medecin_traitant": [patient.medecin_traitant and pro is PROS[0]], "a_medecin_traitant": [patient.medecin_traitant],
-        "date_naissance": [patient.naissance], "date_soins": [date.fromisoformat(claim["date_soins"])],
+        "situation_parcours": [claim.get("parcours") for _, _, claim in sent],
+        "profession": [pro.profession for pro, _, _ in sent], "specialite": [pro.specialite for pro, _, _ in sent],
+        "medecin_traitant": [patient.medecin_traitant and pro is PROS[0] for pro, patient, _ in sent],
+        "a_medecin_traitant": [patient.medecin_traitant for _, patient, _ in sent],
+        "date_naissance": [patient.naissance for _, patient, _ in sent],
+        "date_soins": [date.fromisoformat(claim["date_soins"]) for _, _, claim in sent],
     }, schema_overrides={"situation_parcours": pl.String, "specialite": pl.String})
-    return bool(parcours_de_soins(frame)[0])
+    return [bool(value) for value in parcours_de_soins(frame)]
 
 
 AMOUNTS = ("base_remboursement", "depassement", "montant_amo", "ticket_moderateur", "participation_forfaitaire", "franchise", "rembourse")
@@ -212,11 +216,14 @@ def test_batch_and_online_give_identical_amounts_on_10000_lines(world, tmp_path:
                     "date_soins": date.fromisoformat(fse["date_soins"]), "professionnel": pro.rpps, "specialite": pro.specialite,
                     "acte": line["acte"], "quantite": line["quantite"], "coefficient": line.get("coefficient", "1"),
                     "montant": line["montant"], "base_unitaire": line.get("base_unitaire"),
-                    "parcours": _parcours(pro, patient, fse, traitant_id=1), "ald": bool(line["ald"]) and patient.ald,
+                    "ald": bool(line["ald"]) and patient.ald,
                     "maternite": fse["maternite"], "atmp": fse["atmp"], "c2s": patient.c2s, "invalidite": False,
                     "tiers_payant": fse["tiers_payant"], "ordre": order, "seance": fse["numero"],
+                    "__pro": pro, "__patient": patient, "__fse": fse,
                 })
     assert len(online) == len(rows) == LINES
+    for row, parcours in zip(rows, _parcours([(row.pop("__pro"), row.pop("__patient"), row.pop("__fse")) for row in rows]), strict=True):
+        row["parcours"] = parcours
     source, target = tmp_path / "lignes.parquet", tmp_path / "resultat.parquet"
     pl.DataFrame(rows).write_parquet(source)
     summary = liquidate_file(source, target)
