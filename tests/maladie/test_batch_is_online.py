@@ -44,7 +44,7 @@ LINES = int(__import__("os").environ.get("SECU_TEST_LINES", "10000"))
 PATIENTS = 40  # few patients, many lines each: the yearly caps are reached
 TODAY = date.today()
 FIRST_DAY = TODAY - timedelta(days=700)  # within the two years of CSS L332-1, over the tariffs' changes
-SPACING = 25  # days between two care days: 28 busy days over the period, each with several claims per patient
+SPACING = 50  # days between two care days: 14 busy days over the period, each with several claims per patient
 
 
 def rpps(n: int) -> str:
