@@ -236,11 +236,11 @@ class _Lot:
             candidats = [c for c in candidats if c.index not in refused]
             if not candidats:
                 return []
+        values = [liquidation.line_values(row) for row in lines.iter_rows(named=True)]  # one pass: the rows in lot order
         liquidees, start = [], 0
         for candidat in candidats:
             count = len(candidat.fse_in.lignes)
-            rows = lines.slice(start, count).iter_rows(named=True)
-            liquidees.append(Liquidee(candidat, [liquidation.line_values(row) for row in rows]))
+            liquidees.append(Liquidee(candidat, values[start:start + count]))
             start += count
         return liquidees
 
