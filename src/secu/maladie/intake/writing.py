@@ -7,7 +7,7 @@ written in the order of their numbers, so two lots that share numbers wait for e
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -23,14 +23,21 @@ from secu.maladie.models import CompteurAnnuel, Fse, LigneFse, LotFse
 from secu.register.models import ProfessionnelSante
 
 
+_TOTALS = ("rembourse_cents", "verse_cents", "a_recuperer_cents", "montant_amo_cents", "participation_forfaitaire_cents", "franchise_cents")
+
+
 @dataclass
 class Liquidee:
     candidat: Candidat
     lignes: list[dict[str, Any]]  # ligne_fse's columns, without fse_id
     fse_id: int = 0
+    totals: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.totals = {column: sum(int(line[column]) for line in self.lignes) for column in _TOTALS}
 
     def total(self, column: str) -> int:
-        return sum(int(line[column]) for line in self.lignes)
+        return self.totals[column]
 
 
 @dataclass
