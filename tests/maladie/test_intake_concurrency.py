@@ -98,3 +98,20 @@ def test_crossed_lots_of_two_patients_neither_deadlock_nor_fail(app, world: Worl
     with unit_of_work(app.state.sessions) as s:
         after = {p: s.get(CompteurAnnuel, (p, year)).participation_forfaitaire_cents for p in before}  # type: ignore[union-attr]
     assert {p: after[p] - before[p] for p in before} == {world.parent_id: 400, world.other_id: 400}
+
+
+def test_a_rejected_feuille_corrected_and_sent_twice_at_once_is_one_claim(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    """A feuille refused for an unknown act, corrected, and sent again by two lots at once: one claim, the same answer."""
+    wrong = send(world, "LR-FIX", [fse("Q1", day=date(2025, 4, 9), lignes=[{"acte": "ZZZ", "montant": "30.00"}])]).json()
+    assert wrong["resultats"][0]["code"] == "ACTE_INCONNU"
+    # PostgreSQL: both read the stored rejection before either writes; SQLite (one writer): both before their first write.
+    meeting = "FROM fse" if app.state.engine.dialect.name == "postgresql" else "INSERT INTO lot_fse"
+    answers = race(app, 2, meeting, lambda i: send(world, f"LR-FIX-{i}", [fse("Q1", day=date(2025, 4, 9))]))
+    assert [getattr(a, "status_code", a) for a in answers] == [200, 200], [getattr(a, "text", a) for a in answers]
+    results = [a.json()["resultats"][0] for a in answers]  # type: ignore[union-attr]
+    assert results[0] == results[1] and results[0]["statut"] == "liquidee"
+    with unit_of_work(app.state.sessions) as s:
+        claim = s.scalar(sa.select(Fse).where(Fse.numero == "Q1"))
+        assert claim is not None and claim.id == results[0]["fse_id"] and len(claim.lignes) == 1
+        key = f"liquidation:fse:{claim.id}"
+        assert s.scalar(sa.select(sa.func.count()).select_from(ledger.Ecriture).where(ledger.Ecriture.cle_idempotence == key)) == 1

@@ -36,7 +36,7 @@ from secu.core.identifiers import parse_nir, validate_rpps
 from secu.core.security import Caller
 from secu.maladie.intake import liquidation, loading
 from secu.maladie.intake.liquidation import Candidat
-from secu.maladie.intake.schemas import REJETS, FseIn, LotIn, Rejet, Resultat
+from secu.maladie.intake.schemas import REJETS, Collision, FseIn, LotIn, Rejet, Resultat
 from secu.maladie.intake.writing import Liquidee, Rejetee, write
 from secu.maladie.models import Fse, LigneFse, LotFse
 from secu.register.models import ProfessionnelSante
@@ -65,8 +65,8 @@ def receive_lot_retrying(sessions: sessionmaker[Session], caller: Caller, data: 
             with unit_of_work(sessions) as session:
                 lot, results = receive_lot(session, caller, data, today=today)
                 return lot.id, lot.numero, results
-        except DBAPIError as error:
-            if attempt == ATTEMPTS - 1 or not _collision(error):
+        except (DBAPIError, Collision) as error:
+            if attempt == ATTEMPTS - 1 or (isinstance(error, DBAPIError) and not _collision(error)):
                 raise
             time.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 - a jitter, not a secret
     raise AssertionError("unreachable")

@@ -76,3 +76,7 @@ class Rejet(Exception):
         super().__init__(code)
         self.code, self.champ = code, champ
         self.motif = REJETS[code] + (f" : {detail}" if detail else "")
+
+
+class Collision(Exception):
+    """A concurrent lot changed what this one read: the lot is run again (lot.receive_lot_retrying)."""

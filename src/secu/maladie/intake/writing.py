@@ -11,17 +11,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from secu.core import ledger
 from secu.core.db import table_of
 from secu.core.security import Action, Caller, Ressource, journal_many
 from secu.maladie.intake.liquidation import Candidat
-from secu.maladie.intake.schemas import FseIn, Rejet
+from secu.maladie.intake.schemas import Collision, FseIn, Rejet
 from secu.maladie.models import CompteurAnnuel, Fse, LigneFse, LotFse
 from secu.register.models import ProfessionnelSante
-
 
 _TOTALS = ("rembourse_cents", "verse_cents", "a_recuperer_cents", "montant_amo_cents", "participation_forfaitaire_cents", "franchise_cents")
 
@@ -87,6 +86,12 @@ def write(session: Session, caller: Caller, pro: ProfessionnelSante, lot: LotFse
             if made is not None:
                 made.fse_id = fse_id
     if again:
+        # Rejected earlier, examined anew: lock those rows (in id order) and make sure no concurrent lot liquidated
+        # them since they were read; if one did, the lot is run again and answers that claim.
+        ids = sorted(existing[row["numero"]].id for row, _ in again)
+        still = session.scalars(select(Fse.id).where(Fse.id.in_(ids), Fse.statut == "rejetee").order_by(Fse.id).with_for_update()).all()
+        if len(still) != len(ids):
+            raise Collision("une feuille de soins du lot a été liquidée entre-temps par un autre envoi")
         table = table_of(Fse)
         statement = update(table).where(table.c.id == bindparam("_id")).values({c: bindparam(c) for c in _FSE_COLUMNS})
         session.execute(statement, [{**row, "_id": existing[row["numero"]].id} for row, _ in again])
