@@ -140,6 +140,17 @@ def liquidated_twins(session: Session, cares: Iterable[str]) -> dict[str, str]:
     return {row.soins_empreinte: row.numero for row in session.execute(query)}
 
 
+def counters(session: Session, keys: set[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int]]:
+    """The yearly counters (PF, franchise) of these person-years as they stand, (0, 0) for those not yet created."""
+    found: dict[tuple[int, int], tuple[int, int]] = dict.fromkeys(keys, (0, 0))
+    if keys:
+        table = table_of(CompteurAnnuel)
+        query = select(table.c.personne_id, table.c.annee, table.c.participation_forfaitaire_cents, table.c.franchise_cents)
+        for row in session.execute(query.where(tuple_(table.c.personne_id, table.c.annee).in_(sorted(keys)))):
+            found[row.personne_id, row.annee] = (row.participation_forfaitaire_cents, row.franchise_cents)
+    return found
+
+
 def lock_counters(session: Session, keys: set[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int]]:
     """The yearly counters (PF, franchise) of these person-years, created if missing, locked until commit.
 
@@ -179,8 +190,9 @@ def borne_today(session: Session, professionnel_id: int, asks: set[PersonKey]) -
     number of acts (CSS L160-13 II), the franchises per kind and per day in
     euros (CSS L160-13 III, décret n° 2007-1937): for each (person, day), the
     acts that bore a participation with this professional, and the franchise
-    cents by kind. Read after the counters are locked: every claim of a person-year
-    goes through that lock, so nothing of that day can be written meanwhile.
+    cents by kind. Read after the person-years' counters: a claim written since
+    would have raised its counter (every line counted here does), which the lot
+    sees when it locks them (lot._Lot._liquidated) and then reads this again.
     """
     result: dict[PersonKey, tuple[int, dict[str | None, int]]] = {key: (0, {}) for key in asks}
     if not asks:

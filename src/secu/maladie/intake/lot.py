@@ -223,10 +223,14 @@ class _Lot:
 
     def _liquidated(self, candidats: list[Candidat]) -> list[Liquidee]:
         """All the candidates' lines in one call of the rules; those with a rejected line, and the second of the
-        same care within the lot, are refused, and the others liquidated again without them (they took part in the caps)."""
+        same care within the lot, are refused, and the others liquidated again without them (they took part in the caps).
+
+        The liquidation runs on the counters as read, without a lock; then the counters are locked (in a fixed
+        order) and read again: unchanged, nothing of those person-years was written meanwhile and the amounts
+        stand; changed, the lot is liquidated again under the lock. So the locks are held only while writing."""
         if not candidats:
             return []
-        counters = loading.lock_counters(self.session, {(c.patient.id, c.fse_in.date_soins.year) for c in candidats})
+        counters = loading.counters(self.session, {(c.patient.id, c.fse_in.date_soins.year) for c in candidats})
         borne = loading.borne_today(self.session, self.pro.id, {(c.patient.id, c.fse_in.date_soins) for c in candidats})
         while True:
             lines = liquidation.liquidate(liquidation.frame(candidats, self.pro, counters, borne))
@@ -236,6 +240,11 @@ class _Lot:
             candidats = [c for c in candidats if c.index not in refused]
             if not candidats:
                 return []
+        keys = {(c.patient.id, c.fse_in.date_soins.year) for c in candidats}
+        locked = loading.lock_counters(self.session, keys)
+        if any(locked[key] != counters[key] for key in keys):  # a concurrent lot bore on these person-years meanwhile
+            borne = loading.borne_today(self.session, self.pro.id, {(c.patient.id, c.fse_in.date_soins) for c in candidats})
+            lines = liquidation.liquidate(liquidation.frame(candidats, self.pro, locked, borne))  # same lines: no new rejection
         values = [liquidation.line_values(row) for row in lines.iter_rows(named=True)]  # one pass: the rows in lot order
         liquidees, start = [], 0
         for candidat in candidats:
