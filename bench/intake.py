@@ -4,8 +4,9 @@
     .venv/bin/python bench/intake.py --duree 30 --clients 4 --fse-par-lot 200 --workers 2
 
 1. Creates a scratch schema in the PostgreSQL database (``--pg``, default the tests' server), migrates it and
-   seeds a population (``--patients`` assurés with their rights, some with a médecin traitant, an ALD, the
-   C2S; ``--professionnels`` generalists, pharmacists and nurses) through the register's services.
+   seeds a population: ``--professionnels`` generalists, pharmacists and nurses (the register's service), and
+   ``--patients`` assurés with their affiliation, 60 % with a médecin traitant (in bulk), each in the
+   patientèle of one professional of each profession — a lot carries patients of its professional.
 2. Serves the real application with uvicorn (``--workers`` processes) on that schema.
 3. ``--clients`` HTTP clients post lots of ``--fse-par-lot`` FSE (1 to 3 lines each, some sent again to
    test idempotence) for ``--duree`` seconds, while one more client sends single-FSE lots alongside.
@@ -58,47 +59,51 @@ def rpps(n: int) -> str:
 
 
 def seed(url: str, patients: int, professionals: int) -> tuple[list[tuple[str, str]], list[str]]:
-    """The population, through the register's services: (rpps, profession) of each professional, the NIRs."""
+    """The population: professionals through the register's service; assurés, their affiliation and médecin
+    traitant in bulk (tens of thousands in seconds). Returns (rpps, profession) of each professional, the NIRs."""
     from secu.app import create_app
-    from secu.core.db import unit_of_work
+    from secu.core.db import table_of, unit_of_work
     from secu.core.security import SYSTEM
+    from secu.organismes import route
     from secu.register import schemas, service
+    from secu.register.models import Affiliation, MedecinTraitant, Personne
     from secu.utilisateurs.service import UtilisateurIn, create_user
 
     app = create_app(url)
     pros: list[tuple[str, str]] = []
-    nirs: list[str] = []
-    rng = random.Random(2026)
     with unit_of_work(app.state.sessions) as s:
-        ids = []
+        doctors = []
         for n in range(professionals):
             profession = ("medecin", "pharmacien", "infirmier")[n % 3]
             number = rpps(n + 1)
             pro = service.register_professional(s, schemas.ProfessionnelIn(
                 rpps=number, nom=f"Pro{n}", prenom="Banc", profession=profession,
                 specialite="medecine-generale" if profession == "medecin" else None, departement="75"), caller=SYSTEM)
-            ids.append((pro.id, profession))
             pros.append((number, profession))
+            if profession == "medecin":
+                doctors.append(pro.id)
         create_user(s, UtilisateurIn(login="banc", password=PASSWORD, nom_affiche="banc", role="admin"))
-    doctors = [pid for pid, profession in ids if profession == "medecin"]
-    for start in range(0, patients, 200):
+    caisse = route("75", "maladie").code
+    nirs = []
+    rng = random.Random(2026)
+    for start in range(0, patients, 5000):
+        people = []
+        for n in range(start, min(patients, start + 5000)):
+            sexe = "1" if n % 2 else "2"
+            born = date(1940 + n % 70, 1 + n % 12, 1 + n % 28)
+            body = f"{sexe}{born:%y%m}75{101 + (n // 999) % 899:03d}{n % 999 + 1:03d}"
+            nirs.append(body + stdnum_nir.calc_check_digits(body))
+            people.append({"nir": nirs[-1], "nom_naissance": f"Assure{n}", "prenoms": "Banc", "date_naissance": born, "sexe": sexe,
+                           "departement": "75", "commune": "75111", "regime": "general"})
         with unit_of_work(app.state.sessions) as s:
-            for n in range(start, min(patients, start + 200)):
-                sexe = "1" if n % 2 else "2"
-                born = date(1940 + n % 70, 1 + n % 12, 1 + n % 28)
-                body = f"{sexe}{born:%y%m}75{111 + n % 8:03d}{n % 1000 + 1:03d}"
-                body = body[:13] if len(body) >= 13 else body
-                number = body + stdnum_nir.calc_check_digits(body)
-                if number in nirs:
-                    continue
-                person = service.register_person(s, schemas.PersonneIn(
-                    nir=number, nom_naissance=f"Assure{n}", prenoms="Banc", date_naissance=born, sexe=sexe, departement="75",
-                    commune="75111"), caller=SYSTEM, today=TODAY)
-                service.open_affiliation(s, person.id, schemas.AffiliationIn(motif="residence", date_debut=date(2015, 1, 1)), caller=SYSTEM)
-                if doctors and rng.random() < 0.6:
-                    service.declare_medecin_traitant(s, person.id, schemas.MedecinTraitantIn(
-                        professionnel_id=rng.choice(doctors), date_debut=date(2020, 1, 1)), caller=SYSTEM, today=TODAY)
-                nirs.append(number)
+            person = table_of(Personne)
+            ids = s.execute(sa.insert(person).returning(person.c.id, sort_by_parameter_order=True), people).scalars().all()
+            s.execute(sa.insert(table_of(Affiliation)), [
+                {"personne_id": i, "regime": "general", "organisme_code": caisse, "motif": "residence", "date_debut": date(2015, 1, 1)}
+                for i in ids])
+            s.execute(sa.insert(table_of(MedecinTraitant)), [  # 60 % have declared one: the doctor of their patientèle
+                {"personne_id": i, "professionnel_id": doctors[k % len(doctors)], "date_debut": date(2020, 1, 1)}
+                for k, i in enumerate(ids, start=start) if doctors and rng.random() < 0.6])
     app.state.engine.dispose()
     return pros, nirs
 
@@ -140,6 +145,13 @@ class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+def patientele(nirs: list[str], pros: list[tuple[str, str]], index: int) -> list[str]:
+    """The assurés a professional sees: patient k belongs to the k-th professional of each profession, in turn
+    (so a doctor's lot and a pharmacy's share some patients, as they do in life)."""
+    same = [i for i, (_, profession) in enumerate(pros) if profession == pros[index][1]]
+    return nirs[same.index(index)::len(same)]
+
+
 def claim(rng: random.Random, nirs: list[str], profession: str, numero: str) -> dict[str, object]:
     lines = []
     for _ in range(rng.choice((1, 1, 2, 3))):
@@ -160,15 +172,17 @@ def client(port: int, token: str, pros: list[tuple[str, str]], nirs: list[str], 
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     sent: list[tuple[bytes, dict[str, int]]] = []
+    pools = [patientele(nirs, pros, i) for i in range(len(pros))]
     serial = 0
     while time.monotonic() < until:
         if sent and not single and rng.random() < 0.05:  # the same lot again: the same answers, nothing new
             body, expected = rng.choice(sent)
         else:
-            rpps_, profession = rng.choice(pros)
+            index = rng.randrange(len(pros))
+            rpps_, profession = pros[index]
             serial += 1
             lot = {"numero": f"{name}-{serial}", "professionnel_rpps": rpps_,
-                   "fse": [claim(rng, nirs, profession, f"{name}-{serial}-{i}") for i in range(1 if single else size)]}
+                   "fse": [claim(rng, pools[index], profession, f"{name}-{serial}-{i}") for i in range(1 if single else size)]}
             body, expected = json.dumps(lot).encode(), {}
         start = time.perf_counter()
         try:
@@ -199,6 +213,24 @@ def client(port: int, token: str, pros: list[tuple[str, str]], nirs: list[str], 
                     tally.liquidated[lot_in["professionnel_rpps"], numero] = fse_id
         if not expected and not single and len(sent) < 50:
             sent.append((body, ids))
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of the uvicorn process and its workers so far: a figure the machine's load
+    does not inflate, unlike wall-clock times."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    for process in [str(pid), *children]:
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -248,7 +280,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--fse-par-lot", type=int, default=300)
     parser.add_argument("--workers", type=int, default=2, help="processus uvicorn")
-    parser.add_argument("--patients", type=int, default=2000)
+    parser.add_argument("--patients", type=int, default=30000)
     parser.add_argument("--professionnels", type=int, default=30)
     parser.add_argument("--pg", default=os.environ.get("SECU_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
     parser.add_argument("--garder", action="store_true", help="garder le schéma à la fin")
@@ -274,12 +306,13 @@ def main() -> None:
         threads = [threading.Thread(target=client, args=(port, token, pros, nirs, args.fse_par_lot, until, tally, f"C{i}", False))
                    for i in range(args.clients)]
         threads.append(threading.Thread(target=client, args=(port, token, pros, nirs, 1, until, tally, "S", True)))
-        cpu0, start = time.process_time(), time.perf_counter()
+        cpu0, start, served0 = time.process_time(), time.perf_counter(), server_cpu(process.pid)
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         wall = time.perf_counter() - start
+        served = server_cpu(process.pid) - served0
         print(f"charge : {args.clients} clients × lots de {args.fse_par_lot} FSE + 1 client de FSE unitaires, {wall:.0f} s, "
               f"{args.workers} worker(s) uvicorn (CPU du banc lui-même : {time.process_time() - cpu0:.0f} s)")
         print(f"{'':28}{'mesuré':>12}{'objectif':>12}")
@@ -289,6 +322,9 @@ def main() -> None:
         print(f"{'p99 d’un lot (s)':28}{percentile(tally.lots, 0.99):>12.3f}{'< 2':>12}")
         print(f"{'p99 FSE unitaire (s)':28}{percentile(tally.singles, 0.99):>12.3f}{'< 0.2':>12}  "
               f"({len(tally.singles)} requêtes, p50 {statistics.median(tally.singles) if tally.singles else float('nan'):.3f})")
+        print(f"{'CPU du service par FSE (ms)':28}{1000 * served / max(tally.fse, 1):>12.2f}"
+              f"  (uvicorn, hors PostgreSQL : {served:.0f} s pour {tally.fse} FSE ; soit {tally.fse / max(served, 1e-9):.0f} FSE par "
+              f"seconde de CPU)")
         print(f"{'erreurs':28}{len(tally.errors):>12}{'0':>12}")
         for error in tally.errors[:5]:
             print("   ", error)
