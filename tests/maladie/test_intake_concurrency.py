@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from secu.core import ledger
 from secu.core.db import unit_of_work
+from secu.core.security import JournalAcces, verify_journal
 from secu.maladie.models import CompteurAnnuel, Fse
 from tests.api.conftest import World, with_key
 from tests.maladie.test_intake import fse, send
@@ -62,7 +63,10 @@ def test_the_same_lot_posted_six_times_at_once_is_one_claim_and_six_identical_an
         claims = s.scalars(sa.select(Fse).where(Fse.numero.in_(["R1", "R2"]))).all()
         keys = [f"liquidation:fse:{claim.id}" for claim in claims]
         entries = s.scalar(sa.select(sa.func.count()).select_from(ledger.Ecriture).where(ledger.Ecriture.cle_idempotence.in_(keys)))
-    assert len(claims) == 2 and entries == 2
+        created = s.scalar(sa.select(sa.func.count()).select_from(JournalAcces).where(
+            JournalAcces.ressource == "fse", JournalAcces.ressource_id.in_([str(claim.id) for claim in claims])))
+        broken = verify_journal(s)
+    assert len(claims) == 2 and entries == 2 and created == 2 and broken == []
 
 
 def test_the_same_care_under_two_numbers_at_once_is_paid_once(app, world: World) -> None:  # type: ignore[no-untyped-def]
