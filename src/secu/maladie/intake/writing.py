@@ -48,7 +48,7 @@ class Rejetee:
 
 _FSE_COLUMNS = ("professionnel_id", "numero", "empreinte", "soins_empreinte", "lot_id", "personne_id", "organisme_code", "date_soins",
                 "tiers_payant", "branche", "statut", "code_rejet", "motif_rejet", "rembourse_cents", "verse_cents", "a_recuperer_cents",
-                "recupere_cents", "recue_le")
+                "recupere_cents")  # updated in place: recue_le stays the first reception's
 
 
 def write(session: Session, caller: Caller, pro: ProfessionnelSante, lot: LotFse, today: date,
@@ -94,7 +94,7 @@ def write(session: Session, caller: Caller, pro: ProfessionnelSante, lot: LotFse
             raise Collision("une feuille de soins du lot a été liquidée entre-temps par un autre envoi")
         table = table_of(Fse)
         statement = update(table).where(table.c.id == bindparam("_id")).values({c: bindparam(c) for c in _FSE_COLUMNS})
-        session.execute(statement, [{**row, "_id": existing[row["numero"]].id} for row, _ in again])
+        session.execute(statement, [{**{c: row[c] for c in _FSE_COLUMNS}, "_id": existing[row["numero"]].id} for row, _ in again])
         for row, made in again:
             if made is not None:
                 made.fse_id = existing[row["numero"]].id
