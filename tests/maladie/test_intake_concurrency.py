@@ -119,3 +119,14 @@ def test_a_rejected_feuille_corrected_and_sent_twice_at_once_is_one_claim(app, w
         assert claim is not None and claim.id == results[0]["fse_id"] and len(claim.lignes) == 1
         key = f"liquidation:fse:{claim.id}"
         assert s.scalar(sa.select(sa.func.count()).select_from(ledger.Ecriture).where(ledger.Ecriture.cle_idempotence == key)) == 1
+
+
+def test_the_same_care_spelt_otherwise_is_still_a_doublon_and_a_fraction_of_a_cent_sinks_only_its_feuille(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    day = date(2025, 4, 10)
+    first = send(world, "LS-1", [fse("S1", day=day, lignes=[{"acte": "G", "montant": "30.00"}])]).json()["resultats"][0]
+    assert first["statut"] == "liquidee"
+    again = send(world, "LS-2", [fse("S2", day=day, lignes=[{"acte": "g", "montant": 30, "coefficient": "1.0"}]),
+                                 fse("S3", day=day, lignes=[{"acte": "G", "montant": "31.005"}]),
+                                 fse("S4", day=day, lignes=[{"acte": "G", "montant": "31.00"}])]).json()["resultats"]
+    assert [(r["numero"], r["code"]) for r in again] == [("S2", "DOUBLON"), ("S3", "FORMAT"), ("S4", None)]
+    assert again[1]["champ"] == "fse[1].lignes.0.montant"

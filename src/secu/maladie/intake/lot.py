@@ -21,6 +21,7 @@ import json
 import random
 import time
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import polars as pl
@@ -53,9 +54,20 @@ def care_fingerprint(personne_id: int, professionnel_id: int, fse_in: FseIn) -> 
     """What "the same care" means: the same patient, seen by the same professional on the same day, for the same
     lines (each line's act, quantity, coefficient, fees, unit price and flags, in any order). The FSE number,
     the tiers payant and the declared parcours are not part of it: the same care sent again under another number,
-    or with another way of paying, is still the same care, paid once."""
-    lines = fse_in.model_dump(mode="json")["lignes"]
+    or with another way of paying, is still the same care, paid once.
+
+    The values are written one way whatever way they were sent ("30", 30 or "30.0" are 30.00 €; "g" is G), so
+    a duplicate cannot pass for new care by its spelling. (The form is that of the feuilles stored before: amounts
+    with two decimals, coefficients without trailing zeros, acts in capitals.)"""
+    lines = [{**line, "acte": line["acte"].upper(), "montant": _cents_text(line["montant"]),
+              "base_unitaire": None if line["base_unitaire"] is None else _cents_text(line["base_unitaire"]),
+              "coefficient": format(Decimal(line["coefficient"]).normalize(), "f")}
+             for line in fse_in.model_dump(mode="json")["lignes"]]
     return fingerprint([personne_id, professionnel_id, fse_in.date_soins.isoformat(), sorted(json.dumps(line, sort_keys=True) for line in lines)])
+
+
+def _cents_text(amount: str) -> str:
+    return str(Decimal(amount).quantize(Decimal("0.01")))
 
 
 def receive_lot_retrying(sessions: sessionmaker[Session], caller: Caller, data: LotIn, *, today: date) -> tuple[int, str, list[Resultat]]:
@@ -161,6 +173,12 @@ class _Lot:
                 where = ".".join(str(p) for p in first["loc"])
                 self.results[index] = Resultat(numero, "rejetee", "FORMAT", f"{REJETS['FORMAT']} : {where} — {first['msg']}",
                                                champ=f"fse[{index}].{where}")
+                continue
+            cents = next((f"lignes.{k}.{name}" for k, line in enumerate(fse_in.lignes) for name in ("montant", "base_unitaire")
+                          if getattr(line, name) is not None and getattr(line, name) != getattr(line, name).quantize(Decimal("0.01"))), None)
+            if cents is not None:  # a fraction of a cent cannot be paid: the FSE is malformed, its lot goes on
+                self.results[index] = Resultat(numero, "rejetee", "FORMAT", f"{REJETS['FORMAT']} : {cents} — au plus deux décimales",
+                                               champ=f"fse[{index}].{cents}")
                 continue
             empreinte = fingerprint(fse_in.model_dump(mode="json"))
             if fse_in.numero in first_of:
