@@ -3,11 +3,18 @@
 A small register (patients with and without médecin traitant, ALD, C2S, minors;
 a generalist, a specialist, a nurse, a physiotherapist, a pharmacy, a
 laboratory, a taxi) receives 10,000 claim lines as feuilles de soins through
-the API, one claim at a time, each patient's claims in date order — so the
-daily and yearly caps are reached along the way from the stored counters.
-The same lines, with the context the intake derived from the register, are
-then written to a Parquet file and run through ``secu liquidate``'s
-function in one go. Every amount of every line must be equal.
+the API, in lots — one lot per professional and day of care, the days in
+order — so the daily and yearly caps are reached along the way, both within
+a lot (one vectorized liquidation) and from the counters the earlier lots
+stored. The same lines, with the context the intake derived from the
+register, are then written to a Parquet file, in the order the intake took
+them (``ordre``), and run through ``secu liquidate``'s function in one go.
+Every amount of every line must be equal.
+
+The care days are a few dozen days spread over the two years (every
+``SPACING`` days): the batch orders a patient's lines by date, then by
+``ordre``, so the lots of one day, sent one after the other, take the
+patient's lines in the batch's own order.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ LINES = int(__import__("os").environ.get("SECU_TEST_LINES", "10000"))
 PATIENTS = 40  # few patients, many lines each: the yearly caps are reached
 TODAY = date.today()
 FIRST_DAY = TODAY - timedelta(days=700)  # within the two years of CSS L332-1, over the tariffs' changes
+SPACING = 50  # days between two care days: 14 busy days over the period, each with several claims per patient
 
 
 def rpps(n: int) -> str:
@@ -133,9 +141,7 @@ def _claims(patients: list[Patient], rng: random.Random) -> list[dict]:  # type:
     while total < LINES:
         pro = rng.choice(PROS)
         patient = rng.choice(patients)
-        day = FIRST_DAY + timedelta(days=rng.randrange(0, 699))
-        if rng.random() < 0.3:  # busy days: several claims of one patient on one day, to reach the daily caps
-            day = FIRST_DAY + timedelta(days=rng.randrange(0, 699) // 50 * 50)
+        day = FIRST_DAY + timedelta(days=rng.randrange(0, 699) // SPACING * SPACING)  # busy days: the daily caps are reached
         count = min(rng.choice((1, 2, 3, 5, 10, 20, 30)), LINES - total)
         lines = []
         for _ in range(count):
@@ -164,14 +170,26 @@ def _claims(patients: list[Patient], rng: random.Random) -> list[dict]:  # type:
     return claims
 
 
-def _parcours(pro: Pro, patient: Patient, claim: dict, traitant_id: int) -> bool:  # type: ignore[type-arg]
-    """What the intake derives from the register (CSS L162-5-3), restated for the batch file with the rules' own decision."""
+def _lots(claims: list[dict]) -> list[tuple[Pro, list[dict]]]:  # type: ignore[type-arg]
+    """One lot per (day, professional), the days in order, the professionals in a fixed order within a day."""
+    lots: dict[tuple[str, int], list[dict]] = {}  # type: ignore[type-arg]
+    for claim in claims:
+        lots.setdefault((claim["fse"]["date_soins"], PROS.index(claim["pro"])), []).append(claim)
+    return [(PROS[pro], lot) for (_, pro), lot in sorted(lots.items())]
+
+
+def _parcours(sent: list[tuple[Pro, Patient, dict]]) -> list[bool]:  # type: ignore[type-arg]
+    """What the intake derives from the register (CSS L162-5-3), restated for the batch file with the rules' own
+    decision: for each (professional, patient, claim), in one call."""
     frame = pl.DataFrame({
-        "situation_parcours": [claim.get("parcours")], "profession": [pro.profession], "specialite": [pro.specialite],
-        "medecin_traitant": [patient.medecin_traitant and pro is PROS[0]], "a_medecin_traitant": [patient.medecin_traitant],
-        "date_naissance": [patient.naissance], "date_soins": [date.fromisoformat(claim["date_soins"])],
+        "situation_parcours": [claim.get("parcours") for _, _, claim in sent],
+        "profession": [pro.profession for pro, _, _ in sent], "specialite": [pro.specialite for pro, _, _ in sent],
+        "medecin_traitant": [patient.medecin_traitant and pro is PROS[0] for pro, patient, _ in sent],
+        "a_medecin_traitant": [patient.medecin_traitant for _, patient, _ in sent],
+        "date_naissance": [patient.naissance for _, patient, _ in sent],
+        "date_soins": [date.fromisoformat(claim["date_soins"]) for _, _, claim in sent],
     }, schema_overrides={"situation_parcours": pl.String, "specialite": pl.String})
-    return bool(parcours_de_soins(frame)[0])
+    return [bool(value) for value in parcours_de_soins(frame)]
 
 
 AMOUNTS = ("base_remboursement", "depassement", "montant_amo", "ticket_moderateur", "participation_forfaitaire", "franchise", "rembourse")
@@ -182,24 +200,30 @@ def test_batch_and_online_give_identical_amounts_on_10000_lines(world, tmp_path:
     claims = _claims(patients, rng)
     online: list[dict] = []  # type: ignore[type-arg]
     rows: list[dict] = []  # type: ignore[type-arg]
-    for order, claim in enumerate(claims):
-        pro, patient, fse = claim["pro"], claim["patient"], claim["fse"]
-        response = client.post("/api/maladie/lots", json={"numero": f"L{order}", "professionnel_rpps": pro.rpps, "fse": [fse]}, headers=headers)
+    order = 0
+    for number, (pro, lot) in enumerate(_lots(claims)):
+        body = {"numero": f"L{number}", "professionnel_rpps": pro.rpps, "fse": [claim["fse"] for claim in lot]}
+        response = client.post("/api/maladie/lots", json=body, headers=headers)
         assert response.status_code == 200, response.text
-        result = response.json()["resultats"][0]
-        assert result["statut"] == "liquidee", result
-        online.extend(result["lignes"])
-        for line in fse["lignes"]:
-            rows.append({
-                "nir": patient.nir, "date_naissance": patient.naissance, "sexe": patient.sexe,
-                "date_soins": date.fromisoformat(fse["date_soins"]), "professionnel": pro.rpps, "specialite": pro.specialite,
-                "acte": line["acte"], "quantite": line["quantite"], "coefficient": line.get("coefficient", "1"),
-                "montant": line["montant"], "base_unitaire": line.get("base_unitaire"),
-                "parcours": _parcours(pro, patient, fse, traitant_id=1), "ald": bool(line["ald"]) and patient.ald,
-                "maternite": fse["maternite"], "atmp": fse["atmp"], "c2s": patient.c2s, "invalidite": False,
-                "tiers_payant": fse["tiers_payant"], "ordre": order, "seance": fse["numero"],
-            })
+        for claim, result in zip(lot, response.json()["resultats"], strict=True):
+            patient, fse = claim["patient"], claim["fse"]
+            assert result["statut"] == "liquidee", result
+            online.extend(result["lignes"])
+            order += 1
+            for line in fse["lignes"]:
+                rows.append({
+                    "nir": patient.nir, "date_naissance": patient.naissance, "sexe": patient.sexe,
+                    "date_soins": date.fromisoformat(fse["date_soins"]), "professionnel": pro.rpps, "specialite": pro.specialite,
+                    "acte": line["acte"], "quantite": line["quantite"], "coefficient": line.get("coefficient", "1"),
+                    "montant": line["montant"], "base_unitaire": line.get("base_unitaire"),
+                    "ald": bool(line["ald"]) and patient.ald,
+                    "maternite": fse["maternite"], "atmp": fse["atmp"], "c2s": patient.c2s, "invalidite": False,
+                    "tiers_payant": fse["tiers_payant"], "ordre": order, "seance": fse["numero"],
+                    "__pro": pro, "__patient": patient, "__fse": fse,
+                })
     assert len(online) == len(rows) == LINES
+    for row, parcours in zip(rows, _parcours([(row.pop("__pro"), row.pop("__patient"), row.pop("__fse")) for row in rows]), strict=True):
+        row["parcours"] = parcours
     source, target = tmp_path / "lignes.parquet", tmp_path / "resultat.parquet"
     pl.DataFrame(rows).write_parquet(source)
     summary = liquidate_file(source, target)

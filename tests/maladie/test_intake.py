@@ -87,8 +87,9 @@ def test_concurrent_lots_never_exceed_the_yearly_cap(app, world: World) -> None:
     """Two lots at once for a patient 2 € short of the 50 € cap: together they bear 2 €, not 4 €.
 
     The race is forced on every run: both requests wait for each other at a barrier before the statement where they
-    would collide — on PostgreSQL the counter's SELECT … FOR UPDATE, on SQLite (one writer at a time) their first
-    write, the lot's INSERT. Without the counter's lock, both would read 48 € and each charge 2 €.
+    would collide — on PostgreSQL their first read of the counter (both read 48 €, both liquidate 2 €; the second to
+    lock the counter finds 50 € and liquidates again), on SQLite (one writer at a time) their first write, the lot's
+    INSERT. Without the counter's lock and its second reading, both would charge 2 €.
     The other patient (no médecin traitant) is used, so the other tests' patient keeps his counters."""
     year = 2025
     patient_id, patient_nir = world.other_id, with_key("2900313055001")

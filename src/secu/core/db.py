@@ -11,8 +11,9 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import Engine, MetaData, create_engine, event, make_url
+from sqlalchemy import Engine, MetaData, Table, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -41,6 +42,12 @@ def _create_private(url: str) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     with contextlib.suppress(PermissionError):  # a file an older version created world-readable is closed too
         os.chmod(path, 0o600)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's table, typed as a Table for Core statements (bulk inserts and updates): ``__table__`` is typed as
+    any FromClause."""
+    return cast(Table, model.__table__)
 
 
 def make_engine(url: str, **kwargs: object) -> Engine:

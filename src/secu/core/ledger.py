@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -27,13 +27,14 @@ from sqlalchemy import (
     Integer,
     String,
     func,
+    insert,
     select,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from secu.core import money
-from secu.core.db import Base
+from secu.core.db import Base, table_of
 from secu.core.errors import Conflict, InvalidField
 
 BRANCHES = ("maladie", "atmp", "famille", "retraite", "autonomie", "recouvrement")
@@ -183,6 +184,39 @@ def post(session: Session, entry: NouvelleEcriture) -> Ecriture:
             raise
         return _same_or_conflict(existing, fingerprint)
     return ecriture
+
+
+def post_many(session: Session, entries: Sequence[NouvelleEcriture]) -> None:
+    """Record many entries at once: one query for the keys already recorded, then two bulk inserts.
+
+    The same rules as :func:`post`: an entry whose key is recorded with the same content is skipped, with
+    another content it is a Conflict. A key posted meanwhile by a concurrent transaction is left to the
+    database's unique key (IntegrityError): the caller retries its whole transaction."""
+    for entry in entries:
+        _check(entry)
+    fingerprints = {entry.cle_idempotence: entry.fingerprint() for entry in entries}
+    if len(fingerprints) != len(entries):
+        raise Conflict("la même clé d'idempotence figure deux fois dans les écritures", field="cle_idempotence")
+    query = select(Ecriture.cle_idempotence, Ecriture.empreinte).where(Ecriture.cle_idempotence.in_(list(fingerprints)))
+    recorded: dict[str, str] = {key: empreinte for key, empreinte in session.execute(query)} if entries else {}
+    for key, fingerprint in recorded.items():
+        if fingerprint != fingerprints[key]:
+            raise Conflict("cette clé d'idempotence a déjà servi pour une autre écriture", field="cle_idempotence")
+    new = [entry for entry in entries if entry.cle_idempotence not in recorded]
+    if not new:
+        return
+    table = table_of(Ecriture)
+    ids = session.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True),
+        [{"cle_idempotence": e.cle_idempotence, "date_operation": e.date_operation, "libelle": e.libelle,
+          "document_source": e.document_source, "empreinte": fingerprints[e.cle_idempotence]} for e in new],
+    ).scalars().all()
+    session.execute(insert(table_of(LigneEcriture)), [
+        {"ecriture_id": ecriture_id, "date_operation": entry.date_operation, "branche": ligne.branche, "regime": ligne.regime,
+         "organisme_code": ligne.organisme_code, "compte": ligne.compte, "montant_cents": ligne.montant_cents,
+         "contrepartie": ligne.contrepartie}
+        for ecriture_id, entry in zip(ids, new, strict=True) for ligne in entry.lignes
+    ])
 
 
 def _same_or_conflict(existing: Ecriture, fingerprint: str) -> Ecriture:

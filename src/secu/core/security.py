@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -26,11 +27,12 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    insert,
     select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from secu.core.db import Base
+from secu.core.db import Base, table_of
 from secu.core.errors import Unauthenticated
 
 
@@ -281,6 +283,40 @@ def _append(
     detail: str | None,
 ) -> JournalAcces:
     previous = session.scalar(select(JournalAcces.empreinte).order_by(JournalAcces.id.desc()).limit(1))
+    row = JournalAcces(**_chained(previous, caller, action, ressource, ressource_id, personne_id, detail))
+    session.add(row)
+    session.flush()
+    return row
+
+
+def journal_many(
+    session: Session, caller: Caller, action: Action, ressource: Ressource, rows: Sequence[tuple[object, int | None]]
+) -> None:
+    """Write one journal row per (ressource_id, personne_id), chained in that order, in one bulk insert.
+
+    For the use cases that touch many files at once (a lot of feuilles de soins): the same rows as
+    :func:`journal` called once each, without a round trip per row."""
+    if not rows:
+        return
+    previous = session.scalar(select(JournalAcces.empreinte).order_by(JournalAcces.id.desc()).limit(1))
+    values = []
+    for ressource_id, personne_id in rows:
+        value = _chained(previous, caller, Action(action), Ressource(ressource).value, ressource_id, personne_id, None)
+        values.append(value)
+        previous = str(value["empreinte"])
+    session.execute(insert(table_of(JournalAcces)), values)
+
+
+def _chained(
+    previous: str | None,
+    caller: Caller,
+    action: Action,
+    ressource: str,
+    ressource_id: object,
+    personne_id: int | None,
+    detail: str | None,
+) -> dict[str, object]:
+    """The columns of a journal row that follows ``previous`` in the chain."""
     moment = utcnow()
     identifiant = None if ressource_id is None else str(ressource_id)
     fields: dict[str, object] = {
@@ -293,21 +329,18 @@ def _append(
         "personne_id": personne_id,
         "detail": detail,
     }
-    row = JournalAcces(
-        horodatage=moment,
-        utilisateur_id=caller.user_id,
-        role=str(caller.role),
-        action=action.value,
-        ressource=ressource,
-        ressource_id=identifiant,
-        personne_id=personne_id,
-        detail=detail,
-        empreinte_precedente=previous,
-        empreinte=_row_hash(previous, fields),
-    )
-    session.add(row)
-    session.flush()
-    return row
+    return {
+        "horodatage": moment,
+        "utilisateur_id": caller.user_id,
+        "role": str(caller.role),
+        "action": action.value,
+        "ressource": ressource,
+        "ressource_id": identifiant,
+        "personne_id": personne_id,
+        "detail": detail,
+        "empreinte_precedente": previous,
+        "empreinte": _row_hash(previous, fields),
+    }
 
 
 def verify_journal(session: Session) -> list[int]:

@@ -45,17 +45,18 @@ class LotOut(BaseModel):
 
 @router.post("/lots", response_model=LotOut, summary="Transmettre un lot de feuilles de soins")
 def receive(request: Request, caller: CallerDep, data: intake.LotIn) -> LotOut:
-    """Each FSE is taken or rejected on its own: a rejection carries a code and a French label."""
-    with transaction(request) as session:
-        lot, results = intake.receive_lot(session, caller, data, today=date.today())
-        out = [ResultatOut(**r.__dict__) for r in results]
-        return LotOut(
-            lot_id=lot.id,
-            numero=lot.numero,
-            acceptees=sum(r.statut == "liquidee" for r in out),
-            rejetees=sum(r.statut == "rejetee" for r in out),
-            resultats=out,
-        )
+    """Each FSE is taken or rejected on its own: a rejection carries a code and a French label.
+
+    The same lot (or FSE) sent again, even at the same moment, gets the same answer as the first time."""
+    lot_id, numero, results = intake.receive_lot_retrying(request.app.state.sessions, caller, data, today=date.today())
+    out = [ResultatOut(**r.__dict__) for r in results]
+    return LotOut(
+        lot_id=lot_id,
+        numero=numero,
+        acceptees=sum(r.statut == "liquidee" for r in out),
+        rejetees=sum(r.statut == "rejetee" for r in out),
+        resultats=out,
+    )
 
 
 def _fse_visible(session, caller: Caller, fse: Fse) -> None:  # type: ignore[no-untyped-def]
@@ -203,6 +204,5 @@ def fhir_claim(request: Request, caller: CallerDep, payload: Annotated[ObjetJson
 
     claim = fhir.parse_claim(payload)
     lot = fhir.claim_to_lot(claim)
-    with transaction(request) as session:
-        _, results = intake.receive_lot(session, caller, lot, today=date.today())
+    _, _, results = intake.receive_lot_retrying(request.app.state.sessions, caller, lot, today=date.today())
     return fhir.claim_response(claim, results[0])

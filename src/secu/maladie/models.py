@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from secu.core.db import Base
@@ -34,7 +34,8 @@ class Fse(Base):
     professionnel_id: Mapped[int] = mapped_column(ForeignKey("professionnel_sante.id"), index=True)
     numero: Mapped[str] = mapped_column(String(40))
     empreinte: Mapped[str] = mapped_column(String(64))  # hash of the content: same number, same content
-    soins_empreinte: Mapped[str] = mapped_column(String(64), index=True)  # the care itself, to catch duplicates under another number
+    # The care itself (see intake.checks.care_fingerprint), to refuse it under another number: unique among liquidated claims.
+    soins_empreinte: Mapped[str] = mapped_column(String(64))
     lot_id: Mapped[int | None] = mapped_column(ForeignKey("lot_fse.id"))
     personne_id: Mapped[int | None] = mapped_column(ForeignKey("personne.id"), index=True)
     organisme_code: Mapped[str | None] = mapped_column(String(20), index=True)
@@ -53,7 +54,14 @@ class Fse(Base):
 
     lignes: Mapped[list[LigneFse]] = relationship(back_populates="fse", order_by="LigneFse.numero", cascade="all, delete-orphan")
 
-    __table_args__ = (UniqueConstraint("professionnel_id", "numero"),)
+    __table_args__ = (
+        UniqueConstraint("professionnel_id", "numero"),
+        # The same care is paid once: the database refuses a second liquidated claim with the same fingerprint, even
+        # when two transactions check at the same moment (the loser retries and answers DOUBLON). Rejected claims
+        # keep their trace without taking part.
+        Index("uq_fse_soins_liquidee", "soins_empreinte", unique=True,
+              postgresql_where=text("statut = 'liquidee'"), sqlite_where=text("statut = 'liquidee'")),
+    )
 
 
 class LigneFse(Base):
