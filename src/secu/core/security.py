@@ -5,6 +5,13 @@ SHA-256, so a copy of the database lets no one sign in. The access journal
 (`journal_acces`) is append-only — the database refuses UPDATE and DELETE —
 and each row carries a hash of its content and of the row before it, so a
 tampered or removed row shows.
+
+The chain has one head (`journal_tete`, a single row): an append locks it, takes
+the next number and the last hash, and writes them back, all in the appending
+transaction. Appends are thus serialized (two readers journaling at once can no
+longer hang two rows from the same predecessor), rows are numbered 1, 2, 3… with
+no gap, and the head remembers the last number and hash, so even a deletion of
+the last rows shows.
 """
 
 from __future__ import annotations
@@ -23,10 +30,14 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    CheckConstraint,
     Integer,
     String,
     Text,
+    func,
+    insert,
     select,
+    update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -76,6 +87,18 @@ class Utilisateur(Base):
     bloque_jusqu_a: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class LimiteConnexion(Base):
+    """A sign-in counter: failed attempts of one key (a login and source, a login, a source) and when the next
+    attempt may come. The key is a hash: a mistyped password typed as a login is never stored."""
+
+    __tablename__ = "limite_connexion"
+
+    cle: Mapped[str] = mapped_column(String(64), primary_key=True)
+    echecs: Mapped[int] = mapped_column(Integer)
+    prochain_essai: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    dernier_succes: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class Jeton(Base):
     __tablename__ = "jeton"
 
@@ -103,6 +126,19 @@ class JournalAcces(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     empreinte_precedente: Mapped[str | None] = mapped_column(String(64))
     empreinte: Mapped[str] = mapped_column(String(64))
+    # The place in the chain: 1, 2, 3… given under the head's lock, so unique and without gaps.
+    numero: Mapped[int] = mapped_column(BigInteger, unique=True)
+
+
+class JournalTete(Base):
+    """The head of the journal's chain: one row, locked by every append (the append's serialization point)."""
+
+    __tablename__ = "journal_tete"
+    __table_args__ = (CheckConstraint("id = 1", name="une_seule_tete"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    numero: Mapped[int] = mapped_column(BigInteger)  # the last row's number (0: empty journal)
+    empreinte: Mapped[str | None] = mapped_column(String(64))  # the last row's hash
 
 
 # -- passwords -----------------------------------------------------------------
@@ -280,7 +316,7 @@ def _append(
     personne_id: int | None,
     detail: str | None,
 ) -> JournalAcces:
-    previous = session.scalar(select(JournalAcces.empreinte).order_by(JournalAcces.id.desc()).limit(1))
+    numero, previous = _take_head(session)
     moment = utcnow()
     identifiant = None if ressource_id is None else str(ressource_id)
     fields: dict[str, object] = {
@@ -304,30 +340,95 @@ def _append(
         detail=detail,
         empreinte_precedente=previous,
         empreinte=_row_hash(previous, fields),
+        numero=numero,
     )
     session.add(row)
+    session.execute(update(JournalTete).where(JournalTete.id == 1).values(empreinte=row.empreinte))
     session.flush()
     return row
 
 
-def verify_journal(session: Session) -> list[int]:
-    """Ids of rows whose hash no longer matches their content or their predecessor."""
-    broken: list[int] = []
-    known: set[str] = set()
-    for row in session.scalars(select(JournalAcces).order_by(JournalAcces.id)):
-        fields: dict[str, object] = {
-            "horodatage": _aware(row.horodatage).astimezone(UTC).isoformat(),
-            "utilisateur_id": row.utilisateur_id,
-            "role": row.role,
-            "action": row.action,
-            "ressource": row.ressource,
-            "ressource_id": row.ressource_id,
-            "personne_id": row.personne_id,
-            "detail": row.detail,
-        }
-        if _row_hash(row.empreinte_precedente, fields) != row.empreinte or (
-            row.empreinte_precedente is not None and row.empreinte_precedente not in known
-        ):
-            broken.append(row.id)
-        known.add(row.empreinte)
-    return broken
+def _take_head(session: Session) -> tuple[int, str | None]:
+    """Lock the chain's head and take the next number and the last hash.
+
+    One UPDATE … RETURNING: on PostgreSQL it locks the head row until the appending transaction ends (a
+    concurrent append waits, then reads the committed head); on SQLite it is the transaction's first write,
+    so it takes the database's write lock before reading. The lock is held to the end of the transaction:
+    journal last in a use case, so the wait is short."""
+    taken = session.execute(
+        update(JournalTete).where(JournalTete.id == 1).values(numero=JournalTete.numero + 1)
+        .returning(JournalTete.numero, JournalTete.empreinte)
+    ).one_or_none()
+    if taken is None:  # a database built without the migrations (which create the head): create it, empty
+        session.execute(insert(JournalTete).values(id=1, numero=1, empreinte=None))
+        return 1, None
+    return int(taken.numero), taken.empreinte
+
+
+@dataclass(frozen=True)
+class EtatJournal:
+    """The verification of the journal: the rows found altered (ids) and what is wrong, in French."""
+
+    lignes_alterees: list[int]
+    anomalies: list[str]
+
+    @property
+    def intact(self) -> bool:
+        return not self.lignes_alterees and not self.anomalies
+
+
+def _fields(row: JournalAcces) -> dict[str, object]:
+    return {
+        "horodatage": _aware(row.horodatage).astimezone(UTC).isoformat(),
+        "utilisateur_id": row.utilisateur_id,
+        "role": row.role,
+        "action": row.action,
+        "ressource": row.ressource,
+        "ressource_id": row.ressource_id,
+        "personne_id": row.personne_id,
+        "detail": row.detail,
+    }
+
+
+def verify_journal(session: Session, *, batch: int = 5_000) -> EtatJournal:
+    """Walk the chain in number order and say what breaks it.
+
+    A row is altered when its hash no longer matches its content (an edit) or its predecessor is not the row
+    numbered just before it (a deletion, an insertion, a renumbering). Numbers must run 1, 2, 3… (a gap is a
+    deletion), no two rows may hang from the same predecessor (a fork), and the last row must be the head's
+    (a deletion of the last rows). One pass in batches: memory does not grow with the journal."""
+    altered: list[int] = []
+    anomalies: list[str] = []
+    expected, previous, last = 1, None, 0
+    after = 0
+    while True:
+        rows = list(session.scalars(
+            select(JournalAcces).where(JournalAcces.numero > after).order_by(JournalAcces.numero).limit(batch)
+        ))
+        for row in rows:
+            broken = False
+            if row.numero != expected:
+                anomalies.append(f"lignes n° {expected} à {row.numero - 1} : manquent au journal")
+                broken = True
+            if row.empreinte_precedente != previous or _row_hash(row.empreinte_precedente, _fields(row)) != row.empreinte:
+                broken = True
+            if broken:
+                altered.append(row.id)
+            expected, previous, last = row.numero + 1, row.empreinte, row.numero
+        if len(rows) < batch:
+            break
+        after = rows[-1].numero
+    forks = session.execute(
+        select(JournalAcces.empreinte_precedente, func.count())
+        .group_by(JournalAcces.empreinte_precedente)
+        .having(func.count() > 1)
+    ).all()
+    for predecessor, count in forks:
+        anomalies.append(f"fourche : {count} lignes suivent la même ligne ({predecessor or 'début du journal'})")
+    head = session.get(JournalTete, 1)
+    head_numero, head_hash = (head.numero, head.empreinte) if head is not None else (0, None)
+    if head_numero > last:
+        anomalies.append(f"les dernières lignes manquent : le journal s'arrête au n° {last}, sa tête au n° {head_numero}")
+    elif head_numero < last or head_hash != previous:
+        anomalies.append(f"la tête du journal (n° {head_numero}) ne désigne pas sa dernière ligne (n° {last})")
+    return EtatJournal(lignes_alterees=altered, anomalies=anomalies)

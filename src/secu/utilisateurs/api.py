@@ -144,8 +144,9 @@ def access_journal(
 def verify(request: Request, caller: CallerDep) -> dict[str, object]:
     exiger(caller, Permission.CONSULTER_JOURNAL)
     with transaction(request) as session:
-        broken = verify_journal(session)
-    return {"intact": not broken, "lignes_alterees": broken}
+        etat = verify_journal(session)
+    # ids of the rows found altered, and what breaks the chain (gaps, forks, missing last rows) in French
+    return {"intact": etat.intact, "lignes_alterees": etat.lignes_alterees, "anomalies": etat.anomalies}
 
 
 router.include_router(auth)
