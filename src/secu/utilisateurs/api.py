@@ -69,7 +69,7 @@ class JournalOut(BaseModel):
 
 @auth.post("/jeton", response_model=JetonOut, summary="Obtenir un jeton d'accès")
 def sign_in(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> JetonOut:
-    connexion = service.sign_in(request.app.state.sessions, form.username, form.password)
+    connexion = service.sign_in(request.app.state.sessions, form.username, form.password, source=service.source_of(request))
     return JetonOut(access_token=connexion.token, expire_le=connexion.expire_le, role=connexion.role.value)
 
 
