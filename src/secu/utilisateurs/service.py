@@ -116,10 +116,12 @@ def _find(session: Session, login: str) -> Utilisateur | None:
 
 # -- throttling ---------------------------------------------------------------------------------------------
 #
-# Why a throttle and not a lock-out. OWASP's Authentication Cheat Sheet ("Login Throttling", "Account Lockout")
-# warns that locking an account after N failures lets anyone lock anyone out, and that a counter per source alone
-# is beaten by many sources; ANSSI's guide on authentication (2021) likewise recommends slowing repeated failures
-# down (a delay growing with them) rather than blocking the account. So every attempt is counted under three keys:
+# Why a throttle and not a lock-out. OWASP's Authentication Cheat Sheet ("Account Lockout") warns that locking an
+# account after N failures lets an attacker lock its owner out, and favours delays growing with the failures; its
+# ASVS (v4, 2.2.1) asks anti-automation to defeat brute force AND account-lockout attacks alike. The CNIL's password
+# recommendation names "une temporisation d'accès au compte après plusieurs échecs" among the restrictions that
+# protect a password. (Read from secondary sources here; ANSSI's 2021 guide on authentication and passwords was not
+# checked for its exact wording.) So every attempt is counted under three keys:
 #
 # - the login AND the source: a few free failures, then a delay doubling with each failure (capped): this is the
 #   attacker's own key, and it costs the rightful user nothing, who types from elsewhere;
