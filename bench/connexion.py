@@ -57,8 +57,8 @@ def measure(url: str, tries: int) -> None:
 
     for index in range(tries):
         for name, attempt in (
-            ("login connu", lambda: failed("banc.connu", f"10.0.{index}.1")),
-            ("login inconnu", lambda: failed("banc.inconnu", f"10.0.{index}.2")),
+            ("login connu", lambda i=index: failed("banc.connu", f"10.0.{i}.1")),
+            ("login inconnu", lambda i=index: failed("banc.inconnu", f"10.0.{i}.2")),
             ("argon2 seul", lambda: verify_password(stored, "pas-le-bon")),
         ):
             wall, cpu = time.perf_counter(), time.process_time()
