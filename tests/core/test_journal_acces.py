@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from secu.core.db import make_engine, migrate, session_factory, unit_of_work
-from secu.core.security import SYSTEM, Action, Ressource, journal, verify_journal
+from secu.core.security import SYSTEM, Action, JournalAcces, Ressource, flush_journal, journal, verify_journal
 
 RACERS = 12
 
@@ -63,12 +63,89 @@ def test_concurrent_appends_make_one_chain_numbered_without_gaps(sessions) -> No
         assert check.intact and check.lignes_alterees == [] and check.anomalies == []
 
 
+def _count(sessions) -> int:  # type: ignore[no-untyped-def]
+    with unit_of_work(sessions) as session:
+        return int(session.scalar(sa.text("SELECT count(*) FROM journal_acces")))
+
+
+def test_what_is_rolled_back_is_not_journaled_and_takes_no_number(sessions) -> None:  # type: ignore[no-untyped-def]
+    before = _count(sessions)
+    with pytest.raises(RuntimeError), unit_of_work(sessions) as session:
+        journal(session, SYSTEM, Action.LECTURE, Ressource.PERSONNE, 1, personne_id=1)
+        raise RuntimeError("la lecture échoue après son journal")
+    with unit_of_work(sessions) as session:
+        journal(session, SYSTEM, Action.LECTURE, Ressource.PERSONNE, 2, personne_id=2)
+        with pytest.raises(RuntimeError), session.begin_nested():
+            journal(session, SYSTEM, Action.CREATION, Ressource.FSE, "annulee", personne_id=2)
+            raise RuntimeError("une FSE rejetée : son point de sauvegarde est annulé")
+        with session.begin_nested():
+            journal(session, SYSTEM, Action.CREATION, Ressource.FSE, "gardee", personne_id=2)
+    with unit_of_work(sessions) as session:
+        assert _count(sessions) == before + 2
+        kept = session.execute(sa.text("SELECT ressource_id FROM journal_acces ORDER BY numero DESC LIMIT 2")).scalars().all()
+        assert kept == ["gardee", "2"]
+        assert verify_journal(session).intact
+
+
+def test_a_transaction_reads_its_own_journal_rows(sessions) -> None:  # type: ignore[no-untyped-def]
+    with unit_of_work(sessions) as session:
+        journal(session, SYSTEM, Action.LECTURE, Ressource.JOURNAL_ACCES, 4242, personne_id=4242)
+        rows = session.scalars(sa.select(JournalAcces).where(JournalAcces.personne_id == 4242)).all()
+        assert [(r.ressource, r.numero > 0) for r in rows] == [("journal_acces", True)]
+
+
+def test_the_head_is_the_last_lock_taken_so_it_joins_no_deadlock(sessions) -> None:  # type: ignore[no-untyped-def]
+    # Two use cases lock rows in opposite orders around their journal (an intake lot journals each claim between
+    # two counters' locks). One waits for the other, as rows make it; the journal's head adds no cycle.
+    with unit_of_work(sessions) as session:
+        for key in ("verrou-a", "verrou-b"):
+            session.execute(sa.text("INSERT INTO limite_connexion (cle, echecs, prochain_essai) VALUES (:k, 0, :t)"),
+                            {"k": key, "t": "2026-01-01 00:00:00"})
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def lock(session: Session, key: str) -> None:
+        session.execute(sa.text("UPDATE limite_connexion SET echecs = echecs + 1 WHERE cle = :k"), {"k": key})
+
+    def first() -> None:
+        try:
+            with unit_of_work(sessions) as session:
+                lock(session, "verrou-a")
+                journal(session, SYSTEM, Action.CREATION, Ressource.FSE, "a", personne_id=1)
+                barrier.wait(timeout=30)
+                time.sleep(0.2)  # the other holds verrou-b and journals meanwhile
+                lock(session, "verrou-b")
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
+
+    def second() -> None:
+        try:
+            with unit_of_work(sessions) as session:
+                barrier.wait(timeout=30)
+                lock(session, "verrou-b")
+                journal(session, SYSTEM, Action.CREATION, Ressource.FSE, "b", personne_id=2)
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
+
+    if sessions.kw["bind"].dialect.name == "sqlite":
+        pytest.skip("SQLite locks the whole database: no row locks, no cycle to make")
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with unit_of_work(sessions) as session:
+        assert verify_journal(session).intact
+
+
 # -- tampering: an attacker with the database's rights lifts the append-only trigger; all inside one transaction
 #    rolled back at the end, so each test sees the same intact journal.
 
 
 def _lift_append_only(session: Session) -> None:
-    journal(session, SYSTEM, Action.LECTURE, Ressource.PERSONNE, 0, personne_id=0)  # opens the transaction (SQLite: DDL is then transactional)
+    journal(session, SYSTEM, Action.LECTURE, Ressource.PERSONNE, 0, personne_id=0)
+    flush_journal(session)  # a write: it opens the transaction, in which SQLite's DDL is then rolled back too
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("ALTER TABLE journal_acces DISABLE TRIGGER journal_acces_ajout_seul"))
     else:

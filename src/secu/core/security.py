@@ -6,12 +6,12 @@ SHA-256, so a copy of the database lets no one sign in. The access journal
 and each row carries a hash of its content and of the row before it, so a
 tampered or removed row shows.
 
-The chain has one head (`journal_tete`, a single row): an append locks it, takes
-the next number and the last hash, and writes them back, all in the appending
-transaction. Appends are thus serialized (two readers journaling at once can no
-longer hang two rows from the same predecessor), rows are numbered 1, 2, 3… with
-no gap, and the head remembers the last number and hash, so even a deletion of
-the last rows shows.
+The chain has one head (`journal_tete`, a single row): the rows a transaction
+journals are chained when it commits, under the head's lock: next numbers, the
+last hash, written back to the head, all in that transaction. Appends are thus
+serialized (two readers journaling at once can no longer hang two rows from the
+same predecessor), rows are numbered 1, 2, 3… with no gap, and the head
+remembers the last number and hash, so even a deletion of the last rows shows.
 """
 
 from __future__ import annotations
@@ -36,12 +36,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    event,
     func,
     insert,
     select,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction, mapped_column
 
 from secu.core.db import Base
 from secu.core.errors import Unauthenticated
@@ -318,56 +319,97 @@ def _append(
     personne_id: int | None,
     detail: str | None,
 ) -> JournalAcces:
-    numero, previous = _take_head(session)
-    moment = utcnow()
-    identifiant = None if ressource_id is None else str(ressource_id)
-    fields: dict[str, object] = {
-        "horodatage": moment.isoformat(),
-        "utilisateur_id": caller.user_id,
-        "role": str(caller.role),
-        "action": action.value,
-        "ressource": ressource,
-        "ressource_id": identifiant,
-        "personne_id": personne_id,
-        "detail": detail,
-    }
+    """Queue the row in the session; it is chained and written when the transaction commits (see flush_journal).
+
+    Taking the chain's head at the very end keeps its lock short (the commit, not the rest of the use case) and
+    makes it the last lock a transaction takes, so it can never be part of a deadlock with the rows a use case
+    locks (an intake lot journals each claim between two counters' locks)."""
     row = JournalAcces(
-        horodatage=moment,
+        horodatage=utcnow(),  # when the access happened; its place in the chain is the commit's order
         utilisateur_id=caller.user_id,
         role=str(caller.role),
         action=action.value,
         ressource=ressource,
-        ressource_id=identifiant,
+        ressource_id=None if ressource_id is None else str(ressource_id),
         personne_id=personne_id,
         detail=detail,
-        empreinte_precedente=previous,
-        empreinte=_row_hash(previous, fields),
-        numero=numero,
     )
-    session.add(row)
-    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(empreinte=row.empreinte))
-    session.flush()
+    pending: list[tuple[JournalAcces, SessionTransaction | None]] = session.info.setdefault(_PENDING, [])
+    pending.append((row, session.get_nested_transaction()))
     return row
 
+
+_PENDING = "journal_acces_en_attente"
 
 # the head is written through Core statements: the ORM's bulk UPDATE costs more
 _HEAD = cast(Table, JournalTete.__table__)
 
 
-def _take_head(session: Session) -> tuple[int, str | None]:
-    """Lock the chain's head and take the next number and the last hash.
+def flush_journal(session: Session) -> None:
+    """Chain and write the rows this transaction journaled: lock the head, number them after it, hash each after
+    the one before, move the head. Called by the commit (and by a read of the journal in the same transaction,
+    so it sees its own rows); a test may call it to look at the rows before committing."""
+    pending = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    rows = [row for row, _ in pending]
+    last, previous = _take_head(session, len(rows))
+    for numero, row in enumerate(rows, start=last - len(rows) + 1):
+        row.numero = numero
+        row.empreinte_precedente = previous
+        row.empreinte = previous = _row_hash(previous, _fields(row))
+    session.add_all(rows)
+    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(empreinte=previous))
+    session.flush()
 
-    One UPDATE … RETURNING: on PostgreSQL it locks the head row until the appending transaction ends (a
-    concurrent append waits, then reads the committed head); on SQLite it is the transaction's first write,
-    so it takes the database's write lock before reading. The lock is held to the end of the transaction:
-    journal last in a use case, so the wait is short."""
+
+def _take_head(session: Session, count: int) -> tuple[int, str | None]:
+    """Lock the chain's head, move its number on by ``count``: the new last number and the hash before them.
+
+    One UPDATE … RETURNING: on PostgreSQL it locks the head row until the transaction ends (a concurrent append
+    waits, then reads the committed head); on SQLite it is a write, so it holds the database's write lock before
+    it reads."""
     taken = session.execute(
-        update(_HEAD).where(_HEAD.c.id == 1).values(numero=_HEAD.c.numero + 1).returning(_HEAD.c.numero, _HEAD.c.empreinte)
+        update(_HEAD).where(_HEAD.c.id == 1).values(numero=_HEAD.c.numero + count).returning(_HEAD.c.numero, _HEAD.c.empreinte)
     ).one_or_none()
     if taken is None:  # a database built without the migrations (which create the head): create it, empty
-        session.execute(insert(_HEAD).values(id=1, numero=1, empreinte=None))
-        return 1, None
+        session.execute(insert(_HEAD).values(id=1, numero=count, empreinte=None))
+        return count, None
     return int(taken.numero), taken.empreinte
+
+
+@event.listens_for(Session, "before_commit")
+def _write_journal_at_commit(session: Session) -> None:
+    if not session.in_nested_transaction():  # a savepoint's release is not the commit: the rows wait for it
+        flush_journal(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back_rows(session: Session, previous: SessionTransaction) -> None:
+    # Rows journaled in what was rolled back (the transaction, or a savepoint and what was nested in it) never
+    # happened: they are dropped with it, as the rows they accompany are.
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+    if not previous.nested:
+        session.info.pop(_PENDING, None)
+        return
+    session.info[_PENDING] = [(row, where) for row, where in pending if not _inside(where, previous)]
+
+
+def _inside(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _read_your_own_journal(state: ORMExecuteState) -> None:
+    # A read of the journal in the transaction that journaled sees its own rows (the agent's page lists its read).
+    if state.is_select and state.session.info.get(_PENDING) and any(m.class_ is JournalAcces for m in state.all_mappers):
+        flush_journal(state.session)
 
 
 @dataclass(frozen=True)
