@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 
 import argon2
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 import secu.core.security as security
 from secu.config import settings
 from secu.core.db import unit_of_work
 from secu.core.security import Role
+from secu.utilisateurs import service
 from secu.utilisateurs.service import UtilisateurIn, create_user
 
 PASSWORD = "mot-de-passe-de-test"
@@ -135,3 +138,16 @@ def test_one_source_spraying_many_logins_is_slowed(app, low_thresholds) -> None:
     assert answers[-1] == 429
     _account(app, "voisin.du.pulverisateur")  # someone else, from another source, is not concerned
     assert _try(_client(app, "198.51.100.150"), "voisin.du.pulverisateur", PASSWORD)[0] == 200
+
+
+def test_counters_that_say_nothing_any_more_are_purged(app, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    long_ago, recently = "2020-01-01 00:00:00", security.utcnow() - timedelta(days=10)
+    with unit_of_work(app.state.sessions) as session:
+        session.execute(sa.text("INSERT INTO limite_connexion (cle, echecs, prochain_essai, dernier_succes) VALUES "
+                                "('oubliee', 3, :old, NULL), ('source-connue', 0, :old, :recent)"),
+                        {"old": long_ago, "recent": recently})
+    monkeypatch.setattr(service, "_last_purge", None)
+    _try(_client(app, "198.51.100.250"), "quelquun", WRONG)
+    with unit_of_work(app.state.sessions) as session:
+        left = set(session.scalars(sa.text("SELECT cle FROM limite_connexion WHERE cle IN ('oubliee', 'source-connue')")))
+    assert left == {"source-connue"}  # forgotten failures go; a source known from a recent success stays

@@ -16,7 +16,7 @@ from typing import cast
 
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -198,6 +198,24 @@ def _count_attempt(sessions: sessionmaker[Session], login: str, source: str, now
         return [counter.cle for counter in counters]
 
 
+PURGE_EVERY = timedelta(hours=1)
+_last_purge: datetime | None = None
+
+
+def _purge_if_due(sessions: sessionmaker[Session], now: datetime) -> None:
+    """Delete the counters that no longer say anything (failures forgotten, no recent success): a spray of random
+    logins from many addresses must not grow the table for ever. At most once an hour per process."""
+    global _last_purge
+    if _last_purge is not None and now - _last_purge < PURGE_EVERY:
+        return
+    _last_purge = now
+    with unit_of_work(sessions) as session:
+        session.execute(delete(LimiteConnexion).where(
+            LimiteConnexion.prochain_essai < now - FORGET_AFTER,
+            or_(LimiteConnexion.dernier_succes.is_(None), LimiteConnexion.dernier_succes < now - KNOWN_SOURCE),
+        ))
+
+
 def _give_back(session: Session, keys: list[str], now: datetime) -> None:
     """A success: its login and source are known from now on, and what it was counted is given back."""
     config = settings()
@@ -233,6 +251,7 @@ def sign_in(sessions: sessionmaker[Session], login: str, password: str, *, sourc
     ``source`` is the address the attempt comes from (the HTTP client's; behind a proxy, the one the proxy
     forwards, as the server is told to trust). Unknown, deactivated and known accounts are answered alike."""
     now = utcnow()
+    _purge_if_due(sessions, now)
     keys = _count_attempt(sessions, login, source, now)
     with unit_of_work(sessions) as session:
         user = _find(session, login)
