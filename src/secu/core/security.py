@@ -88,6 +88,8 @@ class Utilisateur(Base):
     employeur_id: Mapped[int | None] = mapped_column(ForeignKey("employeur.id"))  # employeur
     professionnel_id: Mapped[int | None] = mapped_column(ForeignKey("professionnel_sante.id"))
     actif: Mapped[bool] = mapped_column(Boolean, default=True)
+    # No longer read or written: the sign-in is throttled by limite_connexion (per login and source), never by a
+    # lock on the account. Kept until a migration drops them (SQLite rebuilds the table to drop a column).
     echecs_connexion: Mapped[int] = mapped_column(Integer, default=0)
     bloque_jusqu_a: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
