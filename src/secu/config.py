@@ -17,8 +17,13 @@ class Settings(BaseSettings):
     # Keyed pseudonyms for analytics (HMAC of the NIR): never a plain hash, the NIR space is small.
     pseudonym_key: str = ""
     token_hours: int = 8
-    # Failed sign-ins before the account is slowed down, and the pause that follows.
+    # Sign-in throttling (secu.utilisateurs.service): free failures per login and source, per source, per login
+    # (sources the account signed in from are exempt from the last two); then a delay starting at
+    # login_delay_seconds, doubling with each failure, capped at lockout_seconds.
     max_failed_logins: int = 5
+    max_failed_logins_per_source: int = 30
+    max_failed_logins_per_account: int = 20
+    login_delay_seconds: int = 30
     lockout_seconds: int = 300
     # The caisses' own account, debited by payment runs (a test account by default: set the real one).
     compte_payeur_iban: str = "FR7630001007941234567890185"

@@ -125,4 +125,4 @@ def test_refusals_and_reads_are_journalled(world: World) -> None:
     assert any(r["action"] == "lecture" and r["role"] == "agent" and r["ressource"] == "personne" for r in rows)
     assert all("nir" not in (r["detail"] or "").lower() for r in rows)
     check = world.client.get("/api/journal-acces/verification", headers=world.as_("admin")).json()
-    assert check == {"intact": True, "lignes_alterees": []}
+    assert check == {"intact": True, "lignes_alterees": [], "anomalies": []}

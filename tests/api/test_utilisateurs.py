@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
 from secu.core.db import unit_of_work
 from secu.core.errors import Conflict, InvalidField, Unauthenticated
 from secu.core.security import Role, user_for_token
+from secu.organismes import route
 from secu.utilisateurs import service
 from secu.utilisateurs.service import UtilisateurIn, create_user
 
@@ -68,3 +71,22 @@ def test_a_deactivated_account_loses_its_tokens_and_cannot_sign_in(app) -> None:
     assert [(r["action"], r["ressource"], r["ressource_id"], r["detail"]) for r in journal] == [
         ("modification", "utilisateur", str(target_id), "désactivation")
     ]
+
+
+def test_a_deactivated_accounts_web_session_ends_at_its_next_page(app) -> None:  # type: ignore[no-untyped-def]
+    with unit_of_work(app.state.sessions) as session:
+        caisse = route("75", "maladie").code
+        target_id = create_user(session, _account("agent.sur.le.depart", Role.AGENT, organisme_code=caisse)).id
+    browser = TestClient(app, follow_redirects=False)
+    form = browser.get("/connexion")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert csrf is not None
+    signed_in = browser.post("/connexion", data={"identifiant": "agent.sur.le.depart", "mot_de_passe": PASSWORD, "csrf": csrf.group(1)})
+    assert signed_in.status_code == 303 and signed_in.headers["location"] == "/agent"
+    assert browser.get("/agent").status_code == 200
+    with unit_of_work(app.state.sessions) as session:
+        service.deactivate_user(session, target_id)
+    after = browser.get("/agent")
+    # the very next page sends back to the sign-in form, and the session cookie is cleared
+    assert after.status_code == 303 and after.headers["location"].startswith("/connexion?suite=/agent")
+    assert 'secu_session=""' in after.headers.get("set-cookie", "") or "Max-Age=0" in after.headers.get("set-cookie", "")

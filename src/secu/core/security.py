@@ -5,6 +5,13 @@ SHA-256, so a copy of the database lets no one sign in. The access journal
 (`journal_acces`) is append-only — the database refuses UPDATE and DELETE —
 and each row carries a hash of its content and of the row before it, so a
 tampered or removed row shows.
+
+The chain has one head (`journal_tete`, a single row): the rows a transaction
+journals are chained when it commits, under the head's lock: next numbers, the
+last hash, written back to the head, all in that transaction. Appends are thus
+serialized (two readers journaling at once can no longer hang two rows from the
+same predecessor), rows are numbered 1, 2, 3… with no gap, and the head
+remembers the last number and hash, so even a deletion of the last rows shows.
 """
 
 from __future__ import annotations
@@ -16,23 +23,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     DateTime,
     ForeignKey,
     Integer,
     String,
+    Table,
     Text,
+    event,
+    func,
     insert,
     select,
+    update,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction, mapped_column
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.util import find_tables
 
-from secu.core.db import Base, table_of
+from secu.core.db import Base
 from secu.core.errors import Unauthenticated
 
 
@@ -74,8 +89,22 @@ class Utilisateur(Base):
     employeur_id: Mapped[int | None] = mapped_column(ForeignKey("employeur.id"))  # employeur
     professionnel_id: Mapped[int | None] = mapped_column(ForeignKey("professionnel_sante.id"))
     actif: Mapped[bool] = mapped_column(Boolean, default=True)
+    # No longer read or written: the sign-in is throttled by limite_connexion (per login and source), never by a
+    # lock on the account. Kept until a migration drops them (SQLite rebuilds the table to drop a column).
     echecs_connexion: Mapped[int] = mapped_column(Integer, default=0)
     bloque_jusqu_a: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LimiteConnexion(Base):
+    """A sign-in counter: failed attempts of one key (a login and source, a login, a source) and when the next
+    attempt may come. The key is a hash: a mistyped password typed as a login is never stored."""
+
+    __tablename__ = "limite_connexion"
+
+    cle: Mapped[str] = mapped_column(String(64), primary_key=True)
+    echecs: Mapped[int] = mapped_column(Integer)
+    prochain_essai: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    dernier_succes: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Jeton(Base):
@@ -105,6 +134,19 @@ class JournalAcces(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     empreinte_precedente: Mapped[str | None] = mapped_column(String(64))
     empreinte: Mapped[str] = mapped_column(String(64))
+    # The place in the chain: 1, 2, 3… given under the head's lock, so unique and without gaps.
+    numero: Mapped[int] = mapped_column(BigInteger, unique=True)
+
+
+class JournalTete(Base):
+    """The head of the journal's chain: one row, locked by every append (the append's serialization point)."""
+
+    __tablename__ = "journal_tete"
+    __table_args__ = (CheckConstraint("id = 1", name="une_seule_tete"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    numero: Mapped[int] = mapped_column(BigInteger)  # the last row's number (0: empty journal)
+    empreinte: Mapped[str | None] = mapped_column(String(64))  # the last row's hash
 
 
 # -- passwords -----------------------------------------------------------------
@@ -282,85 +324,173 @@ def _append(
     personne_id: int | None,
     detail: str | None,
 ) -> JournalAcces:
-    previous = session.scalar(select(JournalAcces.empreinte).order_by(JournalAcces.id.desc()).limit(1))
-    row = JournalAcces(**_chained(previous, caller, action, ressource, ressource_id, personne_id, detail))
-    session.add(row)
-    session.flush()
+    """Queue the row in the session; it is chained and written when the transaction commits (see flush_journal).
+
+    Taking the chain's head at the very end keeps its lock short (the commit, not the rest of the use case) and
+    makes it the last lock a transaction takes, so it can never be part of a deadlock with the rows a use case
+    locks (an intake lot journals each claim between two counters' locks)."""
+    row = JournalAcces(
+        horodatage=utcnow(),  # when the access happened; its place in the chain is the commit's order
+        utilisateur_id=caller.user_id,
+        role=str(caller.role),
+        action=action.value,
+        ressource=ressource,
+        ressource_id=None if ressource_id is None else str(ressource_id),
+        personne_id=personne_id,
+        detail=detail,
+    )
+    pending: list[tuple[JournalAcces, SessionTransaction | None]] = session.info.setdefault(_PENDING, [])
+    pending.append((row, session.get_nested_transaction()))
     return row
 
 
 def journal_many(
     session: Session, caller: Caller, action: Action, ressource: Ressource, rows: Sequence[tuple[object, int | None]]
 ) -> None:
-    """Write one journal row per (ressource_id, personne_id), chained in that order, in one bulk insert.
-
-    For the use cases that touch many files at once (a lot of feuilles de soins): the same rows as
-    :func:`journal` called once each, without a round trip per row."""
-    if not rows:
-        return
-    previous = session.scalar(select(JournalAcces.empreinte).order_by(JournalAcces.id.desc()).limit(1))
-    values = []
+    """Journal one row per (ressource_id, personne_id), in that order: the same rows as :func:`journal` called
+    once each (a lot of feuilles de soins touches many files at once); they are chained together at the commit."""
     for ressource_id, personne_id in rows:
-        value = _chained(previous, caller, Action(action), Ressource(ressource).value, ressource_id, personne_id, None)
-        values.append(value)
-        previous = str(value["empreinte"])
-    session.execute(insert(table_of(JournalAcces)), values)
+        _append(session, caller, Action(action), Ressource(ressource).value, ressource_id, personne_id, None)
 
 
-def _chained(
-    previous: str | None,
-    caller: Caller,
-    action: Action,
-    ressource: str,
-    ressource_id: object,
-    personne_id: int | None,
-    detail: str | None,
-) -> dict[str, object]:
-    """The columns of a journal row that follows ``previous`` in the chain."""
-    moment = utcnow()
-    identifiant = None if ressource_id is None else str(ressource_id)
-    fields: dict[str, object] = {
-        "horodatage": moment.isoformat(),
-        "utilisateur_id": caller.user_id,
-        "role": str(caller.role),
-        "action": action.value,
-        "ressource": ressource,
-        "ressource_id": identifiant,
-        "personne_id": personne_id,
-        "detail": detail,
-    }
+_PENDING = "journal_acces_en_attente"
+
+# the head is written through Core statements: the ORM's bulk UPDATE costs more
+_HEAD = cast(Table, JournalTete.__table__)
+
+
+def flush_journal(session: Session) -> None:
+    """Chain and write the rows this transaction journaled: lock the head, number them after it, hash each after
+    the one before, move the head. Called by the commit (and by a read of the journal in the same transaction,
+    so it sees its own rows); a test may call it to look at the rows before committing."""
+    pending = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    rows = [row for row, _ in pending]
+    last, previous = _take_head(session, len(rows))
+    for numero, row in enumerate(rows, start=last - len(rows) + 1):
+        row.numero = numero
+        row.empreinte_precedente = previous
+        row.empreinte = previous = _row_hash(previous, _fields(row))
+    session.add_all(rows)
+    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(empreinte=previous))
+    session.flush()
+
+
+def _take_head(session: Session, count: int) -> tuple[int, str | None]:
+    """Lock the chain's head, move its number on by ``count``: the new last number and the hash before them.
+
+    One UPDATE … RETURNING: on PostgreSQL it locks the head row until the transaction ends (a concurrent append
+    waits, then reads the committed head); on SQLite it is a write, so it holds the database's write lock before
+    it reads."""
+    taken = session.execute(
+        update(_HEAD).where(_HEAD.c.id == 1).values(numero=_HEAD.c.numero + count).returning(_HEAD.c.numero, _HEAD.c.empreinte)
+    ).one_or_none()
+    if taken is None:  # a database built without the migrations (which create the head): create it, empty
+        session.execute(insert(_HEAD).values(id=1, numero=count, empreinte=None))
+        return count, None
+    return int(taken.numero), taken.empreinte
+
+
+@event.listens_for(Session, "before_commit")
+def _write_journal_at_commit(session: Session) -> None:
+    if not session.in_nested_transaction():  # a savepoint's release is not the commit: the rows wait for it
+        flush_journal(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back_rows(session: Session, previous: SessionTransaction) -> None:
+    # Rows journaled in what was rolled back (the transaction, or a savepoint and what was nested in it) never
+    # happened: they are dropped with it, as the rows they accompany are.
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+    if not previous.nested:
+        session.info.pop(_PENDING, None)
+        return
+    session.info[_PENDING] = [(row, where) for row, where in pending if not _inside(where, previous)]
+
+
+def _inside(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _read_your_own_journal(state: ORMExecuteState) -> None:
+    # A read of the journal in the transaction that journaled sees its own rows (the agent's page lists its read).
+    # (Only when rows wait, which is rare among selects; a count or a subquery of the journal counts as a read.)
+    if state.is_select and state.session.info.get(_PENDING) and JournalAcces.__table__ in find_tables(cast(ClauseElement, state.statement)):
+        flush_journal(state.session)
+
+
+@dataclass(frozen=True)
+class EtatJournal:
+    """The verification of the journal: the rows found altered (ids) and what is wrong, in French."""
+
+    lignes_alterees: list[int]
+    anomalies: list[str]
+
+    @property
+    def intact(self) -> bool:
+        return not self.lignes_alterees and not self.anomalies
+
+
+def _fields(row: JournalAcces) -> dict[str, object]:
     return {
-        "horodatage": moment,
-        "utilisateur_id": caller.user_id,
-        "role": str(caller.role),
-        "action": action.value,
-        "ressource": ressource,
-        "ressource_id": identifiant,
-        "personne_id": personne_id,
-        "detail": detail,
-        "empreinte_precedente": previous,
-        "empreinte": _row_hash(previous, fields),
+        "horodatage": _aware(row.horodatage).astimezone(UTC).isoformat(),
+        "utilisateur_id": row.utilisateur_id,
+        "role": row.role,
+        "action": row.action,
+        "ressource": row.ressource,
+        "ressource_id": row.ressource_id,
+        "personne_id": row.personne_id,
+        "detail": row.detail,
     }
 
 
-def verify_journal(session: Session) -> list[int]:
-    """Ids of rows whose hash no longer matches their content or their predecessor."""
-    broken: list[int] = []
-    known: set[str] = set()
-    for row in session.scalars(select(JournalAcces).order_by(JournalAcces.id)):
-        fields: dict[str, object] = {
-            "horodatage": _aware(row.horodatage).astimezone(UTC).isoformat(),
-            "utilisateur_id": row.utilisateur_id,
-            "role": row.role,
-            "action": row.action,
-            "ressource": row.ressource,
-            "ressource_id": row.ressource_id,
-            "personne_id": row.personne_id,
-            "detail": row.detail,
-        }
-        if _row_hash(row.empreinte_precedente, fields) != row.empreinte or (
-            row.empreinte_precedente is not None and row.empreinte_precedente not in known
-        ):
-            broken.append(row.id)
-        known.add(row.empreinte)
-    return broken
+def verify_journal(session: Session, *, batch: int = 5_000) -> EtatJournal:
+    """Walk the chain in number order and say what breaks it.
+
+    A row is altered when its hash no longer matches its content (an edit) or its predecessor is not the row
+    numbered just before it (a deletion, an insertion, a renumbering). Numbers must run 1, 2, 3… (a gap is a
+    deletion), no two rows may hang from the same predecessor (a fork), and the last row must be the head's
+    (a deletion of the last rows). One pass in batches: memory does not grow with the journal."""
+    altered: list[int] = []
+    anomalies: list[str] = []
+    expected, previous, last = 1, None, 0
+    after = 0
+    while True:
+        rows = list(session.scalars(
+            select(JournalAcces).where(JournalAcces.numero > after).order_by(JournalAcces.numero).limit(batch)
+        ))
+        for row in rows:
+            broken = False
+            if row.numero != expected:
+                anomalies.append(f"lignes n° {expected} à {row.numero - 1} : manquent au journal")
+                broken = True
+            if row.empreinte_precedente != previous or _row_hash(row.empreinte_precedente, _fields(row)) != row.empreinte:
+                broken = True
+            if broken:
+                altered.append(row.id)
+            expected, previous, last = row.numero + 1, row.empreinte, row.numero
+        if len(rows) < batch:
+            break
+        after = rows[-1].numero
+    forks = session.execute(
+        select(JournalAcces.empreinte_precedente, func.count())
+        .group_by(JournalAcces.empreinte_precedente)
+        .having(func.count() > 1)
+    ).all()
+    for predecessor, count in forks:
+        anomalies.append(f"fourche : {count} lignes suivent la même ligne ({predecessor or 'début du journal'})")
+    head = session.get(JournalTete, 1)
+    head_numero, head_hash = (head.numero, head.empreinte) if head is not None else (0, None)
+    if head_numero > last:
+        anomalies.append(f"les dernières lignes manquent : le journal s'arrête au n° {last}, sa tête au n° {head_numero}")
+    elif head_numero < last or head_hash != previous:
+        anomalies.append(f"la tête du journal (n° {head_numero}) ne désigne pas sa dernière ligne (n° {last})")
+    return EtatJournal(lignes_alterees=altered, anomalies=anomalies)

@@ -69,7 +69,7 @@ class JournalOut(BaseModel):
 
 @auth.post("/jeton", response_model=JetonOut, summary="Obtenir un jeton d'accès")
 def sign_in(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> JetonOut:
-    connexion = service.sign_in(request.app.state.sessions, form.username, form.password)
+    connexion = service.sign_in(request.app.state.sessions, form.username, form.password, source=service.source_of(request))
     return JetonOut(access_token=connexion.token, expire_le=connexion.expire_le, role=connexion.role.value)
 
 
@@ -144,8 +144,9 @@ def access_journal(
 def verify(request: Request, caller: CallerDep) -> dict[str, object]:
     exiger(caller, Permission.CONSULTER_JOURNAL)
     with transaction(request) as session:
-        broken = verify_journal(session)
-    return {"intact": not broken, "lignes_alterees": broken}
+        etat = verify_journal(session)
+    # ids of the rows found altered, and what breaks the chain (gaps, forks, missing last rows) in French
+    return {"intact": etat.intact, "lignes_alterees": etat.lignes_alterees, "anomalies": etat.anomalies}
 
 
 router.include_router(auth)

@@ -40,8 +40,8 @@ def sign_in(
 ) -> Response:
     check_csrf(request, {"csrf": csrf})
     try:
-        # The API's sign-in use case: same password check, same delay and lock after failures, same token.
-        connexion = service.sign_in(request.app.state.sessions, identifiant.strip(), mot_de_passe)
+        # The API's sign-in use case: same password check, same throttling per login and source, same token.
+        connexion = service.sign_in(request.app.state.sessions, identifiant.strip(), mot_de_passe, source=service.source_of(request))
     except SecuError as error:
         message = (error.message[0].upper() + error.message[1:] + ".") if error.message else "Connexion impossible."
         return render(request, "connexion/formulaire.html",
