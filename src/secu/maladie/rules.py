@@ -53,13 +53,13 @@ sums then run over contiguous runs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import TypeVar
 
-import numpy as np
 import polars as pl
 
 from secu.core.errors import InvalidField
@@ -519,7 +519,8 @@ def _with_parcours(lazy: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _complete(lazy: pl.LazyFrame) -> tuple[pl.LazyFrame, set[str]]:
-    """Check the frame's columns, add the missing optional ones; returns the frame and the optional columns given."""
+    """Check the frame's columns, add the missing optional ones; returns the frame and the optional columns and
+    flags given."""
     schema = lazy.collect_schema()
     for name, accepted in REQUIRED.items():
         if name not in schema:
@@ -530,6 +531,7 @@ def _complete(lazy: pl.LazyFrame) -> tuple[pl.LazyFrame, set[str]]:
     if reserved:
         raise InvalidField(reserved[0], f"colonne(s) réservée(s) au résultat de la liquidation : {', '.join(reserved)}")
     columns: list[pl.Expr] = [pl.col("quantite").cast(pl.Int64), pl.col("montant_cents").cast(pl.Int64)]
+    given: set[str] = set()
     for name in FLAGS:
         default = name == "parcours"
         if name not in schema:
@@ -538,7 +540,7 @@ def _complete(lazy: pl.LazyFrame) -> tuple[pl.LazyFrame, set[str]]:
             raise InvalidField(name, f"la colonne {name!r} doit être booléenne (vrai/faux), pas {schema[name]}")
         else:
             columns.append(pl.col(name).fill_null(default))
-    given: set[str] = set()
+            given.add(name)
     for name, dtype in OPTIONAL.items():
         if name not in schema:
             if name != "coefficient":  # without a coefficient, the rules use the tariff as it is (coefficient 1)
@@ -811,7 +813,8 @@ def _montant_amo(lf: pl.LazyFrame, frame: pl.DataFrame, law: _Law, scope: _Scope
     top = frame["montant_cents"].max()
     if top is not None and int(top) * law.max_rate >= 2**61:  # type: ignore[arg-type]
         product = br.cast(pl.Int128) * pl.col("__taux_ligne")
-    amo = scope.only(div_half_up_expr(product, RATE_UNIT).cast(pl.Int64, strict=True), 0)
+    # BR ≥ 0 and taux ≥ 0 on a liquidated line (a negative fee or unit price is rejected); a rejected one gets 0.
+    amo = scope.only(div_half_up_expr(product, RATE_UNIT, non_negative=True).cast(pl.Int64, strict=True), 0)
     return lf.with_columns(amo.alias("__amo")).with_columns((br - pl.col("__amo")).alias("__tm"))
 
 
@@ -823,8 +826,9 @@ def _actes_lourds(lf: pl.LazyFrame, law: _Law, given: set[str], scope: _Scope) -
     already 0. Here each line is its own session; ``__al_acte`` marks the lines a session can join."""
     eligible = scope.where(pl.col("__exo").is_null() & law["__al_forfait"].is_not_null())
     by_act = eligible & (law["__al_genre"] == ACTES_LOURDS.index("acte"))
-    stay = eligible & (law["__al_genre"] == ACTES_LOURDS.index("sejour")) & pl.col("acte_lourd_pendant_sejour")
-    lourd = (pl.col("__al_acte") & _reaches_thresholds(law, _act_tariff(), _act_coefficient(given))) | stay
+    lourd = pl.col("__al_acte") & _reaches_thresholds(law, given, _act_tariff(), _act_coefficient(given))
+    if "acte_lourd_pendant_sejour" in given:  # without the column no stay says so: no pass for it
+        lourd = lourd | (eligible & (law["__al_genre"] == ACTES_LOURDS.index("sejour")) & pl.col("acte_lourd_pendant_sejour"))
     tm, forfait = pl.col("__tm"), law["__al_forfait"]
     return lf.with_columns(by_act.alias("__al_acte")).with_columns(lourd.alias("acte_lourd")).with_columns(
         pl.when(pl.col("acte_lourd")).then(_smaller(tm, forfait)).otherwise(tm).alias("ticket_moderateur_cents"),
@@ -836,11 +840,20 @@ def _act_tariff() -> pl.Expr:
 
 
 def _act_coefficient(given: set[str]) -> pl.Expr:
-    return _coefficient(given) * pl.col("quantite")
+    """The coefficient of the line's acts. Without a coefficient column every act has coefficient 1: the line's
+    coefficient is its quantity, an integer (see :func:`_reaches_thresholds`)."""
+    return _coefficient(given) * pl.col("quantite") if "coefficient" in given else pl.col("quantite")
 
 
-def _reaches_thresholds(law: _Law, tariff: pl.Expr, coefficient: pl.Expr) -> pl.Expr:
-    return (tariff >= law["__al_seuil"]) | (coefficient >= law["__al_seuil_coef"])
+def _reaches_thresholds(law: _Law, given: set[str], tariff: pl.Expr, coefficient: pl.Expr) -> pl.Expr:
+    """Tariff at least the threshold, or coefficient at least 60 (CSS R160-16). An integer coefficient (no
+    coefficient column) is compared with the threshold rounded up, n ≥ 60 ⇔ n ≥ ⌈60⌉, when the threshold is
+    the same on every day: the same test in integers, without a Decimal per line."""
+    threshold = law["__al_seuil_coef"]
+    constant = law.constants.get("__al_seuil_coef", (None,))[0]
+    if "coefficient" not in given and isinstance(constant, Decimal):
+        threshold = pl.lit(math.ceil(constant), dtype=pl.Int64)
+    return (tariff >= law["__al_seuil"]) | (coefficient >= threshold)
 
 
 def _participations_dues(lf: pl.LazyFrame, law: _Law, scope: _Scope) -> pl.LazyFrame:
@@ -945,22 +958,17 @@ def _seances(frame: pl.DataFrame, order: _OrderA | None, law: _Law, given: set[s
     if order is None:
         return frame
     keys = ["__jour", "professionnel", *(["seance"] if "seance" in given else [])]
-    acts = order.work["__al_acte"].to_numpy()
-    day = order.work["__jour"].to_numpy()
-    per_day = np.bincount(day[acts])  # act lines per person-day (``__jour`` numbers the runs)
-    rows = np.flatnonzero(acts)
-    rows = rows[per_day[day[rows]] >= 2]
-    if rows.size == 0:
+    rows = _act_lines_sharing_a_day(order.work)
+    if rows.is_empty():
         return frame
-    crowded = order.work[rows].select(*keys, *(["__rang_ligne"] if order.reordered else [])).with_columns(
-        pl.Series("__w", rows, dtype=pl.UInt32))
+    crowded = order.work.select(*keys, *(["__rang_ligne"] if order.reordered else []))[rows].with_columns(rows)
     positions = order.positions(crowded)
     needed = ["__tm", "tarif_acte_cents", "quantite", "base_remboursement_cents", *(["coefficient"] if "coefficient" in given else []),
               *(c for c in ("__al_seuil", "__al_seuil_coef", "__al_forfait") if c in law.columns)]
     lines = frame.select(needed)[positions].with_columns(crowded.select(keys))
     tm, tariff, coefficient = pl.col("__tm"), _act_tariff(), _act_coefficient(given)
     session = _in_memory(lines.lazy().with_columns(
-        _reaches_thresholds(law, tariff.sum().over(keys), coefficient.sum().over(keys)).alias("acte_lourd"),
+        _reaches_thresholds(law, given, tariff.sum().over(keys), coefficient.sum().over(keys)).alias("acte_lourd"),
         (tm.cum_sum().over(keys) - tm).alias("__tm_avant"),
     ).select(
         "acte_lourd",
@@ -973,6 +981,17 @@ def _seances(frame: pl.DataFrame, order: _OrderA | None, law: _Law, given: set[s
         column.scatter(positions, session[name])
         columns.append(column)
     return frame.with_columns(columns)
+
+
+def _act_lines_sharing_a_day(work: pl.DataFrame) -> pl.Series:
+    """``__w``: the rows of ``work`` (in order A) that are act lines (``__al_acte``) with another act line on the
+    same person-day. The act lines of a day are neighbours once the other lines are left out: one filter over
+    the frame, then a comparison of each day with the next and the previous among the act lines only."""
+    acts = pl.col("__al_acte")
+    act_lines = _in_memory(work.lazy().select(pl.arg_where(acts).cast(pl.UInt32).alias("__w"), pl.col("__jour").filter(acts)))
+    day = pl.col("__jour")
+    shared = (day == day.shift(1)) | (day == day.shift(-1))
+    return _in_memory(act_lines.lazy().filter(shared.fill_null(False)).select("__w")).to_series()
 
 
 def _caps(frame: pl.DataFrame, order: _OrderA | None, given: set[str]) -> list[pl.Series]:
