@@ -407,6 +407,12 @@ class _Law:
         """The varying columns among ``names``, gathered by each line's key (null key: null)."""
         return [pl.lit(self.columns[name]).gather(key).alias(name) for name in names if name in self.columns]
 
+    def gather_frame(self, names: list[str], key: pl.Series) -> pl.DataFrame:
+        """The same as :meth:`gather`, eager: one gather of a frame of the columns checks the keys once, where
+        one gather per column checks them once per column (about twice as fast for the amounts' 14 columns)."""
+        table = pl.DataFrame([self.columns[name] for name in names if name in self.columns])
+        return table[key] if table.width else pl.DataFrame(height=key.len())
+
 
 def _rate_of_units(units: pl.Expr, dtype: pl.Decimal) -> pl.Expr:
     """Integer multiples of 1/RATE_UNIT as a Decimal of ``dtype``, by its unscaled integer: exact, since no rate
@@ -700,12 +706,12 @@ def _amounts(frame: pl.DataFrame, source: Tarifs, law: _Law, given: set[str]) ->
 def _with_law(frame: pl.DataFrame, source: Tarifs, law: _Law) -> pl.LazyFrame:
     """Each line with its law-table key, the law columns the amounts read, and the ages the rules use."""
     soins, naissance = pl.col("date_soins"), pl.col("date_naissance")
-    return frame.lazy().with_columns(
+    frame = _in_memory(frame.lazy().with_columns(
         _law_key(source, pl.col("acte"), soins).alias("__cle"),
         _ymd(frame, "date_soins").alias("__ymd_soins"),
         _ymd(frame, "date_naissance").alias("__ymd_naissance"),
-    ).with_columns(
-        *law.gather(_LAW_FOR_AMOUNTS, pl.col("__cle")),
+    ))
+    return frame.hstack(law.gather_frame(_LAW_FOR_AMOUNTS, frame["__cle"])).lazy().with_columns(
         _full_years(pl.col("__ymd_naissance"), pl.col("__ymd_soins")).alias("__age"),
         (pl.col("__ymd_soins") // 10_000).alias("__annee"),
         (soins.to_physical() - naissance.to_physical()).alias("__age_jours"),
@@ -975,10 +981,21 @@ def _seances(frame: pl.DataFrame, order: _OrderA | None, law: _Law, given: set[s
         pl.when(pl.col("acte_lourd")).then(_capped(tm, pl.col("__tm_avant"), law["__al_forfait"])).otherwise(tm)
         .alias("ticket_moderateur_cents"),
     ).with_columns((pl.lit(lines["base_remboursement_cents"]) - pl.col("ticket_moderateur_cents")).alias("montant_amo_cents")))
+    return _with_changed_rows(frame, positions, session)
+
+
+def _with_changed_rows(frame: pl.DataFrame, positions: pl.Series, new: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with the rows at ``positions`` given ``new``'s values, where they differ: most sessions of several
+    acts stay under the thresholds, and then no column of the frame is copied."""
+    changed = _in_memory(pl.concat([frame.select(new.columns)[positions].rename(lambda c: f"__avant{c}"), new], how="horizontal")
+                         .lazy().select(pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"__avant{c}")) for c in new.columns))).to_series()
+    if not changed.any():
+        return frame
+    positions, new = positions.filter(changed), new.filter(changed)
     columns = []
-    for name in ("acte_lourd", "ticket_moderateur_cents", "montant_amo_cents"):
+    for name in new.columns:
         column = frame[name].clone()
-        column.scatter(positions, session[name])
+        column.scatter(positions, new[name])
         columns.append(column)
     return frame.with_columns(columns)
 
@@ -988,7 +1005,8 @@ def _act_lines_sharing_a_day(work: pl.DataFrame) -> pl.Series:
     same person-day. The act lines of a day are neighbours once the other lines are left out: one filter over
     the frame, then a comparison of each day with the next and the previous among the act lines only."""
     acts = pl.col("__al_acte")
-    act_lines = _in_memory(work.lazy().select(pl.arg_where(acts).cast(pl.UInt32).alias("__w"), pl.col("__jour").filter(acts)))
+    # The row numbers by int_range + filter: several times cheaper than arg_where (measured on 1 M lines).
+    act_lines = _in_memory(work.lazy().select(pl.int_range(pl.len(), dtype=pl.UInt32).filter(acts).alias("__w"), pl.col("__jour").filter(acts)))
     day = pl.col("__jour")
     shared = (day == day.shift(1)) | (day == day.shift(-1))
     return _in_memory(act_lines.lazy().filter(shared.fill_null(False)).select("__w")).to_series()
