@@ -799,11 +799,13 @@ def _taux(lf: pl.LazyFrame, source: Tarifs, law: _Law, scope: _Scope) -> pl.Lazy
     (L160-9) and hospitalised newborns are not under the L160-13 I participation: no majoration. Which motif
     keeps it is data: ``majoration_hors_parcours`` in ``data/categories.yaml``.
     """
-    keeps = sum(1 << i for i, motif in enumerate(MOTIFS_EXONERATION) if source.exonerations[motif].majoration_hors_parcours)
+    spares = sum(1 << i for i, motif in enumerate(MOTIFS_EXONERATION) if not source.exonerations[motif].majoration_hors_parcours)
     exo_bits = pl.col("__exo_bits")
-    retained = exo_bits & (-exo_bits)  # the lowest set bit: the exonération retained
+    retained = exo_bits & (-exo_bits)  # the lowest set bit: the exonération retained (0 without one)
     hp = law["__hp"]
-    hors_parcours = ~pl.col("parcours") & (hp > 0) & (pl.col("__age") >= law["__hp_age"]) & ((exo_bits == 0) | ((retained & keeps) != 0))
+    # No exonération, or one that keeps the majoration: the retained bit is none of those that spare it.
+    kept = (retained & spares) == 0 if spares else pl.lit(True)
+    hors_parcours = ~pl.col("parcours") & (hp > 0) & (pl.col("__age") >= law["__hp_age"]) & kept
     base_rate = pl.when(exo_bits != 0).then(RATE_UNIT).otherwise(law["__taux"].fill_null(0))
     return lf.with_columns(scope.where(hors_parcours).alias("hors_parcours")).with_columns(
         scope.only(pl.when(pl.col("hors_parcours")).then(_non_negative(base_rate - hp)).otherwise(base_rate)).alias("__taux_ligne"),
