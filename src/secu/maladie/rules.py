@@ -813,7 +813,7 @@ def _taux(lf: pl.LazyFrame, source: Tarifs, law: _Law, scope: _Scope) -> pl.Lazy
 
 
 def _montant_amo(lf: pl.LazyFrame, frame: pl.DataFrame, law: _Law, scope: _Scope) -> pl.LazyFrame:
-    """BR × taux, half-up to the cent (``__amo``), and the ticket modérateur before the actes-lourds limit (``__tm``).
+    """BR × taux, half-up to the cent, and the ticket modérateur it leaves before the actes-lourds limit (``__tm``).
 
     In Int64 unless twice the product could pass 2**63 (then Int128): BR never exceeds the fees charged."""
     br = pl.col("base_remboursement_cents")
@@ -823,7 +823,7 @@ def _montant_amo(lf: pl.LazyFrame, frame: pl.DataFrame, law: _Law, scope: _Scope
         product = br.cast(pl.Int128) * pl.col("__taux_ligne")
     # BR ≥ 0 and taux ≥ 0 on a liquidated line (a negative fee or unit price is rejected); a rejected one gets 0.
     amo = scope.only(div_half_up_expr(product, RATE_UNIT, non_negative=True).cast(pl.Int64, strict=True), 0)
-    return lf.with_columns(amo.alias("__amo")).with_columns((br - pl.col("__amo")).alias("__tm"))
+    return lf.with_columns((br - amo).alias("__tm"))  # the AMO itself is BR − TM once the TM is settled: no column of it
 
 
 def _actes_lourds(lf: pl.LazyFrame, law: _Law, given: set[str], scope: _Scope) -> pl.LazyFrame:
