@@ -700,7 +700,16 @@ def _amounts(frame: pl.DataFrame, source: Tarifs, law: _Law, given: set[str]) ->
     lf = _taux(lf, source, law, scope)
     lf = _montant_amo(lf, frame, law, scope)
     lf = _actes_lourds(lf, law, given, scope)
-    return _in_memory(_participations_dues(lf, law, scope))
+    # What only these steps read is dropped: the sessions, the caps and the outcome take memory the lot frees.
+    return _in_memory(_participations_dues(lf, law, scope).drop(_SPENT_AFTER_AMOUNTS, strict=False))
+
+
+_SPENT_AFTER_AMOUNTS = [
+    "tarif_cents", "tarif_unitaire", "tarif_en_vigueur", "__exo_mask", "__pf_age", "__fr_unitaire", "__fr_age", "__al_genre", "__hp",
+    "__hp_age", "__mat_mois", "__mat_jours", "__nn_jours", "__age_min", "__age_max", "__ymd_soins", "__ymd_naissance", "__age",
+    "__age_jours", "__age_1er_janvier", "__exo_bits", "__maternite", "__rejete",
+]
+"""Working columns of :func:`_amounts` that no later step reads."""
 
 
 def _with_law(frame: pl.DataFrame, source: Tarifs, law: _Law) -> pl.LazyFrame:
