@@ -397,6 +397,24 @@ def test_div_half_up_and_toward_zero_expr_agree_with_decimal_rounding() -> None:
         assert down == int((Decimal(n) / d).quantize(Decimal(1), rounding=ROUND_DOWN)), (n, d)
 
 
+def test_div_half_up_of_a_non_negative_numerator() -> None:
+    """``non_negative=True`` (the numerator is known to be ≥ 0): the same half-up quotient, for an even or odd
+    integer denominator, a denominator column, and on Int128."""
+    from secu.core.money import div_half_up_expr
+
+    numerators = [*range(0, 42), 499_999_999, 500_000_000, 500_000_001, 10**12 + 5 * 10**8]
+    for d in (1, 2, 3, 7, 10, 100, 10**9):
+        frame = pl.DataFrame({"n": numerators, "d": [d] * len(numerators)})
+        out = frame.select(
+            literal=div_half_up_expr(pl.col("n"), d, non_negative=True),
+            column=div_half_up_expr(pl.col("n"), pl.col("d"), non_negative=True),
+            wide=div_half_up_expr(pl.col("n").cast(pl.Int128), d, non_negative=True),
+        )
+        for n, literal, column, wide in zip(numerators, out["literal"], out["column"], out["wide"], strict=True):
+            expected = int((Decimal(n) / d).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+            assert literal == column == wide == expected, (n, d)
+
+
 def test_div_helpers_on_int128_and_their_scalar_twins() -> None:
     from decimal import ROUND_DOWN
 

@@ -111,3 +111,31 @@ def test_a_session_is_found_whatever_the_order_and_the_rejected_lines_around_it(
     assert sum(r["montant_amo_cents"] for r in session) == 11_600 and all(r["acte_lourd"] for r in session)
     assert (rows[4]["ticket_moderateur_cents"], rows[2]["ticket_moderateur_cents"]) == (2_100, 300)  # ``ordre`` 0 first
     assert rows[0]["montant_amo_cents"] == rows[3]["montant_amo_cents"] == 4_900
+
+
+def test_a_coefficient_of_60_makes_an_acte_lourd_below_the_tariff_threshold() -> None:
+    """Le seuil de coefficient (60, CSS R160-16) sans colonne ``coefficient`` : chaque acte a le coefficient 1, la
+    ligne a donc celui de sa quantité. 60 actes CCAM à 1,50 € = 90 € (sous 120 €) : 70 % → 63 € d'AMO, TM 27 €
+    limité au forfait de 24 € → 66 €. 59 actes (88,50 €, coefficient 59, un autre patient) : TM 30 % = 26,55 €, pas
+    de forfait."""
+    act = {"acte": "CCAM", "professionnel": "chirurgien", "base_unitaire_cents": 150, "date_soins": DAY}
+    sixty, fifty_nine = run({**act, "quantite": 60, "montant_cents": 9_000}, {**act, "quantite": 59, "montant_cents": 8_850, "personne": "p2"})
+    assert (sixty["acte_lourd"], sixty["montant_amo_cents"], sixty["ticket_moderateur_cents"]) == (True, 6_600, 2_400)
+    assert (fifty_nine["acte_lourd"], fifty_nine["montant_amo_cents"], fifty_nine["ticket_moderateur_cents"]) == (False, 6_195, 2_655)
+
+
+def test_coefficients_of_one_session_count_together() -> None:
+    """Avec une colonne ``coefficient`` : deux actes CCAM de 45 € et de coefficient 30 chez le même praticien le
+    même jour font une séance de 90 € (sous 120 €) et de coefficient 60 : acte lourd (CSS R160-16). 70 % de 90 € =
+    63 € ; TM 27 € limité à 24 € pour la séance, 13,50 € sur la première ligne, 10,50 € sur la seconde. Le même
+    acte seul (coefficient 30), ou de coefficient 29,5 à deux (59) : TM 30 %, pas de forfait."""
+    from decimal import Decimal
+
+    act = {"acte": "CCAM", "professionnel": "chirurgien", "base_unitaire_cents": 4_500, "montant_cents": 4_500, "date_soins": DAY}
+    first, second, alone = run({**act, "coefficient": Decimal(30)}, {**act, "coefficient": Decimal(30)},
+                               {**act, "coefficient": Decimal(30), "personne": "p2"})
+    assert (first["ticket_moderateur_cents"], second["ticket_moderateur_cents"]) == (1_350, 1_050)
+    assert (first["montant_amo_cents"], second["montant_amo_cents"]) == (3_150, 3_450) and first["acte_lourd"] and second["acte_lourd"]
+    assert (alone["acte_lourd"], alone["montant_amo_cents"]) == (False, 3_150)
+    below = run({**act, "coefficient": Decimal("29.5")}, {**act, "coefficient": Decimal("29.5")})
+    assert [(r["acte_lourd"], r["ticket_moderateur_cents"]) for r in below] == [(False, 1_350), (False, 1_350)]

@@ -269,13 +269,23 @@ def div_toward_zero(numerator: int, denominator: int) -> int:
     return -magnitude if numerator < 0 else magnitude
 
 
-def div_half_up_expr(numerator: pl.Expr, denominator: pl.Expr | int) -> pl.Expr:
+def div_half_up_expr(numerator: pl.Expr, denominator: pl.Expr | int, *, non_negative: bool = False) -> pl.Expr:
     """numerator / denominator rounded to the nearest integer, halves away from zero (the law's "arrondi au plus proche").
 
     Integer expressions only; the denominator must be positive. Exact: computed as
     ``(2·|n| + d) // (2·d)`` with the sign put back, in the numerator's own integer
     type (cast the numerator to Int128 first when 2·|n| + d could pass 2**63).
+
+    ``non_negative=True``: the caller guarantees the numerator is never negative where
+    the result is used (an amount × a rate of a liquidated line); the sign is then not
+    looked at, and an even integer denominator gives ``(n + d/2) // d`` (the same
+    quotient): two passes over the column instead of five.
     """
+    if non_negative:
+        if isinstance(denominator, int) and denominator % 2 == 0:
+            return (numerator + denominator // 2) // denominator
+        d = pl.lit(denominator) if isinstance(denominator, int) else denominator
+        return (numerator * 2 + d) // (d * 2)
     d = pl.lit(denominator) if isinstance(denominator, int) else denominator
     magnitude = (numerator.abs() * 2 + d) // (d * 2)
     return pl.when(numerator < 0).then(magnitude * -1).otherwise(magnitude)  # Polars cannot negate an Int128

@@ -77,7 +77,10 @@ meets the same checks by file as online, and no product of the rules can overflo
 MOTIF_OUT = pl.Enum([*MOTIF_DTYPE.categories, *(f"valeur illisible dans la colonne {c}" for c in (*PUBLIC_REQUIRED, *PUBLIC_OPTIONAL)),
                      *(f"valeur hors limites dans la colonne {c}" for c in BORNES), LIGNE_MAL_FORMEE, TEXTE_ILLISIBLE])
 TAUX = pl.Decimal(10, 4)
-DEFAULT_LOT = 1_000_000
+DEFAULT_LOT = 500_000
+"""Lines per lot. Half a million rather than a million: the same work per line, but the memory a lot takes
+from the system is faulted in again for each lot, and smaller lots fault half as many pages (measured on
+4 M lines, load average 7–10: 3.35 s of CPU against 3.5–3.7 s, page faults 290 000 against 440 000–500 000)."""
 LOTS_EN_COURS = 2
 """Lots liquidated at the same time, ahead of the one being written (memory: about LOTS_EN_COURS + 2 lots)."""
 DEFAULT_COMPRESSION = "snappy"
