@@ -5,6 +5,7 @@ What a caller may do is decided by the access policy, ``secu.acces``, never here
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -65,16 +66,21 @@ class AuthentificationAvantLecture:
         self.app = app
         self.application = application
         self._operations: list[tuple[str, re.Pattern[str]]] | None = None
+        self._building = threading.Lock()  # the first requests may come at once, and the OpenAPI is built once
 
     def _protected(self, method: str, path: str) -> bool:
-        if self._operations is None:
-            operations = []
-            for template, item in self.application.openapi().get("paths", {}).items():
-                pattern = re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template)) + "/?$")
-                operations += [(verb.upper(), pattern) for verb, operation in item.items()
-                               if isinstance(operation, dict) and any("HTTPBearer" in s for s in operation.get("security", []))]
-            self._operations = operations
+        with self._building:
+            if self._operations is None:
+                self._operations = self._operations_with_bearer()
         return any(verb == method and pattern.match(path) for verb, pattern in self._operations)
+
+    def _operations_with_bearer(self) -> list[tuple[str, re.Pattern[str]]]:
+        operations = []
+        for template, item in self.application.openapi().get("paths", {}).items():
+            pattern = re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template)) + "/?$")
+            operations += [(verb.upper(), pattern) for verb, operation in item.items()
+                           if isinstance(operation, dict) and any("HTTPBearer" in s for s in operation.get("security", []))]
+        return operations
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):

@@ -42,6 +42,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from secu.core.errors import InvalidField, SecuError
 from secu.core.money import format_eur, from_cents_expr
+from secu.maladie.intake.schemas import COEFFICIENT_MAXIMAL
 from secu.maladie.rules import EXONERATION_DTYPE, MOTIF_DTYPE, PAYE_DTYPE, RATE, REJET_DTYPE, liquidate
 
 PUBLIC_REQUIRED = ("nir", "date_naissance", "sexe", "date_soins", "professionnel", "acte", "quantite", "montant", "base_unitaire",
@@ -71,7 +72,7 @@ EUROS = pl.Decimal(18, 2)
 REJET_OUT = pl.Enum([*REJET_DTYPE.categories, "FORMAT"])
 LIGNE_MAL_FORMEE = "ligne mal formée : nombre de champs différent de l'en-tête"
 TEXTE_ILLISIBLE = "texte illisible : octets hors UTF-8 ou caractère nul"
-BORNES = {"montant": 100_000 * 100, "base_unitaire": 100_000 * 100, "quantite": 999, "coefficient": 100}
+BORNES = {"montant": 100_000 * 100, "base_unitaire": 100_000 * 100, "quantite": 999, "coefficient": COEFFICIENT_MAXIMAL}
 """The largest value read (cents for money): the bounds of the online intake (``intake.LigneIn``), so that a line
 meets the same checks by file as online, and no product of the rules can overflow its integers."""
 MOTIF_OUT = pl.Enum([*MOTIF_DTYPE.categories, *(f"valeur illisible dans la colonne {c}" for c in (*PUBLIC_REQUIRED, *PUBLIC_OPTIONAL)),

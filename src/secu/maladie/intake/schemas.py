@@ -11,6 +11,9 @@ from pydantic import ConfigDict, Field
 
 from secu.core.entree import Entree
 
+# A plausibility bound, not law: the coefficients of the NABM's biology acts reach several hundred (B 395).
+COEFFICIENT_MAXIMAL = 10_000
+
 # Rejection codes and their French labels.
 REJETS = {
     "FORMAT": "feuille de soins mal formée",
@@ -32,7 +35,7 @@ class LigneIn(Entree):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     acte: str = Field(min_length=1, max_length=12, description="code de l'acte (NGAP : G, APC, AMI, AMK, PH4…)")
     quantite: int = Field(default=1, ge=1, le=999)
-    coefficient: Decimal = Field(default=Decimal(1), gt=0, le=100, description="coefficient de la lettre-clé (AMI 3.5…)")
+    coefficient: Decimal = Field(default=Decimal(1), gt=0, le=COEFFICIENT_MAXIMAL, description="coefficient de la lettre-clé (AMI 3.5, B 395…)")
     montant: Decimal = Field(ge=0, le=100_000, description="honoraires facturés, en euros")
     base_unitaire: Decimal | None = Field(default=None, ge=0, le=100_000, description="prix unitaire (pharmacie, LPP, transport)")
     ald: bool = Field(default=False, description="soins en rapport avec l'ALD (ordonnance bizone)")
