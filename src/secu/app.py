@@ -67,4 +67,5 @@ def create_app(database_url: str | None = None, *, run_migrations: bool = True) 
     app.include_router(api)
     app.include_router(fhir_router)
     app.include_router(pages)
+    errors.document(app)
     return app

@@ -1,10 +1,20 @@
-"""Turn every refusal into a French JSON answer naming the field: {"detail": {"champ", "message"}}."""
+"""Turn every refusal into a French JSON answer naming the field: {"detail": {"champ", "message"}}.
+
+The OpenAPI document says so (:func:`document`): one model of that answer, ``Erreur``, for every
+error status an operation can give — 400, 404, 413 and 422 everywhere, 409 on writes, 401 and 403
+on the operations that need a token, 401 and 429 on sign-in — so that a client, or a
+schema-conformance fuzz, can rely on it.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from secu.core.db import unit_of_work
 from secu.core.errors import Forbidden, SecuError
@@ -76,3 +86,76 @@ def _journal_refusal(request: Request, error: Forbidden) -> None:
     personne_id = getattr(error, "personne_id", None)
     with unit_of_work(request.app.state.sessions) as session:
         journal_refus(session, caller, request.url.path, personne_id=personne_id, detail=error.message)
+
+
+# -- the error answer in the OpenAPI document ---------------------------------------------------------
+
+
+class ErreurChamp(BaseModel):
+    champ: str | None = Field(default=None, description="le champ concerné (« requete » quand c'est la requête entière)")
+    message: str = Field(description="le message, en français")
+    ligne: int | None = Field(default=None, description="DSN : la ligne du fichier")
+    chemin: str | None = Field(default=None, description="DSN en JSON : le chemin dans le document")
+    rubrique: str | None = Field(default=None, description="DSN : la rubrique de la norme")
+
+
+class ErreurDetail(BaseModel):
+    champ: str | None = Field(description="le champ concerné, s'il y en a un")
+    message: str = Field(description="le message, en français")
+    erreurs: list[ErreurChamp] | None = Field(default=None, description="422 d'une requête mal formée : chaque champ en défaut")
+
+
+class Erreur(BaseModel):
+    """Every refusal of secu: a French message and the field it concerns."""
+
+    detail: ErreurDetail
+
+
+_STATUTS = {
+    400: "Demande incorrecte",
+    401: "Authentification requise ou identifiants refusés",
+    403: "Action non autorisée pour ce profil ou hors de son périmètre (refus journalisé)",
+    404: "Introuvable",
+    409: "Conflit avec ce qui existe déjà",
+    413: "Requête trop volumineuse",
+    422: "Champ invalide (le champ et le message en français)",
+    429: "Trop de tentatives",
+}
+_ECRITURES = {"post", "put", "patch", "delete"}
+_SIGN_IN = "/api/auth/jeton"
+
+
+def _statuts(path: str, method: str, operation: dict[str, Any]) -> list[int]:
+    codes = [400, 404, 413, 422]
+    if method in _ECRITURES:
+        codes.append(409)
+    if operation.get("security"):
+        codes += [401, 403]
+    if path == _SIGN_IN:
+        codes += [401, 429]
+    return sorted(set(codes))
+
+
+def document(app: FastAPI) -> None:
+    """Make the app's OpenAPI document carry secu's error answer and the status codes of each operation."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in (ErreurChamp, ErreurDetail, Erreur):
+            components[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            components[model.__name__].pop("$defs", None)
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
+        reference = {"$ref": "#/components/schemas/Erreur"}
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                for code in _statuts(path, method, operation):
+                    responses[str(code)] = {"description": _STATUTS[code], "content": {"application/json": {"schema": reference}}}
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

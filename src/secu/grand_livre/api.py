@@ -8,10 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+import polars as pl
+
 from secu.acces import Permission, Portee, exiger
 from secu.api.deps import CallerDep, transaction
 from secu.core import ledger
 from secu.core.security import Action, Ressource, journal
+from secu.statistiques.rules import secret_statistique
 
 router = APIRouter(prefix="/grand-livre", tags=["grand livre"])
 
@@ -50,9 +53,26 @@ class SoldeOut(BaseModel):
     branche: str
     organisme_code: str
     regime: str
-    debit_cents: int
-    credit_cents: int
-    solde_cents: int
+    debit_cents: int | None = Field(description="null : couvert par le secret statistique")
+    credit_cents: int | None
+    solde_cents: int | None
+    secret: bool = Field(default=False, description="moins d'écritures que le seuil du secret statistique : montants masqués")
+
+
+#: The simulated year's accounts add up a synthetic population: there is no one in them to single out.
+SIMULATION = "simulation."
+_SOLDES = {"compte": pl.String, "debit_cents": pl.Int64, "credit_cents": pl.Int64, "solde_cents": pl.Int64, "ecritures": pl.Int64}
+
+
+def _published(soldes: list[ledger.Solde], on: date) -> list[SoldeOut]:
+    """Secret statistique for the callers who see aggregates only: a balance that adds up fewer entries than the
+    threshold (one family's payment, one person's APA…) shows no amount, whatever the filters narrowed it to."""
+    rows = [{**s.__dict__, "solde_cents": s.solde_cents} for s in soldes]
+    cells = pl.DataFrame([{k: r[k] for k in _SOLDES} for r in rows], schema=_SOLDES).with_columns(
+        date=pl.lit(on), effectif=pl.when(pl.col("compte").str.starts_with(SIMULATION)).then(0).otherwise(pl.col("ecritures")))
+    hidden = secret_statistique(cells, masquer=["debit_cents", "credit_cents", "solde_cents"])
+    return [SoldeOut(**{**r, **{k: h[k] for k in ("debit_cents", "credit_cents", "solde_cents", "secret")}})
+            for r, h in zip(rows, hidden.iter_rows(named=True), strict=True)]
 
 
 @router.post("/ecritures", response_model=EcritureOut, status_code=201, summary="Passer une écriture (idempotente)")
@@ -87,4 +107,7 @@ def balances(
     if reach is Portee.SA_CAISSE:  # an agent sees the books of their own caisse only
         filtre.organismes = (caller.organisme_code or "",)
     with transaction(request) as session:
-        return [SoldeOut(**s.__dict__, solde_cents=s.solde_cents) for s in ledger.balances(session, filtre)]
+        soldes = ledger.balances(session, filtre)
+    if reach is Portee.AGREGATS:
+        return _published(soldes, date.today())
+    return [SoldeOut(**s.__dict__, solde_cents=s.solde_cents) for s in soldes]

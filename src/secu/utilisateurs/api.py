@@ -3,12 +3,12 @@ access journal (for the DPO). The decisions are the use cases of ``secu.utilisat
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, OAuth2PasswordRequestForm
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import select
 
 from secu.acces import Permission, exiger
@@ -65,6 +65,12 @@ class JournalOut(BaseModel):
     ressource_id: str | None
     personne_id: int | None
     detail: str | None
+
+    @field_validator("horodatage")
+    @classmethod
+    def _utc(cls, moment: datetime) -> datetime:
+        """SQLite gives the stored UTC moment back without its offset: say it, so the answer is an RFC 3339 date-time."""
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @auth.post("/jeton", response_model=JetonOut, summary="Obtenir un jeton d'accès")

@@ -25,6 +25,7 @@ from secu.core import ledger
 from secu.core.db import unit_of_work
 from secu.core.money import format_eur
 from secu.core.security import Role
+from secu.statistiques.rules import seuil
 from secu.web.session import PageCaller, PageRoute, render, require_role, templates
 
 templates.env.filters.setdefault("euros", lambda cents: format_eur(int(cents or 0)))
@@ -160,14 +161,24 @@ def comptes_par_branche(session: Any, *, simulation: bool = False) -> dict[str, 
             if simulation:
                 compte = compte[len(SIMULATION):]
             racine = compte.split(".", 1)[0]
-            t = totaux.setdefault(s.branche, [0, 0])
+            t = totaux.setdefault(s.branche, [0, 0, 0])
             if racine == "charges":
                 t[0] += s.solde_cents
             elif racine == "produits":
                 t[1] -= s.solde_cents
-        for branche, (charges, produits) in totaux.items():
-            if charges or produits:
-                out.setdefault(branche, []).append({"mois": m, "charges": charges, "produits": produits, "solde": produits - charges})
+            if racine in ("charges", "produits"):
+                # The most entries one account adds up: a lower bound of the month's entries, so the secret errs on hiding.
+                t[2] = max(t[2], s.ecritures)
+        for branche, (charges, produits, ecritures) in totaux.items():
+            if not (charges or produits):
+                continue
+            # Secret statistique: a month of a branch made of fewer entries than the threshold (a few families, one
+            # person's APA) is not shown. The simulated year is a synthetic population: no one to single out.
+            if not simulation and ecritures < seuil(date.today()):
+                out.setdefault(branche, []).append({"mois": m, "secret": True})
+            else:
+                out.setdefault(branche, []).append({"mois": m, "charges": charges, "produits": produits, "solde": produits - charges,
+                                                    "secret": False})
     ordre = list(_branches())
     return dict(sorted(out.items(), key=lambda kv: ordre.index(kv[0]) if kv[0] in ordre else len(ordre)))
 
@@ -267,10 +278,14 @@ def tableau_de_bord(request: Request, caller: PageCaller) -> Response:
     with unit_of_work(request.app.state.sessions) as session:
         reel = comptes_par_branche(session)
         simule = comptes_par_branche(session, simulation=True)
-    branches = [{"code": b, "libelle": _branches().get(b, b), "lignes": lignes, "graphique": graphique_branche(f"branche-{b}", b, lignes)}
-                for b, lignes in reel.items()]
+    branches = []
+    for b, toutes in reel.items():
+        lignes = [ligne for ligne in toutes if not ligne["secret"]]
+        branches.append({"code": b, "libelle": _branches().get(b, b), "lignes": lignes,
+                         "graphique": graphique_branche(f"branche-{b}", b, lignes) if lignes else None,
+                         "secrets": [mois_libelle(ligne["mois"]) for ligne in toutes if ligne["secret"]]})
     return render(request, "analyste/tableau_de_bord.html", {
-        "branches": branches, "simulation_au_grand_livre": bool(simule),
+        "branches": branches, "seuil_secret": seuil(date.today()), "simulation_au_grand_livre": bool(simule),
         "simulation_branches": sorted(simule), "resultats": len(resultats_de_simulation(dossier_des_simulations())),
     })
 
