@@ -6,7 +6,7 @@ each answer is checked by schemathesis' own checks: no server error, a status co
 lists for the operation, its content type, its body against the documented schema, its headers.
 Every 4xx is also secu's French error (a message and the field).
 
-The examples are bounded here (``SECU_FUZZ_EXEMPLES``, 6 by default); each example is sent as two
+The examples are bounded here (``SECU_FUZZ_EXEMPLES``, 7 by default); each example is sent as two
 of the logins in turn, so every role meets every operation. ``bench/fuzz_openapi.py`` runs the same
 with many examples.
 """
@@ -34,8 +34,8 @@ from secu.core.security import Role
 from secu.utilisateurs.service import UtilisateurIn, create_user
 from tests.api.conftest import PASSWORD, World
 
-EXEMPLES = int(os.environ.get("SECU_FUZZ_EXEMPLES", "6"))
-LOGINS = ("admin", "agent.paris", "agent.marseille", "mc.idf", "mc.paca", "assure.parent", "assure.other",
+EXEMPLES = int(os.environ.get("SECU_FUZZ_EXEMPLES", "7"))
+LOGINS = ("admin", "agent.paris", "agent.marseille", "agent.caf", "agent.urssaf", "agent.cd75", "mc.idf", "mc.paca", "assure.parent", "assure.other",
           "docteur", "employeur", "analyste", None)
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           response_headers_conformance]

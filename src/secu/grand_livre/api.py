@@ -20,7 +20,7 @@ router = APIRouter(prefix="/grand-livre", tags=["grand livre"])
 
 
 class LigneIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", from_attributes=True)  # also read back from the stored lines (EcritureOut)
     branche: str
     regime: str = "general"
     organisme_code: str = Field(max_length=20)

@@ -205,6 +205,7 @@ fhir_router = APIRouter(prefix="/fhir", tags=["FHIR R4"])
 def fhir_claim(request: Request, caller: CallerDep, payload: Annotated[dict[str, Any], Body(description="ressource Claim FHIR R4")]) -> dict[str, Any]:
     from secu.maladie import fhir
 
+    exiger(caller, Permission.TRANSMETTRE_FSE)  # refused before the claim is read
     claim = fhir.parse_claim(payload)
     lot = fhir.claim_to_lot(claim)
     with transaction(request) as session:

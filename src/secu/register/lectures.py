@@ -76,6 +76,8 @@ def who_read(session: Session, caller: Caller, personne_id: int, *, page: int, t
     )
     if not rows and reach is Portee.TOUT and session.get(Personne, personne_id) is None:
         raise NotFound("dossier introuvable", field="personne_id")
+    # Who read a file is itself part of the file: reading it is journalled too.
+    journal(session, caller, Action.LECTURE, Ressource.JOURNAL_ACCES, personne_id, personne_id=personne_id)
     return [
         {"horodatage": r.horodatage, "role": r.role, "action": r.action, "ressource": r.ressource, "utilisateur_id": r.utilisateur_id}
         for r in rows

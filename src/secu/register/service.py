@@ -360,6 +360,9 @@ def _add_establishment(session: Session, employeur: Employeur, data: schemas.Eta
 
 def register_professional(session: Session, data: schemas.ProfessionnelIn, *, caller: Caller) -> ProfessionnelSante:
     exiger(caller, Permission.ENREGISTRER_PROFESSIONNELS, "seul un agent de CPAM peut enregistrer un professionnel de santé")
+    departement = validate_departement(data.departement, field="departement")
+    _require_territory(caller, Permission.ENREGISTRER_PROFESSIONNELS, departement,
+                       "accès refusé : ce professionnel exerce hors du territoire de votre organisme")
     rpps = validate_rpps(data.rpps, field="rpps")
     if data.profession not in PROFESSIONS:
         raise InvalidField("profession", f"profession inconnue : {data.profession!r} (attendu : {', '.join(PROFESSIONS)})")
@@ -367,9 +370,6 @@ def register_professional(session: Session, data: schemas.ProfessionnelIn, *, ca
         raise InvalidField("optam", "l'OPTAM concerne les médecins de secteur 2")
     if session.scalar(select(ProfessionnelSante.id).where(ProfessionnelSante.rpps == rpps)) is not None:
         raise Conflict("un professionnel portant ce numéro RPPS est déjà enregistré", field="rpps")
-    departement = validate_departement(data.departement, field="departement")
-    _require_territory(caller, Permission.ENREGISTRER_PROFESSIONNELS, departement,
-                       "accès refusé : ce professionnel exerce hors du territoire de votre organisme")
     pro = ProfessionnelSante(
         rpps=rpps,
         nom=_required_text(data.nom, "nom", "le nom").upper(),

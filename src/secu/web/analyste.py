@@ -18,7 +18,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 
 from secu import branches as registre
 from secu.core import ledger
@@ -139,7 +139,7 @@ def _mois_du_grand_livre(session: Any, simulation: bool) -> list[date]:
     column = func.strftime("%Y-%m", ledger.LigneEcriture.date_operation) if session.bind.dialect.name == "sqlite" \
         else func.to_char(ledger.LigneEcriture.date_operation, "YYYY-MM")
     condition = ledger.LigneEcriture.compte.startswith(SIMULATION, autoescape=True)
-    query = select(distinct(column)).where(condition if simulation else ~condition).order_by(column)
+    query = select(column).distinct().where(condition if simulation else ~condition).order_by(column)
     return [date(int(m[:4]), int(m[5:7]), 1) for m in session.scalars(query)]
 
 
