@@ -33,6 +33,7 @@ LOGINS = (
     "assure.parent", "assure.other", "docteur", "employeur", "analyste",
 )
 EVERYONE = frozenset(LOGINS)
+SAMPLE = ("analyste", "assure.parent", None)
 PUBLIC = frozenset((*LOGINS, None))  # None: no token at all
 
 # Who, in the README's words.
@@ -322,7 +323,7 @@ class Donnees:
 def donnees(app, world: World) -> Donnees:  # type: ignore[no-untyped-def]
     from secu.autonomie import service as autonomie
     from secu.core.security import SYSTEM
-    from secu.register.models import Affiliation, CarteVitale, Foyer, MembreFoyer, Personne
+    from secu.register.models import Affiliation, Foyer, MembreFoyer, Personne
 
     d = Donnees(values={k: getattr(world, k) for k in World.__dataclass_fields__ if k not in ("client", "tokens")})
     admin = world.as_("admin")
@@ -421,8 +422,11 @@ def test_every_role_gets_what_the_policy_says(app, world: World, donnees: Donnee
     fresh = route in {("POST", "/api/auth/deconnexion"), ("POST", "/deconnexion")}
     values = donnees.values
     for cas in MATRIX[route]:
-        for login in (*LOGINS, None):
-            before = _last_journal_id(app)
+        # An open route answers the same whoever asks (one profile and no token suffice); signing out costs a
+        # password check per fresh token, so a few profiles do.
+        logins = SAMPLE if cas.allowed == PUBLIC or fresh else (*LOGINS, None)
+        for login in logins:
+            before = _last_journal_id(app) if cas.personne or cas.lecture else 0
             response = _send(world, cas, method, login, values, fresh)
             where = (login, method, _format(cas.url, values), response.status_code, response.text[:300])
             assert response.status_code < 500, where

@@ -17,8 +17,10 @@ ledger, per payment:
 * the CNSA's concours on it: ``charges.concours.<apa|pch>`` of the CNSA
   debited, ``departement.<code>.produits.concours_cnsa`` credited.
 
-The conseil départemental is not an organism of the social-security network
-(:mod:`secu.organismes`), so its lines are kept in the branche autonomie
+The conseil départemental is not a caisse of the social-security network: it is
+listed among the organisms (``CD-<département>``, :mod:`secu.organismes`) for its
+agents, who alone decide and pay the APA and the PCH of its residents
+(:mod:`secu.acces`), but its lines are kept in the branche autonomie
 under the CNSA's code, with accounts prefixed ``departement.<code>.`` and the
 counterpart ``departement:<code>``: the département's books are a filter on
 that prefix. The concours uses the national average rate (see the parameters

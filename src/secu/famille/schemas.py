@@ -25,14 +25,14 @@ class EnfantAttributs(Input):
 
 
 class MembreDeclare(Input):
-    personne_id: int = Field(ge=1)
+    personne_id: int = Field(ge=1, le=2**31 - 1)
     role: Literal["allocataire", "conjoint", "enfant"]
     date_debut: date
     enfant: EnfantAttributs | None = None  # for role enfant
 
 
 class RessourceIn(Input):
-    personne_id: int = Field(ge=1)
+    personne_id: int = Field(ge=1, le=2**31 - 1)
     annee: int = Field(ge=1990, le=2100)
     montant: Decimal | int | str = Field(description="net catégoriel de l'année, en euros")
     revenu_professionnel: Decimal | int | str | None = Field(default=None, description="part professionnelle, en euros (biactivité)")
@@ -52,7 +52,7 @@ class DeclarationIn(Input):
 class ChangementIn(Input):
     nature: Literal[NATURES]  # type: ignore[valid-type]
     date: dt.date = Field(description="date de l'événement")
-    personne_id: int | None = Field(default=None, ge=1)
+    personne_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     enfant: EnfantAttributs | None = None  # naissance, arrivée
     garde_alternee: bool | None = None
     aeeh_categorie: int | None = Field(default=None, ge=0, le=6)

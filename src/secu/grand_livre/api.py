@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
+import polars as pl
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
-
-import polars as pl
 
 from secu.acces import Permission, Portee, exiger
 from secu.api.deps import CallerDep, transaction

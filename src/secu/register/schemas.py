@@ -16,6 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 T = TypeVar("T")
 
 
+#: A row identifier sent in a body: bounded like the database's INTEGER, so an absurd number is a clear 422.
+ID_MAX = 2**31 - 1
+
 class Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -98,7 +101,7 @@ class PersonneResume(Output):
 
 
 class AyantDroitIn(Input):
-    enfant_id: int
+    enfant_id: int = Field(ge=1, le=ID_MAX)
     date_debut: date
 
 
@@ -114,7 +117,7 @@ class AyantDroitOut(Output):
 
 
 class MembreIn(Input):
-    personne_id: int
+    personne_id: int = Field(ge=1, le=ID_MAX)
     role: Literal["allocataire", "conjoint", "enfant", "autre"]
     date_debut: date
 
@@ -251,7 +254,7 @@ class CarteVitaleOut(Output):
 
 
 class MedecinTraitantIn(Input):
-    professionnel_id: int
+    professionnel_id: int = Field(ge=1, le=ID_MAX)
     date_debut: date
 
 
@@ -268,7 +271,7 @@ class AldIn(Input):
     date_debut: date
     date_fin: date | None = None
     protocole: str | None = Field(default=None, max_length=40)
-    medecin_id: int | None = None
+    medecin_id: int | None = Field(default=None, ge=1, le=ID_MAX)
 
 
 class AldOut(Output):
