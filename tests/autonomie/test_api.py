@@ -219,6 +219,15 @@ def test_the_ledger_narrowed_to_one_person_shows_analysts_no_amount(world) -> No
     assert [(r["compte"], r["secret"], r["debit_cents"]) for r in admin] == [("departement.75.charges.apa_domicile", False, 186_049)]
 
 
+def test_the_analysts_dashboard_hides_a_month_of_one_payment(app, world) -> None:  # type: ignore[no-untyped-def]
+    """The pages too: the autonomie branch's January is one person's APA, so the dashboard does not show it."""
+    from secu.web.analyste import comptes_par_branche
+
+    with unit_of_work(app.state.sessions) as s:
+        autonomie = comptes_par_branche(s)["autonomie"]
+    assert autonomie == [{"mois": date(2026, 1, 1), "secret": True}]
+
+
 def test_simulation_stores_nothing(app, world) -> None:  # type: ignore[no-untyped-def]
     client, ids, tokens = world
     before = _ledger_total(app)

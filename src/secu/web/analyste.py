@@ -148,6 +148,16 @@ def _fin_de_mois(m: date) -> date:
     return date.fromordinal(suivant.toordinal() - 1)
 
 
+def _ecritures_par_branche(session: Any, m: date) -> dict[str, int]:
+    """How many entries each branch's month adds up (the secret statistique counts them), the simulated year apart."""
+    ligne = ledger.LigneEcriture
+    query = (select(ligne.branche, func.count(ligne.ecriture_id.distinct()))
+             .where(ligne.date_operation >= m, ligne.date_operation <= _fin_de_mois(m),
+                    ~ligne.compte.startswith(SIMULATION, autoescape=True))
+             .group_by(ligne.branche))
+    return {branche: int(n) for branche, n in session.execute(query)}
+
+
 def comptes_par_branche(session: Any, *, simulation: bool = False) -> dict[str, list[dict[str, Any]]]:
     """Per branch, per month: charges (debit balance of charges.*) and produits (credit balance of produits.*)."""
     out: dict[str, list[dict[str, Any]]] = {}
@@ -161,20 +171,18 @@ def comptes_par_branche(session: Any, *, simulation: bool = False) -> dict[str, 
             if simulation:
                 compte = compte[len(SIMULATION):]
             racine = compte.split(".", 1)[0]
-            t = totaux.setdefault(s.branche, [0, 0, 0])
+            t = totaux.setdefault(s.branche, [0, 0])
             if racine == "charges":
                 t[0] += s.solde_cents
             elif racine == "produits":
                 t[1] -= s.solde_cents
-            if racine in ("charges", "produits"):
-                # The most entries one account adds up: a lower bound of the month's entries, so the secret errs on hiding.
-                t[2] = max(t[2], s.ecritures)
-        for branche, (charges, produits, ecritures) in totaux.items():
+        ecritures = {} if simulation else _ecritures_par_branche(session, m)
+        for branche, (charges, produits) in totaux.items():
             if not (charges or produits):
                 continue
             # Secret statistique: a month of a branch made of fewer entries than the threshold (a few families, one
             # person's APA) is not shown. The simulated year is a synthetic population: no one to single out.
-            if not simulation and ecritures < seuil(date.today()):
+            if not simulation and ecritures.get(branche, 0) < seuil(date.today()):
                 out.setdefault(branche, []).append({"mois": m, "secret": True})
             else:
                 out.setdefault(branche, []).append({"mois": m, "charges": charges, "produits": produits, "solde": produits - charges,
