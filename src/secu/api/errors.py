@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from secu.core.db import unit_of_work
 from secu.core.errors import Forbidden, SecuError
@@ -38,6 +39,9 @@ _MESSAGES = {
     "json_invalid": "JSON invalide",
     "dict_type": "objet attendu",
 }
+
+
+_HTTP_MESSAGES = {404: "adresse introuvable", 405: "méthode non autorisée pour cette adresse"}
 
 
 def _french(error: dict) -> str:  # type: ignore[type-arg]
@@ -71,6 +75,13 @@ def install(app: FastAPI) -> None:
             _journal_refusal(request, error)
         headers = {"WWW-Authenticate": "Bearer"} if error.status_code == 401 else None
         return JSONResponse(status_code=error.status_code, content={"detail": error.to_dict()}, headers=headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        # An address no route answers (404) or a method it does not take (405): the same French shape as the rest.
+        message = _HTTP_MESSAGES.get(error.status_code, str(error.detail))
+        return JSONResponse(status_code=error.status_code, content={"detail": {"champ": None, "message": message}},
+                            headers=getattr(error, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
