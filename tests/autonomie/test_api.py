@@ -215,6 +215,10 @@ def test_the_ledger_narrowed_to_one_person_shows_analysts_no_amount(world) -> No
     analyst = client.get(url, headers=tokens["analyste"]).json()
     assert [(r["compte"], r["secret"], r["debit_cents"], r["solde_cents"]) for r in analyst] == [
         ("departement.75.charges.apa_domicile", True, None, None)]
+    # Nor by difference: an analyst's periods are whole months, so two periods a day apart give the same cells.
+    day = client.get(url + "&du=2026-01-02&au=2026-01-30", headers=tokens["analyste"]).json()
+    month = client.get(url + "&du=2026-01-01&au=2026-01-31", headers=tokens["analyste"]).json()
+    assert day == month and client.get(url + "&au=9999-12-31", headers=tokens["analyste"]).status_code == 200
     admin = client.get(url, headers=tokens["admin"]).json()
     assert [(r["compte"], r["secret"], r["debit_cents"]) for r in admin] == [("departement.75.charges.apa_domicile", False, 186_049)]
 

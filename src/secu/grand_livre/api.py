@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 
 import polars as pl
@@ -63,6 +63,10 @@ SIMULATION = "simulation."
 _SOLDES = {"compte": pl.String, "debit_cents": pl.Int64, "credit_cents": pl.Int64, "solde_cents": pl.Int64, "ecritures": pl.Int64}
 
 
+def _fin_du_mois(d: date) -> date:
+    return date(d.year, 12, 31) if d.month == 12 else date(d.year, d.month + 1, 1) - timedelta(days=1)
+
+
 def _published(soldes: list[ledger.Solde], on: date) -> list[SoldeOut]:
     """Secret statistique for the callers who see aggregates only: a balance that adds up fewer entries than the
     threshold (one family's payment, one person's APA…) shows no amount, whatever the filters narrowed it to."""
@@ -102,6 +106,10 @@ def balances(
     regime: Annotated[str | None, Query()] = None,
 ) -> list[SoldeOut]:
     reach = exiger(caller, Permission.LIRE_SOLDES)
+    if reach is Portee.AGREGATS:
+        # Whole months only: two periods a day apart would single out that day's entries by difference.
+        du = du.replace(day=1) if du else None
+        au = _fin_du_mois(au) if au else None
     filtre = ledger.FiltreSoldes(du=du, au=au, branche=branche, organisme_code=organisme, compte_prefixe=compte, regime=regime)
     if reach is Portee.SA_CAISSE:  # an agent sees the books of their own caisse only
         filtre.organismes = (caller.organisme_code or "",)
