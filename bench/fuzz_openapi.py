@@ -26,7 +26,7 @@ def run(exemples: int, base: str) -> tuple[int, int, float, str]:
     env = {**os.environ, "SECU_FUZZ_EXEMPLES": str(exemples), "PYTHONPATH": str(ROOT / "src")}
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests/api/test_fuzz.py", "-q", "-p", "no:cacheprovider", "-n", "0", "-k", base],
+        [sys.executable, "-m", "pytest", "tests/api/test_fuzz.py", "-q", "-p", "no:cacheprovider", "-n", "0", "-k", f"{base} and answers_match"],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,
     )
     elapsed = time.perf_counter() - started

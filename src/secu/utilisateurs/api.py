@@ -131,8 +131,8 @@ def access_journal(
     request: Request,
     caller: CallerDep,
     pagination: PaginationDep,
-    personne_id: Annotated[int | None, Query()] = None,
-    utilisateur_id: Annotated[int | None, Query()] = None,
+    personne_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,  # bounded like the column: never a 500
+    utilisateur_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> list[JournalOut]:
     exiger(caller, Permission.CONSULTER_JOURNAL)
     query = select(JournalAcces)
