@@ -8,7 +8,13 @@ Every decision "may this caller do that" asks this module for a named permission
   its payment runs, the employers of its URSSAF, its books);
 * ``SON_TERRITOIRE`` — the départements of the caller's organism (a DRSM, a département's services);
 * ``LE_SIEN`` — the caller's own file (for an assuré, also the minors attached to them today), own
-  employer, own practice.
+  employer, own practice;
+* ``AGREGATS`` — aggregates only, under the secret statistique (``secu.statistiques.rules``): no cell
+  of fewer persons than the threshold leaves, whatever the filters asked.
+
+An agent's right is also bound to the branches its organism serves (``BRANCHES``): a CAF agent has
+no right over feuilles de soins, a CPAM agent none over dossiers allocataires or the APA, the agent
+of a département (``CD-<code>``) only the APA and PCH of its residents.
 
 The table ``POLITIQUE`` is the policy; ``tests/api/test_acces.py`` lists it role by role. Data
 lookups ("is this person attached to that caisse?") stay with the data (``secu.register.access``,
@@ -20,7 +26,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import cache
 
-from secu.core.errors import Forbidden
+from secu.core.errors import Forbidden, NotFound
 from secu.core.security import Caller, Role
 from secu.organismes import get_organisme
 
@@ -32,6 +38,7 @@ class Portee(StrEnum):
     SA_CAISSE = "sa_caisse"
     SON_TERRITOIRE = "son_territoire"
     LE_SIEN = "le_sien"
+    AGREGATS = "agregats"
 
 
 class Permission(StrEnum):
@@ -47,7 +54,8 @@ class Permission(StrEnum):
     GERER_DOSSIER_PERSONNE = "gerer_dossier_personne"
     DECLARER_POUR_SOI = "declarer_pour_soi"
     ADMETTRE_ALD = "admettre_ald"
-    ENREGISTRER_EMPLOYEURS_ET_PROFESSIONNELS = "enregistrer_employeurs_et_professionnels"
+    ENREGISTRER_EMPLOYEURS = "enregistrer_employeurs"
+    ENREGISTRER_PROFESSIONNELS = "enregistrer_professionnels"
     LIRE_EMPLOYEUR = "lire_employeur"
     LIRE_ANNUAIRE_PROFESSIONNELS = "lire_annuaire_professionnels"
     LIRE_DROITS_SUR_CARTE_VITALE = "lire_droits_sur_carte_vitale"
@@ -81,7 +89,8 @@ class Permission(StrEnum):
 
 
 P, R = Permission, Role
-TOUT, SA_CAISSE, SON_TERRITOIRE, LE_SIEN = Portee.TOUT, Portee.SA_CAISSE, Portee.SON_TERRITOIRE, Portee.LE_SIEN
+TOUT, SA_CAISSE, SON_TERRITOIRE, LE_SIEN, AGREGATS = (
+    Portee.TOUT, Portee.SA_CAISSE, Portee.SON_TERRITOIRE, Portee.LE_SIEN, Portee.AGREGATS)
 
 POLITIQUE: dict[Permission, dict[Role, Portee]] = {
     P.ADMINISTRER_COMPTES: {R.ADMIN: TOUT},
@@ -95,15 +104,18 @@ POLITIQUE: dict[Permission, dict[Role, Portee]] = {
     P.GERER_DOSSIER_PERSONNE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE},
     P.DECLARER_POUR_SOI: {R.ASSURE: LE_SIEN},
     P.ADMETTRE_ALD: {R.MEDECIN_CONSEIL: SON_TERRITOIRE},
-    P.ENREGISTRER_EMPLOYEURS_ET_PROFESSIONNELS: {R.ADMIN: TOUT, R.AGENT: TOUT},
-    P.LIRE_EMPLOYEUR: {R.ADMIN: TOUT, R.AGENT: TOUT, R.EMPLOYEUR: LE_SIEN},
+    # The URSSAF registers the employers of its territory, the CPAM the professionals of its own.
+    P.ENREGISTRER_EMPLOYEURS: {R.ADMIN: TOUT, R.AGENT: SON_TERRITOIRE},
+    P.ENREGISTRER_PROFESSIONNELS: {R.ADMIN: TOUT, R.AGENT: SON_TERRITOIRE},
+    # An agent reads the employers with an establishment in his organism's territory.
+    P.LIRE_EMPLOYEUR: {R.ADMIN: TOUT, R.AGENT: SON_TERRITOIRE, R.EMPLOYEUR: LE_SIEN},
     # The directory of professionals is public information (annuaire santé).
     P.LIRE_ANNUAIRE_PROFESSIONNELS: dict.fromkeys(Role, TOUT),
     # A professional reads the rights of whoever presents a carte Vitale (the ADRi's job).
     P.LIRE_DROITS_SUR_CARTE_VITALE: {R.PROFESSIONNEL: TOUT},
     P.PASSER_ECRITURE: {R.ADMIN: TOUT},
-    P.LIRE_SOLDES: {R.ADMIN: TOUT, R.ANALYSTE: TOUT, R.AGENT: SA_CAISSE},
-    P.LIRE_STATISTIQUES: {R.ADMIN: TOUT, R.ANALYSTE: TOUT},
+    P.LIRE_SOLDES: {R.ADMIN: TOUT, R.ANALYSTE: AGREGATS, R.AGENT: SA_CAISSE},
+    P.LIRE_STATISTIQUES: {R.ADMIN: AGREGATS, R.ANALYSTE: AGREGATS},
     P.TRANSMETTRE_FSE: {R.ADMIN: TOUT, R.AGENT: TOUT, R.PROFESSIONNEL: LE_SIEN},
     # A feuille de soins: its sender sees it; the others as far as they see the patient's file.
     P.LIRE_FSE_TRANSMISES: {R.PROFESSIONNEL: LE_SIEN},
@@ -119,17 +131,63 @@ POLITIQUE: dict[Permission, dict[Role, Portee]] = {
     P.GERER_COMPTE_COTISANT: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE},
     # Pay is not the medical service's business.
     P.LIRE_REMUNERATIONS: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.ASSURE: LE_SIEN},
-    P.GERER_AUTONOMIE: {R.ADMIN: TOUT, R.AGENT: SON_TERRITOIRE},
-    P.LIRE_DECISION_AUTONOMIE: {R.ADMIN: TOUT, R.AGENT: SON_TERRITOIRE, R.ASSURE: LE_SIEN},
+    # The APA and the PCH: the département that pays them (its agents: organism CD-<département>),
+    # the person and whoever answers for them (LE_SIEN: the minors attached to an assuré).
+    P.GERER_AUTONOMIE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE},
+    P.LIRE_DECISION_AUTONOMIE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.ASSURE: LE_SIEN},
     P.ESPACE_ASSURE: {R.ASSURE: LE_SIEN},
     P.ESPACE_AGENT: {R.AGENT: SA_CAISSE},
     P.ESPACE_ANALYSTE: {R.ANALYSTE: TOUT},
 }
 
 
+#: An agent's right over a branch's files needs an organism serving one of these branches.
+_MALADIE, _FAMILLE, _RECOUVREMENT, _AUTONOMIE = ("maladie",), ("famille",), ("recouvrement",), ("autonomie",)
+BRANCHES: dict[Permission, frozenset[str]] = {p: frozenset(b) for p, b in {
+    P.TRANSMETTRE_FSE: _MALADIE,
+    P.LIRE_FSE: _MALADIE,
+    P.LIRE_RETOUR_AMC: _MALADIE,
+    P.ENREGISTRER_PROFESSIONNELS: _MALADIE,
+    P.PAYER_PRESTATIONS: ("maladie", "famille"),
+    P.OUVRIR_DOSSIER_ALLOCATAIRE: _FAMILLE,
+    P.LIRE_DOSSIER_ALLOCATAIRE: _FAMILLE,
+    P.DEPOSER_DSN: _RECOUVREMENT,
+    P.LIRE_COMPTE_COTISANT: _RECOUVREMENT,
+    P.GERER_COMPTE_COTISANT: _RECOUVREMENT,
+    P.ENREGISTRER_EMPLOYEURS: _RECOUVREMENT,
+    # Employers and pay: the caisses that compute benefits from wages, and the URSSAF.
+    P.LIRE_EMPLOYEUR: ("maladie", "atmp", "retraite", "recouvrement"),
+    P.LIRE_REMUNERATIONS: ("maladie", "atmp", "retraite", "recouvrement"),
+    P.GERER_AUTONOMIE: _AUTONOMIE,
+    P.LIRE_DECISION_AUTONOMIE: _AUTONOMIE,
+    # The register is kept by the social-security caisses, not by the départements.
+    P.CHERCHER_PERSONNES: ("maladie", "atmp", "famille", "retraite", "recouvrement"),
+    P.LIRE_PERSONNE: ("maladie", "atmp", "famille", "retraite", "recouvrement"),
+    P.IMMATRICULER: ("maladie", "atmp", "famille", "retraite", "recouvrement"),
+    P.GERER_DOSSIER_PERSONNE: ("maladie", "atmp", "famille", "retraite", "recouvrement"),
+}.items()}
+
+
+@cache
+def branches_of(organisme_code: str | None) -> frozenset[str]:
+    """The branches an organism serves (none without an organism or for an unknown code)."""
+    if organisme_code is None:
+        return frozenset()
+    try:
+        return get_organisme(organisme_code).branches
+    except NotFound:
+        return frozenset()
+
+
 def portee(caller: Caller, permission: Permission) -> Portee | None:
-    """How far the caller's right reaches, or None when the profile has no such right."""
-    return POLITIQUE[permission].get(caller.role)
+    """How far the caller's right reaches, or None when the profile has no such right.
+
+    An agent's right over a branch's files also needs an organism that serves the branch."""
+    found = POLITIQUE[permission].get(caller.role)
+    needed = BRANCHES.get(permission)
+    if found is not None and needed is not None and caller.role is Role.AGENT and not needed & branches_of(caller.organisme_code):
+        return None
+    return found
 
 
 def peut(caller: Caller, permission: Permission) -> bool:
@@ -165,6 +223,11 @@ def couvre_organisme(caller: Caller, reach: Portee | None, organisme_code: str |
     return reach is Portee.TOUT or (
         reach is Portee.SA_CAISSE and caller.organisme_code is not None and caller.organisme_code == organisme_code
     )
+
+
+def payeur_autonomie(departement: str) -> str:
+    """The organism that decides and pays the APA and the PCH of a département: its conseil départemental."""
+    return f"CD-{departement}"
 
 
 def couvre_departement(caller: Caller, reach: Portee | None, departement: str) -> bool:

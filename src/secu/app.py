@@ -79,4 +79,5 @@ def create_app(database_url: str | None = None, *, run_migrations: bool = True) 
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings().proxies_de_confiance)
+    errors.document(app)
     return app

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
+from secu.acces import payeur_autonomie
 from secu.app import create_app
 from secu.core.db import unit_of_work
 from secu.core.security import SYSTEM, Caller, Role
@@ -124,6 +125,10 @@ def build_world(app) -> World:  # type: ignore[no-untyped-def]
             "admin": dict(role=Role.ADMIN),
             "agent.paris": dict(role=Role.AGENT, organisme_code=world.cpam_paris),
             "agent.marseille": dict(role=Role.AGENT, organisme_code=world.cpam_marseille),
+            # Agents of the other kinds of organism of Paris: its CAF, its URSSAF, its département.
+            "agent.caf": dict(role=Role.AGENT, organisme_code=route("75", "famille").code),
+            "agent.urssaf": dict(role=Role.AGENT, organisme_code=route("75", "recouvrement").code),
+            "agent.cd75": dict(role=Role.AGENT, organisme_code=payeur_autonomie("75")),
             "mc.idf": dict(role=Role.MEDECIN_CONSEIL, organisme_code=drsm_for("75")),
             "mc.paca": dict(role=Role.MEDECIN_CONSEIL, organisme_code=drsm_for("13")),
             "assure.parent": dict(role=Role.ASSURE, personne_id=parent.id),

@@ -82,7 +82,7 @@ def test_agent_cannot_register_someone_outside_their_caisse(app, world: World) -
 
 
 def test_bad_employer_and_establishment(world: World) -> None:
-    headers = world.as_("agent.paris")
+    headers = world.as_("agent.urssaf")  # the URSSAF registers employers (secu.acces)
     bad_siren = world.client.post("/api/employeurs", json={"siren": "732829321", "raison_sociale": "X"}, headers=headers)
     assert bad_siren.status_code == 422 and bad_siren.json()["detail"]["champ"] == "siren"
     bad_siret = world.client.post(

@@ -40,7 +40,10 @@ def test_the_dashboard_shows_charts_with_their_tables_and_no_nir(page, login, sc
     page.goto("/analyste")
     assert page.get_by_role("heading", name="Tableau de bord de l'analyste").is_visible()
     charts = page.locator("svg[role=img]")
-    assert charts.count() >= 3  # maladie, famille, autonomie… in the demo ledger
+    assert charts.count() >= 1  # maladie at least: its months add up enough entries even in a 12-household demo
+    # The secret statistique: in a 12-household demo, the months of the CAF's or the APA's few payments single
+    # families out, so they are named but not shown.
+    assert page.get_by_text("Secret statistique (moins de 11 écritures dans le mois)").count() >= 1
     first = charts.first
     labelled_by = (first.get_attribute("aria-labelledby") or "").split()
     assert labelled_by and page.locator(f"#{labelled_by[0]}").count() == 1  # a title the chart is named by

@@ -4,9 +4,10 @@ Who may do what:
 
 | role     | decide, pay | read a decision            | totals |
 |----------|-------------|----------------------------|--------|
-| admin    | yes         | all                        | yes    |
-| agent    | his organism's départements | same             | no     |
-| assuré   | no          | his own                    | no     |
+| admin    | yes         | all                        | yes (secret statistique) |
+| agent of a département (``CD-<code>``) | for its residents | those it pays | no |
+| other agents (CPAM, CAF…) | no | no                    | no     |
+| assuré   | no          | his own and those of the minors attached to him | no |
 | analyste | no          | no                         | yes (no person, no name; secret statistique) |
 
 The simulator (``POST /api/autonomie/simulation``) computes an APA from the
@@ -70,7 +71,7 @@ def read_decision(request: Request, caller: CallerDep, decision_id: IdPath) -> d
         decision = session.get(DecisionAutonomie, decision_id)
         if decision is None:
             raise NotFound("décision introuvable", field="decision_id")
-        service.require_read(caller, decision)
+        service.require_read(session, caller, decision)
         journal(session, caller, Action.LECTURE, Ressource.DECISION_AUTONOMIE, decision.id, personne_id=decision.personne_id)
         return _decision_out(session, decision)
 

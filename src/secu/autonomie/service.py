@@ -17,8 +17,10 @@ ledger, per payment:
 * the CNSA's concours on it: ``charges.concours.<apa|pch>`` of the CNSA
   debited, ``departement.<code>.produits.concours_cnsa`` credited.
 
-The conseil départemental is not an organism of the social-security network
-(:mod:`secu.organismes`), so its lines are kept in the branche autonomie
+The conseil départemental is not a caisse of the social-security network: it is
+listed among the organisms (``CD-<département>``, :mod:`secu.organismes`) for its
+agents, who alone decide and pay the APA and the PCH of its residents
+(:mod:`secu.acces`), but its lines are kept in the branche autonomie
 under the CNSA's code, with accounts prefixed ``departement.<code>.`` and the
 counterpart ``departement:<code>``: the département's books are a filter on
 that prefix. The concours uses the national average rate (see the parameters
@@ -37,19 +39,19 @@ from pydantic import Field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from secu.acces import Permission, Portee, couvre_departement, exiger, portee, refus
+from secu.acces import Permission, Portee, couvre_organisme, exiger, payeur_autonomie, portee, refus
 from secu.autonomie import explication, rules
 from secu.autonomie.models import CampagneAutonomie, DecisionAutonomie, VersementAutonomie
 from secu.core import ages, ledger
 from secu.core.db import unit_of_work
 from secu.core.entree import Centimes, Entree, Identifiant
-from secu.core.errors import Conflict, Forbidden, InvalidField, NotFound
+from secu.core.errors import Conflict, InvalidField, NotFound
 from secu.core.explication import Etape
 from secu.core.money import format_eur
 from secu.core.parameters import parameters
 from secu.core.security import Action, Caller, Ressource, journal
 from secu.organismes.territoire import validate_departement
-from secu.register.access import read_person
+from secu.register.access import reaches
 from secu.register.models import Personne
 
 CAISSE = "CNSA"
@@ -168,44 +170,49 @@ def _check_apa(prestation: str, *, gir: int | None, age: int | None, ressources_
 
 
 def may_manage(caller: Caller, departement: str) -> bool:
-    """Admin everywhere; an agent for the départements of his organism's territory."""
-    return couvre_departement(caller, portee(caller, Permission.GERER_AUTONOMIE), departement)
+    """Admin everywhere; an agent of the département that pays (its organism ``CD-<département>``), nobody else."""
+    return couvre_organisme(caller, portee(caller, Permission.GERER_AUTONOMIE), payeur_autonomie(departement))
 
 
-def require_manage(caller: Caller, departement: str) -> None:
+def require_manage(caller: Caller, departement: str, personne_id: int | None = None) -> None:
     if not may_manage(caller, departement):
-        raise Forbidden("action réservée aux agents du département concerné ou à un administrateur")
+        raise refus("action réservée aux agents du département concerné ou à un administrateur", personne_id)
 
 
-def require_read(caller: Caller, decision: DecisionAutonomie) -> None:
+def _reaches_person(session: Session, caller: Caller, reach: Portee | None, personne_id: int) -> bool:
+    personne = session.get(Personne, personne_id)
+    return personne is not None and reaches(session, caller, reach, personne)
+
+
+def require_read(session: Session, caller: Caller, decision: DecisionAutonomie) -> None:
+    """The département that pays it, an administrator, the person and whoever answers for them (a parent)."""
     reach = portee(caller, Permission.LIRE_DECISION_AUTONOMIE)
-    if reach is Portee.LE_SIEN and caller.personne_id == decision.personne_id:
+    if reach is Portee.LE_SIEN and _reaches_person(session, caller, reach, decision.personne_id):
         return
-    if couvre_departement(caller, reach, decision.departement):
+    if couvre_organisme(caller, reach, payeur_autonomie(decision.departement)):
         return
     raise refus("accès refusé : ce dossier ne relève pas de votre périmètre", decision.personne_id)
 
 
 def decisions_of(session: Session, caller: Caller, personne_id: int) -> list[DecisionAutonomie]:
-    """The APA and PCH decisions of a person, if the caller may read them (:mod:`secu.acces`); the reading is journaled.
+    """The APA and PCH decisions of a person the caller may read (:mod:`secu.acces`); the reading is journaled.
 
-    An agent (his territory) reads them when each decision is of his départements — or, when the person has
-    none, when the person lives in one of them; anyone else reads them as he may read the person's file.
+    The person and whoever answers for them read them all, as a decision itself; the agent of a
+    département reads the decisions his département pays, for a resident of it or a person it pays.
     """
     reach = exiger(caller, Permission.LIRE_DECISION_AUTONOMIE)
-    query = (select(DecisionAutonomie).where(DecisionAutonomie.personne_id == personne_id)
-             .order_by(DecisionAutonomie.date_debut, DecisionAutonomie.id))
-    if reach is not Portee.SON_TERRITOIRE:
-        read_person(session, caller, personne_id, what=Ressource.DECISIONS_AUTONOMIE)
-        return list(session.scalars(query))
     personne = session.get(Personne, personne_id)
     if personne is None:
         raise NotFound("dossier introuvable", field="personne_id")
+    query = (select(DecisionAutonomie).where(DecisionAutonomie.personne_id == personne_id)
+             .order_by(DecisionAutonomie.date_debut, DecisionAutonomie.id))
     decisions = list(session.scalars(query))
-    for decision in decisions:
-        require_read(caller, decision)
-    if not decisions:
-        require_manage(caller, personne.departement)
+    if reach is Portee.SA_CAISSE:
+        decisions = [d for d in decisions if may_manage(caller, d.departement)]
+        if not decisions:
+            require_manage(caller, personne.departement, personne_id)
+    elif reach is Portee.LE_SIEN and not reaches(session, caller, reach, personne):
+        raise refus("accès refusé : ce dossier ne relève pas de votre périmètre", personne_id)
     journal(session, caller, Action.LECTURE, Ressource.DECISIONS_AUTONOMIE, personne_id, personne_id=personne_id)
     return decisions
 
@@ -222,7 +229,11 @@ def decide(session: Session, caller: Caller, data: DecisionIn) -> DecisionAutono
     if personne is None:
         raise NotFound("personne introuvable", field="personne_id")
     departement = validate_departement(data.departement or personne.departement)
-    require_manage(caller, departement)
+    require_manage(caller, departement, personne.id)
+    if portee(caller, Permission.GERER_AUTONOMIE) is not Portee.TOUT and personne.departement != departement:
+        # An agent decides for the residents of his département only (the domicile de secours elsewhere
+        # is an administrator's case: not modelled).
+        raise refus("accès refusé : cette personne ne réside pas dans votre département", personne.id)
     ensure_unique(session, data)
     if data.date_fin is not None and data.date_fin < data.date_debut:
         raise InvalidField("date_fin", "la date de fin précède la date de début")

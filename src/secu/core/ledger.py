@@ -26,6 +26,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    distinct,
     func,
     insert,
     select,
@@ -235,6 +236,7 @@ class Solde:
     regime: str
     debit_cents: int
     credit_cents: int
+    ecritures: int = 0  # how many entries the sums add up (the secret statistique counts them)
 
     @property
     def solde_cents(self) -> int:
@@ -257,7 +259,8 @@ def balances(session: Session, filtre: FiltreSoldes) -> list[Solde]:
     debit = func.coalesce(func.sum(LigneEcriture.montant_cents).filter(LigneEcriture.montant_cents > 0), 0)
     credit = func.coalesce(-func.sum(LigneEcriture.montant_cents).filter(LigneEcriture.montant_cents < 0), 0)
     keys = (LigneEcriture.compte, LigneEcriture.branche, LigneEcriture.organisme_code, LigneEcriture.regime)
-    query = select(*keys, debit, credit).group_by(*keys).order_by(*keys)
+    entries = func.count(distinct(LigneEcriture.ecriture_id))
+    query = select(*keys, debit, credit, entries).group_by(*keys).order_by(*keys)
     if filtre.du:
         query = query.where(LigneEcriture.date_operation >= filtre.du)
     if filtre.au:
@@ -273,6 +276,6 @@ def balances(session: Session, filtre: FiltreSoldes) -> list[Solde]:
     if filtre.compte_prefixe:
         query = query.where(LigneEcriture.compte.startswith(filtre.compte_prefixe, autoescape=True))
     return [
-        Solde(compte=c, branche=b, organisme_code=o, regime=r, debit_cents=int(d), credit_cents=int(k))
-        for c, b, o, r, d, k in session.execute(query)
+        Solde(compte=c, branche=b, organisme_code=o, regime=r, debit_cents=int(d), credit_cents=int(k), ecritures=int(n))
+        for c, b, o, r, d, k, n in session.execute(query)
     ]

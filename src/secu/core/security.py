@@ -274,6 +274,7 @@ class Ressource(StrEnum):
     # accounts and the ledger
     UTILISATEUR = "utilisateur"
     ECRITURE = "ecriture"
+    FICHIER_SEPA = "fichier_sepa"  # a payment run's file: every payee's name and IBAN
     # maladie
     FSE = "fse"
     RETOUR_AMC = "fse.retour_amc"

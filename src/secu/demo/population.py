@@ -325,6 +325,7 @@ def _drsm_of(personne: Personne) -> str:
 
 def _accounts(session: Session) -> dict[str, str]:
     """One account per role, all with the demo password; returns login → what it shows."""
+    from secu.acces import payeur_autonomie
     from secu.register.models import AyantDroit, Employeur, ProfessionnelSante
     from secu.utilisateurs.service import UtilisateurIn, create_user
 
@@ -340,6 +341,8 @@ def _accounts(session: Session) -> dict[str, str]:
         UtilisateurIn(login="admin", password=DEMO_PASSWORD, role=Role.ADMIN, nom_affiche="Administrateur"),
         UtilisateurIn(login="agent.demo", password=DEMO_PASSWORD, role=Role.AGENT, nom_affiche="Agent de la caisse", organisme_code=cpam),
         UtilisateurIn(login="agent.caf", password=DEMO_PASSWORD, role=Role.AGENT, nom_affiche="Agent de la CAF", organisme_code=caf),
+        UtilisateurIn(login="agent.departement", password=DEMO_PASSWORD, role=Role.AGENT, nom_affiche="Agent du département",
+                      organisme_code=payeur_autonomie(parent.departement)),
         UtilisateurIn(login="medecin.conseil", password=DEMO_PASSWORD, role=Role.MEDECIN_CONSEIL, nom_affiche="Médecin-conseil", organisme_code=drsm),
         UtilisateurIn(
             login="assure.demo", password=DEMO_PASSWORD, role=Role.ASSURE, nom_affiche=f"{parent.prenoms} {parent.nom_naissance}", personne_id=parent.id
@@ -354,6 +357,7 @@ def _accounts(session: Session) -> dict[str, str]:
         "admin": "administration (pas de données médicales)",
         "agent.demo": f"agent de l'organisme {cpam}",
         "agent.caf": f"agent de l'organisme {caf} : dossiers allocataires, paiements",
+        "agent.departement": f"agent de {payeur_autonomie(parent.departement)} : APA et PCH de ses résidents",
         "medecin.conseil": f"médecin-conseil de {drsm}",
         "assure.demo": "un parent et ses enfants",
         "employeur.demo": "un employeur et ses établissements",

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from secu.acces import Permission, exiger, exiger_organisme
 from secu.api.deps import CallerDep, IdPath, transaction
 from secu.core.errors import InvalidField, NotFound
+from secu.core.security import Action, journal
 from secu.core.security import Ressource as RessourceJournal
 from secu.famille import paiement, schemas, service
 from secu.famille.models import CampagneFamille
@@ -67,7 +68,9 @@ def pay(request: Request, caller: CallerDep, data: schemas.CampagneIn) -> dict[s
     return out | {"fichier": f"/api/famille/paiements/{bilan.campagne_id}/sepa.xml"}
 
 
-@router.get("/paiements/{campagne_id}/sepa.xml", summary="Le fichier de virements SEPA (pain.001) d'un paiement mensuel")
+@router.get("/paiements/{campagne_id}/sepa.xml", summary="Le fichier de virements SEPA (pain.001) d'un paiement mensuel",
+            response_class=Response, responses={200: {"description": "le fichier pain.001 (lecture journalisée)",
+                                                     "content": {"application/xml": {"schema": {"type": "string"}}}}})
 def sepa_file(request: Request, caller: CallerDep, campagne_id: IdPath) -> Response:
     exiger(caller, Permission.PAYER_PRESTATIONS)
     with transaction(request) as session:
@@ -75,6 +78,8 @@ def sepa_file(request: Request, caller: CallerDep, campagne_id: IdPath) -> Respo
         if run is None or run.statut != "terminee":
             raise NotFound("paiement mensuel introuvable ou inachevé", field="campagne_id")
         exiger_organisme(caller, Permission.PAYER_PRESTATIONS, run.organisme_code, "accès refusé : paiement d'une autre CAF")
+        # Every payee's name and IBAN: the download is a read, journalled like any other.
+        journal(session, caller, Action.LECTURE, RessourceJournal.FICHIER_SEPA, run.id, detail=f"famille {run.organisme_code}")
         return Response(run.fichier_sepa or "", media_type="application/xml")
 
 

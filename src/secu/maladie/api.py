@@ -140,6 +140,7 @@ def statement(
     du: Annotated[date | None, Query()] = None,
     au: Annotated[date | None, Query()] = None,
 ) -> dict[str, Any]:
+    exiger(caller, Permission.LIRE_FSE)  # reimbursements: the maladie caisses, not a CAF's agent
     with transaction(request) as session:
         read_person(session, caller, personne_id, what=Ressource.DECOMPTE)
         query = select(Fse).where(Fse.personne_id == personne_id, Fse.statut == "liquidee")
@@ -184,7 +185,9 @@ def pay(request: Request, caller: CallerDep, data: CampagneIn) -> dict[str, Any]
     return {k: v for k, v in bilan.__dict__.items() if k != "fichier_sepa"} | {"fichier": f"/api/maladie/paiements/{bilan.campagne_id}/sepa.xml"}
 
 
-@router.get("/paiements/{campagne_id}/sepa.xml", summary="Le fichier de virements SEPA (pain.001) d'une campagne")
+@router.get("/paiements/{campagne_id}/sepa.xml", summary="Le fichier de virements SEPA (pain.001) d'une campagne",
+            response_class=Response, responses={200: {"description": "le fichier pain.001 (lecture journalisée)",
+                                                     "content": {"application/xml": {"schema": {"type": "string"}}}}})
 def sepa_file(request: Request, caller: CallerDep, campagne_id: IdPath) -> Response:
     exiger(caller, Permission.PAYER_PRESTATIONS)
     with transaction(request) as session:
@@ -192,6 +195,8 @@ def sepa_file(request: Request, caller: CallerDep, campagne_id: IdPath) -> Respo
         if run is None or run.statut != "terminee":
             raise NotFound("campagne de paiement introuvable ou inachevée", field="campagne_id")
         exiger_organisme(caller, Permission.PAYER_PRESTATIONS, run.organisme_code, "accès refusé : campagne d'une autre caisse")
+        # Every payee's name and IBAN: the download is a read, journalled like any other.
+        journal(session, caller, Action.LECTURE, Ressource.FICHIER_SEPA, run.id, detail=f"maladie {run.organisme_code}")
         return Response(run.fichier_sepa or "", media_type="application/xml")
 
 
@@ -202,6 +207,7 @@ fhir_router = APIRouter(prefix="/fhir", tags=["FHIR R4"])
 def fhir_claim(request: Request, caller: CallerDep, payload: Annotated[ObjetJson, Body(description="ressource Claim FHIR R4")]) -> dict[str, Any]:
     from secu.maladie import fhir
 
+    exiger(caller, Permission.TRANSMETTRE_FSE)  # refused before the claim is read
     claim = fhir.parse_claim(payload)
     lot = fhir.claim_to_lot(claim)
     _, _, results = intake.receive_lot_retrying(request.app.state.sessions, caller, lot, today=date.today())

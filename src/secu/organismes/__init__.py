@@ -45,6 +45,9 @@ Notes on the table:
   runs the risques professionnels of the employer side (tarification, prevention), as asked.
 * autonomie: the CNSA is the national caisse of the branch. The APA and the PCH are paid by the
   conseil départemental, which is not a social-security organism, so secu routes to the CNSA.
+  The départements are listed all the same (type ``CD``, code ``CD-<département>``, branch
+  autonomie, territory their département): they have agents, who decide and pay the APA and the
+  PCH of their residents (:mod:`secu.acces`); routing never answers with them.
 * agricole: there is no MSA caisse overseas; the CGSS manage the agricultural schemes there
   (and the CAF the family benefits), the CSSM in Mayotte.
 * A département shared by several caisses of the routed type needs the INSEE code of the
@@ -81,7 +84,7 @@ BRANCHES: tuple[str, ...] = ("maladie", "atmp", "famille", "retraite", "autonomi
 REGIMES: tuple[str, ...] = ("general", "agricole")
 TYPES: tuple[str, ...] = (
     "CNAM", "CPAM", "CGSS", "CSSM", "CCSS", "DRSM", "CARSAT", "CRAMIF", "CNAV",
-    "CNAF", "CAF", "URSSAF_CN", "URSSAF", "CNSA", "CCMSA", "MSA",
+    "CNAF", "CAF", "URSSAF_CN", "URSSAF", "CNSA", "CCMSA", "MSA", "CD",
 )
 
 #: (régime, branche) → the organism types that may serve it, in order of precedence: the first

@@ -60,6 +60,7 @@ MAX_DSN_BYTES = 50 * 1024 * 1024
 )
 async def post_dsn_text(request: Request, caller: CallerDep) -> dict[str, Any]:
     """The file as sent (UTF-8 or Latin-1), read whole, then taken in one transaction."""
+    exiger(caller, Permission.DEPOSER_DSN)  # refused before the body is read
     body = await request.body()
     if not body.strip():
         raise InvalidField("contenu", "le fichier DSN est vide")
@@ -83,6 +84,7 @@ def post_dsn_json(request: Request, caller: CallerDep, contenu: Annotated[ObjetJ
 
 @router.get("/dsn/{declaration_id}", summary="Une DSN : chaque salarié, chaque cotisation, avec sa base, son taux et sa référence")
 def read_dsn(request: Request, caller: CallerDep, declaration_id: IdPath) -> dict[str, Any]:
+    exiger(caller, Permission.LIRE_COMPTE_COTISANT)  # a profile without the right learns nothing, not even whether it exists
     with transaction(request) as session:
         record = session.get(DeclarationDsn, declaration_id)
         if record is None:

@@ -82,6 +82,7 @@ def _parse(content: str | bytes | dict[str, Any]) -> tuple[dsn.Declaration, str,
 
 def receive(session: Session, caller: Caller, content: str | bytes | dict[str, Any], *, today: date) -> Recu:
     """Take in one monthly DSN (text or JSON); raises DsnError (line-numbered, French) or another SecuError."""
+    exiger(caller, Permission.DEPOSER_DSN)  # who may deposit at all, before reading a byte of it
     declaration, fmt, text = _parse(content)
     fingerprint = hashlib.sha256(text.encode("utf-8")).hexdigest()
     siret, mois = dsn.identity(declaration)

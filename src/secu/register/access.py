@@ -30,7 +30,7 @@ from secu.core.errors import Forbidden, NotFound
 from secu.core.security import Action, Caller, Ressource, journal
 from secu.register.models import AyantDroit, Personne, Rattachement
 
-__all__ = ["departements_of", "may_read", "may_write", "read_person", "require_person", "require_person_write"]
+__all__ = ["departements_of", "may_read", "reaches", "may_write", "read_person", "require_person", "require_person_write"]
 
 
 def _is_parent_of(session: Session, parent_id: int | None, child_id: int, on: date) -> bool:
@@ -72,6 +72,11 @@ def _reaches(session: Session, caller: Caller, reach: Portee | None, personne: P
     if reach is Portee.LE_SIEN:
         return personne.id == caller.personne_id or _is_parent_of(session, caller.personne_id, personne.id, date.today())
     return False
+
+
+def reaches(session: Session, caller: Caller, reach: Portee | None, personne: Personne) -> bool:
+    """Whether a portée reaches this person's file (LE_SIEN: the caller and the minors attached to them today)."""
+    return _reaches(session, caller, reach, personne)
 
 
 def may_read(session: Session, caller: Caller, personne: Personne, *, medical: bool = False) -> bool:

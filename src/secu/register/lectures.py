@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from secu.acces import Permission, Portee, exiger, refus
+from secu.acces import Permission, Portee, departements_of, exiger, refus
 from secu.core.db import paginate
 from secu.core.errors import NotFound
 from secu.core.identifiers import validate_siret
@@ -76,6 +76,8 @@ def who_read(session: Session, caller: Caller, personne_id: int, *, page: int, t
     )
     if not rows and reach is Portee.TOUT and session.get(Personne, personne_id) is None:
         raise NotFound("dossier introuvable", field="personne_id")
+    # Who read a file is itself part of the file: reading it is journalled too.
+    journal(session, caller, Action.LECTURE, Ressource.JOURNAL_ACCES, personne_id, personne_id=personne_id)
     return [
         {"horodatage": r.horodatage, "role": r.role, "action": r.action, "ressource": r.ressource, "utilisateur_id": r.utilisateur_id}
         for r in rows
@@ -85,16 +87,29 @@ def who_read(session: Session, caller: Caller, personne_id: int, *, page: int, t
 # -- employers ----------------------------------------------------------------------------------
 
 
-def _may_see_employer(caller: Caller, employeur_id: int) -> None:
-    if exiger(caller, Permission.LIRE_EMPLOYEUR, REFUS_EMPLOYEUR) is Portee.LE_SIEN and caller.employeur_id != employeur_id:
+def _in_territory(caller: Caller):  # type: ignore[no-untyped-def]
+    """The employers with an establishment in the caller's organism's territory."""
+    return Employeur.id.in_(select(Etablissement.employeur_id).where(
+        Etablissement.departement.in_(departements_of(caller.organisme_code))))
+
+
+def _may_see_employer(session: Session, caller: Caller, employeur_id: int) -> None:
+    reach = exiger(caller, Permission.LIRE_EMPLOYEUR, REFUS_EMPLOYEUR)
+    if reach is Portee.LE_SIEN and caller.employeur_id != employeur_id:
+        raise refus(REFUS_EMPLOYEUR)
+    if reach is Portee.SON_TERRITOIRE and session.scalar(
+            select(Employeur.id).where(Employeur.id == employeur_id, _in_territory(caller))) is None:
         raise refus(REFUS_EMPLOYEUR)
 
 
 def search_employers(session: Session, caller: Caller, *, q: str | None, page: int, taille: int) -> tuple[list[Employeur], int]:
     """By raison sociale or SIREN; an employer finds only itself."""
     query = select(Employeur)
-    if exiger(caller, Permission.LIRE_EMPLOYEUR) is Portee.LE_SIEN:
+    reach = exiger(caller, Permission.LIRE_EMPLOYEUR, REFUS_EMPLOYEUR)
+    if reach is Portee.LE_SIEN:
         query = query.where(Employeur.id == caller.employeur_id)
+    elif reach is Portee.SON_TERRITOIRE:
+        query = query.where(_in_territory(caller))
     if q:
         term = q.strip().upper()
         query = query.where((Employeur.siren == term.replace(" ", "")) | func.upper(Employeur.raison_sociale).like(f"%{term}%"))
@@ -102,7 +117,7 @@ def search_employers(session: Session, caller: Caller, *, q: str | None, page: i
 
 
 def read_employer(session: Session, caller: Caller, employeur_id: int) -> Employeur:
-    _may_see_employer(caller, employeur_id)
+    _may_see_employer(session, caller, employeur_id)
     employeur = session.get(Employeur, employeur_id)
     if employeur is None:
         raise NotFound("employeur introuvable", field="employeur_id")
@@ -114,5 +129,5 @@ def read_establishment(session: Session, caller: Caller, siret: str) -> Etabliss
     etab = session.scalar(select(Etablissement).where(Etablissement.siret == number))
     if etab is None:
         raise NotFound("établissement introuvable", field="siret")
-    _may_see_employer(caller, etab.employeur_id)
+    _may_see_employer(session, caller, etab.employeur_id)
     return etab

@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from secu.acces import Permission, Portee, departements_of, exiger
+from secu.acces import Permission, Portee, couvre_departement, departements_of, exiger, portee, refus
 from secu.core.db import paginate
 from secu.core.errors import Conflict, Forbidden, InvalidField, NotFound
 from secu.core.identifiers import (
@@ -296,8 +296,14 @@ def create_household(session: Session, data: schemas.FoyerIn, *, caller: Caller,
 # -- employers and professionals -------------------------------------------------------------
 
 
+def _require_territory(caller: Caller, permission: Permission, departement: str, message: str) -> None:
+    """An agent registers within his organism's territory only (the URSSAF its employers, the CPAM its professionals)."""
+    if not couvre_departement(caller, portee(caller, permission), departement):
+        raise refus(message)
+
+
 def register_employer(session: Session, data: schemas.EmployeurIn, *, caller: Caller) -> Employeur:
-    exiger(caller, Permission.ENREGISTRER_EMPLOYEURS_ET_PROFESSIONNELS, "seul un agent peut enregistrer un employeur")
+    exiger(caller, Permission.ENREGISTRER_EMPLOYEURS, "seul un agent de l'URSSAF peut enregistrer un employeur")
     siren = validate_siren(data.siren, field="siren")
     if session.scalar(select(Employeur.id).where(Employeur.siren == siren)) is not None:
         raise Conflict("un employeur portant ce SIREN est déjà enregistré", field="siren")
@@ -305,22 +311,23 @@ def register_employer(session: Session, data: schemas.EmployeurIn, *, caller: Ca
     session.add(employeur)
     session.flush()
     for index, etab in enumerate(data.etablissements):
-        _add_establishment(session, employeur, etab, prefix=f"etablissements[{index}].")
+        _add_establishment(session, employeur, etab, prefix=f"etablissements[{index}].", caller=caller)
     journal(session, caller, Action.CREATION, Ressource.EMPLOYEUR, employeur.id)
     return employeur
 
 
 def add_establishment(session: Session, employeur_id: int, data: schemas.EtablissementIn, *, caller: Caller) -> Etablissement:
-    exiger(caller, Permission.ENREGISTRER_EMPLOYEURS_ET_PROFESSIONNELS, "seul un agent peut enregistrer un établissement")
+    exiger(caller, Permission.ENREGISTRER_EMPLOYEURS, "seul un agent de l'URSSAF peut enregistrer un établissement")
     employeur = session.get(Employeur, employeur_id)
     if employeur is None:
         raise NotFound("employeur introuvable", field="employeur_id")
-    etab = _add_establishment(session, employeur, data)
+    etab = _add_establishment(session, employeur, data, caller=caller)
     journal(session, caller, Action.CREATION, Ressource.ETABLISSEMENT, etab.id)
     return etab
 
 
-def _add_establishment(session: Session, employeur: Employeur, data: schemas.EtablissementIn, prefix: str = "") -> Etablissement:
+def _add_establishment(session: Session, employeur: Employeur, data: schemas.EtablissementIn, prefix: str = "", *,
+                       caller: Caller) -> Etablissement:
     siret = validate_siret(data.siret, field=f"{prefix}siret")
     if siren_of(siret) != employeur.siren:
         raise InvalidField(f"{prefix}siret", "le SIRET n'appartient pas au SIREN de l'employeur")
@@ -329,6 +336,8 @@ def _add_establishment(session: Session, employeur: Employeur, data: schemas.Eta
     if data.effectif < 0:
         raise InvalidField(f"{prefix}effectif", "l'effectif ne peut pas être négatif")
     departement = validate_departement(data.departement, field=f"{prefix}departement")
+    _require_territory(caller, Permission.ENREGISTRER_EMPLOYEURS, departement,
+                       "accès refusé : cet établissement est hors du territoire de votre organisme")
     etab = Etablissement(
         employeur_id=employeur.id,
         siret=siret,
@@ -345,7 +354,10 @@ def _add_establishment(session: Session, employeur: Employeur, data: schemas.Eta
 
 
 def register_professional(session: Session, data: schemas.ProfessionnelIn, *, caller: Caller) -> ProfessionnelSante:
-    exiger(caller, Permission.ENREGISTRER_EMPLOYEURS_ET_PROFESSIONNELS, "seul un agent peut enregistrer un professionnel de santé")
+    exiger(caller, Permission.ENREGISTRER_PROFESSIONNELS, "seul un agent de CPAM peut enregistrer un professionnel de santé")
+    departement = validate_departement(data.departement, field="departement")
+    _require_territory(caller, Permission.ENREGISTRER_PROFESSIONNELS, departement,
+                       "accès refusé : ce professionnel exerce hors du territoire de votre organisme")
     rpps = validate_rpps(data.rpps, field="rpps")
     if data.profession not in PROFESSIONS:
         raise InvalidField("profession", f"profession inconnue : {data.profession!r} (attendu : {', '.join(PROFESSIONS)})")
@@ -353,7 +365,6 @@ def register_professional(session: Session, data: schemas.ProfessionnelIn, *, ca
         raise InvalidField("optam", "l'OPTAM concerne les médecins de secteur 2")
     if session.scalar(select(ProfessionnelSante.id).where(ProfessionnelSante.rpps == rpps)) is not None:
         raise Conflict("un professionnel portant ce numéro RPPS est déjà enregistré", field="rpps")
-    departement = validate_departement(data.departement, field="departement")
     pro = ProfessionnelSante(
         rpps=rpps,
         nom=_required_text(data.nom, "nom", "le nom").upper(),

@@ -3,12 +3,12 @@ access journal (for the DPO). The decisions are the use cases of ``secu.utilisat
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, OAuth2PasswordRequestForm
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import select
 
 from secu.acces import Permission, exiger
@@ -65,6 +65,12 @@ class JournalOut(BaseModel):
     ressource_id: str | None
     personne_id: int | None
     detail: str | None
+
+    @field_validator("horodatage")
+    @classmethod
+    def _utc(cls, moment: datetime) -> datetime:
+        """SQLite gives the stored UTC moment back without its offset: say it, so the answer is an RFC 3339 date-time."""
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @auth.post("/jeton", response_model=JetonOut, summary="Obtenir un jeton d'accès")
@@ -125,8 +131,8 @@ def access_journal(
     request: Request,
     caller: CallerDep,
     pagination: PaginationDep,
-    personne_id: Annotated[int | None, Query()] = None,
-    utilisateur_id: Annotated[int | None, Query()] = None,
+    personne_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,  # bounded like the column: never a 500
+    utilisateur_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> list[JournalOut]:
     exiger(caller, Permission.CONSULTER_JOURNAL)
     query = select(JournalAcces)

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from secu.acces import Permission, peut
 from secu.api.deps import IdPath
 from secu.api.errors import _field as api_field
 from secu.api.errors import _french as api_message
@@ -177,14 +178,17 @@ def dossier(request: Request, caller: CallerPage, personne_id: IdPath, message: 
         exonerations = [e for e in droits.exonerations if e.motif != "ALD"]
         read_person(session, caller, personne_id, what="medecin_traitant")
         medecins = _medecins_traitants(session, personne_id)
-        read_person(session, caller, personne_id, what="decompte")
-        fses, total_fse = paginate(
-            session, select(Fse).where(Fse.personne_id == personne_id, Fse.statut == "liquidee"),
-            page=1, taille=10, order_by=(Fse.date_soins.desc(), Fse.id.desc()),
-        )
-        soins = [{"numero": f.numero, "date_soins": f.date_soins, "rembourse_cents": f.rembourse_cents,
-                  "paye_a": "professionnel (tiers payant)" if f.tiers_payant else "assuré", "paye": f.paiement_id is not None}
-                 for f in fses]
+        soins: list[dict[str, Any]] | None = None  # None: not this agent's branch (a CAF agent sees no reimbursement)
+        total_fse = 0
+        if peut(caller, Permission.LIRE_FSE):
+            read_person(session, caller, personne_id, what="decompte")
+            fses, total_fse = paginate(
+                session, select(Fse).where(Fse.personne_id == personne_id, Fse.statut == "liquidee"),
+                page=1, taille=10, order_by=(Fse.date_soins.desc(), Fse.id.desc()),
+            )
+            soins = [{"numero": f.numero, "date_soins": f.date_soins, "rembourse_cents": f.rembourse_cents,
+                      "paye_a": "professionnel (tiers payant)" if f.tiers_payant else "assuré", "paye": f.paiement_id is not None}
+                     for f in fses]
         famille = _famille(session, caller, personne_id)
         # Who read this file: reading the journal is itself a read of the file, journalled first.
         read_person(session, caller, personne_id, what="journal_acces")

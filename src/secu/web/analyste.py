@@ -18,13 +18,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 
 from secu import branches as registre
 from secu.core import ledger
 from secu.core.db import unit_of_work
 from secu.core.money import format_eur
 from secu.core.security import Role
+from secu.statistiques.rules import seuil
 from secu.web.session import PageCaller, PageRoute, render, require_role, templates
 
 templates.env.filters.setdefault("euros", lambda cents: format_eur(int(cents or 0)))
@@ -138,13 +139,23 @@ def _mois_du_grand_livre(session: Any, simulation: bool) -> list[date]:
     column = func.strftime("%Y-%m", ledger.LigneEcriture.date_operation) if session.bind.dialect.name == "sqlite" \
         else func.to_char(ledger.LigneEcriture.date_operation, "YYYY-MM")
     condition = ledger.LigneEcriture.compte.startswith(SIMULATION, autoescape=True)
-    query = select(distinct(column)).where(condition if simulation else ~condition).order_by(column)
+    query = select(column).distinct().where(condition if simulation else ~condition).order_by(column)
     return [date(int(m[:4]), int(m[5:7]), 1) for m in session.scalars(query)]
 
 
 def _fin_de_mois(m: date) -> date:
     suivant = date(m.year + (m.month == 12), m.month % 12 + 1, 1)
     return date.fromordinal(suivant.toordinal() - 1)
+
+
+def _ecritures_par_branche(session: Any, m: date) -> dict[str, int]:
+    """How many entries each branch's month adds up (the secret statistique counts them), the simulated year apart."""
+    ligne = ledger.LigneEcriture
+    query = (select(ligne.branche, func.count(ligne.ecriture_id.distinct()))
+             .where(ligne.date_operation >= m, ligne.date_operation <= _fin_de_mois(m),
+                    ~ligne.compte.startswith(SIMULATION, autoescape=True))
+             .group_by(ligne.branche))
+    return {branche: int(n) for branche, n in session.execute(query)}
 
 
 def comptes_par_branche(session: Any, *, simulation: bool = False) -> dict[str, list[dict[str, Any]]]:
@@ -165,9 +176,17 @@ def comptes_par_branche(session: Any, *, simulation: bool = False) -> dict[str, 
                 t[0] += s.solde_cents
             elif racine == "produits":
                 t[1] -= s.solde_cents
+        ecritures = {} if simulation else _ecritures_par_branche(session, m)
         for branche, (charges, produits) in totaux.items():
-            if charges or produits:
-                out.setdefault(branche, []).append({"mois": m, "charges": charges, "produits": produits, "solde": produits - charges})
+            if not (charges or produits):
+                continue
+            # Secret statistique: a month of a branch made of fewer entries than the threshold (a few families, one
+            # person's APA) is not shown. The simulated year is a synthetic population: no one to single out.
+            if not simulation and ecritures.get(branche, 0) < seuil(date.today()):
+                out.setdefault(branche, []).append({"mois": m, "secret": True})
+            else:
+                out.setdefault(branche, []).append({"mois": m, "charges": charges, "produits": produits, "solde": produits - charges,
+                                                    "secret": False})
     ordre = list(_branches())
     return dict(sorted(out.items(), key=lambda kv: ordre.index(kv[0]) if kv[0] in ordre else len(ordre)))
 
@@ -267,10 +286,14 @@ def tableau_de_bord(request: Request, caller: PageCaller) -> Response:
     with unit_of_work(request.app.state.sessions) as session:
         reel = comptes_par_branche(session)
         simule = comptes_par_branche(session, simulation=True)
-    branches = [{"code": b, "libelle": _branches().get(b, b), "lignes": lignes, "graphique": graphique_branche(f"branche-{b}", b, lignes)}
-                for b, lignes in reel.items()]
+    branches = []
+    for b, toutes in reel.items():
+        lignes = [ligne for ligne in toutes if not ligne["secret"]]
+        branches.append({"code": b, "libelle": _branches().get(b, b), "lignes": lignes,
+                         "graphique": graphique_branche(f"branche-{b}", b, lignes) if lignes else None,
+                         "secrets": [mois_libelle(ligne["mois"]) for ligne in toutes if ligne["secret"]]})
     return render(request, "analyste/tableau_de_bord.html", {
-        "branches": branches, "simulation_au_grand_livre": bool(simule),
+        "branches": branches, "seuil_secret": seuil(date.today()), "simulation_au_grand_livre": bool(simule),
         "simulation_branches": sorted(simule), "resultats": len(resultats_de_simulation(dossier_des_simulations())),
     })
 
