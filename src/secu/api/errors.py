@@ -9,7 +9,6 @@ schema-conformance fuzz, can rely on it.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -72,39 +71,8 @@ def _field(loc: tuple | list) -> str:  # type: ignore[type-arg]
     return out or "requete"
 
 
-def _nul_in_query(query_string: bytes) -> str | None:
-    """The first query parameter carrying a NUL character (no database column takes one), or None."""
-    if b"%00" not in query_string and b"\x00" not in query_string:
-        return None
-    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
-        if "\x00" in name or "\x00" in value:
-            return name.replace("\x00", "") or "requete"
-    return None
-
-
-class RefuseNulBytes:
-    """PostgreSQL refuses a NUL in text (a 500 deep in a query): refuse it at the door, naming the parameter.
-
-    A plain ASGI middleware (no per-request task, as ``BaseHTTPMiddleware`` would add): it reads the query
-    string and the path only, never the body."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            field = _nul_in_query(scope.get("query_string", b""))
-            if field is None and "\x00" in scope.get("path", ""):
-                field = "chemin"
-            if field is not None:
-                answer = JSONResponse(status_code=422, content={"detail": {"champ": field, "message": "caractère nul interdit"}})
-                await answer(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-
 def install(app: FastAPI) -> None:
-    app.add_middleware(RefuseNulBytes)
+    # NUL and control characters in the address are refused at the door by api.limites (PostgreSQL takes no NUL).
 
     @app.exception_handler(SecuError)
     async def secu_error(request: Request, error: SecuError) -> JSONResponse:
