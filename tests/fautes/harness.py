@@ -37,7 +37,8 @@ import signal
 import sqlite3
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -71,6 +72,16 @@ def _ack(workdir: Path, line: str) -> None:
         handle.write(line + "\n")
 
 
+@contextmanager
+def _chunk(module: Any, size: int) -> Iterator[None]:
+    """Small chunks: many commits, many places to be cut (the module's own size is put back after)."""
+    before, module.CHUNK = module.CHUNK, size
+    try:
+        yield
+    finally:
+        module.CHUNK = before
+
+
 def flow_saisie(url: str, workdir: Path) -> None:
     from secu.core.db import unit_of_work
     from secu.core.security import SYSTEM
@@ -94,13 +105,13 @@ def flow_paiement_maladie(url: str, workdir: Path) -> None:
     from secu.maladie import paiement
     from secu.maladie.models import Fse
 
-    paiement.CHUNK = 5  # many chunks, many commits: many places to be cut
     engine, sessions = _sessions(url)
     try:
         with unit_of_work(sessions) as session:
             caisses = sorted(c for c in session.scalars(sa.select(Fse.organisme_code).distinct()) if c)
-        for caisse in caisses:
-            paiement.run_payments(sessions, caisse, RUN_DATE)
+        with _chunk(paiement, 5):
+            for caisse in caisses:
+                paiement.run_payments(sessions, caisse, RUN_DATE)
     finally:
         engine.dispose()
 
@@ -111,14 +122,14 @@ def flow_paiement_famille(url: str, workdir: Path) -> None:
     from secu.famille import paiement
     from secu.famille.models import DossierAllocataire
 
-    paiement.CHUNK = 2
     engine, sessions = _sessions(url)
     try:
         with unit_of_work(sessions) as session:
             cafs = sorted(set(session.scalars(sa.select(DossierAllocataire.organisme_code))))
-        for mois in MOIS_PAYES:
-            for caf in cafs:
-                paiement.run_payments(sessions, caf, mois)
+        with _chunk(paiement, 2):
+            for mois in MOIS_PAYES[: int((workdir / "mois.txt").read_text())]:
+                for caf in cafs:
+                    paiement.run_payments(sessions, caf, mois)
     finally:
         engine.dispose()
 
@@ -155,8 +166,8 @@ FLOW_FUNCTIONS: dict[str, Callable[[str, Path], None]] = {
 # The child: kill points, then the flow
 
 
-def _install_kill_points(kill_at: int) -> list[int]:
-    """Count the kill points passed; SIGKILL at the ``kill_at``-th (0: never)."""
+def _install_kill_points(kill_at: int) -> tuple[list[int], Callable[[], None]]:
+    """Count the kill points passed, SIGKILL at the ``kill_at``-th (0: never); and how to take the points out."""
     from sqlalchemy import Engine, event
     from sqlalchemy.orm import Session
 
@@ -182,13 +193,19 @@ def _install_kill_points(kill_at: int) -> list[int]:
         return durable(path)
 
     batch.liquidate_public, batch._durable = liquidate_public, _durable  # type: ignore[assignment]
-    return passed
+
+    def undo() -> None:
+        event.remove(Engine, "commit", point)
+        event.remove(Session, "after_commit", point)
+        batch.liquidate_public, batch._durable = liquidate, durable  # type: ignore[assignment]
+
+    return passed, undo
 
 
 def _child(flow: str, url: str, workdir: str, kill_at: int, count_file: str) -> None:
     from secu.core.errors import SecuError
 
-    passed = _install_kill_points(kill_at)
+    passed, _ = _install_kill_points(kill_at)
     try:
         FLOW_FUNCTIONS[flow](url, Path(workdir))
     except SecuError as error:
@@ -245,11 +262,18 @@ def _pg_url(database: str) -> str:
     return PG_URL.rsplit("/", 1)[0] + "/" + database
 
 
-def _pg_admin() -> sa.Engine:
-    return sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+def _pg(statement: str) -> None:
+    """CREATE / DROP DATABASE: outside a transaction, on a connection closed right after."""
+    engine = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as admin:
+            admin.execute(sa.text(statement))
+    finally:
+        engine.dispose()
 
 
-def build_world(kind: str, folder: Path, *, households: int = 10, claims: int = 10, claims_paid: int = 40, lines: int = 400) -> World:
+def build_world(kind: str, folder: Path, *, households: int = 10, claims: int = 10, claims_paid: int = 40, lines: int = 400,
+                months: int = 2) -> World:
     """The demo population, liquidated feuilles waiting for payment, and the inputs of the flows (claims, DSN, a batch file)."""
     import polars as pl
 
@@ -265,8 +289,7 @@ def build_world(kind: str, folder: Path, *, households: int = 10, claims: int = 
     if kind == "sqlite":
         template, url = str(folder / "monde.db"), f"sqlite:///{folder / 'monde.db'}"
     else:
-        with _pg_admin().connect() as admin:
-            admin.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        _pg(f'CREATE DATABASE "{name}"')
         template, url = name, _pg_url(name)
     engine = make_engine(url)
     migrate(engine)
@@ -276,6 +299,7 @@ def build_world(kind: str, folder: Path, *, households: int = 10, claims: int = 
     rng = random.Random(11)
     planned = plan_claims(sessions, reference=REFERENCE, seed_value=7, patients=claims)
     (folder / "claims.json").write_text(json.dumps(planned[:claims], default=str))
+    (folder / "mois.txt").write_text(str(months))  # months of family benefits the CAF run pays
     (folder / "dsn.json").write_text(json.dumps(demo_declarations(sessions, seed_value=7)[1], default=str))
     with unit_of_work(sessions) as session:  # feuilles liquidated earlier, waiting for their payment run
         people = list(session.scalars(sa.select(Personne).order_by(Personne.id)))
@@ -305,7 +329,7 @@ def copy_world(world: World, label: str) -> tuple[str, Path]:
     """A database and a folder of the world's own for one trial: (URL, folder)."""
     workdir = world.folder / f"essai-{label}-{uuid.uuid4().hex[:6]}"
     workdir.mkdir()
-    for name in ("claims.json", "dsn.json", "lignes.parquet"):
+    for name in ("claims.json", "dsn.json", "lignes.parquet", "mois.txt"):
         shutil.copy(world.folder / name, workdir / name)
     (workdir / "sortie").mkdir()
     if world.kind == "sqlite":
@@ -318,8 +342,7 @@ def copy_world(world: World, label: str) -> tuple[str, Path]:
         url = f"sqlite:///{target}"
     else:
         name = f"secu_fautes_{uuid.uuid4().hex[:10]}"
-        with _pg_admin().connect() as admin:
-            admin.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{world.template}"'))
+        _pg(f'CREATE DATABASE "{name}" TEMPLATE "{world.template}"')
         world.copies.append(name)
         url = _pg_url(name)
     return url, workdir
@@ -329,8 +352,7 @@ def drop_copy(world: World, url: str, workdir: Path) -> None:
     shutil.rmtree(workdir, ignore_errors=True)
     if world.kind == "postgresql":
         name = url.rsplit("/", 1)[1]
-        with _pg_admin().connect() as admin:
-            admin.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         world.copies.remove(name)
 
 
@@ -338,8 +360,7 @@ def drop_world(world: World) -> None:
     for name in list(world.copies):
         drop_copy(world, _pg_url(name), world.folder / "-")
     if world.kind == "postgresql":
-        with _pg_admin().connect() as admin:
-            admin.execute(sa.text(f'DROP DATABASE IF EXISTS "{world.template}" WITH (FORCE)'))
+        _pg(f'DROP DATABASE IF EXISTS "{world.template}" WITH (FORCE)')
     shutil.rmtree(world.folder, ignore_errors=True)
 
 
@@ -447,17 +468,20 @@ class Essai:
     race: bool
     exitcodes: list[int]
     violations: list[str]
+    erreurs: list[str] = field(default_factory=list)
+    """A concurrent call that failed with an unexpected error (a 500 to its caller) while the invariants held."""
 
 
 def calibrate(world: World, flow: str) -> None:
-    """Run the flow once uninterrupted in a child: its number of kill points, and the end state to compare with."""
+    """Run the flow once uninterrupted (here, not in a child): its number of kill points, and the end state to compare with."""
     url, workdir = copy_world(world, f"reference-{flow}")
     try:
-        process, count_file = start_child(flow, url, workdir, 0)
-        code = wait_child(process)
-        if code != 0:
-            raise RuntimeError(f"{flow} : l'exécution de référence a échoué (code {code})")
-        world.points[flow] = int(count_file.read_text().split()[0])
+        passed, undo = _install_kill_points(0)
+        try:
+            FLOW_FUNCTIONS[flow](url, workdir)
+        finally:
+            undo()
+        world.points[flow] = passed[0]
         world.reference[flow] = state(url, workdir, flow)
     finally:
         drop_copy(world, url, workdir)
@@ -475,8 +499,8 @@ def trial(world: World, flow: str, rng: random.Random, *, race: bool = False, ki
             children.append(start_child(flow, url, workdir, 0))
         codes = [wait_child(process) for process, _ in children]
         violations = [f"processus bloqué (code {code})" for code in codes if code == -999]
-        violations += [f"erreur inattendue du processus {index} (code {code})" for index, code in enumerate(codes)
-                       if code not in (0, -signal.SIGKILL, EXIT_REFUSED, -999)]
+        errors = [f"erreur inattendue du processus {index} (code {code})" for index, code in enumerate(codes)
+                  if code not in (0, -signal.SIGKILL, EXIT_REFUSED, -999)]
         if flow == "liquidation":
             violations += _check_target_after_kill(world, workdir)
         else:
@@ -488,6 +512,6 @@ def trial(world: World, flow: str, rng: random.Random, *, race: bool = False, ki
         else:
             violations += _check_acks(url, workdir, flow) + _check_invariants(url)
         violations += _differences(world.reference[flow], state(url, workdir, flow))
-        return Essai(flow, kill_at, race, codes, violations)
+        return Essai(flow, kill_at, race, codes, violations, errors)
     finally:
         drop_copy(world, url, workdir)
