@@ -205,6 +205,8 @@ def _install_kill_points(kill_at: int) -> tuple[list[int], Callable[[], None]]:
 def _child(flow: str, url: str, workdir: str, kill_at: int, count_file: str) -> None:
     from secu.core.errors import SecuError
 
+    log = os.open(Path(workdir) / f"stderr-{os.getpid()}.txt", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(log, 2)  # a failing child's traceback, for the report (read by _last_error)
     passed, _ = _install_kill_points(kill_at)
     try:
         FLOW_FUNCTIONS[flow](url, Path(workdir))
@@ -220,6 +222,13 @@ _CONTEXT: Any = None
 def _context() -> Any:
     global _CONTEXT
     if _CONTEXT is None:
+        import secu
+        import tests
+
+        # The fork server imports the preloaded modules before it learns the parent's sys.path: it must find this
+        # very secu (not another checkout installed in the environment) through PYTHONPATH.
+        ours = [str(Path(secu.__file__).resolve().parents[1]), str(Path(tests.__file__).resolve().parents[1])]
+        os.environ["PYTHONPATH"] = os.pathsep.join([*ours, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))])
         _CONTEXT = multiprocessing.get_context("forkserver")
         _CONTEXT.set_forkserver_preload([
             "sqlalchemy", "polars", "secu.maladie.intake", "secu.maladie.paiement", "secu.famille.paiement", "secu.recouvrement.service",
@@ -487,6 +496,12 @@ def calibrate(world: World, flow: str) -> None:
         drop_copy(world, url, workdir)
 
 
+def _last_error(workdir: Path, pid: int) -> str:
+    log = workdir / f"stderr-{pid}.txt"
+    lines = [line for line in (log.read_text(errors="replace").splitlines() if log.exists() else []) if line.strip()]
+    return next((line for line in reversed(lines) if not line.startswith((" ", "[", "(Background"))), "?")[:240]
+
+
 def trial(world: World, flow: str, rng: random.Random, *, race: bool = False, kill_at: int | None = None) -> Essai:
     """One kill, one resume, every check. ``race``: a second, unharmed child runs the same flow at the same time."""
     if flow not in world.points:
@@ -499,7 +514,8 @@ def trial(world: World, flow: str, rng: random.Random, *, race: bool = False, ki
             children.append(start_child(flow, url, workdir, 0))
         codes = [wait_child(process) for process, _ in children]
         violations = [f"processus bloqué (code {code})" for code in codes if code == -999]
-        errors = [f"erreur inattendue du processus {index} (code {code})" for index, code in enumerate(codes)
+        errors = [f"erreur inattendue du processus {index} (code {code}) : {_last_error(workdir, process.pid)}"
+                  for index, ((process, _), code) in enumerate(zip(children, codes, strict=True))
                   if code not in (0, -signal.SIGKILL, EXIT_REFUSED, -999)]
         if flow == "liquidation":
             violations += _check_target_after_kill(world, workdir)
