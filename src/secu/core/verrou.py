@@ -5,9 +5,9 @@ halfway resumes where it stopped); a row lock would only last one of them.
 The claim must last the whole run, and vanish with the process that holds
 it, so that a run killed with ``kill -9`` can be resumed at once:
 
-* PostgreSQL: a session-level advisory lock (``pg_try_advisory_lock``) held
-  by a connection set aside for the run; the server drops it when that
-  connection ends, cleanly or not.
+* PostgreSQL: a session-level advisory lock (``pg_try_advisory_lock``, keyed
+  by the schema and the claim) held by a connection set aside for the run; the
+  server drops it when that connection ends, cleanly or not.
 * SQLite (one file on one machine, one writer at a time): an ``flock`` on a
   file beside the database (``<base>.verrous/<clé>.lock``), released by the
   kernel when the process ends — the way SQLite holds its own locks. Each
@@ -64,8 +64,10 @@ def tenir(engine: Engine, cle: str) -> Iterator[bool]:
 
 @contextmanager
 def _advisory(engine: Engine, cle: str) -> Iterator[bool]:
-    key = _key64(cle)
     with engine.connect() as connection:
+        # Advisory locks belong to the database, not to a schema: two secu in two schemas of one database (the
+        # tests' schemas, run in parallel) must not exclude each other.
+        key = _key64(f"{connection.execute(text('SELECT current_schema()')).scalar()}:{cle}")
         held = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar())
         connection.commit()  # a session-level lock outlives the transaction: the connection does not sit idle in one
         try:
