@@ -189,8 +189,8 @@ def run_payments(sessions: sessionmaker[Session], organisme_code: str, date_exec
 
     One run of a caisse at a time (any date: two runs would each deduct the same participations): the run
     holds the caisse's claim (:mod:`secu.core.verrou`) from its first chunk to its file, so the file is built
-    from exactly the feuilles the run marked, and nobody marks one after it. A second call while a run holds the
-    claim gets that run's result if it is this very run and it is over, else a Conflict ("déjà en cours").
+    from exactly the feuilles the run marked, and nobody marks one after it. A call made while another run of the
+    caisse holds the claim gets the bilan of the run of its date if that one is closed, else a Conflict ("déjà en cours").
     """
     if not organisme_code:
         raise InvalidField("organisme", "la caisse est obligatoire")
