@@ -36,6 +36,7 @@ import shutil
 import signal
 import sqlite3
 import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -496,6 +497,27 @@ def calibrate(world: World, flow: str) -> None:
         drop_copy(world, url, workdir)
 
 
+def _resume(flow: str, url: str, workdir: Path, patience: float = 30.0) -> list[str]:
+    """Run the flow again to its end, as an operator would: told "déjà en cours", try again a moment later.
+
+    A killed holder's claim is released when the database notices its connection is gone (PostgreSQL's backend
+    may still be exiting when the parent sees the child dead): a few tries, then it is a finding.
+    """
+    from secu.core.errors import Conflict
+
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            FLOW_FUNCTIONS[flow](url, workdir)
+            return []
+        except Conflict as error:
+            if time.monotonic() > deadline:
+                return [f"reprise impossible après {patience:.0f} s : {error}"]
+            time.sleep(0.2)
+        except Exception as error:  # noqa: BLE001 - a resume that fails is the finding
+            return [f"reprise en échec : {type(error).__name__}: {str(error)[:200]}"]
+
+
 def _last_error(workdir: Path, pid: int) -> str:
     log = workdir / f"stderr-{pid}.txt"
     lines = [line for line in (log.read_text(errors="replace").splitlines() if log.exists() else []) if line.strip()]
@@ -521,7 +543,7 @@ def trial(world: World, flow: str, rng: random.Random, *, race: bool = False, ki
             violations += _check_target_after_kill(world, workdir)
         else:
             violations += _check_acks(url, workdir, flow)
-        FLOW_FUNCTIONS[flow](url, workdir)  # resume, as an operator would: run it again
+        violations += _resume(flow, url, workdir)
         if flow == "liquidation":
             left = [p.name for p in (workdir / "sortie").iterdir() if p.name != "resultat.parquet"]
             violations += [f"fichiers laissés à côté du résultat : {left}"] if left else []
