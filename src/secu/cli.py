@@ -5,7 +5,7 @@ Typer of its own, ``commandes = typer.Typer()``, with
 ``@commandes.command("nom", help="…")``; `app`, at the end of this module,
 adds each module's ``commandes`` and Typer merges their commands into
 ``secu``'s. This module declares the service's own commands (migrate, serve,
-demo, utilisateur, payer) the same way.
+demo, utilisateur, payer, verifier) the same way.
 """
 
 from __future__ import annotations
@@ -215,8 +215,30 @@ def pay_command(
         f"{bilan.feuilles} feuilles, {bilan.virements} virements, {bilan.total_cents / 100:.2f} €"
     )
     if out and bilan.fichier_sepa:
-        Path(out).write_text(bilan.fichier_sepa, encoding="utf-8")
+        partial = Path(out).with_name(f".{Path(out).name}.secu-partiel-{os.getpid()}")
+        partial.write_text(bilan.fichier_sepa, encoding="utf-8")
+        os.replace(partial, out)  # the bank's file appears whole or not at all
         console.print(f"Fichier SEPA : {out}")
+
+
+@commandes.command("verifier", help="Vérifier les invariants de la base : fichiers SEPA = payé, rien de payé deux fois, "
+                                    "grand livre équilibré, chaîne du journal des accès intacte.")
+def verify_command() -> None:
+    from secu.core.db import session_factory, unit_of_work
+    from secu.verification import verifier
+
+    engine = _engine()
+    try:
+        with unit_of_work(session_factory(engine)) as session:
+            violations = verifier(session)
+    finally:
+        engine.dispose()
+    for violation in violations:
+        errors.print(violation, markup=False, highlight=False)
+    if violations:
+        errors.print(f"[red]{len(violations)} anomalie(s)[/red]")
+        sys.exit(1)
+    console.print("Aucune anomalie : fichiers SEPA conformes aux paiements, rien de payé deux fois, grand livre équilibré, journal intact.")
 
 
 app = typer.Typer(help="secu — Sécurité sociale, régime général.", no_args_is_help=True, add_completion=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import random
 from datetime import date, timedelta
 from decimal import Decimal
@@ -295,3 +296,50 @@ def test_the_command_names_the_first_line_rejected_for_its_format(tmp_path: Path
     result = CliRunner().invoke(app, ["liquidate", str(source), "--out", str(tmp_path / "r.csv"), "--sans-progression"])
     assert result.exit_code == 0, result.output
     assert "la première à la ligne 1" in result.output and batch.LIGNE_MAL_FORMEE in result.output
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_a_batch_cut_off_midway_leaves_the_previous_result_whole_and_nothing_beside_it(tmp_path: Path, monkeypatch, suffix: str) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12, defect 9: the output was written in place, so a batch cut off left a truncated file that looked complete."""
+    from secu.maladie import batch
+
+    source, target = tmp_path / "lignes.parquet", tmp_path / f"resultat.{suffix}"
+    _population(200, 7, seed=3).sort("nir").write_parquet(source)
+    liquidate_file(source, target, lignes_par_lot=300)
+    before = target.read_bytes()
+    _population(300, 9, seed=4).write_parquet(source)  # another input: partitions in a working folder, several lots
+    real, calls = batch.liquidate_public, {"n": 0}
+
+    def fails_on_the_third_lot(lot: pl.DataFrame) -> pl.DataFrame:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("coupure")
+        return real(lot)
+
+    monkeypatch.setattr(batch, "liquidate_public", fails_on_the_third_lot)
+    with pytest.raises(RuntimeError):
+        liquidate_file(source, target, lignes_par_lot=60)
+    assert target.read_bytes() == before  # the previous result, whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["lignes.parquet", target.name])  # no partial file, no folder
+    monkeypatch.setattr(batch, "liquidate_public", real)
+    assert liquidate_file(source, target, lignes_par_lot=60).lignes == 300  # restartable: run again, from the start
+
+
+def test_what_a_killed_batch_left_is_removed_on_the_next_start(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from secu.maladie.batch import PARTIAL, clean_leftovers
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    pid = int(dead.stdout)  # a process that has ended: what it left is garbage
+    target = tmp_path / "resultat.parquet"
+    left = [tmp_path / f".resultat.parquet{PARTIAL}{pid}-abcd", tmp_path / f".resultat.parquet{PARTIAL}{pid}-abcd-travail-x1"]
+    left[0].write_bytes(b"PAR1 tronque")
+    (left[1] / "partitions").mkdir(parents=True)
+    running = tmp_path / f".resultat.parquet{PARTIAL}{os.getpid()}-beef"  # a liquidation still running keeps its file
+    running.write_bytes(b"en cours")
+    other = tmp_path / f".autre.parquet{PARTIAL}{pid}-abcd"  # another target's: not ours to judge
+    other.write_bytes(b"x")
+    assert sorted(clean_leftovers(target)) == sorted(left)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([running.name, other.name])

@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from secu.acces import Permission, Portee, couvre_organisme, exiger, payeur_autonomie, portee, refus
 from secu.autonomie import explication, rules
 from secu.autonomie.models import CampagneAutonomie, DecisionAutonomie, VersementAutonomie
-from secu.core import ages, ledger
+from secu.core import ages, ledger, verrou
 from secu.core.db import unit_of_work
 from secu.core.entree import Centimes, Entree, Identifiant
 from secu.core.errors import Conflict, InvalidField, NotFound
@@ -374,6 +374,16 @@ def run_payments(sessions: sessionmaker[Session], departement: str, mois: date) 
     """Pay every decision of the département in force in ``mois`` that is not paid yet. Safe to run again."""
     departement = validate_departement(departement)
     mois = premier_du_mois(mois)
+    # One run of a département at a time: two at once would each see the other's decisions as unpaid (skipped
+    # under lock, or read before the other's commit) and close the run with totals that miss the other's share.
+    with verrou.tenir(verrou.engine_of(sessions), f"paiement:autonomie:{departement}") as held:
+        if not held:
+            raise Conflict(f"une campagne de paiement du département {departement} est déjà en cours : relancer quand elle sera terminée",
+                           field="departement")
+        return _run(sessions, departement, mois)
+
+
+def _run(sessions: sessionmaker[Session], departement: str, mois: date) -> Bilan:
     campagne_id = _open_run(sessions, departement, mois)
     nouveaux = 0
     with unit_of_work(sessions) as session:

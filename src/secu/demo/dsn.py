@@ -74,22 +74,8 @@ def _declaration(employeur: Employeur, people: list[Personne], mois: date, salar
 
 def seed_dsn(sessions: sessionmaker[Session], *, seed_value: int = 2026, people_count: int = 6) -> DsnReport:
     """Three months of DSN for the demo employer's first establishment; the first two months paid on time."""
-    rng = random.Random(seed_value)
     report = DsnReport()
-    with unit_of_work(sessions) as session:
-        employeur_id = session.scalar(select(Utilisateur.employeur_id).where(Utilisateur.login == "employeur.demo"))
-        if employeur_id is None:
-            return report
-        employeur = session.get(Employeur, employeur_id)
-        assert employeur is not None
-        adults = [p for p in session.scalars(select(Personne).order_by(Personne.id)) if (date(2025, 1, 1) - p.date_naissance).days > 20 * 365
-                  and (date(2025, 1, 1) - p.date_naissance).days < 62 * 365]
-        people = rng.sample(adults, min(people_count, len(adults)))
-        salaries = {p.id: Decimal(rng.choice((1801.80, 2100, 2450, 2900, 3600))) for p in people}
-        if people:
-            salaries[people[0].id] = Decimal(5200)  # a cadre above the plafond
-        declarations = [_declaration(employeur, people, mois, salaries, numero=index + 1) for index, mois in enumerate(MONTHS)]
-        siren = employeur.siren
+    siren, declarations = demo_declarations(sessions, seed_value=seed_value, people_count=people_count)
     for index, declaration in enumerate(declarations):
         with unit_of_work(sessions) as session:
             record = service.receive(session, SYSTEM, declaration, today=date(2026, 1, 20)).declaration
@@ -101,3 +87,22 @@ def seed_dsn(sessions: sessionmaker[Session], *, seed_value: int = 2026, people_
                                       recu_le=record.date_exigibilite, reference=f"DEMO-VIR-{record.mois:%Y%m}")
                 report.verse_cents += record.du_urssaf_cents
     return report
+
+
+def demo_declarations(sessions: sessionmaker[Session], *, seed_value: int = 2026, people_count: int = 6) -> tuple[str, list[dict[str, object]]]:
+    """The demo employer's SIREN and the DSN of MONTHS :func:`seed_dsn` sends (none without the demo employer)."""
+    rng = random.Random(seed_value)
+    with unit_of_work(sessions) as session:
+        employeur_id = session.scalar(select(Utilisateur.employeur_id).where(Utilisateur.login == "employeur.demo"))
+        if employeur_id is None:
+            return "", []
+        employeur = session.get(Employeur, employeur_id)
+        assert employeur is not None
+        adults = [p for p in session.scalars(select(Personne).order_by(Personne.id)) if (date(2025, 1, 1) - p.date_naissance).days > 20 * 365
+                  and (date(2025, 1, 1) - p.date_naissance).days < 62 * 365]
+        people = rng.sample(adults, min(people_count, len(adults)))
+        salaries = {p.id: Decimal(rng.choice((1801.80, 2100, 2450, 2900, 3600))) for p in people}
+        if people:
+            salaries[people[0].id] = Decimal(5200)  # a cadre above the plafond
+        declarations = [_declaration(employeur, people, mois, salaries, numero=index + 1) for index, mois in enumerate(MONTHS)]
+        return employeur.siren, declarations

@@ -90,8 +90,25 @@ def _claim(number: str, pro: ProfessionnelSante, patient: Personne, day: date, r
 
 def seed_claims(sessions: sessionmaker[Session], *, reference: date, seed_value: int = 2026, patients: int = 80) -> SoinsReport:
     """Send a year of claims for some of the population (and all of the demo assuré's family), then pay them."""
-    rng = random.Random(seed_value)
     report = SoinsReport()
+    for index, (rpps, claim) in enumerate(plan_claims(sessions, reference=reference, seed_value=seed_value, patients=patients)):
+        with unit_of_work(sessions) as session:
+            _, results = intake.receive_lot(session, SYSTEM, intake.LotIn(numero=f"DEMO-LOT-{index:05d}", professionnel_rpps=rpps, fse=[claim]),
+                                            today=reference)
+        for result in results:
+            report.feuilles += 1
+            report.rejetees += result.statut == "rejetee"
+            report.rembourse_cents += result.rembourse_cents
+    with unit_of_work(sessions) as session:
+        caisses = sorted({code for code in session.scalars(select(Fse.organisme_code).where(Fse.statut == "liquidee").distinct()) if code})
+    for caisse in caisses:
+        report.paye_cents += run_payments(sessions, caisse, reference).total_cents
+    return report
+
+
+def plan_claims(sessions: sessionmaker[Session], *, reference: date, seed_value: int = 2026, patients: int = 80) -> list[tuple[str, dict[str, object]]]:
+    """The year of claims :func:`seed_claims` sends, in date order: (the professional's RPPS, the FSE as the API takes it)."""
+    rng = random.Random(seed_value)
     with unit_of_work(sessions) as session:
         featured_person_id = session.scalar(select(Utilisateur.personne_id).where(Utilisateur.login == "assure.demo"))
         featured_doctor_id = session.scalar(select(Utilisateur.professionnel_id).where(Utilisateur.login == "docteur.demo"))
@@ -123,17 +140,5 @@ def seed_claims(sessions: sessionmaker[Session], *, reference: date, seed_value:
                     parcours = rng.choice(("oriente", "oriente", "urgence", "hors_parcours")) if pro.profession == "medecin" else None
                 plan.append((pro, patient, day, parcours))
         plan.sort(key=lambda item: item[2])  # claims arrive in date order, as the caps expect
-        claims = [(pro, _claim(f"DEMO-{index:05d}", pro, patient, day, rng, parcours)) for index, (pro, patient, day, parcours) in enumerate(plan)]
-    for index, (pro, claim) in enumerate(claims):
-        with unit_of_work(sessions) as session:
-            _, results = intake.receive_lot(session, SYSTEM, intake.LotIn(numero=f"DEMO-LOT-{index:05d}", professionnel_rpps=pro.rpps, fse=[claim]),
-                                            today=reference)
-        for result in results:
-            report.feuilles += 1
-            report.rejetees += result.statut == "rejetee"
-            report.rembourse_cents += result.rembourse_cents
-    with unit_of_work(sessions) as session:
-        caisses = sorted({code for code in session.scalars(select(Fse.organisme_code).where(Fse.statut == "liquidee").distinct()) if code})
-    for caisse in caisses:
-        report.paye_cents += run_payments(sessions, caisse, reference).total_cents
-    return report
+        return [(pro.rpps, _claim(f"DEMO-{index:05d}", pro, patient, day, rng, parcours))
+                for index, (pro, patient, day, parcours) in enumerate(plan)]

@@ -19,7 +19,9 @@ compares each (month, benefit) with what was already settled for it:
   deduction for all indus, oldest first, the smallest first among the same
   date, D553-4).
 
-Dossiers are claimed in chunks, each in its own transaction with its ledger
+One run of a CAF at a time: the run holds the CAF's claim (:mod:`secu.core.verrou`)
+while it works, and a second call answers "déjà en cours" (or the month's result once
+it is over). Dossiers are claimed in chunks, each in its own transaction with its ledger
 entries, so a run cut off halfway resumes where it stopped; a closed run
 returns its result and pays nothing again. A dossier without an IBAN waits:
 its months are settled, as rappels, by the first run after the IBAN is known.
@@ -46,9 +48,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from secu.config import settings
-from secu.core import ledger
+from secu.core import ledger, verrou
 from secu.core.db import unit_of_work
-from secu.core.errors import InvalidField
+from secu.core.errors import Conflict, InvalidField
 from secu.core.parameters import parameters
 from secu.core.sepa import export_valide
 from secu.famille import rules, service
@@ -305,19 +307,35 @@ def run_payments(sessions: sessionmaker[Session], organisme_code: str, mois: dat
     if get_organisme(organisme_code).type not in ("CAF", "CCSS", "CSSM"):
         raise InvalidField("organisme_code", f"{organisme_code} ne sert pas les prestations familiales")
     mois = service.first_of_month(mois)
-    campagne_id = _open_run(sessions, organisme_code, mois, date_execution or payment_date(mois))
-    with unit_of_work(sessions) as session:
-        run = session.get(CampagneFamille, campagne_id)
-        assert run is not None
-        done = run.statut == "terminee"
-    if not done:
-        while _claim_chunk(sessions, organisme_code, campagne_id):
-            pass
+    # One run of a CAF at a time (any month: two runs would settle the same months and deduct the same indus twice),
+    # holding the CAF's claim from its first dossier to its file: the file pays exactly what the run recorded.
+    with verrou.tenir(verrou.engine_of(sessions), f"paiement:famille:{organisme_code}") as held:
+        if not held:
+            return _finished(sessions, organisme_code, mois)
+        campagne_id = _open_run(sessions, organisme_code, mois, date_execution or payment_date(mois))
         with unit_of_work(sessions) as session:
             run = session.get(CampagneFamille, campagne_id)
             assert run is not None
-            xml, virements, total = _build_file(session, run)
-            run.fichier_sepa, run.virements, run.total_cents, run.statut = xml, virements, total, "terminee"
+            done = run.statut == "terminee"
+        if not done:
+            while _claim_chunk(sessions, organisme_code, campagne_id):
+                pass
+            with unit_of_work(sessions) as session:
+                run = session.get(CampagneFamille, campagne_id)
+                assert run is not None
+                xml, virements, total = _build_file(session, run)
+                run.fichier_sepa, run.virements, run.total_cents, run.statut = xml, virements, total, "terminee"
+        return bilan(sessions, campagne_id)
+
+
+def _finished(sessions: sessionmaker[Session], organisme_code: str, mois: date) -> Bilan:
+    """The answer to a call made while another run of the CAF holds its claim: this month's result if it is over."""
+    with unit_of_work(sessions) as session:
+        campagne_id = session.scalar(select(CampagneFamille.id).where(
+            CampagneFamille.organisme_code == organisme_code, CampagneFamille.mois == mois, CampagneFamille.statut == "terminee"))
+    if campagne_id is None:
+        raise Conflict(f"une campagne de paiement de la CAF {organisme_code} est déjà en cours : relancer quand elle sera terminée",
+                       field="organisme_code")
     return bilan(sessions, campagne_id)
 
 

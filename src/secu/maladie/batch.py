@@ -20,6 +20,12 @@ be in the same lot:
   then come grouped by partition, and the ``ligne`` column (input row number,
   from 0) gives the input order back.
 
+The output is written beside the target under a partial name and renamed onto
+it once complete (:func:`liquidate_file`): a batch killed midway leaves the
+previous result, or none, never a truncated file that looks whole; the next
+batch into that target removes what a dead one left (:func:`clean_leftovers`).
+A batch is restartable (run it again: it starts over), not resumable.
+
 A line with an unreadable value is rejected (``rejet`` = ``FORMAT``, the
 column named in ``motif``); it never stops the batch. A file that lacks a
 required column, or carries money as floats, is refused as a whole.
@@ -27,7 +33,11 @@ required column, or carries money as floats, is refused as a whole.
 
 from __future__ import annotations
 
+import glob
 import math
+import os
+import secrets
+import shutil
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -482,60 +492,123 @@ def liquidate_file(
     if not source.is_file():
         raise InvalidField("fichier", f"fichier introuvable : {source}")
     in_format, out_format = _format_of(source), _format_of(target)
-    with tempfile.TemporaryDirectory(prefix="secu-liquidation-") as scratch:
-        workdir = Path(scratch)
-        if in_format == "csv":
-            parquet = workdir / "entree.parquet"
-            csv_to_parquet(source, parquet)
-            source = parquet
-        schema = _parquet_schema(source)
-        to_rules(pl.LazyFrame(schema=schema).with_row_index("__ligne"))  # refuses a malformed file before any work
-        height = pl.scan_parquet(source).select(pl.len()).collect().item()
-        if height <= lignes_par_lot:
-            strategy, lots = "lot unique", iter([pl.read_parquet(source).with_row_index("__ligne")])
-        elif _sorted_by_nir(source):
-            strategy, lots = "tranches triées par nir", _sorted_lots(source, height, lignes_par_lot)
+    if not target.parent.is_dir():
+        raise InvalidField("out", f"dossier introuvable : {target.parent}")
+    clean_leftovers(target)
+    partial = _partial_name(target)
+    try:
+        with tempfile.TemporaryDirectory(prefix=partial.name + "-travail-", dir=target.parent) as scratch:
+            summary = _liquidate_into(source, partial, Path(scratch), in_format, out_format, lignes_par_lot, on_progress, compression)
+        _durable(partial)
+        os.replace(partial, target)  # atomic: the target is the old file or the whole new one, never a part of it
+        _durable(target.parent)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return summary
+
+
+PARTIAL = ".secu-partiel-"
+"""Mark of what a liquidation writes beside its target until the rename: ``.<target>.secu-partiel-<pid>-<random>``
+(the partial output, and the working folder with ``-travail-`` after it)."""
+
+
+def _partial_name(target: Path) -> Path:
+    return target.with_name(f".{target.name}{PARTIAL}{os.getpid()}-{secrets.token_hex(4)}")
+
+
+def clean_leftovers(target: Path) -> list[Path]:
+    """Remove what liquidations into ``target`` killed before their end left behind (partial file, working folder).
+
+    Only a dead process's: a liquidation into the same target still running keeps its files. Returns what was removed.
+    """
+    removed = []
+    for path in target.parent.glob(f".{glob.escape(target.name)}{PARTIAL}*"):
+        pid = path.name[len(target.name) + 1 + len(PARTIAL):].split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
         else:
-            strategy, lots = "partitions par nir", _partitioned_lots(source, height, lignes_par_lot, workdir)
-        summary = Summary(height, 0, 0, 0, strategy)
+            path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
 
-        def results() -> Iterator[pl.DataFrame]:
-            # Reading, liquidating and writing overlap: one thread reads the lots in order, two liquidate
-            # (Polars releases the GIL), while the caller writes the previous lot — both cores stay busy.
-            # At most LOTS_EN_COURS lots are liquidated ahead of the one being written.
-            done = 0
-            with ThreadPoolExecutor(max_workers=1) as reader, ThreadPoolExecutor(max_workers=LOTS_EN_COURS) as workers:
 
-                def next_lot() -> Future[pl.DataFrame | None]:
-                    read = reader.submit(next, lots, None)
-                    return workers.submit(lambda: None if (lot := read.result()) is None else liquidate_public(lot))
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
-                pending = deque(next_lot() for _ in range(LOTS_EN_COURS))
-                while (out := pending.popleft().result()) is not None:
-                    pending.append(next_lot())
-                    done += out.height
-                    summary.lots += 1
-                    summary.rejetees += out.height - out["rejet"].null_count()
-                    summary.rembourse_cents += int(out["rembourse"].to_physical().sum())  # Decimal(18, 2): in cents
-                    if summary.premier_format is None:
-                        unreadable = out.filter(pl.col("rejet") == "FORMAT").head(1)
-                        if unreadable.height:
-                            summary.premier_format = (int(unreadable["ligne"][0]), str(unreadable["motif"][0]))
-                    if on_progress:
-                        on_progress(done, height)
-                    yield out
 
-        output_schema = _output_schema(pl.Schema({"__ligne": pl.UInt32(), **dict(schema)}))
-        if out_format == "csv":
-            with target.open("w", encoding="utf-8", newline="") as handle:
-                first = True
-                for out in results():
-                    out.write_csv(handle, include_header=first)
-                    first = False
-                if first:  # empty input: a header line all the same
-                    pl.DataFrame(schema=output_schema).write_csv(handle)
-        else:
-            _sink_parquet(results(), output_schema, target, compression)
+def _durable(path: Path) -> None:
+    """Flush a written file (or a folder's entries, after a rename) to the disk, so that the rename publishes whole data."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _liquidate_into(source: Path, target: Path, workdir: Path, in_format: str, out_format: str, lignes_par_lot: int,
+                    on_progress: Callable[[int, int], None] | None, compression: str) -> Summary:
+    """Liquidate ``source`` into ``target`` (the partial file), using ``workdir`` for the intermediate files."""
+    if in_format == "csv":
+        parquet = workdir / "entree.parquet"
+        csv_to_parquet(source, parquet)
+        source = parquet
+    schema = _parquet_schema(source)
+    to_rules(pl.LazyFrame(schema=schema).with_row_index("__ligne"))  # refuses a malformed file before any work
+    height = pl.scan_parquet(source).select(pl.len()).collect().item()
+    if height <= lignes_par_lot:
+        strategy, lots = "lot unique", iter([pl.read_parquet(source).with_row_index("__ligne")])
+    elif _sorted_by_nir(source):
+        strategy, lots = "tranches triées par nir", _sorted_lots(source, height, lignes_par_lot)
+    else:
+        strategy, lots = "partitions par nir", _partitioned_lots(source, height, lignes_par_lot, workdir)
+    summary = Summary(height, 0, 0, 0, strategy)
+
+    def results() -> Iterator[pl.DataFrame]:
+        # Reading, liquidating and writing overlap: one thread reads the lots in order, two liquidate
+        # (Polars releases the GIL), while the caller writes the previous lot — both cores stay busy.
+        # At most LOTS_EN_COURS lots are liquidated ahead of the one being written.
+        done = 0
+        with ThreadPoolExecutor(max_workers=1) as reader, ThreadPoolExecutor(max_workers=LOTS_EN_COURS) as workers:
+
+            def next_lot() -> Future[pl.DataFrame | None]:
+                read = reader.submit(next, lots, None)
+                return workers.submit(lambda: None if (lot := read.result()) is None else liquidate_public(lot))
+
+            pending = deque(next_lot() for _ in range(LOTS_EN_COURS))
+            while (out := pending.popleft().result()) is not None:
+                pending.append(next_lot())
+                done += out.height
+                summary.lots += 1
+                summary.rejetees += out.height - out["rejet"].null_count()
+                summary.rembourse_cents += int(out["rembourse"].to_physical().sum())  # Decimal(18, 2): in cents
+                if summary.premier_format is None:
+                    unreadable = out.filter(pl.col("rejet") == "FORMAT").head(1)
+                    if unreadable.height:
+                        summary.premier_format = (int(unreadable["ligne"][0]), str(unreadable["motif"][0]))
+                if on_progress:
+                    on_progress(done, height)
+                yield out
+
+    output_schema = _output_schema(pl.Schema({"__ligne": pl.UInt32(), **dict(schema)}))
+    if out_format == "csv":
+        with target.open("w", encoding="utf-8", newline="") as handle:
+            first = True
+            for out in results():
+                out.write_csv(handle, include_header=first)
+                first = False
+            if first:  # empty input: a header line all the same
+                pl.DataFrame(schema=output_schema).write_csv(handle)
+    else:
+        _sink_parquet(results(), output_schema, target, compression)
     return summary
 
 

@@ -1,6 +1,7 @@
 """Payment runs: what the caisse owes becomes one SEPA credit-transfer file (pain.001) and ledger entries.
 
-A run is keyed by (caisse, execution date). It claims the liquidated feuilles
+A run is keyed by (caisse, execution date), and holds its caisse's claim while it works (one run of a
+caisse at a time, :func:`run_payments`). It claims the liquidated feuilles
 de soins in chunks, each chunk in its own transaction with its ledger entries,
 so a run cut off halfway resumes where it stopped; once the file is built the
 run is closed, and running it again returns the same file and pays nothing.
@@ -23,9 +24,9 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from secu.config import settings
-from secu.core import ledger
+from secu.core import ledger, verrou
 from secu.core.db import unit_of_work
-from secu.core.errors import InvalidField
+from secu.core.errors import Conflict, InvalidField
 from secu.core.sepa import export_valide
 from secu.maladie.models import CampagnePaiement, Fse
 from secu.organismes import get_organisme
@@ -184,24 +185,50 @@ def _build_file(session: Session, run: CampagnePaiement) -> tuple[str, int, int,
 
 
 def run_payments(sessions: sessionmaker[Session], organisme_code: str, date_execution: date) -> Bilan:
-    """Pay what the caisse owes, once. Safe to call again after a crash or after success."""
+    """Pay what the caisse owes, once. Safe to call again after a crash or after success.
+
+    One run of a caisse at a time (any date: two runs would each deduct the same participations): the run
+    holds the caisse's claim (:mod:`secu.core.verrou`) from its first chunk to its file, so the file is built
+    from exactly the feuilles the run marked, and nobody marks one after it. A call made while another run of the
+    caisse holds the claim gets the bilan of the run of its date if that one is closed, else a Conflict ("déjà en cours").
+    """
     if not organisme_code:
         raise InvalidField("organisme", "la caisse est obligatoire")
-    campagne_id = _open_run(sessions, organisme_code, date_execution)
-    with unit_of_work(sessions) as session:
-        run = session.get(CampagnePaiement, campagne_id)
-        assert run is not None
-        done = run.statut == "terminee"
-    if not done:
-        while _claim_chunk(sessions, organisme_code, campagne_id, date_execution):
-            pass
+    get_organisme(organisme_code)
+    with verrou.tenir(verrou.engine_of(sessions), f"paiement:maladie:{organisme_code}") as held:
+        if not held:
+            return _finished(sessions, organisme_code, date_execution)
+        campagne_id = _open_run(sessions, organisme_code, date_execution)
         with unit_of_work(sessions) as session:
             run = session.get(CampagnePaiement, campagne_id)
             assert run is not None
-            xml, virements, total, _ = _build_file(session, run)
-            run.fichier_sepa, run.virements, run.total_cents, run.statut = xml, virements, total, "terminee"
+            done = run.statut == "terminee"
+        if not done:
+            while _claim_chunk(sessions, organisme_code, campagne_id, date_execution):
+                pass
+            with unit_of_work(sessions) as session:
+                run = session.get(CampagnePaiement, campagne_id)
+                assert run is not None
+                xml, virements, total, _ = _build_file(session, run)
+                run.fichier_sepa, run.virements, run.total_cents, run.statut = xml, virements, total, "terminee"
+        return _bilan(sessions, campagne_id)
+
+
+def _finished(sessions: sessionmaker[Session], organisme_code: str, date_execution: date) -> Bilan:
+    """The answer to a call made while another run of the caisse holds its claim."""
+    with unit_of_work(sessions) as session:
+        campagne_id = session.scalar(select(CampagnePaiement.id).where(
+            CampagnePaiement.organisme_code == organisme_code, CampagnePaiement.date_execution == date_execution,
+            CampagnePaiement.statut == "terminee"))
+    if campagne_id is None:
+        raise Conflict(f"une campagne de paiement de la caisse {organisme_code} est déjà en cours : "
+                       "relancer quand elle sera terminée", field="organisme_code")
+    return _bilan(sessions, campagne_id)
+
+
+def _bilan(sessions: sessionmaker[Session], campagne_id: int) -> Bilan:
     with unit_of_work(sessions) as session:
         run = session.get(CampagnePaiement, campagne_id)
         assert run is not None
-        feuilles = len(list(session.scalars(select(Fse.id).where(Fse.paiement_id == run.id))))
-        return Bilan(run.id, run.organisme_code, run.date_execution, run.virements, run.total_cents, feuilles, run.fichier_sepa or "")
+        feuilles = session.scalar(select(func.count(Fse.id)).where(Fse.paiement_id == run.id)) or 0
+        return Bilan(run.id, run.organisme_code, run.date_execution, run.virements, run.total_cents, int(feuilles), run.fichier_sepa or "")
