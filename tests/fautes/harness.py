@@ -84,7 +84,6 @@ def _chunk(module: Any, size: int) -> Iterator[None]:
 
 
 def flow_saisie(url: str, workdir: Path) -> None:
-    from secu.core.db import unit_of_work
     from secu.core.security import SYSTEM
     from secu.demo.population import REFERENCE
     from secu.maladie import intake
@@ -92,9 +91,9 @@ def flow_saisie(url: str, workdir: Path) -> None:
     engine, sessions = _sessions(url)
     try:
         for index, (rpps, claim) in enumerate(json.loads((workdir / "claims.json").read_text())):
-            with unit_of_work(sessions) as session:
-                _, results = intake.receive_lot(session, SYSTEM, intake.LotIn(numero=f"H-{index:05d}", professionnel_rpps=rpps, fse=[claim]),
-                                                today=REFERENCE)
+            # as the API does: a lot that collides with a concurrent one is run again and answers what the first wrote
+            _, _, results = intake.receive_lot_retrying(sessions, SYSTEM, intake.LotIn(numero=f"H-{index:05d}", professionnel_rpps=rpps,
+                                                                                    fse=[claim]), today=REFERENCE)
             for result in results:
                 _ack(workdir, json.dumps([rpps, result.numero, result.statut, result.rembourse_cents]))
     finally:
