@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 import polars as pl
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from secu.acces import Permission, Portee, couvre_organisme, exiger, portee, refus
@@ -98,6 +98,9 @@ def receive(session: Session, caller: Caller, content: str | bytes | dict[str, A
     if mois > today.replace(day=1):
         raise InvalidField("mois", f"le mois déclaré ({mois:%m/%Y}) n'est pas encore commencé")
 
+    # One deposit per establishment at a time: its row is locked (a write, so on SQLite too) until the commit, so
+    # that a concurrent deposit of the same file reads this one's declaration below instead of colliding with it.
+    session.execute(update(Etablissement).where(Etablissement.id == etab.id).values(id=Etablissement.id))
     same = session.scalar(select(DeclarationDsn).where(DeclarationDsn.siret == siret, DeclarationDsn.mois == mois, DeclarationDsn.empreinte == fingerprint))
     if same is not None:
         return Recu(same, True)
