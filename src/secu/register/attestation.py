@@ -116,7 +116,7 @@ def attestation(session: Session, personne: Personne, on: date) -> schemas.Attes
         qualite=qualite,
         ouvrants_droit=[schemas.OuvrantDroitRef(nom=p.nom_usage or p.nom_naissance, prenoms=p.prenoms) for p in ouvrants],
         couvert=affiliation is not None,
-        motif_absence_droits=None if affiliation else _why_not(personne, on),
+        motif_absence_droits=None if affiliation else motif_sans_droits(personne, on),
         regime=affiliation.regime if affiliation else None,
         organisme=schemas.OrganismeRef(code=organisme.code, nom=organisme.nom) if organisme else None,
         droits_depuis=(_continuous_since(session, affiliation.personne_id, affiliation) if affiliation else None),
@@ -129,7 +129,8 @@ def attestation(session: Session, personne: Personne, on: date) -> schemas.Attes
     )
 
 
-def _why_not(personne: Personne, on: date) -> str:
+def motif_sans_droits(personne: Personne, on: date) -> str:
+    """Why a person has no open right on a date (the attestation's motif, and the intake's SANS_DROITS)."""
     if personne.date_deces is not None and personne.date_deces < on:
         return "personne décédée à cette date"
     if on < personne.date_naissance:

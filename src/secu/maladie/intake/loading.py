@@ -22,7 +22,7 @@ from secu.core.parameters import parameters
 from secu.maladie.models import CompteurAnnuel, Fse, LigneFse
 from secu.maladie.tarifs import tarifs
 from secu.organismes import get_organisme
-from secu.register.attestation import _why_not
+from secu.register.attestation import motif_sans_droits
 from secu.register.models import Affiliation, Ald, AyantDroit, MedecinTraitant, PeriodeC2S, Personne
 
 PersonKey = tuple[int, date]  # (personne_id, date of care)
@@ -100,7 +100,7 @@ def droits(session: Session, asks: set[tuple[Patient, date]]) -> dict[PersonKey,
         code = organisme[patient.id, day]
         if patient.date_deces is not None and patient.date_deces < day:
             code = None
-        result[patient.id, day] = Droits(get_organisme(code).code) if code else Droits(None, _why_not(patient, day))  # type: ignore[arg-type]
+        result[patient.id, day] = Droits(get_organisme(code).code) if code else Droits(None, motif_sans_droits(patient, day))  # type: ignore[arg-type]
     return result
 
 
