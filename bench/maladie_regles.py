@@ -13,6 +13,13 @@
 3. ``--comparer-avec SRC``: the same trials with another copy of the code (``PYTHONPATH=SRC``, e.g. an old commit
    checked out with ``git worktree add /tmp/before <commit>``), alternating with this one, on the same file;
    figures printed side by side, with a checksum of the amounts of each.
+4. ``--instructions``: instead of seconds, the instructions one steady call executes, counted by valgrind's
+   callgrind (repeatable whatever else the machine is doing): each copy runs once with one call and once with
+   three after the warm-up, and the difference ÷ 2 is one call. Slow (about 50 times), so on ``--lignes-cg``
+   lines (300,000 by default). Cache misses and page faults are not instructions: the seconds say those.
+
+Each trial imports ``secu`` before Polars, as the ``secu`` command does, so that each copy runs with the
+allocator settings it gives itself (``secu/__init__.py``).
 
 ``POLARS_MAX_THREADS`` is honoured (passed to every trial's process).
 """
@@ -20,6 +27,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import subprocess
@@ -57,6 +65,7 @@ def trial(path: Path) -> dict[str, float | int]:
     """Two timed calls of ``liquidate`` on the whole file (in this process), after a warm-up on a few lines: the
     first call (what the issue measured; it also pays for the memory it takes from the system) and the second
     (the steady state of a batch, whose later lots reuse that memory)."""
+    importlib.import_module("secu")  # first, as the command does: its allocator settings precede Polars
     import polars as pl
 
     from secu.maladie.rules import liquidate
@@ -73,6 +82,33 @@ def trial(path: Path) -> dict[str, float | int]:
     return figures
 
 
+def calls(path: Path, count: int, lines: int) -> None:
+    """``count`` calls on the first ``lines`` lines after the warm-up (what callgrind counts, see ``--instructions``)."""
+    importlib.import_module("secu")
+    import polars as pl
+
+    from secu.maladie.rules import liquidate
+
+    frame = pl.read_parquet(path).head(lines)
+    liquidate(frame.head(1000), columns=COLUMNS, taux_dtype=pl.Decimal(10, 4))
+    for _ in range(count):
+        liquidate(frame, columns=COLUMNS, taux_dtype=pl.Decimal(10, 4))
+
+
+def instructions(path: Path, src: Path, lines: int) -> int:
+    """Instructions of one steady call of ``liquidate`` on ``lines`` lines with the code of ``src`` (callgrind)."""
+    env = {**os.environ, "PYTHONPATH": str(src), "POLARS_MAX_THREADS": "1"}
+    totals = []
+    with tempfile.TemporaryDirectory(prefix="secu-cg-") as scratch:
+        for count in (1, 3):
+            out = Path(scratch) / f"cg.{count}"
+            subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, __file__,
+                            "--appels", str(count), "--lignes-cg", str(lines), "--essai", str(path)],
+                           env=env, check=True, capture_output=True)
+            totals.append(next(int(line.split()[1]) for line in out.read_text().splitlines() if line.startswith("summary:")))
+    return (totals[1] - totals[0]) // 2
+
+
 def _run_trial(path: Path, src: Path) -> dict[str, float | int]:
     env = {**os.environ, "PYTHONPATH": str(src)}
     out = subprocess.run([sys.executable, __file__, "--essai", str(path)], env=env, check=True, capture_output=True, text=True)
@@ -86,10 +122,16 @@ def main() -> None:
     parser.add_argument("--fichier", type=Path, default=None, help="the rules' input (Parquet): made if missing, reused if present")
     parser.add_argument("--comparer-avec", type=Path, default=None, help="the src folder of another copy of the code")
     parser.add_argument("--graine", type=int, default=2026)
+    parser.add_argument("--instructions", action="store_true", help="count instructions (callgrind) instead of seconds")
+    parser.add_argument("--lignes-cg", type=int, default=300_000, help="lines of the calls callgrind counts")
     parser.add_argument("--essai", type=Path, default=None, help=argparse.SUPPRESS)  # one trial, in a child process
+    parser.add_argument("--appels", type=int, default=None, help=argparse.SUPPRESS)  # callgrind's child: calls only
     args = parser.parse_args()
     if args.essai is not None:
-        print(json.dumps(trial(args.essai)))
+        if args.appels is not None:
+            calls(args.essai, args.appels, args.lignes_cg)
+        else:
+            print(json.dumps(trial(args.essai)))
         return
     with tempfile.TemporaryDirectory(prefix="secu-bench-") as scratch:
         path = args.fichier or Path(scratch) / f"regles-{args.lignes}.parquet"
@@ -98,6 +140,15 @@ def main() -> None:
             prepare(path, args.lignes, args.graine)
             print(f"entrée des règles : {args.lignes:,} lignes préparées en {time.perf_counter() - started:.1f} s → {path}")
         copies = {"ce code": SRC, **({"comparé": args.comparer_avec.resolve()} if args.comparer_avec else {})}
+        if args.instructions:
+            counted = {name: instructions(path, src, args.lignes_cg) for name, src in copies.items()}
+            print(f"instructions d'un appel établi (callgrind, POLARS_MAX_THREADS=1, {args.lignes_cg:,} lignes) :")
+            for name, count in counted.items():
+                print(f"  {name} ({copies[name]}) : {count:,} instructions, {count / args.lignes_cg:,.0f} par ligne")
+            if len(counted) == 2:
+                (a, ca), (b, cb) = counted.items()
+                print(f"rapport {a} / {b} : {ca / cb:.4f}")
+            return
         results: dict[str, list[dict[str, float | int]]] = {name: [] for name in copies}
         for _ in range(args.essais):  # alternating, so that a change of load hits both alike
             for name, src in copies.items():
