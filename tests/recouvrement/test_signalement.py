@@ -269,7 +269,7 @@ def test_the_monthly_dsn_is_unchanged_and_refuses_a_signalement() -> None:
     [
         (b"", "le fichier DSN est vide"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "caractère de contrôle interdit"),
-        ("texte quelconque\r\n".encode(), "ligne mal formée"),
+        (b"texte quelconque\r\n", "ligne mal formée"),
         (None, "la DSN doit être un texte ou des octets"),
         ({"format": "secu-dsn/1"}, "au format texte de la norme DSN, pas en JSON"),
     ],

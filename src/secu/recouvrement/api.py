@@ -17,8 +17,8 @@ from secu.core.entree import Entree, ObjetJson
 from secu.core.errors import InvalidField, NotFound, SecuError
 from secu.core.money import to_cents
 from secu.core.security import Action, Ressource, journal
-from secu.recouvrement import compte, service
 from secu.especes.schemas import AttestationSalaire
+from secu.recouvrement import compte, service
 from secu.recouvrement.dsn.signalement import DepotSignalement, Recevoir, deposer_signalement
 from secu.recouvrement.models import DeclarationDsn, MouvementCotisant
 from secu.register.access import read_person
@@ -79,8 +79,11 @@ async def post_dsn_text(request: Request, caller: CallerDep) -> dict[str, Any]:
 
 
 def _service_des_arrets_absent(_session: Session, _attestation: AttestationSalaire) -> object:
-    raise SecuError("service des arrêts non disponible : le signalement est lu et contrôlé, mais les attestations de salaire "
-                    "ne peuvent pas encore être transmises au service des prestations en espèces", field="service")
+    raise SecuError(
+        "service des arrêts non disponible : le signalement est lu et contrôlé, mais les attestations de salaire "
+        "ne peuvent pas encore être transmises au service des prestations en espèces",
+        field="service",
+    )
 
 
 RECEVOIR_ATTESTATION: Recevoir = _service_des_arrets_absent

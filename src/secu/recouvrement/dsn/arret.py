@@ -445,4 +445,3 @@ def lire_signalements(data: bytes | str) -> tuple[Signalement, ...]:
     lecteur = _LecteurSignalement(errors)
     _interpret(roots, errors, envoi_text=True, total=total, lecteur=lecteur)
     return tuple(lecteur.lus)
-
