@@ -13,10 +13,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from secu.app import create_app
 from secu.core.db import unit_of_work
 from secu.core.errors import Forbidden, NotFound
+from secu.core.money import to_cents
 from secu.core.security import SYSTEM, Caller, Role
 from secu.especes.schemas import AttestationSalaire
 from secu.recouvrement import api as recouvrement_api
@@ -395,3 +398,101 @@ def test_the_service_checks_the_caller_when_given(app) -> None:  # type: ignore[
     with unit_of_work(app.state.sessions) as session:
         depot = deposer_signalement(session, texte(), fake, caller=Caller(user_id=None, role=Role.EMPLOYEUR, employeur_id=own_id))
     assert [d.attestation.reference for d in depot.depots] == [f"DSN04-{SIRET}-160320267-1"]
+
+
+def test_the_demo_signalements_are_read_and_carry_the_pay_the_demo_dsn_declared(app) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from secu.demo.dsn import demo_declarations, demo_signalements
+    from secu.register.models import Employeur
+
+    people = [("178056912304519", "MARTIN", date(1978, 5, 12), "1", "69"), ("288017505611232", "DURAND", date(1988, 1, 30), "2", "75"),
+              ("292017505612319", "PETIT", date(1992, 1, 3), "2", "75")]  # fmt: skip
+    with unit_of_work(app.state.sessions) as session:
+        for nir, nom, naissance, sexe, departement in people:
+            service.register_person(session, schemas.PersonneIn(nir=nir, nom_naissance=nom, prenoms="Camille", date_naissance=naissance,
+                                                                sexe=sexe, departement=departement), caller=SYSTEM, today=date(2026, 1, 1))  # fmt: skip
+        own_id = session.scalar(select(Employeur.id).where(Employeur.siren == SIREN))
+        create_user(session, UtilisateurIn(login="employeur.demo", password=PASSWORD, nom_affiche="demo", role=Role.EMPLOYEUR, employeur_id=own_id))
+    siret, texts = demo_signalements(app.state.sessions, seed_value=3, people_count=3)
+    assert siret == SIRET and len(texts) == 2
+    arrets, [reprise] = lire_signalement(texts[0]), lire_signalement(texts[1])
+    assert sorted(a.risque for a in arrets) == ["atmp", "maladie", "maternite"]
+    assert reprise.reference.startswith(f"DSN05-{SIRET}-") and reprise.reprise == date(2026, 1, 26) and reprise.subrogation
+    # the salaries of the three months before are those the demo's monthly DSN declared for the same employees
+    _, monthly = demo_declarations(app.state.sessions, seed_value=3, people_count=3)
+    declared: dict[tuple[str, date], int] = {}
+    for declaration in monthly:
+        for salarie in declaration["salaries"]:  # type: ignore[attr-defined]
+            remuneration = salarie["versements"][0]["remunerations"][0]
+            declared[(salarie["nir"], date.fromisoformat(remuneration["date_debut"]))] = to_cents(remuneration["montant"], field="montant")
+    for attestation in [*arrets, reprise]:
+        assert [s.brut for s in attestation.salaires] == [declared[(attestation.nir, s.mois)] for s in attestation.salaires]
+        assert len(attestation.salaires) == 3
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# `secu signalement`: read and check a file (and --deposer it), French errors, exit code 2
+
+
+def test_the_cli_reads_checks_and_deposits(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from typer.testing import CliRunner
+
+    from secu.cli import app as cli
+
+    runner = CliRunner()
+    good, bad = tmp_path / "arret.dsn", tmp_path / "faux.dsn"
+    good.write_bytes(texte().encode("latin-1"))
+    bad.write_bytes(edit(texte(), set={"S21.G00.60.001": "99"}).encode("latin-1"))
+    result = runner.invoke(cli, ["signalement", str(good), "--json"])
+    assert result.exit_code == 0, result.output
+    [item] = json.loads(result.output)["attestations"]
+    assert item["reference"] == f"DSN04-{SIRET}-160320267-1"
+    assert [s["brut_cents"] for s in item["salaires"]] == [s for _, s in SALAIRES]
+    assert NIR[:13] not in result.output and IBAN not in result.output
+    result = runner.invoke(cli, ["signalement", str(good)])
+    assert result.exit_code == 0 and "DSN04-" in result.output and "3\u00a0100,50\u00a0€" in result.output
+    result = runner.invoke(cli, ["signalement", str(bad)])
+    assert result.exit_code == 2 and "rubrique S21.G00.60.001" in result.output and "annulation" in result.output
+    result = runner.invoke(cli, ["signalement", str(tmp_path / "absent.dsn")])
+    assert result.exit_code == 2 and "introuvable ou illisible" in result.output
+    # --deposer: into the configured database; here no establishment is registered
+    monkeypatch.setenv("SECU_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    from secu.config import settings
+
+    settings.cache_clear()
+    try:
+        result = runner.invoke(cli, ["signalement", str(good), "--deposer"])
+    finally:
+        settings.cache_clear()
+    assert result.exit_code == 2 and f"établissement {SIRET} inconnu" in result.output
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Fuzzing: a mutated signalement is read or refused with a DsnError, never anything else
+
+_LINES = texte().split("\r\n")[:-1]
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, len(_LINES) - 1), st.sampled_from(["drop", "dup", "value"]),
+                          st.text(alphabet="0123456789ABZ'.- é", max_size=12)), min_size=1, max_size=4))  # fmt: skip
+def test_fuzz_mutations_of_a_good_signalement(mutations: list[tuple[int, str, str]]) -> None:
+    lines = list(_LINES)
+    for index, kind, value in mutations:
+        index %= len(lines)
+        if kind == "drop":
+            del lines[index]
+        elif kind == "dup":
+            lines.insert(index, lines[index])
+        else:
+            lines[index] = lines[index].split(",", 1)[0] + f",'{value}'"
+        if not lines:
+            break
+    try:
+        for attestation in lire_signalement("\r\n".join(lines) + "\r\n"):
+            assert attestation.salaires and attestation.reference.startswith("DSN")
+    except DsnError as error:
+        assert error.erreurs and all(e.message for e in error.erreurs)
