@@ -476,7 +476,7 @@ def test_the_cli_reads_checks_and_deposits(tmp_path, monkeypatch) -> None:  # ty
 _LINES = texte().split("\r\n")[:-1]
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.integers(0, len(_LINES) - 1), st.sampled_from(["drop", "dup", "value"]),
                           st.text(alphabet="0123456789ABZ'.- é", max_size=12)), min_size=1, max_size=4))  # fmt: skip
 def test_fuzz_mutations_of_a_good_signalement(mutations: list[tuple[int, str, str]]) -> None:
