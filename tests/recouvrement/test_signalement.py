@@ -435,21 +435,22 @@ def test_the_demo_signalements_are_read_and_carry_the_pay_the_demo_dsn_declared(
 # `secu signalement`: read and check a file (and --deposer it), French errors, exit code 2
 
 
-def test_the_cli_reads_checks_and_deposits(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_reads_checks_and_deposits(app, database_url, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import json
 
     from typer.testing import CliRunner
 
     from secu.cli import app as cli
+    from secu.config import settings as configuration
 
     runner = CliRunner()
     good, bad = tmp_path / "arret.dsn", tmp_path / "faux.dsn"
-    good.write_bytes(texte().encode("latin-1"))
+    good.write_bytes(texte(numero_ordre=40).encode("latin-1"))
     bad.write_bytes(edit(texte(), set={"S21.G00.60.001": "99"}).encode("latin-1"))
     result = runner.invoke(cli, ["signalement", str(good), "--json"])
     assert result.exit_code == 0, result.output
     [item] = json.loads(result.output)["attestations"]
-    assert item["reference"] == f"DSN04-{SIRET}-160320267-1"
+    assert item["reference"] == f"DSN04-{SIRET}-1603202640-1"
     assert [s["brut_cents"] for s in item["salaires"]] == [s for _, s in SALAIRES]
     assert NIR[:13] not in result.output and IBAN not in result.output
     result = runner.invoke(cli, ["signalement", str(good)])
@@ -458,16 +459,26 @@ def test_the_cli_reads_checks_and_deposits(tmp_path, monkeypatch) -> None:  # ty
     assert result.exit_code == 2 and "rubrique S21.G00.60.001" in result.output and "annulation" in result.output
     result = runner.invoke(cli, ["signalement", str(tmp_path / "absent.dsn")])
     assert result.exit_code == 2 and "introuvable ou illisible" in result.output
-    # --deposer: into the configured database; here no establishment is registered
-    monkeypatch.setenv("SECU_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    from secu.config import settings
 
-    settings.cache_clear()
+    # --deposer: into the configured database (this module's), through api.RECEVOIR_ATTESTATION like the route
+    monkeypatch.setenv("SECU_DATABASE_URL", database_url)
+    configuration.cache_clear()
     try:
         result = runner.invoke(cli, ["signalement", str(good), "--deposer"])
+        assert result.exit_code == 2 and "service des arrêts non disponible" in result.output
+        fake = FakeService()
+        monkeypatch.setattr(recouvrement_api, "RECEVOIR_ATTESTATION", fake)
+        for _ in range(2):
+            result = runner.invoke(cli, ["signalement", str(good), "--deposer"])
+            assert result.exit_code == 0, result.output
+            assert "DSN04-81234567600025-1603202640-1 (transmise)" in result.output
+        assert list(fake.stored) == [f"DSN04-{SIRET}-1603202640-1"]
+        unknown = tmp_path / "inconnu.dsn"
+        unknown.write_bytes(edit(texte(), set={"S21.G00.11.001": "00033", "S10.G00.01.002": "00033", "S21.G00.06.002": "00033"}).encode())
+        result = runner.invoke(cli, ["signalement", str(unknown), "--deposer"])
+        assert result.exit_code == 2 and "établissement 81234567600033 inconnu" in result.output
     finally:
-        settings.cache_clear()
-    assert result.exit_code == 2 and f"établissement {SIRET} inconnu" in result.output
+        configuration.cache_clear()
 
 
 # ---------------------------------------------------------------------------------------------------------------
