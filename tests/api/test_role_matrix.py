@@ -205,6 +205,8 @@ MATRIX: dict[tuple[str, str], list[Cas]] = {
     # -- recouvrement: the employer and its URSSAF; pay records also for the caisses computing benefits from them
     ("POST", "/api/recouvrement/dsn"): [Cas("/api/recouvrement/dsn", {"admin", "agent.urssaf", "employeur"}, body="S10.G00.00.001,'x'", text=True)],
     ("POST", "/api/recouvrement/dsn/json"): [Cas("/api/recouvrement/dsn/json", {"admin", "agent.urssaf", "employeur"}, body={})],
+    ("POST", "/api/recouvrement/dsn/signalements"): [Cas("/api/recouvrement/dsn/signalements", {"admin", "agent.urssaf", "employeur"},
+                                                          body="S10.G00.00.001,'x'", text=True)],
     # No DSN in this world: the policy answers before the lookup (403), the others are told it does not exist.
     ("GET", "/api/recouvrement/dsn/{declaration_id}"): [Cas("/api/recouvrement/dsn/{dsn_id}", {"admin", "agent.urssaf", "employeur"},
                                                             status=404)],

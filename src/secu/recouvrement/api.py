@@ -8,15 +8,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 from pydantic import Field
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from secu.acces import Permission, exiger
 from secu.api.deps import CallerDep, IdPath, transaction
 from secu.core.entree import Entree, ObjetJson
-from secu.core.errors import InvalidField, NotFound
+from secu.core.errors import InvalidField, NotFound, SecuError
 from secu.core.money import to_cents
 from secu.core.security import Action, Ressource, journal
+from secu.especes.schemas import AttestationSalaire
 from secu.recouvrement import compte, service
+from secu.recouvrement.dsn.signalement import DepotSignalement, Recevoir, deposer_signalement
 from secu.recouvrement.models import DeclarationDsn, MouvementCotisant
 from secu.register.access import read_person
 
@@ -71,6 +74,53 @@ async def post_dsn_text(request: Request, caller: CallerDep) -> dict[str, Any]:
         with transaction(request) as session:
             received = service.receive(session, caller, body, today=date.today())
             return _declaration_out(received.declaration, deja_recue=received.deja_recue)
+
+    return await run_in_threadpool(take)
+
+
+def _service_des_arrets_absent(_session: Session, _attestation: AttestationSalaire) -> object:
+    raise SecuError(
+        "service des arrêts non disponible : le signalement est lu et contrôlé, mais les attestations de salaire "
+        "ne peuvent pas encore être transmises au service des prestations en espèces",
+        field="service",
+    )
+
+
+RECEVOIR_ATTESTATION: Recevoir = _service_des_arrets_absent
+"""Who takes each attestation of a signalement: ``secu.especes.service.recevoir_attestation_salaire`` once wired."""
+
+
+def _signalement_out(depot: DepotSignalement) -> dict[str, Any]:
+    return {
+        "declarations": [{"nature": s.nature, "siret": s.siret, "identifiant": s.identifiant, "arrets": len(s.arrets)}
+                         for s in depot.signalements],
+        "attestations": [
+            {"reference": d.attestation.reference, "risque": d.attestation.risque,
+             "dernier_jour_travaille": d.attestation.dernier_jour_travaille, "fin_previsionnelle": d.attestation.fin_previsionnelle,
+             "reprise": d.attestation.reprise, "subrogation": d.attestation.subrogation,
+             "mois_de_salaire": len(d.attestation.salaires), "attestation_id": getattr(d.resultat, "id", None)}
+            for d in depot.depots
+        ],
+    }  # fmt: skip
+
+
+@router.post(
+    "/dsn/signalements",
+    summary="Déposer un signalement d'arrêt de travail (nature 04) ou de reprise (nature 05), format texte de la norme",
+    openapi_extra={"requestBody": {"required": True, "content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
+async def post_signalement(request: Request, caller: CallerDep) -> dict[str, Any]:
+    """Each arrêt becomes an attestation de salaire for the prestations en espèces; the same file twice is one of each."""
+    exiger(caller, Permission.DEPOSER_DSN)  # refused before the body is read
+    body = await request.body()
+    if not body.strip():
+        raise InvalidField("contenu", "le fichier DSN est vide")
+    if len(body) > MAX_DSN_BYTES:
+        raise InvalidField("contenu", "fichier DSN trop volumineux (50 Mo au plus)")
+
+    def take() -> dict[str, Any]:
+        with transaction(request) as session:
+            return _signalement_out(deposer_signalement(session, body, RECEVOIR_ATTESTATION, caller=caller))
 
     return await run_in_threadpool(take)
 

@@ -160,3 +160,76 @@ def _print_table(month: date, brut_cents: int, effectif: int, cadre: bool, rows:
     out.print(f"Salaire net avant impôt : {format_eur(totals['net_avant_impot_cents'])}")
     out.print(f"Net imposable : {format_eur(totals['net_imposable_cents'])}")
     out.print(f"Coût employeur : {format_eur(totals['cout_employeur_cents'])}")
+
+
+def _attestation_out(attestation: Any) -> dict[str, Any]:
+    """An attestation for the CLI's JSON: what the employer declared, never the NIR nor the IBAN."""
+    return {
+        "reference": attestation.reference,
+        "siret": attestation.siret,
+        "risque": attestation.risque,
+        "dernier_jour_travaille": attestation.dernier_jour_travaille.isoformat(),
+        "fin_previsionnelle": attestation.fin_previsionnelle.isoformat() if attestation.fin_previsionnelle else None,
+        "reprise": attestation.reprise.isoformat() if attestation.reprise else None,
+        "salaires": [{"mois": s.mois.isoformat()[:7], "brut_cents": s.brut} for s in attestation.salaires],
+        "subrogation": attestation.subrogation,
+        "subrogation_debut": attestation.subrogation_debut.isoformat() if attestation.subrogation_debut else None,
+        "subrogation_fin": attestation.subrogation_fin.isoformat() if attestation.subrogation_fin else None,
+    }
+
+
+@commandes.command("signalement", help="Lire et contrôler un signalement DSN d'arrêt de travail (04) ou de reprise (05) ; --deposer le transmet.")
+def signalement(
+    fichier: str = typer.Argument(..., help="le fichier DSN (format texte de la norme, UTF-8 ou Latin-1)"),
+    deposer: bool = typer.Option(False, "--deposer", help="transmettre les attestations au service des prestations en espèces (base configurée)"),
+    json_: bool = typer.Option(False, "--json", help="sortie JSON (montants en centimes)"),
+) -> None:
+    """Each arrêt of the file as an attestation de salaire; a refusal lists every problem with its line and rubrique."""
+    from pathlib import Path
+
+    from secu.recouvrement.dsn import DsnError
+    from secu.recouvrement.dsn.signalement import deposer_signalement, lire_signalement
+
+    try:
+        contenu = Path(fichier).read_bytes()
+    except OSError as error:
+        _fail(f"fichier : « {fichier} » introuvable ou illisible" + (" (c'est un dossier)" if isinstance(error, IsADirectoryError) else ""))
+        return
+    try:
+        if deposer:
+            from secu.config import settings
+            from secu.core.db import make_engine, migrate, session_factory, unit_of_work
+            from secu.recouvrement import api
+
+            engine = make_engine(settings().resolved_database_url)
+            try:
+                migrate(engine)
+                with unit_of_work(session_factory(engine)) as session:
+                    attestations = [d.attestation for d in deposer_signalement(session, contenu, api.RECEVOIR_ATTESTATION).depots]
+            finally:
+                engine.dispose()
+        else:
+            attestations = lire_signalement(contenu)
+    except DsnError as error:
+        err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
+        for probleme in error.erreurs:
+            err.print(str(probleme))
+        if error.non_listees:
+            err.print(f"… et {error.non_listees} autre(s) erreur(s)")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except SecuError as error:
+        _fail(str(error))
+        return
+    payload = [_attestation_out(a) for a in attestations]
+    if json_:
+        typer.echo(json.dumps({"attestations": payload, "transmises": deposer}, ensure_ascii=False, indent=2))
+        return
+    out = Console(markup=False, highlight=False, soft_wrap=True)
+    verbe = "transmise" if deposer else "lue"
+    for item in payload:
+        salaires = ", ".join(f"{s['mois']} : {format_eur(s['brut_cents'])}" for s in item["salaires"])
+        subrogation = f"subrogation du {item['subrogation_debut']} au {item['subrogation_fin']}" if item["subrogation"] else "sans subrogation"
+        out.print(
+            f"{item['reference']} ({verbe}) — {item['risque']}, dernier jour travaillé {item['dernier_jour_travaille']}, "
+            f"fin prévisionnelle {item['fin_previsionnelle'] or '—'}, reprise {item['reprise'] or '—'} ; {subrogation} ; salaires {salaires}"
+        )

@@ -73,7 +73,9 @@ Checked, each with its line number and a French message:
   characters are accepted too, and then the key must be right);
 * S20.G00.05.005, the mois principal déclaré, is the first day of a month
   (01MMAAAA, month 01 to 12), not after the date the file was made;
-* the nature is 01 (DSN mensuelle; signalements are refused here), a type
+* the nature is 01 (DSN mensuelle; signalements are refused here: the
+  signalements d'arrêt de travail, 04, and de reprise, 05, have their own
+  reader, see "Signalements" below), a type
   02 or 05 has no individual and a type 01 or 03 at least one, the envoi
   type 02 (néant) goes with declarations 02/05 only, the identifier of a
   replaced declaration (S20.G00.05.006) only with types 03/04;
@@ -85,6 +87,22 @@ Checked, each with its line number and a French message:
   and S90.G00.90.002 the number of declarations.
 
 NIR numbers never appear in messages.
+
+Signalements d'arrêt de travail (04) et de reprise (05)
+========================================================
+
+:mod:`.arret` reads them with the same lexer, tree and checks, plus their
+own head (nature 04/05, fraction 11, type 01) and the block S21.G00.60
+« Arrêt de travail » (motif, dernier jour travaillé, fin prévisionnelle,
+subrogation with its dates, IBAN and BIC, reprise and its motif, date of the
+accident), each control quoted there with its workbook name;
+:mod:`.signalement` turns each arrêt into a
+``secu.especes.schemas.AttestationSalaire`` (``lire_signalement``) and
+deposits them (``deposer_signalement``, used by ``POST
+/api/recouvrement/dsn/signalements`` and ``secu signalement --deposer``);
+``ecriture.signalement_text`` writes one (tests, ``secu.demo.dsn``). Text
+format only. They are not exported here: :mod:`.signalement` needs the
+database and the register.
 
 JSON
 ====

@@ -107,3 +107,44 @@ UNITES_ACTIVITE = {
 }  # fmt: skip
 COMPOSANT_PREVOYANCE_PATRONALE = "04"
 NORME_VERSION_RE = re.compile(r"P[0-9]{2}V[0-9]{2}")
+
+# -- the signalements d'arrêt de travail (04) et de reprise (05): block S21.G00.60 --------------------------------
+# Code lists of dsn-datatypes-CT2024.xlsx, sheet Data Types: Arret_Motif_DSN_phase_1 (S21.G00.60.001),
+# Motif_reprise_DSN_phase_1 (S21.G00.60.011), N4DS_O_N (S21.G00.60.004); the controls quoted in
+# secu.recouvrement.dsn.arret come from its sheet Messages.
+NATURE_SIGNALEMENT_ARRET = "04"
+NATURE_SIGNALEMENT_REPRISE = "05"
+NATURES_SIGNALEMENT = frozenset({NATURE_SIGNALEMENT_ARRET, NATURE_SIGNALEMENT_REPRISE})
+MOTIFS_ARRET = {
+    "01": "maladie", "02": "maternité", "03": "paternité / accueil de l'enfant",
+    "04": "congé suite à un accident de trajet", "05": "congé suite à maladie professionnelle",
+    "06": "congé suite à accident de travail ou de service", "07": "femme enceinte dispensée de travail",
+    "09": "adoption", "10": "[FP] congé suite à une maladie imputable au service",
+    "11": "[FP] congé de maladie des victimes ou réformés de guerre (art. 41)", "12": "[FP] congé de longue durée",
+    "13": "[FP] congé de longue maladie", "14": "[FP] congé pour invalidité temporaire imputable au service",
+    "15": "temps partiel thérapeutique (risque maladie)", "16": "temps partiel thérapeutique (risque accident de travail)",
+    "17": "temps partiel thérapeutique (risque accident de trajet)",
+    "18": "temps partiel thérapeutique (risque maladie professionnelle)", "19": "deuil d'enfant",
+    "20": "potentiel nouveau motif d'arrêt A", "21": "potentiel nouveau motif d'arrêt B",
+    "22": "potentiel nouveau motif d'arrêt C", "23": "potentiel nouveau motif d'arrêt D",
+    "24": "potentiel nouveau motif d'arrêt E", "99": "annulation",
+}  # fmt: skip
+RISQUE_DU_MOTIF = {
+    "01": "maladie", "02": "maternite", "03": "paternite", "09": "adoption",
+    "04": "atmp",  # the accident de trajet is indemnified as an accident du travail (CSS L. 411-2)
+    "05": "atmp", "06": "atmp",
+}  # fmt: skip
+"""The risk of an arrêt (``secu.especes.schemas.Risque``) for each motif secu indemnifies."""
+MOTIFS_ARRET_ATMP = frozenset({"04", "05", "06"})
+"""Motifs whose date de l'accident ou de la première constatation (S21.G00.60.012) is required (CCH-11)."""
+MOTIFS_ARRET_MENSUELLE = frozenset({"15", "16", "17", "18", "99"})
+"""Motifs the norm admits only in a DSN mensuelle or a signalement FCTU (S21.G00.60.001/CCH-12, CCH-14)."""
+MOTIFS_ARRET_FONCTION_PUBLIQUE = frozenset({"10", "11", "12", "13", "14"})
+MOTIFS_REPRISE = {
+    "01": "reprise normale", "02": "reprise temps partiel thérapeutique", "03": "reprise temps partiel raison personnelle",
+}  # fmt: skip
+MOTIF_REPRISE_MENSUELLE = "02"
+"""Admitted only in a DSN mensuelle or a signalement FCTU (S21.G00.60.011/CCH-12)."""
+OUI_NON = {"01": "oui", "02": "non"}
+FRACTION_SIGNALEMENT = "11"
+"""A signalement is not split: its fraction is « 11 » (S20.G00.05.003/CCH-11)."""

@@ -229,11 +229,8 @@ class _Lecteur:
         head = {c.attribut: self.valeur(s20, c) for c in FIELDS["S20.G00.05"]}
         self.mois = head["mois"]
         nature, type_ = head["nature"], head["type"]
-        if nature is not None and nature != NATURE_MENSUELLE:
-            errors.at(
-                s20.rubriques["001"],
-                f"nature « {nature} » ({NATURES[nature]}) : seule la DSN mensuelle (nature 01) est reçue ici",
-            )
+        if nature is not None:
+            self._nature(s20, nature, type_)
         if head["date_fichier"] is not None and self.mois is not None and head["date_fichier"] < self.mois:
             errors.at(
                 s20.rubriques["007"],
@@ -245,6 +242,15 @@ class _Lecteur:
                 "l'identifiant de la déclaration annulée ou remplacée n'est admis que pour les types 03 et 04",
             )
         return head
+
+    def _nature(self, s20: _Bloc, nature: str, type_: str | None) -> None:
+        """The natures this reader takes: the monthly DSN only (the signalements have their own reader)."""
+        if nature != NATURE_MENSUELLE:
+            self.errors.at(
+                s20.rubriques["001"],
+                f"nature « {nature} » ({NATURES[nature]}) : seule la DSN mensuelle (nature 01) est reçue ici ; "
+                "un signalement d'arrêt de travail (04) ou de reprise (05) se dépose comme signalement",
+            )
 
     def _entreprise(self, s20: _Bloc) -> tuple[Any, Any, _Bloc | None]:
         """The company and the establishment: SIREN, SIRET keys, APE codes."""
@@ -387,7 +393,9 @@ class _Lecteur:
 # Entry points: text
 
 
-def _interpret(roots: list[_Bloc], errors: _Collecteur, *, envoi_text: bool, total: int) -> list[Declaration]:
+def _interpret(
+    roots: list[_Bloc], errors: _Collecteur, *, envoi_text: bool, total: int, lecteur: _Lecteur | None = None
+) -> list[Declaration]:
     s10s = [b for b in roots if b.id == "S10.G00.00"]
     s90s = [b for b in roots if b.id == "S90.G00.90"]
     if not s10s:
@@ -425,7 +433,8 @@ def _interpret(roots: list[_Bloc], errors: _Collecteur, *, envoi_text: bool, tot
     result: list[Declaration] = []
     if not s10s:
         errors.raise_if_any()
-    lecteur = _Lecteur(errors)
+    if lecteur is None:
+        lecteur = _Lecteur(errors)
     for s20 in declarations_blocs:
         declaration = lecteur.declaration(s10s[0], s20)
         if declaration is not None:
