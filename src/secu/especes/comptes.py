@@ -38,8 +38,8 @@ from datetime import date
 
 import polars as pl
 
-from secu.batch.jobs import CHARGE, PRODUIT, Partition, empty, months_to
 from secu.batch.engine import SCHEMA
+from secu.batch.jobs import CHARGE, PRODUIT, Partition, empty, months_to
 from secu.branches import Branche
 
 BRANCHES: tuple[Branche, ...] = ()
@@ -76,27 +76,38 @@ def arrets_du_mois(arrets: pl.DataFrame, jusqu_au: date) -> pl.DataFrame:
     if arrets.height == 0:
         return pl.DataFrame()
     conge = arrets.filter(pl.col("risque") == "maternite")
-    autres = arrets.filter(pl.col("risque") != "maternite").with_columns(
-        (pl.col("debut") + pl.duration(days=pl.col("jours") - 1)).alias("fin"))
+    autres = arrets.filter(pl.col("risque") != "maternite").with_columns((pl.col("debut") + pl.duration(days=pl.col("jours") - 1)).alias("fin"))
     frames = [autres]
     if conge.height:
-        durees = duree_conge(conge.select(
-            pl.lit("maternite").alias("conge"),
-            pl.when(pl.col("rang_3_plus")).then(pl.lit("rang_3_plus")).otherwise(pl.lit("rang_1_2")).alias("cas"),
-            pl.col("accouchement").alias("date"),
-        ))
-        conge = conge.with_columns(durees["jours_prenatal"], durees["jours_conge"]).with_columns(
-            (pl.col("accouchement") - pl.duration(days=pl.col("jours_prenatal"))).alias("debut"),
-        ).with_columns((pl.col("debut") + pl.duration(days=pl.col("jours_conge") - 1)).alias("fin"))
+        durees = duree_conge(
+            conge.select(
+                pl.lit("maternite").alias("conge"),
+                pl.when(pl.col("rang_3_plus")).then(pl.lit("rang_3_plus")).otherwise(pl.lit("rang_1_2")).alias("cas"),
+                pl.col("accouchement").alias("date"),
+            )
+        )
+        conge = (
+            conge.with_columns(durees["jours_prenatal"], durees["jours_conge"])
+            .with_columns(
+                (pl.col("accouchement") - pl.duration(days=pl.col("jours_prenatal"))).alias("debut"),
+            )
+            .with_columns((pl.col("debut") + pl.duration(days=pl.col("jours_conge") - 1)).alias("fin"))
+        )
         frames.append(conge.drop("jours_prenatal", "jours_conge"))
     rows = pl.concat([f.select("personne", "risque", "debut", "fin", "ald", "salaire_mensuel") for f in frames], how="vertical")
-    paid = rows.join(_calendrier(jusqu_au), how="cross").filter(
-        (pl.col("__p_debut") <= pl.col("fin")) & (pl.col("__p_fin") >= pl.col("debut")))
+    paid = rows.join(_calendrier(jusqu_au), how="cross").filter((pl.col("__p_debut") <= pl.col("fin")) & (pl.col("__p_fin") >= pl.col("debut")))
     return paid.select(
-        "personne", "mois", "risque", "debut", "fin",
-        pl.col("salaire_mensuel").alias("salaire_1"), pl.col("salaire_mensuel").alias("salaire_2"),
-        pl.col("salaire_mensuel").alias("salaire_3"), "ald",
-        pl.max_horizontal("debut", "__p_debut").alias("periode_debut"), pl.min_horizontal("fin", "__p_fin").alias("periode_fin"),
+        "personne",
+        "mois",
+        "risque",
+        "debut",
+        "fin",
+        pl.col("salaire_mensuel").alias("salaire_1"),
+        pl.col("salaire_mensuel").alias("salaire_2"),
+        pl.col("salaire_mensuel").alias("salaire_3"),
+        "ald",
+        pl.max_horizontal("debut", "__p_debut").alias("periode_debut"),
+        pl.min_horizontal("fin", "__p_fin").alias("periode_fin"),
     )
 
 
@@ -108,18 +119,30 @@ def comptes_des_arrets(arrets: pl.DataFrame, jusqu_au: date) -> pl.DataFrame:
     if rows.height == 0:
         return empty()
     paid = indemnites_journalieres(rows)
-    summary = paid.group_by("mois", "risque").agg(
-        pl.col("montant_brut").sum(), pl.col("crds").sum(), pl.col("jours_indemnises").sum())
+    summary = paid.group_by("mois", "risque").agg(pl.col("montant_brut").sum(), pl.col("crds").sum(), pl.col("jours_indemnises").sum())
     poste = pl.col("risque").replace_strict({k: f"prestations.{v[1]}" for k, v in POSTES.items()}, default=None)
     branche = pl.col("risque").replace_strict({k: v[0] for k, v in POSTES.items()}, default=None)
     charges = summary.select(
-        branche.alias("branche"), "mois", pl.lit(CHARGE).alias("sens"), poste.alias("poste"),
-        pl.col("montant_brut").alias("montant_cents"), pl.col("jours_indemnises").alias("volume"))
-    crds = summary.with_columns(branche.alias("__b")).group_by("mois", "__b").agg(
-        pl.col("crds").sum(), pl.col("jours_indemnises").sum()).select(
-        pl.lit("cades").alias("branche"), "mois", pl.lit(PRODUIT).alias("sens"),
-        pl.format("crds.ij_{}", pl.col("__b")).alias("poste"), pl.col("crds").alias("montant_cents"),
-        pl.col("jours_indemnises").alias("volume"))
+        branche.alias("branche"),
+        "mois",
+        pl.lit(CHARGE).alias("sens"),
+        poste.alias("poste"),
+        pl.col("montant_brut").alias("montant_cents"),
+        pl.col("jours_indemnises").alias("volume"),
+    )
+    crds = (
+        summary.with_columns(branche.alias("__b"))
+        .group_by("mois", "__b")
+        .agg(pl.col("crds").sum(), pl.col("jours_indemnises").sum())
+        .select(
+            pl.lit("cades").alias("branche"),
+            "mois",
+            pl.lit(PRODUIT).alias("sens"),
+            pl.format("crds.ij_{}", pl.col("__b")).alias("poste"),
+            pl.col("crds").alias("montant_cents"),
+            pl.col("jours_indemnises").alias("volume"),
+        )
+    )
     out = pl.concat([charges, crds.filter(pl.col("montant_cents") != 0)], how="vertical_relaxed")
     return out.select([pl.col(k).cast(v) for k, v in SCHEMA.items()])
 
@@ -136,16 +159,20 @@ def comptes_des_invalides(invalides: pl.DataFrame, jusqu_au: date) -> pl.DataFra
         return empty()
     months = pl.DataFrame({"mois": months_to(jusqu_au)})
     rows = invalides.join(months, how="cross").filter(
-        (pl.col("fin_pension") > pl.col("mois")) & (pl.col("date_deces").is_null() | (pl.col("date_deces") >= pl.col("mois"))))
+        (pl.col("fin_pension") > pl.col("mois")) & (pl.col("date_deces").is_null() | (pl.col("date_deces") >= pl.col("mois")))
+    )
     if rows.height == 0:
         return empty()
-    rows = join_parameters(rows, ["pss.annuel"], on="mois").with_columns(
-        pl.min_horizontal("salaire_annuel", "pss_annuel").alias("sam"))
+    rows = join_parameters(rows, ["pss.annuel"], on="mois").with_columns(pl.min_horizontal("salaire_annuel", "pss_annuel").alias("sam"))
     paid = pension_invalidite(rows.select("mois", "categorie", "sam"))
     summary = paid.group_by("mois").agg(pl.col("pension_mensuelle").sum(), pl.len().alias("volume"))
     return summary.select(
-        pl.lit("maladie").alias("branche"), "mois", pl.lit(CHARGE).alias("sens"), pl.lit("prestations.invalidite").alias("poste"),
-        pl.col("pension_mensuelle").alias("montant_cents"), "volume",
+        pl.lit("maladie").alias("branche"),
+        "mois",
+        pl.lit(CHARGE).alias("sens"),
+        pl.lit("prestations.invalidite").alias("poste"),
+        pl.col("pension_mensuelle").alias("montant_cents"),
+        "volume",
     ).select([pl.col(k).cast(v) for k, v in SCHEMA.items()])
 
 

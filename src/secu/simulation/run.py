@@ -375,7 +375,7 @@ def prestations_especes(comptes: pl.DataFrame, p: Parametres) -> dict[str, Any]:
     """The IJ and invalidity pensions of the year (charges ``prestations.<poste>`` of :mod:`secu.especes.comptes`),
     scaled back, each beside its published figure (:func:`secu.simulation.publies.prestations_especes`), and the
     IJ's total beside the published IJ total (the figures of the same year and source only)."""
-    lignes = []
+    lignes: list[dict[str, Any]] = []
     for pub in publies.prestations_especes():
         rows = comptes.filter((pl.col("branche") == pub.branche) & (pl.col("sens") == jobs.CHARGE)
                               & (pl.col("poste") == f"prestations.{pub.poste}"))
