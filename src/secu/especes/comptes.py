@@ -70,7 +70,9 @@ def _calendrier(jusqu_au: date) -> pl.DataFrame:
 def arrets_du_mois(arrets: pl.DataFrame, jusqu_au: date) -> pl.DataFrame:
     """The synthetic arrêts (:data:`secu.synth.evenements.ARRET_SCHEMA`) as the IJ rule's rows, one per arrêt and
     month paid (``mois``), from January to ``jusqu_au``: maternité over the congé's legal length
-    (:func:`~secu.especes.rules.duree_conge`, from 6 weeks — or 8 from the 3rd child — before the birth)."""
+    (:func:`~secu.especes.rules.duree_conge`, from 6 weeks — or 8 from the 3rd child — before the birth). The
+    conditions d'ouverture (R. 313-3) are checked on the contract's hours and pay (every salarié of the dataset
+    works 75 hours a month at least: all pass them)."""
     from secu.especes.rules import duree_conge
 
     if arrets.height == 0:
@@ -94,7 +96,7 @@ def arrets_du_mois(arrets: pl.DataFrame, jusqu_au: date) -> pl.DataFrame:
             .with_columns((pl.col("debut") + pl.duration(days=pl.col("jours_conge") - 1)).alias("fin"))
         )
         frames.append(conge.drop("jours_prenatal", "jours_conge"))
-    rows = pl.concat([f.select("personne", "risque", "debut", "fin", "ald", "salaire_mensuel") for f in frames], how="vertical")
+    rows = pl.concat([f.select("personne", "risque", "debut", "fin", "ald", "salaire_mensuel", "heures_mensuelles") for f in frames], how="vertical")
     paid = rows.join(_calendrier(jusqu_au), how="cross").filter((pl.col("__p_debut") <= pl.col("fin")) & (pl.col("__p_fin") >= pl.col("debut")))
     return paid.select(
         "personne",
@@ -106,6 +108,11 @@ def arrets_du_mois(arrets: pl.DataFrame, jusqu_au: date) -> pl.DataFrame:
         pl.col("salaire_mensuel").alias("salaire_2"),
         pl.col("salaire_mensuel").alias("salaire_3"),
         "ald",
+        # R. 313-3: the contract's hours and pay over the 3, 6 and 12 months before (no earlier arrêt in the dataset).
+        (pl.col("heures_mensuelles").cast(pl.Float64) * 3).alias("heures_3_mois"),
+        (pl.col("salaire_mensuel") * 6).alias("salaire_6_mois"),
+        (pl.col("heures_mensuelles").cast(pl.Float64) * 12).alias("heures_12_mois"),
+        (pl.col("salaire_mensuel") * 12).alias("salaire_12_mois"),
         pl.max_horizontal("debut", "__p_debut").alias("periode_debut"),
         pl.min_horizontal("fin", "__p_fin").alias("periode_fin"),
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 from secu.core.explication import Etape, Etapes, euros, nombre, pourcent, references
 
-from .rules import REF_CARENCE_AUCUNE, REF_CSG_EXONERE
+from .rules import MOTIFS_REFUS, REF_CARENCE_AUCUNE, REF_CSG_EXONERE
 
 LIBELLES = {
     "maladie": "IJ maladie",
@@ -30,6 +30,22 @@ REF_REGLE = {
 }
 REF_360 = "CSS art. L. 323-1 et R. 323-1 (360 IJ au plus sur trois ans hors ALD)"
 REF_ALD = "CSS art. R. 323-1, 2° (ALD : trois ans d'indemnisation au plus)"
+REF_CONGE = "CSS art. L. 331-3, L. 331-7 et L. 331-8 (durée légale du congé)"
+
+
+def _annuel(row: Mapping[str, Any]) -> bool:
+    return bool(row.get("saisonnier")) and row.get("salaire_12_mois") is not None
+
+
+def _conditions(row: Mapping[str, Any], step: Any) -> None:
+    motif = row.get("motif_refus")
+    if motif is not None:
+        libelle = ("IJ non dues : conditions d'ouverture des droits non remplies" if motif == "conditions_ouverture"
+                   else "IJ non dues après le 6e mois d'arrêt : conditions de l'arrêt de longue durée non remplies")
+        step(libelle, None, references(MOTIFS_REFUS[motif], row.get("conditions_reference")))
+    elif row.get("conditions_courtes") or row.get("conditions_longues"):
+        ref = "CSS art. R. 313-7 (travail saisonnier ou discontinu : douze mois)" if row.get("saisonnier") else "CSS art. R. 313-3"
+        step("Conditions d'ouverture des droits remplies", None, references(ref, row.get("conditions_reference")))
 
 
 def _salaires(row: Mapping[str, Any], step: Any) -> None:
@@ -40,16 +56,28 @@ def _salaires(row: Mapping[str, Any], step: Any) -> None:
             "en vigueur le dernier jour du mois précédant l'arrêt)",
             row["plafond_retenu"], references(row["ij_maladie_plafond_smic_reference"], row["smic_mensuel_reference"]),
         )
-        step("Salaires des trois mois retenus (chacun dans la limite du plafond)", row["salaires_retenus"], row["ij_maladie_diviseur_reference"])
-        step(f"Salaire journalier de base (÷ {nombre(row['ij_maladie_diviseur'])})", row["salaire_journalier"], row["ij_maladie_diviseur_reference"])
+        if _annuel(row):
+            step("Salaires des douze mois retenus (travail saisonnier ou discontinu, dans la limite de douze plafonds)",
+                 row["salaires_retenus"], row["ij_maladie_diviseur_annuel_reference"])
+            step(f"Salaire journalier de base (÷ {nombre(row['ij_maladie_diviseur_annuel'])})", row["salaire_journalier"],
+                 row["ij_maladie_diviseur_annuel_reference"])
+        else:
+            step("Salaires des trois mois retenus (chacun dans la limite du plafond)", row["salaires_retenus"], row["ij_maladie_diviseur_reference"])
+            step(f"Salaire journalier de base (÷ {nombre(row['ij_maladie_diviseur'])})", row["salaire_journalier"], row["ij_maladie_diviseur_reference"])
         step(
             f"Indemnité journalière ({pourcent(row['ij_maladie_taux'])} du salaire journalier de base, arrondie au centime le plus proche)",
             row["ij_journaliere"], row["ij_maladie_taux_reference"],
         )
     elif risque in ("maternite", "paternite", "adoption"):
         step("Plafond de chaque paie : PMSS en vigueur le dernier jour du mois précédant l'arrêt", row["plafond_retenu"], row["pss_mensuel_reference"])
-        step("Salaires des trois mois retenus (chacun dans la limite du PMSS)", row["salaires_retenus"], "CSS art. R. 331-5, al. 2")
-        step(f"Salaire journalier de base (÷ {nombre(row['ij_maladie_diviseur'])})", row["salaire_journalier"], row["ij_maladie_diviseur_reference"])
+        if _annuel(row):
+            step("Salaires des douze mois retenus (travail saisonnier ou discontinu, dans la limite de douze PMSS)",
+                 row["salaires_retenus"], row["ij_maladie_diviseur_annuel_reference"])
+            step(f"Salaire journalier de base (÷ {nombre(row['ij_maladie_diviseur_annuel'])})", row["salaire_journalier"],
+                 row["ij_maladie_diviseur_annuel_reference"])
+        else:
+            step("Salaires des trois mois retenus (chacun dans la limite du PMSS)", row["salaires_retenus"], "CSS art. R. 331-5, al. 2")
+            step(f"Salaire journalier de base (÷ {nombre(row['ij_maladie_diviseur'])})", row["salaire_journalier"], row["ij_maladie_diviseur_reference"])
         step(
             f"Indemnité journalière : salaire journalier diminué du taux forfaitaire de {pourcent(row['ij_maternite_taux_forfaitaire'])}, "
             f"au moins {euros(row['ij_maternite_minimum'])} (arrondie au centime le plus proche)",
@@ -76,7 +104,9 @@ def _salaires(row: Mapping[str, Any], step: Any) -> None:
 
 def _jours(row: Mapping[str, Any], step: Any) -> None:
     risque = row["risque"]
-    if row["carence_applicable"]:
+    if risque == "maladie" and row.get("fausse_couche") and not row["carence_applicable"] and not row["prolongation"]:
+        step("Pas de délai de carence (arrêt consécutif à une fausse couche)", None, row["ij_maladie_carence_fausse_couche_reference"])
+    elif row["carence_applicable"]:
         step(f"Délai de carence : {row['jours_carence']} jour(s) non indemnisé(s) dans la période", None, row["ij_maladie_carence_jours_reference"])
     elif risque != "maladie":
         step("Pas de délai de carence", None, REF_CARENCE_AUCUNE[risque])
@@ -88,14 +118,21 @@ def _jours(row: Mapping[str, Any], step: Any) -> None:
     if risque == "atmp" and row["jours_majores"]:
         step(f"dont {row['jours_majores']} jour(s) au taux majoré", None, row["ij_atmp_jour_majoration_reference"])
     if row["jours_hors_droits"]:
-        ref = REF_ALD if row["ald"] else references(REF_360, row["ij_maladie_nombre_maximal_reference"])
-        step(f"Jours non indemnisés, droits épuisés : {row['jours_hors_droits']}", None, ref)
+        motif = row.get("motif_refus")
+        if motif is not None:
+            step(f"Jours non indemnisés, conditions non remplies : {row['jours_hors_droits']}", None, MOTIFS_REFUS[motif])
+        elif risque in ("maternite", "paternite", "adoption"):
+            step(f"Jours non indemnisés, au-delà de la durée légale du congé : {row['jours_hors_droits']}", None, REF_CONGE)
+        else:
+            ref = REF_ALD if row["ald"] else references(REF_360, row["ij_maladie_nombre_maximal_reference"])
+            step(f"Jours non indemnisés, droits épuisés : {row['jours_hors_droits']}", None, ref)
 
 
 def explain_ij(row: Mapping[str, Any]) -> list[Etape]:
     """The steps of one output row of :func:`secu.especes.rules.indemnites_journalieres`, down to the net paid."""
     steps = Etapes()
     step = steps.ajoute
+    _conditions(row, step)
     _salaires(row, step)
     _jours(row, step)
     step(f"{LIBELLES[row['risque']]} : montant brut de la période", row["montant_brut"], REF_REGLE[row["risque"]])

@@ -58,6 +58,8 @@ adoption (L. 331-7, IJ computed as maternité's), AT/MP (L. 431-1)."""
 PARAMS_ARRET = (
     "ij_maladie.taux",
     "ij_maladie.diviseur",
+    "ij_maladie.diviseur_annuel",
+    "ij_maladie.carence_fausse_couche",
     "ij_maladie.plafond_smic",
     "ij_maladie.carence_jours",
     "ij_maladie.nombre_maximal",
@@ -75,6 +77,17 @@ PARAMS_ARRET = (
 )
 """Parameters read on the arrêt's FIRST day: the law of an arrêt is the law of the day it started (décret 2025-160)."""
 
+PARAMS_CONDITIONS = (
+    "ij_conditions.heures_courte",
+    "ij_conditions.smic_courte",
+    "ij_conditions.heures_longue",
+    "ij_conditions.smic_longue",
+    "ij_conditions.immatriculation_mois",
+    "ij_conditions.duree_courte_mois",
+)
+"""The conditions d'ouverture (R. 313-3, R. 313-7), read on the arrêt's first day, joined only when the input gives
+one of :data:`CONDITIONS`."""
+
 PARAMS_MOIS_PRECEDENT = ("smic.mensuel", "pss.mensuel")
 """Parameters read on the last day of the month before the arrêt (R. 323-4 for the SMIC, R. 331-5 for the PMSS)."""
 
@@ -87,8 +100,28 @@ OPTIONNELLES: dict[str, pl.Expr] = {
     "periode_debut": pl.col("debut"),
     "periode_fin": pl.col("fin"),
     "exonere_csg": pl.lit(False),
+    "saisonnier": pl.lit(False),
+    "fausse_couche": pl.lit(False),
+    "salaire_12_mois": pl.lit(None, dtype=pl.Int64),
+    "duree_conge_jours": pl.lit(None, dtype=pl.Int64),
+    "heures_3_mois": pl.lit(None, dtype=pl.Float64),
+    "salaire_6_mois": pl.lit(None, dtype=pl.Int64),
+    "heures_12_mois": pl.lit(None, dtype=pl.Float64),
+    "mois_immatriculation": pl.lit(None, dtype=pl.Int64),
 }
-"""Optional input columns and their default: see :func:`indemnites_journalieres`."""
+"""Optional input columns and their default: see :func:`indemnites_journalieres`. Each default keeps the result an
+input without the column had before it existed."""
+
+CONDITIONS = ("heures_3_mois", "salaire_6_mois", "heures_12_mois", "salaire_12_mois", "mois_immatriculation")
+"""The inputs of the conditions d'ouverture (R. 313-3, R. 313-7): when the input has none of them, nothing is checked."""
+
+MOTIFS_REFUS = {
+    "conditions_ouverture": "CSS art. R. 313-3, 1° (ni 150 heures de travail sur les 3 mois civils ou 90 jours précédents, "
+                            "ni cotisations sur 1 015 fois le SMIC horaire sur les 6 mois civils précédents)",
+    "conditions_au_dela_6_mois": "CSS art. R. 313-3, 2° (au-delà du 6e mois d'arrêt : 12 mois d'immatriculation, et 600 heures "
+                                 "ou cotisations sur 2 030 fois le SMIC horaire sur les 12 mois précédents)",
+}
+"""Why the IJ of an arrêt are not due (``motif_refus``), with the article said to the assuré."""
 
 REF_CARENCE_AUCUNE = {
     "maternite": "CSS art. L. 331-3 (IJ de repos dès le premier jour : pas de délai de carence)",
@@ -136,27 +169,42 @@ def _check(arrets: pl.DataFrame) -> pl.DataFrame:
         raise InvalidField("fin", "la fin de l'arrêt précède son début")
     if frame.select((pl.col("periode_fin") < pl.col("periode_debut")).any()).item():
         raise InvalidField("periode_fin", "la fin de la période précède son début")
-    for column in ("salaire_1", "salaire_2", "salaire_3", "ij_deja_versees"):
+    frame = frame.with_columns(
+        pl.col("heures_3_mois", "heures_12_mois").cast(pl.Float64),
+        pl.col("salaire_12_mois", "duree_conge_jours", "salaire_6_mois", "mois_immatriculation").cast(pl.Int64),
+        pl.col("saisonnier", "fausse_couche").cast(pl.Boolean).fill_null(False),
+    )
+    for column in ("salaire_1", "salaire_2", "salaire_3", "ij_deja_versees", *CONDITIONS, "duree_conge_jours"):
         if frame.select((pl.col(column) < 0).any()).item():
             raise InvalidField(column, f"{column} ne peut pas être négatif")
     return frame.with_columns(pl.col("salaire_1", "salaire_2", "salaire_3", "ij_deja_versees").cast(pl.Int64))
 
 
+_ANNUEL = pl.col("saisonnier") & pl.col("salaire_12_mois").is_not_null()
+"""Discontinuous or seasonal work with the 12 months' pay given: 1/365 of it (R. 323-4, 3°)."""
+
+
 def _ij_maladie() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """(IJ, SJB, salaires retenus) of R. 323-4 / R. 323-5, each pay capped at the SMIC multiple, one rounding each."""
+    """(IJ, SJB, salaires retenus) of R. 323-4 / R. 323-5, each pay capped at the SMIC multiple, one rounding each.
+
+    Seasonal or discontinuous work (R. 323-4, 3°): 1/365 of the 12 months' pay, capped at 12 monthly ceilings."""
     plafond9 = _n9("ij_maladie_plafond_smic") * pl.col("smic_mensuel").cast(_I)  # cents × 10⁹, exact (1,8 × 1 766,92 has 3 decimals)
-    retenus9 = pl.sum_horizontal(
+    trois9 = pl.sum_horizontal(
         pl.min_horizontal(pl.col(f"salaire_{i}").cast(_I) * _E9, plafond9) for i in (1, 2, 3)
     )
-    diviseur9 = _n9("ij_maladie_diviseur")
+    douze9 = pl.min_horizontal(pl.col("salaire_12_mois").cast(_I) * _E9, plafond9 * 12)
+    retenus9 = pl.when(_ANNUEL).then(douze9).otherwise(trois9)
+    diviseur9 = pl.when(_ANNUEL).then(_n9("ij_maladie_diviseur_annuel")).otherwise(_n9("ij_maladie_diviseur"))
     ij = div_half_up_expr(retenus9 * _n9("ij_maladie_taux"), diviseur9 * _E9)
     return ij, div_half_up_expr(retenus9, diviseur9), div_half_up_expr(retenus9, _E9)
 
 
 def _ij_maternite() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """(IJ, SJB, salaires retenus) of R. 331-5: each pay capped at the PMSS, less the taux forfaitaire, not below the minimum."""
-    retenus = pl.sum_horizontal(pl.min_horizontal(pl.col(f"salaire_{i}"), pl.col("pss_mensuel")) for i in (1, 2, 3)).cast(_I)
-    diviseur9 = _n9("ij_maladie_diviseur")
+    trois = pl.sum_horizontal(pl.min_horizontal(pl.col(f"salaire_{i}"), pl.col("pss_mensuel")) for i in (1, 2, 3)).cast(_I)
+    douze = pl.min_horizontal(pl.col("salaire_12_mois").cast(_I), pl.col("pss_mensuel").cast(_I) * 12)
+    retenus = pl.when(_ANNUEL).then(douze).otherwise(trois)
+    diviseur9 = pl.when(_ANNUEL).then(_n9("ij_maladie_diviseur_annuel")).otherwise(_n9("ij_maladie_diviseur"))
     brute = div_half_up_expr(retenus * (_E9 - _n9("ij_maternite_taux_forfaitaire")), diviseur9)
     ij = pl.max_horizontal(brute, pl.col("ij_maternite_minimum").cast(_I))
     return ij, div_half_up_expr(retenus * _E9, diviseur9), retenus
@@ -213,6 +261,7 @@ def indemnites_journalieres(arrets: pl.DataFrame) -> pl.DataFrame:
     )
     jours_debut = join_parameters(jours_debut, list(PARAMS_ARRET), on="debut", with_references=True)
     jours_debut = join_parameters(jours_debut, list(PARAMS_MOIS_PRECEDENT), on="veille_mois", with_references=True)
+    jours_debut = _join_conditions(jours_debut, checked=any(c in arrets.columns for c in CONDITIONS))
     clash = sorted(set(jours_debut.columns) & set(frame.columns) - {"debut"})
     if clash:
         raise ValueError(f"colonne(s) déjà présente(s) dans le tableau : {', '.join(clash)}")
@@ -243,15 +292,26 @@ def indemnites_journalieres(arrets: pl.DataFrame) -> pl.DataFrame:
 
     # Days, numbered from 1 on the arrêt's first day.
     sans_carence = (~maladie) | pl.col("prolongation") | (pl.col("ald") & pl.col("ald_arret_anterieur"))
-    carence = pl.when(sans_carence).then(0).otherwise(pl.col("ij_maladie_carence_jours")).cast(pl.Int64)
+    carence = (
+        pl.when(sans_carence).then(0)
+        .when(pl.col("fausse_couche")).then(pl.col("ij_maladie_carence_fausse_couche"))
+        .otherwise(pl.col("ij_maladie_carence_jours")).cast(pl.Int64)
+    )
     fin_ald = pl.col("ald_debut").dt.offset_by(pl.format("{}y", pl.col("ij_maladie_periode_annees"))) - pl.duration(days=1)
     restantes = pl.max_horizontal(pl.col("ij_maladie_nombre_maximal") - pl.col("ij_deja_versees"), pl.lit(0, dtype=pl.Int64))
     jours_arret = _jours(pl.col("debut"), pl.col("fin")) + 1
+    lazy = lazy.with_columns(*_conditions(maladie, conge, jours_arret))
+    # The congé's legal length caps a maternité, paternité or adoption arrêt (L. 331-3, L. 331-7, L. 331-8).
+    conge_max = pl.min_horizontal(jours_arret, pl.col("duree_conge_jours").fill_null(jours_arret))
     dernier_droit = (
-        pl.when(~maladie).then(jours_arret)
+        pl.when(pl.col("motif_refus") == "conditions_ouverture").then(0)
+        .when(conge).then(conge_max)
+        .when(~maladie).then(jours_arret)
         .when(pl.col("ald")).then(_jours(pl.col("debut"), fin_ald) + 1)
         .otherwise(carence + restantes)
     )
+    dernier_droit = pl.when(pl.col("motif_refus") == "conditions_au_dela_6_mois").then(
+        pl.min_horizontal(dernier_droit, pl.col("__jours_courts"))).otherwise(dernier_droit)
     a = pl.max_horizontal(_jours(pl.col("debut"), pl.col("periode_debut")) + 1, pl.lit(1, dtype=pl.Int64))
     b = pl.min_horizontal(_jours(pl.col("debut"), pl.col("periode_fin")) + 1, jours_arret)
     premier_paye = carence + 1
@@ -271,7 +331,68 @@ def indemnites_journalieres(arrets: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("exonere_csg")).then(0).otherwise(apply_rate_expr(pl.col("montant_brut"), pl.col("ij_prelevements_csg_taux"))).alias("csg"),
         pl.when(pl.col("exonere_csg")).then(0).otherwise(apply_rate_expr(pl.col("montant_brut"), pl.col("crds_taux"))).alias("crds"),
     )
-    return lazy.with_columns((pl.col("montant_brut") - pl.col("csg") - pl.col("crds")).alias("montant_net")).collect()
+    return lazy.with_columns((pl.col("montant_brut") - pl.col("csg") - pl.col("crds")).alias("montant_net")).drop("__jours_courts").collect()
+
+
+def _join_conditions(jours_debut: pl.DataFrame, *, checked: bool) -> pl.DataFrame:
+    """The thresholds of R. 313-3 / R. 313-7 and the hourly SMIC at each reference date, on the distinct first days.
+
+    R. 313-3, 1° a): SMIC « au premier jour de la période de référence » (the 6 calendar months before the arrêt's
+    month); 2° a): the 12 calendar months before; R. 313-7 a): « au 1er janvier qui précède immédiatement le début
+    de cette période » (the period starting on a 1 January reads that day's SMIC). Null columns when nothing is
+    checked, so that an arrêt before the SMIC's first date in secu keeps working without conditions."""
+    names = [n.replace(".", "_") for n in PARAMS_CONDITIONS]
+    smic = ("smic_horaire_courte", "smic_horaire_longue", "smic_horaire_saison")
+    if not checked:
+        return jours_debut.with_columns(
+            *[pl.lit(None, dtype=pl.Float64 if "heures" in n else pl.Int64).alias(n) for n in names],
+            *[pl.lit(None, dtype=pl.Int64).alias(n) for n in smic],
+            pl.lit(None, dtype=pl.String).alias("conditions_reference"))
+    debut_mois = pl.col("debut").dt.month_start()
+    frame = jours_debut.with_columns(
+        debut_mois.dt.offset_by("-6mo").alias("__ref_courte"), debut_mois.dt.offset_by("-12mo").alias("__ref_longue"),
+    ).with_columns(pl.col("__ref_longue").dt.truncate("1y").alias("__ref_saison"))
+    frame = join_parameters(frame, list(PARAMS_CONDITIONS), on="debut", with_references=True)
+    for ref, column in zip(("__ref_courte", "__ref_longue", "__ref_saison"), smic, strict=True):
+        frame = join_parameters(frame, ["smic.horaire"], on=ref).rename({"smic_horaire": column})
+    references = pl.concat_str([pl.col(f"{n}_reference").cast(pl.String) for n in names[:2] + names[2:4]], separator=" ; ")
+    return frame.with_columns(
+        pl.col(names[0], names[2]).cast(pl.Float64), references.alias("conditions_reference"),
+    ).drop("__ref_courte", "__ref_longue", "__ref_saison", *[f"{n}_reference" for n in names])
+
+
+def _conditions(maladie: pl.Expr, conge: pl.Expr, jours_arret: pl.Expr) -> list[pl.Expr]:
+    """``conditions_courtes``, ``conditions_longues`` (null: not checked), ``motif_refus`` and the days the short
+    conditions cover (``__jours_courts``), for R. 313-3 and R. 313-7.
+
+    1° (maladie for the first 6 months, maternité, paternité, adoption): hours over the 3 months ≥ 150, or pay
+    over the 6 months ≥ 1 015 × SMIC horaire. 2° (maladie beyond the 6th month): 12 months of immatriculation
+    and (hours over 12 months ≥ 600 or pay over 12 months ≥ 2 030 × SMIC horaire). R. 313-7 (``saisonnier``): the
+    12-month conditions open both. Checked when one of their inputs is given; a missing input then counts as not
+    met, but a missing ``mois_immatriculation`` as met. AT/MP: no condition (L. 411-1, L. 433-1)."""
+    def at_least(value: str, threshold: pl.Expr) -> pl.Expr:
+        return (pl.col(value).cast(pl.Float64) >= threshold.cast(pl.Float64)).fill_null(False)
+
+    courte = at_least("heures_3_mois", pl.col("ij_conditions_heures_courte")) | at_least(
+        "salaire_6_mois", pl.col("ij_conditions_smic_courte") * pl.col("smic_horaire_courte"))
+    douze = at_least("heures_12_mois", pl.col("ij_conditions_heures_longue")) | at_least(
+        "salaire_12_mois", pl.col("ij_conditions_smic_longue") * pl.col("smic_horaire_longue"))
+    saison = pl.col("saisonnier") & (at_least("heures_12_mois", pl.col("ij_conditions_heures_longue")) | at_least(
+        "salaire_12_mois", pl.col("ij_conditions_smic_longue") * pl.col("smic_horaire_saison")))
+    immatricule = pl.col("mois_immatriculation").is_null() | at_least("mois_immatriculation", pl.col("ij_conditions_immatriculation_mois"))
+    given = {c: pl.col(c).is_not_null() for c in CONDITIONS}
+    checked_courte = (maladie | conge) & pl.any_horizontal(given[c] for c in ("heures_3_mois", "salaire_6_mois", "heures_12_mois", "salaire_12_mois"))
+    checked_longue = maladie & pl.any_horizontal(given[c] for c in ("heures_12_mois", "salaire_12_mois", "mois_immatriculation"))
+    six_mois = pl.col("debut").dt.offset_by(pl.format("{}mo", pl.col("ij_conditions_duree_courte_mois").fill_null(6).cast(pl.Int64)))
+    jours_courts = _jours(pl.col("debut"), six_mois)
+    ok_courte = pl.when(checked_courte).then(courte | saison)
+    ok_longue = pl.when(checked_longue).then((immatricule & douze) | saison)
+    motif = (
+        pl.when(ok_courte.not_()).then(pl.lit("conditions_ouverture"))
+        .when(ok_longue.not_() & (jours_arret > jours_courts)).then(pl.lit("conditions_au_dela_6_mois"))
+    )
+    return [ok_courte.alias("conditions_courtes"), ok_longue.alias("conditions_longues"), motif.alias("motif_refus"),
+            jours_courts.alias("__jours_courts")]
 
 
 def ij_arret(
