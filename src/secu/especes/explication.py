@@ -12,7 +12,7 @@ from typing import Any
 
 from secu.core.explication import Etape, Etapes, euros, nombre, pourcent, references
 
-from .rules import MOTIFS_REFUS, REF_CARENCE_AUCUNE, REF_CSG_EXONERE
+from .rules import MOTIFS_REFUS, REF_CARENCE_AUCUNE, REF_CSG_EXONERE, REF_REVISION_ATMP, REF_SUBROGATION, REF_TPT
 
 LIBELLES = {
     "maladie": "IJ maladie",
@@ -64,9 +64,11 @@ def _salaires(row: Mapping[str, Any], step: Any) -> None:
         else:
             step("Salaires des trois mois retenus (chacun dans la limite du plafond)", row["salaires_retenus"], row["ij_maladie_diviseur_reference"])
             step(f"Salaire journalier de base (÷ {nombre(row['ij_maladie_diviseur'])})", row["salaire_journalier"], row["ij_maladie_diviseur_reference"])
+        tpt = bool(row.get("temps_partiel_therapeutique")) and row.get("perte_gain_journaliere") is not None
         step(
-            f"Indemnité journalière ({pourcent(row['ij_maladie_taux'])} du salaire journalier de base, arrondie au centime le plus proche)",
-            row["ij_journaliere"], row["ij_maladie_taux_reference"],
+            f"Indemnité journalière ({pourcent(row['ij_maladie_taux'])} du salaire journalier de base, arrondie au centime le plus proche"
+            + (f", au plus la perte de gain journalière de {euros(row['perte_gain_journaliere'])} en temps partiel thérapeutique)" if tpt else ")"),
+            row["ij_journaliere"], references(row["ij_maladie_taux_reference"], REF_TPT if tpt else None),
         )
     elif risque in ("maternite", "paternite", "adoption"):
         step("Plafond de chaque paie : PMSS en vigueur le dernier jour du mois précédant l'arrêt", row["plafond_retenu"], row["pss_mensuel_reference"])
@@ -117,6 +119,9 @@ def _jours(row: Mapping[str, Any], step: Any) -> None:
     step(f"Jours indemnisés : {row['jours_indemnises']}", None, REF_REGLE[risque])
     if risque == "atmp" and row["jours_majores"]:
         step(f"dont {row['jours_majores']} jour(s) au taux majoré", None, row["ij_atmp_jour_majoration_reference"])
+    if risque == "atmp" and row.get("jours_revises"):
+        step(f"dont {row['jours_revises']} jour(s) au taux révisé (× {nombre(row['revision_atmp_coefficient'])})",
+             row["ij_journaliere_revisee"], REF_REVISION_ATMP)
     if row["jours_hors_droits"]:
         motif = row.get("motif_refus")
         if motif is not None:
@@ -142,6 +147,11 @@ def explain_ij(row: Mapping[str, Any]) -> list[Etape]:
         step(f"CSG ({pourcent(row['ij_prelevements_csg_taux'])}, arrondie au centime le plus proche)", row["csg"], row["ij_prelevements_csg_taux_reference"])
         step(f"CRDS ({pourcent(row['crds_taux'])}, arrondie au centime le plus proche)", row["crds"], row["crds_taux_reference"])
     step("Montant net versé", row["montant_net"], None)
+    if row.get("verse_employeur"):
+        step("versé à l'employeur subrogé", row["verse_employeur"], REF_SUBROGATION)
+        step("versé à l'assuré", row["verse_assure"], None)
+    elif row.get("subrogation"):
+        step("Salaire maintenu inférieur aux IJ dues : pas de subrogation, IJ versées à l'assuré", row["verse_assure"], REF_SUBROGATION)
     return steps
 
 

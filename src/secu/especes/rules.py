@@ -71,6 +71,7 @@ PARAMS_ARRET = (
     "ij_atmp.jour_majoration",
     "ij_atmp.diviseur",
     "ij_atmp.plafond_pass",
+    "ij_atmp.revision_mois",
     "ij_prelevements.csg_taux",
     "crds.taux",
     "pss.annuel",
@@ -108,6 +109,12 @@ OPTIONNELLES: dict[str, pl.Expr] = {
     "salaire_6_mois": pl.lit(None, dtype=pl.Int64),
     "heures_12_mois": pl.lit(None, dtype=pl.Float64),
     "mois_immatriculation": pl.lit(None, dtype=pl.Int64),
+    "temps_partiel_therapeutique": pl.lit(False),
+    "perte_gain_journaliere": pl.lit(None, dtype=pl.Int64),
+    "revision_atmp_coefficient": pl.lit(None, dtype=pl.Decimal(38, 9)),
+    "revision_atmp_debut": pl.lit(None, dtype=pl.Date),
+    "subrogation": pl.lit(False),
+    "salaire_maintenu": pl.lit(None, dtype=pl.Int64),
 }
 """Optional input columns and their default: see :func:`indemnites_journalieres`. Each default keeps the result an
 input without the column had before it existed."""
@@ -131,6 +138,11 @@ REF_CARENCE_AUCUNE = {
     "prolongation": "CSS art. R. 323-1, 1° (la prolongation n'est pas une nouvelle interruption de travail : pas de nouvelle carence)",
     "ald": "CSS art. R. 323-1, 1° (ALD : carence au seul premier arrêt de l'affection sur trois ans)",
 }
+REF_TPT = ("CSS art. L. 323-3 et R. 323-3 (temps partiel thérapeutique, décret n° 2019-856 du 20 août 2019 : l'IJ ne peut être "
+           "supérieure à la perte de gain journalière liée à la réduction de l'activité)")
+REF_REVISION_ATMP = "CSS art. L. 433-2, al. 3 (révision du taux de l'IJ après trois mois d'arrêt, en cas d'augmentation générale des salaires)"
+REF_SUBROGATION = ("CSS art. R. 323-11 (l'employeur qui maintient le salaire est subrogé dans les IJ de la période si le salaire "
+                   "maintenu est au moins égal aux IJ dues)")
 REF_CSG_EXONERE = "CSS art. L. 136-1 (pas de CSG ni de CRDS pour une personne non domiciliée fiscalement en France)"
 
 _I = pl.Int128
@@ -172,9 +184,15 @@ def _check(arrets: pl.DataFrame) -> pl.DataFrame:
     frame = frame.with_columns(
         pl.col("heures_3_mois", "heures_12_mois").cast(pl.Float64),
         pl.col("salaire_12_mois", "duree_conge_jours", "salaire_6_mois", "mois_immatriculation").cast(pl.Int64),
-        pl.col("saisonnier", "fausse_couche").cast(pl.Boolean).fill_null(False),
+        pl.col("saisonnier", "fausse_couche", "temps_partiel_therapeutique", "subrogation").cast(pl.Boolean).fill_null(False),
+        pl.col("perte_gain_journaliere", "salaire_maintenu").cast(pl.Int64),
+        pl.col("revision_atmp_coefficient").cast(pl.Decimal(38, 9)), pl.col("revision_atmp_debut").cast(pl.Date),
     )
-    for column in ("salaire_1", "salaire_2", "salaire_3", "ij_deja_versees", *CONDITIONS, "duree_conge_jours"):
+    if frame.select(((pl.col("revision_atmp_coefficient") < 1) | (pl.col("revision_atmp_coefficient").is_null()
+                     != pl.col("revision_atmp_debut").is_null())).any()).item():
+        raise InvalidField("revision_atmp_coefficient", "la révision d'une IJ AT/MP demande un coefficient d'au moins 1 et sa date d'effet")
+    for column in ("salaire_1", "salaire_2", "salaire_3", "ij_deja_versees", *CONDITIONS, "duree_conge_jours", "perte_gain_journaliere",
+                   "salaire_maintenu"):
         if frame.select((pl.col(column) < 0).any()).item():
             raise InvalidField(column, f"{column} ne peut pas être négatif")
     return frame.with_columns(pl.col("salaire_1", "salaire_2", "salaire_3", "ij_deja_versees").cast(pl.Int64))
@@ -271,6 +289,10 @@ def indemnites_journalieres(arrets: pl.DataFrame) -> pl.DataFrame:
     risque = pl.col("risque")
     maladie, conge, atmp = risque == "maladie", risque.is_in(["maternite", "paternite", "adoption"]), risque == "atmp"
     ij_mal, sjb_mal, ret_mal = _ij_maladie()
+    # Temps partiel thérapeutique (L. 323-3, R. 323-3 since décret n° 2019-856): the IJ of maladie, at most the loss of pay.
+    perte = pl.col("perte_gain_journaliere")
+    ij_mal = pl.when(pl.col("temps_partiel_therapeutique") & perte.is_not_null()).then(
+        pl.min_horizontal(ij_mal, perte.cast(_I))).otherwise(ij_mal)
     ij_mat, sjb_mat, ret_mat = _ij_maternite()
     ij_at, ij_at_maj, sj_at, gain_net, ret_at = _ij_atmp()
 
@@ -324,14 +346,32 @@ def indemnites_journalieres(arrets: pl.DataFrame) -> pl.DataFrame:
         pl.when(atmp)
         .then(_count(pl.max_horizontal(a, pl.col("ij_atmp_jour_majoration")), b))
         .otherwise(0).cast(pl.Int64).alias("jours_majores"),
+        # L. 433-2, al. 3: from the revision's date, once the arrêt has lasted 3 months, the majorée IJ × the coefficient.
+        pl.when(atmp & pl.col("revision_atmp_coefficient").is_not_null())
+        .then(_count(pl.max_horizontal(a, pl.col("ij_atmp_jour_majoration"), _jours(pl.col("debut"), pl.col("revision_atmp_debut")) + 1,
+                                       _jours(pl.col("debut"), pl.col("debut").dt.offset_by(
+                                           pl.format("{}mo", pl.col("ij_atmp_revision_mois").cast(pl.Int64)))) + 1), b))
+        .otherwise(0).cast(pl.Int64).alias("jours_revises"),
+        pl.when(atmp & pl.col("revision_atmp_coefficient").is_not_null())
+        .then(apply_rate_expr(pl.col("ij_journaliere_majoree"), pl.col("revision_atmp_coefficient")))
+        .otherwise(pl.col("ij_journaliere_majoree")).alias("ij_journaliere_revisee"),
     )
-    brut = (pl.col("jours_indemnises") - pl.col("jours_majores")) * pl.col("ij_journaliere") + pl.col("jours_majores") * pl.col("ij_journaliere_majoree")
+    brut = (
+        (pl.col("jours_indemnises") - pl.col("jours_majores")) * pl.col("ij_journaliere")
+        + (pl.col("jours_majores") - pl.col("jours_revises")) * pl.col("ij_journaliere_majoree")
+        + pl.col("jours_revises") * pl.col("ij_journaliere_revisee")
+    )
     lazy = lazy.with_columns(brut.alias("montant_brut"))
     lazy = lazy.with_columns(
         pl.when(pl.col("exonere_csg")).then(0).otherwise(apply_rate_expr(pl.col("montant_brut"), pl.col("ij_prelevements_csg_taux"))).alias("csg"),
         pl.when(pl.col("exonere_csg")).then(0).otherwise(apply_rate_expr(pl.col("montant_brut"), pl.col("crds_taux"))).alias("crds"),
     )
-    return lazy.with_columns((pl.col("montant_brut") - pl.col("csg") - pl.col("crds")).alias("montant_net")).drop("__jours_courts").collect()
+    lazy = lazy.with_columns((pl.col("montant_brut") - pl.col("csg") - pl.col("crds")).alias("montant_net"))
+    # R. 323-11: under subrogation the employer, who maintained at least the IJ due for the period, receives them
+    # (net of the CSG and CRDS the caisse withholds); a lower maintained salary leaves them to the assuré.
+    subroge = pl.col("subrogation") & (pl.col("salaire_maintenu").is_null() | (pl.col("salaire_maintenu") >= pl.col("montant_brut")))
+    lazy = lazy.with_columns(pl.when(subroge).then(pl.col("montant_net")).otherwise(0).alias("verse_employeur"))
+    return lazy.with_columns((pl.col("montant_net") - pl.col("verse_employeur")).alias("verse_assure")).drop("__jours_courts").collect()
 
 
 def _join_conditions(jours_debut: pl.DataFrame, *, checked: bool) -> pl.DataFrame:
