@@ -289,12 +289,23 @@ def indemnites_journalieres(arrets: pl.DataFrame) -> pl.DataFrame:
     ``ij_deja_versees`` (IJ maladie outside ALD paid over the 3 years before this arrêt; its own days are the rule's), ``periode_debut`` /
     ``periode_fin`` (the days to pay now, e.g. a 14-day payment; default the whole arrêt), ``exonere_csg``.
 
+    Optional rules (:data:`GROUPES`; each in the plan only when the input has one of its columns): the conditions
+    d'ouverture of R. 313-3 / R. 313-7 (``heures_3_mois``, ``salaire_6_mois``, ``heures_12_mois``,
+    ``salaire_12_mois``, ``mois_immatriculation``, ``saisonnier``; with ``saisonnier`` and ``salaire_12_mois``
+    the SJB is 1/365 of the 12 months, R. 323-4 3°), ``fausse_couche`` (no carence from 2024, loi n° 2023-567),
+    ``duree_conge_jours`` (the congé's legal length caps a maternité, paternité or adoption arrêt),
+    ``temps_partiel_therapeutique`` with ``perte_gain_journaliere`` (R. 323-3), ``revision_atmp_coefficient``
+    with ``revision_atmp_debut`` (L. 433-2 al. 3), ``subrogation`` with ``salaire_maintenu`` (R. 323-11).
+
     Output: the input plus ``ij_journaliere`` (cents; AT/MP days 1–28), ``ij_journaliere_majoree`` (AT/MP from
     day 29; equal to ``ij_journaliere`` otherwise), ``salaire_journalier``, ``salaires_retenus``,
     ``plafond_retenu`` (the monthly or daily ceiling applied), ``jours_arret``, ``jours_carence``,
     ``jours_indemnises``, ``jours_majores`` (AT/MP, included in ``jours_indemnises``), ``jours_hors_droits``
-    (beyond the 360 IJ or the 3 ALD years), ``montant_brut``, ``csg``, ``crds``, ``montant_net`` (cents), the
-    parameters used and their ``*_reference`` columns (for :mod:`secu.especes.explication`).
+    (beyond the 360 IJ or the 3 ALD years, the congé's length, or refused), ``montant_brut``, ``csg``, ``crds``,
+    ``montant_net`` (cents), ``conditions_courtes``, ``conditions_longues`` (null: not checked), ``motif_refus``
+    (a key of :data:`MOTIFS_REFUS` or null), ``conditions_reference``, ``jours_revises``,
+    ``ij_journaliere_revisee``, ``verse_employeur``, ``verse_assure``, the parameters used and their
+    ``*_reference`` columns (for :mod:`secu.especes.explication`).
     """
     frame = _check(arrets)
     # The parameters are joined on the few distinct first days (a few thousand in a national batch), then
@@ -622,6 +633,7 @@ def capital_deces(deces: pl.DataFrame) -> pl.DataFrame:
 
 
 __all__ = [
-    "MTP_PARAMETRE", "OPTIONNELLES", "PARAMS_ARRET", "PARAMS_MOIS_PRECEDENT", "RISQUES",
+    "CONDITIONS", "GROUPES", "MOTIFS_REFUS", "MTP_PARAMETRE", "OPTIONNELLES", "PARAMS_ARRET", "PARAMS_CONDITIONS", "PARAMS_MOIS_PRECEDENT",
+    "PARAMS_OPTIONNELS", "RISQUES",
     "CONGES", "capital_deces", "duree_conge", "ij_arret", "indemnites_journalieres", "pension_invalidite", "salaire_annuel_moyen",
 ]
