@@ -55,10 +55,16 @@ def test_each_day_of_each_arret_is_paid_once_in_the_year(dataset: Path) -> None:
         expected = whole.filter(pl.col("risque") == risque)
         assert int(booked["montant_cents"].sum()) == int(expected["montant_brut"].sum()) > 0, risque
         assert int(booked["volume"].sum()) == int(expected["jours_indemnises"].sum()), risque
-    # Maternité: the congé's legal length (L. 331-3: 16 weeks, 26 from the 3rd child), no carence.
-    maternite = arrets.filter(pl.col("risque") == "maternite")
+    # Maternité: the congés that begin in the year, for their legal length (L. 331-3: 6 + 10 weeks, 8 + 18 from the
+    # 3rd child), no carence.
+    rang3 = pl.col("rang_3_plus")
+    maternite = arrets.filter(pl.col("risque") == "maternite").with_columns(
+        (pl.col("accouchement") - pl.duration(days=pl.when(rang3).then(56).otherwise(42))).alias("debut"),
+        pl.when(rang3).then(182).otherwise(112).alias("jours"),
+    )
+    assert maternite["accouchement"].dt.year().n_unique() == 2  # births of 2025, and of 2026 whose congé begins in 2025
     booked = accounts.filter(pl.col("poste") == "prestations.ij_maternite")
-    assert int(booked["volume"].sum()) == int(maternite.select(pl.when(pl.col("rang_3_plus")).then(182).otherwise(112)).sum().item())
+    assert int(booked["volume"].sum()) == int(maternite.filter(pl.col("debut").dt.year() == 2025)["jours"].sum()) > 0
     # CRDS 0,5 % withheld, owed to the CADES.
     crds = accounts.filter((pl.col("branche") == "cades") & (pl.col("poste") == "crds.ij_maladie"))
     assert 0 < int(crds["montant_cents"].sum()) <= int(accounts.filter(pl.col("branche") == "maladie")["montant_cents"].sum()) // 100
@@ -147,3 +153,23 @@ def test_the_report_puts_the_ij_beside_the_published_figures(dataset: Path) -> N
     total = doc["ij_total"]
     assert Decimal(total["publie_md"]) == Decimal("17.0") and total["annee_publiee"] == 2023  # DREES: 10,2 + 2,7 + 4,1
     assert total["extrapole_cents"] == sum(r["extrapole_cents"] for r in doc["lignes"] if r["poste"] != "invalidite") > 0
+
+
+def test_a_third_category_pension_before_the_first_mtp_is_counted_not_invented() -> None:
+    # secu's MTP starts on 1 April 2023 (parametres/commun/mtp.yaml): January to March 2023 are counted, at 0 €.
+    invalides = pl.DataFrame(
+        {
+            "personne": [1],
+            "date_naissance": [date(1970, 1, 1)],
+            "date_deces": [None],
+            "categorie": [3],
+            "salaire_annuel": [2_400_000],
+            "fin_pension": [date(2032, 1, 1)],
+        },
+        schema=evenements.INVALIDE_SCHEMA,
+    )
+    accounts = comptes.comptes_des_invalides(invalides, date(2023, 5, 1)).sort("mois")
+    assert accounts.select("mois", "poste", "volume").rows() == [(date(2023, m, 1), "prestations.invalidite_non_calculee", 1) for m in (1, 2, 3)] + [
+        (date(2023, m, 1), "prestations.invalidite", 1) for m in (4, 5)
+    ]
+    assert accounts["montant_cents"].to_list()[:3] == [0, 0, 0] and accounts["montant_cents"][3] == 100_000 + 121_090

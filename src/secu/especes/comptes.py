@@ -95,7 +95,9 @@ def arrets_du_mois(arrets: pl.DataFrame, jusqu_au: date) -> pl.DataFrame:
             )
             .with_columns((pl.col("debut") + pl.duration(days=pl.col("jours_conge") - 1)).alias("fin"))
         )
-        frames.append(conge.drop("jours_prenatal", "jours_conge"))
+        # The congés that begin in the year (steady state: those of the births early in the year began the year before,
+        # like those of the next year's early births, which begin in this one).
+        frames.append(conge.drop("jours_prenatal", "jours_conge").filter(pl.col("debut").dt.year() == jusqu_au.year))
     rows = pl.concat([f.select("personne", "risque", "debut", "fin", "ald", "salaire_mensuel", "heures_mensuelles") for f in frames], how="vertical")
     paid = rows.join(_calendrier(jusqu_au), how="cross").filter((pl.col("__p_debut") <= pl.col("fin")) & (pl.col("__p_fin") >= pl.col("debut")))
     return paid.select(
@@ -158,9 +160,11 @@ def comptes_des_invalides(invalides: pl.DataFrame, jusqu_au: date) -> pl.DataFra
     """The pensions d'invalidité of every month from January to ``jusqu_au`` → charges ``prestations.invalidite``.
 
     A pension is paid for each month that begins before the death and before the age of conversion
-    (``fin_pension``); the SAM is the career's yearly salary capped at the PASS of the month (R. 341-4)."""
-    from secu.core.parameters import join_parameters
-    from secu.especes.rules import pension_invalidite
+    (``fin_pension``); the SAM is the career's yearly salary capped at the PASS of the month (R. 341-4). A 3e
+    catégorie pension of a month before the first MTP secu holds (1 April 2023) is not computed: it is counted
+    under ``prestations.invalidite_non_calculee`` (0 €, its volume), so that the gap shows instead of vanishing."""
+    from secu.core.parameters import join_parameters, parameters
+    from secu.especes.rules import MTP_PARAMETRE, pension_invalidite
 
     if invalides.height == 0:
         return empty()
@@ -170,17 +174,36 @@ def comptes_des_invalides(invalides: pl.DataFrame, jusqu_au: date) -> pl.DataFra
     )
     if rows.height == 0:
         return empty()
-    rows = join_parameters(rows, ["pss.annuel"], on="mois").with_columns(pl.min_horizontal("salaire_annuel", "pss_annuel").alias("sam"))
-    paid = pension_invalidite(rows.select("mois", "categorie", "sam"))
-    summary = paid.group_by("mois").agg(pl.col("pension_mensuelle").sum(), pl.len().alias("volume"))
-    return summary.select(
-        pl.lit("maladie").alias("branche"),
-        "mois",
-        pl.lit(CHARGE).alias("sens"),
-        pl.lit("prestations.invalidite").alias("poste"),
-        pl.col("pension_mensuelle").alias("montant_cents"),
-        "volume",
-    ).select([pl.col(k).cast(v) for k, v in SCHEMA.items()])
+    premiere_mtp = parameters().get(MTP_PARAMETRE).values[0].date_effet
+    sans_mtp = (pl.col("categorie") == 3) & (pl.col("mois") < premiere_mtp)
+    rows = join_parameters(rows.filter(~sans_mtp), ["pss.annuel"], on="mois").with_columns(pl.min_horizontal("salaire_annuel", "pss_annuel").alias("sam"))
+    paid = (
+        pension_invalidite(rows.select("mois", "categorie", "sam"))
+        if rows.height
+        else pl.DataFrame(schema={"mois": pl.Date(), "pension_mensuelle": pl.Int64()})
+    )
+    summary = (
+        paid.group_by("mois").agg(pl.col("pension_mensuelle").sum(), pl.len().alias("volume")).with_columns(pl.lit("prestations.invalidite").alias("poste"))
+    )
+    missing = (
+        invalides.join(months, how="cross")
+        .filter(sans_mtp & (pl.col("fin_pension") > pl.col("mois")) & (pl.col("date_deces").is_null() | (pl.col("date_deces") >= pl.col("mois"))))
+        .group_by("mois")
+        .agg(pl.lit(0, dtype=pl.Int64).alias("pension_mensuelle"), pl.len().alias("volume"))
+        .with_columns(pl.lit("prestations.invalidite_non_calculee").alias("poste"))
+    )
+    return (
+        pl.concat([summary, missing], how="vertical_relaxed")
+        .select(
+            pl.lit("maladie").alias("branche"),
+            "mois",
+            pl.lit(CHARGE).alias("sens"),
+            "poste",
+            pl.col("pension_mensuelle").alias("montant_cents"),
+            "volume",
+        )
+        .select([pl.col(k).cast(v) for k, v in SCHEMA.items()])
+    )
 
 
 def de_l_annee(partition: Partition, jusqu_au: date) -> pl.DataFrame:

@@ -368,9 +368,10 @@ def arrets(personnes: pl.DataFrame, annee: int, seed: int) -> pl.DataFrame:
     * ``atmp``: one more arrêt for a share of the salariés (calibration ``sante.arrets_atmp``), drawn here from
       (seed, year, first person) so that the dataset's format does not change; its days are not taken off the
       payslips (hypothèse: the employer's maintien de salaire, subrogated).
-    * ``maternite``: a salariée whose pregnancy ends in a birth in the year (birth 270 days after
-      ``grossesse_debut``, as the generator draws the newborns' mothers), the rank of the child from the
-      household's other children.
+    * ``maternite``: a salariée whose pregnancy ends in a birth in the year or the next (birth 270 days after
+      ``grossesse_debut``, as the generator draws the newborns' mothers and the pregnancies begun in the year),
+      the rank of the child from the household's other children; which congés begin in the year is the law's
+      (:mod:`secu.especes.comptes`).
     """
     raw = calibration().raw
     first = date(annee, 1, 1)
@@ -398,12 +399,13 @@ def arrets(personnes: pl.DataFrame, annee: int, seed: int) -> pl.DataFrame:
         ))
     children = personnes.filter(pl.col("role") == "enfant").group_by("foyer").agg(pl.len().alias("__enfants"))
     naissance = pl.col("grossesse_debut") + pl.duration(days=270)  # the generator's newborns: pregnancy = birth − 270 days
-    meres = salaries.filter((pl.col("sexe") == "2") & pl.col("grossesse_debut").is_not_null() & (naissance.dt.year() == annee))
+    # Births of the year and of the next (whose congé may begin in the year: the law's length decides, in the comptes).
+    meres = salaries.filter((pl.col("sexe") == "2") & pl.col("grossesse_debut").is_not_null() & naissance.dt.year().is_in([annee, annee + 1]))
     frames.append(meres.join(children, on="foyer", how="left").select(
         "personne", pl.lit("maternite").alias("risque"), pl.lit(None, dtype=pl.Date).alias("debut"), pl.lit(None, dtype=pl.Int64).alias("jours"),
         naissance.alias("accouchement"),
-        # The newborn of the year is among the household's children: a 3rd child has two others.
-        (pl.col("__enfants").fill_null(0) >= 3).alias("rang_3_plus"),
+        # A newborn of the year is among the household's children, a child of the next year not yet: a 3rd child has two others.
+        (pl.col("__enfants").fill_null(0).cast(pl.Int64) + (naissance.dt.year() > annee).cast(pl.Int64) >= 3).alias("rang_3_plus"),
         pl.lit(False).alias("ald"), *common,
     ))
     out = pl.concat([f.select([pl.col(k).cast(v) for k, v in ARRET_SCHEMA.items()]) for f in frames], how="vertical")
