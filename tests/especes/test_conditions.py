@@ -60,6 +60,11 @@ def test_contributions_on_1015_smic_read_on_the_first_day_of_the_6_months() -> N
     april = {"debut": date(2025, 4, 30), "fin": date(2025, 5, 13)}
     assert _ij(salaire_6_mois=1_182_475, **april)["motif_refus"] is None
     assert _ij(salaire_6_mois=1_182_474, **april)["motif_refus"] == "conditions_ouverture"
+    # Published threshold (c-i-j.com, via shared/reference/legislation-health.md §2.1): for a period starting in
+    # January 2024, 1 015 × 11,65 € = 11 824,75 € — an arrêt of 10 July 2024 (6 months from 1 January).
+    july = {"debut": date(2024, 7, 10), "fin": date(2024, 7, 23)}
+    assert _ij(salaire_6_mois=1_182_475, **july)["motif_refus"] is None
+    assert _ij(salaire_6_mois=1_182_474, **july)["motif_refus"] == "conditions_ouverture"
     # Either condition suffices (« soit … soit »).
     assert _ij(salaire_6_mois=0, heures_3_mois=200)["motif_refus"] is None
 

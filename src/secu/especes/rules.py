@@ -633,7 +633,6 @@ def capital_deces(deces: pl.DataFrame) -> pl.DataFrame:
 
 
 __all__ = [
-    "CONDITIONS", "GROUPES", "MOTIFS_REFUS", "MTP_PARAMETRE", "OPTIONNELLES", "PARAMS_ARRET", "PARAMS_CONDITIONS", "PARAMS_MOIS_PRECEDENT",
-    "PARAMS_OPTIONNELS", "RISQUES",
+    "MTP_PARAMETRE", "OPTIONNELLES", "PARAMS_ARRET", "PARAMS_MOIS_PRECEDENT", "RISQUES",
     "CONGES", "capital_deces", "duree_conge", "ij_arret", "indemnites_journalieres", "pension_invalidite", "salaire_annuel_moyen",
 ]
