@@ -13,6 +13,7 @@ from secu import branches
 from secu.batch import jobs
 from secu.batch.jobs import CHARGE, PRODUIT
 from secu.core.errors import InvalidField
+from secu.especes import comptes as especes_comptes
 from secu.famille import comptes as famille_comptes
 from secu.maladie import comptes as maladie_comptes
 from secu.recouvrement import comptes as recouvrement_comptes
@@ -76,7 +77,8 @@ def test_recouvrement_produits_are_the_payslips_contributions(dataset: Path, mar
     payslips = pl.concat([evenements.paie(personnes, employeurs, date(2025, m, 1), SEED) for m in (1, 2, 3)], how="vertical_relaxed")
     lines = rules.contributions(payslips).filter(pl.col("mois") == MARS)
     due = int((lines["montant_salarial_cents"] + lines["montant_patronal_cents"]).sum())
-    produits = mars.filter((pl.col("sens") == PRODUIT) & (pl.col("poste") != "crds.prestations"))
+    # The CRDS withheld on benefits (crds.prestations, crds.ij_*) is not a payslip contribution.
+    produits = mars.filter((pl.col("sens") == PRODUIT) & ~pl.col("poste").str.starts_with("crds."))
     # Every cent of every line lands with one recipient (réduction générale charged, CSG split, nothing lost).
     assert int(produits["montant_cents"].sum()) == due
     # The CSG, split among maladie, autonomie, famille, Unédic and CADES, is the CSG of the lines.
@@ -119,10 +121,14 @@ def test_the_country_is_the_sum_of_its_partitions(dataset: Path) -> None:
     claims = pl.concat([evenements.soins(t[0], t[3], m, SEED) for t in tables for m in months], how="vertical_relaxed")
     payslips = pl.concat([evenements.paie(t[0], t[2], m, SEED) for t in tables for m in months], how="vertical_relaxed")
     frames = [evenements.famille(t[0], t[1], MARS) for t in tables]
+    arrets = pl.concat([evenements.arrets(t[0], 2025, SEED) for t in tables])
+    invalides = pl.concat([evenements.invalides(t[0], 2025, SEED) for t in tables])
     whole = jobs.total(pl.concat([
         maladie_comptes.comptes_des_lignes(claims, MARS),
         recouvrement_comptes.comptes_des_bulletins(payslips, MARS),
         famille_comptes.comptes_des_droits(pl.concat([f[0] for f in frames]), pl.concat([f[1] for f in frames]), MARS),
+        especes_comptes.comptes_des_arrets(arrets, MARS).filter(pl.col("mois") == MARS),
+        especes_comptes.comptes_des_invalides(invalides, MARS).filter(pl.col("mois") == MARS),
     ]))
     parts = jobs.total(pl.concat([jobs.mois(dataset, p, MARS, SEED) for p in range(count)]))
     keys = ["branche", "mois", "sens", "poste"]
@@ -147,7 +153,7 @@ def test_the_country_is_the_sum_of_its_partitions(dataset: Path) -> None:
         assert mine["montant_cents"].sum() == mine["montant_cents_pays"].sum()
     # The care and the benefits are exact whatever the recouvrement's splits.
     exact = both.filter(pl.col("poste").str.starts_with("soins.") | pl.col("poste").str.starts_with("prestations.")
-                        | (pl.col("poste") == "crds.prestations"))
+                        | pl.col("poste").is_in(["crds.prestations", "crds.ij_maladie", "crds.ij_atmp"]))
     assert exact.height >= 4
     assert exact["montant_cents"].to_list() == exact["montant_cents_pays"].to_list()
 

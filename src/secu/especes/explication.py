@@ -12,7 +12,7 @@ from typing import Any
 
 from secu.core.explication import Etape, Etapes, euros, nombre, pourcent, references
 
-from .rules import REF_CARENCE_AUCUNE, REF_CSG_EXONERE
+from .rules import MOTIFS_REFUS, REF_CARENCE_AUCUNE, REF_CSG_EXONERE, REF_REVISION_ATMP, REF_SUBROGATION, REF_TPT
 
 LIBELLES = {
     "maladie": "IJ maladie",
@@ -30,6 +30,22 @@ REF_REGLE = {
 }
 REF_360 = "CSS art. L. 323-1 et R. 323-1 (360 IJ au plus sur trois ans hors ALD)"
 REF_ALD = "CSS art. R. 323-1, 2° (ALD : trois ans d'indemnisation au plus)"
+REF_CONGE = "CSS art. L. 331-3, L. 331-7 et L. 331-8 (durée légale du congé)"
+
+
+def _annuel(row: Mapping[str, Any]) -> bool:
+    return bool(row.get("saisonnier")) and row.get("salaire_12_mois") is not None
+
+
+def _conditions(row: Mapping[str, Any], step: Any) -> None:
+    motif = row.get("motif_refus")
+    if motif is not None:
+        libelle = ("IJ non dues : conditions d'ouverture des droits non remplies" if motif == "conditions_ouverture"
+                   else "IJ non dues après le 6e mois d'arrêt : conditions de l'arrêt de longue durée non remplies")
+        step(libelle, None, references(MOTIFS_REFUS[motif], row.get("conditions_reference")))
+    elif row.get("conditions_courtes") or row.get("conditions_longues"):
+        ref = "CSS art. R. 313-7 (travail saisonnier ou discontinu : douze mois)" if row.get("saisonnier") else "CSS art. R. 313-3"
+        step("Conditions d'ouverture des droits remplies", None, references(ref, row.get("conditions_reference")))
 
 
 def _salaires(row: Mapping[str, Any], step: Any) -> None:
@@ -40,16 +56,30 @@ def _salaires(row: Mapping[str, Any], step: Any) -> None:
             "en vigueur le dernier jour du mois précédant l'arrêt)",
             row["plafond_retenu"], references(row["ij_maladie_plafond_smic_reference"], row["smic_mensuel_reference"]),
         )
-        step("Salaires des trois mois retenus (chacun dans la limite du plafond)", row["salaires_retenus"], row["ij_maladie_diviseur_reference"])
-        step(f"Salaire journalier de base (÷ {nombre(row['ij_maladie_diviseur'])})", row["salaire_journalier"], row["ij_maladie_diviseur_reference"])
+        if _annuel(row):
+            step("Salaires des douze mois retenus (travail saisonnier ou discontinu, dans la limite de douze plafonds)",
+                 row["salaires_retenus"], row["ij_maladie_diviseur_annuel_reference"])
+            step(f"Salaire journalier de base (÷ {nombre(row['ij_maladie_diviseur_annuel'])})", row["salaire_journalier"],
+                 row["ij_maladie_diviseur_annuel_reference"])
+        else:
+            step("Salaires des trois mois retenus (chacun dans la limite du plafond)", row["salaires_retenus"], row["ij_maladie_diviseur_reference"])
+            step(f"Salaire journalier de base (÷ {nombre(row['ij_maladie_diviseur'])})", row["salaire_journalier"], row["ij_maladie_diviseur_reference"])
+        tpt = bool(row.get("temps_partiel_therapeutique")) and row.get("perte_gain_journaliere") is not None
         step(
-            f"Indemnité journalière ({pourcent(row['ij_maladie_taux'])} du salaire journalier de base, arrondie au centime le plus proche)",
-            row["ij_journaliere"], row["ij_maladie_taux_reference"],
+            f"Indemnité journalière ({pourcent(row['ij_maladie_taux'])} du salaire journalier de base, arrondie au centime le plus proche"
+            + (f", au plus la perte de gain journalière de {euros(row['perte_gain_journaliere'])} en temps partiel thérapeutique)" if tpt else ")"),
+            row["ij_journaliere"], references(row["ij_maladie_taux_reference"], REF_TPT if tpt else None),
         )
     elif risque in ("maternite", "paternite", "adoption"):
         step("Plafond de chaque paie : PMSS en vigueur le dernier jour du mois précédant l'arrêt", row["plafond_retenu"], row["pss_mensuel_reference"])
-        step("Salaires des trois mois retenus (chacun dans la limite du PMSS)", row["salaires_retenus"], "CSS art. R. 331-5, al. 2")
-        step(f"Salaire journalier de base (÷ {nombre(row['ij_maladie_diviseur'])})", row["salaire_journalier"], row["ij_maladie_diviseur_reference"])
+        if _annuel(row):
+            step("Salaires des douze mois retenus (travail saisonnier ou discontinu, dans la limite de douze PMSS)",
+                 row["salaires_retenus"], row["ij_maladie_diviseur_annuel_reference"])
+            step(f"Salaire journalier de base (÷ {nombre(row['ij_maladie_diviseur_annuel'])})", row["salaire_journalier"],
+                 row["ij_maladie_diviseur_annuel_reference"])
+        else:
+            step("Salaires des trois mois retenus (chacun dans la limite du PMSS)", row["salaires_retenus"], "CSS art. R. 331-5, al. 2")
+            step(f"Salaire journalier de base (÷ {nombre(row['ij_maladie_diviseur'])})", row["salaire_journalier"], row["ij_maladie_diviseur_reference"])
         step(
             f"Indemnité journalière : salaire journalier diminué du taux forfaitaire de {pourcent(row['ij_maternite_taux_forfaitaire'])}, "
             f"au moins {euros(row['ij_maternite_minimum'])} (arrondie au centime le plus proche)",
@@ -76,7 +106,9 @@ def _salaires(row: Mapping[str, Any], step: Any) -> None:
 
 def _jours(row: Mapping[str, Any], step: Any) -> None:
     risque = row["risque"]
-    if row["carence_applicable"]:
+    if risque == "maladie" and row.get("fausse_couche") and not row["carence_applicable"] and not row["prolongation"]:
+        step("Pas de délai de carence (arrêt consécutif à une fausse couche)", None, row["ij_maladie_carence_fausse_couche_reference"])
+    elif row["carence_applicable"]:
         step(f"Délai de carence : {row['jours_carence']} jour(s) non indemnisé(s) dans la période", None, row["ij_maladie_carence_jours_reference"])
     elif risque != "maladie":
         step("Pas de délai de carence", None, REF_CARENCE_AUCUNE[risque])
@@ -87,15 +119,25 @@ def _jours(row: Mapping[str, Any], step: Any) -> None:
     step(f"Jours indemnisés : {row['jours_indemnises']}", None, REF_REGLE[risque])
     if risque == "atmp" and row["jours_majores"]:
         step(f"dont {row['jours_majores']} jour(s) au taux majoré", None, row["ij_atmp_jour_majoration_reference"])
+    if risque == "atmp" and row.get("jours_revises"):
+        step(f"dont {row['jours_revises']} jour(s) au taux révisé (× {nombre(row['revision_atmp_coefficient'])})",
+             row["ij_journaliere_revisee"], REF_REVISION_ATMP)
     if row["jours_hors_droits"]:
-        ref = REF_ALD if row["ald"] else references(REF_360, row["ij_maladie_nombre_maximal_reference"])
-        step(f"Jours non indemnisés, droits épuisés : {row['jours_hors_droits']}", None, ref)
+        motif = row.get("motif_refus")
+        if motif is not None:
+            step(f"Jours non indemnisés, conditions non remplies : {row['jours_hors_droits']}", None, MOTIFS_REFUS[motif])
+        elif risque in ("maternite", "paternite", "adoption"):
+            step(f"Jours non indemnisés, au-delà de la durée légale du congé : {row['jours_hors_droits']}", None, REF_CONGE)
+        else:
+            ref = REF_ALD if row["ald"] else references(REF_360, row["ij_maladie_nombre_maximal_reference"])
+            step(f"Jours non indemnisés, droits épuisés : {row['jours_hors_droits']}", None, ref)
 
 
 def explain_ij(row: Mapping[str, Any]) -> list[Etape]:
     """The steps of one output row of :func:`secu.especes.rules.indemnites_journalieres`, down to the net paid."""
     steps = Etapes()
     step = steps.ajoute
+    _conditions(row, step)
     _salaires(row, step)
     _jours(row, step)
     step(f"{LIBELLES[row['risque']]} : montant brut de la période", row["montant_brut"], REF_REGLE[row["risque"]])
@@ -105,6 +147,11 @@ def explain_ij(row: Mapping[str, Any]) -> list[Etape]:
         step(f"CSG ({pourcent(row['ij_prelevements_csg_taux'])}, arrondie au centime le plus proche)", row["csg"], row["ij_prelevements_csg_taux_reference"])
         step(f"CRDS ({pourcent(row['crds_taux'])}, arrondie au centime le plus proche)", row["crds"], row["crds_taux_reference"])
     step("Montant net versé", row["montant_net"], None)
+    if row.get("verse_employeur"):
+        step("versé à l'employeur subrogé", row["verse_employeur"], REF_SUBROGATION)
+        step("versé à l'assuré", row["verse_assure"], None)
+    elif row.get("subrogation"):
+        step("Salaire maintenu inférieur aux IJ dues : pas de subrogation, IJ versées à l'assuré", row["verse_assure"], REF_SUBROGATION)
     return steps
 
 

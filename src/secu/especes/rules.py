@@ -75,6 +75,24 @@ PARAMS_ARRET = (
 )
 """Parameters read on the arrêt's FIRST day: the law of an arrêt is the law of the day it started (décret 2025-160)."""
 
+PARAMS_OPTIONNELS = {
+    "saisonnier": ("ij_maladie.diviseur_annuel",),
+    "fausse_couche": ("ij_maladie.carence_fausse_couche",),
+    "revision_atmp_coefficient": ("ij_atmp.revision_mois",),
+}
+"""Parameters read on the arrêt's first day for an optional rule, joined only when the input has its column."""
+
+PARAMS_CONDITIONS = (
+    "ij_conditions.heures_courte",
+    "ij_conditions.smic_courte",
+    "ij_conditions.heures_longue",
+    "ij_conditions.smic_longue",
+    "ij_conditions.immatriculation_mois",
+    "ij_conditions.duree_courte_mois",
+)
+"""The conditions d'ouverture (R. 313-3, R. 313-7), read on the arrêt's first day, joined only when the input gives
+one of :data:`CONDITIONS`."""
+
 PARAMS_MOIS_PRECEDENT = ("smic.mensuel", "pss.mensuel")
 """Parameters read on the last day of the month before the arrêt (R. 323-4 for the SMIC, R. 331-5 for the PMSS)."""
 
@@ -87,8 +105,52 @@ OPTIONNELLES: dict[str, pl.Expr] = {
     "periode_debut": pl.col("debut"),
     "periode_fin": pl.col("fin"),
     "exonere_csg": pl.lit(False),
+    "saisonnier": pl.lit(False),
+    "fausse_couche": pl.lit(False),
+    "salaire_12_mois": pl.lit(None, dtype=pl.Int64),
+    "duree_conge_jours": pl.lit(None, dtype=pl.Int64),
+    "heures_3_mois": pl.lit(None, dtype=pl.Float64),
+    "salaire_6_mois": pl.lit(None, dtype=pl.Int64),
+    "heures_12_mois": pl.lit(None, dtype=pl.Float64),
+    "mois_immatriculation": pl.lit(None, dtype=pl.Int64),
+    "temps_partiel_therapeutique": pl.lit(False),
+    "perte_gain_journaliere": pl.lit(None, dtype=pl.Int64),
+    "revision_atmp_coefficient": pl.lit(None, dtype=pl.Decimal(38, 9)),
+    "revision_atmp_debut": pl.lit(None, dtype=pl.Date),
+    "subrogation": pl.lit(False),
+    "salaire_maintenu": pl.lit(None, dtype=pl.Int64),
 }
-"""Optional input columns and their default: see :func:`indemnites_journalieres`."""
+"""Optional input columns and their default: see :func:`indemnites_journalieres`. Each default keeps the result an
+input without the column had before it existed."""
+
+CONDITIONS = ("heures_3_mois", "salaire_6_mois", "heures_12_mois", "salaire_12_mois", "mois_immatriculation")
+"""The inputs of the conditions d'ouverture (R. 313-3, R. 313-7): when the input has none of them, nothing is checked."""
+
+GROUPES: tuple[frozenset[str], ...] = (
+    frozenset({*CONDITIONS, "saisonnier"}),
+    frozenset({"fausse_couche"}),
+    frozenset({"duree_conge_jours"}),
+    frozenset({"temps_partiel_therapeutique", "perte_gain_journaliere"}),
+    frozenset({"revision_atmp_coefficient", "revision_atmp_debut"}),
+    frozenset({"subrogation", "salaire_maintenu"}),
+)
+"""The optional inputs that go together: a group is read (its missing columns defaulted) only when the input has one
+of its columns; otherwise its rule is not in the plan at all, and the output lacks its inputs (a national batch
+without them costs what it cost before they existed)."""
+_BASE = ("prolongation", "ald", "ald_arret_anterieur", "ij_deja_versees", "ald_debut", "periode_debut", "periode_fin", "exonere_csg")
+_TYPES: dict[str, pl.DataType] = {
+    "heures_3_mois": pl.Float64(), "heures_12_mois": pl.Float64(), "salaire_12_mois": pl.Int64(), "duree_conge_jours": pl.Int64(),
+    "salaire_6_mois": pl.Int64(), "mois_immatriculation": pl.Int64(), "perte_gain_journaliere": pl.Int64(), "salaire_maintenu": pl.Int64(),
+    "revision_atmp_coefficient": pl.Decimal(38, 9), "revision_atmp_debut": pl.Date(),
+}
+
+MOTIFS_REFUS = {
+    "conditions_ouverture": "CSS art. R. 313-3, 1° (ni 150 heures de travail sur les 3 mois civils ou 90 jours précédents, "
+                            "ni cotisations sur 1 015 fois le SMIC horaire sur les 6 mois civils précédents)",
+    "conditions_au_dela_6_mois": "CSS art. R. 313-3, 2° (au-delà du 6e mois d'arrêt : 12 mois d'immatriculation, et 600 heures "
+                                 "ou cotisations sur 2 030 fois le SMIC horaire sur les 12 mois précédents)",
+}
+"""Why the IJ of an arrêt are not due (``motif_refus``), with the article said to the assuré."""
 
 REF_CARENCE_AUCUNE = {
     "maternite": "CSS art. L. 331-3 (IJ de repos dès le premier jour : pas de délai de carence)",
@@ -98,6 +160,11 @@ REF_CARENCE_AUCUNE = {
     "prolongation": "CSS art. R. 323-1, 1° (la prolongation n'est pas une nouvelle interruption de travail : pas de nouvelle carence)",
     "ald": "CSS art. R. 323-1, 1° (ALD : carence au seul premier arrêt de l'affection sur trois ans)",
 }
+REF_TPT = ("CSS art. L. 323-3 et R. 323-3 (temps partiel thérapeutique, décret n° 2019-856 du 20 août 2019 : l'IJ ne peut être "
+           "supérieure à la perte de gain journalière liée à la réduction de l'activité)")
+REF_REVISION_ATMP = "CSS art. L. 433-2, al. 3 (révision du taux de l'IJ après trois mois d'arrêt, en cas d'augmentation générale des salaires)"
+REF_SUBROGATION = ("CSS art. R. 323-11 (l'employeur qui maintient le salaire est subrogé dans les IJ de la période si le salaire "
+                   "maintenu est au moins égal aux IJ dues)")
 REF_CSG_EXONERE = "CSS art. L. 136-1 (pas de CSG ni de CRDS pour une personne non domiciliée fiscalement en France)"
 
 _I = pl.Int128
@@ -129,34 +196,58 @@ def _check(arrets: pl.DataFrame) -> pl.DataFrame:
     inconnus = sorted(set(arrets.get_column("risque").cast(pl.String).unique().to_list()) - set(RISQUES))
     if inconnus:
         raise InvalidField("risque", f"risque inconnu : {', '.join(inconnus)} (attendu : {', '.join(RISQUES)})")
+    given = set(arrets.columns)
+    used = set(_BASE).union(*(group for group in GROUPES if group & given))
     frame = arrets.with_columns(
-        [default.alias(name) for name, default in OPTIONNELLES.items() if name not in arrets.columns]
+        [default.alias(name) for name, default in OPTIONNELLES.items() if name in used and name not in given]
     ).with_columns(pl.col("risque").cast(pl.String), pl.col("debut", "fin", "ald_debut", "periode_debut", "periode_fin").cast(pl.Date))
     if frame.select((pl.col("fin") < pl.col("debut")).any()).item():
         raise InvalidField("fin", "la fin de l'arrêt précède son début")
     if frame.select((pl.col("periode_fin") < pl.col("periode_debut")).any()).item():
         raise InvalidField("periode_fin", "la fin de la période précède son début")
-    for column in ("salaire_1", "salaire_2", "salaire_3", "ij_deja_versees"):
+    flags = [c for c in ("saisonnier", "fausse_couche", "temps_partiel_therapeutique", "subrogation") if c in used]
+    frame = frame.with_columns(
+        *[pl.col(c).cast(t) for c, t in _TYPES.items() if c in used], *[pl.col(c).cast(pl.Boolean).fill_null(False) for c in flags])
+    if given & {"revision_atmp_coefficient", "revision_atmp_debut"} and frame.select(
+            ((pl.col("revision_atmp_coefficient") < 1)
+             | (pl.col("revision_atmp_coefficient").is_null() != pl.col("revision_atmp_debut").is_null())).any()).item():
+        raise InvalidField("revision_atmp_coefficient", "la révision d'une IJ AT/MP demande un coefficient d'au moins 1 et sa date d'effet")
+    optional = [c for c in (*CONDITIONS, "duree_conge_jours", "perte_gain_journaliere", "salaire_maintenu") if c in given]
+    for column in ("salaire_1", "salaire_2", "salaire_3", "ij_deja_versees", *optional):
         if frame.select((pl.col(column) < 0).any()).item():
             raise InvalidField(column, f"{column} ne peut pas être négatif")
     return frame.with_columns(pl.col("salaire_1", "salaire_2", "salaire_3", "ij_deja_versees").cast(pl.Int64))
 
 
-def _ij_maladie() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """(IJ, SJB, salaires retenus) of R. 323-4 / R. 323-5, each pay capped at the SMIC multiple, one rounding each."""
+_ANNUEL = pl.col("saisonnier") & pl.col("salaire_12_mois").is_not_null()
+"""Discontinuous or seasonal work with the 12 months' pay given: 1/365 of it (R. 323-4, 3°)."""
+
+
+def _ij_maladie(annuel: bool) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(IJ, SJB, salaires retenus) of R. 323-4 / R. 323-5, each pay capped at the SMIC multiple, one rounding each.
+
+    Seasonal or discontinuous work (R. 323-4, 3°): 1/365 of the 12 months' pay, capped at 12 monthly ceilings."""
     plafond9 = _n9("ij_maladie_plafond_smic") * pl.col("smic_mensuel").cast(_I)  # cents × 10⁹, exact (1,8 × 1 766,92 has 3 decimals)
-    retenus9 = pl.sum_horizontal(
+    trois9 = pl.sum_horizontal(
         pl.min_horizontal(pl.col(f"salaire_{i}").cast(_I) * _E9, plafond9) for i in (1, 2, 3)
     )
-    diviseur9 = _n9("ij_maladie_diviseur")
+    retenus9, diviseur9 = trois9, _n9("ij_maladie_diviseur")
+    if annuel:  # only when the input can be seasonal: the three-month rule alone is cheaper
+        douze9 = pl.min_horizontal(pl.col("salaire_12_mois").cast(_I) * _E9, plafond9 * 12)
+        retenus9 = pl.when(_ANNUEL).then(douze9).otherwise(trois9)
+        diviseur9 = pl.when(_ANNUEL).then(_n9("ij_maladie_diviseur_annuel")).otherwise(diviseur9)
     ij = div_half_up_expr(retenus9 * _n9("ij_maladie_taux"), diviseur9 * _E9)
     return ij, div_half_up_expr(retenus9, diviseur9), div_half_up_expr(retenus9, _E9)
 
 
-def _ij_maternite() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+def _ij_maternite(annuel: bool) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """(IJ, SJB, salaires retenus) of R. 331-5: each pay capped at the PMSS, less the taux forfaitaire, not below the minimum."""
-    retenus = pl.sum_horizontal(pl.min_horizontal(pl.col(f"salaire_{i}"), pl.col("pss_mensuel")) for i in (1, 2, 3)).cast(_I)
-    diviseur9 = _n9("ij_maladie_diviseur")
+    trois = pl.sum_horizontal(pl.min_horizontal(pl.col(f"salaire_{i}"), pl.col("pss_mensuel")) for i in (1, 2, 3)).cast(_I)
+    retenus, diviseur9 = trois, _n9("ij_maladie_diviseur")
+    if annuel:
+        douze = pl.min_horizontal(pl.col("salaire_12_mois").cast(_I), pl.col("pss_mensuel").cast(_I) * 12)
+        retenus = pl.when(_ANNUEL).then(douze).otherwise(trois)
+        diviseur9 = pl.when(_ANNUEL).then(_n9("ij_maladie_diviseur_annuel")).otherwise(diviseur9)
     brute = div_half_up_expr(retenus * (_E9 - _n9("ij_maternite_taux_forfaitaire")), diviseur9)
     ij = pl.max_horizontal(brute, pl.col("ij_maternite_minimum").cast(_I))
     return ij, div_half_up_expr(retenus * _E9, diviseur9), retenus
@@ -198,12 +289,23 @@ def indemnites_journalieres(arrets: pl.DataFrame) -> pl.DataFrame:
     ``ij_deja_versees`` (IJ maladie outside ALD paid over the 3 years before this arrêt; its own days are the rule's), ``periode_debut`` /
     ``periode_fin`` (the days to pay now, e.g. a 14-day payment; default the whole arrêt), ``exonere_csg``.
 
+    Optional rules (:data:`GROUPES`; each in the plan only when the input has one of its columns): the conditions
+    d'ouverture of R. 313-3 / R. 313-7 (``heures_3_mois``, ``salaire_6_mois``, ``heures_12_mois``,
+    ``salaire_12_mois``, ``mois_immatriculation``, ``saisonnier``; with ``saisonnier`` and ``salaire_12_mois``
+    the SJB is 1/365 of the 12 months, R. 323-4 3°), ``fausse_couche`` (no carence from 2024, loi n° 2023-567),
+    ``duree_conge_jours`` (the congé's legal length caps a maternité, paternité or adoption arrêt),
+    ``temps_partiel_therapeutique`` with ``perte_gain_journaliere`` (R. 323-3), ``revision_atmp_coefficient``
+    with ``revision_atmp_debut`` (L. 433-2 al. 3), ``subrogation`` with ``salaire_maintenu`` (R. 323-11).
+
     Output: the input plus ``ij_journaliere`` (cents; AT/MP days 1–28), ``ij_journaliere_majoree`` (AT/MP from
     day 29; equal to ``ij_journaliere`` otherwise), ``salaire_journalier``, ``salaires_retenus``,
     ``plafond_retenu`` (the monthly or daily ceiling applied), ``jours_arret``, ``jours_carence``,
     ``jours_indemnises``, ``jours_majores`` (AT/MP, included in ``jours_indemnises``), ``jours_hors_droits``
-    (beyond the 360 IJ or the 3 ALD years), ``montant_brut``, ``csg``, ``crds``, ``montant_net`` (cents), the
-    parameters used and their ``*_reference`` columns (for :mod:`secu.especes.explication`).
+    (beyond the 360 IJ or the 3 ALD years, the congé's length, or refused), ``montant_brut``, ``csg``, ``crds``,
+    ``montant_net`` (cents), ``conditions_courtes``, ``conditions_longues`` (null: not checked), ``motif_refus``
+    (a key of :data:`MOTIFS_REFUS` or null), ``conditions_reference``, ``jours_revises``,
+    ``ij_journaliere_revisee``, ``verse_employeur``, ``verse_assure``, the parameters used and their
+    ``*_reference`` columns (for :mod:`secu.especes.explication`).
     """
     frame = _check(arrets)
     # The parameters are joined on the few distinct first days (a few thousand in a national batch), then
@@ -211,8 +313,21 @@ def indemnites_journalieres(arrets: pl.DataFrame) -> pl.DataFrame:
     jours_debut = frame.select("debut").unique().with_columns(
         (pl.col("debut").dt.month_start() - pl.duration(days=1)).alias("veille_mois")
     )
-    jours_debut = join_parameters(jours_debut, list(PARAMS_ARRET), on="debut", with_references=True)
+    given = set(arrets.columns)
+    optionnels = [name for column, names in PARAMS_OPTIONNELS.items() if column in given for name in names]
+    jours_debut = join_parameters(jours_debut, [*PARAMS_ARRET, *optionnels], on="debut", with_references=True)
     jours_debut = join_parameters(jours_debut, list(PARAMS_MOIS_PRECEDENT), on="veille_mois", with_references=True)
+    # The optional rules cost only when their inputs are there (a national batch without them runs the rest alone).
+    checked = bool(given & set(CONDITIONS))
+    annuel = "saisonnier" in given
+    revision = "revision_atmp_coefficient" in given
+    # The dates a few months after each first day are computed on the distinct first days only.
+    if checked:
+        jours_debut = _join_conditions(jours_debut).with_columns(pl.col("debut").dt.offset_by(
+            pl.format("{}mo", pl.col("ij_conditions_duree_courte_mois").cast(pl.Int64))).alias("__fin_courte"))
+    if revision:
+        jours_debut = jours_debut.with_columns(
+            pl.col("debut").dt.offset_by(pl.format("{}mo", pl.col("ij_atmp_revision_mois").cast(pl.Int64))).alias("__debut_revision"))
     clash = sorted(set(jours_debut.columns) & set(frame.columns) - {"debut"})
     if clash:
         raise ValueError(f"colonne(s) déjà présente(s) dans le tableau : {', '.join(clash)}")
@@ -221,8 +336,13 @@ def indemnites_journalieres(arrets: pl.DataFrame) -> pl.DataFrame:
 
     risque = pl.col("risque")
     maladie, conge, atmp = risque == "maladie", risque.is_in(["maternite", "paternite", "adoption"]), risque == "atmp"
-    ij_mal, sjb_mal, ret_mal = _ij_maladie()
-    ij_mat, sjb_mat, ret_mat = _ij_maternite()
+    ij_mal, sjb_mal, ret_mal = _ij_maladie(annuel)
+    # Temps partiel thérapeutique (L. 323-3, R. 323-3 since décret n° 2019-856): the IJ of maladie, at most the loss of pay.
+    perte = pl.col("perte_gain_journaliere")
+    if "temps_partiel_therapeutique" in given:
+        ij_mal = pl.when(pl.col("temps_partiel_therapeutique") & perte.is_not_null()).then(
+            pl.min_horizontal(ij_mal, perte.cast(_I))).otherwise(ij_mal)
+    ij_mat, sjb_mat, ret_mat = _ij_maternite(annuel)
     ij_at, ij_at_maj, sj_at, gain_net, ret_at = _ij_atmp()
 
     def by_risk(m: pl.Expr, c: pl.Expr, a: pl.Expr) -> pl.Expr:
@@ -243,15 +363,32 @@ def indemnites_journalieres(arrets: pl.DataFrame) -> pl.DataFrame:
 
     # Days, numbered from 1 on the arrêt's first day.
     sans_carence = (~maladie) | pl.col("prolongation") | (pl.col("ald") & pl.col("ald_arret_anterieur"))
-    carence = pl.when(sans_carence).then(0).otherwise(pl.col("ij_maladie_carence_jours")).cast(pl.Int64)
+    commune = pl.col("ij_maladie_carence_jours")
+    if "fausse_couche" in given:
+        commune = pl.when(pl.col("fausse_couche")).then(pl.col("ij_maladie_carence_fausse_couche")).otherwise(commune)
+    carence = pl.when(sans_carence).then(0).otherwise(commune).cast(pl.Int64)
     fin_ald = pl.col("ald_debut").dt.offset_by(pl.format("{}y", pl.col("ij_maladie_periode_annees"))) - pl.duration(days=1)
     restantes = pl.max_horizontal(pl.col("ij_maladie_nombre_maximal") - pl.col("ij_deja_versees"), pl.lit(0, dtype=pl.Int64))
     jours_arret = _jours(pl.col("debut"), pl.col("fin")) + 1
+    if checked:
+        lazy = lazy.with_columns(*_conditions(maladie, conge, jours_arret))
+    else:
+        lazy = lazy.with_columns(pl.lit(None, dtype=pl.Boolean).alias("conditions_courtes"), pl.lit(None, dtype=pl.Boolean).alias("conditions_longues"),
+                                 pl.lit(None, dtype=pl.String).alias("motif_refus"), pl.lit(None, dtype=pl.String).alias("conditions_reference"))
+    # The congé's legal length caps a maternité, paternité or adoption arrêt (L. 331-3, L. 331-7, L. 331-8).
+    conge_max = pl.min_horizontal(jours_arret, pl.col("duree_conge_jours").fill_null(jours_arret)) if "duree_conge_jours" in given else jours_arret
     dernier_droit = (
-        pl.when(~maladie).then(jours_arret)
+        pl.when(conge).then(conge_max)
+        .when(~maladie).then(jours_arret)
         .when(pl.col("ald")).then(_jours(pl.col("debut"), fin_ald) + 1)
         .otherwise(carence + restantes)
     )
+    if checked:
+        dernier_droit = (
+            pl.when(pl.col("motif_refus") == "conditions_ouverture").then(0)
+            .when(pl.col("motif_refus") == "conditions_au_dela_6_mois").then(pl.min_horizontal(dernier_droit, pl.col("__jours_courts")))
+            .otherwise(dernier_droit)
+        )
     a = pl.max_horizontal(_jours(pl.col("debut"), pl.col("periode_debut")) + 1, pl.lit(1, dtype=pl.Int64))
     b = pl.min_horizontal(_jours(pl.col("debut"), pl.col("periode_fin")) + 1, jours_arret)
     premier_paye = carence + 1
@@ -264,14 +401,95 @@ def indemnites_journalieres(arrets: pl.DataFrame) -> pl.DataFrame:
         pl.when(atmp)
         .then(_count(pl.max_horizontal(a, pl.col("ij_atmp_jour_majoration")), b))
         .otherwise(0).cast(pl.Int64).alias("jours_majores"),
+        *_revision(atmp, a, b, given=revision),
     )
     brut = (pl.col("jours_indemnises") - pl.col("jours_majores")) * pl.col("ij_journaliere") + pl.col("jours_majores") * pl.col("ij_journaliere_majoree")
+    if revision:
+        brut = brut + pl.col("jours_revises") * (pl.col("ij_journaliere_revisee") - pl.col("ij_journaliere_majoree"))
     lazy = lazy.with_columns(brut.alias("montant_brut"))
     lazy = lazy.with_columns(
         pl.when(pl.col("exonere_csg")).then(0).otherwise(apply_rate_expr(pl.col("montant_brut"), pl.col("ij_prelevements_csg_taux"))).alias("csg"),
         pl.when(pl.col("exonere_csg")).then(0).otherwise(apply_rate_expr(pl.col("montant_brut"), pl.col("crds_taux"))).alias("crds"),
     )
-    return lazy.with_columns((pl.col("montant_brut") - pl.col("csg") - pl.col("crds")).alias("montant_net")).collect()
+    lazy = lazy.with_columns((pl.col("montant_brut") - pl.col("csg") - pl.col("crds")).alias("montant_net"))
+    # R. 323-11: under subrogation the employer, who maintained at least the IJ due for the period, receives them
+    # (net of the CSG and CRDS the caisse withholds); a lower maintained salary leaves them to the assuré.
+    subroge = pl.col("subrogation") & (pl.col("salaire_maintenu").is_null() | (pl.col("salaire_maintenu") >= pl.col("montant_brut")))
+    employeur = pl.when(subroge).then(pl.col("montant_net")).otherwise(0) if "subrogation" in given else pl.lit(0, dtype=pl.Int64)
+    lazy = lazy.with_columns(employeur.alias("verse_employeur"))
+    lazy = lazy.with_columns((pl.col("montant_net") - pl.col("verse_employeur")).alias("verse_assure"))
+    temporary = (["__jours_courts", "__fin_courte"] if checked else []) + (["__debut_revision"] if revision else [])
+    return lazy.drop(temporary).collect()
+
+
+def _revision(atmp: pl.Expr, a: pl.Expr, b: pl.Expr, *, given: bool) -> list[pl.Expr]:
+    """``jours_revises`` and ``ij_journaliere_revisee`` (L. 433-2, al. 3): from the revision's date, once the arrêt
+    has lasted ``ij_atmp.revision_mois`` months, the majorée IJ × the coefficient, half up to the cent."""
+    if not given:
+        return [pl.lit(0, dtype=pl.Int64).alias("jours_revises"), pl.col("ij_journaliere_majoree").alias("ij_journaliere_revisee")]
+    revise = atmp & pl.col("revision_atmp_coefficient").is_not_null()
+    premier = pl.max_horizontal(a, pl.col("ij_atmp_jour_majoration"), _jours(pl.col("debut"), pl.col("revision_atmp_debut")) + 1,
+                                _jours(pl.col("debut"), pl.col("__debut_revision")) + 1)
+    return [
+        pl.when(revise).then(_count(premier, b)).otherwise(0).cast(pl.Int64).alias("jours_revises"),
+        pl.when(revise).then(apply_rate_expr(pl.col("ij_journaliere_majoree"), pl.col("revision_atmp_coefficient")))
+        .otherwise(pl.col("ij_journaliere_majoree")).alias("ij_journaliere_revisee"),
+    ]
+
+
+def _join_conditions(jours_debut: pl.DataFrame) -> pl.DataFrame:
+    """The thresholds of R. 313-3 / R. 313-7 and the hourly SMIC at each reference date, on the distinct first days.
+
+    R. 313-3, 1° a): SMIC « au premier jour de la période de référence » (the 6 calendar months before the arrêt's
+    month); 2° a): the 12 calendar months before; R. 313-7 a): « au 1er janvier qui précède immédiatement le début
+    de cette période » (the period starting on a 1 January reads that day's SMIC). Joined only when something is
+    checked, so that an arrêt before the SMIC's first date in secu keeps working without conditions."""
+    names = [n.replace(".", "_") for n in PARAMS_CONDITIONS]
+    smic = ("smic_horaire_courte", "smic_horaire_longue", "smic_horaire_saison")
+    debut_mois = pl.col("debut").dt.month_start()
+    frame = jours_debut.with_columns(
+        debut_mois.dt.offset_by("-6mo").alias("__ref_courte"), debut_mois.dt.offset_by("-12mo").alias("__ref_longue"),
+    ).with_columns(pl.col("__ref_longue").dt.truncate("1y").alias("__ref_saison"))
+    frame = join_parameters(frame, list(PARAMS_CONDITIONS), on="debut", with_references=True)
+    for ref, column in zip(("__ref_courte", "__ref_longue", "__ref_saison"), smic, strict=True):
+        frame = join_parameters(frame, ["smic.horaire"], on=ref).rename({"smic_horaire": column})
+    references = pl.concat_str([pl.col(f"{n}_reference").cast(pl.String) for n in names[:2] + names[2:4]], separator=" ; ")
+    return frame.with_columns(
+        pl.col(names[0], names[2]).cast(pl.Float64), references.alias("conditions_reference"),
+    ).drop("__ref_courte", "__ref_longue", "__ref_saison", *[f"{n}_reference" for n in names])
+
+
+def _conditions(maladie: pl.Expr, conge: pl.Expr, jours_arret: pl.Expr) -> list[pl.Expr]:
+    """``conditions_courtes``, ``conditions_longues`` (null: not checked), ``motif_refus`` and the days the short
+    conditions cover (``__jours_courts``), for R. 313-3 and R. 313-7.
+
+    1° (maladie for the first 6 months, maternité, paternité, adoption): hours over the 3 months ≥ 150, or pay
+    over the 6 months ≥ 1 015 × SMIC horaire. 2° (maladie beyond the 6th month): 12 months of immatriculation
+    and (hours over 12 months ≥ 600 or pay over 12 months ≥ 2 030 × SMIC horaire). R. 313-7 (``saisonnier``): the
+    12-month conditions open both. Checked when one of their inputs is given; a missing input then counts as not
+    met, but a missing ``mois_immatriculation`` as met. AT/MP: no condition (L. 411-1, L. 433-1)."""
+    def at_least(value: str, threshold: pl.Expr) -> pl.Expr:
+        return (pl.col(value).cast(pl.Float64) >= threshold.cast(pl.Float64)).fill_null(False)
+
+    courte = at_least("heures_3_mois", pl.col("ij_conditions_heures_courte")) | at_least(
+        "salaire_6_mois", pl.col("ij_conditions_smic_courte") * pl.col("smic_horaire_courte"))
+    douze = at_least("heures_12_mois", pl.col("ij_conditions_heures_longue")) | at_least(
+        "salaire_12_mois", pl.col("ij_conditions_smic_longue") * pl.col("smic_horaire_longue"))
+    saison = pl.col("saisonnier") & (at_least("heures_12_mois", pl.col("ij_conditions_heures_longue")) | at_least(
+        "salaire_12_mois", pl.col("ij_conditions_smic_longue") * pl.col("smic_horaire_saison")))
+    immatricule = pl.col("mois_immatriculation").is_null() | at_least("mois_immatriculation", pl.col("ij_conditions_immatriculation_mois"))
+    given = {c: pl.col(c).is_not_null() for c in CONDITIONS}
+    checked_courte = (maladie | conge) & pl.any_horizontal(given[c] for c in ("heures_3_mois", "salaire_6_mois", "heures_12_mois", "salaire_12_mois"))
+    checked_longue = maladie & pl.any_horizontal(given[c] for c in ("heures_12_mois", "salaire_12_mois", "mois_immatriculation"))
+    jours_courts = _jours(pl.col("debut"), pl.col("__fin_courte"))
+    ok_courte = pl.when(checked_courte).then(courte | saison)
+    ok_longue = pl.when(checked_longue).then((immatricule & douze) | saison)
+    motif = (
+        pl.when(ok_courte.not_()).then(pl.lit("conditions_ouverture"))
+        .when(ok_longue.not_() & (jours_arret > jours_courts)).then(pl.lit("conditions_au_dela_6_mois"))
+    )
+    return [ok_courte.alias("conditions_courtes"), ok_longue.alias("conditions_longues"), motif.alias("motif_refus"),
+            jours_courts.alias("__jours_courts")]
 
 
 def ij_arret(

@@ -39,6 +39,8 @@ def _md(text: str | None) -> str:
     return "—" if text is None else text.replace(".", ",")
 
 
+_POSTES_ESPECES = {"ij_maladie": "IJ maladie", "ij_maternite": "IJ maternité", "ij_atmp": "IJ AT/MP", "invalidite": "Pensions d'invalidité"}
+
 commandes = typer.Typer()  # the commands this module adds to `secu` (secu/cli.py)
 
 
@@ -109,6 +111,27 @@ def _print(console: Console, doc: dict[str, Any]) -> None:
             tiers.add_row(name, _md(row["extrapole_recettes_md"]), _md(row["extrapole_depenses_md"]),
                           ", ".join(sorted({p["poste"] for p in row["postes"]})))
         console.print(tiers)
+    especes = doc.get("prestations_especes", {}).get("lignes", [])
+    if especes:
+        ij = Table(title="Prestations en espèces : simulé, ramené à la France entière, publié", title_justify="left")
+        ij.add_column("Poste", no_wrap=True)
+        ij.add_column("Branche", no_wrap=True)
+        ij.add_column("Volume simulé", justify="right", no_wrap=True)
+        ij.add_column("÷ échelle (Md€)", justify="right", no_wrap=True)
+        ij.add_column("Publié (Md€)", justify="right", no_wrap=True)
+        ij.add_column("Année publiée", justify="right", no_wrap=True)
+        ij.add_column("Ratio", justify="right", no_wrap=True)
+        unites = {"invalidite": "pensions"}
+        for row in especes:
+            ij.add_row(_POSTES_ESPECES.get(row["poste"], row["poste"]), _libelle(row["branche"]),
+                       f"{row['volume']:,} {unites.get(row['poste'], 'jours')}".replace(",", " "),
+                       _md(row["extrapole_md"]), _md(row["publie_md"]), str(row["annee_publiee"]), _ratio(row["ratio"]))
+        total = doc["prestations_especes"]["ij_total"]
+        ij.add_row("Total des IJ", "", "", _md(total["extrapole_md"]), _md(total["publie_md"]),
+                   str(total["annee_publiee"] or "—"), _ratio(total["ratio"]), end_section=True)
+        console.print(ij)
+        for row in especes:
+            console.print(f"• {_POSTES_ESPECES.get(row['poste'], row['poste'])} publié : {row['libelle']} — {row['source']}.", highlight=False)
     console.print("[bold]Ce que secu simule de chaque branche[/bold] (les ratios se lisent avec ce périmètre)")
     for b in doc["branches"]:
         scope = publies.PERIMETRE_SIMULE.get(b, {"recettes": "non décrit", "depenses": "non décrit"})

@@ -28,14 +28,14 @@ PERIMETRE_SIMULE: dict[str, dict[str, str]] = {
         "recettes": "cotisations maladie et part de CSG (CSS L131-8) sur les salaires du privé, réduction générale imputée ; "
                     "ni CSG sur les revenus de remplacement et du capital, ni fraction de TVA et impôts affectés, "
                     "ni non-salariés, ni fonctionnaires",
-        "depenses": "soins de ville remboursés par les règles (lignes de soins générées) ; ni hôpital "
-                    "(ONDAM établissements ≈ 110 Md€ en 2025), ni médico-social, ni indemnités journalières, "
-                    "ni invalidité, ni transferts",
+        "depenses": "soins de ville remboursés par les règles (lignes de soins générées) ; IJ maladie et maternité des "
+                    "arrêts générés et pensions d'invalidité des pensionnés générés (secu.especes, brutes) ; ni hôpital "
+                    "(ONDAM établissements ≈ 110 Md€ en 2025), ni médico-social, ni IJ des indépendants, ni transferts",
     },
     "atmp": {
         "recettes": "cotisations AT/MP sur les salaires au taux notifié de l'établissement",
-        "depenses": "soins liés à un AT/MP (lignes marquées atmp) ; ni IJ AT/MP, ni rentes, ni transferts "
-                    "(reversement à la branche maladie pour sous-déclaration)",
+        "depenses": "soins liés à un AT/MP (lignes marquées atmp) ; IJ AT/MP des arrêts générés (secu.especes, brutes) ; "
+                    "ni rentes, ni transferts (reversement à la branche maladie pour sous-déclaration)",
     },
     "vieillesse": {
         "recettes": "cotisations vieillesse plafonnée et déplafonnée sur les salaires du privé ; ni transferts (FSV, AVPF), "
@@ -109,3 +109,23 @@ def annee(year: int) -> Annee:
 
 def reperes(branche: str) -> list[dict[str, Any]]:
     return [r for r in _document().get("reperes", []) if r["branche"] == branche]
+
+
+@dataclass(frozen=True)
+class PrestationPubliee:
+    """A published cash-benefit figure (Md€), for the poste ``prestations.<poste>`` of a branch."""
+
+    poste: str
+    branche: str
+    libelle: str
+    montant: Decimal
+    annee: int
+    source: str
+
+
+def prestations_especes() -> tuple[PrestationPubliee, ...]:
+    """The published IJ and invalidity figures the simulated year is printed beside (``prestations_especes``)."""
+    return tuple(
+        PrestationPubliee(str(r["poste"]), str(r["branche"]), str(r["libelle"]), Decimal(str(r["montant"])), int(r["annee"]), str(r["source"]))
+        for r in _document().get("prestations_especes", [])
+    )

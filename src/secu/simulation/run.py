@@ -365,9 +365,33 @@ def rapport(result: Resultat) -> dict[str, Any]:
                    "source": published.source, "unite": "Md€"},
         "branches": per_branch,
         "tiers": tiers,
+        "prestations_especes": prestations_especes(comptes, p),
         "grand_livre": {"ecritures": result.ecritures, "nouvelles": result.ecritures_nouvelles, "prefixe_comptes": COMPTE_PREFIXE},
         "dossier": str(result.dossier),
     }
+
+
+def prestations_especes(comptes: pl.DataFrame, p: Parametres) -> dict[str, Any]:
+    """The IJ and invalidity pensions of the year (charges ``prestations.<poste>`` of :mod:`secu.especes.comptes`),
+    scaled back, each beside its published figure (:func:`secu.simulation.publies.prestations_especes`), and the
+    IJ's total beside the published IJ total (the figures of the same year and source only)."""
+    lignes: list[dict[str, Any]] = []
+    for pub in publies.prestations_especes():
+        rows = comptes.filter((pl.col("branche") == pub.branche) & (pl.col("sens") == jobs.CHARGE)
+                              & (pl.col("poste") == f"prestations.{pub.poste}"))
+        cents = int(rows["montant_cents"].sum()) if rows.height else 0
+        volume = int(rows["volume"].sum()) if rows.height else 0
+        x = extrapolate(cents, p)
+        lignes.append({"poste": pub.poste, "branche": pub.branche, "libelle": pub.libelle, "simule_cents": cents, "volume": volume,
+                       "extrapole_cents": x, "extrapole_md": str(_md(x)), "publie_md": str(pub.montant), "annee_publiee": pub.annee,
+                       "ratio": _num(_ratio(x, pub.montant)), "source": pub.source})
+    ij = [r for r in lignes if r["poste"].startswith("ij_")]
+    years = {r["annee_publiee"] for r in ij}
+    total_x = sum(r["extrapole_cents"] for r in ij)
+    total_pub = sum((Decimal(r["publie_md"]) for r in ij), Decimal(0))
+    total = {"extrapole_cents": total_x, "extrapole_md": str(_md(total_x)), "publie_md": str(total_pub),
+             "annee_publiee": years.pop() if len(years) == 1 else None, "ratio": _num(_ratio(total_x, total_pub)) if ij else None}
+    return {"lignes": lignes, "ij_total": total}
 
 
 def _num(value: Decimal | None) -> float | None:

@@ -19,7 +19,7 @@ import polars as pl
 from secu.core.money import from_cents_expr
 from secu.core.parameters import parameters
 from secu.maladie.tarifs import join_tarifs
-from secu.synth.calibration import AGE_MAX, calibration
+from secu.synth.calibration import AGE_MAX, calibration, net_salary, sigma_lognormal
 from secu.synth.generator import heures_temps_plein, rng, smic_mensuel_cents
 
 EUROS = pl.Decimal(18, 2)
@@ -327,3 +327,143 @@ def famille(personnes: pl.DataFrame, foyers: pl.DataFrame, mois: date) -> tuple[
         pl.col("statut").is_in(["enfant", "etudiant"]).alias("scolarise"),
     ).sort("foyer", "date_naissance")
     return f, e
+
+
+# --------------------------------------------------------------------------
+# Arrêts de travail and invalidity (what secu.especes.comptes pays)
+
+_E_ARRETS_ATMP, _E_INVALIDITE = 13, 14
+
+ARRET_SCHEMA: dict[str, pl.DataType] = {
+    "personne": pl.Int64(), "risque": pl.String(), "debut": pl.Date(), "jours": pl.Int64(), "accouchement": pl.Date(),
+    "rang_3_plus": pl.Boolean(), "ald": pl.Boolean(), "salaire_mensuel": pl.Int64(), "heures_mensuelles": pl.Decimal(6, 2),
+}
+"""The year's arrêts of :func:`arrets`: one row per arrêt. ``jours`` is the arrêt's length (null for a maternité,
+whose length is the law's); ``accouchement`` and ``rang_3_plus`` describe a maternité only; ``salaire_mensuel`` is
+the person's gross monthly pay for the hours of the contract (cents), ``heures_mensuelles`` those hours."""
+
+INVALIDE_SCHEMA: dict[str, pl.DataType] = {
+    "personne": pl.Int64(), "date_naissance": pl.Date(), "date_deces": pl.Date(), "categorie": pl.Int8(),
+    "salaire_annuel": pl.Int64(), "fin_pension": pl.Date(),
+}
+"""The pensionnés d'invalidité of :func:`invalides`: category, the yearly gross salary of their career (cents,
+before any ceiling: the law caps it) and the first day without pension (the age of conversion)."""
+
+
+def _contract_pay(p: pl.DataFrame, first: date) -> pl.Expr:
+    """The month's gross pay of the contract (cents): full-time pay, never under the SMIC, × hours / full time —
+    the payslips' own formula (:func:`paie`)."""
+    hours100 = pl.col("heures_mensuelles").cast(pl.Decimal(8, 2)).to_physical().cast(pl.Int64)
+    full100 = int(heures_temps_plein(first) * 100)
+    return pl.max_horizontal(pl.col("salaire_brut_mensuel"), pl.lit(smic_mensuel_cents(first))) * hours100 // full100
+
+
+def arrets(personnes: pl.DataFrame, annee: int, seed: int) -> pl.DataFrame:
+    """The arrêts de travail that begin in ``annee`` (:data:`ARRET_SCHEMA`), sorted by (personne, risque).
+
+    * ``maladie``: the arrêt the generator drew for a salarié (``arret_debut``, ``arret_jours``: DREES 2023).
+      ``ald`` when the person is in ALD or the arrêt lasts more than 6 months (an affection of CSS L324-1,
+      « arrêt de travail … d'une durée supérieure à six mois », indemnified up to 3 years: hypothèse that
+      the médecin-conseil recognises it).
+    * ``atmp``: one more arrêt for a share of the salariés (calibration ``sante.arrets_atmp``), drawn here from
+      (seed, year, first person) so that the dataset's format does not change; its days are not taken off the
+      payslips (hypothèse: the employer's maintien de salaire, subrogated).
+    * ``maternite``: a salariée whose pregnancy ends in a birth in the year or the next (birth 270 days after
+      ``grossesse_debut``, as the generator draws the newborns' mothers and the pregnancies begun in the year),
+      the rank of the child from the household's other children; which congés begin in the year is the law's
+      (:mod:`secu.especes.comptes`).
+    """
+    raw = calibration().raw
+    first = date(annee, 1, 1)
+    salaries = personnes.filter(pl.col("statut") == "salarie").with_columns(_contract_pay(personnes, first).alias("salaire_mensuel"))
+    common = ["salaire_mensuel", "heures_mensuelles"]
+    maladie = salaries.filter(pl.col("arret_debut").is_not_null()).select(
+        "personne", pl.lit("maladie").alias("risque"), pl.col("arret_debut").alias("debut"), pl.col("arret_jours").cast(pl.Int64).alias("jours"),
+        pl.lit(None, dtype=pl.Date).alias("accouchement"), pl.lit(None, dtype=pl.Boolean).alias("rang_3_plus"),
+        (pl.col("ald") | (pl.col("arret_jours") > 180)).alias("ald"), *common,
+    )
+    frames = [maladie]
+    if salaries.height:
+        atmp = raw["sante"]["arrets_atmp"]
+        r = _stream(seed, first, _E_ARRETS_ATMP, salaries)
+        n = salaries.height
+        drawn = r.random(n) < float(atmp["probabilite_annuelle"]["valeur"])
+        median = float(atmp["jours_median"]["valeur"])
+        sigma = sigma_lognormal(float(atmp["jours_moyens"]["valeur"]) / median)
+        jours = np.clip(np.ceil(median * np.exp(sigma * r.standard_normal(n))), 1, 1095).astype(np.int64)
+        debut = np.datetime64(first) + np.floor(r.random(n) * (date(annee + 1, 1, 1) - first).days).astype("timedelta64[D]")
+        frames.append(salaries.with_columns(pl.Series("__tire", drawn), pl.Series("debut", debut).cast(pl.Date),
+                                            pl.Series("jours", jours)).filter(pl.col("__tire")).select(
+            "personne", pl.lit("atmp").alias("risque"), "debut", "jours", pl.lit(None, dtype=pl.Date).alias("accouchement"),
+            pl.lit(None, dtype=pl.Boolean).alias("rang_3_plus"), pl.lit(False).alias("ald"), *common,
+        ))
+    children = personnes.filter(pl.col("role") == "enfant").group_by("foyer").agg(pl.len().alias("__enfants"))
+    naissance = pl.col("grossesse_debut") + pl.duration(days=270)  # the generator's newborns: pregnancy = birth − 270 days
+    # Births of the year and of the next (whose congé may begin in the year: the law's length decides, in the comptes).
+    meres = salaries.filter((pl.col("sexe") == "2") & pl.col("grossesse_debut").is_not_null() & naissance.dt.year().is_in([annee, annee + 1]))
+    frames.append(meres.join(children, on="foyer", how="left").select(
+        "personne", pl.lit("maternite").alias("risque"), pl.lit(None, dtype=pl.Date).alias("debut"), pl.lit(None, dtype=pl.Int64).alias("jours"),
+        naissance.alias("accouchement"),
+        # A newborn of the year is among the household's children, a child of the next year not yet: a 3rd child has two others.
+        (pl.col("__enfants").fill_null(0).cast(pl.Int64) + (naissance.dt.year() > annee).cast(pl.Int64) >= 3).alias("rang_3_plus"),
+        pl.lit(False).alias("ald"), *common,
+    ))
+    out = pl.concat([f.select([pl.col(k).cast(v) for k, v in ARRET_SCHEMA.items()]) for f in frames], how="vertical")
+    return out.sort("personne", "risque")
+
+
+def invalides(personnes: pl.DataFrame, annee: int, seed: int) -> pl.DataFrame:
+    """The pensionnés d'invalidité of ``annee`` (:data:`INVALIDE_SCHEMA`), sorted by personne.
+
+    A person aged from ``age_minimum`` to the age of conversion on 1 January is one with probability
+    p(a) = part_a_61_ans × exp(k (a − 61)), k such that the calibration's pyramid gives the published number of
+    pensionnés (REPSS 2023; the share at 61 is DREES's); the category by its published share; the salary of the
+    career is the person's pay × 12 for an earner, a draw of the salary law otherwise, × ``facteur_carriere``
+    (hypothèse: the dataset holds no career; invalids' careers are below the salariés' pay).
+    """
+    cal = calibration()
+    inv = cal.raw["sante"]["invalidite"]
+    first = date(annee, 1, 1)
+    lo, hi = int(inv["age_minimum"]["valeur"]), int(inv["age_conversion"]["valeur"])
+    birth = personnes["date_naissance"].to_numpy().astype("datetime64[D]")
+    age = np.clip((np.datetime64(first) - birth).astype(np.int64) // 365, -1, AGE_MAX)
+    prob = _invalidity_by_age(float(inv["part_a_61_ans"]["valeur"]), float(inv["pensionnes"]["valeur"]),
+                              float(cal.raw["population"]["reference"]["valeur"]), lo, hi, tuple(cal.age_weights.tolist()))
+    r = _stream(seed, first, _E_INVALIDITE, personnes)
+    n = personnes.height
+    u, z, c = r.random(n), r.standard_normal(n), r.random(n)
+    chosen = (age >= lo) & (age < hi) & (u < prob[np.clip(age, 0, AGE_MAX)])
+    cats = inv["categories"]
+    cut1, cut2 = float(cats["categorie_1"]), float(cats["categorie_1"]) + float(cats["categorie_2"])
+    categorie = np.where(c < cut1, 1, np.where(c < cut2, 2, 3)).astype(np.int8)
+    ratio = float(cal.raw["salaires"]["brut_sur_net"]["valeur"])
+    drawn = np.round(net_salary(z, cal) * ratio * 100 * 12).astype(np.int64)
+    smic = smic_mensuel_cents(first)
+    full = float(heures_temps_plein(first))
+    hours = personnes["heures_mensuelles"].cast(pl.Float64).fill_null(full).to_numpy()
+    own = personnes["salaire_brut_mensuel"].fill_null(-1).to_numpy()
+    career = float(inv["facteur_carriere"]["valeur"])
+    salary = np.round(np.where(own >= 0, np.maximum(own, smic) * hours / full * 12, drawn) * career).astype(np.int64)
+    return personnes.select("personne", "date_naissance", "date_deces").with_columns(
+        pl.Series("categorie", categorie), pl.Series("salaire_annuel", salary), pl.Series("__choisi", chosen),
+    ).filter(pl.col("__choisi")).with_columns(pl.col("date_naissance").dt.offset_by(f"{hi}y").alias("fin_pension")).select(
+        [pl.col(k).cast(v) for k, v in INVALIDE_SCHEMA.items()]).sort("personne")
+
+
+def _invalidity_by_age(share_61: float, pensioners: float, population: float, lo: int, hi: int,
+                       weights: tuple[float, ...]) -> np.ndarray:
+    """P(pensionné d'invalidité | age a), 0 outside [lo, hi): share_61 × exp(k (a − 61)), k by bisection so that
+    Σ weights(a) p(a) = pensioners / population."""
+    w = np.asarray(weights)
+    ages = np.arange(len(w))
+    inside = (ages >= lo) & (ages < hi)
+    target = pensioners / population
+
+    def total(k: float) -> float:
+        return float((w * np.where(inside, np.minimum(share_61 * np.exp(k * (ages - 61)), 1.0), 0.0)).sum())
+
+    low, high = 0.0, 1.0  # total() falls as k rises (the ages are below 61 but one)
+    for _ in range(60):
+        mid = (low + high) / 2
+        low, high = (mid, high) if total(mid) > target else (low, mid)
+    return np.where(inside, np.minimum(share_61 * np.exp(low * (ages - 61)), 1.0), 0.0)
