@@ -295,8 +295,8 @@ def test_a_late_avis_is_warned_then_a_new_late_one_within_24_months_reduces_the_
 
 def test_a_late_avis_more_than_24_months_after_the_warning_is_warned_again(sessions) -> None:  # type: ignore[no-untyped-def]
     nir = _person(sessions)
-    _receive(sessions, _avis(nir, "AV-OLD-1", date(2022, 1, 3), date(2022, 1, 9), date_reception=date(2022, 1, 10)))
-    later = _receive(sessions, _avis(nir, "AV-OLD-2", date(2024, 2, 5), date(2024, 2, 11), date_reception=date(2024, 2, 12)))
+    _receive(sessions, _avis(nir, "AV-OLD-1", date(2023, 1, 2), date(2023, 1, 8), date_reception=date(2023, 1, 9)))
+    later = _receive(sessions, _avis(nir, "AV-OLD-2", date(2025, 2, 3), date(2025, 2, 9), date_reception=date(2025, 2, 10)))
     assert later.avis.sanction == "avertissement"
 
 
@@ -350,6 +350,8 @@ def test_a_conge_maternite_is_declared_within_its_legal_length_and_bears_no_care
         ({"risque": "atmp"}, "sinistre_reference"),
         ({"nir": with_key("1850575115099")}, "nir"),
         ({"debut": date(2025, 1, 1), "date_prescription": date(2025, 1, 6), "date_reception": date(2025, 1, 7)}, "debut"),
+        ({"debut": date(2021, 1, 4), "fin": date(2021, 1, 10), "date_prescription": date(2021, 1, 4), "date_reception": date(2021, 1, 5)}, "debut"),
+        ({"fin": date(9999, 12, 31)}, "fin"),
     ],
 )
 def test_a_bad_avis_is_refused_naming_the_field_and_writes_nothing(sessions, change, field) -> None:  # type: ignore[no-untyped-def]

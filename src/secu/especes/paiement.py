@@ -144,6 +144,8 @@ def run_payments(sessions: sessionmaker[Session], organisme_code: str, date_exec
     """Pay the caisse's liquidated IJ over by ``date_execution``, once. Safe to call again after a crash or a success."""
     if not organisme_code:
         raise InvalidField("organisme_code", "la caisse est obligatoire")
+    if not date(2000, 1, 1) <= date_execution <= date(2100, 12, 31):
+        raise InvalidField("date_execution", "date hors de la période gérée (2000 à 2100)")
     get_organisme(organisme_code)
     with verrou.tenir(verrou.engine_of(sessions), f"paiement:ij:{organisme_code}") as held:
         if not held:

@@ -163,6 +163,30 @@ def _meme_jour_decale(d: date, mois: int) -> date:
     return first.replace(day=min(d.day, last))
 
 
+DERNIER_JOUR_GERE = date(2100, 12, 31)
+
+
+def premier_jour_gere() -> date:
+    """The first day an arrêt may start on: every parameter the IJ rule reads is known from then on (those read on
+    the arrêt's first day, and the SMIC and PMSS of the month before)."""
+    first = max(parameters().get(name).values[0].date_effet for name in rules.PARAMS_ARRET)
+    veille = max(parameters().get(name).values[0].date_effet for name in rules.PARAMS_MOIS_PRECEDENT)
+    return max(first, mois_decale(veille, 1))
+
+
+def check_dates(model: Entree, *, debut: str | None = None) -> None:
+    """Every date of an input within what secu manages (up to 2100), and the arrêt's first day ``debut`` (a field
+    name) not before :func:`premier_jour_gere`: a refusal naming the field, never an overflow or a missing parameter."""
+    for name, value in model:
+        if isinstance(value, date) and not date(1900, 1, 1) <= value <= DERNIER_JOUR_GERE:
+            raise InvalidField(name, "date hors de la période gérée (1900 à 2100)")
+    if debut is not None:
+        value = getattr(model, debut)
+        first = premier_jour_gere()
+        if value is not None and value < first:
+            raise InvalidField(debut, f"les paramètres des IJ ne sont connus de secu qu'à partir du {first:%d/%m/%Y}")
+
+
 def _person_by_nir(session: Session, nir: str) -> Personne:
     value = parse_nir(nir, field="nir").value
     personne = session.scalar(select(Personne).where(Personne.nir == value))
@@ -242,6 +266,7 @@ def require_pay(caller: Caller, organisme_code: str) -> None:
 
 def recevoir_avis(session: Session, caller: Caller, avis: AvisIn, *, today: date) -> Reception:
     """Receive one avis (see the module's text); the same avis again answers what the first one did."""
+    check_dates(avis, debut="debut")
     content = _empreinte(avis.model_dump(mode="json"))
     existing = session.scalar(select(AvisArret).where(AvisArret.numero == avis.numero))
     if existing is not None:
@@ -476,6 +501,7 @@ def arret_out(arret: ArretTravail) -> dict[str, Any]:
 
 def declarer_conge(session: Session, caller: Caller, conge: CongeIn) -> ArretTravail:
     """Record a congé; its days may not exceed the legal length of its case (L. 331-3, L. 331-7, L. 331-8)."""
+    check_dates(conge, debut="debut")
     personne = _person_by_nir(session, conge.nir)
     _require_write(session, caller, Permission.TRANSMETTRE_AVIS_ARRET, personne)
     if conge.fin < conge.debut:
@@ -557,12 +583,12 @@ def _check_attestation(attestation: AttestationSalaire) -> None:
 def recevoir_attestation_salaire(session: Session, attestation: AttestationSalaire, *, caller: Caller | None = None) -> AttestationSalaireRecue:
     """Store the attestation once per ``reference`` and link it to its arrêt. ``caller``: None for the DSN's
     reader (it checked the declarant), else the employer of that establishment, an agent of the CPAM, an admin."""
-    content = _empreinte(attestation.model_dump(mode="json"))
-    existing = session.scalar(select(AttestationSalaireRecue).where(AttestationSalaireRecue.reference == attestation.reference))
-    if existing is not None:
-        if existing.empreinte != content:
-            raise Conflict("une autre attestation a déjà été reçue sous cette référence", field="reference")
-        return existing
+    check_dates(attestation)
+    for index, salaire in enumerate(attestation.salaires):
+        if not date(1900, 1, 1) <= salaire.mois <= DERNIER_JOUR_GERE:
+            raise InvalidField(f"salaires[{index}].mois", "date hors de la période gérée (1900 à 2100)")
+    if attestation.dernier_jour_travaille + timedelta(days=1) < premier_jour_gere():
+        raise InvalidField("dernier_jour_travaille", f"les paramètres des IJ ne sont connus de secu qu'à partir du {premier_jour_gere():%d/%m/%Y}")
     siret = validate_siret(attestation.siret, field="siret")
     etablissement = session.scalar(select(Etablissement).where(Etablissement.siret == siret))
     if etablissement is None:
@@ -574,6 +600,12 @@ def recevoir_attestation_salaire(session: Session, attestation: AttestationSalai
             raise refus("un employeur n'atteste que les salaires de ses propres établissements")
         if reach is Portee.SA_CAISSE and not reaches(session, caller, reach, personne):
             raise refus("action refusée : ce dossier ne relève pas de votre caisse", personne.id)
+    content = _empreinte(attestation.model_dump(mode="json"))
+    existing = session.scalar(select(AttestationSalaireRecue).where(AttestationSalaireRecue.reference == attestation.reference))
+    if existing is not None:
+        if existing.empreinte != content:
+            raise Conflict("une autre attestation a déjà été reçue sous cette référence", field="reference")
+        return existing
     _check_attestation(attestation)
     row = AttestationSalaireRecue(
         reference=attestation.reference,
@@ -708,6 +740,8 @@ class _Item:
 
 def liquider_periodes(session: Session, au: date, *, organisme_code: str | None = None, caller: Caller | None = None) -> Liquidation:
     """Compute and store the IJ of every indemnisable arrêt's periods over by ``au`` (see the module's text)."""
+    if not date(1900, 1, 1) <= au <= DERNIER_JOUR_GERE:
+        raise InvalidField("au", "date hors de la période gérée (1900 à 2100)")
     if caller is not None and organisme_code is not None:
         require_pay(caller, organisme_code)
     query = select(ArretTravail).where(ArretTravail.statut == "indemnisable", ArretTravail.debut <= au).order_by(ArretTravail.id)
@@ -952,6 +986,9 @@ def attestation_paiement(session: Session, caller: Caller, personne_id: int, du:
     """The attestation de paiement des IJ: every period paid between two dates (by its payment run's date)."""
     from secu.especes.models import CampagneIJ
 
+    for name, value in (("du", du), ("au", au)):
+        if not date(1900, 1, 1) <= value <= DERNIER_JOUR_GERE:
+            raise InvalidField(name, "date hors de la période gérée (1900 à 2100)")
     if au < du:
         raise InvalidField("au", "la fin de la période précède son début")
     personne = session.get(Personne, personne_id)
