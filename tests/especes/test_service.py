@@ -388,3 +388,34 @@ def test_a_second_run_of_the_caisse_at_once_says_already_running(url, sessions) 
     with unit_of_work(sessions) as s:
         assert s.scalar(sa.select(sa.func.count(CampagneIJ.id)).where(CampagneIJ.date_execution == date(2026, 1, 5))) == 1
         assert check_especes(s) == []
+
+
+def test_secu_ij_payer_liquidates_then_pays_once_and_names_a_bad_option(url, sessions, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from secu.cli import app
+    from secu.config import settings
+
+    nir = _person(sessions)
+    debut = date(2026, 2, 2)
+    _receive(sessions, _avis(nir, "AV-CLI", debut, date(2026, 2, 15)))
+    with unit_of_work(sessions) as s:
+        service.recevoir_attestation_salaire(s, _attestation(nir, "ATT-CLI", debut))
+    monkeypatch.setenv("SECU_DATABASE_URL", url)
+    settings.cache_clear()
+    try:
+        runner = CliRunner()
+        out = tmp_path / "ij.xml"
+        first = runner.invoke(app, ["ij-payer", "--organisme", "CPAM-75", "--date", "2026-02-20", "--out", str(out)])
+        second = runner.invoke(app, ["ij-payer", "--organisme", "CPAM-75", "--date", "2026-02-20"])
+        bad = runner.invoke(app, ["ij-payer", "--organisme", "CPAM-75", "--date", "20-02-2026"])
+        unknown = runner.invoke(app, ["ij-payer", "--organisme", "CPAM-999", "--date", "2026-02-20"])
+    finally:
+        settings.cache_clear()
+    assert first.exit_code == 0, first.output
+    assert "Liquidation au 20/02/2026" in first.output and out.read_text(encoding="utf-8").startswith("<?xml")
+    assert second.exit_code == 0 and "Liquidation au 20/02/2026 : 0 période(s)" in second.output  # nothing liquidated twice
+    [period] = _periods(sessions, nir)
+    assert period.statut == "payee"
+    assert bad.exit_code == 2 and "--date" in bad.output
+    assert unknown.exit_code == 2 and "organisme" in unknown.output.lower()

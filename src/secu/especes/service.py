@@ -69,6 +69,7 @@ from secu.core.security import Action, Caller, Ressource, journal
 from secu.especes import explication, rules
 from secu.especes.models import ArretTravail, AttestationSalaireRecue, AvisArret, PeriodeIJ
 from secu.especes.schemas import AttestationSalaire
+from secu.organismes import get_organisme
 from secu.register.access import reaches
 from secu.register.models import Etablissement, Personne, Rattachement
 
@@ -742,6 +743,8 @@ def liquider_periodes(session: Session, au: date, *, organisme_code: str | None 
     """Compute and store the IJ of every indemnisable arrêt's periods over by ``au`` (see the module's text)."""
     if not date(1900, 1, 1) <= au <= DERNIER_JOUR_GERE:
         raise InvalidField("au", "date hors de la période gérée (1900 à 2100)")
+    if organisme_code is not None:
+        get_organisme(organisme_code)
     if caller is not None and organisme_code is not None:
         require_pay(caller, organisme_code)
     query = select(ArretTravail).where(ArretTravail.statut == "indemnisable", ArretTravail.debut <= au).order_by(ArretTravail.id)
