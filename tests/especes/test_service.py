@@ -132,17 +132,20 @@ def test_the_same_avis_twice_is_one_arret_and_the_second_sender_gets_the_first_a
         assert s.scalar(sa.select(sa.func.count(ArretTravail.id)).where(ArretTravail.nir == nir)) == 1
 
 
-def test_two_senders_of_the_same_avis_at_once_make_one_arret(url, sessions) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("trial", range(3))
+def test_senders_of_the_same_avis_at_once_make_one_arret(url, sessions, trial) -> None:  # type: ignore[no-untyped-def]
+    """Three senders at once, three times: one arrêt, one avis, and every sender gets its answer (one "first")."""
     nir = _person(sessions)
-    avis = _avis(nir, "AV-RACE-1", date(2025, 4, 7), date(2025, 4, 20))
-    outcomes = race(url, lambda factory: service.recevoir_avis_retrying(factory, SYSTEM, avis, today=TODAY))
+    numero = f"AV-RACE-{trial}"
+    avis = _avis(nir, numero, date(2025, 4, 7), date(2025, 4, 20))
+    outcomes = race(url, lambda factory: service.recevoir_avis_retrying(factory, SYSTEM, avis, today=TODAY), callers=3)
     assert all(isinstance(o, dict) for o in outcomes), outcomes
     answers = [o for o in outcomes if isinstance(o, dict)]
     assert {a["arret"]["id"] for a in answers} == {answers[0]["arret"]["id"]}
-    assert sorted(a["deja_recu"] for a in answers) == [False, True]
+    assert sorted(a["deja_recu"] for a in answers) == [False, True, True]
     with unit_of_work(sessions) as s:
         assert s.scalar(sa.select(sa.func.count(ArretTravail.id)).where(ArretTravail.nir == nir)) == 1
-        assert s.scalar(sa.select(sa.func.count(AvisArret.id)).where(AvisArret.numero == "AV-RACE-1")) == 1
+        assert s.scalar(sa.select(sa.func.count(AvisArret.id)).where(AvisArret.numero == numero)) == 1
 
 
 # -- a 30-day arrêt, liquidated then paid ---------------------------------------------------------------------------
@@ -232,6 +235,19 @@ def test_an_attestation_received_before_its_arret_is_linked_when_the_avis_comes(
     with unit_of_work(sessions) as s:
         service.recevoir_attestation_salaire(s, _attestation(nir, "ATT-FIRST", date(2025, 9, 1)))
     assert _receive(sessions, _avis(nir, "AV-AFTER", date(2025, 9, 1), date(2025, 9, 10))).arret.statut == "indemnisable"
+
+
+def test_no_ij_after_the_assures_death(sessions) -> None:  # type: ignore[no-untyped-def]
+    from secu.register.models import Personne
+
+    nir = _person(sessions)
+    debut = date(2025, 11, 3)
+    _receive(sessions, _avis(nir, "AV-DECES", debut, date(2025, 11, 30)))
+    with unit_of_work(sessions) as s:
+        service.recevoir_attestation_salaire(s, _attestation(nir, "ATT-DECES", debut))
+        s.scalars(sa.select(Personne).where(Personne.nir == nir)).one().date_deces = date(2025, 11, 20)
+    _liquidate(sessions, date(2025, 12, 31))
+    assert [(p.debut, p.fin) for p in _periods(sessions, nir)] == [(debut, date(2025, 11, 16)), (date(2025, 11, 17), date(2025, 11, 20))]
 
 
 # -- subrogation -----------------------------------------------------------------------------------------------

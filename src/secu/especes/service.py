@@ -60,7 +60,7 @@ from secu.acces import Permission, Portee, couvre_organisme, exiger, refus
 from secu.core import ledger
 from secu.core.db import unit_of_work
 from secu.core.entree import Entree
-from secu.core.errors import Conflict, InvalidField, NotFound
+from secu.core.errors import Conflict, InvalidField, NotFound, SecuError
 from secu.core.explication import Etape, etape, pourcent
 from secu.core.identifiers import parse_nir, validate_iban, validate_siret
 from secu.core.money import apply_rate, format_eur
@@ -286,10 +286,22 @@ def recevoir_avis(session: Session, caller: Caller, avis: AvisIn, *, today: date
     envoi = avis.date_envoi or avis.date_reception
     if not avis.date_prescription <= envoi <= avis.date_reception:
         raise InvalidField("date_envoi", "la date d'envoi doit être comprise entre la prescription et la réception")
-    if avis.nature == "reprise":
-        arret, row = _reprise(session, personne, avis, content)
-    else:
-        arret, row = _arret_ou_prolongation(session, personne, avis, content, envoi)
+    try:
+        if avis.nature == "reprise":
+            arret, row = _reprise(session, personne, avis, content)
+        else:
+            arret, row = _arret_ou_prolongation(session, personne, avis, content, envoi)
+    except SecuError:
+        # A concurrent sender of the same avis committed between our first look and now (its arrêt then overlaps
+        # this one, or its prolongation moved the arrêt's end): the second sender gets the first answer.
+        first = session.scalar(select(AvisArret).where(AvisArret.numero == avis.numero))
+        if first is None:
+            raise
+        if first.empreinte != content:
+            raise Conflict("un autre avis a déjà été reçu sous ce numéro", field="numero") from None
+        arret_first = session.get(ArretTravail, first.arret_id)
+        assert arret_first is not None
+        return Reception(arret_first, first, deja_recu=True)
     session.flush()
     journal(
         session,
@@ -682,14 +694,15 @@ def attestation_out(row: AttestationSalaireRecue) -> dict[str, Any]:
 # Liquidation
 
 
-def _periodes(arret: ArretTravail, depuis: date, jusqu_au: date, longueur: int) -> list[tuple[date, date]]:
-    """The periods to liquidate: from ``depuis``, ``longueur`` days from the arrêt's first day, cut at its end; only
-    those over by ``jusqu_au`` (the IJ are paid in arrears)."""
+def _periodes(arret: ArretTravail, depuis: date, jusqu_au: date, longueur: int, deces: date | None = None) -> list[tuple[date, date]]:
+    """The periods to liquidate: from ``depuis``, ``longueur`` days from the arrêt's first day, cut at its end (or
+    at the assuré's death: no IJ after it); only those over by ``jusqu_au`` (the IJ are paid in arrears)."""
     out = []
     start = depuis
-    while start <= arret.fin:
+    fin = min(arret.fin, deces) if deces is not None else arret.fin
+    while start <= fin:
         index = (start - arret.debut).days // longueur
-        end = min(arret.debut + timedelta(days=(index + 1) * longueur - 1), arret.fin)
+        end = min(arret.debut + timedelta(days=(index + 1) * longueur - 1), fin)
         if end > jusqu_au:
             break
         out.append((start, end))
@@ -772,8 +785,7 @@ def liquider_periodes(session: Session, au: date, *, organisme_code: str | None 
         if attestation is None:
             continue
         depuis = last[arret.id] + timedelta(days=1) if arret.id in last else arret.debut
-        fin = min(au, deces[arret.personne_id] or au)
-        periodes = _periodes(arret, depuis, fin, int(_number(PERIODE, arret.debut)))
+        periodes = _periodes(arret, depuis, au, int(_number(PERIODE, arret.debut)), deces[arret.personne_id])
         if not periodes:
             continue
         base = {"risque": arret.risque, "debut": arret.debut, "fin": arret.fin, "ald": arret.ald, **_historique(session, arret)}
