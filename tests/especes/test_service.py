@@ -230,6 +230,20 @@ def test_a_prolongation_bears_no_new_carence_and_an_ald_arret_none_after_the_fir
     assert [p.jours_carence for p in _periods(sessions, ald)] == [3, 0]
 
 
+def test_the_ij_of_earlier_arrets_count_towards_the_360(sessions) -> None:  # type: ignore[no-untyped-def]
+    """R. 323-1: 360 IJ over 3 years outside ALD; the days paid on the assuré's earlier arrêts come from the database."""
+    nir = _person(sessions)
+    _receive(sessions, _avis(nir, "AV-360-1", date(2025, 1, 6), date(2025, 1, 19)))
+    with unit_of_work(sessions) as s:
+        service.recevoir_attestation_salaire(s, _attestation(nir, "ATT-360-1", date(2025, 1, 6)))
+    _liquidate(sessions, date(2025, 1, 31))
+    second = _receive(sessions, _avis(nir, "AV-360-2", date(2025, 3, 3), date(2025, 3, 9)))
+    with unit_of_work(sessions) as s:
+        arret = s.get(ArretTravail, second.arret.id)
+        history = service._historiques(s, [arret])[arret.id]
+    assert history == {"ald_arret_anterieur": False, "ald_debut": date(2025, 3, 3), "ij_deja_versees": 11}  # 14 days less 3 of carence
+
+
 def test_an_attestation_received_before_its_arret_is_linked_when_the_avis_comes(sessions) -> None:  # type: ignore[no-untyped-def]
     nir = _person(sessions)
     with unit_of_work(sessions) as s:

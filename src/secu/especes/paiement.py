@@ -86,19 +86,24 @@ def _claim_chunk(sessions: sessionmaker[Session], organisme_code: str, campagne_
         if session.bind is not None and session.bind.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         periodes = list(session.scalars(query))
+        assures = {p.personne_id for p in periodes if p.beneficiaire == "assure"}
+        personnes = {p.id: p for p in session.scalars(select(Personne).where(Personne.id.in_(assures)))} if assures else {}
+        employeurs: dict[str | None, str] = {}
+        entries = []
         for periode in periodes:
             if periode.beneficiaire == "assure":
-                personne = session.get(Personne, periode.personne_id)
-                assert personne is not None and personne.iban
+                personne = personnes[periode.personne_id]
+                assert personne.iban
                 periode.iban, periode.bic = personne.iban, personne.bic
                 periode.titulaire = f"{personne.prenoms} {personne.nom_usage or personne.nom_naissance}"[:140]
             else:
-                periode.titulaire = _titulaire_employeur(session, periode.siret)
+                if periode.siret not in employeurs:
+                    employeurs[periode.siret] = _titulaire_employeur(session, periode.siret)
+                periode.titulaire = employeurs[periode.siret]
             periode.statut, periode.campagne_id = "payee", campagne_id
             payee = "employeurs" if periode.beneficiaire == "employeur" else "assures"
             branche = BRANCHE[periode.risque]
-            ledger.post(
-                session,
+            entries.append(
                 ledger.NouvelleEcriture(
                     cle_idempotence=f"especes:paiement:{periode.id}",
                     date_operation=date_execution,
@@ -108,8 +113,9 @@ def _claim_chunk(sessions: sessionmaker[Session], organisme_code: str, campagne_
                         ledger.Ligne(branche, organisme_code, f"dettes.prestations.{payee}", periode.net_cents),
                         ledger.Ligne(branche, organisme_code, "tresorerie.virements_emis", -periode.net_cents),
                     ),
-                ),
+                )
             )
+        ledger.post_many(session, entries)
         return len(periodes)
 
 

@@ -47,7 +47,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 import polars as pl
@@ -715,33 +715,35 @@ def _salaires(attestation: AttestationSalaireRecue, debut: date) -> tuple[int, i
     return pay.get(mois_decale(debut, -3), 0), pay.get(mois_decale(debut, -2), 0), pay.get(mois_decale(debut, -1), 0)
 
 
-def _historique(session: Session, arret: ArretTravail) -> dict[str, Any]:
-    """The assuré's earlier arrêts: carence already borne for the ALD, start of its 3 years, IJ towards the 360."""
-    trois_ans = _meme_jour_decale(arret.debut, -36)
-    ald_debut = None
-    if arret.ald:
-        ald_debut = session.scalar(
-            select(func.min(ArretTravail.debut)).where(
-                ArretTravail.personne_id == arret.personne_id,
-                ArretTravail.ald.is_(True),
-                ArretTravail.risque == "maladie",
-                ArretTravail.debut >= trois_ans,
-                ArretTravail.debut < arret.debut,
-            )
+def _historiques(session: Session, arrets: list[ArretTravail]) -> dict[int, dict[str, Any]]:
+    """Each arrêt's history from the assuré's other arrêts (two queries for all of them): an earlier arrêt for an ALD
+    within 3 years (it bore the carence; the 3 years of ALD indemnisation run from its first day, R. 323-1), and the
+    IJ paid on non-ALD maladie arrêts in the 3 years before (towards the 360, R. 323-1)."""
+    if not arrets:
+        return {}
+    personnes = {a.personne_id for a in arrets}
+    depuis = min(_meme_jour_decale(a.debut, -36) for a in arrets)
+    ald: dict[int, list[date]] = {}
+    for personne_id, debut in session.execute(
+        select(ArretTravail.personne_id, ArretTravail.debut).where(
+            ArretTravail.personne_id.in_(personnes), ArretTravail.ald.is_(True), ArretTravail.risque == "maladie", ArretTravail.debut >= depuis
         )
-    deja = session.scalar(
-        select(func.coalesce(func.sum(PeriodeIJ.jours_indemnises), 0))
+    ):
+        ald.setdefault(personne_id, []).append(debut)
+    payees: dict[int, list[tuple[int, date, int]]] = {}
+    for personne_id, arret_id, debut, jours in session.execute(
+        select(ArretTravail.personne_id, ArretTravail.id, PeriodeIJ.debut, PeriodeIJ.jours_indemnises)
         .join(ArretTravail, ArretTravail.id == PeriodeIJ.arret_id)
-        .where(
-            ArretTravail.personne_id == arret.personne_id,
-            ArretTravail.id != arret.id,
-            ArretTravail.risque == "maladie",
-            ArretTravail.ald.is_(False),
-            PeriodeIJ.debut >= trois_ans,
-            PeriodeIJ.debut < arret.debut,
-        )
-    )
-    return {"ald_arret_anterieur": ald_debut is not None, "ald_debut": ald_debut or arret.debut, "ij_deja_versees": int(deja or 0)}
+        .where(ArretTravail.personne_id.in_(personnes), ArretTravail.risque == "maladie", ArretTravail.ald.is_(False), PeriodeIJ.debut >= depuis)
+    ):
+        payees.setdefault(personne_id, []).append((arret_id, debut, jours))
+    out = {}
+    for arret in arrets:
+        trois_ans = _meme_jour_decale(arret.debut, -36)
+        earlier = [d for d in ald.get(arret.personne_id, []) if trois_ans <= d < arret.debut] if arret.ald else []
+        deja = sum(j for other, d, j in payees.get(arret.personne_id, []) if other != arret.id and trois_ans <= d < arret.debut)
+        out[arret.id] = {"ald_arret_anterieur": bool(earlier), "ald_debut": min(earlier) if earlier else arret.debut, "ij_deja_versees": deja}
+    return out
 
 
 @dataclass
@@ -778,6 +780,7 @@ def liquider_periodes(session: Session, au: date, *, organisme_code: str | None 
     ):
         fenetres.setdefault(avis.arret_id, []).append(avis)
     deces = dict(session.execute(select(Personne.id, Personne.date_deces).where(Personne.id.in_({a.personne_id for a in arrets}))).all())
+    historiques = _historiques(session, [a for a in arrets if a.id in attestations])
     items: list[_Item] = []
     rows: list[dict[str, Any]] = []
     for arret in arrets:
@@ -788,7 +791,7 @@ def liquider_periodes(session: Session, au: date, *, organisme_code: str | None 
         periodes = _periodes(arret, depuis, au, int(_number(PERIODE, arret.debut)), deces[arret.personne_id])
         if not periodes:
             continue
-        base = {"risque": arret.risque, "debut": arret.debut, "fin": arret.fin, "ald": arret.ald, **_historique(session, arret)}
+        base = {"risque": arret.risque, "debut": arret.debut, "fin": arret.fin, "ald": arret.ald, **historiques[arret.id]}
         s1, s2, s3 = _salaires(attestation, arret.debut)
         base |= {"salaire_1": s1, "salaire_2": s2, "salaire_3": s3}
         for periode in periodes:
@@ -815,17 +818,38 @@ def liquider_periodes(session: Session, au: date, *, organisme_code: str | None 
             by_item[row["__item"]] = row
         else:
             reduced.setdefault(row["__item"], []).append(row)
-    brut_total = net_total = stored = 0
-    for index, item in enumerate(items):
-        written = _store(session, item, by_item[index], sorted(reduced.get(index, []), key=lambda r: r["__part"]), au)
-        if written is not None:
-            stored += 1
-            brut_total += written.brut_cents
-            net_total += written.net_cents
-    return Liquidation(au, len({i.arret.id for i in items}), stored, brut_total, net_total)
+    values = [_period_values(item, by_item[index], sorted(reduced.get(index, []), key=lambda r: r["__part"])) for index, item in enumerate(items)]
+    written = _insert_new(session, values)
+    _book(session, written, au)
+    return Liquidation(au, len({i.arret.id for i in items}), len(written), sum(v["brut_cents"] for v in written), sum(v["net_cents"] for v in written))
 
 
-def _store(session: Session, item: _Item, row: dict[str, Any], reduced: list[dict[str, Any]], au: date) -> PeriodeIJ | None:
+INSERT_CHUNK = 2000
+"""Periods per call (SQLAlchemy's insertmanyvalues then splits them within the database's limit of bound values)."""
+
+
+def _insert_new(session: Session, values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Insert the periods in bulk, skipping any (arrêt, first day) a concurrent liquidation stored first (its own):
+    ``INSERT … ON CONFLICT DO NOTHING RETURNING`` on both databases. The rows written, with their id."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    from secu.core.db import table_of
+
+    table = table_of(PeriodeIJ)
+    bind = session.get_bind()
+    insert = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
+    by_key = {(v["arret_id"], v["debut"]): v for v in values}
+    written: list[dict[str, Any]] = []
+    statement = insert(table).on_conflict_do_nothing(index_elements=["arret_id", "debut"]).returning(table.c.id, table.c.arret_id, table.c.debut)
+    for start in range(0, len(values), INSERT_CHUNK):  # executemany: SQLAlchemy batches it as multi-row INSERTs
+        for id_, arret_id, debut in session.execute(statement, values[start : start + INSERT_CHUNK]):
+            written.append(by_key[(arret_id, debut)] | {"id": id_})
+    return sorted(written, key=lambda v: v["id"])
+
+
+def _period_values(item: _Item, row: dict[str, Any], reduced: list[dict[str, Any]]) -> dict[str, Any]:
+    """One period's row of ``periode_ij``: the rule's output, the late-sending reduction, the payee, the steps."""
     arret, attestation = item.arret, item.attestation
     steps: list[Etape] = explication.explain_ij(row)
     brut, csg, crds = int(row["montant_brut"]), int(row["csg"]), int(row["crds"])
@@ -859,7 +883,7 @@ def _store(session: Session, item: _Item, row: dict[str, Any], reduced: list[dic
     )
     if employeur:
         steps.append(etape(f"Versé à l'employeur (SIRET {attestation.siret}), qui maintient le salaire", None, REF_SUBROGATION))
-    periode = PeriodeIJ(
+    return dict(
         arret_id=arret.id,
         personne_id=arret.personne_id,
         organisme_code=arret.organisme_code,
@@ -880,39 +904,39 @@ def _store(session: Session, item: _Item, row: dict[str, Any], reduced: list[dic
         beneficiaire="employeur" if employeur else "assure",
         siret=attestation.siret if employeur else None,
         iban=attestation.iban_employeur if employeur else None,
+        bic=None,
+        titulaire=None,
         explication=json.dumps(steps, ensure_ascii=False, default=str),
+        statut="calculee",
+        campagne_id=None,
+        calculee_le=datetime.now(UTC),
     )
-    try:
-        with session.begin_nested():
-            session.add(periode)
-            session.flush()
-    except IntegrityError:
-        return None  # a concurrent liquidation stored this period first: it is its own
-    _book(session, periode, au)
-    return periode
 
 
-def _book(session: Session, periode: PeriodeIJ, au: date) -> None:
-    if not periode.brut_cents:
-        return
-    branche, code = BRANCHE[periode.risque], periode.organisme_code
-    payee = "employeurs" if periode.beneficiaire == "employeur" else "assures"
-    lignes = [
-        ledger.Ligne(branche, code, f"charges.prestations.ij.{periode.risque}", periode.brut_cents),
-        ledger.Ligne(branche, code, "dettes.attributaires.csg", -periode.csg_cents, contrepartie="URSSAF"),
-        ledger.Ligne(branche, code, "dettes.attributaires.cades", -periode.crds_cents, contrepartie="CADES"),
-        ledger.Ligne(branche, code, f"dettes.prestations.{payee}", -periode.net_cents),
-    ]
-    ledger.post(
-        session,
-        ledger.NouvelleEcriture(
-            cle_idempotence=f"especes:liquidation:{periode.id}",
-            date_operation=au,
-            libelle=f"IJ {periode.risque} du {periode.debut:%d/%m/%Y} au {periode.fin:%d/%m/%Y} (arrêt {periode.arret_id})",
-            document_source=f"liquidation IJ {au.isoformat()}",
-            lignes=tuple(line for line in lignes if line.montant_cents),
-        ),
-    )
+def _book(session: Session, periodes: list[dict[str, Any]], au: date) -> None:
+    """The liquidation's entries, one per period with an amount, in bulk (:func:`secu.core.ledger.post_many`)."""
+    entries = []
+    for p in periodes:
+        if not p["brut_cents"]:
+            continue
+        branche, code = BRANCHE[p["risque"]], p["organisme_code"]
+        payee = "employeurs" if p["beneficiaire"] == "employeur" else "assures"
+        lignes = [
+            ledger.Ligne(branche, code, f"charges.prestations.ij.{p['risque']}", p["brut_cents"]),
+            ledger.Ligne(branche, code, "dettes.attributaires.csg", -p["csg_cents"], contrepartie="URSSAF"),
+            ledger.Ligne(branche, code, "dettes.attributaires.cades", -p["crds_cents"], contrepartie="CADES"),
+            ledger.Ligne(branche, code, f"dettes.prestations.{payee}", -p["net_cents"]),
+        ]
+        entries.append(
+            ledger.NouvelleEcriture(
+                cle_idempotence=f"especes:liquidation:{p['id']}",
+                date_operation=au,
+                libelle=f"IJ {p['risque']} du {p['debut']:%d/%m/%Y} au {p['fin']:%d/%m/%Y} (arrêt {p['arret_id']})",
+                document_source=f"liquidation IJ {au.isoformat()}",
+                lignes=tuple(line for line in lignes if line.montant_cents),
+            )
+        )
+    ledger.post_many(session, entries)
 
 
 # --------------------------------------------------------------------------
