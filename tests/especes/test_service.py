@@ -449,3 +449,24 @@ def test_secu_ij_payer_liquidates_then_pays_once_and_names_a_bad_option(url, ses
     assert period.statut == "payee"
     assert bad.exit_code == 2 and "--date" in bad.output
     assert unknown.exit_code == 2 and "organisme" in unknown.output.lower()
+
+
+def test_two_liquidations_at_once_store_and_book_each_period_once(url, sessions) -> None:  # type: ignore[no-untyped-def]
+    nirs = [_person(sessions) for _ in range(3)]
+    debut = date(2026, 3, 2)
+    for index, nir in enumerate(nirs):
+        _receive(sessions, _avis(nir, f"AV-LIQ-{index}", debut, date(2026, 3, 29)))
+        with unit_of_work(sessions) as s:
+            service.recevoir_attestation_salaire(s, _attestation(nir, f"ATT-LIQ-{index}", debut))
+
+    def liquidate(factory):  # type: ignore[no-untyped-def]
+        return service.retrying(factory, lambda s: service.liquider_periodes(s, date(2026, 3, 31)))
+
+    outcomes = race(url, liquidate)
+    assert all(isinstance(o, service.Liquidation) for o in outcomes), outcomes
+    stored = sum(o.periodes for o in outcomes if isinstance(o, service.Liquidation))
+    periods = [p for nir in nirs for p in _periods(sessions, nir)]
+    assert len(periods) == 6 and stored == 6  # the second one stored none of the first one's
+    with unit_of_work(sessions) as s:
+        keys = [f"especes:liquidation:{p.id}" for p in periods]
+        assert s.scalar(sa.select(sa.func.count(ledger.Ecriture.id)).where(ledger.Ecriture.cle_idempotence.in_(keys))) == 6
