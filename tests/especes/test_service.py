@@ -294,6 +294,23 @@ def test_under_subrogation_the_ij_are_paid_to_the_employer(sessions) -> None:  #
     assert any(row["id"] == paid.id for row in seen)
 
 
+def test_a_period_is_cut_where_the_subrogation_ends_so_that_each_part_has_one_payee(sessions) -> None:  # type: ignore[no-untyped-def]
+    nir = _person(sessions)
+    debut = date(2025, 10, 6)
+    _receive(sessions, _avis(nir, "AV-SUB-FIN", debut, date(2025, 10, 19)))
+    with unit_of_work(sessions) as s:
+        service.recevoir_attestation_salaire(
+            s, _attestation(nir, "ATT-SUB-FIN", debut, subrogation=True, subrogation_fin=date(2025, 10, 12), iban_employeur=IBAN_EMPLOYEUR)
+        )
+    _liquidate(sessions, date(2025, 10, 31))
+    periods = _periods(sessions, nir)
+    assert [(p.debut, p.fin, p.beneficiaire) for p in periods] == [
+        (debut, date(2025, 10, 12), "employeur"),  # days 1-7: 3 of carence, 4 paid to the employer who kept paying the salary
+        (date(2025, 10, 13), date(2025, 10, 19), "assure"),
+    ]
+    assert [p.jours_indemnises for p in periods] == [4, 7]
+
+
 # -- the late avis --------------------------------------------------------------------------------------------
 
 

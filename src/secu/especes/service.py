@@ -694,15 +694,18 @@ def attestation_out(row: AttestationSalaireRecue) -> dict[str, Any]:
 # Liquidation
 
 
-def _periodes(arret: ArretTravail, depuis: date, jusqu_au: date, longueur: int, deces: date | None = None) -> list[tuple[date, date]]:
+def _periodes(
+    arret: ArretTravail, depuis: date, jusqu_au: date, longueur: int, deces: date | None = None, coupures: tuple[date, ...] = ()
+) -> list[tuple[date, date]]:
     """The periods to liquidate: from ``depuis``, ``longueur`` days from the arrêt's first day, cut at its end (or
-    at the assuré's death: no IJ after it); only those over by ``jusqu_au`` (the IJ are paid in arrears)."""
+    at the assuré's death: no IJ after it) and on each day of ``coupures`` (the last day the employer is subrogated,
+    the day before it is: each period has one payee); only those over by ``jusqu_au`` (the IJ are paid in arrears)."""
     out = []
     start = depuis
     fin = min(arret.fin, deces) if deces is not None else arret.fin
     while start <= fin:
         index = (start - arret.debut).days // longueur
-        end = min(arret.debut + timedelta(days=(index + 1) * longueur - 1), fin)
+        end = min([arret.debut + timedelta(days=(index + 1) * longueur - 1), fin, *(c for c in coupures if c >= start)])
         if end > jusqu_au:
             break
         out.append((start, end))
@@ -788,7 +791,11 @@ def liquider_periodes(session: Session, au: date, *, organisme_code: str | None 
         if attestation is None:
             continue
         depuis = last[arret.id] + timedelta(days=1) if arret.id in last else arret.debut
-        periodes = _periodes(arret, depuis, au, int(_number(PERIODE, arret.debut)), deces[arret.personne_id])
+        coupures: tuple[date, ...] = ()
+        if attestation.subrogation and attestation.subrogation_debut is not None:
+            coupures = (attestation.subrogation_debut - timedelta(days=1),)
+            coupures += (attestation.subrogation_fin,) if attestation.subrogation_fin is not None else ()
+        periodes = _periodes(arret, depuis, au, int(_number(PERIODE, arret.debut)), deces[arret.personne_id], coupures)
         if not periodes:
             continue
         base = {"risque": arret.risque, "debut": arret.debut, "fin": arret.fin, "ald": arret.ald, **historiques[arret.id]}
