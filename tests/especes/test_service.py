@@ -264,6 +264,21 @@ def test_no_ij_after_the_assures_death(sessions) -> None:  # type: ignore[no-unt
     assert [(p.debut, p.fin) for p in _periods(sessions, nir)] == [(debut, date(2025, 11, 16)), (date(2025, 11, 17), date(2025, 11, 20))]
 
 
+def test_the_employers_signalement_de_reprise_ends_the_arret_the_day_before(sessions) -> None:  # type: ignore[no-untyped-def]
+    """DSN nature 05: the attestation's ``reprise``; an avis de reprise does the same (its own test is the agent's page)."""
+    nir = _person(sessions)
+    debut = date(2025, 9, 1)
+    _receive(sessions, _avis(nir, "AV-REPRISE", debut, date(2025, 9, 30)))
+    with unit_of_work(sessions) as s:
+        service.recevoir_attestation_salaire(s, _attestation(nir, "ATT-REPRISE", debut, reprise=date(2025, 9, 15)))
+    _liquidate(sessions, date(2025, 10, 31))
+    assert [(p.debut, p.fin) for p in _periods(sessions, nir)] == [(debut, date(2025, 9, 14))]
+    later = _avis(nir, "AV-REPRISE-2", date(2025, 9, 20), date(2025, 9, 20), nature="reprise", arret_numero="AV-REPRISE", date_reprise=date(2025, 9, 10))
+    with pytest.raises(Conflict) as error:  # IJ already liquidated beyond: an indu, not a silent change
+        _receive(sessions, later)
+    assert error.value.field == "date_reprise"
+
+
 # -- subrogation -----------------------------------------------------------------------------------------------
 
 

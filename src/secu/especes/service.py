@@ -435,16 +435,7 @@ def _reprise(session: Session, personne: Personne, avis: AvisIn, content: str) -
     reprise = avis.date_reprise
     if reprise is None:
         raise InvalidField("date_reprise", "la date de reprise du travail est obligatoire")
-    if not arret.debut < reprise <= arret.fin + timedelta(days=1):
-        raise InvalidField(
-            "date_reprise",
-            f"la reprise doit tomber entre le lendemain du premier jour d'arrêt ({arret.debut:%d/%m/%Y}) et le lendemain de sa fin ({arret.fin:%d/%m/%Y})",
-        )
-    beyond = session.scalar(select(func.count(PeriodeIJ.id)).where(PeriodeIJ.arret_id == arret.id, PeriodeIJ.fin >= reprise))
-    if beyond:
-        raise Conflict("des IJ ont déjà été liquidées au-delà de la reprise : la reprise anticipée se traite par un indu", field="date_reprise")
-    arret.fin = reprise - timedelta(days=1)
-    arret.date_reprise = reprise
+    _apply_reprise(session, arret, reprise, "date_reprise")
     row = AvisArret(
         numero=avis.numero,
         arret_id=arret.id,
@@ -457,6 +448,21 @@ def _reprise(session: Session, personne: Personne, avis: AvisIn, content: str) -
     )
     session.add(row)
     return arret, row
+
+
+def _apply_reprise(session: Session, arret: ArretTravail, reprise: date, field: str) -> None:
+    """The assuré resumes work on ``reprise``: the arrêt ends the day before (an avis de reprise, or the employer's
+    signalement de reprise, DSN nature 05, carried by the attestation's ``reprise``)."""
+    if not arret.debut < reprise <= arret.fin + timedelta(days=1):
+        raise InvalidField(
+            field,
+            f"la reprise doit tomber entre le lendemain du premier jour d'arrêt ({arret.debut:%d/%m/%Y}) et le lendemain de sa fin ({arret.fin:%d/%m/%Y})",
+        )
+    beyond = session.scalar(select(func.count(PeriodeIJ.id)).where(PeriodeIJ.arret_id == arret.id, PeriodeIJ.fin >= reprise))
+    if beyond:
+        raise Conflict("des IJ ont déjà été liquidées au-delà de la reprise : la reprise anticipée se traite par un indu", field=field)
+    arret.fin = reprise - timedelta(days=1)
+    arret.date_reprise = reprise
 
 
 def recevoir_avis_retrying(sessions: sessionmaker[Session], caller: Caller, avis: AvisIn, *, today: date) -> dict[str, Any]:
@@ -644,6 +650,8 @@ def recevoir_attestation_salaire(session: Session, attestation: AttestationSalai
     )
     if arret is not None:
         _attach(arret, row)
+        if attestation.reprise is not None and arret.debut < attestation.reprise <= arret.fin:
+            _apply_reprise(session, arret, attestation.reprise, "reprise")  # an earlier return than prescribed
     if caller is not None:
         journal(session, caller, Action.CREATION, Ressource.ATTESTATION_SALAIRE, row.id, personne_id=personne.id, detail=attestation.source)
     return row
@@ -671,6 +679,8 @@ def _link_attestation(session: Session, arret: ArretTravail) -> None:
     )
     if attestation is not None:
         _attach(arret, attestation)
+        if attestation.reprise is not None and arret.debut < attestation.reprise <= arret.fin:
+            _apply_reprise(session, arret, attestation.reprise, "reprise")
 
 
 def recevoir_attestation_retrying(sessions: sessionmaker[Session], caller: Caller | None, attestation: AttestationSalaire) -> dict[str, Any]:
