@@ -82,6 +82,11 @@ class Permission(StrEnum):
     # autonomie
     GERER_AUTONOMIE = "gerer_autonomie"
     LIRE_DECISION_AUTONOMIE = "lire_decision_autonomie"
+    # prestations en espèces: arrêts de travail and IJ
+    TRANSMETTRE_AVIS_ARRET = "transmettre_avis_arret"
+    TRANSMETTRE_ATTESTATION_SALAIRE = "transmettre_attestation_salaire"
+    LIRE_ARRETS = "lire_arrets"
+    LIRE_IJ_SUBROGEES = "lire_ij_subrogees"
     # the pages of each portal
     ESPACE_ASSURE = "espace_assure"
     ESPACE_AGENT = "espace_agent"
@@ -135,6 +140,13 @@ POLITIQUE: dict[Permission, dict[Role, Portee]] = {
     # the person and whoever answers for them (LE_SIEN: the minors attached to an assuré).
     P.GERER_AUTONOMIE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE},
     P.LIRE_DECISION_AUTONOMIE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.ASSURE: LE_SIEN},
+    # Arrêts de travail: the prescriber sends the avis of the patient he sees (any patient), the CPAM's agent keys
+    # a paper avis or a congé; the employer sends the attestation de salaire of its own establishments and sees
+    # the IJ it receives under subrogation; the médecin-conseil reads the arrêts of his region (he controls them).
+    P.TRANSMETTRE_AVIS_ARRET: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.PROFESSIONNEL: TOUT},
+    P.TRANSMETTRE_ATTESTATION_SALAIRE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.EMPLOYEUR: LE_SIEN},
+    P.LIRE_ARRETS: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.MEDECIN_CONSEIL: SON_TERRITOIRE, R.ASSURE: LE_SIEN},
+    P.LIRE_IJ_SUBROGEES: {R.ADMIN: TOUT, R.EMPLOYEUR: LE_SIEN},
     P.ESPACE_ASSURE: {R.ASSURE: LE_SIEN},
     P.ESPACE_AGENT: {R.AGENT: SA_CAISSE},
     P.ESPACE_ANALYSTE: {R.ANALYSTE: TOUT},
@@ -159,6 +171,9 @@ BRANCHES: dict[Permission, frozenset[str]] = {p: frozenset(b) for p, b in {
     P.LIRE_EMPLOYEUR: ("maladie", "atmp", "retraite", "recouvrement"),
     P.LIRE_REMUNERATIONS: ("maladie", "atmp", "retraite", "recouvrement"),
     P.GERER_AUTONOMIE: _AUTONOMIE,
+    P.TRANSMETTRE_AVIS_ARRET: _MALADIE,
+    P.TRANSMETTRE_ATTESTATION_SALAIRE: _MALADIE,
+    P.LIRE_ARRETS: _MALADIE,
     P.LIRE_DECISION_AUTONOMIE: _AUTONOMIE,
     # The register is kept by the social-security caisses, not by the départements.
     P.CHERCHER_PERSONNES: ("maladie", "atmp", "famille", "retraite", "recouvrement"),

@@ -5,7 +5,7 @@ An operator runs it after an incident; the fault-injection harness
 resumed flow. Each check returns violations as French sentences; none is the
 only good answer.
 
-* every closed payment run (maladie, famille, autonomie): its SEPA file pays
+* every closed payment run (maladie, famille, autonomie, IJ): its SEPA file pays
   exactly what the run marks paid, transfer by transfer count and to the cent;
 * nothing paid twice: a feuille de soins, a (run, dossier), a (decision,
   month) have one payment each, and each payment its one ledger entry;
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from secu.autonomie.models import CampagneAutonomie, VersementAutonomie
 from secu.core import ledger
 from secu.core.security import verify_journal
+from secu.especes.models import CampagneIJ, PeriodeIJ
 from secu.famille.models import CampagneFamille, InduFamille, PaiementFamille, RetenueIndu
 from secu.maladie.models import CampagnePaiement, Fse
 
@@ -105,6 +106,22 @@ def autonomie(session: Session) -> list[str]:
     return out
 
 
+def especes(session: Session) -> list[str]:
+    """Each closed IJ run's file pays what it marks paid; each IJ period paid has one payment entry."""
+    out: list[str] = []
+    for run in session.scalars(select(CampagneIJ).where(CampagneIJ.statut == "terminee").order_by(CampagneIJ.id)):
+        marked = int(session.scalar(select(func.coalesce(func.sum(PeriodeIJ.net_cents), 0)).where(PeriodeIJ.campagne_id == run.id)) or 0)
+        count, total = sepa_totals(run.fichier_sepa or "")
+        if total != marked or run.total_cents != marked or count != run.virements:
+            out.append(f"campagne IJ {run.id} ({run.organisme_code}) : fichier SEPA {total} c en {count} virement(s), "
+                       f"bilan {run.total_cents} c en {run.virements}, périodes marquées payées {marked} c")
+    paid = int(session.scalar(select(func.count(PeriodeIJ.id)).where(PeriodeIJ.statut == "payee")) or 0)
+    entries = int(session.scalar(select(func.count(ledger.Ecriture.id)).where(ledger.Ecriture.cle_idempotence.like("especes:paiement:%"))) or 0)
+    if paid != entries:
+        out.append(f"IJ : {paid} période(s) marquée(s) payée(s) mais {entries} écriture(s) de paiement")
+    return out
+
+
 def grand_livre(session: Session) -> list[str]:
     unbalanced = session.execute(
         select(ledger.LigneEcriture.ecriture_id, func.sum(ledger.LigneEcriture.montant_cents))
@@ -121,7 +138,7 @@ def journal(session: Session) -> list[str]:
 
 
 CHECKS: dict[str, Callable[[Session], list[str]]] = {
-    "maladie": maladie, "famille": famille, "autonomie": autonomie, "grand_livre": grand_livre, "journal": journal,
+    "maladie": maladie, "famille": famille, "autonomie": autonomie, "especes": especes, "grand_livre": grand_livre, "journal": journal,
 }
 
 

@@ -48,6 +48,10 @@ gerer_compte_cotisant                     . C . . . . T
 lire_remunerations                        S C . . . . T
 gerer_autonomie                           . C . . . . T
 lire_decision_autonomie                   S C . . . . T
+transmettre_avis_arret                    . C . T . . T
+transmettre_attestation_salaire           . C . . S . T
+lire_arrets                               S C D . . . T
+lire_ij_subrogees                         . . . . S . T
 espace_assure                             S . . . . . .
 espace_agent                              . C . . . . .
 espace_analyste                           . . . . . T .
@@ -91,6 +95,9 @@ gerer_compte_cotisant                     . . x . .
 lire_remunerations                        x . x x .
 gerer_autonomie                           . . . . x
 lire_decision_autonomie                   . . . . x
+transmettre_avis_arret                    x . . . .
+transmettre_attestation_salaire           x . . . .
+lire_arrets                               x . . . .
 espace_agent                              x x x x x
 """
 BRANCH_EXPECTED = {

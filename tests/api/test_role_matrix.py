@@ -14,7 +14,7 @@ row (who, which resource, whose file); a refusal on a person's file leaves a ``r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from secu.app import create_app
 from secu.core.db import unit_of_work
 from secu.core.security import JournalAcces, Role, Utilisateur
+from secu.especes.service import mois_decale
 from secu.utilisateurs.service import UtilisateurIn, create_user
 from secu.web.session import COOKIE, CSRF_COOKIE, _mac, sign
 from tests.api.conftest import PASSWORD, World, with_key
@@ -72,6 +73,7 @@ def _page(url: str, allowed: set[str] | frozenset[str], lecture: str | None = No
 
 P_READERS = {"admin", *CAISSES_DE_PARIS, "mc.idf", "assure.parent"}  # the parent's and the child's file
 O_READERS = {"admin", "agent.marseille", "mc.paca", "assure.other"}  # a resident of Marseille
+IJ_READERS = {"admin", "agent.paris", "mc.idf", "assure.parent"}  # the parent's arrêts: his CPAM, the DRSM, himself
 TODAY = date.today()
 FIRST = TODAY.replace(day=1)
 
@@ -262,6 +264,38 @@ MATRIX: dict[tuple[str, str], list[Cas]] = {
     ("GET", "/api/autonomie/statistiques"): [_read(f"/api/autonomie/statistiques?annee={TODAY.year}", {"admin", "analyste"})],
     ("POST", "/api/autonomie/simulation"): [Cas("/api/autonomie/simulation", PUBLIC, body={
         "date": str(TODAY), "gir": 2, "age": 80, "plan_cents": 100_000, "ressources_cents": 150_000})],
+    # -- prestations en espèces: the prescriber and the CPAM receive the avis, the employer attests its salaries and
+    # sees the IJ it receives under subrogation; the assuré's arrêts for whoever reads his file (journaled)
+    ("POST", "/api/especes/avis"): [Cas("/api/especes/avis", {"admin", "agent.paris", "docteur"}, body={
+        "numero": "AV-MATRICE", "nir": "{parent_nir}", "date_prescription": str(TODAY), "date_reception": str(TODAY),
+        "debut": str(TODAY), "fin": str(TODAY + timedelta(days=6))})],
+    ("POST", "/api/especes/attestations-salaire"): [Cas("/api/especes/attestations-salaire", {"admin", "agent.paris", "employeur"}, body={
+        "reference": "ATT-MATRICE", "nir": "{parent_nir}", "siret": "73282932000074", "risque": "maladie",
+        "dernier_jour_travaille": str(TODAY - timedelta(days=1)),
+        "salaires": [{"mois": str(mois_decale(TODAY, -k)), "brut": 250_000} for k in (3, 2, 1)]})],
+    ("POST", "/api/especes/conges"): [Cas("/api/especes/conges", {"admin", "agent.paris", "docteur"}, body={
+        "nir": "{parent_nir}", "risque": "paternite", "cas": "simple", "debut": str(TODAY + timedelta(days=60)),
+        "fin": str(TODAY + timedelta(days=70)), "date_reception": str(TODAY)})],
+    ("GET", "/api/especes/personnes/{personne_id}/arrets"): [
+        _read("/api/especes/personnes/{parent_id}/arrets", IJ_READERS, "arrets_travail", "parent_id"),
+        _read("/api/especes/personnes/{other_id}/arrets", {"admin", "agent.marseille", "mc.paca", "assure.other"}, "arrets_travail", "other_id"),
+    ],
+    ("GET", "/api/especes/personnes/{personne_id}/attestation-paiement"): [
+        _read(f"/api/especes/personnes/{{parent_id}}/attestation-paiement?du={FIRST}&au={TODAY}", IJ_READERS, "attestation_paiement_ij",
+              "parent_id")],
+    ("GET", "/api/especes/personnes/{personne_id}/attestation-paiement.pdf"): [
+        _read(f"/api/especes/personnes/{{parent_id}}/attestation-paiement.pdf?du={FIRST}&au={TODAY}", IJ_READERS, "attestation_paiement_ij",
+              "parent_id")],
+    ("POST", "/api/especes/liquidations"): [Cas("/api/especes/liquidations", {"admin", "agent.paris"},
+                                                body={"organisme_code": "{cpam_paris}", "au": str(TODAY)})],
+    ("POST", "/api/especes/paiements"): [Cas("/api/especes/paiements", {"admin", "agent.paris"},
+                                             body={"organisme_code": "{cpam_paris}", "date_execution": str(TODAY)})],
+    ("GET", "/api/especes/paiements/{campagne_id}/sepa.xml"): [_read("/api/especes/paiements/{ij_run_id}/sepa.xml", {"admin", "agent.paris"},
+                                                                     "fichier_sepa")],
+    ("GET", "/api/especes/employeurs/{siret}/ij-subrogees"): [
+        _read("/api/especes/employeurs/{siret}/ij-subrogees", {"admin", "employeur"}),
+        _read("/api/especes/employeurs/{other_siret}/ij-subrogees", {"admin"}),
+    ],
     # -- the pages: the assuré's space, the agent's office, the analyst's dashboard
     ("POST", "/connexion"): [_page("/connexion", PUBLIC, body={"identifiant": "analyste", "mot_de_passe": PASSWORD})],
     ("POST", "/deconnexion"): [_page("/deconnexion", PUBLIC, body={})],  # with a token of its own (below)
@@ -279,6 +313,11 @@ MATRIX: dict[tuple[str, str], list[Cas]] = {
     ("GET", "/assure/prestations"): [_page("/assure/prestations", {"assure.parent", "assure.other"}, "droits_famille",
                                            lecteurs={"assure.parent"})],
     ("GET", "/assure/simulateur"): [_page("/assure/simulateur", {"assure.parent", "assure.other"})],
+    ("GET", "/assure/arrets"): [_page("/assure/arrets", {"assure.parent", "assure.other"}, "arrets_travail")],
+    ("GET", "/assure/arrets/attestation.pdf"): [_page("/assure/arrets/attestation.pdf", {"assure.parent", "assure.other"},
+                                                      "attestation_paiement_ij")],
+    ("GET", "/agent/personnes/{personne_id}/arrets"): [_page("/agent/personnes/{parent_id}/arrets", CPAM_PARIS, "arrets_travail", "parent_id")],
+    ("POST", "/agent/personnes/{personne_id}/arrets"): [_page("/agent/personnes/{parent_id}/arrets", CPAM_PARIS, body={})],
     ("POST", "/assure/simulateur"): [_page("/assure/simulateur", {"assure.parent", "assure.other"}, body={})],
     ("GET", "/agent"): [_page("/agent", AGENTS)],
     ("GET", "/agent/"): [_page("/agent/", AGENTS)],
@@ -365,6 +404,9 @@ def donnees(app, world: World) -> Donnees:  # type: ignore[no-untyped-def]
     card = world.client.post(f"/api/personnes/{world.other_id}/cartes-vitale", headers=admin, json={"date_emission": "2020-01-01"})
     assert card.status_code in (200, 201), card.text
     d.values["other_card_id"] = card.json()["id"]
+    ij_run = world.client.post("/api/especes/paiements", headers=admin, json={"organisme_code": world.cpam_paris, "date_execution": str(TODAY)})
+    assert ij_run.status_code == 200, ij_run.text
+    d.values["ij_run_id"] = ij_run.json()["campagne_id"]
     d.values["dsn_id"] = 2**31 - 1  # no DSN here: the policy answers before the lookup
     return d
 

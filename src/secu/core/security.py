@@ -290,6 +290,12 @@ class Ressource(StrEnum):
     # autonomie
     DECISION_AUTONOMIE = "decision_autonomie"
     DECISIONS_AUTONOMIE = "decisions_autonomie"
+    # prestations en espèces
+    ARRET_TRAVAIL = "arret_travail"
+    ARRETS_TRAVAIL = "arrets_travail"
+    ATTESTATION_SALAIRE = "attestation_salaire"
+    ATTESTATION_PAIEMENT_IJ = "attestation_paiement_ij"
+    IJ_SUBROGEES = "ij_subrogees"
 
 
 def journal(

@@ -132,3 +132,41 @@ def ij(
 
 
 __all__ = ["CLES_JSON", "EXIT_BAD_INPUT", "commandes", "ij"]
+
+
+@commandes.command("ij-payer", help="Liquider les IJ d'une caisse jusqu'à une date puis lancer (ou reprendre) leur paiement (fichier SEPA).")
+def ij_payer(
+    organisme: str = typer.Option(..., "--organisme", help="code de la caisse primaire, ex. CPAM-75"),
+    date_execution: str = typer.Option(..., "--date", help="date d'exécution AAAA-MM-JJ : les périodes terminées à cette date"),
+    out: str | None = typer.Option(None, "--out", help="où écrire le fichier SEPA"),
+) -> None:
+    """Liquidation (périodes de 14 jours, une fois chacune) puis paiement, une fois, de la caisse."""
+    import os
+    from pathlib import Path
+
+    from secu.cli import _engine
+    from secu.core.db import session_factory, unit_of_work
+    from secu.especes import paiement, service
+
+    day = _date(date_execution, "--date")
+    engine = _engine()
+    try:
+        sessions = session_factory(engine)
+        with unit_of_work(sessions) as session:
+            liquidation = service.liquider_periodes(session, day, organisme_code=organisme)
+        bilan = paiement.run_payments(sessions, organisme, day)
+    except SecuError as error:
+        _fail(str(error))
+        return
+    finally:
+        engine.dispose()
+    console = Console(soft_wrap=True, highlight=False)
+    console.print(f"Liquidation au {day:%d/%m/%Y} : {liquidation.periodes} période(s) de {liquidation.arrets} arrêt(s), "
+                  f"brut {format_eur(liquidation.brut_cents)}, net {format_eur(liquidation.net_cents)}")
+    console.print(f"Paiement {bilan.campagne_id} ({bilan.organisme_code}, {bilan.date_execution:%d/%m/%Y}) : {bilan.periodes} période(s), "
+                  f"{bilan.virements} virement(s), {format_eur(bilan.total_cents)}")
+    if out and bilan.fichier_sepa:
+        partial = Path(out).with_name(f".{Path(out).name}.secu-partiel-{os.getpid()}")
+        partial.write_text(bilan.fichier_sepa, encoding="utf-8")
+        os.replace(partial, out)  # the bank's file appears whole or not at all
+        console.print(f"Fichier SEPA : {out}")

@@ -204,7 +204,7 @@ def dossier(request: Request, caller: CallerPage, personne_id: IdPath, message: 
     return _render(request, "agent/dossier.html", {
         "p": identite, "iban": _iban_masque(identite.iban), "rattachements": rattachements, "droits": droits,
         "exonerations": exonerations, "medecins": medecins, "soins": soins, "total_fse": total_fse, "famille": famille,
-        "roles_foyer": ROLES_FOYER, "acces": acces, "message": message,
+        "roles_foyer": ROLES_FOYER, "acces": acces, "message": message, "voit_arrets": peut(caller, Permission.LIRE_ARRETS),
     })
 
 

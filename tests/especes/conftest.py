@@ -1,0 +1,3 @@
+"""The especes tests of the API and the pages use the API's known world (tests/api/conftest.py)."""
+
+from tests.api.conftest import app, world  # noqa: F401
