@@ -354,10 +354,10 @@ def test_the_api_route(app, monkeypatch) -> None:  # type: ignore[no-untyped-def
                         headers={"Authorization": f"Bearer {token}", "Content-Type": "text/plain"})  # fmt: skip
 
     body = texte(arret(nir=NIR_2, nom="DURAND", sexe="02", date_naissance=date(1988, 1, 30), motif="02")).encode("latin-1")
-    # not wired yet: the file is read and checked, then a clear refusal, nothing kept
+    # wired to the service of the prestations en espèces: an employee it does not know is refused, naming the field
     response = post("employeur", body)
-    assert response.status_code == 400
-    assert response.json()["detail"]["message"].startswith("service des arrêts non disponible")
+    assert response.status_code == 404, response.text
+    assert response.json()["detail"]["champ"] == "nir", response.text
     # a refusal names the rubrique
     response = post("employeur", edit(body.decode("latin-1"), set={"S21.G00.60.001": "99"}).encode())
     assert response.status_code == 422 and response.json()["detail"]["champ"] == "S21.G00.60.001"
@@ -404,6 +404,7 @@ def test_the_demo_signalements_are_read_and_carry_the_pay_the_demo_dsn_declared(
     from sqlalchemy import select
 
     from secu.demo.dsn import demo_declarations, demo_signalements
+    from secu.especes.models import AttestationSalaireRecue
     from secu.register.models import Employeur
 
     people = [("178056912304519", "MARTIN", date(1978, 5, 12), "1", "69"), ("288017505611232", "DURAND", date(1988, 1, 30), "2", "75"),
@@ -429,6 +430,16 @@ def test_the_demo_signalements_are_read_and_carry_the_pay_the_demo_dsn_declared(
     for attestation in [*arrets, reprise]:
         assert [s.brut for s in attestation.salaires] == [declared[(attestation.nir, s.mois)] for s in attestation.salaires]
         assert len(attestation.salaires) == 3
+
+    # wired for real: the signalement d'arrêt gives the service of the prestations en espèces one stored attestation
+    # per arrêt, once, whatever the re-sends
+    for _ in range(2):
+        with unit_of_work(app.state.sessions) as session:
+            depot = deposer_signalement(session, texts[0], recouvrement_api.RECEVOIR_ATTESTATION)
+    references = sorted(d.attestation.reference for d in depot.depots)
+    with unit_of_work(app.state.sessions) as session:
+        stored = session.scalars(select(AttestationSalaireRecue.reference).where(AttestationSalaireRecue.reference.in_(references))).all()
+    assert sorted(stored) == references and len(references) == 3
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -464,9 +475,7 @@ def test_the_cli_reads_checks_and_deposits(app, database_url, tmp_path, monkeypa
     monkeypatch.setenv("SECU_DATABASE_URL", database_url)
     configuration.cache_clear()
     try:
-        result = runner.invoke(cli, ["signalement", str(good), "--deposer"])
-        assert result.exit_code == 2 and "service des arrêts non disponible" in result.output
-        fake = FakeService()
+        fake = FakeService()  # the real service is exercised by the demo's signalements above
         monkeypatch.setattr(recouvrement_api, "RECEVOIR_ATTESTATION", fake)
         for _ in range(2):
             result = runner.invoke(cli, ["signalement", str(good), "--deposer"])
@@ -507,3 +516,4 @@ def test_fuzz_mutations_of_a_good_signalement(mutations: list[tuple[int, str, st
             assert attestation.salaires and attestation.reference.startswith("DSN")
     except DsnError as error:
         assert error.erreurs and all(e.message for e in error.erreurs)
+

@@ -8,16 +8,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 from pydantic import Field
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from secu.acces import Permission, exiger
 from secu.api.deps import CallerDep, IdPath, transaction
 from secu.core.entree import Entree, ObjetJson
-from secu.core.errors import InvalidField, NotFound, SecuError
+from secu.core.errors import InvalidField, NotFound
 from secu.core.money import to_cents
 from secu.core.security import Action, Ressource, journal
-from secu.especes.schemas import AttestationSalaire
+from secu.especes.service import recevoir_attestation_salaire
 from secu.recouvrement import compte, service
 from secu.recouvrement.dsn.signalement import DepotSignalement, Recevoir, deposer_signalement
 from secu.recouvrement.models import DeclarationDsn, MouvementCotisant
@@ -78,16 +77,8 @@ async def post_dsn_text(request: Request, caller: CallerDep) -> dict[str, Any]:
     return await run_in_threadpool(take)
 
 
-def _service_des_arrets_absent(_session: Session, _attestation: AttestationSalaire) -> object:
-    raise SecuError(
-        "service des arrêts non disponible : le signalement est lu et contrôlé, mais les attestations de salaire "
-        "ne peuvent pas encore être transmises au service des prestations en espèces",
-        field="service",
-    )
-
-
-RECEVOIR_ATTESTATION: Recevoir = _service_des_arrets_absent
-"""Who takes each attestation of a signalement: ``secu.especes.service.recevoir_attestation_salaire`` once wired."""
+RECEVOIR_ATTESTATION: Recevoir = recevoir_attestation_salaire
+"""Who takes each attestation of a signalement: the service of the prestations en espèces (a test may put another)."""
 
 
 def _signalement_out(depot: DepotSignalement) -> dict[str, Any]:
