@@ -28,14 +28,13 @@ from sqlalchemy import (
     String,
     distinct,
     func,
-    insert,
     select,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from secu.core import money
-from secu.core.db import Base, table_of
+from secu.core.db import Base, bulk_insert, table_of
 from secu.core.errors import Conflict, InvalidField
 
 BRANCHES = ("maladie", "atmp", "famille", "retraite", "autonomie", "recouvrement")
@@ -206,13 +205,10 @@ def post_many(session: Session, entries: Sequence[NouvelleEcriture]) -> None:
     new = [entry for entry in entries if entry.cle_idempotence not in recorded]
     if not new:
         return
-    table = table_of(Ecriture)
-    ids = session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True),
-        [{"cle_idempotence": e.cle_idempotence, "date_operation": e.date_operation, "libelle": e.libelle,
-          "document_source": e.document_source, "empreinte": fingerprints[e.cle_idempotence]} for e in new],
-    ).scalars().all()
-    session.execute(insert(table_of(LigneEcriture)), [
+    ids = bulk_insert(session, table_of(Ecriture), [
+        {"cle_idempotence": e.cle_idempotence, "date_operation": e.date_operation, "libelle": e.libelle,
+         "document_source": e.document_source, "empreinte": fingerprints[e.cle_idempotence]} for e in new], ids=True)
+    bulk_insert(session, table_of(LigneEcriture), [
         {"ecriture_id": ecriture_id, "date_operation": entry.date_operation, "branche": ligne.branche, "regime": ligne.regime,
          "organisme_code": ligne.organisme_code, "compte": ligne.compte, "montant_cents": ligne.montant_cents,
          "contrepartie": ligne.contrepartie}
