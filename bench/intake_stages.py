@@ -85,6 +85,7 @@ def main() -> None:
     parser.add_argument("--base", choices=("sqlite", "postgresql"), default="postgresql")
     parser.add_argument("--fse-par-lot", type=int, default=300)
     parser.add_argument("--lots", type=int, default=12)
+    parser.add_argument("--http", action="store_true", help="aussi : la requête entière à travers l'application ASGI (sans socket)")
     parser.add_argument("--profil", type=int, default=0, help="afficher les N premières fonctions de cProfile (temps propre)")
     parser.add_argument("--pg", default=os.environ.get("SECU_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
     args = parser.parse_args()
@@ -94,6 +95,19 @@ def main() -> None:
     from secu.maladie import api, intake
 
     instrument()
+    import gc
+
+    gc_started = [0.0]
+
+    def gc_timer(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            gc_started[0] = time.process_time()
+        else:
+            SPENT[f"(gc génération {info['generation']})"] += time.process_time() - gc_started[0]
+
+    gc.callbacks.append(gc_timer)
+    if os.environ.get("SECU_BANC_GC"):
+        gc.set_threshold(*map(int, os.environ["SECU_BANC_GC"].split(",")))
     schema, folder = None, tempfile.mkdtemp()
     if args.base == "sqlite":
         url = f"sqlite:///{folder}/banc.db"
@@ -147,6 +161,8 @@ def main() -> None:
             if n:
                 total += time.process_time() - start
             assert b'"liquidee"' in payload
+            SPENT["(octets de réponse)"] += len(payload) / 1e6
+            SPENT["(octets de requête)"] += len(body) / 1e6
         profiler.disable()
         per = 1000 / (args.fse_par_lot * args.lots)
         print(
@@ -155,7 +171,26 @@ def main() -> None:
         )
         for name, seconds in sorted(SPENT.items(), key=lambda item: -item[1]):
             print(f"  {name:34}{seconds * per:8.3f} s / 1 000 FSE")
+        if args.http:
+            token = _token(app)
+            spent = 0.0
+            for n in range(args.lots + 1):
+                i = n % len(pros)
+                body = json.dumps(
+                    {
+                        "numero": f"H{n}",
+                        "professionnel_rpps": pros[i][0],
+                        "fse": [claim(rng, pools[i], pros[i][1], f"H{n}-{k}") for k in range(args.fse_par_lot)],
+                    }
+                ).encode()
+                start = time.process_time()
+                status, answer = asyncio.run(_asgi(app, token, body))
+                if n:
+                    spent += time.process_time() - start
+                assert status == 200, answer[:300]
+            print(f"requête entière (ASGI, sans socket) : {spent * per:.3f} s CPU / 1 000 FSE")
         if args.profil:
+            profiler.dump_stats(os.environ.get("SECU_BANC_PROFIL", "/tmp/intake_stages.prof"))
             stream = io.StringIO()
             pstats.Stats(profiler, stream=stream).sort_stats("tottime").print_stats(args.profil)
             print(stream.getvalue())
@@ -166,6 +201,59 @@ def main() -> None:
         if schema:
             with sa.create_engine(args.pg).begin() as c:
                 c.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def _token(app: Any) -> str:
+    from secu.core.db import unit_of_work
+    from secu.core.security import issue_token
+    from secu.utilisateurs.service import UtilisateurIn, create_user
+
+    with unit_of_work(app.state.sessions) as session:
+        user = create_user(session, UtilisateurIn(login="banc", password="mot-de-passe-de-banc", nom_affiche="banc", role="admin"))
+        session.flush()
+        return issue_token(session, user, hours=1)[0]
+
+
+async def _asgi(app: Any, token: str, body: bytes) -> tuple[int, bytes]:
+    """One POST /api/maladie/lots through the application, as uvicorn would hand it over (without the socket)."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/maladie/lots",
+        "raw_path": b"/api/maladie/lots",
+        "query_string": b"",
+        "root_path": "",
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+        "headers": [
+            (b"host", b"127.0.0.1"),
+            (b"content-type", b"application/json"),
+            (b"authorization", f"Bearer {token}".encode()),
+            (b"content-length", str(len(body)).encode()),
+        ],
+    }
+    sent = False
+    status, chunks = 0, []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, send)
+    return status, b"".join(chunks)
 
 
 def _answer(api: Any, results: tuple[int, str, list[Any]]) -> Any:

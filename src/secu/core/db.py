@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Engine, MetaData, Table, create_engine, event, insert, make_url, text
+from sqlalchemy import ARRAY, ColumnElement, Engine, MetaData, Table, any_, bindparam, create_engine, event, insert, make_url, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, QueryableAttribute, Session, sessionmaker
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -49,6 +49,15 @@ def table_of(model: type[Base]) -> Table:
     """A model's table, typed as a Table for Core statements (bulk inserts and updates): ``__table__`` is typed as
     any FromClause."""
     return cast(Table, model.__table__)
+
+
+def among(session: Session, attribute: ColumnElement[Any] | QueryableAttribute[Any], values: Iterable[object]) -> ColumnElement[bool]:
+    """``column IN (values)``; on PostgreSQL ``column = ANY(:values)``, one array parameter however many values: a
+    lot's hundreds of keys then cost the driver no statement to parse and the server no new plan each time."""
+    column = attribute.__clause_element__() if isinstance(attribute, QueryableAttribute) else attribute
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(list(values))
 
 
 def bulk_insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]], *, ids: bool = False) -> list[int]:

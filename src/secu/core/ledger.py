@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from secu.core import money
-from secu.core.db import Base, bulk_insert, table_of
+from secu.core.db import Base, among, bulk_insert, table_of
 from secu.core.errors import Conflict, InvalidField
 
 BRANCHES = ("maladie", "atmp", "famille", "retraite", "autonomie", "recouvrement")
@@ -197,7 +197,7 @@ def post_many(session: Session, entries: Sequence[NouvelleEcriture]) -> None:
     fingerprints = {entry.cle_idempotence: entry.fingerprint() for entry in entries}
     if len(fingerprints) != len(entries):
         raise Conflict("la même clé d'idempotence figure deux fois dans les écritures", field="cle_idempotence")
-    query = select(Ecriture.cle_idempotence, Ecriture.empreinte).where(Ecriture.cle_idempotence.in_(list(fingerprints)))
+    query = select(Ecriture.cle_idempotence, Ecriture.empreinte).where(among(session, Ecriture.cle_idempotence, fingerprints))
     recorded: dict[str, str] = {key: empreinte for key, empreinte in session.execute(query)} if entries else {}
     for key, fingerprint in recorded.items():
         if fingerprint != fingerprints[key]:

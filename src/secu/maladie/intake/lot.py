@@ -151,7 +151,7 @@ class _Lot:
         for done in liquidees:
             self.results[done.candidat.index] = Resultat(
                 done.candidat.fse_in.numero, "liquidee", fse_id=done.fse_id, rembourse_cents=done.total("rembourse_cents"),
-                lignes=[line_out_of(line) for line in done.lignes])
+                lignes=[line_out_of(line, steps) for line, steps in zip(done.lignes, done.explications, strict=True)])
         for index, first, same in repeats:
             answer = self.results[first]
             self.results[index] = answer if same else Resultat(answer.numero, "rejetee", "NUMERO_REUTILISE", REJETS["NUMERO_REUTILISE"],
@@ -263,11 +263,11 @@ class _Lot:
         if any(locked[key] != counters[key] for key in keys):  # a concurrent lot bore on these person-years meanwhile
             borne = loading.borne_today(self.session, self.pro.id, {(c.patient.id, c.fse_in.date_soins) for c in candidats})
             lines = liquidation.liquidate(liquidation.frame(candidats, self.pro, locked, borne))  # same lines: no new rejection
-        values = [liquidation.line_values(row) for row in lines.iter_rows(named=True)]  # one pass: the rows in lot order
+        values, steps = zip(*(liquidation.line_values(row) for row in lines.iter_rows(named=True)), strict=True)  # the rows in lot order
         liquidees, start = [], 0
         for candidat in candidats:
             count = len(candidat.fse_in.lignes)
-            liquidees.append(Liquidee(candidat, values[start:start + count]))
+            liquidees.append(Liquidee(candidat, list(values[start:start + count]), list(steps[start:start + count])))
             start += count
         return liquidees
 
@@ -298,8 +298,9 @@ def action_prescrite(date_soins: date, today: date) -> bool:
     return rule(date_soins, today)
 
 
-def line_out_of(values: dict[str, Any]) -> dict[str, Any]:
-    """A stored line (``ligne_fse``'s columns) as the API shows it."""
+def line_out_of(values: dict[str, Any], steps: list[Any] | None = None) -> dict[str, Any]:
+    """A stored line (``ligne_fse``'s columns) as the API shows it; ``steps``, when given, are its explanation
+    (what ``explication`` holds as JSON)."""
     return {
         "numero": values["numero"],
         "acte": values["acte"],
@@ -318,7 +319,7 @@ def line_out_of(values: dict[str, Any]) -> dict[str, Any]:
         "a_recuperer_cents": values["a_recuperer_cents"],
         "paye_a": values["paye_a"],
         "motif": values["motif"],
-        "explication": json.loads(values["explication"]),
+        "explication": json.loads(values["explication"]) if steps is None else steps,
     }
 
 

@@ -29,6 +29,7 @@ _TOTALS = ("rembourse_cents", "verse_cents", "a_recuperer_cents", "montant_amo_c
 class Liquidee:
     candidat: Candidat
     lignes: list[dict[str, Any]]  # ligne_fse's columns, without fse_id
+    explications: list[list[Any]]  # each line's steps (stored as JSON in its ``explication``)
     fse_id: int = 0
     totals: dict[str, int] = field(init=False)
 
