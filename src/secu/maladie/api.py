@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from pydantic_core import to_json
 from sqlalchemy import select
 
 from secu.acces import Permission, exiger, exiger_organisme, peut, refus
@@ -44,19 +45,22 @@ class LotOut(BaseModel):
 
 
 @router.post("/lots", response_model=LotOut, summary="Transmettre un lot de feuilles de soins")
-def receive(request: Request, caller: CallerDep, data: intake.LotIn) -> LotOut:
+def receive(request: Request, caller: CallerDep, data: intake.LotIn) -> Response:
     """Each FSE is taken or rejected on its own: a rejection carries a code and a French label.
 
     The same lot (or FSE) sent again, even at the same moment, gets the same answer as the first time."""
     lot_id, numero, results = intake.receive_lot_retrying(request.app.state.sessions, caller, data, today=date.today())
-    out = [ResultatOut(**r.__dict__) for r in results]
-    return LotOut(
-        lot_id=lot_id,
-        numero=numero,
-        acceptees=sum(r.statut == "liquidee" for r in out),
-        rejetees=sum(r.statut == "rejetee" for r in out),
-        resultats=out,
-    )
+    # LotOut's fields, written straight to JSON: the answer of a lot of hundreds of feuilles is megabytes, which
+    # validating again against the response model would walk once more for nothing (the test of the route checks
+    # that the answer is a LotOut).
+    answer = {
+        "lot_id": lot_id,
+        "numero": numero,
+        "acceptees": sum(r.statut == "liquidee" for r in results),
+        "rejetees": sum(r.statut == "rejetee" for r in results),
+        "resultats": [{name: getattr(r, name) for name in ResultatOut.model_fields} for r in results],
+    }
+    return Response(to_json(answer), media_type="application/json")
 
 
 def _fse_visible(session, caller: Caller, fse: Fse) -> None:  # type: ignore[no-untyped-def]

@@ -50,7 +50,7 @@ def fingerprint(value: object) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def care_fingerprint(personne_id: int, professionnel_id: int, fse_in: FseIn) -> str:
+def care_fingerprint(personne_id: int, professionnel_id: int, fse_in: FseIn, dumped: dict[str, Any] | None = None) -> str:
     """What "the same care" means: the same patient, seen by the same professional on the same day, for the same
     lines (each line's act, quantity, coefficient, fees, unit price and flags, in any order). The FSE number,
     the tiers payant and the declared parcours are not part of it: the same care sent again under another number,
@@ -58,11 +58,12 @@ def care_fingerprint(personne_id: int, professionnel_id: int, fse_in: FseIn) -> 
 
     The values are written one way whatever way they were sent ("30", 30 or "30.0" are 30.00 €; "g" is G), so
     a duplicate cannot pass for new care by its spelling. (The form is that of the feuilles stored before: amounts
-    with two decimals, coefficients without trailing zeros, acts in capitals.)"""
+    with two decimals, coefficients without trailing zeros, acts in capitals.) ``dumped``: the FSE's
+    ``model_dump(mode="json")`` when the caller has it already."""
     lines = [{**line, "acte": line["acte"].upper(), "montant": _cents_text(line["montant"]),
               "base_unitaire": None if line["base_unitaire"] is None else _cents_text(line["base_unitaire"]),
               "coefficient": format(Decimal(line["coefficient"]).normalize(), "f")}
-             for line in fse_in.model_dump(mode="json")["lignes"]]
+             for line in (dumped or fse_in.model_dump(mode="json"))["lignes"]]
     return fingerprint([personne_id, professionnel_id, fse_in.date_soins.isoformat(), sorted(json.dumps(line, sort_keys=True) for line in lines)])
 
 
@@ -124,6 +125,7 @@ class _Lot:
         self.session, self.caller, self.pro, self.lot, self.today = session, caller, pro, lot, today
         self.results: dict[int, Resultat] = {}
         self.rejetees: list[Rejetee] = []
+        self.dumped: dict[int, dict[str, Any]] = {}  # each valid FSE's model_dump(mode="json"), by rank: both fingerprints read it
 
     def reject(self, index: int, fse_in: FseIn, empreinte: str, rejet: Rejet) -> None:
         champ = rejet.champ and f"fse[{index}].{rejet.champ}"
@@ -180,7 +182,8 @@ class _Lot:
                 self.results[index] = Resultat(numero, "rejetee", "FORMAT", f"{REJETS['FORMAT']} : {cents} — au plus deux décimales",
                                                champ=f"fse[{index}].{cents}")
                 continue
-            empreinte = fingerprint(fse_in.model_dump(mode="json"))
+            self.dumped[index] = dumped = fse_in.model_dump(mode="json")
+            empreinte = fingerprint(dumped)
             if fse_in.numero in first_of:
                 earlier, earlier_empreinte = first_of[fse_in.numero]
                 repeats.append((index, earlier, empreinte == earlier_empreinte))
@@ -227,7 +230,7 @@ class _Lot:
             if right.organisme_code is None:
                 self.reject(index, fse_in, empreinte, Rejet("SANS_DROITS", right.motif_absence, champ="date_soins"))
             else:
-                covered.append((index, fse_in, empreinte, patient, right.organisme_code, care_fingerprint(patient.id, pro.id, fse_in)))
+                covered.append((index, fse_in, empreinte, patient, right.organisme_code, care_fingerprint(patient.id, pro.id, fse_in, self.dumped[index])))
         twins = loading.liquidated_twins(self.session, [care for *_, care in covered])
         contextes = loading.contextes(self.session, {(patient.id, fse_in.date_soins) for _, fse_in, _, patient, _, _ in covered})
         candidats = []
