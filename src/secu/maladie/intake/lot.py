@@ -153,7 +153,8 @@ class _Lot:
         for done in liquidees:
             self.results[done.candidat.index] = Resultat(
                 done.candidat.fse_in.numero, "liquidee", fse_id=done.fse_id, rembourse_cents=done.total("rembourse_cents"),
-                lignes=[line_out_of(line, steps) for line, steps in zip(done.lignes, done.explications, strict=True)])
+                lignes=[line_out_of(line, steps) for line, steps in zip(done.lignes, done.explications, strict=True)],
+                explications=[line["explication"] for line in done.lignes])
         for index, first, same in repeats:
             answer = self.results[first]
             self.results[index] = answer if same else Resultat(answer.numero, "rejetee", "NUMERO_REUTILISE", REJETS["NUMERO_REUTILISE"],
@@ -331,4 +332,5 @@ def line_out(line: LigneFse) -> dict[str, Any]:
 
 
 def _result_of(fse: Fse) -> Resultat:
-    return Resultat(fse.numero, "liquidee", fse_id=fse.id, rembourse_cents=fse.rembourse_cents, lignes=[line_out(ligne) for ligne in fse.lignes])
+    return Resultat(fse.numero, "liquidee", fse_id=fse.id, rembourse_cents=fse.rembourse_cents, lignes=[line_out(ligne) for ligne in fse.lignes],
+                    explications=[ligne.explication for ligne in fse.lignes])
