@@ -233,6 +233,23 @@ def server_cpu(pid: int) -> float:
     return total
 
 
+def database_cpu(url: str, name: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving the bench's server (its connections carry the
+    application_name ``name``), read from /proc: the database's share of the work, which the server's CPU leaves out."""
+    engine = sa.create_engine(url)
+    with engine.connect() as c:
+        pids = c.execute(sa.text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"), {"name": name}).scalars().all()
+    engine.dispose()
+    tick, found = os.sysconf("SC_CLK_TCK"), {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # another machine's server, or a backend gone
+        found[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -291,12 +308,13 @@ def main() -> None:
     with admin.begin() as c:
         c.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     url = f"{args.pg}{'&' if '?' in args.pg else '?'}options={quote(f'-csearch_path={schema}')}"
+    served_url = f"{url}&application_name={schema}"  # the server's connections, to read their backends' CPU
     process = None
     try:
         t0 = time.perf_counter()
         pros, nirs = seed(url, args.patients, args.professionnels)
         print(f"population : {len(nirs)} assurés, {len(pros)} professionnels ({time.perf_counter() - t0:.0f} s) — schéma {schema}")
-        process, port = serve(url, args.workers)
+        process, port = serve(served_url, args.workers)
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         connection.request("POST", "/api/auth/jeton", body=f"username=banc&password={PASSWORD}",
                            headers={"Content-Type": "application/x-www-form-urlencoded"})
@@ -306,13 +324,15 @@ def main() -> None:
         threads = [threading.Thread(target=client, args=(port, token, pros, nirs, args.fse_par_lot, until, tally, f"C{i}", False))
                    for i in range(args.clients)]
         threads.append(threading.Thread(target=client, args=(port, token, pros, nirs, 1, until, tally, "S", True)))
-        cpu0, start, served0 = time.process_time(), time.perf_counter(), server_cpu(process.pid)
+        cpu0, start, served0, base0 = time.process_time(), time.perf_counter(), server_cpu(process.pid), database_cpu(url, schema)
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         wall = time.perf_counter() - start
         served = server_cpu(process.pid) - served0
+        base = sum(seconds - base0.get(pid, 0.0) for pid, seconds in database_cpu(url, schema).items())
+        bench_cpu = time.process_time() - cpu0
         print(f"charge : {args.clients} clients × lots de {args.fse_par_lot} FSE + 1 client de FSE unitaires, {wall:.0f} s, "
               f"{args.workers} worker(s) uvicorn (CPU du banc lui-même : {time.process_time() - cpu0:.0f} s)")
         print(f"{'':28}{'mesuré':>12}{'objectif':>12}")
@@ -325,6 +345,11 @@ def main() -> None:
         print(f"{'CPU du service par FSE (ms)':28}{1000 * served / max(tally.fse, 1):>12.2f}"
               f"  (uvicorn, hors PostgreSQL : {served:.0f} s pour {tally.fse} FSE ; soit {tally.fse / max(served, 1e-9):.0f} FSE par "
               f"seconde de CPU)")
+        print(f"{'CPU de PostgreSQL par FSE':28}{1000 * base / max(tally.fse, 1):>12.2f}  (ms ; ses processus servant le banc : {base:.0f} s)")
+        total = served + base + bench_cpu
+        print(f"{'CPU total par FSE (ms)':28}{1000 * total / max(tally.fse, 1):>12.2f}  (service + PostgreSQL + clients du banc : soit "
+              f"{tally.fse / max(total, 1e-9):.0f} FSE par seconde de CPU, {2 * tally.fse / max(total, 1e-9):.0f} FSE/s sur 2 cœurs libres)")
+        print(f"{'charge de la machine':28}{os.getloadavg()[0]:>12.2f}  (uptime, moyenne sur 1 minute)")
         print(f"{'erreurs':28}{len(tally.errors):>12}{'0':>12}")
         for error in tally.errors[:5]:
             print("   ", error)

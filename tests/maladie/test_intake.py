@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import date, timedelta
 
@@ -194,3 +195,26 @@ def test_a_childs_reimbursement_is_paid_to_the_parent(app, world: World) -> None
                             headers=world.as_("agent.paris")).json()
     sepa = world.client.get(run["fichier"], headers=world.as_("agent.paris")).text
     assert "FR7630006000011234567890189" in sepa and "21.00" in sepa
+
+
+def test_the_answer_is_a_lot_out_and_the_lines_read_as_stored(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    """The route writes its answer straight to JSON (no second pass through the response model): it is still a
+    LotOut, its fields in their order; and a liquidated line's explanation, shown from the steps just computed, is
+    the one stored: the same lot sent again, answered from the database, reads exactly the same."""
+    from secu.maladie.api import LotOut, ResultatOut
+    from secu.maladie.models import LigneFse
+
+    day = DAY + timedelta(days=24)
+    feuilles = [fse("REPONSE-1", day=day, lignes=[{"acte": "G", "montant": "30.00"}, {"acte": "G", "montant": "35.00"}]),
+                fse("REPONSE-2", day=day, lignes=[{"acte": "ZZZ", "montant": "30.00"}])]
+    first, again = send(world, "L-REPONSE", feuilles), send(world, "L-REPONSE", feuilles)
+    assert first.status_code == again.status_code == 200, first.text
+    assert first.headers["content-type"] == "application/json"
+    body = first.json()
+    assert LotOut.model_validate(body).model_dump(mode="json") == body
+    assert list(body) == list(LotOut.model_fields) and all(list(r) == list(ResultatOut.model_fields) for r in body["resultats"])
+    assert [(r["statut"], r["code"]) for r in body["resultats"]] == [("liquidee", None), ("rejetee", "ACTE_INCONNU")]
+    assert again.json() == body
+    with unit_of_work(app.state.sessions) as s:
+        stored = s.scalars(sa.select(LigneFse).where(LigneFse.fse_id == body["resultats"][0]["fse_id"]).order_by(LigneFse.numero)).all()
+    assert [line["explication"] for line in body["resultats"][0]["lignes"]] == [json.loads(line.explication) for line in stored]

@@ -28,14 +28,13 @@ from sqlalchemy import (
     String,
     distinct,
     func,
-    insert,
     select,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from secu.core import money
-from secu.core.db import Base, table_of
+from secu.core.db import Base, among, bulk_insert, table_of
 from secu.core.errors import Conflict, InvalidField
 
 BRANCHES = ("maladie", "atmp", "famille", "retraite", "autonomie", "recouvrement")
@@ -198,7 +197,7 @@ def post_many(session: Session, entries: Sequence[NouvelleEcriture]) -> None:
     fingerprints = {entry.cle_idempotence: entry.fingerprint() for entry in entries}
     if len(fingerprints) != len(entries):
         raise Conflict("la même clé d'idempotence figure deux fois dans les écritures", field="cle_idempotence")
-    query = select(Ecriture.cle_idempotence, Ecriture.empreinte).where(Ecriture.cle_idempotence.in_(list(fingerprints)))
+    query = select(Ecriture.cle_idempotence, Ecriture.empreinte).where(among(session, Ecriture.cle_idempotence, fingerprints))
     recorded: dict[str, str] = {key: empreinte for key, empreinte in session.execute(query)} if entries else {}
     for key, fingerprint in recorded.items():
         if fingerprint != fingerprints[key]:
@@ -206,13 +205,10 @@ def post_many(session: Session, entries: Sequence[NouvelleEcriture]) -> None:
     new = [entry for entry in entries if entry.cle_idempotence not in recorded]
     if not new:
         return
-    table = table_of(Ecriture)
-    ids = session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True),
-        [{"cle_idempotence": e.cle_idempotence, "date_operation": e.date_operation, "libelle": e.libelle,
-          "document_source": e.document_source, "empreinte": fingerprints[e.cle_idempotence]} for e in new],
-    ).scalars().all()
-    session.execute(insert(table_of(LigneEcriture)), [
+    ids = bulk_insert(session, table_of(Ecriture), [
+        {"cle_idempotence": e.cle_idempotence, "date_operation": e.date_operation, "libelle": e.libelle,
+         "document_source": e.document_source, "empreinte": fingerprints[e.cle_idempotence]} for e in new], ids=True)
+    bulk_insert(session, table_of(LigneEcriture), [
         {"ecriture_id": ecriture_id, "date_operation": entry.date_operation, "branche": ligne.branche, "regime": ligne.regime,
          "organisme_code": ligne.organisme_code, "compte": ligne.compte, "montant_cents": ligne.montant_cents,
          "contrepartie": ligne.contrepartie}

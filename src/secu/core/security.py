@@ -47,7 +47,7 @@ from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction,
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.util import find_tables
 
-from secu.core.db import Base
+from secu.core.db import Base, bulk_insert
 from secu.core.errors import Unauthenticated
 
 
@@ -355,9 +355,15 @@ def journal_many(
     session: Session, caller: Caller, action: Action, ressource: Ressource, rows: Sequence[tuple[object, int | None]]
 ) -> None:
     """Journal one row per (ressource_id, personne_id), in that order: the same rows as :func:`journal` called
-    once each (a lot of feuilles de soins touches many files at once); they are chained together at the commit."""
+    once each (a lot of feuilles de soins touches many files at once); they are chained together at the commit,
+    and written in bulk (their columns, not ORM objects: a lot's hundreds of rows cost one COPY on PostgreSQL)."""
+    now, kind, what = utcnow(), Action(action).value, Ressource(ressource).value
+    pending: list[tuple[JournalAcces | dict[str, object], SessionTransaction | None]] = session.info.setdefault(_PENDING, [])
+    where = session.get_nested_transaction()
     for ressource_id, personne_id in rows:
-        _append(session, caller, Action(action), Ressource(ressource).value, ressource_id, personne_id, None)
+        pending.append(({"horodatage": now, "utilisateur_id": caller.user_id, "role": str(caller.role), "action": kind, "ressource": what,
+                         "ressource_id": None if ressource_id is None else str(ressource_id), "personne_id": personne_id, "detail": None},
+                        where))
 
 
 _PENDING = "journal_acces_en_attente"
@@ -376,10 +382,15 @@ def flush_journal(session: Session) -> None:
     rows = [row for row, _ in pending]
     last, previous = _take_head(session, len(rows))
     for numero, row in enumerate(rows, start=last - len(rows) + 1):
-        row.numero = numero
-        row.empreinte_precedente = previous
-        row.empreinte = previous = _row_hash(previous, _fields(row))
-    session.add_all(rows)
+        if isinstance(row, dict):  # journal_many's rows: their columns
+            row["numero"], row["empreinte_precedente"] = numero, previous
+            row["empreinte"] = previous = _row_hash(previous, _fields_of(row))
+        else:
+            row.numero = numero
+            row.empreinte_precedente = previous
+            row.empreinte = previous = _row_hash(previous, _fields(row))
+    session.add_all([row for row in rows if not isinstance(row, dict)])
+    bulk_insert(session, cast(Table, JournalAcces.__table__), [row for row in rows if isinstance(row, dict)])
     session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(empreinte=previous))
     session.flush()
 
@@ -457,6 +468,14 @@ def _fields(row: JournalAcces) -> dict[str, object]:
         "personne_id": row.personne_id,
         "detail": row.detail,
     }
+
+
+def _fields_of(values: dict[str, object]) -> dict[str, object]:
+    """:func:`_fields` of a row given by its columns (journal_many's)."""
+    moment = values["horodatage"]
+    assert isinstance(moment, datetime)
+    return {"horodatage": _aware(moment).astimezone(UTC).isoformat(),
+            **{name: values[name] for name in ("utilisateur_id", "role", "action", "ressource", "ressource_id", "personne_id", "detail")}}
 
 
 def verify_journal(session: Session, *, batch: int = 5_000) -> EtatJournal:

@@ -90,10 +90,12 @@ def liquidate(lines: pl.DataFrame) -> pl.DataFrame:
     return rule(lines)
 
 
-def line_values(row: dict[str, Any]) -> dict[str, Any]:
-    """A liquidated line as the columns of ``ligne_fse`` (without its FSE), its explanation as JSON."""
+def line_values(row: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+    """A liquidated line as the columns of ``ligne_fse`` (without its FSE), its explanation as JSON; and that
+    explanation's steps, which the answer shows (rather than reading back the JSON just written)."""
     from secu.maladie.explication import explain
 
+    steps = explain(row)
     return {
         "numero": row["numero"],
         "acte": row["acte"],
@@ -114,5 +116,5 @@ def line_values(row: dict[str, Any]) -> dict[str, Any]:
         "paye_a": row["paye_a"],
         "rejet": row.get("rejet"),
         "motif": row.get("motif"),
-        "explication": json.dumps(explain(row), ensure_ascii=False, default=str),
-    }
+        "explication": json.dumps(steps, ensure_ascii=False, default=str),
+    }, steps

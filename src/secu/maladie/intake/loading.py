@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Row, or_, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Executable, Row, or_, select, text, tuple_
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session, selectinload
 
-from secu.core.db import table_of
+from secu.core.db import among, table_of
 from secu.core.money import to_cents
 from secu.core.parameters import parameters
 from secu.maladie.models import CompteurAnnuel, Fse, LigneFse
@@ -56,7 +56,7 @@ class Contexte:
 
 def patients(session: Session, nirs: Iterable[str]) -> dict[str, Patient]:
     rows = session.execute(
-        select(Personne.id, Personne.nir, Personne.date_naissance, Personne.sexe, Personne.date_deces).where(Personne.nir.in_(set(nirs)))
+        select(Personne.id, Personne.nir, Personne.date_naissance, Personne.sexe, Personne.date_deces).where(among(session, Personne.nir, set(nirs)))
     ).all()
     return {row.nir: Patient(row.id, row.nir, row.date_naissance, row.sexe, row.date_deces) for row in rows}
 
@@ -69,7 +69,7 @@ def _affiliations(session: Session, ids: set[int]) -> dict[int, list[Row]]:  # t
     by_person: dict[int, list[Row]] = defaultdict(list)  # type: ignore[type-arg]
     if ids:
         query = select(Affiliation.personne_id, Affiliation.organisme_code, Affiliation.date_debut, Affiliation.date_fin)
-        for row in session.execute(query.where(Affiliation.personne_id.in_(ids)).order_by(Affiliation.date_debut.desc(), Affiliation.id)):
+        for row in session.execute(query.where(among(session, Affiliation.personne_id, ids)).order_by(Affiliation.date_debut.desc(), Affiliation.id)):
             by_person[row.personne_id].append(row)
     return by_person
 
@@ -87,7 +87,7 @@ def droits(session: Session, asks: set[tuple[Patient, date]]) -> dict[PersonKey,
     if orphans:
         links = session.execute(
             select(AyantDroit.enfant_id, AyantDroit.ouvrant_droit_id, AyantDroit.date_debut, AyantDroit.date_fin)
-            .where(AyantDroit.enfant_id.in_(orphans)).order_by(AyantDroit.id)
+            .where(among(session, AyantDroit.enfant_id, orphans)).order_by(AyantDroit.id)
         ).all()
         parents = _affiliations(session, {link.ouvrant_droit_id for link in links})
         for patient, day in asks:
@@ -111,12 +111,13 @@ def contextes(session: Session, asks: set[PersonKey]) -> dict[PersonKey, Context
     c2s: dict[int, list[Row]] = defaultdict(list)  # type: ignore[type-arg]
     mts: dict[int, list[Row]] = defaultdict(list)  # type: ignore[type-arg]
     if ids:
-        for ald in session.execute(select(Ald.personne_id, Ald.date_debut, Ald.date_fin).where(Ald.personne_id.in_(ids))):
+        for ald in session.execute(select(Ald.personne_id, Ald.date_debut, Ald.date_fin).where(among(session, Ald.personne_id, ids))):
             alds[ald.personne_id].append(ald)
-        for period in session.execute(select(PeriodeC2S.personne_id, PeriodeC2S.date_debut, PeriodeC2S.date_fin).where(PeriodeC2S.personne_id.in_(ids))):
+        periods = select(PeriodeC2S.personne_id, PeriodeC2S.date_debut, PeriodeC2S.date_fin)
+        for period in session.execute(periods.where(among(session, PeriodeC2S.personne_id, ids))):
             c2s[period.personne_id].append(period)
         query = select(MedecinTraitant.personne_id, MedecinTraitant.professionnel_id, MedecinTraitant.date_debut, MedecinTraitant.date_fin)
-        for mt in session.execute(query.where(MedecinTraitant.personne_id.in_(ids)).order_by(MedecinTraitant.id)):
+        for mt in session.execute(query.where(among(session, MedecinTraitant.personne_id, ids)).order_by(MedecinTraitant.id)):
             mts[mt.personne_id].append(mt)
     return {
         (pid, day): Contexte(
@@ -130,13 +131,13 @@ def contextes(session: Session, asks: set[PersonKey]) -> dict[PersonKey, Context
 
 def existing_claims(session: Session, professionnel_id: int, numeros: Iterable[str]) -> dict[str, Fse]:
     """The FSE already stored under these numbers for this professional, with their lines."""
-    query = select(Fse).options(selectinload(Fse.lignes)).where(Fse.professionnel_id == professionnel_id, Fse.numero.in_(set(numeros)))
+    query = select(Fse).options(selectinload(Fse.lignes)).where(Fse.professionnel_id == professionnel_id, among(session, Fse.numero, set(numeros)))
     return {fse.numero: fse for fse in session.scalars(query)}
 
 
 def liquidated_twins(session: Session, cares: Iterable[str]) -> dict[str, str]:
     """For each care fingerprint already liquidated: the number of the feuille that carried it."""
-    query = select(Fse.soins_empreinte, Fse.numero).where(Fse.soins_empreinte.in_(set(cares)), Fse.statut == "liquidee")
+    query = select(Fse.soins_empreinte, Fse.numero).where(among(session, Fse.soins_empreinte, set(cares)), Fse.statut == "liquidee")
     return {row.soins_empreinte: row.numero for row in session.execute(query)}
 
 
@@ -144,11 +145,24 @@ def counters(session: Session, keys: set[tuple[int, int]]) -> dict[tuple[int, in
     """The yearly counters (PF, franchise) of these person-years as they stand, (0, 0) for those not yet created."""
     found: dict[tuple[int, int], tuple[int, int]] = dict.fromkeys(keys, (0, 0))
     if keys:
-        table = table_of(CompteurAnnuel)
-        query = select(table.c.personne_id, table.c.annee, table.c.participation_forfaitaire_cents, table.c.franchise_cents)
-        for row in session.execute(query.where(tuple_(table.c.personne_id, table.c.annee).in_(sorted(keys)))):
+        for row in session.execute(*_counters_query(session, sorted(keys), lock=False)):
             found[row.personne_id, row.annee] = (row.participation_forfaitaire_cents, row.franchise_cents)
     return found
+
+
+def _counters_query(session: Session, ordered: list[tuple[int, int]], *, lock: bool) -> tuple[Executable, dict[str, list[int]]]:
+    """The counters of these person-years, in (person, year) order (locked, with ``lock``). On PostgreSQL a join with
+    the keys as two arrays (two parameters, one plan), elsewhere a list of pairs."""
+    if session.get_bind().dialect.name == "postgresql":
+        return text(
+            "SELECT k.personne_id, k.annee, k.participation_forfaitaire_cents, k.franchise_cents FROM compteur_annuel AS k "
+            "JOIN unnest(CAST(:p AS integer[]), CAST(:a AS integer[])) AS v(p, a) ON k.personne_id = v.p AND k.annee = v.a "
+            "ORDER BY k.personne_id, k.annee" + (" FOR UPDATE OF k" if lock else "")
+        ), {"p": [p for p, _ in ordered], "a": [a for _, a in ordered]}
+    table = table_of(CompteurAnnuel)
+    query = (select(table.c.personne_id, table.c.annee, table.c.participation_forfaitaire_cents, table.c.franchise_cents)
+             .where(tuple_(table.c.personne_id, table.c.annee).in_(ordered)).order_by(table.c.personne_id, table.c.annee))
+    return (query.with_for_update() if lock else query), {}
 
 
 def lock_counters(session: Session, keys: set[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int]]:
@@ -159,17 +173,19 @@ def lock_counters(session: Session, keys: set[tuple[int, int]]) -> dict[tuple[in
     if not keys:
         return {}
     ordered = sorted(keys)
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert(CompteurAnnuel).on_conflict_do_nothing(),
-        [{"personne_id": pid, "annee": year, "participation_forfaitaire_cents": 0, "franchise_cents": 0} for pid, year in ordered],
-    )
-    table = table_of(CompteurAnnuel)
-    query = (select(table.c.personne_id, table.c.annee, table.c.participation_forfaitaire_cents, table.c.franchise_cents)
-             .where(tuple_(table.c.personne_id, table.c.annee).in_(ordered))
-             .order_by(table.c.personne_id, table.c.annee).with_for_update())
-    return {(row.personne_id, row.annee): (row.participation_forfaitaire_cents, row.franchise_cents) for row in session.execute(query)}
+    if session.get_bind().dialect.name == "postgresql":  # one statement, the rows inserted in (person, year) order
+        session.execute(text(
+            "INSERT INTO compteur_annuel (personne_id, annee, participation_forfaitaire_cents, franchise_cents) "
+            "SELECT v.p, v.a, 0, 0 FROM unnest(CAST(:p AS integer[]), CAST(:a AS integer[])) AS v(p, a) ORDER BY v.p, v.a "
+            "ON CONFLICT DO NOTHING"), {"p": [p for p, _ in ordered], "a": [a for _, a in ordered]})
+    else:
+        session.execute(
+            sqlite.insert(CompteurAnnuel).on_conflict_do_nothing(),
+            [{"personne_id": pid, "annee": year, "participation_forfaitaire_cents": 0, "franchise_cents": 0} for pid, year in ordered],
+        )
+    query, parameters = _counters_query(session, ordered, lock=True)
+    return {(row.personne_id, row.annee): (row.participation_forfaitaire_cents, row.franchise_cents)
+            for row in session.execute(query, parameters)}
 
 
 def franchise_kind(acte: str, day: date) -> str | None:
@@ -200,7 +216,7 @@ def borne_today(session: Session, professionnel_id: int, asks: set[PersonKey]) -
     ids, days = {pid for pid, _ in asks}, {day for _, day in asks}
     query = (select(Fse.personne_id, Fse.date_soins, Fse.professionnel_id, LigneFse.acte, LigneFse.participation_forfaitaire_cents,
                     LigneFse.franchise_cents)
-             .join(Fse).where(Fse.personne_id.in_(ids), Fse.date_soins.in_(days), Fse.statut == "liquidee",
+             .join(Fse).where(among(session, Fse.personne_id, ids), among(session, Fse.date_soins, days), Fse.statut == "liquidee",
                               or_(LigneFse.participation_forfaitaire_cents != 0, LigneFse.franchise_cents != 0)))
     pf_cents: dict[PersonKey, int] = defaultdict(int)
     by_kind: dict[PersonKey, dict[str | None, int]] = defaultdict(dict)

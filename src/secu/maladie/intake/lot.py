@@ -50,7 +50,7 @@ def fingerprint(value: object) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def care_fingerprint(personne_id: int, professionnel_id: int, fse_in: FseIn) -> str:
+def care_fingerprint(personne_id: int, professionnel_id: int, fse_in: FseIn, dumped: dict[str, Any] | None = None) -> str:
     """What "the same care" means: the same patient, seen by the same professional on the same day, for the same
     lines (each line's act, quantity, coefficient, fees, unit price and flags, in any order). The FSE number,
     the tiers payant and the declared parcours are not part of it: the same care sent again under another number,
@@ -58,11 +58,12 @@ def care_fingerprint(personne_id: int, professionnel_id: int, fse_in: FseIn) -> 
 
     The values are written one way whatever way they were sent ("30", 30 or "30.0" are 30.00 €; "g" is G), so
     a duplicate cannot pass for new care by its spelling. (The form is that of the feuilles stored before: amounts
-    with two decimals, coefficients without trailing zeros, acts in capitals.)"""
+    with two decimals, coefficients without trailing zeros, acts in capitals.) ``dumped``: the FSE's
+    ``model_dump(mode="json")`` when the caller has it already."""
     lines = [{**line, "acte": line["acte"].upper(), "montant": _cents_text(line["montant"]),
               "base_unitaire": None if line["base_unitaire"] is None else _cents_text(line["base_unitaire"]),
               "coefficient": format(Decimal(line["coefficient"]).normalize(), "f")}
-             for line in fse_in.model_dump(mode="json")["lignes"]]
+             for line in (dumped or fse_in.model_dump(mode="json"))["lignes"]]
     return fingerprint([personne_id, professionnel_id, fse_in.date_soins.isoformat(), sorted(json.dumps(line, sort_keys=True) for line in lines)])
 
 
@@ -124,6 +125,7 @@ class _Lot:
         self.session, self.caller, self.pro, self.lot, self.today = session, caller, pro, lot, today
         self.results: dict[int, Resultat] = {}
         self.rejetees: list[Rejetee] = []
+        self.dumped: dict[int, dict[str, Any]] = {}  # each valid FSE's model_dump(mode="json"), by rank: both fingerprints read it
 
     def reject(self, index: int, fse_in: FseIn, empreinte: str, rejet: Rejet) -> None:
         champ = rejet.champ and f"fse[{index}].{rejet.champ}"
@@ -151,7 +153,8 @@ class _Lot:
         for done in liquidees:
             self.results[done.candidat.index] = Resultat(
                 done.candidat.fse_in.numero, "liquidee", fse_id=done.fse_id, rembourse_cents=done.total("rembourse_cents"),
-                lignes=[line_out_of(line) for line in done.lignes])
+                lignes=[line_out_of(line, steps) for line, steps in zip(done.lignes, done.explications, strict=True)],
+                explications=[line["explication"] for line in done.lignes])
         for index, first, same in repeats:
             answer = self.results[first]
             self.results[index] = answer if same else Resultat(answer.numero, "rejetee", "NUMERO_REUTILISE", REJETS["NUMERO_REUTILISE"],
@@ -180,7 +183,8 @@ class _Lot:
                 self.results[index] = Resultat(numero, "rejetee", "FORMAT", f"{REJETS['FORMAT']} : {cents} — au plus deux décimales",
                                                champ=f"fse[{index}].{cents}")
                 continue
-            empreinte = fingerprint(fse_in.model_dump(mode="json"))
+            self.dumped[index] = dumped = fse_in.model_dump(mode="json")
+            empreinte = fingerprint(dumped)
             if fse_in.numero in first_of:
                 earlier, earlier_empreinte = first_of[fse_in.numero]
                 repeats.append((index, earlier, empreinte == earlier_empreinte))
@@ -227,7 +231,7 @@ class _Lot:
             if right.organisme_code is None:
                 self.reject(index, fse_in, empreinte, Rejet("SANS_DROITS", right.motif_absence, champ="date_soins"))
             else:
-                covered.append((index, fse_in, empreinte, patient, right.organisme_code, care_fingerprint(patient.id, pro.id, fse_in)))
+                covered.append((index, fse_in, empreinte, patient, right.organisme_code, care_fingerprint(patient.id, pro.id, fse_in, self.dumped[index])))
         twins = loading.liquidated_twins(self.session, [care for *_, care in covered])
         contextes = loading.contextes(self.session, {(patient.id, fse_in.date_soins) for _, fse_in, _, patient, _, _ in covered})
         candidats = []
@@ -263,11 +267,11 @@ class _Lot:
         if any(locked[key] != counters[key] for key in keys):  # a concurrent lot bore on these person-years meanwhile
             borne = loading.borne_today(self.session, self.pro.id, {(c.patient.id, c.fse_in.date_soins) for c in candidats})
             lines = liquidation.liquidate(liquidation.frame(candidats, self.pro, locked, borne))  # same lines: no new rejection
-        values = [liquidation.line_values(row) for row in lines.iter_rows(named=True)]  # one pass: the rows in lot order
+        values, steps = zip(*(liquidation.line_values(row) for row in lines.iter_rows(named=True)), strict=True)  # the rows in lot order
         liquidees, start = [], 0
         for candidat in candidats:
             count = len(candidat.fse_in.lignes)
-            liquidees.append(Liquidee(candidat, values[start:start + count]))
+            liquidees.append(Liquidee(candidat, list(values[start:start + count]), list(steps[start:start + count])))
             start += count
         return liquidees
 
@@ -298,8 +302,9 @@ def action_prescrite(date_soins: date, today: date) -> bool:
     return rule(date_soins, today)
 
 
-def line_out_of(values: dict[str, Any]) -> dict[str, Any]:
-    """A stored line (``ligne_fse``'s columns) as the API shows it."""
+def line_out_of(values: dict[str, Any], steps: list[Any] | None = None) -> dict[str, Any]:
+    """A stored line (``ligne_fse``'s columns) as the API shows it; ``steps``, when given, are its explanation
+    (what ``explication`` holds as JSON)."""
     return {
         "numero": values["numero"],
         "acte": values["acte"],
@@ -318,7 +323,7 @@ def line_out_of(values: dict[str, Any]) -> dict[str, Any]:
         "a_recuperer_cents": values["a_recuperer_cents"],
         "paye_a": values["paye_a"],
         "motif": values["motif"],
-        "explication": json.loads(values["explication"]),
+        "explication": json.loads(values["explication"]) if steps is None else steps,
     }
 
 
@@ -327,4 +332,5 @@ def line_out(line: LigneFse) -> dict[str, Any]:
 
 
 def _result_of(fse: Fse) -> Resultat:
-    return Resultat(fse.numero, "liquidee", fse_id=fse.id, rembourse_cents=fse.rembourse_cents, lignes=[line_out(ligne) for ligne in fse.lignes])
+    return Resultat(fse.numero, "liquidee", fse_id=fse.id, rembourse_cents=fse.rembourse_cents, lignes=[line_out(ligne) for ligne in fse.lignes],
+                    explications=[ligne.explication for ligne in fse.lignes])

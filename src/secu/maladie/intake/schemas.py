@@ -76,6 +76,8 @@ class Resultat:
     fse_id: int | None = None
     rembourse_cents: int = 0
     lignes: list[dict[str, Any]] = field(default_factory=list)
+    explications: list[str] = field(default_factory=list)
+    """Each line's ``explication`` as the JSON text stored (the API writes it into its answer as it is)."""
 
 
 class Rejet(Exception):

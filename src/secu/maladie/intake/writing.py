@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from secu.core import ledger
-from secu.core.db import table_of
+from secu.core.db import bulk_insert, table_of
 from secu.core.security import Action, Caller, Ressource, journal_many
 from secu.maladie.intake.liquidation import Candidat
 from secu.maladie.intake.schemas import Collision, FseIn, Rejet
@@ -29,6 +29,7 @@ _TOTALS = ("rembourse_cents", "verse_cents", "a_recuperer_cents", "montant_amo_c
 class Liquidee:
     candidat: Candidat
     lignes: list[dict[str, Any]]  # ligne_fse's columns, without fse_id
+    explications: list[list[Any]]  # each line's steps (stored as JSON in its ``explication``)
     fse_id: int = 0
     totals: dict[str, int] = field(init=False)
 
@@ -80,8 +81,7 @@ def write(session: Session, caller: Caller, pro: ProfessionnelSante, lot: LotFse
     new = [(row, done) for row, done in rows if row["numero"] not in existing]
     again = [(row, done) for row, done in rows if row["numero"] in existing]
     if new:
-        table = table_of(Fse)
-        ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), [row for row, _ in new]).scalars().all()
+        ids = bulk_insert(session, table_of(Fse), [row for row, _ in new], ids=True)
         for (_, made), fse_id in zip(new, ids, strict=True):
             if made is not None:
                 made.fse_id = fse_id
@@ -100,7 +100,7 @@ def write(session: Session, caller: Caller, pro: ProfessionnelSante, lot: LotFse
                 made.fse_id = existing[row["numero"]].id
         session.expire_all()  # the ORM's copies of those rows are stale now
     if liquidees:
-        session.execute(insert(table_of(LigneFse)), [{**line, "fse_id": done.fse_id} for done in liquidees for line in done.lignes])
+        bulk_insert(session, table_of(LigneFse), [{**line, "fse_id": done.fse_id} for done in liquidees for line in done.lignes])
         _count(session, liquidees)
         ledger.post_many(session, [entry for done in liquidees if (entry := _entry(done, pro, today)) is not None])
         journal_many(session, caller, Action.CREATION, Ressource.FSE, [(done.fse_id, done.candidat.patient.id) for done in liquidees])
@@ -114,10 +114,19 @@ def _count(session: Session, liquidees: list[Liquidee]) -> None:
         added[key][0] += done.total("participation_forfaitaire_cents")
         added[key][1] += done.total("franchise_cents")
     table = table_of(CompteurAnnuel)
+    ordered = sorted(added.items())
+    if session.get_bind().dialect.name == "postgresql":  # one statement, whatever the number of person-years
+        session.execute(text(
+            "UPDATE compteur_annuel AS k SET participation_forfaitaire_cents = k.participation_forfaitaire_cents + v.pf, "
+            "franchise_cents = k.franchise_cents + v.fr FROM unnest(CAST(:p AS integer[]), CAST(:a AS integer[]), CAST(:pf AS bigint[]), "
+            "CAST(:fr AS bigint[])) AS v(p, a, pf, fr) WHERE k.personne_id = v.p AND k.annee = v.a"),
+            {"p": [p for (p, _), _ in ordered], "a": [a for (_, a), _ in ordered], "pf": [v[0] for _, v in ordered],
+             "fr": [v[1] for _, v in ordered]})
+        return
     statement = (update(table).where(table.c.personne_id == bindparam("_p"), table.c.annee == bindparam("_a"))
                  .values(participation_forfaitaire_cents=table.c.participation_forfaitaire_cents + bindparam("_pf"),
                          franchise_cents=table.c.franchise_cents + bindparam("_fr")))
-    session.execute(statement, [{"_p": p, "_a": a, "_pf": pf, "_fr": fr} for (p, a), (pf, fr) in sorted(added.items())])
+    session.execute(statement, [{"_p": p, "_a": a, "_pf": pf, "_fr": fr} for (p, a), (pf, fr) in ordered])
 
 
 def _entry(done: Liquidee, pro: ProfessionnelSante, today: date) -> ledger.NouvelleEcriture | None:
