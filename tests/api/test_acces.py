@@ -48,6 +48,11 @@ gerer_compte_cotisant                     . C . . . . T
 lire_remunerations                        S C . . . . T
 gerer_autonomie                           . C . . . . T
 lire_decision_autonomie                   S C . . . . T
+demander_invalidite                       S C . . . . T
+donner_avis_invalidite                    . . D . . . .
+decider_invalidite                        . C . . . . T
+lire_invalidite                           S C D . . . T
+gerer_capital_deces                       . C . . . . T
 espace_assure                             S . . . . . .
 espace_agent                              . C . . . . .
 espace_analyste                           . . . . . T .
@@ -91,6 +96,10 @@ gerer_compte_cotisant                     . . x . .
 lire_remunerations                        x . x x .
 gerer_autonomie                           . . . . x
 lire_decision_autonomie                   . . . . x
+demander_invalidite                       x . . . .
+decider_invalidite                        x . . . .
+lire_invalidite                           x . . . .
+gerer_capital_deces                       x . . . .
 espace_agent                              x x x x x
 """
 BRANCH_EXPECTED = {

@@ -290,6 +290,12 @@ class Ressource(StrEnum):
     # autonomie
     DECISION_AUTONOMIE = "decision_autonomie"
     DECISIONS_AUTONOMIE = "decisions_autonomie"
+    # prestations en espèces: invalidité, capital décès
+    DEMANDE_INVALIDITE = "demande_invalidite"
+    FILE_INVALIDITE = "file_invalidite"  # a claim listed in the médecin-conseil's queue
+    PENSION_INVALIDITE = "pension_invalidite"
+    DECES = "deces_assure"
+    CAPITAL_DECES = "capital_deces"
 
 
 def journal(
