@@ -17,6 +17,7 @@ from secu.api.limites import Limites
 from secu.autonomie.api import router as autonomie
 from secu.config import settings
 from secu.core.db import make_engine, migrate, session_factory
+from secu.especes.api_invalidite import router as especes_invalidite
 from secu.famille.api import router as famille
 from secu.grand_livre.api import router as grand_livre
 from secu.maladie.api import fhir_router
@@ -40,6 +41,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     recouvrement,
     famille,
     autonomie,
+    especes_invalidite,
 )
 
 DESCRIPTION = (

@@ -180,15 +180,20 @@ def _situations_connues(session: Session, personne_id: int, date_deces: date) ->
 
     found: dict[str, date] = {}
     dernier_mois = session.scalar(
-        select(Remuneration.mois).join(DeclarationDsn, DeclarationDsn.id == Remuneration.declaration_id)
+        select(Remuneration.mois)
+        .join(DeclarationDsn, DeclarationDsn.id == Remuneration.declaration_id)
         .where(Remuneration.personne_id == personne_id, DeclarationDsn.remplacee_par_id.is_(None), Remuneration.mois <= date_deces)
-        .order_by(Remuneration.mois.desc()).limit(1))
+        .order_by(Remuneration.mois.desc())
+        .limit(1)
+    )
     if dernier_mois is not None:
         fin = (dernier_mois.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
         found["activite_salariee"] = min(fin, date_deces)
-    for debut, fin in session.execute(select(PensionInvalidite.date_effet, PensionInvalidite.date_fin).where(PensionInvalidite.personne_id == personne_id)):
+    for debut, fin_pension in session.execute(
+        select(PensionInvalidite.date_effet, PensionInvalidite.date_fin).where(PensionInvalidite.personne_id == personne_id)
+    ):
         if debut <= date_deces:
-            found["pension_invalidite"] = min(date_deces, fin - timedelta(days=1)) if fin is not None else date_deces
+            found["pension_invalidite"] = min(date_deces, fin_pension - timedelta(days=1)) if fin_pension is not None else date_deces
     return found
 
 
@@ -215,17 +220,23 @@ def declarer(session: Session, caller: Caller, data: DecesIn) -> DecesAssure:
         raise InvalidField("taux_rente_atmp", "le taux d'incapacité de la rente AT/MP est obligatoire avec elle")
     known = _situations_connues(session, personne.id, data.date_deces)
     situations = {s: max(d for d in (declared.get(s), known.get(s)) if d is not None) for s in rules.SITUATIONS_DECES if s in declared or s in known}
-    frame = pl.DataFrame({"date_deces": [data.date_deces], **{s: [situations.get(s)] for s in rules.SITUATIONS_DECES},
-                          "taux_rente_atmp": [data.taux_rente_atmp]},
-                         schema_overrides={s: pl.Date for s in rules.SITUATIONS_DECES} | {"taux_rente_atmp": pl.Decimal(38, 9)})
+    frame = pl.DataFrame(
+        {"date_deces": [data.date_deces], **{s: [situations.get(s)] for s in rules.SITUATIONS_DECES}, "taux_rente_atmp": [data.taux_rente_atmp]},
+        schema_overrides={s: pl.Date for s in rules.SITUATIONS_DECES} | {"taux_rente_atmp": pl.Decimal(38, 9)},
+    )
     row = rules.conditions_capital_deces(frame).row(0, named=True)
     capital = rules.capital_deces(pl.DataFrame({"date_deces": [data.date_deces]})).row(0, named=True)
     deces = DecesAssure(
-        personne_id=personne.id, organisme_code=organisme, date_deces=data.date_deces,
+        personne_id=personne.id,
+        organisme_code=organisme,
+        date_deces=data.date_deces,
         situations=json.dumps({s: d.isoformat() for s, d in situations.items()} | {"declarees": sorted(declared), "connues_de_secu": sorted(known)}),
-        taux_rente_atmp=None if data.taux_rente_atmp is None else str(data.taux_rente_atmp), situation_retenue=row["situation_retenue"],
-        droit_ouvert=bool(row["droit_ouvert"]), capital_cents=int(capital["capital_deces"]),
-        statut="declare" if row["droit_ouvert"] else "refuse", declare_par=caller.user_id,
+        taux_rente_atmp=None if data.taux_rente_atmp is None else str(data.taux_rente_atmp),
+        situation_retenue=row["situation_retenue"],
+        droit_ouvert=bool(row["droit_ouvert"]),
+        capital_cents=int(capital["capital_deces"]),
+        statut="declare" if row["droit_ouvert"] else "refuse",
+        declare_par=caller.user_id,
     )
     session.add(deces)
     session.flush()
@@ -246,13 +257,27 @@ def demander(session: Session, caller: Caller, deces_id: int, data: DemandeCapit
         raise Conflict("le défunt n'ouvrait pas droit au capital décès (CSS art. L. 361-1)", field="deces_id")
     if deces.statut != "declare":
         raise Conflict("le capital a déjà été attribué", field="deces_id")
-    duplicate = session.scalar(select(DemandeCapitalDeces.id).where(DemandeCapitalDeces.deces_id == deces.id, DemandeCapitalDeces.nom == data.nom,
-                                                                     DemandeCapitalDeces.prenoms == data.prenoms, DemandeCapitalDeces.lien == data.lien))
+    duplicate = session.scalar(
+        select(DemandeCapitalDeces.id).where(
+            DemandeCapitalDeces.deces_id == deces.id,
+            DemandeCapitalDeces.nom == data.nom,
+            DemandeCapitalDeces.prenoms == data.prenoms,
+            DemandeCapitalDeces.lien == data.lien,
+        )
+    )
     if duplicate is not None:
         raise Conflict(f"cette demande est déjà enregistrée (n° {duplicate})", field="nom")
     demande = DemandeCapitalDeces(
-        deces_id=deces.id, beneficiaire_id=data.beneficiaire_id, nom=data.nom, prenoms=data.prenoms, lien=data.lien, a_charge=data.a_charge,
-        separe=data.separe, date_demande=data.date_demande, iban=validate_iban(data.iban), bic=validate_bic(data.bic) if data.bic else None,
+        deces_id=deces.id,
+        beneficiaire_id=data.beneficiaire_id,
+        nom=data.nom,
+        prenoms=data.prenoms,
+        lien=data.lien,
+        a_charge=data.a_charge,
+        separe=data.separe,
+        date_demande=data.date_demande,
+        iban=validate_iban(data.iban),
+        bic=validate_bic(data.bic) if data.bic else None,
         enregistree_par=caller.user_id,
     )
     session.add(demande)
@@ -273,16 +298,27 @@ def decider(session: Session, caller: Caller, deces_id: int, data: DecisionCapit
     demandes = list(session.scalars(select(DemandeCapitalDeces).where(DemandeCapitalDeces.deces_id == deces.id).order_by(DemandeCapitalDeces.id)))
     if not demandes:
         raise Conflict("aucune demande de capital décès n'est enregistrée", field="deces_id")
-    frame = pl.DataFrame({
-        "deces": [deces.id] * len(demandes), "date_deces": [deces.date_deces] * len(demandes), "capital": [deces.capital_cents] * len(demandes),
-        "date_decision": [data.date_decision] * len(demandes), "demande": [d.id for d in demandes], "lien": [d.lien for d in demandes],
-        "a_charge": [d.a_charge for d in demandes], "separe": [d.separe for d in demandes], "date_demande": [d.date_demande for d in demandes],
-    })
+    frame = pl.DataFrame(
+        {
+            "deces": [deces.id] * len(demandes),
+            "date_deces": [deces.date_deces] * len(demandes),
+            "capital": [deces.capital_cents] * len(demandes),
+            "date_decision": [data.date_decision] * len(demandes),
+            "demande": [d.id for d in demandes],
+            "lien": [d.lien for d in demandes],
+            "a_charge": [d.a_charge for d in demandes],
+            "separe": [d.separe for d in demandes],
+            "date_demande": [d.date_demande for d in demandes],
+        }
+    )
     out = {row["demande"]: row for row in rules.beneficiaires_capital_deces(frame).iter_rows(named=True)}
     first = next(iter(out.values()))
     if not first["decidable"]:
-        raise Conflict(f"les personnes à la charge du défunt peuvent invoquer leur priorité jusqu'au {first['fin_priorite']:%d/%m/%Y} : "
-                       "décider après cette date (CSS art. L. 361-4)", field="date_decision")
+        raise Conflict(
+            f"les personnes à la charge du défunt peuvent invoquer leur priorité jusqu'au {first['fin_priorite']:%d/%m/%Y} : "
+            "décider après cette date (CSS art. L. 361-4)",
+            field="date_decision",
+        )
     for demande in demandes:
         row = out[demande.id]
         demande.retenue, demande.ordre, demande.montant_cents, demande.motif = bool(row["retenu"]), row["ordre"], int(row["montant"]), row["motif"]
@@ -305,12 +341,32 @@ def deces_out(session: Session, deces: DecesAssure) -> dict[str, Any]:
     demandes = session.scalars(select(DemandeCapitalDeces).where(DemandeCapitalDeces.deces_id == deces.id).order_by(DemandeCapitalDeces.id)).all()
     capital = rules.capital_deces(pl.DataFrame({"date_deces": [deces.date_deces]})).row(0, named=True)
     return {
-        "id": deces.id, "personne_id": deces.personne_id, "organisme_code": deces.organisme_code, "date_deces": deces.date_deces,
-        "droit_ouvert": deces.droit_ouvert, "situation_retenue": deces.situation_retenue, "capital_cents": deces.capital_cents,
-        "statut": deces.statut, "date_decision": deces.date_decision, "date_execution": deces.date_execution,
+        "id": deces.id,
+        "personne_id": deces.personne_id,
+        "organisme_code": deces.organisme_code,
+        "date_deces": deces.date_deces,
+        "droit_ouvert": deces.droit_ouvert,
+        "situation_retenue": deces.situation_retenue,
+        "capital_cents": deces.capital_cents,
+        "statut": deces.statut,
+        "date_decision": deces.date_decision,
+        "date_execution": deces.date_execution,
         "explication": explain_capital_deces(capital),
-        "demandes": [{"id": d.id, "nom": d.nom, "prenoms": d.prenoms, "lien": d.lien, "a_charge": d.a_charge, "date_demande": d.date_demande,
-                      "retenue": d.retenue, "ordre": d.ordre, "montant_cents": d.montant_cents, "motif": d.motif} for d in demandes],
+        "demandes": [
+            {
+                "id": d.id,
+                "nom": d.nom,
+                "prenoms": d.prenoms,
+                "lien": d.lien,
+                "a_charge": d.a_charge,
+                "date_demande": d.date_demande,
+                "retenue": d.retenue,
+                "ordre": d.ordre,
+                "montant_cents": d.montant_cents,
+                "motif": d.motif,
+            }
+            for d in demandes
+        ],
     }
 
 
@@ -329,8 +385,7 @@ def payer(sessions: sessionmaker[Session], caller: Caller, deces_id: int, date_e
         organisme = deces.organisme_code
     with verrou.tenir(verrou.engine_of(sessions), f"paiement:capital_deces:{organisme}") as held:
         if not held:
-            raise Conflict(f"un paiement de capital décès de la caisse {organisme} est déjà en cours : relancer quand il sera terminé",
-                           field="deces_id")
+            raise Conflict(f"un paiement de capital décès de la caisse {organisme} est déjà en cours : relancer quand il sera terminé", field="deces_id")
         with unit_of_work(sessions) as session:
             deces = _deces(session, deces_id)
             if deces.statut == "declare":
@@ -344,33 +399,67 @@ def payer(sessions: sessionmaker[Session], caller: Caller, deces_id: int, date_e
 
 
 def _payer(session: Session, deces: DecesAssure, date_execution: date) -> None:
-    retenues = list(session.scalars(select(DemandeCapitalDeces).where(DemandeCapitalDeces.deces_id == deces.id, DemandeCapitalDeces.retenue.is_(True),
-                                                                      DemandeCapitalDeces.montant_cents > 0).order_by(DemandeCapitalDeces.id)))
+    retenues = list(
+        session.scalars(
+            select(DemandeCapitalDeces)
+            .where(DemandeCapitalDeces.deces_id == deces.id, DemandeCapitalDeces.retenue.is_(True), DemandeCapitalDeces.montant_cents > 0)
+            .order_by(DemandeCapitalDeces.id)
+        )
+    )
     config = settings()
-    sepa = SepaTransfer({"name": get_organisme(deces.organisme_code).nom[:70], "IBAN": config.compte_payeur_iban, "BIC": config.compte_payeur_bic,
-                         "batch": True, "currency": "EUR"}, clean=True)
+    sepa = SepaTransfer(
+        {
+            "name": get_organisme(deces.organisme_code).nom[:70],
+            "IBAN": config.compte_payeur_iban,
+            "BIC": config.compte_payeur_bic,
+            "batch": True,
+            "currency": "EUR",
+        },
+        clean=True,
+    )
     for index, demande in enumerate(retenues):
         session.add(VersementCapitalDeces(demande_id=demande.id, deces_id=deces.id, montant_cents=demande.montant_cents, date_execution=date_execution))
-        payment = {"name": f"{demande.nom} {demande.prenoms}"[:70], "IBAN": demande.iban, "amount": demande.montant_cents,
-                   "execution_date": date_execution, "description": f"Capital deces {deces.organisme_code} deces {deces.id}",
-                   "endtoend_id": f"CDC{deces.id:08d}{index:06d}"}
+        payment = {
+            "name": f"{demande.nom} {demande.prenoms}"[:70],
+            "IBAN": demande.iban,
+            "amount": demande.montant_cents,
+            "execution_date": date_execution,
+            "description": f"Capital deces {deces.organisme_code} deces {deces.id}",
+            "endtoend_id": f"CDC{deces.id:08d}{index:06d}",
+        }
         if demande.bic:
             payment["BIC"] = demande.bic
         sepa.add_payment(payment)
-        ledger.post(session, ledger.NouvelleEcriture(
-            cle_idempotence=f"capital_deces:versement:{demande.id}", date_operation=date_execution,
-            libelle=f"Capital décès (décès {deces.id}, demande {demande.id})", document_source=f"capital décès {deces.id}",
-            lignes=(
-                ledger.Ligne("maladie", deces.organisme_code, "charges.prestations.capital_deces", demande.montant_cents),
-                ledger.Ligne("maladie", deces.organisme_code, "tresorerie.virements_emis", -demande.montant_cents),
+        ledger.post(
+            session,
+            ledger.NouvelleEcriture(
+                cle_idempotence=f"capital_deces:versement:{demande.id}",
+                date_operation=date_execution,
+                libelle=f"Capital décès (décès {deces.id}, demande {demande.id})",
+                document_source=f"capital décès {deces.id}",
+                lignes=(
+                    ledger.Ligne("maladie", deces.organisme_code, "charges.prestations.capital_deces", demande.montant_cents),
+                    ledger.Ligne("maladie", deces.organisme_code, "tresorerie.virements_emis", -demande.montant_cents),
+                ),
             ),
-        ))
+        )
     session.flush()
     deces.fichier_sepa = export_valide(sepa) if retenues else ""
     deces.date_execution, deces.statut = date_execution, "paye"
 
 
 __all__ = [
-    "DecesAssure", "DecesIn", "DecisionCapitalIn", "DemandeCapitalDeces", "DemandeCapitalIn", "PaiementCapitalIn", "VersementCapitalDeces",
-    "decider", "declarer", "deces_out", "demander", "lire", "payer",
+    "DecesAssure",
+    "DecesIn",
+    "DecisionCapitalIn",
+    "DemandeCapitalDeces",
+    "DemandeCapitalIn",
+    "PaiementCapitalIn",
+    "VersementCapitalDeces",
+    "decider",
+    "declarer",
+    "deces_out",
+    "demander",
+    "lire",
+    "payer",
 ]

@@ -29,14 +29,23 @@ def explain_pension(row: Mapping[str, Any]) -> list[Etape]:
     steps = Etapes()
     step = steps.ajoute
     categorie = int(row["categorie"])
-    step(f"SAM × {pourcent(row['invalidite_taux_liquidation'])} ÷ 12 ({categorie}e catégorie)", row["liquidation_base"],
-         references(row["invalidite_taux_liquidation_reference"], REF_LIQUIDATION))
-    step(f"Maximum à la date d'effet : {pourcent(row['invalidite_maximum_pass_liquidation'])} du PASS ÷ 12", row["liquidation_plafond"],
-         references(row["invalidite_maximum_pass_liquidation_reference"], row["pss_annuel_liquidation_reference"]))
+    step(
+        f"SAM × {pourcent(row['invalidite_taux_liquidation'])} ÷ 12 ({categorie}e catégorie)",
+        row["liquidation_base"],
+        references(row["invalidite_taux_liquidation_reference"], REF_LIQUIDATION),
+    )
+    step(
+        f"Maximum à la date d'effet : {pourcent(row['invalidite_maximum_pass_liquidation'])} du PASS ÷ 12",
+        row["liquidation_plafond"],
+        references(row["invalidite_maximum_pass_liquidation_reference"], row["pss_annuel_liquidation_reference"]),
+    )
     step(f"Pension à la date d'effet ({row['date_effet']:%d/%m/%Y})", row["montant_liquidation"], REF_LIQUIDATION)
     for revalorisation in row["revalorisations"] or []:
-        step(f"Revalorisation du {revalorisation['date']:%d/%m/%Y} (× {nombre(revalorisation['coefficient'])}, arrondie au centime)",
-             revalorisation["montant"], revalorisation["reference"])
+        step(
+            f"Revalorisation du {revalorisation['date']:%d/%m/%Y} (× {nombre(revalorisation['coefficient'])}, arrondie au centime)",
+            revalorisation["montant"],
+            revalorisation["reference"],
+        )
     step("Minimum de la pension d'invalidité en vigueur le mois payé", row["pension_minimum"], row["invalidite_minimum_reference"])
     if categorie == 3:
         step("Majoration pour tierce personne (MTP) en vigueur le mois payé", row["mtp"], row["mtp_reference"])
@@ -54,13 +63,18 @@ def explain_cumul(row: Mapping[str, Any]) -> list[Etape]:
         return steps
     step("Revenus d'activité de la période de référence (13e au 2e mois précédents)", row["revenus_reference"], REF_CUMUL)
     step("Pension d'invalidité de la même période", row["pensions_reference"], REF_CUMUL)
-    step(f"Salaire de l'année précédant l'arrêt, dans la limite de {nombre(row['invalidite_cumul_seuil_pass'])} PASS "
-         f"({euros(row['limite_salaire_precedent'])})", min(row["salaire_annee_precedente"], row["limite_salaire_precedent"]),
-         references(row["invalidite_cumul_seuil_pass_reference"], row["pss_annee_precedente_reference"]))
+    step(
+        f"Salaire de l'année précédant l'arrêt, dans la limite de {nombre(row['invalidite_cumul_seuil_pass'])} PASS ({euros(row['limite_salaire_precedent'])})",
+        min(row["salaire_annee_precedente"], row["limite_salaire_precedent"]),
+        references(row["invalidite_cumul_seuil_pass_reference"], row["pss_annee_precedente_reference"]),
+    )
     step("Seuil de cumul : le plus élevé de ce salaire et du SAM", row["seuil_cumul"], "CSS art. R. 341-17, I")
     step("Dépassement du seuil", row["depassement"], "CSS art. R. 341-17, II")
-    step(f"Réduction annuelle ({pourcent(row['invalidite_cumul_taux_reduction'])} du dépassement)", row["reduction_annuelle"],
-         row["invalidite_cumul_taux_reduction_reference"])
+    step(
+        f"Réduction annuelle ({pourcent(row['invalidite_cumul_taux_reduction'])} du dépassement)",
+        row["reduction_annuelle"],
+        row["invalidite_cumul_taux_reduction_reference"],
+    )
     step("Réduction du mois (un douzième, au plus la pension)", row["reduction_mensuelle"], None)
     step("Pension versée", row["pension_versee"], None)
     return steps

@@ -177,10 +177,10 @@ class DemandeIn(Entree):
     personne_id: Identifiant
     date_demande: date
     date_arret: date = Field(description="début de l'arrêt de travail suivi d'invalidité, ou date de la constatation de l'usure prématurée")
-    salaires_hors_secu: list[SalaireAnnuel] = Field(default_factory=list, max_length=60,
-                                                    description="années antérieures aux DSN tenues par secu")
-    salaire_annee_precedente_cents: Centimes | None = Field(default=None, description="salaire de l'année civile précédant l'arrêt (R. 341-17), "
-                                                                                       "si secu n'en a pas les DSN")
+    salaires_hors_secu: list[SalaireAnnuel] = Field(default_factory=list, max_length=60, description="années antérieures aux DSN tenues par secu")
+    salaire_annee_precedente_cents: Centimes | None = Field(
+        default=None, description="salaire de l'année civile précédant l'arrêt (R. 341-17), si secu n'en a pas les DSN"
+    )
     iban: str | None = Field(default=None, max_length=34)
     bic: str | None = Field(default=None, max_length=11)
     titulaire: str | None = Field(default=None, max_length=70)
@@ -210,8 +210,7 @@ def _personne(session: Session, personne_id: int) -> Personne:
     return personne
 
 
-def _exiger_dossier(session: Session, caller: Caller, permission: Permission, personne: Personne,
-                    organisme_code: str | None = None) -> Portee:
+def _exiger_dossier(session: Session, caller: Caller, permission: Permission, personne: Personne, organisme_code: str | None = None) -> Portee:
     """The caller's right over this person's invalidity file (an agent: persons attached to his caisse)."""
     reach = exiger(caller, permission)
     if reach is Portee.SA_CAISSE and organisme_code is not None:
@@ -250,25 +249,35 @@ def demander(session: Session, caller: Caller, data: DemandeIn) -> DemandeInvali
         raise InvalidField("date_demande", "la personne est décédée avant la date de la demande")
     fin = rules.conversion_retraite(pl.DataFrame({"date_naissance": [personne.date_naissance], "mois": [data.date_demande]})).row(0, named=True)
     if not fin["en_service"]:
-        raise InvalidField("date_demande", f"à {fin['age_conversion']} ans, la pension d'invalidité n'est plus attribuée : "
-                                           "c'est la pension de vieillesse pour inaptitude (CSS art. L. 341-15)")
+        raise InvalidField(
+            "date_demande",
+            f"à {fin['age_conversion']} ans, la pension d'invalidité n'est plus attribuée : "
+            "c'est la pension de vieillesse pour inaptitude (CSS art. L. 341-15)",
+        )
     annees = [s.annee for s in data.salaires_hors_secu]
     if len(set(annees)) != len(annees):
         raise InvalidField("salaires_hors_secu", "une même année est donnée deux fois")
     if any(a >= data.date_arret.year for a in annees):
         raise InvalidField("salaires_hors_secu", "seules les années civiles antérieures à l'arrêt de travail comptent (R. 341-4)")
-    ouverte = session.scalar(select(DemandeInvalidite.id).where(DemandeInvalidite.personne_id == personne.id,
-                                                                 DemandeInvalidite.statut.in_(("deposee", "avis_rendu", "accordee"))))
+    ouverte = session.scalar(
+        select(DemandeInvalidite.id).where(DemandeInvalidite.personne_id == personne.id, DemandeInvalidite.statut.in_(("deposee", "avis_rendu", "accordee")))
+    )
     if ouverte is not None:
         raise Conflict(f"une demande de pension d'invalidité est déjà en cours ou accordée (n° {ouverte})", field="personne_id")
     from secu.core.identifiers import validate_bic
 
     demande = DemandeInvalidite(
-        personne_id=personne.id, organisme_code=organisme, departement=personne.departement, date_demande=data.date_demande,
-        date_arret=data.date_arret, salaires_hors_secu=json.dumps([s.model_dump() for s in data.salaires_hors_secu]),
+        personne_id=personne.id,
+        organisme_code=organisme,
+        departement=personne.departement,
+        date_demande=data.date_demande,
+        date_arret=data.date_arret,
+        salaires_hors_secu=json.dumps([s.model_dump() for s in data.salaires_hors_secu]),
         salaire_annee_precedente_cents=data.salaire_annee_precedente_cents,
-        iban=validate_iban(data.iban) if data.iban else None, bic=validate_bic(data.bic) if data.bic else None,
-        titulaire=data.titulaire or f"{personne.nom_naissance} {personne.prenoms}"[:70], deposee_par=caller.user_id,
+        iban=validate_iban(data.iban) if data.iban else None,
+        bic=validate_bic(data.bic) if data.bic else None,
+        titulaire=data.titulaire or f"{personne.nom_naissance} {personne.prenoms}"[:70],
+        deposee_par=caller.user_id,
     )
     session.add(demande)
     session.flush()
@@ -335,7 +344,8 @@ def _salaires_dsn(session: Session, personne_id: int) -> dict[int, int]:
     from secu.recouvrement.models import DeclarationDsn, Remuneration
 
     rows = session.execute(
-        select(Remuneration.mois, Remuneration.brut_cents).join(DeclarationDsn, DeclarationDsn.id == Remuneration.declaration_id)
+        select(Remuneration.mois, Remuneration.brut_cents)
+        .join(DeclarationDsn, DeclarationDsn.id == Remuneration.declaration_id)
         .where(Remuneration.personne_id == personne_id, DeclarationDsn.remplacee_par_id.is_(None))
     ).all()
     par_annee: dict[int, int] = defaultdict(int)
@@ -355,12 +365,15 @@ def salaire_annuel_moyen(session: Session, demande: DemandeInvalidite, date_effe
     if dsn:
         premier_pass = parameters().get("pss.annuel").dates[0]
         frame = pl.DataFrame({"annee": list(dsn), "brut": list(dsn.values())}).with_columns(
-            pl.max_horizontal(pl.date(pl.col("annee"), 12, 31), pl.lit(premier_pass)).alias("fin"))
+            pl.max_horizontal(pl.date(pl.col("annee"), 12, 31), pl.lit(premier_pass)).alias("fin")
+        )
         from secu.core.parameters import join_parameters
 
         frame = join_parameters(frame, ["pss.annuel"], on="fin").with_columns(
-            pl.min_horizontal("brut", "pss_annuel").alias("montant_liquidation"), pl.date(pl.col("annee"), 12, 31).alias("date_effet"),
-            pl.lit(date_effet).alias("mois"))
+            pl.min_horizontal("brut", "pss_annuel").alias("montant_liquidation"),
+            pl.date(pl.col("annee"), 12, 31).alias("date_effet"),
+            pl.lit(date_effet).alias("mois"),
+        )
         frame = rules.revaloriser(frame)
         annees += [{"annee": r["annee"], "salaire_cents": r["montant_revalorise"], "origine": "dsn"} for r in frame.iter_rows(named=True)]
     annees += [{"annee": a, "salaire_cents": m, "origine": "demande"} for a, m in declares.items()]
@@ -408,15 +421,26 @@ def _liquider(session: Session, demande: DemandeInvalidite, personne: Personne) 
     assert demande.avis_categorie is not None and demande.avis_date_effet is not None
     date_effet = demande.avis_date_effet
     sam, retenues, annees, etapes_sam = salaire_annuel_moyen(session, demande, date_effet)
-    row = rules.pension_en_service(pl.DataFrame({"mois": [date_effet], "date_effet": [date_effet], "categorie": [demande.avis_categorie],
-                                                 "sam": [sam]})).row(0, named=True)
+    row = rules.pension_en_service(pl.DataFrame({"mois": [date_effet], "date_effet": [date_effet], "categorie": [demande.avis_categorie], "sam": [sam]})).row(
+        0, named=True
+    )
     annee_precedente = demande.date_arret.year - 1
     salaire_precedent = _salaires_dsn(session, personne.id).get(annee_precedente, demande.salaire_annee_precedente_cents or 0)
     pension = PensionInvalidite(
-        demande_id=demande.id, personne_id=personne.id, organisme_code=demande.organisme_code, categorie=demande.avis_categorie,
-        date_effet=date_effet, sam_cents=sam, annees_retenues=retenues, montant_liquidation_cents=row["montant_liquidation"],
-        salaire_annee_precedente_cents=salaire_precedent, annee_precedente=annee_precedente, iban=demande.iban, bic=demande.bic,
-        titulaire=demande.titulaire, explication=json.dumps({"annees": annees, "sam": etapes_sam, "pension": explain_pension(row)}, default=str),
+        demande_id=demande.id,
+        personne_id=personne.id,
+        organisme_code=demande.organisme_code,
+        categorie=demande.avis_categorie,
+        date_effet=date_effet,
+        sam_cents=sam,
+        annees_retenues=retenues,
+        montant_liquidation_cents=row["montant_liquidation"],
+        salaire_annee_precedente_cents=salaire_precedent,
+        annee_precedente=annee_precedente,
+        iban=demande.iban,
+        bic=demande.bic,
+        titulaire=demande.titulaire,
+        explication=json.dumps({"annees": annees, "sam": etapes_sam, "pension": explain_pension(row)}, default=str),
     )
     session.add(pension)
     session.flush()
@@ -432,8 +456,15 @@ def calculer(pensions: Iterable[PensionInvalidite], mois: date) -> dict[int, dic
     items = list(pensions)
     if not items:
         return {}
-    frame = pl.DataFrame({"pension": [p.id for p in items], "mois": [mois] * len(items), "date_effet": [p.date_effet for p in items],
-                          "categorie": [p.categorie for p in items], "sam": [p.sam_cents for p in items]})
+    frame = pl.DataFrame(
+        {
+            "pension": [p.id for p in items],
+            "mois": [mois] * len(items),
+            "date_effet": [p.date_effet for p in items],
+            "categorie": [p.categorie for p in items],
+            "sam": [p.sam_cents for p in items],
+        }
+    )
     out = rules.pension_en_service(frame)
     return {row["pension"]: row for row in out.iter_rows(named=True)}
 
@@ -452,12 +483,23 @@ def lire_pension(session: Session, caller: Caller, pension_id: int, mois: date |
     versements = session.scalars(select(VersementInvalidite).where(VersementInvalidite.pension_id == pension.id).order_by(VersementInvalidite.mois)).all()
     stored = json.loads(pension.explication)
     return {
-        "id": pension.id, "personne_id": pension.personne_id, "demande_id": pension.demande_id, "organisme_code": pension.organisme_code,
-        "categorie": pension.categorie, "date_effet": pension.date_effet, "date_fin": pension.date_fin, "sam_cents": pension.sam_cents,
-        "annees_retenues": pension.annees_retenues, "montant_liquidation_cents": pension.montant_liquidation_cents,
-        "mois": mois, "pension_mensuelle_cents": row["pension_mensuelle"], "explication": explain_pension(row), "sam": stored["sam"],
-        "versements": [{"mois": v.mois, "pension_cents": v.pension_cents, "reduction_cents": v.reduction_cents, "montant_cents": v.montant_cents}
-                       for v in versements],
+        "id": pension.id,
+        "personne_id": pension.personne_id,
+        "demande_id": pension.demande_id,
+        "organisme_code": pension.organisme_code,
+        "categorie": pension.categorie,
+        "date_effet": pension.date_effet,
+        "date_fin": pension.date_fin,
+        "sam_cents": pension.sam_cents,
+        "annees_retenues": pension.annees_retenues,
+        "montant_liquidation_cents": pension.montant_liquidation_cents,
+        "mois": mois,
+        "pension_mensuelle_cents": row["pension_mensuelle"],
+        "explication": explain_pension(row),
+        "sam": stored["sam"],
+        "versements": [
+            {"mois": v.mois, "pension_cents": v.pension_cents, "reduction_cents": v.reduction_cents, "montant_cents": v.montant_cents} for v in versements
+        ],
     }
 
 
@@ -469,8 +511,9 @@ def pensionnes_le(session: Session, asks: Iterable[tuple[int, date]]) -> set[tup
     if not ids:
         return set()
     periods: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
-    for pid, debut, fin in session.execute(select(PensionInvalidite.personne_id, PensionInvalidite.date_effet, PensionInvalidite.date_fin)
-                                           .where(PensionInvalidite.personne_id.in_(ids))):
+    for pid, debut, fin in session.execute(
+        select(PensionInvalidite.personne_id, PensionInvalidite.date_effet, PensionInvalidite.date_fin).where(PensionInvalidite.personne_id.in_(ids))
+    ):
         periods[pid].append((debut, fin))
     return {(pid, day) for pid, day in wanted if any(debut <= day and (fin is None or day < fin) for debut, fin in periods[pid])}
 
@@ -481,25 +524,57 @@ def fin_du_mois(d: date) -> date:
 
 def en_service(organisme_code: str, mois: date):  # type: ignore[no-untyped-def]
     """The query of the pensions of a caisse to pay for ``mois``: started by the end of the month, not ended before it."""
-    return (select(PensionInvalidite).where(PensionInvalidite.organisme_code == organisme_code, PensionInvalidite.date_effet <= fin_du_mois(mois),
-                                            or_(PensionInvalidite.date_fin.is_(None), PensionInvalidite.date_fin > mois)))
+    return select(PensionInvalidite).where(
+        PensionInvalidite.organisme_code == organisme_code,
+        PensionInvalidite.date_effet <= fin_du_mois(mois),
+        or_(PensionInvalidite.date_fin.is_(None), PensionInvalidite.date_fin > mois),
+    )
 
 
 def demande_out(demande: DemandeInvalidite, caller: Caller, session: Session) -> dict[str, Any]:
     pension = session.scalar(select(PensionInvalidite.id).where(PensionInvalidite.demande_id == demande.id))
     return {
-        "id": demande.id, "personne_id": demande.personne_id, "organisme_code": demande.organisme_code, "statut": demande.statut,
-        "date_demande": demande.date_demande, "date_arret": demande.date_arret,
-        "avis": None if demande.statut == "deposee" else {
-            "categorie": demande.avis_categorie, "date_effet": demande.avis_date_effet, "favorable": demande.avis_categorie is not None,
+        "id": demande.id,
+        "personne_id": demande.personne_id,
+        "organisme_code": demande.organisme_code,
+        "statut": demande.statut,
+        "date_demande": demande.date_demande,
+        "date_arret": demande.date_arret,
+        "avis": None
+        if demande.statut == "deposee"
+        else {
+            "categorie": demande.avis_categorie,
+            "date_effet": demande.avis_date_effet,
+            "favorable": demande.avis_categorie is not None,
             "motif": demande.avis_motif if medical(caller) else None,
         },
-        "decision": demande.decision, "date_decision": demande.date_decision, "pension_id": pension,
+        "decision": demande.decision,
+        "date_decision": demande.date_decision,
+        "pension_id": pension,
     }
 
 
 __all__ = [
-    "AvisIn", "CATEGORIES", "CampagneInvalidite", "ConversionRetraite", "VersementInvalidite", "fin_du_mois", "DecisionIn", "DemandeIn", "DemandeInvalidite", "PensionInvalidite", "SalaireAnnuel",
-    "calculer", "decider", "demande_out", "demander", "donner_avis", "en_service", "file_medecin_conseil", "lire_demande", "lire_pension",
-    "pensionnes_le", "salaire_annuel_moyen",
+    "AvisIn",
+    "CATEGORIES",
+    "CampagneInvalidite",
+    "ConversionRetraite",
+    "VersementInvalidite",
+    "fin_du_mois",
+    "DecisionIn",
+    "DemandeIn",
+    "DemandeInvalidite",
+    "PensionInvalidite",
+    "SalaireAnnuel",
+    "calculer",
+    "decider",
+    "demande_out",
+    "demander",
+    "donner_avis",
+    "en_service",
+    "file_medecin_conseil",
+    "lire_demande",
+    "lire_pension",
+    "pensionnes_le",
+    "salaire_annuel_moyen",
 ]

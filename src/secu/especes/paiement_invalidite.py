@@ -94,15 +94,26 @@ def _references(session: Session, pensions: list[PensionInvalidite], mois: date)
     debut, fin = _mois_decale(mois, -13), _mois_decale(mois, -2)
     ids = [p.id for p in pensions]
     personnes = {p.id: p.personne_id for p in pensions}
-    verse = dict(session.execute(
-        select(VersementInvalidite.pension_id, func.sum(VersementInvalidite.pension_cents))
-        .where(VersementInvalidite.pension_id.in_(ids), VersementInvalidite.mois >= debut, VersementInvalidite.mois <= fin)
-        .group_by(VersementInvalidite.pension_id)).all())
-    revenus = dict(session.execute(
-        select(Remuneration.personne_id, func.sum(Remuneration.brut_cents)).join(DeclarationDsn, DeclarationDsn.id == Remuneration.declaration_id)
-        .where(Remuneration.personne_id.in_(set(personnes.values())), DeclarationDsn.remplacee_par_id.is_(None),
-               Remuneration.mois >= debut, Remuneration.mois <= fin)
-        .group_by(Remuneration.personne_id)).all())
+    verse = dict(
+        session.execute(
+            select(VersementInvalidite.pension_id, func.sum(VersementInvalidite.pension_cents))
+            .where(VersementInvalidite.pension_id.in_(ids), VersementInvalidite.mois >= debut, VersementInvalidite.mois <= fin)
+            .group_by(VersementInvalidite.pension_id)
+        ).all()
+    )
+    revenus = dict(
+        session.execute(
+            select(Remuneration.personne_id, func.sum(Remuneration.brut_cents))
+            .join(DeclarationDsn, DeclarationDsn.id == Remuneration.declaration_id)
+            .where(
+                Remuneration.personne_id.in_(set(personnes.values())),
+                DeclarationDsn.remplacee_par_id.is_(None),
+                Remuneration.mois >= debut,
+                Remuneration.mois <= fin,
+            )
+            .group_by(Remuneration.personne_id)
+        ).all()
+    )
     return {pid: (int(verse.get(pid) or 0), int(revenus.get(personnes[pid]) or 0)) for pid in ids}
 
 
@@ -129,8 +140,9 @@ def _pay_chunk(sessions: sessionmaker[Session], organisme_code: str, campagne_id
             return 0
         naissances = dict(session.execute(select(Personne.id, Personne.date_naissance).where(Personne.id.in_({p.personne_id for p in pensions}))).all())
         deces = _deces(session, {p.personne_id for p in pensions})
-        fins = rules.conversion_retraite(pl.DataFrame({"pension": [p.id for p in pensions], "date_naissance": [naissances[p.personne_id] for p in pensions],
-                                                       "mois": [mois] * len(pensions)}))
+        fins = rules.conversion_retraite(
+            pl.DataFrame({"pension": [p.id for p in pensions], "date_naissance": [naissances[p.personne_id] for p in pensions], "mois": [mois] * len(pensions)})
+        )
         fin = {row["pension"]: row for row in fins.iter_rows(named=True)}
         payables: list[PensionInvalidite] = []
         for pension in pensions:
@@ -151,10 +163,18 @@ def _convertir(session: Session, pension: PensionInvalidite, row: dict[str, Any]
     pension.date_fin = row["date_conversion"]
     if session.scalar(select(ConversionRetraite.id).where(ConversionRetraite.pension_id == pension.id)) is not None:
         return
-    derniere = session.scalar(select(VersementInvalidite.pension_cents).where(VersementInvalidite.pension_id == pension.id)
-                              .order_by(VersementInvalidite.mois.desc()).limit(1))
-    session.add(ConversionRetraite(pension_id=pension.id, personne_id=pension.personne_id, date_conversion=row["date_conversion"],
-                                   derniere_pension_cents=int(derniere or 0), reference=rules.REF_CONVERSION))
+    derniere = session.scalar(
+        select(VersementInvalidite.pension_cents).where(VersementInvalidite.pension_id == pension.id).order_by(VersementInvalidite.mois.desc()).limit(1)
+    )
+    session.add(
+        ConversionRetraite(
+            pension_id=pension.id,
+            personne_id=pension.personne_id,
+            date_conversion=row["date_conversion"],
+            derniere_pension_cents=int(derniere or 0),
+            reference=rules.REF_CONVERSION,
+        )
+    )
 
 
 def _pay(session: Session, run: CampagneInvalidite, pensions: list[PensionInvalidite]) -> None:
@@ -162,44 +182,79 @@ def _pay(session: Session, run: CampagneInvalidite, pensions: list[PensionInvali
 
     rows = calculer(pensions, run.mois)
     references = _references(session, pensions, run.mois)
-    cumul = rules.cumul_invalidite(pl.DataFrame({
-        "pension": [p.id for p in pensions], "mois": [run.mois] * len(pensions), "pension_mensuelle": [rows[p.id]["pension_mensuelle"] for p in pensions],
-        "pensions_reference": [references[p.id][0] for p in pensions], "revenus_reference": [references[p.id][1] for p in pensions],
-        "sam": [p.sam_cents for p in pensions], "salaire_annee_precedente": [p.salaire_annee_precedente_cents for p in pensions],
-        "annee_precedente": [p.annee_precedente for p in pensions],
-    }))
+    cumul = rules.cumul_invalidite(
+        pl.DataFrame(
+            {
+                "pension": [p.id for p in pensions],
+                "mois": [run.mois] * len(pensions),
+                "pension_mensuelle": [rows[p.id]["pension_mensuelle"] for p in pensions],
+                "pensions_reference": [references[p.id][0] for p in pensions],
+                "revenus_reference": [references[p.id][1] for p in pensions],
+                "sam": [p.sam_cents for p in pensions],
+                "salaire_annee_precedente": [p.salaire_annee_precedente_cents for p in pensions],
+                "annee_precedente": [p.annee_precedente for p in pensions],
+            }
+        )
+    )
     for row in cumul.iter_rows(named=True):
         pension = next(p for p in pensions if p.id == row["pension"])
         etapes = explain_pension(rows[pension.id]) + explain_cumul(row)
-        versement = VersementInvalidite(pension_id=pension.id, campagne_id=run.id, mois=run.mois, pension_cents=row["pension_mensuelle"],
-                                        reduction_cents=row["reduction_mensuelle"], montant_cents=row["pension_versee"],
-                                        explication=json.dumps(etapes, default=str))
+        versement = VersementInvalidite(
+            pension_id=pension.id,
+            campagne_id=run.id,
+            mois=run.mois,
+            pension_cents=row["pension_mensuelle"],
+            reduction_cents=row["reduction_mensuelle"],
+            montant_cents=row["pension_versee"],
+            explication=json.dumps(etapes, default=str),
+        )
         session.add(versement)
         if row["pension_versee"]:
-            ledger.post(session, ledger.NouvelleEcriture(
-                cle_idempotence=f"invalidite:versement:{pension.id}:{run.mois:%Y-%m}", date_operation=run.date_execution,
-                libelle=f"Pension d'invalidité {run.mois:%m/%Y} (pension {pension.id})", document_source=f"campagne invalidité {run.id}",
-                lignes=(
-                    ledger.Ligne("maladie", run.organisme_code, COMPTE_CHARGE, row["pension_versee"]),
-                    ledger.Ligne("maladie", run.organisme_code, "tresorerie.virements_emis", -row["pension_versee"]),
+            ledger.post(
+                session,
+                ledger.NouvelleEcriture(
+                    cle_idempotence=f"invalidite:versement:{pension.id}:{run.mois:%Y-%m}",
+                    date_operation=run.date_execution,
+                    libelle=f"Pension d'invalidité {run.mois:%m/%Y} (pension {pension.id})",
+                    document_source=f"campagne invalidité {run.id}",
+                    lignes=(
+                        ledger.Ligne("maladie", run.organisme_code, COMPTE_CHARGE, row["pension_versee"]),
+                        ledger.Ligne("maladie", run.organisme_code, "tresorerie.virements_emis", -row["pension_versee"]),
+                    ),
                 ),
-            ))
+            )
     session.flush()
 
 
 def _build_file(session: Session, run: CampagneInvalidite) -> tuple[str, int, int]:
     config = settings()
     rows = session.execute(
-        select(VersementInvalidite, PensionInvalidite).join(PensionInvalidite, PensionInvalidite.id == VersementInvalidite.pension_id)
-        .where(VersementInvalidite.campagne_id == run.id, VersementInvalidite.montant_cents > 0).order_by(VersementInvalidite.pension_id)).all()
+        select(VersementInvalidite, PensionInvalidite)
+        .join(PensionInvalidite, PensionInvalidite.id == VersementInvalidite.pension_id)
+        .where(VersementInvalidite.campagne_id == run.id, VersementInvalidite.montant_cents > 0)
+        .order_by(VersementInvalidite.pension_id)
+    ).all()
     if not rows:
         return "", 0, 0
-    sepa = SepaTransfer({"name": get_organisme(run.organisme_code).nom[:70], "IBAN": config.compte_payeur_iban, "BIC": config.compte_payeur_bic,
-                         "batch": True, "currency": "EUR"}, clean=True)
+    sepa = SepaTransfer(
+        {
+            "name": get_organisme(run.organisme_code).nom[:70],
+            "IBAN": config.compte_payeur_iban,
+            "BIC": config.compte_payeur_bic,
+            "batch": True,
+            "currency": "EUR",
+        },
+        clean=True,
+    )
     for index, (versement, pension) in enumerate(rows):
-        payment = {"name": (pension.titulaire or "pensionne")[:70], "IBAN": pension.iban, "amount": versement.montant_cents,
-                   "execution_date": run.date_execution, "description": f"Pension invalidite {run.mois:%m/%Y} {run.organisme_code} pension {pension.id}",
-                   "endtoend_id": f"INV{run.id:08d}{index:06d}"}
+        payment = {
+            "name": (pension.titulaire or "pensionne")[:70],
+            "IBAN": pension.iban,
+            "amount": versement.montant_cents,
+            "execution_date": run.date_execution,
+            "description": f"Pension invalidite {run.mois:%m/%Y} {run.organisme_code} pension {pension.id}",
+            "endtoend_id": f"INV{run.id:08d}{index:06d}",
+        }
         if pension.bic:
             payment["BIC"] = pension.bic
         sepa.add_payment(payment)
@@ -233,11 +288,16 @@ def run_payments(sessions: sessionmaker[Session], organisme_code: str, mois: dat
 
 def _finished(sessions: sessionmaker[Session], organisme_code: str, mois: date) -> Bilan:
     with unit_of_work(sessions) as session:
-        campagne_id = session.scalar(select(CampagneInvalidite.id).where(
-            CampagneInvalidite.organisme_code == organisme_code, CampagneInvalidite.mois == mois, CampagneInvalidite.statut == "terminee"))
+        campagne_id = session.scalar(
+            select(CampagneInvalidite.id).where(
+                CampagneInvalidite.organisme_code == organisme_code, CampagneInvalidite.mois == mois, CampagneInvalidite.statut == "terminee"
+            )
+        )
     if campagne_id is None:
-        raise Conflict(f"une campagne de paiement des pensions d'invalidité de {organisme_code} est déjà en cours : relancer quand elle sera terminée",
-                       field="organisme_code")
+        raise Conflict(
+            f"une campagne de paiement des pensions d'invalidité de {organisme_code} est déjà en cours : relancer quand elle sera terminée",
+            field="organisme_code",
+        )
     return bilan(sessions, campagne_id)
 
 
@@ -246,13 +306,31 @@ def bilan(sessions: sessionmaker[Session], campagne_id: int) -> Bilan:
         run = session.get(CampagneInvalidite, campagne_id)
         assert run is not None
         count, reductions = session.execute(
-            select(func.count(VersementInvalidite.id), func.coalesce(func.sum(VersementInvalidite.reduction_cents), 0))
-            .where(VersementInvalidite.campagne_id == run.id)).one()
-        conversions = session.scalar(select(func.count(ConversionRetraite.id)).join(PensionInvalidite, PensionInvalidite.id == ConversionRetraite.pension_id)
-                                     .where(PensionInvalidite.organisme_code == run.organisme_code, ConversionRetraite.date_conversion <= fin_du_mois(run.mois),
-                                            ConversionRetraite.date_conversion > _mois_decale(run.mois, -1)))
-        return Bilan(run.id, run.organisme_code, run.mois, run.date_execution, int(count), run.virements, run.total_cents, int(reductions),
-                     int(conversions or 0), run.fichier_sepa or "")
+            select(func.count(VersementInvalidite.id), func.coalesce(func.sum(VersementInvalidite.reduction_cents), 0)).where(
+                VersementInvalidite.campagne_id == run.id
+            )
+        ).one()
+        conversions = session.scalar(
+            select(func.count(ConversionRetraite.id))
+            .join(PensionInvalidite, PensionInvalidite.id == ConversionRetraite.pension_id)
+            .where(
+                PensionInvalidite.organisme_code == run.organisme_code,
+                ConversionRetraite.date_conversion <= fin_du_mois(run.mois),
+                ConversionRetraite.date_conversion > _mois_decale(run.mois, -1),
+            )
+        )
+        return Bilan(
+            run.id,
+            run.organisme_code,
+            run.mois,
+            run.date_execution,
+            int(count),
+            run.virements,
+            run.total_cents,
+            int(reductions),
+            int(conversions or 0),
+            run.fichier_sepa or "",
+        )
 
 
 __all__ = ["COMPTE_CHARGE", "Bilan", "bilan", "run_payments"]

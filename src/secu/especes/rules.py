@@ -458,7 +458,8 @@ def montant_liquidation(pensions: pl.DataFrame) -> pl.DataFrame:
     joined = join_parameters(frame.select("__ligne", "date_effet", "categorie"), names, on="date_effet",
                              by={"invalidite.taux": cle, "invalidite.maximum_pass": cle}, with_references=True)
     added = [c for c in joined.columns if c not in ("__ligne", "date_effet", "categorie")]
-    joined = joined.select("__ligne", *[pl.col(c).alias(f"{c}_liquidation") for c in added])
+    joined = joined.select("__ligne", *[
+        pl.col(c).alias(f"{c.removesuffix('_reference')}_liquidation_reference" if c.endswith("_reference") else f"{c}_liquidation") for c in added])
     frame = frame.join(joined, on="__ligne", how="left")
     douze9 = pl.lit(12 * _E9, dtype=_I)
     base = div_half_up_expr(pl.col("sam").cast(_I) * _n9("invalidite_taux_liquidation"), douze9).cast(pl.Int64)
