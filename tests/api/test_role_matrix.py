@@ -260,6 +260,32 @@ MATRIX: dict[tuple[str, str], list[Cas]] = {
     ("GET", "/api/autonomie/statistiques"): [_read(f"/api/autonomie/statistiques?annee={TODAY.year}", {"admin", "analyste"})],
     ("POST", "/api/autonomie/simulation"): [Cas("/api/autonomie/simulation", PUBLIC, body={
         "date": str(TODAY), "gir": 2, "age": 80, "plan_cents": 100_000, "ressources_cents": 150_000})],
+    # -- invalidité and capital décès (secu.especes): the assuré files, the médecin-conseil of the territory gives the avis,
+    # the CPAM decides and pays; the capital décès is the deceased's CPAM's
+    ("POST", "/api/especes/invalidite/demandes"): [Cas("/api/especes/invalidite/demandes", {"admin", "agent.paris", "assure.parent"}, body={
+        "personne_id": "{parent_id}", "date_demande": str(TODAY), "date_arret": "2024-03-01"}, personne="parent_id")],
+    ("GET", "/api/especes/invalidite/demandes/{demande_id}"): [_read("/api/especes/invalidite/demandes/{demande_id}",
+                                                                      {"admin", "agent.paris", "mc.idf", "assure.parent"}, "demande_invalidite", "parent_id")],
+    ("GET", "/api/especes/invalidite/file"): [_read("/api/especes/invalidite/file", MEDECINS)],
+    ("POST", "/api/especes/invalidite/demandes/{demande_id}/avis"): [Cas("/api/especes/invalidite/demandes/{demande_id}/avis", {"mc.idf"},
+                                                                          body={"categorie": 2, "date_effet": "2025-05-01"}, personne="parent_id")],
+    ("POST", "/api/especes/invalidite/demandes/{demande_id}/decision"): [Cas(
+        "/api/especes/invalidite/demandes/{demande_id}/decision", {"admin", "agent.paris"}, body={"decision": "accord", "date_decision": str(TODAY)},
+        personne="parent_id")],
+    ("GET", "/api/especes/invalidite/pensions/{pension_id}"): [_read("/api/especes/invalidite/pensions/{pension_id}",
+                                                                      {"admin", "agent.paris", "mc.idf", "assure.parent"}, "pension_invalidite", "parent_id")],
+    ("POST", "/api/especes/invalidite/paiements"): [Cas("/api/especes/invalidite/paiements", {"admin", "agent.paris"},
+                                                        body={"organisme_code": "{cpam_paris}", "mois": "2029-12-01"})],
+    ("POST", "/api/especes/deces"): [Cas("/api/especes/deces", {"admin", "agent.paris"}, body={"personne_id": "{parent_id}", "date_deces": "2030-01-10"},
+                                         personne="parent_id")],
+    ("GET", "/api/especes/deces/{deces_id}"): [_read("/api/especes/deces/{deces_id}", {"admin", "agent.paris"}, "deces_assure", "parent_id")],
+    ("POST", "/api/especes/deces/{deces_id}/demandes"): [Cas("/api/especes/deces/{deces_id}/demandes", {"admin", "agent.paris"}, body={
+        "nom": "Durand", "prenoms": "Alice", "lien": "conjoint", "a_charge": False, "date_demande": "2030-01-20", "iban": "FR7630006000011234567890189"},
+        personne="parent_id")],
+    ("POST", "/api/especes/deces/{deces_id}/decision"): [Cas("/api/especes/deces/{deces_id}/decision", {"admin", "agent.paris"},
+                                                             body={"date_decision": "2030-03-01"}, personne="parent_id")],
+    ("POST", "/api/especes/deces/{deces_id}/paiement"): [Cas("/api/especes/deces/{deces_id}/paiement", {"admin", "agent.paris"},
+                                                             body={"date_execution": "2030-03-05"}, personne="parent_id")],
     # -- the pages: the assuré's space, the agent's office, the analyst's dashboard
     ("POST", "/connexion"): [_page("/connexion", PUBLIC, body={"identifiant": "analyste", "mot_de_passe": PASSWORD})],
     ("POST", "/deconnexion"): [_page("/deconnexion", PUBLIC, body={})],  # with a token of its own (below)
@@ -364,7 +390,27 @@ def donnees(app, world: World) -> Donnees:  # type: ignore[no-untyped-def]
     assert card.status_code in (200, 201), card.text
     d.values["other_card_id"] = card.json()["id"]
     d.values["dsn_id"] = 2**31 - 1  # no DSN here: the policy answers before the lookup
+    _invalidite(app, world, d)
     return d
+
+
+def _invalidite(app, world: World, d: Donnees) -> None:  # type: ignore[no-untyped-def]
+    """An invalidity claim of the parent, the avis, the grant (a pension), and a death declared to his CPAM."""
+    from secu.core.security import SYSTEM, Caller
+    from secu.especes import deces, invalidite
+    from tests.api.conftest import drsm_for
+
+    with unit_of_work(app.state.sessions) as s:
+        demande = invalidite.demander(s, SYSTEM, invalidite.DemandeIn(
+            personne_id=world.parent_id, date_demande=date(2025, 3, 1), date_arret=date(2024, 3, 1), iban="FR7630006000011234567890189",
+            salaires_hors_secu=[invalidite.SalaireAnnuel(annee=2023, salaire_cents=3_000_000)]))
+        invalidite.donner_avis(s, Caller(user_id=None, role=Role.MEDECIN_CONSEIL, organisme_code=drsm_for("75")), demande.id,
+                               invalidite.AvisIn(categorie=2, date_effet=date(2025, 5, 1)))
+        invalidite.decider(s, SYSTEM, demande.id, invalidite.DecisionIn(decision="accord", date_decision=date(2025, 4, 15)))
+        d.values["demande_id"] = demande.id
+        d.values["pension_id"] = s.scalar(select(invalidite.PensionInvalidite.id).where(invalidite.PensionInvalidite.demande_id == demande.id))
+        d.values["deces_id"] = deces.declarer(s, SYSTEM, deces.DecesIn(personne_id=world.parent_id, date_deces=date(2030, 1, 10),
+                                                                       activite_salariee=date(2029, 12, 31))).id
 
 
 def _format(value: Any, values: dict[str, Any]) -> Any:
