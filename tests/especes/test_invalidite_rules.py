@@ -56,8 +56,15 @@ def test_a_month_before_the_date_d_effet_is_refused() -> None:
 
 
 def _cumul(**values: object) -> dict:  # type: ignore[type-arg]
-    base = {"mois": date(2025, 5, 1), "pension_mensuelle": 125_000, "pensions_reference": 1_500_000, "revenus_reference": 2_000_000,
-            "sam": 3_000_000, "salaire_annee_precedente": 3_200_000, "annee_precedente": 2021}
+    base = {
+        "mois": date(2025, 5, 1),
+        "pension_mensuelle": 125_000,
+        "pensions_reference": 1_500_000,
+        "revenus_reference": 2_000_000,
+        "sam": 3_000_000,
+        "salaire_annee_precedente": 3_200_000,
+        "annee_precedente": 2021,
+    }
     return rules.cumul_invalidite(pl.DataFrame([base | values])).row(0, named=True)
 
 
@@ -88,29 +95,41 @@ def test_conversion_at_62_the_first_of_the_next_month() -> None:
     frame = pl.DataFrame({"date_naissance": [date(1963, 5, 17), date(1964, 2, 29)], "mois": [date(2025, 5, 1), date(2026, 3, 1)]})
     rows = rules.conversion_retraite(frame).to_dicts()
     assert [(r["date_anniversaire"], r["date_conversion"], r["en_service"]) for r in rows] == [
-        (date(2025, 5, 17), date(2025, 6, 1), True), (date(2026, 2, 28), date(2026, 3, 1), False)]
+        (date(2025, 5, 17), date(2025, 6, 1), True),
+        (date(2026, 2, 28), date(2026, 3, 1), False),
+    ]
 
 
 def test_capital_deces_conditions_in_the_three_months_before_death() -> None:
     """L. 361-1: salaried activity, unemployment benefit, invalidity pension, rente AT/MP of at least 66,66 %, maintien
     de droits, less than three months before death."""
-    frame = pl.DataFrame({
-        "date_deces": [date(2025, 6, 10)] * 4,
-        "activite_salariee": [date(2025, 3, 10), date(2025, 3, 9), None, None],
-        "rente_atmp": [None, None, date(2025, 6, 1), date(2025, 6, 1)],
-        "taux_rente_atmp": [None, None, Decimal("0.5"), Decimal("0.7")],
-    }, schema_overrides={"taux_rente_atmp": pl.Decimal(38, 9)})
+    frame = pl.DataFrame(
+        {
+            "date_deces": [date(2025, 6, 10)] * 4,
+            "activite_salariee": [date(2025, 3, 10), date(2025, 3, 9), None, None],
+            "rente_atmp": [None, None, date(2025, 6, 1), date(2025, 6, 1)],
+            "taux_rente_atmp": [None, None, Decimal("0.5"), Decimal("0.7")],
+        },
+        schema_overrides={"taux_rente_atmp": pl.Decimal(38, 9)},
+    )
     rows = rules.conditions_capital_deces(frame).to_dicts()
-    assert [(r["droit_ouvert"], r["situation_retenue"]) for r in rows] == [
-        (True, "activite_salariee"), (False, None), (False, None), (True, "rente_atmp")]
+    assert [(r["droit_ouvert"], r["situation_retenue"]) for r in rows] == [(True, "activite_salariee"), (False, None), (False, None), (True, "rente_atmp")]
 
 
 def _beneficiaires(claims: list[tuple[str, bool, date]], decision: date = date(2025, 8, 1), separe: bool = False) -> list[tuple]:  # type: ignore[type-arg]
-    frame = pl.DataFrame({
-        "deces": [1] * len(claims), "date_deces": [date(2025, 6, 10)] * len(claims), "capital": [397_700] * len(claims),
-        "date_decision": [decision] * len(claims), "demande": list(range(1, len(claims) + 1)), "lien": [c[0] for c in claims],
-        "a_charge": [c[1] for c in claims], "separe": [separe] * len(claims), "date_demande": [c[2] for c in claims],
-    })
+    frame = pl.DataFrame(
+        {
+            "deces": [1] * len(claims),
+            "date_deces": [date(2025, 6, 10)] * len(claims),
+            "capital": [397_700] * len(claims),
+            "date_decision": [decision] * len(claims),
+            "demande": list(range(1, len(claims) + 1)),
+            "lien": [c[0] for c in claims],
+            "a_charge": [c[1] for c in claims],
+            "separe": [separe] * len(claims),
+            "date_demande": [c[2] for c in claims],
+        }
+    )
     out = rules.beneficiaires_capital_deces(frame).sort("demande")
     return [(r["lien"], r["ordre"], r["montant"]) for r in out.to_dicts()]
 
@@ -118,9 +137,14 @@ def _beneficiaires(claims: list[tuple[str, bool, date]], decision: date = date(2
 def test_capital_deces_priority_to_persons_a_charge_within_the_month() -> None:
     """L. 361-4: the persons à charge who claim within a month come first (among them, R. 361-3: conjoint, children,
     ascendants); two children à charge share the 3 977 € of a death in June 2025 equally."""
-    assert _beneficiaires([("conjoint", False, date(2025, 6, 20)), ("enfant", True, date(2025, 6, 25)), ("enfant", True, date(2025, 7, 1)),
-                           ("ascendant", False, date(2025, 6, 15))]) == [
-        ("conjoint", None, 0), ("enfant", "prioritaire", 198_850), ("enfant", "prioritaire", 198_850), ("ascendant", None, 0)]
+    assert _beneficiaires(
+        [
+            ("conjoint", False, date(2025, 6, 20)),
+            ("enfant", True, date(2025, 6, 25)),
+            ("enfant", True, date(2025, 7, 1)),
+            ("ascendant", False, date(2025, 6, 15)),
+        ]
+    ) == [("conjoint", None, 0), ("enfant", "prioritaire", 198_850), ("enfant", "prioritaire", 198_850), ("ascendant", None, 0)]
 
 
 def test_capital_deces_without_priority_the_spouse_then_descendants_then_ascendants() -> None:
@@ -129,8 +153,11 @@ def test_capital_deces_without_priority_the_spouse_then_descendants_then_ascenda
     late = date(2025, 7, 15)
     assert _beneficiaires([("enfant", True, late), ("conjoint", False, late)]) == [("enfant", None, 0), ("conjoint", "non_prioritaire", 397_700)]
     assert _beneficiaires([("enfant", False, late), ("descendant", False, late), ("enfant", False, late), ("ascendant", False, late)]) == [
-        ("enfant", "non_prioritaire", 132_567), ("descendant", "non_prioritaire", 132_567), ("enfant", "non_prioritaire", 132_566),
-        ("ascendant", None, 0)]
+        ("enfant", "non_prioritaire", 132_567),
+        ("descendant", "non_prioritaire", 132_567),
+        ("enfant", "non_prioritaire", 132_566),
+        ("ascendant", None, 0),
+    ]
     assert _beneficiaires([("conjoint", False, late), ("ascendant", False, late)], separe=True)[1] == ("ascendant", "non_prioritaire", 397_700)
 
 
@@ -139,4 +166,6 @@ def test_capital_deces_windows() -> None:
     frame = _beneficiaires([("conjoint", False, date(2025, 6, 20))], decision=date(2025, 7, 1))
     assert frame == [("conjoint", None, 0)]
     assert _beneficiaires([("conjoint", False, date(2027, 6, 11)), ("enfant", False, date(2027, 6, 1))], decision=date(2027, 7, 1)) == [
-        ("conjoint", None, 0), ("enfant", "non_prioritaire", 397_700)]
+        ("conjoint", None, 0),
+        ("enfant", "non_prioritaire", 397_700),
+    ]

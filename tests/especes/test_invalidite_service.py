@@ -22,6 +22,7 @@ from secu.especes import paiement_invalidite as paiement
 from secu.organismes import route
 from secu.recouvrement.models import DeclarationDsn, Remuneration
 from secu.register import schemas, service
+from secu.verification import invalidite as check_invalidite
 from secu.verification import sepa_totals
 from tests.api.conftest import drsm_for, with_key
 
@@ -46,32 +47,85 @@ COMMUNES = {"75": "75111", "13": "13055", "69": "69123"}
 def _person(sessions, index: int, born: date, departement: str = "75") -> int:  # type: ignore[no-untyped-def]
     """A person of a département: each test that runs payments has its caisse's months to itself (a closed run pays no one new)."""
     with unit_of_work(sessions) as s:
-        return service.register_person(s, schemas.PersonneIn(
-            nir=with_key(f"1{born:%y}{born:%m}75115{index:03d}"), nom_naissance=f"Martin{index}", prenoms="Paul", date_naissance=born, sexe="1",
-            departement=departement, commune=COMMUNES[departement]), caller=SYSTEM, today=date(2025, 1, 1)).id
+        return service.register_person(
+            s,
+            schemas.PersonneIn(
+                nir=with_key(f"1{born:%y}{born:%m}75115{index:03d}"),
+                nom_naissance=f"Martin{index}",
+                prenoms="Paul",
+                date_naissance=born,
+                sexe="1",
+                departement=departement,
+                commune=COMMUNES[departement],
+            ),
+            caller=SYSTEM,
+            today=date(2025, 1, 1),
+        ).id
 
 
 def _dsn(sessions, personne_id: int, months: dict[date, int]) -> None:  # type: ignore[no-untyped-def]
     """Salary records as the DSN intake leaves them (one declaration per month, not replaced)."""
     with unit_of_work(sessions) as s:
         for mois, brut in months.items():
-            declaration = DeclarationDsn(siren="552100554", siret="55210055400013", mois=mois, version=1, type_declaration="normale",
-                                         empreinte=f"{personne_id}-{mois}", format="json", contenu="{}", organisme_code="URSSAF-IDF",
-                                         effectif=1, salaries=1, date_exigibilite=mois, brut_cents=brut, salarial_cents=0,
-                                         patronal_cents=0, du_urssaf_cents=0)
+            declaration = DeclarationDsn(
+                siren="552100554",
+                siret="55210055400013",
+                mois=mois,
+                version=1,
+                type_declaration="normale",
+                empreinte=f"{personne_id}-{mois}",
+                format="json",
+                contenu="{}",
+                organisme_code="URSSAF-IDF",
+                effectif=1,
+                salaries=1,
+                date_exigibilite=mois,
+                brut_cents=brut,
+                salarial_cents=0,
+                patronal_cents=0,
+                du_urssaf_cents=0,
+            )
             s.add(declaration)
             s.flush()
-            s.add(Remuneration(declaration_id=declaration.id, nir="x", personne_id=personne_id, siret="55210055400013", mois=mois,
-                               brut_cents=brut, cadre=False, salarial_cents=0, patronal_cents=0, net_avant_impot_cents=0))
+            s.add(
+                Remuneration(
+                    declaration_id=declaration.id,
+                    nir="x",
+                    personne_id=personne_id,
+                    siret="55210055400013",
+                    mois=mois,
+                    brut_cents=brut,
+                    cadre=False,
+                    salarial_cents=0,
+                    patronal_cents=0,
+                    net_avant_impot_cents=0,
+                )
+            )
 
 
-def _grant(sessions, personne_id: int, *, categorie: int = 2, date_effet: date = date(2025, 5, 1), date_arret: date = date(2024, 3, 1),  # type: ignore[no-untyped-def]
-           salaires: dict[int, int] | None = None, departement: str = "75") -> int:
+def _grant(
+    sessions,
+    personne_id: int,
+    *,
+    categorie: int = 2,
+    date_effet: date = date(2025, 5, 1),
+    date_arret: date = date(2024, 3, 1),  # type: ignore[no-untyped-def]
+    salaires: dict[int, int] | None = None,
+    departement: str = "75",
+) -> int:
     medecin = Caller(user_id=None, role=Role.MEDECIN_CONSEIL, organisme_code=drsm_for(departement))
     with unit_of_work(sessions) as s:
-        demande = invalidite.demander(s, SYSTEM, invalidite.DemandeIn(
-            personne_id=personne_id, date_demande=date(2025, 3, 1), date_arret=date_arret, iban=IBAN,
-            salaires_hors_secu=[invalidite.SalaireAnnuel(annee=a, salaire_cents=m) for a, m in (salaires or {}).items()]))
+        demande = invalidite.demander(
+            s,
+            SYSTEM,
+            invalidite.DemandeIn(
+                personne_id=personne_id,
+                date_demande=date(2025, 3, 1),
+                date_arret=date_arret,
+                iban=IBAN,
+                salaires_hors_secu=[invalidite.SalaireAnnuel(annee=a, salaire_cents=m) for a, m in (salaires or {}).items()],
+            ),
+        )
         demande_id = demande.id
     with unit_of_work(sessions) as s:
         invalidite.donner_avis(s, medecin, demande_id, invalidite.AvisIn(categorie=categorie, date_effet=date_effet))
@@ -87,9 +141,17 @@ def test_the_workflow_claim_queue_avis_decision_and_the_sam_from_the_dsn(session
     # 12 × 2 500 € in 2022 and 2023 (30 000 € a year, under the PASS), and one older year given by the claim (18 000 €).
     _dsn(sessions, pid, {date(y, m, 1): 250_000 for y in (2022, 2023) for m in range(1, 13)})
     with unit_of_work(sessions) as s:
-        demande = invalidite.demander(s, Caller(user_id=None, role=Role.ASSURE, personne_id=pid), invalidite.DemandeIn(
-            personne_id=pid, date_demande=date(2025, 3, 1), date_arret=date(2024, 3, 1), iban=IBAN,
-            salaires_hors_secu=[invalidite.SalaireAnnuel(annee=2015, salaire_cents=1_800_000)]))
+        demande = invalidite.demander(
+            s,
+            Caller(user_id=None, role=Role.ASSURE, personne_id=pid),
+            invalidite.DemandeIn(
+                personne_id=pid,
+                date_demande=date(2025, 3, 1),
+                date_arret=date(2024, 3, 1),
+                iban=IBAN,
+                salaires_hors_secu=[invalidite.SalaireAnnuel(annee=2015, salaire_cents=1_800_000)],
+            ),
+        )
         demande_id = demande.id
     with unit_of_work(sessions) as s:
         with pytest.raises(Conflict):
@@ -129,21 +191,37 @@ def test_monthly_payment_twice_is_once_and_the_file_is_what_is_marked_paid(sessi
     assert again == first and first.versements >= 3
     assert sepa_totals(first.fichier_sepa) == (first.virements, first.total_cents)
     with unit_of_work(sessions) as s:
-        mine = dict(s.execute(select(invalidite.VersementInvalidite.pension_id, invalidite.VersementInvalidite.montant_cents)
-                              .where(invalidite.VersementInvalidite.pension_id.in_(pensions), invalidite.VersementInvalidite.mois == date(2025, 6, 1))).all())
+        mine = dict(
+            s.execute(
+                select(invalidite.VersementInvalidite.pension_id, invalidite.VersementInvalidite.montant_cents).where(
+                    invalidite.VersementInvalidite.pension_id.in_(pensions), invalidite.VersementInvalidite.mois == date(2025, 6, 1)
+                )
+            ).all()
+        )
         assert mine == {pensions[0]: 100_000, pensions[1]: 125_000, pensions[2]: 150_000}  # 50 % × 24 000 / 30 000 / 36 000 ÷ 12
-        marked = s.scalar(select(func.coalesce(func.sum(invalidite.VersementInvalidite.montant_cents), 0))
-                          .where(invalidite.VersementInvalidite.campagne_id == first.campagne_id))
-        booked = s.scalar(select(func.coalesce(func.sum(ledger.LigneEcriture.montant_cents), 0))
-                          .where(ledger.LigneEcriture.compte == paiement.COMPTE_CHARGE, ledger.LigneEcriture.organisme_code == CPAM))
+        marked = s.scalar(
+            select(func.coalesce(func.sum(invalidite.VersementInvalidite.montant_cents), 0)).where(
+                invalidite.VersementInvalidite.campagne_id == first.campagne_id
+            )
+        )
+        booked = s.scalar(
+            select(func.coalesce(func.sum(ledger.LigneEcriture.montant_cents), 0)).where(
+                ledger.LigneEcriture.compte == paiement.COMPTE_CHARGE, ledger.LigneEcriture.organisme_code == CPAM
+            )
+        )
         keys = s.scalar(select(func.count()).select_from(ledger.Ecriture).where(ledger.Ecriture.cle_idempotence.like("invalidite:versement:%:2025-06")))
     assert marked == first.total_cents and keys == first.versements and booked >= marked
     # Revaluation on 1 April 2026 (× 1,008, non vérifié): 1 000 € → 1 008 €.
     april = paiement.run_payments(sessions, CPAM, date(2026, 4, 1))
     with unit_of_work(sessions) as s:
-        paid = s.scalar(select(invalidite.VersementInvalidite.montant_cents).where(invalidite.VersementInvalidite.pension_id == pensions[0],
-                                                                                     invalidite.VersementInvalidite.mois == date(2026, 4, 1)))
+        paid = s.scalar(
+            select(invalidite.VersementInvalidite.montant_cents).where(
+                invalidite.VersementInvalidite.pension_id == pensions[0], invalidite.VersementInvalidite.mois == date(2026, 4, 1)
+            )
+        )
     assert paid == 100_800 and sepa_totals(april.fichier_sepa) == (april.virements, april.total_cents)
+    with unit_of_work(sessions) as s:
+        assert check_invalidite(s) == []  # what `secu verifier` checks
 
 
 def test_cumul_with_the_dsn_pay_of_the_reference_period(sessions) -> None:  # type: ignore[no-untyped-def]
@@ -158,12 +236,19 @@ def test_cumul_with_the_dsn_pay_of_the_reference_period(sessions) -> None:  # ty
     for month in range(1, 7):
         paiement.run_payments(sessions, caisse, date(2026, month, 1))
     with unit_of_work(sessions) as s:
-        row = s.scalar(select(invalidite.VersementInvalidite).where(invalidite.VersementInvalidite.pension_id == pension_id,
-                                                                     invalidite.VersementInvalidite.mois == date(2026, 6, 1)))
+        row = s.scalar(
+            select(invalidite.VersementInvalidite).where(
+                invalidite.VersementInvalidite.pension_id == pension_id, invalidite.VersementInvalidite.mois == date(2026, 6, 1)
+            )
+        )
         assert row is not None
-        window = s.scalar(select(func.sum(invalidite.VersementInvalidite.pension_cents)).where(
-            invalidite.VersementInvalidite.pension_id == pension_id, invalidite.VersementInvalidite.mois >= date(2025, 5, 1),
-            invalidite.VersementInvalidite.mois <= date(2026, 4, 1)))
+        window = s.scalar(
+            select(func.sum(invalidite.VersementInvalidite.pension_cents)).where(
+                invalidite.VersementInvalidite.pension_id == pension_id,
+                invalidite.VersementInvalidite.mois >= date(2025, 5, 1),
+                invalidite.VersementInvalidite.mois <= date(2026, 4, 1),
+            )
+        )
     # R. 341-17: pension 30 % × 30 000 ÷ 12 = 750 €, 756 € from 2026-04-01 (× 1,008): 11 × 750 + 756 = 9 006 € in the window;
     # seuil = SAM 30 000 € (no salary of 2023 known); 9 006 + 12 × 3 000 = 45 006 €, excess 15 006 €, half 7 503 €, a twelfth 625,25 €.
     assert window == 11 * 75_000 + 75_600
@@ -197,18 +282,30 @@ def test_capital_deces_decided_in_order_and_paid_once(sessions) -> None:  # type
         assert (record.droit_ouvert, record.situation_retenue) == (True, "activite_salariee")  # the DSN of April 2025
         deces_id = record.id
         for nom, lien, a_charge, jour in (("Anne", "conjoint", False, 20), ("Léo", "enfant", True, 25), ("Zoé", "enfant", True, 30)):
-            deces.demander(s, AGENT, deces_id, deces.DemandeCapitalIn(nom="Martin", prenoms=nom, lien=lien, a_charge=a_charge,
-                                                                       date_demande=date(2025, 6, jour), iban=IBAN))
+            deces.demander(
+                s, AGENT, deces_id, deces.DemandeCapitalIn(nom="Martin", prenoms=nom, lien=lien, a_charge=a_charge, date_demande=date(2025, 6, jour), iban=IBAN)
+            )
     with unit_of_work(sessions) as s:
         out = deces.deces_out(s, deces.decider(s, AGENT, deces_id, deces.DecisionCapitalIn(date_decision=date(2025, 7, 1))))
     assert [(d["prenoms"], d["ordre"], d["montant_cents"]) for d in out["demandes"]] == [
-        ("Anne", None, 0), ("Léo", "prioritaire", 198_850), ("Zoé", "prioritaire", 198_850)]
+        ("Anne", None, 0),
+        ("Léo", "prioritaire", 198_850),
+        ("Zoé", "prioritaire", 198_850),
+    ]
     first = deces.payer(sessions, AGENT, deces_id, date(2025, 7, 5))
     second = deces.payer(sessions, AGENT, deces_id, date(2025, 7, 9))
     assert first["fichier_sepa"] == second["fichier_sepa"] and sepa_totals(first["fichier_sepa"]) == (2, 397_700)
     with unit_of_work(sessions) as s:
         assert s.scalar(select(func.count()).select_from(deces.VersementCapitalDeces).where(deces.VersementCapitalDeces.deces_id == deces_id)) == 2
-        assert s.scalar(select(func.sum(ledger.LigneEcriture.montant_cents)).join(ledger.Ecriture)
-                        .where(ledger.Ecriture.cle_idempotence.like("capital_deces:versement:%"),
-                               ledger.LigneEcriture.compte == "charges.prestations.capital_deces",
-                               ledger.Ecriture.document_source == f"capital décès {deces_id}")) == 397_700
+        assert (
+            s.scalar(
+                select(func.sum(ledger.LigneEcriture.montant_cents))
+                .join(ledger.Ecriture)
+                .where(
+                    ledger.Ecriture.cle_idempotence.like("capital_deces:versement:%"),
+                    ledger.LigneEcriture.compte == "charges.prestations.capital_deces",
+                    ledger.Ecriture.document_source == f"capital décès {deces_id}",
+                )
+            )
+            == 397_700
+        )
