@@ -25,6 +25,7 @@ from secu.register import schemas, service
 from secu.verification import invalidite as check_invalidite
 from secu.verification import sepa_totals
 from tests.api.conftest import drsm_for, with_key
+from tests.concurrence import race
 
 IBAN = "FR7630006000011234567890189"
 MC_IDF = Caller(user_id=None, role=Role.MEDECIN_CONSEIL, organisme_code=drsm_for("75"))
@@ -41,7 +42,7 @@ def sessions(database_url):  # type: ignore[no-untyped-def]
     engine.dispose()
 
 
-COMMUNES = {"75": "75111", "13": "13055", "69": "69123"}
+COMMUNES = {"75": "75111", "13": "13055", "69": "69123", "33": "33063"}
 
 
 def _person(sessions, index: int, born: date, departement: str = "75") -> int:  # type: ignore[no-untyped-def]
@@ -309,3 +310,21 @@ def test_capital_deces_decided_in_order_and_paid_once(sessions) -> None:  # type
             )
             == 397_700
         )
+
+
+def test_two_runs_of_a_caisse_at_once_pay_each_pension_once(sessions, database_url) -> None:  # type: ignore[no-untyped-def]
+    """The run holds its caisse's claim (secu.core.verrou): the second caller is told « déjà en cours » or gets the result."""
+    pensions = [_grant(sessions, _person(sessions, 60 + i, date(1981, 3, 3), "33"), salaires={2020: 2_400_000}, departement="33") for i in range(4)]
+    caisse = route("33", "maladie").code
+    outcomes = race(database_url, lambda own: paiement.run_payments(own, caisse, date(2025, 6, 1)))
+    bilans = [o for o in outcomes if isinstance(o, paiement.Bilan)]
+    refused = [o for o in outcomes if isinstance(o, BaseException)]
+    assert all(isinstance(o, Conflict) and "déjà en cours" in o.message for o in refused), refused
+    assert bilans and all(b.total_cents == 4 * 100_000 and b.virements == 4 for b in bilans)
+    with unit_of_work(sessions) as s:
+        paid = s.scalar(
+            select(func.count())
+            .select_from(invalidite.VersementInvalidite)
+            .where(invalidite.VersementInvalidite.pension_id.in_(pensions), invalidite.VersementInvalidite.mois == date(2025, 6, 1))
+        )
+        assert paid == 4 and check_invalidite(s) == []

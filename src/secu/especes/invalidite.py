@@ -326,6 +326,10 @@ def donner_avis(session: Session, caller: Caller, demande_id: int, data: AvisIn,
         fin = rules.conversion_retraite(pl.DataFrame({"date_naissance": [personne.date_naissance], "mois": [data.date_effet]})).row(0, named=True)
         if not fin["en_service"]:
             raise InvalidField("date_effet", f"à cette date, l'assuré a atteint l'âge de {fin['age_conversion']} ans (CSS art. L. 341-15)")
+        try:  # the law of that date must be known to secu (PASS, minimum, MTP): a clear refusal, not a failed payment later
+            rules.pension_en_service(pl.DataFrame({"mois": [data.date_effet], "date_effet": [data.date_effet], "categorie": [data.categorie], "sam": [0]}))
+        except NotFound as error:
+            raise InvalidField("date_effet", f"date d'effet antérieure aux paramètres tenus par secu ({error.message})") from error
     elif not data.motif:
         raise InvalidField("motif", "un avis défavorable doit être motivé")
     demande.avis_categorie, demande.avis_date_effet = data.categorie, data.date_effet if data.categorie else None
