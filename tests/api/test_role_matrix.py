@@ -289,6 +289,7 @@ MATRIX: dict[tuple[str, str], list[Cas]] = {
     # -- the pages: the assuré's space, the agent's office, the analyst's dashboard
     ("POST", "/connexion"): [_page("/connexion", PUBLIC, body={"identifiant": "analyste", "mot_de_passe": PASSWORD})],
     ("POST", "/deconnexion"): [_page("/deconnexion", PUBLIC, body={})],  # with a token of its own (below)
+    ("GET", "/medecin-conseil/invalidite"): [_page("/medecin-conseil/invalidite", MEDECINS)],
     ("GET", "/assure"): [_page("/assure", {"assure.parent", "assure.other"}, "espace_assure")],
     ("GET", "/assure/attestation"): [_page("/assure/attestation", {"assure.parent", "assure.other"}, status=303)],
     ("GET", "/assure/attestation/{personne_id}"): [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from secu.web.session import COOKIE, sign
 from tests.api.conftest import World, app, with_key, world  # noqa: F401  (the fixtures of the API's known world)
 
 DOCTOR_RPPS = "10003456786"  # the parent's médecin traitant in the test world
@@ -53,6 +54,8 @@ def test_claim_avis_decision_and_the_exoneration_in_the_liquidation(app, world: 
     queue = world.client.get("/api/especes/invalidite/file", headers=world.as_("mc.idf")).json()
     assert demande_id in [item["id"] for item in queue["items"]]
     assert world.client.get("/api/especes/invalidite/file", headers=world.as_("mc.paca")).json()["total"] == 0
+    page = world.client.get("/medecin-conseil/invalidite", headers={"Cookie": f"{COOKIE}={sign(world.tokens['mc.idf'])}"})
+    assert page.status_code == 200 and f"n° {demande_id}" in page.text
     refused = world.client.post(f"/api/especes/invalidite/demandes/{demande_id}/avis", headers=world.as_("mc.idf"), json={"motif": ""})
     assert refused.status_code == 422 and refused.json()["detail"]["champ"] == "motif"
     avis = world.client.post(
