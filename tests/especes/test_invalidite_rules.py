@@ -43,9 +43,9 @@ def test_revaluation_each_first_of_april_rounded_each_time() -> None:
     (× 1,046 = 1 327,61 €), 2025-04 (× 1,017 = 1 350,18 €), each rounded to the cent."""
     assert _pension(date(2025, 3, 1), date(2024, 6, 1), 2, 2_400_000)["pension_mensuelle"] == 100_000
     april = _pension(date(2025, 4, 1), date(2024, 6, 1), 2, 2_400_000)
-    assert april["pension_mensuelle"] == 101_700 and [r["coefficient"] for r in april["revalorisations"]] == ["1.017"]
+    assert april["pension_mensuelle"] == 101_700 and (april["revalorisation_20240401"], april["revalorisation_20250401"]) == (None, 101_700)
     row = _pension(date(2025, 5, 1), date(2023, 1, 1), 2, 3_000_000)
-    assert [r["montant"] for r in row["revalorisations"]] == [126_923, 132_761, 135_018]
+    assert [row[f"revalorisation_{y}0401"] for y in (2023, 2024, 2025)] == [126_923, 132_761, 135_018]
     assert row["pension_mensuelle"] == 135_018
 
 

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from secu.core.explication import Etape, Etapes, euros, nombre, pourcent, references
-from secu.especes.rules import REF_CUMUL, REF_LIQUIDATION
+from secu.core.parameters import parameters
+from secu.especes.rules import REF_CUMUL, REF_LIQUIDATION, REVALORISATION, colonne_revalorisation
 
 
 def explain_sam(annees: list[dict[str, Any]], sam: int, nombre_annees: int, reference: str | None) -> list[Etape]:
@@ -40,12 +41,10 @@ def explain_pension(row: Mapping[str, Any]) -> list[Etape]:
         references(row["invalidite_maximum_pass_liquidation_reference"], row["pss_annuel_liquidation_reference"]),
     )
     step(f"Pension à la date d'effet ({row['date_effet']:%d/%m/%Y})", row["montant_liquidation"], REF_LIQUIDATION)
-    for revalorisation in row["revalorisations"] or []:
-        step(
-            f"Revalorisation du {revalorisation['date']:%d/%m/%Y} (× {nombre(revalorisation['coefficient'])}, arrondie au centime)",
-            revalorisation["montant"],
-            revalorisation["reference"],
-        )
+    for value in parameters().get(REVALORISATION).values:
+        montant = row.get(colonne_revalorisation(value.date_effet))
+        if value.value is not None and montant is not None:
+            step(f"Revalorisation du {value.date_effet:%d/%m/%Y} (× {nombre(value.number())}, arrondie au centime)", montant, value.reference)
     step("Minimum de la pension d'invalidité en vigueur le mois payé", row["pension_minimum"], row["invalidite_minimum_reference"])
     if categorie == 3:
         step("Majoration pour tierce personne (MTP) en vigueur le mois payé", row["mtp"], row["mtp_reference"])

@@ -468,33 +468,35 @@ def montant_liquidation(pensions: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.min_horizontal("liquidation_base", "liquidation_plafond").alias("montant_liquidation")).sort("__ligne").drop("__ligne")
 
 
-def revaloriser(frame: pl.DataFrame, montant: str = "montant_liquidation") -> pl.DataFrame:
+def revaloriser(frame: pl.DataFrame, montant: str = "montant_liquidation", *, etapes: bool = True) -> pl.DataFrame:
     """Each row's ``montant`` (cents, in force on ``date_effet``) revalued up to ``mois`` (L. 341-6, L. 161-25).
 
     Every coefficient of ``invalidite.revalorisation`` whose date is after ``date_effet`` and on or before
     ``mois`` multiplies the amount of the day before, rounded half up to the cent at each revaluation (the
     CNAV's and the CNAM's practice: each year's amount is a payable amount). A handful of dates, so the loop
-    is over the dates and each step is one vectorised column. Output: ``montant_revalorise`` and
-    ``revalorisations``, the list of the revaluations applied (date, coefficient, amount after, reference).
+    is over the dates and each step is one vectorised column. Output: ``montant_revalorise`` and, with
+    ``etapes`` (the default), one column ``revalorisation_<AAAAMMJJ>`` per revaluation date: the amount after
+    it, null when it does not apply to the row (the explanation reads them, :data:`REVALORISATION` gives each
+    date's coefficient and reference).
     """
     history = [v for v in parameters().get(REVALORISATION).values if v.value is not None]
-    out = frame.with_columns(pl.col(montant).cast(pl.Int64).alias("montant_revalorise"))
-    steps: list[str] = []
-    for i, value in enumerate(history):
+    amount = pl.col(montant).cast(pl.Int64)
+    steps: list[pl.Expr] = []
+    for value in history:
         when = pl.lit(value.date_effet, dtype=pl.Date)
         applies = (pl.col("date_effet") < when) & (when <= pl.col("mois"))
-        after = apply_rate_expr(pl.col("montant_revalorise"), str(value.number()))
-        out = out.with_columns(pl.when(applies).then(after).otherwise(pl.col("montant_revalorise")).alias("montant_revalorise"))
-        out = out.with_columns(pl.when(applies).then(pl.struct(
-            date=when, coefficient=pl.lit(str(value.number())), montant=pl.col("montant_revalorise"),
-            reference=pl.lit(value.reference))).alias(f"__etape_{i}"))
-        steps.append(f"__etape_{i}")
-    if not steps:
-        return out.with_columns(pl.lit(None).alias("revalorisations"))
-    return out.with_columns(pl.concat_list(steps).list.drop_nulls().alias("revalorisations")).drop(steps)
+        amount = pl.when(applies).then(apply_rate_expr(amount, str(value.number()))).otherwise(amount)
+        steps.append(pl.when(applies).then(amount).alias(colonne_revalorisation(value.date_effet)))
+    out = frame.with_columns(amount.alias("montant_revalorise"))
+    return out.with_columns(steps) if etapes else out
 
 
-def pension_en_service(pensions: pl.DataFrame) -> pl.DataFrame:
+def colonne_revalorisation(day: date) -> str:
+    """The column of :func:`revaloriser` holding the amount after the revaluation of ``day``."""
+    return f"revalorisation_{day:%Y%m%d}"
+
+
+def pension_en_service(pensions: pl.DataFrame, *, etapes: bool = True) -> pl.DataFrame:
     """The monthly pension of each row for the month ``mois``: the pension liquidated on ``date_effet``, revalued.
 
     Input: ``mois`` (Date, the month paid), ``date_effet`` (Date), ``categorie`` (1, 2, 3), ``sam`` (annual
@@ -502,13 +504,14 @@ def pension_en_service(pensions: pl.DataFrame) -> pl.DataFrame:
     d'effet (:func:`revaloriser`), raised to the minimum in force in the month (L. 341-5: the minimum is
     itself revalued each 1 January) and, in 3e catégorie, increased by the MTP in force in the month (L. 341-4,
     R. 341-6). A month before the date d'effet is refused. Output: the liquidation's and revaluation's
-    columns, ``pension_minimum``, ``mtp`` (0 outside the 3e catégorie), ``pension_mensuelle`` and the references.
+    columns, ``pension_minimum``, ``mtp`` (0 outside the 3e catégorie), ``pension_mensuelle`` and the references
+    (``etapes=False``: without the list of revaluations, for a national batch).
     """
     _obligatoires(pensions, ("mois", "date_effet", "categorie", "sam"))
     frame = pensions.with_columns(pl.col("mois").cast(pl.Date), pl.col("date_effet").cast(pl.Date))
     if frame.select((pl.col("mois").dt.month_start() < pl.col("date_effet").dt.month_start()).any()).item():
         raise InvalidField("mois", "le mois payé précède la date d'effet de la pension")
-    frame = revaloriser(montant_liquidation(frame)).with_row_index("__ligne")
+    frame = revaloriser(montant_liquidation(frame), etapes=etapes).with_row_index("__ligne")
     frame = join_parameters(frame, ["invalidite.minimum"], on="mois", with_references=True)
     tierce = frame.filter(pl.col("categorie").cast(pl.Int64) == 3).select("__ligne", "mois")
     tierce = join_parameters(tierce, [MTP_PARAMETRE], on="mois", with_references=True).drop("mois")
@@ -691,5 +694,5 @@ def beneficiaires_capital_deces(demandes: pl.DataFrame) -> pl.DataFrame:
 
 __all__ += [
     "LIENS", "REVALORISATION", "SITUATIONS_DECES", "beneficiaires_capital_deces", "conditions_capital_deces", "conversion_retraite",
-    "cumul_invalidite", "montant_liquidation", "pension_en_service", "revaloriser",
+    "colonne_revalorisation", "cumul_invalidite", "montant_liquidation", "pension_en_service", "revaloriser",
 ]
