@@ -196,8 +196,10 @@ def _pay(session: Session, run: CampagneInvalidite, pensions: list[PensionInvali
             }
         )
     )
+    entries: list[ledger.NouvelleEcriture] = []
+    by_id = {p.id: p for p in pensions}
     for row in cumul.iter_rows(named=True):
-        pension = next(p for p in pensions if p.id == row["pension"])
+        pension = by_id[row["pension"]]
         etapes = explain_pension(rows[pension.id]) + explain_cumul(row)
         versement = VersementInvalidite(
             pension_id=pension.id,
@@ -210,8 +212,7 @@ def _pay(session: Session, run: CampagneInvalidite, pensions: list[PensionInvali
         )
         session.add(versement)
         if row["pension_versee"]:
-            ledger.post(
-                session,
+            entries.append(
                 ledger.NouvelleEcriture(
                     cle_idempotence=f"invalidite:versement:{pension.id}:{run.mois:%Y-%m}",
                     date_operation=run.date_execution,
@@ -224,6 +225,7 @@ def _pay(session: Session, run: CampagneInvalidite, pensions: list[PensionInvali
                 ),
             )
     session.flush()
+    ledger.post_many(session, entries)  # one query and two bulk inserts for the chunk, in its transaction
 
 
 def _build_file(session: Session, run: CampagneInvalidite) -> tuple[str, int, int]:

@@ -563,6 +563,14 @@ def cumul_invalidite(cumuls: pl.DataFrame) -> pl.DataFrame:
             .sort("__ligne").drop("__ligne", "__fin_annee"))
 
 
+def _anniversaire(naissance: pl.Expr, annees: pl.Expr) -> pl.Expr:
+    """The date ``annees`` years after ``naissance``: the same day, or the month's last day when it has none (29 February →
+    28 February, CPC art. 641 by analogy, as :mod:`secu.core.ages`). Integer arithmetic: no duration string per row."""
+    premier = pl.date(naissance.dt.year() + annees.cast(pl.Int32), naissance.dt.month(), 1)
+    jour = pl.min_horizontal(naissance.dt.day().cast(pl.Int64), premier.dt.month_end().dt.day().cast(pl.Int64))
+    return premier + pl.duration(days=jour - 1)
+
+
 def conversion_retraite(personnes: pl.DataFrame) -> pl.DataFrame:
     """When each invalidity pension ends and the retirement pension for inaptitude takes over (L. 341-15).
 
@@ -574,7 +582,7 @@ def conversion_retraite(personnes: pl.DataFrame) -> pl.DataFrame:
     _obligatoires(personnes, ("date_naissance", "mois"))
     frame = personnes.with_columns(pl.col("date_naissance", "mois").cast(pl.Date))
     frame = join_parameters(frame, ["invalidite.age_conversion"], on="mois", with_references=True)
-    anniversaire = pl.col("date_naissance").dt.offset_by(pl.format("{}y", pl.col("invalidite_age_conversion")))
+    anniversaire = _anniversaire(pl.col("date_naissance"), pl.col("invalidite_age_conversion"))
     frame = frame.with_columns(pl.col("invalidite_age_conversion").alias("age_conversion"), anniversaire.alias("date_anniversaire"))
     frame = frame.with_columns(pl.col("date_anniversaire").dt.offset_by("1mo").dt.month_start().alias("date_conversion"))
     return frame.with_columns((pl.col("mois").dt.month_start() < pl.col("date_conversion")).alias("en_service"))
