@@ -42,7 +42,7 @@ def sessions(database_url):  # type: ignore[no-untyped-def]
     engine.dispose()
 
 
-COMMUNES = {"75": "75111", "13": "13055", "69": "69123", "33": "33063"}
+COMMUNES = {"75": "75111", "13": "13055", "69": "69123", "33": "33063", "44": "44109"}
 
 
 def _person(sessions, index: int, born: date, departement: str = "75") -> int:  # type: ignore[no-untyped-def]
@@ -328,3 +328,18 @@ def test_two_runs_of_a_caisse_at_once_pay_each_pension_once(sessions, database_u
             .where(invalidite.VersementInvalidite.pension_id.in_(pensions), invalidite.VersementInvalidite.mois == date(2025, 6, 1))
         )
         assert paid == 4 and check_invalidite(s) == []
+
+
+def test_a_run_cut_off_after_its_first_chunk_resumes_and_pays_nothing_twice(sessions, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Chunks commit one by one: a run killed after its first chunk (one pension here) resumes with the others only."""
+    pensions = [_grant(sessions, _person(sessions, 70 + i, date(1982, 4, 4), "44"), salaires={2020: 2_400_000}, departement="44") for i in range(3)]
+    caisse = route("44", "maladie").code
+    monkeypatch.setattr(paiement, "CHUNK", 1)
+    campagne_id = paiement._open_run(sessions, caisse, date(2025, 6, 1), date(2025, 7, 1))
+    assert paiement._pay_chunk(sessions, caisse, campagne_id) == 1  # … and the process dies here
+    bilan = paiement.run_payments(sessions, caisse, date(2025, 6, 1))
+    assert (bilan.campagne_id, bilan.versements, bilan.virements, bilan.total_cents) == (campagne_id, 3, 3, 300_000)
+    assert sepa_totals(bilan.fichier_sepa) == (3, 300_000)
+    with unit_of_work(sessions) as s:
+        rows = s.scalars(select(invalidite.VersementInvalidite.pension_id).where(invalidite.VersementInvalidite.campagne_id == campagne_id)).all()
+        assert sorted(rows) == sorted(pensions) and check_invalidite(s) == []
