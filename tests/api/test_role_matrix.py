@@ -14,7 +14,7 @@ row (who, which resource, whose file); a refusal on a person's file leaves a ``r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -74,6 +74,7 @@ P_READERS = {"admin", *CAISSES_DE_PARIS, "mc.idf", "assure.parent"}  # the paren
 O_READERS = {"admin", "agent.marseille", "mc.paca", "assure.other"}  # a resident of Marseille
 TODAY = date.today()
 FIRST = TODAY.replace(day=1)
+DECES = TODAY - timedelta(days=40)  # the parent's death declared to his CPAM in the matrix's data (capital décès routes)
 
 MATRIX: dict[tuple[str, str], list[Cas]] = {
     # -- the documentation and the open pages
@@ -276,16 +277,16 @@ MATRIX: dict[tuple[str, str], list[Cas]] = {
                                                                       {"admin", "agent.paris", "mc.idf", "assure.parent"}, "pension_invalidite", "parent_id")],
     ("POST", "/api/especes/invalidite/paiements"): [Cas("/api/especes/invalidite/paiements", {"admin", "agent.paris"},
                                                         body={"organisme_code": "{cpam_paris}", "mois": "2029-12-01"})],
-    ("POST", "/api/especes/deces"): [Cas("/api/especes/deces", {"admin", "agent.paris"}, body={"personne_id": "{parent_id}", "date_deces": "2030-01-10"},
+    ("POST", "/api/especes/deces"): [Cas("/api/especes/deces", {"admin", "agent.paris"}, body={"personne_id": "{parent_id}", "date_deces": str(DECES)},
                                          personne="parent_id")],
     ("GET", "/api/especes/deces/{deces_id}"): [_read("/api/especes/deces/{deces_id}", {"admin", "agent.paris"}, "deces_assure", "parent_id")],
     ("POST", "/api/especes/deces/{deces_id}/demandes"): [Cas("/api/especes/deces/{deces_id}/demandes", {"admin", "agent.paris"}, body={
-        "nom": "Durand", "prenoms": "Alice", "lien": "conjoint", "a_charge": False, "date_demande": "2030-01-20", "iban": "FR7630006000011234567890189"},
+        "nom": "Durand", "prenoms": "Alice", "lien": "conjoint", "a_charge": False, "date_demande": str(TODAY), "iban": "FR7630006000011234567890189"},
         personne="parent_id")],
     ("POST", "/api/especes/deces/{deces_id}/decision"): [Cas("/api/especes/deces/{deces_id}/decision", {"admin", "agent.paris"},
-                                                             body={"date_decision": "2030-03-01"}, personne="parent_id")],
+                                                             body={"date_decision": str(TODAY)}, personne="parent_id")],
     ("POST", "/api/especes/deces/{deces_id}/paiement"): [Cas("/api/especes/deces/{deces_id}/paiement", {"admin", "agent.paris"},
-                                                             body={"date_execution": "2030-03-05"}, personne="parent_id")],
+                                                             body={"date_execution": str(TODAY)}, personne="parent_id")],
     # -- the pages: the assuré's space, the agent's office, the analyst's dashboard
     ("POST", "/connexion"): [_page("/connexion", PUBLIC, body={"identifiant": "analyste", "mot_de_passe": PASSWORD})],
     ("POST", "/deconnexion"): [_page("/deconnexion", PUBLIC, body={})],  # with a token of its own (below)
@@ -410,8 +411,8 @@ def _invalidite(app, world: World, d: Donnees) -> None:  # type: ignore[no-untyp
         invalidite.decider(s, SYSTEM, demande.id, invalidite.DecisionIn(decision="accord", date_decision=date(2025, 4, 15)))
         d.values["demande_id"] = demande.id
         d.values["pension_id"] = s.scalar(select(invalidite.PensionInvalidite.id).where(invalidite.PensionInvalidite.demande_id == demande.id))
-        d.values["deces_id"] = deces.declarer(s, SYSTEM, deces.DecesIn(personne_id=world.parent_id, date_deces=date(2030, 1, 10),
-                                                                       activite_salariee=date(2029, 12, 31))).id
+        d.values["deces_id"] = deces.declarer(s, SYSTEM, deces.DecesIn(personne_id=world.parent_id, date_deces=DECES,
+                                                                       activite_salariee=DECES)).id
 
 
 def _format(value: Any, values: dict[str, Any]) -> Any:

@@ -205,6 +205,8 @@ def declarer(session: Session, caller: Caller, data: DecesIn) -> DecesAssure:
     organisme = session.scalar(select(Rattachement.organisme_code).where(Rattachement.personne_id == personne.id, Rattachement.branche == "maladie"))
     if organisme is None:
         raise InvalidField("personne_id", "cette personne n'est rattachée à aucune caisse d'assurance maladie")
+    if data.date_deces > date.today():
+        raise InvalidField("date_deces", "la date du décès ne peut pas être dans le futur")
     if data.date_deces < personne.date_naissance:
         raise InvalidField("date_deces", "la date du décès précède la naissance")
     if personne.date_deces is not None and personne.date_deces != data.date_deces:
