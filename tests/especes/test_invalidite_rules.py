@@ -20,7 +20,11 @@ def _pension(mois: date, date_effet: date, categorie: int, sam: int) -> dict:  #
 
 def test_category_2_at_the_2025_maximum() -> None:
     """50 % of the SAM, at most 50 % of the PASS ÷ 12 (CSS R. 341-5): with the PASS 2025 of 47 100 €, the maximum of the
-    2e catégorie is 1 962,50 € a month, as service-public.fr (fiche F672, « Pension d'invalidité ») and ameli.fr publish."""
+    2e catégorie is 1 962,50 € a month. Published: « en 2025, elle ouvre droit à une pension comprise entre 335 € et
+    1 962 € par mois » (synonyme-du-mot.com, « Quel sera le montant de la pension d'invalidité », a secondary source
+    quoting the Assurance Maladie); the same rule gave the 1 634,50 € the CNAM published for 2017 (ASH n° 2993,
+    « Pensions d'invalidité : montants maximaux applicables en 2017 »: 50 % × 39 228 € ÷ 12), and the minimum of 335,29 €
+    (journaldesseniors.20minutes.fr, 2025) is the parameter ``invalidite.minimum``."""
     row = _pension(date(2025, 5, 1), date(2025, 5, 1), 2, 6_000_000)
     assert (row["liquidation_base"], row["liquidation_plafond"], row["pension_mensuelle"]) == (250_000, 196_250, 196_250)
 
