@@ -173,3 +173,19 @@ def test_capital_deces_windows() -> None:
         ("conjoint", None, 0),
         ("enfant", "non_prioritaire", 397_700),
     ]
+
+
+def test_the_years_of_the_sam_capped_revalued_and_the_best_kept() -> None:
+    """R. 341-4: a DSN year is capped at its PASS (2022: 41 136 €) and revalued to the date d'effet (L. 341-6: × 1,015385,
+    × 1,046, × 1,017 for a pension from 2025-05-01); a year the claim gives is taken as given; the 10 best count."""
+    frame = pl.DataFrame(
+        {
+            "annee": [2022, *range(2008, 2019)],
+            "salaire": [5_000_000, *[1_000_000 + 10_000 * i for i in range(11)]],
+            "brut": [True, *[False] * 11],
+            "date_effet": [date(2025, 5, 1)] * 12,
+        }
+    )
+    rows = rules.annees_sam(frame).to_dicts()
+    assert rows[0]["salaire_sam"] == 4_443_298  # 4 113 600 → 4 176 887,7 → 4 176 888 → 4 369 025 → 4 443 298 cents (each rounded)
+    assert [r["retenue"] for r in rows] == [True, False, False, *[True] * 9] and rows[0]["nombre"] == 10  # 2008, 2009 the lowest

@@ -41,7 +41,6 @@ from secu.core.entree import Centimes, Entree, Identifiant
 from secu.core.errors import Conflict, InvalidField, NotFound
 from secu.core.explication import Etape
 from secu.core.identifiers import validate_iban
-from secu.core.parameters import parameters
 from secu.core.security import Action, Caller, Ressource, journal
 from secu.especes import rules
 from secu.especes.explication_invalidite import explain_pension, explain_sam
@@ -365,32 +364,21 @@ def salaire_annuel_moyen(session: Session, demande: DemandeInvalidite, date_effe
     doubles = sorted(set(dsn) & set(declares))
     if doubles:
         raise InvalidField("salaires_hors_secu", f"année(s) déjà connue(s) de secu par la DSN : {', '.join(map(str, doubles))}")
-    annees: list[dict[str, Any]] = []
-    if dsn:
-        premier_pass = parameters().get("pss.annuel").dates[0]
-        frame = pl.DataFrame({"annee": list(dsn), "brut": list(dsn.values())}).with_columns(
-            pl.max_horizontal(pl.date(pl.col("annee"), 12, 31), pl.lit(premier_pass)).alias("fin")
-        )
-        from secu.core.parameters import join_parameters
-
-        frame = join_parameters(frame, ["pss.annuel"], on="fin").with_columns(
-            pl.min_horizontal("brut", "pss_annuel").alias("montant_liquidation"),
-            pl.date(pl.col("annee"), 12, 31).alias("date_effet"),
-            pl.lit(date_effet).alias("mois"),
-        )
-        frame = rules.revaloriser(frame)
-        annees += [{"annee": r["annee"], "salaire_cents": r["montant_revalorise"], "origine": "dsn"} for r in frame.iter_rows(named=True)]
-    annees += [{"annee": a, "salaire_cents": m, "origine": "demande"} for a, m in declares.items()]
-    nombre = parameters().get("invalidite.nombre_annees_sam").at(date_effet)
-    if not annees:
+    if not dsn and not declares:
         raise InvalidField("salaires_hors_secu", "aucune année de salaire connue avant l'arrêt : le SAM ne peut pas être calculé")
-    frame = pl.DataFrame({"personne": [1] * len(annees), "salaire": [a["salaire_cents"] for a in annees], "nombre": [int(nombre.number())] * len(annees)})
+    rows = [(a, m, True) for a, m in dsn.items()] + [(a, m, False) for a, m in declares.items()]
+    counted = rules.annees_sam(
+        pl.DataFrame({"annee": [r[0] for r in rows], "salaire": [r[1] for r in rows], "brut": [r[2] for r in rows], "date_effet": [date_effet] * len(rows)})
+    )
+    annees: list[dict[str, Any]] = [
+        {"annee": r["annee"], "salaire_cents": r["salaire_sam"], "origine": "dsn" if r["brut"] else "demande", "retenue": r["retenue"]}
+        for r in counted.iter_rows(named=True)
+    ]
+    nombre_reference = counted.get_column("invalidite_nombre_annees_sam_reference").cast(pl.String)[0]
+    frame = pl.DataFrame({"personne": [1] * len(annees), "salaire": [a["salaire_cents"] for a in annees], "nombre": counted.get_column("nombre")})
     sam_row = rules.salaire_annuel_moyen(frame).row(0, named=True)
-    ranked = sorted(range(len(annees)), key=lambda i: (-annees[i]["salaire_cents"], i))[: int(nombre.number())]
-    for i, annee in enumerate(annees):
-        annee["retenue"] = i in ranked
     annees.sort(key=lambda a: a["annee"])
-    etapes = explain_sam(annees, sam_row["sam"], sam_row["annees_retenues"], nombre.reference)
+    etapes = explain_sam(annees, sam_row["sam"], sam_row["annees_retenues"], nombre_reference)
     return int(sam_row["sam"]), int(sam_row["annees_retenues"]), annees, etapes
 
 

@@ -496,6 +496,32 @@ def colonne_revalorisation(day: date) -> str:
     return f"revalorisation_{day:%Y%m%d}"
 
 
+def annees_sam(annees: pl.DataFrame) -> pl.DataFrame:
+    """The calendar years of one claim's SAM (R. 341-4): each year's salary as counted, and whether it is among the best.
+
+    Input, one row per year: ``annee`` (Int), ``salaire`` (Int64 cents), ``brut`` (bool: a gross pay from the DSN, to
+    cap at that year's PASS — secu holds the PASS from 2021: an older year is capped at the 2021 one — and to revalue
+    from the year's end to the date d'effet with the L. 341-6 coefficients; false: a salary the claim gives, already
+    capped and revalued), ``date_effet`` (Date, the pension's). Output: ``salaire_sam`` (cents), ``nombre`` (the
+    parameter ``invalidite.nombre_annees_sam``), ``retenue`` (among the ``nombre`` best, ties to the earlier row).
+    """
+    _obligatoires(annees, ("annee", "salaire", "brut", "date_effet"))
+    premier_pass = parameters().get("pss.annuel").dates[0]
+    fin_annee = pl.date(pl.col("annee").cast(pl.Int32), 12, 31)
+    frame = annees.with_columns(pl.col("date_effet").cast(pl.Date), pl.col("salaire").cast(pl.Int64)).with_row_index("__ligne")
+    frame = frame.with_columns(pl.max_horizontal(fin_annee, pl.lit(premier_pass, dtype=pl.Date)).alias("__fin"))
+    frame = join_parameters(frame, ["pss.annuel"], on="__fin")
+    frame = join_parameters(frame, ["invalidite.nombre_annees_sam"], on="date_effet", with_references=True)
+    plafonne = pl.when(pl.col("brut")).then(pl.min_horizontal("salaire", "pss_annuel")).otherwise(pl.col("salaire"))
+    depuis_fin_annee = frame.select("__ligne", plafonne.alias("__plafonne"), fin_annee.alias("date_effet"), pl.col("date_effet").alias("mois"))
+    revalue = revaloriser(depuis_fin_annee, "__plafonne", etapes=False).select("__ligne", "montant_revalorise")
+    frame = frame.join(revalue, on="__ligne", how="left")
+    frame = frame.with_columns(pl.when(pl.col("brut")).then(pl.col("montant_revalorise")).otherwise(pl.col("salaire")).alias("salaire_sam"))
+    rang = pl.col("salaire_sam").rank("ordinal", descending=True)
+    frame = frame.with_columns(pl.col("invalidite_nombre_annees_sam").alias("nombre"), (rang <= pl.col("invalidite_nombre_annees_sam")).alias("retenue"))
+    return frame.sort("__ligne").drop("__ligne", "__fin", "montant_revalorise", "pss_annuel")
+
+
 def pension_en_service(pensions: pl.DataFrame, *, etapes: bool = True) -> pl.DataFrame:
     """The monthly pension of each row for the month ``mois``: the pension liquidated on ``date_effet``, revalued.
 
@@ -702,5 +728,5 @@ def beneficiaires_capital_deces(demandes: pl.DataFrame) -> pl.DataFrame:
 
 __all__ += [
     "LIENS", "REVALORISATION", "SITUATIONS_DECES", "beneficiaires_capital_deces", "conditions_capital_deces", "conversion_retraite",
-    "colonne_revalorisation", "cumul_invalidite", "montant_liquidation", "pension_en_service", "revaloriser",
+    "annees_sam", "colonne_revalorisation", "cumul_invalidite", "montant_liquidation", "pension_en_service", "revaloriser",
 ]
