@@ -87,6 +87,12 @@ class Permission(StrEnum):
     TRANSMETTRE_ATTESTATION_SALAIRE = "transmettre_attestation_salaire"
     LIRE_ARRETS = "lire_arrets"
     LIRE_IJ_SUBROGEES = "lire_ij_subrogees"
+    # prestations en espèces: invalidité and capital décès
+    DEMANDER_INVALIDITE = "demander_invalidite"
+    DONNER_AVIS_INVALIDITE = "donner_avis_invalidite"
+    DECIDER_INVALIDITE = "decider_invalidite"
+    LIRE_INVALIDITE = "lire_invalidite"
+    GERER_CAPITAL_DECES = "gerer_capital_deces"
     # the pages of each portal
     ESPACE_ASSURE = "espace_assure"
     ESPACE_AGENT = "espace_agent"
@@ -147,6 +153,14 @@ POLITIQUE: dict[Permission, dict[Role, Portee]] = {
     P.TRANSMETTRE_ATTESTATION_SALAIRE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.EMPLOYEUR: LE_SIEN},
     P.LIRE_ARRETS: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.MEDECIN_CONSEIL: SON_TERRITOIRE, R.ASSURE: LE_SIEN},
     P.LIRE_IJ_SUBROGEES: {R.ADMIN: TOUT, R.EMPLOYEUR: LE_SIEN},
+    # Invalidité: the assuré (or his caisse) files the claim, the médecin-conseil of the territory gives the avis
+    # (catégorie, date d'effet), the caisse decides and pays; each reads the file as far as his role reaches.
+    P.DEMANDER_INVALIDITE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.ASSURE: LE_SIEN},
+    P.DONNER_AVIS_INVALIDITE: {R.MEDECIN_CONSEIL: SON_TERRITOIRE},
+    P.DECIDER_INVALIDITE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE},
+    P.LIRE_INVALIDITE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.MEDECIN_CONSEIL: SON_TERRITOIRE, R.ASSURE: LE_SIEN},
+    # The capital décès: the caisse of the deceased records the death, the claims, decides and pays.
+    P.GERER_CAPITAL_DECES: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE},
     P.ESPACE_ASSURE: {R.ASSURE: LE_SIEN},
     P.ESPACE_AGENT: {R.AGENT: SA_CAISSE},
     P.ESPACE_ANALYSTE: {R.ANALYSTE: TOUT},
@@ -174,6 +188,10 @@ BRANCHES: dict[Permission, frozenset[str]] = {p: frozenset(b) for p, b in {
     P.TRANSMETTRE_AVIS_ARRET: _MALADIE,
     P.TRANSMETTRE_ATTESTATION_SALAIRE: _MALADIE,
     P.LIRE_ARRETS: _MALADIE,
+    P.DEMANDER_INVALIDITE: _MALADIE,
+    P.DECIDER_INVALIDITE: _MALADIE,
+    P.LIRE_INVALIDITE: _MALADIE,
+    P.GERER_CAPITAL_DECES: _MALADIE,
     P.LIRE_DECISION_AUTONOMIE: _AUTONOMIE,
     # The register is kept by the social-security caisses, not by the départements.
     P.CHERCHER_PERSONNES: ("maladie", "atmp", "famille", "retraite", "recouvrement"),

@@ -20,6 +20,7 @@ from secu.autonomie.api import router as autonomie
 from secu.config import settings
 from secu.core.db import make_engine, migrate, session_factory
 from secu.especes.api import router as especes
+from secu.especes.api_invalidite import router as especes_invalidite
 from secu.famille.api import router as famille
 from secu.grand_livre.api import router as grand_livre
 from secu.maladie.api import fhir_router
@@ -44,6 +45,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     famille,
     autonomie,
     especes,
+    especes_invalidite,
 )
 
 DESCRIPTION = (

@@ -109,6 +109,10 @@ def demo(
 
         with console.status("Prestations familiales et APA de démonstration : paiements mensuels…"):
             famille_report = seed_famille(session_factory(engine), seed_value=seed)
+        from secu.demo.invalidite import seed_invalidite
+
+        with console.status("Pensions d'invalidité et capital décès de démonstration…"):
+            invalidite_report = seed_invalidite(session_factory(engine), seed_value=seed)
     if report is not None:
         console.print(
             f"Population créée : {report.personnes} personnes (dont {report.enfants} enfants), {report.foyers} foyers, "
@@ -135,6 +139,11 @@ def demo(
             f"indus {format_eur(famille_report.indus_cents)}, retenues {format_eur(famille_report.retenues_cents)}) ; "
             f"APA : {famille_report.apa} bénéficiaires, {format_eur(famille_report.apa_cents)} versés, "
             f"dont concours CNSA {format_eur(famille_report.concours_cnsa_cents)}."
+        )
+        console.print(
+            f"Invalidité : {invalidite_report.pensions} pension en service (versé d'octobre à décembre 2025 "
+            f"{format_eur(invalidite_report.verse_cents)}), {invalidite_report.en_attente} demande dans la file du médecin-conseil ; "
+            f"capital décès versé {format_eur(invalidite_report.capital_cents)}."
         )
     console.print(f"Base : {engine.url.render_as_string(hide_password=True)}")
     if not no_serve:

@@ -122,6 +122,21 @@ def especes(session: Session) -> list[str]:
     return out
 
 
+def invalidite(session: Session) -> list[str]:
+    """The invalidity runs: each closed run's SEPA file pays exactly what its rows mark paid (secu.especes.paiement_invalidite)."""
+    from secu.especes.invalidite import CampagneInvalidite, VersementInvalidite
+
+    out: list[str] = []
+    for run in session.scalars(select(CampagneInvalidite).where(CampagneInvalidite.statut == "terminee").order_by(CampagneInvalidite.id)):
+        count, total = session.execute(select(func.count(VersementInvalidite.id), func.coalesce(func.sum(VersementInvalidite.montant_cents), 0))
+                                       .where(VersementInvalidite.campagne_id == run.id, VersementInvalidite.montant_cents > 0)).one()
+        fichier = sepa_totals(run.fichier_sepa or "")
+        if fichier != (int(count), int(total)) or (run.virements, run.total_cents) != fichier:
+            out.append(f"campagne invalidité {run.id} ({run.organisme_code} {run.mois:%m/%Y}) : fichier SEPA {fichier[1]} c en {fichier[0]} "
+                       f"virement(s), versements marqués {int(total)} c en {int(count)}")
+    return out
+
+
 def grand_livre(session: Session) -> list[str]:
     unbalanced = session.execute(
         select(ledger.LigneEcriture.ecriture_id, func.sum(ledger.LigneEcriture.montant_cents))
@@ -138,7 +153,8 @@ def journal(session: Session) -> list[str]:
 
 
 CHECKS: dict[str, Callable[[Session], list[str]]] = {
-    "maladie": maladie, "famille": famille, "autonomie": autonomie, "especes": especes, "grand_livre": grand_livre, "journal": journal,
+    "maladie": maladie, "famille": famille, "autonomie": autonomie, "especes": especes, "invalidite": invalidite,
+    "grand_livre": grand_livre, "journal": journal,
 }
 
 

@@ -52,6 +52,11 @@ transmettre_avis_arret                    . C . T . . T
 transmettre_attestation_salaire           . C . . S . T
 lire_arrets                               S C D . . . T
 lire_ij_subrogees                         . . . . S . T
+demander_invalidite                       S C . . . . T
+donner_avis_invalidite                    . . D . . . .
+decider_invalidite                        . C . . . . T
+lire_invalidite                           S C D . . . T
+gerer_capital_deces                       . C . . . . T
 espace_assure                             S . . . . . .
 espace_agent                              . C . . . . .
 espace_analyste                           . . . . . T .
@@ -98,6 +103,10 @@ lire_decision_autonomie                   . . . . x
 transmettre_avis_arret                    x . . . .
 transmettre_attestation_salaire           x . . . .
 lire_arrets                               x . . . .
+demander_invalidite                       x . . . .
+decider_invalidite                        x . . . .
+lire_invalidite                           x . . . .
+gerer_capital_deces                       x . . . .
 espace_agent                              x x x x x
 """
 BRANCH_EXPECTED = {

@@ -76,6 +76,7 @@ O_READERS = {"admin", "agent.marseille", "mc.paca", "assure.other"}  # a residen
 IJ_READERS = {"admin", "agent.paris", "mc.idf", "assure.parent"}  # the parent's arrêts: his CPAM, the DRSM, himself
 TODAY = date.today()
 FIRST = TODAY.replace(day=1)
+DECES = TODAY - timedelta(days=40)  # the parent's death declared to his CPAM in the matrix's data (capital décès routes)
 
 MATRIX: dict[tuple[str, str], list[Cas]] = {
     # -- the documentation and the open pages
@@ -296,9 +297,36 @@ MATRIX: dict[tuple[str, str], list[Cas]] = {
         _read("/api/especes/employeurs/{siret}/ij-subrogees", {"admin", "employeur"}),
         _read("/api/especes/employeurs/{other_siret}/ij-subrogees", {"admin"}),
     ],
+    # -- invalidité and capital décès (secu.especes): the assuré files, the médecin-conseil of the territory gives the avis,
+    # the CPAM decides and pays; the capital décès is the deceased's CPAM's
+    ("POST", "/api/especes/invalidite/demandes"): [Cas("/api/especes/invalidite/demandes", {"admin", "agent.paris", "assure.parent"}, body={
+        "personne_id": "{parent_id}", "date_demande": str(TODAY), "date_arret": "2024-03-01"}, personne="parent_id")],
+    ("GET", "/api/especes/invalidite/demandes/{demande_id}"): [_read("/api/especes/invalidite/demandes/{demande_id}",
+                                                                      {"admin", "agent.paris", "mc.idf", "assure.parent"}, "demande_invalidite", "parent_id")],
+    ("GET", "/api/especes/invalidite/file"): [_read("/api/especes/invalidite/file", MEDECINS)],
+    ("POST", "/api/especes/invalidite/demandes/{demande_id}/avis"): [Cas("/api/especes/invalidite/demandes/{demande_id}/avis", {"mc.idf"},
+                                                                          body={"categorie": 2, "date_effet": "2025-05-01"}, personne="parent_id")],
+    ("POST", "/api/especes/invalidite/demandes/{demande_id}/decision"): [Cas(
+        "/api/especes/invalidite/demandes/{demande_id}/decision", {"admin", "agent.paris"}, body={"decision": "accord", "date_decision": str(TODAY)},
+        personne="parent_id")],
+    ("GET", "/api/especes/invalidite/pensions/{pension_id}"): [_read("/api/especes/invalidite/pensions/{pension_id}",
+                                                                      {"admin", "agent.paris", "mc.idf", "assure.parent"}, "pension_invalidite", "parent_id")],
+    ("POST", "/api/especes/invalidite/paiements"): [Cas("/api/especes/invalidite/paiements", {"admin", "agent.paris"},
+                                                        body={"organisme_code": "{cpam_paris}", "mois": "2029-12-01"})],
+    ("POST", "/api/especes/deces"): [Cas("/api/especes/deces", {"admin", "agent.paris"}, body={"personne_id": "{parent_id}", "date_deces": str(DECES)},
+                                         personne="parent_id")],
+    ("GET", "/api/especes/deces/{deces_id}"): [_read("/api/especes/deces/{deces_id}", {"admin", "agent.paris"}, "deces_assure", "parent_id")],
+    ("POST", "/api/especes/deces/{deces_id}/demandes"): [Cas("/api/especes/deces/{deces_id}/demandes", {"admin", "agent.paris"}, body={
+        "nom": "Durand", "prenoms": "Alice", "lien": "conjoint", "a_charge": False, "date_demande": str(TODAY), "iban": "FR7630006000011234567890189"},
+        personne="parent_id")],
+    ("POST", "/api/especes/deces/{deces_id}/decision"): [Cas("/api/especes/deces/{deces_id}/decision", {"admin", "agent.paris"},
+                                                             body={"date_decision": str(TODAY)}, personne="parent_id")],
+    ("POST", "/api/especes/deces/{deces_id}/paiement"): [Cas("/api/especes/deces/{deces_id}/paiement", {"admin", "agent.paris"},
+                                                             body={"date_execution": str(TODAY)}, personne="parent_id")],
     # -- the pages: the assuré's space, the agent's office, the analyst's dashboard
     ("POST", "/connexion"): [_page("/connexion", PUBLIC, body={"identifiant": "analyste", "mot_de_passe": PASSWORD})],
     ("POST", "/deconnexion"): [_page("/deconnexion", PUBLIC, body={})],  # with a token of its own (below)
+    ("GET", "/medecin-conseil/invalidite"): [_page("/medecin-conseil/invalidite", MEDECINS)],
     ("GET", "/assure"): [_page("/assure", {"assure.parent", "assure.other"}, "espace_assure")],
     ("GET", "/assure/attestation"): [_page("/assure/attestation", {"assure.parent", "assure.other"}, status=303)],
     ("GET", "/assure/attestation/{personne_id}"): [
@@ -408,7 +436,27 @@ def donnees(app, world: World) -> Donnees:  # type: ignore[no-untyped-def]
     assert ij_run.status_code == 200, ij_run.text
     d.values["ij_run_id"] = ij_run.json()["campagne_id"]
     d.values["dsn_id"] = 2**31 - 1  # no DSN here: the policy answers before the lookup
+    _invalidite(app, world, d)
     return d
+
+
+def _invalidite(app, world: World, d: Donnees) -> None:  # type: ignore[no-untyped-def]
+    """An invalidity claim of the parent, the avis, the grant (a pension), and a death declared to his CPAM."""
+    from secu.core.security import SYSTEM, Caller
+    from secu.especes import deces, invalidite
+    from tests.api.conftest import drsm_for
+
+    with unit_of_work(app.state.sessions) as s:
+        demande = invalidite.demander(s, SYSTEM, invalidite.DemandeIn(
+            personne_id=world.parent_id, date_demande=date(2025, 3, 1), date_arret=date(2024, 3, 1), iban="FR7630006000011234567890189",
+            salaires_hors_secu=[invalidite.SalaireAnnuel(annee=2023, salaire_cents=3_000_000)]))
+        invalidite.donner_avis(s, Caller(user_id=None, role=Role.MEDECIN_CONSEIL, organisme_code=drsm_for("75")), demande.id,
+                               invalidite.AvisIn(categorie=2, date_effet=date(2025, 5, 1)))
+        invalidite.decider(s, SYSTEM, demande.id, invalidite.DecisionIn(decision="accord", date_decision=date(2025, 4, 15)))
+        d.values["demande_id"] = demande.id
+        d.values["pension_id"] = s.scalar(select(invalidite.PensionInvalidite.id).where(invalidite.PensionInvalidite.demande_id == demande.id))
+        d.values["deces_id"] = deces.declarer(s, SYSTEM, deces.DecesIn(personne_id=world.parent_id, date_deces=DECES,
+                                                                       activite_salariee=DECES)).id
 
 
 def _format(value: Any, values: dict[str, Any]) -> Any:

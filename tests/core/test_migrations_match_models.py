@@ -15,6 +15,8 @@ from alembic.migration import MigrationContext
 import secu.autonomie.models  # noqa: F401  (every model module, as migrations/env.py imports them)
 import secu.core.ledger  # noqa: F401
 import secu.core.security  # noqa: F401
+import secu.especes.deces  # noqa: F401
+import secu.especes.invalidite  # noqa: F401
 import secu.especes.models  # noqa: F401
 import secu.famille.models  # noqa: F401
 import secu.maladie.models  # noqa: F401

@@ -296,6 +296,12 @@ class Ressource(StrEnum):
     ATTESTATION_SALAIRE = "attestation_salaire"
     ATTESTATION_PAIEMENT_IJ = "attestation_paiement_ij"
     IJ_SUBROGEES = "ij_subrogees"
+    # prestations en espèces: invalidité, capital décès
+    DEMANDE_INVALIDITE = "demande_invalidite"
+    FILE_INVALIDITE = "file_invalidite"  # a claim listed in the médecin-conseil's queue
+    PENSION_INVALIDITE = "pension_invalidite"
+    DECES = "deces_assure"
+    CAPITAL_DECES = "capital_deces"
 
 
 def journal(

@@ -49,7 +49,7 @@ import polars as pl
 
 from secu.core.errors import InvalidField
 from secu.core.money import RATE_UNIT, apply_rate_expr, div_half_up_expr
-from secu.core.parameters import join_parameters
+from secu.core.parameters import join_parameters, parameters
 
 RISQUES = ("maladie", "maternite", "paternite", "adoption", "atmp")
 """The risks of an arrêt: maladie (L. 321-1), maternité (L. 331-3), paternité et accueil de l'enfant (L. 331-8),
@@ -635,4 +635,316 @@ def capital_deces(deces: pl.DataFrame) -> pl.DataFrame:
 __all__ = [
     "MTP_PARAMETRE", "OPTIONNELLES", "PARAMS_ARRET", "PARAMS_MOIS_PRECEDENT", "RISQUES",
     "CONGES", "capital_deces", "duree_conge", "ij_arret", "indemnites_journalieres", "pension_invalidite", "salaire_annuel_moyen",
+]
+
+
+# ---------------------------------------------------------------------------
+# Invalidité: the pension in service (revaluation each 1 April), cumul with earnings, end at the legal age
+# (issue 13 §5). Appended after the rules slice: the functions above are unchanged.
+
+REVALORISATION = "invalidite.revalorisation"
+"""The L. 161-25 coefficient applied each 1 April to the pensions in service (L. 341-6)."""
+
+REF_LIQUIDATION = "CSS art. L. 341-4, R. 341-4 et R. 341-5 (pension à la date d'effet : SAM × taux ÷ 12, au plus la part du PASS)"
+REF_CUMUL = "CSS art. L. 341-12 et R. 341-17"
+REF_CONVERSION = "CSS art. L. 341-15 et L. 341-16 (pension de vieillesse pour inaptitude au travail à l'âge légal)"
+
+
+def _obligatoires(frame: pl.DataFrame, columns: tuple[str, ...]) -> None:
+    for column in columns:
+        if column not in frame.columns:
+            raise InvalidField(column, f"colonne obligatoire absente : {column}")
+        if frame.get_column(column).null_count():
+            raise InvalidField(column, f"{column} est vide sur au moins une ligne")
+
+
+def montant_liquidation(pensions: pl.DataFrame) -> pl.DataFrame:
+    """The pension at its ``date_effet`` (Date) for its ``categorie`` and ``sam`` (Int64 cents, annual), before minimum and MTP.
+
+    SAM × taux of the category ÷ 12, half up to the cent, at most the category's part of the PASS in force on
+    the date d'effet ÷ 12 (R. 341-5). Output: ``liquidation_base``, ``liquidation_plafond``, ``montant_liquidation``
+    and the parameters with their references (suffixed ``_liquidation``).
+    """
+    _obligatoires(pensions, ("date_effet", "categorie", "sam"))
+    if not pensions.get_column("categorie").cast(pl.Int64).is_in([1, 2, 3]).all():
+        raise InvalidField("categorie", "la catégorie d'invalidité doit être 1, 2 ou 3")
+    if pensions.select((pl.col("sam") < 0).any()).item():
+        raise InvalidField("sam", "le salaire annuel moyen ne peut pas être négatif")
+    cle = pl.format("categorie_{}", pl.col("categorie").cast(pl.Int64))
+    frame = pensions.with_columns(pl.col("date_effet").cast(pl.Date), pl.col("sam").cast(pl.Int64)).with_row_index("__ligne")
+    names = ["invalidite.taux", "invalidite.maximum_pass", "pss.annuel"]
+    joined = join_parameters(frame.select("__ligne", "date_effet", "categorie"), names, on="date_effet",
+                             by={"invalidite.taux": cle, "invalidite.maximum_pass": cle}, with_references=True)
+    added = [c for c in joined.columns if c not in ("__ligne", "date_effet", "categorie")]
+    joined = joined.select("__ligne", *[
+        pl.col(c).alias(f"{c.removesuffix('_reference')}_liquidation_reference" if c.endswith("_reference") else f"{c}_liquidation") for c in added])
+    frame = frame.join(joined, on="__ligne", how="left")
+    douze9 = pl.lit(12 * _E9, dtype=_I)
+    base = div_half_up_expr(pl.col("sam").cast(_I) * _n9("invalidite_taux_liquidation"), douze9).cast(pl.Int64)
+    plafond = div_half_up_expr(pl.col("pss_annuel_liquidation").cast(_I) * _n9("invalidite_maximum_pass_liquidation"), douze9).cast(pl.Int64)
+    frame = frame.with_columns(base.alias("liquidation_base"), plafond.alias("liquidation_plafond"))
+    return frame.with_columns(pl.min_horizontal("liquidation_base", "liquidation_plafond").alias("montant_liquidation")).sort("__ligne").drop("__ligne")
+
+
+def revaloriser(frame: pl.DataFrame, montant: str = "montant_liquidation", *, etapes: bool = True) -> pl.DataFrame:
+    """Each row's ``montant`` (cents, in force on ``date_effet``) revalued up to ``mois`` (L. 341-6, L. 161-25).
+
+    Every coefficient of ``invalidite.revalorisation`` whose date is after ``date_effet`` and on or before
+    ``mois`` multiplies the amount of the day before, rounded half up to the cent at each revaluation (the
+    CNAV's and the CNAM's practice: each year's amount is a payable amount). A handful of dates, so the loop
+    is over the dates and each step is one vectorised column. Output: ``montant_revalorise`` and, with
+    ``etapes`` (the default), one column ``revalorisation_<AAAAMMJJ>`` per revaluation date: the amount after
+    it, null when it does not apply to the row (the explanation reads them, :data:`REVALORISATION` gives each
+    date's coefficient and reference).
+    """
+    history = [v for v in parameters().get(REVALORISATION).values if v.value is not None]
+    amount = pl.col(montant).cast(pl.Int64)
+    steps: list[pl.Expr] = []
+    for value in history:
+        when = pl.lit(value.date_effet, dtype=pl.Date)
+        applies = (pl.col("date_effet") < when) & (when <= pl.col("mois"))
+        amount = pl.when(applies).then(apply_rate_expr(amount, str(value.number()))).otherwise(amount)
+        steps.append(pl.when(applies).then(amount).alias(colonne_revalorisation(value.date_effet)))
+    out = frame.with_columns(amount.alias("montant_revalorise"))
+    return out.with_columns(steps) if etapes else out
+
+
+def colonne_revalorisation(day: date) -> str:
+    """The column of :func:`revaloriser` holding the amount after the revaluation of ``day``."""
+    return f"revalorisation_{day:%Y%m%d}"
+
+
+def annees_sam(annees: pl.DataFrame) -> pl.DataFrame:
+    """The calendar years of one claim's SAM (R. 341-4): each year's salary as counted, and whether it is among the best.
+
+    Input, one row per year: ``annee`` (Int), ``salaire`` (Int64 cents), ``brut`` (bool: a gross pay from the DSN, to
+    cap at that year's PASS — secu holds the PASS from 2021: an older year is capped at the 2021 one — and to revalue
+    from the year's end to the date d'effet with the L. 341-6 coefficients; false: a salary the claim gives, already
+    capped and revalued), ``date_effet`` (Date, the pension's). Output: ``salaire_sam`` (cents), ``nombre`` (the
+    parameter ``invalidite.nombre_annees_sam``), ``retenue`` (among the ``nombre`` best, ties to the earlier row).
+    """
+    _obligatoires(annees, ("annee", "salaire", "brut", "date_effet"))
+    premier_pass = parameters().get("pss.annuel").dates[0]
+    fin_annee = pl.date(pl.col("annee").cast(pl.Int32), 12, 31)
+    frame = annees.with_columns(pl.col("date_effet").cast(pl.Date), pl.col("salaire").cast(pl.Int64)).with_row_index("__ligne")
+    frame = frame.with_columns(pl.max_horizontal(fin_annee, pl.lit(premier_pass, dtype=pl.Date)).alias("__fin"))
+    frame = join_parameters(frame, ["pss.annuel"], on="__fin")
+    frame = join_parameters(frame, ["invalidite.nombre_annees_sam"], on="date_effet", with_references=True)
+    plafonne = pl.when(pl.col("brut")).then(pl.min_horizontal("salaire", "pss_annuel")).otherwise(pl.col("salaire"))
+    depuis_fin_annee = frame.select("__ligne", plafonne.alias("__plafonne"), fin_annee.alias("date_effet"), pl.col("date_effet").alias("mois"))
+    revalue = revaloriser(depuis_fin_annee, "__plafonne", etapes=False).select("__ligne", "montant_revalorise")
+    frame = frame.join(revalue, on="__ligne", how="left")
+    frame = frame.with_columns(pl.when(pl.col("brut")).then(pl.col("montant_revalorise")).otherwise(pl.col("salaire")).alias("salaire_sam"))
+    rang = pl.col("salaire_sam").rank("ordinal", descending=True)
+    frame = frame.with_columns(pl.col("invalidite_nombre_annees_sam").alias("nombre"), (rang <= pl.col("invalidite_nombre_annees_sam")).alias("retenue"))
+    return frame.sort("__ligne").drop("__ligne", "__fin", "montant_revalorise", "pss_annuel")
+
+
+def pension_en_service(pensions: pl.DataFrame, *, etapes: bool = True) -> pl.DataFrame:
+    """The monthly pension of each row for the month ``mois``: the pension liquidated on ``date_effet``, revalued.
+
+    Input: ``mois`` (Date, the month paid), ``date_effet`` (Date), ``categorie`` (1, 2, 3), ``sam`` (annual
+    cents). The liquidation amount (:func:`montant_liquidation`) is revalued each 1 April since the date
+    d'effet (:func:`revaloriser`), raised to the minimum in force in the month (L. 341-5: the minimum is
+    itself revalued each 1 January) and, in 3e catégorie, increased by the MTP in force in the month (L. 341-4,
+    R. 341-6). A month before the date d'effet is refused. Output: the liquidation's and revaluation's
+    columns, ``pension_minimum``, ``mtp`` (0 outside the 3e catégorie), ``pension_mensuelle`` and the references
+    (``etapes=False``: without the list of revaluations, for a national batch).
+    """
+    _obligatoires(pensions, ("mois", "date_effet", "categorie", "sam"))
+    frame = pensions.with_columns(pl.col("mois").cast(pl.Date), pl.col("date_effet").cast(pl.Date))
+    if frame.select((pl.col("mois").dt.month_start() < pl.col("date_effet").dt.month_start()).any()).item():
+        raise InvalidField("mois", "le mois payé précède la date d'effet de la pension")
+    frame = revaloriser(montant_liquidation(frame), etapes=etapes).with_row_index("__ligne")
+    frame = join_parameters(frame, ["invalidite.minimum"], on="mois", with_references=True)
+    tierce = frame.filter(pl.col("categorie").cast(pl.Int64) == 3).select("__ligne", "mois")
+    tierce = join_parameters(tierce, [MTP_PARAMETRE], on="mois", with_references=True).drop("mois")
+    mtp = MTP_PARAMETRE.replace(".", "_")
+    frame = frame.join(tierce, on="__ligne", how="left").rename({mtp: "mtp", f"{mtp}_reference": "mtp_reference"})
+    frame = frame.with_columns(pl.col("invalidite_minimum").alias("pension_minimum"), pl.col("mtp").fill_null(0))
+    calculee = pl.max_horizontal(pl.col("montant_revalorise"), pl.col("pension_minimum"))
+    return frame.with_columns((calculee + pl.col("mtp")).alias("pension_mensuelle")).sort("__ligne").drop("__ligne")
+
+
+def cumul_invalidite(cumuls: pl.DataFrame) -> pl.DataFrame:
+    """The pension paid for ``mois`` after the cumul with earnings (L. 341-12, R. 341-17 since 2022-04-01).
+
+    Input, amounts in cents: ``mois`` (Date), ``pension_mensuelle`` (the month's pension before cumul),
+    ``pensions_reference`` and ``revenus_reference`` (the pension and the earnings and replacement income of
+    the 12 months from the 13th to the 2nd before the month, R. 341-17 II), ``sam`` (R. 341-4),
+    ``salaire_annee_precedente`` (the salary of the calendar year before the arrêt followed by invalidity, 0
+    when unknown) and ``annee_precedente`` (that year, Int).
+
+    seuil = max(SAM, min(salaire de l'année précédente, N × PASS of that year)) — N = ``invalidite.cumul_seuil_pass``
+    in force in the month (1, then 1,5 from 2023-07-30); when no earnings: no reduction. dépassement =
+    max(0, pensions + revenus − seuil); the pension is reduced by ``invalidite.cumul_taux_reduction`` (½) of it,
+    spread over twelve monthly payments (half up), never below zero. secu holds the PASS from 2021: an older
+    year is capped with the 2021 PASS (a higher cap than the real one, so never against the assuré).
+    Output: ``seuil_cumul``, ``depassement``, ``reduction_annuelle``, ``reduction_mensuelle``, ``pension_versee``.
+    """
+    _obligatoires(cumuls, ("mois", "pension_mensuelle", "pensions_reference", "revenus_reference", "sam",
+                           "salaire_annee_precedente", "annee_precedente"))
+    for column in ("pension_mensuelle", "pensions_reference", "revenus_reference", "sam", "salaire_annee_precedente"):
+        if cumuls.select((pl.col(column) < 0).any()).item():
+            raise InvalidField(column, f"{column} ne peut pas être négatif")
+    premier_pass = parameters().get("pss.annuel").dates[0]
+    fin_annee = pl.date(pl.col("annee_precedente").cast(pl.Int32), 12, 31)
+    frame = cumuls.with_columns(pl.col("mois").cast(pl.Date),
+                                pl.max_horizontal(fin_annee, pl.lit(premier_pass, dtype=pl.Date)).alias("__fin_annee")).with_row_index("__ligne")
+    frame = join_parameters(frame, ["invalidite.cumul_seuil_pass", "invalidite.cumul_taux_reduction"], on="mois", with_references=True)
+    pss = join_parameters(frame.select("__ligne", "__fin_annee"), ["pss.annuel"], on="__fin_annee", with_references=True)
+    frame = frame.join(pss.select("__ligne", pl.col("pss_annuel").alias("pss_annee_precedente"),
+                                  pl.col("pss_annuel_reference").alias("pss_annee_precedente_reference")), on="__ligne", how="left")
+    limite = div_half_up_expr(pl.col("pss_annee_precedente").cast(_I) * _n9("invalidite_cumul_seuil_pass"), pl.lit(_E9, dtype=_I)).cast(pl.Int64)
+    seuil = pl.max_horizontal(pl.col("sam").cast(pl.Int64), pl.min_horizontal(pl.col("salaire_annee_precedente").cast(pl.Int64), limite))
+    total = pl.col("pensions_reference").cast(pl.Int64) + pl.col("revenus_reference").cast(pl.Int64)
+    depassement = pl.when(pl.col("revenus_reference") > 0).then(pl.max_horizontal(total - seuil, pl.lit(0, dtype=pl.Int64))).otherwise(0)
+    frame = frame.with_columns(limite.alias("limite_salaire_precedent"), seuil.alias("seuil_cumul"), depassement.cast(pl.Int64).alias("depassement"))
+    frame = frame.with_columns(apply_rate_expr(pl.col("depassement"), pl.col("invalidite_cumul_taux_reduction")).alias("reduction_annuelle"))
+    mensuelle = div_half_up_expr(pl.col("reduction_annuelle"), 12, non_negative=True)
+    frame = frame.with_columns(pl.min_horizontal(mensuelle, pl.col("pension_mensuelle").cast(pl.Int64)).alias("reduction_mensuelle"))
+    return (frame.with_columns((pl.col("pension_mensuelle").cast(pl.Int64) - pl.col("reduction_mensuelle")).alias("pension_versee"))
+            .sort("__ligne").drop("__ligne", "__fin_annee"))
+
+
+def _anniversaire(naissance: pl.Expr, annees: pl.Expr) -> pl.Expr:
+    """The date ``annees`` years after ``naissance``: the same day, or the month's last day when it has none (29 February →
+    28 February, CPC art. 641 by analogy, as :mod:`secu.core.ages`). Integer arithmetic: no duration string per row."""
+    premier = pl.date(naissance.dt.year() + annees.cast(pl.Int32), naissance.dt.month(), 1)
+    jour = pl.min_horizontal(naissance.dt.day().cast(pl.Int64), premier.dt.month_end().dt.day().cast(pl.Int64))
+    return premier + pl.duration(days=jour - 1)
+
+
+def conversion_retraite(personnes: pl.DataFrame) -> pl.DataFrame:
+    """When each invalidity pension ends and the retirement pension for inaptitude takes over (L. 341-15).
+
+    Input: ``date_naissance`` and ``mois`` (Date: the parameter ``invalidite.age_conversion`` in force that
+    month). Output: ``age_conversion``, ``date_anniversaire`` (the birthday at that age, 28 February for a
+    29 February birth in a common year, as :mod:`secu.core.ages`), ``date_conversion`` (the first day of the
+    month after it) and ``en_service`` (``mois`` is before the conversion).
+    """
+    _obligatoires(personnes, ("date_naissance", "mois"))
+    frame = personnes.with_columns(pl.col("date_naissance", "mois").cast(pl.Date))
+    frame = join_parameters(frame, ["invalidite.age_conversion"], on="mois", with_references=True)
+    anniversaire = _anniversaire(pl.col("date_naissance"), pl.col("invalidite_age_conversion"))
+    frame = frame.with_columns(pl.col("invalidite_age_conversion").alias("age_conversion"), anniversaire.alias("date_anniversaire"))
+    frame = frame.with_columns(pl.col("date_anniversaire").dt.offset_by("1mo").dt.month_start().alias("date_conversion"))
+    return frame.with_columns((pl.col("mois").dt.month_start() < pl.col("date_conversion")).alias("en_service"))
+
+
+# ---------------------------------------------------------------------------
+# Capital décès: the conditions on the deceased, the order of the beneficiaries, the claim windows
+
+SITUATIONS_DECES = {
+    "activite_salariee": "exerçait une activité salariée",
+    "chomage_indemnise": "percevait une allocation de chômage",
+    "pension_invalidite": "était titulaire d'une pension d'invalidité",
+    "rente_atmp": "était titulaire d'une rente AT/MP d'un taux d'au moins 66,66 %",
+    "maintien_droits": "bénéficiait du maintien de ses droits",
+}
+"""The situations of L. 361-1 (since the LFSS 2015) that open the capital décès, in the 3 months before death."""
+
+LIENS = {"conjoint": 1, "partenaire_pacs": 1, "enfant": 2, "descendant": 2, "ascendant": 3, "autre": 4}
+"""Rank of each link to the deceased: conjoint or partenaire, then descendants, then ascendants (L. 361-4, R. 361-3);
+``autre`` (a person à charge who is none of them) can only claim as a priority beneficiary."""
+
+REF_ORDRE_PRIORITAIRE = (
+    "CSS art. L. 361-4, al. 1er et R. 361-3, al. 3 (personnes à charge effective, totale et permanente : "
+    "conjoint ou partenaire, enfants, ascendants)"
+)
+REF_ORDRE = "CSS art. L. 361-4, al. 2 (conjoint non séparé ou partenaire de PACS, à défaut descendants, à défaut ascendants)"
+
+
+def conditions_capital_deces(deces: pl.DataFrame) -> pl.DataFrame:
+    """Whether the deceased opened the capital décès (L. 361-1): one of the situations in the months before death.
+
+    Input: ``date_deces`` (Date) and, for each situation of :data:`SITUATIONS_DECES`, a column ``<situation>``
+    giving the last day the deceased was in it (Date, null when never). A rente AT/MP counts from
+    ``taux_rente_atmp`` (optional, Decimal rate) at least ``capital_deces.taux_incapacite_rente``. Output:
+    ``debut_periode`` (the date of death less ``capital_deces.periode_conditions_mois`` months),
+    ``situation_retenue`` (the first situation held in the period, in the order of the dict), ``droit_ouvert``.
+    """
+    _obligatoires(deces, ("date_deces",))
+    frame = deces.with_columns(pl.col("date_deces").cast(pl.Date))
+    for situation in SITUATIONS_DECES:
+        if situation not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.Date).alias(situation))
+    if "taux_rente_atmp" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.Decimal(38, 9)).alias("taux_rente_atmp"))
+    frame = join_parameters(frame, ["capital_deces.periode_conditions_mois", "capital_deces.taux_incapacite_rente"],
+                            on="date_deces", with_references=True)
+    debut = pl.col("date_deces").dt.offset_by(pl.format("-{}mo", pl.col("capital_deces_periode_conditions_mois")))
+    frame = frame.with_columns(debut.alias("debut_periode"))
+    held: list[pl.Expr] = []
+    for situation in SITUATIONS_DECES:
+        ok = pl.col(situation).cast(pl.Date) >= pl.col("debut_periode")
+        if situation == "rente_atmp":
+            ok = ok & (pl.col("taux_rente_atmp").cast(pl.Decimal(38, 9)) >= pl.col("capital_deces_taux_incapacite_rente"))
+        held.append(pl.when(ok.fill_null(False)).then(pl.lit(situation)))
+    frame = frame.with_columns(pl.coalesce(held).alias("situation_retenue"))
+    return frame.with_columns(pl.col("situation_retenue").is_not_null().alias("droit_ouvert"))
+
+
+def beneficiaires_capital_deces(demandes: pl.DataFrame) -> pl.DataFrame:
+    """Who receives a capital décès and how much (L. 361-4, R. 361-3, L. 332-1): one row per claim.
+
+    Input: ``deces`` (the death's key), ``date_deces``, ``capital`` (Int64 cents, the same on every row of a
+    death), ``date_decision`` (Date), ``demande`` (the claim's key, sorts the remainder cent), ``lien``
+    (:data:`LIENS`), ``a_charge`` (bool: at the deceased's effective, total and permanent charge), ``separe``
+    (bool: a spouse separated in law or in fact), ``date_demande``.
+
+    A claim after ``capital_deces.prescription_annees`` years is prescribed. A person à charge who claims within
+    ``capital_deces.delai_priorite_mois`` month(s) is a priority beneficiary: among them, the best rank of
+    :data:`LIENS` takes the capital. Without one, once the month has passed, the best rank of the other
+    claimants (conjoint or partenaire not separated, descendants, ascendants) takes it; before, nothing is
+    decided. Several of the same rank share equally, the remainder cents to the first claims. Output:
+    ``ordre`` (prioritaire, non_prioritaire or null), ``retenu``, ``montant`` (cents, 0 when not retained),
+    ``motif`` (why not, in French) and ``decidable`` (false while the priority window is open).
+    """
+    _obligatoires(demandes, ("deces", "date_deces", "capital", "date_decision", "demande", "lien", "a_charge", "separe", "date_demande"))
+    inconnus = sorted(set(demandes.get_column("lien").cast(pl.String).unique().to_list()) - set(LIENS))
+    if inconnus:
+        raise InvalidField("lien", f"lien inconnu : {', '.join(inconnus)} (attendu : {', '.join(LIENS)})")
+    frame = demandes.with_columns(pl.col("date_deces", "date_decision", "date_demande").cast(pl.Date))
+    if frame.select((pl.col("date_demande") < pl.col("date_deces")).any()).item():
+        raise InvalidField("date_demande", "la demande précède le décès")
+    frame = join_parameters(frame, ["capital_deces.delai_priorite_mois", "capital_deces.prescription_annees"], on="date_deces", with_references=True)
+    fin_priorite = pl.col("date_deces").dt.offset_by(pl.format("{}mo", pl.col("capital_deces_delai_priorite_mois")))
+    prescription = pl.col("date_deces").dt.offset_by(pl.format("{}y", pl.col("capital_deces_prescription_annees")))
+    rang = pl.col("lien").cast(pl.String).replace_strict(LIENS, return_dtype=pl.Int64)
+    frame = frame.with_columns(fin_priorite.alias("fin_priorite"), prescription.alias("prescription"), rang.alias("rang"))
+    recevable = pl.col("date_demande") <= pl.col("prescription")
+    prioritaire = recevable & pl.col("a_charge") & (pl.col("date_demande") <= pl.col("fin_priorite"))
+    ordinaire = recevable & (pl.col("rang") <= 3) & ~((pl.col("rang") == 1) & pl.col("separe"))
+    frame = frame.with_columns(prioritaire.alias("__prioritaire"), ordinaire.alias("__ordinaire"))
+    frame = frame.with_columns(
+        pl.col("__prioritaire").any().over("deces").alias("__avec_priorite"),
+        pl.when(pl.col("__prioritaire")).then(pl.col("rang")).min().over("deces").alias("__rang_prioritaire"),
+        pl.when(pl.col("__ordinaire")).then(pl.col("rang")).min().over("deces").alias("__rang_ordinaire"),
+    )
+    decidable = pl.col("__avec_priorite") | (pl.col("date_decision") > pl.col("fin_priorite"))
+    retenu_prio = pl.col("__avec_priorite") & pl.col("__prioritaire") & (pl.col("rang") == pl.col("__rang_prioritaire"))
+    retenu_ord = ~pl.col("__avec_priorite") & decidable & pl.col("__ordinaire") & (pl.col("rang") == pl.col("__rang_ordinaire"))
+    frame = frame.with_columns(decidable.alias("decidable"), (retenu_prio | retenu_ord).alias("retenu"),
+                               pl.when(retenu_prio).then(pl.lit("prioritaire")).when(retenu_ord).then(pl.lit("non_prioritaire")).alias("ordre"))
+    frame = frame.sort("deces", "date_demande", "demande")
+    n = pl.col("retenu").sum().over("deces")
+    index = pl.col("retenu").cast(pl.Int64).cum_sum().over("deces")
+    part = pl.col("capital").cast(pl.Int64) // pl.max_horizontal(n, pl.lit(1, dtype=pl.UInt32)).cast(pl.Int64)
+    reste = pl.col("capital").cast(pl.Int64) - part * n.cast(pl.Int64)
+    montant = pl.when(pl.col("retenu")).then(part + (index <= reste).cast(pl.Int64)).otherwise(0)
+    motif = (pl.when(pl.col("retenu")).then(None)
+             .when(~recevable).then(pl.lit("demande prescrite : plus de deux ans après le décès (CSS art. L. 332-1)"))
+             .when(~pl.col("decidable")).then(pl.lit("délai de priorité en cours : les personnes à charge peuvent encore se manifester (CSS art. L. 361-4)"))
+             .when(pl.col("__avec_priorite")).then(pl.lit("une personne à charge de rang préférable est prioritaire (CSS art. L. 361-4, R. 361-3)"))
+             .when((pl.col("rang") == 1) & pl.col("separe")).then(pl.lit("conjoint séparé : pas de droit (CSS art. L. 361-4)"))
+             .when(pl.col("rang") == 4).then(pl.lit("hors de l'ordre légal sans priorité invoquée dans le délai (CSS art. L. 361-4)"))
+             .otherwise(pl.lit("un bénéficiaire de rang préférable a demandé le capital (CSS art. L. 361-4)")))
+    return frame.with_columns(montant.cast(pl.Int64).alias("montant"), motif.alias("motif")).drop(
+        "__prioritaire", "__ordinaire", "__avec_priorite", "__rang_prioritaire", "__rang_ordinaire")
+
+
+__all__ += [
+    "LIENS", "REVALORISATION", "SITUATIONS_DECES", "beneficiaires_capital_deces", "conditions_capital_deces", "conversion_retraite",
+    "annees_sam", "colonne_revalorisation", "cumul_invalidite", "montant_liquidation", "pension_en_service", "revaloriser",
 ]

@@ -8,6 +8,8 @@ from sqlalchemy import engine_from_config, pool
 import secu.autonomie.models  # noqa: F401
 import secu.core.ledger  # noqa: F401
 import secu.core.security  # noqa: F401
+import secu.especes.deces  # noqa: F401
+import secu.especes.invalidite  # noqa: F401
 import secu.especes.models  # noqa: F401
 import secu.famille.models  # noqa: F401
 import secu.maladie.models  # noqa: F401

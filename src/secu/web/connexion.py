@@ -14,7 +14,7 @@ from secu.web.session import PageRoute, check_csrf, clear_session, render, sessi
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
-HOMES = {"assure": "/assure", "agent": "/agent", "analyste": "/analyste"}
+HOMES = {"assure": "/assure", "agent": "/agent", "analyste": "/analyste", "medecin_conseil": "/medecin-conseil/invalidite"}
 
 
 def _safe_next(suite: str | None) -> str | None:

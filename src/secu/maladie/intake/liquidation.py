@@ -71,7 +71,7 @@ def frame(candidats: list[Candidat], pro: ProfessionnelSante, counters: dict[tup
                 "ald": line.ald and contexte.ald,
                 "maternite": fse_in.maternite,
                 "atmp": fse_in.atmp,
-                "invalidite": False,
+                "invalidite": contexte.invalidite,
                 "c2s": contexte.c2s,
                 "tiers_payant": fse_in.tiers_payant,
                 "acte_lourd_pendant_sejour": line.acte_lourd_pendant_sejour,

@@ -52,6 +52,8 @@ class Contexte:
     ald: bool
     c2s: bool
     medecin_traitant_id: int | None
+    invalidite: bool = False
+    """A pension d'invalidité in service that day: the exonération of CSS L. 160-14 (secu.especes.invalidite)."""
 
 
 def patients(session: Session, nirs: Iterable[str]) -> dict[str, Patient]:
@@ -105,7 +107,7 @@ def droits(session: Session, asks: set[tuple[Patient, date]]) -> dict[PersonKey,
 
 
 def contextes(session: Session, asks: set[PersonKey]) -> dict[PersonKey, Contexte]:
-    """ALD and C2S in force, and the médecin traitant declared, on each (person, day)."""
+    """ALD, C2S and a pension d'invalidité in force, and the médecin traitant declared, on each (person, day)."""
     ids = {pid for pid, _ in asks}
     alds: dict[int, list[Row]] = defaultdict(list)  # type: ignore[type-arg]
     c2s: dict[int, list[Row]] = defaultdict(list)  # type: ignore[type-arg]
@@ -119,8 +121,12 @@ def contextes(session: Session, asks: set[PersonKey]) -> dict[PersonKey, Context
         query = select(MedecinTraitant.personne_id, MedecinTraitant.professionnel_id, MedecinTraitant.date_debut, MedecinTraitant.date_fin)
         for mt in session.execute(query.where(among(session, MedecinTraitant.personne_id, ids)).order_by(MedecinTraitant.id)):
             mts[mt.personne_id].append(mt)
+    from secu.especes.invalidite import pensionnes_le
+
+    pensionnes = pensionnes_le(session, asks)
     return {
         (pid, day): Contexte(
+            invalidite=(pid, day) in pensionnes,
             ald=any(_in_force(a.date_debut, a.date_fin, day) for a in alds[pid]),
             c2s=any(c.date_debut <= day <= c.date_fin for c in c2s[pid]),
             medecin_traitant_id=next((m.professionnel_id for m in mts[pid] if _in_force(m.date_debut, m.date_fin, day)), None),

@@ -1,0 +1,338 @@
+"""The monthly payment run of a CPAM's invalidity pensions (issue 13 §5, §7).
+
+Pensions d'invalidité are paid monthly, in arrears: the run for month M pays M, by default on the first day
+of M+1 (the caller gives another date of execution). A run is keyed by (caisse, month):
+
+* every pension of the caisse in service in M (granted, date d'effet by the end of M, not ended) and not yet
+  paid for M is computed in one frame — :func:`secu.especes.rules.pension_en_service` (the liquidation amount
+  revalued each 1 April, the minimum, the MTP), then :func:`secu.especes.rules.cumul_invalidite` on the 12
+  months from the 13th to the 2nd before M (the DSN pay secu holds, and the pensions it paid), R. 341-17;
+* a pensioner who has reached the legal age before M is not paid: the pension ends on the conversion date and
+  the hand-over record for the retraite branch (``conversion_retraite``: the date and the last pension) is
+  written, once (L. 341-15); a pensioner dead before M is not paid and the pension ends;
+* each payment is one ``versement_invalidite`` row, unique per (pension, month): a crash, a second call or a
+  second caller pays nothing twice; pensions are claimed in chunks, each committed with its ledger entries,
+  so a run cut off resumes where it stopped;
+* the run holds its caisse's payment claim (:mod:`secu.core.verrou`) from its first chunk to its SEPA file,
+  which is built from exactly the rows the run recorded (a second call meanwhile answers « déjà en cours »,
+  or the month's result once it is over).
+
+Ledger (branch maladie, the CPAM's books): ``charges.prestations.invalidite`` debited of the amount paid,
+``tresorerie.virements_emis`` credited (the pensions' CSG, CRDS and CASA — at the rates of replacement income,
+by the pensioner's tax reference — are not computed by secu yet: the amount paid is the gross pension).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import polars as pl
+from sepaxml import SepaTransfer
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from secu.config import settings
+from secu.core import ledger, verrou
+from secu.core.db import unit_of_work
+from secu.core.errors import Conflict, InvalidField
+from secu.core.sepa import export_valide
+from secu.especes import rules
+from secu.especes.explication_invalidite import explain_cumul, explain_pension
+from secu.especes.invalidite import (
+    CampagneInvalidite,
+    ConversionRetraite,
+    PensionInvalidite,
+    VersementInvalidite,
+    en_service,
+    fin_du_mois,
+)
+from secu.organismes import get_organisme
+from secu.register.models import Personne
+
+CHUNK = 200
+COMPTE_CHARGE = "charges.prestations.invalidite"
+"""The maladie branch's charge for the pensions d'invalidité (the CNAM's risque invalidité)."""
+
+
+@dataclass(frozen=True)
+class Bilan:
+    campagne_id: int
+    organisme_code: str
+    mois: date
+    date_execution: date
+    versements: int
+    virements: int
+    total_cents: int
+    reductions_cents: int
+    conversions: int
+    fichier_sepa: str
+
+
+def _mois_decale(mois: date, n: int) -> date:
+    """The first day of the month ``n`` months after ``mois`` (negative: before)."""
+    index = mois.year * 12 + mois.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _open_run(sessions: sessionmaker[Session], organisme_code: str, mois: date, date_execution: date) -> int:
+    with unit_of_work(sessions) as session:
+        run = session.scalar(select(CampagneInvalidite).where(CampagneInvalidite.organisme_code == organisme_code, CampagneInvalidite.mois == mois))
+        if run is None:
+            run = CampagneInvalidite(organisme_code=organisme_code, mois=mois, date_execution=date_execution)
+            session.add(run)
+            session.flush()
+        return run.id
+
+
+def _references(session: Session, pensions: list[PensionInvalidite], mois: date) -> dict[int, tuple[int, int]]:
+    """Per pension: (pensions paid, DSN pay) over the 13th to the 2nd month before ``mois`` (R. 341-17 II)."""
+    from secu.recouvrement.models import DeclarationDsn, Remuneration
+
+    debut, fin = _mois_decale(mois, -13), _mois_decale(mois, -2)
+    ids = [p.id for p in pensions]
+    personnes = {p.id: p.personne_id for p in pensions}
+    verse = dict(
+        session.execute(
+            select(VersementInvalidite.pension_id, func.sum(VersementInvalidite.pension_cents))
+            .where(VersementInvalidite.pension_id.in_(ids), VersementInvalidite.mois >= debut, VersementInvalidite.mois <= fin)
+            .group_by(VersementInvalidite.pension_id)
+        ).all()
+    )
+    revenus = dict(
+        session.execute(
+            select(Remuneration.personne_id, func.sum(Remuneration.brut_cents))
+            .join(DeclarationDsn, DeclarationDsn.id == Remuneration.declaration_id)
+            .where(
+                Remuneration.personne_id.in_(set(personnes.values())),
+                DeclarationDsn.remplacee_par_id.is_(None),
+                Remuneration.mois >= debut,
+                Remuneration.mois <= fin,
+            )
+            .group_by(Remuneration.personne_id)
+        ).all()
+    )
+    return {pid: (int(verse.get(pid) or 0), int(revenus.get(personnes[pid]) or 0)) for pid in ids}
+
+
+def _deces(session: Session, personne_ids: set[int]) -> dict[int, date]:
+    from secu.especes.deces import DecesAssure
+
+    found = {pid: d for pid, d in session.execute(select(Personne.id, Personne.date_deces).where(Personne.id.in_(personne_ids))) if d is not None}
+    for pid, d in session.execute(select(DecesAssure.personne_id, DecesAssure.date_deces).where(DecesAssure.personne_id.in_(personne_ids))):
+        found[pid] = min(d, found.get(pid, d))
+    return found
+
+
+def _pay_chunk(sessions: sessionmaker[Session], organisme_code: str, campagne_id: int) -> int:
+    with unit_of_work(sessions) as session:
+        run = session.get(CampagneInvalidite, campagne_id)
+        assert run is not None
+        mois = run.mois
+        done = select(VersementInvalidite.pension_id).where(VersementInvalidite.mois == mois)
+        query = en_service(organisme_code, mois).where(PensionInvalidite.id.not_in(done)).order_by(PensionInvalidite.id).limit(CHUNK)
+        if session.bind is not None and session.bind.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        pensions = list(session.scalars(query))
+        if not pensions:
+            return 0
+        naissances = dict(session.execute(select(Personne.id, Personne.date_naissance).where(Personne.id.in_({p.personne_id for p in pensions}))).all())
+        deces = _deces(session, {p.personne_id for p in pensions})
+        fins = rules.conversion_retraite(
+            pl.DataFrame({"pension": [p.id for p in pensions], "date_naissance": [naissances[p.personne_id] for p in pensions], "mois": [mois] * len(pensions)})
+        )
+        fin = {row["pension"]: row for row in fins.iter_rows(named=True)}
+        payables: list[PensionInvalidite] = []
+        for pension in pensions:
+            morte = deces.get(pension.personne_id)
+            if morte is not None and morte < mois:
+                pension.date_fin = min(pension.date_fin or morte + timedelta(days=1), morte + timedelta(days=1))
+            elif not fin[pension.id]["en_service"]:
+                _convertir(session, pension, fin[pension.id])
+            else:
+                payables.append(pension)
+        if payables:
+            _pay(session, run, payables)
+        return len(pensions)
+
+
+def _convertir(session: Session, pension: PensionInvalidite, row: dict[str, Any]) -> None:
+    """The hand-over to the retraite branch (L. 341-15): once per pension, with the last pension paid."""
+    pension.date_fin = row["date_conversion"]
+    if session.scalar(select(ConversionRetraite.id).where(ConversionRetraite.pension_id == pension.id)) is not None:
+        return
+    derniere = session.scalar(
+        select(VersementInvalidite.pension_cents).where(VersementInvalidite.pension_id == pension.id).order_by(VersementInvalidite.mois.desc()).limit(1)
+    )
+    session.add(
+        ConversionRetraite(
+            pension_id=pension.id,
+            personne_id=pension.personne_id,
+            date_conversion=row["date_conversion"],
+            derniere_pension_cents=int(derniere or 0),
+            reference=rules.REF_CONVERSION,
+        )
+    )
+
+
+def _pay(session: Session, run: CampagneInvalidite, pensions: list[PensionInvalidite]) -> None:
+    from secu.especes.invalidite import calculer
+
+    rows = calculer(pensions, run.mois)
+    references = _references(session, pensions, run.mois)
+    cumul = rules.cumul_invalidite(
+        pl.DataFrame(
+            {
+                "pension": [p.id for p in pensions],
+                "mois": [run.mois] * len(pensions),
+                "pension_mensuelle": [rows[p.id]["pension_mensuelle"] for p in pensions],
+                "pensions_reference": [references[p.id][0] for p in pensions],
+                "revenus_reference": [references[p.id][1] for p in pensions],
+                "sam": [p.sam_cents for p in pensions],
+                "salaire_annee_precedente": [p.salaire_annee_precedente_cents for p in pensions],
+                "annee_precedente": [p.annee_precedente for p in pensions],
+            }
+        )
+    )
+    entries: list[ledger.NouvelleEcriture] = []
+    by_id = {p.id: p for p in pensions}
+    for row in cumul.iter_rows(named=True):
+        pension = by_id[row["pension"]]
+        etapes = explain_pension(rows[pension.id]) + explain_cumul(row)
+        versement = VersementInvalidite(
+            pension_id=pension.id,
+            campagne_id=run.id,
+            mois=run.mois,
+            pension_cents=row["pension_mensuelle"],
+            reduction_cents=row["reduction_mensuelle"],
+            montant_cents=row["pension_versee"],
+            explication=json.dumps(etapes, default=str),
+        )
+        session.add(versement)
+        if row["pension_versee"]:
+            entries.append(
+                ledger.NouvelleEcriture(
+                    cle_idempotence=f"invalidite:versement:{pension.id}:{run.mois:%Y-%m}",
+                    date_operation=run.date_execution,
+                    libelle=f"Pension d'invalidité {run.mois:%m/%Y} (pension {pension.id})",
+                    document_source=f"campagne invalidité {run.id}",
+                    lignes=(
+                        ledger.Ligne("maladie", run.organisme_code, COMPTE_CHARGE, row["pension_versee"]),
+                        ledger.Ligne("maladie", run.organisme_code, "tresorerie.virements_emis", -row["pension_versee"]),
+                    ),
+                ),
+            )
+    session.flush()
+    ledger.post_many(session, entries)  # one query and two bulk inserts for the chunk, in its transaction
+
+
+def _build_file(session: Session, run: CampagneInvalidite) -> tuple[str, int, int]:
+    config = settings()
+    rows = session.execute(
+        select(VersementInvalidite, PensionInvalidite)
+        .join(PensionInvalidite, PensionInvalidite.id == VersementInvalidite.pension_id)
+        .where(VersementInvalidite.campagne_id == run.id, VersementInvalidite.montant_cents > 0)
+        .order_by(VersementInvalidite.pension_id)
+    ).all()
+    if not rows:
+        return "", 0, 0
+    sepa = SepaTransfer(
+        {
+            "name": get_organisme(run.organisme_code).nom[:70],
+            "IBAN": config.compte_payeur_iban,
+            "BIC": config.compte_payeur_bic,
+            "batch": True,
+            "currency": "EUR",
+        },
+        clean=True,
+    )
+    for index, (versement, pension) in enumerate(rows):
+        payment = {
+            "name": (pension.titulaire or "pensionne")[:70],
+            "IBAN": pension.iban,
+            "amount": versement.montant_cents,
+            "execution_date": run.date_execution,
+            "description": f"Pension invalidite {run.mois:%m/%Y} {run.organisme_code} pension {pension.id}",
+            "endtoend_id": f"INV{run.id:08d}{index:06d}",
+        }
+        if pension.bic:
+            payment["BIC"] = pension.bic
+        sepa.add_payment(payment)
+    return export_valide(sepa), len(rows), sum(v.montant_cents for v, _ in rows)
+
+
+def run_payments(sessions: sessionmaker[Session], organisme_code: str, mois: date, *, date_execution: date | None = None) -> Bilan:
+    """Pay a CPAM's invalidity pensions of a month, once. Safe to call again after a crash or after success."""
+    organisme = get_organisme(organisme_code)
+    if "maladie" not in organisme.branches:
+        raise InvalidField("organisme_code", f"{organisme_code} ne sert pas les pensions d'invalidité")
+    mois = mois.replace(day=1)
+    with verrou.tenir(verrou.engine_of(sessions), f"paiement:invalidite:{organisme_code}") as held:
+        if not held:
+            return _finished(sessions, organisme_code, mois)
+        campagne_id = _open_run(sessions, organisme_code, mois, date_execution or _mois_decale(mois, 1))
+        with unit_of_work(sessions) as session:
+            run = session.get(CampagneInvalidite, campagne_id)
+            assert run is not None
+            done = run.statut == "terminee"
+        if not done:
+            while _pay_chunk(sessions, organisme_code, campagne_id):
+                pass
+            with unit_of_work(sessions) as session:
+                run = session.get(CampagneInvalidite, campagne_id)
+                assert run is not None
+                run.fichier_sepa, run.virements, run.total_cents = _build_file(session, run)
+                run.statut = "terminee"
+        return bilan(sessions, campagne_id)
+
+
+def _finished(sessions: sessionmaker[Session], organisme_code: str, mois: date) -> Bilan:
+    with unit_of_work(sessions) as session:
+        campagne_id = session.scalar(
+            select(CampagneInvalidite.id).where(
+                CampagneInvalidite.organisme_code == organisme_code, CampagneInvalidite.mois == mois, CampagneInvalidite.statut == "terminee"
+            )
+        )
+    if campagne_id is None:
+        raise Conflict(
+            f"une campagne de paiement des pensions d'invalidité de {organisme_code} est déjà en cours : relancer quand elle sera terminée",
+            field="organisme_code",
+        )
+    return bilan(sessions, campagne_id)
+
+
+def bilan(sessions: sessionmaker[Session], campagne_id: int) -> Bilan:
+    with unit_of_work(sessions) as session:
+        run = session.get(CampagneInvalidite, campagne_id)
+        assert run is not None
+        count, reductions = session.execute(
+            select(func.count(VersementInvalidite.id), func.coalesce(func.sum(VersementInvalidite.reduction_cents), 0)).where(
+                VersementInvalidite.campagne_id == run.id
+            )
+        ).one()
+        conversions = session.scalar(
+            select(func.count(ConversionRetraite.id))
+            .join(PensionInvalidite, PensionInvalidite.id == ConversionRetraite.pension_id)
+            .where(
+                PensionInvalidite.organisme_code == run.organisme_code,
+                ConversionRetraite.date_conversion <= fin_du_mois(run.mois),
+                ConversionRetraite.date_conversion > _mois_decale(run.mois, -1),
+            )
+        )
+        return Bilan(
+            run.id,
+            run.organisme_code,
+            run.mois,
+            run.date_execution,
+            int(count),
+            run.virements,
+            run.total_cents,
+            int(reductions),
+            int(conversions or 0),
+            run.fichier_sepa or "",
+        )
+
+
+__all__ = ["COMPTE_CHARGE", "Bilan", "bilan", "run_payments"]
