@@ -26,6 +26,10 @@ previous result, or none, never a truncated file that looks whole; the next
 batch into that target removes what a dead one left (:func:`clean_leftovers`).
 A batch is restartable (run it again: it starts over), not resumable.
 
+The output, Parquet or CSV, is written by Polars' streaming sink (``sink_parquet`` / ``sink_csv``) fed lot
+after lot (:func:`_lazy_lots`): one file, never a Python loop over its rows. ``secu liquidate`` sets Polars'
+allocator to keep the pages a lot frees for the next one (:mod:`secu.core.allocateur`).
+
 A line with an unreadable value is rejected (``rejet`` = ``FORMAT``, the
 column named in ``motif``); it never stops the batch. A file that lacks a
 required column, or carries money as floats, is refused as a whole.
