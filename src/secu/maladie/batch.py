@@ -26,6 +26,10 @@ previous result, or none, never a truncated file that looks whole; the next
 batch into that target removes what a dead one left (:func:`clean_leftovers`).
 A batch is restartable (run it again: it starts over), not resumable.
 
+The output, Parquet or CSV, is written by Polars' streaming sink (``sink_parquet`` / ``sink_csv``) fed lot
+after lot (:func:`_lazy_lots`): one file, never a Python loop over its rows. ``secu liquidate`` sets Polars'
+allocator to keep the pages a lot frees for the next one (:mod:`secu.core.allocateur`).
+
 A line with an unreadable value is rejected (``rejet`` = ``FORMAT``, the
 column named in ``motif``); it never stops the batch. A file that lacks a
 required column, or carries money as floats, is refused as a whole.
@@ -599,29 +603,23 @@ def _liquidate_into(source: Path, target: Path, workdir: Path, in_format: str, o
                 yield out
 
     output_schema = _output_schema(pl.Schema({"__ligne": pl.UInt32(), **dict(schema)}))
+    lazy = _lazy_lots(results(), output_schema)
     if out_format == "csv":
-        with target.open("w", encoding="utf-8", newline="") as handle:
-            first = True
-            for out in results():
-                out.write_csv(handle, include_header=first)
-                first = False
-            if first:  # empty input: a header line all the same
-                pl.DataFrame(schema=output_schema).write_csv(handle)
+        lazy.sink_csv(target)  # one header line, then every lot's rows (a header alone for an empty input)
     else:
-        _sink_parquet(results(), output_schema, target, compression)
+        lazy.sink_parquet(target, compression=compression, statistics=STATISTICS)  # type: ignore[call-overload]  # a checked codec name
     return summary
 
 
-def _sink_parquet(frames: Iterator[pl.DataFrame], schema: dict[str, pl.DataType], target: Path, compression: str) -> None:
-    """Stream lots into ONE Parquet file: a lazy source fed by the generator, sunk by Polars."""
+def _lazy_lots(frames: Iterator[pl.DataFrame], schema: dict[str, pl.DataType]) -> pl.LazyFrame:
+    """The lots as ONE lazy source fed by the generator, for Polars' streaming sinks (one file, written as the lots come)."""
     from polars.io.plugins import register_io_source
 
     def source(with_columns: list[str] | None, predicate: pl.Expr | None, n_rows: int | None, batch_size: int | None) -> Iterator[pl.DataFrame]:
         for frame in frames:
             yield frame.select(list(schema)) if with_columns is None else frame.select(with_columns)
 
-    lazy = register_io_source(source, schema=schema)
-    lazy.sink_parquet(target, compression=compression, statistics=STATISTICS)  # type: ignore[call-overload]  # a checked codec name
+    return register_io_source(source, schema=schema)
 
 
 # --------------------------------------------------------------------------
