@@ -14,23 +14,18 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from secu.core import allocateur
+import typer
+from rich.console import Console
+from rich.table import Table
 
-# Before any module that loads Polars: its allocator reads its settings then (secu/core/allocateur.py).
-allocateur.for_command(sys.argv)
-
-import typer  # noqa: E402
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
-
-from secu.especes import cli as especes_cli  # noqa: E402
-from secu.famille import cli as famille_cli  # noqa: E402
-from secu.maladie import batch as maladie_batch  # noqa: E402
-from secu.organismes import cli as organismes_cli  # noqa: E402
-from secu.parametres import cli as parametres_cli  # noqa: E402
-from secu.recouvrement import cli as recouvrement_cli  # noqa: E402
-from secu.simulation import cli as simulation_cli  # noqa: E402
-from secu.synth import cli as synth_cli  # noqa: E402
+from secu.especes import cli as especes_cli
+from secu.famille import cli as famille_cli
+from secu.maladie import batch as maladie_batch
+from secu.organismes import cli as organismes_cli
+from secu.parametres import cli as parametres_cli
+from secu.recouvrement import cli as recouvrement_cli
+from secu.simulation import cli as simulation_cli
+from secu.synth import cli as synth_cli
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine

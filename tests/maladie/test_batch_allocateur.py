@@ -1,5 +1,5 @@
-"""`secu liquidate` sets Polars' allocator to keep the pages a lot frees (secu/core/allocateur.py): set before Polars
-is loaded, only for the batch command, never over the user's own setting, and the results are the same to the byte."""
+"""secu sets Polars' allocator to keep the pages a lot frees (secu/core/allocateur.py): set before Polars is loaded,
+never over the user's own setting, and the results are the same to the byte."""
 
 from __future__ import annotations
 
@@ -25,10 +25,9 @@ def _python(code: str, env: dict[str, str] | None = None) -> str:
     return done.stdout.strip()
 
 
-def test_the_liquidate_command_sets_the_allocator_before_polars_and_polars_keeps_it() -> None:
+def test_the_command_sets_the_allocator_before_polars_and_polars_keeps_it() -> None:
     code = (
-        "import sys; sys.argv = ['secu', 'liquidate', '--help']\n"
-        "import secu.cli, os\n"  # secu.cli loads Polars (through the branches' commands) after setting the variable
+        "import secu.cli, os\n"  # secu.cli loads Polars (through the branches' commands) after secu set the variable
         "print(os.environ.get('_RJEM_MALLOC_CONF'))"
     )
     settings = _python(code)
@@ -36,18 +35,15 @@ def test_the_liquidate_command_sets_the_allocator_before_polars_and_polars_keeps
     assert settings.endswith("," + allocateur.SETTINGS), settings
 
 
-def test_only_the_batch_command_and_never_over_the_users_setting(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_never_over_the_users_setting(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # As in a fresh process: Polars not loaded yet (the modules are put back after the test).
     monkeypatch.delitem(sys.modules, "polars")
     monkeypatch.delitem(sys.modules, "_polars_runtime_32", raising=False)
-    monkeypatch.delenv(allocateur.VARIABLE, raising=False)
-    assert allocateur.for_command(["secu", "serve"]) is False
-    assert allocateur.VARIABLE not in os.environ  # the server keeps Polars' defaults
     monkeypatch.setenv(allocateur.VARIABLE, "dirty_decay_ms:0")
-    assert allocateur.for_command(["secu", "liquidate", "x.csv"]) is False
+    assert allocateur.keep_freed_pages() is False
     assert os.environ[allocateur.VARIABLE] == "dirty_decay_ms:0"  # the user's choice
     monkeypatch.delenv(allocateur.VARIABLE)
-    assert allocateur.for_command(["secu", "liquidate", "x.csv"]) is True
+    assert allocateur.keep_freed_pages() is True
     assert os.environ[allocateur.VARIABLE] == allocateur.SETTINGS
 
 
