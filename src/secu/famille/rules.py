@@ -54,6 +54,8 @@ one ``group_by``.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
@@ -72,7 +74,7 @@ from secu.core.money import (
     div_toward_zero_expr,
     rate_units_expr,
 )
-from secu.core.parameters import bareme_columns, join_parameters, parameters
+from secu.core.parameters import Parameters, bareme_columns, join_parameters, parameters
 
 DEC = pl.Decimal(38, 9)
 
@@ -351,7 +353,34 @@ def _ars_date(ligne: str, y: pl.Expr, age: pl.Expr) -> pl.Expr:
     return pl.date(y + col("annee") - age, col("mois"), col("jour"))
 
 
+_MONTH_LAWS: OrderedDict[tuple[int, tuple[date, ...]], tuple[Parameters, pl.DataFrame]] = OrderedDict()
+_MONTH_LAWS_KEPT = 32
+_MONTH_LAWS_LOCK = threading.Lock()
+
+
 def _month_law(months: pl.Series) -> pl.DataFrame:
+    """:func:`_month_law_computed` of the distinct months, kept per process for the parameters in force.
+
+    The law of a month depends on the parameters alone: resolved once per set of months and per parameter tree
+    (a changed tree, as the tests of parametres/modifies.py serve one, is another key), like OpenFisca's
+    parameters at an instant. A few dozen sets are kept (a monthly run asks one; the service a household's few).
+    """
+    params = parameters()
+    key = (id(params), tuple(months.unique().sort().to_list()))
+    with _MONTH_LAWS_LOCK:
+        kept = _MONTH_LAWS.get(key)
+        if kept is not None and kept[0] is params:
+            _MONTH_LAWS.move_to_end(key)
+            return kept[1]
+    law = _month_law_computed(pl.Series("mois", key[1], dtype=pl.Date))
+    with _MONTH_LAWS_LOCK:
+        _MONTH_LAWS[key] = (params, law)  # the tree is held with its law: its id is not reused while kept
+        while len(_MONTH_LAWS) > _MONTH_LAWS_KEPT:
+            _MONTH_LAWS.popitem(last=False)
+    return law
+
+
+def _month_law_computed(months: pl.Series) -> pl.DataFrame:
     """The law of each month asked, with every amount that depends on the month alone already computed.
 
     BMAF × taux, ceiling steps, the salary limit, the ARS birth-date bounds:
