@@ -505,8 +505,12 @@ def _majoration_ages(births: pl.Series) -> pl.DataFrame:
     return join_parameters(dates, [_AGE_MAJORATION], on="__d14").select("date_naissance", "af_majoration_age")
 
 
-def _child_flags(e: pl.LazyFrame) -> pl.LazyFrame:
-    """Per child (joined with _CHILD_LAW and the majoration age): à charge, counts and amounts of the month."""
+def _child_flags(e: pl.LazyFrame, month_law: pl.DataFrame | None = None) -> pl.LazyFrame:
+    """Per child (joined with _CHILD_LAW and the majoration age): à charge, counts and amounts of the month.
+
+    ``month_law``: the one row of law when one month is asked (its values were broadcast as literals); the AEEH amount
+    of a child's catégorie is then looked up in one pass instead of a chain of conditions per catégorie.
+    """
     m = _month_index(pl.col("mois"))
     b = _month_index(pl.col("date_naissance"))
     e = e.with_columns((m - b).alias("__age_m"))
@@ -540,12 +544,18 @@ def _child_flags(e: pl.LazyFrame) -> pl.LazyFrame:
     asf = pl.when(pl.col("asf") == 2).then(pl.col("__asf_deux_parents")).when(pl.col("asf") == 1).then(pl.col("__asf_un_parent"))
     cat = pl.col("aeeh_categorie")
     aeeh_ok = charge & cat.is_not_null()
-    complement = pl.lit(0, dtype=pl.Int64)
-    isole = pl.lit(0, dtype=pl.Int64)
-    for c in _categories_complement():
-        complement = pl.when(cat == c).then(pl.col(f"__aeeh_complement_{c}")).otherwise(complement)
-    for c in _categories_isole():
-        isole = pl.when(cat == c).then(pl.col(f"__aeeh_isole_{c}")).otherwise(isole)
+    if month_law is not None:
+        complement, isole = (
+            cat.replace_strict(list(cs), [month_law[f"{prefix}{c}"][0] for c in cs], default=0, return_dtype=pl.Int64)
+            for cs, prefix in ((_categories_complement(), "__aeeh_complement_"), (_categories_isole(), "__aeeh_isole_"))
+        )
+    else:
+        complement = pl.lit(0, dtype=pl.Int64)
+        isole = pl.lit(0, dtype=pl.Int64)
+        for c in _categories_complement():
+            complement = pl.when(cat == c).then(pl.col(f"__aeeh_complement_{c}")).otherwise(complement)
+        for c in _categories_isole():
+            isole = pl.when(cat == c).then(pl.col(f"__aeeh_isole_{c}")).otherwise(isole)
     # ARS ceiling (R543-5: "majoré de 30 % par enfant à charge", no date in the text): the children à charge on
     # 31 July, the eve of the August payment, as the CAF and service-public (F1878) count them: born before
     # 1 August (a > 0) and not yet 20 on 31 July (a <= 240: a child whose 20th birthday falls in August still counts).
@@ -607,7 +617,8 @@ def _children(e: pl.DataFrame, law: pl.DataFrame, ages: pl.DataFrame) -> pl.Lazy
     aine = pl.col("date_naissance").cast(pl.Int64) * 2**32 + pl.col("__rang").cast(pl.Int64) * 2 + pl.col("garde_alternee").cast(pl.Int64)
     # Children of months not asked drop out here (inner join); those of households not asked, at the final join.
     rows = _child_flags(
-        _with_law(e.lazy().with_row_index("__rang"), law, _child_law(), how="inner").join(ages.lazy(), on="date_naissance", how="left")
+        _with_law(e.lazy().with_row_index("__rang"), law, _child_law(), how="inner").join(ages.lazy(), on="date_naissance", how="left"),
+        law if law.height == 1 else None,
     ).with_columns(pl.when(pl.col("__charge")).then(aine).alias("__aine"))
     # Forfait (L521-1 2e al., D521-2 III): due for a child in the year after his 20th birthday when the family had
     # AF for at least 3 children, him included, in the month before that birthday; checked once for the year
@@ -659,7 +670,10 @@ def _children(e: pl.DataFrame, law: pl.DataFrame, ages: pl.DataFrame) -> pl.Lazy
         pl.col("__aeeh_isole").sum().alias("__aeeh_isole"),
         (pl.col("__aeeh_base") > 0).sum().cast(pl.Int32).alias("aeeh_nb_enfants"),
     )
-    return agg.join(twins, on=keys, how="left").join(forfaits_dus, on=keys, how="left").with_columns(pl.col("af_nb_forfaits").fill_null(0))
+    # The two rare counts (households with a child under 3, with a child of 20) joined to each other first, so that
+    # the many households are probed once.
+    rares = twins.join(forfaits_dus, on=keys, how="full", coalesce=True)
+    return agg.join(rares, on=keys, how="left").with_columns(pl.col("af_nb_forfaits").fill_null(0))
 
 
 # --------------------------------------------------------------------------
