@@ -505,6 +505,23 @@ def _majoration_ages(births: pl.Series) -> pl.DataFrame:
     return join_parameters(dates, [_AGE_MAJORATION], on="__d14").select("date_naissance", "af_majoration_age")
 
 
+def _with_majoration_age(e: pl.LazyFrame, ages: pl.DataFrame) -> pl.LazyFrame:
+    """``e`` with ``af_majoration_age``, the age of :func:`_majoration_ages` for each child's birth date.
+
+    ``ages`` has every birth date of the children; sorted by date, the age changes a few times at most (once, on
+    the décret's transition): it is then a condition on the birth date per change, read on the first date of each
+    run (exact on every date ``ages`` has, hence on every child), instead of a join over every child.
+    """
+    runs = ages.sort("date_naissance").filter(pl.col("af_majoration_age").ne_missing(pl.col("af_majoration_age").shift(1))).rows()
+    if not runs or len(runs) > 8:
+        return e.join(ages.lazy(), on="date_naissance", how="left")
+    dtype = ages.schema["af_majoration_age"]
+    age = pl.lit(runs[0][1], dtype=dtype)
+    for debut, value in runs[1:]:
+        age = pl.when(pl.col("date_naissance") >= pl.lit(debut, dtype=pl.Date)).then(pl.lit(value, dtype=dtype)).otherwise(age)
+    return e.with_columns(age.alias("af_majoration_age"))
+
+
 def _child_flags(e: pl.LazyFrame, month_law: pl.DataFrame | None = None) -> pl.LazyFrame:
     """Per child (joined with _CHILD_LAW and the majoration age): à charge, counts and amounts of the month.
 
@@ -617,7 +634,7 @@ def _children(e: pl.DataFrame, law: pl.DataFrame, ages: pl.DataFrame) -> pl.Lazy
     aine = pl.col("date_naissance").cast(pl.Int64) * 2**32 + pl.col("__rang").cast(pl.Int64) * 2 + pl.col("garde_alternee").cast(pl.Int64)
     # Children of months not asked drop out here (inner join); those of households not asked, at the final join.
     rows = _child_flags(
-        _with_law(e.lazy().with_row_index("__rang"), law, _child_law(), how="inner").join(ages.lazy(), on="date_naissance", how="left"),
+        _with_law(e.lazy().with_row_index("__rang"), law, _child_law(), how="inner").pipe(_with_majoration_age, ages),
         law if law.height == 1 else None,
     ).with_columns(pl.when(pl.col("__charge")).then(aine).alias("__aine"))
     # Forfait (L521-1 2e al., D521-2 III): due for a child in the year after his 20th birthday when the family had
