@@ -188,9 +188,7 @@ def test_roundings_refuse_floats():
         arrondi_euro(1.5)
 
 
-decimals_amounts = st.decimals(
-    min_value=Decimal("-1e10"), max_value=Decimal("1e10"), places=6, allow_nan=False, allow_infinity=False
-)
+decimals_amounts = st.decimals(min_value=Decimal("-1e10"), max_value=Decimal("1e10"), places=6, allow_nan=False, allow_infinity=False)
 
 
 @given(decimals_amounts)
@@ -261,9 +259,7 @@ def test_rate_fraction_is_exact():
     assert rate_fraction(3) == (3, 0)
 
 
-rates = st.decimals(
-    min_value=Decimal("-2"), max_value=Decimal("2"), places=6, allow_nan=False, allow_infinity=False
-)
+rates = st.decimals(min_value=Decimal("-2"), max_value=Decimal("2"), places=6, allow_nan=False, allow_infinity=False)
 amounts = st.integers(min_value=-MAX_CENTS, max_value=MAX_CENTS)
 
 
@@ -391,7 +387,8 @@ def test_div_half_up_and_toward_zero_expr_agree_with_decimal_rounding() -> None:
 
     pairs = [(n, d) for n in range(-41, 42) for d in (1, 2, 3, 4, 7, 10, 12, 100)]
     frame = pl.DataFrame({"n": [n for n, _ in pairs], "d": [d for _, d in pairs]}).with_columns(
-        half=div_half_up_expr(pl.col("n"), pl.col("d")), down=div_toward_zero_expr(pl.col("n"), pl.col("d")))
+        half=div_half_up_expr(pl.col("n"), pl.col("d")), down=div_toward_zero_expr(pl.col("n"), pl.col("d"))
+    )
     for (n, d), half, down in zip(pairs, frame["half"], frame["down"], strict=True):
         assert half == int((Decimal(n) / d).quantize(Decimal(1), rounding=ROUND_HALF_UP)), (n, d)
         assert down == int((Decimal(n) / d).quantize(Decimal(1), rounding=ROUND_DOWN)), (n, d)
@@ -420,7 +417,7 @@ def test_div_helpers_on_int128_and_their_scalar_twins() -> None:
 
     from secu.core.money import div_half_up, div_half_up_expr, div_toward_zero, div_toward_zero_expr
 
-    pairs = [(n, d) for n in (-10**25 - 5, -7, -5, -1, 0, 1, 5, 7, 10**25 + 5) for d in (1, 2, 10, 10**9)]
+    pairs = [(n, d) for n in (-(10**25) - 5, -7, -5, -1, 0, 1, 5, 7, 10**25 + 5) for d in (1, 2, 10, 10**9)]
     frame = pl.DataFrame({"n": pl.Series([n for n, _ in pairs], dtype=pl.Int128), "d": pl.Series([d for _, d in pairs], dtype=pl.Int128)})
     out = frame.select(half=div_half_up_expr(pl.col("n"), pl.col("d")), down=div_toward_zero_expr(pl.col("n"), pl.col("d")))
     for (n, d), half, down in zip(pairs, out["half"], out["down"], strict=True):
@@ -430,3 +427,58 @@ def test_div_helpers_on_int128_and_their_scalar_twins() -> None:
             assert down == div_toward_zero(n, d) == int((Decimal(n) / d).quantize(Decimal(1), rounding=ROUND_DOWN)), (n, d)
     with pytest.raises(ValueError, match="positif"):
         div_half_up(1, 0)
+
+
+# --------------------------------------------------------------------------
+# apply_unit_rate_expr: the Int64 twin of apply_rate_expr for a rate between 0 and 1
+
+
+_EDGE_AMOUNTS = [
+    0,
+    1,
+    -1,
+    999_999_999,
+    1_000_000_000,
+    1_000_000_001,
+    -1_000_000_001,
+    123_456_789_012,
+    -987_654_321_098,
+    MONTANT_MAX_CENTS,
+    -MONTANT_MAX_CENTS,
+    2**62,
+    -(2**62),
+    2**63 - 1,
+]
+_EDGE_RATES = [Decimal("0"), Decimal("0.005"), Decimal("0.5"), Decimal("0.000000001"), Decimal("0.999999999"), Decimal("1"), Decimal("0.123456789")]
+
+
+def _unit_rate_frame(amounts: list[int], rates: list[Decimal]) -> pl.DataFrame:
+    from secu.core.money import RATE_DTYPE, apply_unit_rate_expr, rate_units_expr
+
+    frame = pl.DataFrame({"c": amounts, "r": rates}, schema={"c": pl.Int64, "r": RATE_DTYPE})
+    return frame.with_columns(rate_units_expr(pl.col("r")).alias("u")).select(
+        *(apply_unit_rate_expr(pl.col("c"), pl.col("u"), arrondi=a).alias(f"int64_{a}") for a in ("plus_proche", "inferieur")),
+        *(apply_rate_expr(pl.col("c"), pl.col("r"), arrondi=a).alias(f"int128_{a}") for a in ("plus_proche", "inferieur")),
+    )
+
+
+def test_apply_unit_rate_expr_equals_apply_rate_expr_on_the_edges() -> None:
+    pairs = [(c, r) for c in _EDGE_AMOUNTS for r in _EDGE_RATES if abs(c) * r < 2**63 - 1]
+    out = _unit_rate_frame([c for c, _ in pairs], [r for _, r in pairs])
+    for a in ("plus_proche", "inferieur"):
+        assert out[f"int64_{a}"].to_list() == out[f"int128_{a}"].to_list(), a
+    # The CRDS's own case (0,5 % of 151,80 €, rounded down): 75 cents; half a cent goes up in plus_proche.
+    assert _unit_rate_frame([15180, 100, -100], [Decimal("0.005")] * 3)["int64_inferieur"].to_list() == [75, 0, 0]
+    assert _unit_rate_frame([100, -100], [Decimal("0.005")] * 2)["int64_plus_proche"].to_list() == [1, -1]
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=-(10**17), max_value=10**17), st.decimals(min_value=0, max_value=1, places=9, allow_nan=False)), min_size=1, max_size=40
+    )
+)
+def test_apply_unit_rate_expr_equals_apply_rate_expr(pairs: list[tuple[int, Decimal]]) -> None:
+    out = _unit_rate_frame([c for c, _ in pairs], [r for _, r in pairs])
+    for a in ("plus_proche", "inferieur"):
+        assert out[f"int64_{a}"].to_list() == out[f"int128_{a}"].to_list(), a

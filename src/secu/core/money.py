@@ -344,6 +344,36 @@ def apply_rate_expr(cents: pl.Expr, rate: pl.Expr | Decimal | str | int, *, arro
     return _round_half_up_expr(amount * numerator, k).cast(pl.Int64, strict=True)
 
 
+def apply_unit_rate_expr(cents: pl.Expr, rate_units: pl.Expr, *, arrondi: str = "plus_proche") -> pl.Expr:
+    """apply_rate_expr in Int64 for a rate between 0 and 1: the same result, without Int128 or Decimal per row.
+
+    ``rate_units`` is the rate as an Int64 numerator over :data:`RATE_UNIT` (a Decimal(38, 9) rate × 10**9, computed
+    once per month, not per row), **0 <= rate_units <= RATE_UNIT**: the caller checks it (where it does not hold,
+    call apply_rate_expr). ``cents`` is any Int64 amount; the result is ``cents × rate`` rounded half away from zero
+    (``arrondi="plus_proche"``) or toward zero (``"inferieur"``), exactly apply_rate_expr's.
+
+    Exact in 64 bits: with m = |cents| = q × RATE_UNIT + r (0 <= r < RATE_UNIT), m × rate = q × rate_units +
+    r × rate_units / RATE_UNIT, where q × rate_units <= m and 2 × r × rate_units + RATE_UNIT < 2 × 10**18 + 10**9,
+    both below 2**63; only the second term is rounded, and the sign is put back on the magnitude.
+    """
+    m = cents.abs()
+    q = m // RATE_UNIT
+    r = m % RATE_UNIT
+    if arrondi == "inferieur":
+        fraction = (r * rate_units) // RATE_UNIT
+    elif arrondi == "plus_proche":
+        fraction = (r * rate_units * 2 + RATE_UNIT) // (2 * RATE_UNIT)
+    else:
+        raise ValueError(f"arrondi inconnu : {arrondi!r} (plus_proche ou inferieur)")
+    magnitude = q * rate_units + fraction
+    return pl.when(cents < 0).then(-magnitude).otherwise(magnitude)
+
+
+def rate_units_expr(rate: pl.Expr) -> pl.Expr:
+    """A rate column (Decimal(38, 9)) as its Int64 numerator over RATE_UNIT, for apply_unit_rate_expr: exact."""
+    return (rate.cast(RATE_DTYPE) * RATE_UNIT).cast(pl.Int64, strict=True)
+
+
 def from_cents_expr(cents: pl.Expr, dtype: pl.Decimal | None = None) -> pl.Expr:
     """Polars twin of from_cents: integer cents as euros, a Decimal with 2 decimals (Decimal(18, 2) by default).
 

@@ -54,17 +54,27 @@ one ``group_by``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 import polars as pl
-from polars._typing import PolarsDataType
+from polars._typing import JoinStrategy, PolarsDataType
 
 from secu.core.ages import age_expr
 from secu.core.bareme import bareme_expr
 from secu.core.errors import InvalidField, NotFound
-from secu.core.money import RATE_DTYPE, RATE_UNIT, apply_rate_expr, div_half_up_expr, div_toward_zero_expr
-from secu.core.parameters import bareme_columns, join_parameters, parameters
+from secu.core.money import (
+    RATE_DTYPE,
+    RATE_UNIT,
+    apply_rate_expr,
+    apply_unit_rate_expr,
+    div_half_up_expr,
+    div_toward_zero_expr,
+    rate_units_expr,
+)
+from secu.core.parameters import Parameters, bareme_columns, join_parameters, parameters
 
 DEC = pl.Decimal(38, 9)
 
@@ -101,29 +111,70 @@ PRIME_NAISSANCE_CHOIX = (
 )
 
 _LAW = (
-    "bmaf", "smic.horaire", "pf.remuneration_maximale.taux_smic", "pf.remuneration_maximale.heures",
-    "pf.age_limite", "pf.age_fin_obligation_scolaire", "pf.taux_crds",
-    "af.nombre_enfants_minimum", "af.majoration.nombre_enfants_minimum",
-    "af.forfait.nombre_enfants_minimum", "af.forfait.duree", "af.majoration.age",
-    "af.plafond.tranche_1", "af.plafond.tranche_2", "af.plafond.majoration_enfant",
+    "bmaf",
+    "smic.horaire",
+    "pf.remuneration_maximale.taux_smic",
+    "pf.remuneration_maximale.heures",
+    "pf.age_limite",
+    "pf.age_fin_obligation_scolaire",
+    "pf.taux_crds",
+    "af.nombre_enfants_minimum",
+    "af.majoration.nombre_enfants_minimum",
+    "af.forfait.nombre_enfants_minimum",
+    "af.forfait.duree",
+    "af.majoration.age",
+    "af.plafond.tranche_1",
+    "af.plafond.tranche_2",
+    "af.plafond.majoration_enfant",
     "af.tranche",  # a table: joined as af_tranche_<t>_<deuxieme_enfant|enfant_suivant|majoration_age|forfait>
-    "cf.taux", "cf.taux_majore", "cf.plafond.base", "cf.plafond.majoration_biactif_isole",
-    "cf.plafond_majore.base", "cf.plafond_majore.majoration_biactif_isole",
-    "cf.plafond.taux_enfant", "cf.plafond.taux_enfant_suivant", "cf.age_minimum", "cf.age_maximum",
+    "cf.taux",
+    "cf.taux_majore",
+    "cf.plafond.base",
+    "cf.plafond.majoration_biactif_isole",
+    "cf.plafond_majore.base",
+    "cf.plafond_majore.majoration_biactif_isole",
+    "cf.plafond.taux_enfant",
+    "cf.plafond.taux_enfant_suivant",
+    "cf.age_minimum",
+    "cf.age_maximum",
     "cf.nombre_enfants_minimum",
-    "paje.prime_naissance", "paje.base.taux_plein", "paje.base.taux_partiel", "paje.base.age_limite",
-    "paje.plafond.taux_plein.base", "paje.plafond.taux_plein.majoration_biactif_isole",
-    "paje.plafond.taux_partiel.base", "paje.plafond.taux_partiel.majoration_biactif_isole",
-    "paje.plafond.taux_enfant", "paje.plafond.taux_enfant_suivant",
-    "ars.taux.six_dix", "ars.taux.onze_quatorze", "ars.taux.quinze_dix_huit", "ars.plafond.base",
-    "ars.plafond.majoration_enfant", "ars.montant_minimum", "ars.age_minimum", "ars.age_maximum",
-    "ars.age_tranche_2", "ars.age_tranche_3", "ars.age_scolarite", "ars.mois_versement",
+    "paje.prime_naissance",
+    "paje.base.taux_plein",
+    "paje.base.taux_partiel",
+    "paje.base.age_limite",
+    "paje.plafond.taux_plein.base",
+    "paje.plafond.taux_plein.majoration_biactif_isole",
+    "paje.plafond.taux_partiel.base",
+    "paje.plafond.taux_partiel.majoration_biactif_isole",
+    "paje.plafond.taux_enfant",
+    "paje.plafond.taux_enfant_suivant",
+    "ars.taux.six_dix",
+    "ars.taux.onze_quatorze",
+    "ars.taux.quinze_dix_huit",
+    "ars.plafond.base",
+    "ars.plafond.majoration_enfant",
+    "ars.montant_minimum",
+    "ars.age_minimum",
+    "ars.age_maximum",
+    "ars.age_tranche_2",
+    "ars.age_tranche_3",
+    "ars.age_scolarite",
+    "ars.mois_versement",
     "ars.calendrier",  # a table: ars_calendrier_<age_minimum_avant|age_maximum_au|tranches_au>_<annee|mois|jour>
-    "af.residence_alternee.part_enfant", "af.residence_alternee.part_majoration",
-    "asf.taux.un_parent", "asf.taux.deux_parents",
-    "aeeh.taux_base", "aeeh.complement", "aeeh.majoration_isole",  # tables: aeeh_complement_categorie_<c>…
-    "aah.montant", "aah.taux_incapacite_plein", "aah.taux_incapacite_minimum", "aah.age_minimum",
-    "aah.plafond.majoration_enfant", "aah.plafond.coefficient_couple", "aah.ressources_conjoint",
+    "af.residence_alternee.part_enfant",
+    "af.residence_alternee.part_majoration",
+    "asf.taux.un_parent",
+    "asf.taux.deux_parents",
+    "aeeh.taux_base",
+    "aeeh.complement",
+    "aeeh.majoration_isole",  # tables: aeeh_complement_categorie_<c>…
+    "aah.montant",
+    "aah.taux_incapacite_plein",
+    "aah.taux_incapacite_minimum",
+    "aah.age_minimum",
+    "aah.plafond.majoration_enfant",
+    "aah.plafond.coefficient_couple",
+    "aah.ressources_conjoint",
 )
 _MTP = "mtp"
 _AGE_MAJORATION = "af.majoration.age"
@@ -166,9 +217,7 @@ def _month_index(d: pl.Expr) -> pl.Expr:
     return d.dt.year().cast(pl.Int32) * 12 + d.dt.month().cast(pl.Int32) - 1
 
 
-def _ceiling(
-    base: pl.Expr, n: pl.Expr, per12: pl.Expr, per3: pl.Expr, majoration: pl.Expr | None, majore: pl.Expr
-) -> pl.Expr:
+def _ceiling(base: pl.Expr, n: pl.Expr, per12: pl.Expr, per3: pl.Expr, majoration: pl.Expr | None, majore: pl.Expr) -> pl.Expr:
     """Resource ceiling of CSS R522-2 (CF; the PAJE by R531-1 2e al.; the ARS likewise): base + per child majorations
     (+ the fixed majoration of a couple biactif or a person alone).
 
@@ -187,8 +236,7 @@ def _ceiling(
 # Input checks
 
 
-def _prepare(frame: pl.DataFrame, required: Mapping[str, PolarsDataType], optional: dict[str, tuple[pl.DataType, object]],
-             what: str) -> pl.DataFrame:
+def _prepare(frame: pl.DataFrame, required: Mapping[str, PolarsDataType], optional: dict[str, tuple[pl.DataType, object]], what: str) -> pl.DataFrame:
     if not isinstance(frame, pl.DataFrame):
         raise TypeError(f"{what} doit être un DataFrame Polars")
     missing = [c for c in required if c not in frame.columns]
@@ -234,8 +282,7 @@ def _check_enfants(e: pl.DataFrame) -> None:
     cat = e["aeeh_categorie"].drop_nulls()
     categories = _categories_complement()
     if (~cat.is_in([0, *categories])).any():
-        raise InvalidField("aeeh_categorie", "la catégorie d'AEEH doit être vide (pas d'AEEH), 0 (base seule) ou "
-                                             f"{min(categories)} à {max(categories)}")
+        raise InvalidField("aeeh_categorie", f"la catégorie d'AEEH doit être vide (pas d'AEEH), 0 (base seule) ou {min(categories)} à {max(categories)}")
 
 
 # --------------------------------------------------------------------------
@@ -259,27 +306,24 @@ def _references(law: pl.DataFrame) -> pl.DataFrame:
     """The texts behind each benefit, built once per month (not per household)."""
     return law.with_columns(
         pl.concat_str([_r("asf.taux.un_parent"), _r("asf.taux.deux_parents")], separator=" ; ").alias("ref_asf"),
-        pl.concat_str([_r("aeeh.taux_base"), _r("aeeh.complement"), _r("aeeh.majoration_isole")],
-                      separator=" ; ").alias("ref_aeeh"),
+        pl.concat_str([_r("aeeh.taux_base"), _r("aeeh.complement"), _r("aeeh.majoration_isole")], separator=" ; ").alias("ref_aeeh"),
         pl.concat_str(
-            [_r("af.tranche"), _r("af.plafond.tranche_1"), _r("af.majoration.age"),
-             _r("af.forfait.nombre_enfants_minimum")], separator=" ; ",
+            [_r("af.tranche"), _r("af.plafond.tranche_1"), _r("af.majoration.age"), _r("af.forfait.nombre_enfants_minimum")],
+            separator=" ; ",
         ).alias("ref_af"),
-        pl.concat_str([_r("cf.taux"), _r("cf.taux_majore"), _r("cf.plafond.base"), _r("cf.plafond_majore.base")],
-                      separator=" ; ").alias("ref_cf"),
+        pl.concat_str([_r("cf.taux"), _r("cf.taux_majore"), _r("cf.plafond.base"), _r("cf.plafond_majore.base")], separator=" ; ").alias("ref_cf"),
         pl.concat_str([_r("paje.base.taux_plein"), _r("paje.plafond.taux_plein.base")], separator=" ; ").alias("ref_paje_base"),
-        pl.concat_str([_r("paje.prime_naissance"), _r("paje.plafond.taux_partiel.base"), pl.lit(PRIME_NAISSANCE_CHOIX)],
-                      separator=" ; ").alias("ref_paje_naissance"),
+        pl.concat_str([_r("paje.prime_naissance"), _r("paje.plafond.taux_partiel.base"), pl.lit(PRIME_NAISSANCE_CHOIX)], separator=" ; ").alias(
+            "ref_paje_naissance"
+        ),
         pl.concat_str([_r("ars.taux.six_dix"), _r("ars.plafond.base"), _r("ars.montant_minimum")], separator=" ; ").alias("ref_ars"),
-        pl.concat_str([_r("aah.montant"), _r("aah.plafond.majoration_enfant"), _r("aah.ressources_conjoint")],
-                      separator=" ; ").alias("ref_aah"),
+        pl.concat_str([_r("aah.montant"), _r("aah.plafond.majoration_enfant"), _r("aah.ressources_conjoint")], separator=" ; ").alias("ref_aah"),
         _r("bmaf").alias("ref_bmaf"),
         _r("pf.taux_crds").alias("ref_crds"),
     )
 
 
-_REFS = ("ref_bmaf", "ref_crds", "ref_af", "ref_cf", "ref_paje_naissance", "ref_paje_base", "ref_ars", "ref_asf",
-         "ref_aeeh", "ref_aah")
+_REFS = ("ref_bmaf", "ref_crds", "ref_af", "ref_cf", "ref_paje_naissance", "ref_paje_base", "ref_ars", "ref_asf", "ref_aeeh", "ref_aah")
 
 
 def _seuil_remuneration() -> pl.Expr:
@@ -302,13 +346,41 @@ def _ars_date(ligne: str, y: pl.Expr, age: pl.Expr) -> pl.Expr:
 
     Born before (or on) that date is "has reached ``age`` by the date of the row" (29 February aside).
     """
+
     def col(part: str) -> pl.Expr:
         return pl.col(f"ars_calendrier_{ligne}_{part}")
 
     return pl.date(y + col("annee") - age, col("mois"), col("jour"))
 
 
+_MONTH_LAWS: OrderedDict[tuple[int, tuple[date, ...]], tuple[Parameters, pl.DataFrame]] = OrderedDict()
+_MONTH_LAWS_KEPT = 32
+_MONTH_LAWS_LOCK = threading.Lock()
+
+
 def _month_law(months: pl.Series) -> pl.DataFrame:
+    """:func:`_month_law_computed` of the distinct months, kept per process for the parameters in force.
+
+    The law of a month depends on the parameters alone: resolved once per set of months and per parameter tree
+    (a changed tree, as the tests of parametres/modifies.py serve one, is another key), like OpenFisca's
+    parameters at an instant. A few dozen sets are kept (a monthly run asks one; the service a household's few).
+    """
+    params = parameters()
+    key = (id(params), tuple(months.unique().sort().to_list()))
+    with _MONTH_LAWS_LOCK:
+        kept = _MONTH_LAWS.get(key)
+        if kept is not None and kept[0] is params:
+            _MONTH_LAWS.move_to_end(key)
+            return kept[1]
+    law = _month_law_computed(pl.Series("mois", key[1], dtype=pl.Date))
+    with _MONTH_LAWS_LOCK:
+        _MONTH_LAWS[key] = (params, law)  # the tree is held with its law: its id is not reused while kept
+        while len(_MONTH_LAWS) > _MONTH_LAWS_KEPT:
+            _MONTH_LAWS.popitem(last=False)
+    return law
+
+
+def _month_law_computed(months: pl.Series) -> pl.DataFrame:
     """The law of each month asked, with every amount that depends on the month alone already computed.
 
     BMAF × taux, ceiling steps, the salary limit, the ARS birth-date bounds:
@@ -320,8 +392,7 @@ def _month_law(months: pl.Series) -> pl.DataFrame:
 
     def steps(base: str, t12: str, t3: str, prefix: str) -> list[pl.Expr]:
         # Per child majorations of a ceiling (R522-2 2e al.): base × taux, exact in cents, see _ceiling.
-        return [apply_rate_expr(_c(base), _c(t12)).alias(f"__{prefix}_par_enfant_12"),
-                apply_rate_expr(_c(base), _c(t3)).alias(f"__{prefix}_par_enfant_3")]
+        return [apply_rate_expr(_c(base), _c(t12)).alias(f"__{prefix}_par_enfant_12"), apply_rate_expr(_c(base), _c(t3)).alias(f"__{prefix}_par_enfant_3")]
 
     return law.with_columns(
         # Children
@@ -353,8 +424,7 @@ def _month_law(months: pl.Series) -> pl.DataFrame:
         _bmaf_x(_c("cf.taux")).alias("__cf_base"),
         _bmaf_x(_c("cf.taux_majore")).alias("__cf_majore"),
         *steps("paje.plafond.taux_plein.base", "paje.plafond.taux_enfant", "paje.plafond.taux_enfant_suivant", "paje_plein"),
-        *steps("paje.plafond.taux_partiel.base", "paje.plafond.taux_enfant", "paje.plafond.taux_enfant_suivant",
-               "paje_partiel"),
+        *steps("paje.plafond.taux_partiel.base", "paje.plafond.taux_enfant", "paje.plafond.taux_enfant_suivant", "paje_partiel"),
         _bmaf_x(_c("paje.base.taux_plein")).alias("__paje_base_plein"),
         _bmaf_x(_c("paje.base.taux_partiel")).alias("__paje_base_partiel"),
         _bmaf_x(_c("paje.prime_naissance")).alias("__paje_prime"),
@@ -362,24 +432,58 @@ def _month_law(months: pl.Series) -> pl.DataFrame:
         _c("ars.plafond.majoration_enfant").alias("__ars_plafond_par_enfant"),
         apply_rate_expr(_c("aah.montant") * 12, _c("aah.plafond.coefficient_couple")).alias("__aah_plafond_couple"),
         apply_rate_expr(_c("aah.montant") * 12, _c("aah.plafond.majoration_enfant")).alias("__aah_plafond_par_enfant"),
+        # The CRDS rate as an integer over RATE_UNIT, once per month (null if it is not a rate between 0 and 1).
+        pl.when(_c("pf.taux_crds").is_between(0, 1)).then(rate_units_expr(_c("pf.taux_crds"))).alias("__crds_unites"),
     )
 
 
 # --------------------------------------------------------------------------
 # Children → per (foyer, mois) counts and sums
 
+
+def _with_law(frame: pl.LazyFrame, law: pl.DataFrame, columns: Sequence[str], *, how: JoinStrategy) -> pl.LazyFrame:
+    """``frame`` with the month-level ``columns`` of ``law`` (one row per month asked), joined on ``mois``.
+
+    When the frame asks one month (a monthly run), the month's values are broadcast as literals instead: the same
+    columns and types, without a join that would hash every row and gather every column (an ``inner`` join then
+    keeps only that month's rows, as the join would).
+    """
+    if law.height != 1:
+        return frame.join(law.lazy().select(columns), on="mois", how=how, maintain_order="left" if how == "left" else "none")
+    if how == "inner":
+        frame = frame.filter(pl.col("mois") == pl.lit(law["mois"][0], dtype=pl.Date))
+    return frame.with_columns(pl.lit(law[c][0], dtype=law.schema[c]).alias(c) for c in columns if c != "mois")
+
+
 _CHILD_LAW = (
-    "mois", "pf_age_limite", "pf_age_fin_obligation_scolaire", "af_forfait_duree", "af_forfait_nombre_enfants_minimum", "cf_age_minimum",
-    "cf_age_maximum", "paje_base_age_limite", "ars_age_tranche_2", "ars_age_tranche_3", "__seuil_remuneration",
-    "__mois_ars", "__ars_ne_avant", "__ars_ne_apres", "__ars_doit_etudier", "__ars_tranches_au", "__ars_six_dix", "__ars_onze_quatorze",
-    "__ars_quinze_dix_huit", "__asf_un_parent", "__asf_deux_parents", "__aeeh_base_unitaire",
+    "mois",
+    "pf_age_limite",
+    "pf_age_fin_obligation_scolaire",
+    "af_forfait_duree",
+    "af_forfait_nombre_enfants_minimum",
+    "cf_age_minimum",
+    "cf_age_maximum",
+    "paje_base_age_limite",
+    "ars_age_tranche_2",
+    "ars_age_tranche_3",
+    "__seuil_remuneration",
+    "__mois_ars",
+    "__ars_ne_avant",
+    "__ars_ne_apres",
+    "__ars_doit_etudier",
+    "__ars_tranches_au",
+    "__ars_six_dix",
+    "__ars_onze_quatorze",
+    "__ars_quinze_dix_huit",
+    "__asf_un_parent",
+    "__asf_deux_parents",
+    "__aeeh_base_unitaire",
 )
 
 
 def _child_law() -> list[str]:
     """The month-level columns the child steps read: _CHILD_LAW and the AEEH amount of each catégorie."""
-    return [*_CHILD_LAW, *(f"__aeeh_complement_{c}" for c in _categories_complement()),
-            *(f"__aeeh_isole_{c}" for c in _categories_isole())]
+    return [*_CHILD_LAW, *(f"__aeeh_complement_{c}" for c in _categories_complement()), *(f"__aeeh_isole_{c}" for c in _categories_isole())]
 
 
 def _majoration_ages(births: pl.Series) -> pl.DataFrame:
@@ -393,14 +497,37 @@ def _majoration_ages(births: pl.Series) -> pl.DataFrame:
     # The transition keeps the former age (the one in force the day before the latest change: 14) for a child who
     # reached it before the décret took effect: the age that applies is the one in force on that birthday.
     ancien = int(parameter.at(parameter.dates[-1] - timedelta(days=1)).number())
-    dates = births.unique().to_frame("date_naissance").with_columns(
-        pl.max_horizontal(pl.col("date_naissance").dt.offset_by(f"{ancien}y"), pl.lit(first)).alias("__d14")
+    dates = (
+        births.unique()
+        .to_frame("date_naissance")
+        .with_columns(pl.max_horizontal(pl.col("date_naissance").dt.offset_by(f"{ancien}y"), pl.lit(first)).alias("__d14"))
     )
     return join_parameters(dates, [_AGE_MAJORATION], on="__d14").select("date_naissance", "af_majoration_age")
 
 
-def _child_flags(e: pl.LazyFrame) -> pl.LazyFrame:
-    """Per child (joined with _CHILD_LAW and the majoration age): à charge, counts and amounts of the month."""
+def _with_majoration_age(e: pl.LazyFrame, ages: pl.DataFrame) -> pl.LazyFrame:
+    """``e`` with ``af_majoration_age``, the age of :func:`_majoration_ages` for each child's birth date.
+
+    ``ages`` has every birth date of the children; sorted by date, the age changes a few times at most (once, on
+    the décret's transition): it is then a condition on the birth date per change, read on the first date of each
+    run (exact on every date ``ages`` has, hence on every child), instead of a join over every child.
+    """
+    runs = ages.sort("date_naissance").filter(pl.col("af_majoration_age").ne_missing(pl.col("af_majoration_age").shift(1))).rows()
+    if not runs or len(runs) > 8:
+        return e.join(ages.lazy(), on="date_naissance", how="left")
+    dtype = ages.schema["af_majoration_age"]
+    age = pl.lit(runs[0][1], dtype=dtype)
+    for debut, value in runs[1:]:
+        age = pl.when(pl.col("date_naissance") >= pl.lit(debut, dtype=pl.Date)).then(pl.lit(value, dtype=dtype)).otherwise(age)
+    return e.with_columns(age.alias("af_majoration_age"))
+
+
+def _child_flags(e: pl.LazyFrame, month_law: pl.DataFrame | None = None) -> pl.LazyFrame:
+    """Per child (joined with _CHILD_LAW and the majoration age): à charge, counts and amounts of the month.
+
+    ``month_law``: the one row of law when one month is asked (its values were broadcast as literals); the AEEH amount
+    of a child's catégorie is then looked up in one pass instead of a chain of conditions per catégorie.
+    """
     m = _month_index(pl.col("mois"))
     b = _month_index(pl.col("date_naissance"))
     e = e.with_columns((m - b).alias("__age_m"))
@@ -425,22 +552,27 @@ def _child_flags(e: pl.LazyFrame) -> pl.LazyFrame:
     doit_etudier = dn <= pl.col("__ars_doit_etudier")
     ars_ok = pl.col("__mois_ars") & ars_age & (a > 0) & remun_ok & (~doit_etudier | pl.col("scolarise"))
     ars = (
-        pl.when(age_31_12 >= pl.col("ars_age_tranche_3")).then(pl.col("__ars_quinze_dix_huit"))
-        .when(age_31_12 >= pl.col("ars_age_tranche_2")).then(pl.col("__ars_onze_quatorze"))
+        pl.when(age_31_12 >= pl.col("ars_age_tranche_3"))
+        .then(pl.col("__ars_quinze_dix_huit"))
+        .when(age_31_12 >= pl.col("ars_age_tranche_2"))
+        .then(pl.col("__ars_onze_quatorze"))
         .otherwise(pl.col("__ars_six_dix"))
     )
-    asf = (
-        pl.when(pl.col("asf") == 2).then(pl.col("__asf_deux_parents"))
-        .when(pl.col("asf") == 1).then(pl.col("__asf_un_parent"))
-    )
+    asf = pl.when(pl.col("asf") == 2).then(pl.col("__asf_deux_parents")).when(pl.col("asf") == 1).then(pl.col("__asf_un_parent"))
     cat = pl.col("aeeh_categorie")
     aeeh_ok = charge & cat.is_not_null()
-    complement = pl.lit(0, dtype=pl.Int64)
-    isole = pl.lit(0, dtype=pl.Int64)
-    for c in _categories_complement():
-        complement = pl.when(cat == c).then(pl.col(f"__aeeh_complement_{c}")).otherwise(complement)
-    for c in _categories_isole():
-        isole = pl.when(cat == c).then(pl.col(f"__aeeh_isole_{c}")).otherwise(isole)
+    if month_law is not None:
+        complement, isole = (
+            cat.replace_strict(list(cs), [month_law[f"{prefix}{c}"][0] for c in cs], default=0, return_dtype=pl.Int64)
+            for cs, prefix in ((_categories_complement(), "__aeeh_complement_"), (_categories_isole(), "__aeeh_isole_"))
+        )
+    else:
+        complement = pl.lit(0, dtype=pl.Int64)
+        isole = pl.lit(0, dtype=pl.Int64)
+        for c in _categories_complement():
+            complement = pl.when(cat == c).then(pl.col(f"__aeeh_complement_{c}")).otherwise(complement)
+        for c in _categories_isole():
+            isole = pl.when(cat == c).then(pl.col(f"__aeeh_isole_{c}")).otherwise(isole)
     # ARS ceiling (R543-5: "majoré de 30 % par enfant à charge", no date in the text): the children à charge on
     # 31 July, the eve of the August payment, as the CAF and service-public (F1878) count them: born before
     # 1 August (a > 0) and not yet 20 on 31 July (a <= 240: a child whose 20th birthday falls in August still counts).
@@ -476,7 +608,8 @@ def _check_mtp(f: pl.DataFrame, e: pl.DataFrame, law: pl.DataFrame, ages: pl.Dat
     suspects = suspects.join(f.select("foyer", "mois").unique(), on=["foyer", "mois"], how="semi")
     absent = (
         _child_flags(suspects.lazy().join(law.lazy().select(_child_law()), on="mois").join(ages.lazy(), on="date_naissance"))
-        .filter(pl.col("__mtp_absent")).collect()
+        .filter(pl.col("__mtp_absent"))
+        .collect()
     )
     if absent.height:
         jour: date = absent["mois"].min()  # type: ignore[assignment]
@@ -487,58 +620,55 @@ def _check_mtp(f: pl.DataFrame, e: pl.DataFrame, law: pl.DataFrame, ages: pl.Dat
 
 
 def _children(e: pl.DataFrame, law: pl.DataFrame, ages: pl.DataFrame) -> pl.LazyFrame:
-    """Per (foyer, mois) counts and sums of the children, lazily (one group_by, plus one for the twins)."""
+    """Per (foyer, mois) counts and sums of the children, lazily (one group_by, plus one for the twins).
+
+    Grouped by ``foyer`` and ``mois``, or by ``foyer`` alone when one month is asked (every child kept is then of
+    that month: the same groups, on one integer key).
+    """
+    keys = ["foyer"] if law.height == 1 else ["foyer", "mois"]
     if e.height >= 2**31:
         raise ValueError("trop d'enfants pour un seul calcul (2^31 lignes au plus)")
     # The eldest child à charge, ties (twins) going to the first row given: birth date, row and résidence alternée
     # packed into one Int64 (days × 2^32 + row × 2 + alternée, exact for any Date and fewer than 2^31 rows),
     # so that a plain min per group finds him.
-    aine = (
-        pl.col("date_naissance").cast(pl.Int64) * 2**32 + pl.col("__rang").cast(pl.Int64) * 2
-        + pl.col("garde_alternee").cast(pl.Int64)
-    )
+    aine = pl.col("date_naissance").cast(pl.Int64) * 2**32 + pl.col("__rang").cast(pl.Int64) * 2 + pl.col("garde_alternee").cast(pl.Int64)
     # Children of months not asked drop out here (inner join); those of households not asked, at the final join.
     rows = _child_flags(
-        e.lazy().with_row_index("__rang")
-        .join(law.lazy().select(_child_law()), on="mois", how="inner")
-        .join(ages.lazy(), on="date_naissance", how="left")
+        _with_law(e.lazy().with_row_index("__rang"), law, _child_law(), how="inner").pipe(_with_majoration_age, ages),
+        law if law.height == 1 else None,
     ).with_columns(pl.when(pl.col("__charge")).then(aine).alias("__aine"))
     # Forfait (L521-1 2e al., D521-2 III): due for a child in the year after his 20th birthday when the family had
     # AF for at least 3 children, him included, in the month before that birthday; checked once for the year
     # (CNAF practice: twins leaving together keep it; a third child born later does not open it). Looked at
     # among the children of this month's frame, the earlier pay condition taken as met.
     veille = _month_index(pl.col("date_naissance")) + pl.col("pf_age_limite") * 12 - 1
-    forfaits = rows.filter(pl.col("__forfait")).select(
-        "foyer", "mois", "__rang", veille.alias("__veille"), pl.col("af_forfait_nombre_enfants_minimum").alias("__min")
-    )
+    forfaits = rows.filter(pl.col("__forfait")).select(*keys, "__rang", veille.alias("__veille"), pl.col("af_forfait_nombre_enfants_minimum").alias("__min"))
     # A sibling counts when he was à charge that month (L512-3, R512-2): born, under 20, and — if past the end of
     # compulsory schooling (16) by then — paid no more than 55 % of the SMIC × 169. His pay of the eve is not in
     # the frame: his pay of this month (the latest known) is read against this month's ceiling.
     siblings = rows.select(
-        "foyer", "mois", _month_index(pl.col("date_naissance")).alias("__b"), pl.col("pf_age_limite").alias("__limite"),
-        pl.col("pf_age_fin_obligation_scolaire").alias("__fin_scolarite"), "__paye_au_dessus",
+        *keys,
+        _month_index(pl.col("date_naissance")).alias("__b"),
+        pl.col("pf_age_limite").alias("__limite"),
+        pl.col("pf_age_fin_obligation_scolaire").alias("__fin_scolarite"),
+        "__paye_au_dessus",
     )
     age_veille = pl.col("__veille") - pl.col("__b")
     a_charge_la_veille = (
-        (age_veille > 0) & (age_veille < pl.col("__limite") * 12)
-        & ((age_veille < pl.col("__fin_scolarite") * 12) | ~pl.col("__paye_au_dessus"))
+        (age_veille > 0) & (age_veille < pl.col("__limite") * 12) & ((age_veille < pl.col("__fin_scolarite") * 12) | ~pl.col("__paye_au_dessus"))
     )
     forfaits_dus = (
-        forfaits.join(siblings, on=["foyer", "mois"], how="inner")
+        forfaits.join(siblings, on=keys, how="inner")
         .filter(a_charge_la_veille)
-        .group_by("foyer", "mois", "__rang", "__min").len()
+        .group_by(*keys, "__rang", "__min")
+        .len()
         .filter(pl.col("len") >= pl.col("__min"))
-        .group_by("foyer", "mois").agg(pl.len().cast(pl.Int32).alias("af_nb_forfaits"))
+        .group_by(keys)
+        .agg(pl.len().cast(pl.Int32).alias("af_nb_forfaits"))
     )
     # Several allocations de base for children of one birth (L531-3): the largest group born the same day.
-    twins = (
-        rows.filter(pl.col("__ab"))
-        .group_by("foyer", "mois", "date_naissance")
-        .len()
-        .group_by("foyer", "mois")
-        .agg(pl.col("len").max().cast(pl.Int32).alias("paje_base_nombre"))
-    )
-    agg = rows.group_by("foyer", "mois").agg(
+    twins = rows.filter(pl.col("__ab")).group_by(*keys, "date_naissance").len().group_by(keys).agg(pl.col("len").max().cast(pl.Int32).alias("paje_base_nombre"))
+    agg = rows.group_by(keys).agg(
         pl.col("__charge").sum().cast(pl.Int32).alias("nb_enfants"),
         pl.col("__ars_charge").sum().cast(pl.Int32).alias("ars_nb_enfants_plafond"),
         (pl.col("__charge") & pl.col("garde_alternee")).sum().cast(pl.Int32).alias("af_nb_alternes"),
@@ -557,9 +687,10 @@ def _children(e: pl.DataFrame, law: pl.DataFrame, ages: pl.DataFrame) -> pl.Lazy
         pl.col("__aeeh_isole").sum().alias("__aeeh_isole"),
         (pl.col("__aeeh_base") > 0).sum().cast(pl.Int32).alias("aeeh_nb_enfants"),
     )
-    return agg.join(twins, on=["foyer", "mois"], how="left").join(forfaits_dus, on=["foyer", "mois"], how="left").with_columns(
-        pl.col("af_nb_forfaits").fill_null(0)
-    )
+    # The two rare counts (households with a child under 3, with a child of 20) joined to each other first, so that
+    # the many households are probed once.
+    rares = twins.join(forfaits_dus, on=keys, how="full", coalesce=True)
+    return agg.join(rares, on=keys, how="left").with_columns(pl.col("af_nb_forfaits").fill_null(0))
 
 
 # --------------------------------------------------------------------------
@@ -570,21 +701,51 @@ _LABEL_LAW = ("pf_age_limite", "cf_age_minimum", "ars_age_minimum", "ars_age_max
 
 # The month-level columns the household steps read (the rest of the law stays in the small table).
 _FOYER_LAW = (
-    "mois", "bmaf", "pf_taux_crds", "af_residence_alternee_part_enfant",
-    "af_nombre_enfants_minimum", "af_majoration_nombre_enfants_minimum", "af_forfait_nombre_enfants_minimum",
-    "af_plafond_tranche_1", "af_plafond_tranche_2", "af_plafond_majoration_enfant",
+    "mois",
+    "bmaf",
+    "pf_taux_crds",
+    "__crds_unites",
+    "af_residence_alternee_part_enfant",
+    "af_nombre_enfants_minimum",
+    "af_majoration_nombre_enfants_minimum",
+    "af_forfait_nombre_enfants_minimum",
+    "af_plafond_tranche_1",
+    "af_plafond_tranche_2",
+    "af_plafond_majoration_enfant",
     *(f"af_tranche_{t}_{k}" for t in (1, 2, 3) for k in ("deuxieme_enfant", "enfant_suivant")),
     *(f"__af_{k}_{t}" for t in (1, 2, 3) for k in ("majoration", "forfait")),
-    "cf_plafond_base", "cf_plafond_majoration_biactif_isole", "cf_nombre_enfants_minimum",
-    "cf_plafond_majore_base", "cf_plafond_majore_majoration_biactif_isole",
-    "__cf_par_enfant_12", "__cf_par_enfant_3", "__cf_majore_par_enfant_12", "__cf_majore_par_enfant_3", "__cf_base", "__cf_majore",
-    "paje_plafond_taux_plein_base", "paje_plafond_taux_plein_majoration_biactif_isole", "paje_plafond_taux_partiel_base",
-    "paje_plafond_taux_partiel_majoration_biactif_isole", "__paje_plein_par_enfant_12", "__paje_plein_par_enfant_3",
-    "__paje_partiel_par_enfant_12", "__paje_partiel_par_enfant_3", "__paje_base_plein", "__paje_base_partiel",
+    "cf_plafond_base",
+    "cf_plafond_majoration_biactif_isole",
+    "cf_nombre_enfants_minimum",
+    "cf_plafond_majore_base",
+    "cf_plafond_majore_majoration_biactif_isole",
+    "__cf_par_enfant_12",
+    "__cf_par_enfant_3",
+    "__cf_majore_par_enfant_12",
+    "__cf_majore_par_enfant_3",
+    "__cf_base",
+    "__cf_majore",
+    "paje_plafond_taux_plein_base",
+    "paje_plafond_taux_plein_majoration_biactif_isole",
+    "paje_plafond_taux_partiel_base",
+    "paje_plafond_taux_partiel_majoration_biactif_isole",
+    "__paje_plein_par_enfant_12",
+    "__paje_plein_par_enfant_3",
+    "__paje_partiel_par_enfant_12",
+    "__paje_partiel_par_enfant_3",
+    "__paje_base_plein",
+    "__paje_base_partiel",
     "__paje_prime",
-    "ars_plafond_base", "ars_montant_minimum", "__ars_plafond_par_enfant",
-    "aah_montant", "aah_taux_incapacite_plein", "aah_taux_incapacite_minimum", "aah_age_minimum", "aah_ressources_conjoint",
-    "__aah_plafond_couple", "__aah_plafond_par_enfant",
+    "ars_plafond_base",
+    "ars_montant_minimum",
+    "__ars_plafond_par_enfant",
+    "aah_montant",
+    "aah_taux_incapacite_plein",
+    "aah_taux_incapacite_minimum",
+    "aah_age_minimum",
+    "aah_ressources_conjoint",
+    "__aah_plafond_couple",
+    "__aah_plafond_par_enfant",
     *_LABEL_LAW,
     *_REFS,
 )
@@ -604,15 +765,26 @@ def droits(foyers: pl.DataFrame, enfants: pl.DataFrame) -> pl.DataFrame:
     _check_mtp(f, e, law, ages)
     kids = _children(e, law, ages)
     # One lazy plan over the households, collected once; only the month-level columns the steps read are joined.
-    x = (
-        f.lazy()
-        .join(law.lazy().select(_FOYER_LAW), on="mois", how="left", maintain_order="left")
-        .join(kids, on=["foyer", "mois"], how="left", maintain_order="left")
-    )
+    x = _with_law(f.lazy(), law, _FOYER_LAW, how="left").join(kids, on=["foyer"] if law.height == 1 else ["foyer", "mois"], how="left", maintain_order="left")
     zero_cols = [
-        "nb_enfants", "af_nb_alternes", "__nb_majorables", "__nb_majorables_alternes", "af_nb_forfaits", "cf_nb_enfants", "cf_nb_moins_de_3_ans",
-        "paje_nb_naissances", "ars_nb_enfants", "ars_plein", "asf", "asf_nb_enfants", "aeeh_base", "aeeh_complements",
-        "__aeeh_isole", "aeeh_nb_enfants", "paje_base_nombre", "ars_nb_enfants_plafond",
+        "nb_enfants",
+        "af_nb_alternes",
+        "__nb_majorables",
+        "__nb_majorables_alternes",
+        "af_nb_forfaits",
+        "cf_nb_enfants",
+        "cf_nb_moins_de_3_ans",
+        "paje_nb_naissances",
+        "ars_nb_enfants",
+        "ars_plein",
+        "asf",
+        "asf_nb_enfants",
+        "aeeh_base",
+        "aeeh_complements",
+        "__aeeh_isole",
+        "aeeh_nb_enfants",
+        "paje_base_nombre",
+        "ars_nb_enfants_plafond",
     ]
     x = x.with_columns(pl.col(c).fill_null(0) for c in zero_cols)
     R = pl.col("ressources_n2")
@@ -632,10 +804,17 @@ def droits(foyers: pl.DataFrame, enfants: pl.DataFrame) -> pl.DataFrame:
     # CRDS (ordonnance n° 96-50, art. 14 II 8° and 19): 0,5 % of each prestation familiale but the AEEH, rounded
     # down to the cent, as the caisses' published net amounts show (MSA, table of 1 April 2023: 13 amounts of 13);
     # the AAH, not a prestation familiale, bears none.
-    x = x.with_columns(
-        (pl.lit(0, dtype=pl.Int64) if p in SANS_CRDS else apply_rate_expr(pl.col(p), pl.col("taux_crds"), arrondi="inferieur")).alias(f"{p}_crds")
-        for p in PRESTATIONS
-    )
+    # A rate between 0 and 1 (every month asked) is applied in Int64 (apply_unit_rate_expr: the same result).
+    unit_rate = law["__crds_unites"].null_count() == 0
+
+    def crds(p: str) -> pl.Expr:
+        if p in SANS_CRDS:
+            return pl.lit(0, dtype=pl.Int64)
+        if unit_rate:
+            return apply_unit_rate_expr(pl.col(p), pl.col("__crds_unites"), arrondi="inferieur")
+        return apply_rate_expr(pl.col(p), pl.col("taux_crds"), arrondi="inferieur")
+
+    x = x.with_columns(crds(p).alias(f"{p}_crds") for p in PRESTATIONS)
     keep = [*f.columns, *OUTPUT]
     return x.select(keep).collect(engine="in-memory")  # measured faster than streaming for this wide plan
 
@@ -646,18 +825,12 @@ def _af(x: pl.LazyFrame, R: pl.Expr) -> pl.LazyFrame:
         (_c("af.plafond.tranche_1") + n * _c("af.plafond.majoration_enfant")).alias("af_plafond_1"),
         (_c("af.plafond.tranche_2") + n * _c("af.plafond.majoration_enfant")).alias("af_plafond_2"),
     )
-    tranche = (
-        pl.when(R <= pl.col("af_plafond_1")).then(1).when(R <= pl.col("af_plafond_2")).then(2).otherwise(3)
-    ).cast(pl.Int8)
+    tranche = (pl.when(R <= pl.col("af_plafond_1")).then(1).when(R <= pl.col("af_plafond_2")).then(2).otherwise(3)).cast(pl.Int8)
     x = x.with_columns(tranche.alias("af_tranche"))
     t = pl.col("af_tranche")
 
     def by_tranche(column: str) -> pl.Expr:
-        return (
-            pl.when(t == 1).then(pl.col(column.format(1)))
-            .when(t == 2).then(pl.col(column.format(2)))
-            .otherwise(pl.col(column.format(3)))
-        )
+        return pl.when(t == 1).then(pl.col(column.format(1))).when(t == 2).then(pl.col(column.format(2))).otherwise(pl.col(column.format(3)))
 
     droit = n >= _c("af.nombre_enfants_minimum")
     # L521-3 / R521-1: the eldest opens no majoration in a family of fewer than 3 children; being the oldest,
@@ -666,10 +839,7 @@ def _af(x: pl.LazyFrame, R: pl.Expr) -> pl.LazyFrame:
     aine_alterne = pl.col("__aine_alterne").fill_null(False)
     nb_maj_alt = pl.col("__nb_majorables_alternes") - pl.when(sans_aine & aine_alterne).then(1).otherwise(0)
     nb_maj = pl.col("__nb_majorables") - pl.when(sans_aine).then(1).otherwise(0)
-    taux_base = (
-        by_tranche("af_tranche_{}_deuxieme_enfant")
-        + by_tranche("af_tranche_{}_enfant_suivant") * (n - 2).cast(pl.Decimal(38, 0))
-    )
+    taux_base = by_tranche("af_tranche_{}_deuxieme_enfant") + by_tranche("af_tranche_{}_enfant_suivant") * (n - 2).cast(pl.Decimal(38, 0))
     x = x.with_columns(
         pl.when(droit).then(taux_base).otherwise(None).alias("af_taux"),
         pl.when(droit).then(_bmaf_x(taux_base)).otherwise(0).alias("af_base_famille"),
@@ -687,18 +857,24 @@ def _af(x: pl.LazyFrame, R: pl.Expr) -> pl.LazyFrame:
     nombre_moyen = n.cast(pl.Int128) * RATE_UNIT - alt * (RATE_UNIT - part_enfant)
     nb_alt_maj = pl.col("af_nb_majorations_alternees")
     x = x.with_columns(
-        pl.when(alt > 0).then(div_half_up_expr(pl.col("af_base_famille").cast(pl.Int128) * nombre_moyen, n.cast(pl.Int128) * RATE_UNIT))
-        .otherwise(pl.col("af_base_famille")).cast(pl.Int64).alias("af_base"),
-        ((pl.col("af_nb_majorations") - nb_alt_maj) * pl.col("af_majoration_unitaire")
-         + div_half_up_expr(nb_alt_maj.cast(pl.Int128) * pl.col("af_majoration_unitaire").cast(pl.Int128)
-                            * _en_unites("af_residence_alternee_part_majoration"), RATE_UNIT)).cast(pl.Int64).alias("af_majorations"),
+        pl.when(alt > 0)
+        .then(div_half_up_expr(pl.col("af_base_famille").cast(pl.Int128) * nombre_moyen, n.cast(pl.Int128) * RATE_UNIT))
+        .otherwise(pl.col("af_base_famille"))
+        .cast(pl.Int64)
+        .alias("af_base"),
+        (
+            (pl.col("af_nb_majorations") - nb_alt_maj) * pl.col("af_majoration_unitaire")
+            + div_half_up_expr(
+                nb_alt_maj.cast(pl.Int128) * pl.col("af_majoration_unitaire").cast(pl.Int128) * _en_unites("af_residence_alternee_part_majoration"), RATE_UNIT
+            )
+        )
+        .cast(pl.Int64)
+        .alias("af_majorations"),
     ).with_columns((pl.col("af_base_famille") - pl.col("af_base")).alias("af_part_autre_parent"))
 
     # Complément dégressif (L521-1 6e al., D521-1 II, D521-2 II): above a ceiling by less than 12 × the monthly
     # amount of the new tranche, one twelfth of (ceiling + 12 × amount − resources).
-    depassement = (
-        pl.when(t == 2).then(R - pl.col("af_plafond_1")).when(t == 3).then(R - pl.col("af_plafond_2")).otherwise(0)
-    )
+    depassement = pl.when(t == 2).then(R - pl.col("af_plafond_1")).when(t == 3).then(R - pl.col("af_plafond_2")).otherwise(0)
     x = x.with_columns(depassement.alias("af_depassement"))
     d = pl.col("af_depassement")
     montant = pl.col("af_base") + pl.col("af_majorations")
@@ -716,8 +892,9 @@ def _af(x: pl.LazyFrame, R: pl.Expr) -> pl.LazyFrame:
         (pl.col("af_nb_forfaits") * degressif(pl.col("af_forfait_unitaire"))).alias("af_forfait_complement_degressif"),
     )
     x = x.with_columns(
-        (pl.col("af_base") + pl.col("af_majorations") + pl.col("af_complement_degressif") + pl.col("af_forfait")
-         + pl.col("af_forfait_complement_degressif")).alias("af"),
+        (
+            pl.col("af_base") + pl.col("af_majorations") + pl.col("af_complement_degressif") + pl.col("af_forfait") + pl.col("af_forfait_complement_degressif")
+        ).alias("af"),
     )
     return x
 
@@ -725,29 +902,44 @@ def _af(x: pl.LazyFrame, R: pl.Expr) -> pl.LazyFrame:
 def _cf(x: pl.LazyFrame, R: pl.Expr, majore: pl.Expr) -> pl.LazyFrame:
     n = pl.col("cf_nb_enfants")
     x = x.with_columns(
-        _ceiling(_c("cf.plafond.base"), n, pl.col("__cf_par_enfant_12"), pl.col("__cf_par_enfant_3"),
-                 _c("cf.plafond.majoration_biactif_isole"), majore).alias("cf_plafond"),
+        _ceiling(_c("cf.plafond.base"), n, pl.col("__cf_par_enfant_12"), pl.col("__cf_par_enfant_3"), _c("cf.plafond.majoration_biactif_isole"), majore).alias(
+            "cf_plafond"
+        ),
         # R522-4: the majoré's own base and fixed majoration (not half the CF ceiling: each amount is revalued and
         # rounded to the euro on its own), majorated per child as R522-2 2e al.
-        _ceiling(_c("cf.plafond_majore.base"), n, pl.col("__cf_majore_par_enfant_12"), pl.col("__cf_majore_par_enfant_3"),
-                 _c("cf.plafond_majore.majoration_biactif_isole"), majore).alias("cf_plafond_majore"),
+        _ceiling(
+            _c("cf.plafond_majore.base"),
+            n,
+            pl.col("__cf_majore_par_enfant_12"),
+            pl.col("__cf_majore_par_enfant_3"),
+            _c("cf.plafond_majore.majoration_biactif_isole"),
+            majore,
+        ).alias("cf_plafond_majore"),
     )
     droit = (n >= _c("cf.nombre_enfants_minimum")) & (pl.col("cf_nb_moins_de_3_ans") == 0)
     base = pl.col("__cf_base")
     # L522-2: above the ceiling by less than 12 × CF, one twelfth of (ceiling + 12 × CF − resources).
     reste = base * 12 - (R - pl.col("cf_plafond"))
     cf = (
-        pl.when(~droit).then(0)
-        .when(R <= pl.col("cf_plafond_majore")).then(pl.col("__cf_majore"))
-        .when(R <= pl.col("cf_plafond")).then(base)
-        .when(reste > 0).then(div_half_up_expr(reste, 12))
+        pl.when(~droit)
+        .then(0)
+        .when(R <= pl.col("cf_plafond_majore"))
+        .then(pl.col("__cf_majore"))
+        .when(R <= pl.col("cf_plafond"))
+        .then(base)
+        .when(reste > 0)
+        .then(div_half_up_expr(reste, 12))
         .otherwise(0)
     )
     forme = (
-        pl.when(~droit).then(None)
-        .when(R <= pl.col("cf_plafond_majore")).then(pl.lit("majore"))
-        .when(R <= pl.col("cf_plafond")).then(pl.lit("base"))
-        .when(reste > 0).then(pl.lit("differentiel"))
+        pl.when(~droit)
+        .then(None)
+        .when(R <= pl.col("cf_plafond_majore"))
+        .then(pl.lit("majore"))
+        .when(R <= pl.col("cf_plafond"))
+        .then(pl.lit("base"))
+        .when(reste > 0)
+        .then(pl.lit("differentiel"))
     )
     return x.with_columns(
         cf.alias("cf"),
@@ -761,28 +953,40 @@ def _paje(x: pl.LazyFrame, R: pl.Expr, majore: pl.Expr) -> pl.LazyFrame:
     partiel12, partiel3 = pl.col("__paje_partiel_par_enfant_12"), pl.col("__paje_partiel_par_enfant_3")
     # The newborn of the month is not yet à charge (from the next month) but counts for the prime's ceiling.
     x = x.with_columns(
-        _ceiling(_c("paje.plafond.taux_plein.base"), n, plein12, plein3,
-                 _c("paje.plafond.taux_plein.majoration_biactif_isole"), majore).alias("paje_plafond_taux_plein"),
-        _ceiling(_c("paje.plafond.taux_partiel.base"), n, partiel12, partiel3,
-                 _c("paje.plafond.taux_partiel.majoration_biactif_isole"), majore).alias("paje_plafond_taux_partiel"),
-        _ceiling(_c("paje.plafond.taux_partiel.base"), n + pl.col("paje_nb_naissances"), partiel12, partiel3,
-                 _c("paje.plafond.taux_partiel.majoration_biactif_isole"), majore).alias("paje_plafond_naissance"),
+        _ceiling(_c("paje.plafond.taux_plein.base"), n, plein12, plein3, _c("paje.plafond.taux_plein.majoration_biactif_isole"), majore).alias(
+            "paje_plafond_taux_plein"
+        ),
+        _ceiling(_c("paje.plafond.taux_partiel.base"), n, partiel12, partiel3, _c("paje.plafond.taux_partiel.majoration_biactif_isole"), majore).alias(
+            "paje_plafond_taux_partiel"
+        ),
+        _ceiling(
+            _c("paje.plafond.taux_partiel.base"),
+            n + pl.col("paje_nb_naissances"),
+            partiel12,
+            partiel3,
+            _c("paje.plafond.taux_partiel.majoration_biactif_isole"),
+            majore,
+        ).alias("paje_plafond_naissance"),
     )
     nb = pl.col("paje_base_nombre")
     taux = (
-        pl.when(nb == 0).then(None)
-        .when(R <= pl.col("paje_plafond_taux_plein")).then(pl.lit("plein"))
-        .when(R <= pl.col("paje_plafond_taux_partiel")).then(pl.lit("partiel"))
+        pl.when(nb == 0)
+        .then(None)
+        .when(R <= pl.col("paje_plafond_taux_plein"))
+        .then(pl.lit("plein"))
+        .when(R <= pl.col("paje_plafond_taux_partiel"))
+        .then(pl.lit("partiel"))
     )
     montant = (
-        pl.when(nb == 0).then(0)
-        .when(R <= pl.col("paje_plafond_taux_plein")).then(pl.col("__paje_base_plein"))
-        .when(R <= pl.col("paje_plafond_taux_partiel")).then(pl.col("__paje_base_partiel"))
+        pl.when(nb == 0)
+        .then(0)
+        .when(R <= pl.col("paje_plafond_taux_plein"))
+        .then(pl.col("__paje_base_plein"))
+        .when(R <= pl.col("paje_plafond_taux_partiel"))
+        .then(pl.col("__paje_base_partiel"))
         .otherwise(0)
     )
-    prime = pl.when(R <= pl.col("paje_plafond_naissance")).then(
-        pl.col("paje_nb_naissances") * pl.col("__paje_prime")
-    ).otherwise(0)
+    prime = pl.when(R <= pl.col("paje_plafond_naissance")).then(pl.col("paje_nb_naissances") * pl.col("__paje_prime")).otherwise(0)
     return x.with_columns(
         taux.alias("paje_base_taux"),
         (nb * montant).alias("paje_base"),
@@ -798,12 +1002,7 @@ def _ars(x: pl.LazyFrame, R: pl.Expr) -> pl.LazyFrame:
     # ARS différentielle (L543-1 2e al.): the full ARS less the excess of resources over the ceiling, not paid
     # below the minimum (applied to the family's total).
     diff = plein - (R - pl.col("ars_plafond"))
-    ars = (
-        pl.when(plein == 0).then(0)
-        .when(R <= pl.col("ars_plafond")).then(plein)
-        .when(diff >= _c("ars.montant_minimum")).then(diff)
-        .otherwise(0)
-    )
+    ars = pl.when(plein == 0).then(0).when(R <= pl.col("ars_plafond")).then(plein).when(diff >= _c("ars.montant_minimum")).then(diff).otherwise(0)
     return x.with_columns(
         ars.alias("ars"),
     )
@@ -812,13 +1011,8 @@ def _ars(x: pl.LazyFrame, R: pl.Expr) -> pl.LazyFrame:
 def _aah(x: pl.LazyFrame) -> pl.LazyFrame:
     taux = pl.col("aah_taux_incapacite")
     dna = pl.col("date_naissance_allocataire")
-    age_ok = dna.is_not_null() & (
-        _month_index(pl.col("mois")) > _month_index(dna) + _c("aah.age_minimum").cast(pl.Int32) * 12
-    )
-    eligible = age_ok & (
-        (taux >= _c("aah.taux_incapacite_plein"))
-        | ((taux >= _c("aah.taux_incapacite_minimum")) & pl.col("aah_rsdae"))
-    )
+    age_ok = dna.is_not_null() & (_month_index(pl.col("mois")) > _month_index(dna) + _c("aah.age_minimum").cast(pl.Int32) * 12)
+    eligible = age_ok & ((taux >= _c("aah.taux_incapacite_plein")) | ((taux >= _c("aah.taux_incapacite_minimum")) & pl.col("aah_rsdae")))
     couple_compte = (pl.col("nb_parents") == 2) & (_c("aah.ressources_conjoint") == 1)
     # Before the déconjugalisation (2023-10-01) a couple's resources were compared with the couple ceiling
     # (the abattement on the partner's income is not in the frame); since, the allocataire's own.
@@ -837,20 +1031,59 @@ def _aah(x: pl.LazyFrame) -> pl.LazyFrame:
 OUTPUT = (
     *PRESTATIONS,
     *(f"{p}_crds" for p in PRESTATIONS),
-    "bmaf", "nb_enfants", "taux_crds",
-    "af_nb_alternes", "af_tranche", "af_plafond_1", "af_plafond_2", "af_taux", "af_base_famille", "af_base",
-    "af_nb_majorations", "af_nb_majorations_alternees",
-    "af_majoration_unitaire", "af_majorations", "af_depassement", "af_complement_degressif", "af_nb_forfaits",
-    "af_forfait_unitaire", "af_forfait", "af_forfait_complement_degressif", "af_part_autre_parent",
-    "cf_nb_enfants", "cf_nb_moins_de_3_ans", "cf_plafond", "cf_plafond_majore", "cf_forme",
-    "paje_nb_naissances", "paje_plafond_naissance", "paje_base_nombre", "paje_base_taux", "paje_plafond_taux_plein",
+    "bmaf",
+    "nb_enfants",
+    "taux_crds",
+    "af_nb_alternes",
+    "af_tranche",
+    "af_plafond_1",
+    "af_plafond_2",
+    "af_taux",
+    "af_base_famille",
+    "af_base",
+    "af_nb_majorations",
+    "af_nb_majorations_alternees",
+    "af_majoration_unitaire",
+    "af_majorations",
+    "af_depassement",
+    "af_complement_degressif",
+    "af_nb_forfaits",
+    "af_forfait_unitaire",
+    "af_forfait",
+    "af_forfait_complement_degressif",
+    "af_part_autre_parent",
+    "cf_nb_enfants",
+    "cf_nb_moins_de_3_ans",
+    "cf_plafond",
+    "cf_plafond_majore",
+    "cf_forme",
+    "paje_nb_naissances",
+    "paje_plafond_naissance",
+    "paje_base_nombre",
+    "paje_base_taux",
+    "paje_plafond_taux_plein",
     "paje_plafond_taux_partiel",
-    "ars_nb_enfants", "ars_plein", "ars_nb_enfants_plafond", "ars_plafond",
+    "ars_nb_enfants",
+    "ars_plein",
+    "ars_nb_enfants_plafond",
+    "ars_plafond",
     "asf_nb_enfants",
-    "aeeh_nb_enfants", "aeeh_base", "aeeh_complements", "aeeh_majoration_isole",
-    "aah_plafond", "aah_ressources",
+    "aeeh_nb_enfants",
+    "aeeh_base",
+    "aeeh_complements",
+    "aeeh_majoration_isole",
+    "aah_plafond",
+    "aah_ressources",
     *_LABEL_LAW,
-    "ref_bmaf", "ref_crds", "ref_af", "ref_cf", "ref_paje_naissance", "ref_paje_base", "ref_ars", "ref_asf", "ref_aeeh",
+    "ref_bmaf",
+    "ref_crds",
+    "ref_af",
+    "ref_cf",
+    "ref_paje_naissance",
+    "ref_paje_base",
+    "ref_ars",
+    "ref_asf",
+    "ref_aeeh",
     "ref_aah",
 )
 """Columns :func:`droits` adds after the input columns of ``foyers``, in this order."""
@@ -863,8 +1096,7 @@ def _empty(f: pl.DataFrame) -> pl.DataFrame:
 # --------------------------------------------------------------------------
 # Resources of the household: salaries to net catégoriel
 
-_FRAIS_PRO = ("pf.ressources.frais_professionnels.taux", "pf.ressources.frais_professionnels.minimum",
-              "pf.ressources.frais_professionnels.maximum")
+_FRAIS_PRO = ("pf.ressources.frais_professionnels.taux", "pf.ressources.frais_professionnels.minimum", "pf.ressources.frais_professionnels.maximum")
 
 
 def ressources_salaires(frame: pl.DataFrame) -> pl.DataFrame:
@@ -881,8 +1113,7 @@ def ressources_salaires(frame: pl.DataFrame) -> pl.DataFrame:
     if (frame["net_imposable_cents"] < 0).any():
         raise InvalidField("net_imposable_cents", "le net imposable ne peut pas être négatif")
     imposable = pl.col("net_imposable_cents").cast(pl.Int64)
-    f = join_parameters(frame.with_columns(pl.date(pl.col("annee"), 1, 1).alias("__annee_revenus")), list(_FRAIS_PRO),
-                        on="__annee_revenus")
+    f = join_parameters(frame.with_columns(pl.date(pl.col("annee"), 1, 1).alias("__annee_revenus")), list(_FRAIS_PRO), on="__annee_revenus")
     dix_pour_cent = apply_rate_expr(imposable, _c("pf.ressources.frais_professionnels.taux"))
     borne = pl.min_horizontal(
         pl.max_horizontal(dix_pour_cent, _c("pf.ressources.frais_professionnels.minimum")),
@@ -919,8 +1150,7 @@ def biactivite(frame: pl.DataFrame) -> pl.DataFrame:
         if column not in frame.columns:
             raise InvalidField(column, f"colonne {column!r} absente")
     f = join_parameters(frame, [_BIACTIVITE], on="mois")
-    f = join_parameters(f.with_columns(pl.date(pl.col("annee_ressources"), 1, 1).alias("__pass_au")), ["pss.annuel"],
-                        on="__pass_au")
+    f = join_parameters(f.with_columns(pl.date(pl.col("annee_ressources"), 1, 1).alias("__pass_au")), ["pss.annuel"], on="__pass_au")
     taux_x_pass = pl.col("pss_annuel").cast(pl.Int128) * _en_unites(_BIACTIVITE.replace(".", "_"))
     seuil = div_toward_zero_expr(taux_x_pass + (RATE_UNIT - 1), RATE_UNIT).cast(pl.Int64)  # rounded up: income >= it
     chacun = (pl.col("revenu_professionnel_1_cents") >= seuil) & (pl.col("revenu_professionnel_2_cents") >= seuil)
@@ -971,7 +1201,9 @@ _BAREME_RETENUE = "recouvrement_indus.bareme"
 
 _RETENUE_LAW = (
     "recouvrement_indus.parts",  # a table: recouvrement_indus_parts_<allocataire|conjoint|enfant|enfant_rang_3>
-    "recouvrement_indus.revenu_repute", "recouvrement_indus.retenue_forfaitaire", _BAREME_RETENUE,
+    "recouvrement_indus.revenu_repute",
+    "recouvrement_indus.retenue_forfaitaire",
+    _BAREME_RETENUE,
 )
 
 
@@ -1001,15 +1233,14 @@ def plafond_retenue(frame: pl.DataFrame) -> pl.DataFrame:
     ).cast(RATE_DTYPE)
     revenu_x12 = pl.col("ressources_annuelles_cents").cast(pl.Int128) + 12 * pl.col("prestations_cents").cast(pl.Int128)
     pondere = (
-        pl.when(pl.col("ressources_annuelles_cents").is_null()).then(pl.col("recouvrement_indus_revenu_repute"))
+        pl.when(pl.col("ressources_annuelles_cents").is_null())
+        .then(pl.col("recouvrement_indus_revenu_repute"))
         .otherwise(div_half_up_expr(revenu_x12 * RATE_UNIT, _en_unites("parts_retenue") * 12))
     )
     seuils, taux = bareme_columns(_BAREME_RETENUE)
     f = f.with_columns(parts.alias("parts_retenue")).with_columns(pondere.cast(pl.Int64).alias("revenu_pondere_cents"))
     plafond = pl.col("recouvrement_indus_retenue_forfaitaire") + bareme_expr(pl.col("revenu_pondere_cents"), seuils, taux)
-    return f.with_columns(plafond.alias("plafond_retenue_cents")).select(
-        *frame.columns, "parts_retenue", "revenu_pondere_cents", "plafond_retenue_cents"
-    )
+    return f.with_columns(plafond.alias("plafond_retenue_cents")).select(*frame.columns, "parts_retenue", "revenu_pondere_cents", "plafond_retenue_cents")
 
 
 # --------------------------------------------------------------------------
@@ -1025,18 +1256,24 @@ def par_prestation(droits_frame: pl.DataFrame) -> pl.DataFrame:
     if missing:
         raise InvalidField(missing[0], f"colonne {missing[0]!r} absente : passer le résultat de droits()")
     parts = [
-        droits_frame.select(
-            "foyer", "mois", pl.lit(p).alias("prestation"), pl.col(p).alias("brut"), pl.col(f"{p}_crds").alias("crds")
-        )
-        for p in PRESTATIONS
+        droits_frame.select("foyer", "mois", pl.lit(p).alias("prestation"), pl.col(p).alias("brut"), pl.col(f"{p}_crds").alias("crds")) for p in PRESTATIONS
     ]
     out = pl.concat(parts, how="vertical").filter(pl.col("brut") != 0)
-    return out.with_columns(
-        pl.col("prestation").cast(pl.Enum(list(PRESTATIONS))), (pl.col("brut") - pl.col("crds")).alias("net")
-    ).sort("foyer", "mois", "prestation", maintain_order=True)
+    return out.with_columns(pl.col("prestation").cast(pl.Enum(list(PRESTATIONS))), (pl.col("brut") - pl.col("crds")).alias("net")).sort(
+        "foyer", "mois", "prestation", maintain_order=True
+    )
 
 
 __all__ = [
-    "droits", "par_prestation", "ressources_salaires", "biactivite", "plafond_retenue", "hors_retenue", "annee_ressources",
-    "effet_ressources", "law_table", "PRESTATIONS", "OUTPUT",
+    "droits",
+    "par_prestation",
+    "ressources_salaires",
+    "biactivite",
+    "plafond_retenue",
+    "hors_retenue",
+    "annee_ressources",
+    "effet_ressources",
+    "law_table",
+    "PRESTATIONS",
+    "OUTPUT",
 ]

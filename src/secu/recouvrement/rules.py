@@ -129,8 +129,20 @@ LINES: dict[str, tuple[str, str]] = {
 """Line code → (French label, attributaire). The order is the order of the lines of a bulletin."""
 
 ATTRIBUTAIRES = (
-    "maladie", "atmp", "vieillesse", "famille", "autonomie", "cades", "fnal", "unedic", "ags", "agirc_arrco", "apec",
-    "dialogue_social", "csg", "reduction_generale",
+    "maladie",
+    "atmp",
+    "vieillesse",
+    "famille",
+    "autonomie",
+    "cades",
+    "fnal",
+    "unedic",
+    "ags",
+    "agirc_arrco",
+    "apec",
+    "dialogue_social",
+    "csg",
+    "reduction_generale",
 )
 """Who the money goes to. ``csg``: the CSG as a whole (its split among branches and the CADES, CSS L131-8, is
 done elsewhere); ``reduction_generale``: the reduction, imputed on the contributions it covers (URSSAF and
@@ -162,8 +174,13 @@ REQUIRED: dict[str, tuple[type[pl.DataType], ...]] = {
 """Columns every frame must carry, with the dtypes accepted (empty: any)."""
 
 COUNTERS = (
-    "brut_cumul_avant_cents", "plafond_cumul_avant_cents", "smic_cumul_avant_cents", "reduction_cumul_avant_cents",
-    "assiette_t1_cumul_avant_cents", "assiette_4pss_cumul_avant_cents", "assiette_8pss_cumul_avant_cents",
+    "brut_cumul_avant_cents",
+    "plafond_cumul_avant_cents",
+    "smic_cumul_avant_cents",
+    "reduction_cumul_avant_cents",
+    "assiette_t1_cumul_avant_cents",
+    "assiette_4pss_cumul_avant_cents",
+    "assiette_8pss_cumul_avant_cents",
 )
 """Optional counters of the same year before the run's first month (read on that row only; see README)."""
 
@@ -188,28 +205,63 @@ WIDE_PREFIXES = ("assiette", "taux_salarial", "taux_patronal", "montant_salarial
 # The law table: one row per distinct month
 
 _JOINED = (
-    "smic.horaire", "pss.mensuel",
-    "maladie.taux_patronal", "maladie.taux_salarial", "csa.taux_patronal",
-    "vieillesse.plafonnee_patronal", "vieillesse.plafonnee_salarial",
-    "vieillesse.deplafonnee_patronal", "vieillesse.deplafonnee_salarial",
-    "famille.taux_patronal", "fnal.taux_moins_de_50", "fnal.taux_50_et_plus", "fnal.seuil_effectif",
-    "chomage.taux_patronal", "chomage.taux_salarial", "chomage.plafond_nombre_pss", "ags.taux_patronal",
-    "agirc_arrco.t1_patronal", "agirc_arrco.t1_salarial", "agirc_arrco.t2_patronal", "agirc_arrco.t2_salarial",
-    "agirc_arrco.ceg_t1_patronal", "agirc_arrco.ceg_t1_salarial", "agirc_arrco.ceg_t2_patronal",
-    "agirc_arrco.ceg_t2_salarial", "agirc_arrco.cet_patronal", "agirc_arrco.cet_salarial",
-    "agirc_arrco.plafond_t2_nombre_pss", "apec.taux_patronal", "apec.taux_salarial", "apec.plafond_nombre_pss",
-    "dialogue_social.taux_patronal", "csg.taux_deductible", "csg.taux_non_deductible", "csg.abattement",
-    "csg.plafond_abattement_nombre_pss", "crds.taux", "plafond.heures_temps_plein",
-    "reduction_generale.seuil_smic", "reduction_generale.seuil_effectif",
+    "smic.horaire",
+    "pss.mensuel",
+    "maladie.taux_patronal",
+    "maladie.taux_salarial",
+    "csa.taux_patronal",
+    "vieillesse.plafonnee_patronal",
+    "vieillesse.plafonnee_salarial",
+    "vieillesse.deplafonnee_patronal",
+    "vieillesse.deplafonnee_salarial",
+    "famille.taux_patronal",
+    "fnal.taux_moins_de_50",
+    "fnal.taux_50_et_plus",
+    "fnal.seuil_effectif",
+    "chomage.taux_patronal",
+    "chomage.taux_salarial",
+    "chomage.plafond_nombre_pss",
+    "ags.taux_patronal",
+    "agirc_arrco.t1_patronal",
+    "agirc_arrco.t1_salarial",
+    "agirc_arrco.t2_patronal",
+    "agirc_arrco.t2_salarial",
+    "agirc_arrco.ceg_t1_patronal",
+    "agirc_arrco.ceg_t1_salarial",
+    "agirc_arrco.ceg_t2_patronal",
+    "agirc_arrco.ceg_t2_salarial",
+    "agirc_arrco.cet_patronal",
+    "agirc_arrco.cet_salarial",
+    "agirc_arrco.plafond_t2_nombre_pss",
+    "apec.taux_patronal",
+    "apec.taux_salarial",
+    "apec.plafond_nombre_pss",
+    "dialogue_social.taux_patronal",
+    "csg.taux_deductible",
+    "csg.taux_non_deductible",
+    "csg.abattement",
+    "csg.plafond_abattement_nombre_pss",
+    "crds.taux",
+    "plafond.heures_temps_plein",
+    "reduction_generale.seuil_smic",
+    "reduction_generale.seuil_effectif",
 )
 """Parameters in force over the whole period: joined with join_parameters (NotFound if a month precedes one)."""
 
 _PERIODIC = (
-    "reduction_generale.coefficient_maximal_moins_de_50", "reduction_generale.coefficient_maximal_50_et_plus",
-    "reduction_generale.t_min", "reduction_generale.t_delta_moins_de_50", "reduction_generale.t_delta_50_et_plus",
-    "reduction_generale.puissance", "reduction_generale.smic_horaire_reference",
-    "bandeaux.maladie_reduction", "bandeaux.maladie_seuil_smic", "bandeaux.famille_reduction",
-    "bandeaux.famille_seuil_smic", "bandeaux.smic_horaire_reference", "bandeaux.plancher_smic_courant",
+    "reduction_generale.coefficient_maximal_moins_de_50",
+    "reduction_generale.coefficient_maximal_50_et_plus",
+    "reduction_generale.t_min",
+    "reduction_generale.t_delta_moins_de_50",
+    "reduction_generale.t_delta_50_et_plus",
+    "reduction_generale.puissance",
+    "reduction_generale.smic_horaire_reference",
+    "bandeaux.maladie_reduction",
+    "bandeaux.maladie_seuil_smic",
+    "bandeaux.famille_reduction",
+    "bandeaux.famille_seuil_smic",
+    "bandeaux.smic_horaire_reference",
+    "bandeaux.plancher_smic_courant",
 )
 """Parameters that begin or cease within the period (réduction Fillon / RGDU, bandeaux): null where not in force."""
 
@@ -279,27 +331,74 @@ def _labelled(label: str, reference: pl.Expr) -> pl.Expr:
 
 
 _RATE_COLUMNS = (
-    "maladie_taux_patronal", "maladie_taux_salarial", "csa_taux_patronal", "vieillesse_plafonnee_patronal",
-    "vieillesse_plafonnee_salarial", "vieillesse_deplafonnee_patronal", "vieillesse_deplafonnee_salarial",
-    "famille_taux_patronal", "fnal_taux_moins_de_50", "fnal_taux_50_et_plus", "chomage_taux_patronal",
-    "chomage_taux_salarial", "ags_taux_patronal", "agirc_arrco_t1_patronal", "agirc_arrco_t1_salarial",
-    "agirc_arrco_t2_patronal", "agirc_arrco_t2_salarial", "agirc_arrco_ceg_t1_patronal", "agirc_arrco_ceg_t1_salarial",
-    "agirc_arrco_ceg_t2_patronal", "agirc_arrco_ceg_t2_salarial", "agirc_arrco_cet_patronal", "agirc_arrco_cet_salarial",
-    "apec_taux_patronal", "apec_taux_salarial", "dialogue_social_taux_patronal", "csg_taux_deductible",
-    "csg_taux_non_deductible", "csg_abattement", "crds_taux", "reduction_generale_seuil_smic",
-    "bandeaux_maladie_reduction", "bandeaux_maladie_seuil_smic", "bandeaux_famille_reduction",
-    "bandeaux_famille_seuil_smic", "bandeaux_plancher_smic_courant",
+    "maladie_taux_patronal",
+    "maladie_taux_salarial",
+    "csa_taux_patronal",
+    "vieillesse_plafonnee_patronal",
+    "vieillesse_plafonnee_salarial",
+    "vieillesse_deplafonnee_patronal",
+    "vieillesse_deplafonnee_salarial",
+    "famille_taux_patronal",
+    "fnal_taux_moins_de_50",
+    "fnal_taux_50_et_plus",
+    "chomage_taux_patronal",
+    "chomage_taux_salarial",
+    "ags_taux_patronal",
+    "agirc_arrco_t1_patronal",
+    "agirc_arrco_t1_salarial",
+    "agirc_arrco_t2_patronal",
+    "agirc_arrco_t2_salarial",
+    "agirc_arrco_ceg_t1_patronal",
+    "agirc_arrco_ceg_t1_salarial",
+    "agirc_arrco_ceg_t2_patronal",
+    "agirc_arrco_ceg_t2_salarial",
+    "agirc_arrco_cet_patronal",
+    "agirc_arrco_cet_salarial",
+    "apec_taux_patronal",
+    "apec_taux_salarial",
+    "dialogue_social_taux_patronal",
+    "csg_taux_deductible",
+    "csg_taux_non_deductible",
+    "csg_abattement",
+    "crds_taux",
+    "reduction_generale_seuil_smic",
+    "bandeaux_maladie_reduction",
+    "bandeaux_maladie_seuil_smic",
+    "bandeaux_famille_reduction",
+    "bandeaux_famille_seuil_smic",
+    "bandeaux_plancher_smic_courant",
 )
 _TEN_THOUSANDTHS = (
-    "reduction_generale_coefficient_maximal_moins_de_50", "reduction_generale_coefficient_maximal_50_et_plus",
-    "reduction_generale_t_min", "reduction_generale_t_delta_moins_de_50", "reduction_generale_t_delta_50_et_plus",
+    "reduction_generale_coefficient_maximal_moins_de_50",
+    "reduction_generale_coefficient_maximal_50_et_plus",
+    "reduction_generale_t_min",
+    "reduction_generale_t_delta_moins_de_50",
+    "reduction_generale_t_delta_50_et_plus",
 )
 _REFERENCE_OUTPUTS = (
-    "ref_maladie", "ref_maladie_bandeau", "ref_csa", "ref_vieillesse_plafonnee", "ref_vieillesse_deplafonnee",
-    "ref_allocations_familiales", "ref_allocations_familiales_bandeau", "ref_fnal_moins_de_50", "ref_fnal_50_et_plus",
-    "ref_chomage", "ref_ags", "ref_agirc_arrco_t1", "ref_agirc_arrco_t2", "ref_ceg_t1", "ref_ceg_t2", "ref_cet",
-    "ref_apec", "ref_dialogue_social", "ref_csg_deductible", "ref_csg_non_deductible", "ref_crds",
-    "ref_reduction_moins_de_50", "ref_reduction_50_et_plus",
+    "ref_maladie",
+    "ref_maladie_bandeau",
+    "ref_csa",
+    "ref_vieillesse_plafonnee",
+    "ref_vieillesse_deplafonnee",
+    "ref_allocations_familiales",
+    "ref_allocations_familiales_bandeau",
+    "ref_fnal_moins_de_50",
+    "ref_fnal_50_et_plus",
+    "ref_chomage",
+    "ref_ags",
+    "ref_agirc_arrco_t1",
+    "ref_agirc_arrco_t2",
+    "ref_ceg_t1",
+    "ref_ceg_t2",
+    "ref_cet",
+    "ref_apec",
+    "ref_dialogue_social",
+    "ref_csg_deductible",
+    "ref_csg_non_deductible",
+    "ref_crds",
+    "ref_reduction_moins_de_50",
+    "ref_reduction_50_et_plus",
 )
 
 
@@ -310,8 +409,7 @@ _CONSTANT: dict[str, tuple[pl.Expr | None, pl.Expr | None, str | None]] = {
     "maladie": (pl.col("maladie_taux_salarial"), None, None),
     "csa": (_ZERO, pl.col("csa_taux_patronal"), "ref_csa"),
     "vieillesse_plafonnee": (pl.col("vieillesse_plafonnee_salarial"), pl.col("vieillesse_plafonnee_patronal"), "ref_vieillesse_plafonnee"),
-    "vieillesse_deplafonnee": (pl.col("vieillesse_deplafonnee_salarial"), pl.col("vieillesse_deplafonnee_patronal"),
-                               "ref_vieillesse_deplafonnee"),
+    "vieillesse_deplafonnee": (pl.col("vieillesse_deplafonnee_salarial"), pl.col("vieillesse_deplafonnee_patronal"), "ref_vieillesse_deplafonnee"),
     "allocations_familiales": (_ZERO, None, None),
     "atmp": (_ZERO, None, "ref_atmp"),
     "fnal": (_ZERO, None, None),
@@ -332,8 +430,10 @@ _CONSTANT: dict[str, tuple[pl.Expr | None, pl.Expr | None, str | None]] = {
 """Which rates and references of each line are per month (law table) and which per payslip (compute's output)."""
 
 VARYING = tuple(
-    f"{kind}_{code}" for code, (salarial, patronal, reference) in _CONSTANT.items()
-    for kind, spec in (("taux_salarial", salarial), ("taux_patronal", patronal), ("reference", reference)) if spec is None
+    f"{kind}_{code}"
+    for code, (salarial, patronal, reference) in _CONSTANT.items()
+    for kind, spec in (("taux_salarial", salarial), ("taux_patronal", patronal), ("reference", reference))
+    if spec is None
 )
 """The rate and reference columns compute() keeps per payslip (the others are one value per month)."""
 
@@ -363,31 +463,48 @@ def _references(table: pl.DataFrame) -> pl.DataFrame:
     4 and 8 plafonds, the CSG base, the bandeaux and the réduction's formula where they apply)."""
     ref = {name: pl.col(f"{_col(name)}_reference").cast(pl.String) for name in (*_JOINED, *_PERIODIC)}
     plafond = _labelled("plafond", ref["pss.mensuel"])
+
     # The labels' numbers come from the parameters of the month, never typed (4 and 8 plafonds, the 1,75 %).
     def plafonds(name: str) -> pl.Expr:
         return pl.concat_str(pl.lit("limite de "), _number_text(pl.col(_col(name))), pl.lit(" plafonds"))
 
     four = pl.concat_str(plafonds("chomage.plafond_nombre_pss"), pl.lit(" : "), ref["chomage.plafond_nombre_pss"])
     eight = pl.concat_str(plafonds("agirc_arrco.plafond_t2_nombre_pss"), pl.lit(" : "), ref["agirc_arrco.plafond_t2_nombre_pss"])
-    csg_base = pl.concat_str(pl.lit("assiette (abattement de "), _percent_text(pl.col(_col("csg.abattement"))), pl.lit(" dans la "),
-                             plafonds("csg.plafond_abattement_nombre_pss"), pl.lit(") : "), ref["csg.abattement"])
+    csg_base = pl.concat_str(
+        pl.lit("assiette (abattement de "),
+        _percent_text(pl.col(_col("csg.abattement"))),
+        pl.lit(" dans la "),
+        plafonds("csg.plafond_abattement_nombre_pss"),
+        pl.lit(") : "),
+        ref["csg.abattement"],
+    )
     fillon = _labelled("réduction jusqu'au seuil de SMIC", ref["reduction_generale.seuil_smic"])
-    rgdu = _join_refs(_labelled("Tmin", ref["reduction_generale.t_min"]), _labelled("P", ref["reduction_generale.puissance"]),
-                      _labelled("SMIC de référence", ref["reduction_generale.smic_horaire_reference"]))
+    rgdu = _join_refs(
+        _labelled("Tmin", ref["reduction_generale.t_min"]),
+        _labelled("P", ref["reduction_generale.puissance"]),
+        _labelled("SMIC de référence", ref["reduction_generale.smic_horaire_reference"]),
+    )
     return table.select(
         "mois",
         ref["maladie.taux_patronal"].alias("ref_maladie"),
-        _join_refs(ref["maladie.taux_patronal"], _labelled("bandeau maladie", ref["bandeaux.maladie_reduction"]),
-                   _labelled("seuil", ref["bandeaux.maladie_seuil_smic"]),
-                   _labelled("SMIC de référence", ref["bandeaux.smic_horaire_reference"])).alias("ref_maladie_bandeau"),
+        _join_refs(
+            ref["maladie.taux_patronal"],
+            _labelled("bandeau maladie", ref["bandeaux.maladie_reduction"]),
+            _labelled("seuil", ref["bandeaux.maladie_seuil_smic"]),
+            _labelled("SMIC de référence", ref["bandeaux.smic_horaire_reference"]),
+        ).alias("ref_maladie_bandeau"),
         ref["csa.taux_patronal"].alias("ref_csa"),
         _join_refs(ref["vieillesse.plafonnee_patronal"], plafond).alias("ref_vieillesse_plafonnee"),
-        _join_refs(ref["vieillesse.deplafonnee_patronal"], _labelled("part salariale", ref["vieillesse.deplafonnee_salarial"]))
-        .alias("ref_vieillesse_deplafonnee"),
+        _join_refs(ref["vieillesse.deplafonnee_patronal"], _labelled("part salariale", ref["vieillesse.deplafonnee_salarial"])).alias(
+            "ref_vieillesse_deplafonnee"
+        ),
         ref["famille.taux_patronal"].alias("ref_allocations_familiales"),
-        _join_refs(ref["famille.taux_patronal"], _labelled("bandeau famille", ref["bandeaux.famille_reduction"]),
-                   _labelled("seuil", ref["bandeaux.famille_seuil_smic"]),
-                   _labelled("SMIC de référence", ref["bandeaux.smic_horaire_reference"])).alias("ref_allocations_familiales_bandeau"),
+        _join_refs(
+            ref["famille.taux_patronal"],
+            _labelled("bandeau famille", ref["bandeaux.famille_reduction"]),
+            _labelled("seuil", ref["bandeaux.famille_seuil_smic"]),
+            _labelled("SMIC de référence", ref["bandeaux.smic_horaire_reference"]),
+        ).alias("ref_allocations_familiales_bandeau"),
         _join_refs(ref["fnal.taux_moins_de_50"], plafond).alias("ref_fnal_moins_de_50"),
         ref["fnal.taux_50_et_plus"].alias("ref_fnal_50_et_plus"),
         _join_refs(ref["chomage.taux_patronal"], four).alias("ref_chomage"),
@@ -404,10 +521,12 @@ def _references(table: pl.DataFrame) -> pl.DataFrame:
         _join_refs(ref["crds.taux"], csg_base).alias("ref_crds"),
         pl.when(ref["reduction_generale.t_min"].is_not_null())
         .then(_join_refs(rgdu, _labelled("Tdelta", ref["reduction_generale.t_delta_moins_de_50"]), _labelled("sortie", ref["reduction_generale.seuil_smic"])))
-        .otherwise(_join_refs(ref["reduction_generale.coefficient_maximal_moins_de_50"], fillon)).alias("ref_reduction_moins_de_50"),
+        .otherwise(_join_refs(ref["reduction_generale.coefficient_maximal_moins_de_50"], fillon))
+        .alias("ref_reduction_moins_de_50"),
         pl.when(ref["reduction_generale.t_min"].is_not_null())
         .then(_join_refs(rgdu, _labelled("Tdelta", ref["reduction_generale.t_delta_50_et_plus"]), _labelled("sortie", ref["reduction_generale.seuil_smic"])))
-        .otherwise(_join_refs(ref["reduction_generale.coefficient_maximal_50_et_plus"], fillon)).alias("ref_reduction_50_et_plus"),
+        .otherwise(_join_refs(ref["reduction_generale.coefficient_maximal_50_et_plus"], fillon))
+        .alias("ref_reduction_50_et_plus"),
     )
 
 
@@ -431,12 +550,17 @@ def law_table(months: Sequence[date], *, params: Parameters | None = None) -> pl
     for column in _TEN_THOUSANDTHS:
         if (_micro(table, column).drop_nulls() % 100 != 0).any():
             raise ValueError(f"{column} : un coefficient de réduction a plus de 4 décimales")
-    values += [_whole(table, c) for c in ("chomage_plafond_nombre_pss", "agirc_arrco_plafond_t2_nombre_pss",
-                                           "apec_plafond_nombre_pss", "csg_plafond_abattement_nombre_pss")]
     values += [
-        table["smic_horaire"], table["pss_mensuel"], table["bandeaux_smic_horaire_reference"],
+        _whole(table, c)
+        for c in ("chomage_plafond_nombre_pss", "agirc_arrco_plafond_t2_nombre_pss", "apec_plafond_nombre_pss", "csg_plafond_abattement_nombre_pss")
+    ]
+    values += [
+        table["smic_horaire"],
+        table["pss_mensuel"],
+        table["bandeaux_smic_horaire_reference"],
         table["reduction_generale_smic_horaire_reference"],
-        table["fnal_seuil_effectif"], table["reduction_generale_seuil_effectif"],
+        table["fnal_seuil_effectif"],
+        table["reduction_generale_seuil_effectif"],
         # The plafond of an incomplete month is prorated over the month's calendar days (CSS R242-2: _plafond_du_mois).
         table["mois"].dt.month_end().dt.day().cast(pl.Int64).alias("jours_du_mois"),
         (table["plafond_heures_temps_plein"].cast(pl.Decimal(38, 2)).to_physical()).cast(pl.Int64).alias("plafond_heures_temps_plein"),
@@ -514,8 +638,7 @@ def _required_checks(schema: pl.Schema, atmp: pl.Expr, atmp_exact: pl.Expr) -> d
         **{f"null_{n}": pl.col(n).null_count() for n in ("bulletin", "salarie", "mois", "brut_cents", "effectif", "taux_atmp", "cadre")},
         # Identifiers strictly increasing (the usual export order) are unique: a cheap pass instead of hashing
         # a million identifiers; the hash check runs only when they are not (see below).
-        "bulletin_croissant": (pl.col("bulletin") > pl.col("bulletin").shift(1)).fill_null(True).all()
-        if _ordered(schema["bulletin"]) else pl.lit(False),
+        "bulletin_croissant": (pl.col("bulletin") > pl.col("bulletin").shift(1)).fill_null(True).all() if _ordered(schema["bulletin"]) else pl.lit(False),
         "mois_jour": (pl.col("mois").dt.day() != 1).any(),
         "mois_min": pl.col("mois").min(),
         "brut_min": pl.col("brut_cents").min(),
@@ -561,8 +684,11 @@ def _optional_checks(given: set[str], schema: pl.Schema) -> dict[str, pl.Expr]:
         # (chomage.plafond_nombre_pss, agirc_arrco.plafond_t2_nombre_pss) to the computation itself.
         for name, k in (("assiette_t1_cumul_avant_cents", 1), ("assiette_4pss_cumul_avant_cents", 4), ("assiette_8pss_cumul_avant_cents", 8)):
             if name in given:
-                bound = pl.min_horizontal(pl.col("brut_cumul_avant_cents"), pl.col("plafond_cumul_avant_cents") * k) \
-                    if {"brut_cumul_avant_cents", "plafond_cumul_avant_cents"} <= given else pl.lit(0)
+                bound = (
+                    pl.min_horizontal(pl.col("brut_cumul_avant_cents"), pl.col("plafond_cumul_avant_cents") * k)
+                    if {"brut_cumul_avant_cents", "plafond_cumul_avant_cents"} <= given
+                    else pl.lit(0)
+                )
                 tranche_checks.append((pl.col(name) > bound).any().alias(name))
         for expr in tranche_checks:
             checks[f"borne_{expr.meta.output_name()}"] = expr
@@ -624,8 +750,10 @@ def _refuse_optional(found: dict[str, Any], given: set[str]) -> None:
         _fail("date_sortie", "date de sortie antérieure à la date d'entrée")
     if found.get("compteurs_partiels"):
         missing = [n for n in COUNTERS[:4] if n not in given]
-        _fail(missing[0] if missing else "brut_cumul_avant_cents",
-              "compteurs de l'année incomplets : brut, plafond, SMIC et réduction cumulés avant le mois vont ensemble")
+        _fail(
+            missing[0] if missing else "brut_cumul_avant_cents",
+            "compteurs de l'année incomplets : brut, plafond, SMIC et réduction cumulés avant le mois vont ensemble",
+        )
     for name in COUNTERS[4:]:
         if found.get(f"borne_{name}"):
             _fail(name, "assiette cumulée supérieure au brut cumulé ou à la limite de plafonds cumulée : compteurs incohérents")
@@ -647,8 +775,9 @@ def _prepare(frame: pl.DataFrame) -> tuple[pl.DataFrame, set[str]]:
         atmp.alias("__atmp"),
         heures.alias("__heures"),
         contrat.alias("__heures_contrat"),
-        (pl.col("prevoyance_patronale_cents").cast(pl.Int64).fill_null(0) if "prevoyance_patronale_cents" in given
-         else pl.lit(0, dtype=pl.Int64)).alias("__prevoyance"),
+        (pl.col("prevoyance_patronale_cents").cast(pl.Int64).fill_null(0) if "prevoyance_patronale_cents" in given else pl.lit(0, dtype=pl.Int64)).alias(
+            "__prevoyance"
+        ),
         (pl.col("date_entree") if "date_entree" in given else pl.lit(None, dtype=pl.Date)).alias("__entree"),
         (pl.col("date_sortie") if "date_sortie" in given else pl.lit(None, dtype=pl.Date)).alias("__sortie"),
         *[(pl.col(n).cast(pl.Int64) if n in given else pl.lit(None, dtype=pl.Int64)).alias(f"__{n}") for n in COUNTERS],
@@ -743,8 +872,7 @@ def _reduction_needs_int128(frame: pl.DataFrame, law: pl.DataFrame, run: str | N
     hours = [frame["__heures"].max(), frame["__heures_contrat"].max(), law["plafond_heures_temps_plein"].max()]
     before = frame["__smic_cumul_avant_cents"].max() or 0
     seuil = law["reduction_generale_seuil_smic"].max()
-    t = max((law[c].max() or 0 for c in ("reduction_generale_coefficient_maximal_moins_de_50",
-                                          "reduction_generale_coefficient_maximal_50_et_plus")), default=0)
+    t = max((law[c].max() or 0 for c in ("reduction_generale_coefficient_maximal_moins_de_50", "reduction_generale_coefficient_maximal_50_et_plus")), default=0)
     if smic is None or seuil is None:
         return True
     bound_s = 100 * _int(before) + longest * _int(smic) * max(_int(h) for h in hours if h is not None)
@@ -769,15 +897,21 @@ def _runs(frame: pl.DataFrame) -> tuple[pl.DataFrame, bool, str | None, pl.Expr]
     every run is a single payslip: the cumulations are then the month itself and their cumulative sums,
     forward fills and shifts are skipped) and the expression that marks a run's first row.
     """
-    sorted_already = frame.height < 2 or frame.select(
-        ((pl.col("salarie") > pl.col("salarie").shift(1))
-         | ((pl.col("salarie") == pl.col("salarie").shift(1)) & (pl.col("mois") >= pl.col("mois").shift(1))))
-        .fill_null(True).all()
-    ).item()
+    sorted_already = (
+        frame.height < 2
+        or frame.select(
+            (
+                (pl.col("salarie") > pl.col("salarie").shift(1))
+                | ((pl.col("salarie") == pl.col("salarie").shift(1)) & (pl.col("mois") >= pl.col("mois").shift(1)))
+            )
+            .fill_null(True)
+            .all()
+        ).item()
+    )
     if not sorted_already:
         frame = frame.sort(["salarie", "mois", "__rang"])
     year = pl.col("mois").dt.year()
-    new_run = (pl.col("salarie").ne_missing(pl.col("salarie").shift(1)) | year.ne_missing(year.shift(1)))
+    new_run = pl.col("salarie").ne_missing(pl.col("salarie").shift(1)) | year.ne_missing(year.shift(1))
     run: str | None = None if frame.height < 2 or frame.select(new_run.all()).item() else "__neuf"
     return frame, bool(sorted_already), run, new_run
 
@@ -788,11 +922,15 @@ def _with_month_law(frame: pl.DataFrame, law: pl.DataFrame, new_run: pl.Expr) ->
     Only the law columns that differ between the frame's months are joined; one the same in all of them is a
     scalar (broadcast, never gathered per row).
     """
-    same = [c for c in law.columns if c != "mois" and law.height > 0 and law[c].n_unique() == 1]
+    # One select for the counts, one schema and one row for the values (a thousand columns: per-column Series and
+    # schema lookups were a fixed ~20 ms per call).
+    counts = law.select(pl.exclude("mois").n_unique()).row(0, named=True) if law.height > 0 else {}
+    same = [c for c, count in counts.items() if count == 1]
     lf = frame.lazy()
     if len(same) < law.width - 1:
         lf = lf.join(law.lazy().drop(same), on="mois", how="left", maintain_order="left")
-    lf = lf.with_columns(pl.lit(law[c][0], dtype=law.schema[c]).alias(c) for c in same)
+    schema, first = law.schema, (law.row(0, named=True) if same else {})
+    lf = lf.with_columns(pl.lit(first[c], dtype=schema[c]).alias(c) for c in same)
     return lf.with_columns(
         new_run.alias("__neuf"),
         (pl.col("__effectif") >= pl.col("fnal_seuil_effectif")).alias("__fnal_50"),
@@ -847,8 +985,7 @@ def _cumuls_de_l_annee(lf: pl.LazyFrame, run: str | None, denominator: int) -> p
     c_smic = _first(pl.col("__smic_cumul_avant_cents").fill_null(0), run)
     lf = lf.with_columns(
         (c_brut + _before(pl.col("__brut"), run) + pl.col("__brut")).alias("brut_cumul_cents"),
-        (c_plafond * denominator + _before(pl.col("__plafond_exact"), run) + pl.col("__plafond_exact"))
-        .alias("__plafond_cumul_exact"),
+        (c_plafond * denominator + _before(pl.col("__plafond_exact"), run) + pl.col("__plafond_exact")).alias("__plafond_cumul_exact"),
         (c_smic * 100 + _before(pl.col("__smic_cc"), run) + pl.col("__smic_cc")).alias("__smic_cumul_cc"),
     )
     return lf.with_columns(
@@ -913,8 +1050,12 @@ def _bandeaux(lf: pl.LazyFrame) -> pl.LazyFrame:
 def _coefficient_fillon(s: pl.Expr, r: pl.Expr, seuil: pl.Expr, wide_int: type[pl.DataType]) -> pl.Expr:
     """5. Réduction générale until 2025 (CSS D241-7): C = T × (1,6 S / R − 1) / 0,6, capped at T, in ten-thousandths
     rounded to the nearest (half up)."""
-    t_fillon = pl.when(pl.col("__grande")).then(pl.col("reduction_generale_coefficient_maximal_50_et_plus")) \
-        .otherwise(pl.col("reduction_generale_coefficient_maximal_moins_de_50")).cast(wide_int)
+    t_fillon = (
+        pl.when(pl.col("__grande"))
+        .then(pl.col("reduction_generale_coefficient_maximal_50_et_plus"))
+        .otherwise(pl.col("reduction_generale_coefficient_maximal_moins_de_50"))
+        .cast(wide_int)
+    )
     numerator = t_fillon * (seuil * s - MICRO * r)
     denominator = (seuil - MICRO) * r
     fillon = pl.when((r > 0) & (numerator > 0)).then(_half_up_div(numerator, denominator)).otherwise(0)
@@ -927,9 +1068,8 @@ def _coefficient_rgdu(s: pl.Expr, r: pl.Expr, seuil: pl.Expr) -> pl.Expr:
     [½ (3 S / R − 1)]^P, the second term rounded to the nearest ten-thousandth, 0 from 3 SMIC. The power is the
     one non-integer operation (Float64, rounded at once)."""
     t_min = pl.col("reduction_generale_t_min")
-    t_delta = pl.when(pl.col("__grande")).then(pl.col("reduction_generale_t_delta_50_et_plus")) \
-        .otherwise(pl.col("reduction_generale_t_delta_moins_de_50"))
-    ratio = ((seuil * s - MICRO * r).cast(pl.Float64) / (2 * MICRO * r).cast(pl.Float64))  # ½ (3 S / R − 1)
+    t_delta = pl.when(pl.col("__grande")).then(pl.col("reduction_generale_t_delta_50_et_plus")).otherwise(pl.col("reduction_generale_t_delta_moins_de_50"))
+    ratio = (seuil * s - MICRO * r).cast(pl.Float64) / (2 * MICRO * r).cast(pl.Float64)  # ½ (3 S / R − 1)
     term = (t_delta.cast(pl.Float64) * ratio.pow(pl.col("reduction_generale_puissance")) + 0.5).floor().cast(pl.Int64)
     rgdu = pl.when((r > 0) & (MICRO * r < seuil * s)).then(t_min + term).otherwise(0)
     rgdu = pl.when(rgdu > t_min + t_delta).then(t_min + t_delta).otherwise(rgdu)
@@ -954,8 +1094,7 @@ def _reduction_generale(lf: pl.LazyFrame, run: str | None, wide_int: type[pl.Dat
         _half_up_div(pl.col("coefficient_reduction") * pl.col("brut_cumul_cents"), pl.lit(10_000)).alias("reduction_cumul_cents"),
     )
     return lf.with_columns(
-        (pl.col("reduction_cumul_cents")
-         - _previous("reduction_cumul_cents", pl.col("__reduction_cumul_avant_cents").fill_null(0), run)).alias("__reduction"),
+        (pl.col("reduction_cumul_cents") - _previous("reduction_cumul_cents", pl.col("__reduction_cumul_avant_cents").fill_null(0), run)).alias("__reduction"),
     )
 
 
@@ -982,31 +1121,46 @@ def _line_specs(ref_dtype: pl.DataType) -> dict[str, tuple[pl.Expr, pl.Expr, pl.
     cadre = pl.col("cadre")
     return {
         # code: (base, employee rate, employer rate, reference)
-        "maladie": (brut, pl.col("maladie_taux_salarial"), maladie_p,
-                    pl.when(pl.col("__maladie_reduit")).then(pl.col("ref_maladie_bandeau")).otherwise(pl.col("ref_maladie"))),
+        "maladie": (
+            brut,
+            pl.col("maladie_taux_salarial"),
+            maladie_p,
+            pl.when(pl.col("__maladie_reduit")).then(pl.col("ref_maladie_bandeau")).otherwise(pl.col("ref_maladie")),
+        ),
         "csa": (brut, zero, pl.col("csa_taux_patronal"), pl.col("ref_csa")),
-        "vieillesse_plafonnee": (pl.col("__t1"), pl.col("vieillesse_plafonnee_salarial"), pl.col("vieillesse_plafonnee_patronal"),
-                                 pl.col("ref_vieillesse_plafonnee")),
-        "vieillesse_deplafonnee": (brut, pl.col("vieillesse_deplafonnee_salarial"), pl.col("vieillesse_deplafonnee_patronal"),
-                                   pl.col("ref_vieillesse_deplafonnee")),
-        "allocations_familiales": (brut, zero, famille_p,
-                                   pl.when(pl.col("__famille_reduit")).then(pl.col("ref_allocations_familiales_bandeau"))
-                                   .otherwise(pl.col("ref_allocations_familiales"))),
+        "vieillesse_plafonnee": (
+            pl.col("__t1"),
+            pl.col("vieillesse_plafonnee_salarial"),
+            pl.col("vieillesse_plafonnee_patronal"),
+            pl.col("ref_vieillesse_plafonnee"),
+        ),
+        "vieillesse_deplafonnee": (
+            brut,
+            pl.col("vieillesse_deplafonnee_salarial"),
+            pl.col("vieillesse_deplafonnee_patronal"),
+            pl.col("ref_vieillesse_deplafonnee"),
+        ),
+        "allocations_familiales": (
+            brut,
+            zero,
+            famille_p,
+            pl.when(pl.col("__famille_reduit")).then(pl.col("ref_allocations_familiales_bandeau")).otherwise(pl.col("ref_allocations_familiales")),
+        ),
         "atmp": (brut, zero, pl.col("__atmp"), pl.lit(ATMP_REFERENCE, dtype=ref_dtype)),
-        "fnal": (pl.when(pl.col("__fnal_50")).then(brut).otherwise(pl.col("__t1")), zero,
-                 pl.when(pl.col("__fnal_50")).then(pl.col("fnal_taux_50_et_plus")).otherwise(pl.col("fnal_taux_moins_de_50")),
-                 pl.when(pl.col("__fnal_50")).then(pl.col("ref_fnal_50_et_plus")).otherwise(pl.col("ref_fnal_moins_de_50"))),
+        "fnal": (
+            pl.when(pl.col("__fnal_50")).then(brut).otherwise(pl.col("__t1")),
+            zero,
+            pl.when(pl.col("__fnal_50")).then(pl.col("fnal_taux_50_et_plus")).otherwise(pl.col("fnal_taux_moins_de_50")),
+            pl.when(pl.col("__fnal_50")).then(pl.col("ref_fnal_50_et_plus")).otherwise(pl.col("ref_fnal_moins_de_50")),
+        ),
         "chomage": (pl.col("__a4"), pl.col("chomage_taux_salarial"), pl.col("chomage_taux_patronal"), pl.col("ref_chomage")),
         "ags": (pl.col("__a4"), zero, pl.col("ags_taux_patronal"), pl.col("ref_ags")),
         "agirc_arrco_t1": (pl.col("__t1"), pl.col("agirc_arrco_t1_salarial"), pl.col("agirc_arrco_t1_patronal"), pl.col("ref_agirc_arrco_t1")),
-        "agirc_arrco_t2": (pl.col("__a8") - pl.col("__t1"), pl.col("agirc_arrco_t2_salarial"), pl.col("agirc_arrco_t2_patronal"),
-                           pl.col("ref_agirc_arrco_t2")),
+        "agirc_arrco_t2": (pl.col("__a8") - pl.col("__t1"), pl.col("agirc_arrco_t2_salarial"), pl.col("agirc_arrco_t2_patronal"), pl.col("ref_agirc_arrco_t2")),
         "ceg_t1": (pl.col("__t1"), pl.col("agirc_arrco_ceg_t1_salarial"), pl.col("agirc_arrco_ceg_t1_patronal"), pl.col("ref_ceg_t1")),
-        "ceg_t2": (pl.col("__a8") - pl.col("__t1"), pl.col("agirc_arrco_ceg_t2_salarial"), pl.col("agirc_arrco_ceg_t2_patronal"),
-                   pl.col("ref_ceg_t2")),
+        "ceg_t2": (pl.col("__a8") - pl.col("__t1"), pl.col("agirc_arrco_ceg_t2_salarial"), pl.col("agirc_arrco_ceg_t2_patronal"), pl.col("ref_ceg_t2")),
         "cet": (pl.col("__a_cet"), pl.col("agirc_arrco_cet_salarial"), pl.col("agirc_arrco_cet_patronal"), pl.col("ref_cet")),
-        "apec": (pl.when(cadre).then(pl.col("__a_apec")).otherwise(0), pl.col("apec_taux_salarial"), pl.col("apec_taux_patronal"),
-                 pl.col("ref_apec")),
+        "apec": (pl.when(cadre).then(pl.col("__a_apec")).otherwise(0), pl.col("apec_taux_salarial"), pl.col("apec_taux_patronal"), pl.col("ref_apec")),
         "dialogue_social": (brut, zero, pl.col("dialogue_social_taux_patronal"), pl.col("ref_dialogue_social")),
         "csg_deductible": (pl.col("__csg_base"), pl.col("csg_taux_deductible"), zero, pl.col("ref_csg_deductible")),
         "csg_non_deductible": (pl.col("__csg_base"), pl.col("csg_taux_non_deductible"), zero, pl.col("ref_csg_non_deductible")),
@@ -1014,8 +1168,9 @@ def _line_specs(ref_dtype: pl.DataType) -> dict[str, tuple[pl.Expr, pl.Expr, pl.
     }
 
 
-def _bases_and_varying_rates(lf: pl.LazyFrame, specs: dict[str, tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]]
-                             ) -> tuple[pl.LazyFrame, dict[str, tuple[pl.Expr, pl.Expr]]]:
+def _bases_and_varying_rates(
+    lf: pl.LazyFrame, specs: dict[str, tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]]
+) -> tuple[pl.LazyFrame, dict[str, tuple[pl.Expr, pl.Expr]]]:
     """4. Per payslip: each line's base, and only the rates and references that vary within a month; the others
     are read from the joined law table for the amounts and left on it (long_lines joins them back by month)."""
     brut = pl.col("__brut")
@@ -1038,7 +1193,9 @@ def _bases_and_varying_rates(lf: pl.LazyFrame, specs: dict[str, tuple[pl.Expr, p
     outputs += [
         brut.alias("assiette_reduction_generale"),
         (-pl.col("coefficient_reduction") * 100).alias("taux_patronal_reduction_generale"),
-        pl.when(pl.col("__grande")).then(pl.col("ref_reduction_50_et_plus")).otherwise(pl.col("ref_reduction_moins_de_50"))
+        pl.when(pl.col("__grande"))
+        .then(pl.col("ref_reduction_50_et_plus"))
+        .otherwise(pl.col("ref_reduction_moins_de_50"))
         .alias("reference_reduction_generale"),
     ]
     return lf.with_columns(outputs), rates
@@ -1051,8 +1208,7 @@ def _amounts(lf: pl.LazyFrame, rates: dict[str, tuple[pl.Expr, pl.Expr]]) -> pl.
     amounts: list[pl.Expr] = []
     for code, (salarial, patronal) in rates.items():
         if code in CSG_LINES:  # employee lines only, on the exact base
-            amounts += [_exact_base_amount(pl.col("__csg_micro"), salarial).alias(f"montant_salarial_{code}"),
-                        zero.alias(f"montant_patronal_{code}")]
+            amounts += [_exact_base_amount(pl.col("__csg_micro"), salarial).alias(f"montant_salarial_{code}"), zero.alias(f"montant_patronal_{code}")]
             continue
         amounts += [
             _rate_amount(pl.col(f"assiette_{code}"), salarial).alias(f"montant_salarial_{code}"),
@@ -1095,11 +1251,23 @@ def compute(payslips: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     lf = _amounts(lf, rates)
 
     keep = [
-        *names, "plafond_cents", "smic_cents", "brut_cumul_cents", "plafond_cumul_cents", "smic_cumul_cents",
-        "assiette_t1_cumul_cents", "assiette_4pss_cumul_cents", "assiette_8pss_cumul_cents", "reduction_cumul_cents",
+        *names,
+        "plafond_cents",
+        "smic_cents",
+        "brut_cumul_cents",
+        "plafond_cumul_cents",
+        "smic_cumul_cents",
+        "assiette_t1_cumul_cents",
+        "assiette_4pss_cumul_cents",
+        "assiette_8pss_cumul_cents",
+        "reduction_cumul_cents",
         "coefficient_reduction",
-        *[column for code in LINES for prefix in (*WIDE_PREFIXES, "reference")
-          if (column := f"{prefix}_{code}") in VARYING or prefix in ("assiette", "montant_salarial", "montant_patronal")],
+        *[
+            column
+            for code in LINES
+            for prefix in (*WIDE_PREFIXES, "reference")
+            if (column := f"{prefix}_{code}") in VARYING or prefix in ("assiette", "montant_salarial", "montant_patronal")
+        ],
     ]
     if not sorted_already:
         lf = lf.sort("__rang")
@@ -1160,32 +1328,49 @@ def long_lines(wide: pl.DataFrame) -> pl.DataFrame:
     parts = []
     for code, (label, attributaire) in LINES.items():
         constant_salarial, constant_patronal, constant_reference = _CONSTANT[code]
-        shown = (None if code in ALWAYS
-                 else pl.col("cadre") if code == "apec"
-                 else (pl.col("montant_patronal_reduction_generale") != 0) | (pl.col("taux_patronal_reduction_generale") != 0)
-                 if code == "reduction_generale"
-                 else (pl.col(f"assiette_{code}") != 0) | (pl.col(f"montant_patronal_{code}") != 0))
+        shown = (
+            None
+            if code in ALWAYS
+            else pl.col("cadre")
+            if code == "apec"
+            else (pl.col("montant_patronal_reduction_generale") != 0) | (pl.col("taux_patronal_reduction_generale") != 0)
+            if code == "reduction_generale"
+            else (pl.col(f"assiette_{code}") != 0) | (pl.col(f"montant_patronal_{code}") != 0)
+        )
         part = source if shown is None else source.filter(shown)
-        reference = (pl.col(f"reference_{code}") if constant_reference is None
-                     else gathered(law_columns[constant_reference].cast(reference_dtype)))
-        parts.append(part.select(
-            "bulletin", "salarie", "mois",
-            pl.lit(code, dtype=CODE_DTYPE).alias("code"),
-            pl.lit(label, dtype=LIBELLE_DTYPE).alias("libelle"),
-            pl.col(f"assiette_{code}").alias("assiette_cents"),
-            per_month(constant_salarial, f"taux_salarial_{code}").alias("taux_salarial"),
-            per_month(constant_patronal, f"taux_patronal_{code}").alias("taux_patronal"),
-            pl.col(f"montant_salarial_{code}").alias("montant_salarial_cents"),
-            pl.col(f"montant_patronal_{code}").alias("montant_patronal_cents"),
-            pl.lit(attributaire, dtype=ATTRIBUTAIRE_DTYPE).alias("attributaire"),
-            reference.alias("reference"),
-        ))
+        reference = pl.col(f"reference_{code}") if constant_reference is None else gathered(law_columns[constant_reference].cast(reference_dtype))
+        parts.append(
+            part.select(
+                "bulletin",
+                "salarie",
+                "mois",
+                pl.lit(code, dtype=CODE_DTYPE).alias("code"),
+                pl.lit(label, dtype=LIBELLE_DTYPE).alias("libelle"),
+                pl.col(f"assiette_{code}").alias("assiette_cents"),
+                per_month(constant_salarial, f"taux_salarial_{code}").alias("taux_salarial"),
+                per_month(constant_patronal, f"taux_patronal_{code}").alias("taux_patronal"),
+                pl.col(f"montant_salarial_{code}").alias("montant_salarial_cents"),
+                pl.col(f"montant_patronal_{code}").alias("montant_patronal_cents"),
+                pl.lit(attributaire, dtype=ATTRIBUTAIRE_DTYPE).alias("attributaire"),
+                reference.alias("reference"),
+            )
+        )
     return pl.concat(parts, how="vertical", rechunk=False).collect(engine="in-memory")
 
 
 NET_COLUMNS = (
-    "bulletin", "salarie", "mois", "brut_cents", "total_salarial_cents", "total_patronal_cents", "net_avant_impot_cents",
-    "net_imposable_cents", "cout_employeur_cents", "plafond_cents", "smic_cents", "coefficient_reduction",
+    "bulletin",
+    "salarie",
+    "mois",
+    "brut_cents",
+    "total_salarial_cents",
+    "total_patronal_cents",
+    "net_avant_impot_cents",
+    "net_imposable_cents",
+    "cout_employeur_cents",
+    "plafond_cents",
+    "smic_cents",
+    "coefficient_reduction",
 )
 
 
@@ -1208,15 +1393,17 @@ def totals(wide: pl.DataFrame) -> pl.DataFrame:
     salarial = pl.sum_horizontal([pl.col(f"montant_salarial_{code}") for code in LINES])
     patronal = pl.sum_horizontal([pl.col(f"montant_patronal_{code}") for code in LINES])
     result = wide.select(
-        "bulletin", "salarie", "mois",
+        "bulletin",
+        "salarie",
+        "mois",
         pl.col("brut_cents").cast(pl.Int64),
         salarial.alias("total_salarial_cents"),
         patronal.alias("total_patronal_cents"),
         (pl.col("brut_cents") - salarial).alias("net_avant_impot_cents"),
-        (pl.col("brut_cents") - salarial + pl.col("montant_salarial_csg_non_deductible") + pl.col("montant_salarial_crds"))
-        .alias("net_imposable_cents"),
+        (pl.col("brut_cents") - salarial + pl.col("montant_salarial_csg_non_deductible") + pl.col("montant_salarial_crds")).alias("net_imposable_cents"),
         (pl.col("brut_cents") + patronal).alias("cout_employeur_cents"),
-        "plafond_cents", "smic_cents",
+        "plafond_cents",
+        "smic_cents",
         _rate_decimal(pl.col("coefficient_reduction") * 100).alias("coefficient_reduction"),
     )
     return result
@@ -1234,8 +1421,14 @@ def duree_legale_mensuelle(mois: date) -> Decimal:
 
 
 def cotisations_bulletin(
-    *, brut: Decimal | int | str, mois: date, effectif: int, taux_atmp: Decimal | str, heures: Decimal | str | None = None,
-    cadre: bool = False, heures_contrat: Decimal | str | None = None,
+    *,
+    brut: Decimal | int | str,
+    mois: date,
+    effectif: int,
+    taux_atmp: Decimal | str,
+    heures: Decimal | str | None = None,
+    cadre: bool = False,
+    heures_contrat: Decimal | str | None = None,
 ) -> tuple[pl.DataFrame, dict[str, Any]]:
     """One payslip, for the quick check: its lines and its totals (the same vectorized rule over one row).
 
@@ -1249,12 +1442,27 @@ def cotisations_bulletin(
         heures = duree_legale_mensuelle(mois)
     frame = pl.DataFrame(
         {
-            "bulletin": [1], "salarie": [1], "mois": [mois], "brut_cents": [to_cents(brut, field="brut")],
-            "heures": [Decimal(str(heures))], "effectif": [effectif], "taux_atmp": [Decimal(str(taux_atmp))], "cadre": [cadre],
+            "bulletin": [1],
+            "salarie": [1],
+            "mois": [mois],
+            "brut_cents": [to_cents(brut, field="brut")],
+            "heures": [Decimal(str(heures))],
+            "effectif": [effectif],
+            "taux_atmp": [Decimal(str(taux_atmp))],
+            "cadre": [cadre],
             "heures_contrat": [None if heures_contrat is None else Decimal(str(heures_contrat))],
         },
-        schema={"bulletin": pl.Int64, "salarie": pl.Int64, "mois": pl.Date, "brut_cents": pl.Int64, "heures": pl.Decimal(38, 2),
-                "effectif": pl.Int64, "taux_atmp": pl.Decimal(38, 6), "cadre": pl.Boolean, "heures_contrat": pl.Decimal(38, 2)},
+        schema={
+            "bulletin": pl.Int64,
+            "salarie": pl.Int64,
+            "mois": pl.Date,
+            "brut_cents": pl.Int64,
+            "heures": pl.Decimal(38, 2),
+            "effectif": pl.Int64,
+            "taux_atmp": pl.Decimal(38, 6),
+            "cadre": pl.Boolean,
+            "heures_contrat": pl.Decimal(38, 2),
+        },
     )
     return contributions(frame), net(frame).row(0, named=True)
 
@@ -1306,17 +1514,18 @@ def _split_weights(months: Sequence[date]) -> pl.DataFrame:
         row: dict[str, int] = {f"w_{recipient}": sum(_rate_units(n, month, source) for n in names) for recipient, names in IMPUTATION}
         fnal = [_rate_units(f"fnal.taux_{size}", month, source) for size in ("moins_de_50", "50_et_plus")]
         for size, fnal_rate in zip(("moins_de_50", "50_et_plus"), fnal, strict=True):
-            t = (_rate_units(f"reduction_generale.coefficient_maximal_{size}", month, source)
-                 or _rate_units("reduction_generale.t_min", month, source) + _rate_units(f"reduction_generale.t_delta_{size}", month, source))
+            t = _rate_units(f"reduction_generale.coefficient_maximal_{size}", month, source) or _rate_units(
+                "reduction_generale.t_min", month, source
+            ) + _rate_units(f"reduction_generale.t_delta_{size}", month, source)
             if t and sum(row.values()) + fnal_rate != t:
                 raise ValueError(f"réduction générale {month:%m/%Y} ({size}) : les taux d'imputation ne font pas la valeur T")
         unit = math.gcd(*row.values(), *fnal) or 1
         points = {f"csg_{part}": _rate_units(f"affectation_csg_activite.{part}", month, source) for part in CSG_PARTS}
         common = math.gcd(*points.values()) or 1
-        rows.append({"mois": month, **{k: v // unit for k, v in row.items()}, "w_unit": unit,
-                     **{k: v // common for k, v in points.items()}})
-    return pl.DataFrame(rows, schema={"mois": pl.Date(), **{f"w_{r}": pl.Int64() for r, _ in IMPUTATION}, "w_unit": pl.Int64(),
-                                      **{f"csg_{p}": pl.Int64() for p in CSG_PARTS}})
+        rows.append({"mois": month, **{k: v // unit for k, v in row.items()}, "w_unit": unit, **{k: v // common for k, v in points.items()}})
+    return pl.DataFrame(
+        rows, schema={"mois": pl.Date(), **{f"w_{r}": pl.Int64() for r, _ in IMPUTATION}, "w_unit": pl.Int64(), **{f"csg_{p}": pl.Int64() for p in CSG_PARTS}}
+    )
 
 
 def _largest_remainder(amount: pl.Expr, weights: Sequence[pl.Expr]) -> list[pl.Expr]:
@@ -1332,8 +1541,9 @@ def _largest_remainder(amount: pl.Expr, weights: Sequence[pl.Expr]) -> list[pl.E
     left = magnitude - pl.sum_horizontal(floors)
     parts = []
     for i, (floor, rest) in enumerate(zip(floors, rests, strict=True)):
-        ahead = pl.sum_horizontal([((other > rest) | (other == rest)).cast(pl.Int64) if j < i else (other > rest).cast(pl.Int64)
-                                   for j, other in enumerate(rests) if j != i])
+        ahead = pl.sum_horizontal(
+            [((other > rest) | (other == rest)).cast(pl.Int64) if j < i else (other > rest).cast(pl.Int64) for j, other in enumerate(rests) if j != i]
+        )
         parts.append((floor + (ahead < left).cast(pl.Int64)) * amount.sign())
     return parts
 
@@ -1342,12 +1552,12 @@ def _imputed_reduction(lines: pl.DataFrame, weights: pl.DataFrame, keys: list[st
     """Each payslip's réduction charged on its recipients (one column each): the retraite complémentaire's part,
     réduction × 6,01 % / T half-up to the cent, first; the rest on the URSSAF's contributions by the largest
     remainder of their rates."""
-    fnal = lines.filter(pl.col("code") == "fnal").select(
-        "bulletin", pl.col("taux_patronal").cast(RATE_DTYPE).to_physical().cast(pl.Int64).alias("__fnal"))
+    fnal = lines.filter(pl.col("code") == "fnal").select("bulletin", pl.col("taux_patronal").cast(RATE_DTYPE).to_physical().cast(pl.Int64).alias("__fnal"))
     reduction = (
         lines.filter((pl.col("code") == REDUCTION) & (pl.col("montant_patronal_cents") != 0))
         .select(*keys, pl.col("montant_patronal_cents").alias("__r"))
-        .join(fnal, on="bulletin", how="left").join(weights, on="mois", how="left")
+        .join(fnal, on="bulletin", how="left")
+        .join(weights, on="mois", how="left")
         .with_columns((pl.col("__fnal") // pl.col("w_unit")).alias("w_fnal"))
     )
     recipients = [r for r, _ in IMPUTATION]
@@ -1356,15 +1566,18 @@ def _imputed_reduction(lines: pl.DataFrame, weights: pl.DataFrame, keys: list[st
     urssaf = [r for r in recipients if r != RETRAITE_COMPLEMENTAIRE]
     shares = _largest_remainder(pl.col("__r") - pl.col("__rc"), [pl.col(f"w_{r}") for r in urssaf])
     return reduction.with_columns(rc.alias("__rc")).select(
-        *keys, *[share.alias(r) for share, r in zip(shares, urssaf, strict=True)], pl.col("__rc").alias(RETRAITE_COMPLEMENTAIRE))
+        *keys, *[share.alias(r) for share, r in zip(shares, urssaf, strict=True)], pl.col("__rc").alias(RETRAITE_COMPLEMENTAIRE)
+    )
 
 
 def _csg_shares(lines: pl.DataFrame, weights: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """Each payslip's CSG shared among its recipients (one column each) by the points of CSS L131-8, largest remainder."""
     csg = (
         lines.filter(pl.col("attributaire") == "csg")
-        .group_by(keys).agg((pl.col("montant_salarial_cents") + pl.col("montant_patronal_cents")).sum().alias("__csg"))
-        .filter(pl.col("__csg") != 0).join(weights.select("mois", *[f"csg_{p}" for p in CSG_PARTS]), on="mois", how="left")
+        .group_by(keys)
+        .agg((pl.col("montant_salarial_cents") + pl.col("montant_patronal_cents")).sum().alias("__csg"))
+        .filter(pl.col("__csg") != 0)
+        .join(weights.select("mois", *[f"csg_{p}" for p in CSG_PARTS]), on="mois", how="left")
     )
     shares = _largest_remainder(pl.col("__csg"), [pl.col(f"csg_{p}") for p in CSG_PARTS])
     return csg.select(*keys, *[share.alias(p) for share, p in zip(shares, CSG_PARTS, strict=True)])
@@ -1374,8 +1587,9 @@ def _summed(split: pl.DataFrame, keys: list[str], produit: str) -> pl.DataFrame:
     """Per-payslip columns of a split summed by ``keys``, as long rows (keys…, attributaire, produit, cents)."""
     parts = [c for c in split.columns if c not in keys and c not in ("bulletin", "mois")]
     summed = split.group_by(keys).agg(pl.col(parts).sum()) if keys else split.select(pl.col(parts).sum())
-    return summed.unpivot(on=parts, index=keys, variable_name="attributaire", value_name="cents") \
-        .select(*keys, "attributaire", pl.lit(produit).alias("produit"), pl.col("cents").cast(pl.Int64))
+    return summed.unpivot(on=parts, index=keys, variable_name="attributaire", value_name="cents").select(
+        *keys, "attributaire", pl.lit(produit).alias("produit"), pl.col("cents").cast(pl.Int64)
+    )
 
 
 def financement(lines: pl.DataFrame, by: Sequence[str] = ("mois",)) -> pl.DataFrame:
@@ -1394,15 +1608,23 @@ def financement(lines: pl.DataFrame, by: Sequence[str] = ("mois",)) -> pl.DataFr
     carried = list(dict.fromkeys(["bulletin", "mois", *keys]))  # the splits are per payslip, by month
     own = (  # grouped on the lines' own types first: a cast of every line to text costs more than the sum
         lines.filter(~pl.col("attributaire").is_in(["csg", REDUCTION]))
-        .group_by(*keys, "attributaire").agg((pl.col("montant_salarial_cents") + pl.col("montant_patronal_cents")).sum().alias("cents"))
+        .group_by(*keys, "attributaire")
+        .agg((pl.col("montant_salarial_cents") + pl.col("montant_patronal_cents")).sum().alias("cents"))
         .select(*keys, pl.col("attributaire").cast(pl.String), pl.lit("cotisations").alias("produit"), "cents")
     )
-    split = pl.concat([
-        _summed(_imputed_reduction(lines, weights, carried), keys, "cotisations"),
-        _summed(_csg_shares(lines, weights, carried), keys, "csg"),
-    ]).select(own.columns)
-    return (pl.concat([own, split]).group_by(*keys, "attributaire", "produit").agg(pl.col("cents").sum())
-            .filter(pl.col("cents") != 0).sort(*keys, "attributaire", "produit"))
+    split = pl.concat(
+        [
+            _summed(_imputed_reduction(lines, weights, carried), keys, "cotisations"),
+            _summed(_csg_shares(lines, weights, carried), keys, "csg"),
+        ]
+    ).select(own.columns)
+    return (
+        pl.concat([own, split])
+        .group_by(*keys, "attributaire", "produit")
+        .agg(pl.col("cents").sum())
+        .filter(pl.col("cents") != 0)
+        .sort(*keys, "attributaire", "produit")
+    )
 
 
 # --------------------------------------------------------------------------
@@ -1440,8 +1662,11 @@ def dates_exigibilite(periodes: pl.DataFrame) -> pl.DataFrame:
 
     law = join_parameters(periodes, list(_EXIGIBILITE), on="mois")
     following = pl.col("mois").dt.offset_by("1mo").dt.month_start()
-    day = pl.when(pl.col("effectif") >= pl.col("exigibilite_seuil_effectif")).then(pl.col("exigibilite_jour_50_et_plus")) \
+    day = (
+        pl.when(pl.col("effectif") >= pl.col("exigibilite_seuil_effectif"))
+        .then(pl.col("exigibilite_jour_50_et_plus"))
         .otherwise(pl.col("exigibilite_jour_moins_de_50"))
+    )
     nominal = law.select(pl.date(following.dt.year(), following.dt.month(), day).alias("jour"), "departement")
     working = {(d, dep): d if is_jour_ouvre(d, dep) else add_jours_ouvres(d, 1, dep) for d, dep in nominal.unique().iter_rows()}
     moved = [working[(d, dep)] for d, dep in nominal.iter_rows()]
@@ -1459,9 +1684,14 @@ def majoration_de_retard(impayes: pl.DataFrame) -> pl.DataFrame:
     return law.select(
         *impayes.columns,
         apply_rate_expr(pl.col("impaye_cents"), pl.col("majorations_retard")).alias("majoration_cents"),
-        pl.concat_str(pl.lit("Majoration de retard de "), _percent_text(pl.col("majorations_retard")), pl.lit(" sur "),
-                      _euros_text(pl.col("impaye_cents")), pl.lit(" € impayés au "), pl.col("date_exigibilite").dt.strftime("%d/%m/%Y"))
-        .alias("libelle"),
+        pl.concat_str(
+            pl.lit("Majoration de retard de "),
+            _percent_text(pl.col("majorations_retard")),
+            pl.lit(" sur "),
+            _euros_text(pl.col("impaye_cents")),
+            pl.lit(" € impayés au "),
+            pl.col("date_exigibilite").dt.strftime("%d/%m/%Y"),
+        ).alias("libelle"),
         pl.col("majorations_retard_reference").cast(pl.String).alias("reference"),
     )
 
@@ -1479,8 +1709,7 @@ def mois_de_retard(periodes: pl.DataFrame, au: date) -> pl.DataFrame:
         periodes.select("mois", "date_exigibilite", pl.int_ranges(0, pl.max_horizontal(span, 0)).alias("decalage"))
         .explode("decalage")
         .drop_nulls("decalage")
-        .select("mois", (pl.col("decalage") + 1).alias("rang"),
-                due.dt.offset_by(pl.format("{}mo", pl.col("decalage"))).alias("debut"))
+        .select("mois", (pl.col("decalage") + 1).alias("rang"), due.dt.offset_by(pl.format("{}mo", pl.col("decalage"))).alias("debut"))
         .filter(pl.col("debut") < pl.lit(au))
         .sort("mois", "rang")
     )
@@ -1498,8 +1727,13 @@ def majoration_complementaire(retards: pl.DataFrame) -> pl.DataFrame:
     return law.select(
         *retards.columns,
         apply_rate_expr(pl.col("impaye_cents"), pl.col("majorations_complementaire")).alias("majoration_cents"),
-        pl.concat_str(pl.lit("Majoration complémentaire de "), _percent_text(pl.col("majorations_complementaire")),
-                      pl.lit(" (mois de retard n° "), pl.col("rang").cast(pl.String), pl.lit(")")).alias("libelle"),
+        pl.concat_str(
+            pl.lit("Majoration complémentaire de "),
+            _percent_text(pl.col("majorations_complementaire")),
+            pl.lit(" (mois de retard n° "),
+            pl.col("rang").cast(pl.String),
+            pl.lit(")"),
+        ).alias("libelle"),
         pl.col("majorations_complementaire_reference").cast(pl.String).alias("reference"),
     )
 
