@@ -138,7 +138,7 @@ def main() -> None:
     check = foyers.head(min(args.echantillon_egalite, foyers.height))
     check_children = enfants.filter(pl.col("foyer") <= check["foyer"].max())
     of, _ = compare.openfisca_results(check, check_children)
-    outcomes = compare.compare(check, compare.secu_droits(check, check_children), of)
+    outcomes = compare.compare(check, check_children, compare.secu_droits(check, check_children), of)
     exact = sum(o.exact for items in outcomes.values() for o in items)
     tolerated: dict[str, int] = {}
     for items in outcomes.values():

@@ -38,11 +38,12 @@ import pytest
 
 from secu.famille import rules
 from tests.famille.openfisca import compare
-from tests.famille.openfisca.population import MONTHS, households
+from tests.famille.openfisca.population import MONTHS, edge_households, households
 from tests.recouvrement.openfisca import environment
 
 YEARS = (2024, 2025, 2026)
 HOUSEHOLDS = 1_000
+EDGE_HOUSEHOLDS = 9  # population.edge_households: 3 cases × 3 levels of resources, each year
 
 if os.environ.get("SECU_SKIP_OPENFISCA") == "1" and not os.environ.get("CI"):
     pytest.skip("SECU_SKIP_OPENFISCA=1 : test différentiel OpenFisca ignoré", allow_module_level=True)
@@ -51,6 +52,7 @@ if os.environ.get("SECU_SKIP_OPENFISCA") == "1" and not os.environ.get("CI"):
 @pytest.fixture(scope="module")
 def population() -> tuple[pl.DataFrame, pl.DataFrame]:
     parts = [households(HOUSEHOLDS, year, seed=2026 + year, first_foyer=year * 1_000_000) for year in YEARS]
+    parts += [edge_households(year, first_foyer=year * 1_000_000 + 900_000) for year in YEARS]
     return pl.concat([p[0] for p in parts]), pl.concat([p[1] for p in parts])
 
 
@@ -64,7 +66,7 @@ def outcomes(population: tuple[pl.DataFrame, pl.DataFrame], droits: pl.DataFrame
     started = time.monotonic()
     foyers, enfants = population
     of, meta = compare.openfisca_results(foyers, enfants, say=print)
-    result = compare.compare(foyers, droits, of)
+    result = compare.compare(foyers, enfants, droits, of, say=print)
     meta["secondes_total_avec_secu"] = round(time.monotonic() - started, 1)
     compare.write_report(environment.cache_dir() / "rapport-famille.txt", result, meta)
     print(compare.report(result))
@@ -108,15 +110,13 @@ KNOWN_RULES_DISAGREEMENTS: dict[str, str] = {}
 @pytest.mark.parametrize(
     "code",
     [
-        pytest.param(code, marks=pytest.mark.xfail(strict=True, reason=KNOWN_RULES_DISAGREEMENTS[code]))
-        if code in KNOWN_RULES_DISAGREEMENTS
-        else code
+        pytest.param(code, marks=pytest.mark.xfail(strict=True, reason=KNOWN_RULES_DISAGREEMENTS[code])) if code in KNOWN_RULES_DISAGREEMENTS else code
         for code in compare.CODES
     ],
 )
 def test_benefit_equals_openfisca_to_the_cent(code: str, outcomes: dict[str, list[compare.Outcome]]) -> None:
     items = outcomes[code]
-    assert sum(o.rows for o in items) == HOUSEHOLDS * sum(len(MONTHS[y]) for y in YEARS)
+    assert sum(o.rows for o in items) == (HOUSEHOLDS + EDGE_HOUSEHOLDS) * sum(len(MONTHS[y]) for y in YEARS)
     assert {o.year for o in items} == set(YEARS)
     mismatches = sum(o.mismatches for o in items)
     assert mismatches == 0, f"{code} : {mismatches} écarts avec OpenFisca non expliqués\n" + _explain(code, items)

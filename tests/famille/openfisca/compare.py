@@ -71,12 +71,13 @@ def _r(euros: pl.Expr) -> pl.Expr:
     return round_half_up_cents(euros)
 
 
-def law_af(forfait_in_af_tranche: bool = False, forfait_checked_at_eve: bool = False) -> pl.Expr:
+def law_af(forfait_in_af_tranche: bool = False, forfait_count: pl.Expr | None = None) -> pl.Expr:
     """AF of the law from OpenFisca's counts: the base rounded once, × (mean number of children / number of
     children) in résidence alternée and rounded once more; each majoration rounded once, the alternating
     children's halved (their sum rounded once); complément dégressif (the AF less the monthly excess over the
     ceiling, rounded once); each forfait rounded once. With ``forfait_in_af_tranche`` the forfait takes the
-    tranche of the AF (ceilings raised for the children à charge only), not OpenFisca's own forfait tranche."""
+    tranche of the AF (ceilings raised for the children à charge only), not OpenFisca's own forfait tranche; with
+    ``forfait_count`` that many forfaits, not those OpenFisca pays."""
     bmaf, n = pl.col("diag:bmaf"), pl.col("diag:af_nbenf")
     modulation = pl.col("diag:af_taux_modulation")
     forfait_mod = modulation if forfait_in_af_tranche else pl.col("diag:af_allocation_forfaitaire_taux_modulation")
@@ -86,13 +87,9 @@ def law_af(forfait_in_af_tranche: bool = False, forfait_checked_at_eve: bool = F
     alternes = ((1 - pl.col("diag:af_coeff_garde_alternee")) * halves).round(0)
     base = pl.when(alternes > 0).then(_r(base_famille.cast(pl.Float64) / 100 * (halves - alternes) / halves)).otherwise(base_famille)
     unit = _r(bmaf * AF_MAJORATION * modulation)
-    majorations = pl.col("diag:af_majorations_pleines").cast(pl.Int64) * unit + _r(
-        pl.col("diag:af_majorations_alternees") * unit.cast(pl.Float64) / 200
-    )
-    forfait_count = (
-        pl.col("diag:af_allocation_forfaitaire_nb_enfants") if forfait_checked_at_eve
-        else pl.when(pl.col("diag:af_allocation_forfaitaire") > 0).then(pl.col("diag:af_allocation_forfaitaire_nb_enfants")).otherwise(0)
-    )
+    majorations = pl.col("diag:af_majorations_pleines").cast(pl.Int64) * unit + _r(pl.col("diag:af_majorations_alternees") * unit.cast(pl.Float64) / 200)
+    if forfait_count is None:
+        forfait_count = _openfisca_forfaits()
     # D521-2 writes the forfait of each tranche as its own percentage, the quarter rounded: 5.059 %, not 5.0585 %.
     forfait_rate = pl.when(forfait_mod == 1).then(AF_FORFAIT).when(forfait_mod == 0.5).then(AF_FORFAIT / 2).otherwise(AF_FORFAIT_QUART)
     forfait = forfait_count.cast(pl.Int64) * _r(bmaf * forfait_rate)
@@ -102,19 +99,25 @@ def law_af(forfait_in_af_tranche: bool = False, forfait_checked_at_eve: bool = F
     return base + majorations + degressif + forfait + degressif_forfait
 
 
+def _openfisca_forfaits() -> pl.Expr:
+    """The number of forfaits OpenFisca pays (its count of children of 20, when its condition of 3 children holds)."""
+    return pl.when(pl.col("diag:af_allocation_forfaitaire") > 0).then(pl.col("diag:af_allocation_forfaitaire_nb_enfants")).otherwise(0)
+
+
 def law_cf() -> pl.Expr:
     bmaf, resources, ceiling = pl.col("diag:bmaf"), pl.col("diag:prestations_familiales_base_ressources"), pl.col("diag:cf_plafond")
     full = _r(bmaf * CF_TAUX)
     amount = (
-        pl.when(pl.col("diag:cf_majore_avant_cumul") > 0).then(_r(bmaf * CF_MAJORE))
-        .when(resources <= ceiling).then(full)
+        pl.when(pl.col("diag:cf_majore_avant_cumul") > 0)
+        .then(_r(bmaf * CF_MAJORE))
+        .when(resources <= ceiling)
+        .then(full)
         .otherwise(_r((ceiling * 100 + 12 * full.cast(pl.Float64) - resources * 100) / 1200))
     )
     return pl.when(pl.col("of64") > 0).then(amount).otherwise(0)
 
 
-_CF_CEILINGS = ("cf.plafond.base", "cf.plafond.majoration_biactif_isole", "cf.plafond_majore.base",
-                "cf.plafond_majore.majoration_biactif_isole")
+_CF_CEILINGS = ("cf.plafond.base", "cf.plafond.majoration_biactif_isole", "cf.plafond_majore.base", "cf.plafond_majore.majoration_biactif_isole")
 
 
 def law_cf_majore_ceiling() -> pl.Expr:
@@ -136,11 +139,7 @@ def law_cf_by_r522_4() -> pl.Expr:
 def law_paje_base() -> pl.Expr:
     bmaf = pl.col("diag:bmaf")
     full = bmaf * PAJE_TAUX_PLEIN
-    return (
-        pl.when(pl.col("of64") <= 0).then(0)
-        .when((pl.col("of64") - full).abs() < 0.005).then(_r(full))
-        .otherwise(_r(full / 2))
-    )
+    return pl.when(pl.col("of64") <= 0).then(0).when((pl.col("of64") - full).abs() < 0.005).then(_r(full)).otherwise(_r(full / 2))
 
 
 def law_ars(majoration_in_euros: bool = False) -> pl.Expr:
@@ -244,10 +243,14 @@ EXCEPTIONS: list[Exception_] = [
             "1 January), D522-2 (62.48 % and 41.65 % of the BMAF), " + LAW_ROUNDING
         ),
         holds=lambda code: (
-            (pl.col("ours") == law_cf_by_r522_4()) & (_r(pl.col("of64")) != pl.col("ours"))
+            (pl.col("ours") == law_cf_by_r522_4())
+            & (_r(pl.col("of64")) != pl.col("ours"))
             & (pl.col("diag:prestations_familiales_base_ressources") <= pl.col("diag:cf_plafond"))
-            & ((pl.col("diag:prestations_familiales_base_ressources") - pl.col("diag:cf_plafond") / 2)
-               * (pl.col("diag:prestations_familiales_base_ressources") - law_cf_majore_ceiling()) <= 1e-6)
+            & (
+                (pl.col("diag:prestations_familiales_base_ressources") - pl.col("diag:cf_plafond") / 2)
+                * (pl.col("diag:prestations_familiales_base_ressources") - law_cf_majore_ceiling())
+                <= 1e-6
+            )
         ),
     ),
     Exception_(
@@ -268,10 +271,7 @@ EXCEPTIONS: list[Exception_] = [
             "the ceiling and keeps the result unrounded. Checked: secu equals the sum of each child's amount "
             "(BMAF × the rate of the child's age band, rounded to the cent) less the excess, rounded once."
         ),
-        law=(
-            "CSS L543-1, R543-6 (ARS différentielle) and D543-1 (amount per child by age band, percentage of the "
-            "BMAF), " + LAW_ROUNDING
-        ),
+        law=("CSS L543-1, R543-6 (ARS différentielle) and D543-1 (amount per child by age band, percentage of the BMAF), " + LAW_ROUNDING),
         holds=lambda code: _differs_from_law(code),
     ),
     Exception_(
@@ -308,31 +308,113 @@ EXCEPTIONS: list[Exception_] = [
             "(L521-1 2e al.) but does not raise the ceilings. Reading of the texts by secu; the CNAF's practice "
             "was not found in a published source. " + LAW_ROUNDING
         ),
-        holds=lambda code: (pl.col("diag:af_allocation_forfaitaire_nb_enfants") > 0)
-        & (pl.col("ours") == law_af(forfait_in_af_tranche=True))
-        & (_r(pl.col("of64")) != law_af(forfait_in_af_tranche=True)),
+        holds=lambda code: (
+            (pl.col("diag:af_allocation_forfaitaire_nb_enfants") > 0)
+            & (pl.col("ours") == law_af(forfait_in_af_tranche=True))
+            & (_r(pl.col("of64")) != law_af(forfait_in_af_tranche=True))
+        ),
     ),
     Exception_(
-        name="AF forfait: three children counted the month before the 20th birthday",
+        name="AF forfait: three children à charge the month before the 20th birthday",
         codes=frozenset({"af"}),
         cause=(
-            "OpenFisca grants the allocation forfaitaire only while the family counts at least 3 children this "
-            "month (the children à charge plus those of the forfait), so a family whose other elder child has "
-            "since passed 20 loses it. secu checks the condition once, in the month before the child's 20th "
-            "birthday, and pays the forfait for its year. Checked: secu equals the legal AF with every child of "
-            "OpenFisca's forfait count paid, in the AF's own tranche, each amount rounded once."
+            "OpenFisca grants the allocation forfaitaire in every month where the children à charge of that month plus "
+            "the children of 20 number at least 3 (af_allocation_forfaitaire: af_nbenf + "
+            "af_allocation_forfaitaire_nb_enfants >= 3). The law looks once, at the month before the 20th birthday: "
+            "a third child born (or a sibling no longer paid above the ceiling) after that month does not open it, "
+            "and a sibling who has since left the count (passed 16 and paid above the ceiling) does not close it. "
+            "Checked: the forfaits due by the law differ from those OpenFisca pays, counted here from the population "
+            "(each child of 20 whose family had at least 3 children à charge the month before his 20th birthday: "
+            "born before that month, under 20 then, and from 16 paid no more than 55 % of the SMIC × 169), and secu "
+            "equals the legal AF with that many forfaits, in the AF's own tranche, each amount rounded once."
         ),
         law=(
-            "CSS L521-1 2e al. and D521-2 III (forfait for a child reaching 20 in a family of at least 3 children "
-            "who opened the AF); circulaire DSS/2B/2003/310 of 27 June 2003 as reported by ASH n° 2313: the "
-            "condition of 3 children is appreciated in the month preceding the 20th birthday, and the forfait "
-            "is then due for the year. " + LAW_ROUNDING
+            "CSS L521-1 2e al. (the forfait is paid to the household « qui assume la charge d'un nombre minimum "
+            "d'enfants […] lorsque l'un ou plusieurs des enfants qui ouvraient droit aux allocations familiales "
+            "atteignent l'âge limite »), D521-2 (3 children; rates), L512-3 and R512-2 (à charge: under 20, from the end "
+            "of compulsory schooling at 16 paid no more than 55 % of the SMIC × 169); circulaire DSS/2B/2003/310 of 27 "
+            "June 2003 and the CNAF's reading of it (ASH n° 2313, 2003: « un droit aux allocations familiales doit être "
+            "vérifié pour trois enfants au moins, y compris celui atteignant 20 ans, le mois précédant le 20e "
+            "anniversaire. Il n'est pas dû si un [troisième] enfant arrive au foyer le mois des 20 ans (ou après) » ; "
+            "the forfait stays due when twins leave together). " + LAW_ROUNDING
         ),
-        holds=lambda code: (pl.col("diag:af_allocation_forfaitaire_nb_enfants") > 0)
-        & (pl.col("ours") == law_af(forfait_in_af_tranche=True, forfait_checked_at_eve=True))
-        & (_r(pl.col("of64")) != pl.col("ours")),
+        holds=lambda code: (
+            (pl.col("law:af_forfaits") != _openfisca_forfaits())
+            & (pl.col("ours") == law_af(forfait_in_af_tranche=True, forfait_count=pl.col("law:af_forfaits")))
+            & (_r(pl.col("of64")) != pl.col("ours"))
+        ),
+    ),
+    Exception_(
+        name="a child paid above the ceiling is no longer à charge from the month of his 16th birthday",
+        codes=frozenset({"af", "cf"}),
+        cause=(
+            "OpenFisca reads a child's age on the first day of the month (prestations_familiales_enfant_a_charge: under "
+            "16, à charge without looking at his pay), so a child paid above the ceiling who turns 16 during the month "
+            "still counts for that whole month. By the law his right as a child à charge ceases that month: from 16 "
+            "he is à charge only if paid no more than the ceiling, and a right ceases from the first day of the month "
+            "in which its condition ceases. Checked: such a child is in the household this month (16th birthday in "
+            "the month, not on its first day, pay above 55 % of the SMIC × 169), and secu equals OpenFisca run on the "
+            "same household without him (the law's household), exactly or by one of the exceptions above."
+        ),
+        law=(
+            "CSS L512-3 1° and 2° (à charge until the end of compulsory schooling, then only if the pay does not exceed "
+            "the ceiling), code de l'éducation L131-1 (instruction obligatoire « jusqu'à l'âge de seize ans »), R512-2 "
+            "(the ceiling: 55 % of the SMIC × 169, for a month), R552-3 I (monthly benefits cease from the first day of "
+            "the calendar month in which the conditions cease to be met)"
+        ),
+        holds=lambda code: (pl.col("law:hors_charge_16") > 0) & pl.col("law:verdict").is_not_null() & (pl.col("law:verdict") != "mismatch"),
     ),
 ]
+
+
+# The pay ceiling of a child à charge (CSS R512-2): 55 % of the hourly SMIC × 169, for a month.
+PLAFOND_REMUNERATION_SMIC = 0.55 * 169
+
+
+def law_children(foyers: pl.DataFrame, enfants: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """What the law counts from the children themselves where OpenFisca's reading of the month differs.
+
+    Returns (per (foyer, mois): ``law:af_forfaits``, the forfaits due by the law, and ``law:hors_charge_16``, the
+    children paid above the ceiling in the month of their 16th birthday; the children rows without those, for the
+    law's household). Months are counted as year × 12 + month (CSS R552-2 I, R552-3 I: a child reaches age A in
+    the month of his birthday); the pay ceiling is that of the month (SMIC of secu's dated parameters), the
+    population's pays lying far from it.
+    """
+    keys = ["foyer", "mois"]
+
+    def month_index(d: pl.Expr) -> pl.Expr:
+        return d.dt.year().cast(pl.Int64) * 12 + d.dt.month().cast(pl.Int64) - 1
+
+    smic = join_parameters(foyers.select("mois").unique(), ["smic.horaire"], on="mois")
+    children = (
+        enfants.join(foyers.select(keys), on=keys, how="semi")
+        .join(smic, on="mois", how="left")
+        .with_row_index("enfant")
+        .with_columns(
+            month_index(pl.col("date_naissance")).alias("b"),
+            (month_index(pl.col("mois")) - month_index(pl.col("date_naissance"))).alias("age_m"),
+            (pl.col("salaire_net_mensuel") > (pl.col("smic_horaire") * PLAFOND_REMUNERATION_SMIC).floor()).alias("paye_au_dessus"),
+        )
+    )
+    hors_charge_16 = (pl.col("age_m") == 16 * 12) & (pl.col("date_naissance").dt.day() != 1) & pl.col("paye_au_dessus")
+    forfait = (pl.col("age_m") >= 20 * 12) & (pl.col("age_m") < 21 * 12) & ~pl.col("paye_au_dessus")
+    forfaits = children.filter(forfait).select(*keys, "enfant", (pl.col("b") + 20 * 12 - 1).alias("veille"))
+    age_veille = pl.col("veille") - pl.col("b")
+    a_charge_veille = (age_veille > 0) & (age_veille < 20 * 12) & ((age_veille < 16 * 12) | ~pl.col("paye_au_dessus"))
+    dus = (
+        forfaits.join(children.select(*keys, "b", "paye_au_dessus"), on=keys)
+        .group_by(*keys, "enfant", "veille")
+        .agg(a_charge_veille.sum().alias("n"))
+        .group_by(keys)
+        .agg((pl.col("n") >= 3).sum().cast(pl.Int64).alias("law:af_forfaits"))
+    )
+    per_household = (
+        foyers.select(keys)
+        .join(children.group_by(keys).agg(hors_charge_16.sum().cast(pl.Int64).alias("law:hors_charge_16")), on=keys, how="left")
+        .join(dus, on=keys, how="left")
+        .with_columns(pl.col("law:af_forfaits", "law:hors_charge_16").fill_null(0))
+    )
+    return per_household, children.filter(~hors_charge_16).select(enfants.columns)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -402,8 +484,13 @@ class Outcome:
     examples: list[dict] = field(default_factory=list)
 
 
-def _joined(foyers: pl.DataFrame, droits: pl.DataFrame, of: pl.DataFrame, code: str) -> pl.DataFrame:
+def _joined(foyers: pl.DataFrame, droits: pl.DataFrame, of: pl.DataFrame, code: str, law: pl.DataFrame, verdicts: pl.DataFrame | None = None) -> pl.DataFrame:
+    """One row per (foyer, mois) of ``foyers``: secu's amount, OpenFisca's, its diag:* columns, the law's counts
+    (``law``, of :func:`law_children`) and ``law:verdict``, the verdict against OpenFisca on the law's household
+    (``verdicts``; null where none)."""
     ours = droits.select("foyer", "mois", pl.col(code).cast(pl.Int64).fill_null(0).alias("ours"))
+    if verdicts is None:
+        verdicts = pl.DataFrame(schema={"foyer": pl.Int64, "mois": pl.Date, "law:verdict": pl.String})
     diag = [c for c in of.columns if c.startswith("diag:")]
     # The ceilings' amounts of the law (cents), for the exception of R522-4.
     ceilings = join_parameters(foyers.select("mois").unique(), list(_CF_CEILINGS), on="mois")
@@ -412,6 +499,8 @@ def _joined(foyers: pl.DataFrame, droits: pl.DataFrame, of: pl.DataFrame, code: 
         .join(ceilings, on="mois", how="left")
         .join(ours, on=["foyer", "mois"], how="left")
         .join(of.select("foyer", "mois", pl.col(f"{code}:of32").alias("of32"), pl.col(f"{code}:of64").alias("of64"), *diag), on=["foyer", "mois"], how="left")
+        .join(law, on=["foyer", "mois"], how="left")
+        .join(verdicts, on=["foyer", "mois"], how="left")
         .with_columns(_r(pl.col("of32")).alias("openfisca"))
     )
 
@@ -431,11 +520,31 @@ def classify(joined: pl.DataFrame, code: str) -> pl.DataFrame:
     return joined.with_columns(verdict.otherwise(pl.lit("mismatch")).alias("verdict"))
 
 
-def compare(foyers: pl.DataFrame, droits: pl.DataFrame, of: pl.DataFrame, examples: int = 3) -> dict[str, list[Outcome]]:
-    """Outcomes per benefit and year."""
+def compare(
+    foyers: pl.DataFrame,
+    enfants: pl.DataFrame,
+    droits: pl.DataFrame,
+    of: pl.DataFrame,
+    examples: int = 3,
+    say: Callable[[str], None] = lambda m: None,
+) -> dict[str, list[Outcome]]:
+    """Outcomes per benefit and year.
+
+    Where a child paid above the ceiling turns 16 in the month (:func:`law_children`), OpenFisca is also run
+    (:func:`openfisca_results`, cached) on those households without him, the law's household, and secu's amount
+    classified against that run too (``law:verdict``, for the exception that names the case).
+    """
+    law, law_enfants = law_children(foyers, enfants)
+    affected = law.filter(pl.col("law:hors_charge_16") > 0).select("foyer", "mois")
+    law_foyers = foyers.join(affected, on=["foyer", "mois"], how="semi")
+    of_law = openfisca_results(law_foyers, law_enfants.join(affected, on=["foyer", "mois"], how="semi"), say=say)[0] if affected.height else None
+    no_change = law.with_columns(pl.lit(0, dtype=pl.Int64).alias("law:hors_charge_16"))
     result: dict[str, list[Outcome]] = {}
     for code in CODES:
-        classified = classify(_joined(foyers, droits, of, code), code)
+        verdicts = None
+        if of_law is not None:
+            verdicts = classify(_joined(law_foyers, droits, of_law, code, no_change), code).select("foyer", "mois", pl.col("verdict").alias("law:verdict"))
+        classified = classify(_joined(foyers, droits, of, code, law, verdicts), code)
         result[code] = []
         for (year,), part in sorted(classified.group_by(pl.col("mois").dt.year()), key=lambda kv: kv[0]):
             outcome = Outcome(code, int(year), rows=part.height, nonzero=int((part["openfisca"] != 0).sum()))

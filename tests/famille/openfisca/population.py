@@ -69,12 +69,42 @@ MONTHS = {
 # ARS: base), as published for 2024–2026 (CNAF barèmes, revalued each 1 January).
 SMIC_HORAIRE = [(date(2023, 5, 1), 1152), (date(2024, 1, 1), 1165), (date(2024, 11, 1), 1188), (date(2026, 1, 1), 1202), (date(2026, 6, 1), 1231)]
 CEILINGS = {
-    2024: {"af1": 62474, "af2": 87430, "af_enfant": 6246, "cf": 23296, "cf_maj": 9363, "paje_plein": 23296,
-           "paje_plein_maj": 9363, "paje_partiel": 27833, "paje_partiel_maj": 11188, "ars": 20878},
-    2025: {"af1": 65473, "af2": 91627, "af_enfant": 6546, "cf": 24414, "cf_maj": 9812, "paje_plein": 24414,
-           "paje_plein_maj": 9812, "paje_partiel": 29169, "paje_partiel_maj": 11725, "ars": 21880},
-    2026: {"af1": 66652, "af2": 93276, "af_enfant": 6664, "cf": 24853, "cf_maj": 9989, "paje_plein": 24853,
-           "paje_plein_maj": 9989, "paje_partiel": 29694, "paje_partiel_maj": 11936, "ars": 22274},
+    2024: {
+        "af1": 62474,
+        "af2": 87430,
+        "af_enfant": 6246,
+        "cf": 23296,
+        "cf_maj": 9363,
+        "paje_plein": 23296,
+        "paje_plein_maj": 9363,
+        "paje_partiel": 27833,
+        "paje_partiel_maj": 11188,
+        "ars": 20878,
+    },
+    2025: {
+        "af1": 65473,
+        "af2": 91627,
+        "af_enfant": 6546,
+        "cf": 24414,
+        "cf_maj": 9812,
+        "paje_plein": 24414,
+        "paje_plein_maj": 9812,
+        "paje_partiel": 29169,
+        "paje_partiel_maj": 11725,
+        "ars": 21880,
+    },
+    2026: {
+        "af1": 66652,
+        "af2": 93276,
+        "af_enfant": 6664,
+        "cf": 24853,
+        "cf_maj": 9989,
+        "paje_plein": 24853,
+        "paje_plein_maj": 9989,
+        "paje_partiel": 29694,
+        "paje_partiel_maj": 11936,
+        "ars": 22274,
+    },
 }
 
 # Birthdays at these ages open or close a right in some month (see the module docstring).
@@ -159,11 +189,23 @@ def households(count: int, year: int, seed: int, first_foyer: int = 1, months: l
     """``count`` households for each month of ``months`` (default: MONTHS[year]): (foyers, enfants)."""
     months = months or MONTHS[year]
     rng = random.Random(seed)
-    foyers: dict[str, list] = {k: [] for k in (
-        "foyer", "mois", "nb_parents", "ressources_n2", "biactif", "aah_taux_incapacite", "aah_rsdae",
-        "aah_ressources_n2", "date_naissance_allocataire")}
-    enfants: dict[str, list] = {k: [] for k in (
-        "foyer", "mois", "date_naissance", "garde_alternee", "salaire_net_mensuel", "aeeh_categorie", "asf", "scolarise")}
+    foyers: dict[str, list] = {
+        k: []
+        for k in (
+            "foyer",
+            "mois",
+            "nb_parents",
+            "ressources_n2",
+            "biactif",
+            "aah_taux_incapacite",
+            "aah_rsdae",
+            "aah_ressources_n2",
+            "date_naissance_allocataire",
+        )
+    }
+    enfants: dict[str, list] = {
+        k: [] for k in ("foyer", "mois", "date_naissance", "garde_alternee", "salaire_net_mensuel", "aeeh_categorie", "asf", "scolarise")
+    }
     threshold = 0.55 * 169 * max(smic_horaire_cents(m) for m in months)  # cents a month, the highest of the year
     low_threshold = 0.55 * 169 * min(smic_horaire_cents(date(year - 1, 7, 1)), *(smic_horaire_cents(m) for m in months))
     for foyer in range(first_foyer, first_foyer + count):
@@ -207,16 +249,100 @@ def households(count: int, year: int, seed: int, first_foyer: int = 1, months: l
                 enfants["aeeh_categorie"].append(None)
                 enfants["asf"].append(0)
                 enfants["scolarise"].append(True)
-    foyers_frame = pl.DataFrame(foyers, schema={
-        "foyer": pl.Int64, "mois": pl.Date, "nb_parents": pl.Int8, "ressources_n2": pl.Int64, "biactif": pl.Boolean,
-        "aah_taux_incapacite": pl.Int16, "aah_rsdae": pl.Boolean, "aah_ressources_n2": pl.Int64,
-        "date_naissance_allocataire": pl.Date,
-    })
-    enfants_frame = pl.DataFrame(enfants, schema={
-        "foyer": pl.Int64, "mois": pl.Date, "date_naissance": pl.Date, "garde_alternee": pl.Boolean,
-        "salaire_net_mensuel": pl.Int64, "aeeh_categorie": pl.Int8, "asf": pl.Int8, "scolarise": pl.Boolean,
-    })
-    return foyers_frame, enfants_frame
+    return pl.DataFrame(foyers, schema=_FOYERS_SCHEMA), pl.DataFrame(enfants, schema=_ENFANTS_SCHEMA)
+
+
+_FOYERS_SCHEMA = {
+    "foyer": pl.Int64,
+    "mois": pl.Date,
+    "nb_parents": pl.Int8,
+    "ressources_n2": pl.Int64,
+    "biactif": pl.Boolean,
+    "aah_taux_incapacite": pl.Int16,
+    "aah_rsdae": pl.Boolean,
+    "aah_ressources_n2": pl.Int64,
+    "date_naissance_allocataire": pl.Date,
+}
+_ENFANTS_SCHEMA = {
+    "foyer": pl.Int64,
+    "mois": pl.Date,
+    "date_naissance": pl.Date,
+    "garde_alternee": pl.Boolean,
+    "salaire_net_mensuel": pl.Int64,
+    "aeeh_categorie": pl.Int8,
+    "asf": pl.Int8,
+    "scolarise": pl.Boolean,
+}
+
+
+def _edge_cases(year: int) -> list[tuple[int, list[tuple[date, int]]]]:
+    """The households of :func:`edge_households` for ``year``: (nb_parents, [(birth, monthly pay in cents from 16)])."""
+    high = int(0.55 * 169 * smic_horaire_cents(date(year, 8, 1)) * 1.5)  # well over the pay ceiling of every month
+    twenty = date(year - 21, 10, 15)  # 20 in October N-1: the month before is September N-1, the forfait runs to September N
+    return [
+        # A third child born after the month before the 20th birthday (October N-1): OpenFisca counts him for the
+        # forfait, the law does not (three children à charge the month before, L521-1 2e al.).
+        (2, [(twenty, 0), (date(year - 10, 4, 10), 0), (date(year - 1, 10, 20), 0)]),
+        # A sibling of 15 the month before the 20th birthday (à charge then, whatever his pay: L512-3 1°), 16 in
+        # November N-1 and paid above the ceiling since (no longer à charge): the law pays the forfait for its
+        # year, OpenFisca, counting this month's children, does not.
+        (1, [(twenty, 0), (date(year - 17, 11, 10), high), (date(year - 8, 4, 20), 0)]),
+        # A child paid above the ceiling who turns 16 in June: not à charge from June (L512-3 2°, R552-3 I);
+        # OpenFisca, reading his age on 1 June (15), still counts him (AF for 3, CF).
+        (2, [(date(year - 16, 6, 12), high), (date(year - 12, 4, 20), 0), (date(year - 10, 3, 3), 0)]),
+    ]
+
+
+def edge_households(year: int, first_foyer: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A few households built by hand, each in the months of MONTHS[year] and at three levels of resources (AF
+    tranches 1, 2 and 3): the cases where the law counts the children otherwise than OpenFisca's month (the
+    forfait's three children the month before the 20th birthday; a child paid above the ceiling in the month of
+    his 16th birthday), which the random draw reaches too rarely to be tested. (foyers, enfants) as
+    :func:`households`."""
+    months = MONTHS[year]
+    ceilings = CEILINGS[year]
+    foyers: list[dict] = []
+    enfants: list[dict] = []
+    foyer = first_foyer
+    for nb_parents, children in _edge_cases(year):
+        n = len(children)
+        for ressources in (
+            30_000_00,
+            (ceilings["af1"] + ceilings["af2"]) // 2 * 100 + n * ceilings["af_enfant"] * 100,
+            (ceilings["af2"] + 20_000 + n * ceilings["af_enfant"]) * 100,
+        ):
+            for month in months:
+                foyers.append(
+                    {
+                        "foyer": foyer,
+                        "mois": month,
+                        "nb_parents": nb_parents,
+                        "ressources_n2": ressources,
+                        "biactif": nb_parents == 2,
+                        "aah_taux_incapacite": 0,
+                        "aah_rsdae": False,
+                        "aah_ressources_n2": 0,
+                        "date_naissance_allocataire": date(year - 45, 2, 2),
+                    }
+                )
+                for born, pay in children:
+                    # Paid from the month of his 16th birthday only: under 16 every child is à charge whatever his pay
+                    # (L512-3 1°), where OpenFisca's nb_enf (CF, ARS) applies autonomie_financiere at every age.
+                    sixteen = (month.year - born.year) * 12 + month.month - born.month >= 16 * 12
+                    enfants.append(
+                        {
+                            "foyer": foyer,
+                            "mois": month,
+                            "date_naissance": born,
+                            "garde_alternee": False,
+                            "salaire_net_mensuel": pay if sixteen else 0,
+                            "aeeh_categorie": None,
+                            "asf": 0,
+                            "scolarise": True,
+                        }
+                    )
+            foyer += 1
+    return pl.DataFrame(foyers, schema=_FOYERS_SCHEMA), pl.DataFrame(enfants, schema=_ENFANTS_SCHEMA)
 
 
 def to_runner_json(foyers: pl.DataFrame, enfants: pl.DataFrame) -> dict:
