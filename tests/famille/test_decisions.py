@@ -45,6 +45,40 @@ def test_forfait_a_sibling_under_16_on_the_eve_counts_whatever_his_pay_now():
     assert (r["nb_enfants"], r["af_nb_forfaits"], r["af_forfait"]) == (1, 1, 95_98)
 
 
+def test_forfait_a_third_child_born_after_the_eve_does_not_open_it():
+    # L521-1 2e al.: the forfait goes to the household « qui assume la charge d'un nombre minimum d'enfants […]
+    # lorsque l'un […] des enfants […] atteint l'âge limite »; the CNAF (circulaire DSS/2B/2003/310, ASH n° 2313):
+    # 3 children with a right to AF the month before the 20th birthday, « il n'est pas dû si un [troisième] enfant
+    # arrive au foyer le mois des 20 ans (ou après) ». A is 20 in June 2025 (the eve is May 2025); B is 13.
+    a, b = date(2005, 6, 15), date(2012, 3, 1)
+    # C born on 20 May 2025: à charge from June (R552-2 I, the month after the birth), not in May.
+    r = run([a, b, date(2025, 5, 20)], mois=JUILLET_2025)
+    # July: B and C à charge, 32 % × 474,37 = 151,80 €; no majoration (B is 13); no forfait.
+    assert (r["nb_enfants"], r["af_nb_forfaits"], r["af"]) == (2, 0, 151_80)
+    # C born on 20 April 2025: à charge from May, the eve: A, B and C then, the forfait 95,98 € is due for the year.
+    r = run([a, b, date(2025, 4, 20)], mois=JUILLET_2025)
+    assert (r["nb_enfants"], r["af_nb_forfaits"], r["af"]) == (2, 1, 151_80 + 95_98)
+
+
+# --------------------------------------------------------------------------
+# §1.4 — a child paid above the ceiling leaves the count in the month of his 16th birthday
+
+
+def test_a_child_paid_above_the_ceiling_leaves_the_count_in_the_month_of_his_16th_birthday():
+    # L512-3 1° and 2°: à charge until the end of compulsory schooling (16, code de l'éducation L131-1) whatever
+    # his pay, then only if paid no more than 55 % of the SMIC × 169 (R512-2: 1 104,246 € in 2025); R552-3 I:
+    # a right ceases from the first day of the month in which its condition ceases. B turns 16 on 10 July 2025.
+    b = {"date_naissance": date(2009, 7, 10), "salaire_net_mensuel": 1_200_00}
+    c, d = date(2012, 3, 1), date(2015, 1, 1)
+    # June: B is 15, à charge: 3 children, 73 % × 474,37 = 346,29 €, and B's majoration (over 14, family of
+    # three: L521-3 2e al.) 16 % = 75,90 €.
+    r = run([b, c, d], mois=date(2025, 6, 1))
+    assert (r["nb_enfants"], r["af"]) == (3, 346_29 + 75_90)
+    # July, the month of his 16th birthday: no longer à charge from 1 July; C and D: 151,80 €, no majoration.
+    r = run([b, c, d], mois=JUILLET_2025)
+    assert (r["nb_enfants"], r["af"]) == (2, 151_80)
+
+
 # --------------------------------------------------------------------------
 # §1.5 — the 55 % of the SMIC: exact, per month, with the month's SMIC
 

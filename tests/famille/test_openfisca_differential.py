@@ -96,6 +96,19 @@ def test_the_population_reaches_every_case(outcomes: dict[str, list[compare.Outc
             assert o.nonzero >= 50, f"{code} {o.year} : seulement {o.nonzero} montants non nuls chez OpenFisca"
 
 
+def test_the_edge_households_reach_the_childrens_count_exceptions(outcomes: dict[str, list[compare.Outcome]]) -> None:
+    """population.edge_households puts in every year each case where the law counts the children otherwise than
+    OpenFisca's month: the forfait's three children the month before the 20th birthday (a third child born after
+    it; a sibling of 15 then, paid above the ceiling since he is 16: two households at three levels of resources,
+    in the three months, 18 rows) and a child paid above the ceiling in the month of his 16th birthday (June, three
+    levels of resources, 3 rows)."""
+    expected = {"AF forfait: three children à charge the month before the 20th birthday": 18}
+    expected["a child paid above the ceiling is no longer à charge from the month of his 16th birthday"] = 3
+    for o in outcomes["af"]:
+        for name, count in expected.items():
+            assert o.tolerated.get(name, 0) >= count, f"af {o.year} : {name} : {o.tolerated.get(name, 0)}"
+
+
 def _explain(code: str, outcomes: list[compare.Outcome]) -> str:
     rules_text = [f"  exception « {e.name} » : {e.cause} Droit : {e.law}." for e in compare.EXCEPTIONS if code in e.codes]
     return compare.report({code: outcomes}) + "\n" + "\n".join(rules_text)
