@@ -31,7 +31,9 @@
    time much less, so both ratios are printed, with the load average.
 4. Checks on a sample (``--echantillon-egalite``, default 20,000 households)
    that the amounts are equal, with the differential test's classification
-   (exact / tolerated by a named exception / mismatch).
+   (exact / tolerated by a named exception / mismatch; the households with a
+   child paid above the ceiling in the month of his 16th birthday are also run
+   through OpenFisca without him, the law's household, as that exception needs).
 
 Prints both rates in households per second, the ratio and the equality verdict.
 """

@@ -1,8 +1,9 @@
 """Differential test: secu's family benefits against OpenFisca-France, household by household, to the cent.
 
-For each of 2024, 2025 and 2026, 1,000 random households (deterministic seeds,
-tests/famille/openfisca/population.py), each in January (before the 1 April
-BMAF revaluation), June (after it) and August (the ARS): 9,000 household-months
+For each of 2024, 2025 and 2026, 1,000 random households and 9 built by hand
+(deterministic seeds, tests/famille/openfisca/population.py), each in January
+(before the 1 April BMAF revaluation), June (after it) and August (the ARS):
+9,081 household-months
 with 0–6 children of every age, couples (bi-actifs or not) and parents alone,
 résidence alternée, working children on both sides of 55 % of the SMIC, and
 resources from 0 to 160,000 € with a tenth exactly on a ceiling or one cent
@@ -18,8 +19,11 @@ explains it: each names the benefit, OpenFisca's cause, the legal reference
 that decides, and checks that secu then has exactly the legal amount. Where
 OpenFisca's timing differs from the law's (age read on the first day of the
 month, ARS ages read in December), the population avoids the case (see
-population.py). The full classification is written to
-``.venv-openfisca/secu-results/rapport-famille.txt`` (and printed with ``-s``).
+population.py), except where the law counts the children otherwise than the
+month's: a few households built by hand (population.edge_households) put those
+cases in every year, and two named exceptions decide them. The full
+classification is written to ``.venv-openfisca/secu-results/rapport-famille.txt``
+(and printed with ``-s``).
 
 It never skips because of secu: the rules are imported plainly, so a renamed
 module, function or output column fails the test (an ImportError, an

@@ -16,6 +16,13 @@ result; :func:`secu_droits` calls ``secu.famille.rules.droits``;
   tolerance in cents;
 * **mismatch**: anything else. The differential test fails on any mismatch.
 
+Two exceptions need the children themselves, where the law counts them
+otherwise than OpenFisca's month (:func:`law_children`, from the population's
+birth dates and pays): the forfait's three children à charge the month before
+the 20th birthday, and a child paid above the ceiling in the month of his 16th
+birthday, for whom OpenFisca is run again on the household without him (the
+law's household) and secu's amount classified against that run.
+
 The legal recomputations (``law_*``) round each monthly amount once: BMAF ×
 its rate (× the modulation coefficient, × ½ for a child in résidence
 alternée), to the nearest cent, half up. They take from OpenFisca only its

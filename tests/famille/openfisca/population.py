@@ -1,6 +1,7 @@
 """Deterministic synthetic households for the famille differential test and the benchmark.
 
-:func:`households` returns the two input frames of ``secu.famille.rules.droits``
+:func:`households` (random) and :func:`edge_households` (a few built by hand, for the cases the random
+draw reaches too rarely) return the two input frames of ``secu.famille.rules.droits``
 (src/secu/famille/README.md): ``foyers`` (one row per household and month) and
 ``enfants`` (one row per child living in the household that month). A
 household keeps the same parents, children and resources in every month of
