@@ -48,8 +48,9 @@ def test_forfait_a_sibling_under_16_on_the_eve_counts_whatever_his_pay_now():
 def test_forfait_a_third_child_born_after_the_eve_does_not_open_it():
     # L521-1 2e al.: the forfait goes to the household « qui assume la charge d'un nombre minimum d'enfants […]
     # lorsque l'un […] des enfants […] atteint l'âge limite »; the CNAF (circulaire DSS/2B/2003/310, ASH n° 2313):
-    # 3 children with a right to AF the month before the 20th birthday, « il n'est pas dû si un [troisième] enfant
-    # arrive au foyer le mois des 20 ans (ou après) ». A is 20 in June 2025 (the eve is May 2025); B is 13.
+    # 3 children with a right to AF the month before the 20th birthday, the child of 20 included; « il n'est pas dû
+    # si un quatrième [sic: the one who would make the third] enfant arrive au foyer le mois des 20 ans (ou après) ».
+    # A is 20 in June 2025 (the eve is May 2025); B is 13.
     a, b = date(2005, 6, 15), date(2012, 3, 1)
     # C born on 20 May 2025: à charge from June (R552-2 I, the month after the birth), not in May.
     r = run([a, b, date(2025, 5, 20)], mois=JUILLET_2025)

@@ -342,7 +342,8 @@ EXCEPTIONS: list[Exception_] = [
             "of compulsory schooling at 16 paid no more than 55 % of the SMIC × 169); circulaire DSS/2B/2003/310 of 27 "
             "June 2003 and the CNAF's reading of it (ASH n° 2313, 2003: « un droit aux allocations familiales doit être "
             "vérifié pour trois enfants au moins, y compris celui atteignant 20 ans, le mois précédant le 20e "
-            "anniversaire. Il n'est pas dû si un [troisième] enfant arrive au foyer le mois des 20 ans (ou après) » ; "
+            "anniversaire. Il n'est pas dû si un quatrième enfant arrive au foyer le mois des 20 ans (ou après) » — sic: "
+            "read with the first sentence, the child who arrives then is the one who would have made the third; "
             "the forfait stays due when twins leave together). " + LAW_ROUNDING
         ),
         holds=lambda code: (
