@@ -354,15 +354,16 @@ EXCEPTIONS: list[Exception_] = [
     ),
     Exception_(
         name="a child paid above the ceiling is no longer à charge from the month of his 16th birthday",
-        codes=frozenset({"af", "cf"}),
+        codes=frozenset(CODES),
         cause=(
-            "OpenFisca reads a child's age on the first day of the month (prestations_familiales_enfant_a_charge: under "
-            "16, à charge without looking at his pay), so a child paid above the ceiling who turns 16 during the month "
-            "still counts for that whole month. By the law his right as a child à charge ceases that month: from 16 "
-            "he is à charge only if paid no more than the ceiling, and a right ceases from the first day of the month "
-            "in which its condition ceases. Checked: such a child is in the household this month (16th birthday in "
-            "the month, not on its first day, pay above 55 % of the SMIC × 169), and secu equals OpenFisca run on the "
-            "same household without him (the law's household), exactly or by one of the exceptions above."
+            "OpenFisca reads a child's age on the first day of the month (prestations_familiales_enfant_a_charge: "
+            "under 16, à charge without looking at his pay), so a child paid above the ceiling who turns 16 during the"
+            " month still counts for that whole month (in the AF, and in the counts and ceilings of the CF, the PAJE "
+            "and the ARS). By the law his right as a child à charge ceases that month: from 16 he is à charge only if "
+            "paid no more than the ceiling, and a right ceases from the first day of the month in which its condition "
+            "ceases. Checked: such a child is in the household this month (16th birthday in the month, not on its "
+            "first day, pay above 55 % of the SMIC × 169), and secu equals OpenFisca run on the same household without"
+            " him (the law's household), exactly or by one of the exceptions above."
         ),
         law=(
             "CSS L512-3 1° and 2° (à charge until the end of compulsory schooling, then only if the pay does not exceed "
