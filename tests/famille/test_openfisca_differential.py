@@ -1,9 +1,9 @@
 """Differential test: secu's family benefits against OpenFisca-France, household by household, to the cent.
 
-For each of 2024, 2025 and 2026, 1,000 random households and 9 built by hand
+For each of 2024, 2025 and 2026, 1,000 random households and 10 built by hand
 (deterministic seeds, tests/famille/openfisca/population.py), each in January
 (before the 1 April BMAF revaluation), June (after it) and August (the ARS):
-9,081 household-months
+9,090 household-months
 with 0–6 children of every age, couples (bi-actifs or not) and parents alone,
 résidence alternée, working children on both sides of 55 % of the SMIC, and
 resources from 0 to 160,000 € with a tenth exactly on a ceiling or one cent
@@ -47,7 +47,7 @@ from tests.recouvrement.openfisca import environment
 
 YEARS = (2024, 2025, 2026)
 HOUSEHOLDS = 1_000
-EDGE_HOUSEHOLDS = 9  # population.edge_households: 3 cases × 3 levels of resources, each year
+EDGE_HOUSEHOLDS = 10  # population.edge_households: 3 cases × 3 levels of resources and 1 of the PAJE, each year
 
 if os.environ.get("SECU_SKIP_OPENFISCA") == "1" and not os.environ.get("CI"):
     pytest.skip("SECU_SKIP_OPENFISCA=1 : test différentiel OpenFisca ignoré", allow_module_level=True)
@@ -105,12 +105,15 @@ def test_the_edge_households_reach_the_childrens_count_exceptions(outcomes: dict
     OpenFisca's month: the forfait's three children the month before the 20th birthday (a third child born after
     it; a sibling of 15 then, paid above the ceiling since he is 16: two households at three levels of resources,
     in the three months, 18 rows) and a child paid above the ceiling in the month of his 16th birthday (June, three
-    levels of resources, 3 rows)."""
+    levels of resources, 3 rows; and the PAJE base of a household with a child under 3)."""
     expected = {"AF forfait: three children à charge the month before the 20th birthday": 18}
     expected["a child paid above the ceiling is no longer à charge from the month of his 16th birthday"] = 3
     for o in outcomes["af"]:
         for name, count in expected.items():
             assert o.tolerated.get(name, 0) >= count, f"af {o.year} : {name} : {o.tolerated.get(name, 0)}"
+    sixteen = "a child paid above the ceiling is no longer à charge from the month of his 16th birthday"
+    for o in outcomes["paje_base"]:  # the household with a child under 3, in June
+        assert o.tolerated.get(sixteen, 0) >= 1, f"paje_base {o.year} : {sixteen} : {o.tolerated.get(sixteen, 0)}"
 
 
 def _explain(code: str, outcomes: list[compare.Outcome]) -> str:

@@ -276,26 +276,32 @@ _ENFANTS_SCHEMA = {
 }
 
 
-def _edge_cases(year: int) -> list[tuple[int, list[tuple[date, int]]]]:
-    """The households of :func:`edge_households` for ``year``: (nb_parents, [(birth, monthly pay in cents from 16)])."""
+def _edge_cases(year: int) -> list[tuple[int, list[tuple[date, int]], tuple[int, ...] | None]]:
+    """The households of :func:`edge_households` for ``year``: (nb_parents, [(birth, monthly pay in cents from 16)],
+    resources N-2 in cents, or None for three levels, one in each AF tranche)."""
     high = int(0.55 * 169 * smic_horaire_cents(date(year, 8, 1)) * 1.5)  # well over the pay ceiling of every month
+    c = CEILINGS[year]
     twenty = date(year - 21, 10, 15)  # 20 in October N-1: the month before is September N-1, the forfait runs to September N
     return [
         # A third child born after the month before the 20th birthday (October N-1): OpenFisca counts him for the
         # forfait, the law does not (three children à charge the month before, L521-1 2e al.).
-        (2, [(twenty, 0), (date(year - 10, 4, 10), 0), (date(year - 1, 10, 20), 0)]),
+        (2, [(twenty, 0), (date(year - 10, 4, 10), 0), (date(year - 1, 10, 20), 0)], None),
         # A sibling of 15 the month before the 20th birthday (à charge then, whatever his pay: L512-3 1°), 16 in
         # November N-1 and paid above the ceiling since (no longer à charge): the law pays the forfait for its
         # year, OpenFisca, counting this month's children, does not.
-        (1, [(twenty, 0), (date(year - 17, 11, 10), high), (date(year - 8, 4, 20), 0)]),
+        (1, [(twenty, 0), (date(year - 17, 11, 10), high), (date(year - 8, 4, 20), 0)], None),
         # A child paid above the ceiling who turns 16 in June: not à charge from June (L512-3 2°, R552-3 I);
         # OpenFisca, reading his age on 1 June (15), still counts him (AF for 3, CF).
-        (2, [(date(year - 16, 6, 12), high), (date(year - 12, 4, 20), 0), (date(year - 10, 3, 3), 0)]),
+        (2, [(date(year - 16, 6, 12), high), (date(year - 12, 4, 20), 0), (date(year - 10, 3, 3), 0)], None),
+        # The same with a child under 3, resources between the PAJE taux plein ceilings for one child and for two
+        # (couple biactif: base × 1,25 and × 1,5, plus the majoration): in June the law pays the allocation de base
+        # at the partial rate, OpenFisca at the full rate.
+        (2, [(date(year - 16, 6, 12), high), (date(year - 1, 3, 1), 0)], (int(c["paje_plein"] * 1.375 + c["paje_plein_maj"]) * 100,)),
     ]
 
 
 def edge_households(year: int, first_foyer: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """A few households built by hand, each in the months of MONTHS[year] and at three levels of resources (AF
+    """A few households built by hand, each in the months of MONTHS[year], most at three levels of resources (AF
     tranches 1, 2 and 3): the cases where the law counts the children otherwise than OpenFisca's month (the
     forfait's three children the month before the 20th birthday; a child paid above the ceiling in the month of
     his 16th birthday), which the random draw reaches too rarely to be tested. (foyers, enfants) as
@@ -305,9 +311,9 @@ def edge_households(year: int, first_foyer: int) -> tuple[pl.DataFrame, pl.DataF
     foyers: list[dict] = []
     enfants: list[dict] = []
     foyer = first_foyer
-    for nb_parents, children in _edge_cases(year):
+    for nb_parents, children, levels in _edge_cases(year):
         n = len(children)
-        for ressources in (
+        for ressources in levels or (
             30_000_00,
             (ceilings["af1"] + ceilings["af2"]) // 2 * 100 + n * ceilings["af_enfant"] * 100,
             (ceilings["af2"] + 20_000 + n * ceilings["af_enfant"]) * 100,
