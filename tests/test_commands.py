@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2 as httpx
@@ -78,6 +81,11 @@ def test_demo_seeds_once_then_serves(tmp_path: Path) -> None:
         assert arret["periodes"] and all(p["statut"] == "payee" and p["explication"] for p in arret["periodes"])
         subrogees = httpx.get(f"http://127.0.0.1:{port}/api/especes/employeurs/{siret}/ij-subrogees", headers=_bearer(port, "employeur.demo")).json()
         assert subrogees["total_net_cents"] > 0 and all(i["statut"] == "payee" for i in subrogees["items"])
+        with _page_session(port, "agent.demo") as pages:  # the bureau de l'agent's page of that arrêt
+            page = pages.get(f"/agent/personnes/{featured}/arrets")
+        assert page.status_code == 200 and "envoi tardif</strong>, avertissement" in page.text and "jour(s) de carence" in page.text
+        with _page_session(port, "assure.demo") as pages:
+            assert "Mes arrêts et indemnités" in pages.get("/assure/arrets").text
         assert httpx.get(f"http://127.0.0.1:{port}/openapi.json").status_code == 200
     finally:
         server.terminate()
@@ -88,6 +96,17 @@ def test_demo_seeds_once_then_serves(tmp_path: Path) -> None:
 def _bearer(port: int, login: str) -> dict[str, str]:
     token = httpx.post(f"http://127.0.0.1:{port}/api/auth/jeton", data={"username": login, "password": "demo-secu-2026"}).json()
     return {"Authorization": f"Bearer {token['access_token']}"}
+
+
+@contextmanager
+def _page_session(port: int, login: str) -> Iterator[httpx.Client]:
+    """A browser-like client signed in through the sign-in form (its CSRF token, its session cookie)."""
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/connexion").text)
+        assert csrf is not None
+        signed = client.post("/connexion", data={"csrf": csrf.group(1), "identifiant": login, "mot_de_passe": "demo-secu-2026"})
+        assert signed.status_code == 303, signed.text[:300]
+        yield client
 
 
 def _the_demo_has_its_cash_benefits(database: Path, output: str) -> tuple[int, str]:
