@@ -140,6 +140,8 @@ def _the_demo_has_its_cash_benefits(database: Path, output: str) -> tuple[int, s
             paid = db.execute(sa.select(PeriodeIJ.risque, PeriodeIJ.beneficiaire, PeriodeIJ.net_cents).where(PeriodeIJ.statut == "payee")).all()
             assert {r for r, _, _ in paid} == {"maladie", "maternite", "atmp"} and {b for _, b, _ in paid} == {"assure", "employeur"}
             assert db.scalar(sa.select(sa.func.count()).select_from(PeriodeIJ).where(PeriodeIJ.statut != "payee")) == 0
+            atmp = db.scalars(sa.select(PeriodeIJ.explication).where(PeriodeIJ.risque == "atmp")).all()
+            assert any("au taux majoré" in e for e in atmp)  # the accident du travail past its 28th day: 80 % (CSS R. 433-1)
             total = sum(n for _, _, n in paid)
             assert _flat(f"IJ versées {_eur(total)}") in output
             siret = db.scalar(sa.select(ArretTravail.siret).where(ArretTravail.subrogation))

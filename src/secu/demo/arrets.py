@@ -3,10 +3,11 @@
 The arrêts of January 2026 of the demo employer's employees (:func:`secu.demo.dsn.plan_arrets`) arrive as they do in
 life, each on its day: the congé de maternité declared to the caisse, the prescribers' avis d'arrêt (the featured
 employee's initial avis sent late, which earns an avertissement, CSS D. 323-2 for L. 321-2, then its prolongation;
-the accident du travail's avis with its sinistre reference), and the employer's attestations de salaire in the demo
-DSN signalement d'arrêt (nature 04) and de reprise (05), deposited by the employer through the DSN reader
-(:func:`secu.recouvrement.dsn.signalement.deposer_signalement`), one of them with subrogation (R. 323-11). The IJ
-periods over by JOUR_DEMO are then liquidated, and each caisse's IJ payment run pays them on that day.
+the accident du travail's avis with its sinistre reference, an arrêt long enough for the IJ majorée of its 29th
+day), and the employer's attestations de salaire in the demo DSN signalement d'arrêt (nature 04) and de reprise
+(05), deposited by the employer through the DSN reader (:func:`secu.recouvrement.dsn.signalement.deposer_signalement`),
+one of them with subrogation (R. 323-11). The IJ periods over by JOUR_DEMO are then liquidated, and each caisse's IJ
+payment run pays them on that day.
 
 Every step is idempotent (an avis, a congé, an attestation stored once; a period once per arrêt and first day; one
 payment run per caisse and date): seeding again answers the same figures and pays nothing twice.

@@ -271,7 +271,7 @@ def _roles(session: Session, people: list[Personne]) -> list[ArretDemo]:
         out.append(ArretDemo("subrogation", malade.id, malade.nir, "maladie", date(2026, 1, 9), date(2026, 1, 16) if suivi_ici else date(2026, 1, 23),
                              date(2026, 1, 23), envoi_tardif=suivi_ici, subrogation=True))  # fmt: skip
     if accidente is not None and accidente is not malade:
-        out.append(ArretDemo("atmp", accidente.id, accidente.nir, "atmp", date(2026, 1, 12), date(2026, 2, 8), date(2026, 2, 8),
+        out.append(ArretDemo("atmp", accidente.id, accidente.nir, "atmp", date(2026, 1, 12), date(2026, 2, 15), date(2026, 2, 15),
                              date_accident=date(2026, 1, 12)))  # fmt: skip
     if mere is not None:
         cas, fin = _cas_maternite(session, mere)
@@ -294,7 +294,8 @@ def plan_arrets(sessions: sessionmaker[Session], *, seed_value: int = 2026, peop
 
     The same employees and pay as :func:`demo_declarations` (the salaries of the three months before are those the
     monthly DSN of MONTHS declared), the dead left out. In one signalement d'arrêt (nature 04, 14 January): a maladie
-    arrêt with subrogation for the first employee, an accident du travail for the last, a congé de maternité for the
+    arrêt with subrogation for the first employee, an accident du travail for the last (past its 28th day: the IJ
+    majorée, CSS R. 433-1), a congé de maternité for the
     first woman of at most AGE_MAXIMUM_MATERNITE (from 5 January; 16 or 26 weeks, CSS L. 331-3, L. 331-4) and, when an
     employee is featured (:func:`_featured`), a maladie arrêt for them; then the signalement de reprise (nature 05) of
     the subrogated arrêt."""
