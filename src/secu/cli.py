@@ -113,6 +113,10 @@ def demo(
 
         with console.status("Pensions d'invalidité et capital décès de démonstration…"):
             invalidite_report = seed_invalidite(session_factory(engine), seed_value=seed)
+        from secu.demo.arrets import JOUR_DEMO, seed_arrets
+
+        with console.status("Arrêts de travail et congé maternité de démonstration : IJ liquidées et payées…"):
+            arrets_report = seed_arrets(session_factory(engine), seed_value=seed)
     if report is not None:
         console.print(
             f"Population créée : {report.personnes} personnes (dont {report.enfants} enfants), {report.foyers} foyers, "
@@ -145,6 +149,12 @@ def demo(
             f"{format_eur(invalidite_report.verse_cents)}), {invalidite_report.en_attente} demande dans la file du médecin-conseil ; "
             f"capital décès versé {format_eur(invalidite_report.capital_cents)}."
         )
+        console.print(
+            f"Arrêts de travail : {arrets_report.arrets} arrêts (dont {arrets_report.conges_maternite} congé maternité, "
+            f"{arrets_report.atmp} AT/MP, {arrets_report.avertissements} avis envoyé en retard) ; {arrets_report.periodes} périodes d'IJ "
+            f"liquidées au {JOUR_DEMO:%d/%m/%Y}, {arrets_report.periodes_payees} payées : IJ versées {format_eur(arrets_report.verse_cents)} "
+            f"(dont {format_eur(arrets_report.verse_employeur_cents)} à l'employeur subrogé)."
+        )
     console.print(f"Base : {engine.url.render_as_string(hide_password=True)}")
     if not no_serve:
         _serve(port, host)
@@ -168,10 +178,18 @@ def create_account(
 
     password = os.environ.get("SECU_PASSWORD") or typer.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
     try:
-        data = UtilisateurIn.model_validate({  # validates the role's text into a Role, with a French error naming it
-            "login": login, "password": password, "role": role, "nom_affiche": nom, "organisme_code": organisme,
-            "personne_id": personne_id, "employeur_id": employeur_id, "professionnel_id": professionnel_id,
-        })
+        data = UtilisateurIn.model_validate(
+            {  # validates the role's text into a Role, with a French error naming it
+                "login": login,
+                "password": password,
+                "role": role,
+                "nom_affiche": nom,
+                "organisme_code": organisme,
+                "personne_id": personne_id,
+                "employeur_id": employeur_id,
+                "professionnel_id": professionnel_id,
+            }
+        )
         with unit_of_work(session_factory(_engine())) as session:
             user = create_user(session, data)
     except ValidationError as error:
@@ -230,8 +248,10 @@ def pay_command(
         console.print(f"Fichier SEPA : {out}")
 
 
-@commandes.command("verifier", help="Vérifier les invariants de la base : fichiers SEPA = payé, rien de payé deux fois, "
-                                    "grand livre équilibré, chaîne du journal des accès intacte.")
+@commandes.command(
+    "verifier",
+    help="Vérifier les invariants de la base : fichiers SEPA = payé, rien de payé deux fois, grand livre équilibré, chaîne du journal des accès intacte.",
+)
 def verify_command() -> None:
     from secu.core.db import session_factory, unit_of_work
     from secu.verification import verifier

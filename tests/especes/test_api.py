@@ -124,4 +124,11 @@ def test_the_pages_show_each_period_explained_and_let_the_agent_instruct_an_avis
     assert done.status_code == 303 and done.headers["location"].endswith("?message=aucune"), done.text[:500]
     after = client.get(done.headers["location"], headers=agent)
     assert "avis est enregistré." in after.text and "AV-PAGE-1 (prolongation)" in after.text
+    # an avis sent late (CSS R. 321-2): the agent is told, and the assuré reads the avertissement on his page (D. 323-2)
+    late = {"numero": "AV-PAGE-2", "nature": "initial", "risque": "maladie", "date_prescription": "2025-09-01", "date_envoi": "2025-09-08",
+            "date_reception": "2025-09-09", "debut": "2025-09-01", "fin": "2025-09-05"}  # fmt: skip
+    done = client.post(url, headers=agent, data={"csrf": csrf, **late}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("?message=avertissement"), done.text[:500]
+    mine = client.get("/assure/arrets", headers=_page_headers(world, "assure.parent"))
+    assert "prescrit le 1er septembre 2025 envoyé en retard (CSS R. 321-2) : ceci est un avertissement" in mine.text
     assert client.get(url, headers=_page_headers(world, "agent.marseille")).status_code == 403
