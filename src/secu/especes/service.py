@@ -776,8 +776,7 @@ def _historiques(session: Session, arrets: list[ArretTravail]) -> dict[int, dict
 CONDITIONS_MOIS = 12
 """The months before the arrêt's month that R. 313-3 reads: 3 (hours) and 6 (pay) for 1°, 12 for 2°."""
 NON_VERIFIEES = (
-    "Conditions d'ouverture non vérifiées : secu ne connaît ni la DSN de l'assuré sur les 12 mois précédant l'arrêt "
-    "ni ses heures sur l'attestation de salaire"
+    "Conditions d'ouverture non vérifiées : secu ne connaît ni la DSN de l'assuré sur les 12 mois précédant l'arrêt ni ses heures sur l'attestation de salaire"
 )
 REF_CONDITIONS_SOURCES = "CSS art. R. 313-3 ; heures et salaires des DSN mensuelles reçues par secu et de l'attestation de salaire (R. 323-10)"
 
