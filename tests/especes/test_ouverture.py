@@ -216,8 +216,8 @@ def test_an_avis_received_after_the_arrets_end_is_refused_for_the_days_the_caiss
     _arret(sessions, excuse, "OUV-R32312-H", debut, date(2025, 3, 9), date_reception=date(2025, 3, 12), empechement=True)
     [period], arrets = _liquidate_and_read(sessions, date(2025, 3, 31), nir)
     [excused], _ = _liquidate_and_read(sessions, date(2025, 3, 31), excuse)
-    # days 1-3 carence; days 4-7 (6-9 March) refused: 4 × 32,88 €; days 8-14 (the prolongation) paid
-    assert (period.jours_carence, period.jours_indemnises, period.jours_refuses) == (3, 11, 4)
+    # days 1-3 carence; days 4-7 (6-9 March) refused: 4 × 32,88 €; days 8-14 (the prolongation) paid: 7 × 32,88 €
+    assert (period.jours_carence, period.jours_indemnises, period.jours_refuses) == (3, 7, 4)  # refused days are not indemnified (nor count towards the 360)
     assert period.refus_cents == 4 * 3288 and period.brut_cents == 7 * 3288 and period.reduction_cents == 0
     assert period.motif_refus == "controle_impossible" and period.net_cents == period.brut_cents - period.csg_cents - period.crds_cents
     assert period.csg_cents == (7 * 3288 * 62 + 500) // 1000

@@ -21,7 +21,10 @@
   (14) days from its first day (the last one ends with the arrêt), computed by ONE call of
   :func:`secu.especes.rules.indemnites_journalieres` over all the arrêts × periods, and stored once per (arrêt,
   first day of the period): run it again, nothing is computed twice. The carence, the 360 IJ and the ALD's three
-  years come from the assuré's earlier arrêts and periods.
+  years come from the assuré's earlier arrêts and periods; the conditions d'ouverture (R. 313-3) from the hours and
+  pay of the DSN salary records secu keeps and of the attestation (:func:`_conditions_ouverture`, one query); the
+  days of an avis received after its last day are refused (R. 323-12). A refused period is stored with its
+  ``motif_refus`` and its steps, and pays nothing.
 
 Every refusal is a :class:`~secu.core.errors.SecuError` in French naming the field, raised before anything is
 written (the caller's unit of work rolls back what was).
@@ -1082,7 +1085,7 @@ def _period_values(item: _Item, row: dict[str, Any], reduced: list[dict[str, Any
         fin=fin,
         ij_journaliere_cents=int(row["ij_journaliere"]),
         ij_majoree_cents=int(row["ij_journaliere_majoree"]),
-        jours_indemnises=int(row["jours_indemnises"]),
+        jours_indemnises=int(row["jours_indemnises"]) - jours_refuses,  # a day refused (R. 323-12) is not indemnified
         jours_carence=int(row["jours_carence"]),
         jours_hors_droits=int(row["jours_hors_droits"]),
         jours_reduits=jours_reduits,
