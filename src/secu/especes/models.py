@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false as sa_false
 
 from secu.core.db import Base
 
@@ -78,6 +79,8 @@ class AvisArret(Base):
     fin: Mapped[date] = mapped_column(Date)
     tardif: Mapped[bool] = mapped_column(Boolean, default=False)  # received after the délai of R. 321-2
     sanction: Mapped[str] = mapped_column(String(14), default="aucune")  # aucune, avertissement, reduction
+    # received after the last day it prescribes: the caisse could control none of them (R. 323-12), their IJ refused
+    controle_impossible: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     reduction_debut: Mapped[date | None] = mapped_column(Date)  # days whose IJ are reduced (D. 323-2), inclusive
     reduction_fin: Mapped[date | None] = mapped_column(Date)
     recu_le: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
@@ -150,6 +153,11 @@ class PeriodeIJ(Base):
     jours_hors_droits: Mapped[int] = mapped_column(Integer)
     jours_reduits: Mapped[int] = mapped_column(Integer, default=0)
     reduction_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    jours_refuses: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # R. 323-12: not controlled, not paid
+    refus_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # the IJ of those days
+    # why days of the period are not paid: conditions_ouverture, conditions_au_dela_6_mois (R. 313-3), controle_impossible
+    # (R. 323-12), comma-separated; null when every day is paid (or the carence / the 360 IJ alone explain it)
+    motif_refus: Mapped[str | None] = mapped_column(String(80))
     brut_cents: Mapped[int] = mapped_column(BigInteger)
     csg_cents: Mapped[int] = mapped_column(BigInteger)
     crds_cents: Mapped[int] = mapped_column(BigInteger)

@@ -9,6 +9,7 @@ salaries (CSS R. 323-4: the three calendar months before the arrêt; twelve for 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field
@@ -28,6 +29,9 @@ class SalaireMois(Entree):
 
     mois: date = Field(description="premier jour du mois")
     brut: Centimes = Field(description="salaire brut du mois, en centimes")
+    heures: Decimal | None = Field(
+        default=None, ge=0, le=744, max_digits=7, decimal_places=2, description="heures de travail salarié du mois (conditions d'ouverture, CSS R. 313-3)"
+    )
 
 
 class AttestationSalaire(Entree):

@@ -21,7 +21,10 @@
   (14) days from its first day (the last one ends with the arrêt), computed by ONE call of
   :func:`secu.especes.rules.indemnites_journalieres` over all the arrêts × periods, and stored once per (arrêt,
   first day of the period): run it again, nothing is computed twice. The carence, the 360 IJ and the ALD's three
-  years come from the assuré's earlier arrêts and periods.
+  years come from the assuré's earlier arrêts and periods; the conditions d'ouverture (R. 313-3) from the hours and
+  pay of the DSN salary records secu keeps and of the attestation (:func:`_conditions_ouverture`, one query); the
+  days of an avis received after its last day are refused (R. 323-12). A refused period is stored with its
+  ``motif_refus`` and its steps, and pays nothing.
 
 Every refusal is a :class:`~secu.core.errors.SecuError` in French naming the field, raised before anything is
 written (the caller's unit of work rolls back what was).
@@ -75,6 +78,7 @@ from secu.register.models import Etablissement, Personne, Rattachement
 
 DELAI = "avis_arret.delai_envoi_jours"
 REDUCTION = "avis_arret.reduction_taux"
+CONTROLE = "avis_arret.refus_controle_impossible"
 FENETRE = "avis_arret.fenetre_recidive_mois"
 PERIODE = "ij_paiement.periode_jours"
 CONGES = ("maternite", "paternite", "adoption")
@@ -401,9 +405,18 @@ def _arret_ou_prolongation(session: Session, personne: Personne, avis: AvisIn, c
         sanction=sanction,
         reduction_debut=reduction[0] if reduction else None,
         reduction_fin=reduction[1] if reduction else None,
+        controle_impossible=_controle_impossible(avis, fin),
     )
     session.add(row)
     return arret, row
+
+
+def _controle_impossible(avis: AvisIn, fin: date) -> bool:
+    """CSS R. 323-12: an avis received after the last day it prescribes let the caisse control none of its days, whose
+    IJ it is « fondée à refuser » (``avis_arret.refus_controle_impossible``, read on the prescription). secu refuses
+    them unless the assuré was in hospital or could not send it (``empechement``, as for D. 323-2): secu's use of the
+    caisse's faculty. Counted on the receipt: the caisse can control nothing before the avis reaches it."""
+    return avis.date_reception > fin and not avis.empechement and _number(CONTROLE, avis.date_prescription) > 0
 
 
 def _envoi(session: Session, personne: Personne, avis: AvisIn, envoi: date, debut: date, fin: date) -> tuple[bool, str, tuple[date, date] | None]:
@@ -619,7 +632,9 @@ def recevoir_attestation_salaire(session: Session, attestation: AttestationSalai
             raise refus("un employeur n'atteste que les salaires de ses propres établissements")
         if reach is Portee.SA_CAISSE and not reaches(session, caller, reach, personne):
             raise refus("action refusée : ce dossier ne relève pas de votre caisse", personne.id)
-    content = _empreinte(attestation.model_dump(mode="json"))
+    dumped = attestation.model_dump(mode="json")
+    dumped["salaires"] = [{k: v for k, v in m.items() if k != "heures" or v is not None} for m in dumped["salaires"]]  # as before the hours
+    content = _empreinte(dumped)
     existing = session.scalar(select(AttestationSalaireRecue).where(AttestationSalaireRecue.reference == attestation.reference))
     if existing is not None:
         if existing.empreinte != content:
@@ -636,7 +651,9 @@ def recevoir_attestation_salaire(session: Session, attestation: AttestationSalai
         dernier_jour_travaille=attestation.dernier_jour_travaille,
         fin_previsionnelle=attestation.fin_previsionnelle,
         reprise=attestation.reprise,
-        salaires=json.dumps([{"mois": s.mois.isoformat(), "brut": s.brut} for s in attestation.salaires]),
+        salaires=json.dumps(
+            [{"mois": s.mois.isoformat(), "brut": s.brut} | ({"heures": str(s.heures)} if s.heures is not None else {}) for s in attestation.salaires]
+        ),
         subrogation=attestation.subrogation,
         subrogation_debut=(attestation.subrogation_debut or attestation.dernier_jour_travaille + timedelta(days=1)) if attestation.subrogation else None,
         subrogation_fin=attestation.subrogation_fin,
@@ -759,12 +776,140 @@ def _historiques(session: Session, arrets: list[ArretTravail]) -> dict[int, dict
     return out
 
 
+CONDITIONS_MOIS = 12
+"""The months before the arrêt's month that R. 313-3 reads: 3 (hours) and 6 (pay) for 1°, 12 for 2°."""
+NON_VERIFIEES = (
+    "Conditions d'ouverture non vérifiées : secu ne connaît ni la DSN de l'assuré sur les 12 mois précédant l'arrêt ni ses heures sur l'attestation de salaire"
+)
+REF_CONDITIONS_SOURCES = "CSS art. R. 313-3 ; heures et salaires des DSN mensuelles reçues par secu et de l'attestation de salaire (R. 323-10)"
+
+
+def _conditions_ouverture(session: Session, items: list[tuple[ArretTravail, AttestationSalaireRecue]]) -> dict[int, dict[str, Any]]:
+    """Each arrêt's inputs of the conditions d'ouverture (R. 313-3): the hours over the 3 calendar months before the
+    arrêt's month, the gross pay over the 6 and the 12, from ONE query of the DSN salary records secu keeps
+    (``remuneration`` of each establishment's active DSN version, every employer of the person) and from the
+    attestation de salaire.
+
+    * A month of the attestation's establishment that secu has in a DSN is read from the DSN (the declaration is the
+      record); one it has not (an employer that does not file its DSN in secu) is read from the attestation: its pay,
+      and its hours when the attestation gives them.
+    * The hours of a month nobody gives are unknown: the sum is over the months whose hours are known, null when no
+      month of the window has any (the rule then checks the pay alone; R. 313-3 opens the rights on either).
+    * Nothing known beyond the attestation's pay (no DSN month of the person in the 12 months, no hours on the
+      attestation): the conditions are not checked (all inputs null) and the period says so; secu does not refuse
+      on the three months' pay alone, which cannot reach 1 015 × the SMIC horaire of six months for a full-time SMIC.
+    * ``mois_immatriculation`` is not given (the register holds no immatriculation date): counted as met.
+    """
+    from decimal import Decimal
+
+    from secu.recouvrement.models import DeclarationDsn, Remuneration
+
+    if not items:
+        return {}
+    personnes = {a.personne_id for a, _ in items}
+    depuis = min(mois_decale(a.debut, -CONDITIONS_MOIS) for a, _ in items)
+    jusqu = max(mois_decale(a.debut, -1) for a, _ in items)
+    dsn: dict[int, dict[tuple[str, date], tuple[int, Decimal | None]]] = {}
+    for personne_id, siret, mois, brut_mois, heures_mois in session.execute(
+        select(Remuneration.personne_id, Remuneration.siret, Remuneration.mois, Remuneration.brut_cents, Remuneration.heures)
+        .join(DeclarationDsn, DeclarationDsn.id == Remuneration.declaration_id)
+        .where(Remuneration.personne_id.in_(personnes), DeclarationDsn.remplacee_par_id.is_(None), Remuneration.mois >= depuis, Remuneration.mois <= jusqu)
+    ):
+        assert personne_id is not None  # the where clause
+        months = dsn.setdefault(personne_id, {})
+        known_brut, known_heures = months.get((siret, mois), (0, Decimal(0)))
+        h = None if heures_mois is None or known_heures is None else known_heures + Decimal(heures_mois)  # several contracts
+        months[(siret, mois)] = (known_brut + int(brut_mois), h)
+    out: dict[int, dict[str, Any]] = {}
+    for arret, attestation in items:
+        fenetre = [mois_decale(arret.debut, -n) for n in range(CONDITIONS_MOIS, 0, -1)]
+        records = {key: value for key, value in dsn.get(arret.personne_id, {}).items() if fenetre[0] <= key[1] <= fenetre[-1]}
+        declared = {(attestation.siret, date.fromisoformat(m["mois"])): m for m in json.loads(attestation.salaires)}
+        brut: dict[date, int] = dict.fromkeys(fenetre, 0)
+        heures: dict[date, Decimal | None] = dict.fromkeys(fenetre)
+        for (_siret, mois), (b, h) in records.items():
+            brut[mois] += b
+            if h is not None:
+                heures[mois] = (heures[mois] or Decimal(0)) + h
+        for (siret, mois), m in declared.items():
+            if mois in brut and (siret, mois) not in records:
+                brut[mois] += int(m["brut"])
+                if m.get("heures") is not None:
+                    heures[mois] = (heures[mois] or Decimal(0)) + Decimal(m["heures"])
+        if not records and all(m.get("heures") is None for m in declared.values()):
+            out[arret.id] = {"heures_3_mois": None, "salaire_6_mois": None, "heures_12_mois": None, "salaire_12_mois": None}
+            continue
+
+        out[arret.id] = {
+            "heures_3_mois": _somme_heures(heures, fenetre[-3:]),
+            "salaire_6_mois": sum(brut[m] for m in fenetre[-6:]),
+            "heures_12_mois": _somme_heures(heures, fenetre),
+            "salaire_12_mois": sum(brut.values()),
+        }
+    return out
+
+
+def _somme_heures(heures: dict[date, Any], mois: list[date]) -> float | None:
+    """The hours of the months whose hours are known; null when none is."""
+    known = [heures[m] for m in mois if heures[m] is not None]
+    return float(sum(known)) if known else None
+
+
 @dataclass
 class _Item:
     arret: ArretTravail
     attestation: AttestationSalaireRecue
     periode: tuple[date, date]
-    reductions: list[tuple[date, date, Any, str | None]]  # days reduced, the rate and its reference
+    reductions: list[_Fenetre]  # days reduced (D. 323-2) or refused (R. 323-12)
+    non_verifiees: bool  # R. 313-3 not checked: secu knows nothing of the reference period beyond the attestation's pay
+
+
+@dataclass(frozen=True)
+class _Fenetre:
+    """Days of a period whose IJ are reduced (``tardif``: D. 323-2) or refused (``controle``: R. 323-12)."""
+
+    debut: date
+    fin: date
+    taux: Any
+    reference: str | None
+    nature: Literal["tardif", "controle"]
+    avis: AvisArret
+
+
+def _moins(intervalle: tuple[date, date], retires: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    """The days of ``intervalle`` outside every interval of ``retires`` (inclusive bounds), as intervals."""
+    parts = [intervalle]
+    for a, b in retires:
+        nouvelles = []
+        for start, end in parts:
+            if b < start or a > end:
+                nouvelles.append((start, end))
+                continue
+            if start < a:
+                nouvelles.append((start, a - timedelta(days=1)))
+            if b < end:
+                nouvelles.append((b + timedelta(days=1), end))
+        parts = nouvelles
+    return parts
+
+
+def _fenetres(avis_list: list[AvisArret], periode: tuple[date, date]) -> list[_Fenetre]:
+    """The period's days refused because an avis reached the caisse after its last day (R. 323-12), then the days
+    reduced for a repeated late sending (D. 323-2) that are not refused already: a day is refused or reduced, never both."""
+    out = []
+    for avis in avis_list:
+        if avis.controle_impossible:
+            start, end = max(avis.debut, periode[0]), min(avis.fin, periode[1])
+            if start <= end:
+                out.append(_Fenetre(start, end, _number(CONTROLE, avis.date_prescription), _reference(CONTROLE, avis.date_prescription), "controle", avis))
+    refuses = [(f.debut, f.fin) for f in out]
+    for avis in avis_list:
+        if avis.sanction == "reduction" and avis.reduction_debut is not None and avis.reduction_fin is not None:
+            start, end = max(avis.reduction_debut, periode[0]), min(avis.reduction_fin, periode[1])
+            if start <= end:
+                taux, reference = _number(REDUCTION, avis.date_prescription), _reference(REDUCTION, avis.date_prescription)
+                out.extend(_Fenetre(a, b, taux, reference, "tardif", avis) for a, b in _moins((start, end), refuses))
+    return out
 
 
 def liquider_periodes(session: Session, au: date, *, organisme_code: str | None = None, caller: Caller | None = None) -> Liquidation:
@@ -789,11 +934,17 @@ def liquider_periodes(session: Session, au: date, *, organisme_code: str | None 
     }
     fenetres: dict[int, list[AvisArret]] = {}
     for avis in session.scalars(
-        select(AvisArret).where(AvisArret.arret_id.in_(ids), AvisArret.sanction == "reduction", AvisArret.reduction_debut.is_not(None))
+        select(AvisArret)
+        .where(
+            AvisArret.arret_id.in_(ids),
+            ((AvisArret.sanction == "reduction") & AvisArret.reduction_debut.is_not(None)) | AvisArret.controle_impossible.is_(True),
+        )
+        .order_by(AvisArret.id)
     ):
         fenetres.setdefault(avis.arret_id, []).append(avis)
     deces = dict(session.execute(select(Personne.id, Personne.date_deces).where(Personne.id.in_({a.personne_id for a in arrets}))).all())
     historiques = _historiques(session, [a for a in arrets if a.id in attestations])
+    conditions = _conditions_ouverture(session, [(a, attestations[a.id]) for a in arrets if a.id in attestations])
     items: list[_Item] = []
     rows: list[dict[str, Any]] = []
     for arret in arrets:
@@ -810,22 +961,29 @@ def liquider_periodes(session: Session, au: date, *, organisme_code: str | None 
             continue
         base = {"risque": arret.risque, "debut": arret.debut, "fin": arret.fin, "ald": arret.ald, **historiques[arret.id]}
         s1, s2, s3 = _salaires(attestation, arret.debut)
-        base |= {"salaire_1": s1, "salaire_2": s2, "salaire_3": s3}
+        base |= {"salaire_1": s1, "salaire_2": s2, "salaire_3": s3, **conditions[arret.id]}
+        non_verifiees = all(v is None for v in conditions[arret.id].values())
         for periode in periodes:
-            reductions = []
-            for avis in fenetres.get(arret.id, []):
-                assert avis.reduction_debut is not None and avis.reduction_fin is not None
-                start, end = max(avis.reduction_debut, periode[0]), min(avis.reduction_fin, periode[1])
-                if start <= end:
-                    reductions.append((start, end, _number(REDUCTION, avis.date_prescription), _reference(REDUCTION, avis.date_prescription)))
+            reductions = _fenetres(fenetres.get(arret.id, []), periode)
             index = len(items)
-            items.append(_Item(arret, attestation, periode, reductions))
+            items.append(_Item(arret, attestation, periode, reductions, non_verifiees))
             rows.append(base | {"__item": index, "__part": -1, "periode_debut": periode[0], "periode_fin": periode[1]})
-            rows.extend(base | {"__item": index, "__part": k, "periode_debut": r[0], "periode_fin": r[1]} for k, r in enumerate(reductions))
+            rows.extend(base | {"__item": index, "__part": k, "periode_debut": r.debut, "periode_fin": r.fin} for k, r in enumerate(reductions))
     if not rows:
         return Liquidation(au, 0, 0, 0, 0)
     frame = pl.DataFrame(
-        rows, schema_overrides={"salaire_1": pl.Int64, "salaire_2": pl.Int64, "salaire_3": pl.Int64, "ij_deja_versees": pl.Int64, "ald_debut": pl.Date}
+        rows,
+        schema_overrides={
+            "salaire_1": pl.Int64,
+            "salaire_2": pl.Int64,
+            "salaire_3": pl.Int64,
+            "ij_deja_versees": pl.Int64,
+            "ald_debut": pl.Date,
+            "heures_3_mois": pl.Float64,
+            "salaire_6_mois": pl.Int64,
+            "heures_12_mois": pl.Float64,
+            "salaire_12_mois": pl.Int64,
+        },
     )
     computed = rules.indemnites_journalieres(frame)  # one vectorized call: every arrêt × period (and reduced window)
     by_item: dict[int, dict[str, Any]] = {}
@@ -870,26 +1028,44 @@ def _period_values(item: _Item, row: dict[str, Any], reduced: list[dict[str, Any
     arret, attestation = item.arret, item.attestation
     steps: list[Etape] = explication.explain_ij(row)
     brut, csg, crds = int(row["montant_brut"]), int(row["csg"]), int(row["crds"])
-    reduction = jours_reduits = 0
+    reduction = jours_reduits = refus = jours_refuses = 0
+    motifs_refus: list[str] = []
+    if row["motif_refus"] is not None and int(row["jours_hors_droits"]):
+        motifs_refus.append(row["motif_refus"])
+    if item.non_verifiees and row["risque"] != "atmp":
+        steps.insert(0, etape(NON_VERIFIEES, None, REF_CONDITIONS_SOURCES))
     if reduced:
-        for part, (start, end, taux, reference) in zip(reduced, item.reductions, strict=True):
-            amount = apply_rate(int(part["montant_brut"]), taux)
-            reduction += amount
-            jours_reduits += int(part["jours_indemnises"])
-            steps.append(
-                etape(
-                    f"Avis envoyé en retard une nouvelle fois : IJ du {start:%d/%m/%Y} au {end:%d/%m/%Y} "
-                    f"({part['jours_indemnises']} jour(s) indemnisé(s)) réduites de {pourcent(taux)}",
-                    -amount,
-                    f"{reference} ; {REF_REDUCTION_PERIODE}",
+        for part, fenetre in zip(reduced, item.reductions, strict=True):
+            amount = apply_rate(int(part["montant_brut"]), fenetre.taux)
+            jours = int(part["jours_indemnises"])
+            if fenetre.nature == "controle":
+                refus += amount
+                jours_refuses += jours
+                label = (
+                    f"Avis n° {fenetre.avis.numero} reçu le {fenetre.avis.date_reception:%d/%m/%Y}, après le dernier jour d'arrêt prescrit "
+                    f"({fenetre.avis.fin:%d/%m/%Y}) : contrôle impossible, IJ du {fenetre.debut:%d/%m/%Y} au {fenetre.fin:%d/%m/%Y} "
+                    f"({jours} jour(s)) refusées"
                 )
-            )
-        brut -= reduction
+                steps.append(etape(label, -amount, fenetre.reference))
+            else:
+                reduction += amount
+                jours_reduits += jours
+                steps.append(
+                    etape(
+                        f"Avis envoyé en retard une nouvelle fois : IJ du {fenetre.debut:%d/%m/%Y} au {fenetre.fin:%d/%m/%Y} "
+                        f"({jours} jour(s) indemnisé(s)) réduites de {pourcent(fenetre.taux)}",
+                        -amount,
+                        f"{fenetre.reference} ; {REF_REDUCTION_PERIODE}",
+                    )
+                )
+        if jours_refuses:
+            motifs_refus.append("controle_impossible")
+        brut -= reduction + refus
         csg = apply_rate(brut, row["ij_prelevements_csg_taux"])
         crds = apply_rate(brut, row["crds_taux"])
-        steps.append(etape("Montant brut après réduction", brut, None))
-        steps.append(etape(f"CSG ({pourcent(row['ij_prelevements_csg_taux'])}) sur le brut réduit", csg, row["ij_prelevements_csg_taux_reference"]))
-        steps.append(etape(f"CRDS ({pourcent(row['crds_taux'])}) sur le brut réduit", crds, row["crds_taux_reference"]))
+        steps.append(etape("Montant brut après réduction ou refus", brut, None))
+        steps.append(etape(f"CSG ({pourcent(row['ij_prelevements_csg_taux'])}) sur le brut restant", csg, row["ij_prelevements_csg_taux_reference"]))
+        steps.append(etape(f"CRDS ({pourcent(row['crds_taux'])}) sur le brut restant", crds, row["crds_taux_reference"]))
         steps.append(etape("Montant net versé", brut - csg - crds, None))
     debut, fin = item.periode
     employeur = (
@@ -909,11 +1085,14 @@ def _period_values(item: _Item, row: dict[str, Any], reduced: list[dict[str, Any
         fin=fin,
         ij_journaliere_cents=int(row["ij_journaliere"]),
         ij_majoree_cents=int(row["ij_journaliere_majoree"]),
-        jours_indemnises=int(row["jours_indemnises"]),
+        jours_indemnises=int(row["jours_indemnises"]) - jours_refuses,  # a day refused (R. 323-12) is not indemnified
         jours_carence=int(row["jours_carence"]),
         jours_hors_droits=int(row["jours_hors_droits"]),
         jours_reduits=jours_reduits,
         reduction_cents=reduction,
+        jours_refuses=jours_refuses,
+        refus_cents=refus,
+        motif_refus=",".join(motifs_refus) or None,
         brut_cents=brut,
         csg_cents=csg,
         crds_cents=crds,
@@ -974,6 +1153,10 @@ def periode_out(periode: PeriodeIJ) -> dict[str, Any]:
         "jours_hors_droits": periode.jours_hors_droits,
         "jours_reduits": periode.jours_reduits,
         "reduction_cents": periode.reduction_cents,
+        "jours_refuses": periode.jours_refuses,
+        "refus_cents": periode.refus_cents,
+        "motif_refus": periode.motif_refus,
+        "motifs_refus": [MOTIFS[m] for m in (periode.motif_refus or "").split(",") if m],
         "brut_cents": periode.brut_cents,
         "csg_cents": periode.csg_cents,
         "crds_cents": periode.crds_cents,
@@ -986,6 +1169,14 @@ def periode_out(periode: PeriodeIJ) -> dict[str, Any]:
     }
 
 
+MOTIFS = {
+    "conditions_ouverture": "conditions d'ouverture des droits non remplies, " + rules.MOTIFS_REFUS["conditions_ouverture"],
+    "conditions_au_dela_6_mois": "conditions de l'arrêt de plus de six mois non remplies, " + rules.MOTIFS_REFUS["conditions_au_dela_6_mois"],
+    "controle_impossible": "avis d'arrêt reçu après la fin de l'arrêt prescrit, la caisse n'a pu contrôler ces jours (CSS art. R. 323-12)",
+}
+"""What a ``periode_ij.motif_refus`` says to the assuré and the agent."""
+
+
 def motifs(arret: ArretTravail, periodes: list[PeriodeIJ]) -> list[str]:
     """Why (part of) an arrêt is not paid, in French: what the agent and the assuré read."""
     out = []
@@ -994,9 +1185,20 @@ def motifs(arret: ArretTravail, periodes: list[PeriodeIJ]) -> list[str]:
     carence = sum(p.jours_carence for p in periodes)
     if carence:
         out.append(f"{carence} jour(s) de carence non indemnisé(s) (CSS R. 323-1, 1°)")
-    hors = sum(p.jours_hors_droits for p in periodes)
+    conditions = {m: 0 for m in ("conditions_ouverture", "conditions_au_dela_6_mois")}
+    for p in periodes:
+        for m in (p.motif_refus or "").split(","):
+            if m in conditions:
+                conditions[m] += p.jours_hors_droits
+    for m, jours in conditions.items():
+        if jours:
+            out.append(f"{jours} jour(s) non indemnisé(s) : {MOTIFS[m]}")
+    hors = sum(p.jours_hors_droits for p in periodes) - sum(conditions.values())
     if hors:
         out.append(f"{hors} jour(s) au-delà des droits (360 IJ sur trois ans, ou trois ans d'ALD : CSS R. 323-1)")
+    refuses = sum(p.jours_refuses for p in periodes)
+    if refuses:
+        out.append(f"{refuses} jour(s) non indemnisé(s), {format_eur(sum(p.refus_cents for p in periodes))} : {MOTIFS['controle_impossible']}")
     reduit = sum(p.reduction_cents for p in periodes)
     if reduit:
         out.append(f"{format_eur(reduit)} retenus pour envoi tardif répété de l'avis d'arrêt (CSS D. 323-2)")
@@ -1028,6 +1230,7 @@ def arrets_of(session: Session, caller: Caller, personne_id: int) -> list[dict[s
                     "date_reception": v.date_reception,
                     "tardif": v.tardif,
                     "sanction": v.sanction,
+                    "controle_impossible": v.controle_impossible,
                 }
                 for v in avis.get(a.id, [])
             ],
