@@ -125,3 +125,20 @@ class CampagnePaiement(Base):
     creee_le: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
     __table_args__ = (UniqueConstraint("organisme_code", "date_execution"),)
+
+
+class EtapeExplication(Base):
+    """One step of a claim line's explanation as people read it (its label and the texts it applies), stored once.
+
+    A line's ``explication`` names its steps by their ``id`` with its own amounts (secu.maladie.etapes): a few
+    dozen such steps explain millions of lines, which then write some 100 bytes each instead of 3 kB. Its rows
+    are never changed (a trigger refuses it, as for the ledger): the explanation a claim was given stays the one
+    it reads.
+    """
+
+    __tablename__ = "etape_explication"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    empreinte: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of [etape, reference]: a step is stored once
+    etape: Mapped[str] = mapped_column(Text)
+    reference: Mapped[str | None] = mapped_column(Text)
