@@ -27,7 +27,7 @@ from secu.maladie.intake import loading
 pytestmark = pytest.mark.pg
 
 
-def _generic_plans(session: Session, call: Any) -> list[str]:
+def _generic_plans(session: Session, call: Any, mode: str = "force_generic_plan") -> list[str]:
     """Run ``call(session)``; answer the generic plan of each statement it sent (EXPLAIN of it prepared)."""
     sent: list[tuple[str, dict[str, Any]]] = []
 
@@ -43,7 +43,7 @@ def _generic_plans(session: Session, call: Any) -> list[str]:
     plans = []
     driver = session.connection().connection.driver_connection
     with driver.cursor() as cursor:  # type: ignore[union-attr]
-        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(f"SET LOCAL plan_cache_mode = {mode}")
         for statement, parameters in sent:
             number = next(_PLANS)
             names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", statement)))
@@ -106,6 +106,8 @@ def test_a_lots_numbers_are_looked_up_in_the_unique_index_of_the_professionals_n
     assert "ix_fse_professionnel_id" not in plans[0]
 
 
-def test_the_days_already_borne_are_read_through_the_patients_claims(pg_session: Session) -> None:
-    (plan,) = _generic_plans(pg_session, lambda s: loading.borne_today(s, 1, {(n, date(2026, 1, 2)) for n in range(1, 300)}))
-    assert "Seq Scan on fse" not in plan, plan
+@pytest.mark.parametrize("mode", ["force_generic_plan", "force_custom_plan"])
+def test_the_days_already_borne_are_read_through_the_patients_claims(pg_session: Session, mode: str) -> None:
+    (plan,) = _generic_plans(pg_session, lambda s: loading.borne_today(s, 1, {(n, date(2026, 1, 2)) for n in range(1, 300)}), mode)
+    # through the index of the patients' claims, not the whole table nor the whole index of the liquidated claims
+    assert "ix_fse_personne_id" in plan and "Seq Scan on fse" not in plan and "uq_fse_soins_liquidee" not in plan, plan

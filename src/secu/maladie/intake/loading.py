@@ -245,7 +245,7 @@ def borne_today(session: Session, professionnel_id: int, asks: set[PersonKey]) -
         .where(
             among(session, Fse.personne_id, ids),
             among(session, Fse.date_soins, days),
-            Fse.statut == LIQUIDEE,
+            Fse.statut == "liquidee",  # bound, not LIQUIDEE: written out, it let the planner walk the whole partial index
             or_(LigneFse.participation_forfaitaire_cents != 0, LigneFse.franchise_cents != 0),
         )
     )
