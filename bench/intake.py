@@ -129,8 +129,11 @@ def seed(url: str, patients: int, professionals: int) -> tuple[list[tuple[str, s
                     if doctors and rng.random() < 0.6
                 ],
             )
-    with app.state.engine.begin() as c:  # the statistics a running register has (autovacuum would take a minute or more)
-        c.execute(sa.text("ANALYZE"))
+    # The statistics a running register has (autovacuum would take a minute or more): the tables just seeded only.
+    # An empty table analyzed would be recorded as empty, and the plans cached for the foreign keys' checks (a
+    # claim's lot, for instance) would then scan it whole as it grows.
+    with app.state.engine.begin() as c:
+        c.execute(sa.text("ANALYZE personne, affiliation, medecin_traitant, professionnel_sante"))
     app.state.engine.dispose()
     return pros, nirs
 
