@@ -76,9 +76,18 @@ def seed(url: str, patients: int, professionals: int) -> tuple[list[tuple[str, s
         for n in range(professionals):
             profession = ("medecin", "pharmacien", "infirmier")[n % 3]
             number = rpps(n + 1)
-            pro = service.register_professional(s, schemas.ProfessionnelIn(
-                rpps=number, nom=f"Pro{n}", prenom="Banc", profession=profession,
-                specialite="medecine-generale" if profession == "medecin" else None, departement="75"), caller=SYSTEM)
+            pro = service.register_professional(
+                s,
+                schemas.ProfessionnelIn(
+                    rpps=number,
+                    nom=f"Pro{n}",
+                    prenom="Banc",
+                    profession=profession,
+                    specialite="medecine-generale" if profession == "medecin" else None,
+                    departement="75",
+                ),
+                caller=SYSTEM,
+            )
             pros.append((number, profession))
             if profession == "medecin":
                 doctors.append(pro.id)
@@ -93,17 +102,38 @@ def seed(url: str, patients: int, professionals: int) -> tuple[list[tuple[str, s
             born = date(1940 + n % 70, 1 + n % 12, 1 + n % 28)
             body = f"{sexe}{born:%y%m}75{101 + (n // 999) % 899:03d}{n % 999 + 1:03d}"
             nirs.append(body + stdnum_nir.calc_check_digits(body))
-            people.append({"nir": nirs[-1], "nom_naissance": f"Assure{n}", "prenoms": "Banc", "date_naissance": born, "sexe": sexe,
-                           "departement": "75", "commune": "75111", "regime": "general"})
+            people.append(
+                {
+                    "nir": nirs[-1],
+                    "nom_naissance": f"Assure{n}",
+                    "prenoms": "Banc",
+                    "date_naissance": born,
+                    "sexe": sexe,
+                    "departement": "75",
+                    "commune": "75111",
+                    "regime": "general",
+                }
+            )
         with unit_of_work(app.state.sessions) as s:
             person = table_of(Personne)
             ids = s.execute(sa.insert(person).returning(person.c.id, sort_by_parameter_order=True), people).scalars().all()
-            s.execute(sa.insert(table_of(Affiliation)), [
-                {"personne_id": i, "regime": "general", "organisme_code": caisse, "motif": "residence", "date_debut": date(2015, 1, 1)}
-                for i in ids])
-            s.execute(sa.insert(table_of(MedecinTraitant)), [  # 60 % have declared one: the doctor of their patientèle
-                {"personne_id": i, "professionnel_id": doctors[k % len(doctors)], "date_debut": date(2020, 1, 1)}
-                for k, i in enumerate(ids, start=start) if doctors and rng.random() < 0.6])
+            s.execute(
+                sa.insert(table_of(Affiliation)),
+                [{"personne_id": i, "regime": "general", "organisme_code": caisse, "motif": "residence", "date_debut": date(2015, 1, 1)} for i in ids],
+            )
+            s.execute(
+                sa.insert(table_of(MedecinTraitant)),
+                [  # 60 % have declared one: the doctor of their patientèle
+                    {"personne_id": i, "professionnel_id": doctors[k % len(doctors)], "date_debut": date(2020, 1, 1)}
+                    for k, i in enumerate(ids, start=start)
+                    if doctors and rng.random() < 0.6
+                ],
+            )
+    # The statistics a running register has (autovacuum would take a minute or more): the tables just seeded only.
+    # An empty table analyzed would be recorded as empty, and the plans cached for the foreign keys' checks (a
+    # claim's lot, for instance) would then scan it whole as it grows.
+    with app.state.engine.begin() as c:
+        c.execute(sa.text("ANALYZE personne, affiliation, medecin_traitant, professionnel_sante"))
     app.state.engine.dispose()
     return pros, nirs
 
@@ -116,10 +146,29 @@ def free_port() -> int:
 
 def serve(url: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
-    env = {**os.environ, "SECU_DATABASE_URL": url, "PYTHONPATH": str(ROOT / "src")}
+    import secu
+
+    # the code the bench itself imports (PYTHONPATH=…/src picks another checkout's, to compare two versions)
+    env = {**os.environ, "SECU_DATABASE_URL": url, "PYTHONPATH": str(Path(secu.__file__).resolve().parents[1])}
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "secu.app:create_app", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning", "--workers", str(workers)], env=env, cwd=ROOT)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "secu.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        cwd=ROOT,
+    )
     deadline = time.monotonic() + 120
     while True:
         try:
@@ -149,7 +198,7 @@ def patientele(nirs: list[str], pros: list[tuple[str, str]], index: int) -> list
     """The assurés a professional sees: patient k belongs to the k-th professional of each profession, in turn
     (so a doctor's lot and a pharmacy's share some patients, as they do in life)."""
     same = [i for i, (_, profession) in enumerate(pros) if profession == pros[index][1]]
-    return nirs[same.index(index)::len(same)]
+    return nirs[same.index(index) :: len(same)]
 
 
 def claim(rng: random.Random, nirs: list[str], profession: str, numero: str) -> dict[str, object]:
@@ -162,12 +211,16 @@ def claim(rng: random.Random, nirs: list[str], profession: str, numero: str) -> 
         if unit:
             line["base_unitaire"] = unit
         lines.append(line)
-    return {"numero": numero, "nir": rng.choice(nirs), "date_soins": (TODAY - timedelta(days=rng.randrange(1, 300))).isoformat(),
-            "tiers_payant": rng.random() < 0.5, "lignes": lines}
+    return {
+        "numero": numero,
+        "nir": rng.choice(nirs),
+        "date_soins": (TODAY - timedelta(days=rng.randrange(1, 300))).isoformat(),
+        "tiers_payant": rng.random() < 0.5,
+        "lignes": lines,
+    }
 
 
-def client(port: int, token: str, pros: list[tuple[str, str]], nirs: list[str], size: int, until: float, tally: Tally,
-           name: str, single: bool) -> None:
+def client(port: int, token: str, pros: list[tuple[str, str]], nirs: list[str], size: int, until: float, tally: Tally, name: str, single: bool) -> None:
     rng = random.Random(name)
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -181,8 +234,11 @@ def client(port: int, token: str, pros: list[tuple[str, str]], nirs: list[str], 
             index = rng.randrange(len(pros))
             rpps_, profession = pros[index]
             serial += 1
-            lot = {"numero": f"{name}-{serial}", "professionnel_rpps": rpps_,
-                   "fse": [claim(rng, pools[index], profession, f"{name}-{serial}-{i}") for i in range(1 if single else size)]}
+            lot = {
+                "numero": f"{name}-{serial}",
+                "professionnel_rpps": rpps_,
+                "fse": [claim(rng, pools[index], profession, f"{name}-{serial}-{i}") for i in range(1 if single else size)],
+            }
             body, expected = json.dumps(lot).encode(), {}
         start = time.perf_counter()
         try:
@@ -250,6 +306,19 @@ def database_cpu(url: str, name: str) -> dict[int, float]:
     return found
 
 
+def sequential_reads(url: str) -> dict[str, int]:
+    """Rows read by sequential scans so far, per table of the bench's schema: a look-up of a lot's keys that
+    scans a whole table instead of its index shows here (and costs PostgreSQL more as the table grows)."""
+    engine = sa.create_engine(url)
+    with engine.connect() as c:
+        found = {
+            row.relname: int(row.seq_tup_read)
+            for row in c.execute(sa.text("SELECT relname, seq_tup_read FROM pg_stat_user_tables WHERE schemaname = current_schema()"))
+        }
+    engine.dispose()
+    return found
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -262,27 +331,39 @@ def check(url: str, tally: Tally) -> list[str]:
     engine = sa.create_engine(url)
     problems = []
     with engine.connect() as c:
-        stored = {(r.rpps, r.numero): r.id for r in c.execute(sa.text(
-            "SELECT p.rpps, f.numero, f.id FROM fse f JOIN professionnel_sante p ON p.id = f.professionnel_id WHERE f.statut = 'liquidee'"))}
+        stored = {
+            (r.rpps, r.numero): r.id
+            for r in c.execute(
+                sa.text("SELECT p.rpps, f.numero, f.id FROM fse f JOIN professionnel_sante p ON p.id = f.professionnel_id WHERE f.statut = 'liquidee'")
+            )
+        }
         if stored != tally.liquidated:
             lost = len(set(tally.liquidated.items()) - set(stored.items()))
             extra = len(set(stored.items()) - set(tally.liquidated.items()))
             problems.append(f"{lost} FSE acquittées absentes ou différentes, {extra} FSE stockées non acquittées")
-        twins = c.scalar(sa.text("SELECT COUNT(*) FROM (SELECT soins_empreinte FROM fse WHERE statut = 'liquidee' "
-                                 "GROUP BY soins_empreinte HAVING COUNT(*) > 1) t"))
+        twins = c.scalar(
+            sa.text("SELECT COUNT(*) FROM (SELECT soins_empreinte FROM fse WHERE statut = 'liquidee' GROUP BY soins_empreinte HAVING COUNT(*) > 1) t")
+        )
         if twins:
             problems.append(f"{twins} soins liquidés deux fois")
         entries = c.scalar(sa.text("SELECT COUNT(*) FROM ecriture WHERE cle_idempotence LIKE 'liquidation:fse:%'"))
-        with_money = c.scalar(sa.text("SELECT COUNT(*) FROM fse WHERE statut = 'liquidee' AND EXISTS (SELECT 1 FROM ligne_fse l "
-                                      "WHERE l.fse_id = fse.id AND (l.montant_amo_cents <> 0 OR l.participation_forfaitaire_cents <> 0 "
-                                      "OR l.franchise_cents <> 0))"))
+        with_money = c.scalar(
+            sa.text(
+                "SELECT COUNT(*) FROM fse WHERE statut = 'liquidee' AND EXISTS (SELECT 1 FROM ligne_fse l "
+                "WHERE l.fse_id = fse.id AND (l.montant_amo_cents <> 0 OR l.participation_forfaitaire_cents <> 0 "
+                "OR l.franchise_cents <> 0))"
+            )
+        )
         if entries != with_money:
             problems.append(f"{entries} écritures de liquidation pour {with_money} FSE à écrire")
-        drift = c.scalar(sa.text(
-            "SELECT COUNT(*) FROM compteur_annuel k LEFT JOIN (SELECT f.personne_id, EXTRACT(YEAR FROM f.date_soins)::int AS annee, "
-            "SUM(l.participation_forfaitaire_cents) AS pf, SUM(l.franchise_cents) AS fr FROM fse f JOIN ligne_fse l ON l.fse_id = f.id "
-            "WHERE f.statut = 'liquidee' GROUP BY 1, 2) s ON s.personne_id = k.personne_id AND s.annee = k.annee "
-            "WHERE k.participation_forfaitaire_cents <> COALESCE(s.pf, 0) OR k.franchise_cents <> COALESCE(s.fr, 0)"))
+        drift = c.scalar(
+            sa.text(
+                "SELECT COUNT(*) FROM compteur_annuel k LEFT JOIN (SELECT f.personne_id, EXTRACT(YEAR FROM f.date_soins)::int AS annee, "
+                "SUM(l.participation_forfaitaire_cents) AS pf, SUM(l.franchise_cents) AS fr FROM fse f JOIN ligne_fse l ON l.fse_id = f.id "
+                "WHERE f.statut = 'liquidee' GROUP BY 1, 2) s ON s.personne_id = k.personne_id AND s.annee = k.annee "
+                "WHERE k.participation_forfaitaire_cents <> COALESCE(s.pf, 0) OR k.franchise_cents <> COALESCE(s.fr, 0)"
+            )
+        )
         if drift:
             problems.append(f"{drift} compteurs annuels différents de la somme de leurs FSE")
     engine.dispose()
@@ -316,14 +397,13 @@ def main() -> None:
         print(f"population : {len(nirs)} assurés, {len(pros)} professionnels ({time.perf_counter() - t0:.0f} s) — schéma {schema}")
         process, port = serve(served_url, args.workers)
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        connection.request("POST", "/api/auth/jeton", body=f"username=banc&password={PASSWORD}",
-                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+        connection.request("POST", "/api/auth/jeton", body=f"username=banc&password={PASSWORD}", headers={"Content-Type": "application/x-www-form-urlencoded"})
         token = json.loads(connection.getresponse().read())["access_token"]
         tally = Tally()
         until = time.monotonic() + args.duree
-        threads = [threading.Thread(target=client, args=(port, token, pros, nirs, args.fse_par_lot, until, tally, f"C{i}", False))
-                   for i in range(args.clients)]
+        threads = [threading.Thread(target=client, args=(port, token, pros, nirs, args.fse_par_lot, until, tally, f"C{i}", False)) for i in range(args.clients)]
         threads.append(threading.Thread(target=client, args=(port, token, pros, nirs, 1, until, tally, "S", True)))
+        scanned0 = sequential_reads(url)
         cpu0, start, served0, base0 = time.process_time(), time.perf_counter(), server_cpu(process.pid), database_cpu(url, schema)
         for thread in threads:
             thread.start()
@@ -333,22 +413,38 @@ def main() -> None:
         served = server_cpu(process.pid) - served0
         base = sum(seconds - base0.get(pid, 0.0) for pid, seconds in database_cpu(url, schema).items())
         bench_cpu = time.process_time() - cpu0
-        print(f"charge : {args.clients} clients × lots de {args.fse_par_lot} FSE + 1 client de FSE unitaires, {wall:.0f} s, "
-              f"{args.workers} worker(s) uvicorn (CPU du banc lui-même : {time.process_time() - cpu0:.0f} s)")
+        print(
+            f"charge : {args.clients} clients × lots de {args.fse_par_lot} FSE + 1 client de FSE unitaires, {wall:.0f} s, "
+            f"{args.workers} worker(s) uvicorn (CPU du banc lui-même : {time.process_time() - cpu0:.0f} s)"
+        )
         print(f"{'':28}{'mesuré':>12}{'objectif':>12}")
         print(f"{'FSE/s soutenues':28}{tally.fse / wall:>12.1f}{'≥ 2000':>12}")
         print(f"{'lots traités':28}{len(tally.lots):>12}")
         print(f"{'p50 d’un lot (s)':28}{percentile(tally.lots, 0.5):>12.3f}")
         print(f"{'p99 d’un lot (s)':28}{percentile(tally.lots, 0.99):>12.3f}{'< 2':>12}")
-        print(f"{'p99 FSE unitaire (s)':28}{percentile(tally.singles, 0.99):>12.3f}{'< 0.2':>12}  "
-              f"({len(tally.singles)} requêtes, p50 {statistics.median(tally.singles) if tally.singles else float('nan'):.3f})")
-        print(f"{'CPU du service par FSE (ms)':28}{1000 * served / max(tally.fse, 1):>12.2f}"
-              f"  (uvicorn, hors PostgreSQL : {served:.0f} s pour {tally.fse} FSE ; soit {tally.fse / max(served, 1e-9):.0f} FSE par "
-              f"seconde de CPU)")
+        print(
+            f"{'p99 FSE unitaire (s)':28}{percentile(tally.singles, 0.99):>12.3f}{'< 0.2':>12}  "
+            f"({len(tally.singles)} requêtes, p50 {statistics.median(tally.singles) if tally.singles else float('nan'):.3f})"
+        )
+        print(
+            f"{'CPU du service par FSE (ms)':28}{1000 * served / max(tally.fse, 1):>12.2f}"
+            f"  (uvicorn, hors PostgreSQL : {served:.0f} s pour {tally.fse} FSE ; soit {tally.fse / max(served, 1e-9):.0f} FSE par "
+            f"seconde de CPU)"
+        )
         print(f"{'CPU de PostgreSQL par FSE':28}{1000 * base / max(tally.fse, 1):>12.2f}  (ms ; ses processus servant le banc : {base:.0f} s)")
         total = served + base + bench_cpu
-        print(f"{'CPU total par FSE (ms)':28}{1000 * total / max(tally.fse, 1):>12.2f}  (service + PostgreSQL + clients du banc : soit "
-              f"{tally.fse / max(total, 1e-9):.0f} FSE par seconde de CPU, {2 * tally.fse / max(total, 1e-9):.0f} FSE/s sur 2 cœurs libres)")
+        print(
+            f"{'CPU total par FSE (ms)':28}{1000 * total / max(tally.fse, 1):>12.2f}  (service + PostgreSQL + clients du banc : soit "
+            f"{tally.fse / max(total, 1e-9):.0f} FSE par seconde de CPU, {2 * tally.fse / max(total, 1e-9):.0f} FSE/s sur 2 cœurs libres)"
+        )
+        time.sleep(1)  # the statistics collector's figures are flushed about each second
+        scanned = {table: rows - scanned0.get(table, 0) for table, rows in sequential_reads(url).items()}
+        worst = sorted((rows, table) for table, rows in scanned.items() if rows)[-3:][::-1]
+        print(
+            f"{'lignes lues en séquentiel':28}{sum(scanned.values()) / max(tally.fse, 1):>12.1f}  (par FSE ; "
+            + (", ".join(f"{table} {rows}" for rows, table in worst) or "aucune")
+            + ")"
+        )
         print(f"{'charge de la machine':28}{os.getloadavg()[0]:>12.2f}  (uptime, moyenne sur 1 minute)")
         print(f"{'erreurs':28}{len(tally.errors):>12}{'0':>12}")
         for error in tally.errors[:5]:

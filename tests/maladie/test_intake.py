@@ -145,8 +145,12 @@ def test_statement_amc_return_fhir_and_payment(app, world: World) -> None:  # ty
     with unit_of_work(app.state.sessions) as s:
         entry = s.scalar(sa.select(ledger.Ecriture).where(ledger.Ecriture.cle_idempotence == f"liquidation:fse:{taken['fse_id']}"))
         lines = {line.compte: line.montant_cents for line in entry.lignes}
-    assert lines == {"charges.prestations.soins": 2_100, "charges.prestations.participations_assures": -200,
-                     "dettes.prestations.professionnels": -2_100, "creances.assures.participations": 200}
+    assert lines == {
+        "charges.prestations.soins": 2_100,
+        "charges.prestations.participations_assures": -200,
+        "dettes.prestations.professionnels": -2_100,
+        "creances.assures.participations": 200,
+    }
     statement = world.client.get(f"/api/maladie/personnes/{world.parent_id}/decompte", headers=world.as_("assure.parent")).json()
     assert any(f["numero"] == "E1" for f in statement["items"])
     denied = world.client.get(f"/api/maladie/personnes/{world.parent_id}/decompte", headers=world.as_("assure.other"))
@@ -176,8 +180,9 @@ def test_statement_amc_return_fhir_and_payment(app, world: World) -> None:  # ty
     broken = world.client.post("/fhir/Claim", json={"resourceType": "Claim", "status": "active"}, headers=world.as_("docteur"))
     assert broken.status_code == 422 and broken.json()["detail"]["message"]
 
-    run = world.client.post("/api/maladie/paiements", json={"organisme_code": world.cpam_paris, "date_execution": "2025-04-01"},
-                            headers=world.as_("agent.paris")).json()
+    run = world.client.post(
+        "/api/maladie/paiements", json={"organisme_code": world.cpam_paris, "date_execution": "2025-04-01"}, headers=world.as_("agent.paris")
+    ).json()
     assert "feuilles" in run, run
     assert run["feuilles"] >= 1
     xml = world.client.get(run["fichier"], headers=world.as_("agent.paris"))
@@ -191,8 +196,9 @@ def test_a_childs_reimbursement_is_paid_to_the_parent(app, world: World) -> None
     child_nir = with_key("2150675115001")
     taken = send(world, "L-ENFANT", [fse("K1", nir=child_nir, day=date(2025, 9, 3))]).json()["resultats"][0]
     assert taken["statut"] == "liquidee" and taken["rembourse_cents"] == 2_100  # a minor owes no participation
-    run = world.client.post("/api/maladie/paiements", json={"organisme_code": world.cpam_paris, "date_execution": "2025-09-10"},
-                            headers=world.as_("agent.paris")).json()
+    run = world.client.post(
+        "/api/maladie/paiements", json={"organisme_code": world.cpam_paris, "date_execution": "2025-09-10"}, headers=world.as_("agent.paris")
+    ).json()
     sepa = world.client.get(run["fichier"], headers=world.as_("agent.paris")).text
     assert "FR7630006000011234567890189" in sepa and "21.00" in sepa
 
@@ -201,12 +207,15 @@ def test_the_answer_is_a_lot_out_and_the_lines_read_as_stored(app, world: World)
     """The route writes its answer straight to JSON (no second pass through the response model): it is still a
     LotOut, its fields in their order; and a liquidated line's explanation, shown from the steps just computed, is
     the one stored: the same lot sent again, answered from the database, reads exactly the same."""
+    from secu.maladie import etapes
     from secu.maladie.api import LotOut, ResultatOut
     from secu.maladie.models import LigneFse
 
     day = DAY + timedelta(days=24)
-    feuilles = [fse("REPONSE-1", day=day, lignes=[{"acte": "G", "montant": "30.00"}, {"acte": "G", "montant": "35.00"}]),
-                fse("REPONSE-2", day=day, lignes=[{"acte": "ZZZ", "montant": "30.00"}])]
+    feuilles = [
+        fse("REPONSE-1", day=day, lignes=[{"acte": "G", "montant": "30.00"}, {"acte": "G", "montant": "35.00"}]),
+        fse("REPONSE-2", day=day, lignes=[{"acte": "ZZZ", "montant": "30.00"}]),
+    ]
     first, again = send(world, "L-REPONSE", feuilles), send(world, "L-REPONSE", feuilles)
     assert first.status_code == again.status_code == 200, first.text
     assert first.headers["content-type"] == "application/json"
@@ -217,4 +226,7 @@ def test_the_answer_is_a_lot_out_and_the_lines_read_as_stored(app, world: World)
     assert again.json() == body
     with unit_of_work(app.state.sessions) as s:
         stored = s.scalars(sa.select(LigneFse).where(LigneFse.fse_id == body["resultats"][0]["fse_id"]).order_by(LigneFse.numero)).all()
-    assert [line["explication"] for line in body["resultats"][0]["lignes"]] == [json.loads(line.explication) for line in stored]
+        read = etapes.expand(s, [line.explication for line in stored])
+    assert [line["explication"] for line in body["resultats"][0]["lignes"]] == read
+    # stored by reference to the shared steps: a few bytes a step, not its label and references written out
+    assert all(len(line.explication) < 200 and isinstance(json.loads(line.explication)[0], list) for line in stored)

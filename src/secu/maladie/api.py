@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from pydantic_core import to_json
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from secu.acces import Permission, exiger, exiger_organisme, peut, refus
 from secu.api.deps import CallerDep, IdPath, PaginationDep, transaction
@@ -53,8 +54,12 @@ def receive(request: Request, caller: CallerDep, data: intake.LotIn) -> Response
     # LotOut's fields, written straight to JSON: the answer of a lot of hundreds of feuilles is megabytes, which
     # validating again against the response model would walk once more for nothing (the test of the route checks
     # that the answer is a LotOut, its fields in their order).
-    head = {"lot_id": lot_id, "numero": numero, "acceptees": sum(r.statut == "liquidee" for r in results),
-            "rejetees": sum(r.statut == "rejetee" for r in results)}
+    head = {
+        "lot_id": lot_id,
+        "numero": numero,
+        "acceptees": sum(r.statut == "liquidee" for r in results),
+        "rejetees": sum(r.statut == "rejetee" for r in results),
+    }
     return Response(_object(head, "resultats", b"[" + b",".join(_resultat_json(r) for r in results) + b"]"), media_type="application/json")
 
 
@@ -69,8 +74,10 @@ def _resultat_json(result: intake.Resultat) -> bytes:
     head = {name: getattr(result, name) for name in ResultatOut.model_fields if name != "lignes"}
     if len(result.explications) != len(result.lignes):
         return _object(head, "lignes", to_json(result.lignes))
-    lines = (_object({k: v for k, v in line.items() if k != "explication"}, "explication", text.encode())
-             for line, text in zip(result.lignes, result.explications, strict=True))
+    lines = (
+        _object({k: v for k, v in line.items() if k != "explication"}, "explication", text.encode())
+        for line, text in zip(result.lignes, result.explications, strict=True)
+    )
     return _object(head, "lignes", b"[" + b",".join(lines) + b"]")
 
 
@@ -84,7 +91,7 @@ def _fse_visible(session, caller: Caller, fse: Fse) -> None:  # type: ignore[no-
     require_person(session, caller, fse.personne_id)
 
 
-def _fse_out(fse: Fse) -> dict[str, Any]:
+def _fse_out(session: Session, fse: Fse) -> dict[str, Any]:
     return {
         "id": fse.id,
         "numero": fse.numero,
@@ -100,7 +107,7 @@ def _fse_out(fse: Fse) -> dict[str, Any]:
         "recupere_cents": fse.recupere_cents,
         "paye_a": "professionnel" if fse.tiers_payant else "assure",
         "paye": fse.paiement_id is not None,
-        "lignes": [intake.line_out(ligne) for ligne in fse.lignes],
+        "lignes": intake.lines_out(session, fse.lignes),
     }
 
 
@@ -113,7 +120,7 @@ def read_fse(request: Request, caller: CallerDep, fse_id: IdPath) -> dict[str, A
         _fse_visible(session, caller, fse)
         if fse.personne_id is not None:
             journal(session, caller, Action.LECTURE, Ressource.FSE, fse.id, personne_id=fse.personne_id)
-        return _fse_out(fse)
+        return _fse_out(session, fse)
 
 
 @router.get("/fse/{fse_id}/retour-amc", summary="Retour à l'organisme complémentaire, ligne par ligne")
@@ -164,7 +171,7 @@ def statement(
         if au:
             query = query.where(Fse.date_soins <= au)
         rows, total = paginate(session, query, page=pagination.page, taille=pagination.taille, order_by=(Fse.date_soins.desc(), Fse.id.desc()))
-        return {"items": [_fse_out(f) for f in rows], "total": total, "page": pagination.page, "taille": pagination.taille}
+        return {"items": [_fse_out(session, f) for f in rows], "total": total, "page": pagination.page, "taille": pagination.taille}
 
 
 @router.get("/professionnel/paiements", summary="Ce que la caisse a payé au professionnel connecté (tiers payant)")
@@ -200,9 +207,12 @@ def pay(request: Request, caller: CallerDep, data: CampagneIn) -> dict[str, Any]
     return {k: v for k, v in bilan.__dict__.items() if k != "fichier_sepa"} | {"fichier": f"/api/maladie/paiements/{bilan.campagne_id}/sepa.xml"}
 
 
-@router.get("/paiements/{campagne_id}/sepa.xml", summary="Le fichier de virements SEPA (pain.001) d'une campagne",
-            response_class=Response, responses={200: {"description": "le fichier pain.001 (lecture journalisée)",
-                                                     "content": {"application/xml": {"schema": {"type": "string"}}}}})
+@router.get(
+    "/paiements/{campagne_id}/sepa.xml",
+    summary="Le fichier de virements SEPA (pain.001) d'une campagne",
+    response_class=Response,
+    responses={200: {"description": "le fichier pain.001 (lecture journalisée)", "content": {"application/xml": {"schema": {"type": "string"}}}}},
+)
 def sepa_file(request: Request, caller: CallerDep, campagne_id: IdPath) -> Response:
     exiger(caller, Permission.PAYER_PRESTATIONS)
     with transaction(request) as session:

@@ -31,7 +31,10 @@ class Fse(Base):
     __tablename__ = "fse"
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    professionnel_id: Mapped[int] = mapped_column(ForeignKey("professionnel_sante.id"), index=True)
+    # No index of its own: the unique (professionnel_id, numero) below serves every lookup by professional, and a
+    # second index only cost each claim one more insertion and tempted the planner into reading all of a
+    # professional's claims to find a lot's numbers.
+    professionnel_id: Mapped[int] = mapped_column(ForeignKey("professionnel_sante.id"))
     numero: Mapped[str] = mapped_column(String(40))
     empreinte: Mapped[str] = mapped_column(String(64))  # hash of the content: same number, same content
     # The care itself (see intake.checks.care_fingerprint), to refuse it under another number: unique among liquidated claims.
@@ -59,8 +62,7 @@ class Fse(Base):
         # The same care is paid once: the database refuses a second liquidated claim with the same fingerprint, even
         # when two transactions check at the same moment (the loser retries and answers DOUBLON). Rejected claims
         # keep their trace without taking part.
-        Index("uq_fse_soins_liquidee", "soins_empreinte", unique=True,
-              postgresql_where=text("statut = 'liquidee'"), sqlite_where=text("statut = 'liquidee'")),
+        Index("uq_fse_soins_liquidee", "soins_empreinte", unique=True, postgresql_where=text("statut = 'liquidee'"), sqlite_where=text("statut = 'liquidee'")),
     )
 
 
@@ -123,3 +125,20 @@ class CampagnePaiement(Base):
     creee_le: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
     __table_args__ = (UniqueConstraint("organisme_code", "date_execution"),)
+
+
+class EtapeExplication(Base):
+    """One step of a claim line's explanation as people read it (its label and the texts it applies), stored once.
+
+    A line's ``explication`` names its steps by their ``id`` with its own amounts (secu.maladie.etapes): a few
+    dozen such steps explain millions of lines, which then write some 100 bytes each instead of 3 kB. Its rows
+    are never changed (a trigger refuses it, as for the ledger): the explanation a claim was given stays the one
+    it reads.
+    """
+
+    __tablename__ = "etape_explication"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    empreinte: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of [etape, reference]: a step is stored once
+    etape: Mapped[str] = mapped_column(Text)
+    reference: Mapped[str | None] = mapped_column(Text)

@@ -21,7 +21,7 @@ from secu.core.errors import Conflict, InvalidField, NotFound
 from secu.core.money import format_eur
 from secu.core.security import Caller, Role
 from secu.famille import service as famille
-from secu.maladie.intake import line_out
+from secu.maladie.intake import lines_out
 from secu.maladie.models import Fse
 from secu.register import schemas, service
 from secu.register.access import read_person
@@ -115,8 +115,7 @@ def attestation_page(request: Request, caller: PageCaller, personne_id: IdPath) 
     with unit_of_work(request.app.state.sessions) as session:
         me = session.get(Personne, caller.personne_id)
         people = _family(session, caller, me, date.today()) if me else []
-    return render(request, "assure/attestation.html", {"att": att, "personne_id": personne_id, "famille": people, "date_choisie": on,
-                                                            "regimes": REGIMES})
+    return render(request, "assure/attestation.html", {"att": att, "personne_id": personne_id, "famille": people, "date_choisie": on, "regimes": REGIMES})
 
 
 def _latin1(text: str) -> str:
@@ -170,17 +169,25 @@ def attestation_pdf(att: schemas.Attestation) -> bytes:
     for exo in att.exonerations:
         row("Exonération", f"{exo.libelle} ({exo.reference}), depuis le {_date_fr(exo.depuis)}")
     if att.c2s:
-        row("Complémentaire santé solidaire",
+        row(
+            "Complémentaire santé solidaire",
             f"du {_date_fr(att.c2s.date_debut)} au {_date_fr(att.c2s.date_fin)}"
-            + (f", participation {format_eur(att.c2s.participation_mensuelle_cents)} par mois" if att.c2s.avec_participation else ", sans participation"))
+            + (f", participation {format_eur(att.c2s.participation_mensuelle_cents)} par mois" if att.c2s.avec_participation else ", sans participation"),
+        )
     if att.medecin_traitant:
         row("Médecin traitant", f"Dr {att.medecin_traitant.prenom} {att.medecin_traitant.nom}, depuis le {_date_fr(att.medecin_traitant.depuis)}")
     pdf.ln(6)
     pdf.set_font("Helvetica", "I", 9)
-    pdf.multi_cell(0, 5, _latin1(
-        "Cette attestation justifie de vos droits à la date indiquée. Elle ne remplace pas la carte Vitale. "
-        "Droits de l'assuré : CSS L160-1 ; ayants droit mineurs : CSS L160-2."
-    ), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        5,
+        _latin1(
+            "Cette attestation justifie de vos droits à la date indiquée. Elle ne remplace pas la carte Vitale. "
+            "Droits de l'assuré : CSS L160-1 ; ayants droit mineurs : CSS L160-2."
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     return bytes(pdf.output())
 
 
@@ -189,7 +196,8 @@ def attestation_download(request: Request, caller: PageCaller, personne_id: IdPa
     on = _on(request.query_params.get("date"))
     att = _attestation(request, caller, personne_id, on)
     return Response(
-        attestation_pdf(att), media_type="application/pdf",
+        attestation_pdf(att),
+        media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="attestation-droits-{on.isoformat()}.pdf"', "Cache-Control": "no-store"},
     )
 
@@ -212,17 +220,25 @@ def claims(request: Request, caller: PageCaller) -> Response:
         total = len(list(session.scalars(query.with_only_columns(Fse.id))))
         rows = session.scalars(query.order_by(Fse.date_soins.desc(), Fse.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
         feuilles = [
-            {"numero": f.numero, "date_soins": f.date_soins, "rembourse_cents": f.rembourse_cents, "verse_cents": f.verse_cents,
-             "paye_a": "professionnel" if f.tiers_payant else "assure", "paye": f.paiement_id is not None,
-             "lignes": [line_out(line) for line in f.lignes]}
+            {
+                "numero": f.numero,
+                "date_soins": f.date_soins,
+                "rembourse_cents": f.rembourse_cents,
+                "verse_cents": f.verse_cents,
+                "paye_a": "professionnel" if f.tiers_payant else "assure",
+                "paye": f.paiement_id is not None,
+                "lignes": lines_out(session, f.lignes),
+            }
             for f in rows
         ]
         me = session.get(Personne, me_id)
         people = _family(session, caller, me, date.today()) if me else []
     pages = max(1, -(-total // PAGE_SIZE))
-    return render(request, "assure/remboursements.html",
-                  {"feuilles": feuilles, "total": total, "page": page, "pages": pages, "personne_id": personne_id, "famille": people,
-                   "nom": _name(personne)})
+    return render(
+        request,
+        "assure/remboursements.html",
+        {"feuilles": feuilles, "total": total, "page": page, "pages": pages, "personne_id": personne_id, "famille": people, "nom": _name(personne)},
+    )
 
 
 # -- médecin traitant ----------------------------------------------------------------------
@@ -231,20 +247,24 @@ def claims(request: Request, caller: PageCaller) -> Response:
 def _mt_context(request: Request, caller: Caller, me_id: int) -> dict[str, Any]:
     with unit_of_work(request.app.state.sessions) as session:
         read_person(session, caller, me_id, what="medecin_traitant")
-        current = session.scalar(
-            select(MedecinTraitant).where(MedecinTraitant.personne_id == me_id, MedecinTraitant.date_fin.is_(None))
-        )
+        current = session.scalar(select(MedecinTraitant).where(MedecinTraitant.personne_id == me_id, MedecinTraitant.date_fin.is_(None)))
         medecin = session.get(ProfessionnelSante, current.professionnel_id) if current else None
-        return {"actuel": None if current is None or medecin is None else
-                {"nom": f"Dr {medecin.prenom} {medecin.nom}", "depuis": current.date_debut, "rpps": medecin.rpps}}
+        return {
+            "actuel": None
+            if current is None or medecin is None
+            else {"nom": f"Dr {medecin.prenom} {medecin.nom}", "depuis": current.date_debut, "rpps": medecin.rpps}
+        }
 
 
 @router.get("/medecin-traitant")
 def mt_form(request: Request, caller: PageCaller) -> Response:
     me_id = _own(caller)
     ctx = _mt_context(request, caller, me_id)
-    return render(request, "assure/medecin_traitant.html",
-                  ctx | {"erreurs": {}, "valeurs": {"rpps": "", "date_debut": date.today().isoformat()}, "succes": request.query_params.get("ok") == "1"})
+    return render(
+        request,
+        "assure/medecin_traitant.html",
+        ctx | {"erreurs": {}, "valeurs": {"rpps": "", "date_debut": date.today().isoformat()}, "succes": request.query_params.get("ok") == "1"},
+    )
 
 
 @router.post("/medecin-traitant")
@@ -273,14 +293,19 @@ def mt_declare(
                     raise InvalidField("professionnel_id", "aucun professionnel de santé ne porte ce numéro RPPS")
                 # The register's own service: the API's validation, the API's journal entry.
                 service.declare_medecin_traitant(
-                    session, me_id, schemas.MedecinTraitantIn(professionnel_id=medecin.id, date_debut=start), caller=caller, today=date.today())
+                    session, me_id, schemas.MedecinTraitantIn(professionnel_id=medecin.id, date_debut=start), caller=caller, today=date.today()
+                )
         except (InvalidField, Conflict) as error:
             field = {"professionnel_id": "rpps"}.get(error.field or "", error.field or "rpps")
             errors[field if field in ("rpps", "date_debut") else "rpps"] = error.message[0].upper() + error.message[1:] + "."
     if errors:
         ctx = _mt_context(request, caller, me_id)
-        return render(request, "assure/medecin_traitant.html",
-                      ctx | {"erreurs": errors, "valeurs": {"rpps": rpps, "date_debut": date_debut}, "succes": False}, status_code=422)
+        return render(
+            request,
+            "assure/medecin_traitant.html",
+            ctx | {"erreurs": errors, "valeurs": {"rpps": rpps, "date_debut": date_debut}, "succes": False},
+            status_code=422,
+        )
     return RedirectResponse("/assure/medecin-traitant?ok=1", status_code=303)
 
 
@@ -314,9 +339,11 @@ def family_benefits(request: Request, caller: PageCaller) -> Response:
             erreur = error.message[0].upper() + error.message[1:] + "."
     from secu.famille.explication import LIBELLES
 
-    return render(request, "assure/prestations.html",
-                  {"resultat": result, "mois": month, "mois_valeur": month.strftime("%Y-%m"), "erreur": erreur,
-                   "a_un_dossier": bool(dossiers), "libelles": LIBELLES})
+    return render(
+        request,
+        "assure/prestations.html",
+        {"resultat": result, "mois": month, "mois_valeur": month.strftime("%Y-%m"), "erreur": erreur, "a_un_dossier": bool(dossiers), "libelles": LIBELLES},
+    )
 
 
 # -- simulateur ------------------------------------------------------------------------------
@@ -359,7 +386,7 @@ def _form_field(field: str | None) -> str:
         return _FIELD_OF[field]
     if field.startswith("enfants["):
         try:
-            return f"enfant{int(field[8:field.index(']')]) + 1}"
+            return f"enfant{int(field[8 : field.index(']')]) + 1}"
         except ValueError:
             return "foyer"
     return "foyer"
@@ -380,11 +407,15 @@ def simulate(form: Any) -> tuple[dict[str, Any] | None, dict[str, str], date]:
     except (KeyError, TypeError, ValueError) as error:
         return None, {"foyer": f"Foyer illisible : {error}."}, month
     droits = next(iter(by_key.values()), [])
-    return {
-        "prestations": [d.__dict__ for d in droits],
-        "total_brut_cents": sum(d.brut_cents for d in droits),
-        "total_net_cents": sum(d.net_cents for d in droits),
-    }, {}, month
+    return (
+        {
+            "prestations": [d.__dict__ for d in droits],
+            "total_brut_cents": sum(d.brut_cents for d in droits),
+            "total_net_cents": sum(d.net_cents for d in droits),
+        },
+        {},
+        month,
+    )
 
 
 @router.get("/simulateur")
@@ -392,9 +423,17 @@ def simulator(request: Request, caller: PageCaller) -> Response:
     _own(caller)
     from secu.famille.explication import LIBELLES
 
-    return render(request, "assure/simulateur.html",
-                  {"erreurs": {}, "valeurs": {"situation": "couple", "mois": date.today().strftime("%Y-%m")}, "resultat": None,
-                   "max_enfants": MAX_ENFANTS, "libelles": LIBELLES})
+    return render(
+        request,
+        "assure/simulateur.html",
+        {
+            "erreurs": {},
+            "valeurs": {"situation": "couple", "mois": date.today().strftime("%Y-%m")},
+            "resultat": None,
+            "max_enfants": MAX_ENFANTS,
+            "libelles": LIBELLES,
+        },
+    )
 
 
 @router.post("/simulateur")

@@ -18,8 +18,19 @@ rules and written in bulk (see lot.py for the steps).
     lot.py          the steps, and the retry of a lot that collides with a concurrent one
 """
 
-from secu.maladie.intake.lot import action_prescrite, care_fingerprint, line_out, receive_lot, receive_lot_retrying
+from secu.maladie.intake.lot import action_prescrite, care_fingerprint, lines_out, receive_lot, receive_lot_retrying
 from secu.maladie.intake.schemas import REJETS, FseIn, LigneIn, LotIn, Rejet, Resultat
 
-__all__ = ["REJETS", "FseIn", "LigneIn", "LotIn", "Rejet", "Resultat", "action_prescrite", "care_fingerprint", "line_out", "receive_lot",
-           "receive_lot_retrying"]
+__all__ = [
+    "REJETS",
+    "FseIn",
+    "LigneIn",
+    "LotIn",
+    "Rejet",
+    "Resultat",
+    "action_prescrite",
+    "care_fingerprint",
+    "lines_out",
+    "receive_lot",
+    "receive_lot_retrying",
+]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Executable, Row, or_, select, text, tuple_
+from sqlalchemy import Executable, Row, String, literal_column, or_, select, text, tuple_
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -26,6 +26,11 @@ from secu.register.attestation import motif_sans_droits
 from secu.register.models import Affiliation, Ald, AyantDroit, MedecinTraitant, PeriodeC2S, Personne
 
 PersonKey = tuple[int, date]  # (personne_id, date of care)
+
+LIQUIDEE = literal_column("'liquidee'", String())
+"""``statut = 'liquidee'`` written in the statement, not bound: a plan PostgreSQL keeps for a prepared statement
+(its "generic" plan, used after five executions) cannot prove a bound ``statut = $2`` matches the predicate of the
+partial unique index on the care's fingerprint, and scanned the whole ``fse`` table for each lot instead."""
 
 
 @dataclass(frozen=True)
@@ -89,14 +94,22 @@ def droits(session: Session, asks: set[tuple[Patient, date]]) -> dict[PersonKey,
     if orphans:
         links = session.execute(
             select(AyantDroit.enfant_id, AyantDroit.ouvrant_droit_id, AyantDroit.date_debut, AyantDroit.date_fin)
-            .where(among(session, AyantDroit.enfant_id, orphans)).order_by(AyantDroit.id)
+            .where(among(session, AyantDroit.enfant_id, orphans))
+            .order_by(AyantDroit.id)
         ).all()
         parents = _affiliations(session, {link.ouvrant_droit_id for link in links})
         for patient, day in asks:
             if organisme[patient.id, day] is None:
                 organisme[patient.id, day] = next(
-                    (code for link in links if link.enfant_id == patient.id and _in_force(link.date_debut, link.date_fin, day)
-                     for code in [_affiliation_on(parents.get(link.ouvrant_droit_id, []), day)] if code is not None), None)
+                    (
+                        code
+                        for link in links
+                        if link.enfant_id == patient.id and _in_force(link.date_debut, link.date_fin, day)
+                        for code in [_affiliation_on(parents.get(link.ouvrant_droit_id, []), day)]
+                        if code is not None
+                    ),
+                    None,
+                )
     result = {}
     for patient, day in asks:
         code = organisme[patient.id, day]
@@ -143,7 +156,7 @@ def existing_claims(session: Session, professionnel_id: int, numeros: Iterable[s
 
 def liquidated_twins(session: Session, cares: Iterable[str]) -> dict[str, str]:
     """For each care fingerprint already liquidated: the number of the feuille that carried it."""
-    query = select(Fse.soins_empreinte, Fse.numero).where(among(session, Fse.soins_empreinte, set(cares)), Fse.statut == "liquidee")
+    query = select(Fse.soins_empreinte, Fse.numero).where(among(session, Fse.soins_empreinte, set(cares)), Fse.statut == LIQUIDEE)
     return {row.soins_empreinte: row.numero for row in session.execute(query)}
 
 
@@ -166,8 +179,11 @@ def _counters_query(session: Session, ordered: list[tuple[int, int]], *, lock: b
             "ORDER BY k.personne_id, k.annee" + (" FOR UPDATE OF k" if lock else "")
         ), {"p": [p for p, _ in ordered], "a": [a for _, a in ordered]}
     table = table_of(CompteurAnnuel)
-    query = (select(table.c.personne_id, table.c.annee, table.c.participation_forfaitaire_cents, table.c.franchise_cents)
-             .where(tuple_(table.c.personne_id, table.c.annee).in_(ordered)).order_by(table.c.personne_id, table.c.annee))
+    query = (
+        select(table.c.personne_id, table.c.annee, table.c.participation_forfaitaire_cents, table.c.franchise_cents)
+        .where(tuple_(table.c.personne_id, table.c.annee).in_(ordered))
+        .order_by(table.c.personne_id, table.c.annee)
+    )
     return (query.with_for_update() if lock else query), {}
 
 
@@ -180,18 +196,21 @@ def lock_counters(session: Session, keys: set[tuple[int, int]]) -> dict[tuple[in
         return {}
     ordered = sorted(keys)
     if session.get_bind().dialect.name == "postgresql":  # one statement, the rows inserted in (person, year) order
-        session.execute(text(
-            "INSERT INTO compteur_annuel (personne_id, annee, participation_forfaitaire_cents, franchise_cents) "
-            "SELECT v.p, v.a, 0, 0 FROM unnest(CAST(:p AS integer[]), CAST(:a AS integer[])) AS v(p, a) ORDER BY v.p, v.a "
-            "ON CONFLICT DO NOTHING"), {"p": [p for p, _ in ordered], "a": [a for _, a in ordered]})
+        session.execute(
+            text(
+                "INSERT INTO compteur_annuel (personne_id, annee, participation_forfaitaire_cents, franchise_cents) "
+                "SELECT v.p, v.a, 0, 0 FROM unnest(CAST(:p AS integer[]), CAST(:a AS integer[])) AS v(p, a) ORDER BY v.p, v.a "
+                "ON CONFLICT DO NOTHING"
+            ),
+            {"p": [p for p, _ in ordered], "a": [a for _, a in ordered]},
+        )
     else:
         session.execute(
             sqlite.insert(CompteurAnnuel).on_conflict_do_nothing(),
             [{"personne_id": pid, "annee": year, "participation_forfaitaire_cents": 0, "franchise_cents": 0} for pid, year in ordered],
         )
     query, parameters = _counters_query(session, ordered, lock=True)
-    return {(row.personne_id, row.annee): (row.participation_forfaitaire_cents, row.franchise_cents)
-            for row in session.execute(query, parameters)}
+    return {(row.personne_id, row.annee): (row.participation_forfaitaire_cents, row.franchise_cents) for row in session.execute(query, parameters)}
 
 
 def franchise_kind(acte: str, day: date) -> str | None:
@@ -220,10 +239,16 @@ def borne_today(session: Session, professionnel_id: int, asks: set[PersonKey]) -
     if not asks:
         return result
     ids, days = {pid for pid, _ in asks}, {day for _, day in asks}
-    query = (select(Fse.personne_id, Fse.date_soins, Fse.professionnel_id, LigneFse.acte, LigneFse.participation_forfaitaire_cents,
-                    LigneFse.franchise_cents)
-             .join(Fse).where(among(session, Fse.personne_id, ids), among(session, Fse.date_soins, days), Fse.statut == "liquidee",
-                              or_(LigneFse.participation_forfaitaire_cents != 0, LigneFse.franchise_cents != 0)))
+    query = (
+        select(Fse.personne_id, Fse.date_soins, Fse.professionnel_id, LigneFse.acte, LigneFse.participation_forfaitaire_cents, LigneFse.franchise_cents)
+        .join(Fse)
+        .where(
+            among(session, Fse.personne_id, ids),
+            among(session, Fse.date_soins, days),
+            Fse.statut == "liquidee",  # bound, not LIQUIDEE: written out, it let the planner walk the whole partial index
+            or_(LigneFse.participation_forfaitaire_cents != 0, LigneFse.franchise_cents != 0),
+        )
+    )
     pf_cents: dict[PersonKey, int] = defaultdict(int)
     by_kind: dict[PersonKey, dict[str | None, int]] = defaultdict(dict)
     for row in session.execute(query):

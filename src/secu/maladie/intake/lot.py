@@ -20,6 +20,7 @@ import hashlib
 import json
 import random
 import time
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -35,6 +36,7 @@ from secu.core.db import unit_of_work
 from secu.core.errors import InvalidField, NotFound
 from secu.core.identifiers import parse_nir, validate_rpps
 from secu.core.security import Caller
+from secu.maladie import etapes
 from secu.maladie.intake import liquidation, loading
 from secu.maladie.intake.liquidation import Candidat
 from secu.maladie.intake.schemas import REJETS, Collision, FseIn, LotIn, Rejet, Resultat
@@ -60,10 +62,16 @@ def care_fingerprint(personne_id: int, professionnel_id: int, fse_in: FseIn, dum
     a duplicate cannot pass for new care by its spelling. (The form is that of the feuilles stored before: amounts
     with two decimals, coefficients without trailing zeros, acts in capitals.) ``dumped``: the FSE's
     ``model_dump(mode="json")`` when the caller has it already."""
-    lines = [{**line, "acte": line["acte"].upper(), "montant": _cents_text(line["montant"]),
-              "base_unitaire": None if line["base_unitaire"] is None else _cents_text(line["base_unitaire"]),
-              "coefficient": format(Decimal(line["coefficient"]).normalize(), "f")}
-             for line in (dumped or fse_in.model_dump(mode="json"))["lignes"]]
+    lines = [
+        {
+            **line,
+            "acte": line["acte"].upper(),
+            "montant": _cents_text(line["montant"]),
+            "base_unitaire": None if line["base_unitaire"] is None else _cents_text(line["base_unitaire"]),
+            "coefficient": format(Decimal(line["coefficient"]).normalize(), "f"),
+        }
+        for line in (dumped or fse_in.model_dump(mode="json"))["lignes"]
+    ]
     return fingerprint([personne_id, professionnel_id, fse_in.date_soins.isoformat(), sorted(json.dumps(line, sort_keys=True) for line in lines)])
 
 
@@ -140,25 +148,30 @@ class _Lot:
             stored = existing.get(fse_in.numero)
             if stored is not None and stored.statut == "liquidee":
                 if stored.empreinte != empreinte:
-                    self.results[index] = Resultat(fse_in.numero, "rejetee", "NUMERO_REUTILISE", REJETS["NUMERO_REUTILISE"],
-                                                   champ=f"fse[{index}].numero")
+                    self.results[index] = Resultat(fse_in.numero, "rejetee", "NUMERO_REUTILISE", REJETS["NUMERO_REUTILISE"], champ=f"fse[{index}].numero")
                 else:
-                    self.results[index] = _result_of(stored)
+                    self.results[index] = _result_of(self.session, stored)
                 continue
             fresh.append((index, fse_in, empreinte))
         candidats = self._checked(fresh)
         liquidees = self._liquidated(candidats)
-        write(self.session, self.caller, self.pro, self.lot, self.today, liquidees, self.rejetees,
-              {n: f for n, f in existing.items() if f.statut != "liquidee"})
+        write(
+            self.session, self.caller, self.pro, self.lot, self.today, liquidees, self.rejetees, {n: f for n, f in existing.items() if f.statut != "liquidee"}
+        )
         for done in liquidees:
             self.results[done.candidat.index] = Resultat(
-                done.candidat.fse_in.numero, "liquidee", fse_id=done.fse_id, rembourse_cents=done.total("rembourse_cents"),
+                done.candidat.fse_in.numero,
+                "liquidee",
+                fse_id=done.fse_id,
+                rembourse_cents=done.total("rembourse_cents"),
                 lignes=[line_out_of(line, steps) for line, steps in zip(done.lignes, done.explications, strict=True)],
-                explications=[line["explication"] for line in done.lignes])
+                explications=[line["explication"] for line in done.lignes],
+            )
         for index, first, same in repeats:
             answer = self.results[first]
-            self.results[index] = answer if same else Resultat(answer.numero, "rejetee", "NUMERO_REUTILISE", REJETS["NUMERO_REUTILISE"],
-                                                               champ=f"fse[{index}].numero")
+            self.results[index] = (
+                answer if same else Resultat(answer.numero, "rejetee", "NUMERO_REUTILISE", REJETS["NUMERO_REUTILISE"], champ=f"fse[{index}].numero")
+            )
         return [self.results[index] for index in range(len(raws))]
 
     def _validate(self, raws: list[dict[str, Any]]) -> tuple[list[tuple[int, FseIn, str]], list[tuple[int, int, bool]]]:
@@ -174,14 +187,21 @@ class _Lot:
             except ValidationError as error:
                 first = error.errors()[0]
                 where = ".".join(str(p) for p in first["loc"])
-                self.results[index] = Resultat(numero, "rejetee", "FORMAT", f"{REJETS['FORMAT']} : {where} — {first['msg']}",
-                                               champ=f"fse[{index}].{where}")
+                self.results[index] = Resultat(numero, "rejetee", "FORMAT", f"{REJETS['FORMAT']} : {where} — {first['msg']}", champ=f"fse[{index}].{where}")
                 continue
-            cents = next((f"lignes.{k}.{name}" for k, line in enumerate(fse_in.lignes) for name in ("montant", "base_unitaire")
-                          if getattr(line, name) is not None and getattr(line, name) != getattr(line, name).quantize(Decimal("0.01"))), None)
+            cents = next(
+                (
+                    f"lignes.{k}.{name}"
+                    for k, line in enumerate(fse_in.lignes)
+                    for name in ("montant", "base_unitaire")
+                    if getattr(line, name) is not None and getattr(line, name) != getattr(line, name).quantize(Decimal("0.01"))
+                ),
+                None,
+            )
             if cents is not None:  # a fraction of a cent cannot be paid: the FSE is malformed, its lot goes on
-                self.results[index] = Resultat(numero, "rejetee", "FORMAT", f"{REJETS['FORMAT']} : {cents} — au plus deux décimales",
-                                               champ=f"fse[{index}].{cents}")
+                self.results[index] = Resultat(
+                    numero, "rejetee", "FORMAT", f"{REJETS['FORMAT']} : {cents} — au plus deux décimales", champ=f"fse[{index}].{cents}"
+                )
                 continue
             self.dumped[index] = dumped = fse_in.model_dump(mode="json")
             empreinte = fingerprint(dumped)
@@ -271,7 +291,7 @@ class _Lot:
         liquidees, start = [], 0
         for candidat in candidats:
             count = len(candidat.fse_in.lignes)
-            liquidees.append(Liquidee(candidat, list(values[start:start + count]), list(steps[start:start + count])))
+            liquidees.append(Liquidee(candidat, list(values[start : start + count]), list(steps[start : start + count])))
             start += count
         return liquidees
 
@@ -282,8 +302,7 @@ class _Lot:
         for row in rejected.unique("ordre", keep="first", maintain_order=True).iter_rows(named=True):
             candidat = by_index[row["ordre"]]
             code = "ACTE_INCONNU" if row["rejet"] in ("ACTE_INCONNU", "acte_inconnu") else "TARIF"
-            self.reject(candidat.index, candidat.fse_in, candidat.empreinte,
-                        Rejet(code, row.get("motif"), champ=f"lignes[{row['numero'] - 1}].acte"))
+            self.reject(candidat.index, candidat.fse_in, candidat.empreinte, Rejet(code, row.get("motif"), champ=f"lignes[{row['numero'] - 1}].acte"))
             refused.add(candidat.index)
         seen: dict[str, str] = {}
         for candidat in candidats:
@@ -327,10 +346,20 @@ def line_out_of(values: dict[str, Any], steps: list[Any] | None = None) -> dict[
     }
 
 
-def line_out(line: LigneFse) -> dict[str, Any]:
-    return line_out_of({column: getattr(line, column) for column in LigneFse.__table__.columns.keys()})
+def lines_out(session: Session, lines: Sequence[LigneFse]) -> list[dict[str, Any]]:
+    """Stored lines as the API shows them, their explanations read back in one query (secu.maladie.etapes)."""
+    columns = LigneFse.__table__.columns.keys()
+    steps = etapes.expand(session, [line.explication for line in lines])
+    return [line_out_of({column: getattr(line, column) for column in columns}, found) for line, found in zip(lines, steps, strict=True)]
 
 
-def _result_of(fse: Fse) -> Resultat:
-    return Resultat(fse.numero, "liquidee", fse_id=fse.id, rembourse_cents=fse.rembourse_cents, lignes=[line_out(ligne) for ligne in fse.lignes],
-                    explications=[ligne.explication for ligne in fse.lignes])
+def _result_of(session: Session, fse: Fse) -> Resultat:
+    lignes = lines_out(session, fse.lignes)
+    return Resultat(
+        fse.numero,
+        "liquidee",
+        fse_id=fse.id,
+        rembourse_cents=fse.rembourse_cents,
+        lignes=lignes,
+        explications=[json.dumps(line["explication"], ensure_ascii=False, default=str) for line in lignes],
+    )

@@ -39,8 +39,7 @@ class LigneIn(Entree):
     montant: Decimal = Field(ge=0, le=100_000, description="honoraires facturés, en euros")
     base_unitaire: Decimal | None = Field(default=None, ge=0, le=100_000, description="prix unitaire (pharmacie, LPP, transport)")
     ald: bool = Field(default=False, description="soins en rapport avec l'ALD (ordonnance bizone)")
-    acte_lourd_pendant_sejour: bool = Field(
-        default=False, description="séjour hospitalier (GHS) au cours duquel un acte lourd a été effectué (CSS R160-16)")
+    acte_lourd_pendant_sejour: bool = Field(default=False, description="séjour hospitalier (GHS) au cours duquel un acte lourd a été effectué (CSS R160-16)")
 
 
 class FseIn(Entree):
@@ -51,7 +50,8 @@ class FseIn(Entree):
     professionnel_rpps: str | None = Field(default=None, max_length=11)
     tiers_payant: bool = False
     parcours: Literal["medecin_traitant", "oriente", "urgence", "remplacement", "hors_residence", "acces_direct", "hors_parcours"] | None = Field(
-        default=None, description="situation au regard du parcours de soins coordonné, telle que le médecin la déclare")
+        default=None, description="situation au regard du parcours de soins coordonné, telle que le médecin la déclare"
+    )
     maternite: bool = False
     atmp: bool = False
     lignes: list[LigneIn] = Field(min_length=1, max_length=99)
@@ -77,7 +77,7 @@ class Resultat:
     rembourse_cents: int = 0
     lignes: list[dict[str, Any]] = field(default_factory=list)
     explications: list[str] = field(default_factory=list)
-    """Each line's ``explication`` as the JSON text stored (the API writes it into its answer as it is)."""
+    """Each line's steps as JSON text (the API writes it into its answer as it is; written once, at liquidation)."""
 
 
 class Rejet(Exception):
