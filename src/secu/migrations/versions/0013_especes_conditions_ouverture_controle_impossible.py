@@ -1,7 +1,7 @@
 """especes: why a period's days are not paid (conditions d'ouverture R. 313-3, avis received after the arrêt R. 323-12)
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-07 23:45:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
