@@ -1027,6 +1027,7 @@ def prelevements_pension(pensions: pl.DataFrame) -> pl.DataFrame:
     frame = frame.with_columns(categorie.alias("categorie_csg"), (pl.col("categorie_csg").is_null() & ~connue).alias("categorie_defaut"))
     c = pl.col("categorie_csg")
     zero = pl.lit(0, dtype=pl.Decimal(38, 9))
+    casa = apply_rate_expr(pl.col("montant").cast(pl.Int64), pl.col("pension_prelevements_casa_taux"))
     taux = (pl.when(c == "reduit").then(pl.col("pension_prelevements_csg_taux_reduit"))
             .when(c == "median").then(pl.col("pension_prelevements_csg_taux_median"))
             .when(c == "normal").then(pl.col("pension_prelevements_csg_taux_normal"))
@@ -1036,7 +1037,7 @@ def prelevements_pension(pensions: pl.DataFrame) -> pl.DataFrame:
     frame = frame.with_columns(
         apply_rate_expr(montant, pl.col("taux_csg")).alias("csg"),
         pl.when(c != "exoneree").then(apply_rate_expr(montant, pl.col("crds_taux"))).otherwise(0).cast(pl.Int64).alias("crds"),
-        pl.when(c.is_in(["median", "normal"])).then(apply_rate_expr(montant, pl.col("pension_prelevements_casa_taux"))).otherwise(0).cast(pl.Int64).alias("casa"),
+        pl.when(c.is_in(["median", "normal"])).then(casa).otherwise(0).cast(pl.Int64).alias("casa"),
     )
     frame = frame.with_columns((montant - pl.col("csg") - pl.col("crds") - pl.col("casa")).alias("net"))
     return frame.sort("__ligne").drop("__ligne")
