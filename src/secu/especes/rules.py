@@ -31,8 +31,12 @@ swisslife.fr publish, where rounding the ceiling first would give 220,13 €).
 * CSG 6,2 % (L. 136-8 II) and CRDS 0,5 % (ordonnance n° 96-50, art. 14) on the
   gross IJ of the period, rounded half up; none for a person not tax-resident in
   France (L. 136-1), flagged by the caller.
+* CSG (3,8 / 6,6 / 8,3 %, by the RFR of N-2, L. 136-8 III), CRDS 0,5 % and CASA 0,3 % (CASF L. 14-10-4)
+  on the invalidity pensions: :func:`prelevements_pension`.
 * Invalidité — L. 341-4, L. 341-5, R. 341-5: 30 % / 50 % of the SAM, capped at
   30 % / 50 % of the PASS, not below the minimum; 3e catégorie + MTP.
+* Pensions d'invalidité: CSG 3,8 / 6,6 / 8,3 % by the RFR of N-2 and the parts (L. 136-8, III), CRDS 0,5 %
+  and CASA 0,3 % (CASF L. 14-10-4) withheld: :func:`prelevements_pension`.
 * Capital décès — L. 361-1, D. 361-1: the flat amount in force on the date of death.
 
 Input errors (unknown risk, end before start, negative salary, missing column)
