@@ -86,7 +86,7 @@ def test_claim_avis_decision_and_the_exoneration_in_the_liquidation(app, world: 
         "/api/especes/invalidite/paiements", headers=world.as_("agent.paris"), json={"organisme_code": world.cpam_paris, "mois": "2025-05-01"}
     )
     assert paid.status_code == 200, paid.text
-    assert paid.json()["total_cents"] == 100_000 and paid.json()["virements"] == 1
+    assert paid.json()["total_cents"] == 90_900 and paid.json()["virements"] == 1
     other = world.client.post(
         "/api/especes/invalidite/paiements", headers=world.as_("agent.marseille"), json={"organisme_code": world.cpam_paris, "mois": "2025-05-01"}
     )

@@ -194,12 +194,19 @@ def test_monthly_payment_twice_is_once_and_the_file_is_what_is_marked_paid(sessi
     with unit_of_work(sessions) as s:
         mine = dict(
             s.execute(
-                select(invalidite.VersementInvalidite.pension_id, invalidite.VersementInvalidite.montant_cents).where(
+                select(invalidite.VersementInvalidite.pension_id, invalidite.VersementInvalidite.pension_cents).where(
                     invalidite.VersementInvalidite.pension_id.in_(pensions), invalidite.VersementInvalidite.mois == date(2025, 6, 1)
                 )
             ).all()
         )
         assert mine == {pensions[0]: 100_000, pensions[1]: 125_000, pensions[2]: 150_000}  # 50 % × 24 000 / 30 000 / 36 000 ÷ 12
+        nets = s.scalars(
+            select(invalidite.VersementInvalidite.montant_cents)
+            .where(invalidite.VersementInvalidite.pension_id.in_(pensions), invalidite.VersementInvalidite.mois == date(2025, 6, 1))
+            .order_by(invalidite.VersementInvalidite.pension_id)
+        ).all()
+        # no RFR known: taux normal, CSG 8,3 % + CRDS 0,5 % + CASA 0,3 % (L. 136-8 III): 1 000 € → 909 €, 1 250 € → 1 136,25 €
+        assert list(nets) == [90_900, 113_625, 136_350]
         marked = s.scalar(
             select(func.coalesce(func.sum(invalidite.VersementInvalidite.montant_cents), 0)).where(
                 invalidite.VersementInvalidite.campagne_id == first.campagne_id
@@ -216,7 +223,7 @@ def test_monthly_payment_twice_is_once_and_the_file_is_what_is_marked_paid(sessi
     april = paiement.run_payments(sessions, CPAM, date(2026, 4, 1))
     with unit_of_work(sessions) as s:
         paid = s.scalar(
-            select(invalidite.VersementInvalidite.montant_cents).where(
+            select(invalidite.VersementInvalidite.pension_cents).where(
                 invalidite.VersementInvalidite.pension_id == pensions[0], invalidite.VersementInvalidite.mois == date(2026, 4, 1)
             )
         )
@@ -253,7 +260,9 @@ def test_cumul_with_the_dsn_pay_of_the_reference_period(sessions) -> None:  # ty
     # R. 341-17: pension 30 % × 30 000 ÷ 12 = 750 €, 756 € from 2026-04-01 (× 1,008): 11 × 750 + 756 = 9 006 € in the window;
     # seuil = SAM 30 000 € (no salary of 2023 known); 9 006 + 12 × 3 000 = 45 006 €, excess 15 006 €, half 7 503 €, a twelfth 625,25 €.
     assert window == 11 * 75_000 + 75_600
-    assert (row.pension_cents, row.reduction_cents, row.montant_cents) == (75_600, 62_525, 13_075)
+    assert (row.pension_cents, row.reduction_cents) == (75_600, 62_525)  # 130,75 € after the cumul
+    # withheld on the pension after the cumul, taux normal (no RFR): CSG 10,85 €, CRDS 0,65 €, CASA 0,39 € (half up)
+    assert (row.csg_cents, row.crds_cents, row.casa_cents, row.montant_cents) == (1_085, 65, 39, 11_886)
 
 
 def test_hand_over_at_the_legal_age_and_stop_at_death(sessions) -> None:  # type: ignore[no-untyped-def]
@@ -320,7 +329,7 @@ def test_two_runs_of_a_caisse_at_once_pay_each_pension_once(sessions, database_u
     bilans = [o for o in outcomes if isinstance(o, paiement.Bilan)]
     refused = [o for o in outcomes if isinstance(o, BaseException)]
     assert all(isinstance(o, Conflict) and "déjà en cours" in o.message for o in refused), refused
-    assert bilans and all(b.total_cents == 4 * 100_000 and b.virements == 4 for b in bilans)
+    assert bilans and all(b.total_cents == 4 * 90_900 and b.virements == 4 for b in bilans)  # 1 000 € net of CSG, CRDS and CASA (taux normal)
     with unit_of_work(sessions) as s:
         paid = s.scalar(
             select(func.count())
@@ -338,8 +347,8 @@ def test_a_run_cut_off_after_its_first_chunk_resumes_and_pays_nothing_twice(sess
     campagne_id = paiement._open_run(sessions, caisse, date(2025, 6, 1), date(2025, 7, 1))
     assert paiement._pay_chunk(sessions, caisse, campagne_id) == 1  # … and the process dies here
     bilan = paiement.run_payments(sessions, caisse, date(2025, 6, 1))
-    assert (bilan.campagne_id, bilan.versements, bilan.virements, bilan.total_cents) == (campagne_id, 3, 3, 300_000)
-    assert sepa_totals(bilan.fichier_sepa) == (3, 300_000)
+    assert (bilan.campagne_id, bilan.versements, bilan.virements, bilan.total_cents) == (campagne_id, 3, 3, 272_700)  # 3 × 909 €, net of CSG, CRDS, CASA
+    assert sepa_totals(bilan.fichier_sepa) == (3, 272_700)
     with unit_of_work(sessions) as s:
         rows = s.scalars(select(invalidite.VersementInvalidite.pension_id).where(invalidite.VersementInvalidite.campagne_id == campagne_id)).all()
         assert sorted(rows) == sorted(pensions) and check_invalidite(s) == []

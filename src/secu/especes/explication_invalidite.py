@@ -11,7 +11,15 @@ from typing import Any
 
 from secu.core.explication import Etape, Etapes, euros, nombre, pourcent, references
 from secu.core.parameters import parameters
-from secu.especes.rules import REF_CUMUL, REF_LIQUIDATION, REVALORISATION, colonne_revalorisation
+from secu.especes.rules import (
+    REF_CASA_PENSION,
+    REF_CRDS_PENSION,
+    REF_CSG_PENSION,
+    REF_CUMUL,
+    REF_LIQUIDATION,
+    REVALORISATION,
+    colonne_revalorisation,
+)
 
 
 def explain_sam(annees: list[dict[str, Any]], sam: int, nombre_annees: int, reference: str | None) -> list[Etape]:
@@ -80,3 +88,28 @@ def explain_cumul(row: Mapping[str, Any]) -> list[Etape]:
 
 
 __all__ = ["explain_cumul", "explain_pension", "explain_sam"]
+
+
+LIBELLES_CSG = {"exoneree": "exonération", "reduit": "taux réduit", "median": "taux médian", "normal": "taux normal"}
+
+
+def explain_prelevements(row: Mapping[str, Any]) -> list[Etape]:
+    """A row of :func:`secu.especes.rules.prelevements_pension`: the CSG category, the CSG, CRDS and CASA, the net."""
+    steps = Etapes()
+    step = steps.ajoute
+    libelle = LIBELLES_CSG[row["categorie_csg"]]
+    origine = " (revenu fiscal de référence inconnu : taux normal appliqué)" if row["categorie_defaut"] else ""
+    step(f"CSG : {libelle}{origine}", None, REF_CSG_PENSION)
+    if row["categorie_csg"] == "exoneree":
+        step("Pension exonérée de CSG, donc de CRDS et de CASA", 0, references(REF_CSG_PENSION, REF_CRDS_PENSION))
+    else:
+        taux_csg = f"pension_prelevements_csg_taux_{row['categorie_csg']}_reference"
+        step(f"CSG ({pourcent(row['taux_csg'])}) sur la pension", row["csg"], references(row[taux_csg], REF_CSG_PENSION))
+        step(f"CRDS ({pourcent(row['crds_taux'])}) sur la pension", row["crds"], references(row["crds_taux_reference"], REF_CRDS_PENSION))
+        if row["categorie_csg"] == "reduit":
+            step("Pas de CASA au taux réduit de CSG", 0, REF_CASA_PENSION)
+        else:
+            casa = pourcent(row["pension_prelevements_casa_taux"])
+            step(f"CASA ({casa}) sur la pension", row["casa"], references(row["pension_prelevements_casa_taux_reference"], REF_CASA_PENSION))
+    step("Montant net versé", row["net"], None)
+    return steps

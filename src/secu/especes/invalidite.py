@@ -28,11 +28,12 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import polars as pl
 from pydantic import Field
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, or_, select
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from secu.acces import Permission, Portee, exiger, portee, refus
@@ -104,6 +105,10 @@ class PensionInvalidite(Base):
     iban: Mapped[str | None] = mapped_column(String(34))
     bic: Mapped[str | None] = mapped_column(String(11))
     titulaire: Mapped[str | None] = mapped_column(String(70))
+    # CSG on the pension (L. 136-8 III): the category when known, else the RFR of N-2 (cents) and its parts; none: taux normal
+    categorie_csg: Mapped[str | None] = mapped_column(String(10))
+    rfr_cents: Mapped[int | None] = mapped_column(BigInteger)
+    parts: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     explication: Mapped[str] = mapped_column(Text)  # JSON: the SAM's years and the liquidation steps
     creee_le: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
@@ -137,7 +142,10 @@ class VersementInvalidite(Base):
     mois: Mapped[date] = mapped_column(Date)
     pension_cents: Mapped[int] = mapped_column(BigInteger)  # the month's pension before the cumul
     reduction_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # R. 341-17
-    montant_cents: Mapped[int] = mapped_column(BigInteger)  # paid
+    csg_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # L. 136-8 III
+    crds_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # ordonnance 96-50 art. 14
+    casa_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # CASF L. 14-10-4 2°
+    montant_cents: Mapped[int] = mapped_column(BigInteger)  # paid: the net, after the cumul and the withholdings
     explication: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (UniqueConstraint("pension_id", "mois"),)
@@ -490,9 +498,50 @@ def lire_pension(session: Session, caller: Caller, pension_id: int, mois: date |
         "explication": explain_pension(row),
         "sam": stored["sam"],
         "versements": [
-            {"mois": v.mois, "pension_cents": v.pension_cents, "reduction_cents": v.reduction_cents, "montant_cents": v.montant_cents} for v in versements
+            {
+                "mois": v.mois,
+                "pension_cents": v.pension_cents,
+                "reduction_cents": v.reduction_cents,
+                "csg_cents": v.csg_cents,
+                "crds_cents": v.crds_cents,
+                "casa_cents": v.casa_cents,
+                "montant_cents": v.montant_cents,
+            }
+            for v in versements
         ],
+        "categorie_csg": pension.categorie_csg,
     }
+
+
+def situation_csg(
+    session: Session, caller: Caller, pension_id: int, *, categorie_csg: str | None = None, rfr_cents: int | None = None, parts: Decimal | None = None
+) -> PensionInvalidite:
+    """Record what the tax administration sent for a pension's CSG (L. 136-8 III): its category, or the RFR of N-2
+    and its parts (checked by :func:`secu.especes.rules.prelevements_pension`); all None: back to the taux normal."""
+    pension = session.get(PensionInvalidite, pension_id)
+    if pension is None:
+        raise NotFound("pension introuvable", field="pension_id")
+    personne = _personne(session, pension.personne_id)
+    _exiger_dossier(session, caller, Permission.DECIDER_INVALIDITE, personne, pension.organisme_code)
+    if (rfr_cents is None) != (parts is None):
+        raise InvalidField("rfr_cents" if rfr_cents is None else "parts", "le revenu fiscal de référence et le nombre de parts vont ensemble")
+    from secu.especes.rules import prelevements_pension
+
+    prelevements_pension(  # validates the category, the RFR and the parts, naming the field
+        pl.DataFrame(
+            {
+                "montant": [0],
+                "mois": [pension.date_effet],
+                "categorie_csg": [categorie_csg],
+                "rfr": [rfr_cents],
+                "parts": [None if parts is None else float(parts)],
+            },
+            schema={"montant": pl.Int64, "mois": pl.Date, "categorie_csg": pl.String, "rfr": pl.Int64, "parts": pl.Float64},
+        )
+    )
+    pension.categorie_csg, pension.rfr_cents, pension.parts = categorie_csg, rfr_cents, parts
+    journal(session, caller, Action.MODIFICATION, Ressource.PENSION_INVALIDITE, pension.id, personne_id=personne.id, detail="situation CSG")
+    return pension
 
 
 def pensionnes_le(session: Session, asks: Iterable[tuple[int, date]]) -> set[tuple[int, date]]:
@@ -569,4 +618,5 @@ __all__ = [
     "lire_pension",
     "pensionnes_le",
     "salaire_annuel_moyen",
+    "situation_csg",
 ]

@@ -17,9 +17,14 @@ of M+1 (the caller gives another date of execution). A run is keyed by (caisse, 
   which is built from exactly the rows the run recorded (a second call meanwhile answers « déjà en cours »,
   or the month's result once it is over).
 
-Ledger (branch maladie, the CPAM's books): ``charges.prestations.invalidite`` debited of the amount paid,
-``tresorerie.virements_emis`` credited (the pensions' CSG, CRDS and CASA — at the rates of replacement income,
-by the pensioner's tax reference — are not computed by secu yet: the amount paid is the gross pension).
+* the CSG, CRDS and CASA are withheld on the month's pension after the cumul
+  (:func:`secu.especes.rules.prelevements_pension`: the rate of the pension's CSG category, or of its RFR of
+  N-2 and parts, else the taux normal); the SEPA transfer is the net.
+
+Ledger (branch maladie, the CPAM's books), per payment: ``charges.prestations.invalidite`` debited of the gross
+pension (after the cumul), ``tresorerie.virements_emis`` credited of the net, and the withholdings owed to their
+attributaires credited: ``dettes.attributaires.csg`` (the URSSAF, L. 136-8), ``dettes.attributaires.cades``
+(the CRDS, ordonnance 96-50 art. 14) and ``dettes.attributaires.cnsa`` (the CASA, CASF L. 14-10-4).
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from secu.core.db import unit_of_work
 from secu.core.errors import Conflict, InvalidField
 from secu.core.sepa import export_valide
 from secu.especes import rules
-from secu.especes.explication_invalidite import explain_cumul, explain_pension
+from secu.especes.explication_invalidite import explain_cumul, explain_pension, explain_prelevements
 from secu.especes.invalidite import (
     CampagneInvalidite,
     ConversionRetraite,
@@ -196,32 +201,57 @@ def _pay(session: Session, run: CampagneInvalidite, pensions: list[PensionInvali
             }
         )
     )
-    entries: list[ledger.NouvelleEcriture] = []
     by_id = {p.id: p for p in pensions}
+    ordre = [by_id[i] for i in cumul["pension"]]
+    prelevements = rules.prelevements_pension(
+        cumul.select(
+            "pension",
+            pl.col("pension_versee").alias("montant"),
+            "mois",
+            pl.Series("categorie_csg", [p.categorie_csg for p in ordre], dtype=pl.String),
+            pl.Series("rfr", [p.rfr_cents for p in ordre], dtype=pl.Int64),
+            pl.Series("parts", [None if p.parts is None else float(p.parts) for p in ordre], dtype=pl.Float64),
+        )
+    )
+    retenues = {r["pension"]: r for r in prelevements.iter_rows(named=True)}
+    entries: list[ledger.NouvelleEcriture] = []
     for row in cumul.iter_rows(named=True):
         pension = by_id[row["pension"]]
-        etapes = explain_pension(rows[pension.id]) + explain_cumul(row)
+        retenue = retenues[pension.id]
+        etapes = explain_pension(rows[pension.id]) + explain_cumul(row) + explain_prelevements(retenue)
         versement = VersementInvalidite(
             pension_id=pension.id,
             campagne_id=run.id,
             mois=run.mois,
             pension_cents=row["pension_mensuelle"],
             reduction_cents=row["reduction_mensuelle"],
-            montant_cents=row["pension_versee"],
+            csg_cents=retenue["csg"],
+            crds_cents=retenue["crds"],
+            casa_cents=retenue["casa"],
+            montant_cents=retenue["net"],
             explication=json.dumps(etapes, default=str),
         )
         session.add(versement)
         if row["pension_versee"]:
+            code = run.organisme_code
+            lignes = [
+                ledger.Ligne("maladie", code, COMPTE_CHARGE, row["pension_versee"]),
+                ledger.Ligne("maladie", code, "tresorerie.virements_emis", -retenue["net"]),
+            ]
+            for compte, montant, attributaire in (
+                ("dettes.attributaires.csg", retenue["csg"], "URSSAF"),
+                ("dettes.attributaires.cades", retenue["crds"], "CADES"),
+                ("dettes.attributaires.cnsa", retenue["casa"], "CNSA"),
+            ):
+                if montant:
+                    lignes.append(ledger.Ligne("maladie", code, compte, -montant, contrepartie=attributaire))
             entries.append(
                 ledger.NouvelleEcriture(
                     cle_idempotence=f"invalidite:versement:{pension.id}:{run.mois:%Y-%m}",
                     date_operation=run.date_execution,
                     libelle=f"Pension d'invalidité {run.mois:%m/%Y} (pension {pension.id})",
                     document_source=f"campagne invalidité {run.id}",
-                    lignes=(
-                        ledger.Ligne("maladie", run.organisme_code, COMPTE_CHARGE, row["pension_versee"]),
-                        ledger.Ligne("maladie", run.organisme_code, "tresorerie.virements_emis", -row["pension_versee"]),
-                    ),
+                    lignes=tuple(lignes),
                 ),
             )
     session.flush()

@@ -31,8 +31,12 @@ swisslife.fr publish, where rounding the ceiling first would give 220,13 €).
 * CSG 6,2 % (L. 136-8 II) and CRDS 0,5 % (ordonnance n° 96-50, art. 14) on the
   gross IJ of the period, rounded half up; none for a person not tax-resident in
   France (L. 136-1), flagged by the caller.
+* CSG (3,8 / 6,6 / 8,3 %, by the RFR of N-2, L. 136-8 III), CRDS 0,5 % and CASA 0,3 % (CASF L. 14-10-4)
+  on the invalidity pensions: :func:`prelevements_pension`.
 * Invalidité — L. 341-4, L. 341-5, R. 341-5: 30 % / 50 % of the SAM, capped at
   30 % / 50 % of the PASS, not below the minimum; 3e catégorie + MTP.
+* Pensions d'invalidité: CSG 3,8 / 6,6 / 8,3 % by the RFR of N-2 and the parts (L. 136-8, III), CRDS 0,5 %
+  and CASA 0,3 % (CASF L. 14-10-4) withheld: :func:`prelevements_pension`.
 * Capital décès — L. 361-1, D. 361-1: the flat amount in force on the date of death.
 
 Input errors (unknown risk, end before start, negative salary, missing column)
@@ -948,3 +952,99 @@ __all__ += [
     "LIENS", "REVALORISATION", "SITUATIONS_DECES", "beneficiaires_capital_deces", "conditions_capital_deces", "conversion_retraite",
     "annees_sam", "colonne_revalorisation", "cumul_invalidite", "montant_liquidation", "pension_en_service", "revaloriser",
 ]
+
+
+# ---------------------------------------------------------------------------
+# CSG, CRDS and CASA withheld on the pensions d'invalidité (revenus de remplacement)
+
+CATEGORIES_CSG = ("exoneree", "reduit", "median", "normal")
+"""The CSG rate categories of a pension (CSS L. 136-8, III): exonération, taux réduit, médian, normal."""
+
+CATEGORIE_CSG_DEFAUT = "normal"
+"""When neither a category nor the RFR is known, the caisse applies the taux normal (the tax administration's
+data not received yet); the difference is refunded once they arrive (CSS L. 136-8, III: the rate follows the
+RFR; taking the highest rate meanwhile is the CNAV's and the CPAMs' practice, not a text)."""
+
+REF_CSG_PENSION = "CSS art. L. 136-1-2 et L. 136-8, III (CSG sur les pensions d'invalidité, taux selon le RFR de l'année N-2)"
+REF_CRDS_PENSION = "Ordonnance n° 96-50 du 24 janvier 1996, art. 14 et 19 (CRDS 0,5 % sur les revenus de remplacement assujettis à la CSG)"
+REF_CASA_PENSION = "CASF art. L. 14-10-4, 2° (CASA 0,3 % sur les pensions assujetties à la CSG au taux médian ou normal)"
+
+_PARAMS_PRELEVEMENTS = (
+    "pension_prelevements.csg_taux_reduit",
+    "pension_prelevements.csg_taux_median",
+    "pension_prelevements.csg_taux_normal",
+    "pension_prelevements.casa_taux",
+    "crds.taux",
+)
+_SEUILS_RFR = (
+    "pension_prelevements.seuil_rfr1", "pension_prelevements.demi_part_rfr1",
+    "pension_prelevements.seuil_rfr2", "pension_prelevements.demi_part_rfr2",
+    "pension_prelevements.seuil_rfr3", "pension_prelevements.demi_part_rfr3",
+)
+
+
+def prelevements_pension(pensions: pl.DataFrame) -> pl.DataFrame:
+    """CSG, CRDS and CASA withheld on a month's invalidity pension, and the net paid (one row per pension).
+
+    Input: ``montant`` (Int64 cents: the gross pension of the month, after the cumul), ``mois`` (Date: the
+    rates and RFR thresholds in force that month), and optionally ``categorie_csg`` (one of
+    :data:`CATEGORIES_CSG`, null when unknown), ``rfr`` (Int64 cents: the revenu fiscal de référence of the
+    year N-2) and ``parts`` (Float: the number of parts of quotient familial of that RFR, multiples of ¼).
+
+    The category is ``categorie_csg`` when given; else, from ``rfr`` and ``parts``: RFR ≤ seuil 1 → exonérée,
+    ≤ seuil 2 → taux réduit, ≤ seuil 3 → taux médian, above → taux normal, each seuil = the first part's plus
+    the demi-part's amount per additional half-part (L. 136-8, III; « n'excède pas » : equal stays below);
+    else :data:`CATEGORIE_CSG_DEFAUT`. The two-consecutive-years condition of L. 136-8, III for the médian and
+    normal rates is not applied (secu holds one RFR per pension). CSG = montant × taux of the category, CRDS
+    = montant × ``crds.taux`` when CSG is due, CASA = montant × ``pension_prelevements.casa_taux`` at the médian
+    or normal rate; each rounded half up to the cent. Output: ``categorie_csg``, ``categorie_defaut`` (bool),
+    ``taux_csg``, ``csg``, ``crds``, ``casa``, ``net`` and the rates' ``*_reference`` columns.
+    """
+    _obligatoires(pensions, ("montant", "mois"))
+    if pensions.select((pl.col("montant") < 0).any()).item():
+        raise InvalidField("montant", "montant ne peut pas être négatif")
+    frame = pensions
+    for column, dtype in (("categorie_csg", pl.String), ("rfr", pl.Int64), ("parts", pl.Float64)):
+        frame = frame.with_columns((pl.col(column) if column in frame.columns else pl.lit(None)).cast(dtype).alias(column))
+    inconnues = sorted(set(frame.get_column("categorie_csg").drop_nulls().unique().to_list()) - set(CATEGORIES_CSG))
+    if inconnues:
+        raise InvalidField("categorie_csg", f"catégorie de CSG inconnue : {', '.join(inconnues)} (attendu : {', '.join(CATEGORIES_CSG)})")
+    if frame.select((pl.col("rfr") < 0).any()).item():
+        raise InvalidField("rfr", "le revenu fiscal de référence ne peut pas être négatif")
+    quarts = (pl.col("parts") * 4).round(0).cast(pl.Int64)
+    if frame.select(((quarts < 4) | ((pl.col("parts") * 4 - quarts).abs() > 1e-9)).any()).item():
+        raise InvalidField("parts", "le nombre de parts est au moins 1, par quart de part")
+    frame = frame.with_columns(pl.col("mois").cast(pl.Date)).with_row_index("__ligne")
+    frame = join_parameters(frame, [*_PARAMS_PRELEVEMENTS, *_SEUILS_RFR], on="mois", with_references=True)
+    # per additional half-part: (quarts − 4) quarter-parts = (quarts − 4) / 2 half-parts; the cents are even
+    seuils = [
+        pl.col(f"pension_prelevements_seuil_rfr{i}") + (quarts - 4) * pl.col(f"pension_prelevements_demi_part_rfr{i}") // 2 for i in (1, 2, 3)
+    ]
+    par_rfr = (
+        pl.when(pl.col("rfr") <= seuils[0]).then(pl.lit("exoneree"))
+        .when(pl.col("rfr") <= seuils[1]).then(pl.lit("reduit"))
+        .when(pl.col("rfr") <= seuils[2]).then(pl.lit("median"))
+        .otherwise(pl.lit("normal"))
+    )
+    connue = pl.col("rfr").is_not_null() & pl.col("parts").is_not_null()
+    categorie = pl.coalesce(pl.col("categorie_csg"), pl.when(connue).then(par_rfr), pl.lit(CATEGORIE_CSG_DEFAUT))
+    frame = frame.with_columns(categorie.alias("categorie_csg"), (pl.col("categorie_csg").is_null() & ~connue).alias("categorie_defaut"))
+    c = pl.col("categorie_csg")
+    zero = pl.lit(0, dtype=pl.Decimal(38, 9))
+    casa = apply_rate_expr(pl.col("montant").cast(pl.Int64), pl.col("pension_prelevements_casa_taux"))
+    taux = (pl.when(c == "reduit").then(pl.col("pension_prelevements_csg_taux_reduit"))
+            .when(c == "median").then(pl.col("pension_prelevements_csg_taux_median"))
+            .when(c == "normal").then(pl.col("pension_prelevements_csg_taux_normal"))
+            .otherwise(zero))
+    montant = pl.col("montant").cast(pl.Int64)
+    frame = frame.with_columns(taux.alias("taux_csg"))
+    frame = frame.with_columns(
+        apply_rate_expr(montant, pl.col("taux_csg")).alias("csg"),
+        pl.when(c != "exoneree").then(apply_rate_expr(montant, pl.col("crds_taux"))).otherwise(0).cast(pl.Int64).alias("crds"),
+        pl.when(c.is_in(["median", "normal"])).then(casa).otherwise(0).cast(pl.Int64).alias("casa"),
+    )
+    frame = frame.with_columns((montant - pl.col("csg") - pl.col("crds") - pl.col("casa")).alias("net"))
+    return frame.sort("__ligne").drop("__ligne")
+
+
+__all__ += ["CATEGORIES_CSG", "CATEGORIE_CSG_DEFAUT", "prelevements_pension"]
