@@ -360,6 +360,7 @@ MATRIX: dict[tuple[str, str], list[Cas]] = {
     ("GET", "/analyste"): [_page("/analyste", {"analyste"})],
     ("GET", "/analyste/"): [_page("/analyste/", {"analyste"})],
     ("GET", "/analyste/simulation"): [_page("/analyste/simulation", {"analyste"})],
+    ("GET", "/analyste/retraites"): [_page("/analyste/retraites", {"analyste"})],
 }
 
 #: Routes that are not the app's to decide (static files of the pages).
