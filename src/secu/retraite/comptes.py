@@ -2,17 +2,23 @@
 
 The retirees of a partition (:func:`secu.synth.retraites.retraites`, careers summarised: SAM, quarters, age at
 departure) go through :func:`secu.retraite.rules.droit_propre.pension_droit_propre` once, at the date of the
-constant legislation (``calibration.yaml``, ``retraite.carriere.legislation``); each month from January, every
-retiree alive on its first day is paid the pension revalued by
-:func:`secu.retraite.rules.revalorisation.pension_en_service` (each 1 January after the date d'effet, CSS
-L. 161-23-1, L. 161-25). The CSG, CRDS and CASA withheld come from the one rule on pensions,
+constant legislation (``calibration.yaml``, ``retraite.carriere.legislation``); so do the careers of the late
+spouses of the survivors (:func:`secu.synth.retraites.reversions`), whose pension then goes through
+:func:`secu.retraite.rules.reversion.pension_reversion` at the same date. Each month from January, every pension
+of a person alive on its first day is paid revalued by :func:`secu.retraite.rules.revalorisation.pension_en_service`
+(each 1 January after the date d'effet, CSS L. 161-23-1, L. 161-25). The ASPA of the retirees the dataset marks
+(:func:`secu.retraite.rules.aspa.aspa`) is computed each month at that month's law, their pensions of the month
+as their resources; it is the FSV's (CSS L. 815-1, L. 135-2), advanced by the CNAV (:data:`GRAND_LIVRE`). The
+CSG, CRDS and CASA withheld on the pensions come from the one rule on pensions,
 :func:`secu.especes.rules.prelevements_pension` (the household's resources of the dataset standing in for the
-RFR). Accounts (gross charges, before what is withheld):
+RFR; the ASPA bears none). Accounts (gross charges, before what is withheld):
 
 ============================  ==========  =================================================================
 poste                         branche     volume
 ============================  ==========  =================================================================
-prestations.droit_propre      vieillesse  monthly pensions paid
+prestations.droit_propre      vieillesse  monthly pensions de droit propre paid
+prestations.reversion         vieillesse  monthly pensions de réversion paid
+prestations.aspa              fsv         monthly ASPA paid (financed by the FSV, advanced by the CNAV)
 crds.pensions                 cades       (produit) pensions on which CRDS was withheld; owed by the CNAV
 casa                          autonomie   (produit) pensions on which CASA was withheld (CSS L. 14-10-4)
 ============================  ==========  =================================================================
@@ -35,6 +41,7 @@ from secu.branches import Branche
 BRANCHES = (Branche("vieillesse", "Vieillesse", "Vieillesse", "retraite"),)
 
 GRAND_LIVRE = {
+    ("fsv", CHARGE, "prestations.aspa"): ("retraite", "creances.fsv.aspa"),  # paid by the CNAV for the FSV, owed back
     ("cades", PRODUIT, "crds.pensions"): ("retraite", "dettes.attributaires.cades"),  # withheld by the CNAV, owed to the CADES
     ("autonomie", PRODUIT, "casa"): ("retraite", "dettes.attributaires.cnsa"),  # withheld by the CNAV, owed to the CNSA
 }
@@ -51,7 +58,10 @@ def pensions_liquidees(retraites: pl.DataFrame) -> pl.DataFrame:
     from secu.retraite.rules.droit_propre import pension_droit_propre
 
     if retraites.height == 0:
-        return retraites
+        return retraites.with_columns(
+            *[pl.lit(None, dtype=pl.Int64).alias(c) for c in ("pension_annuelle", "pension_mensuelle", "majoration_enfants",
+                                                               "decote_trimestres", "surcote_trimestres")],
+            pl.lit(None, dtype=pl.Boolean).alias("minimum_contributif"))
     computed = pension_droit_propre(retraites.select("personne", *CARRIERE))
     outputs = [c for c in computed.columns if c not in (*CARRIERE, "personne")]
     return retraites.join(computed.select("personne", *outputs), on="personne", how="left")
@@ -73,6 +83,56 @@ def pensions_du_mois(pensions: pl.DataFrame, mois: list[date]) -> pl.DataFrame:
     return rows.with_columns(served["pension_mensuelle_revalorisee"])
 
 
+def reversions_liquidees(reversions: pl.DataFrame, personnes: pl.DataFrame, propres: pl.DataFrame, annee: int) -> pl.DataFrame:
+    """The survivors (:data:`secu.synth.retraites.REVERSION_SCHEMA`) with their réversion at the date d'effet of the
+    constant legislation, in ``pension_mensuelle`` (the rule's ``reversion_mensuelle``; its other outputs beside).
+
+    The late spouse's pension is his or her career's through the pension rule (without the majoration for
+    children: the réversion has its own). The survivor's age and the death keep their distance to 1 January of
+    ``annee`` (both moved by the same span to the legislation's date). Resources: the survivor's pay (gross monthly
+    × 3 or × 12, a salarié's or independent's) and own pension de droit propre of the régime général (``propres``:
+    ``personne``, ``pension_mensuelle``), the 3 or 12 months before; a couple's resources are not known (the
+    survivors live without a spouse)."""
+    from secu.retraite.rules.reversion import pension_reversion
+
+    if reversions.height == 0:
+        return reversions.with_columns(pl.lit(None, dtype=pl.Int64).alias("pension_mensuelle"))
+    defunts = pensions_liquidees(reversions)
+    shift = pl.lit(date(annee, 1, 1)) - pl.col("date_effet")
+    pay = pl.when(pl.col("statut").is_in(["salarie", "independant"])).then(pl.col("salaire_brut_mensuel")).otherwise(0).fill_null(0)
+    resources = defunts.join(personnes.select("personne", "statut", "salaire_brut_mensuel"), on="personne", how="left").join(
+        propres.select("personne", pl.col("pension_mensuelle").alias("__propre")), on="personne", how="left")
+    rows = resources.select(
+        "personne", "date_effet",
+        (pl.col("date_deces_conjoint") - shift).alias("date_deces"),
+        (pl.col("date_naissance") - shift).alias("naissance"),
+        (pl.col("pension_annuelle") - pl.col("majoration_enfants")).alias("pension_defunt"),
+        pl.col("trimestres_rg").alias("trimestres_defunt"),
+        *[(pay * k).cast(pl.Int64).alias(f"revenus_activite_{k}_mois") for k in (3, 12)],
+        *[(pl.col("__propre").fill_null(0) * k).cast(pl.Int64).alias(f"autres_ressources_{k}_mois") for k in (3, 12)],
+        "enfants",
+    )
+    computed = pension_reversion(rows)
+    return reversions.join(computed.select("personne", pl.col("reversion_mensuelle").alias("pension_mensuelle"), "reversion_annuelle",
+                                           "condition_age", "depassement"), on="personne", how="left")
+
+
+def aspa_du_mois(servies: pl.DataFrame) -> pl.DataFrame:
+    """The ASPA of each beneficiary and month (``servies``: ``personne``, ``mois``, ``date_naissance`` and
+    ``ressources_mensuelles``, the month's pensions and other pensions, taken for each of the 3 or 12 months before),
+    at the month's law: ``aspa_mensuelle``."""
+    from secu.retraite.rules.aspa import aspa
+
+    if servies.height == 0:
+        return servies.with_columns(pl.lit(None, dtype=pl.Int64).alias("aspa_mensuelle"))
+    computed = aspa(servies.select(
+        pl.col("mois").alias("date_effet"), pl.col("date_naissance").alias("naissance"),
+        *[pl.lit(0, dtype=pl.Int64).alias(f"revenus_activite_{k}_mois") for k in (3, 12)],
+        *[(pl.col("ressources_mensuelles") * k).alias(f"autres_ressources_{k}_mois") for k in (3, 12)],
+    ))
+    return servies.with_columns(computed["aspa_mensuelle"])
+
+
 def _prelevements(paid: pl.DataFrame, foyers: pl.DataFrame) -> pl.DataFrame:
     """The CSG, CRDS and CASA withheld on each pension paid: the household's yearly resources of the dataset as the
     RFR, one part per parent (hypothèse: the dataset holds no tax household)."""
@@ -87,24 +147,31 @@ def _prelevements(paid: pl.DataFrame, foyers: pl.DataFrame) -> pl.DataFrame:
     return prelevements_pension(rows)
 
 
-def comptes_des_pensions(paid: pl.DataFrame, foyers: pl.DataFrame) -> pl.DataFrame:
-    """The pensions paid (:func:`pensions_du_mois`) → charges ``prestations.droit_propre``, the CRDS and CASA withheld."""
-    if paid.height == 0:
+def _lignes(frame: pl.DataFrame, branche: str, sens: str, poste: str, montant: str, volume: str) -> pl.DataFrame:
+    return frame.select(pl.lit(branche).alias("branche"), "mois", pl.lit(sens).alias("sens"), pl.lit(poste).alias("poste"),
+                        pl.col(montant).alias("montant_cents"), pl.col(volume).alias("volume"))
+
+
+def comptes_des_pensions(paid: pl.DataFrame, foyers: pl.DataFrame, aspa: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The pensions paid (:func:`pensions_du_mois`, with ``nature``: ``droit_propre`` or ``reversion``) and the ASPA
+    (:func:`aspa_du_mois`) → charges ``prestations.<nature>``, ``prestations.aspa`` (fsv), the CRDS and CASA withheld."""
+    lines = []
+    if paid.height:
+        withheld = _prelevements(paid, foyers)
+        frame = pl.DataFrame({"mois": paid["mois"], "nature": paid["nature"], "brut": paid["pension_mensuelle_revalorisee"],
+                              "crds": withheld["crds"], "casa": withheld["casa"]})
+        by_nature = frame.group_by("mois", "nature").agg(pl.col("brut").sum(), pl.len().alias("volume"))
+        for nature in ("droit_propre", "reversion"):
+            lines.append(_lignes(by_nature.filter(pl.col("nature") == nature), "vieillesse", CHARGE, f"prestations.{nature}", "brut", "volume"))
+        withheld_month = frame.group_by("mois").agg(
+            pl.col("crds").sum(), pl.col("casa").sum(), (pl.col("crds") > 0).sum().alias("volume_crds"), (pl.col("casa") > 0).sum().alias("volume_casa"))
+        lines.append(_lignes(withheld_month, "cades", PRODUIT, "crds.pensions", "crds", "volume_crds"))
+        lines.append(_lignes(withheld_month, "autonomie", PRODUIT, "casa", "casa", "volume_casa"))
+    if aspa is not None and aspa.height:
+        due = aspa.filter(pl.col("aspa_mensuelle") > 0).group_by("mois").agg(pl.col("aspa_mensuelle").sum(), pl.len().alias("volume"))
+        lines.append(_lignes(due, "fsv", CHARGE, "prestations.aspa", "aspa_mensuelle", "volume"))
+    if not lines:
         return empty()
-    withheld = _prelevements(paid, foyers)
-    frame = pl.DataFrame({"mois": paid["mois"], "brut": paid["pension_mensuelle_revalorisee"], "crds": withheld["crds"], "casa": withheld["casa"]})
-    summary = frame.group_by("mois").agg(
-        pl.col("brut").sum(), pl.col("crds").sum(), pl.col("casa").sum(), pl.len().alias("volume"),
-        (pl.col("crds") > 0).sum().alias("volume_crds"), (pl.col("casa") > 0).sum().alias("volume_casa"),
-    )
-    lines = [
-        summary.select(pl.lit("vieillesse").alias("branche"), "mois", pl.lit(CHARGE).alias("sens"), pl.lit("prestations.droit_propre").alias("poste"),
-                       pl.col("brut").alias("montant_cents"), "volume"),
-        summary.select(pl.lit("cades").alias("branche"), "mois", pl.lit(PRODUIT).alias("sens"), pl.lit("crds.pensions").alias("poste"),
-                       pl.col("crds").alias("montant_cents"), pl.col("volume_crds").alias("volume")),
-        summary.select(pl.lit("autonomie").alias("branche"), "mois", pl.lit(PRODUIT).alias("sens"), pl.lit("casa").alias("poste"),
-                       pl.col("casa").alias("montant_cents"), pl.col("volume_casa").alias("volume")),
-    ]
     out = pl.concat(lines, how="vertical_relaxed").filter(pl.col("montant_cents") != 0)
     return out.select([pl.col(k).cast(v) for k, v in SCHEMA.items()]).sort("branche", "mois", "poste")
 
@@ -112,19 +179,33 @@ def comptes_des_pensions(paid: pl.DataFrame, foyers: pl.DataFrame) -> pl.DataFra
 def _comptes(partition: Partition, mois: list[date]) -> pl.DataFrame:
     from secu.synth import retraites
 
-    retirees = retraites.retraites(partition.personnes, mois[0].year, partition.seed)
-    if retirees.height == 0:
+    annee = mois[0].year
+    retirees = retraites.retraites(partition.personnes, annee, partition.seed)
+    survivors = retraites.reversions(partition.personnes, partition.foyers, annee, partition.seed)
+    if retirees.height == 0 and survivors.height == 0:
         return empty()
-    return comptes_des_pensions(pensions_du_mois(pensions_liquidees(retirees), mois), partition.foyers)
+    propres = pensions_liquidees(retirees)
+    derivees = reversions_liquidees(survivors, partition.personnes, propres, annee)
+    columns = ["personne", "foyer", "date_naissance", "date_deces", "date_effet", "pension_mensuelle"]
+    paid = pl.concat([
+        pensions_du_mois(propres.select(columns), mois).with_columns(pl.lit("droit_propre").alias("nature")),
+        pensions_du_mois(derivees.filter(pl.col("pension_mensuelle") > 0).select(columns), mois).with_columns(pl.lit("reversion").alias("nature")),
+    ], how="vertical_relaxed")
+    beneficiaries = propres.filter(pl.col("aspa")).select("personne", "date_naissance", "pension_autres_regimes")
+    resources = paid.join(beneficiaries.select("personne"), on="personne", how="semi").group_by("personne", "mois").agg(
+        pl.col("pension_mensuelle_revalorisee").sum().alias("__pensions"))
+    servies = resources.join(beneficiaries, on="personne").select(
+        "personne", "mois", "date_naissance", (pl.col("__pensions") + pl.col("pension_autres_regimes")).alias("ressources_mensuelles"))
+    return comptes_des_pensions(paid, partition.foyers, aspa_du_mois(servies))
 
 
 def de_l_annee(partition: Partition, jusqu_au: date) -> pl.DataFrame:
-    """The pensions of every month from January to ``jusqu_au``."""
+    """The pensions and the ASPA of every month from January to ``jusqu_au``."""
     return _comptes(partition, months_to(jusqu_au))
 
 
 def du_mois(partition: Partition, mois: date) -> pl.DataFrame:
-    """The month's pensions (nothing cumulates across months: the month alone)."""
+    """The month's pensions and ASPA (nothing cumulates across months: the month alone)."""
     return _comptes(partition, [mois])
 
 

@@ -6,7 +6,8 @@ give the same retirees. Figures and their sources: ``calibration.yaml``, section
 * :func:`retraites`: the retirees of the régime général with a droit propre — ``statut`` retraite, aged
   ``age_minimum`` or more on 1 January, drawn so that the partition holds its share of the published count — and
   their career: age at departure, quarters (all régimes, régime général, cotisés), SAM, children raised, the
-  pensions of the other régimes; the poorest of the 65 and over are marked ASPA beneficiaries.
+  pensions of the other régimes; the poorest of the 65 and over living without a spouse are marked ASPA
+  beneficiaries.
 * :func:`reversions`: the survivors (55 or over, living without a spouse, women for the published share) and the
   career of the spouse who died, in the same columns.
 
@@ -138,10 +139,12 @@ def retraites(personnes: pl.DataFrame, annee: int, seed: int) -> pl.DataFrame:
     birth = people["date_naissance"].to_numpy().astype("datetime64[D]")
     female = people["sexe"].to_numpy() == "2"
     career = careers(r, female, _months_between(birth, first), raw)
-    # The ASPA (L. 815-1): the smallest careers (SAM × share of a full career) of the 65 and over, the published count.
+    # The ASPA (L. 815-1): the smallest careers (SAM × share of a full career) of the 65 and over living without a
+    # spouse (the couple's ceiling would need the spouse's resources), the published count.
     age_chosen = _age(people, first)
     index = career["sam"].to_numpy() * np.minimum(career["trimestres_rg"].to_numpy() / 166, 1.0)
-    old = age_chosen >= 65
+    couples = personnes.filter(pl.col("role") == "conjoint")["foyer"].unique()
+    old = (age_chosen >= 65) & ~people["foyer"].is_in(couples.implode()).to_numpy()
     wanted = int(round(_share(raw, "aspa") * n))
     aspa = np.zeros(people.height, dtype=bool)
     if wanted and old.any():
