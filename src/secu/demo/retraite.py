@@ -5,8 +5,8 @@ compte from the first job (a share of the year's PASS, so that every decade's sa
 
 * three retirees who left at 64 (pensions from 2023 on): a full career, a short one (décote) and a low-paid one
   (minimum contributif); the first is the demo's sign-in retiree (``retraite.demo``);
-* a survivor: one spouse of an older couple dies on :data:`DECES`, recorded in the register; the réversion of the
-  pension he or she drew;
+* a survivor: one spouse of a couple dies on :data:`DECES`, recorded in the register; the réversion of the pension
+  he or she drew from 64;
 * an ASPA beneficiary: someone of 67 or more living alone, a short low-paid career, retired at 67;
 * a working person in their fifties whose career so far gives an estimate of the pension at 64.
 
@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from secu.core import ages
 from secu.core.db import unit_of_work
 from secu.core.parameters import parameters
-from secu.core.security import SYSTEM, Role
+from secu.core.security import SYSTEM, Role, Utilisateur
 from secu.demo.population import DEMO_PASSWORD, REFERENCE
 from secu.register import schemas, service
 from secu.register.models import MembreFoyer, Personne
@@ -102,7 +102,7 @@ def _couples(session: Session) -> dict[int, int]:
 def plan(session: Session, seed_value: int) -> list[Carriere]:
     """Who plays each part, and their careers (deterministic by the seed)."""
     rng = random.Random(seed_value * 101 + 14)
-    people = session.scalars(select(Personne).where(Personne.date_deces.is_(None)).order_by(Personne.id)).all()
+    people = session.scalars(select(Personne).where(Personne.date_deces.is_(None) | (Personne.date_deces == DECES)).order_by(Personne.id)).all()
     age = {p.id: ages.age_le(p.date_naissance, REFERENCE) for p in people}
     couples = _couples(session)
     first_effet = PREMIER_EFFET
@@ -126,13 +126,13 @@ def plan(session: Session, seed_value: int) -> list[Carriere]:
         if p is not None:
             effet = _effet_a(p.date_naissance, AGE_DEPART)
             careers[-1].debut, careers[-1].fin, careers[-1].date_effet = p.date_naissance.year + start, effet.year - 1, effet
-    # The survivor: the older spouse of a couple both 62 or over dies; he or she had retired at 64.
+    # The survivor: one spouse of a couple dies; he or she had retired at 64 (from 2023), the other is 55 or over.
     for p in people:
         spouse = couples.get(p.id)
-        if spouse is None or p.id in used or spouse in used or age[p.id] < 66 or age.get(spouse, 0) < 62:
+        if spouse is None or p.id in used or spouse in used or age.get(spouse, 0) < 55:
             continue
         effet = _effet_a(p.date_naissance, AGE_DEPART)
-        if effet < first_effet:
+        if not first_effet <= effet <= DECES:
             continue
         survivor = next(s for s in people if s.id == spouse)
         take([p], "defunt", debut=p.date_naissance.year + PREMIER_EMPLOI, fin=effet.year - 1, part_pass=0.9, date_effet=effet, enfants=2)
@@ -176,12 +176,12 @@ def pensions(careers: list[Carriere]) -> pl.DataFrame:
     people = pl.DataFrame({
         "personne": [c.personne.id for c in worked], "naissance": [c.personne.date_naissance for c in worked],
         "date_effet": [effets[c.personne.id] for c in worked], "enfants_mere": [c.enfants if c.personne.sexe == "2" else 0 for c in worked],
+        "enfants": [c.enfants for c in worked],
     })
-    sam = salaire_annuel_moyen(years, people).personnes
+    sam = salaire_annuel_moyen(years, people.drop("enfants")).personnes
     quarters = years.group_by("personne").agg(
         pl.col("trimestres_tous_regimes").sum().alias("trimestres"), pl.col("trimestres_rg").sum(), pl.col("trimestres_cotises").sum())
-    frame = people.join(sam.select("personne", "sam"), on="personne").join(quarters, on="personne").with_columns(
-        pl.Series("enfants", [c.enfants for c in worked]))
+    frame = people.join(sam.select("personne", "sam"), on="personne").join(quarters, on="personne")
     return pension_droit_propre(frame.drop("enfants_mere"))
 
 
@@ -227,12 +227,14 @@ def _par_le_service(sessions: sessionmaker[Session], careers: list[Carriere], co
             claim = demande.demander(session, SYSTEM, demande.DemandeIn(
                 personne_id=personne.id, date_demande=date.fromordinal(c.date_effet.toordinal() - 90), date_effet=c.date_effet,
                 enfants=c.enfants, iban=personne.iban or "FR7630006000011234567890189"), today=REFERENCE)
+            caisses.add(claim.organisme_code)
+            if claim.statut != "deposee":
+                continue  # seeded before: decided already
             demande.instruire(session, SYSTEM, claim.id, demande.InstructionIn(
                 sam_cents=int(r["sam"]), trimestres=int(r["trimestres"]), trimestres_rg=int(r["trimestres_rg"]),
                 trimestres_cotises=int(r["trimestres_cotises"])))
             decided = date.fromordinal(c.date_effet.toordinal() - 30)
             demande.decider(session, SYSTEM, claim.id, demande.DecisionIn(decision="attribution", date_decision=decided))
-            caisses.add(claim.organisme_code)
     for caisse in sorted(caisses):
         for month in MOIS_PAYES:
             report.verse_cents += paiement.run_payments(sessions, caisse, paiement.echeance_du_mois(month)).total_cents
@@ -247,10 +249,11 @@ def seed_retraite(sessions: sessionmaker[Session], *, seed_value: int = 2026) ->
     report = RetraiteReport()
     with unit_of_work(sessions) as session:
         careers = plan(session, seed_value)
+        known = session.scalar(select(Utilisateur.id).where(Utilisateur.login == COMPTE)) is not None  # seeded before: same people
         for c in careers:
-            if c.role == "defunt":
+            if c.role == "defunt" and c.personne.date_deces is None:
                 service.change_person(session, c.personne.id, schemas.PersonneChange(date_deces=DECES), caller=SYSTEM, today=REFERENCE)
-            if c.role == "retraite.complete":
+            if c.role == "retraite.complete" and not known:
                 create_user(session, UtilisateurIn(login=COMPTE, password=DEMO_PASSWORD, role=Role.ASSURE,
                                                    nom_affiche=f"{c.personne.prenoms} {c.personne.nom_naissance}", personne_id=c.personne.id))
         session.expunge_all()
