@@ -1,4 +1,4 @@
-"""The allocation veuvage (L. 356-1 to L. 356-4, R. 356-3, R. 356-4, D. 356-1, D. 356-3).
+"""The allocation veuvage (L. 356-1 to L. 356-4, D. 356-1, D. 356-2, D. 356-3, D. 356-5).
 
 Sources of the expected amounts:
 
@@ -8,7 +8,7 @@ Sources of the expected amounts:
 * the reduction: « Si la somme de l'allocation et des revenus dépasse le plafond, l'allocation est réduite »
   (la-retraite-en-clair.fr) — the quarter's resources plus three months of allocation, the excess taken off;
 * the duration: « moins de 50 ans au moment du décès, elle vous est versée pendant 2 ans ; au moins 50 ans …
-  jusqu'à vos 55 ans » (la-retraite-en-clair.fr, 2024; R. 356-4);
+  jusqu'à vos 55 ans » (la-retraite-en-clair.fr, 2024; D. 356-5: « pendant une période maximum de deux ans »);
 * the earnings of an activity begun during the payment: « abattement de 100 % au cours des trois premiers mois,
   puis d'un abattement de 50 % pendant les neuf mois suivants » (D. 356-3, 3°, codes-et-lois.fr).
 """
@@ -110,4 +110,4 @@ def test_explanation_of_a_reduced_allocation():
     (row,) = _calc(_row(ressources_trimestre=1_000_00))
     steps = etapes_veuvage(row)
     assert steps[-1]["montant_cents"] == 558_13
-    assert any(s["reference"] and "D. 356-1" in s["reference"] and s["montant_cents"] == 155_04 for s in steps)
+    assert any(s["reference"] and "D. 356-2" in s["reference"] and s["montant_cents"] == 155_04 for s in steps)

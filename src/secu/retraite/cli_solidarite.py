@@ -190,7 +190,7 @@ def veuvage(
     deces: str = typer.Option(..., "--deces", help="date du décès de l'assuré, AAAA-MM-JJ"),
     naissance: str = typer.Option(..., "--naissance", help="date de naissance du conjoint survivant, AAAA-MM-JJ"),
     mois: str = typer.Option(..., "--mois", help="mois payé, AAAA-MM"),
-    affiliation_mois: int = typer.Option(..., "--affiliation-mois", help="mois d'affiliation de l'assuré dans l'année précédant le décès"),
+    affiliation_mois: int = typer.Option(..., "--affiliation-mois", help="mois d'affiliation de l'assuré dans les 12 mois précédant le mois du décès"),
     ressources_trimestre: str = typer.Option("0", "--ressources-trimestre", help="ressources prises en compte des 3 mois civils précédents, en euros"),
     remarie: bool = typer.Option(False, "--remarie", help="le conjoint survivant est remarié, pacsé ou vit en concubinage"),
     revenus_reprise: str = typer.Option("0", "--revenus-reprise", help="part de ces ressources tirée d'une activité commencée pendant le versement"),

@@ -1,16 +1,16 @@
-"""The allocation veuvage (CSS L. 356-1 to L. 356-4, R. 356-3, R. 356-4, D. 356-1, D. 356-3), vectorized over survivors × months.
+"""The allocation veuvage (CSS L. 356-1 to L. 356-4, D. 356-1, D. 356-2, D. 356-3, D. 356-5), vectorized over survivors × months.
 
 The temporary allowance of the surviving spouse who is too young for the réversion (under 55). One row per
 survivor and month paid, :func:`allocation_veuvage`:
 
-* **conditions** (L. 356-1, R. 356-3): under 55 at the death (``veuvage.age_limite``); not remarried, PACSed nor
+* **conditions** (L. 356-1, D. 356-1, D. 356-2): under 55 at the death (``veuvage.age_limite``); not remarried, PACSed nor
   living in concubinage (``remarie``); the deceased affiliated to the assurance vieillesse at least 3 months
-  (``veuvage.affiliation_mois``) in the 12 months before the death (``veuvage.affiliation_periode_mois``: the
-  sources read say a year, the task and the fact sheet 15 months — the parameter says so);
-* **period** (R. 356-4): from the first day of the month of the death, 24 months (``veuvage.duree_mois``); when
+  (``veuvage.affiliation_mois``) in the 12 months before the month of the death (``veuvage.affiliation_periode_mois``;
+  D. 356-1 says twelve where the task and the fact sheet said 15);
+* **period** (D. 356-5): from the first day of the month of the death, 24 months (``veuvage.duree_mois``); when
   the survivor was 50 or more at the death (``veuvage.age_prolongation``), until the 55th birthday. secu pays a
   month that begins before the end (the months of the 55th birthday excluded: secu's reading, not checked);
-* **amount** (L. 356-2, D. 356-1): ``veuvage.montant`` in force in the month; the survivor's resources of the
+* **amount** (L. 356-2, D. 356-2, 3°): ``veuvage.montant`` in force in the month; the survivor's resources of the
   3 calendar months before (``ressources_trimestre``: counted ones only, D. 356-3 — neither the capital décès
   of L. 361-1, nor the allocation de logement, the APL or the PCH) plus three months of allocation may not
   exceed the quarterly ceiling, 3.75 × the monthly amount; above, the allocation is reduced by the excess
@@ -46,9 +46,9 @@ PARAMETRES_MOIS = (
 )
 """Joined on the month paid (with their references)."""
 
-REF_CONDITIONS = "CSS art. L. 356-1 et R. 356-3 (conjoint survivant de moins de 55 ans, non remarié ; assuré affilié au moins 3 mois)"
-REF_DUREE = "CSS art. R. 356-4 (deux ans à compter du premier jour du mois du décès ; jusqu'à 55 ans si 50 ans au décès)"
-REF_REDUCTION = "CSS art. L. 356-2 et D. 356-1 (plafond trimestriel de ressources ; allocation réduite du dépassement)"
+REF_CONDITIONS = "CSS art. L. 356-1, D. 356-1 et D. 356-2 (conjoint survivant de moins de 55 ans, non remarié ; assuré affilié au moins 3 mois)"
+REF_DUREE = "CSS art. D. 356-5 (deux ans à compter du premier jour du mois du décès ; jusqu'à 55 ans si 50 ans au décès)"
+REF_REDUCTION = "CSS art. L. 356-2 et D. 356-2, 3° (plafond trimestriel de ressources ; allocation réduite du dépassement)"
 REF_REPRISE = "CSS art. D. 356-3, 3° (activité commencée pendant le versement : abattement de 100 % puis 50 %, douze mois)"
 
 _OBLIGATOIRES = ("date_deces", "naissance", "mois", "mois_affiliation_defunt", "ressources_trimestre")
@@ -133,7 +133,7 @@ def _verifier(frame: pl.DataFrame) -> None:
     if frame.select((pl.col("date_deces") < pl.col("naissance")).any()).item():
         raise InvalidField("date_deces", "le décès de l'assuré précède la naissance du conjoint survivant : dates incohérentes")
     if frame.select((pl.col("mois").dt.month_start() < pl.col("date_deces").dt.month_start()).any()).item():
-        raise InvalidField("mois", "le mois payé précède le mois du décès (CSS art. R. 356-4)")
+        raise InvalidField("mois", "le mois payé précède le mois du décès (CSS art. D. 356-5)")
 
 
 __all__ = ["PARAMETRES_DECES", "PARAMETRES_MOIS", "REF_CONDITIONS", "REF_DUREE", "REF_REDUCTION", "REF_REPRISE", "allocation_veuvage"]
