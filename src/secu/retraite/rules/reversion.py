@@ -64,7 +64,6 @@ MAJORATION_FORFAITAIRE = "reversion.majoration_forfaitaire_enfant"
 REF_ECRETEMENT = "CSS art. L. 353-1, al. 1 et 4 (réduite à due concurrence du dépassement du plafond)"
 REF_PARTAGE = "CSS art. L. 353-3 (partage entre conjoints et ex-conjoints au prorata de la durée de chaque mariage)"
 REF_RESSOURCES = "CSS art. R. 353-1-1 (ressources des 3 mois civils précédant la date d'effet, ou des 12 mois au-delà du quart du plafond)"
-REF_PLAFOND = "CSS art. D. 353-1-1 (plafond : 2 080 × SMIC horaire au 1er janvier ; × 1,6 pour un ménage)"
 REF_DEFINITIF = "CSS art. R. 353-1-1 (révision des ressources jusqu'au montant définitif)"
 
 _OBLIGATOIRES = (
@@ -249,6 +248,6 @@ def anniversaire(naissance: pl.Expr, annees: pl.Expr) -> pl.Expr:
 
 
 __all__ = [
-    "MAJORATION_FORFAITAIRE", "PARAMETRES", "REF_DEFINITIF", "REF_ECRETEMENT", "REF_PARTAGE", "REF_PLAFOND", "REF_RESSOURCES",
+    "MAJORATION_FORFAITAIRE", "PARAMETRES", "REF_DEFINITIF", "REF_ECRETEMENT", "REF_PARTAGE", "REF_RESSOURCES",
     "anniversaire", "avec_defauts", "colonnes_obligatoires", "pension_reversion",
 ]
