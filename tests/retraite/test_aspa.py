@@ -159,3 +159,18 @@ def test_the_2023_change_of_the_thresholds_metropole_and_outre_mer():
     assert "2023-270" in rows[3]["seuil_recuperation_reference"]
     with pytest.raises(NotFound):  # the DROM threshold runs until 31 December 2029
         _recuperer(_succession(date_deces=date(2030, 1, 1), outre_mer=True))
+
+
+def test_monthly_amounts_are_the_annual_ones_rounded_down_to_the_cent():
+    # 2026: « 1 043,59 € par mois » alone, « 1 620,18 € » a couple, and « si vous touchez 800 € de retraite par mois,
+    # … 243,59 € versés » (8mars15h40.fr, citing the circulaire Cnav; retraiteplus.fr); 2024: « 1 571,16 € par mois pour
+    # les couples » (mes-allocs.fr). 12 523,14 / 12 = 1 043,595: the half cent is dropped, not rounded up.
+    seul, couple, retraite, couple_2024 = _calc(
+        _foyer(date_effet=date(2026, 2, 1)),
+        _foyer(date_effet=date(2026, 2, 1), couple=True, allocataires=2, naissance_conjoint=date(1956, 1, 1)),
+        _foyer(date_effet=date(2026, 2, 1), autres_ressources_3_mois=2_400_00),
+        _foyer(date_effet=date(2024, 2, 1), couple=True, allocataires=2, naissance_conjoint=date(1956, 1, 1)),
+    )
+    assert seul["aspa_mensuelle"] == 1_043_59 and couple["aspa_mensuelle"] == 1_620_18
+    assert retraite["aspa_mensuelle"] == 243_59
+    assert couple_2024["aspa_mensuelle"] == 1_571_16
