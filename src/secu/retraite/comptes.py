@@ -70,17 +70,25 @@ def pensions_liquidees(retraites: pl.DataFrame) -> pl.DataFrame:
 def pensions_du_mois(pensions: pl.DataFrame, mois: list[date]) -> pl.DataFrame:
     """One row per retiree and month paid among ``mois`` (alive on the month's first day): the pension
     revalued each 1 January after its date d'effet (``pension_mensuelle_revalorisee``). A month before the date
-    d'effet pays the pension at that date's level (the constant legislation's date may fall after January)."""
-    from secu.retraite.rules.revalorisation import pension_en_service
+    d'effet pays the pension at that date's level (the constant legislation's date may fall after January).
 
-    months = pl.DataFrame({"mois": mois}, schema={"mois": pl.Date()})
+    The rule runs once per retiree for the first month and for each month holding a revaluation date, the months
+    between keep the amount of the last of those (nothing else changes a pension in payment)."""
+    from secu.core.parameters import parameters
+    from secu.retraite.rules.revalorisation import COEFFICIENT, pension_en_service
+
+    months = pl.DataFrame({"mois": sorted(mois)}, schema={"mois": pl.Date()})
     rows = pensions.join(months, how="cross").filter(pl.col("date_deces").is_null() | (pl.col("date_deces") >= pl.col("mois")))
     if rows.height == 0:
         return rows.with_columns(pl.lit(None, dtype=pl.Int64).alias("pension_mensuelle_revalorisee"))
-    served = pension_en_service(
-        rows.select("personne", "date_effet", pl.max_horizontal("mois", "date_effet").alias("mois"), "pension_mensuelle")
-    )
-    return rows.with_columns(served["pension_mensuelle_revalorisee"])
+    dates = [v.date_effet for v in parameters().get(COEFFICIENT).values]
+    keys = months.filter((pl.col("mois") == pl.col("mois").min())
+                         | pl.any_horizontal([(pl.col("mois") <= d) & (pl.lit(d) <= pl.col("mois").dt.month_end()) for d in dates]))
+    at_keys = pensions.select("personne", "date_effet", "pension_mensuelle").join(keys, how="cross")
+    served = pension_en_service(at_keys.with_columns(pl.max_horizontal("mois", "date_effet").alias("mois"), pl.col("mois").alias("__cle")))
+    served = served.select("personne", "__cle", "pension_mensuelle_revalorisee").sort("__cle")
+    paid = rows.sort("mois").join_asof(served, left_on="mois", right_on="__cle", by="personne", strategy="backward")
+    return paid.drop("__cle").sort("personne", "mois")
 
 
 def reversions_liquidees(reversions: pl.DataFrame, personnes: pl.DataFrame, propres: pl.DataFrame, annee: int) -> pl.DataFrame:
