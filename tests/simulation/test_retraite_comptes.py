@@ -57,10 +57,12 @@ def test_each_month_pays_every_living_retiree_his_revalued_pension(dataset: Path
         assert booked["branche"].to_list() == ["vieillesse"]
         assert int(booked["montant_cents"][0]) == int(served["pension_mensuelle_revalorisee"].sum()) > 0
         assert int(booked["volume"][0]) == alive.height
-    # The revaluation of 1 January 2025 is in every month of 2025 (the pensions were liquidated in 2023).
-    pensions = accounts.filter(pl.col("poste") == "prestations.droit_propre").sort("mois")
-    per_head = [int(m) / int(v) for m, v in zip(pensions["montant_cents"], pensions["volume"], strict=True)]
-    assert max(per_head) / min(per_head) < 1.01
+    # Liquidated on 1 January 2023, a pension of 2025 carries the revaluations of 1 January 2024 (+5,3 %, circulaire
+    # Cnav n° 2023-34) and 1 January 2025 (+2,2 %, circulaire Cnav n° 2024-39), each rounded half up to the cent.
+    paid = comptes.pensions_du_mois(retirees.join(liquidated.select("personne", "pension_mensuelle"), on="personne"),
+                                    [date(2025, 1, 1), date(2025, 6, 1), DECEMBRE])
+    expected = ((pl.col("pension_mensuelle") * 1053 + 500) // 1000 * 1022 + 500) // 1000
+    assert paid.select((pl.col("pension_mensuelle_revalorisee") == expected).all()).item()
     # The CRDS and CASA withheld are the pension rule's, on the droit propre and the réversions paid.
     crds = accounts.filter(pl.col("poste") == "crds.pensions")
     assert crds["branche"].unique().to_list() == ["cades"] and int(crds["montant_cents"].sum()) > 0

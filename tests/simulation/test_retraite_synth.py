@@ -51,6 +51,8 @@ def test_the_counts_are_the_published_ones(partitions: list[tuple[pl.DataFrame, 
         assert set(r["personne"]) <= set(personnes.filter(pl.col("statut") == "retraite")["personne"])
         old = r.filter(pl.col("aspa")).select((pl.lit(date(YEAR, 1, 1)) - pl.col("date_naissance")).dt.total_days() // 365)
         assert old.to_series().min() >= 65
+        couples = personnes.filter(pl.col("role") == "conjoint")["foyer"]
+        assert not r.filter(pl.col("aspa") & pl.col("foyer").is_in(couples.implode())).height  # alone: the ceiling of one
     # Drawn in each partition for its share of the published count: binomial noise only (a few %).
     assert droit_propre == pytest.approx(14_700_000 / POPULATION * PEOPLE, rel=0.03)
     assert reversion == pytest.approx(2_800_000 / POPULATION * PEOPLE, rel=0.08)

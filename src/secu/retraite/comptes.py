@@ -87,7 +87,7 @@ def pensions_du_mois(pensions: pl.DataFrame, mois: list[date]) -> pl.DataFrame:
     at_keys = pensions.select("personne", "date_effet", "pension_mensuelle").join(keys, how="cross")
     served = pension_en_service(at_keys.with_columns(pl.max_horizontal("mois", "date_effet").alias("mois"), pl.col("mois").alias("__cle")))
     served = served.select("personne", "__cle", "pension_mensuelle_revalorisee").sort("__cle")
-    paid = rows.sort("mois").join_asof(served, left_on="mois", right_on="__cle", by="personne", strategy="backward")
+    paid = rows.sort("mois").join_asof(served, left_on="mois", right_on="__cle", by="personne", strategy="backward", check_sortedness=False)
     return paid.drop("__cle").sort("personne", "mois")
 
 

@@ -77,6 +77,16 @@ def _months_between(start: np.ndarray, end: date) -> np.ndarray:
     return np.asarray(months - (day_start > end.day - 1))
 
 
+def _duree_requise(naissance: np.ndarray, legislation: date) -> np.ndarray:
+    """The durée d'assurance of each generation (L. 161-17-3) under the law the legislation's date applies."""
+    from secu.core.parameters import join_parameters, parameters
+
+    loi = f"loi_{parameters().get('droit_propre.calendrier').at(legislation).value}"
+    frame = pl.DataFrame({"naissance": naissance}).with_columns(pl.col("naissance").cast(pl.Date), pl.lit(loi).alias("__loi"))
+    joined = join_parameters(frame, ["droit_propre.duree_requise"], on="naissance", by={"droit_propre.duree_requise": "__loi"})
+    return np.asarray(joined["droit_propre_duree_requise"].cast(pl.Int64).to_numpy())
+
+
 def careers(r: np.random.Generator, female: np.ndarray, age_now_months: np.ndarray, raw: dict[str, Any]) -> pl.DataFrame:
     """One career per row (:data:`CARRIERE_SCHEMA`) of people aged ``age_now_months`` (whole months) on 1 January:
     the departure is at that age at most (they are retired by then)."""
@@ -92,11 +102,15 @@ def careers(r: np.random.Generator, female: np.ndarray, age_now_months: np.ndarr
     depart_years = np.where(~complete & (r.random(n) < float(c["depart_67_incomplet"]["valeur"])), int(ages.max()), depart_years)
     depart = depart_years * 12 + r.integers(0, 12, n)
     depart = np.maximum(np.minimum(depart, age_now_months), int(ages.min()) * 12)
-    lo, hi = int(c["trimestres_incomplets"]["min"]), int(c["trimestres_incomplets"]["max"])
-    # A complete career holds at least the durée of the legislation's generations (166 quarters and over): the rule
-    # decides; extra quarters are drawn above that floor.
-    full = 166 + r.integers(0, int(c["trimestres_au_dela"]["max"]) + 1, n)
-    trimestres = np.where(complete, full, r.integers(lo, hi + 1, n))
+    effet = np.datetime64(legislation, "D")
+    naissance = (effet.astype("datetime64[M]") - depart.astype("timedelta64[M]")).astype("datetime64[D]")
+    duree = _duree_requise(naissance, legislation)
+    # A complete career holds the durée of its generation, and some quarters beyond for those who worked on (the
+    # surcote); an incomplete one falls short of it.
+    au_dela = c["trimestres_au_dela"]
+    extra = np.where(r.random(n) < float(au_dela["part_sans"]), 0, r.integers(1, int(au_dela["max"]) + 1, n))
+    lo = int(c["trimestres_incomplets"]["min"])
+    trimestres = np.where(complete, duree + extra, lo + np.floor(r.random(n) * np.maximum(duree - lo, 1)).astype(np.int64))
     poly = r.random(n) < float(c["polypensionnes"]["valeur"])
     part_rg = np.where(poly, r.uniform(0.2, 0.9, n), 1.0)
     trimestres_rg = np.maximum(np.round(trimestres * part_rg), 1).astype(np.int64)
@@ -111,8 +125,6 @@ def careers(r: np.random.Generator, female: np.ndarray, age_now_months: np.ndarr
     enfants = np.where(r.random(n) < float(c["enfants"]["sans_enfant"]), 0, counts[r.choice(len(counts), size=n, p=weights / weights.sum())])
     autres = c["autres_pensions"]
     pension_autres = np.round((trimestres - trimestres_rg) * float(autres["pension_autre_regime_par_trimestre"]) * 100).astype(np.int64)
-    effet = np.datetime64(legislation, "D")
-    naissance = (effet.astype("datetime64[M]") - depart.astype("timedelta64[M]")).astype("datetime64[D]")
     return pl.DataFrame({
         "naissance": naissance, "date_effet": np.full(n, effet), "age_depart_mois": depart, "sam": np.round(sam * 100).astype(np.int64),
         "trimestres": trimestres, "trimestres_rg": trimestres_rg, "trimestres_cotises": cotises, "enfants": enfants,
