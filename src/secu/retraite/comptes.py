@@ -184,16 +184,14 @@ def comptes_des_pensions(paid: pl.DataFrame, foyers: pl.DataFrame, aspa: pl.Data
     return out.select([pl.col(k).cast(v) for k, v in SCHEMA.items()]).sort("branche", "mois", "poste")
 
 
-def _comptes(partition: Partition, mois: list[date]) -> pl.DataFrame:
-    from secu.synth import retraites
-
-    annee = mois[0].year
-    retirees = retraites.retraites(partition.personnes, annee, partition.seed)
-    survivors = retraites.reversions(partition.personnes, partition.foyers, annee, partition.seed)
+def comptes_des_retraites(retirees: pl.DataFrame, survivors: pl.DataFrame, personnes: pl.DataFrame, foyers: pl.DataFrame,
+                          mois: list[date]) -> pl.DataFrame:
+    """The retirees (:func:`secu.synth.retraites.retraites`) and survivors (:func:`~secu.synth.retraites.reversions`)
+    of some people (``personnes``, ``foyers``: their rows of the dataset) → the accounts of the months ``mois``."""
     if retirees.height == 0 and survivors.height == 0:
         return empty()
     propres = pensions_liquidees(retirees)
-    derivees = reversions_liquidees(survivors, partition.personnes, propres, annee)
+    derivees = reversions_liquidees(survivors, personnes, propres, mois[0].year)
     columns = ["personne", "foyer", "date_naissance", "date_deces", "date_effet", "pension_mensuelle"]
     paid = pl.concat([
         pensions_du_mois(propres.select(columns), mois).with_columns(pl.lit("droit_propre").alias("nature")),
@@ -204,7 +202,16 @@ def _comptes(partition: Partition, mois: list[date]) -> pl.DataFrame:
         pl.col("pension_mensuelle_revalorisee").sum().alias("__pensions"))
     servies = resources.join(beneficiaries, on="personne").select(
         "personne", "mois", "date_naissance", (pl.col("__pensions") + pl.col("pension_autres_regimes")).alias("ressources_mensuelles"))
-    return comptes_des_pensions(paid, partition.foyers, aspa_du_mois(servies))
+    return comptes_des_pensions(paid, foyers, aspa_du_mois(servies))
+
+
+def _comptes(partition: Partition, mois: list[date]) -> pl.DataFrame:
+    from secu.synth import retraites
+
+    annee = mois[0].year
+    return comptes_des_retraites(retraites.retraites(partition.personnes, annee, partition.seed),
+                                 retraites.reversions(partition.personnes, partition.foyers, annee, partition.seed),
+                                 partition.personnes, partition.foyers, mois)
 
 
 def de_l_annee(partition: Partition, jusqu_au: date) -> pl.DataFrame:
