@@ -233,7 +233,8 @@ def pensions_par_generation(dataset: Path, annee: int, seed: int, publication: d
     :data:`GENERATIONS`): ``effectif``, ``pension_moyenne`` (cents, gross, revalued), ``part_minimum_contributif``,
     ``part_decote`` and ``decote_moyenne`` (quarters, among those with a décote), ``part_surcote`` and
     ``surcote_moyenne``; cells of 1 to ``seuil − 1`` retirees hidden (:func:`secu.statistiques.rules.secret_statistique`
-    at ``publication``), and a last row for all generations."""
+    at ``publication``), and a last row ``ensemble`` for the generations shown (not the hidden ones: no subtraction
+    reveals them)."""
     from secu.statistiques.rules import secret_statistique
     from secu.synth import retraites
 
@@ -258,8 +259,11 @@ def pensions_par_generation(dataset: Path, annee: int, seed: int, publication: d
         pl.col("surcote_trimestres").filter(pl.col("surcote_trimestres") > 0).mean().alias("surcote_moyenne"),
     ]
     cells = paid.group_by(first.alias("debut")).agg(measures).sort("debut").with_columns(
-        pl.format("{}-{}", "debut", pl.col("debut") + GENERATIONS - 1).alias("generation"))
-    total = paid.select(measures).with_columns(pl.lit(None, dtype=cells["debut"].dtype).alias("debut"), pl.lit("ensemble").alias("generation"))
-    table = pl.concat([cells, total.select(cells.columns)], how="vertical_relaxed").with_columns(pl.lit(publication).alias("date"))
-    hidden = [c for c in table.columns if c not in ("debut", "generation", "date", "effectif")]
-    return secret_statistique(table, masquer=hidden).drop("date")
+        pl.format("{}-{}", "debut", pl.col("debut") + GENERATIONS - 1).alias("generation"), pl.lit(publication).alias("date"))
+    hidden = [c for c in cells.columns if c not in ("debut", "generation", "date", "effectif")]
+    cells = secret_statistique(cells, masquer=hidden).drop("date")
+    # The total of the generations shown only: with the hidden ones, a subtraction would give them away.
+    shown = cells.filter(~pl.col("secret"))["debut"].implode()
+    total = paid.filter(first.is_in(shown)).select(measures).with_columns(
+        pl.lit(None, dtype=cells["debut"].dtype).alias("debut"), pl.lit("ensemble").alias("generation"), pl.lit(False).alias("secret"))
+    return pl.concat([cells, total.select(cells.columns)], how="vertical_relaxed")

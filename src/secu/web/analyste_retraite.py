@@ -57,7 +57,7 @@ def lignes(table: pl.DataFrame) -> list[dict[str, Any]]:
     for r in table.iter_rows(named=True):
         secret = bool(r["secret"])
         out.append({
-            "generation": "Ensemble" if r["generation"] == "ensemble" else r["generation"], "secret": secret,
+            "generation": "Ensemble des générations montrées" if r["generation"] == "ensemble" else r["generation"], "secret": secret,
             "effectif": "secret" if secret else f"{r['effectif']:,}".replace(",", "\u202f"),
             "pension": "—" if r["pension_moyenne"] is None else format_eur(int(r["pension_moyenne"])),
             "mico": _pourcent(r["part_minimum_contributif"]), "decote": _pourcent(r["part_decote"]),
