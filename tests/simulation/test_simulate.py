@@ -104,7 +104,7 @@ def test_the_table_for_2024_reads_against_the_executed_accounts(tmp_path: Path, 
         assert label in text
     # The 2024 executed ROBSS figures, with their source and perimeter.
     assert "253,0" in text and "288,2" in text and "exécuté" in text and "ROBSS" in text
-    assert "pensions de droit propre du régime général" in text and "ni hôpital" in text
+    assert "pensions de droit propre et de réversion du régime général" in text and "ni hôpital" in text
     assert "écriture(s) équilibrée(s), une par branche et par mois" in text
     # The IJ beside the published IJ (DREES 2023: 10,2 + 2,7 + 4,1 = 17,0 Md€), with their source.
     assert "Prestations en espèces" in text and "Total des IJ" in text and "17,0" in text and "Les arrêts maladie indemnisés en 2023" in text

@@ -40,9 +40,10 @@ PERIMETRE_SIMULE: dict[str, dict[str, str]] = {
     "vieillesse": {
         "recettes": "cotisations vieillesse plafonnée et déplafonnée sur les salaires du privé ; ni transferts (FSV, AVPF), "
                     "ni impôts affectés, ni autres régimes (la CNAV ≈ 54 % de la branche ROBSS)",
-        "depenses": "pensions de droit propre du régime général des retraités générés (secu.retraite, brutes, législation "
-                    "constante de 2023 revalorisée : calibration.yaml, section retraite) ; ni réversion, ni autres régimes "
-                    "(fonction publique, MSA, régimes spéciaux…), ni transferts ; l'ASPA, financée par le FSV, est comptée à part (fsv)",
+        "depenses": "pensions de droit propre et de réversion du régime général des retraités et survivants générés "
+                    "(secu.retraite, brutes, législation constante de 2023 revalorisée : calibration.yaml, section retraite) ; "
+                    "ni autres régimes (fonction publique, MSA, régimes spéciaux…), ni transferts ; l'ASPA, financée par le FSV, "
+                    "est comptée à part (fsv)",
     },
     "famille": {
         "recettes": "cotisations d'allocations familiales et part de CSG sur les salaires du privé ; "
