@@ -12,10 +12,11 @@ compte from the first job (a share of the year's PASS, so that every decade's sa
 
 The career facts go through the retraite rules (:mod:`secu.retraite.rules.carriere` for the quarters and the SAM,
 :mod:`~secu.retraite.rules.droit_propre`, :mod:`~secu.retraite.rules.reversion`, :mod:`~secu.retraite.rules.aspa`).
-The hook: when the claim service (:mod:`secu.retraite.demande`) is installed, each retiree's claim is filed,
-instructed with those facts, decided and paid by the monthly run on the 9th (:mod:`secu.retraite.paiement`) —
-"ma retraite" then shows it to ``retraite.demo``; without it, the pensions are computed only, and the report says
-so.
+The hooks: when the compte de carrière (:mod:`secu.retraite.import_carriere`) is installed, the careers' salaries
+are imported into it as past years (the relevé, and the working person's estimate, read them); when the claim
+service (:mod:`secu.retraite.demande`) is, each retiree's claim is filed, instructed with those facts, decided and
+paid by the monthly run on the 9th (:mod:`secu.retraite.paiement`) — "ma retraite" then shows it to
+``retraite.demo``. Without them, the pensions are computed only, and the report says so.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ class RetraiteReport:
     actif_trimestres: int = 0
     """The working person's quarters to date (the estimate is the compte de carrière's, when installed)."""
     verse_cents: int = 0
+    lignes_au_compte: int = 0
+    """Salary lines imported into the compte de carrière (when it is installed)."""
     services: bool = False
     """Whether the claim service filed, decided and paid the pensions (else: computed by the rules only)."""
     compte: str = COMPTE
@@ -211,6 +214,28 @@ def _aspa(pension: pl.DataFrame, naissance: date) -> int:
     return int(aspa(row)["aspa_mensuelle"][0])
 
 
+def _au_compte(sessions: sessionmaker[Session], careers: list[Carriere]) -> int:
+    """The hook of the compte de carrière: the demo careers' salaries imported as past years (the documented CSV of
+    :mod:`secu.retraite.import_carriere`), so that the relevé and the estimate of each show them; returns the lines
+    added (0 when imported before)."""
+    import csv
+    import io
+
+    from secu.retraite import import_carriere
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(import_carriere.COLONNES)
+    years = annees(careers)
+    nirs = {c.personne.id: c.personne.nir for c in careers}
+    for row in years.iter_rows(named=True):
+        cents = int(row["salaire"])
+        writer.writerow([nirs[row["personne"]], row["annee"], "salaire", f"{cents // 100}.{cents % 100:02d}", "", "", "", "démonstration"])
+    with unit_of_work(sessions) as session:
+        bilan = import_carriere.importer(session, SYSTEM, out.getvalue().encode(), nom_fichier="demo-retraite.csv", today=REFERENCE)
+    return bilan.ajoutees
+
+
 def _par_le_service(sessions: sessionmaker[Session], careers: list[Carriere], computed: pl.DataFrame, report: RetraiteReport) -> None:
     """The hook: each living retiree's claim filed, instructed with the career facts, decided, then paid."""
     from secu.retraite import demande, paiement
@@ -273,6 +298,8 @@ def seed_retraite(sessions: sessionmaker[Session], *, seed_value: int = 2026) ->
             report.aspa_mensuelle_cents = _aspa(rows, c.personne.date_naissance)
     if "defunt" in by_role and "survivant" in by_role:
         report.reversion_mensuelle_cents = _reversion(computed.filter(pl.col("personne") == by_role["defunt"].personne.id), by_role["survivant"])
+    if importlib.util.find_spec("secu.retraite.import_carriere") is not None:
+        report.lignes_au_compte = _au_compte(sessions, [c for c in careers if c.part_pass and c.role != "defunt"])
     if importlib.util.find_spec("secu.retraite.demande") is not None:
         _par_le_service(sessions, careers, computed, report)
     return report
