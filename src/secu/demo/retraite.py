@@ -214,6 +214,19 @@ def _aspa(pension: pl.DataFrame, naissance: date) -> int:
     return int(aspa(row)["aspa_mensuelle"][0])
 
 
+def _annees_dsn(session: Session, personnes: set[int]) -> dict[int, set[int]]:
+    """The years whose salaries a DSN in force declared, per person."""
+    from secu.recouvrement.models import DeclarationDsn, Remuneration
+
+    found: dict[int, set[int]] = {}
+    rows = session.execute(select(Remuneration.personne_id, Remuneration.mois).join(DeclarationDsn, DeclarationDsn.id == Remuneration.declaration_id)
+                           .where(Remuneration.personne_id.in_(personnes), DeclarationDsn.remplacee_par_id.is_(None)))
+    for personne, mois in rows:
+        if personne is not None:
+            found.setdefault(personne, set()).add(mois.year)
+    return found
+
+
 def _au_compte(sessions: sessionmaker[Session], careers: list[Carriere]) -> int:
     """The hook of the compte de carrière: the demo careers' salaries imported as past years (the documented CSV of
     :mod:`secu.retraite.import_carriere`), so that the relevé and the estimate of each show them; returns the lines
@@ -228,12 +241,16 @@ def _au_compte(sessions: sessionmaker[Session], careers: list[Carriere]) -> int:
     writer.writerow(import_carriere.COLONNES)
     years = annees(careers)
     nirs = {c.personne.id: c.personne.nir for c in careers}
+    with unit_of_work(sessions) as session:
+        declared = _annees_dsn(session, set(nirs))
     for row in years.iter_rows(named=True):
+        if row["annee"] in declared.get(row["personne"], set()):
+            continue  # the DSN reported that year's salaries au compte already
         cents = int(row["salaire"])
         writer.writerow([nirs[row["personne"]], row["annee"], "salaire", f"{cents // 100}.{cents % 100:02d}", "", "", "", "démonstration"])
     with unit_of_work(sessions) as session:
         bilan = import_carriere.importer(session, SYSTEM, out.getvalue().encode(), nom_fichier="demo-retraite.csv", today=REFERENCE)
-    return bilan.ajoutees
+    return int(bilan.ajoutees)
 
 
 def _par_le_service(sessions: sessionmaker[Session], careers: list[Carriere], computed: pl.DataFrame, report: RetraiteReport) -> None:
