@@ -163,7 +163,7 @@ def demo(
         console.print(
             f"Retraite : {retraite_report.retraites} retraités (pension mensuelle brute : {pensions}) ; réversion "
             f"{format_eur(retraite_report.reversion_mensuelle_cents)} par mois, ASPA {format_eur(retraite_report.aspa_mensuelle_cents)} par mois ; "
-            f"un actif à {retraite_report.actif_trimestres} trimestres ; "
+            f"un actif à {retraite_report.actif_trimestres} trimestres ; {retraite_report.lignes_au_compte} salaires importés au compte de carrière ; "
             + (f"pensions demandées, attribuées et versées {format_eur(retraite_report.verse_cents)}" if retraite_report.services
                else "pensions calculées par les règles (le service des demandes n'est pas installé)")
             + f" ; compte {retraite_report.compte}."

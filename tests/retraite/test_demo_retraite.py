@@ -56,12 +56,15 @@ def test_the_demo_has_retirees_a_survivor_an_aspa_beneficiary_and_a_worker(datab
         assert report.reversion_mensuelle_cents == min((annual * 54 + 50) // 100, maximum) // 12 > 0
         assert report.aspa_mensuelle_cents == (1_252_314 - 12 * pensions["aspa"]) // 12 > 0
         assert report.actif_trimestres >= 100
+        # The hooks: the careers imported into the compte de carrière, the claims filed and paid, when those services are installed.
+        assert (report.lignes_au_compte > 0) == (importlib.util.find_spec("secu.retraite.import_carriere") is not None)
         assert report.services == (importlib.util.find_spec("secu.retraite.demande") is not None)
         if report.services:
             assert report.verse_cents > 0
 
         again = retraite.seed_retraite(sessions, seed_value=2026)  # the seeding run again: the same answers, nothing twice
         assert again.pension_mensuelle_cents == report.pension_mensuelle_cents and again.reversion_mensuelle_cents == report.reversion_mensuelle_cents
+        assert again.lignes_au_compte == report.lignes_au_compte  # the same file: one import
         with unit_of_work(sessions) as session:
             assert session.scalar(sa.select(sa.func.count()).where(Utilisateur.login == retraite.COMPTE)) == 1
     finally:
