@@ -166,7 +166,7 @@ def demo(
             f"un actif à {retraite_report.actif_trimestres} trimestres ; {retraite_report.lignes_au_compte} salaires importés au compte de carrière ; "
             + (f"pensions demandées, attribuées et versées {format_eur(retraite_report.verse_cents)}" if retraite_report.services
                else "pensions calculées par les règles (le service des demandes n'est pas installé)")
-            + f" ; compte {retraite_report.compte}."
+            + f" ; comptes {retraite_report.compte} (retraitée) et {retraite_report.compte_actif} (actif, estimation)."
         )
     console.print(f"Base : {engine.url.render_as_string(hide_password=True)}")
     if not no_serve:

@@ -45,6 +45,8 @@ def test_the_demo_has_retirees_a_survivor_an_aspa_beneficiary_and_a_worker(datab
             assert ages.age_le(careers["survivant"].personne.date_naissance, retraite.DECES) >= 55  # D. 353-1 (55 years)
             user = session.scalar(sa.select(Utilisateur).where(Utilisateur.login == retraite.COMPTE))
             assert user is not None and user.personne_id == careers["retraite.complete"].personne.id and user.role == "assure"
+            actif = session.scalar(sa.select(Utilisateur).where(Utilisateur.login == retraite.COMPTE_ACTIF))
+            assert actif is not None and actif.personne_id == careers["actif"].personne.id
         pensions = report.pension_mensuelle_cents
         assert report.retraites == 4 and set(pensions) == {"retraite.complete", "retraite.decote", "retraite.minimum", "defunt", "aspa"}
         # A full career at 85 % of the PASS earns more than a short one at 70 %, itself more than a low-paid one.

@@ -8,7 +8,7 @@ compte from the first job (a share of the year's PASS, so that every decade's sa
 * a survivor: one spouse of a couple dies on :data:`DECES`, recorded in the register; the réversion of the pension
   he or she drew from 64;
 * an ASPA beneficiary: someone of 67 or more living alone, a short low-paid career, retired at 67;
-* a working person in their fifties whose career so far gives an estimate of the pension at 64.
+* a working person in their fifties whose career so far gives an estimate of the pension (sign-in ``actif.demo``).
 
 The career facts go through the retraite rules (:mod:`secu.retraite.rules.carriere` for the quarters and the SAM,
 :mod:`~secu.retraite.rules.droit_propre`, :mod:`~secu.retraite.rules.reversion`, :mod:`~secu.retraite.rules.aspa`).
@@ -47,6 +47,8 @@ PREMIER_EMPLOI = 21
 MOIS_PAYES = (date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1))
 """The months the claim service's runs pay (on the 9th of the next month), when it is installed."""
 COMPTE = "retraite.demo"
+COMPTE_ACTIF = "actif.demo"
+"""The working person's sign-in: the relevé de carrière and the estimate of the compte de carrière."""
 PREMIER_EFFET = date(2023, 1, 1)
 """secu's retirement parameters begin in 2023: no demo pension takes effect before."""
 
@@ -81,6 +83,7 @@ class RetraiteReport:
     services: bool = False
     """Whether the claim service filed, decided and paid the pensions (else: computed by the rules only)."""
     compte: str = COMPTE
+    compte_actif: str = COMPTE_ACTIF
 
 
 def _premier_du_mois_apres(d: date) -> date:
@@ -295,8 +298,9 @@ def seed_retraite(sessions: sessionmaker[Session], *, seed_value: int = 2026) ->
         for c in careers:
             if c.role == "defunt" and c.personne.date_deces is None:
                 service.change_person(session, c.personne.id, schemas.PersonneChange(date_deces=DECES), caller=SYSTEM, today=REFERENCE)
-            if c.role == "retraite.complete" and not known:
-                create_user(session, UtilisateurIn(login=COMPTE, password=DEMO_PASSWORD, role=Role.ASSURE,
+            login = {"retraite.complete": COMPTE, "actif": COMPTE_ACTIF}.get(c.role)
+            if login is not None and not known:
+                create_user(session, UtilisateurIn(login=login, password=DEMO_PASSWORD, role=Role.ASSURE,
                                                    nom_affiche=f"{c.personne.prenoms} {c.personne.nom_naissance}", personne_id=c.personne.id))
         session.expunge_all()
     computed = pensions([c for c in careers if c.role != "actif" and c.part_pass])
