@@ -112,7 +112,8 @@ def careers(r: np.random.Generator, female: np.ndarray, age_now_months: np.ndarr
     lo = int(c["trimestres_incomplets"]["min"])
     trimestres = np.where(complete, duree + extra, lo + np.floor(r.random(n) * np.maximum(duree - lo, 1)).astype(np.int64))
     poly = r.random(n) < float(c["polypensionnes"]["valeur"])
-    part_rg = np.where(poly, r.uniform(0.2, 0.9, n), 1.0)
+    poly_rg = c["polypensionnes"]
+    part_rg = np.where(poly, r.uniform(float(poly_rg["part_rg_min"]), float(poly_rg["part_rg_max"]), n), 1.0)
     trimestres_rg = np.maximum(np.round(trimestres * part_rg), 1).astype(np.int64)
     cot = c["part_cotises"]
     cotises = np.floor(trimestres_rg * r.uniform(float(cot["min"]), float(cot["max"]), n)).astype(np.int64)
@@ -151,10 +152,10 @@ def retraites(personnes: pl.DataFrame, annee: int, seed: int) -> pl.DataFrame:
     birth = people["date_naissance"].to_numpy().astype("datetime64[D]")
     female = people["sexe"].to_numpy() == "2"
     career = careers(r, female, _months_between(birth, first), raw)
-    # The ASPA (L. 815-1): the smallest careers (SAM × share of a full career) of the 65 and over living without a
+    # The ASPA (L. 815-1): the smallest careers (SAM × quarters at the régime général) of the 65 and over living without a
     # spouse (the couple's ceiling would need the spouse's resources), the published count.
     age_chosen = _age(people, first)
-    index = career["sam"].to_numpy() * np.minimum(career["trimestres_rg"].to_numpy() / 166, 1.0)
+    index = career["sam"].to_numpy() * career["trimestres_rg"].to_numpy()
     couples = personnes.filter(pl.col("role") == "conjoint")["foyer"].unique()
     old = (age_chosen >= 65) & ~people["foyer"].is_in(couples.implode()).to_numpy()
     wanted = int(round(_share(raw, "aspa") * n))
@@ -171,8 +172,8 @@ def reversions(personnes: pl.DataFrame, foyers: pl.DataFrame, annee: int, seed: 
     """The partition's survivors with a pension de réversion and their late spouse's career (:data:`REVERSION_SCHEMA`).
 
     Drawn among the adults of 55 or over living in a household of one parent (no spouse at home), women with the
-    published share; the spouse died before the year (a date drawn in the 20 years before, after the survivor's
-    55th birthday… or the spouse's departure), his or her career drawn like a retiree's, two years older."""
+    published share; the spouse died in the ``deces_conjoint_annees`` years before the year (a uniform date), his or
+    her career drawn like a retiree's, older by the mean gap between spouses."""
     raw = calibration().raw
     first = date(annee, 1, 1)
     alone = personnes.join(foyers.select("foyer", "nb_parents"), on="foyer", how="left")
@@ -190,9 +191,11 @@ def reversions(personnes: pl.DataFrame, foyers: pl.DataFrame, annee: int, seed: 
     if people.height == 0:
         return pl.DataFrame(schema=REVERSION_SCHEMA)
     m = people.height
-    spouse_age = _months_between(people["date_naissance"].to_numpy().astype("datetime64[D]"), first) + 24
+    gap = round(-12 * float(raw["menages"]["ecart_age_conjoints"]["moyenne"]))  # months the late spouse was older
+    spouse_age = _months_between(people["date_naissance"].to_numpy().astype("datetime64[D]"), first) + gap
     career = careers(r, people["sexe"].to_numpy() != "2", spouse_age, raw)
-    years_ago = r.integers(1, 21, m)
-    died = (np.datetime64(first, "D") - (years_ago * 365 + r.integers(0, 365, m)).astype("timedelta64[D]"))
+    span = int(raw["retraite"]["deces_conjoint_annees"]["valeur"])
+    before = np.datetime64(first, "D") - np.datetime64(date(annee - span, 1, 1), "D")
+    died = np.datetime64(first, "D") - (1 + r.integers(0, before.astype(np.int64), m)).astype("timedelta64[D]")
     return pl.concat([people, career], how="horizontal").with_columns(pl.Series("date_deces_conjoint", died)).select(
         [pl.col(k).cast(v) for k, v in REVERSION_SCHEMA.items()]).sort("personne")
