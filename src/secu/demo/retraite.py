@@ -106,55 +106,47 @@ def _couples(session: Session) -> dict[int, int]:
 
 
 def plan(session: Session, seed_value: int) -> list[Carriere]:
-    """Who plays each part, and their careers (deterministic by the seed)."""
+    """Who plays each part, and their careers (deterministic by the seed); a part nobody fits is left out."""
     rng = random.Random(seed_value * 101 + 14)
     people = session.scalars(select(Personne).where(Personne.date_deces.is_(None) | (Personne.date_deces == DECES)).order_by(Personne.id)).all()
     age = {p.id: ages.age_le(p.date_naissance, REFERENCE) for p in people}
     couples = _couples(session)
-    first_effet = PREMIER_EFFET
     careers: list[Carriere] = []
-    used: set[int] = set()
 
-    def take(candidates: list[Personne], role: str, **career: object) -> Personne | None:
-        for p in candidates:
-            if p.id not in used:
-                used.add(p.id)
-                careers.append(Carriere(personne=p, role=role, **career))  # type: ignore[arg-type]
-                return p
-        return None
+    def first(candidates: list[Personne]) -> Personne | None:
+        used = {c.personne.id for c in careers}
+        return next((p for p in candidates if p.id not in used), None)
 
-    retirees = [p for p in people if _effet_a(p.date_naissance, AGE_DEPART) <= REFERENCE
-                and _effet_a(p.date_naissance, AGE_DEPART) >= first_effet and p.id not in couples]
+    def retired_at(p: Personne, age_depart: int) -> bool:
+        return PREMIER_EFFET <= _effet_a(p.date_naissance, age_depart) <= REFERENCE
+
+    retirees = [p for p in people if retired_at(p, AGE_DEPART) and p.id not in couples]
     for role, part, start, holes, kids in (("retraite.complete", 0.85, PREMIER_EMPLOI, (), 2),
                                           ("retraite.decote", 0.7, PREMIER_EMPLOI + 9, (1995, 1996, 2003), 1),
                                           ("retraite.minimum", 0.3, PREMIER_EMPLOI, (), 3)):
-        p = take(retirees, role, debut=0, fin=0, part_pass=part, date_effet=None, enfants=kids, trous=holes)
+        p = first(retirees)
         if p is not None:
             effet = _effet_a(p.date_naissance, AGE_DEPART)
-            careers[-1].debut, careers[-1].fin, careers[-1].date_effet = p.date_naissance.year + start, effet.year - 1, effet
+            careers.append(Carriere(p, role, p.date_naissance.year + start, effet.year - 1, part, effet, kids, holes))
     # The survivor: one spouse of a couple dies; he or she had retired at 64 (from 2023), the other is 55 or over.
+    by_id = {p.id: p for p in people}
     for p in people:
-        spouse = couples.get(p.id)
-        if spouse is None or p.id in used or spouse in used or age.get(spouse, 0) < 55:
+        spouse = by_id.get(couples.get(p.id, -1))
+        if spouse is None or first([p, spouse]) is not p or first([spouse]) is None or age[spouse.id] < 55:
             continue
         effet = _effet_a(p.date_naissance, AGE_DEPART)
-        if not first_effet <= effet <= DECES:
-            continue
-        survivor = next(s for s in people if s.id == spouse)
-        take([p], "defunt", debut=p.date_naissance.year + PREMIER_EMPLOI, fin=effet.year - 1, part_pass=0.9, date_effet=effet, enfants=2)
-        take([survivor], "survivant", debut=0, fin=0, part_pass=0.0, date_effet=_premier_du_mois_apres(DECES), enfants=2)
-        break
-    alone = [p for p in people if p.id not in couples and age[p.id] >= AGE_ASPA_DEPART
-             and first_effet <= _effet_a(p.date_naissance, AGE_ASPA_DEPART) <= REFERENCE]
-    p = take(alone, "aspa", debut=0, fin=0, part_pass=0.25, date_effet=None)
+        if PREMIER_EFFET <= effet <= DECES:
+            careers.append(Carriere(p, "defunt", p.date_naissance.year + PREMIER_EMPLOI, effet.year - 1, 0.9, effet, 2))
+            careers.append(Carriere(spouse, "survivant", 0, 0, 0.0, _premier_du_mois_apres(DECES), 2))
+            break
+    p = first([p for p in people if p.id not in couples and retired_at(p, AGE_ASPA_DEPART)])
+    if p is not None:  # a late, short and low-paid career: 15 years from 40
+        debut = p.date_naissance.year + 40
+        careers.append(Carriere(p, "aspa", debut, debut + 14, 0.25, _effet_a(p.date_naissance, AGE_ASPA_DEPART)))
+    p = first([p for p in people if 50 <= age[p.id] <= 57])
     if p is not None:
-        careers[-1].date_effet = _effet_a(p.date_naissance, AGE_ASPA_DEPART)
-        careers[-1].debut = p.date_naissance.year + 40
-        careers[-1].fin = careers[-1].debut + 14
-    workers = [p for p in people if 50 <= age[p.id] <= 57]
-    p = take(workers, "actif", debut=0, fin=REFERENCE.year - 1, part_pass=round(rng.uniform(0.6, 0.9), 2), date_effet=None, enfants=2)
-    if p is not None:
-        careers[-1].debut = p.date_naissance.year + PREMIER_EMPLOI + 1
+        careers.append(Carriere(p, "actif", p.date_naissance.year + PREMIER_EMPLOI + 1, REFERENCE.year - 1,
+                                round(rng.uniform(0.6, 0.9), 2), None, 2))
     return careers
 
 
