@@ -27,12 +27,14 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-#: What a report line may be: a salary (cents), days (of a period assimilée), or quarters (another régime).
-NATURES_SALAIRE = ("salaire", "avpf")
+#: What a report line may be: a salary (cents), months of AVPF, days (of a period assimilée), or quarters.
+NATURES_SALAIRE = ("salaire",)
+NATURES_MOIS = ("avpf",)
 NATURES_JOURS = ("chomage", "service_national", "maladie", "maternite", "atmp")
 NATURES_TRIMESTRES = ("invalidite", "autre_regime")
-NATURES = (*NATURES_SALAIRE, *NATURES_JOURS, *NATURES_TRIMESTRES)
+NATURES = (*NATURES_SALAIRE, *NATURES_MOIS, *NATURES_JOURS, *NATURES_TRIMESTRES)
 _NATURES_SQL = "nature IN (" + ", ".join(f"'{n}'" for n in NATURES) + ")"
+BORNES = "montant_cents >= 0 AND jours >= 0 AND jours <= 366 AND trimestres >= 0 AND trimestres <= 4 AND mois >= 0 AND mois <= 12"
 
 
 class ImportCarriere(Base):
@@ -64,6 +66,7 @@ class ReportCarriere(Base):
     montant_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # salaire, avpf
     jours: Mapped[int] = mapped_column(Integer, default=0)  # chomage, service_national, maladie, maternite, atmp
     trimestres: Mapped[int] = mapped_column(Integer, default=0)  # invalidite, autre_regime
+    mois: Mapped[int] = mapped_column(Integer, default=0)  # avpf: months of affiliation (the salary follows from D. 381-1)
     origine: Mapped[str] = mapped_column(String(100), default="")  # the employer, the régime, the payer, as the source says
     source: Mapped[str] = mapped_column(String(12))  # import, correction
     cle: Mapped[str] = mapped_column(String(160))
@@ -76,7 +79,7 @@ class ReportCarriere(Base):
         UniqueConstraint("personne_id", "cle"),
         CheckConstraint(_NATURES_SQL, name="nature"),
         CheckConstraint("source IN ('import', 'correction')", name="source"),
-        CheckConstraint("montant_cents >= 0 AND jours >= 0 AND jours <= 366 AND trimestres >= 0 AND trimestres <= 4", name="bornes"),
+        CheckConstraint(BORNES, name="bornes"),
         CheckConstraint("annee >= 1930 AND annee <= 2100", name="annee"),
     )
 
@@ -129,6 +132,7 @@ class CorrectionCarriere(Base):
     montant_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     jours: Mapped[int] = mapped_column(Integer, default=0)
     trimestres: Mapped[int] = mapped_column(Integer, default=0)
+    mois: Mapped[int] = mapped_column(Integer, default=0)
     origine: Mapped[str] = mapped_column(String(100), default="")
     explication: Mapped[str] = mapped_column(Text)  # the assuré's words: what is missing or wrong, his proof
     statut: Mapped[str] = mapped_column(String(10), default="demandee", index=True)
@@ -141,6 +145,6 @@ class CorrectionCarriere(Base):
     __table_args__ = (
         CheckConstraint(_NATURES_SQL, name="nature"),
         CheckConstraint("statut IN ('demandee', 'acceptee', 'refusee')", name="statut"),
-        CheckConstraint("montant_cents >= 0 AND jours >= 0 AND jours <= 366 AND trimestres >= 0 AND trimestres <= 4", name="bornes"),
+        CheckConstraint(BORNES, name="bornes"),
         CheckConstraint("statut != 'refusee' OR motif_refus IS NOT NULL", name="motif"),
     )

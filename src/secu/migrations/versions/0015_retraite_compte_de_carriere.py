@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 NATURES = "nature IN ('salaire', 'avpf', 'chomage', 'service_national', 'maladie', 'maternite', 'atmp', 'invalidite', 'autre_regime')"
-BORNES = "montant_cents >= 0 AND jours >= 0 AND jours <= 366 AND trimestres >= 0 AND trimestres <= 4"
+BORNES = "montant_cents >= 0 AND jours >= 0 AND jours <= 366 AND trimestres >= 0 AND trimestres <= 4 AND mois >= 0 AND mois <= 12"
 
 
 def upgrade() -> None:
@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("montant_cents", sa.BigInteger(), nullable=False),
         sa.Column("jours", sa.Integer(), nullable=False),
         sa.Column("trimestres", sa.Integer(), nullable=False),
+        sa.Column("mois", sa.Integer(), nullable=False),
         sa.Column("origine", sa.String(length=100), nullable=False),
         sa.Column("explication", sa.Text(), nullable=False),
         sa.Column("statut", sa.String(length=10), nullable=False),
@@ -69,6 +70,7 @@ def upgrade() -> None:
         sa.Column("montant_cents", sa.BigInteger(), nullable=False),
         sa.Column("jours", sa.Integer(), nullable=False),
         sa.Column("trimestres", sa.Integer(), nullable=False),
+        sa.Column("mois", sa.Integer(), nullable=False),
         sa.Column("origine", sa.String(length=100), nullable=False),
         sa.Column("source", sa.String(length=12), nullable=False),
         sa.Column("cle", sa.String(length=160), nullable=False),
