@@ -25,6 +25,7 @@ from secu.retraite.models import CorrectionCarriere, EnfantMajoration, ReportCar
 from tests.api.conftest import with_key
 
 TODAY = date(2026, 12, 1)
+DECISION = date.today()  # a decision follows the request, recorded now
 CNAV = route("75", "retraite").code  # Île-de-France: the CNAV serves the pensions itself
 CARSAT_SUD_EST = route("13", "retraite").code
 AGENT_CNAV = Caller(user_id=None, role=Role.AGENT, organisme_code=CNAV)
@@ -57,8 +58,9 @@ def _nir(sessions, personne_id: int) -> str:  # type: ignore[no-untyped-def]
         return str(s.get(Personne, personne_id).nir)  # type: ignore[union-attr]
 
 
-def _dsn(sessions, personne_id: int, months: dict[date, int], siret: str = "55210055400013") -> None:  # type: ignore[no-untyped-def]
-    """Salary records as the DSN intake leaves them (one declaration per month, not replaced)."""
+def _dsn(sessions, personne_id: int, months: dict[date, int], siret: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Salary records as the DSN intake leaves them (one declaration per month, not replaced; an establishment per person)."""
+    siret = siret or f"55210055{personne_id:06d}"
     with unit_of_work(sessions) as s:
         for mois, brut in months.items():
             declaration = DeclarationDsn(siren=siret[:9], siret=siret, mois=mois, version=1, type_declaration="normale",
@@ -241,23 +243,23 @@ def test_a_correction_asked_by_the_assure_is_instructed_by_his_caisse(sessions) 
         queue = carriere.corrections_a_instruire(s, AGENT_CNAV)
         assert {correction_id, refused_id} <= {c.id for c in queue}
         assert correction_id not in {c.id for c in carriere.corrections_a_instruire(s, AGENT_SUD_EST)}
-    decide = carriere.InstructionIn(decision="acceptee", date_decision=TODAY)
+    decide = carriere.InstructionIn(decision="acceptee", date_decision=DECISION)
     with unit_of_work(sessions) as s:
         with pytest.raises(Forbidden):
             carriere.instruire_correction(s, AGENT_SUD_EST, correction_id, decide)
     with unit_of_work(sessions) as s:
         with pytest.raises(InvalidField, match="un refus doit être motivé"):
-            carriere.instruire_correction(s, AGENT_CNAV, refused_id, carriere.InstructionIn(decision="refusee", date_decision=TODAY))
+            carriere.instruire_correction(s, AGENT_CNAV, refused_id, carriere.InstructionIn(decision="refusee", date_decision=DECISION))
     with unit_of_work(sessions) as s:
         carriere.instruire_correction(s, AGENT_CNAV, correction_id, decide)
-        carriere.instruire_correction(s, AGENT_CNAV, refused_id, carriere.InstructionIn(decision="refusee", date_decision=TODAY,
+        carriere.instruire_correction(s, AGENT_CNAV, refused_id, carriere.InstructionIn(decision="refusee", date_decision=DECISION,
                                                                                          motif_refus="aucun justificatif"))
     with unit_of_work(sessions) as s:
         with pytest.raises(Conflict):
             carriere.instruire_correction(s, AGENT_CNAV, correction_id, decide)
     with unit_of_work(sessions) as s:
         report = s.scalar(select(ReportCarriere).where(ReportCarriere.correction_id == correction_id))
-        assert report is not None and (report.annee, report.montant_cents, report.source, report.date_effet) == (2001, 1_500_000, "correction", TODAY)
+        assert report is not None and (report.annee, report.montant_cents, report.source, report.date_effet) == (2001, 1_500_000, "correction", DECISION)
         assert s.get(CorrectionCarriere, refused_id).motif_refus == "aucun justificatif"  # type: ignore[union-attr]
         assert s.scalar(select(func.count()).select_from(ReportCarriere).where(ReportCarriere.correction_id == refused_id)) == 0
         rows = s.execute(select(JournalAcces.action, JournalAcces.detail).where(
@@ -274,3 +276,36 @@ def test_a_decision_cannot_precede_the_request(sessions) -> None:  # type: ignor
     with unit_of_work(sessions) as s:
         with pytest.raises(InvalidField, match="ne peut pas précéder"):
             carriere.instruire_correction(s, AGENT_CNAV, cid, carriere.InstructionIn(decision="acceptee", date_decision=date(2000, 1, 1)))
+
+
+# --------------------------------------------------------------------------
+# The relevé: every source per year, through the rule
+
+
+def test_the_releve_gathers_every_source_year_by_year(sessions) -> None:  # type: ignore[no-untyped-def]
+    """R. 351-9 with the SMIC horaire at 1 January (fact sheet §2.2, from the SMIC decrees): in 2024 one quarter is
+    150 × 11,65 € = 1 747,50 €, so 3 500 € validate 2 quarters; in 2025 47 100 € is the PASS (pss.annuel) a salary of
+    60 000 € is capped at, and 4 quarters. IJ maladie of 2024 (127 days): 2 quarters assimilés (R. 351-12 1°), in the
+    same four a year (R. 351-5)."""
+    pid = _person(sessions, 9, date(1982, 4, 4))
+    nir = _nir(sessions, pid)
+    _dsn(sessions, pid, {date(2024, 2, 1): 200_000, date(2024, 3, 1): 150_000})
+    _dsn(sessions, pid, {date(2025, m, 1): 500_000 for m in range(1, 13)}, siret="73282932000074")
+    _ij_payee(sessions, pid, "maladie", date(2024, 4, 1), date(2024, 8, 5), 127)
+    _import(sessions, HEADER + f"{nir},2005,salaire,21000,,,,Ancien employeur\n{nir},2006,autre_regime,,,2,,MSA\n{nir},2006,chomage,,100,,,ASSEDIC\n")
+    releve = _releve(sessions, pid)
+    y2024, y2025, y2006 = _year(releve, 2024), _year(releve, 2025), _year(releve, 2006)
+    assert (y2024["salaire_cents"], y2024["trimestres_cotises"], y2024["trimestres_assimiles"], y2024["trimestres_rg"]) == (350_000, 2, 2, 4)
+    assert y2024["assimiles"] == {"maladie": {"jours": 127, "trimestres": 2}}
+    assert (y2025["salaire_cents"], y2025["salaire_plafonne_cents"], y2025["trimestres_cotises"]) == (6_000_000, 4_710_000, 4)
+    assert (y2006["trimestres_rg"], y2006["trimestres_autres_regimes"], y2006["trimestres_tous_regimes"]) == (2, 2, 4)
+    assert {s["source"] for s in y2006["sources"]} == {"import"}
+    assert releve["totaux"]["trimestres_rg"] == sum(a["trimestres_rg"] for a in releve["annees"])
+    own = Caller(user_id=None, role=Role.ASSURE, personne_id=pid)
+    with unit_of_work(sessions) as s:
+        cid = carriere.demander_correction(s, own, pid, carriere.CorrectionIn(annee=2007, nature="salaire", montant_cents=800_000,
+                                                                               explication="contrat d'été oublié"), today=TODAY).id
+    with unit_of_work(sessions) as s:
+        carriere.instruire_correction(s, AGENT_CNAV, cid, carriere.InstructionIn(decision="acceptee", date_decision=DECISION))
+    y2007 = _year(_releve(sessions, pid), 2007)
+    assert (y2007["salaire_cents"], [s["source"] for s in y2007["sources"]]) == (800_000, ["correction"])

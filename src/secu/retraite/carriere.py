@@ -50,6 +50,7 @@ from secu.retraite.models import (
     EnfantMajoration,
     ReportCarriere,
 )
+from secu.retraite.rules.carriere import annees_carriere, premiere_annee
 
 LIBELLES_NATURE = {
     "salaire": "Salaire",
@@ -282,8 +283,6 @@ def annees(faits_: Faits) -> pl.DataFrame:
 
 def appliquer_regle(frame: pl.DataFrame) -> pl.DataFrame:
     """The rule of the régime général on the years (PASS cap, quarters of R. 351-9): ``annees_carriere``."""
-    from secu.retraite.rules.carriere import annees_carriere
-
     if frame.is_empty():
         return frame.with_columns(*(pl.lit(0, pl.Int64).alias(c) for c in SORTIES_REGLE))
     out: pl.DataFrame = annees_carriere(frame)
@@ -404,6 +403,8 @@ def verifier_fait(nature: str, montant_cents: int, jours: int, trimestres: int, 
         raise InvalidField("nature", "nature inconnue : " + ", ".join(NATURES))
     if annee > today.year:
         raise InvalidField("annee", "une année future ne peut pas être portée au compte")
+    if annee < premiere_annee():
+        raise InvalidField("annee", f"les années antérieures à {premiere_annee()} ne sont pas tenues (CSS R. 351-9 : autres seuils de validation)")
     if naissance is not None and annee < naissance.year:
         raise InvalidField("annee", "l'année est antérieure à la naissance")
     attendu = {"montant_cents": nature in NATURES_SALAIRE, "mois": nature in NATURES_MOIS, "jours": nature in NATURES_JOURS,

@@ -139,8 +139,6 @@ def _verifier(session: Session, lignes: list[tuple[int, dict[str, str]]], today:
             except InvalidField as error:
                 colonne = {"montant_cents": "montant"}.get(error.field or "", error.field or "nature")
                 raise InvalidField(colonne, f"ligne {numero}, colonne {colonne} : {error.message}") from None
-            if annee < 1930:
-                raise InvalidField("annee", f"ligne {numero}, colonne annee : l'assurance vieillesse compte depuis 1930")
             if fait["trimestres"] > 4 or fait["mois"] > 12:
                 raise InvalidField("trimestres", f"ligne {numero} : au plus 4 trimestres et 12 mois par an")
             fait["cle"] = f"import:{annee}:{nature}:{fait['origine']}"
