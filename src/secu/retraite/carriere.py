@@ -448,8 +448,8 @@ def _correction(session: Session, correction_id: int) -> CorrectionCarriere:
 
 def instruire_correction(session: Session, caller: Caller, correction_id: int, data: InstructionIn) -> CorrectionCarriere:
     """An agent of the person's caisse de retraite accepts (a dated report row feeds the compte) or refuses (motif)."""
-    correction = _correction(session, correction_id)
     reach = exiger(caller, Permission.RETRAITE_INSTRUIRE_CORRECTION)
+    correction = _correction(session, correction_id)
     if reach is not Portee.SA_CAISSE or caller.organisme_code != correction.organisme_code:
         raise refus("action refusée : cette demande relève d'une autre caisse de retraite", correction.personne_id)
     if correction.statut != "demandee":
