@@ -28,7 +28,7 @@ TODAY = date.today()
 
 
 @pytest.fixture(scope="module")
-def agents(app, world: World) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def agents(app, world: World) -> dict[str, str]:  # type: ignore[no-untyped-def]  # noqa: F811
     """Tokens of an agent of the parent's caisse de retraite (CNAV) and of another caisse (CARSAT Sud-Est)."""
     codes = {"agent.cnav": route("75", "retraite").code, "agent.carsat13": route("13", "retraite").code}
     with unit_of_work(app.state.sessions) as s:
@@ -41,7 +41,7 @@ def _as(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_the_releve_its_pdf_and_a_correction_through_the_api(app, world: World, agents: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+def test_the_releve_its_pdf_and_a_correction_through_the_api(app, world: World, agents: dict[str, str]) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     client, parent = world.client, world.parent_id
     mine = client.get(f"/api/retraite/carriere/{parent}", headers=world.as_("assure.parent"))
     assert mine.status_code == 200 and mine.json()["personne_id"] == parent
@@ -76,7 +76,7 @@ def test_the_releve_its_pdf_and_a_correction_through_the_api(app, world: World, 
     assert {"retraite.carriere", "retraite.releve", "retraite.correction", "retraite.corrections"} <= set(rows)
 
 
-def test_secu_retraite_importer(app, world: World, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_secu_retraite_importer(app, world: World, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     """All or nothing, exit code 2 with every line's error; the same file twice imports nothing the second time."""
     monkeypatch.setenv("SECU_DATABASE_URL", database_url)
     settings.cache_clear()
