@@ -59,7 +59,7 @@ def hypothese_de(salaire: str | None, evolution: str | None) -> Hypothese:
             raise InvalidField("salaire", "salaire annuel en euros attendu, par exemple 32000") from None
         if euros < 0 or euros > Decimal(10**7):
             raise InvalidField("salaire", "le salaire annuel doit être compris entre 0 et 10 000 000 €")
-        cents = arrondi_centime(euros * 100, field="salaire")
+        cents = arrondi_centime(euros, field="salaire")
     try:
         pourcent = Decimal(str(evolution or "0").replace(",", "."))
     except InvalidOperation:
@@ -108,7 +108,7 @@ def projeter(passe: pl.DataFrame, hypothese: Hypothese, premiere_annee: int, der
         {
             "personne": [personne] * max(0, derniere_annee - premiere_annee + 1),
             "annee": list(range(premiere_annee, derniere_annee + 1)),
-            "salaire": [arrondi_centime(Decimal(salaire_base) * facteur ** k) for k in range(max(0, derniere_annee - premiere_annee + 1))],
+            "salaire": [arrondi_centime(Decimal(salaire_base) / 100 * facteur ** k) for k in range(max(0, derniere_annee - premiere_annee + 1))],
         },
         schema={"personne": pl.Int64, "annee": pl.Int32, "salaire": pl.Int64},
     ).with_columns(pl.lit(0, pl.Int64).alias("salaire_avpf"), pl.lit(0, pl.Int64).alias("trimestres_assimiles"),
