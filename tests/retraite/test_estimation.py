@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from secu.core.errors import InvalidField
-from secu.retraite.estimation import Hypothese, date_effet_a, hypothese_de, projeter, trimestres_au
+from secu.retraite.estimation import Hypothese, SalairePasse, SimulationIn, date_effet_a, hypothese_de, projeter, simuler, trimestres_au
 
 
 @pytest.mark.parametrize(("naissance", "mois", "effet"), [
@@ -54,3 +54,52 @@ def test_the_assumption_as_typed() -> None:
             hypothese_de(salaire, evolution)
         assert refused.value.field == field
 
+
+
+# --------------------------------------------------------------------------
+# The three dates and pensions (through pension_droit_propre)
+
+AUJOURD_HUI = date(2026, 12, 8)
+
+
+def test_a_full_career_born_in_1966_reaches_taux_plein_after_the_age_legal() -> None:
+    """Born 10 May 1966: âge légal 63 ans 3 mois and 172 quarters for pensions from 1 September 2026 (LFSS 2026,
+    loi n° 2025-1403; fact sheet §2.4). 4 quarters a year from 1988: 164 by the end of 2028, 166 on 1 September 2029
+    (its âge légal, date d'effet the 1st of the month after, R. 351-37) — 6 missing, the décote 6 × 0,625 point
+    (D. 351-1-2): taux 46,25 %; 172 on 1 January 2031: taux plein; at 67 (1 June 2033), 9 quarters beyond: surcote."""
+    data = SimulationIn(date_naissance=date(1966, 5, 10), salaires=[SalairePasse(annee=a, salaire_cents=4_000_000) for a in range(1988, 2026)],
+                        salaire_cents=4_000_000)
+    result = simuler(data, aujourd_hui=AUJOURD_HUI)
+    legal, plein, a67 = result["scenarios"]
+    assert (result["age_legal_mois"], result["duree_requise"], result["date_taux_plein"]) == (63 * 12 + 3, 172, date(2031, 1, 1))
+    assert (legal["date_effet"], legal["trimestres"], legal["decote_trimestres"], legal["taux_pourcent"]) == (date(2029, 9, 1), 166, 6, "46.25")
+    assert (plein["date_effet"], plein["trimestres"], plein["decote_trimestres"], plein["taux_pourcent"]) == (date(2031, 1, 1), 172, 0, "50")
+    assert (a67["date_effet"], a67["trimestres"], a67["surcote_trimestres"]) == (date(2033, 6, 1), 181, 9)
+    assert legal["pension_mensuelle_cents"] < plein["pension_mensuelle_cents"] < a67["pension_mensuelle_cents"]
+    assert legal["sam_cents"] == plein["sam_cents"]  # the same 25 best years: the later ones add none better
+
+
+def test_the_simulator_with_a_sam_and_quarters_reaches_taux_plein_only_at_67() -> None:
+    """Born 14 May 1970: âge légal 64 (fact sheet §2.4), 172 quarters. 120 quarters at the end of 2025, 4 a year after:
+    153 on 1 June 2034 — the décote is the lesser count (D. 351-1-2): 12 quarters to 67 rather than 19 to the durée,
+    taux 50 − 12 × 0,625 = 42,5 %; the durée is not reached by 67: taux plein on 1 June 2037, age d'annulation."""
+    data = SimulationIn(date_naissance=date(1970, 5, 14), trimestres=120, sam_cents=3_000_000, salaire_cents=3_500_000)
+    result = simuler(data, aujourd_hui=AUJOURD_HUI)
+    legal, plein, a67 = result["scenarios"]
+    assert (legal["date_effet"], legal["trimestres"], legal["decote_trimestres"], legal["taux_pourcent"]) == (date(2034, 6, 1), 153, 12, "42.5")
+    assert result["date_taux_plein"] == plein["date_effet"] == a67["date_effet"] == date(2037, 6, 1)
+    assert {s["sam_cents"] for s in result["scenarios"]} == {3_000_000}
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"salaires": [SalairePasse(annee=2010, salaire_cents=1)]}, "salaires"),  # both a SAM and salaries
+    ({"sam_cents": None}, "salaires"),  # neither
+    ({"date_naissance": date(2030, 1, 1)}, "date_naissance"),
+    ({"date_naissance": date(1950, 1, 1)}, "date_naissance"),  # 67 is past: the estimation is of a future departure
+    ({"trimestres_rg": 130}, "trimestres_rg"),
+])
+def test_the_simulator_names_the_field_of_a_wrong_input(changes: dict, field: str) -> None:  # type: ignore[type-arg]
+    data = SimulationIn(date_naissance=date(1970, 5, 14), trimestres=120, sam_cents=3_000_000, salaire_cents=3_500_000).model_copy(update=changes)
+    with pytest.raises(InvalidField) as refused:
+        simuler(data, aujourd_hui=AUJOURD_HUI)
+    assert refused.value.field == field

@@ -141,8 +141,9 @@ class Carriere:
     sam_fixe: int | None = None  # a SAM given as such (simulator)
 
 
-def _droits(c: Carriere, dates: list[date]) -> pl.DataFrame:
-    """``pension_droit_propre`` at each date (one row per date, in order), the SAM of the years before each date's year."""
+def _droits(c: Carriere, dates: list[date], depuis_age_legal: date | None = None) -> pl.DataFrame:
+    """``pension_droit_propre`` at each date (one row per date, in order), the SAM of the years before each date's year;
+    with ``depuis_age_legal``, the quarters cotisés from that date on (the surcote's, L. 351-1-2), else the rule's assumption."""
     from secu.retraite.rules.carriere import salaire_annuel_moyen
     from secu.retraite.rules.droit_propre import pension_droit_propre
 
@@ -151,7 +152,7 @@ def _droits(c: Carriere, dates: list[date]) -> pl.DataFrame:
     if c.sam_fixe is None:
         annees = pl.concat([c.annees.filter(pl.col("annee") < d.year).with_columns(pl.lit(i, pl.Int64).alias("personne"))
                             for i, d in enumerate(dates)])
-        sam = _sam_par_personne(salaire_annuel_moyen(annees, personnes), len(dates))
+        sam = _sam_par_personne(salaire_annuel_moyen(annees, personnes, projection=True), len(dates))
     else:
         sam = [c.sam_fixe] * len(dates)
     entree = personnes.with_columns(
@@ -161,6 +162,10 @@ def _droits(c: Carriere, dates: list[date]) -> pl.DataFrame:
         pl.Series("trimestres_cotises", [trimestres_au(c.annees, d, "trimestres_cotises") for d in dates], pl.Int64),
         pl.lit(c.enfants, pl.Int64).alias("enfants"),
     ).drop("enfants_mere")
+    if depuis_age_legal is not None:
+        avant = trimestres_au(c.annees, depuis_age_legal, "trimestres_cotises")
+        entree = entree.with_columns(pl.Series("trimestres_apres_age_legal",
+                                               [max(0, trimestres_au(c.annees, d, "trimestres_cotises") - avant) for d in dates], pl.Int64))
     out: pl.DataFrame = pension_droit_propre(entree).sort("personne")
     return out
 
@@ -194,7 +199,7 @@ def estimer(c: Carriere, *, aujourd_hui: date) -> dict[str, Any]:
         age_legal = int(at_legal["age_legal_mois"])
         d_legal = date_effet_a(c.naissance, age_legal)
     duree = int(at_legal["duree_requise"])
-    d_auto = date_effet_a(c.naissance, int(at_legal["age_taux_plein_mois"]))
+    d_auto = date_effet_a(c.naissance, int(at_legal["age_annulation_decote_mois"]))
     d_plein = d_auto
     d = d_legal
     while d < d_auto:
@@ -203,14 +208,14 @@ def estimer(c: Carriere, *, aujourd_hui: date) -> dict[str, Any]:
             break
         d = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
     dates = {"age_legal": d_legal, "taux_plein": max(d_plein, d_legal), "age_67": d67}
-    resultats = _droits(c, list(dates.values()))
+    resultats = _droits(c, list(dates.values()), depuis_age_legal=d_legal)
     scenarios = []
     for nom, row in zip(SCENARIOS, resultats.iter_rows(named=True), strict=True):
         scenarios.append({
             "scenario": nom, "libelle": LIBELLES_SCENARIO[nom], "date_effet": dates[nom],
             "age_mois": (dates[nom].year - c.naissance.year) * 12 + dates[nom].month - c.naissance.month - (dates[nom].day < c.naissance.day),
             "sam_cents": int(row["sam"]), "trimestres": int(row["trimestres"]), "trimestres_rg": int(row["trimestres_rg"]),
-            "duree_requise": int(row["duree_requise"]), "taux": row["taux"], "decote_trimestres": int(row["decote_trimestres"]),
+            "duree_requise": int(row["duree_requise"]), "taux_pourcent": f"{(Decimal(row['taux']) * 100).normalize():f}", "decote_trimestres": int(row["decote_trimestres"]),
             "surcote_trimestres": int(row["surcote_trimestres"]), "minimum_contributif": bool(row["minimum_contributif"]),
             "pension_annuelle_cents": int(row["pension_annuelle"]), "pension_mensuelle_cents": int(row["pension_mensuelle"]),
         })
