@@ -215,7 +215,8 @@ def estimer(c: Carriere, *, aujourd_hui: date) -> dict[str, Any]:
             "scenario": nom, "libelle": LIBELLES_SCENARIO[nom], "date_effet": dates[nom],
             "age_mois": (dates[nom].year - c.naissance.year) * 12 + dates[nom].month - c.naissance.month - (dates[nom].day < c.naissance.day),
             "sam_cents": int(row["sam"]), "trimestres": int(row["trimestres"]), "trimestres_rg": int(row["trimestres_rg"]),
-            "duree_requise": int(row["duree_requise"]), "taux_pourcent": f"{(Decimal(row['taux']) * 100).normalize():f}", "decote_trimestres": int(row["decote_trimestres"]),
+            "duree_requise": int(row["duree_requise"]), "taux_pourcent": f"{(Decimal(row['taux']) * 100).normalize():f}",
+            "decote_trimestres": int(row["decote_trimestres"]),
             "surcote_trimestres": int(row["surcote_trimestres"]), "minimum_contributif": bool(row["minimum_contributif"]),
             "pension_annuelle_cents": int(row["pension_annuelle"]), "pension_mensuelle_cents": int(row["pension_mensuelle"]),
         })
