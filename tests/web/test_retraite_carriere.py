@@ -73,3 +73,45 @@ def test_the_releve_and_a_correction_request(page, login, screenshot, database_u
     expect(page.locator("#corrections")).to_contain_text("acceptée")
     expect(page.locator("#annee-2015")).to_contain_text("Chômage indemnisé : 2 (120 j)")  # R. 351-12 4° c): 120 // 50
     screenshot(page, "retraite-releve-corrige")
+
+
+def _assure_en_activite(database_url: str) -> str:
+    """An account for a demo person born 1970-1990 (the demo assuré is past 67: nothing left to estimate)."""
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as db:
+            personne_id = db.execute(sa.text("select id from personne where date_naissance between '1970-01-01' and '1990-12-31' "
+                                             "order by id limit 1")).scalar_one()
+            exists = db.execute(sa.text("select count(*) from utilisateur where login = 'assure.actif'")).scalar_one()
+        if not exists:
+            with unit_of_work(session_factory(engine)) as s:
+                create_user(s, UtilisateurIn(login="assure.actif", password=DEMO_PASSWORD, nom_affiche="Assuré en activité", role=Role.ASSURE,
+                                             personne_id=personne_id))
+    finally:
+        engine.dispose()
+    return "assure.actif"
+
+
+def test_the_estimation_and_the_open_simulator(page, login, screenshot, database_url) -> None:  # type: ignore[no-untyped-def]
+    login(page, _assure_en_activite(database_url))
+    page.goto("/assure/retraite/estimation")
+    page.get_by_label("Salaire annuel brut pour les années à venir (euros)").fill("32000")
+    page.get_by_label("Évolution annuelle du salaire (%)").fill("1,5")
+    page.get_by_role("button", name="Estimer").click()
+    expect(page.locator("#scenarios")).to_contain_text("À l'âge légal")
+    expect(page.locator("#scenarios")).to_contain_text("À 67 ans")
+    expect(page.locator("#date-taux-plein")).to_be_visible()
+    screenshot(page, "retraite-estimation")
+
+    page.context.clear_cookies()
+    page.goto("/")
+    page.get_by_role("link", name="Simuler ma retraite de base, sans me connecter").click()
+    page.get_by_label("Date de naissance").fill("1970-05-14")
+    page.get_by_label("Trimestres déjà validés (tous régimes)").fill("120")
+    page.get_by_label("Salaire annuel moyen actuel (euros)").fill("30000")
+    page.get_by_label("Salaire annuel brut pour les années à venir (euros)").fill("35000")
+    page.get_by_role("button", name="Estimer").click()
+    # htmx swaps the result in; the âge légal of the generation 1970 is 64 (CSS L. 161-17-2): 1 June 2034
+    expect(page.locator("#scenarios")).to_contain_text("1er juin 2034")
+    expect(page.locator("#scenarios")).to_contain_text("42,5 %")
+    screenshot(page, "retraite-simulateur")
