@@ -309,3 +309,34 @@ def test_the_releve_gathers_every_source_year_by_year(sessions) -> None:  # type
         carriere.instruire_correction(s, AGENT_CNAV, cid, carriere.InstructionIn(decision="acceptee", date_decision=DECISION))
     y2007 = _year(_releve(sessions, pid), 2007)
     assert (y2007["salaire_cents"], [s["source"] for s in y2007["sources"]]) == (800_000, ["correction"])
+
+
+# --------------------------------------------------------------------------
+# The estimation from the compte
+
+
+def test_the_estimation_from_the_compte_counts_the_children_and_the_last_salary(sessions) -> None:  # type: ignore[no-untyped-def]
+    """Born 10 May 1966 (âge légal 63 ans 3 mois, 172 quarters: LFSS 2026, fact sheet §2.4), 40 000 € a year from 1988:
+    the same career as the simulator's test (tests/retraite/test_estimation.py), so the same dates; a child born to
+    her adds 8 quarters (L. 351-4: 4 maternité + 4 éducation), 174 on 1 September 2029: taux plein at the âge légal."""
+    from secu.retraite import estimation
+
+    pid = _person(sessions, 10, date(1966, 5, 10), sexe="2")
+    nir = _nir(sessions, pid)
+    own = Caller(user_id=None, role=Role.ASSURE, personne_id=pid)
+    _import(sessions, HEADER + "".join(f"{nir},{a},salaire,40000,,,,Employeur\n" for a in range(1988, 2026)))
+    with unit_of_work(sessions) as s:
+        sans_enfant = estimation.estimer_compte(s, own, pid, estimation.Hypothese(), aujourd_hui=date(2026, 12, 8))
+    assert (sans_enfant["salaire_hypothese_cents"], sans_enfant["premiere_annee_projetee"]) == (4_000_000, 2026)  # the last full year's
+    assert sans_enfant["date_taux_plein"] == date(2031, 1, 1)
+    header = HEADER.strip() + ",date_naissance_enfant,lien,parent,option_education,trimestres_education\n"
+    _import(sessions, header + f"{nir},1995,enfant,,,,,,1995-07-01,naissance,mere,,\n")
+    with unit_of_work(sessions) as s:
+        avec_enfant = estimation.estimer_compte(s, own, pid, estimation.Hypothese(), aujourd_hui=date(2026, 12, 8))
+        with pytest.raises(Forbidden):
+            estimation.estimer_compte(s, AGENT_SUD_EST, pid, estimation.Hypothese())
+    legal = avec_enfant["scenarios"][0]
+    assert (avec_enfant["date_taux_plein"], legal["trimestres"], legal["decote_trimestres"]) == (date(2029, 9, 1), 174, 0)
+    with unit_of_work(sessions) as s:
+        rows = s.scalars(select(JournalAcces.role).where(JournalAcces.personne_id == pid, JournalAcces.ressource == "retraite.estimation")).all()
+    assert rows == ["assure", "assure"]

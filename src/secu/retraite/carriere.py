@@ -289,11 +289,14 @@ def appliquer_regle(frame: pl.DataFrame) -> pl.DataFrame:
     return out
 
 
-def majorations_enfants(enfants: Iterable[EnfantMajoration]) -> tuple[int, list[dict[str, Any]]]:
-    """The majorations de durée d'assurance of L. 351-4 from the stored facts: (quarters, one line per child)."""
+def majorations_enfants(enfants: Iterable[EnfantMajoration], le: date | None = None) -> tuple[int, list[dict[str, Any]]]:
+    """The majorations de durée d'assurance of L. 351-4 from the stored facts: (quarters, one line per child).
+
+    The law of the day ``le`` (today by default) counts every child, whenever born: the loi n° 2009-1646 applies to
+    the pensions taking effect from 2010 whatever the children's birth dates."""
     total, lignes = 0, []
+    on = le or date.today()
     for e in enfants:
-        on = e.date_adoption or e.date_naissance
         maternite = int(_param("assimilees.majoration_maternite_trimestres", on))
         education = int(_param("assimilees.majoration_education_trimestres", on))
         adoption = int(_param("assimilees.majoration_adoption_trimestres", on))

@@ -258,7 +258,7 @@ def estimer_compte(session: Session, caller: Caller, personne_id: int, hypothese
         passe = passe.with_columns(pl.lit(personne.id, pl.Int64).alias("personne"))
     fin = date_effet_a(personne.date_naissance, AGE_67_MOIS).year
     annees = carriere.appliquer_regle(projeter(_colonnes(passe), hypothese, premiere, fin, base))
-    majorations, _ = carriere.majorations_enfants(faits.enfants)
+    majorations, _ = carriere.majorations_enfants(faits.enfants, aujourd_hui)
     c = Carriere(naissance=personne.date_naissance, annees=annees, majorations=majorations, enfants=len(faits.enfants),
                  enfants_mere=sum(1 for e in faits.enfants if e.parent == "mere"))
     out = estimer(c, aujourd_hui=aujourd_hui)
