@@ -110,19 +110,21 @@ def _year(releve: dict, annee: int) -> dict:  # type: ignore[type-arg]
 
 def test_periods_assimilees_are_counted_per_r351_12_with_the_dated_counts(sessions) -> None:  # type: ignore[no-untyped-def]
     """R. 351-12: 1° a quarter per 60 days of IJ maladie; 2° maternité: the 90th day, each new 90 days, a shorter
-    congé its last day's quarter; 4° c) a quarter per 50 days of chômage indemnisé in the calendar year."""
+    congé its last day's quarter (before 2014: the quarter of the childbirth, one whatever the length); 4° c) a quarter
+    per 50 days of chômage indemnisé in the calendar year."""
     pid = _person(sessions, 1, date(1975, 3, 10))
     nir = _nir(sessions, pid)
-    _import(sessions, HEADER + f"{nir},2010,chomage,,120,,,France Travail\n{nir},2011,maternite,,112,,,CPAM\n{nir},2012,maternite,,200,,,CPAM\n"
-                               "")
+    _import(sessions, HEADER + f"{nir},2010,chomage,,120,,,France Travail\n{nir},2011,maternite,,200,,,CPAM\n"
+                               f"{nir},2015,maternite,,112,,,CPAM\n{nir},2016,maternite,,200,,,CPAM\n")
     _ij_payee(sessions, pid, "maladie", date(2024, 1, 1), date(2024, 5, 9), 127)  # 127 days paid in 2024
     _ij_payee(sessions, pid, "maladie", date(2024, 12, 2), date(2025, 1, 30), 60)  # 30 + 30: none in either year
     with unit_of_work(sessions) as s:
         frame = carriere.annees(carriere.faits(s, carriere.personne_ou_404(s, pid)))
     rows = {r["annee"]: r for r in frame.iter_rows(named=True)}
     assert (rows[2010]["jours_chomage"], rows[2010]["trimestres_chomage"]) == (120, 2)  # 120 // 50
-    assert rows[2011]["trimestres_maternite"] == 1  # 112 days: the 90th day's quarter, 22 days more are no new 90
-    assert rows[2012]["trimestres_maternite"] == 2  # 200 // 90
+    assert rows[2011]["trimestres_maternite"] == 1  # the former 2°: the quarter of the childbirth, whatever the days
+    assert rows[2015]["trimestres_maternite"] == 1  # 112 days: the 90th day's quarter, 22 days more are no new 90
+    assert rows[2016]["trimestres_maternite"] == 2  # 200 // 90
     assert (rows[2024]["jours_maladie"], rows[2024]["trimestres_maladie"]) == (127 + 30, 2)  # 157 // 60
     assert (rows[2025]["jours_maladie"], rows[2025]["trimestres_maladie"]) == (30, 0)
     assert rows[2024]["trimestres_assimiles"] == 2
