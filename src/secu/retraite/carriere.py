@@ -260,7 +260,7 @@ def annees(faits_: Faits) -> pl.DataFrame:
         else:
             row[f"jours_{nature}"] += int(ligne["jours"])
             row[f"trimestres_{nature}"] += _trimestres_ligne(ligne)
-    assimilees = [n for n in (*NATURES_JOURS, "invalidite")]
+    assimilees = (*NATURES_JOURS, "invalidite")
     rows = []
     for annee in sorted(par_annee):
         row = par_annee[annee]
