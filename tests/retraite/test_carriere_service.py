@@ -183,6 +183,10 @@ def test_the_import_is_idempotent_and_refuses_a_different_value_for_an_imported_
     with pytest.raises(InvalidField, match="ligne 2 : l'année 1990 .* demande de correction"):
         _import(sessions, HEADER + f"{nir},1990,salaire,99.00,,,,Garage\n")
     with unit_of_work(sessions) as s:
+        written = s.scalars(select(JournalAcces.ressource_id).where(JournalAcces.personne_id == pid, JournalAcces.action == "modification",
+                                                                    JournalAcces.ressource == "retraite.carriere")
+                                .order_by(JournalAcces.numero)).all()
+        assert written == [str(first.import_id), str(overlapping.import_id)]  # the third import added nothing of his
         rows = s.scalars(select(ReportCarriere).where(ReportCarriere.personne_id == pid).order_by(ReportCarriere.annee)).all()
         assert [(r.annee, r.nature, r.montant_cents, r.trimestres, r.mois) for r in rows] == [
             (1990, "salaire", 1_234_567, 0, 0), (1991, "autre_regime", 0, 3, 0), (1992, "avpf", 0, 0, 12), (1993, "salaire", 100_000, 0, 0)]

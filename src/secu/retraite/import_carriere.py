@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from secu.acces import Permission, exiger
 from secu.core.errors import InvalidField
-from secu.core.security import Action, Caller, Ressource, journal
+from secu.core.security import Action, Caller, Ressource, journal, journal_many
 from secu.register.models import Personne
 from secu.retraite.carriere import verifier_fait
 from secu.retraite.models import NATURES, EnfantMajoration, ImportCarriere, ReportCarriere
@@ -229,6 +229,8 @@ def importer(session: Session, caller: Caller, contenu: bytes, *, nom_fichier: s
     lot.ajoutees = ajoutees
     session.flush()
     journal(session, caller, Action.CREATION, Ressource.IMPORT_CARRIERE, lot.id, detail=f"{len(lignes)} lignes, {ajoutees} ajoutées")
+    # whose comptes the import wrote to: one row per person (never the data)
+    journal_many(session, caller, Action.MODIFICATION, Ressource.CARRIERE, [(lot.id, p) for p in sorted({f["personne_id"] for f in nouveaux})])
     return Bilan(lot.id, len(lignes), ajoutees, False)
 
 
