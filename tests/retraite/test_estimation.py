@@ -103,3 +103,15 @@ def test_the_simulator_names_the_field_of_a_wrong_input(changes: dict, field: st
     with pytest.raises(InvalidField) as refused:
         simuler(data, aujourd_hui=AUJOURD_HUI)
     assert refused.value.field == field
+
+
+def test_a_legal_age_already_past_is_estimated_from_next_month() -> None:
+    """Born 14 May 1962: âge légal 62 ans 6 mois (fact sheet §2.4), reached in November 2024; on 8 December 2026 the
+    first departure still to come is 1 January 2027, the quarters cotisés since the âge légal count for the surcote."""
+    data = SimulationIn(date_naissance=date(1962, 5, 14), trimestres=175, sam_cents=3_000_000, salaire_cents=3_500_000)
+    legal, plein, a67 = simuler(data, aujourd_hui=AUJOURD_HUI)["scenarios"]
+    assert legal["date_effet"] == plein["date_effet"] == date(2027, 1, 1)
+    assert a67["date_effet"] == date(2029, 6, 1)
+    # 175 + the 4 of 2026, worked after the âge légal with the durée (169) already reached: 4 quarters of surcote
+    # (L. 351-1-2); the 175 given are taken as before the âge légal
+    assert (legal["trimestres"], legal["decote_trimestres"], legal["surcote_trimestres"]) == (179, 0, 4)

@@ -137,9 +137,9 @@ class Faits:
     enfants: list[EnfantMajoration] = field(default_factory=list)
 
     def ajouter(self, annee: int, nature: str, source: str, *, montant_cents: int = 0, jours: int = 0, trimestres: int = 0,
-                mois: int = 0, origine: str = "", conges: int = 1) -> None:
+                mois: int = 0, origine: str = "") -> None:
         self.lignes.append({"annee": annee, "nature": nature, "source": source, "montant_cents": montant_cents, "jours": jours,
-                            "trimestres": trimestres, "mois": mois, "origine": origine, "conges": conges})
+                            "trimestres": trimestres, "mois": mois, "origine": origine})
 
 
 def _dsn(session: Session, personne_id: int) -> dict[tuple[int, str], int]:

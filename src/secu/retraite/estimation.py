@@ -13,7 +13,9 @@ give the quarters of each year (``annees_carriere``), the SAM at each date (``sa
 Assumptions, said to the user with the result: future years are valued with the law and the values in force today
 (the last PASS, SMIC, revaluation coefficients known: nothing is forecast); each year's quarters are taken as
 validated from January on (a date in the year counts the quarters wholly before it); the SAM counts the years before
-the year of the date d'effet; a SAM given to the simulator is kept as given (future salaries do not enter it).
+the year of the date d'effet; a SAM given to the simulator is kept as given (future salaries do not enter it), and the
+quarters it is given are taken as validated before the âge légal (none counts for the surcote); no date is before
+next month (a legal age already past: the first date still to come).
 """
 
 from __future__ import annotations
@@ -200,7 +202,10 @@ def estimer(c: Carriere, *, aujourd_hui: date) -> dict[str, Any]:
         d_legal = date_effet_a(c.naissance, age_legal)
     duree = int(at_legal["duree_requise"])
     d_auto = date_effet_a(c.naissance, int(at_legal["age_annulation_decote_mois"]))
-    d_plein = d_auto
+    # A departure is estimated from next month on: a legal age already past gives the first date still to come.
+    prochain = date(aujourd_hui.year + (aujourd_hui.month == 12), aujourd_hui.month % 12 + 1, 1)
+    d_age_legal, d_legal = d_legal, max(d_legal, prochain)
+    d_plein = max(d_auto, prochain)
     d = d_legal
     while d < d_auto:
         if trimestres_au(c.annees, d, "trimestres_tous_regimes") + c.majorations >= duree:
@@ -208,7 +213,7 @@ def estimer(c: Carriere, *, aujourd_hui: date) -> dict[str, Any]:
             break
         d = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
     dates = {"age_legal": d_legal, "taux_plein": max(d_plein, d_legal), "age_67": d67}
-    resultats = _droits(c, list(dates.values()), depuis_age_legal=d_legal)
+    resultats = _droits(c, list(dates.values()), depuis_age_legal=d_age_legal)
     scenarios = []
     for nom, row in zip(SCENARIOS, resultats.iter_rows(named=True), strict=True):
         scenarios.append({
@@ -324,8 +329,9 @@ def simuler(data: SimulationIn, *, aujourd_hui: date | None = None) -> dict[str,
     fin = date_effet_a(data.date_naissance, AGE_67_MOIS).year
     annees = carriere.appliquer_regle(projeter(passe, hypothese, aujourd_hui.year, fin, data.salaire_cents))
     if data.sam_cents is not None:
-        # The quarters already validated stand for the past, put in the year before the projection.
-        passees = pl.DataFrame({"annee": [aujourd_hui.year - 1], "trimestres_tous_regimes": [data.trimestres], "trimestres_rg": [rg],
+        # The quarters already validated stand for the past, in the 16th year of age: counted at every date, and taken as
+        # validated before the âge légal (none of them is a surcote's quarter).
+        passees = pl.DataFrame({"annee": [data.date_naissance.year + 16], "trimestres_tous_regimes": [data.trimestres], "trimestres_rg": [rg],
                                 "trimestres_cotises": [cotises]}, schema={"annee": pl.Int32, "trimestres_tous_regimes": pl.Int64,
                                                                           "trimestres_rg": pl.Int64, "trimestres_cotises": pl.Int64})
         annees = pl.concat([passees, annees.select(passees.columns)])
