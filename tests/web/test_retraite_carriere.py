@@ -61,7 +61,8 @@ def test_the_releve_and_a_correction_request(page, login, screenshot, database_u
     agent = _agent_de_sa_caisse(database_url)
     page.context.clear_cookies()
     login(page, agent)
-    page.goto("/agent/retraite/corrections")
+    page.goto("/agent")
+    page.get_by_role("link", name="Corrections de carrière à instruire").click()
     section = page.locator("section", has_text="année 2015").first
     expect(section).to_contain_text("Attestation de France Travail jointe")
     section.get_by_role("button", name="Accepter").click()
