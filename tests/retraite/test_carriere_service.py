@@ -240,7 +240,7 @@ def test_a_correction_asked_by_the_assure_is_instructed_by_his_caisse(sessions) 
         with pytest.raises(Forbidden):
             carriere.demander_correction(s, AGENT_CNAV, pid, ask, today=TODAY)
     with unit_of_work(sessions) as s:
-        with pytest.raises(InvalidField, match="une ligne « salaire » ne donne pas cette valeur"):
+        with pytest.raises(InvalidField, match="Salaire : le nombre de jours ne s'indique pas pour cette nature"):
             carriere.demander_correction(s, own, pid, ask.model_copy(update={"jours": 3}), today=TODAY)
     with unit_of_work(sessions) as s:
         correction_id = carriere.demander_correction(s, own, pid, ask, today=TODAY).id

@@ -49,7 +49,7 @@ def test_the_releve_and_a_correction_request(page, login, screenshot, database_u
     page.get_by_label("Explication et justificatif").fill("Attestation de France Travail jointe")
     page.get_by_role("button", name="Envoyer la demande").click()
     # No days for a chômage line: the form comes back, the error beside the field and in the summary.
-    expect(page.locator("#erreur-jours")).to_contain_text("valeur positive")
+    expect(page.locator("#erreur-jours")).to_contain_text("indiquez le nombre de jours")
     expect(page.locator(".govuk-error-summary")).to_contain_text("Jours")
     screenshot(page, "retraite-correction-erreur")
     page.get_by_label("Nombre de jours").fill("120")

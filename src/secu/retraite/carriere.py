@@ -66,6 +66,9 @@ LIBELLES_NATURE = {
 LIBELLES_SOURCE = {"dsn": "DSN", "import": "reprise des années passées", "correction": "correction acceptée", "ij": "IJ versées",
                    "invalidite": "pension d'invalidité versée"}
 
+#: What each value of a fact is, in the messages.
+QUOI = {"montant_cents": "le salaire brut", "mois": "les mois d'affiliation", "jours": "le nombre de jours", "trimestres": "les trimestres"}
+
 #: The parameter counting the days of each period assimilée (R. 351-12); maternité is counted per congé.
 JOURS_PAR_TRIMESTRE = {
     "maladie": "assimilees.maladie_jours",
@@ -415,9 +418,9 @@ def verifier_fait(nature: str, montant_cents: int, jours: int, trimestres: int, 
     valeurs = {"montant_cents": montant_cents, "mois": mois, "jours": jours, "trimestres": trimestres}
     for name, needed in attendu.items():
         if needed and valeurs[name] <= 0:
-            raise InvalidField(name, f"une ligne « {nature} » doit donner une valeur positive ici")
+            raise InvalidField(name, f"{LIBELLES_NATURE[nature]} : indiquez {QUOI[name]} (un nombre positif)")
         if not needed and valeurs[name]:
-            raise InvalidField(name, f"une ligne « {nature} » ne donne pas cette valeur")
+            raise InvalidField(name, f"{LIBELLES_NATURE[nature]} : {QUOI[name]} ne s'indique pas pour cette nature")
     jours_annee = (date(annee, 12, 31) - date(annee, 1, 1)).days + 1
     if jours > jours_annee:
         raise InvalidField("jours", f"l'année {annee} n'a que {jours_annee} jours")
