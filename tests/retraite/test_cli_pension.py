@@ -49,8 +49,8 @@ def test_trimestres_rg_and_cotises_default_to_the_total_and_can_be_given() -> No
                         "--trimestres-rg", "84", "--trimestres-cotises", "80", "--json")
     data = json.loads(out)
     assert code == 0 and (data["trimestres_rg"], data["trimestres_cotises"], data["prorata_numerateur"]) == (84, 80, 84)
-    # 8 000 × 50 % × 84 / 168 = 2 000 €, brought to the minimum prorated, not majoré (80 cotisés < 120): 756,29 × 12 × 84 / 168
-    assert data["pension_annuelle"] == 4537.74
+    # 8 000 × 50 % × 84 / 168 = 2 000 €, brought to the minimum prorated, not majoré (80 cotisés < 120): 9 075,50 × 84 / 168
+    assert data["pension_annuelle"] == 4537.75
     assert data["minimum_contributif"] is True
 
 

@@ -237,8 +237,8 @@ def _minimum_contributif(frame: pl.DataFrame) -> pl.DataFrame:
     duree = pl.col("prorata_denominateur")
     majore = pl.col("trimestres_cotises") >= pl.col("mico_trimestres_cotises_majoration")
     cotises = pl.min_horizontal(pl.col("trimestres_cotises"), duree)
-    base = pl.col("mico_montant") * 12 * pl.col("prorata_numerateur")
-    supplement = (pl.col("mico_montant_majore") - pl.col("mico_montant")) * 12 * cotises
+    base = pl.col("mico_montant") * pl.col("prorata_numerateur")  # annual amounts
+    supplement = (pl.col("mico_montant_majore") - pl.col("mico_montant")) * cotises
     montant = div_half_up_expr(base + pl.when(majore).then(supplement).otherwise(0), duree, non_negative=True)
     frame = frame.with_columns(montant.alias("montant_mico"), majore.alias("mico_majore"))
     pension = pl.col("pension_plafonnee") + pl.col("surcote")
