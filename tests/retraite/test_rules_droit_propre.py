@@ -232,6 +232,8 @@ def test_majoration_for_three_children_is_ten_percent() -> None:
         ({"naissance": date(1961, 1, 1), "date_effet": date(2026, 1, 1), "sam": -1}, "sam"),
         ({"naissance": date(1961, 1, 1), "date_effet": date(2026, 1, 1), "enfants": -1}, "enfants"),
         ({"naissance": date(1961, 1, 1), "date_effet": date(2026, 1, 1), "total_pensions_mensuel": -5}, "total_pensions_mensuel"),
+        ({"naissance": date(1958, 1, 1), "date_effet": date(2022, 1, 1)}, "date_effet"),
+        ({"naissance": date(1951, 1, 1), "date_effet": date(2023, 1, 1)}, "naissance"),
     ],
 )
 def test_bad_input_names_the_column(row: dict[str, Any], field: str) -> None:

@@ -28,7 +28,7 @@ import polars as pl
 
 from secu.core.errors import InvalidField
 from secu.core.money import RATE_DTYPE, RATE_UNIT, apply_rate_expr, div_half_up_expr
-from secu.core.parameters import join_parameters
+from secu.core.parameters import join_parameters, parameters
 
 PARAMS_NAISSANCE = ("droit_propre.age_annulation_decote_mois", "droit_propre.decote_par_trimestre")
 """Parameters dated by the date of birth (set by generation)."""
@@ -106,6 +106,11 @@ def _valider(personnes: pl.DataFrame) -> pl.DataFrame:
         _refuser(frame, pl.col(column) < 0, column, f"{column} ne peut pas être négatif")
     _refuser(frame, pl.col("date_effet") <= pl.col("naissance"), "date_effet", "la date d'effet de la pension doit suivre la date de naissance")
     _refuser(frame, pl.col("date_effet").dt.day() != 1, "date_effet", "une pension prend effet le premier jour d'un mois (CSS R. 351-37)")
+    premier_effet = parameters().get("mico.montant").values[0].date_effet
+    _refuser(frame, pl.col("date_effet") < premier_effet, "date_effet", f"pension prenant effet avant le {premier_effet:%d/%m/%Y} : non tenue")
+    premiere_generation = parameters().get("droit_propre.age_legal_mois").values[0].date_effet
+    _refuser(frame, pl.col("naissance") < premiere_generation, "naissance",
+             f"générations nées avant le {premiere_generation:%d/%m/%Y} non tenues (âge légal et durée)")
     _refuser(frame, pl.col("trimestres_rg") > pl.col("trimestres"), "trimestres_rg",
              "les trimestres du régime général ne peuvent pas dépasser les trimestres tous régimes")
     _refuser(frame, pl.col("trimestres_cotises") > pl.col("trimestres_rg"), "trimestres_cotises",
