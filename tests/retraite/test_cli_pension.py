@@ -98,3 +98,10 @@ def test_bad_career_files_name_the_option(tmp_path: Path) -> None:
         fichier.write_text(contenu, encoding="utf-8")
         code, _, err = _run("--naissance", "1961-05-15", "--depart", "2024-06-01", "--carriere", str(fichier))
         assert code == 2 and err.startswith("--carriere"), (contenu, err)
+
+
+def test_the_group_also_holds_the_solidarity_commands() -> None:
+    result = runner.invoke(app, ["retraite", "--help"])
+    assert result.exit_code == 0
+    for commande in ("pension", "reversion", "veuvage", "aspa"):
+        assert commande in result.stdout

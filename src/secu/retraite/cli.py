@@ -255,4 +255,13 @@ def _json(row: dict[str, Any], steps: list[Any]) -> dict[str, Any]:
     }
 
 
+def _solidarite() -> None:
+    """Réversion, veuvage, ASPA: the commands of ``cli_solidarite`` join the group (one `secu retraite`)."""
+    from secu.retraite import cli_solidarite
+
+    cli_solidarite.register(groupe)
+
+
+_solidarite()
+
 __all__ = ["CLES_JSON", "EXIT_BAD_INPUT", "commandes", "groupe", "lire_carriere", "pension"]
