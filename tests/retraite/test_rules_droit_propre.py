@@ -162,6 +162,10 @@ def test_carriere_longue_before_16_at_58_and_bad_age_of_start() -> None:
     with pytest.raises(InvalidField) as caught:
         _pension(naissance=date(1966, 5, 1), date_effet=date(2024, 5, 1), carriere_longue=True, age_debut_activite=17)
     assert caught.value.field == "age_debut_activite"
+    assert caught.value.message.endswith("doit être 16, 18, 20 ou 21 (CSS D. 351-1-1)")
+    with pytest.raises(InvalidField) as caught:  # asked without the age of start
+        _pension(naissance=date(1966, 5, 1), date_effet=date(2024, 5, 1), carriere_longue=True)
+    assert caught.value.field == "age_debut_activite"
 
 
 # --------------------------------------------------------------------------

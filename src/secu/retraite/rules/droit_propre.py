@@ -54,8 +54,13 @@ PARAMS_EFFET = (
 )
 """Parameters read on the pension's date d'effet."""
 
-BRANCHES_CARRIERE_LONGUE = {16: "avant_16", 18: "avant_18", 20: "avant_20", 21: "avant_21"}
-"""``age_debut_activite`` → the D. 351-1-1 branch (activity begun before 16, 18, 20 or 21)."""
+
+
+def branches_carriere_longue() -> dict[int, str]:
+    """``age_debut_activite`` → the D. 351-1-1 branch, read from the table's subkeys (``avant_20`` → 20)."""
+    table = next(v.value for v in parameters().get(CARRIERE_LONGUE).values if v.value is not None)
+    sous_cles = next(iter(table.values()))  # type: ignore[union-attr]
+    return {int(cle.removeprefix("avant_")): cle for cle in sous_cles}  # type: ignore[union-attr]
 
 _OPTIONNELLES: dict[str, pl.Expr] = {
     "carriere_longue": pl.lit(False),
@@ -119,8 +124,9 @@ def _valider(personnes: pl.DataFrame) -> pl.DataFrame:
     possibles = (pl.col("date_effet").dt.year() - pl.col("naissance").dt.year() - 13).clip(lower_bound=0).cast(pl.Int64) * 4
     _refuser(frame, pl.col("trimestres_cotises") > possibles, "trimestres_cotises",
              "plus de trimestres cotisés que de trimestres civils depuis l'année des 14 ans : nombre impossible")
-    _refuser(frame, pl.col("carriere_longue") & ~pl.col("age_debut_activite").is_in(list(BRANCHES_CARRIERE_LONGUE)), "age_debut_activite",
-             "carrière longue : l'âge de début d'activité doit être 16, 18, 20 ou 21 (CSS D. 351-1-1)")
+    branches = sorted(branches_carriere_longue())
+    _refuser(frame, pl.col("carriere_longue") & ~pl.col("age_debut_activite").is_in(branches).fill_null(False), "age_debut_activite",
+             f"carrière longue : l'âge de début d'activité doit être {', '.join(map(str, branches[:-1]))} ou {branches[-1]} (CSS D. 351-1-1)")
     return frame
 
 
@@ -130,10 +136,11 @@ def _carriere_longue(frame: pl.DataFrame) -> pl.DataFrame:
     if demandes.filter(pl.col("__loi") == "loi_2010").height:
         raise InvalidField("carriere_longue", "retraite anticipée pour carrière longue non tenue pour une pension prenant effet avant le 01/09/2023")
     colonne = CARRIERE_LONGUE.replace(".", "_")
-    demandes = demandes.filter(pl.col("naissance") >= pl.date(1961, 9, 1))  # older generations: not held (see the parameter)
+    premiere = parameters().get(CARRIERE_LONGUE).values[0].date_effet
+    demandes = demandes.filter(pl.col("naissance") >= premiere)  # older generations: not held (see the parameter)
     demandes = join_parameters(demandes, [CARRIERE_LONGUE], on="naissance", by={CARRIERE_LONGUE: "__loi"}, with_references=True)
     age = pl.lit(None, dtype=pl.Int64)
-    for debut, branche in BRANCHES_CARRIERE_LONGUE.items():
+    for debut, branche in branches_carriere_longue().items():
         age = pl.when(pl.col("age_debut_activite") == debut).then(pl.col(f"{colonne}_{branche}")).otherwise(age)
     demandes = demandes.select("__ligne", age.alias("age_carriere_longue_mois"), pl.col(f"{colonne}_reference").alias("carriere_longue_reference"))
     return frame.join(demandes, on="__ligne", how="left", maintain_order="left")
