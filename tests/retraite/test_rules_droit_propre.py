@@ -163,6 +163,9 @@ def test_carriere_longue_before_16_at_58_and_bad_age_of_start() -> None:
         _pension(naissance=date(1966, 5, 1), date_effet=date(2024, 5, 1), carriere_longue=True, age_debut_activite=17)
     assert caught.value.field == "age_debut_activite"
     assert caught.value.message.endswith("doit être 16, 18, 20 ou 21 (CSS D. 351-1-1)")
+    with pytest.raises(InvalidField) as caught:  # the conditions before the 2023 reform are not held
+        _pension(naissance=date(1962, 5, 1), date_effet=date(2023, 6, 1), carriere_longue=True, age_debut_activite=18)
+    assert caught.value.field == "carriere_longue" and caught.value.message.endswith("(tenue à compter du 01/09/2023)")
     with pytest.raises(InvalidField) as caught:  # asked without the age of start
         _pension(naissance=date(1966, 5, 1), date_effet=date(2024, 5, 1), carriere_longue=True)
     assert caught.value.field == "age_debut_activite"

@@ -24,6 +24,8 @@ rounded once, half up to the cent. A bad input raises InvalidField naming the co
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 
 from secu.core.errors import InvalidField
@@ -61,6 +63,7 @@ def branches_carriere_longue() -> dict[int, str]:
     table = next(v.value for v in parameters().get(CARRIERE_LONGUE).values if v.value is not None)
     sous_cles = next(iter(table.values()))  # type: ignore[union-attr]
     return {int(cle.removeprefix("avant_")): cle for cle in sous_cles}  # type: ignore[union-attr]
+
 
 _OPTIONNELLES: dict[str, pl.Expr] = {
     "carriere_longue": pl.lit(False),
@@ -132,9 +135,14 @@ def _valider(personnes: pl.DataFrame) -> pl.DataFrame:
 
 def _carriere_longue(frame: pl.DataFrame) -> pl.DataFrame:
     """The age (months) of the carrière longue departure of each row that asks for it (null otherwise)."""
-    demandes = frame.filter(pl.col("carriere_longue")).select("__ligne", "naissance", "__loi", "age_debut_activite")
-    if demandes.filter(pl.col("__loi") == "loi_2010").height:
-        raise InvalidField("carriere_longue", "retraite anticipée pour carrière longue non tenue pour une pension prenant effet avant le 01/09/2023")
+    demandes = frame.filter(pl.col("carriere_longue")).select("__ligne", "naissance", "date_effet", "__loi", "age_debut_activite")
+    lois = {cle for v in parameters().get(CARRIERE_LONGUE).values if v.value is not None for cle in v.value}  # type: ignore[union-attr]
+    hors_calendrier = demandes.filter(~pl.col("__loi").is_in(sorted(lois)))
+    if hors_calendrier.height:
+        effet: date = hors_calendrier.get_column("date_effet").min()  # type: ignore[assignment]
+        tenue = min(v.date_effet for v in parameters().get("droit_propre.calendrier").values if f"loi_{v.value}" in lois)
+        raise InvalidField("carriere_longue", f"retraite anticipée pour carrière longue non tenue pour une pension prenant effet le {effet:%d/%m/%Y} "
+                                              f"(tenue à compter du {tenue:%d/%m/%Y})")
     colonne = CARRIERE_LONGUE.replace(".", "_")
     premiere = parameters().get(CARRIERE_LONGUE).values[0].date_effet
     demandes = demandes.filter(pl.col("naissance") >= premiere)  # older generations: not held (see the parameter)
