@@ -123,6 +123,9 @@ def test_surcote_counts_quarters_after_the_age_legal_beyond_the_duree() -> None:
     # Only 3 beyond the durée: 3.
     assert _pension(naissance=date(1960, 3, 1), date_effet=date(2024, 4, 1), trimestres=170, trimestres_rg=170,
                     trimestres_cotises=170)["surcote_trimestres"] == 3
+    # Whole calendar quarters only: 62 on 15 February 2022 → from the 2nd quarter of 2022 to the 1st of 2024: 8.
+    assert _pension(naissance=date(1960, 2, 15), date_effet=date(2024, 4, 1), trimestres=175, trimestres_rg=175,
+                    trimestres_cotises=175)["surcote_trimestres"] == 8
     # The caller says only 2 were cotisés after the âge légal.
     assert _pension(naissance=date(1960, 3, 1), date_effet=date(2024, 4, 1), trimestres=175, trimestres_rg=175, trimestres_cotises=175,
                     trimestres_apres_age_legal=2)["surcote_trimestres"] == 2

@@ -95,6 +95,16 @@ def mois_revolus(debut: pl.Expr, fin: pl.Expr) -> pl.Expr:
     return brut - (fin < debut.dt.offset_by(pl.format("{}mo", brut))).cast(pl.Int64)
 
 
+def _trimestre(jour: pl.Expr) -> pl.Expr:
+    return jour.dt.year().cast(pl.Int64) * 4 + (jour.dt.month().cast(pl.Int64) - 1) // 3
+
+
+def _trimestres_civils_entiers(debut: pl.Expr, fin: pl.Expr) -> pl.Expr:
+    """Calendar quarters wholly on or after ``debut`` and wholly before ``fin``."""
+    premier = _trimestre(debut) + (debut != debut.dt.truncate("1q")).cast(pl.Int64)
+    return (_trimestre(fin) - premier).clip(lower_bound=0)
+
+
 def _mois_entames(debut: pl.Expr, fin: pl.Expr) -> pl.Expr:
     """Months from ``debut`` to ``fin``, a begun month counted (``fin`` after ``debut``)."""
     revolus = mois_revolus(debut, fin)
@@ -165,7 +175,7 @@ def pension_droit_propre(personnes: pl.DataFrame) -> pl.DataFrame:
     (bool, L. 351-8), ``enfants`` (children raised, L. 351-12), ``total_pensions_mensuel`` (cents: the OTHER
     pensions of the assuré, base and complementary, all régimes, this one excluded; null: unknown, no écrêtement
     of the minimum), ``trimestres_apres_age_legal`` (quarters cotisés after the âge légal; null: assumed to be
-    every calendar quarter from the âge légal to the date d'effet).
+    every whole calendar quarter from the day of the âge légal to the date d'effet).
 
     Output, the input plus: ``age_legal_mois``, ``duree_requise``, ``age_annulation_decote_mois``,
     ``age_carriere_longue_mois`` (null without carrière longue), ``age_effet_mois`` (whole months at the date
@@ -214,7 +224,7 @@ def pension_droit_propre(personnes: pl.DataFrame) -> pl.DataFrame:
     decote = pl.min_horizontal(duree - trimestres, manquants_age, pl.col("droit_propre_decote_trimestres_max"))
     frame = frame.with_columns(taux_plein.alias("taux_plein"), pl.when(taux_plein).then(0).otherwise(decote).cast(pl.Int64).alias("decote_trimestres"))
     taux = pl.col("droit_propre_taux_plein") - pl.col("droit_propre_decote_par_trimestre") * pl.col("decote_trimestres")
-    apres_age_legal = pl.coalesce(pl.col("trimestres_apres_age_legal"), mois_revolus(date_age_legal, effet).clip(lower_bound=0) // 3)
+    apres_age_legal = pl.coalesce(pl.col("trimestres_apres_age_legal"), _trimestres_civils_entiers(date_age_legal, effet))
     surcote = pl.when(pl.col("depart_anticipe")).then(0).otherwise(pl.min_horizontal(apres_age_legal, trimestres - duree).clip(lower_bound=0))
     frame = frame.with_columns(taux.cast(RATE_DTYPE).alias("taux"), surcote.cast(pl.Int64).alias("surcote_trimestres"),
                                pl.min_horizontal(pl.col("trimestres_rg"), duree).alias("prorata_numerateur"), duree.alias("prorata_denominateur"))
