@@ -201,6 +201,12 @@ def pension(
     try:
         row = pension_droit_propre(frame).row(0, named=True)
     except SecuError as error:
+        # A count the user did not give came from --trimestres (or --trimestres-rg): name the option given.
+        donnee = {"trimestres_rg": trimestres_rg, "trimestres_cotises": trimestres_cotises}
+        if carriere is None and error.field in donnee and donnee[error.field] is None:
+            _echec(error, "--trimestres-rg" if error.field == "trimestres_cotises" and trimestres_rg is not None else "--trimestres")
+        elif carriere is not None and error.field in ("trimestres", "trimestres_rg", "trimestres_cotises"):
+            _echec(error, "--carriere")
         _echec(error)
         return
     steps = etapes_pension(row)
