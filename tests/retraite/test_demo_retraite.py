@@ -63,6 +63,17 @@ def test_the_demo_has_retirees_a_survivor_an_aspa_beneficiary_and_a_worker(datab
         assert report.services == (importlib.util.find_spec("secu.retraite.demande") is not None)
         if report.services:
             assert report.verse_cents > 0
+        if report.lignes_au_compte:
+            # The working person's estimate reads the imported career: its three departures, each with a pension.
+            from secu.core.security import Caller, Role
+            from secu.retraite import estimation
+
+            actif = careers["actif"].personne
+            with unit_of_work(sessions) as session:
+                estimate = estimation.estimer_compte(session, Caller(user_id=None, role=Role.ASSURE, personne_id=actif.id), actif.id,
+                                                     estimation.hypothese_de(None, None), aujourd_hui=REFERENCE)
+            assert [s["scenario"] for s in estimate["scenarios"]] == ["age_legal", "taux_plein", "age_67"]
+            assert all(s["pension_mensuelle_cents"] > 0 and s["trimestres"] >= report.actif_trimestres for s in estimate["scenarios"])
 
         again = retraite.seed_retraite(sessions, seed_value=2026)  # the seeding run again: the same answers, nothing twice
         assert again.pension_mensuelle_cents == report.pension_mensuelle_cents and again.reversion_mensuelle_cents == report.reversion_mensuelle_cents
