@@ -160,14 +160,16 @@ def demo(
             f"liquidées au {JOUR_DEMO:%d/%m/%Y}, {arrets_report.periodes_payees} payées : IJ versées {format_eur(arrets_report.verse_cents)} "
             f"(dont {format_eur(arrets_report.verse_employeur_cents)} à l'employeur subrogé)."
         )
-        pensions = ", ".join(f"{role} {format_eur(cents)}" for role, cents in retraite_report.pension_mensuelle_cents.items())
+        from secu.demo.retraite import LIBELLES
+
+        pensions = ", ".join(f"{LIBELLES[role]} {format_eur(cents)}" for role, cents in retraite_report.pension_mensuelle_cents.items())
         console.print(
             f"Retraite : {retraite_report.retraites} retraités (pension mensuelle brute : {pensions}) ; réversion "
             f"{format_eur(retraite_report.reversion_mensuelle_cents)} par mois, ASPA {format_eur(retraite_report.aspa_mensuelle_cents)} par mois ; "
             f"un actif à {retraite_report.actif_trimestres} trimestres ; {retraite_report.lignes_au_compte} salaires importés au compte de carrière ; "
             + (f"pensions demandées, attribuées et versées {format_eur(retraite_report.verse_cents)}" if retraite_report.services
                else "pensions calculées par les règles (le service des demandes n'est pas installé)")
-            + f" ; comptes {retraite_report.compte} (retraitée) et {retraite_report.compte_actif} (actif, estimation)."
+            + f" ; comptes {retraite_report.compte} (sa pension) et {retraite_report.compte_actif} (son estimation)."
         )
     console.print(f"Base : {engine.url.render_as_string(hide_password=True)}")
     if not no_serve:

@@ -49,6 +49,9 @@ MOIS_PAYES = (date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1))
 COMPTE = "retraite.demo"
 COMPTE_ACTIF = "actif.demo"
 """The working person's sign-in: the relevé de carrière and the estimate of the compte de carrière."""
+LIBELLES = {"retraite.complete": "carrière complète", "retraite.decote": "avec décote", "retraite.minimum": "au minimum contributif",
+            "defunt": "conjoint décédé", "survivant": "conjoint survivant", "aspa": "bénéficiaire de l'ASPA", "actif": "actif"}
+"""Each part's French name (the report of `secu demo`)."""
 PREMIER_EFFET = date(2023, 1, 1)
 """secu's retirement parameters begin in 2023: no demo pension takes effect before."""
 
