@@ -108,7 +108,14 @@ def _mean_over_k_nonzero_largest_64(vector, k):
     return z[:upper].sum() / upper
 
 
-def _to_float64(tbs) -> None:
+def _mean_over_k_nonzero_largest_cents(vector, k):
+    """The same mean, each revalued salary rounded to the cent and the mean rounded to the cent, half up, as the
+    Cnav computes the SAM (run ``secu`` with ``sam_au_centime``)."""
+    cents = numpy.floor(numpy.asarray(vector, dtype=numpy.float64) * 100 + 0.5 + 1e-6)
+    return numpy.floor(_mean_over_k_nonzero_largest_64(cents, k) + 0.5 + 1e-9) / 100
+
+
+def _to_float64(tbs, mean=None) -> None:
     for variable in tbs.variables.values():
         if variable.value_type is float:
             variable.dtype = numpy.float64
@@ -117,7 +124,7 @@ def _to_float64(tbs) -> None:
         for formula in variable.formulas.values():
             if "mean_over_k_nonzero_largest" in formula.__globals__:
                 formula_globals.add(id(formula.__globals__))
-                formula.__globals__["mean_over_k_nonzero_largest"] = _mean_over_k_nonzero_largest_64
+                formula.__globals__["mean_over_k_nonzero_largest"] = mean or _mean_over_k_nonzero_largest_64
     if not formula_globals:
         raise SystemExit("mean_over_k_nonzero_largest introuvable : le runner ne sait plus passer le SAM en float64")
 
@@ -131,9 +138,18 @@ def _node(tbs, path: str):
     return node
 
 
+def _forget(tbs) -> None:
+    """Drop openfisca-core's caches of parameters at an instant (a dict, and an lru_cache on the method)."""
+    tbs._parameters_at_instant_cache = {}
+    clear = getattr(type(tbs).get_parameters_at_instant, "cache_clear", None)
+    if clear is not None:
+        clear()
+
+
 def _apply(tbs, changes: list[dict]) -> None:
-    """Each change: set a parameter's value from each date given (a missing yearly child of
-    revalorisation_salaire_cummulee, a salary year the model does not know, is created)."""
+    """Each change sets a parameter's value from each date given. ``after_last``: only the dates after the
+    parameter's last one (what the model lacks, never a value it has); ``create``: a parameter the model does
+    not have (a salary year of revalorisation_salaire_cummulee) is added."""
     from openfisca_core import periods
     from openfisca_core.parameters import Parameter
 
@@ -146,9 +162,12 @@ def _apply(tbs, changes: list[dict]) -> None:
             parent.add_child(leaf, Parameter(change["path"], data={"values": {d: {"value": v} for d, v in change["values"].items()}}))
             continue
         parameter = parent.children[leaf]
+        last = parameter.values_list[0].instant_str  # values_list: latest first
         for day, value in sorted(change["values"].items()):
+            if change.get("after_last") and day <= last:
+                continue
             parameter.update(start=periods.instant(day), value=value)
-    tbs._parameters_at_instant_cache = {}
+    _forget(tbs)
 
 
 def _simulate(tbs, personnes: dict, annees: dict, rows: numpy.ndarray, year: int) -> dict[str, numpy.ndarray]:
@@ -161,6 +180,12 @@ def _simulate(tbs, personnes: dict, annees: dict, rows: numpy.ndarray, year: int
     simulation.set_input("date_de_naissance", "ETERNITY", birth)
     simulation.set_input("regime_general_cnav_liquidation_date", "ETERNITY", numpy.array([personnes["date_effet"][r] for r in rows], dtype="datetime64[D]"))
     simulation.set_input("nombre_enfants", "ETERNITY", numpy.array([int(personnes["enfants"][r]) for r in rows]))
+    raison = tbs.variables["raison_depart_taux_plein_anticipe"].possible_values
+    simulation.set_input(
+        "raison_depart_taux_plein_anticipe",
+        "ETERNITY",
+        raison.encode(numpy.array(["inapte" if personnes["inaptitude"][r] else "non_concerne" for r in rows])),
+    )
     salaries = numpy.zeros((year - FIRST_YEAR + 1, n))
     for person, annee, salaire in zip(annees["personne"], annees["annee"], annees["salaire"], strict=True):
         k = position.get(int(person))
@@ -190,17 +215,74 @@ def _simulate(tbs, personnes: dict, annees: dict, rows: numpy.ndarray, year: int
     return out
 
 
-def _run(tbs, personnes: dict, annees: dict) -> tuple[numpy.ndarray, dict[str, numpy.ndarray]]:
-    years = numpy.array([int(d[:4]) for d in personnes["date_effet"]])
+def _as_of(tbs, day: str) -> list[tuple]:
+    """Make the régime général's parameters read on 1 January of ``day``'s year (as the model reads them) give
+    their values in force on ``day``; return what to restore."""
+    from openfisca_core import periods
+    from openfisca_core.parameters import Parameter
+
+    saved = []
+    first = periods.instant(f"{day[:4]}-01-01")
+    for leaf in _node(tbs, CNAV).get_descendants():
+        if not isinstance(leaf, Parameter):
+            continue
+        try:
+            value = leaf(day)
+        except Exception:  # a leaf without a value on that day: left as it is
+            continue
+        if value is None:
+            continue
+        saved.append((leaf, leaf.values_list))
+        leaf.update(start=first, value=value)
+    _forget(tbs)
+    return saved
+
+
+def _restore(tbs, saved: list[tuple]) -> None:
+    for leaf, values in saved:
+        leaf.values_list = values
+    _forget(tbs)
+
+
+def _signature(tbs, day: str) -> tuple:
+    """The values in force on ``day`` of the régime général's parameters (dates sharing it share a simulation)."""
+    from openfisca_core.parameters import Parameter
+
+    values = []
+    for leaf in _node(tbs, CNAV).get_descendants():
+        if isinstance(leaf, Parameter):
+            try:
+                values.append(repr(leaf(day)))
+            except Exception:
+                values.append(None)
+    return (day[:4], *values)
+
+
+def _run(tbs, personnes: dict, annees: dict, as_of_effect: bool = False) -> dict[str, numpy.ndarray]:
+    """One simulation per year of the date d'effet; with ``as_of_effect``, one per group of dates d'effet of a
+    year with the same parameters in force, read on that date (:func:`_as_of`)."""
+    dates = numpy.array(personnes["date_effet"])
+    if as_of_effect:
+        groups: dict[tuple, list[str]] = {}
+        for day in sorted(set(dates.tolist())):
+            groups.setdefault(_signature(tbs, day), []).append(day)
+        keys = {day: days[0] for days in groups.values() for day in days}
+    else:
+        keys = {day: day[:4] for day in set(dates.tolist())}
+    grouped = numpy.array([keys[d] for d in dates])
     order, parts = [], []
-    for year in sorted(set(years.tolist())):
-        rows = numpy.flatnonzero(years == year)
+    for key in sorted(set(grouped.tolist())):
+        rows = numpy.flatnonzero(grouped == key)
         order.append(rows)
-        parts.append(_simulate(tbs, personnes, annees, rows, year))
+        saved = _as_of(tbs, key) if as_of_effect else []
+        try:
+            parts.append(_simulate(tbs, personnes, annees, rows, int(key[:4])))
+        finally:
+            _restore(tbs, saved)
     index = numpy.concatenate(order)
     inverse = numpy.empty_like(index)
     inverse[index] = numpy.arange(len(index))
-    return index, {name: numpy.concatenate([p[name] for p in parts])[inverse] for name in parts[0]}
+    return {name: numpy.concatenate([p[name] for p in parts])[inverse] for name in parts[0]}
 
 
 def main(source: str, target: str) -> None:
@@ -224,16 +306,18 @@ def main(source: str, target: str) -> None:
                 columns[f"{run}:{short}"] = [None if numpy.isnan(x) else float(x) for x in array]
 
     t = time.monotonic()
-    keep("of32", _run(tbs, personnes, annees)[1])
+    keep("of32", _run(tbs, personnes, annees))
     timing["compute_float32_seconds"] = time.monotonic() - t
     _to_float64(tbs)
     t = time.monotonic()
-    keep("of64", _run(tbs, personnes, annees)[1])
+    keep("of64", _run(tbs, personnes, annees))
     timing["compute_float64_seconds"] = time.monotonic() - t
     for run in payload.get("overrides", []):
         _apply(tbs, run["changes"])
+        if run.get("sam_au_centime"):
+            _to_float64(tbs, _mean_over_k_nonzero_largest_cents)
         t = time.monotonic()
-        keep(run["name"], _run(tbs, personnes, annees)[1])
+        keep(run["name"], _run(tbs, personnes, annees, as_of_effect=run.get("as_of_effect", False)))
         timing[f"compute_{run['name']}_seconds"] = time.monotonic() - t
     timing["total_seconds"] = time.monotonic() - started
     timing["persons"] = len(personnes["personne"])
