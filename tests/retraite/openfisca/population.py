@@ -6,7 +6,8 @@
   a month, CSS R351-37), ``enfants`` (children raised, for the +10 % from 3),
   ``autres_pensions`` (cents a year: the other régimes' pensions at the date
   d'effet, for the écrêtement of the minimum contributif), ``carriere_longue``
-  and ``inaptitude`` (bool), ``cas`` (what the draw aimed at);
+  and ``inaptitude`` (bool), ``debut_activite`` (the age the career starts at: the year of that
+  birthday is its first), ``cas`` (what the draw aimed at);
 * ``annees``: ``personne``, ``annee``, ``salaire`` (cents, gross, uncapped,
   reported to the régime général), one row per year worked.
 
@@ -72,10 +73,12 @@ def _index(year: int) -> float:
     return 43_992 * 1.026 ** (year - 2023)
 
 
-def _career(rng: random.Random, personne: int, naissance: date, effet: date, start_age: int, level: float, stop_year: int | None) -> list[tuple[int, int, int]]:
+def _career(
+    rng: random.Random, personne: int, naissance: date, effet: date, start_age: int, level: float, stop_year: int | None, gaps: bool = True
+) -> list[tuple[int, int, int]]:
     rows = []
     last = effet.year - 1 if stop_year is None else min(stop_year, effet.year - 1)
-    gap = rng.random() < 0.33
+    gap = gaps and rng.random() < 0.33
     gap_start = rng.randint(naissance.year + start_age + 3, naissance.year + 50) if gap else 0
     gap_len = rng.randint(1, 6) if gap else 0
     for year in range(naissance.year + start_age, last + 1):
@@ -95,29 +98,31 @@ def careers(count: int, seed: int, first: int = 1) -> tuple[pl.DataFrame, pl.Dat
     personnes, annees = [], []
     for k in range(count):
         personne = first + k
-        kind = rng.random()
-        carriere_longue = inaptitude = False
-        if kind < 0.70:  # ordinary: from the âge légal of the 2023 reform
-            naissance = date(rng.randint(1955, 1963), rng.randint(1, 12), rng.randint(2, 28))
-            earliest = max(FIRST_EFFECT, _first_of_month_after(naissance, age_legal_mois(naissance, FIRST_EFFECT)))
-            cas = "ordinaire"
-        elif kind < 0.82:  # the LFSS 2026 suspension: 1964 and 1965 Q1 at 62 ans 9 mois from 2026-09-01
-            naissance = date(1964, rng.randint(1, 12), rng.randint(2, 28)) if rng.random() < 0.8 else date(1965, rng.randint(1, 3), rng.randint(2, 28))
-            earliest = max(SUSPENSION, _first_of_month_after(naissance, 753))
-            cas = "suspension"
-        elif kind < 0.94:  # carrière longue: started at 16–19, leaves at 58–62
-            naissance = date(rng.randint(1963, 1969), rng.randint(1, 12), rng.randint(2, 28))
-            age = rng.choice([58, 60, 60, 62]) if naissance.year >= 1965 else 60
-            earliest = max(FIRST_EFFECT, _first_of_month_after(naissance, age * 12))
-            carriere_longue = True
-            cas = "carriere_longue"
-        else:  # inaptitude: taux plein at the âge légal whatever the durée
-            naissance = date(rng.randint(1955, 1963), rng.randint(1, 12), rng.randint(2, 28))
-            earliest = max(FIRST_EFFECT, _first_of_month_after(naissance, age_legal_mois(naissance, FIRST_EFFECT)))
-            inaptitude = True
-            cas = "inaptitude"
-        if earliest > LAST_EFFECT:
-            earliest = LAST_EFFECT
+        while True:  # drawn again when the earliest date d'effet falls after the last compared
+            kind = rng.random()
+            carriere_longue = inaptitude = False
+            if kind < 0.70:  # ordinary: from the âge légal of the 2023 reform
+                naissance = date(rng.randint(1955, 1963), rng.randint(1, 12), rng.randint(2, 28))
+                earliest = max(FIRST_EFFECT, _first_of_month_after(naissance, age_legal_mois(naissance, FIRST_EFFECT)))
+                cas = "ordinaire"
+            elif kind < 0.82:  # the LFSS 2026 suspension: 1964 and 1965 Q1 at 62 ans 9 mois from 2026-09-01
+                naissance = date(1964, rng.randint(1, 12), rng.randint(2, 28)) if rng.random() < 0.8 else date(1965, rng.randint(1, 3), rng.randint(2, 28))
+                earliest = max(SUSPENSION, _first_of_month_after(naissance, 753))
+                cas = "suspension"
+            elif kind < 0.94:  # carrière longue: started at 16–19, leaves at 58–62
+                naissance = date(rng.randint(1963, 1969), rng.randint(1, 12), rng.randint(2, 28))
+                age = rng.choice([58, 60, 60, 62]) if naissance.year >= 1965 else 60
+                # secu holds the carrière longue of the 2023 decree only (D351-1-1 as of décret 2023-436): from 2023-09-01
+                earliest = max(date(2023, 9, 1), _first_of_month_after(naissance, age * 12))
+                carriere_longue = True
+                cas = "carriere_longue"
+            else:  # inaptitude: taux plein at the âge légal whatever the durée
+                naissance = date(rng.randint(1955, 1963), rng.randint(1, 12), rng.randint(2, 28))
+                earliest = max(FIRST_EFFECT, _first_of_month_after(naissance, age_legal_mois(naissance, FIRST_EFFECT)))
+                inaptitude = True
+                cas = "inaptitude"
+            if earliest <= LAST_EFFECT:
+                break
         span = (LAST_EFFECT.year - earliest.year) * 12 + LAST_EFFECT.month - earliest.month
         # Most at or near the âge légal, some later (surcote, the âge d'annulation de la décote).
         offset = 0 if rng.random() < 0.35 or cas in ("carriere_longue", "inaptitude") else rng.randint(0, max(span, 0))
@@ -132,11 +137,11 @@ def careers(count: int, seed: int, first: int = 1) -> tuple[pl.DataFrame, pl.Dat
             stop_year = naissance.year + rng.randint(50, 61)
         enfants = rng.choice([0, 0, 1, 2, 2, 3, 3, 4])
         autres = 0 if rng.random() < 0.6 else rng.choice([120_000, 360_000, 600_000, 900_000]) * 100 // 100
-        rows = _career(rng, personne, naissance, effet, start_age, level, stop_year)
+        rows = _career(rng, personne, naissance, effet, start_age, level, stop_year, gaps=cas != "carriere_longue")
         if cas == "carriere_longue":
             rows = [(p, y, max(s, round(_index(y) * 0.3 * 100))) for p, y, s in rows]  # every year 4 quarters
         annees += rows
-        personnes.append((personne, naissance, effet, enfants, autres, carriere_longue, inaptitude, cas))
+        personnes.append((personne, naissance, effet, enfants, autres, carriere_longue, inaptitude, start_age, cas))
     return _frames(personnes, annees)
 
 
@@ -164,7 +169,7 @@ def cas_types(first: int) -> tuple[pl.DataFrame, pl.DataFrame]:
         personne = first + k
         last = effet.year - 1 if stop is None else stop
         annees += [(personne, y, round(_index(y) * level * 100)) for y in range(naissance.year + start_age, last + 1)]
-        personnes.append((personne, naissance, effet, enfants, autres * 100, False, False, cas))
+        personnes.append((personne, naissance, effet, enfants, autres * 100, False, False, start_age, cas))
     return _frames(personnes, annees)
 
 
@@ -179,6 +184,7 @@ def _frames(personnes: list[tuple], annees: list[tuple]) -> tuple[pl.DataFrame, 
             "autres_pensions": pl.Int64,
             "carriere_longue": pl.Boolean,
             "inaptitude": pl.Boolean,
+            "debut_activite": pl.Int64,
             "cas": pl.String,
         },
         orient="row",

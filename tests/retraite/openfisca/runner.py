@@ -129,13 +129,31 @@ def _to_float64(tbs, mean=None) -> None:
         raise SystemExit("mean_over_k_nonzero_largest introuvable : le runner ne sait plus passer le SAM en float64")
 
 
-def _node(tbs, path: str):
+def _node(tbs, path: str, create: bool = False):
+    """The parameter node at ``path``; with ``create``, a missing bracket of a node keyed by birth date
+    (``after_YYYY_MM_DD``) is made as a copy of the bracket before it, inserted in date order."""
     node = tbs.parameters
     for part in path.split("."):
+        if part not in node.children and create and part.startswith("after_"):
+            _insert_bracket(node, part)
         node = node.children[part] if part in node.children else None
         if node is None:
             raise SystemExit(f"paramètre OpenFisca introuvable : {path}")
     return node
+
+
+def _insert_bracket(node, name: str) -> None:
+    def key(child: str) -> str:
+        return "0000" if child.startswith("before_") else child[len("after_"):]
+
+    earlier = [child for child in node.children if key(child) < key(name)]
+    if not earlier:
+        raise SystemExit(f"pas de tranche avant {name} dans {node.name}")
+    copy = node.children[max(earlier, key=key)].clone()
+    node.children[name] = copy
+    setattr(node, name, copy)
+    ordered = sorted(node.children, key=key)  # the vectorial lookup counts the brackets before a date: keep them in order
+    node.children = {child: node.children[child] for child in ordered}
 
 
 def _forget(tbs) -> None:
@@ -149,13 +167,14 @@ def _forget(tbs) -> None:
 def _apply(tbs, changes: list[dict]) -> None:
     """Each change sets a parameter's value from each date given. ``after_last``: only the dates after the
     parameter's last one (what the model lacks, never a value it has); ``create``: a parameter the model does
-    not have (a salary year of revalorisation_salaire_cummulee) is added."""
+    not have (a salary year of revalorisation_salaire_cummulee) is added, a missing bracket of a table by birth
+    date is copied from the one before it (:func:`_node`)."""
     from openfisca_core import periods
     from openfisca_core.parameters import Parameter
 
     for change in changes:
         parent_path, _, leaf = change["path"].rpartition(".")
-        parent = _node(tbs, parent_path)
+        parent = _node(tbs, parent_path, create=bool(change.get("create")))
         if leaf not in parent.children:
             if not change.get("create"):
                 raise SystemExit(f"paramètre OpenFisca introuvable : {change['path']}")
@@ -166,7 +185,10 @@ def _apply(tbs, changes: list[dict]) -> None:
         for day, value in sorted(change["values"].items()):
             if change.get("after_last") and day <= last:
                 continue
-            parameter.update(start=periods.instant(day), value=value)
+            # Up to the parameter's next date only: Parameter.update without a stop drops every later value.
+            later = [v.instant_str for v in parameter.values_list if v.instant_str > day]
+            stop = periods.instant(min(later)).offset(-1, "day") if later else None
+            parameter.update(start=periods.instant(day), stop=stop, value=value)
     _forget(tbs)
 
 
@@ -209,6 +231,7 @@ def _simulate(tbs, personnes: dict, annees: dict, rows: numpy.ndarray, year: int
         out[name] = values.astype(str) if values.dtype.kind == "M" else numpy.asarray(values, dtype=numpy.float64)
     cnav = _node(tbs, CNAV)(f"{year}-01-01")
     out["duree_cible"] = numpy.asarray(cnav.trimtp.nombre_trimestres_cibles_par_generation[birth], dtype=numpy.float64)
+    out["pss"] = numpy.full(n, float(tbs.parameters(f"{year}-01-01").prelevements_sociaux.pss.plafond_securite_sociale_annuel))
     out["duree_proratisation"] = numpy.asarray(
         cnav.prorat.nombre_trimestres_maximal_pris_en_compte_proratisation_par_generation[birth], dtype=numpy.float64
     )
