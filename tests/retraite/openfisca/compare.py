@@ -356,21 +356,25 @@ def _div_half_up(a: pl.Expr, b: pl.Expr) -> pl.Expr:
 
 def law_pension() -> pl.Expr:
     """The pension the law computes from OpenFisca's pieces (run secu), each amount rounded once to the cent, half
-    up (secu's rounding: OpenFisca never rounds): SAM (to the cent) × taux × min(RG quarters, durée) ÷ durée; at
-    most 50 % of the PASS; the surcote (D351-1-4 count, 1.25 % a quarter) on that; the minimum contributif when
-    OpenFisca pays it (its amount, to the cent); +10 % from three children (L351-12)."""
+    up (OpenFisca never rounds): SAM (to the cent) × taux × min(RG quarters, durée) ÷ durée, at most 50 % of the PASS
+    (R351-29); the minimum contributif compared with that amount BEFORE the surcote (circulaire Cnav 2009/17: the
+    surcote, computed on the montant calculé, is added after the comparison; OpenFisca's minimum, which it
+    multiplies by 1 + surcote, divided back), its complement reduced by what the total of pensions exceeds the
+    plafond (L351-10); the surcote (D351-1-4 count, 1.25 % a quarter); +10 % from three children (L351-12)."""
     sam = _cents(_of("secu", "salaire_de_reference")).cast(pl.Int128)
-    taux = (_of("secu", "taux_de_liquidation") * (1 - _of("secu", "decote")) / (1 - _of("secu", "decote") + _of("secu", "surcote")) * 1e9).round(0).cast(pl.Int128)
+    decote, surcote_of = _of("secu", "decote"), _of("secu", "surcote")
+    taux = (_of("secu", "taux_de_liquidation") * (1 - decote) / (1 - decote + surcote_of) * 1e9).round(0).cast(pl.Int128)
     den = _of("secu", "duree_proratisation").round(0).cast(pl.Int128)
     num = pl.min_horizontal(_of("secu", "duree_assurance").round(0).cast(pl.Int128), den)
     calculee = _div_half_up(sam * taux * num, den * 1_000_000_000)
     plafonnee = pl.min_horizontal(calculee, _cents(_of("secu", "pss") * 0.5))
     surcote = _cents(plafonnee.cast(pl.Float64) / 100 * SURCOTE_PAR_TRIMESTRE * law_surcote())
-    avant = plafonnee + surcote
-    mico = _cents(_of("secu", "pension_minimale"))
-    pays_mico = (_of("secu", "pension_brute") - _of("secu", "pension_avant_minimum_et_plafonnement")).abs() > 0.005
-    avant = pl.when(pays_mico).then(_cents(_of("secu", "pension_brute"))).otherwise(avant)
-    _ = mico
+    mico = _cents(_of("secu", "pension_minimale") / (1 + surcote_of))
+    taux_plein = decote.abs() < 1e-12
+    complement = pl.when(taux_plein).then((mico - plafonnee).clip(lower_bound=0)).otherwise(0)
+    total = pl.col("total_pensions_mensuel") * 12 + plafonnee + surcote + complement
+    ecretement = pl.min_horizontal(complement, (total - _cents(_of("secu", "plafond_mico") * 12)).clip(lower_bound=0))
+    avant = plafonnee + surcote + complement - ecretement
     majoration = pl.when(pl.col("enfants") >= 3).then(_cents(avant.cast(pl.Float64) / 100 * MAJORATION_ENFANTS)).otherwise(0)
     return avant + majoration
 
@@ -390,7 +394,7 @@ ECARTS: list[Ecart] = [
     ),
     Ecart(
         name="coefficients de revalorisation, PASS et salaire validant un trimestre d'OpenFisca",
-        fields=frozenset({"sam", "trimestres", "pension_annuelle"}),
+        fields=frozenset({"sam", "trimestres", "decote_trimestres", "surcote_trimestres", "taux", "prorata", "pension_annuelle"}),
         cause=(
             "OpenFisca-France-Pension 0.1.3: its table of coefficients de revalorisation des salaires stops at the "
             "column of 2023 and at the salaries of 2021 (a later salary takes the coefficient of 2021: "
@@ -465,16 +469,36 @@ ECARTS: list[Ecart] = [
         holds=lambda f: (pl.col("trimestres_annee_age_legal") > 0) & (f.ours == law_surcote()) & ~_same_as("secu")(f),
     ),
     Ecart(
+        name="inaptitude : âge d'annulation de la décote à 60 ans dans OpenFisca",
+        fields=frozenset({"prorata", "pension_annuelle"}),
+        cause=(
+            "OpenFisca's age_annulation_decote for an inapte is aad.age_annulation_decote_inaptitude, 60, and its "
+            "coefficient_de_proratisation raises the durée by 1.25 % per quarter elapsed after it: an inapte leaving at "
+            "62 gets 8 quarters of that majoration. The law gives the inapte the taux plein at the âge légal and the "
+            "majoration of R351-7 only after 65. Checked: the row is an inaptitude before 65 and secu's prorata is "
+            "OpenFisca's quarters of the régime général over its durée (run secu); its pension is the law's from "
+            "those pieces (below)."
+        ),
+        law="CSS L351-8 2° (inaptitude: taux plein at the âge légal), R351-7 (majoration after 65 for the inapte)",
+        holds=lambda f: pl.col("inaptitude") & (pl.col("age_effet_mois") < 65 * 12) & (
+            ((pl.col("prorata_numerateur") / pl.col("prorata_denominateur"))
+             - pl.min_horizontal(_of("secu", "duree_assurance"), _of("secu", "duree_proratisation")) / _of("secu", "duree_proratisation")).abs() < 1e-9
+        ) & ((f.name != "pension_annuelle") | (f.ours == law_pension())),
+    ),
+    Ecart(
         name="pension : arrondis et surcote de la loi sur les pièces d'OpenFisca",
         fields=frozenset({"pension_annuelle"}),
         cause=(
             "OpenFisca never rounds (SAM × taux × coefficient, the surcote inside the taux, the majoration for "
-            "children) and counts the surcote without the year of the âge légal (above). Checked: secu equals the "
-            "law's pension recomputed from OpenFisca's pieces of run secu (SAM to the cent, taux without the surcote, "
-            "its quarters and durée, its PASS and minimum), each amount rounded once to the cent, half up, with the "
-            "surcote of D351-1-4."
+            "children), counts the surcote without the year of the âge légal (above), and caps the whole pension, not "
+            "only the minimum's complement, at the plafond of the minimum less the other pensions (pension_brute, "
+            "formula of 2012: min(plafond − autres pensions, pension) can fall below the pension earned). Checked: "
+            "secu equals the law's pension recomputed from OpenFisca's pieces of run secu (law_pension)."
         ),
-        law="CSS R351-27, R351-29 (50 % du PASS), L351-1-2 and D351-1-4 (surcote), L351-12 (+10 %), " + LAW_ROUNDING,
+        law=(
+            "CSS R351-27, R351-29 (50 % du PASS), L351-1-2 and D351-1-4 (surcote), L351-10 (the minimum's complement "
+            "« réduit à due concurrence du dépassement »), L351-12 (+10 %), " + LAW_ROUNDING
+        ),
         holds=lambda f: (f.ours == law_pension()) & ~_same_as("secu")(f),
     ),
 ]
@@ -497,6 +521,20 @@ KNOWN_RULES_DISAGREEMENTS: list[Ecart] = [
         law="CSS L351-6 and R351-7",
         holds=lambda f: (pl.col("age_effet_mois") > pl.col("age_annulation_decote_mois")) & (pl.col("trimestres_rg") < pl.col("duree_requise"))
         & (_of("secu", "coefficient_de_proratisation") > pl.col("prorata_numerateur") / pl.col("prorata_denominateur") + 1e-9),
+    ),
+    Ecart(
+        name="secu : la surcote absorbée par le minimum contributif",
+        fields=frozenset({"pension_annuelle"}),
+        cause=(
+            "secu.retraite.rules.droit_propre._minimum_contributif pays complement = minimum − (pension plafonnée + "
+            "surcote): the surcote is absorbed by the minimum. Since 2009-04-01 the minimum is compared with the "
+            "montant calculé before the surcote, and the surcote, computed on the montant calculé, is added after "
+            "(complement = minimum − pension plafonnée). OpenFisca is not the law either (it multiplies the minimum "
+            "by 1 + surcote). Marked: a surcote, a minimum above the pension plafonnée at taux plein, and secu away from "
+            "the law's pension (law_pension)."
+        ),
+        law="CSS L351-10 and L351-1-2 as amended by LFSS 2009 (loi 2008-1330) art. 89; circulaire Cnav 2009/17 du 16/02/2009 § 3.2",
+        holds=lambda f: pl.col("taux_plein") & (pl.col("surcote") > 0) & (pl.col("montant_mico") > pl.col("pension_plafonnee")) & (f.ours != law_pension()),
     ),
     Ecart(
         name="secu : seuil d'un trimestre avant 2002 sur le SMIC arrondi au centime d'euro",

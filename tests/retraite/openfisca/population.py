@@ -147,7 +147,8 @@ def careers(count: int, seed: int, first: int = 1) -> tuple[pl.DataFrame, pl.Dat
 
 def cas_types(first: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Careers built by hand: full career at taux plein, a décote, a surcote, a minimum contributif (majoré and not,
-    écrêté by other pensions), the ceiling of 50 % of the PASS, the âge légal of the 1961 generation around the
+    écrêté by other pensions), salaries above the PASS every year (the 50 % of the PASS is out of reach at taux plein:
+    each year is capped at its PASS and revalued by prices, which grow less than the PASS), the âge légal of the 1961 generation around the
     2023-09-01 reform date, the 1964 generation before and after the suspension."""
     specs = [
         # (naissance, effet, start age, level, stop year, enfants, autres pensions €/an, cas)
@@ -157,7 +158,7 @@ def cas_types(first: int) -> tuple[pl.DataFrame, pl.DataFrame]:
         (date(1959, 6, 20), date(2024, 7, 1), 19, 0.2, None, 0, 0, "mico_majore"),
         (date(1959, 6, 20), date(2024, 7, 1), 19, 0.2, None, 0, 13_000, "mico_ecrete"),
         (date(1960, 1, 5), date(2025, 1, 1), 24, 0.18, 1995, 0, 0, "mico_non_majore"),
-        (date(1956, 3, 3), date(2023, 4, 1), 20, 2.5, None, 0, 0, "plafond_pass"),
+        (date(1956, 3, 3), date(2023, 4, 1), 20, 2.5, None, 0, 0, "salaires_au_dessus_du_pass"),
         (date(1961, 8, 20), date(2023, 9, 1), 20, 0.7, None, 0, 0, "1961_avant_septembre"),
         (date(1961, 9, 20), date(2024, 1, 1), 20, 0.7, None, 0, 0, "1961_apres_septembre"),
         (date(1964, 1, 15), date(2026, 11, 1), 20, 0.7, None, 0, 0, "1964_suspension"),

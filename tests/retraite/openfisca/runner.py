@@ -175,6 +175,8 @@ def _apply(tbs, changes: list[dict]) -> None:
     for change in changes:
         parent_path, _, leaf = change["path"].rpartition(".")
         parent = _node(tbs, parent_path, create=bool(change.get("create")))
+        if leaf not in parent.children and change.get("create") and leaf.startswith("after_"):
+            _insert_bracket(parent, leaf)
         if leaf not in parent.children:
             if not change.get("create"):
                 raise SystemExit(f"paramètre OpenFisca introuvable : {change['path']}")
@@ -231,6 +233,7 @@ def _simulate(tbs, personnes: dict, annees: dict, rows: numpy.ndarray, year: int
         out[name] = values.astype(str) if values.dtype.kind == "M" else numpy.asarray(values, dtype=numpy.float64)
     cnav = _node(tbs, CNAV)(f"{year}-01-01")
     out["duree_cible"] = numpy.asarray(cnav.trimtp.nombre_trimestres_cibles_par_generation[birth], dtype=numpy.float64)
+    out["plafond_mico"] = numpy.full(n, float(cnav.plafond_mico.minimum_contributif_plafond_mensuel))
     out["pss"] = numpy.full(n, float(tbs.parameters(f"{year}-01-01").prelevements_sociaux.pss.plafond_securite_sociale_annuel))
     out["duree_proratisation"] = numpy.asarray(
         cnav.prorat.nombre_trimestres_maximal_pris_en_compte_proratisation_par_generation[birth], dtype=numpy.float64
