@@ -354,23 +354,48 @@ def _div_half_up(a: pl.Expr, b: pl.Expr) -> pl.Expr:
     return ((2 * a + b) // (2 * b)).cast(pl.Int64)
 
 
+NUMPY_MONTH_DAYS = 30.436875  # numpy's timedelta64 month: 365.2425 / 12 days
+
+
+def _numpy_month_shift() -> pl.Expr:
+    """OpenFisca's age in months at the date d'effet (days → numpy months, floored) is not the calendar's."""
+    days = (pl.col("date_effet") - pl.col("naissance")).dt.total_days()
+    return (days / NUMPY_MONTH_DAYS).floor().cast(pl.Int64) != pl.col("age_effet_mois")
+
+
+def law_decote() -> pl.Expr:
+    """The décote quarters of D351-1-2 with the calendar's months (the quarters to the âge d'annulation, a begun one
+    counted, at most 20; none at taux plein), where OpenFisca's age in months is numpy's; OpenFisca's (run secu)
+    elsewhere."""
+    missing_age = (pl.col("age_annulation_decote_mois") - pl.col("age_effet_mois") + 2) // 3
+    law = pl.when(pl.col("taux_plein")).then(0).otherwise(pl.min_horizontal(pl.col("duree_requise") - pl.col("trimestres"), missing_age, 20))
+    return pl.when(_numpy_month_shift()).then(law).otherwise(_of("secu", "decote_trimestres").round(0).cast(pl.Int64))
+
+
+def _law_taux_billionths() -> pl.Expr:
+    """OpenFisca's taux without the surcote (run secu), moved by 0,625 point per quarter of law_decote's difference."""
+    decote, surcote = _of("secu", "decote"), _of("secu", "surcote")
+    of_taux = (_of("secu", "taux_de_liquidation") * (1 - decote) / (1 - decote + surcote) * 1e9).round(0).cast(pl.Int64)
+    return of_taux + 6_250_000 * (_of("secu", "decote_trimestres").round(0).cast(pl.Int64) - law_decote())
+
+
 def law_pension() -> pl.Expr:
     """The pension the law computes from OpenFisca's pieces (run secu), each amount rounded once to the cent, half
     up (OpenFisca never rounds): SAM (to the cent) × taux × min(RG quarters, durée) ÷ durée, at most 50 % of the PASS
     (R351-29); the minimum contributif compared with that amount BEFORE the surcote (circulaire Cnav 2009/17: the
-    surcote, computed on the montant calculé, is added after the comparison; OpenFisca's minimum, which it
+    surcote, computed on the montant calculé, is added after the comparison; the décote of law_decote; OpenFisca's minimum, which it
     multiplies by 1 + surcote, divided back), its complement reduced by what the total of pensions exceeds the
     plafond (L351-10); the surcote (D351-1-4 count, 1.25 % a quarter); +10 % from three children (L351-12)."""
     sam = _cents(_of("secu", "salaire_de_reference")).cast(pl.Int128)
-    decote, surcote_of = _of("secu", "decote"), _of("secu", "surcote")
-    taux = (_of("secu", "taux_de_liquidation") * (1 - decote) / (1 - decote + surcote_of) * 1e9).round(0).cast(pl.Int128)
+    surcote_of = _of("secu", "surcote")
+    taux = _law_taux_billionths().cast(pl.Int128)
     den = _of("secu", "duree_proratisation").round(0).cast(pl.Int128)
     num = pl.min_horizontal(_of("secu", "duree_assurance").round(0).cast(pl.Int128), den)
     calculee = _div_half_up(sam * taux * num, den * 1_000_000_000)
     plafonnee = pl.min_horizontal(calculee, _cents(_of("secu", "pss") * 0.5))
     surcote = _cents(plafonnee.cast(pl.Float64) / 100 * SURCOTE_PAR_TRIMESTRE * law_surcote())
     mico = _cents(_of("secu", "pension_minimale") / (1 + surcote_of))
-    taux_plein = decote.abs() < 1e-12
+    taux_plein = law_decote() == 0
     complement = pl.when(taux_plein).then((mico - plafonnee).clip(lower_bound=0)).otherwise(0)
     total = pl.col("total_pensions_mensuel") * 12 + plafonnee + surcote + complement
     ecretement = pl.min_horizontal(complement, (total - _cents(_of("secu", "plafond_mico") * 12)).clip(lower_bound=0))
@@ -469,18 +494,35 @@ ECARTS: list[Ecart] = [
         holds=lambda f: (pl.col("trimestres_annee_age_legal") > 0) & (f.ours == law_surcote()) & ~_same_as("secu")(f),
     ),
     Ecart(
+        name="âge en mois moyens de numpy",
+        fields=frozenset({"decote_trimestres", "taux"}),
+        cause=(
+            "OpenFisca counts the age at the date d'effet as (date d'effet − naissance).astype('timedelta64[M]'): "
+            "numpy's months of 30,436875 days, floored, a month more than the calendar's when the date d'effet falls a "
+            "day or so before the birthday's day number (born 1962-08-02, effect 2027-02-01: 774 months where the "
+            "calendar has 773), so one quarter less to the âge d'annulation. Checked: secu's décote is the law's with "
+            "the calendar's whole months (law_decote), its taux OpenFisca's moved by 0,625 point per quarter of "
+            "difference."
+        ),
+        law="CSS D351-1-2 (quarters from the date d'effet to the âge d'annulation of L351-8 1°, a begun one counted)",
+        holds=lambda f: _numpy_month_shift() & (
+            (pl.col("decote_trimestres") == law_decote())
+            & ((f.name != "taux") | (f.ours == _law_taux_billionths()))
+        ) & ~_same_as("secu")(f),
+    ),
+    Ecart(
         name="inaptitude : âge d'annulation de la décote à 60 ans dans OpenFisca",
         fields=frozenset({"prorata", "pension_annuelle"}),
         cause=(
             "OpenFisca's age_annulation_decote for an inapte is aad.age_annulation_decote_inaptitude, 60, and its "
             "coefficient_de_proratisation raises the durée by 1.25 % per quarter elapsed after it: an inapte leaving at "
             "62 gets 8 quarters of that majoration. The law gives the inapte the taux plein at the âge légal and the "
-            "majoration of R351-7 only after 65. Checked: the row is an inaptitude before 65 and secu's prorata is "
+            "majoration of R351-7 only for quarters after 65. Checked: the row is an inaptitude without a whole quarter after 65 and secu's prorata is "
             "OpenFisca's quarters of the régime général over its durée (run secu); its pension is the law's from "
             "those pieces (below)."
         ),
         law="CSS L351-8 2° (inaptitude: taux plein at the âge légal), R351-7 (majoration after 65 for the inapte)",
-        holds=lambda f: pl.col("inaptitude") & (pl.col("age_effet_mois") < 65 * 12) & (
+        holds=lambda f: pl.col("inaptitude") & (pl.col("age_effet_mois") < 65 * 12 + 3) & (
             ((pl.col("prorata_numerateur") / pl.col("prorata_denominateur"))
              - pl.min_horizontal(_of("secu", "duree_assurance"), _of("secu", "duree_proratisation")) / _of("secu", "duree_proratisation")).abs() < 1e-9
         ) & ((f.name != "pension_annuelle") | (f.ours == law_pension())),
@@ -513,13 +555,14 @@ KNOWN_RULES_DISAGREEMENTS: list[Ecart] = [
         cause=(
             "secu.retraite.rules.droit_propre prorates on min(trimestres_rg, durée) ÷ durée and never applies the "
             "majoration of the durée d'assurance of R351-7 (2,5 % per quarter accomplished after the âge of L351-8 1°, "
-            "67, the total rounded up) to an insured who leaves after 67 without the durée. OpenFisca applies one "
+            "67 — 65 for the inapte —, the total rounded up) to an insured who leaves after it without the durée. OpenFisca applies one "
             "(coefficient_de_proratisation, formula of 2011: × (1 + 1,25 % × quarters elapsed after 67), the décote's "
             "coefficient, not R351-7's 2,5 % on quarters accomplished), so neither side is the law: the rule must add "
             "R351-7 (and the service count the quarters accomplished after 67)."
         ),
         law="CSS L351-6 and R351-7",
-        holds=lambda f: (pl.col("age_effet_mois") > pl.col("age_annulation_decote_mois")) & (pl.col("trimestres_rg") < pl.col("duree_requise"))
+        holds=lambda f: ((pl.col("age_effet_mois") > pl.col("age_annulation_decote_mois")) | (pl.col("inaptitude") & (pl.col("age_effet_mois") >= 65 * 12 + 3)))
+        & (pl.col("trimestres_rg") < pl.col("duree_requise"))
         & (_of("secu", "coefficient_de_proratisation") > pl.col("prorata_numerateur") / pl.col("prorata_denominateur") + 1e-9),
     ),
     Ecart(
@@ -535,6 +578,18 @@ KNOWN_RULES_DISAGREEMENTS: list[Ecart] = [
         ),
         law="CSS L351-10 and L351-1-2 as amended by LFSS 2009 (loi 2008-1330) art. 89; circulaire Cnav 2009/17 du 16/02/2009 § 3.2",
         holds=lambda f: pl.col("taux_plein") & (pl.col("surcote") > 0) & (pl.col("montant_mico") > pl.col("pension_plafonnee")) & (f.ours != law_pension()),
+    ),
+    Ecart(
+        name="secu : plafond du minimum contributif de 2023",
+        fields=frozenset({"pension_annuelle"}),
+        cause=(
+            "secu's mico.plafond for 2023 (1 309,75 € from 2023-01-01, 1 352,25 € from 2023-05-01, both marked "
+            "non-verifie, the second deduced from 2024 by the SMIC) is not OpenFisca-France-Pension's (1 322,87 € and "
+            "1 352,23 €, citing the circulaires Cnav 2022/40 du 30/12/2022 and 2023/11 du 05/05/2023): an écrêtement "
+            "of 2023 differs by that many cents. The circulars were not read here; OpenFisca's values cite them."
+        ),
+        law="CSS L351-10 al. 3 and D351-2-2 (plafond revalued with the SMIC), circulaires Cnav 2022/40 and 2023/11",
+        holds=lambda f: (pl.col("date_effet").dt.year() == 2023) & (pl.col("ecretement_mico") > 0) & (f.ours != law_pension()),
     ),
     Ecart(
         name="secu : seuil d'un trimestre avant 2002 sur le SMIC arrondi au centime d'euro",
