@@ -15,11 +15,15 @@ compared output (:data:`FIELDS`):
 * **tolerated**: it differs, and one of the named :data:`ECARTS` explains it:
   each names OpenFisca's cause, the article secu follows, and checks that
   secu's value is then exactly what OpenFisca itself computes once the cause
-  is removed: the same formulas in float64 (runner run ``of64``), or run
-  ``secu``: OpenFisca with the values it lacks (dates after its last one)
-  taken from secu's dated parameters (:func:`overrides`) and its parameters
-  read on the date d'effet instead of 1 January of its year — never a
-  tolerance in cents;
+  is removed — the same formulas in float64 (runner run ``of64``), or run
+  ``secu``: OpenFisca with secu's values where it lags (:func:`overrides`),
+  its parameters read on the date d'effet instead of 1 January of its year,
+  its SAM to the cent — or the law recomputed from OpenFisca's pieces
+  (:func:`law_surcote`, :func:`law_decote`, :func:`law_pension`, each amount
+  rounded once) — never a tolerance in cents;
+* **known disagreement**: one of :data:`KNOWN_RULES_DISAGREEMENTS`, where
+  secu's rule is the side to change (counted apart; a strict xfail of the
+  test fails the day it disappears);
 * **mismatch**: anything else. The differential test fails on any mismatch.
 """
 
@@ -618,9 +622,8 @@ class Outcome:
 
 
 def joined(personnes: pl.DataFrame, ours: pl.DataFrame, of: pl.DataFrame) -> pl.DataFrame:
-    return personnes.select("personne", "naissance", "date_effet", "cas").join(ours.drop("naissance", "date_effet", "cas", strict=False), on="personne", how="left").join(
-        of, on="personne", how="left"
-    )
+    ours = ours.drop("naissance", "date_effet", "cas", strict=False)
+    return personnes.select("personne", "naissance", "date_effet", "cas").join(ours, on="personne", how="left").join(of, on="personne", how="left")
 
 
 def classify(frame: pl.DataFrame, f: Field) -> pl.DataFrame:

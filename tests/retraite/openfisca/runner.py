@@ -8,40 +8,47 @@ never imported by secu's interpreter: it needs only numpy and the package.
 
 IN (JSON, population.to_runner_json): ``personnes`` (``personne``,
 ``naissance``, ``date_effet`` "YYYY-MM-DD", ``enfants``, ``autres_pensions``
-cents a year, the pensions of the other régimes at the date d'effet) and
-``annees`` (``personne``, ``annee``, ``salaire`` cents, gross, uncapped),
-``overrides``: a list of runs, each a name and a list of parameter changes
-(``path`` dotted from the root of the parameters, ``values`` {date: value}),
-applied before that run: a run named ``secu`` carries secu's own values where
-OpenFisca's lag (see compare.py).
+cents a year, the pensions of the other régimes at the date d'effet,
+``inaptitude``) and ``annees`` (``personne``, ``annee``, ``salaire`` cents,
+gross, uncapped); ``overrides``: further runs, each with a ``name``, a list
+of parameter ``changes`` (``path`` dotted from the root of the parameters,
+``values`` {date: value}; ``after_last``: only the dates after the
+parameter's last one; ``create``: a missing parameter or birth-date bracket
+is made, :func:`_apply`), ``as_of_effect`` (parameters read on the date
+d'effet, :func:`_as_of`) and ``sam_au_centime`` (the SAM's salaries and mean
+rounded to the cent). compare.py's run ``secu`` uses all three.
 
 OUT (JSON): ``columns`` with ``personne`` and, for each run ``R`` (``of32`` as
-shipped; ``of64`` the same in float64; and each override run, in float64),
-``R:VARIABLE`` for the variables of :data:`OUTPUTS` (euros a year, quarters,
-rates as fractions, dates as "YYYY-MM-DD"), plus ``R:duree_cible`` and
-``R:duree_proratisation`` (the generation's quarters read from the
-parameters in force on 1 January of the year of the date d'effet, as the
-model reads them). ``timing`` and ``versions``.
+shipped; ``of64`` the same in float64; then each override run, in float64,
+the changes of a run kept by the next), ``R:VARIABLE`` for the variables of
+:data:`OUTPUTS` without their ``regime_general_cnav_`` prefix (euros a year,
+quarters, rates as fractions, dates as "YYYY-MM-DD"), plus ``R:duree_cible``
+and ``R:duree_proratisation`` (the generation's quarters), ``R:pss`` and
+``R:plafond_mico`` (monthly), as the run reads them. ``timing`` and
+``versions``.
 
 Modelling choices:
 
 * OpenFisca-France-Pension computes by calendar year: every person whose date
   d'effet falls in year Y is computed for the period Y (one simulation per
-  year), ``regime_general_cnav_liquidation_date`` = the date d'effet;
-  parameters are read on 1 January of Y;
+  year; with ``as_of_effect``, per group of dates of Y with the same
+  parameters), ``regime_general_cnav_liquidation_date`` = the date d'effet;
+  parameters are read on 1 January of Y (as shipped);
 * the salary of each year → ``regime_general_cnav_salaire_de_base``
   (uncapped gross: the model caps at its PASS and converts quarters itself);
   years from :data:`FIRST_YEAR`; the other inputs of the model stay at their
   defaults (no AVPF, no assimilated period, no fonction publique, not a
-  woman — so no majoration de durée d'assurance for children —,
-  ``raison_depart_taux_plein_anticipe`` = non concerné);
+  woman — so no majoration de durée d'assurance for children);
 * ``nombre_enfants`` = ``enfants`` (the +10 % majoration from 3);
+  ``raison_depart_taux_plein_anticipe`` = ``inapte`` for an inaptitude;
 * the other régimes' pensions (for the écrêtement of the minimum contributif)
   → ``arrco_pension_au_31_decembre`` of Y (the model adds arrco, agirc and
   fonction publique: only their sum matters), the others 0;
 * the model's yearly recursions (quarters and surcote accumulated year by
   year) start from zero inputs in FIRST_YEAR − 1 and are computed in
-  chronological order, so no OpenFisca "spiral" cuts them short;
+  chronological order, so no OpenFisca "spiral" cuts them short (with
+  openfisca-core's default of one spiral loop, a recursion computed from the
+  last year returns the default 0);
 * ``of64``: every float variable switched to float64 (``Variable.dtype``) and
   the model's numba float32 mean of the k best salaries
   (``tools.mean_over_k_nonzero_largest``) replaced by the same algorithm in

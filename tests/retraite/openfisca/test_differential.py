@@ -37,7 +37,7 @@ import yaml
 from secu.core.parameters import parameters
 from secu.retraite.rules import carriere, droit_propre
 from tests.retraite.openfisca import compare
-from tests.retraite.openfisca.population import cas_types, careers
+from tests.retraite.openfisca.population import careers, cas_types
 
 CAREERS = 3_000
 
