@@ -71,9 +71,13 @@ def _iso(day: date) -> str:
 
 
 def overrides(last_effect_year: int) -> list[dict]:
-    """The parameter changes of run ``secu``: secu's values at the dates OpenFisca-France-Pension does not have
-    (``after_last``: never one it has, so every value it has stays compared), and its parameters read on the date
-    d'effet (``as_of_effect``)."""
+    """The parameter changes of run ``secu``, from secu's dated parameters: where OpenFisca-France-Pension lags, the
+    dates after its last one only (``after_last``: every value it has stays compared — PASS from 2002, salary
+    validating a quarter, plafond of the minimum); where its own values are built otherwise than the texts, secu's
+    at every date secu has (the coefficients de revalorisation, the minimum's yearly amounts, the PASS in francs
+    before 2002: each comment below says why); the suspension of LFSS 2026, which it does not have. The run also
+    reads its parameters on the date d'effet (``as_of_effect``) and rounds the SAM to the cent (``sam_au_centime``).
+    """
     p = parameters()
     changes: list[dict] = []
     # PASS (CSS D242-19, yearly arrêté): OpenFisca's stops at 2024.
@@ -84,7 +88,7 @@ def overrides(last_effect_year: int) -> list[dict]:
     })
     # Before 2002 OpenFisca holds the PASS in francs and converts it unrounded; the Cnav carries the salaries of
     # those years in euros to the cent, and secu's PASS is the francs converted to the cent (checked equal to
-    # OpenFisca's, rounded, by test_openfisca_parametres_retraite): the run gets secu's, back in francs.
+    # OpenFisca's, rounded, by test_differential.test_secu_pass_is_openfisca_pass_to_the_cent): the run gets secu's, back in francs.
     changes.append({
         "path": "prelevements_sociaux.pss.plafond_securite_sociale_annuel",
         "values": {_iso(v.date_effet): float(Decimal(v.value) * FRANC) for v in p.get("pss.annuel").values if v.date_effet.year < 2002},
