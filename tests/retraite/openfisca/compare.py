@@ -436,14 +436,18 @@ ECARTS: list[Ecart] = [
             "its PASS stops at 2024 and is converted from francs unrounded before 2002 where the Cnav carries euros to "
             "the cent; its salary validating a quarter stops at 2023; its SAM is not rounded to the cent. Checked: "
             "secu equals OpenFisca run with secu's values (run secu) and OpenFisca's SAM or quarters moved between "
-            "the two runs."
+            "the two runs (its quarters, for the quarters, the décote, the surcote, the taux and the prorata)."
         ),
         law=(
             "CSS L351-11 and the Cnav's yearly circular (coefficients; loi 2022-1158 art. 9 for 2022-07-01), "
             "D242-17 and D242-19 with the yearly arrêté (PASS), R351-9 (150 × the SMIC horaire on 1 January), "
             "R351-29 (SAM, each salary and the mean to the cent)"
         ),
-        holds=lambda f: _same_as("secu")(f) & ~_same_as("of64")(f) & _secu_run_changed("salaire_de_reference", "duree_assurance_tous_regimes"),
+        holds=lambda f: _same_as("secu")(f) & ~_same_as("of64")(f) & (
+            _secu_run_changed("salaire_de_reference", "duree_assurance_tous_regimes")
+            if f.name in ("sam", "pension_annuelle")
+            else _secu_run_changed("duree_assurance_tous_regimes", "duree_assurance")
+        ),
     ),
     Ecart(
         name="suspension LFSS 2026 inconnue d'OpenFisca",
