@@ -57,6 +57,10 @@ donner_avis_invalidite                    . . D . . . .
 decider_invalidite                        . C . . . . T
 lire_invalidite                           S C D . . . T
 gerer_capital_deces                       . C . . . . T
+retraite_lire_carriere                    S C . . . . .
+retraite_demander_correction              S . . . . . .
+retraite_instruire_correction             . C . . . . .
+retraite_importer_carriere                . . . . . . T
 espace_assure                             S . . . . . .
 espace_agent                              . C . . . . .
 espace_analyste                           . . . . . T .
@@ -107,6 +111,8 @@ demander_invalidite                       x . . . .
 decider_invalidite                        x . . . .
 lire_invalidite                           x . . . .
 gerer_capital_deces                       x . . . .
+retraite_lire_carriere                    . . . x .
+retraite_instruire_correction             . . . x .
 espace_agent                              x x x x x
 """
 BRANCH_EXPECTED = {

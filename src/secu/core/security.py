@@ -302,6 +302,13 @@ class Ressource(StrEnum):
     PENSION_INVALIDITE = "pension_invalidite"
     DECES = "deces_assure"
     CAPITAL_DECES = "capital_deces"
+    # retraite: the compte de carrière
+    CARRIERE = "retraite.carriere"
+    RELEVE_CARRIERE = "retraite.releve"  # the relevé de carrière in PDF
+    CORRECTION_CARRIERE = "retraite.correction"
+    CORRECTIONS_CARRIERE = "retraite.corrections"  # a caisse's queue of corrections to instruct
+    IMPORT_CARRIERE = "retraite.import"
+    ESTIMATION_RETRAITE = "retraite.estimation"
 
 
 def journal(
