@@ -111,12 +111,13 @@ def overrides(last_effect_year: int) -> list[dict]:
             values[f"{year + 1}-01-01"] = 1.0  # a year after the last column: not revalued, as secu's projection
         changes.append({"path": f"{CNAV}.revalorisation_salaire_cummulee.{year}", "values": values, "create": True})
     # The minimum contributif and its plafond (L351-10, D351-2-1, D351-2-2): OpenFisca's amounts stop at
-    # 2023-09-01 (its plafond at 2023-05-01), and its yearly amount is not 12 × the monthly one the décrets set
-    # (8 509,61 € for 12 × 709,13 €): the run gets 12 × secu's monthly amounts at every date secu has.
+    # 2023-09-01 (its plafond at 2023-05-01), and its yearly amounts are not secu's where both have one (2023:
+    # 8 209,61 € and 8 509,61 € where secu has 8 209,68 € and 8 509,56 €, twelve times the monthly amounts, marked
+    # non vérifiés): the run gets secu's yearly amounts at every date secu has (the écart names it).
     for secu_name, of_name in (("mico.montant", "minimum_contributif"), ("mico.montant_majore", "minimum_contributif_majore")):
         changes.append({
             "path": f"{CNAV}.montant_mico.{of_name}.annuel",
-            "values": {_iso(v.date_effet): float(Decimal(v.value) * 12) for v in p.get(secu_name).values},
+            "values": {_iso(v.date_effet): float(v.value) for v in p.get(secu_name).values},
         })
     changes.append({
         "path": f"{CNAV}.plafond_mico.minimum_contributif_plafond_mensuel",
@@ -480,10 +481,10 @@ ECARTS: list[Ecart] = [
         name="minimum contributif d'OpenFisca",
         fields=frozenset({"pension_annuelle"}),
         cause=(
-            "OpenFisca-France-Pension's minimum contributif stops at 2023-09-01 (its plafond at 2023-05-01) and its "
-            "yearly amount is not twelve times the monthly one the décrets set (8 509,61 € for 12 × 709,13 €). "
-            "Checked: secu equals OpenFisca run with 12 × secu's monthly amounts and secu's plafond (run secu), and "
-            "OpenFisca's minimum moved."
+            "OpenFisca-France-Pension's minimum contributif stops at 2023-09-01 (its plafond at 2023-05-01), and its "
+            "yearly amounts of 2023 are 5 to 7 cents from secu's (8 509,61 € where secu has 8 509,56 € = 12 × 709,13 €; "
+            "neither annual figure was read in the décret). Checked: secu equals OpenFisca run with secu's yearly "
+            "amounts and plafond (run secu), and OpenFisca's minimum moved."
         ),
         law="CSS L351-10, D351-2-1 and D351-2-2 (montants mensuels revalorisés ; plafond des pensions)",
         holds=lambda f: _same_as("secu")(f) & ~_same_as("of64")(f) & _secu_run_changed("pension_minimale"),
