@@ -21,10 +21,12 @@ paid by the monthly run on the 9th (:mod:`secu.retraite.paiement`) — "ma retra
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import random
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import polars as pl
 from sqlalchemy import select
@@ -253,7 +255,9 @@ def _au_compte(sessions: sessionmaker[Session], careers: list[Carriere]) -> int:
 
 def _par_le_service(sessions: sessionmaker[Session], careers: list[Carriere], computed: pl.DataFrame, report: RetraiteReport) -> None:
     """The hook: each living retiree's claim filed, instructed with the career facts, decided, then paid."""
-    from secu.retraite import demande, paiement
+    # Imported by name: the claim service is installed beside the demo, or not (seed_retraite asks).
+    demande: Any = importlib.import_module("secu.retraite.demande")
+    paiement: Any = importlib.import_module("secu.retraite.paiement")
 
     caisses: set[str] = set()
     by_id = {r["personne"]: r for r in computed.iter_rows(named=True)}
