@@ -43,6 +43,8 @@ def test_the_examples_are_read_and_overlay_from_their_first_date() -> None:
     csg = lire(CSG)
     assert {p.name for p in csg.parametres} == {"csg.taux_deductible", "affectation_csg_activite.maladie"}
     assert str(csg.registre().get("csg.taux_deductible").at(MAI_2025).value) == "0.078"
+    shown = {p["parametre"]: p["valeurs"][0] for p in csg.resume()}
+    assert shown["csg.taux_deductible"]["valeur"] == "0.078" and shown["csg.taux_deductible"]["texte"] == "7,8\u00a0%"
 
 
 def _famille(children: list[date]) -> dict:

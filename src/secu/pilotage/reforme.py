@@ -95,10 +95,11 @@ class Reforme:
         return Parameters(result)
 
     def resume(self) -> list[dict[str, Any]]:
-        """What the reform changes, for people: each parameter's dated values (exact decimal strings)."""
-        from secu.core.parameters import json_value
+        """What the reform changes: each parameter's dated values (exact decimal strings, and ``texte`` for people)."""
+        from secu.core.parameters import json_value, value_lines
 
         return [{"parametre": p.name, "valeurs": [{"date_effet": v.date_effet.isoformat(), "valeur": json_value(v.value),
+                                                   "texte": " / ".join(value_lines(p, v.value)) if v.value is not None else "cesse de s'appliquer",
                                                    "reference": v.reference, "statut": v.statut} for v in p.values]}
                 for p in self.parametres]
 

@@ -171,7 +171,7 @@ def _print_reforme(console: Console, doc: dict[str, Any]) -> None:
     """The reform's costing: Δ per branch, then winners and losers by décile and by type de ménage."""
     console.print(f"[bold]Réforme : {doc['titre']}[/bold] (à partir du {doc['debut']}, clé {doc['cle']})", highlight=False)
     for p in doc["parametres"]:
-        shown = " ; ".join(f"{v['date_effet']} : {v['valeur']}" for v in p["valeurs"])
+        shown = " ; ".join(f"à partir du {v['date_effet']} : {v['texte']}" for v in p["valeurs"])
         console.print(f"• {p['parametre']} : {shown}", highlight=False)
     table = Table(title="Écart réforme − base par branche, ramené à la France entière (M€ par an)", title_justify="left")
     for name in ("Branche", "Δ recettes", "Δ dépenses", "Δ solde"):
@@ -187,7 +187,7 @@ def _print_reforme(console: Console, doc: dict[str, Any]) -> None:
         groups = Table(title=f"{title} : personnes des ménages gagnants et perdants, Δ par ménage (€ par an)", title_justify="left")
         for name in ("Décile" if key == "deciles" else "Type", "Ménages", "Personnes", "Gagnants", "Perdants", "Δ moyen / ménage",
                      "Δ total (M€, France)"):
-            groups.add_column(name, justify="left" if name in ("Type",) else "right", no_wrap=True)
+            groups.add_column(name, justify="left" if name == "Type" else "right", no_wrap=name != "Type")
         for row in doc[key]:
             groups.add_row(str(row[label]), _count(row["menages"]), _count(row["personnes"]), _count(row["gagnants"]),
                            _count(row["perdants"]), _eur(row["delta_moyen_menage"]), _m_eur(row["delta_total"]))
