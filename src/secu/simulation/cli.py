@@ -180,7 +180,7 @@ def _print_reforme(console: Console, doc: dict[str, Any]) -> None:
         label = _libelle(code) + (" (tiers)" if row["tiers"] else "")
         table.add_row(label, _m_eur(row["recettes"]), _m_eur(row["depenses"]), _m_eur(row["solde"]))
     total = doc["delta_branches"]
-    table.add_row("Branches", _m_eur(total["recettes"]), _m_eur(total["depenses"]), _m_eur(total["solde"]), end_section=True)
+    table.add_row("Ensemble des branches", _m_eur(total["recettes"]), _m_eur(total["depenses"]), _m_eur(total["solde"]), end_section=True)
     console.print(table)
     for key, title, label in (("deciles", "Par décile de niveau de vie (base)", "decile"),
                               ("types_menage", "Par type de ménage", "libelle")):

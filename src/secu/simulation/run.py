@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
@@ -37,6 +37,9 @@ from secu import branches
 from secu.batch import jobs
 from secu.core.errors import InvalidField
 from secu.simulation import publies
+
+if TYPE_CHECKING:
+    from secu.batch.engine import Job
 
 Progress = Callable[[int, int], None]
 
@@ -170,7 +173,7 @@ def months(annee: int) -> list[date]:
     return [date(annee, m, 1) for m in range(1, 13)]
 
 
-def run_accounts(dataset: Path, out: Path, p: Parametres, progress: Progress | None = None, job: Any = JOB) -> pl.DataFrame:
+def run_accounts(dataset: Path, out: Path, p: Parametres, progress: Progress | None = None, job: Job | str = JOB) -> pl.DataFrame:
     """Every partition's year through the engine; the year's accounts summed over partitions.
 
     One task per partition, its month December, run by ``jobs.annee``: the rules that cumulate over the
