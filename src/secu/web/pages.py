@@ -50,3 +50,6 @@ def home(request: Request) -> HTMLResponse:
 for _name in ("connexion", "assure", "agent", "analyste", "arrets", "medecin", "retraite_carriere", "analyste_retraite"):
     if importlib.util.find_spec(f"secu.web.{_name}") is not None:
         router.include_router(importlib.import_module(f"secu.web.{_name}").router)
+# The analyst's reform costing lives with the pilotage (a page of its own, under /analyste/reformes).
+if importlib.util.find_spec("secu.pilotage.reforme_page") is not None:
+    router.include_router(importlib.import_module("secu.pilotage.reforme_page").router)
