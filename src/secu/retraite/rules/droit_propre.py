@@ -278,8 +278,8 @@ def _age_taux_plein() -> pl.Expr:
 def _majoration_duree(frame: pl.DataFrame) -> pl.DataFrame:
     """R. 351-7: the régime général's quarters × (1 + rate × whole quarters elapsed after the age), rounded up."""
     inapte = pl.col("inaptitude") | pl.col("ex_invalide")
-    age = pl.when(inapte).then(pl.min_horizontal("droit_propre_age_majoration_duree_inaptitude_mois", "age_annulation_decote_mois"))
-    age = age.otherwise(pl.col("age_annulation_decote_mois"))
+    inapte_age = pl.min_horizontal("droit_propre_age_majoration_duree_inaptitude_mois", "age_annulation_decote_mois")
+    age = pl.when(inapte).then(inapte_age).otherwise(pl.col("age_annulation_decote_mois"))
     frame = frame.with_columns(age.alias("age_majoration_duree_mois"))
     apres = ((pl.col("age_effet_mois") - pl.col("age_majoration_duree_mois")).clip(lower_bound=0) // 3).cast(pl.Int64)
     frame = frame.with_columns(apres.alias("trimestres_apres_age_majoration"))
