@@ -19,6 +19,7 @@ computed then.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import NamedTuple
 
 import polars as pl
@@ -33,6 +34,8 @@ PARAMS_ANNEE = ("pss.annuel", "smic.horaire", "carriere.heures_smic_trimestre", 
 SMIC_FRANCS = "smic.horaire_francs"
 """The SMIC horaire in francs, years before the euro (R. 351-9's threshold is in francs then), with its conversion rate."""
 FRANC = "franc.par_euro"
+TRIMESTRES_FRANCS = 4
+"""The franc years are counted threshold by threshold, up to four (R. 351-9's maximum of those years)."""
 
 PARAMS_SAM_NAISSANCE = ("sam.nombre_annees",)
 """Parameters dated by the date of BIRTH (the number of years of the SAM is set by generation)."""
@@ -123,21 +126,18 @@ def annees_carriere(annees: pl.DataFrame) -> pl.DataFrame:
     heures_centiemes = (pl.col("carriere_heures_smic_trimestre") * 100).cast(pl.Int64)
     seuil_euros = div_half_up_expr(heures_centiemes * pl.col("smic_horaire"), 100, non_negative=True)
     en_francs = pl.col("__seuil_francs").is_not_null()
-    franc_unites = (pl.col("franc_par_euro") * RATE_UNIT).cast(pl.Int128)  # francs per euro × 10⁹
-    # The franc threshold in euro cents, half up: what the page shows; the count below stays exact.
-    seuil_affiche = div_half_up_expr(pl.col("__seuil_francs").cast(pl.Int128) * RATE_UNIT, franc_unites * 100, non_negative=True)
-    seuil = pl.when(en_francs).then(seuil_affiche.cast(pl.Int64)).otherwise(seuil_euros)
+    seuil = pl.when(en_francs).then(pl.col("__seuil_affiche")).otherwise(seuil_euros)
     plafond = pl.col("carriere_trimestres_max_annee")
     report = pl.col("salaire") + pl.col("salaire_avpf")
     frame = frame.with_columns(seuil.alias("seuil_trimestre"), pl.min_horizontal(report, pl.col("pss_annuel")).alias("salaire_plafonne"))
 
     def trimestres(montant: pl.Expr) -> pl.Expr:
-        # Before 2002: euro cents × francs per euro (10⁻¹¹ franc) against the threshold (10⁻⁴ franc), both exact.
-        francs = (montant.cast(pl.Int128) * franc_unites) // (pl.col("__seuil_francs").cast(pl.Int128) * 10**7)
-        return pl.min_horizontal(pl.when(en_francs).then(francs.cast(pl.Int64)).otherwise(montant // pl.col("seuil_trimestre")), plafond)
+        # Before 2002: how many of the year's exact franc thresholds (in cents, rounded up) the salary reaches.
+        francs = pl.sum_horizontal(*((montant >= pl.col(f"__seuil_{k}")).cast(pl.Int64) for k in range(1, TRIMESTRES_FRANCS + 1)))
+        return pl.min_horizontal(pl.when(en_francs).then(francs).otherwise(montant // pl.col("seuil_trimestre")), plafond)
 
     frame = frame.with_columns(trimestres(pl.col("salaire")).alias("trimestres_cotises"), trimestres(report).alias("trimestres_salaire"))
-    frame = frame.drop("__seuil_francs")
+    frame = frame.drop("__seuil_francs", "__seuil_affiche", *(f"__seuil_{k}" for k in range(1, TRIMESTRES_FRANCS + 1)))
     frame = frame.with_columns(
         (pl.col("trimestres_salaire") - pl.col("trimestres_cotises")).alias("trimestres_avpf"),
         pl.min_horizontal(pl.col("trimestres_salaire") + pl.col("trimestres_assimiles"), plafond).alias("trimestres_rg"),
@@ -154,13 +154,18 @@ def _seuil_francs(lois: pl.DataFrame) -> pl.DataFrame:
     # Hours (2 decimals) × francs (2 decimals): ten-thousandths of a franc, exact.
     dix_milliemes = (pl.col("carriere_heures_smic_trimestre") * 100).cast(pl.Int64) * (pl.col("smic_horaire_francs") * 100).cast(pl.Int64)
     avant = avant.with_columns(dix_milliemes.alias("__seuil_francs"))
+    # k thresholds in euro cents, exact: the least cent amount worth k × the franc threshold (10⁻⁴ F × 10⁹ ÷ F/€ × 10⁹).
+    unites = int(Decimal(taux.value) * RATE_UNIT)  # type: ignore[arg-type]
+    exact = pl.col("__seuil_francs").cast(pl.Int128) * 10**7
     avant = avant.with_columns(
         div_half_up_expr(pl.col("__seuil_francs"), 100, non_negative=True).alias("seuil_trimestre_francs"),
+        div_half_up_expr(exact, unites, non_negative=True).cast(pl.Int64).alias("__seuil_affiche"),
+        *(((k * exact + unites - 1) // unites).cast(pl.Int64).alias(f"__seuil_{k}") for k in range(1, TRIMESTRES_FRANCS + 1)),
         pl.lit(taux.value).cast(RATE_DTYPE).alias("franc_par_euro"),
         pl.lit(taux.reference).cast(pl.Categorical).alias("franc_par_euro_reference"),
     )
     colonnes = ["annee", "smic_horaire_francs", "smic_horaire_francs_reference", "franc_par_euro", "franc_par_euro_reference",
-                "seuil_trimestre_francs", "__seuil_francs"]
+                "seuil_trimestre_francs", "__seuil_francs", "__seuil_affiche", *(f"__seuil_{k}" for k in range(1, TRIMESTRES_FRANCS + 1))]
     return lois.join(avant.select(colonnes), on="annee", how="left", maintain_order="left")
 
 
