@@ -34,8 +34,6 @@ PARAMS_ANNEE = ("pss.annuel", "smic.horaire", "carriere.heures_smic_trimestre", 
 SMIC_FRANCS = "smic.horaire_francs"
 """The SMIC horaire in francs, years before the euro (R. 351-9's threshold is in francs then), with its conversion rate."""
 FRANC = "franc.par_euro"
-TRIMESTRES_FRANCS = 4
-"""The franc years are counted threshold by threshold, up to four (R. 351-9's maximum of those years)."""
 
 PARAMS_SAM_NAISSANCE = ("sam.nombre_annees",)
 """Parameters dated by the date of BIRTH (the number of years of the SAM is set by generation)."""
@@ -131,13 +129,15 @@ def annees_carriere(annees: pl.DataFrame) -> pl.DataFrame:
     report = pl.col("salaire") + pl.col("salaire_avpf")
     frame = frame.with_columns(seuil.alias("seuil_trimestre"), pl.min_horizontal(report, pl.col("pss_annuel")).alias("salaire_plafonne"))
 
+    seuils = _seuils_francs_nombre()
+
     def trimestres(montant: pl.Expr) -> pl.Expr:
         # Before 2002: how many of the year's exact franc thresholds (in cents, rounded up) the salary reaches.
-        francs = pl.sum_horizontal(*((montant >= pl.col(f"__seuil_{k}")).cast(pl.Int64) for k in range(1, TRIMESTRES_FRANCS + 1)))
+        francs = pl.sum_horizontal(*((montant >= pl.col(f"__seuil_{k}")).cast(pl.Int64) for k in range(1, seuils + 1)))
         return pl.min_horizontal(pl.when(en_francs).then(francs).otherwise(montant // pl.col("seuil_trimestre")), plafond)
 
     frame = frame.with_columns(trimestres(pl.col("salaire")).alias("trimestres_cotises"), trimestres(report).alias("trimestres_salaire"))
-    frame = frame.drop("__seuil_francs", "__seuil_affiche", *(f"__seuil_{k}" for k in range(1, TRIMESTRES_FRANCS + 1)))
+    frame = frame.drop("__seuil_francs", "__seuil_affiche", *(f"__seuil_{k}" for k in range(1, seuils + 1)))
     frame = frame.with_columns(
         (pl.col("trimestres_salaire") - pl.col("trimestres_cotises")).alias("trimestres_avpf"),
         pl.min_horizontal(pl.col("trimestres_salaire") + pl.col("trimestres_assimiles"), plafond).alias("trimestres_rg"),
@@ -145,8 +145,14 @@ def annees_carriere(annees: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.min_horizontal(pl.col("trimestres_rg") + pl.col("trimestres_autres_regimes"), plafond).alias("trimestres_tous_regimes"))
 
 
+def _seuils_francs_nombre() -> int:
+    """How many thresholds a franc year is counted against: the most quarters a year ever validates (R. 351-9)."""
+    return max(int(v.value) for v in parameters().get("carriere.trimestres_max_annee").values if v.value is not None)  # type: ignore[arg-type]
+
+
 def _seuil_francs(lois: pl.DataFrame) -> pl.DataFrame:
     """The years before the euro: the threshold in francs (hours × SMIC in francs), exact, and the conversion rate."""
+    seuils = _seuils_francs_nombre()
     fin_franc = next(v.date_effet for v in parameters().get(SMIC_FRANCS).values if v.value is None)
     taux = parameters().get(FRANC).values[-1]  # irrevocable: it converts a franc amount of any year
     avant = lois.filter(pl.col("__1er_janvier") < fin_franc).select("annee", "__1er_janvier", "carriere_heures_smic_trimestre")
@@ -160,12 +166,12 @@ def _seuil_francs(lois: pl.DataFrame) -> pl.DataFrame:
     avant = avant.with_columns(
         div_half_up_expr(pl.col("__seuil_francs"), 100, non_negative=True).alias("seuil_trimestre_francs"),
         div_half_up_expr(exact, unites, non_negative=True).cast(pl.Int64).alias("__seuil_affiche"),
-        *(((k * exact + unites - 1) // unites).cast(pl.Int64).alias(f"__seuil_{k}") for k in range(1, TRIMESTRES_FRANCS + 1)),
+        *(((k * exact + unites - 1) // unites).cast(pl.Int64).alias(f"__seuil_{k}") for k in range(1, seuils + 1)),
         pl.lit(taux.value).cast(RATE_DTYPE).alias("franc_par_euro"),
         pl.lit(taux.reference).cast(pl.Categorical).alias("franc_par_euro_reference"),
     )
     colonnes = ["annee", "smic_horaire_francs", "smic_horaire_francs_reference", "franc_par_euro", "franc_par_euro_reference",
-                "seuil_trimestre_francs", "__seuil_francs", "__seuil_affiche", *(f"__seuil_{k}" for k in range(1, TRIMESTRES_FRANCS + 1))]
+                "seuil_trimestre_francs", "__seuil_francs", "__seuil_affiche", *(f"__seuil_{k}" for k in range(1, seuils + 1))]
     return lois.join(avant.select(colonnes), on="annee", how="left", maintain_order="left")
 
 

@@ -1,12 +1,8 @@
 """The pension de droit propre of the régime général, vectorised over persons (CSS L. 351-1 and following).
 
-pension = SAM × taux × min(trimestres_rg, durée) ÷ durée (L. 351-1, R. 351-27), at most 50 % of the PASS
+pension = SAM × taux × min(trimestres_rg — majorés after 67, R. 351-7 —, durée) ÷ durée (L. 351-1, R. 351-27), at most 50 % of the PASS
 (R. 351-29), then the surcote (L. 351-1-2), the minimum contributif (L. 351-10) and the majoration pour enfants
 (L. 351-12).
-
-* Majoration de durée (L. 351-6, R. 351-7): the quarters of the régime général in the prorata are increased by
-  2,5 % for each whole quarter elapsed from the âge of L. 351-8 1° (67; 65 for the inapte and the ex-invalide)
-  to the date d'effet, the total rounded up to the next whole quarter, the prorata still at most 1.
 
 * Âge légal and durée by generation (L. 161-17-2, L. 161-17-3): the tables are dated by the date of BIRTH and
   have one column per law; ``droit_propre.calendrier``, dated by the date d'effet, says which law applies (the
@@ -16,9 +12,12 @@ pension = SAM × taux × min(trimestres_rg, durée) ÷ durée (L. 351-1, R. 351-
 * Décote (D. 351-1-2): 0,625 point per missing quarter, the lesser of the quarters missing to the durée and the
   quarters from the date d'effet to the âge d'annulation (a begun quarter counts), at most 20.
 * Surcote (L. 351-1-2, D. 351-1-4): 1,25 % of the pension per quarter after the âge légal and beyond the durée.
+* Majoration de durée (L. 351-6, R. 351-7): the quarters of the régime général in the prorata are increased by
+  2,5 % for each whole quarter elapsed from the âge of L. 351-8 1° (67; 65 for the inapte and the ex-invalide)
+  to the date d'effet, the total rounded up to the next whole quarter, the prorata still at most 1.
 * Carrière longue (L. 351-1-1, D. 351-1-1 as of décret n° 2023-436): departure at 58, 60, 62 (transitional
   ages) or 63 for an activity begun before 16, 18, 20 or 21, with the durée cotisée of the generation.
-* Minimum contributif (L. 351-10, D. 351-2-1, D. 351-2-2): at taux plein, prorated on the durée; the majoré part
+* Minimum contributif (L. 351-10, D. 351-2-1, D. 351-2-2): at taux plein, prorated as the pension; the majoré part
   on the quarters cotisés when at least 120; compared with the pension BEFORE the surcote, which is added after
   (since 2009-04-01: loi n° 2008-1330 art. 89, circulaire Cnav 2009/17 § 3.2); the complement reduced by what the
   total of pensions exceeds.
