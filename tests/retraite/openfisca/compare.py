@@ -405,7 +405,7 @@ def law_prorata_numerator() -> pl.Expr:
 
 def law_pension() -> pl.Expr:
     """The pension the law computes from OpenFisca's pieces (run secu), each amount rounded once to the cent, half
-    up (OpenFisca never rounds): SAM (to the cent) × taux × min(RG quarters majorés by R351-7 — law_prorata_numerator —, durée) ÷ durée, at most 50 % of the PASS
+    up (OpenFisca never rounds): SAM (to the cent) × taux × min(RG quarters with R351-7 — law_prorata_numerator —, durée) ÷ durée, at most 50 % of the PASS
     (R351-29); the minimum contributif compared with that amount BEFORE the surcote (circulaire Cnav 2009/17: the
     surcote, computed on the montant calculé, is added after the comparison; the décote of law_decote; OpenFisca's minimum, which it
     multiplies by 1 + surcote, divided back), its complement reduced by what the total of pensions exceeds the
