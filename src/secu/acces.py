@@ -93,6 +93,11 @@ class Permission(StrEnum):
     DECIDER_INVALIDITE = "decider_invalidite"
     LIRE_INVALIDITE = "lire_invalidite"
     GERER_CAPITAL_DECES = "gerer_capital_deces"
+    # retraite: the claim for a pension de droit propre, its instruction and decision, the monthly payment
+    RETRAITE_DEMANDER = "retraite_demander"
+    RETRAITE_INSTRUIRE = "retraite_instruire"
+    RETRAITE_LIRE = "retraite_lire"
+    RETRAITE_PAYER = "retraite_payer"
     # the pages of each portal
     ESPACE_ASSURE = "espace_assure"
     ESPACE_AGENT = "espace_agent"
@@ -161,6 +166,12 @@ POLITIQUE: dict[Permission, dict[Role, Portee]] = {
     P.LIRE_INVALIDITE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.MEDECIN_CONSEIL: SON_TERRITOIRE, R.ASSURE: LE_SIEN},
     # The capital décès: the caisse of the deceased records the death, the claims, decides and pays.
     P.GERER_CAPITAL_DECES: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE},
+    # Retraite: the assuré (or his CARSAT) files the claim; an agent of the CARSAT of his residence instructs it,
+    # decides and pays; the médecin-conseil has no part in it (the inaptitude is the caisse's, on the medical avis).
+    P.RETRAITE_DEMANDER: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.ASSURE: LE_SIEN},
+    P.RETRAITE_INSTRUIRE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE},
+    P.RETRAITE_LIRE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.ASSURE: LE_SIEN},
+    P.RETRAITE_PAYER: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE},
     P.ESPACE_ASSURE: {R.ASSURE: LE_SIEN},
     P.ESPACE_AGENT: {R.AGENT: SA_CAISSE},
     P.ESPACE_ANALYSTE: {R.ANALYSTE: TOUT},
@@ -193,6 +204,10 @@ BRANCHES: dict[Permission, frozenset[str]] = {p: frozenset(b) for p, b in {
     P.LIRE_INVALIDITE: _MALADIE,
     P.GERER_CAPITAL_DECES: _MALADIE,
     P.LIRE_DECISION_AUTONOMIE: _AUTONOMIE,
+    P.RETRAITE_DEMANDER: ("retraite",),
+    P.RETRAITE_INSTRUIRE: ("retraite",),
+    P.RETRAITE_LIRE: ("retraite",),
+    P.RETRAITE_PAYER: ("retraite",),
     # The register is kept by the social-security caisses, not by the départements.
     P.CHERCHER_PERSONNES: ("maladie", "atmp", "famille", "retraite", "recouvrement"),
     P.LIRE_PERSONNE: ("maladie", "atmp", "famille", "retraite", "recouvrement"),

@@ -57,6 +57,10 @@ donner_avis_invalidite                    . . D . . . .
 decider_invalidite                        . C . . . . T
 lire_invalidite                           S C D . . . T
 gerer_capital_deces                       . C . . . . T
+retraite_demander                         S C . . . . T
+retraite_instruire                        . C . . . . T
+retraite_lire                             S C . . . . T
+retraite_payer                            . C . . . . T
 espace_assure                             S . . . . . .
 espace_agent                              . C . . . . .
 espace_analyste                           . . . . . T .
