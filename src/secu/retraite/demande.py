@@ -433,7 +433,7 @@ def _notifier(session: Session, demande: DemandeRetraite, personne: Personne, pe
         organisme_code=demande.organisme_code,
         date_notification=demande.date_decision or date.today(),
         objet=objet,
-        contenu=json.dumps({"destinataire": nom, "caisse": caisse, "paragraphes": paragraphes, "montants": montants, "etapes": etapes}),
+        contenu=json.dumps({"destinataire": nom, "caisse": caisse, "paragraphes": paragraphes, "montants": montants, "etapes": etapes}, ensure_ascii=False),
     )
     session.add(notification)
     session.flush()
