@@ -118,7 +118,7 @@ async def demander(request: Request, caller: PageCaller) -> Response:
 
 @router.get("/assure/retraite/notifications/{demande_id}.pdf")
 def lettre(request: Request, caller: PageCaller, demande_id: IdPath) -> Response:
-    require(caller, Permission.RETRAITE_LIRE)
+    require_role(caller, Role.ASSURE)
     with unit_of_work(request.app.state.sessions) as session:
         contenu = service.lettre_pdf(service.lire_notification(session, caller, demande_id))
     return Response(contenu, media_type="application/pdf", headers={
