@@ -111,6 +111,10 @@ demander_invalidite                       x . . . .
 decider_invalidite                        x . . . .
 lire_invalidite                           x . . . .
 gerer_capital_deces                       x . . . .
+retraite_demander                         . . . x .
+retraite_instruire                        . . . x .
+retraite_lire                             . . . x .
+retraite_payer                            . . . x .
 espace_agent                              x x x x x
 """
 BRANCH_EXPECTED = {

@@ -152,6 +152,10 @@ def _instruire(request: Request, caller: PageCaller, demande_id: int, valeurs: d
         assert personne is not None
         out = service.demande_out(session, demande)
     out["statut_libelle"] = STATUTS[out["statut"]]
+    instruite = out["instruction"]
+    if not valeurs and instruite is not None:  # a second instruction starts from the first one's facts
+        valeurs = {"sam": f"{instruite['sam_cents'] / 100:.2f}".replace(".", ","),
+                   **{k: str(instruite[k]) for k in ("trimestres", "trimestres_rg", "trimestres_cotises")}}
     return render(request, "retraite/agent_instruire.html", {
         "d": out, "personne": personne, "v": valeurs, "erreurs": erreurs, "champs": CHAMPS_INSTRUCTION, "message": message,
         "aujourdhui": date.today().isoformat(),
