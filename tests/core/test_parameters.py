@@ -430,21 +430,21 @@ def test_join_before_first_value_raises_with_earliest_offending_date() -> None:
         join_parameters(pl.DataFrame({"date": days}), ["pss.mensuel", "smic.horaire"])
     assert caught.value.message == "aucune valeur de pss.mensuel en vigueur le 01/07/2020"
     assert caught.value.field == "date"
-    with pytest.raises(NotFound) as caught:  # a LazyFrame is checked at call time too
-        join_parameters(pl.LazyFrame({"date": days}).with_columns(pl.col("date").cast(pl.Datetime)), ["smic.horaire"])
-    assert caught.value.message == "aucune valeur de smic.horaire en vigueur le 01/07/2020"
+    with pytest.raises(NotFound) as caught:  # a LazyFrame is checked at call time too (smic.horaire starts in December 1971)
+        join_parameters(pl.LazyFrame({"date": [*days, date(1970, 7, 1)]}).with_columns(pl.col("date").cast(pl.Datetime)), ["smic.horaire"])
+    assert caught.value.message == "aucune valeur de smic.horaire en vigueur le 01/07/1970"
     assert caught.value.field == "date"
 
 
 def test_join_error_on_a_large_multi_chunk_frame_keeps_its_message() -> None:
     n = 200_000
     days = pl.select(date=pl.lit(date(2023, 1, 1)) + pl.duration(days=(pl.int_range(n) * 7919) % 1461))["date"].to_list()
-    days[10], days[n - 10] = date(2021, 5, 1), date(2020, 2, 2)
+    days[10], days[n - 10] = date(1971, 5, 1), date(1970, 2, 2)  # smic.horaire starts in December 1971
     frame = pl.concat([pl.DataFrame({"date": days[: n // 2]}), pl.DataFrame({"date": days[n // 2 :]})], rechunk=False)
     for candidate in (frame, frame.lazy()):
         with pytest.raises(NotFound) as caught:
             join_parameters(candidate, ["smic.horaire"])
-        assert caught.value.message == "aucune valeur de smic.horaire en vigueur le 02/02/2020"
+        assert caught.value.message == "aucune valeur de smic.horaire en vigueur le 02/02/1970"
         assert caught.value.field == "date"
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from secu.core import ledger
 from secu.core.db import make_engine, migrate, session_factory, unit_of_work
 from secu.core.errors import Conflict, Forbidden, InvalidField
+from secu.core.paiement import ouvrir, payer_un_lot
 from secu.core.security import SYSTEM, Caller, JournalAcces, Role
 from secu.especes import deces, invalidite
 from secu.especes import paiement_invalidite as paiement
@@ -344,8 +345,9 @@ def test_a_run_cut_off_after_its_first_chunk_resumes_and_pays_nothing_twice(sess
     pensions = [_grant(sessions, _person(sessions, 70 + i, date(1982, 4, 4), "44"), salaires={2020: 2_400_000}, departement="44") for i in range(3)]
     caisse = route("44", "maladie").code
     monkeypatch.setattr(paiement, "CHUNK", 1)
-    campagne_id = paiement._open_run(sessions, caisse, date(2025, 6, 1), date(2025, 7, 1))
-    assert paiement._pay_chunk(sessions, caisse, campagne_id) == 1  # … and the process dies here
+    campagne = paiement._campagne(caisse, date(2025, 6, 1), date(2025, 7, 1))
+    campagne_id = ouvrir(sessions, campagne)
+    assert payer_un_lot(sessions, campagne, campagne_id) == 1  # … and the process dies here
     bilan = paiement.run_payments(sessions, caisse, date(2025, 6, 1))
     assert (bilan.campagne_id, bilan.versements, bilan.virements, bilan.total_cents) == (campagne_id, 3, 3, 272_700)  # 3 × 909 €, net of CSG, CRDS, CASA
     assert sepa_totals(bilan.fichier_sepa) == (3, 272_700)

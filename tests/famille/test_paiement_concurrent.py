@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from secu.core.db import make_engine, migrate, session_factory, unit_of_work
 from secu.core.errors import Conflict
+from secu.core.paiement import ouvrir
 from secu.core.security import SYSTEM
 from secu.famille import paiement, schemas, service
 from secu.famille.models import CampagneFamille, PaiementFamille
@@ -59,7 +60,7 @@ def test_two_runs_at_once_pay_once_and_the_file_is_what_is_recorded(url, monkeyp
     monkeypatch.setattr(paiement, "CHUNK", 1)
     if crashed_before:
         engine = make_engine(url)
-        paiement._open_run(session_factory(engine), CAF, mois, paiement.payment_date(mois))
+        ouvrir(session_factory(engine), paiement._campagne(CAF, mois, paiement.payment_date(mois)))
         engine.dispose()
     outcomes = race(url, lambda sessions: paiement.run_payments(sessions, CAF, mois))
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from secu.core.db import make_engine, migrate, session_factory, unit_of_work
 from secu.core.errors import Conflict
+from secu.core.paiement import ouvrir
 from secu.core.security import SYSTEM
 from secu.maladie import paiement
 from secu.maladie.models import CampagnePaiement, Fse
@@ -58,7 +59,7 @@ def test_two_runs_at_once_pay_once_and_the_file_is_what_is_marked_paid(url, monk
     monkeypatch.setattr(paiement, "CHUNK", 3)
     if crashed_before:
         engine = make_engine(url)
-        paiement._open_run(session_factory(engine), caisse, date(2025, 4, 1))
+        ouvrir(session_factory(engine), paiement._campagne(caisse, date(2025, 4, 1)))
         engine.dispose()
     outcomes = race(url, lambda sessions: paiement.run_payments(sessions, caisse, date(2025, 4, 1)))
 

@@ -115,7 +115,9 @@ def test_smic_mensuel_is_recomputed_from_smic_horaire() -> None:
     """Which rounding gives the official monthly SMIC for every value? Only the nearest cent of 35 × 52 / 12."""
     horaire = parameters().get("smic.horaire")
     mensuel = parameters().get("smic.mensuel")
-    assert [v.date_effet for v in mensuel.values] == [v.date_effet for v in horaire.values]
+    # smic.horaire goes back to 1972 (quarters of the old-age insurance, R. 351-9); smic.mensuel from 2022, on the same dates
+    first = mensuel.values[0].date_effet
+    assert [v.date_effet for v in mensuel.values] == [v.date_effet for v in horaire.values if v.date_effet >= first]
     matching = []
     for label, compute in ROUNDINGS.items():
         if all(compute(horaire.at(v.date_effet).value) == v.value for v in mensuel.values):
@@ -133,9 +135,25 @@ def test_pss_annuel_is_twelve_times_pss_mensuel() -> None:
     """CSS D. 242-19: valeur annuelle = valeur mensuelle × 12."""
     annuel = parameters().get("pss.annuel")
     mensuel = parameters().get("pss.mensuel")
-    assert [v.date_effet for v in annuel.values] == [v.date_effet for v in mensuel.values]
-    for a, m in zip(annuel.values, mensuel.values, strict=True):
+    # pss.annuel goes back to 1970 (salaries porté au compte, R. 351-29); pss.mensuel from 2021, on the same dates
+    first = mensuel.values[0].date_effet
+    recent = [a for a in annuel.values if a.date_effet >= first]
+    assert [v.date_effet for v in recent] == [v.date_effet for v in mensuel.values]
+    for a, m in zip(recent, mensuel.values, strict=True):
         assert a.value == m.value * 12  # type: ignore[operator]
+
+
+def test_older_pss_annuel_is_the_sum_of_the_monthly_plafonds_in_euros() -> None:
+    """Before 2002 the plafond was in francs (1982-1996: raised on 1 January and 1 July); converted at 6,55957.
+
+    Francs per month from the décrets as openfisca-france lists them (plafond_securite_sociale_mensuel.yaml).
+    """
+    annuel = parameters().get("pss.annuel")
+    assert annuel.at(date(1970, 6, 30)).value == (Decimal(12 * 1500) / Decimal("6.55957")).quantize(CENT, ROUND_HALF_UP)
+    assert annuel.at(date(1990, 12, 31)).value == (Decimal(6 * 10800 + 6 * 11040) / Decimal("6.55957")).quantize(CENT, ROUND_HALF_UP)
+    assert annuel.at(date(1990, 12, 31)).value == Decimal("19976.92")
+    assert annuel.at(date(2002, 1, 1)).value == Decimal(12 * 2352)
+    assert annuel.at(date(2020, 12, 31)).value == Decimal("41136")
 
 
 def test_bmaf_early_revaluation_of_july_2022_is_four_percent() -> None:

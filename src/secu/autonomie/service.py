@@ -48,6 +48,7 @@ from secu.core.entree import Centimes, Entree, Identifiant
 from secu.core.errors import Conflict, InvalidField, NotFound
 from secu.core.explication import Etape
 from secu.core.money import format_eur
+from secu.core.paiement import sans_attendre
 from secu.core.parameters import parameters
 from secu.core.security import Action, Caller, Ressource, journal
 from secu.organismes.territoire import validate_departement
@@ -387,10 +388,7 @@ def _run(sessions: sessionmaker[Session], departement: str, mois: date) -> Bilan
     campagne_id = _open_run(sessions, departement, mois)
     nouveaux = 0
     with unit_of_work(sessions) as session:
-        query = _in_force(departement, mois)
-        if session.bind is not None and session.bind.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        decisions = list(session.scalars(query))
+        decisions = list(session.scalars(sans_attendre(session, _in_force(departement, mois))))
         personnes = {p.id: p for p in session.scalars(select(Personne).where(Personne.id.in_({d.personne_id for d in decisions})))}
         alive = [d for d in decisions if (deces := personnes[d.personne_id].date_deces) is None or deces >= mois]
         calculs = compute(alive, {i: p.date_naissance for i, p in personnes.items()}, mois) if alive else {}

@@ -27,22 +27,20 @@ from typing import Any
 
 import polars as pl
 from pydantic import Field
-from sepaxml import SepaTransfer
 from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from secu.acces import Permission, Portee, exiger, refus
-from secu.config import settings
 from secu.core import ledger, verrou
 from secu.core.db import Base, unit_of_work
 from secu.core.entree import Entree, Identifiant
 from secu.core.errors import Conflict, InvalidField, NotFound
 from secu.core.identifiers import validate_bic, validate_iban
 from secu.core.security import Action, Caller, Ressource, journal
-from secu.core.sepa import export_valide
+from secu.core.sepa import Virement, fichier_virements
 from secu.especes import rules
 from secu.especes.explication import explain_capital_deces
-from secu.organismes import get_organisme
+from secu.organismes import compte_payeur
 from secu.register.access import reaches
 from secu.register.models import Personne, Rattachement
 
@@ -408,30 +406,8 @@ def _payer(session: Session, deces: DecesAssure, date_execution: date) -> None:
             .order_by(DemandeCapitalDeces.id)
         )
     )
-    config = settings()
-    sepa = SepaTransfer(
-        {
-            "name": get_organisme(deces.organisme_code).nom[:70],
-            "IBAN": config.compte_payeur_iban,
-            "BIC": config.compte_payeur_bic,
-            "batch": True,
-            "currency": "EUR",
-        },
-        clean=True,
-    )
-    for index, demande in enumerate(retenues):
+    for demande in retenues:
         session.add(VersementCapitalDeces(demande_id=demande.id, deces_id=deces.id, montant_cents=demande.montant_cents, date_execution=date_execution))
-        payment = {
-            "name": f"{demande.nom} {demande.prenoms}"[:70],
-            "IBAN": demande.iban,
-            "amount": demande.montant_cents,
-            "execution_date": date_execution,
-            "description": f"Capital deces {deces.organisme_code} deces {deces.id}",
-            "endtoend_id": f"CDC{deces.id:08d}{index:06d}",
-        }
-        if demande.bic:
-            payment["BIC"] = demande.bic
-        sepa.add_payment(payment)
         ledger.post(
             session,
             ledger.NouvelleEcriture(
@@ -445,8 +421,11 @@ def _payer(session: Session, deces: DecesAssure, date_execution: date) -> None:
                 ),
             ),
         )
+    libelle = f"Capital deces {deces.organisme_code} deces {deces.id}"
+    virements = [Virement(f"{d.nom} {d.prenoms}", d.iban, d.bic, d.montant_cents, libelle) for d in retenues]
+    xml = fichier_virements(compte_payeur(deces.organisme_code), date_execution, f"CDC{deces.id:08d}", virements)
     session.flush()
-    deces.fichier_sepa = export_valide(sepa) if retenues else ""
+    deces.fichier_sepa = xml
     deces.date_execution, deces.statut = date_execution, "paye"
 
 

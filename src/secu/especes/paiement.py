@@ -6,7 +6,7 @@ assuré's IBAN in the register, or to the employer's IBAN of the attestation und
 payee without an account waits for the next run.
 
 Exactly once, resumable, as the maladie run (:mod:`secu.maladie.paiement`): a run is keyed by (caisse, execution
-date) and holds the caisse's claim (:mod:`secu.core.verrou`, key ``paiement:ij:<caisse>``) from its first chunk to
+date) and holds the caisse's claim (:mod:`secu.core.paiement`, key ``paiement:ij:<caisse>``) from its first chunk to
 its file; periods are marked paid in chunks, each chunk in its own transaction with its ledger entries, so a run
 cut off halfway resumes where it stopped; once the file is built the run is closed, and running it again returns
 the same file and pays nothing. The file is built from exactly the periods the run marked (one transfer per payee
@@ -24,18 +24,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sepaxml import SepaTransfer
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from secu.config import settings
-from secu.core import ledger, verrou
-from secu.core.db import unit_of_work
-from secu.core.errors import Conflict, InvalidField
-from secu.core.sepa import export_valide
+from secu.core import ledger
+from secu.core.errors import InvalidField
+from secu.core.paiement import Campagne, Fichier, executer, sans_attendre
+from secu.core.sepa import Virement, fichier_virements
 from secu.especes.models import CampagneIJ, PeriodeIJ
 from secu.especes.service import BRANCHE
-from secu.organismes import get_organisme
+from secu.organismes import compte_payeur, get_organisme
 from secu.register.models import Employeur, Etablissement, Personne
 
 CHUNK = 500
@@ -50,16 +48,6 @@ class Bilan:
     total_cents: int
     periodes: int
     fichier_sepa: str
-
-
-def _open_run(sessions: sessionmaker[Session], organisme_code: str, date_execution: date) -> int:
-    with unit_of_work(sessions) as session:
-        run = session.scalar(select(CampagneIJ).where(CampagneIJ.organisme_code == organisme_code, CampagneIJ.date_execution == date_execution))
-        if run is None:
-            run = CampagneIJ(organisme_code=organisme_code, date_execution=date_execution)
-            session.add(run)
-            session.flush()
-        return run.id
 
 
 def _payable(organisme_code: str, date_execution: date):  # type: ignore[no-untyped-def]
@@ -80,70 +68,51 @@ def _titulaire_employeur(session: Session, siret: str | None) -> str:
     return (name or f"employeur {siret}")[:140]
 
 
-def _claim_chunk(sessions: sessionmaker[Session], organisme_code: str, campagne_id: int, date_execution: date) -> int:
-    with unit_of_work(sessions) as session:
-        query = _payable(organisme_code, date_execution).limit(CHUNK)
-        if session.bind is not None and session.bind.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        periodes = list(session.scalars(query))
-        assures = {p.personne_id for p in periodes if p.beneficiaire == "assure"}
-        personnes = {p.id: p for p in session.scalars(select(Personne).where(Personne.id.in_(assures)))} if assures else {}
-        employeurs: dict[str | None, str] = {}
-        entries = []
-        for periode in periodes:
-            if periode.beneficiaire == "assure":
-                personne = personnes[periode.personne_id]
-                assert personne.iban
-                periode.iban, periode.bic = personne.iban, personne.bic
-                periode.titulaire = f"{personne.prenoms} {personne.nom_usage or personne.nom_naissance}"[:140]
-            else:
-                if periode.siret not in employeurs:
-                    employeurs[periode.siret] = _titulaire_employeur(session, periode.siret)
-                periode.titulaire = employeurs[periode.siret]
-            periode.statut, periode.campagne_id = "payee", campagne_id
-            payee = "employeurs" if periode.beneficiaire == "employeur" else "assures"
-            branche = BRANCHE[periode.risque]
-            entries.append(
-                ledger.NouvelleEcriture(
-                    cle_idempotence=f"especes:paiement:{periode.id}",
-                    date_operation=date_execution,
-                    libelle=f"Paiement des IJ {periode.risque} du {periode.debut:%d/%m/%Y} au {periode.fin:%d/%m/%Y} (arrêt {periode.arret_id})",
-                    document_source=f"campagne IJ {campagne_id}",
-                    lignes=(
-                        ledger.Ligne(branche, organisme_code, f"dettes.prestations.{payee}", periode.net_cents),
-                        ledger.Ligne(branche, organisme_code, "tresorerie.virements_emis", -periode.net_cents),
-                    ),
-                )
+def _claim_chunk(session: Session, run: CampagneIJ) -> int:
+    organisme_code, campagne_id, date_execution = run.organisme_code, run.id, run.date_execution
+    periodes = list(session.scalars(sans_attendre(session, _payable(organisme_code, date_execution).limit(CHUNK))))
+    assures = {p.personne_id for p in periodes if p.beneficiaire == "assure"}
+    personnes = {p.id: p for p in session.scalars(select(Personne).where(Personne.id.in_(assures)))} if assures else {}
+    employeurs: dict[str | None, str] = {}
+    entries = []
+    for periode in periodes:
+        if periode.beneficiaire == "assure":
+            personne = personnes[periode.personne_id]
+            assert personne.iban
+            periode.iban, periode.bic = personne.iban, personne.bic
+            periode.titulaire = f"{personne.prenoms} {personne.nom_usage or personne.nom_naissance}"[:140]
+        else:
+            if periode.siret not in employeurs:
+                employeurs[periode.siret] = _titulaire_employeur(session, periode.siret)
+            periode.titulaire = employeurs[periode.siret]
+        periode.statut, periode.campagne_id = "payee", campagne_id
+        payee = "employeurs" if periode.beneficiaire == "employeur" else "assures"
+        branche = BRANCHE[periode.risque]
+        entries.append(
+            ledger.NouvelleEcriture(
+                cle_idempotence=f"especes:paiement:{periode.id}",
+                date_operation=date_execution,
+                libelle=f"Paiement des IJ {periode.risque} du {periode.debut:%d/%m/%Y} au {periode.fin:%d/%m/%Y} (arrêt {periode.arret_id})",
+                document_source=f"campagne IJ {campagne_id}",
+                lignes=(
+                    ledger.Ligne(branche, organisme_code, f"dettes.prestations.{payee}", periode.net_cents),
+                    ledger.Ligne(branche, organisme_code, "tresorerie.virements_emis", -periode.net_cents),
+                ),
             )
-        ledger.post_many(session, entries)
-        return len(periodes)
+        )
+    ledger.post_many(session, entries)
+    return len(periodes)
 
 
-def _build_file(session: Session, run: CampagneIJ) -> tuple[str, int, int]:
-    config = settings()
-    organisme = get_organisme(run.organisme_code)
+def _build_file(session: Session, run: CampagneIJ) -> Fichier:
     totals: dict[tuple[str, str, str | None], int] = defaultdict(int)
     for periode in session.scalars(select(PeriodeIJ).where(PeriodeIJ.campagne_id == run.id).order_by(PeriodeIJ.id)):
         assert periode.iban
         totals[((periode.titulaire or "assuré")[:70], periode.iban, periode.bic)] += periode.net_cents
-    if not totals:
-        return "", 0, 0
-    sepa = SepaTransfer(
-        {"name": organisme.nom[:70], "IBAN": config.compte_payeur_iban, "BIC": config.compte_payeur_bic, "batch": True, "currency": "EUR"}, clean=True
-    )
-    for index, ((name, iban, bic), amount) in enumerate(sorted(totals.items())):
-        payment = {
-            "name": name,
-            "IBAN": iban,
-            "amount": amount,
-            "execution_date": run.date_execution,
-            "description": f"Indemnites journalieres {run.organisme_code} {run.date_execution:%d/%m/%Y}",
-            "endtoend_id": f"IJ{run.id:08d}{index:06d}",
-        }
-        if bic:
-            payment["BIC"] = bic
-        sepa.add_payment(payment)
-    return export_valide(sepa), len(totals), sum(totals.values())
+    libelle = f"Indemnites journalieres {run.organisme_code} {run.date_execution:%d/%m/%Y}"
+    virements = [Virement(name, iban, bic, amount, libelle) for (name, iban, bic), amount in sorted(totals.items())]
+    xml = fichier_virements(compte_payeur(run.organisme_code), run.date_execution, f"IJ{run.id:08d}", virements)
+    return Fichier(xml, len(totals), sum(totals.values()))
 
 
 def run_payments(sessions: sessionmaker[Session], organisme_code: str, date_execution: date) -> Bilan:
@@ -153,40 +122,21 @@ def run_payments(sessions: sessionmaker[Session], organisme_code: str, date_exec
     if not date(2000, 1, 1) <= date_execution <= date(2100, 12, 31):
         raise InvalidField("date_execution", "date hors de la période gérée (2000 à 2100)")
     get_organisme(organisme_code)
-    with verrou.tenir(verrou.engine_of(sessions), f"paiement:ij:{organisme_code}") as held:
-        if not held:
-            return _finished(sessions, organisme_code, date_execution)
-        campagne_id = _open_run(sessions, organisme_code, date_execution)
-        with unit_of_work(sessions) as session:
-            run = session.get(CampagneIJ, campagne_id)
-            assert run is not None
-            done = run.statut == "terminee"
-        if not done:
-            while _claim_chunk(sessions, organisme_code, campagne_id, date_execution):
-                pass
-            with unit_of_work(sessions) as session:
-                run = session.get(CampagneIJ, campagne_id)
-                assert run is not None
-                run.fichier_sepa, run.virements, run.total_cents = _build_file(session, run)
-                run.statut = "terminee"
-        return _bilan(sessions, campagne_id)
+    return executer(sessions, _campagne(organisme_code, date_execution))
 
 
-def _finished(sessions: sessionmaker[Session], organisme_code: str, date_execution: date) -> Bilan:
-    with unit_of_work(sessions) as session:
-        campagne_id = session.scalar(
-            select(CampagneIJ.id).where(
-                CampagneIJ.organisme_code == organisme_code, CampagneIJ.date_execution == date_execution, CampagneIJ.statut == "terminee"
-            )
-        )
-    if campagne_id is None:
-        raise Conflict(f"un paiement des IJ de la caisse {organisme_code} est déjà en cours : relancer quand il sera terminé", field="organisme_code")
-    return _bilan(sessions, campagne_id)
+def _campagne(organisme_code: str, date_execution: date) -> Campagne[CampagneIJ, Bilan]:
+    return Campagne(
+        modele=CampagneIJ,
+        cle=f"paiement:ij:{organisme_code}",
+        colonnes={"organisme_code": organisme_code, "date_execution": date_execution},
+        lot=_claim_chunk,
+        fichier=_build_file,
+        bilan=_bilan,
+        en_cours=f"un paiement des IJ de la caisse {organisme_code} est déjà en cours : relancer quand il sera terminé",
+    )
 
 
-def _bilan(sessions: sessionmaker[Session], campagne_id: int) -> Bilan:
-    with unit_of_work(sessions) as session:
-        run = session.get(CampagneIJ, campagne_id)
-        assert run is not None
-        periodes = session.scalar(select(func.count(PeriodeIJ.id)).where(PeriodeIJ.campagne_id == run.id)) or 0
-        return Bilan(run.id, run.organisme_code, run.date_execution, run.virements, run.total_cents, int(periodes), run.fichier_sepa or "")
+def _bilan(session: Session, run: CampagneIJ) -> Bilan:
+    periodes = session.scalar(select(func.count(PeriodeIJ.id)).where(PeriodeIJ.campagne_id == run.id)) or 0
+    return Bilan(run.id, run.organisme_code, run.date_execution, run.virements, run.total_cents, int(periodes), run.fichier_sepa or "")

@@ -13,7 +13,7 @@ of M+1 (the caller gives another date of execution). A run is keyed by (caisse, 
 * each payment is one ``versement_invalidite`` row, unique per (pension, month): a crash, a second call or a
   second caller pays nothing twice; pensions are claimed in chunks, each committed with its ledger entries,
   so a run cut off resumes where it stopped;
-* the run holds its caisse's payment claim (:mod:`secu.core.verrou`) from its first chunk to its SEPA file,
+* the run holds its caisse's payment claim (:mod:`secu.core.paiement`) from its first chunk to its SEPA file,
   which is built from exactly the rows the run recorded (a second call meanwhile answers « déjà en cours »,
   or the month's result once it is over).
 
@@ -35,15 +35,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
-from sepaxml import SepaTransfer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from secu.config import settings
-from secu.core import ledger, verrou
-from secu.core.db import unit_of_work
-from secu.core.errors import Conflict, InvalidField
-from secu.core.sepa import export_valide
+from secu.core import ledger
+from secu.core.errors import InvalidField
+from secu.core.paiement import Campagne, Fichier, executer, sans_attendre
+from secu.core.sepa import Virement, fichier_virements
 from secu.especes import rules
 from secu.especes.explication_invalidite import explain_cumul, explain_pension, explain_prelevements
 from secu.especes.invalidite import (
@@ -54,7 +52,7 @@ from secu.especes.invalidite import (
     en_service,
     fin_du_mois,
 )
-from secu.organismes import get_organisme
+from secu.organismes import compte_payeur, get_organisme
 from secu.register.models import Personne
 
 CHUNK = 200
@@ -80,16 +78,6 @@ def _mois_decale(mois: date, n: int) -> date:
     """The first day of the month ``n`` months after ``mois`` (negative: before)."""
     index = mois.year * 12 + mois.month - 1 + n
     return date(index // 12, index % 12 + 1, 1)
-
-
-def _open_run(sessions: sessionmaker[Session], organisme_code: str, mois: date, date_execution: date) -> int:
-    with unit_of_work(sessions) as session:
-        run = session.scalar(select(CampagneInvalidite).where(CampagneInvalidite.organisme_code == organisme_code, CampagneInvalidite.mois == mois))
-        if run is None:
-            run = CampagneInvalidite(organisme_code=organisme_code, mois=mois, date_execution=date_execution)
-            session.add(run)
-            session.flush()
-        return run.id
 
 
 def _references(session: Session, pensions: list[PensionInvalidite], mois: date) -> dict[int, tuple[int, int]]:
@@ -131,36 +119,31 @@ def _deces(session: Session, personne_ids: set[int]) -> dict[int, date]:
     return found
 
 
-def _pay_chunk(sessions: sessionmaker[Session], organisme_code: str, campagne_id: int) -> int:
-    with unit_of_work(sessions) as session:
-        run = session.get(CampagneInvalidite, campagne_id)
-        assert run is not None
-        mois = run.mois
-        done = select(VersementInvalidite.pension_id).where(VersementInvalidite.mois == mois)
-        query = en_service(organisme_code, mois).where(PensionInvalidite.id.not_in(done)).order_by(PensionInvalidite.id).limit(CHUNK)
-        if session.bind is not None and session.bind.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        pensions = list(session.scalars(query))
-        if not pensions:
-            return 0
-        naissances = dict(session.execute(select(Personne.id, Personne.date_naissance).where(Personne.id.in_({p.personne_id for p in pensions}))).all())
-        deces = _deces(session, {p.personne_id for p in pensions})
-        fins = rules.conversion_retraite(
-            pl.DataFrame({"pension": [p.id for p in pensions], "date_naissance": [naissances[p.personne_id] for p in pensions], "mois": [mois] * len(pensions)})
-        )
-        fin = {row["pension"]: row for row in fins.iter_rows(named=True)}
-        payables: list[PensionInvalidite] = []
-        for pension in pensions:
-            morte = deces.get(pension.personne_id)
-            if morte is not None and morte < mois:
-                pension.date_fin = min(pension.date_fin or morte + timedelta(days=1), morte + timedelta(days=1))
-            elif not fin[pension.id]["en_service"]:
-                _convertir(session, pension, fin[pension.id])
-            else:
-                payables.append(pension)
-        if payables:
-            _pay(session, run, payables)
-        return len(pensions)
+def _pay_chunk(session: Session, run: CampagneInvalidite) -> int:
+    mois = run.mois
+    done = select(VersementInvalidite.pension_id).where(VersementInvalidite.mois == mois)
+    query = en_service(run.organisme_code, mois).where(PensionInvalidite.id.not_in(done)).order_by(PensionInvalidite.id).limit(CHUNK)
+    pensions = list(session.scalars(sans_attendre(session, query)))
+    if not pensions:
+        return 0
+    naissances = dict(session.execute(select(Personne.id, Personne.date_naissance).where(Personne.id.in_({p.personne_id for p in pensions}))).all())
+    deces = _deces(session, {p.personne_id for p in pensions})
+    fins = rules.conversion_retraite(
+        pl.DataFrame({"pension": [p.id for p in pensions], "date_naissance": [naissances[p.personne_id] for p in pensions], "mois": [mois] * len(pensions)})
+    )
+    fin = {row["pension"]: row for row in fins.iter_rows(named=True)}
+    payables: list[PensionInvalidite] = []
+    for pension in pensions:
+        morte = deces.get(pension.personne_id)
+        if morte is not None and morte < mois:
+            pension.date_fin = min(pension.date_fin or morte + timedelta(days=1), morte + timedelta(days=1))
+        elif not fin[pension.id]["en_service"]:
+            _convertir(session, pension, fin[pension.id])
+        else:
+            payables.append(pension)
+    if payables:
+        _pay(session, run, payables)
+    return len(pensions)
 
 
 def _convertir(session: Session, pension: PensionInvalidite, row: dict[str, Any]) -> None:
@@ -258,39 +241,25 @@ def _pay(session: Session, run: CampagneInvalidite, pensions: list[PensionInvali
     ledger.post_many(session, entries)  # one query and two bulk inserts for the chunk, in its transaction
 
 
-def _build_file(session: Session, run: CampagneInvalidite) -> tuple[str, int, int]:
-    config = settings()
+def _build_file(session: Session, run: CampagneInvalidite) -> Fichier:
     rows = session.execute(
         select(VersementInvalidite, PensionInvalidite)
         .join(PensionInvalidite, PensionInvalidite.id == VersementInvalidite.pension_id)
         .where(VersementInvalidite.campagne_id == run.id, VersementInvalidite.montant_cents > 0)
         .order_by(VersementInvalidite.pension_id)
     ).all()
-    if not rows:
-        return "", 0, 0
-    sepa = SepaTransfer(
-        {
-            "name": get_organisme(run.organisme_code).nom[:70],
-            "IBAN": config.compte_payeur_iban,
-            "BIC": config.compte_payeur_bic,
-            "batch": True,
-            "currency": "EUR",
-        },
-        clean=True,
-    )
-    for index, (versement, pension) in enumerate(rows):
-        payment = {
-            "name": (pension.titulaire or "pensionne")[:70],
-            "IBAN": pension.iban,
-            "amount": versement.montant_cents,
-            "execution_date": run.date_execution,
-            "description": f"Pension invalidite {run.mois:%m/%Y} {run.organisme_code} pension {pension.id}",
-            "endtoend_id": f"INV{run.id:08d}{index:06d}",
-        }
-        if pension.bic:
-            payment["BIC"] = pension.bic
-        sepa.add_payment(payment)
-    return export_valide(sepa), len(rows), sum(v.montant_cents for v, _ in rows)
+    virements = [
+        Virement(
+            pension.titulaire or "pensionne",
+            pension.iban,
+            pension.bic,
+            versement.montant_cents,
+            f"Pension invalidite {run.mois:%m/%Y} {run.organisme_code} pension {pension.id}",
+        )
+        for versement, pension in rows
+    ]
+    xml = fichier_virements(compte_payeur(run.organisme_code), run.date_execution, f"INV{run.id:08d}", virements)
+    return Fichier(xml, len(rows), sum(v.montant_cents for v, _ in rows))
 
 
 def run_payments(sessions: sessionmaker[Session], organisme_code: str, mois: date, *, date_execution: date | None = None) -> Bilan:
@@ -299,70 +268,49 @@ def run_payments(sessions: sessionmaker[Session], organisme_code: str, mois: dat
     if "maladie" not in organisme.branches:
         raise InvalidField("organisme_code", f"{organisme_code} ne sert pas les pensions d'invalidité")
     mois = mois.replace(day=1)
-    with verrou.tenir(verrou.engine_of(sessions), f"paiement:invalidite:{organisme_code}") as held:
-        if not held:
-            return _finished(sessions, organisme_code, mois)
-        campagne_id = _open_run(sessions, organisme_code, mois, date_execution or _mois_decale(mois, 1))
-        with unit_of_work(sessions) as session:
-            run = session.get(CampagneInvalidite, campagne_id)
-            assert run is not None
-            done = run.statut == "terminee"
-        if not done:
-            while _pay_chunk(sessions, organisme_code, campagne_id):
-                pass
-            with unit_of_work(sessions) as session:
-                run = session.get(CampagneInvalidite, campagne_id)
-                assert run is not None
-                run.fichier_sepa, run.virements, run.total_cents = _build_file(session, run)
-                run.statut = "terminee"
-        return bilan(sessions, campagne_id)
+    return executer(sessions, _campagne(organisme_code, mois, date_execution or _mois_decale(mois, 1)))
 
 
-def _finished(sessions: sessionmaker[Session], organisme_code: str, mois: date) -> Bilan:
-    with unit_of_work(sessions) as session:
-        campagne_id = session.scalar(
-            select(CampagneInvalidite.id).where(
-                CampagneInvalidite.organisme_code == organisme_code, CampagneInvalidite.mois == mois, CampagneInvalidite.statut == "terminee"
-            )
+def _campagne(organisme_code: str, mois: date, date_execution: date) -> Campagne[CampagneInvalidite, Bilan]:
+    return Campagne(
+        modele=CampagneInvalidite,
+        cle=f"paiement:invalidite:{organisme_code}",
+        colonnes={"organisme_code": organisme_code, "mois": mois},
+        a_la_creation={"date_execution": date_execution},
+        lot=_pay_chunk,
+        fichier=_build_file,
+        bilan=_bilan,
+        en_cours=f"une campagne de paiement des pensions d'invalidité de {organisme_code} est déjà en cours : relancer quand elle sera terminée",
+    )
+
+
+def _bilan(session: Session, run: CampagneInvalidite) -> Bilan:
+    count, reductions = session.execute(
+        select(func.count(VersementInvalidite.id), func.coalesce(func.sum(VersementInvalidite.reduction_cents), 0)).where(
+            VersementInvalidite.campagne_id == run.id
         )
-    if campagne_id is None:
-        raise Conflict(
-            f"une campagne de paiement des pensions d'invalidité de {organisme_code} est déjà en cours : relancer quand elle sera terminée",
-            field="organisme_code",
+    ).one()
+    conversions = session.scalar(
+        select(func.count(ConversionRetraite.id))
+        .join(PensionInvalidite, PensionInvalidite.id == ConversionRetraite.pension_id)
+        .where(
+            PensionInvalidite.organisme_code == run.organisme_code,
+            ConversionRetraite.date_conversion <= fin_du_mois(run.mois),
+            ConversionRetraite.date_conversion > _mois_decale(run.mois, -1),
         )
-    return bilan(sessions, campagne_id)
+    )
+    return Bilan(
+        run.id,
+        run.organisme_code,
+        run.mois,
+        run.date_execution,
+        int(count),
+        run.virements,
+        run.total_cents,
+        int(reductions),
+        int(conversions or 0),
+        run.fichier_sepa or "",
+    )
 
 
-def bilan(sessions: sessionmaker[Session], campagne_id: int) -> Bilan:
-    with unit_of_work(sessions) as session:
-        run = session.get(CampagneInvalidite, campagne_id)
-        assert run is not None
-        count, reductions = session.execute(
-            select(func.count(VersementInvalidite.id), func.coalesce(func.sum(VersementInvalidite.reduction_cents), 0)).where(
-                VersementInvalidite.campagne_id == run.id
-            )
-        ).one()
-        conversions = session.scalar(
-            select(func.count(ConversionRetraite.id))
-            .join(PensionInvalidite, PensionInvalidite.id == ConversionRetraite.pension_id)
-            .where(
-                PensionInvalidite.organisme_code == run.organisme_code,
-                ConversionRetraite.date_conversion <= fin_du_mois(run.mois),
-                ConversionRetraite.date_conversion > _mois_decale(run.mois, -1),
-            )
-        )
-        return Bilan(
-            run.id,
-            run.organisme_code,
-            run.mois,
-            run.date_execution,
-            int(count),
-            run.virements,
-            run.total_cents,
-            int(reductions),
-            int(conversions or 0),
-            run.fichier_sepa or "",
-        )
-
-
-__all__ = ["COMPTE_CHARGE", "Bilan", "bilan", "run_payments"]
+__all__ = ["COMPTE_CHARGE", "Bilan", "run_payments"]

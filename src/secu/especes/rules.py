@@ -722,7 +722,7 @@ def annees_sam(annees: pl.DataFrame) -> pl.DataFrame:
     """The calendar years of one claim's SAM (R. 341-4): each year's salary as counted, and whether it is among the best.
 
     Input, one row per year: ``annee`` (Int), ``salaire`` (Int64 cents), ``brut`` (bool: a gross pay from the DSN, to
-    cap at that year's PASS — secu holds the PASS from 2021: an older year is capped at the 2021 one — and to revalue
+    cap at that year's PASS — secu holds the PASS from 1970: an older year is capped at the 1970 one — and to revalue
     from the year's end to the date d'effet with the L. 341-6 coefficients; false: a salary the claim gives, already
     capped and revalued), ``date_effet`` (Date, the pension's). Output: ``salaire_sam`` (cents), ``nombre`` (the
     parameter ``invalidite.nombre_annees_sam``), ``retenue`` (among the ``nombre`` best, ties to the earlier row).
@@ -782,8 +782,8 @@ def cumul_invalidite(cumuls: pl.DataFrame) -> pl.DataFrame:
     seuil = max(SAM, min(salaire de l'année précédente, N × PASS of that year)) — N = ``invalidite.cumul_seuil_pass``
     in force in the month (1, then 1,5 from 2023-07-30); when no earnings: no reduction. dépassement =
     max(0, pensions + revenus − seuil); the pension is reduced by ``invalidite.cumul_taux_reduction`` (½) of it,
-    spread over twelve monthly payments (half up), never below zero. secu holds the PASS from 2021: an older
-    year is capped with the 2021 PASS (a higher cap than the real one, so never against the assuré).
+    spread over twelve monthly payments (half up), never below zero. secu holds the PASS from 1970: an older
+    year is capped with the 1970 PASS (a higher cap than the real one, so never against the assuré).
     Output: ``seuil_cumul``, ``depassement``, ``reduction_annuelle``, ``reduction_mensuelle``, ``pension_versee``.
     """
     _obligatoires(cumuls, ("mois", "pension_mensuelle", "pensions_reference", "revenus_reference", "sam",

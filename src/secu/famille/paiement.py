@@ -19,7 +19,7 @@ compares each (month, benefit) with what was already settled for it:
   deduction for all indus, oldest first, the smallest first among the same
   date, D553-4).
 
-One run of a CAF at a time: the run holds the CAF's claim (:mod:`secu.core.verrou`)
+One run of a CAF at a time: the run holds the CAF's claim (:mod:`secu.core.paiement`)
 while it works, and a second call answers "déjà en cours" (or the month's result once
 it is over). Dossiers are claimed in chunks, each in its own transaction with its ledger
 entries, so a run cut off halfway resumes where it stopped; a closed run
@@ -43,16 +43,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
-from sepaxml import SepaTransfer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from secu.config import settings
-from secu.core import ledger, verrou
-from secu.core.db import unit_of_work
-from secu.core.errors import Conflict, InvalidField
+from secu.core import ledger
+from secu.core.errors import InvalidField
+from secu.core.paiement import Campagne, Fichier, executer, sans_attendre
 from secu.core.parameters import parameters
-from secu.core.sepa import export_valide
+from secu.core.sepa import Virement, fichier_virements
 from secu.famille import rules, service
 from secu.famille.models import (
     CampagneFamille,
@@ -63,7 +61,7 @@ from secu.famille.models import (
     PaiementFamille,
     RetenueIndu,
 )
-from secu.organismes import get_organisme
+from secu.organismes import compte_payeur, get_organisme
 from secu.register.models import Personne
 
 CHUNK = 200
@@ -100,17 +98,6 @@ def payment_date(mois: date) -> date:
 
 
 # -- the run -----------------------------------------------------------------------------------------
-
-
-def _open_run(sessions: sessionmaker[Session], organisme_code: str, mois: date, date_execution: date) -> int:
-    get_organisme(organisme_code)
-    with unit_of_work(sessions) as session:
-        run = session.scalar(select(CampagneFamille).where(CampagneFamille.organisme_code == organisme_code, CampagneFamille.mois == mois))
-        if run is None:
-            run = CampagneFamille(organisme_code=organisme_code, mois=mois, date_execution=date_execution)
-            session.add(run)
-            session.flush()
-        return run.id
 
 
 def _claimable(organisme_code: str, campagne_id: int, mois: date):  # type: ignore[no-untyped-def]
@@ -266,38 +253,20 @@ def _book(session: Session, run: CampagneFamille, dossier: DossierAllocataire, p
     ))
 
 
-def _claim_chunk(sessions: sessionmaker[Session], organisme_code: str, campagne_id: int) -> int:
-    with unit_of_work(sessions) as session:
-        run = session.get(CampagneFamille, campagne_id)
-        assert run is not None
-        query = _claimable(organisme_code, campagne_id, run.mois).limit(CHUNK)
-        if session.bind is not None and session.bind.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        dossiers = list(session.scalars(query))
-        for dossier in dossiers:
-            _pay_dossier(session, run, dossier)
-        return len(dossiers)
+def _claim_chunk(session: Session, run: CampagneFamille) -> int:
+    dossiers = list(session.scalars(sans_attendre(session, _claimable(run.organisme_code, run.id, run.mois).limit(CHUNK))))
+    for dossier in dossiers:
+        _pay_dossier(session, run, dossier)
+    return len(dossiers)
 
 
-def _build_file(session: Session, run: CampagneFamille) -> tuple[str, int, int]:
-    config = settings()
-    organisme = get_organisme(run.organisme_code)
+def _build_file(session: Session, run: CampagneFamille) -> Fichier:
     paiements = list(session.scalars(select(PaiementFamille).where(PaiementFamille.campagne_id == run.id, PaiementFamille.vire_cents > 0)
                                      .order_by(PaiementFamille.dossier_id)))
-    if not paiements:
-        return "", 0, 0
-    sepa = SepaTransfer({"name": organisme.nom[:70], "IBAN": config.compte_payeur_iban, "BIC": config.compte_payeur_bic,
-                         "batch": True, "currency": "EUR"}, clean=True)
-    for index, p in enumerate(paiements):
-        payment = {
-            "name": (p.titulaire or "allocataire")[:70], "IBAN": p.iban, "amount": p.vire_cents, "execution_date": run.date_execution,
-            "description": f"Prestations familiales {run.mois:%m/%Y} {run.organisme_code} dossier {p.dossier_id}",
-            "endtoend_id": f"CAF{run.id:08d}{index:06d}",
-        }
-        if p.bic:
-            payment["BIC"] = p.bic
-        sepa.add_payment(payment)
-    return export_valide(sepa), len(paiements), sum(p.vire_cents for p in paiements)
+    virements = [Virement(p.titulaire or "allocataire", p.iban, p.bic, p.vire_cents,
+                          f"Prestations familiales {run.mois:%m/%Y} {run.organisme_code} dossier {p.dossier_id}") for p in paiements]
+    xml = fichier_virements(compte_payeur(run.organisme_code), run.date_execution, f"CAF{run.id:08d}", virements)
+    return Fichier(xml, len(paiements), sum(p.vire_cents for p in paiements))
 
 
 def run_payments(sessions: sessionmaker[Session], organisme_code: str, mois: date, *, date_execution: date | None = None) -> Bilan:
@@ -307,52 +276,35 @@ def run_payments(sessions: sessionmaker[Session], organisme_code: str, mois: dat
     if get_organisme(organisme_code).type not in ("CAF", "CCSS", "CSSM"):
         raise InvalidField("organisme_code", f"{organisme_code} ne sert pas les prestations familiales")
     mois = service.first_of_month(mois)
+    return executer(sessions, _campagne(organisme_code, mois, date_execution or payment_date(mois)))
+
+
+def _campagne(organisme_code: str, mois: date, date_execution: date) -> Campagne[CampagneFamille, Bilan]:
     # One run of a CAF at a time (any month: two runs would settle the same months and deduct the same indus twice),
     # holding the CAF's claim from its first dossier to its file: the file pays exactly what the run recorded.
-    with verrou.tenir(verrou.engine_of(sessions), f"paiement:famille:{organisme_code}") as held:
-        if not held:
-            return _finished(sessions, organisme_code, mois)
-        campagne_id = _open_run(sessions, organisme_code, mois, date_execution or payment_date(mois))
-        with unit_of_work(sessions) as session:
-            run = session.get(CampagneFamille, campagne_id)
-            assert run is not None
-            done = run.statut == "terminee"
-        if not done:
-            while _claim_chunk(sessions, organisme_code, campagne_id):
-                pass
-            with unit_of_work(sessions) as session:
-                run = session.get(CampagneFamille, campagne_id)
-                assert run is not None
-                xml, virements, total = _build_file(session, run)
-                run.fichier_sepa, run.virements, run.total_cents, run.statut = xml, virements, total, "terminee"
-        return bilan(sessions, campagne_id)
+    return Campagne(
+        modele=CampagneFamille,
+        cle=f"paiement:famille:{organisme_code}",
+        colonnes={"organisme_code": organisme_code, "mois": mois},
+        a_la_creation={"date_execution": date_execution},
+        lot=_claim_chunk,
+        fichier=_build_file,
+        bilan=_bilan,
+        en_cours=f"une campagne de paiement de la CAF {organisme_code} est déjà en cours : relancer quand elle sera terminée",
+    )
 
 
-def _finished(sessions: sessionmaker[Session], organisme_code: str, mois: date) -> Bilan:
-    """The answer to a call made while another run of the CAF holds its claim: this month's result if it is over."""
-    with unit_of_work(sessions) as session:
-        campagne_id = session.scalar(select(CampagneFamille.id).where(
-            CampagneFamille.organisme_code == organisme_code, CampagneFamille.mois == mois, CampagneFamille.statut == "terminee"))
-    if campagne_id is None:
-        raise Conflict(f"une campagne de paiement de la CAF {organisme_code} est déjà en cours : relancer quand elle sera terminée",
-                       field="organisme_code")
-    return bilan(sessions, campagne_id)
+def _bilan(session: Session, run: CampagneFamille) -> Bilan:
+    ids = select(PaiementFamille.id).where(PaiementFamille.campagne_id == run.id)
+    dossiers = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
 
+    def total(nature: str) -> int:
+        return int(session.scalar(select(func.coalesce(func.sum(LignePaiementFamille.net_cents), 0))
+                                  .where(LignePaiementFamille.paiement_id.in_(ids), LignePaiementFamille.nature == nature)) or 0)
 
-def bilan(sessions: sessionmaker[Session], campagne_id: int) -> Bilan:
-    with unit_of_work(sessions) as session:
-        run = session.get(CampagneFamille, campagne_id)
-        assert run is not None
-        ids = select(PaiementFamille.id).where(PaiementFamille.campagne_id == run.id)
-        dossiers = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
-
-        def total(nature: str) -> int:
-            return int(session.scalar(select(func.coalesce(func.sum(LignePaiementFamille.net_cents), 0))
-                                      .where(LignePaiementFamille.paiement_id.in_(ids), LignePaiementFamille.nature == nature)) or 0)
-
-        retenues = int(session.scalar(select(func.coalesce(func.sum(PaiementFamille.retenue_cents), 0)).where(PaiementFamille.campagne_id == run.id)) or 0)
-        return Bilan(run.id, run.organisme_code, run.mois, run.date_execution, int(dossiers), run.virements, run.total_cents,
-                     total("rappel"), -total("indu"), retenues, run.fichier_sepa or "")
+    retenues = int(session.scalar(select(func.coalesce(func.sum(PaiementFamille.retenue_cents), 0)).where(PaiementFamille.campagne_id == run.id)) or 0)
+    return Bilan(run.id, run.organisme_code, run.mois, run.date_execution, int(dossiers), run.virements, run.total_cents,
+                 total("rappel"), -total("indu"), retenues, run.fichier_sepa or "")
 
 
 def history(session: Session, dossier_id: int) -> list[dict[str, Any]]:

@@ -19,17 +19,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sepaxml import SepaTransfer
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from secu.config import settings
-from secu.core import ledger, verrou
-from secu.core.db import unit_of_work
-from secu.core.errors import Conflict, InvalidField
-from secu.core.sepa import export_valide
+from secu.core import ledger
+from secu.core.errors import InvalidField
+from secu.core.paiement import Campagne, Fichier, executer, sans_attendre
+from secu.core.sepa import Virement, fichier_virements
 from secu.maladie.models import CampagnePaiement, Fse
-from secu.organismes import get_organisme
+from secu.organismes import compte_payeur, get_organisme
 from secu.register.models import AyantDroit, Personne, ProfessionnelSante
 
 CHUNK = 500
@@ -44,21 +42,6 @@ class Bilan:
     total_cents: int
     feuilles: int
     fichier_sepa: str
-
-
-def _open_run(sessions: sessionmaker[Session], organisme_code: str, date_execution: date) -> int:
-    get_organisme(organisme_code)
-    with unit_of_work(sessions) as session:
-        run = session.scalar(
-            select(CampagnePaiement).where(
-                CampagnePaiement.organisme_code == organisme_code, CampagnePaiement.date_execution == date_execution
-            )
-        )
-        if run is None:
-            run = CampagnePaiement(organisme_code=organisme_code, date_execution=date_execution)
-            session.add(run)
-            session.flush()
-        return run.id
 
 
 def _with_account() -> Select[int]:
@@ -100,37 +83,34 @@ def _payable(organisme_code: str, campagne_id: int):  # type: ignore[no-untyped-
     )
 
 
-def _claim_chunk(sessions: sessionmaker[Session], organisme_code: str, campagne_id: int, run_date: date) -> int:
-    with unit_of_work(sessions) as session:
-        query = _payable(organisme_code, campagne_id).limit(CHUNK)
-        if session.bind is not None and session.bind.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        feuilles = list(session.scalars(query))
-        owed: dict[int, int] = {}
-        for fse in feuilles:
-            fse.paiement_id = campagne_id
-            payee = "professionnels" if fse.tiers_payant else "assures"
-            if not fse.tiers_payant and fse.personne_id is not None:
-                if fse.personne_id not in owed:
-                    owed[fse.personne_id] = _still_owed(session, fse.personne_id)
-                fse.recupere_cents = min(owed[fse.personne_id], fse.verse_cents)
-                owed[fse.personne_id] -= fse.recupere_cents
-            lines = [
-                ledger.Ligne(fse.branche, organisme_code, f"dettes.prestations.{payee}", fse.verse_cents),
-                ledger.Ligne(fse.branche, organisme_code, "tresorerie.virements_emis", -(fse.verse_cents - fse.recupere_cents)),
-                ledger.Ligne(fse.branche, organisme_code, "creances.assures.participations", -fse.recupere_cents),
-            ]
-            ledger.post(
-                session,
-                ledger.NouvelleEcriture(
-                    cle_idempotence=f"paiement:fse:{fse.id}",
-                    date_operation=run_date,
-                    libelle=f"Paiement des soins (feuille {fse.numero})",
-                    document_source=f"campagne {campagne_id}",
-                    lignes=tuple(line for line in lines if line.montant_cents),
-                ),
-            )
-        return len(feuilles)
+def _claim_chunk(session: Session, run: CampagnePaiement) -> int:
+    organisme_code, campagne_id = run.organisme_code, run.id
+    feuilles = list(session.scalars(sans_attendre(session, _payable(organisme_code, campagne_id).limit(CHUNK))))
+    owed: dict[int, int] = {}
+    for fse in feuilles:
+        fse.paiement_id = campagne_id
+        payee = "professionnels" if fse.tiers_payant else "assures"
+        if not fse.tiers_payant and fse.personne_id is not None:
+            if fse.personne_id not in owed:
+                owed[fse.personne_id] = _still_owed(session, fse.personne_id)
+            fse.recupere_cents = min(owed[fse.personne_id], fse.verse_cents)
+            owed[fse.personne_id] -= fse.recupere_cents
+        lines = [
+            ledger.Ligne(fse.branche, organisme_code, f"dettes.prestations.{payee}", fse.verse_cents),
+            ledger.Ligne(fse.branche, organisme_code, "tresorerie.virements_emis", -(fse.verse_cents - fse.recupere_cents)),
+            ledger.Ligne(fse.branche, organisme_code, "creances.assures.participations", -fse.recupere_cents),
+        ]
+        ledger.post(
+            session,
+            ledger.NouvelleEcriture(
+                cle_idempotence=f"paiement:fse:{fse.id}",
+                date_operation=run.date_execution,
+                libelle=f"Paiement des soins (feuille {fse.numero})",
+                document_source=f"campagne {campagne_id}",
+                lignes=tuple(line for line in lines if line.montant_cents),
+            ),
+        )
+    return len(feuilles)
 
 
 def _still_owed(session: Session, personne_id: int) -> int:
@@ -141,12 +121,9 @@ def _still_owed(session: Session, personne_id: int) -> int:
     return max(0, int(incurred) - int(recovered))  # PostgreSQL sums bigints as numeric
 
 
-def _build_file(session: Session, run: CampagnePaiement) -> tuple[str, int, int, int]:
-    config = settings()
-    organisme = get_organisme(run.organisme_code)
+def _build_file(session: Session, run: CampagnePaiement) -> Fichier:
     totals: dict[tuple[str, str, str | None], int] = defaultdict(int)
-    feuilles = list(session.scalars(select(Fse).where(Fse.paiement_id == run.id).order_by(Fse.id)))
-    for fse in feuilles:
+    for fse in session.scalars(select(Fse).where(Fse.paiement_id == run.id).order_by(Fse.id)):
         if fse.tiers_payant:
             pro = session.get(ProfessionnelSante, fse.professionnel_id)
             assert pro is not None and pro.iban
@@ -158,77 +135,38 @@ def _build_file(session: Session, run: CampagnePaiement) -> tuple[str, int, int,
             key = (f"{personne.prenoms} {personne.nom_usage or personne.nom_naissance}"[:70], personne.iban, personne.bic)
         totals[key] += fse.verse_cents - fse.recupere_cents
     totals = {key: amount for key, amount in totals.items() if amount}  # wholly recovered: nothing to transfer
-    sepa = SepaTransfer(
-        {
-            "name": organisme.nom[:70],
-            "IBAN": config.compte_payeur_iban,
-            "BIC": config.compte_payeur_bic,
-            "batch": True,
-            "currency": "EUR",
-        },
-        clean=True,
-    )
-    for index, ((name, iban, bic), amount) in enumerate(sorted(totals.items())):
-        payment = {
-            "name": name,
-            "IBAN": iban,
-            "amount": amount,
-            "execution_date": run.date_execution,
-            "description": f"Remboursement Assurance Maladie {run.organisme_code} {run.date_execution:%d/%m/%Y}",
-            "endtoend_id": f"SECU{run.id:08d}{index:06d}",
-        }
-        if bic:
-            payment["BIC"] = bic
-        sepa.add_payment(payment)
-    xml = export_valide(sepa) if totals else ""
-    return xml, len(totals), sum(totals.values()), len(feuilles)
+    libelle = f"Remboursement Assurance Maladie {run.organisme_code} {run.date_execution:%d/%m/%Y}"
+    virements = [Virement(name, iban, bic, amount, libelle) for (name, iban, bic), amount in sorted(totals.items())]
+    xml = fichier_virements(compte_payeur(run.organisme_code), run.date_execution, f"SECU{run.id:08d}", virements)
+    return Fichier(xml, len(totals), sum(totals.values()))
 
 
 def run_payments(sessions: sessionmaker[Session], organisme_code: str, date_execution: date) -> Bilan:
     """Pay what the caisse owes, once. Safe to call again after a crash or after success.
 
     One run of a caisse at a time (any date: two runs would each deduct the same participations): the run
-    holds the caisse's claim (:mod:`secu.core.verrou`) from its first chunk to its file, so the file is built
+    holds the caisse's claim (:mod:`secu.core.paiement`) from its first chunk to its file, so the file is built
     from exactly the feuilles the run marked, and nobody marks one after it. A call made while another run of the
     caisse holds the claim gets the bilan of the run of its date if that one is closed, else a Conflict ("déjà en cours").
     """
     if not organisme_code:
         raise InvalidField("organisme", "la caisse est obligatoire")
     get_organisme(organisme_code)
-    with verrou.tenir(verrou.engine_of(sessions), f"paiement:maladie:{organisme_code}") as held:
-        if not held:
-            return _finished(sessions, organisme_code, date_execution)
-        campagne_id = _open_run(sessions, organisme_code, date_execution)
-        with unit_of_work(sessions) as session:
-            run = session.get(CampagnePaiement, campagne_id)
-            assert run is not None
-            done = run.statut == "terminee"
-        if not done:
-            while _claim_chunk(sessions, organisme_code, campagne_id, date_execution):
-                pass
-            with unit_of_work(sessions) as session:
-                run = session.get(CampagnePaiement, campagne_id)
-                assert run is not None
-                xml, virements, total, _ = _build_file(session, run)
-                run.fichier_sepa, run.virements, run.total_cents, run.statut = xml, virements, total, "terminee"
-        return _bilan(sessions, campagne_id)
+    return executer(sessions, _campagne(organisme_code, date_execution))
 
 
-def _finished(sessions: sessionmaker[Session], organisme_code: str, date_execution: date) -> Bilan:
-    """The answer to a call made while another run of the caisse holds its claim."""
-    with unit_of_work(sessions) as session:
-        campagne_id = session.scalar(select(CampagnePaiement.id).where(
-            CampagnePaiement.organisme_code == organisme_code, CampagnePaiement.date_execution == date_execution,
-            CampagnePaiement.statut == "terminee"))
-    if campagne_id is None:
-        raise Conflict(f"une campagne de paiement de la caisse {organisme_code} est déjà en cours : "
-                       "relancer quand elle sera terminée", field="organisme_code")
-    return _bilan(sessions, campagne_id)
+def _campagne(organisme_code: str, date_execution: date) -> Campagne[CampagnePaiement, Bilan]:
+    return Campagne(
+        modele=CampagnePaiement,
+        cle=f"paiement:maladie:{organisme_code}",
+        colonnes={"organisme_code": organisme_code, "date_execution": date_execution},
+        lot=_claim_chunk,
+        fichier=_build_file,
+        bilan=_bilan,
+        en_cours=f"une campagne de paiement de la caisse {organisme_code} est déjà en cours : relancer quand elle sera terminée",
+    )
 
 
-def _bilan(sessions: sessionmaker[Session], campagne_id: int) -> Bilan:
-    with unit_of_work(sessions) as session:
-        run = session.get(CampagnePaiement, campagne_id)
-        assert run is not None
-        feuilles = session.scalar(select(func.count(Fse.id)).where(Fse.paiement_id == run.id)) or 0
-        return Bilan(run.id, run.organisme_code, run.date_execution, run.virements, run.total_cents, int(feuilles), run.fichier_sepa or "")
+def _bilan(session: Session, run: CampagnePaiement) -> Bilan:
+    feuilles = session.scalar(select(func.count(Fse.id)).where(Fse.paiement_id == run.id)) or 0
+    return Bilan(run.id, run.organisme_code, run.date_execution, run.virements, run.total_cents, int(feuilles), run.fichier_sepa or "")

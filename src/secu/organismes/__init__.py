@@ -60,9 +60,13 @@ import csv
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from secu.core import ledger
 from secu.core.errors import InvalidField, NotFound
+
+if TYPE_CHECKING:
+    from secu.core import sepa
 from secu.organismes.territoire import (
     all_departements,
     validate_commune,
@@ -249,6 +253,15 @@ def get_organisme(code: str) -> Organisme:
         return _data().by_code[code]
     except (KeyError, TypeError):
         raise NotFound(f"organisme inconnu : {code}", field="organisme") from None
+
+
+def compte_payeur(code: str) -> sepa.Compte:
+    """The account an organism's payment runs transfer from: its name, and the paying account of the settings."""
+    from secu.config import settings
+    from secu.core.sepa import Compte  # late: sepaxml is for the payment runs only
+
+    config = settings()
+    return Compte(get_organisme(code).nom, config.compte_payeur_iban, config.compte_payeur_bic)
 
 
 def _validate_branche(branche: str) -> str:
