@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from secu.core import ledger
 from secu.core.db import make_engine, migrate, session_factory, unit_of_work
 from secu.core.errors import Conflict, InvalidField
+from secu.core.paiement import ouvrir, payer_un_lot
 from secu.core.security import SYSTEM, Caller, Role
 from secu.organismes import route
 from secu.register import schemas, service
@@ -35,7 +36,7 @@ from tests.api.conftest import with_key
 from tests.concurrence import race
 
 IBAN = "FR7630006000011234567890189"
-COMMUNES = {"69": "69123", "13": "13055", "33": "33063", "44": "44109", "35": "35238", "21": "21231"}
+COMMUNES = {"69": "69123", "13": "13055", "33": "33063", "44": "44109", "35": "35238", "21": "21231", "63": "63113"}
 PENSION = 125_000
 # taux normal: CSG 8,3 % of 1 250 € = 103,75 €; CRDS 0,5 % = 6,25 €; CASA 0,3 % = 3,75 €; net 1 136,25 €
 CSG, CRDS, CASA, NET = 10_375, 625, 375, 113_625
@@ -172,7 +173,7 @@ def test_two_runs_at_once_pay_once_and_the_file_is_what_is_recorded(url, session
     monkeypatch.setattr(paiement, "CHUNK", 1)
     echeance = date(2024, 6, 9)  # pays May: April and May for each
     if crashed_before:
-        paiement._open_run(sessions, caisse, echeance)
+        ouvrir(sessions, paiement._campagne(caisse, echeance))
     outcomes = race(url, lambda factory: paiement.run_payments(factory, caisse, echeance))
     bilans = [o for o in outcomes if isinstance(o, paiement.Bilan)]
     refused = [o for o in outcomes if isinstance(o, BaseException)]
@@ -184,5 +185,19 @@ def test_two_runs_at_once_pay_once_and_the_file_is_what_is_recorded(url, session
     assert sepa_totals(bilans[0].fichier_sepa) == (4, 8 * NET)
     for pension in pensions:
         assert [v.net_cents for v in _versements(sessions, pension)] == [NET, NET]
+    with unit_of_work(sessions) as s:
+        assert check_retraite(s) == []
+
+
+def test_a_run_cut_off_after_a_chunk_resumes_and_pays_the_rest_once(sessions, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    caisse = route("63", "retraite").code
+    pensions = [_pension(sessions, "63", date(2024, 5, 1))[1] for _ in range(3)]
+    monkeypatch.setattr(paiement, "CHUNK", 1)
+    campagne = paiement._campagne(caisse, date(2024, 6, 9))
+    campagne_id = ouvrir(sessions, campagne)
+    assert payer_un_lot(sessions, campagne, campagne_id) == 1  # one pension paid and committed, then the process dies
+    bilan = paiement.run_payments(sessions, caisse, date(2024, 6, 9))
+    assert (bilan.campagne_id, bilan.pensions, bilan.virements, bilan.total_cents) == (campagne_id, 3, 3, 3 * NET)
+    assert all(len(_versements(sessions, p)) == 1 for p in pensions)
     with unit_of_work(sessions) as s:
         assert check_retraite(s) == []

@@ -15,9 +15,9 @@ the Assurance retraite's calendar does). A run is keyed by (caisse, échéance) 
 * a pensioner dead before M is owed the months up to that of his death (L. 161-1) and the pension ends;
 * one ``versement_retraite`` row per (pension, month), unique: a crash, a second call or a second caller pays
   nothing twice; chunks commit one by one with their ledger entries, so a run cut off resumes where it stopped;
-* the run holds the claim of its caisse and échéance (:mod:`secu.core.verrou`) from its first chunk to its SEPA
-  file, which is built from exactly the rows the run recorded (one transfer per pension: the net of its months);
-  a second call meanwhile answers « déjà en cours », or the finished run's bilan.
+* the run is the house's one skeleton (:func:`secu.core.paiement.executer`): it holds its caisse's claim from its
+  first chunk to its SEPA file, which is built from exactly the rows the run recorded (one transfer per pension:
+  the net of its months); a second call meanwhile answers « déjà en cours », or the finished run's bilan.
 
 Ledger (branch ``retraite``, the caisse's books), per month paid: ``charges.prestations.vieillesse.droit_propre``
 debited of the gross, ``tresorerie.virements_emis`` credited of the net, the withholdings credited to their
@@ -33,19 +33,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import polars as pl
-from sepaxml import SepaTransfer
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from secu.config import settings
-from secu.core import ledger, verrou
+from secu.core import ledger
 from secu.core.dates import is_jour_ouvre
-from secu.core.db import unit_of_work
-from secu.core.errors import Conflict, InvalidField, NotFound
+from secu.core.errors import InvalidField, NotFound
 from secu.core.explication import etape
+from secu.core.paiement import Campagne, Fichier, executer, sans_attendre
 from secu.core.parameters import parameters
-from secu.core.sepa import export_valide
-from secu.organismes import get_organisme
+from secu.core.sepa import Virement, fichier_virements
+from secu.organismes import compte_payeur, get_organisme
 from secu.register.models import Personne
 from secu.retraite.models_pension import CampagneRetraite, PensionRetraite, VersementRetraite
 
@@ -97,16 +95,6 @@ def mois_de_l_echeance(echeance: date) -> date:
     return mois
 
 
-def _open_run(sessions: sessionmaker[Session], organisme_code: str, echeance: date) -> int:
-    with unit_of_work(sessions) as session:
-        run = session.scalar(select(CampagneRetraite).where(CampagneRetraite.organisme_code == organisme_code, CampagneRetraite.echeance == echeance))
-        if run is None:
-            run = CampagneRetraite(organisme_code=organisme_code, echeance=echeance, mois=mois_de_l_echeance(echeance), date_execution=date_execution(echeance))
-            session.add(run)
-            session.flush()
-        return run.id
-
-
 def _deces(session: Session, personne_ids: set[int]) -> dict[int, date]:
     from secu.especes.deces import DecesAssure
 
@@ -124,44 +112,38 @@ def _en_service(organisme_code: str, mois: date):  # type: ignore[no-untyped-def
     )
 
 
-def _pay_chunk(sessions: sessionmaker[Session], campagne_id: int) -> int:
-    with unit_of_work(sessions) as session:
-        run = session.get(CampagneRetraite, campagne_id)
-        assert run is not None
-        done = select(VersementRetraite.pension_id).where(VersementRetraite.mois == run.mois)
-        query = _en_service(run.organisme_code, run.mois).where(PensionRetraite.id.not_in(done)).order_by(PensionRetraite.id).limit(CHUNK)
-        if session.bind is not None and session.bind.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        pensions = list(session.scalars(query))
-        if not pensions:
-            return 0
-        deces = _deces(session, {p.personne_id for p in pensions})
-        payes: dict[int, set[date]] = defaultdict(set)
-        deja = select(VersementRetraite.pension_id, VersementRetraite.mois).where(VersementRetraite.pension_id.in_([p.id for p in pensions]))
-        for pid, mois in session.execute(deja):
-            payes[pid].add(mois)
-        dus: list[tuple[PensionRetraite, date]] = []
-        for pension in pensions:
-            dernier = run.mois
-            mort = deces.get(pension.personne_id)
-            if mort is not None and mort.replace(day=1) < run.mois:
-                dernier = mort.replace(day=1)  # owed to the end of the month of death (L. 161-1), then it ends
-                pension.date_fin = _mois_decale(dernier, 1)
-            mois = pension.date_effet.replace(day=1)
-            while mois <= dernier:
-                if mois not in payes[pension.id]:
-                    dus.append((pension, mois))
-                mois = _mois_decale(mois, 1)
-        if dus:
-            _pay(session, run, dus)
-        return len(pensions)
+def _pay_chunk(session: Session, run: CampagneRetraite) -> int:
+    done = select(VersementRetraite.pension_id).where(VersementRetraite.mois == run.mois)
+    query = _en_service(run.organisme_code, run.mois).where(PensionRetraite.id.not_in(done)).order_by(PensionRetraite.id).limit(CHUNK)
+    pensions = list(session.scalars(sans_attendre(session, query)))
+    if not pensions:
+        return 0
+    deces = _deces(session, {p.personne_id for p in pensions})
+    payes: dict[int, set[date]] = defaultdict(set)
+    deja = select(VersementRetraite.pension_id, VersementRetraite.mois).where(VersementRetraite.pension_id.in_([p.id for p in pensions]))
+    for pid, mois in session.execute(deja):
+        payes[pid].add(mois)
+    dus: list[tuple[PensionRetraite, date]] = []
+    for pension in pensions:
+        dernier = run.mois
+        mort = deces.get(pension.personne_id)
+        if mort is not None and mort.replace(day=1) < run.mois:
+            dernier = mort.replace(day=1)  # owed to the end of the month of death (L. 161-1), then it ends
+            pension.date_fin = _mois_decale(dernier, 1)
+        mois = pension.date_effet.replace(day=1)
+        while mois <= dernier:
+            if mois not in payes[pension.id]:
+                dus.append((pension, mois))
+            mois = _mois_decale(mois, 1)
+    if dus:
+        _pay(session, run, dus)
+    return len(pensions)
 
 
 def _pay(session: Session, run: CampagneRetraite, dus: list[tuple[PensionRetraite, date]]) -> None:
-    from secu.retraite.rules.revalorisation import pension_en_service
-
     from secu.especes.explication_invalidite import explain_prelevements
     from secu.especes.rules import prelevements_pension
+    from secu.retraite.rules.revalorisation import pension_en_service
 
     frame = pl.DataFrame(
         {
@@ -230,7 +212,7 @@ def _pay(session: Session, run: CampagneRetraite, dus: list[tuple[PensionRetrait
     ledger.post_many(session, entries)
 
 
-def _build_file(session: Session, run: CampagneRetraite) -> tuple[str, int, int]:
+def _build_file(session: Session, run: CampagneRetraite) -> Fichier:
     rows = session.execute(
         select(PensionRetraite, func.sum(VersementRetraite.net_cents))
         .join(VersementRetraite, VersementRetraite.pension_id == PensionRetraite.id)
@@ -239,32 +221,12 @@ def _build_file(session: Session, run: CampagneRetraite) -> tuple[str, int, int]
         .having(func.sum(VersementRetraite.net_cents) > 0)
         .order_by(PensionRetraite.id)
     ).all()
-    if not rows:
-        return "", 0, 0
-    config = settings()
-    sepa = SepaTransfer(
-        {
-            "name": get_organisme(run.organisme_code).nom[:70],
-            "IBAN": config.compte_payeur_iban,
-            "BIC": config.compte_payeur_bic,
-            "batch": True,
-            "currency": "EUR",
-        },
-        clean=True,
-    )
-    for index, (pension, net) in enumerate(rows):
-        payment = {
-            "name": pension.titulaire[:70],
-            "IBAN": pension.iban,
-            "amount": int(net),
-            "execution_date": run.date_execution,
-            "description": f"Retraite {run.mois:%m/%Y} {run.organisme_code} pension {pension.id}",
-            "endtoend_id": f"RET{run.id:08d}{index:06d}",
-        }
-        if pension.bic:
-            payment["BIC"] = pension.bic
-        sepa.add_payment(payment)
-    return export_valide(sepa), len(rows), sum(int(net) for _, net in rows)
+    virements = [
+        Virement(pension.titulaire, pension.iban, pension.bic, int(net), f"Retraite {run.mois:%m/%Y} {run.organisme_code} pension {pension.id}")
+        for pension, net in rows
+    ]
+    xml = fichier_virements(compte_payeur(run.organisme_code), run.date_execution, f"RET{run.id:08d}", virements)
+    return Fichier(xml, len(rows), sum(v.montant_cents for v in virements))
 
 
 def run_payments(sessions: sessionmaker[Session], organisme_code: str, echeance: date) -> Bilan:
@@ -275,52 +237,30 @@ def run_payments(sessions: sessionmaker[Session], organisme_code: str, echeance:
         raise InvalidField("organisme_code", f"caisse inconnue : {organisme_code}") from error
     if "retraite" not in organisme.branches:
         raise InvalidField("organisme_code", f"{organisme_code} ne sert pas les pensions de retraite")
-    mois_de_l_echeance(echeance)
-    with verrou.tenir(verrou.engine_of(sessions), f"paiement:retraite:{organisme_code}:{echeance:%Y-%m-%d}") as held:
-        if not held:
-            return _finished(sessions, organisme_code, echeance)
-        campagne_id = _open_run(sessions, organisme_code, echeance)
-        with unit_of_work(sessions) as session:
-            run = session.get(CampagneRetraite, campagne_id)
-            assert run is not None
-            done = run.statut == "terminee"
-        if not done:
-            while _pay_chunk(sessions, campagne_id):
-                pass
-            with unit_of_work(sessions) as session:
-                run = session.get(CampagneRetraite, campagne_id)
-                assert run is not None
-                run.fichier_sepa, run.virements, run.total_cents = _build_file(session, run)
-                run.statut = "terminee"
-        return bilan(sessions, campagne_id)
+    return executer(sessions, _campagne(organisme_code, echeance))
 
 
-def _finished(sessions: sessionmaker[Session], organisme_code: str, echeance: date) -> Bilan:
-    with unit_of_work(sessions) as session:
-        campagne_id = session.scalar(
-            select(CampagneRetraite.id).where(
-                CampagneRetraite.organisme_code == organisme_code, CampagneRetraite.echeance == echeance, CampagneRetraite.statut == "terminee"
-            )
-        )
-    if campagne_id is None:
-        raise Conflict(
-            f"le paiement des retraites de {organisme_code} à l'échéance du {echeance:%d/%m/%Y} est déjà en cours : relancer quand il sera terminé",
-            field="organisme_code",
-        )
-    return bilan(sessions, campagne_id)
+def _campagne(organisme_code: str, echeance: date) -> Campagne[CampagneRetraite, Bilan]:
+    return Campagne(
+        modele=CampagneRetraite,
+        cle=f"paiement:retraite:{organisme_code}",
+        colonnes={"organisme_code": organisme_code, "echeance": echeance},
+        a_la_creation={"mois": mois_de_l_echeance(echeance), "date_execution": date_execution(echeance)},
+        lot=_pay_chunk,
+        fichier=_build_file,
+        bilan=_bilan,
+        en_cours=f"le paiement des retraites de {organisme_code} est déjà en cours : relancer quand il sera terminé",
+    )
 
 
-def bilan(sessions: sessionmaker[Session], campagne_id: int) -> Bilan:
-    with unit_of_work(sessions) as session:
-        run = session.get(CampagneRetraite, campagne_id)
-        assert run is not None
-        pensions, lignes = session.execute(
-            select(func.count(func.distinct(VersementRetraite.pension_id)), func.count(VersementRetraite.id)).where(VersementRetraite.campagne_id == run.id)
-        ).one()
-        return Bilan(
-            run.id, run.organisme_code, run.echeance, run.mois, run.date_execution,
-            int(pensions), int(lignes), run.virements, run.total_cents, run.fichier_sepa or "",
-        )
+def _bilan(session: Session, run: CampagneRetraite) -> Bilan:
+    pensions, lignes = session.execute(
+        select(func.count(func.distinct(VersementRetraite.pension_id)), func.count(VersementRetraite.id)).where(VersementRetraite.campagne_id == run.id)
+    ).one()
+    return Bilan(
+        run.id, run.organisme_code, run.echeance, run.mois, run.date_execution,
+        int(pensions), int(lignes), run.virements, run.total_cents, run.fichier_sepa or "",
+    )
 
 
-__all__ = ["COMPTE_CHARGE", "Bilan", "bilan", "date_execution", "echeance_du_mois", "mois_de_l_echeance", "run_payments"]
+__all__ = ["COMPTE_CHARGE", "Bilan", "date_execution", "echeance_du_mois", "mois_de_l_echeance", "run_payments"]
