@@ -79,9 +79,18 @@ class InstructionIn(Entree):
     trimestres: int | None = Field(default=None, ge=0, le=400, description="trimestres tous régimes, majorations comprises")
     trimestres_rg: int | None = Field(default=None, ge=0, le=400, description="trimestres au régime général")
     trimestres_cotises: int | None = Field(default=None, ge=0, le=400, description="trimestres cotisés (minimum contributif)")
+    trimestres_apres_age_legal: int | None = Field(
+        default=None, ge=0, le=200, description="trimestres cotisés après l'âge légal (surcote) ; vide : chaque trimestre civil"
+    )
     carriere_longue: bool = False
+    age_debut_activite: int | None = Field(
+        default=None, ge=14, le=30, description="âge de début d'activité (16, 18, 20 ou 21 : D. 351-1-1), pour la carrière longue"
+    )
     inaptitude_reconnue: bool = Field(default=False, description="inaptitude reconnue par le médecin-conseil (L. 351-7)")
-    total_pensions_mensuel_cents: Centimes | None = Field(default=None, description="total des pensions tous régimes, pour l'écrêtement du minimum contributif")
+    total_pensions_mensuel_cents: Centimes | None = Field(
+        default=None,
+        description="total mensuel des autres pensions de l'assuré (base et complémentaires, tous régimes), pour l'écrêtement du minimum contributif",
+    )
     categorie_csg: str | None = Field(default=None, max_length=10)
     rfr_cents: Centimes | None = Field(default=None, description="revenu fiscal de référence de l'année N-2, en centimes")
     parts: Decimal | None = Field(default=None, ge=1, le=50, description="nombre de parts de ce revenu fiscal")
@@ -296,13 +305,16 @@ def instruire(session: Session, caller: Caller, demande_id: int, data: Instructi
             "trimestres": [carriere.trimestres],
             "trimestres_rg": [carriere.trimestres_rg],
             "trimestres_cotises": [carriere.trimestres_cotises],
+            "trimestres_apres_age_legal": [data.trimestres_apres_age_legal],
             "carriere_longue": [data.carriere_longue],
+            "age_debut_activite": [data.age_debut_activite],
             "inaptitude": [demande.inaptitude and data.inaptitude_reconnue],
             "ex_invalide": [_ex_invalide(session, personne.id)],
             "enfants": [demande.enfants],
             "total_pensions_mensuel": [data.total_pensions_mensuel_cents],
         },
-        schema_overrides={"sam": pl.Int64, "total_pensions_mensuel": pl.Int64, "personne": pl.Int64},
+        schema_overrides={"sam": pl.Int64, "total_pensions_mensuel": pl.Int64, "personne": pl.Int64, "trimestres_apres_age_legal": pl.Int64,
+                          "age_debut_activite": pl.Int64},
     )
     row = _regle(frame).row(0, named=True)  # a departure before the âge légal: InvalidField("date_effet", …)
     demande.sam_cents, demande.trimestres = carriere.sam_cents, carriere.trimestres

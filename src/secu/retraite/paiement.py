@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from secu.core import ledger
 from secu.core.dates import is_jour_ouvre
 from secu.core.errors import InvalidField, NotFound
-from secu.core.explication import etape
+from secu.core.explication import etape, euros, references
 from secu.core.paiement import Campagne, Fichier, executer, sans_attendre
 from secu.core.parameters import parameters
 from secu.core.sepa import Virement, fichier_virements
@@ -156,6 +156,7 @@ def _pay(session: Session, run: CampagneRetraite, dus: list[tuple[PensionRetrait
     )
     revalorisees = pension_en_service(frame).sort("ligne")
     bruts = revalorisees.get_column("pension_mensuelle_revalorisee").to_list()
+    textes = revalorisees.get_column("revalorisation_reference").to_list()
     retenues = prelevements_pension(
         pl.DataFrame(
             {
@@ -170,10 +171,11 @@ def _pay(session: Session, run: CampagneRetraite, dus: list[tuple[PensionRetrait
         )
     ).sort("ligne")
     entries: list[ledger.NouvelleEcriture] = []
-    for (pension, mois), brut, retenue in zip(dus, bruts, retenues.iter_rows(named=True), strict=True):
+    for (pension, mois), brut, texte, retenue in zip(dus, bruts, textes, retenues.iter_rows(named=True), strict=True):
+        liquidee = f"{euros(pension.pension_mensuelle_cents)} au {pension.date_effet:%d/%m/%Y}"
         etapes = [
-            etape(f"Pension brute de {mois:%m/%Y} (liquidée à {pension.pension_mensuelle_cents / 100:.2f} € au {pension.date_effet:%d/%m/%Y}, revalorisée)",
-                  brut, REF_REVALORISATION),
+            etape(f"Pension brute de {mois:%m/%Y} (liquidée à {liquidee}{', revalorisée' if brut != pension.pension_mensuelle_cents else ''})",
+                  brut, references(REF_REVALORISATION, texte)),
             *explain_prelevements(retenue),
         ]
         session.add(

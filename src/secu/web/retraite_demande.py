@@ -43,7 +43,9 @@ CHAMPS_INSTRUCTION = {
     "trimestres_rg": "Trimestres au régime général",
     "trimestres": "Trimestres tous régimes (majorations comprises)",
     "trimestres_cotises": "Trimestres cotisés",
-    "total_pensions_mensuel": "Total mensuel des pensions tous régimes (euros)",
+    "trimestres_apres_age_legal": "Trimestres cotisés après l'âge légal",
+    "age_debut_activite": "Âge de début d'activité",
+    "total_pensions_mensuel": "Total mensuel des autres pensions (euros)",
     "rfr": "Revenu fiscal de référence N-2 (euros)",
     "parts": "Nombre de parts",
     "decision": "Décision",
@@ -179,7 +181,8 @@ async def instruire(request: Request, caller: PageCaller, demande_id: IdPath) ->
     require_role(caller, Role.AGENT)
     form = await request.form()
     check_csrf(request, form)
-    noms = ("sam", "trimestres_rg", "trimestres", "trimestres_cotises", "total_pensions_mensuel", "rfr", "parts")
+    noms = ("sam", "trimestres_rg", "trimestres", "trimestres_cotises", "trimestres_apres_age_legal", "age_debut_activite", "total_pensions_mensuel",
+            "rfr", "parts")
     valeurs = {name: _text(form, name) for name in noms}
     valeurs.update(carriere_longue=_text(form, "carriere_longue"), inaptitude_reconnue=_text(form, "inaptitude_reconnue"))
     try:
@@ -189,7 +192,8 @@ async def instruire(request: Request, caller: PageCaller, demande_id: IdPath) ->
             "rfr_cents": _euros(valeurs, "rfr"), "parts": parts,
             "carriere_longue": valeurs["carriere_longue"] == "oui", "inaptitude_reconnue": valeurs["inaptitude_reconnue"] == "oui",
         }
-        data.update({k: valeurs[k] for k in ("trimestres_rg", "trimestres", "trimestres_cotises") if valeurs[k]})
+        data.update({k: valeurs[k] for k in ("trimestres_rg", "trimestres", "trimestres_cotises", "trimestres_apres_age_legal", "age_debut_activite")
+                     if valeurs[k]})
         entree = service.InstructionIn.model_validate(data)
     except InvalidOperation:
         return _instruire(request, caller, demande_id, valeurs, {"parts": "Nombre invalide"}, status_code=422)
