@@ -201,3 +201,24 @@ def test_a_run_cut_off_after_a_chunk_resumes_and_pays_the_rest_once(sessions, mo
     assert all(len(_versements(sessions, p)) == 1 for p in pensions)
     with unit_of_work(sessions) as s:
         assert check_retraite(s) == []
+
+
+def test_the_verification_finds_a_file_that_is_not_what_was_marked_paid(sessions) -> None:  # type: ignore[no-untyped-def]
+    """secu verifier: a closed run whose file pays other than its rows, or a month paid without its ledger entry, is reported."""
+    caisse = route("13", "retraite").code
+    pension = _pension(sessions, "13", date(2024, 9, 1))[1]
+    bilan = paiement.run_payments(sessions, caisse, date(2024, 10, 9))
+    with unit_of_work(sessions) as s:
+        assert check_retraite(s) == []
+        run = s.get(CampagneRetraite, bilan.campagne_id)
+        assert run is not None
+        run.fichier_sepa = (run.fichier_sepa or "").replace(f"{NET / 100:.2f}", f"{(NET + 100) / 100:.2f}")
+        s.flush()
+        found = check_retraite(s)
+        assert len(found) == 1 and f"campagne retraite {bilan.campagne_id}" in found[0]
+        s.rollback()
+    with unit_of_work(sessions) as s:
+        s.add(VersementRetraite(pension_id=pension, campagne_id=bilan.campagne_id, mois=date(2030, 1, 1), brut_cents=1, net_cents=1, explication="[]"))
+        s.flush()
+        assert any("écriture(s) de paiement" in v for v in check_retraite(s))
+        s.rollback()
