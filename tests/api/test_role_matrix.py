@@ -492,7 +492,8 @@ def _retraite(app, world: World, d: Donnees) -> None:  # type: ignore[no-untyped
         s.add(pension)
         s.flush()
         d.values.update(retraite_demande_id=rejetee.id, retraite_pension_demande_id=accordee.id, retraite_pension_id=pension.id,
-                        cnav=accordee.organisme_code, retraite_echeance=str(echeance_du_mois(FIRST)))
+                        cnav=accordee.organisme_code,
+                        retraite_echeance=str(echeance_du_mois((FIRST - timedelta(days=1)).replace(day=1))))
 
 
 def _invalidite(app, world: World, d: Donnees) -> None:  # type: ignore[no-untyped-def]

@@ -158,7 +158,8 @@ def test_after_death_the_months_up_to_the_death_then_nothing(sessions) -> None: 
 
 def test_refusals_name_the_field(sessions) -> None:  # type: ignore[no-untyped-def]
     for caisse, echeance, field in (("CPAM-75", date(2024, 7, 9), "organisme_code"), ("INCONNUE", date(2024, 7, 9), "organisme_code"),
-                                    (route("44", "retraite").code, date(2024, 7, 1), "echeance")):
+                                    (route("44", "retraite").code, date(2024, 7, 1), "echeance"),
+                                    (route("44", "retraite").code, paiement.echeance_du_mois(date.today()), "echeance")):  # not over yet
         with pytest.raises(InvalidField) as error:
             paiement.run_payments(sessions, caisse, echeance)
         assert error.value.field == field

@@ -231,14 +231,19 @@ def _build_file(session: Session, run: CampagneRetraite) -> Fichier:
     return Fichier(xml, len(rows), sum(v.montant_cents for v in virements))
 
 
-def run_payments(sessions: sessionmaker[Session], organisme_code: str, echeance: date) -> Bilan:
-    """Pay a caisse's pensions at an échéance (the 9th of M+1 pays M), once. Safe to call again after a crash or success."""
+def run_payments(sessions: sessionmaker[Session], organisme_code: str, echeance: date, *, today: date | None = None) -> Bilan:
+    """Pay a caisse's pensions at an échéance (the 9th of M+1 pays M), once. Safe to call again after a crash or success.
+
+    Terme échu: month M is paid once it is over (the file may be prepared before the 9th, not before M ends)."""
     try:
         organisme = get_organisme(organisme_code)
     except NotFound as error:
         raise InvalidField("organisme_code", f"caisse inconnue : {organisme_code}") from error
     if "retraite" not in organisme.branches:
         raise InvalidField("organisme_code", f"{organisme_code} ne sert pas les pensions de retraite")
+    mois = mois_de_l_echeance(echeance)
+    if _mois_decale(mois, 1) > (today or date.today()):
+        raise InvalidField("echeance", f"le mois de {mois:%m/%Y} n'est pas échu : sa pension se paie à terme échu (CSS art. L. 161-1)")
     return executer(sessions, _campagne(organisme_code, echeance))
 
 
