@@ -348,6 +348,7 @@ MATRIX: dict[tuple[str, str], list[Cas]] = {
     ("GET", "/assure/retraite/notifications/{demande_id}.pdf"): [_page("/assure/retraite/notifications/{retraite_demande_id}.pdf", {"assure.parent"},
                                                                        "notification_retraite", "parent_id")],
     ("GET", "/agent/retraite"): [_page("/agent/retraite", set())],
+    ("POST", "/agent/retraite"): [_page("/agent/retraite", set(), body={})],
     ("GET", "/agent/retraite/demandes/{demande_id}"): [_page("/agent/retraite/demandes/{retraite_demande_id}", set())],
     ("POST", "/agent/retraite/demandes/{demande_id}/instruction"): [_page("/agent/retraite/demandes/{retraite_demande_id}/instruction", set(), body={})],
     ("POST", "/agent/retraite/demandes/{demande_id}/decision"): [_page("/agent/retraite/demandes/{retraite_demande_id}/decision", set(), body={})],

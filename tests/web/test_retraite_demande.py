@@ -25,7 +25,8 @@ from tests.api.conftest import with_key
 
 
 @pytest.fixture(scope="module")
-def claim(database_url: str) -> int:
+def claim(database_url: str) -> tuple[int, int]:
+    """The claim filed by the assuré, and a person of the same caisse with none yet (the agent files hers)."""
     engine = make_engine(database_url)
     try:
         with unit_of_work(session_factory(engine)) as s:
@@ -38,12 +39,35 @@ def claim(database_url: str) -> int:
                                          personne_id=personne.id))
             demande = retraite.demander(s, SYSTEM, retraite.DemandeIn(personne_id=personne.id, date_demande=date(2025, 2, 12),
                                                                       date_effet=date(2025, 4, 1), iban="FR7630006000011234567890189"))
-            return demande.id
+            guichet = service.register_person(s, schemas.PersonneIn(
+                nir=with_key("1600369123952"), nom_naissance="Guichet", prenoms="Henri", date_naissance=date(1960, 3, 2), sexe="1",
+                departement="69", commune="69123"), caller=SYSTEM, today=date(2024, 1, 1))
+            return demande.id, guichet.id
     finally:
         engine.dispose()
 
 
+def test_the_agent_files_a_claim_received_at_the_counter(page, login, claim) -> None:  # type: ignore[no-untyped-def]
+    _, guichet = claim
+    login(page, "agent.carsat.test")
+    page.goto("/agent/retraite")
+    page.get_by_label("N° de dossier de l'assuré").fill(str(guichet))
+    page.get_by_label("Reçue le").fill("2025-03-03")
+    page.get_by_label("Date de départ souhaitée").fill("2025-03-01")
+    page.get_by_label("IBAN").fill("FR7630006000011234567890189")
+    page.get_by_role("button", name="Enregistrer la demande").click()
+    page.wait_for_load_state()
+    expect(page.locator("#erreur-date_effet")).to_contain_text("ne peut pas précéder la réception")  # R. 351-37
+    page.get_by_label("Date de départ souhaitée").fill("2025-04-01")
+    page.get_by_role("button", name="Enregistrer la demande").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", name="Demande de retraite n°")).to_be_visible()
+    expect(page.locator("#statut")).to_have_text("déposée, en attente d'instruction")
+    expect(page.locator("main")).to_contain_text("Henri GUICHET")
+
+
 def test_the_agent_instructs_and_grants_and_the_assure_reads_the_decision(page, login, screenshot, claim) -> None:  # type: ignore[no-untyped-def]
+    claim, _ = claim
     login(page, "agent.carsat.test")
     page.goto("/agent/retraite")
     expect(page.get_by_role("heading", name="Demandes de retraite à instruire")).to_be_visible()

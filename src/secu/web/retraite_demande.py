@@ -130,20 +130,51 @@ def lettre(request: Request, caller: PageCaller, demande_id: IdPath) -> Response
 # -- bureau de l'agent: « instruire une demande » ---------------------------------------------------
 
 
+CHAMPS_DEPOT = {"personne_id": "N° de dossier de l'assuré", "date_demande": "Reçue le", **CHAMPS_DEMANDE}
+
+
 @router.get("/agent/retraite", response_class=HTMLResponse)
 def file(request: Request, caller: PageCaller) -> Response:
     require_role(caller, Role.AGENT)
     require(caller, Permission.RETRAITE_INSTRUIRE)
-    today = date.today()
+    return _file(request, caller, {"date_demande": date.today().isoformat(), "enfants": "0", "trimestres_autres_regimes": "0"}, {})
+
+
+@router.post("/agent/retraite", response_class=HTMLResponse)
+async def deposer(request: Request, caller: PageCaller) -> Response:
+    """An agent files a claim received at the counter or by post, for the assuré."""
+    require_role(caller, Role.AGENT)
+    require(caller, Permission.RETRAITE_DEMANDER)
+    form = await request.form()
+    check_csrf(request, form)
+    valeurs = {name: _text(form, name) for name in CHAMPS_DEPOT}
+    data: dict[str, Any] = {k: v for k, v in valeurs.items() if v and k != "inaptitude"}
+    data["inaptitude"] = valeurs["inaptitude"] == "oui"
+    try:
+        entree = service.DemandeIn.model_validate(data)
+        with unit_of_work(request.app.state.sessions) as session:
+            demande_id = service.demander(session, caller, entree).id
+    except ValidationError as error:
+        return _file(request, caller, valeurs, _errors(error, {}), status_code=422)
+    except Forbidden:
+        raise
+    except SecuError as error:
+        field = error.field if error.field in CHAMPS_DEPOT else "personne_id"
+        return _file(request, caller, valeurs, {field: _capitalize(error.message)}, status_code=error.status_code)
+    return RedirectResponse(f"/agent/retraite/demandes/{demande_id}", status_code=303)
+
+
+def _file(request: Request, caller: PageCaller, valeurs: dict[str, str], erreurs: dict[str, str], status_code: int = 200) -> HTMLResponse:
     with unit_of_work(request.app.state.sessions) as session:
         lignes = []
         for demande in service.file_caisse(session, caller):
             personne = session.get(Personne, demande.personne_id)
             assert personne is not None
             lignes.append({"id": demande.id, "nom": f"{personne.prenoms} {personne.nom_usage or personne.nom_naissance}", "date_demande": demande.date_demande,
-                           "date_effet": demande.date_effet, "statut": STATUTS[demande.statut], "attente": (today - demande.date_demande).days})
+                           "date_effet": demande.date_effet, "statut": STATUTS[demande.statut]})
     caisse = get_organisme(caller.organisme_code).nom if caller.organisme_code else ""
-    return render(request, "retraite/agent_file.html", {"demandes": lignes, "caisse": caisse})
+    return render(request, "retraite/agent_file.html", {"demandes": lignes, "caisse": caisse, "v": valeurs, "erreurs": erreurs,
+                                                         "champs": CHAMPS_DEPOT}, status_code=status_code)
 
 
 def _instruire(request: Request, caller: PageCaller, demande_id: int, valeurs: dict[str, str], erreurs: dict[str, str], status_code: int = 200,
