@@ -166,8 +166,8 @@ POLITIQUE: dict[Permission, dict[Role, Portee]] = {
     P.LIRE_INVALIDITE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.MEDECIN_CONSEIL: SON_TERRITOIRE, R.ASSURE: LE_SIEN},
     # The capital décès: the caisse of the deceased records the death, the claims, decides and pays.
     P.GERER_CAPITAL_DECES: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE},
-    # Retraite: the assuré (or his CARSAT) files the claim; an agent of the CARSAT of his residence instructs it,
-    # decides and pays; the médecin-conseil has no part in it (the inaptitude is the caisse's, on the medical avis).
+    # Retraite: the assuré (or his caisse retraite) files the claim; an agent of the caisse of his residence (CARSAT, CNAV in
+    # Île-de-France, CGSS) instructs it, decides and pays. The inaptitude's medical avis is recorded by the agent at the instruction.
     P.RETRAITE_DEMANDER: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.ASSURE: LE_SIEN},
     P.RETRAITE_INSTRUIRE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE},
     P.RETRAITE_LIRE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.ASSURE: LE_SIEN},

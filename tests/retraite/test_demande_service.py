@@ -25,8 +25,9 @@ from secu.core.security import SYSTEM, Caller, JournalAcces, Role
 from secu.organismes import route
 from secu.register import schemas, service
 from secu.retraite import demande as retraite
-from secu.retraite.models_pension import NotificationRetraite, PensionRetraite
+from secu.retraite.models_pension import DemandeRetraite, NotificationRetraite, PensionRetraite
 from tests.api.conftest import with_key
+from tests.concurrence import race
 
 IBAN = "FR7630006000011234567890189"
 CARSAT_RA = route("69", "retraite").code
@@ -185,3 +186,17 @@ def test_a_departure_before_the_age_legal_is_refused_at_the_instruction(sessions
     with pytest.raises(InvalidField) as error, unit_of_work(sessions) as s:
         retraite.instruire(s, AGENT_RA, demande_id, PLEIN)
     assert error.value.field == "date_effet"
+
+
+def test_the_same_claim_filed_twice_at_once_is_one(database_url, sessions) -> None:  # type: ignore[no-untyped-def]
+    """Two callers at once (a double submission): the unique (person, date d'effet) keeps one claim, both get it."""
+    personne = _person(sessions)
+
+    def file(factory):  # type: ignore[no-untyped-def]
+        return _demande(factory, personne)
+
+    outcomes = race(database_url, file)
+    assert all(isinstance(o, int) for o in outcomes), outcomes
+    assert len(set(outcomes)) == 1
+    with unit_of_work(sessions) as s:
+        assert s.scalar(select(func.count()).select_from(DemandeRetraite).where(DemandeRetraite.personne_id == personne)) == 1

@@ -7,7 +7,7 @@ One row of ``demande_retraite`` through its life:
    d'effet is the first day of a month and not before the claim's receipt; without one, the first day of the
    month after the receipt (CSS art. R. 351-37; a claim received on the 1st may take effect that day: Cass. 2e
    civ., 30 mars 2017, n° 16-13.308). The claim goes to the caisse retraite of the person's residence (her
-   ``rattachement``: the CARSAT, the CNAV in Île-de-France, a CGSS overseas, :func:`secu.organismes.route`).
+   ``rattachement``: the CARSAT, the CNAV in Île-de-France, a CGSS overseas, as :func:`secu.organismes.route` gives it).
    Filing the same claim twice (same person, same date d'effet) gives back the first one.
 2. **instruction** (``instruite``): an agent of that caisse takes the career facts — from the compte de carrière
    (:func:`carriere_pour_liquidation`) once that service is on main, until then keyed by the agent (SAM, quarters,
@@ -43,7 +43,7 @@ from secu.core.explication import Etape
 from secu.core.identifiers import validate_bic, validate_iban
 from secu.core.money import format_eur
 from secu.core.security import Action, Caller, Ressource, journal
-from secu.organismes import get_organisme, route
+from secu.organismes import get_organisme
 from secu.register.access import reaches
 from secu.register.models import Personne, Rattachement
 from secu.retraite.models_pension import DemandeRetraite, NotificationRetraite, PensionRetraite, VersementRetraite
@@ -126,11 +126,11 @@ def _exiger(session: Session, caller: Caller, permission: Permission, personne: 
 
 
 def caisse_retraite(session: Session, personne: Personne) -> str:
-    """The caisse retraite of the person's residence: her rattachement, else the routing of her département."""
+    """The caisse retraite of the person's residence: her rattachement, routed from it at registration and at each move."""
     code = session.scalar(select(Rattachement.organisme_code).where(Rattachement.personne_id == personne.id, Rattachement.branche == "retraite"))
-    if code is not None:
-        return code
-    return route(personne.departement, "retraite", commune=personne.commune, regime=personne.regime).code
+    if code is None:
+        raise InvalidField("personne_id", "cette personne n'est rattachée à aucune caisse de retraite")
+    return code
 
 
 # --------------------------------------------------------------------------
