@@ -39,14 +39,15 @@ from sqlalchemy.orm import Session
 from secu.acces import Permission, Portee, exiger, refus
 from secu.core.entree import Centimes, Entree, Identifiant
 from secu.core.errors import Conflict, InvalidField, NotFound
-from secu.core.explication import Etape
 from secu.core.identifiers import validate_bic, validate_iban
 from secu.core.money import format_eur
 from secu.core.security import Action, Caller, Ressource, journal
 from secu.organismes import get_organisme
 from secu.register.access import reaches
 from secu.register.models import Personne, Rattachement
+from secu.retraite.explication import etapes_pension
 from secu.retraite.models_pension import DemandeRetraite, NotificationRetraite, PensionRetraite, VersementRetraite
+from secu.retraite.rules.droit_propre import pension_droit_propre
 
 REF_DATE_EFFET = "CSS art. R. 351-37 (date d'entrée en jouissance choisie par l'assuré : le premier jour d'un mois, pas avant la demande)"
 REF_TERME_ECHU = "CSS art. L. 161-1 et R. 355-2 (pensions payées mensuellement, à terme échu)"
@@ -253,19 +254,6 @@ def _ex_invalide(session: Session, personne_id: int) -> bool:
     return session.scalar(select(ConversionRetraite.id).where(ConversionRetraite.personne_id == personne_id).limit(1)) is not None
 
 
-def _regle(frame: pl.DataFrame) -> pl.DataFrame:
-    from secu.retraite.rules.droit_propre import pension_droit_propre
-
-    result: pl.DataFrame = pension_droit_propre(frame)
-    return result
-
-
-def _etapes(row: dict[str, Any]) -> list[Etape]:
-    from secu.retraite.explication import etapes_pension
-
-    return list(etapes_pension(row))
-
-
 def _json_row(row: dict[str, Any]) -> dict[str, Any]:
     return {k: (v if isinstance(v, (int, bool, str, float)) or v is None else str(v)) for k, v in row.items()}
 
@@ -316,7 +304,7 @@ def instruire(session: Session, caller: Caller, demande_id: int, data: Instructi
         schema_overrides={"sam": pl.Int64, "total_pensions_mensuel": pl.Int64, "personne": pl.Int64, "trimestres_apres_age_legal": pl.Int64,
                           "age_debut_activite": pl.Int64},
     )
-    row = _regle(frame).row(0, named=True)  # a departure before the âge légal: InvalidField("date_effet", …)
+    row = pension_droit_propre(frame).row(0, named=True)  # a departure before the âge légal: InvalidField("date_effet", …)
     demande.sam_cents, demande.trimestres = carriere.sam_cents, carriere.trimestres
     demande.trimestres_rg, demande.trimestres_cotises = carriere.trimestres_rg, carriere.trimestres_cotises
     demande.carriere_longue, demande.inaptitude_reconnue = data.carriere_longue, demande.inaptitude and data.inaptitude_reconnue
@@ -324,7 +312,7 @@ def instruire(session: Session, caller: Caller, demande_id: int, data: Instructi
     demande.resultat = json.dumps(
         {
             "ligne": _json_row(row),
-            "etapes": _etapes(row),
+            "etapes": etapes_pension(row),
             "csg": {"categorie_csg": data.categorie_csg, "rfr_cents": data.rfr_cents, "parts": None if data.parts is None else str(data.parts)},
         },
         default=str,

@@ -43,9 +43,12 @@ from secu.core.explication import etape, euros, references
 from secu.core.paiement import Campagne, Fichier, executer, sans_attendre
 from secu.core.parameters import parameters
 from secu.core.sepa import Virement, fichier_virements
+from secu.especes.explication_invalidite import explain_prelevements
+from secu.especes.rules import prelevements_pension
 from secu.organismes import compte_payeur, get_organisme
 from secu.register.models import Personne
 from secu.retraite.models_pension import CampagneRetraite, PensionRetraite, VersementRetraite
+from secu.retraite.rules.revalorisation import pension_en_service
 
 CHUNK = 200
 JOUR = "pension_paiement.jour"
@@ -141,10 +144,6 @@ def _pay_chunk(session: Session, run: CampagneRetraite) -> int:
 
 
 def _pay(session: Session, run: CampagneRetraite, dus: list[tuple[PensionRetraite, date]]) -> None:
-    from secu.especes.explication_invalidite import explain_prelevements
-    from secu.especes.rules import prelevements_pension
-    from secu.retraite.rules.revalorisation import pension_en_service
-
     frame = pl.DataFrame(
         {
             "ligne": list(range(len(dus))),
