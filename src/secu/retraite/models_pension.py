@@ -77,6 +77,7 @@ class PensionRetraite(Base):
     organisme_code: Mapped[str] = mapped_column(String(20), index=True)
     date_effet: Mapped[date] = mapped_column(Date)
     date_fin: Mapped[date | None] = mapped_column(Date)  # first month no longer owed (the month after the death)
+    paiement_arrete_le: Mapped[date | None] = mapped_column(Date)  # the run that learnt of the death: nothing more transferred
     pension_annuelle_cents: Mapped[int] = mapped_column(BigInteger)
     pension_mensuelle_cents: Mapped[int] = mapped_column(BigInteger)  # at the date d'effet, before any revaluation
     iban: Mapped[str] = mapped_column(String(34))

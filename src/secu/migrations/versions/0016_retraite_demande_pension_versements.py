@@ -101,6 +101,7 @@ def upgrade() -> None:
         sa.Column("organisme_code", sa.String(length=20), nullable=False),
         sa.Column("date_effet", sa.Date(), nullable=False),
         sa.Column("date_fin", sa.Date(), nullable=True),
+        sa.Column("paiement_arrete_le", sa.Date(), nullable=True),
         sa.Column("pension_annuelle_cents", sa.BigInteger(), nullable=False),
         sa.Column("pension_mensuelle_cents", sa.BigInteger(), nullable=False),
         sa.Column("iban", sa.String(length=34), nullable=False),
