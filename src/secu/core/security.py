@@ -307,6 +307,13 @@ class Ressource(StrEnum):
     FILE_RETRAITE = "file_retraite"  # a claim listed in the CARSAT's queue
     PENSION_RETRAITE = "pension_retraite"
     NOTIFICATION_RETRAITE = "notification_retraite"
+    # retraite: the compte de carrière
+    CARRIERE = "retraite.carriere"
+    RELEVE_CARRIERE = "retraite.releve"  # the relevé de carrière in PDF
+    CORRECTION_CARRIERE = "retraite.correction"
+    CORRECTIONS_CARRIERE = "retraite.corrections"  # a caisse's queue of corrections to instruct
+    IMPORT_CARRIERE = "retraite.import"
+    ESTIMATION_RETRAITE = "retraite.estimation"
 
 
 def journal(
