@@ -389,6 +389,7 @@ MATRIX: dict[tuple[str, str], list[Cas]] = {
     ("GET", "/analyste"): [_page("/analyste", {"analyste"})],
     ("GET", "/analyste/"): [_page("/analyste/", {"analyste"})],
     ("GET", "/analyste/simulation"): [_page("/analyste/simulation", {"analyste"})],
+    ("GET", "/analyste/retraites"): [_page("/analyste/retraites", {"analyste"})],
     # -- retraite: the compte de carrière. The assuré his own; the agents of his caisse de retraite (none in this world:
     # the parent's is the CNAV) — tests/retraite/test_carriere_api.py checks them; nobody else, not even the admin.
     ("GET", "/api/retraite/carriere/{personne_id}"): [
