@@ -93,6 +93,11 @@ class Permission(StrEnum):
     DECIDER_INVALIDITE = "decider_invalidite"
     LIRE_INVALIDITE = "lire_invalidite"
     GERER_CAPITAL_DECES = "gerer_capital_deces"
+    # retraite: the claim for a pension de droit propre, its instruction and decision, the monthly payment
+    RETRAITE_DEMANDER = "retraite_demander"
+    RETRAITE_INSTRUIRE = "retraite_instruire"
+    RETRAITE_LIRE = "retraite_lire"
+    RETRAITE_PAYER = "retraite_payer"
     # retraite: the compte de carrière, its corrections, the estimation
     RETRAITE_LIRE_CARRIERE = "retraite_lire_carriere"
     RETRAITE_DEMANDER_CORRECTION = "retraite_demander_correction"
@@ -166,6 +171,12 @@ POLITIQUE: dict[Permission, dict[Role, Portee]] = {
     P.LIRE_INVALIDITE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.MEDECIN_CONSEIL: SON_TERRITOIRE, R.ASSURE: LE_SIEN},
     # The capital décès: the caisse of the deceased records the death, the claims, decides and pays.
     P.GERER_CAPITAL_DECES: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE},
+    # Retraite: the assuré (or his caisse retraite) files the claim; an agent of the caisse of his residence (CARSAT, CNAV in
+    # Île-de-France, CGSS) instructs it, decides and pays. The inaptitude's medical avis is recorded by the agent at the instruction.
+    P.RETRAITE_DEMANDER: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.ASSURE: LE_SIEN},
+    P.RETRAITE_INSTRUIRE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE},
+    P.RETRAITE_LIRE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.ASSURE: LE_SIEN},
+    P.RETRAITE_PAYER: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE},
     # The compte de carrière: the assuré reads his own, the agents of his caisse de retraite (CARSAT, CNAV in
     # Île-de-France, CGSS) read it and instruct his corrections; nobody else. The import of past years is a batch.
     P.RETRAITE_LIRE_CARRIERE: {R.AGENT: SA_CAISSE, R.ASSURE: LE_SIEN},
@@ -204,6 +215,10 @@ BRANCHES: dict[Permission, frozenset[str]] = {p: frozenset(b) for p, b in {
     P.LIRE_INVALIDITE: _MALADIE,
     P.GERER_CAPITAL_DECES: _MALADIE,
     P.LIRE_DECISION_AUTONOMIE: _AUTONOMIE,
+    P.RETRAITE_DEMANDER: ("retraite",),
+    P.RETRAITE_INSTRUIRE: ("retraite",),
+    P.RETRAITE_LIRE: ("retraite",),
+    P.RETRAITE_PAYER: ("retraite",),
     P.RETRAITE_LIRE_CARRIERE: ("retraite",),
     P.RETRAITE_INSTRUIRE_CORRECTION: ("retraite",),
     # The register is kept by the social-security caisses, not by the départements.

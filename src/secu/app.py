@@ -29,6 +29,7 @@ from secu.organismes.api import router as organismes
 from secu.parametres.api import router as parametres
 from secu.recouvrement.api import router as recouvrement
 from secu.register.api import routers as register
+from secu.retraite.api import router as retraite_demande
 from secu.retraite.api_carriere import router as retraite_carriere
 from secu.statistiques.api import router as statistiques
 from secu.utilisateurs.api import router as utilisateurs
@@ -47,6 +48,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     autonomie,
     especes,
     especes_invalidite,
+    retraite_demande,
     retraite_carriere,
 )
 

@@ -137,6 +137,26 @@ def invalidite(session: Session) -> list[str]:
     return out
 
 
+def retraite(session: Session) -> list[str]:
+    """The retirement runs: each closed run's SEPA file pays what its rows mark paid; each month paid has its ledger entry."""
+    from secu.retraite.models_pension import CampagneRetraite, VersementRetraite
+
+    out: list[str] = []
+    for run in session.scalars(select(CampagneRetraite).where(CampagneRetraite.statut == "terminee").order_by(CampagneRetraite.id)):
+        par_pension = (select(func.sum(VersementRetraite.net_cents).label("net")).where(VersementRetraite.campagne_id == run.id)
+                       .group_by(VersementRetraite.pension_id).subquery())
+        count, total = session.execute(select(func.count(), func.coalesce(func.sum(par_pension.c.net), 0)).where(par_pension.c.net > 0)).one()
+        fichier = sepa_totals(run.fichier_sepa or "")
+        if fichier != (int(count), int(total)) or (run.virements, run.total_cents) != fichier:
+            out.append(f"campagne retraite {run.id} ({run.organisme_code} {run.echeance:%d/%m/%Y}) : fichier SEPA {fichier[1]} c en {fichier[0]} "
+                       f"virement(s), versements marqués {int(total)} c pour {int(count)} pension(s)")
+    paid = int(session.scalar(select(func.count(VersementRetraite.id)).where(VersementRetraite.brut_cents > 0)) or 0)
+    entries = int(session.scalar(select(func.count(ledger.Ecriture.id)).where(ledger.Ecriture.cle_idempotence.like("retraite:versement:%"))) or 0)
+    if paid != entries:
+        out.append(f"retraite : {paid} mois de pension payé(s) mais {entries} écriture(s) de paiement")
+    return out
+
+
 def grand_livre(session: Session) -> list[str]:
     unbalanced = session.execute(
         select(ledger.LigneEcriture.ecriture_id, func.sum(ledger.LigneEcriture.montant_cents))
@@ -154,6 +174,7 @@ def journal(session: Session) -> list[str]:
 
 CHECKS: dict[str, Callable[[Session], list[str]]] = {
     "maladie": maladie, "famille": famille, "autonomie": autonomie, "especes": especes, "invalidite": invalidite,
+    "retraite": retraite,
     "grand_livre": grand_livre, "journal": journal,
 }
 

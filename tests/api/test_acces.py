@@ -57,6 +57,10 @@ donner_avis_invalidite                    . . D . . . .
 decider_invalidite                        . C . . . . T
 lire_invalidite                           S C D . . . T
 gerer_capital_deces                       . C . . . . T
+retraite_demander                         S C . . . . T
+retraite_instruire                        . C . . . . T
+retraite_lire                             S C . . . . T
+retraite_payer                            . C . . . . T
 retraite_lire_carriere                    S C . . . . .
 retraite_demander_correction              S . . . . . .
 retraite_instruire_correction             . C . . . . .
@@ -111,6 +115,10 @@ demander_invalidite                       x . . . .
 decider_invalidite                        x . . . .
 lire_invalidite                           x . . . .
 gerer_capital_deces                       x . . . .
+retraite_demander                         . . . x .
+retraite_instruire                        . . . x .
+retraite_lire                             . . . x .
+retraite_payer                            . . . x .
 retraite_lire_carriere                    . . . x .
 retraite_instruire_correction             . . . x .
 espace_agent                              x x x x x

@@ -323,6 +323,35 @@ MATRIX: dict[tuple[str, str], list[Cas]] = {
                                                              body={"date_decision": str(TODAY)}, personne="parent_id")],
     ("POST", "/api/especes/deces/{deces_id}/paiement"): [Cas("/api/especes/deces/{deces_id}/paiement", {"admin", "agent.paris"},
                                                              body={"date_execution": str(TODAY)}, personne="parent_id")],
+    # -- retraite (secu.retraite.demande): the assuré files, an agent of the caisse retraite of his residence (the CNAV for the
+    # parent, in Paris; no login of the matrix is one: every agent here is refused, the CARSAT agent's path is tested in
+    # tests/retraite/) instructs, decides and pays
+    ("POST", "/api/retraite/demandes"): [Cas("/api/retraite/demandes", {"admin", "assure.parent"}, body={
+        "personne_id": "{parent_id}", "date_demande": str(TODAY), "iban": "FR7630006000011234567890189"}, personne="parent_id")],
+    ("GET", "/api/retraite/demandes/{demande_id}"): [_read("/api/retraite/demandes/{retraite_demande_id}", {"admin", "assure.parent"},
+                                                           "demande_retraite", "parent_id")],
+    ("GET", "/api/retraite/file"): [_read("/api/retraite/file", ADMIN)],
+    ("POST", "/api/retraite/demandes/{demande_id}/instruction"): [Cas("/api/retraite/demandes/{retraite_pension_demande_id}/instruction", ADMIN,
+                                                                      body={"sam_cents": 3_000_000, "trimestres_rg": 168}, personne="parent_id")],
+    ("POST", "/api/retraite/demandes/{demande_id}/decision"): [Cas("/api/retraite/demandes/{retraite_pension_demande_id}/decision", ADMIN,
+                                                                   body={"decision": "rejet", "motif": "essai", "date_decision": str(TODAY)},
+                                                                   personne="parent_id")],
+    ("GET", "/api/retraite/demandes/{demande_id}/notification"): [_read("/api/retraite/demandes/{retraite_demande_id}/notification",
+                                                                        {"admin", "assure.parent"}, "notification_retraite", "parent_id")],
+    ("GET", "/api/retraite/demandes/{demande_id}/notification.pdf"): [_read("/api/retraite/demandes/{retraite_demande_id}/notification.pdf",
+                                                                            {"admin", "assure.parent"}, "notification_retraite", "parent_id")],
+    ("GET", "/api/retraite/pensions/{pension_id}"): [_read("/api/retraite/pensions/{retraite_pension_id}", {"admin", "assure.parent"},
+                                                           "pension_retraite", "parent_id")],
+    ("POST", "/api/retraite/paiements"): [Cas("/api/retraite/paiements", ADMIN, body={"organisme_code": "{cnav}", "echeance": "{retraite_echeance}"})],
+    ("GET", "/assure/retraite"): [_page("/assure/retraite", {"assure.parent", "assure.other"}, "demande_retraite", lecteurs={"assure.parent"})],
+    ("POST", "/assure/retraite"): [_page("/assure/retraite", {"assure.parent", "assure.other"}, body={"iban": "FR7630006000011234567890189"})],
+    ("GET", "/assure/retraite/notifications/{demande_id}.pdf"): [_page("/assure/retraite/notifications/{retraite_demande_id}.pdf", {"assure.parent"},
+                                                                       "notification_retraite", "parent_id")],
+    ("GET", "/agent/retraite"): [_page("/agent/retraite", set())],
+    ("POST", "/agent/retraite"): [_page("/agent/retraite", set(), body={})],
+    ("GET", "/agent/retraite/demandes/{demande_id}"): [_page("/agent/retraite/demandes/{retraite_demande_id}", set())],
+    ("POST", "/agent/retraite/demandes/{demande_id}/instruction"): [_page("/agent/retraite/demandes/{retraite_demande_id}/instruction", set(), body={})],
+    ("POST", "/agent/retraite/demandes/{demande_id}/decision"): [_page("/agent/retraite/demandes/{retraite_demande_id}/decision", set(), body={})],
     # -- the pages: the assuré's space, the agent's office, the analyst's dashboard
     ("POST", "/connexion"): [_page("/connexion", PUBLIC, body={"identifiant": "analyste", "mot_de_passe": PASSWORD})],
     ("POST", "/deconnexion"): [_page("/deconnexion", PUBLIC, body={})],  # with a token of its own (below)
@@ -474,6 +503,7 @@ def donnees(app, world: World) -> Donnees:  # type: ignore[no-untyped-def]
     d.values["dsn_id"] = 2**31 - 1  # no DSN here: the policy answers before the lookup
     _invalidite(app, world, d)
     _retraite_carriere(app, world, d)
+    _retraite(app, world, d)
     return d
 
 
@@ -485,6 +515,33 @@ def _retraite_carriere(app, world: World, d: Donnees) -> None:  # type: ignore[n
     with unit_of_work(app.state.sessions) as s:
         d.values["correction_id"] = carriere.demander_correction(s, Caller(user_id=None, role=Role.ASSURE, personne_id=world.parent_id), world.parent_id,
                                                                  carriere.CorrectionIn(annee=2009, nature="chomage", jours=120, explication="ASSEDIC")).id
+
+
+def _retraite(app, world: World, d: Donnees) -> None:  # type: ignore[no-untyped-def]
+    """Two retirement claims of the parent (before his death): one rejected (its letter), one granted (the pension, entered as
+    the decision leaves it: the parent, born in 1985, is far from the âge légal, which the instruction would refuse)."""
+    import json
+
+    from secu.core.security import SYSTEM
+    from secu.retraite import demande as retraite
+    from secu.retraite.models_pension import PensionRetraite
+    from secu.retraite.paiement import echeance_du_mois
+
+    with unit_of_work(app.state.sessions) as s:
+        rejetee = retraite.demander(s, SYSTEM, retraite.DemandeIn(personne_id=world.parent_id, date_demande=date(2025, 3, 1),
+                                                                  date_effet=date(2025, 4, 1), iban="FR7630006000011234567890189"))
+        retraite.decider(s, SYSTEM, rejetee.id, retraite.DecisionIn(decision="rejet", motif="âge légal non atteint", date_decision=date(2025, 3, 20)))
+        accordee = retraite.demander(s, SYSTEM, retraite.DemandeIn(personne_id=world.parent_id, date_demande=date(2025, 4, 2),
+                                                                   date_effet=date(2025, 5, 1), iban="FR7630006000011234567890189"))
+        accordee.statut, accordee.decision, accordee.date_decision = "attribuee", "attribution", date(2025, 4, 20)
+        pension = PensionRetraite(demande_id=accordee.id, personne_id=world.parent_id, organisme_code=accordee.organisme_code, date_effet=date(2025, 5, 1),
+                                  pension_annuelle_cents=1_200_000, pension_mensuelle_cents=100_000, iban=accordee.iban, titulaire=accordee.titulaire,
+                                  explication=json.dumps([]))
+        s.add(pension)
+        s.flush()
+        d.values.update(retraite_demande_id=rejetee.id, retraite_pension_demande_id=accordee.id, retraite_pension_id=pension.id,
+                        cnav=accordee.organisme_code,
+                        retraite_echeance=str(echeance_du_mois((FIRST - timedelta(days=1)).replace(day=1))))
 
 
 def _invalidite(app, world: World, d: Donnees) -> None:  # type: ignore[no-untyped-def]

@@ -302,6 +302,11 @@ class Ressource(StrEnum):
     PENSION_INVALIDITE = "pension_invalidite"
     DECES = "deces_assure"
     CAPITAL_DECES = "capital_deces"
+    # retraite: the claim, the CARSAT's queue, the pension, the decision's letter
+    DEMANDE_RETRAITE = "demande_retraite"
+    FILE_RETRAITE = "file_retraite"  # a claim listed in the CARSAT's queue
+    PENSION_RETRAITE = "pension_retraite"
+    NOTIFICATION_RETRAITE = "notification_retraite"
     # retraite: the compte de carrière
     CARRIERE = "retraite.carriere"
     RELEVE_CARRIERE = "retraite.releve"  # the relevé de carrière in PDF

@@ -984,7 +984,7 @@ _SEUILS_RFR = (
 
 
 def prelevements_pension(pensions: pl.DataFrame) -> pl.DataFrame:
-    """CSG, CRDS and CASA withheld on a month's invalidity pension, and the net paid (one row per pension).
+    """CSG, CRDS and CASA withheld on a month's pension — invalidity, and retirement (secu.retraite.paiement) —, and the net paid (one row per pension).
 
     Input: ``montant`` (Int64 cents: the gross pension of the month, after the cumul), ``mois`` (Date: the
     rates and RFR thresholds in force that month), and optionally ``categorie_csg`` (one of
