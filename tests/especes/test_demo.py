@@ -13,13 +13,13 @@ import pytest
 import sqlalchemy as sa
 
 from secu.core.db import make_engine, migrate, session_factory, unit_of_work
-from secu.demo.arrets import JOUR_DEMO, seed_arrets
-from secu.demo.dsn import seed_dsn
 from secu.core.errors import Forbidden
 from secu.core.security import Caller, Role, Utilisateur
+from secu.demo.arrets import JOUR_DEMO, seed_arrets
+from secu.demo.dsn import seed_dsn
 from secu.demo.invalidite import LOGIN_INVALIDE, MOIS_PAYES, seed_invalidite
-from secu.especes import invalidite, service
 from secu.demo.population import seed
+from secu.especes import invalidite, service
 from secu.especes.models import ArretTravail, AttestationSalaireRecue, AvisArret, CampagneIJ, PeriodeIJ
 from secu.verification import verifier
 

@@ -68,12 +68,24 @@ def _compte_invalide(session: Session, invalide: Personne) -> dict[str, str]:
 
 
 def seed_invalidite(sessions: sessionmaker[Session], *, seed_value: int = 2026) -> InvaliditeReport:
+    report, caisse, deces_id = preparer_invalidite(sessions, seed_value=seed_value)
+    if caisse is None or deces_id is None:
+        return report
+    report.capital_cents = sum(d["montant_cents"] for d in deces.payer(sessions, SYSTEM, deces_id, date(2025, 12, 22))["demandes"])
+    for month in MOIS_PAYES:
+        report.verse_cents += paiement.run_payments(sessions, caisse, month).total_cents
+    return report
+
+
+def preparer_invalidite(sessions: sessionmaker[Session], *, seed_value: int = 2026) -> tuple[InvaliditeReport, str | None, int | None]:
+    """The claims, avis and decisions, the death and its claim, nothing paid: (report, the pension's caisse, the
+    death's record); (report, None, None) when the territory has too few adults."""
     rng = random.Random(seed_value * 37 + 13)
     report = InvaliditeReport()
     with unit_of_work(sessions) as session:
         parent, adults = _adults(session)
         if len(adults) < 3:
-            return report
+            return report, None, None
         invalide, en_attente, defunt = rng.sample(adults, 3)
         medecin = Caller(user_id=None, role=Role.MEDECIN_CONSEIL, organisme_code=_drsm_of(parent))
         salaires = [invalidite.SalaireAnnuel(annee=a, salaire_cents=rng.randint(1_800_000, 4_000_000)) for a in range(2014, 2024)]
@@ -117,7 +129,4 @@ def seed_invalidite(sessions: sessionmaker[Session], *, seed_value: int = 2026) 
         )
         deces.decider(session, SYSTEM, record.id, deces.DecisionCapitalIn(date_decision=date(2025, 12, 20)))
         deces_id = record.id
-    report.capital_cents = sum(d["montant_cents"] for d in deces.payer(sessions, SYSTEM, deces_id, date(2025, 12, 22))["demandes"])
-    for month in MOIS_PAYES:
-        report.verse_cents += paiement.run_payments(sessions, caisse, month).total_cents
-    return report
+    return report, caisse, deces_id
