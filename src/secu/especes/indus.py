@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from secu.core import ledger
@@ -140,9 +140,16 @@ def indus_de(session: Session, arrets: list[ArretTravail]) -> dict[int, list[dic
     day recovery may start."""
     if not arrets:
         return {}
-    entries = session.scalars(
-        select(ledger.Ecriture).where(or_(*(ledger.Ecriture.cle_idempotence.like(f"especes:indu:{a.id}:%") for a in arrets))).order_by(ledger.Ecriture.id)
-    ).all()
+    # every reprise an arrêt received (an avis, an attestation), each a possible indu: exact keys, read on the ledger's unique index
+    ids = [a.id for a in arrets]
+    reprises: set[tuple[int | None, date | None]] = {(a.id, a.date_reprise) for a in arrets if a.date_reprise is not None}
+    reprises |= set(session.execute(select(AvisArret.arret_id, AvisArret.debut).where(AvisArret.arret_id.in_(ids), AvisArret.nature == "reprise")).tuples())
+    reprises |= set(session.execute(select(AttestationSalaireRecue.arret_id, AttestationSalaireRecue.reprise)
+                                    .where(AttestationSalaireRecue.arret_id.in_(ids), AttestationSalaireRecue.reprise.is_not(None))).tuples())  # fmt: skip
+    if not reprises:
+        return {}
+    cles = [_cle(arret_id, reprise) for arret_id, reprise in reprises if arret_id is not None and reprise is not None]
+    entries = session.scalars(select(ledger.Ecriture).where(ledger.Ecriture.cle_idempotence.in_(cles)).order_by(ledger.Ecriture.id)).all()
     out: dict[int, list[dict[str, Any]]] = {}
     for entry in entries:
         arret_id = int(entry.cle_idempotence.split(":")[2])
