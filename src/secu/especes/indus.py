@@ -143,9 +143,9 @@ def indus_de(session: Session, arrets: list[ArretTravail]) -> dict[int, list[dic
     # every reprise an arrêt received (an avis, an attestation), each a possible indu: exact keys, read on the ledger's unique index
     ids = [a.id for a in arrets]
     reprises: set[tuple[int | None, date | None]] = {(a.id, a.date_reprise) for a in arrets if a.date_reprise is not None}
-    reprises |= set(session.execute(select(AvisArret.arret_id, AvisArret.debut).where(AvisArret.arret_id.in_(ids), AvisArret.nature == "reprise")).tuples())
+    reprises |= set(session.execute(select(AvisArret.arret_id, AvisArret.debut).where(AvisArret.arret_id.in_(ids), AvisArret.nature == "reprise")).all())
     reprises |= set(session.execute(select(AttestationSalaireRecue.arret_id, AttestationSalaireRecue.reprise)
-                                    .where(AttestationSalaireRecue.arret_id.in_(ids), AttestationSalaireRecue.reprise.is_not(None))).tuples())  # fmt: skip
+                                    .where(AttestationSalaireRecue.arret_id.in_(ids), AttestationSalaireRecue.reprise.is_not(None))).all())  # fmt: skip
     if not reprises:
         return {}
     cles = [_cle(arret_id, reprise) for arret_id, reprise in reprises if arret_id is not None and reprise is not None]
