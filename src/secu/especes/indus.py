@@ -106,6 +106,8 @@ def constater(session: Session, caller: Caller, arret: ArretTravail, reprise: da
                        "jours": p.jours_indemnises - due["jours"], "brut": p.brut_cents - due["brut"], "csg": p.csg_cents - due["csg"],
                        "crds": p.crds_cents - due["crds"]})  # fmt: skip
     for ligne in lignes:
+        if ligne["brut"] <= 0:  # nothing liquidated beyond what was due (a refused period): no indu on it
+            ligne.update(jours=0, brut=0, csg=0, crds=0)
         ligne["net"] = ligne["brut"] - ligne["csg"] - ligne["crds"]
     total = {k: sum(int(ligne[k]) for ligne in lignes) for k in ("jours", "brut", "csg", "crds", "net")}
     if not total["brut"]:
