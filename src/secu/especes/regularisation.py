@@ -3,11 +3,13 @@
 Until the tax administration's revenu fiscal de référence (RFR) reaches the caisse, a pension bears the taux normal
 (:data:`secu.especes.rules.CATEGORIE_CSG_DEFAUT`). The contributions are due for the period the pension pays, at the
 rate and thresholds of that period (CSS L. 136-1 and R. 242-1 as in force since 1 January 2018; the caisses' rule as
-the CNRACL states it: « les cotisations sont calculées par référence à la période au titre de laquelle la pension est
-due »); the RFR of N-2 sets the rate of the pensions of year N (L. 136-8, III). So, once the RFR (or the category) is
-recorded (:func:`secu.especes.invalidite.situation_csg`), the months of the same calendar year already paid are
-computed again at the rate it gives, and the next monthly payment carries the difference: refunded when less was
-due, recovered when more was (never more than that payment's net: what is left is carried by the next one).
+the CNRACL states it: « les cotisations sont calculées par référence à la période au titre de laquelle la pension
+est due », juris-cnracl.retraites.fr, « CSG/CRDS/CASA - Taux et seuils pour les pensions dues en 2024 », 5 December
+2023; no CNAM or CNAV circular on the refund itself was read); the RFR of N-2 sets the rate of the pensions of year
+N (L. 136-8, III). So, once the RFR (or the category) is recorded (:func:`secu.especes.invalidite.situation_csg`),
+the months of the same calendar year already paid are computed again at the rate it gives, and the next monthly
+payment carries the difference: refunded when less was due, recovered when more was (never more than that payment's
+net: what is left is carried by the next one).
 
 Nothing is stored beside the payments themselves: for a pension and a year, the difference is what is due on the
 months already paid (their pension after the cumul, the situation recorded now) minus what their payments withheld,
