@@ -102,7 +102,7 @@ def constater(session: Session, caller: Caller, arret: ArretTravail, reprise: da
     lignes: list[dict[str, Any]] = []
     for p in periodes:
         due = dues[p.id]
-        lignes.append({"periode_id": p.id, "debut": max(p.debut, reprise), "fin": p.fin, "beneficiaire": p.beneficiaire, "statut": p.statut,
+        lignes.append({"debut": max(p.debut, reprise), "fin": p.fin, "beneficiaire": p.beneficiaire,
                        "jours": p.jours_indemnises - due["jours"], "brut": p.brut_cents - due["brut"], "csg": p.csg_cents - due["csg"],
                        "crds": p.crds_cents - due["crds"]})  # fmt: skip
     for ligne in lignes:
