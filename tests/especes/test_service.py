@@ -539,3 +539,30 @@ def test_two_liquidations_at_once_store_and_book_each_period_once(url, sessions)
     with unit_of_work(sessions) as s:
         keys = [f"especes:liquidation:{p.id}" for p in periods]
         assert s.scalar(sa.select(sa.func.count(ledger.Ecriture.id)).where(ledger.Ecriture.cle_idempotence.in_(keys))) == 6
+
+
+def test_the_indu_of_ij_paid_to_a_subrogated_employer_is_the_employers(sessions) -> None:  # type: ignore[no-untyped-def]
+    """R. 323-11: the employer who kept paying the salary received the IJ; a reprise before them makes them its indu
+    (secu claims an indu from whoever received it). 3 × 2 000 €: 32,88 € a day (ledroit.fr); the second period, 16 to
+    29 June, is wholly after the reprise of the 16th: 14 × 32,88 € = 460,32 €, CSG 6,2 % = 28,54 €, CRDS 0,5 % = 2,30 €,
+    429,48 € owed by the employer."""
+    from secu.especes.indus import COMPTE_CREANCE
+
+    nir = _person(sessions)
+    debut = date(2025, 6, 2)
+    _receive(sessions, _avis(nir, "AV-INDU-SUB", debut, date(2025, 6, 29)))
+    with unit_of_work(sessions) as s:
+        service.recevoir_attestation_salaire(s, _attestation(nir, "ATT-INDU-SUB", debut, subrogation=True, iban_employeur=IBAN_EMPLOYEUR))
+    _liquidate(sessions, date(2025, 6, 30))
+    paiement.run_payments(sessions, "CPAM-75", date(2025, 7, 1))
+    first, second = _periods(sessions, nir)
+    assert (second.beneficiaire, second.statut, second.brut_cents, second.csg_cents, second.crds_cents) == ("employeur", "payee", 46_032, 2_854, 230)
+    reception = _receive(sessions, _avis(nir, "AV-INDU-SUB-R", date(2025, 7, 2), date(2025, 7, 2), nature="reprise", arret_numero="AV-INDU-SUB",
+                                         date_reprise=date(2025, 6, 16)))  # fmt: skip
+    with unit_of_work(sessions) as s:
+        [entry] = s.scalars(sa.select(ledger.Ecriture).where(ledger.Ecriture.cle_idempotence == f"especes:indu:{reception.arret.id}:2025-06-16")).all()
+        booked = {line.compte: line.montant_cents for line in entry.lignes}
+        assert booked == {"charges.prestations.ij.maladie": -46_032, "dettes.attributaires.csg": 2_854, "dettes.attributaires.cades": 230,
+                          COMPTE_CREANCE["employeur"]: 42_948}  # fmt: skip
+        assert check_grand_livre(s) == []
+    assert first.fin == date(2025, 6, 15)
