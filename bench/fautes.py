@@ -4,7 +4,8 @@
     .venv/bin/python bench/fautes.py --essais 20 --bases sqlite --flux paiement_maladie,liquidation
 
 For each database and flow (intake of feuilles de soins, maladie payment run, CAF payment run, DSN intake,
-``secu liquidate``): ``--essais`` trials where one child process is killed (SIGKILL) at a random kill point
+``secu liquidate``, ``secu ij-payer``, the invalidity pensions' monthly run):
+``--essais`` trials where one child process is killed (SIGKILL) at a random kill point
 (a commit, just before or just after it; a lot of a batch, the flush, the rename), then ``--essais`` where
 a second, unharmed child runs the same flow at the same time; each followed by a resume and the checks of
 ``tests/fautes/harness.py`` (acknowledged items present and unchanged, ``secu.verification``'s
@@ -32,7 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--essais", type=int, default=100, help="trials per flow and mode (alone, racing)")
-    parser.add_argument("--flux", default="saisie,paiement_maladie,paiement_famille,dsn,liquidation")
+    parser.add_argument("--flux", default=",".join(("saisie", "paiement_maladie", "paiement_famille", "dsn", "liquidation", "paiement_ij",
+                                                     "paiement_invalidite")))  # fmt: skip
     parser.add_argument("--bases", default="sqlite,postgresql")
     parser.add_argument("--modes", default="seul,course", help="seul: one child killed; course: and a second one racing it")
     parser.add_argument("--graine", type=int, default=2026)

@@ -130,7 +130,7 @@ def demo(
         table = Table(title=f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD})")
         table.add_column("identifiant")
         table.add_column("ce qu'il voit")
-        for login, what in report.comptes.items():
+        for login, what in (report.comptes | invalidite_report.comptes).items():
             table.add_row(login, what)
         console.print(table)
     if soins is not None:

@@ -123,7 +123,8 @@ def especes(session: Session) -> list[str]:
 
 
 def invalidite(session: Session) -> list[str]:
-    """The invalidity runs: each closed run's SEPA file pays exactly what its rows mark paid (secu.especes.paiement_invalidite)."""
+    """The invalidity runs: each closed run's SEPA file pays exactly what its rows mark paid (secu.especes.paiement_invalidite);
+    each payment of a pension after the cumul has its one ledger entry (one row per pension and month: the schema's)."""
     from secu.especes.invalidite import CampagneInvalidite, VersementInvalidite
 
     out: list[str] = []
@@ -134,6 +135,10 @@ def invalidite(session: Session) -> list[str]:
         if fichier != (int(count), int(total)) or (run.virements, run.total_cents) != fichier:
             out.append(f"campagne invalidité {run.id} ({run.organisme_code} {run.mois:%m/%Y}) : fichier SEPA {fichier[1]} c en {fichier[0]} "
                        f"virement(s), versements marqués {int(total)} c en {int(count)}")
+    booked = int(session.scalar(select(func.count(VersementInvalidite.id)).where(VersementInvalidite.pension_cents > VersementInvalidite.reduction_cents)) or 0)
+    entries = int(session.scalar(select(func.count(ledger.Ecriture.id)).where(ledger.Ecriture.cle_idempotence.like("invalidite:versement:%"))) or 0)
+    if booked != entries:
+        out.append(f"invalidité : {booked} versement(s) de pension mais {entries} écriture(s) de versement")
     return out
 
 

@@ -132,3 +132,12 @@ def test_the_pages_show_each_period_explained_and_let_the_agent_instruct_an_avis
     mine = client.get("/assure/arrets", headers=_page_headers(world, "assure.parent"))
     assert "prescrit le 1er septembre 2025 envoyé en retard (CSS R. 321-2) : ceci est un avertissement" in mine.text
     assert client.get(url, headers=_page_headers(world, "agent.marseille")).status_code == 403
+    # a reprise keyed from paper before days already liquidated: an indu (CSS L. 133-4-1), on both pages
+    reprise = {"numero": "AV-PAGE-R", "nature": "reprise", "risque": "maladie", "arret_numero": "AV-API-1", "date_prescription": "2025-06-20",
+               "date_reception": "2025-06-21", "date_reprise": "2025-05-20"}  # fmt: skip
+    done = client.post(url, headers=agent, data={"csrf": csrf, **reprise}, follow_redirects=False)
+    assert done.status_code == 303, done.text[:500]
+    page = client.get(url, headers=agent)
+    assert "Indus (reprise anticipée)" in page.text and "reprise le 20 mai 2025" in page.text and "recouvrable à partir du 11 juillet 2025" in page.text
+    mine = client.get("/assure/arrets", headers=_page_headers(world, "assure.parent"))
+    assert "Indu notifié le 21 juin 2025 : vous avez repris le travail le 20 mai 2025" in mine.text

@@ -9,13 +9,17 @@ seeding through the command, on SQLite, and reads it through the API and the pag
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from secu.core.db import make_engine, migrate, session_factory, unit_of_work
+from secu.core.errors import Forbidden
+from secu.core.security import Caller, Role, Utilisateur
 from secu.demo.arrets import JOUR_DEMO, seed_arrets
 from secu.demo.dsn import seed_dsn
-from secu.demo.invalidite import seed_invalidite
+from secu.demo.invalidite import LOGIN_INVALIDE, MOIS_PAYES, seed_invalidite
 from secu.demo.population import seed
+from secu.especes import invalidite, service
 from secu.especes.models import ArretTravail, AttestationSalaireRecue, AvisArret, CampagneIJ, PeriodeIJ
 from secu.verification import verifier
 
@@ -44,6 +48,22 @@ def test_the_demo_receives_its_arrets_and_pays_their_ij_once(database_url: str) 
             assert sum(p.net_cents for p in paid) == report.verse_cents and all(p.fin <= JOUR_DEMO for p in paid)
             runs = session.scalar(sa.select(sa.func.count()).select_from(CampagneIJ))
             assert verifier(session) == []
+            # the demo assuré is the employee the demo follows: their own arrêt, its IJ paid and explained, as they read it
+            assure = session.scalar(sa.select(Utilisateur).where(Utilisateur.login == "assure.demo"))
+            assert assure is not None and assure.personne_id is not None
+            moi = Caller(user_id=assure.id, role=Role.ASSURE, personne_id=assure.personne_id)
+            [mien] = service.arrets_of(session, moi, assure.personne_id)
+            assert mien["risque"] == "maladie" and [a["sanction"] for a in mien["avis"]] == ["avertissement", "aucune"]
+            assert mien["periodes"] and all(p["statut"] == "payee" and p["explication"] for p in mien["periodes"])
+            # the demo's invalid person reads their pension and its three monthly payments, each explained
+            invalide = session.scalar(sa.select(Utilisateur).where(Utilisateur.login == LOGIN_INVALIDE))
+            assert invalide is not None and invalide.personne_id is not None
+            lui = Caller(user_id=invalide.id, role=Role.ASSURE, personne_id=invalide.personne_id)
+            [pension] = invalidite.pensions_de(session, lui, invalide.personne_id)
+            assert pension["categorie"] == 2 and len(pension["versements"]) == len(MOIS_PAYES)
+            assert all(v["explication"] and v["montant_cents"] > 0 for v in pension["versements"])
+            with pytest.raises(Forbidden):  # and nobody else's
+                invalidite.pensions_de(session, lui, assure.personne_id)
         again = seed_arrets(sessions, seed_value=2026)  # the seeding run again: the same answers, nothing paid twice
         assert again == report
         with unit_of_work(sessions) as session:

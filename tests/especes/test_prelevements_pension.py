@@ -147,3 +147,67 @@ def test_the_run_pays_the_net_and_books_the_withholdings_to_their_attributaires(
         }
         assert grand_livre(s) == [] and check_invalidite(s) == []
         assert invalidite.lire_pension(s, agent, pensions[1], date(2025, 6, 1))["versements"][0]["csg_cents"] == 3_800
+
+
+def test_the_rfr_received_late_revises_the_months_already_paid_and_the_next_payment_refunds_them(sessions) -> None:  # type: ignore[no-untyped-def]
+    # A 1 000 € pension (50 % × 24 000 € ÷ 12) paid for January and February 2026 at the taux normal, the RFR unknown:
+    # 83 € of CSG (8,3 %), 5 € of CRDS, 3 € of CASA each month (service-public.fr F2971's rates). Its RFR of 2024 then
+    # arrives: 12 000 € for one part, at most the 2026 exonération threshold (13 048 €): exonérée for 2026 (L. 136-8,
+    # III). The contributions are due for the month the pension pays (CSS L. 136-1, R. 242-1): March's payment pays
+    # March without any, and gives back the 2 × 91 € withheld on January and February: 1 000 € + 182 € = 1 182 €.
+    caisse = route("75", "maladie").code
+    agent = Caller(user_id=None, role=Role.AGENT, organisme_code=caisse)
+    pension = _grant(sessions, _person(sessions, 120, date(1981, 3, 4)), salaires={2020: 2_400_000})
+    for month in (date(2026, 1, 1), date(2026, 2, 1)):
+        paiement.run_payments(sessions, caisse, month)
+    with unit_of_work(sessions) as s:
+        invalidite.situation_csg(s, agent, pension, rfr_cents=1_200_000, parts=Decimal("1"))
+    mars = paiement.run_payments(sessions, caisse, date(2026, 3, 1))
+    avril = paiement.run_payments(sessions, caisse, date(2026, 4, 1))
+    with unit_of_work(sessions) as s:
+        paid = {v.mois: v for v in s.scalars(select(invalidite.VersementInvalidite).where(invalidite.VersementInvalidite.pension_id == pension))}
+        assert [(paid[m].csg_cents, paid[m].crds_cents, paid[m].casa_cents, paid[m].montant_cents) for m in sorted(paid)][:3] == [
+            (8_300, 500, 300, 90_900), (8_300, 500, 300, 90_900), (-16_600, -1_000, -600, 118_200)]  # fmt: skip
+        avril_paye = paid[date(2026, 4, 1)]  # revalued on 1 April; exonérée, nothing left to give back
+        assert (avril_paye.csg_cents, avril_paye.montant_cents) == (0, avril_paye.pension_cents)
+        steps = json.loads(paid[date(2026, 3, 1)].explication)
+        assert any(step["etape"].startswith("Régularisation des prélèvements des mois déjà payés (01/2026 à 02/2026)") for step in steps)
+        assert [step["montant_cents"] for step in steps if "remboursée sur ces mois" in step["etape"]] == [16_600, 1_000, 600]
+        assert steps[-1]["montant_cents"] == 118_200 and "L. 136-1" in json.dumps(steps, ensure_ascii=False)
+        # the debts to the URSSAF, the CADES and the CNSA are reduced by what is given back: over the three months, nothing owed
+        owed = dict(
+            s.execute(
+                select(ledger.LigneEcriture.compte, func.sum(ledger.LigneEcriture.montant_cents))
+                .join(ledger.Ecriture, ledger.Ecriture.id == ledger.LigneEcriture.ecriture_id)
+                .where(ledger.Ecriture.cle_idempotence.in_([f"invalidite:versement:{pension}:2026-0{m}" for m in (1, 2, 3)]))
+                .group_by(ledger.LigneEcriture.compte)
+            ).all()
+        )
+        assert owed == {paiement.COMPTE_CHARGE: 300_000, "tresorerie.virements_emis": -300_000, "dettes.attributaires.csg": 0,
+                        "dettes.attributaires.cades": 0, "dettes.attributaires.cnsa": 0}  # fmt: skip
+        assert grand_livre(s) == [] and check_invalidite(s) == []
+    assert sepa_totals(mars.fichier_sepa)[1] >= 118_200 and avril.total_cents >= 100_000
+    # the run again: nothing refunded twice
+    assert paiement.run_payments(sessions, caisse, date(2026, 3, 1)) == mars
+
+
+def test_a_higher_rate_recorded_later_is_recovered_on_the_next_payment(sessions) -> None:  # type: ignore[no-untyped-def]
+    # Recorded exonérée (the tax administration's category), then its RFR shows 30 000 € for one part: above the 2026
+    # taux médian threshold (26 470 €), taux normal. January was paid without contributions: February withholds its own
+    # 91 € and January's 91 € (8,3 % + 0,5 % + 0,3 % of 1 000 €): 1 000 − 182 = 818 €.
+    caisse = route("13", "maladie").code
+    agent = Caller(user_id=None, role=Role.AGENT, organisme_code=caisse)
+    pension = _grant(sessions, _person(sessions, 121, date(1979, 5, 6), departement="13"), salaires={2020: 2_400_000}, departement="13")
+    with unit_of_work(sessions) as s:
+        invalidite.situation_csg(s, agent, pension, categorie_csg="exoneree")
+    paiement.run_payments(sessions, caisse, date(2026, 1, 1))
+    with unit_of_work(sessions) as s:
+        invalidite.situation_csg(s, agent, pension, rfr_cents=3_000_000, parts=Decimal("1"))
+    paiement.run_payments(sessions, caisse, date(2026, 2, 1))
+    with unit_of_work(sessions) as s:
+        paid = {v.mois: v for v in s.scalars(select(invalidite.VersementInvalidite).where(invalidite.VersementInvalidite.pension_id == pension))}
+        assert [(paid[m].csg_cents, paid[m].crds_cents, paid[m].casa_cents, paid[m].montant_cents) for m in sorted(paid)] == [
+            (0, 0, 0, 100_000), (16_600, 1_000, 600, 81_800)]
+        steps = json.loads(paid[date(2026, 2, 1)].explication)
+        assert [step["montant_cents"] for step in steps if "récupérée sur ces mois" in step["etape"]] == [8_300, 500, 300]
+        assert grand_livre(s) == [] and check_invalidite(s) == []

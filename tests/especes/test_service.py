@@ -273,10 +273,47 @@ def test_the_employers_signalement_de_reprise_ends_the_arret_the_day_before(sess
         service.recevoir_attestation_salaire(s, _attestation(nir, "ATT-REPRISE", debut, reprise=date(2025, 9, 15)))
     _liquidate(sessions, date(2025, 10, 31))
     assert [(p.debut, p.fin) for p in _periods(sessions, nir)] == [(debut, date(2025, 9, 14))]
-    later = _avis(nir, "AV-REPRISE-2", date(2025, 9, 20), date(2025, 9, 20), nature="reprise", arret_numero="AV-REPRISE", date_reprise=date(2025, 9, 10))
-    with pytest.raises(Conflict) as error:  # IJ already liquidated beyond: an indu, not a silent change
-        _receive(sessions, later)
-    assert error.value.field == "date_reprise"
+
+
+def test_a_reprise_before_days_already_paid_makes_them_an_indu_booked_and_notified(sessions) -> None:  # type: ignore[no-untyped-def]
+    """CSS L. 133-4-1, R. 133-9-2: IJ paid for days after the reprise are an indu of the one paid, notified, put into
+    recovery at the earliest 20 days later. Amounts of ledroit.fr's worked example (test_worked_examples): 3 × 2 000 €
+    ÷ 91,25 × 50 % = 32,88 € a day from the 4th; the period of 1 to 14 September paid 11 days, 361,68 € gross, CSG
+    22,42 €, CRDS 1,81 €. Back at work on the 10th: 6 days were due (197,28 €: CSG 6,2 % = 12,23 €, CRDS 0,5 % =
+    0,99 €), the 5 days from the 10th to the 14th were not: 164,40 € gross, 10,19 € of CSG and 0,82 € of CRDS no
+    longer owed, 153,39 € to be repaid by the assuré."""
+    from secu.especes.indus import COMPTE_CREANCE
+    from secu.register.models import Personne
+
+    nir = _person(sessions)
+    debut = date(2025, 9, 1)
+    _receive(sessions, _avis(nir, "AV-INDU", debut, date(2025, 9, 30)))
+    with unit_of_work(sessions) as s:
+        service.recevoir_attestation_salaire(s, _attestation(nir, "ATT-INDU", debut, reprise=date(2025, 9, 15)))
+    _liquidate(sessions, date(2025, 10, 31))
+    paiement.run_payments(sessions, "CPAM-75", date(2025, 11, 4))
+    [paid] = _periods(sessions, nir)
+    assert (paid.statut, paid.brut_cents, paid.csg_cents, paid.crds_cents) == ("payee", 36_168, 2_242, 181)
+    reprise = _avis(nir, "AV-INDU-R", date(2025, 11, 5), date(2025, 11, 5), nature="reprise", arret_numero="AV-INDU", date_reprise=date(2025, 9, 10))
+    reception = _receive(sessions, reprise)
+    assert reception.arret.fin == date(2025, 9, 9) and reception.arret.date_reprise == date(2025, 9, 10)
+    assert _receive(sessions, reprise).deja_recu  # the same avis again: one indu
+    with unit_of_work(sessions) as s:
+        entries = s.scalars(sa.select(ledger.Ecriture).where(ledger.Ecriture.cle_idempotence.like(f"especes:indu:{reception.arret.id}:%"))).all()
+        assert len(entries) == 1 and entries[0].date_operation == date(2025, 11, 6)  # received the day after its prescription (_avis)
+        booked = {line.compte: line.montant_cents for line in entries[0].lignes}
+        assert booked == {"charges.prestations.ij.maladie": -16_440, "dettes.attributaires.csg": 1_019, "dettes.attributaires.cades": 82,
+                          COMPTE_CREANCE["assure"]: 15_339}  # fmt: skip
+        assert check_grand_livre(s) == [] and check_especes(s) == []
+        personne = s.scalars(sa.select(Personne).where(Personne.nir == nir)).one()
+        [arret] = service.arrets_of(s, SYSTEM, personne.id)
+        [indu] = arret["indus"]
+        assert (indu["jours"], indu["du"], indu["au"], indu["brut_cents"], indu["net_cents"]) == (5, date(2025, 9, 10), date(2025, 9, 14), 16_440, 15_339)
+        assert indu["recouvrable_le"] == date(2025, 11, 26) and indu["statut"] == "notifie" and "L. 133-4-1" in indu["reference"]
+        detail = s.scalar(sa.text("select detail from journal_acces where detail like 'indu d''IJ%' and personne_id = :p"), {"p": personne.id})
+        assert detail == "indu d'IJ constaté : 15339 c (reprise le 2025-09-10)"
+    _liquidate(sessions, date(2025, 12, 31))  # the arrêt now ends on the 9th: nothing more to liquidate
+    assert len(_periods(sessions, nir)) == 1
 
 
 # -- subrogation -----------------------------------------------------------------------------------------------
@@ -548,3 +585,30 @@ def test_two_liquidations_at_once_store_and_book_each_period_once(url, sessions)
     with unit_of_work(sessions) as s:
         keys = [f"especes:liquidation:{p.id}" for p in periods]
         assert s.scalar(sa.select(sa.func.count(ledger.Ecriture.id)).where(ledger.Ecriture.cle_idempotence.in_(keys))) == 6
+
+
+def test_the_indu_of_ij_paid_to_a_subrogated_employer_is_the_employers(sessions) -> None:  # type: ignore[no-untyped-def]
+    """R. 323-11: the employer who kept paying the salary received the IJ; a reprise before them makes them its indu
+    (secu claims an indu from whoever received it). 3 × 2 000 €: 32,88 € a day (ledroit.fr); the second period, 16 to
+    29 June, is wholly after the reprise of the 16th: 14 × 32,88 € = 460,32 €, CSG 6,2 % = 28,54 €, CRDS 0,5 % = 2,30 €,
+    429,48 € owed by the employer."""
+    from secu.especes.indus import COMPTE_CREANCE
+
+    nir = _person(sessions)
+    debut = date(2025, 6, 2)
+    _receive(sessions, _avis(nir, "AV-INDU-SUB", debut, date(2025, 6, 29)))
+    with unit_of_work(sessions) as s:
+        service.recevoir_attestation_salaire(s, _attestation(nir, "ATT-INDU-SUB", debut, subrogation=True, iban_employeur=IBAN_EMPLOYEUR))
+    _liquidate(sessions, date(2025, 6, 30))
+    paiement.run_payments(sessions, "CPAM-75", date(2025, 7, 1))
+    first, second = _periods(sessions, nir)
+    assert (second.beneficiaire, second.statut, second.brut_cents, second.csg_cents, second.crds_cents) == ("employeur", "payee", 46_032, 2_854, 230)
+    reception = _receive(sessions, _avis(nir, "AV-INDU-SUB-R", date(2025, 7, 2), date(2025, 7, 2), nature="reprise", arret_numero="AV-INDU-SUB",
+                                         date_reprise=date(2025, 6, 16)))  # fmt: skip
+    with unit_of_work(sessions) as s:
+        [entry] = s.scalars(sa.select(ledger.Ecriture).where(ledger.Ecriture.cle_idempotence == f"especes:indu:{reception.arret.id}:2025-06-16")).all()
+        booked = {line.compte: line.montant_cents for line in entry.lignes}
+        assert booked == {"charges.prestations.ij.maladie": -46_032, "dettes.attributaires.csg": 2_854, "dettes.attributaires.cades": 230,
+                          COMPTE_CREANCE["employeur"]: 42_948}  # fmt: skip
+        assert check_grand_livre(s) == []
+    assert first.fin == date(2025, 6, 15)

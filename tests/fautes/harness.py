@@ -3,8 +3,9 @@
 Used by ``tests/fautes/test_fautes.py`` (a few trials per flow) and ``bench/fautes.py`` (hundreds).
 
 The flows are the operations an outage can cut: the intake of feuilles de soins (``saisie``), the maladie
-payment run (``paiement_maladie``), the CAF payment run (``paiement_famille``), DSN intake (``dsn``) and
-``secu liquidate`` (``liquidation``). Each trial:
+payment run (``paiement_maladie``), the CAF payment run (``paiement_famille``), DSN intake (``dsn``),
+``secu liquidate`` (``liquidation``), ``secu ij-payer`` (``paiement_ij``: the IJ periods liquidated then paid, per
+caisse) and the monthly run of the invalidity pensions (``paiement_invalidite``, three months). Each trial:
 
 1. copies a prepared world (the demo population, liquidated feuilles to pay, the DSN and claims to send:
    :func:`build_world`) into a database of its own;
@@ -47,7 +48,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-FLOWS = ("saisie", "paiement_maladie", "paiement_famille", "dsn", "liquidation")
+FLOWS = ("saisie", "paiement_maladie", "paiement_famille", "dsn", "liquidation", "paiement_ij", "paiement_invalidite")
 PG_URL = os.environ.get("SECU_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 RUN_DATE = date(2026, 1, 5)
 EXIT_REFUSED = 3
@@ -150,6 +151,44 @@ def flow_dsn(url: str, workdir: Path) -> None:
         engine.dispose()
 
 
+def flow_paiement_ij(url: str, workdir: Path) -> None:
+    """What ``secu ij-payer`` does for each caisse with arrêts: liquidate the periods over by the day, then pay them."""
+    from secu.core.db import unit_of_work
+    from secu.demo.arrets import JOUR_DEMO
+    from secu.especes import paiement, service
+    from secu.especes.models import ArretTravail
+
+    engine, sessions = _sessions(url)
+    try:
+        with unit_of_work(sessions) as session:
+            caisses = sorted(set(session.scalars(sa.select(ArretTravail.organisme_code))))
+        with _chunk(paiement, 2):
+            for caisse in caisses:
+                with unit_of_work(sessions) as session:
+                    service.liquider_periodes(session, JOUR_DEMO, organisme_code=caisse)
+                paiement.run_payments(sessions, caisse, JOUR_DEMO)
+    finally:
+        engine.dispose()
+
+
+def flow_paiement_invalidite(url: str, workdir: Path) -> None:
+    from secu.core.db import unit_of_work
+    from secu.demo.invalidite import MOIS_PAYES
+    from secu.especes import paiement_invalidite
+    from secu.especes.invalidite import PensionInvalidite
+
+    engine, sessions = _sessions(url)
+    try:
+        with unit_of_work(sessions) as session:
+            caisses = sorted(set(session.scalars(sa.select(PensionInvalidite.organisme_code))))
+        with _chunk(paiement_invalidite, 1):
+            for mois in MOIS_PAYES:
+                for caisse in caisses:
+                    paiement_invalidite.run_payments(sessions, caisse, mois)
+    finally:
+        engine.dispose()
+
+
 def flow_liquidation(url: str, workdir: Path) -> None:
     from secu.maladie.batch import liquidate_file
 
@@ -158,7 +197,7 @@ def flow_liquidation(url: str, workdir: Path) -> None:
 
 FLOW_FUNCTIONS: dict[str, Callable[[str, Path], None]] = {
     "saisie": flow_saisie, "paiement_maladie": flow_paiement_maladie, "paiement_famille": flow_paiement_famille,
-    "dsn": flow_dsn, "liquidation": flow_liquidation,
+    "dsn": flow_dsn, "liquidation": flow_liquidation, "paiement_ij": flow_paiement_ij, "paiement_invalidite": flow_paiement_invalidite,
 }
 
 
@@ -233,6 +272,7 @@ def _context() -> Any:
         _CONTEXT.set_forkserver_preload([
             "sqlalchemy", "polars", "secu.maladie.intake", "secu.maladie.paiement", "secu.famille.paiement", "secu.recouvrement.service",
             "secu.maladie.batch", "secu.demo.population", "secu.demo.famille", "secu.verification", "tests.fautes.harness",
+            "secu.especes.service", "secu.especes.paiement", "secu.especes.paiement_invalidite", "secu.demo.arrets", "secu.demo.invalidite",
         ])
     return _CONTEXT
 
@@ -283,10 +323,12 @@ def _pg(statement: str) -> None:
 
 def build_world(kind: str, folder: Path, *, households: int = 10, claims: int = 10, claims_paid: int = 40, lines: int = 400,
                 months: int = 2) -> World:
-    """The demo population, liquidated feuilles waiting for payment, and the inputs of the flows (claims, DSN, a batch file)."""
+    """The demo population, liquidated feuilles waiting for payment, the demo's arrêts received (their IJ not yet
+    liquidated) and its invalidity pension granted (not yet paid), and the inputs of the flows (claims, DSN, a batch file)."""
     import polars as pl
 
     from secu.core.db import make_engine, migrate, session_factory, unit_of_work
+    from secu.demo.arrets import recevoir_arrets
     from secu.demo.dsn import demo_declarations
     from secu.demo.population import REFERENCE, seed
     from secu.demo.soins import plan_claims
@@ -310,6 +352,8 @@ def build_world(kind: str, folder: Path, *, households: int = 10, claims: int = 
     (folder / "claims.json").write_text(json.dumps(planned[:claims], default=str))
     (folder / "mois.txt").write_text(str(months))  # months of family benefits the CAF run pays
     (folder / "dsn.json").write_text(json.dumps(demo_declarations(sessions, seed_value=7)[1], default=str))
+    _pensions(sessions, 3)
+    recevoir_arrets(sessions, seed_value=7)  # the avis, the congé and the employer's signalements: the IJ to liquidate
     with unit_of_work(sessions) as session:  # feuilles liquidated earlier, waiting for their payment run
         people = list(session.scalars(sa.select(Personne).order_by(Personne.id)))
         pro = session.scalars(sa.select(ProfessionnelSante).where(ProfessionnelSante.iban.is_not(None)).order_by(ProfessionnelSante.id)).first()
@@ -332,6 +376,30 @@ def build_world(kind: str, folder: Path, *, households: int = 10, claims: int = 
                      "montant": amount, "base_unitaire": unit or "", "parcours": "1", "ald": "0", "maternite": "0", "atmp": "0", "c2s": "0"})
     pl.DataFrame(rows).write_parquet(folder / "lignes.parquet")  # not sorted by nir: partitions in a working folder
     return World(kind, folder, template)
+
+
+def _pensions(sessions: Any, count: int) -> None:
+    """Pensions d'invalidité granted through the services (claim, the médecin-conseil's avis, the decision), their
+    months not paid yet: the first ``count`` adults under 58 attached to a CPAM, categories 1, 2, 3 in turn."""
+    from secu.core import ages
+    from secu.core.db import unit_of_work
+    from secu.core.security import SYSTEM, Caller, Role
+    from secu.demo.invalidite import IBAN_DEMO
+    from secu.demo.population import REFERENCE, _drsm_of
+    from secu.especes import invalidite
+    from secu.register.models import Personne, Rattachement
+
+    with unit_of_work(sessions) as session:
+        attached = sa.select(Rattachement.personne_id).where(Rattachement.branche == "maladie")
+        people = [p for p in session.scalars(sa.select(Personne).where(Personne.id.in_(attached), Personne.date_deces.is_(None)).order_by(Personne.id))
+                  if 25 <= ages.age_le(p.date_naissance, REFERENCE) <= 58][:count]  # fmt: skip
+        for index, personne in enumerate(people):
+            demande = invalidite.demander(session, SYSTEM, invalidite.DemandeIn(
+                personne_id=personne.id, date_demande=date(2025, 6, 2), date_arret=date(2024, 9, 2), iban=personne.iban or IBAN_DEMO,
+                salaires_hors_secu=[invalidite.SalaireAnnuel(annee=a, salaire_cents=2_000_000 + 100_000 * index) for a in range(2014, 2024)]))  # fmt: skip
+            medecin = Caller(user_id=None, role=Role.MEDECIN_CONSEIL, organisme_code=_drsm_of(personne))
+            invalidite.donner_avis(session, medecin, demande.id, invalidite.AvisIn(categorie=1 + index % 3, date_effet=date(2025, 9, 1)))
+            invalidite.decider(session, SYSTEM, demande.id, invalidite.DecisionIn(decision="accord", date_decision=date(2025, 8, 20)))
 
 
 def copy_world(world: World, label: str) -> tuple[str, Path]:

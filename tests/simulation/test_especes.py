@@ -111,7 +111,7 @@ def test_invalidity_pensions_are_paid_each_month_until_death_or_the_age_of_conve
         },
         schema=evenements.INVALIDE_SCHEMA,
     )
-    accounts = comptes.comptes_des_invalides(invalides, DECEMBRE).sort("mois")
+    accounts = comptes.comptes_des_invalides(invalides, DECEMBRE).filter(pl.col("sens") == jobs.CHARGE).sort("mois")
     assert accounts["volume"].to_list() == [3, 3, 3, 2, 2, 2] + [1] * 6
     # R. 341-5: category 2 = 50 % of the SAM / 12 = 1 250 €; category 1 = 30 % of the SAM capped at 30 % of the
     # PASS (47 100 € in 2025: 1 177,50 €); category 3 = 50 % of 24 000 € / 12 + MTP (1 288,13 € from April 2025).
@@ -121,6 +121,38 @@ def test_invalidity_pensions_are_paid_each_month_until_death_or_the_age_of_conve
     assert accounts["montant_cents"][3] == 125_000 + 117_750 and mtp[date(2025, 4, 1)] == 128_813
     assert accounts["montant_cents"][5] == 125_000 + 117_750  # June: the third died in March
     assert accounts["montant_cents"][6] == 125_000  # July: the second reached the age of conversion on 15 June
+
+
+def test_the_csg_crds_and_casa_withheld_on_the_pensions_go_to_their_recipients() -> None:
+    # Rates of service-public.fr « CSG, CRDS et Casa sur les pensions de retraite »
+    # (https://www.service-public.fr/particuliers/vosdroits/F2971): CSG 3,8 % (taux réduit) / 6,6 % / 8,3 %, CRDS 0,5 %,
+    # CASA 0,3 % at the médian and normal rates only; thresholds for 2025, one part: 12 817 €, 16 755 €, 26 004 € (CSS
+    # L. 136-8 III). The simulated year takes the RFR as 12 × the month's pension, one part (comptes: hypothèse).
+    invalides = pl.DataFrame(
+        {
+            "personne": [1, 2],
+            "date_naissance": [date(1970, 5, 1), date(1975, 1, 1)],
+            "date_deces": [None, None],
+            "categorie": [2, 3],
+            "salaire_annuel": [3_000_000, 2_400_000],
+            "fin_pension": [date(2032, 5, 1), date(2037, 1, 1)],
+        },
+        schema=evenements.INVALIDE_SCHEMA,
+    )
+    juillet = comptes.comptes_des_invalides(invalides, date(2025, 7, 1)).filter(pl.col("mois") == date(2025, 7, 1))
+    postes = {(r["branche"], r["sens"], r["poste"]): (r["montant_cents"], r["volume"]) for r in juillet.iter_rows(named=True)}
+    # 1 250 € (RFR 15 000 €: taux réduit): CSG 47,50 €, CRDS 6,25 €, no CASA. 1 000 € + MTP 1 288,13 € = 2 288,13 € (RFR
+    # 27 457,56 €: taux normal): CSG 8,3 % = 189,91 €, CRDS 11,44 €, CASA 6,86 € (each rounded half up to the cent).
+    assert postes == {
+        ("maladie", jobs.CHARGE, "prestations.invalidite"): (125_000 + 228_813, 2),
+        ("urssaf", jobs.PRODUIT, "csg.invalidite"): (4_750 + 18_991, 2),
+        ("cades", jobs.PRODUIT, "crds.invalidite"): (625 + 1_144, 2),
+        ("autonomie", jobs.PRODUIT, "casa.invalidite"): (686, 1),
+    }
+    # In the ledger the CNAM owes them, as its payment run books them (especes/paiement_invalidite.py).
+    special = branches.grand_livre_special()
+    assert [special[(b, jobs.PRODUIT, p)] for b, p in (("urssaf", "csg.invalidite"), ("cades", "crds.invalidite"), ("autonomie", "casa.invalidite"))] == [
+        ("maladie", "dettes.attributaires.csg"), ("maladie", "dettes.attributaires.cades"), ("maladie", "dettes.attributaires.cnsa")]  # fmt: skip
 
 
 def test_the_invalid_population_is_the_published_one() -> None:
@@ -168,7 +200,7 @@ def test_a_third_category_pension_before_the_first_mtp_is_counted_not_invented()
         },
         schema=evenements.INVALIDE_SCHEMA,
     )
-    accounts = comptes.comptes_des_invalides(invalides, date(2023, 5, 1)).sort("mois")
+    accounts = comptes.comptes_des_invalides(invalides, date(2023, 5, 1)).filter(pl.col("sens") == jobs.CHARGE).sort("mois")
     assert accounts.select("mois", "poste", "volume").rows() == [(date(2023, m, 1), "prestations.invalidite_non_calculee", 1) for m in (1, 2, 3)] + [
         (date(2023, m, 1), "prestations.invalidite", 1) for m in (4, 5)
     ]

@@ -78,9 +78,10 @@ def test_recouvrement_produits_are_the_payslips_contributions(dataset: Path, mar
     payslips = pl.concat([evenements.paie(personnes, employeurs, date(2025, m, 1), SEED) for m in (1, 2, 3)], how="vertical_relaxed")
     lines = rules.contributions(payslips).filter(pl.col("mois") == MARS)
     due = int((lines["montant_salarial_cents"] + lines["montant_patronal_cents"]).sum())
-    # The CRDS withheld on benefits (crds.prestations, crds.ij_*, crds.pensions) and the CASA withheld on pensions are not
-    # payslip contributions.
-    produits = mars.filter((pl.col("sens") == PRODUIT) & ~pl.col("poste").str.starts_with("crds.") & (pl.col("poste") != "casa"))
+    # What is withheld on benefits (crds.prestations, crds.ij_*, csg.ij_*, and csg., crds., casa. on invalidity pensions)
+    # and the CASA withheld on retirement pensions are not payslip contributions.
+    retenues = pl.col("poste").str.contains(r"^(crds|csg|casa)\.") | (pl.col("poste") == "casa")
+    produits = mars.filter((pl.col("sens") == PRODUIT) & ~retenues)
     # Every cent of every line lands with one recipient (réduction générale charged, CSG split, nothing lost).
     assert int(produits["montant_cents"].sum()) == due
     # The CSG, split among maladie, autonomie, famille, Unédic and CADES, is the CSG of the lines.

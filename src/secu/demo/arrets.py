@@ -104,11 +104,12 @@ def _deposer(session: Session, text: str) -> object:
     return deposer_signalement(session, text, RECEVOIR_ATTESTATION, caller=_employeur(session))
 
 
-def seed_arrets(sessions: sessionmaker[Session], *, seed_value: int = 2026) -> ArretsReport:
+def recevoir_arrets(sessions: sessionmaker[Session], *, seed_value: int = 2026) -> bool:
+    """What the caisse receives of the demo's arrêts, each on its day (avis, congé, the employer's signalements);
+    nothing liquidated, nothing paid. False when the demo has no arrêt (no demo employer)."""
     plan = plan_arrets(sessions, seed_value=seed_value)
-    report = ArretsReport()
     if not plan.arrets:
-        return report
+        return False
     # What the caisse receives, in the order it arrives: (day, rank within the day, step).
     steps: list[tuple[date, int, Callable[[Session], object]]] = []
     for arret in plan.arrets:
@@ -124,6 +125,13 @@ def seed_arrets(sessions: sessionmaker[Session], *, seed_value: int = 2026) -> A
     for _day, _rank, step in sorted(steps, key=lambda s: (s[0], s[1])):
         with unit_of_work(sessions) as session:
             step(session)
+    return True
+
+
+def seed_arrets(sessions: sessionmaker[Session], *, seed_value: int = 2026) -> ArretsReport:
+    report = ArretsReport()
+    if not recevoir_arrets(sessions, seed_value=seed_value):
+        return report
     with unit_of_work(sessions) as session:
         service.liquider_periodes(session, JOUR_DEMO)
         caisses = sorted(set(session.scalars(select(PeriodeIJ.organisme_code))))

@@ -157,6 +157,10 @@ def _demo_employees(session: Session, rng: random.Random, people_count: int) -> 
         if (date(2025, 1, 1) - p.date_naissance).days > 20 * 365 and (date(2025, 1, 1) - p.date_naissance).days < 62 * 365
     ]
     people = rng.sample(adults, min(people_count, len(adults)))
+    assure_id = session.scalar(select(Utilisateur.personne_id).where(Utilisateur.login == "assure.demo"))
+    assure = next((p for p in adults if p.id == assure_id), None)
+    if assure is not None and assure not in people and len(people) > 1:
+        people[-1] = assure  # the demo assuré works for the demo employer: their arrêt is the one the demo follows
     salaries = {p.id: Decimal(rng.choice((1801.80, 2100, 2450, 2900, 3600))) for p in people}
     if people:
         salaries[people[0].id] = Decimal(5200)  # a cadre above the plafond

@@ -10,7 +10,7 @@ month and the payment.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from secu.core import ages
 from secu.core.db import unit_of_work
 from secu.core.security import SYSTEM, Caller, Role
-from secu.demo.population import REFERENCE, _drsm_of
+from secu.demo.population import DEMO_PASSWORD, REFERENCE, _drsm_of, demo_parent
 from secu.especes import deces, invalidite
 from secu.especes import paiement_invalidite as paiement
 from secu.register import schemas, service
-from secu.register.models import AyantDroit, Personne, Rattachement
+from secu.register.models import Personne, Rattachement
 
 MOIS_PAYES = (date(2025, 10, 1), date(2025, 11, 1), date(2025, 12, 1))
 IBAN_DEMO = "FR7630006000011234567890189"
@@ -35,15 +35,14 @@ class InvaliditeReport:
     en_attente: int = 0
     verse_cents: int = 0
     capital_cents: int = 0
+    comptes: dict[str, str] = field(default_factory=dict)
 
 
 def _adults(session: Session) -> tuple[Personne, list[Personne]]:
     """The demo assuré, and the adults under 59 of the demo médecin-conseil's territory (his DRSM), attached to a CPAM."""
     from secu.organismes import get_organisme
 
-    parent_id = session.scalar(select(AyantDroit.ouvrant_droit_id).order_by(AyantDroit.id).limit(1))
-    parent = session.get(Personne, parent_id)
-    assert parent is not None
+    parent = demo_parent(session)
     territoire = get_organisme(_drsm_of(parent)).departements
     attached = select(Rattachement.personne_id).where(Rattachement.branche == "maladie")
     people = session.scalars(
@@ -54,13 +53,39 @@ def _adults(session: Session) -> tuple[Personne, list[Personne]]:
     return parent, [p for p in people if 25 <= ages.age_le(p.date_naissance, REFERENCE) <= 58]
 
 
+LOGIN_INVALIDE = "invalide.demo"
+
+
+def _compte_invalide(session: Session, invalide: Personne) -> dict[str, str]:
+    """The invalid person's own account: « Mes arrêts et indemnités » shows them their pension and its payments."""
+    from secu.core.security import Utilisateur
+    from secu.utilisateurs.service import UtilisateurIn, create_user
+
+    if session.scalar(select(Utilisateur.id).where(Utilisateur.login == LOGIN_INVALIDE)) is None:
+        create_user(session, UtilisateurIn(login=LOGIN_INVALIDE, password=DEMO_PASSWORD, role=Role.ASSURE,
+                                           nom_affiche=f"{invalide.prenoms} {invalide.nom_naissance}", personne_id=invalide.id))  # fmt: skip
+    return {LOGIN_INVALIDE: "un assuré en invalidité 2e catégorie : sa pension et ses versements"}
+
+
 def seed_invalidite(sessions: sessionmaker[Session], *, seed_value: int = 2026) -> InvaliditeReport:
+    report, caisse, deces_id = preparer_invalidite(sessions, seed_value=seed_value)
+    if caisse is None or deces_id is None:
+        return report
+    report.capital_cents = sum(d["montant_cents"] for d in deces.payer(sessions, SYSTEM, deces_id, date(2025, 12, 22))["demandes"])
+    for month in MOIS_PAYES:
+        report.verse_cents += paiement.run_payments(sessions, caisse, month).total_cents
+    return report
+
+
+def preparer_invalidite(sessions: sessionmaker[Session], *, seed_value: int = 2026) -> tuple[InvaliditeReport, str | None, int | None]:
+    """The claims, avis and decisions, the death and its claim, nothing paid: (report, the pension's caisse, the
+    death's record); (report, None, None) when the territory has too few adults."""
     rng = random.Random(seed_value * 37 + 13)
     report = InvaliditeReport()
     with unit_of_work(sessions) as session:
         parent, adults = _adults(session)
         if len(adults) < 3:
-            return report
+            return report, None, None
         invalide, en_attente, defunt = rng.sample(adults, 3)
         medecin = Caller(user_id=None, role=Role.MEDECIN_CONSEIL, organisme_code=_drsm_of(parent))
         salaires = [invalidite.SalaireAnnuel(annee=a, salaire_cents=rng.randint(1_800_000, 4_000_000)) for a in range(2014, 2024)]
@@ -78,6 +103,7 @@ def seed_invalidite(sessions: sessionmaker[Session], *, seed_value: int = 2026) 
         invalidite.donner_avis(session, medecin, demande.id, invalidite.AvisIn(categorie=2, date_effet=date(2025, 9, 1)))
         invalidite.decider(session, SYSTEM, demande.id, invalidite.DecisionIn(decision="accord", date_decision=date(2025, 8, 20)))
         report.pensions = 1
+        report.comptes = _compte_invalide(session, invalide)
         invalidite.demander(
             session,
             SYSTEM,
@@ -103,7 +129,4 @@ def seed_invalidite(sessions: sessionmaker[Session], *, seed_value: int = 2026) 
         )
         deces.decider(session, SYSTEM, record.id, deces.DecisionCapitalIn(date_decision=date(2025, 12, 20)))
         deces_id = record.id
-    report.capital_cents = sum(d["montant_cents"] for d in deces.payer(sessions, SYSTEM, deces_id, date(2025, 12, 22))["demandes"])
-    for month in MOIS_PAYES:
-        report.verse_cents += paiement.run_payments(sessions, caisse, month).total_cents
-    return report
+    return report, caisse, deces_id

@@ -20,6 +20,7 @@ from stdnum import iban as std_iban
 from stdnum import luhn
 from stdnum.fr import nir as std_nir
 
+from secu.core import ages
 from secu.core.security import SYSTEM, Caller, Role
 from secu.organismes import route
 from secu.register import schemas, service
@@ -323,15 +324,32 @@ def _drsm_of(personne: Personne) -> str:
     raise LookupError(f"aucune DRSM pour le département {personne.departement}")
 
 
+AGE_ASSURE_DEMO = (25, 55)
+"""The demo assuré is the first parent of this age on REFERENCE: of working age, so the demo employer employs them
+and they have an arrêt de travail (secu.demo.dsn); a choice of the demo."""
+
+
+def demo_parent(session: Session) -> Personne:
+    """The person behind `assure.demo`: the first parent (by the order children were attached) of working age, else
+    the first parent."""
+    from secu.register.models import AyantDroit
+
+    parents = list(dict.fromkeys(session.scalars(select(AyantDroit.ouvrant_droit_id).order_by(AyantDroit.id))))
+    people = {p.id: p for p in session.scalars(select(Personne).where(Personne.id.in_(parents)))}
+    low, high = AGE_ASSURE_DEMO
+    actif = next((people[i] for i in parents if low <= ages.age_le(people[i].date_naissance, REFERENCE) <= high), None)
+    parent = actif or (people[parents[0]] if parents else None)
+    assert parent is not None
+    return parent
+
+
 def _accounts(session: Session) -> dict[str, str]:
     """One account per role, all with the demo password; returns login → what it shows."""
     from secu.acces import payeur_autonomie
-    from secu.register.models import AyantDroit, Employeur, ProfessionnelSante
+    from secu.register.models import Employeur, ProfessionnelSante
     from secu.utilisateurs.service import UtilisateurIn, create_user
 
-    parent_id = session.scalar(select(AyantDroit.ouvrant_droit_id).order_by(AyantDroit.id).limit(1))
-    parent = session.get(Personne, parent_id)
-    assert parent is not None
+    parent = demo_parent(session)
     cpam = route(parent.departement, "maladie", commune=parent.commune).code
     caf = route(parent.departement, "famille", commune=parent.commune).code
     drsm = _drsm_of(parent)

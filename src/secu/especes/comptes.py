@@ -18,9 +18,11 @@ prestations.ij_atmp       atmp      days indemnified
 ========================  ========  ==================================================================
 
 The CRDS withheld on the IJ (ordonnance n° 96-50, art. 14) is a produit of the ``cades``, owed by the CNAM
-(:data:`GRAND_LIVRE`). The CSG withheld (6,2 %) is not booked: its split among the branches for the revenus
-de remplacement (CSS L131-8) is not among secu's parameters; the CSG and CRDS on invalidity pensions
-(retirement scale) neither.
+(:data:`GRAND_LIVRE`); the CSG withheld (6,2 %) a produit of the ``urssaf``, owed by the CNAM (its split among
+the branches for the revenus de remplacement, CSS L131-8, is the URSSAF's and not among secu's parameters). On the
+pensions d'invalidité, the CSG, CRDS and CASA at the rate of the RFR (:func:`_prelevements_des_pensions`) go the
+same way, the CASA to the ``autonomie`` (the CNSA); the ledger books each as the CNAM's debt to its recipient, as
+the payment runs do, so the branch's cash is the net it pays.
 
 **Steady state.** The dataset draws the arrêts that BEGIN in its year; the year's days of arrêts begun
 the years before are missing from it, and the days of its own arrêts that fall after it are in it. The
@@ -48,7 +50,14 @@ BRANCHES: tuple[Branche, ...] = ()
 GRAND_LIVRE = {
     ("cades", PRODUIT, "crds.ij_maladie"): ("maladie", "dettes.attributaires.cades"),  # withheld by the CNAM, owed to the CADES
     ("cades", PRODUIT, "crds.ij_atmp"): ("atmp", "dettes.attributaires.cades"),
+    ("urssaf", PRODUIT, "csg.ij_maladie"): ("maladie", "dettes.attributaires.csg"),  # withheld, owed to the URSSAF (L. 136-8, L. 131-8)
+    ("urssaf", PRODUIT, "csg.ij_atmp"): ("atmp", "dettes.attributaires.csg"),
+    ("urssaf", PRODUIT, "csg.invalidite"): ("maladie", "dettes.attributaires.csg"),
+    ("cades", PRODUIT, "crds.invalidite"): ("maladie", "dettes.attributaires.cades"),
+    ("autonomie", PRODUIT, "casa.invalidite"): ("maladie", "dettes.attributaires.cnsa"),  # CASF L. 14-10-4 2°: a resource of the CNSA
 }
+"""What the CNAM withholds on the IJ and the pensions: in the accounts, a produit of its recipient; in the ledger, as
+the payment runs book it (``especes/paiement*.py``), a debt of the paying branch to that recipient."""
 
 POSTES = {"maladie": ("maladie", "ij_maladie"), "maternite": ("maladie", "ij_maternite"), "atmp": ("atmp", "ij_atmp")}
 """Risk of an arrêt → (branche, poste ``prestations.<…>``) of its IJ."""
@@ -128,7 +137,7 @@ def comptes_des_arrets(arrets: pl.DataFrame, jusqu_au: date) -> pl.DataFrame:
     if rows.height == 0:
         return empty()
     paid = indemnites_journalieres(rows)
-    summary = paid.group_by("mois", "risque").agg(pl.col("montant_brut").sum(), pl.col("crds").sum(), pl.col("jours_indemnises").sum())
+    summary = paid.group_by("mois", "risque").agg(pl.col("montant_brut").sum(), pl.col("csg").sum(), pl.col("crds").sum(), pl.col("jours_indemnises").sum())
     poste = pl.col("risque").replace_strict({k: f"prestations.{v[1]}" for k, v in POSTES.items()}, default=None)
     branche = pl.col("risque").replace_strict({k: v[0] for k, v in POSTES.items()}, default=None)
     charges = summary.select(
@@ -139,20 +148,19 @@ def comptes_des_arrets(arrets: pl.DataFrame, jusqu_au: date) -> pl.DataFrame:
         pl.col("montant_brut").alias("montant_cents"),
         pl.col("jours_indemnises").alias("volume"),
     )
-    crds = (
-        summary.with_columns(branche.alias("__b"))
-        .group_by("mois", "__b")
-        .agg(pl.col("crds").sum(), pl.col("jours_indemnises").sum())
-        .select(
-            pl.lit("cades").alias("branche"),
+    par_branche = summary.with_columns(branche.alias("__b")).group_by("mois", "__b").agg(pl.col("csg", "crds", "jours_indemnises").sum())
+    retenues = [
+        par_branche.select(
+            pl.lit(destinataire).alias("branche"),
             "mois",
             pl.lit(PRODUIT).alias("sens"),
-            pl.format("crds.ij_{}", pl.col("__b")).alias("poste"),
-            pl.col("crds").alias("montant_cents"),
+            pl.format(f"{colonne}.ij_{{}}", pl.col("__b")).alias("poste"),
+            pl.col(colonne).alias("montant_cents"),
             pl.col("jours_indemnises").alias("volume"),
         )
-    )
-    out = pl.concat([charges, crds.filter(pl.col("montant_cents") != 0)], how="vertical_relaxed")
+        for destinataire, colonne in (("urssaf", "csg"), ("cades", "crds"))
+    ]
+    out = pl.concat([charges, *(r.filter(pl.col("montant_cents") != 0) for r in retenues)], how="vertical_relaxed")
     return out.select([pl.col(k).cast(v) for k, v in SCHEMA.items()])
 
 
@@ -185,6 +193,7 @@ def comptes_des_invalides(invalides: pl.DataFrame, jusqu_au: date) -> pl.DataFra
     summary = (
         paid.group_by("mois").agg(pl.col("pension_mensuelle").sum(), pl.len().alias("volume")).with_columns(pl.lit("prestations.invalidite").alias("poste"))
     )
+    retenues = _prelevements_des_pensions(paid)
     missing = (
         invalides.join(months, how="cross")
         .filter(sans_mtp & (pl.col("fin_pension") > pl.col("mois")) & (pl.col("date_deces").is_null() | (pl.col("date_deces") >= pl.col("mois"))))
@@ -192,18 +201,44 @@ def comptes_des_invalides(invalides: pl.DataFrame, jusqu_au: date) -> pl.DataFra
         .agg(pl.lit(0, dtype=pl.Int64).alias("pension_mensuelle"), pl.len().alias("volume"))
         .with_columns(pl.lit("prestations.invalidite_non_calculee").alias("poste"))
     )
-    return (
-        pl.concat([summary, missing], how="vertical_relaxed")
-        .select(
-            pl.lit("maladie").alias("branche"),
-            "mois",
-            pl.lit(CHARGE).alias("sens"),
-            "poste",
-            pl.col("pension_mensuelle").alias("montant_cents"),
-            "volume",
-        )
-        .select([pl.col(k).cast(v) for k, v in SCHEMA.items()])
+    charges = pl.concat([summary, missing], how="vertical_relaxed").select(
+        pl.lit("maladie").alias("branche"),
+        "mois",
+        pl.lit(CHARGE).alias("sens"),
+        "poste",
+        pl.col("pension_mensuelle").alias("montant_cents"),
+        "volume",
     )
+    return pl.concat([charges, retenues], how="vertical_relaxed").select([pl.col(k).cast(v) for k, v in SCHEMA.items()])
+
+
+RETENUES_PENSION = (("urssaf", "csg", "csg.invalidite"), ("cades", "crds", "crds.invalidite"), ("autonomie", "casa", "casa.invalidite"))
+"""(recipient, column of :func:`secu.especes.rules.prelevements_pension`, poste) of what is withheld on a pension."""
+
+
+def _prelevements_des_pensions(paid: pl.DataFrame) -> pl.DataFrame:
+    """The CSG, CRDS and CASA withheld on the month's pensions (:func:`secu.especes.rules.prelevements_pension`),
+    as produits of their recipients, ``volume`` the pensions that bear each.
+
+    Hypothèse (the dataset holds no tax household): the RFR of N-2 is twelve times the month's pension, one part —
+    the pension as the household's only income, before the deduction on pensions (which secu does not model); the
+    category then follows the thresholds of L. 136-8 III as for any pension."""
+    from secu.especes.rules import prelevements_pension
+
+    if paid.height == 0:
+        return pl.DataFrame(schema={"branche": pl.String(), "mois": pl.Date(), "sens": pl.String(), "poste": pl.String(),
+                                    "montant_cents": pl.Int64(), "volume": pl.Int64()})  # fmt: skip
+    retenues = prelevements_pension(
+        paid.select(pl.col("pension_mensuelle").alias("montant"), "mois", (pl.col("pension_mensuelle") * 12).alias("rfr"), pl.lit(1.0).alias("parts"))
+    )
+    colonnes = [c for _, c, _ in RETENUES_PENSION]
+    sums = retenues.group_by("mois").agg(*(pl.col(c).sum() for c in colonnes), *((pl.col(c) > 0).sum().alias(f"n_{c}") for c in colonnes))
+    frames = [
+        sums.select(pl.lit(destinataire).alias("branche"), "mois", pl.lit(PRODUIT).alias("sens"), pl.lit(poste).alias("poste"),
+                    pl.col(colonne).alias("montant_cents"), pl.col(f"n_{colonne}").cast(pl.Int64).alias("volume"))  # fmt: skip
+        for destinataire, colonne, poste in RETENUES_PENSION
+    ]
+    return pl.concat(frames, how="vertical_relaxed").filter(pl.col("montant_cents") != 0)
 
 
 def de_l_annee(partition: Partition, jusqu_au: date) -> pl.DataFrame:

@@ -506,11 +506,20 @@ def lire_pension(session: Session, caller: Caller, pension_id: int, mois: date |
                 "crds_cents": v.crds_cents,
                 "casa_cents": v.casa_cents,
                 "montant_cents": v.montant_cents,
+                "explication": json.loads(v.explication),
             }
             for v in versements
         ],
         "categorie_csg": pension.categorie_csg,
     }
+
+
+def pensions_de(session: Session, caller: Caller, personne_id: int, mois: date | None = None) -> list[dict[str, Any]]:
+    """A person's pensions d'invalidité as :func:`lire_pension` reads them (each read journaled); the right over
+    the file is checked first, so a person without a pension is refused or answered alike."""
+    _exiger_dossier(session, caller, Permission.LIRE_INVALIDITE, _personne(session, personne_id))
+    ids = session.scalars(select(PensionInvalidite.id).where(PensionInvalidite.personne_id == personne_id).order_by(PensionInvalidite.date_effet))
+    return [lire_pension(session, caller, pension_id, mois) for pension_id in ids.all()]
 
 
 def situation_csg(

@@ -19,7 +19,9 @@ of M+1 (the caller gives another date of execution). A run is keyed by (caisse, 
 
 * the CSG, CRDS and CASA are withheld on the month's pension after the cumul
   (:func:`secu.especes.rules.prelevements_pension`: the rate of the pension's CSG category, or of its RFR of
-  N-2 and parts, else the taux normal); the SEPA transfer is the net.
+  N-2 and parts, else the taux normal); the SEPA transfer is the net. The months of the year paid before the
+  RFR was recorded are revised and the difference refunded or recovered with the payment
+  (:mod:`secu.especes.regularisation`).
 
 Ledger (branch maladie, the CPAM's books), per payment: ``charges.prestations.invalidite`` debited of the gross
 pension (after the cumul), ``tresorerie.virements_emis`` credited of the net, and the withholdings owed to their
@@ -42,7 +44,7 @@ from secu.core import ledger
 from secu.core.errors import InvalidField
 from secu.core.paiement import Campagne, Fichier, executer, sans_attendre
 from secu.core.sepa import Virement, fichier_virements
-from secu.especes import rules
+from secu.especes import regularisation, rules
 from secu.especes.explication_invalidite import explain_cumul, explain_pension, explain_prelevements
 from secu.especes.invalidite import (
     CampagneInvalidite,
@@ -197,11 +199,13 @@ def _pay(session: Session, run: CampagneInvalidite, pensions: list[PensionInvali
         )
     )
     retenues = {r["pension"]: r for r in prelevements.iter_rows(named=True)}
+    regularisations = regularisation.regularisations(session, pensions, run.mois)  # the year's months paid before the RFR was known
     entries: list[ledger.NouvelleEcriture] = []
     for row in cumul.iter_rows(named=True):
         pension = by_id[row["pension"]]
-        retenue = retenues[pension.id]
-        etapes = explain_pension(rows[pension.id]) + explain_cumul(row) + explain_prelevements(retenue)
+        # a month paid nothing after the cumul books nothing: its regularisation waits for the next payment
+        retenue, regularisee = regularisation.appliquer(retenues[pension.id], regularisations.get(pension.id) if row["pension_versee"] else None)
+        etapes = explain_pension(rows[pension.id]) + explain_cumul(row) + explain_prelevements(retenues[pension.id]) + regularisee
         versement = VersementInvalidite(
             pension_id=pension.id,
             campagne_id=run.id,

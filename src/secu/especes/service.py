@@ -69,7 +69,7 @@ from secu.core.explication import Etape, etape
 from secu.core.identifiers import parse_nir, validate_iban, validate_siret
 from secu.core.money import format_eur
 from secu.core.parameters import parameters
-from secu.core.security import Action, Caller, Ressource, journal
+from secu.core.security import SYSTEM, Action, Caller, Ressource, journal
 from secu.especes import explication, rules
 from secu.especes.models import ArretTravail, AttestationSalaireRecue, AvisArret, PeriodeIJ
 from secu.especes.schemas import AttestationSalaire
@@ -287,7 +287,7 @@ def recevoir_avis(session: Session, caller: Caller, avis: AvisIn, *, today: date
         raise InvalidField("date_envoi", "la date d'envoi doit être comprise entre la prescription et la réception")
     try:
         if avis.nature == "reprise":
-            arret, row = _reprise(session, personne, avis, content)
+            arret, row = _reprise(session, personne, avis, content, caller)
         else:
             arret, row = _arret_ou_prolongation(session, personne, avis, content, envoi)
     except SecuError:
@@ -438,12 +438,12 @@ def _envoi(session: Session, personne: Personne, avis: AvisIn, envoi: date, debu
     return True, "reduction", (start, end) if start <= end else None
 
 
-def _reprise(session: Session, personne: Personne, avis: AvisIn, content: str) -> tuple[ArretTravail, AvisArret]:
+def _reprise(session: Session, personne: Personne, avis: AvisIn, content: str, caller: Caller) -> tuple[ArretTravail, AvisArret]:
     arret = _initial_of(session, personne, avis)
     reprise = avis.date_reprise
     if reprise is None:
         raise InvalidField("date_reprise", "la date de reprise du travail est obligatoire")
-    _apply_reprise(session, arret, reprise, "date_reprise")
+    _apply_reprise(session, arret, reprise, "date_reprise", caller=caller, le=avis.date_reception)
     row = AvisArret(
         numero=avis.numero,
         arret_id=arret.id,
@@ -458,17 +458,18 @@ def _reprise(session: Session, personne: Personne, avis: AvisIn, content: str) -
     return arret, row
 
 
-def _apply_reprise(session: Session, arret: ArretTravail, reprise: date, field: str) -> None:
+def _apply_reprise(session: Session, arret: ArretTravail, reprise: date, field: str, *, caller: Caller | None = None, le: date | None = None) -> None:
     """The assuré resumes work on ``reprise``: the arrêt ends the day before (an avis de reprise, or the employer's
-    signalement de reprise, DSN nature 05, carried by the attestation's ``reprise``)."""
+    signalement de reprise, DSN nature 05, carried by the attestation's ``reprise``). IJ already liquidated for days
+    from the reprise on become an indu, booked and notified on ``le`` (:mod:`secu.especes.indus`)."""
     if not arret.debut < reprise <= arret.fin + timedelta(days=1):
         raise InvalidField(
             field,
             f"la reprise doit tomber entre le lendemain du premier jour d'arrêt ({arret.debut:%d/%m/%Y}) et le lendemain de sa fin ({arret.fin:%d/%m/%Y})",
         )
-    beyond = session.scalar(select(func.count(PeriodeIJ.id)).where(PeriodeIJ.arret_id == arret.id, PeriodeIJ.fin >= reprise))
-    if beyond:
-        raise Conflict("des IJ ont déjà été liquidées au-delà de la reprise : la reprise anticipée se traite par un indu", field=field)
+    from secu.especes import indus
+
+    indus.constater(session, caller or SYSTEM, arret, reprise, le or date.today())
     arret.fin = reprise - timedelta(days=1)
     arret.date_reprise = reprise
 
@@ -663,7 +664,7 @@ def recevoir_attestation_salaire(session: Session, attestation: AttestationSalai
     if arret is not None:
         _attach(arret, row)
         if attestation.reprise is not None and arret.debut < attestation.reprise <= arret.fin:
-            _apply_reprise(session, arret, attestation.reprise, "reprise")  # an earlier return than prescribed
+            _apply_reprise(session, arret, attestation.reprise, "reprise", caller=caller)  # an earlier return than prescribed
     if caller is not None:
         journal(session, caller, Action.CREATION, Ressource.ATTESTATION_SALAIRE, row.id, personne_id=personne.id, detail=attestation.source)
     return row
@@ -1140,6 +1141,9 @@ def arrets_of(session: Session, caller: Caller, personne_id: int) -> list[dict[s
     for a in session.scalars(select(AvisArret).where(AvisArret.arret_id.in_([x.id for x in arrets])).order_by(AvisArret.id)):
         avis.setdefault(a.arret_id, []).append(a)
     journal(session, caller, Action.LECTURE, Ressource.ARRETS_TRAVAIL, personne_id, personne_id=personne_id)
+    from secu.especes.indus import indus_de
+
+    indus = indus_de(session, arrets)
     return [
         arret_out(a)
         | {
@@ -1157,6 +1161,7 @@ def arrets_of(session: Session, caller: Caller, personne_id: int) -> list[dict[s
             ],
             "periodes": [periode_out(p) for p in periodes.get(a.id, [])],
             "motifs": motifs(a, periodes.get(a.id, [])),
+            "indus": indus.get(a.id, []),
         }
         for a in arrets
     ]

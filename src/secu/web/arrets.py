@@ -21,7 +21,7 @@ from secu.api.errors import _french as api_message
 from secu.core.db import unit_of_work
 from secu.core.errors import Forbidden, InvalidField, NotFound, SecuError
 from secu.core.security import Caller, Role
-from secu.especes import service
+from secu.especes import invalidite, service
 from secu.especes.attestation import attestation_paiement_pdf
 from secu.register.models import Personne
 from secu.web.session import PageCaller, PageRoute, check_csrf, render, require_role
@@ -81,8 +81,10 @@ def my_arrets(request: Request, caller: PageCaller) -> Response:
     personne_id = _own(caller)
     with unit_of_work(request.app.state.sessions) as session:
         arrets = service.arrets_of(session, caller, personne_id)
+        pensions = invalidite.pensions_de(session, caller, personne_id)
     today = date.today()
-    return render(request, "assure/arrets.html", {"arrets": arrets, "risques": RISQUES, "statuts": STATUTS, "du": today.replace(month=1, day=1), "au": today})
+    return render(request, "assure/arrets.html", {"arrets": arrets, "pensions": pensions, "risques": RISQUES, "statuts": STATUTS,
+                                                  "du": today.replace(month=1, day=1), "au": today})  # fmt: skip
 
 
 @router.get("/assure/arrets/attestation.pdf")
