@@ -600,7 +600,7 @@ def test_the_indu_of_ij_paid_to_a_subrogated_employer_is_the_employers(sessions)
     with unit_of_work(sessions) as s:
         service.recevoir_attestation_salaire(s, _attestation(nir, "ATT-INDU-SUB", debut, subrogation=True, iban_employeur=IBAN_EMPLOYEUR))
     _liquidate(sessions, date(2025, 6, 30))
-    paiement.run_payments(sessions, "CPAM-75", date(2025, 7, 1))
+    paiement.run_payments(sessions, "CPAM-75", date(2025, 7, 4))  # a day of its own: the 1st's run (module database) is closed
     first, second = _periods(sessions, nir)
     assert (second.beneficiaire, second.statut, second.brut_cents, second.csg_cents, second.crds_cents) == ("employeur", "payee", 46_032, 2_854, 230)
     reception = _receive(sessions, _avis(nir, "AV-INDU-SUB-R", date(2025, 7, 2), date(2025, 7, 2), nature="reprise", arret_numero="AV-INDU-SUB",
