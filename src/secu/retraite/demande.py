@@ -47,6 +47,7 @@ from secu.register.access import reaches
 from secu.register.models import Personne, Rattachement
 from secu.retraite.explication import etapes_pension
 from secu.retraite.models_pension import DemandeRetraite, NotificationRetraite, PensionRetraite, VersementRetraite
+from secu.retraite.models_survivants import NotificationSolidarite
 from secu.retraite.rules.droit_propre import pension_droit_propre
 
 REF_DATE_EFFET = "CSS art. R. 351-37 (date d'entrée en jouissance choisie par l'assuré : le premier jour d'un mois, pas avant la demande)"
@@ -461,8 +462,10 @@ def _latin1(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
-def lettre_pdf(notification: NotificationRetraite) -> bytes:
-    """The notification letter: the caisse, the addressee, the decision, the amounts and each step with its article."""
+def lettre_pdf(notification: NotificationRetraite | NotificationSolidarite) -> bytes:
+    """The notification letter: the caisse, the addressee, the decision, the amounts and each step with its article.
+
+    A pension de droit propre's, or a réversion's, an allocation veuvage's, an ASPA's (:mod:`secu.retraite.survivants`)."""
     from fpdf import FPDF
 
     contenu = json.loads(notification.contenu)
