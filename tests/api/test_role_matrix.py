@@ -375,6 +375,18 @@ MATRIX: dict[tuple[str, str], list[Cas]] = {
                                                                                 {"admin", "assure.other"}, "notification_solidarite", "other_id")],
     ("GET", "/api/retraite/survivants/notifications/{notification_id}.pdf"): [_read(
         "/api/retraite/survivants/notifications/{surv_notification_id}.pdf", {"admin", "assure.other"}, "notification_solidarite", "other_id")],
+    ("GET", "/assure/retraite/survivants"): [_page("/assure/retraite/survivants", {"assure.parent", "assure.other"}, "demande_solidarite",
+                                                   lecteurs={"assure.other"})],
+    ("POST", "/assure/retraite/survivants"): [_page("/assure/retraite/survivants", {"assure.parent", "assure.other"},
+                                                    body={"iban": "FR7630006000011234567890189"})],
+    ("GET", "/assure/retraite/survivants/lettres/{notification_id}.pdf"): [_page("/assure/retraite/survivants/lettres/{surv_notification_id}.pdf",
+                                                                                 {"assure.other"}, "notification_solidarite", "other_id")],
+    ("GET", "/agent/retraite/survivants"): [_page("/agent/retraite/survivants", set())],
+    ("GET", "/agent/retraite/survivants/demandes/{demande_id}"): [_page("/agent/retraite/survivants/demandes/{surv_demande_id}", set())],
+    ("POST", "/agent/retraite/survivants/demandes/{demande_id}/instruction"): [_page("/agent/retraite/survivants/demandes/{surv_demande_id}/instruction",
+                                                                                     set(), body={})],
+    ("POST", "/agent/retraite/survivants/demandes/{demande_id}/decision"): [_page("/agent/retraite/survivants/demandes/{surv_demande_id}/decision",
+                                                                                  set(), body={})],
     # -- the pages: the assuré's space, the agent's office, the analyst's dashboard
     ("POST", "/connexion"): [_page("/connexion", PUBLIC, body={"identifiant": "analyste", "mot_de_passe": PASSWORD})],
     ("POST", "/deconnexion"): [_page("/deconnexion", PUBLIC, body={})],  # with a token of its own (below)
