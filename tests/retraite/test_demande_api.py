@@ -2,7 +2,7 @@
 Paris) finds it in his queue, instructs, grants, pays; the assuré reads the letter and his payments.
 
 The amounts: the full career of test_demande_service.py (SAM 30 000 € at 50 %, prorata 168/168: 1 250 € a month,
-CSS art. L. 351-1, R. 351-27), from 1 April 2025; April paid on 9 May 2025 (terme échu, L. 161-1, R. 355-2) net of the
+CSS art. L. 351-1, R. 351-27), from 1 April 2025; April paid on 9 May 2025 (terme échu, CSS art. R. 355-2) net of the
 CSG 8,3 %, CRDS 0,5 % and CASA 0,3 % at the taux normal (L. 136-8 III): 1 136,25 €.
 """
 

@@ -1,6 +1,6 @@
 """The monthly payment of retirement pensions, on SQLite and PostgreSQL (issue 14 §3, §4).
 
-Terme échu: month M is paid on the 9th of M+1 (CSS art. L. 161-1, R. 355-2; the 9th of the Assurance retraite's
+Terme échu: month M is paid on the 9th of M+1 (CSS art. R. 355-2; the 9th of the Assurance retraite's
 calendar, the working day before when the 9th is not one). The first payment carries the arrears since the date
 d'effet. Each month: the gross revalued each 1 January (L. 161-23-1, L. 161-25: +2,2 % on 1 January 2025, the
 revaluation of the pensions de vieillesse of the régime général for 2025), less the CSG at the taux normal 8,3 %,
@@ -139,8 +139,10 @@ def test_the_csg_follows_the_rfr_band(sessions) -> None:  # type: ignore[no-unty
     assert bilan.total_cents == PENSION
 
 
-def test_after_death_the_months_up_to_the_death_then_nothing(sessions) -> None:  # type: ignore[no-untyped-def]
-    """L. 161-1: paid to the end of the month of the death."""
+def test_once_the_death_is_known_the_run_pays_nothing_more_into_the_account(sessions) -> None:  # type: ignore[no-untyped-def]
+    """The pension ends with the month of the death; the months owed to its end are the arrérages dus au décès, for the
+    heirs on proof of their right, not a transfer to the deceased's account (réponse ministérielle, 2012: « dès lors que le
+    décès d'un retraité du régime général est signalé, les paiements de la pension sont arrêtés »)."""
     personne, pension = _pension(sessions, "33", date(2024, 4, 1))
     caisse = route("33", "retraite").code
     paiement.run_payments(sessions, caisse, date(2024, 5, 9))
@@ -150,10 +152,12 @@ def test_after_death_the_months_up_to_the_death_then_nothing(sessions) -> None: 
         person = s.get(Personne, personne)
         assert person is not None
         person.date_deces = date(2024, 6, 15)
-    bilan = paiement.run_payments(sessions, caisse, date(2024, 9, 9))  # pays August: only May and June are owed
-    assert bilan.mois_payes == 2 and bilan.total_cents == 2 * NET
-    assert [v.mois for v in _versements(sessions, pension)] == [date(2024, 4, 1), date(2024, 5, 1), date(2024, 6, 1)]
-    assert paiement.run_payments(sessions, caisse, date(2024, 10, 9)).mois_payes == 0
+    bilan = paiement.run_payments(sessions, caisse, date(2024, 7, 9))  # pays June: the death is known, nothing is transferred
+    assert (bilan.mois_payes, bilan.virements, bilan.total_cents) == (0, 0, 0)
+    assert [v.mois for v in _versements(sessions, pension)] == [date(2024, 4, 1)]
+    with unit_of_work(sessions) as s:
+        ended = s.get(PensionRetraite, pension)
+        assert ended is not None and ended.date_fin == date(2024, 7, 1)
 
 
 def test_refusals_name_the_field(sessions) -> None:  # type: ignore[no-untyped-def]

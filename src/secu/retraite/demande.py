@@ -51,7 +51,7 @@ from secu.retraite.models_survivants import NotificationSolidarite
 from secu.retraite.rules.droit_propre import pension_droit_propre
 
 REF_DATE_EFFET = "CSS art. R. 351-37 (date d'entrée en jouissance choisie par l'assuré : le premier jour d'un mois, pas avant la demande)"
-REF_TERME_ECHU = "CSS art. L. 161-1 et R. 355-2 (pensions payées mensuellement, à terme échu)"
+REF_TERME_ECHU = "CSS art. R. 355-2 (pensions payables mensuellement et à terme échu aux dates fixées par arrêté)"
 DECISIONS = ("attribution", "rejet")
 
 # --------------------------------------------------------------------------

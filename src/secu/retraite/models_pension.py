@@ -76,7 +76,7 @@ class PensionRetraite(Base):
     personne_id: Mapped[int] = mapped_column(ForeignKey("personne.id"), index=True)
     organisme_code: Mapped[str] = mapped_column(String(20), index=True)
     date_effet: Mapped[date] = mapped_column(Date)
-    date_fin: Mapped[date | None] = mapped_column(Date)  # first month no longer owed (the month after death, L. 161-1)
+    date_fin: Mapped[date | None] = mapped_column(Date)  # first month no longer owed (the month after the death)
     pension_annuelle_cents: Mapped[int] = mapped_column(BigInteger)
     pension_mensuelle_cents: Mapped[int] = mapped_column(BigInteger)  # at the date d'effet, before any revaluation
     iban: Mapped[str] = mapped_column(String(34))

@@ -1,6 +1,6 @@
 """The monthly payment run of a caisse retraite's pensions de droit propre (issue 14 §3, §4).
 
-Pensions are paid monthly, at terme échu: month M is paid on the 9th of M+1 (CSS art. L. 161-1 and R. 355-2;
+Pensions are paid monthly, at terme échu: month M is paid on the 9th of M+1 (CSS art. R. 355-2: payable monthly, at terme échu, on the dates an arrêté sets;
 the day is the parameter ``pension_paiement.jour``, moved to the working day before when the 9th is not one, as
 the Assurance retraite's calendar does). A run is keyed by (caisse, échéance) and pays month M:
 
@@ -12,7 +12,10 @@ the Assurance retraite's calendar does). A run is keyed by (caisse, échéance) 
   CRDS and the CASA are withheld by the one rule of pensions' withholdings,
   :func:`secu.especes.rules.prelevements_pension` (the pension's CSG category, or its RFR of N-2 and parts, else
   the taux normal), at the rates in force on the payment day, since they are withheld when the pension is paid;
-* a pensioner dead before M is owed the months up to that of his death (L. 161-1) and the pension ends;
+* once the pensioner's death is known (by the end of M), the pension ends with the month of the death and the run
+  pays nothing more into his account: the months owed up to the end of that month, unpaid, are the arrérages dus au
+  décès, paid to the heirs on proof of their right (the ministry's answer to a written question, 2012, citing
+  CSS art. D. 254-6 — not re-read; not built: no claim of the heirs yet);
 * one ``versement_retraite`` row per (pension, month), unique: a crash, a second call or a second caller pays
   nothing twice; chunks commit one by one with their ledger entries, so a run cut off resumes where it stopped;
 * the run is the house's one skeleton (:func:`secu.core.paiement.executer`): it holds its caisse's claim from its
@@ -78,6 +81,10 @@ def _mois_decale(mois: date, n: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def fin_du_mois(mois: date) -> date:
+    return _mois_decale(mois, 1) - timedelta(days=1)
+
+
 def echeance_du_mois(mois: date) -> date:
     """The échéance of month ``mois``: the ``pension_paiement.jour`` (the 9th) of the month after (terme échu)."""
     suivant = _mois_decale(mois.replace(day=1), 1)
@@ -96,7 +103,7 @@ def mois_de_l_echeance(echeance: date) -> date:
     """The month an échéance pays; refuses a day that is not the échéance's."""
     mois = _mois_decale(echeance.replace(day=1), -1)
     if echeance_du_mois(mois) != echeance:
-        raise InvalidField("echeance", f"l'échéance est le {echeance_du_mois(mois).day} du mois suivant le mois payé (terme échu, CSS art. L. 161-1)")
+        raise InvalidField("echeance", f"l'échéance est le {echeance_du_mois(mois).day} du mois suivant le mois payé (terme échu, CSS art. R. 355-2)")
     return mois
 
 
@@ -137,13 +144,12 @@ def _pay_chunk_droit_propre(session: Session, run: CampagneRetraite) -> int:
         payes[pid].add(mois)
     dus: list[tuple[PensionRetraite, date]] = []
     for pension in pensions:
-        dernier = run.mois
         mort = deces.get(pension.personne_id)
-        if mort is not None and mort.replace(day=1) < run.mois:
-            dernier = mort.replace(day=1)  # owed to the end of the month of death (L. 161-1), then it ends
-            pension.date_fin = _mois_decale(dernier, 1)
+        if mort is not None and mort <= fin_du_mois(run.mois):
+            pension.date_fin = _mois_decale(mort.replace(day=1), 1)  # owed to the end of the month of death, to the heirs
+            continue
         mois = pension.date_effet.replace(day=1)
-        while mois <= dernier:
+        while mois <= run.mois:
             if mois not in payes[pension.id]:
                 dus.append((pension, mois))
             mois = _mois_decale(mois, 1)
@@ -253,7 +259,7 @@ def run_payments(sessions: sessionmaker[Session], organisme_code: str, echeance:
         raise InvalidField("organisme_code", f"{organisme_code} ne sert pas les pensions de retraite")
     mois = mois_de_l_echeance(echeance)
     if _mois_decale(mois, 1) > (today or date.today()):
-        raise InvalidField("echeance", f"le mois de {mois:%m/%Y} n'est pas échu : sa pension se paie à terme échu (CSS art. L. 161-1)")
+        raise InvalidField("echeance", f"le mois de {mois:%m/%Y} n'est pas échu : sa pension se paie à terme échu (CSS art. R. 355-2)")
     return executer(sessions, _campagne(organisme_code, echeance))
 
 
