@@ -138,14 +138,16 @@ def test_reversion_from_the_claim_to_the_payment_run_with_the_droit_propre_then_
         assert "Attribution de votre pension de réversion" in lettre.objet
         assert sv.lettre_pdf(sv.lire_notification(s, Caller(user_id=None, role=Role.ASSURE, personne_id=conjoint), lettre.id)).startswith(b"%PDF")
 
-    # The caisse's one run for July 2025: the deceased's last months (April to June, the month of the death) and the réversion's July.
+    # The caisse's one run for July 2025 pays a living pensioner's droit propre and the réversion, once each; the deceased's
+    # pension ended with the month of his death (what it still owed is the heirs').
+    vivant = _retraite(sessions, "31", _person(sessions, "31", date(1961, 3, 10)), date(2025, 7, 1))
     bilan = paiement.run_payments(sessions, caisse, date(2025, 8, 9), today=TODAY)
-    assert (bilan.pensions, bilan.mois_payes, bilan.prestations, bilan.mois_prestations) == (1, 3, 1, 1)
+    assert (bilan.pensions, bilan.mois_payes, bilan.prestations, bilan.mois_prestations) == (1, 1, 1, 1)
     assert paiement.run_payments(sessions, caisse, date(2025, 8, 9), today=TODAY) == bilan  # twice is once
     assert _versements(sessions, prestation) == [(date(2025, 7, 1), 675_00, 675_00 - 56_03 - 3_38 - 2_03)]
     with unit_of_work(sessions) as s:
-        assert [v.mois for v in s.scalars(sa.select(VersementRetraite).where(VersementRetraite.pension_id == pension))] == [
-            date(2025, 4, 1), date(2025, 5, 1), date(2025, 6, 1)]
+        assert [v.mois for v in s.scalars(sa.select(VersementRetraite).where(VersementRetraite.pension_id == vivant))] == [date(2025, 7, 1)]
+        assert s.scalar(sa.select(sa.func.count(VersementRetraite.id)).where(VersementRetraite.pension_id == pension)) == 0
         assert s.get(PensionRetraite, pension).date_fin == date(2025, 7, 1)  # type: ignore[union-attr]
         assert check_retraite(s) == []
     assert sepa_totals(bilan.fichier_sepa) == (2, bilan.total_cents)
@@ -222,22 +224,23 @@ def test_aspa_paid_for_the_fsv_and_recovered_on_the_estate(sessions) -> None:  #
     with unit_of_work(sessions) as s, pytest.raises(InvalidField) as error:  # alive: no estate
         sv.recuperer(s, _agent("87"), prestation, sv.RecuperationIn(date_declaration=date(2025, 9, 1), notaire="Me Duval", actif_net_cents=130_000_00))
     assert error.value.field == "prestation_id"
+    paiement.run_payments(sessions, caisse, date(2025, 5, 9), today=TODAY)  # April
     _deces(sessions, personne, date(2025, 5, 20))
-    paiement.run_payments(sessions, caisse, date(2025, 7, 9), today=TODAY)  # June: April and May (the month of the death), then it ends
-    assert [m for m, _, _ in _versements(sessions, prestation)] == [date(2025, 3, 1), date(2025, 4, 1), date(2025, 5, 1)]
+    paiement.run_payments(sessions, caisse, date(2025, 7, 9), today=TODAY)  # June: the death known, nothing more into the account
+    assert [m for m, _, _ in _versements(sessions, prestation)] == [date(2025, 3, 1), date(2025, 4, 1)]
 
     succession = sv.RecuperationIn(date_declaration=date(2025, 9, 1), notaire="Me Duval", actif_net_cents=130_000_00)
     with unit_of_work(sessions) as s:
         recuperation = sv.recuperer(s, _agent("87"), prestation, succession)
-        # 22 383,40 € of the estate above the threshold, the annual limit not reached: the whole ASPA paid, 3 × 434,28 €
-        assert (recuperation.aspa_versee_cents, recuperation.mois_versement, recuperation.montant_cents) == (3 * 434_28, 3, 3 * 434_28)
+        # 22 383,40 € of the estate above the threshold, the annual limit not reached: the whole ASPA paid, 2 × 434,28 €
+        assert (recuperation.aspa_versee_cents, recuperation.mois_versement, recuperation.montant_cents) == (2 * 434_28, 2, 2 * 434_28)
     with unit_of_work(sessions) as s:
         assert sv.recuperer(s, _agent("87"), prestation, succession).id == recuperation.id  # the same declaration twice is one
         with pytest.raises(Conflict):
             sv.recuperer(s, _agent("87"), prestation, succession.model_copy(update={"actif_net_cents": 90_000_00}))
         fsv = s.execute(sa.select(ledger.LigneEcriture.compte, ledger.LigneEcriture.montant_cents).join(ledger.Ecriture)
                         .where(ledger.Ecriture.cle_idempotence == f"retraite:recuperation_aspa:{prestation}")).all()
-        assert set(fsv) == {("creances.successions.aspa", 3 * 434_28), ("produits.recuperations.aspa", -3 * 434_28)}
+        assert set(fsv) == {("creances.successions.aspa", 2 * 434_28), ("produits.recuperations.aspa", -2 * 434_28)}
         assert check_retraite(s) == []
 
 

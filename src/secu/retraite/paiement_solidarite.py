@@ -2,7 +2,8 @@
 
 :mod:`secu.retraite.paiement` runs the caisse's échéance; once its pensions de droit propre are all paid, its chunks
 come here (:func:`payer_lot`), and its SEPA file and bilan add what these rows paid (:func:`virements`, :func:`compter`).
-Same terme échu, same arrears since the date d'effet, same end at the month of the beneficiary's death (L. 161-1),
+Same terme échu, same arrears since the date d'effet, same end once the beneficiary's death is known (the months owed
+to the end of the month of the death are the heirs' arrérages, not paid into the account),
 one ``versement_solidarite`` per (benefit, month), unique. The amount of a month is that of the amount row in force
 (:class:`MontantSolidarite`):
 
@@ -51,7 +52,7 @@ def _mois_decale(mois: date, n: int) -> date:
 
 def payer_lot(session: Session, run: CampagneRetraite) -> int:
     """Claim and pay one chunk of the caisse's benefits in service in the run's month; how many were claimed."""
-    from secu.retraite.paiement import _deces
+    from secu.retraite.paiement import _deces, fin_du_mois
 
     done = select(VersementSolidarite.prestation_id).where(VersementSolidarite.mois == run.mois)
     query = (select(PrestationSolidarite).where(
@@ -73,9 +74,10 @@ def payer_lot(session: Session, run: CampagneRetraite) -> int:
     for prestation in prestations:
         dernier = run.mois
         mort = deces.get(prestation.personne_id)
-        if mort is not None and mort.replace(day=1) < run.mois:
-            dernier = mort.replace(day=1)  # owed to the end of the month of death (L. 161-1), then it ends
-            prestation.date_fin = _mois_decale(dernier, 1)
+        if mort is not None and mort <= fin_du_mois(run.mois):
+            # as the pensions de droit propre: it ends with the month of the death, nothing more into the account (the heirs' arrérages)
+            prestation.date_fin = _mois_decale(mort.replace(day=1), 1)
+            continue
         if prestation.date_fin is not None:
             dernier = min(dernier, _mois_decale(prestation.date_fin, -1))
         mois = prestation.date_effet
