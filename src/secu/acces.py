@@ -98,6 +98,11 @@ class Permission(StrEnum):
     RETRAITE_INSTRUIRE = "retraite_instruire"
     RETRAITE_LIRE = "retraite_lire"
     RETRAITE_PAYER = "retraite_payer"
+    # retraite: the compte de carrière, its corrections, the estimation
+    RETRAITE_LIRE_CARRIERE = "retraite_lire_carriere"
+    RETRAITE_DEMANDER_CORRECTION = "retraite_demander_correction"
+    RETRAITE_INSTRUIRE_CORRECTION = "retraite_instruire_correction"
+    RETRAITE_IMPORTER_CARRIERE = "retraite_importer_carriere"
     # the pages of each portal
     ESPACE_ASSURE = "espace_assure"
     ESPACE_AGENT = "espace_agent"
@@ -172,6 +177,12 @@ POLITIQUE: dict[Permission, dict[Role, Portee]] = {
     P.RETRAITE_INSTRUIRE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE},
     P.RETRAITE_LIRE: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE, R.ASSURE: LE_SIEN},
     P.RETRAITE_PAYER: {R.ADMIN: TOUT, R.AGENT: SA_CAISSE},
+    # The compte de carrière: the assuré reads his own, the agents of his caisse de retraite (CARSAT, CNAV in
+    # Île-de-France, CGSS) read it and instruct his corrections; nobody else. The import of past years is a batch.
+    P.RETRAITE_LIRE_CARRIERE: {R.AGENT: SA_CAISSE, R.ASSURE: LE_SIEN},
+    P.RETRAITE_DEMANDER_CORRECTION: {R.ASSURE: LE_SIEN},
+    P.RETRAITE_INSTRUIRE_CORRECTION: {R.AGENT: SA_CAISSE},
+    P.RETRAITE_IMPORTER_CARRIERE: {R.ADMIN: TOUT},
     P.ESPACE_ASSURE: {R.ASSURE: LE_SIEN},
     P.ESPACE_AGENT: {R.AGENT: SA_CAISSE},
     P.ESPACE_ANALYSTE: {R.ANALYSTE: TOUT},
@@ -208,6 +219,8 @@ BRANCHES: dict[Permission, frozenset[str]] = {p: frozenset(b) for p, b in {
     P.RETRAITE_INSTRUIRE: ("retraite",),
     P.RETRAITE_LIRE: ("retraite",),
     P.RETRAITE_PAYER: ("retraite",),
+    P.RETRAITE_LIRE_CARRIERE: ("retraite",),
+    P.RETRAITE_INSTRUIRE_CORRECTION: ("retraite",),
     # The register is kept by the social-security caisses, not by the départements.
     P.CHERCHER_PERSONNES: ("maladie", "atmp", "famille", "retraite", "recouvrement"),
     P.LIRE_PERSONNE: ("maladie", "atmp", "famille", "retraite", "recouvrement"),

@@ -30,6 +30,7 @@ from secu.parametres.api import router as parametres
 from secu.recouvrement.api import router as recouvrement
 from secu.register.api import routers as register
 from secu.retraite.api import router as retraite_demande
+from secu.retraite.api_carriere import router as retraite_carriere
 from secu.retraite.api_survivants import router as retraite_survivants
 from secu.statistiques.api import router as statistiques
 from secu.utilisateurs.api import router as utilisateurs
@@ -50,6 +51,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     especes_invalidite,
     retraite_demande,
     retraite_survivants,
+    retraite_carriere,
 )
 
 DESCRIPTION = (

@@ -24,6 +24,7 @@ from secu.maladie import batch as maladie_batch
 from secu.organismes import cli as organismes_cli
 from secu.parametres import cli as parametres_cli
 from secu.recouvrement import cli as recouvrement_cli
+from secu.retraite import cli as retraite_cli
 from secu.simulation import cli as simulation_cli
 from secu.synth import cli as synth_cli
 
@@ -281,5 +282,6 @@ for declared in (
     especes_cli.commandes,
     simulation_cli.commandes,
     synth_cli.commandes,
+    retraite_cli.commandes,
 ):
     app.add_typer(declared)

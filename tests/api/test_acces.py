@@ -61,6 +61,10 @@ retraite_demander                         S C . . . . T
 retraite_instruire                        . C . . . . T
 retraite_lire                             S C . . . . T
 retraite_payer                            . C . . . . T
+retraite_lire_carriere                    S C . . . . .
+retraite_demander_correction              S . . . . . .
+retraite_instruire_correction             . C . . . . .
+retraite_importer_carriere                . . . . . . T
 espace_assure                             S . . . . . .
 espace_agent                              . C . . . . .
 espace_analyste                           . . . . . T .
@@ -115,6 +119,8 @@ retraite_demander                         . . . x .
 retraite_instruire                        . . . x .
 retraite_lire                             . . . x .
 retraite_payer                            . . . x .
+retraite_lire_carriere                    . . . x .
+retraite_instruire_correction             . . . x .
 espace_agent                              x x x x x
 """
 BRANCH_EXPECTED = {

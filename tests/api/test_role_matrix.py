@@ -424,6 +424,36 @@ MATRIX: dict[tuple[str, str], list[Cas]] = {
     ("GET", "/analyste"): [_page("/analyste", {"analyste"})],
     ("GET", "/analyste/"): [_page("/analyste/", {"analyste"})],
     ("GET", "/analyste/simulation"): [_page("/analyste/simulation", {"analyste"})],
+    # -- retraite: the compte de carrière. The assuré his own; the agents of his caisse de retraite (none in this world:
+    # the parent's is the CNAV) — tests/retraite/test_carriere_api.py checks them; nobody else, not even the admin.
+    ("GET", "/api/retraite/carriere/{personne_id}"): [
+        _read("/api/retraite/carriere/{parent_id}", {"assure.parent"}, "retraite.carriere", "parent_id"),
+        _read("/api/retraite/carriere/{other_id}", {"assure.other"}, "retraite.carriere", "other_id")],
+    ("GET", "/api/retraite/carriere/{personne_id}/releve.pdf"): [
+        _read("/api/retraite/carriere/{parent_id}/releve.pdf", {"assure.parent"}, "retraite.releve", "parent_id")],
+    ("POST", "/api/retraite/carriere/{personne_id}/corrections"): [Cas("/api/retraite/carriere/{parent_id}/corrections", {"assure.parent"},
+                                                                      body={"annee": 2010, "nature": "salaire", "montant_cents": 100_000,
+                                                                            "explication": "bulletins de paie"})],
+    ("GET", "/api/retraite/corrections"): [_read("/api/retraite/corrections", set())],
+    ("POST", "/api/retraite/corrections/{correction_id}/instruction"): [Cas("/api/retraite/corrections/{correction_id}/instruction", set(),
+                                                                           body={"decision": "acceptee", "date_decision": str(TODAY)})],
+    ("GET", "/api/retraite/carriere/{personne_id}/estimation"): [
+        _read("/api/retraite/carriere/{parent_id}/estimation?salaire=30000", {"assure.parent"}, "retraite.estimation", "parent_id")],
+    ("POST", "/api/retraite/simulateur"): [Cas("/api/retraite/simulateur", PUBLIC, body={
+        "date_naissance": "1970-05-14", "trimestres": 120, "sam_cents": 3_000_000, "salaire_cents": 3_500_000})],
+    ("GET", "/assure/retraite/carriere"): [_page("/assure/retraite/carriere", {"assure.parent", "assure.other"}, "retraite.carriere")],
+    ("GET", "/assure/retraite/carriere/releve.pdf"): [_page("/assure/retraite/carriere/releve.pdf", {"assure.parent", "assure.other"},
+                                                            "retraite.releve")],
+    ("GET", "/assure/retraite/carriere/correction"): [_page("/assure/retraite/carriere/correction", {"assure.parent", "assure.other"})],
+    ("POST", "/assure/retraite/carriere/correction"): [_page("/assure/retraite/carriere/correction", {"assure.parent", "assure.other"}, body={})],
+    ("GET", "/assure/retraite/estimation"): [_page("/assure/retraite/estimation?salaire=30000", {"assure.parent", "assure.other"},
+                                                   "retraite.estimation")],
+    ("GET", "/retraite/simulateur"): [_page("/retraite/simulateur", PUBLIC)],
+    ("POST", "/retraite/simulateur"): [_page("/retraite/simulateur", PUBLIC, body={})],
+    ("GET", "/agent/retraite/corrections"): [_page("/agent/retraite/corrections", set())],
+    ("GET", "/agent/retraite/carriere/{personne_id}"): [_page("/agent/retraite/carriere/{parent_id}", set(), personne="parent_id")],
+    ("POST", "/agent/retraite/corrections/{correction_id}"): [_page("/agent/retraite/corrections/{correction_id}", set(),
+                                                                   body={"decision": "acceptee"})],
 }
 
 #: Routes that are not the app's to decide (static files of the pages).
@@ -503,6 +533,7 @@ def donnees(app, world: World) -> Donnees:  # type: ignore[no-untyped-def]
     _invalidite(app, world, d)
     _retraite(app, world, d)
     _survivants(app, world, d)
+    _retraite_carriere(app, world, d)
     return d
 
 
@@ -558,6 +589,17 @@ def _survivants(app, world: World, d: Donnees) -> None:  # type: ignore[no-untyp
                                 explication=json.dumps([])))
         lettre = s.scalar(select(NotificationSolidarite.id).where(NotificationSolidarite.demande_id == rejetee.id))
         d.values.update(surv_demande_id=rejetee.id, surv_prestation_id=prestation.id, surv_notification_id=lettre)
+
+
+
+def _retraite_carriere(app, world: World, d: Donnees) -> None:  # type: ignore[no-untyped-def]
+    """A correction of the parent's compte de carrière, waiting at his caisse de retraite (the CNAV)."""
+    from secu.core.security import Caller
+    from secu.retraite import carriere
+
+    with unit_of_work(app.state.sessions) as s:
+        d.values["correction_id"] = carriere.demander_correction(s, Caller(user_id=None, role=Role.ASSURE, personne_id=world.parent_id), world.parent_id,
+                                                                 carriere.CorrectionIn(annee=2009, nature="chomage", jours=120, explication="ASSEDIC")).id
 
 
 def _invalidite(app, world: World, d: Donnees) -> None:  # type: ignore[no-untyped-def]

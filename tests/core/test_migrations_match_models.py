@@ -22,6 +22,7 @@ import secu.famille.models  # noqa: F401
 import secu.maladie.models  # noqa: F401
 import secu.recouvrement.models  # noqa: F401
 import secu.register.models  # noqa: F401
+import secu.retraite.models  # noqa: F401
 from secu.core.db import Base, migrate
 
 

@@ -123,6 +123,9 @@ def test_surcote_counts_quarters_after_the_age_legal_beyond_the_duree() -> None:
     # Only 3 beyond the durée: 3.
     assert _pension(naissance=date(1960, 3, 1), date_effet=date(2024, 4, 1), trimestres=170, trimestres_rg=170,
                     trimestres_cotises=170)["surcote_trimestres"] == 3
+    # Whole calendar quarters only: 62 on 15 February 2022 → from the 2nd quarter of 2022 to the 1st of 2024: 8.
+    assert _pension(naissance=date(1960, 2, 15), date_effet=date(2024, 4, 1), trimestres=175, trimestres_rg=175,
+                    trimestres_cotises=175)["surcote_trimestres"] == 8
     # The caller says only 2 were cotisés after the âge légal.
     assert _pension(naissance=date(1960, 3, 1), date_effet=date(2024, 4, 1), trimestres=175, trimestres_rg=175, trimestres_cotises=175,
                     trimestres_apres_age_legal=2)["surcote_trimestres"] == 2
@@ -162,6 +165,13 @@ def test_carriere_longue_before_16_at_58_and_bad_age_of_start() -> None:
     with pytest.raises(InvalidField) as caught:
         _pension(naissance=date(1966, 5, 1), date_effet=date(2024, 5, 1), carriere_longue=True, age_debut_activite=17)
     assert caught.value.field == "age_debut_activite"
+    assert caught.value.message.endswith("doit être 16, 18, 20 ou 21 (CSS D. 351-1-1)")
+    with pytest.raises(InvalidField) as caught:  # the conditions before the 2023 reform are not held
+        _pension(naissance=date(1962, 5, 1), date_effet=date(2023, 6, 1), carriere_longue=True, age_debut_activite=18)
+    assert caught.value.field == "carriere_longue" and caught.value.message.endswith("(tenue à compter du 01/09/2023)")
+    with pytest.raises(InvalidField) as caught:  # asked without the age of start
+        _pension(naissance=date(1966, 5, 1), date_effet=date(2024, 5, 1), carriere_longue=True)
+    assert caught.value.field == "age_debut_activite"
 
 
 # --------------------------------------------------------------------------
@@ -179,8 +189,8 @@ def test_prorata_is_capped_at_one_and_the_pension_at_half_the_pass() -> None:
 def test_the_minimum_contributif_is_not_majore_under_120_quarters_cotises() -> None:
     row = _pension(naissance=date(1961, 1, 1), date_effet=date(2026, 1, 1), sam=500_000, trimestres=168, trimestres_rg=168, trimestres_cotises=119)
     assert not row["mico_majore"]
-    assert row["montant_mico"] == 75_629 * 12  # 756,29 € a month, full durée (circulaire Cnav 2025-29)
-    assert row["minimum_contributif"] and row["pension_annuelle"] == 75_629 * 12
+    assert row["montant_mico"] == 907_550  # 9 075,50 € a year (756,29 € a month), full durée (circulaire Cnav 2025-29)
+    assert row["minimum_contributif"] and row["pension_annuelle"] == 907_550
 
 
 def test_no_minimum_contributif_without_the_taux_plein() -> None:
@@ -192,18 +202,18 @@ def test_ecretement_takes_the_excess_over_the_plafond_from_the_complement_only()
     kwargs: dict[str, Any] = {"naissance": date(1961, 1, 1), "date_effet": date(2026, 1, 1), "sam": 1_200_000,
                               "trimestres": 168, "trimestres_rg": 168, "trimestres_cotises": 168}
     inconnu = _pension(**kwargs)
-    assert inconnu["complement_mico"] == 90_393 * 12 - 600_000 and inconnu["ecretement_mico"] == 0
-    # Other pensions of 1 000 € a month: total 12 000 + 10 847,16 = 22 847,16 € > 1 410,89 × 12 = 16 930,68 €.
+    assert inconnu["complement_mico"] == 1_084_722 - 600_000 and inconnu["ecretement_mico"] == 0  # majoré: 10 847,22 € a year
+    # Other pensions of 1 000 € a month: total 12 000 + 10 847,22 = 22 847,22 € > 1 410,89 × 12 = 16 930,68 €.
     ecrete = _pension(**kwargs, total_pensions_mensuel=100_000)
-    assert ecrete["ecretement_mico"] == ecrete["complement_mico"]  # the excess (5 916,48 €) is more than the complement (4 847,16 €)
+    assert ecrete["ecretement_mico"] == ecrete["complement_mico"]  # the excess (5 916,54 €) is more than the complement (4 847,22 €)
     assert ecrete["pension_annuelle"] == 600_000 and not ecrete["minimum_contributif"]
-    # 900 € a month: 4 716,48 € taken from the 4 847,16 € complement.
-    assert _pension(**kwargs, total_pensions_mensuel=90_000)["ecretement_mico"] == 471_648
-    # Other pensions of 500 € a month: total 16 847,16 € — under the plafond, nothing taken.
+    # 900 € a month: 4 716,54 € taken from the 4 847,22 € complement.
+    assert _pension(**kwargs, total_pensions_mensuel=90_000)["ecretement_mico"] == 471_654
+    # Other pensions of 500 € a month: total 16 847,22 € — under the plafond, nothing taken.
     assert _pension(**kwargs, total_pensions_mensuel=50_000)["ecretement_mico"] == 0
-    # 550 € a month: 17 447,16 − 16 930,68 = 516,48 € taken.
+    # 550 € a month: 17 447,22 − 16 930,68 = 516,54 € taken.
     partiel = _pension(**kwargs, total_pensions_mensuel=55_000)
-    assert partiel["ecretement_mico"] == 51_648 and partiel["minimum_contributif"]
+    assert partiel["ecretement_mico"] == 51_654 and partiel["minimum_contributif"]
 
 
 def test_majoration_for_three_children_is_ten_percent() -> None:
@@ -232,6 +242,8 @@ def test_majoration_for_three_children_is_ten_percent() -> None:
         ({"naissance": date(1961, 1, 1), "date_effet": date(2026, 1, 1), "sam": -1}, "sam"),
         ({"naissance": date(1961, 1, 1), "date_effet": date(2026, 1, 1), "enfants": -1}, "enfants"),
         ({"naissance": date(1961, 1, 1), "date_effet": date(2026, 1, 1), "total_pensions_mensuel": -5}, "total_pensions_mensuel"),
+        ({"naissance": date(1958, 1, 1), "date_effet": date(2022, 1, 1)}, "date_effet"),
+        ({"naissance": date(1951, 1, 1), "date_effet": date(2023, 1, 1)}, "naissance"),
     ],
 )
 def test_bad_input_names_the_column(row: dict[str, Any], field: str) -> None:

@@ -312,6 +312,13 @@ class Ressource(StrEnum):
     PRESTATION_SOLIDARITE = "prestation_solidarite"
     NOTIFICATION_SOLIDARITE = "notification_solidarite"
     RECUPERATION_ASPA = "recuperation_aspa"
+    # retraite: the compte de carrière
+    CARRIERE = "retraite.carriere"
+    RELEVE_CARRIERE = "retraite.releve"  # the relevé de carrière in PDF
+    CORRECTION_CARRIERE = "retraite.correction"
+    CORRECTIONS_CARRIERE = "retraite.corrections"  # a caisse's queue of corrections to instruct
+    IMPORT_CARRIERE = "retraite.import"
+    ESTIMATION_RETRAITE = "retraite.estimation"
 
 
 def journal(

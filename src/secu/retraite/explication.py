@@ -21,7 +21,7 @@ REF_ECRETEMENT = "CSS art. L. 351-10 et D. 351-2-2"
 REF_ENFANTS = "CSS art. L. 351-12"
 REF_TAUX_PLEIN_INAPTITUDE = "CSS art. L. 351-8"
 REF_CARRIERE_LONGUE = "CSS art. L. 351-1-1 et D. 351-1-1"
-REF_SAM = "CSS art. L. 351-11 et R. 351-29"
+REF_SAM = "CSS art. L. 351-11"
 
 
 def references(*parts: object) -> str | None:

@@ -126,7 +126,8 @@ def bureau(
 ) -> Response:
     require_role(caller, Role.AGENT)
     organisme = get_organisme(caller.organisme_code).nom if caller.organisme_code else ""
-    context: dict[str, Any] = {"q": q or "", "organisme": organisme, "resultats": None, "total": 0, "page": page, "taille": 20}
+    context: dict[str, Any] = {"q": q or "", "organisme": organisme, "resultats": None, "total": 0, "page": page, "taille": 20,
+                               "instruit_carrieres": peut(caller, Permission.RETRAITE_INSTRUIRE_CORRECTION)}
     if q is not None:
         with unit_of_work(request.app.state.sessions) as session:
             rows, total = service.search_persons(session, caller, q=q, page=page, taille=20)
@@ -205,6 +206,7 @@ def dossier(request: Request, caller: CallerPage, personne_id: IdPath, message: 
         "p": identite, "iban": _iban_masque(identite.iban), "rattachements": rattachements, "droits": droits,
         "exonerations": exonerations, "medecins": medecins, "soins": soins, "total_fse": total_fse, "famille": famille,
         "roles_foyer": ROLES_FOYER, "acces": acces, "message": message, "voit_arrets": peut(caller, Permission.LIRE_ARRETS),
+        "voit_carriere": peut(caller, Permission.RETRAITE_LIRE_CARRIERE),
     })
 
 

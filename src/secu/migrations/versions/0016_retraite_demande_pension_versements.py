@@ -3,7 +3,7 @@
 Temporarily chained after 0014: the career's 0015 (wt-carriere) is not on main yet; the merger rechains to "0015".
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-08 01:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -100,14 +100,15 @@ def annees_carriere(annees: pl.DataFrame) -> pl.DataFrame:
         raise InvalidField("annee", f"les années antérieures à {premiere} ne sont pas tenues (CSS R. 351-9 : autres seuils de validation)")
     if frame.select(pl.struct("personne", "annee").is_duplicated().any()).item():
         raise InvalidField("annee", "une même année figure deux fois pour une personne")
-    for column in ("trimestres_assimiles", "trimestres_autres_regimes"):
-        if frame.select((pl.col(column) > 4).any()).item():
-            raise InvalidField(column, f"{column} : au plus 4 trimestres par année civile")
 
     # The parameters of each distinct year, joined once per year and not per row.
     annees_distinctes = frame.select(pl.col("annee").unique()).with_columns(pl.date(pl.col("annee"), 1, 1).alias("__1er_janvier"))
     lois = join_parameters(annees_distinctes, PARAMS_ANNEE, on="__1er_janvier", with_references=True).drop("__1er_janvier")
     frame = frame.join(lois, on="annee", how="left", maintain_order="left")
+    for column in ("trimestres_assimiles", "trimestres_autres_regimes"):
+        trop = frame.filter(pl.col(column) > pl.col("carriere_trimestres_max_annee"))
+        if trop.height:
+            raise InvalidField(column, f"{column} : au plus {trop.get_column('carriere_trimestres_max_annee')[0]} trimestres par année civile")
 
     heures_centiemes = (pl.col("carriere_heures_smic_trimestre") * 100).cast(pl.Int64)
     seuil = div_half_up_expr(heures_centiemes * pl.col("smic_horaire"), 100, non_negative=True)

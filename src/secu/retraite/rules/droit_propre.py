@@ -24,11 +24,13 @@ rounded once, half up to the cent. A bad input raises InvalidField naming the co
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 
 from secu.core.errors import InvalidField
 from secu.core.money import RATE_DTYPE, RATE_UNIT, apply_rate_expr, div_half_up_expr
-from secu.core.parameters import join_parameters
+from secu.core.parameters import join_parameters, parameters
 
 PARAMS_NAISSANCE = ("droit_propre.age_annulation_decote_mois", "droit_propre.decote_par_trimestre")
 """Parameters dated by the date of birth (set by generation)."""
@@ -54,8 +56,14 @@ PARAMS_EFFET = (
 )
 """Parameters read on the pension's date d'effet."""
 
-BRANCHES_CARRIERE_LONGUE = {16: "avant_16", 18: "avant_18", 20: "avant_20", 21: "avant_21"}
-"""``age_debut_activite`` → the D. 351-1-1 branch (activity begun before 16, 18, 20 or 21)."""
+
+
+def branches_carriere_longue() -> dict[int, str]:
+    """``age_debut_activite`` → the D. 351-1-1 branch, read from the table's subkeys (``avant_20`` → 20)."""
+    table = next(v.value for v in parameters().get(CARRIERE_LONGUE).values if v.value is not None)
+    sous_cles = next(iter(table.values()))  # type: ignore[union-attr]
+    return {int(cle.removeprefix("avant_")): cle for cle in sous_cles}  # type: ignore[union-attr]
+
 
 _OPTIONNELLES: dict[str, pl.Expr] = {
     "carriere_longue": pl.lit(False),
@@ -87,6 +95,16 @@ def mois_revolus(debut: pl.Expr, fin: pl.Expr) -> pl.Expr:
     return brut - (fin < debut.dt.offset_by(pl.format("{}mo", brut))).cast(pl.Int64)
 
 
+def _trimestre(jour: pl.Expr) -> pl.Expr:
+    return jour.dt.year().cast(pl.Int64) * 4 + (jour.dt.month().cast(pl.Int64) - 1) // 3
+
+
+def _trimestres_civils_entiers(debut: pl.Expr, fin: pl.Expr) -> pl.Expr:
+    """Calendar quarters wholly on or after ``debut`` and wholly before ``fin``."""
+    premier = _trimestre(debut) + (debut != debut.dt.truncate("1q")).cast(pl.Int64)
+    return (_trimestre(fin) - premier).clip(lower_bound=0)
+
+
 def _mois_entames(debut: pl.Expr, fin: pl.Expr) -> pl.Expr:
     """Months from ``debut`` to ``fin``, a begun month counted (``fin`` after ``debut``)."""
     revolus = mois_revolus(debut, fin)
@@ -106,6 +124,11 @@ def _valider(personnes: pl.DataFrame) -> pl.DataFrame:
         _refuser(frame, pl.col(column) < 0, column, f"{column} ne peut pas être négatif")
     _refuser(frame, pl.col("date_effet") <= pl.col("naissance"), "date_effet", "la date d'effet de la pension doit suivre la date de naissance")
     _refuser(frame, pl.col("date_effet").dt.day() != 1, "date_effet", "une pension prend effet le premier jour d'un mois (CSS R. 351-37)")
+    premier_effet = parameters().get("mico.montant").values[0].date_effet
+    _refuser(frame, pl.col("date_effet") < premier_effet, "date_effet", f"pension prenant effet avant le {premier_effet:%d/%m/%Y} : non tenue")
+    premiere_generation = parameters().get("droit_propre.age_legal_mois").values[0].date_effet
+    _refuser(frame, pl.col("naissance") < premiere_generation, "naissance",
+             f"générations nées avant le {premiere_generation:%d/%m/%Y} non tenues (âge légal et durée)")
     _refuser(frame, pl.col("trimestres_rg") > pl.col("trimestres"), "trimestres_rg",
              "les trimestres du régime général ne peuvent pas dépasser les trimestres tous régimes")
     _refuser(frame, pl.col("trimestres_cotises") > pl.col("trimestres_rg"), "trimestres_cotises",
@@ -114,21 +137,28 @@ def _valider(personnes: pl.DataFrame) -> pl.DataFrame:
     possibles = (pl.col("date_effet").dt.year() - pl.col("naissance").dt.year() - 13).clip(lower_bound=0).cast(pl.Int64) * 4
     _refuser(frame, pl.col("trimestres_cotises") > possibles, "trimestres_cotises",
              "plus de trimestres cotisés que de trimestres civils depuis l'année des 14 ans : nombre impossible")
-    _refuser(frame, pl.col("carriere_longue") & ~pl.col("age_debut_activite").is_in(list(BRANCHES_CARRIERE_LONGUE)), "age_debut_activite",
-             "carrière longue : l'âge de début d'activité doit être 16, 18, 20 ou 21 (CSS D. 351-1-1)")
+    branches = sorted(branches_carriere_longue())
+    _refuser(frame, pl.col("carriere_longue") & ~pl.col("age_debut_activite").is_in(branches).fill_null(False), "age_debut_activite",
+             f"carrière longue : l'âge de début d'activité doit être {', '.join(map(str, branches[:-1]))} ou {branches[-1]} (CSS D. 351-1-1)")
     return frame
 
 
 def _carriere_longue(frame: pl.DataFrame) -> pl.DataFrame:
     """The age (months) of the carrière longue departure of each row that asks for it (null otherwise)."""
-    demandes = frame.filter(pl.col("carriere_longue")).select("__ligne", "naissance", "__loi", "age_debut_activite")
-    if demandes.filter(pl.col("__loi") == "loi_2010").height:
-        raise InvalidField("carriere_longue", "retraite anticipée pour carrière longue non tenue pour une pension prenant effet avant le 01/09/2023")
+    demandes = frame.filter(pl.col("carriere_longue")).select("__ligne", "naissance", "date_effet", "__loi", "age_debut_activite")
+    lois = {cle for v in parameters().get(CARRIERE_LONGUE).values if v.value is not None for cle in v.value}  # type: ignore[union-attr]
+    hors_calendrier = demandes.filter(~pl.col("__loi").is_in(sorted(lois)))
+    if hors_calendrier.height:
+        effet: date = hors_calendrier.get_column("date_effet").min()  # type: ignore[assignment]
+        tenue = min(v.date_effet for v in parameters().get("droit_propre.calendrier").values if f"loi_{v.value}" in lois)
+        raise InvalidField("carriere_longue", f"retraite anticipée pour carrière longue non tenue pour une pension prenant effet le {effet:%d/%m/%Y} "
+                                              f"(tenue à compter du {tenue:%d/%m/%Y})")
     colonne = CARRIERE_LONGUE.replace(".", "_")
-    demandes = demandes.filter(pl.col("naissance") >= pl.date(1961, 9, 1))  # older generations: not held (see the parameter)
+    premiere = parameters().get(CARRIERE_LONGUE).values[0].date_effet
+    demandes = demandes.filter(pl.col("naissance") >= premiere)  # older generations: not held (see the parameter)
     demandes = join_parameters(demandes, [CARRIERE_LONGUE], on="naissance", by={CARRIERE_LONGUE: "__loi"}, with_references=True)
     age = pl.lit(None, dtype=pl.Int64)
-    for debut, branche in BRANCHES_CARRIERE_LONGUE.items():
+    for debut, branche in branches_carriere_longue().items():
         age = pl.when(pl.col("age_debut_activite") == debut).then(pl.col(f"{colonne}_{branche}")).otherwise(age)
     demandes = demandes.select("__ligne", age.alias("age_carriere_longue_mois"), pl.col(f"{colonne}_reference").alias("carriere_longue_reference"))
     return frame.join(demandes, on="__ligne", how="left", maintain_order="left")
@@ -145,7 +175,7 @@ def pension_droit_propre(personnes: pl.DataFrame) -> pl.DataFrame:
     (bool, L. 351-8), ``enfants`` (children raised, L. 351-12), ``total_pensions_mensuel`` (cents: the OTHER
     pensions of the assuré, base and complementary, all régimes, this one excluded; null: unknown, no écrêtement
     of the minimum), ``trimestres_apres_age_legal`` (quarters cotisés after the âge légal; null: assumed to be
-    every calendar quarter from the âge légal to the date d'effet).
+    every whole calendar quarter from the day of the âge légal to the date d'effet).
 
     Output, the input plus: ``age_legal_mois``, ``duree_requise``, ``age_annulation_decote_mois``,
     ``age_carriere_longue_mois`` (null without carrière longue), ``age_effet_mois`` (whole months at the date
@@ -194,7 +224,7 @@ def pension_droit_propre(personnes: pl.DataFrame) -> pl.DataFrame:
     decote = pl.min_horizontal(duree - trimestres, manquants_age, pl.col("droit_propre_decote_trimestres_max"))
     frame = frame.with_columns(taux_plein.alias("taux_plein"), pl.when(taux_plein).then(0).otherwise(decote).cast(pl.Int64).alias("decote_trimestres"))
     taux = pl.col("droit_propre_taux_plein") - pl.col("droit_propre_decote_par_trimestre") * pl.col("decote_trimestres")
-    apres_age_legal = pl.coalesce(pl.col("trimestres_apres_age_legal"), mois_revolus(date_age_legal, effet).clip(lower_bound=0) // 3)
+    apres_age_legal = pl.coalesce(pl.col("trimestres_apres_age_legal"), _trimestres_civils_entiers(date_age_legal, effet))
     surcote = pl.when(pl.col("depart_anticipe")).then(0).otherwise(pl.min_horizontal(apres_age_legal, trimestres - duree).clip(lower_bound=0))
     frame = frame.with_columns(taux.cast(RATE_DTYPE).alias("taux"), surcote.cast(pl.Int64).alias("surcote_trimestres"),
                                pl.min_horizontal(pl.col("trimestres_rg"), duree).alias("prorata_numerateur"), duree.alias("prorata_denominateur"))
@@ -237,8 +267,8 @@ def _minimum_contributif(frame: pl.DataFrame) -> pl.DataFrame:
     duree = pl.col("prorata_denominateur")
     majore = pl.col("trimestres_cotises") >= pl.col("mico_trimestres_cotises_majoration")
     cotises = pl.min_horizontal(pl.col("trimestres_cotises"), duree)
-    base = pl.col("mico_montant") * 12 * pl.col("prorata_numerateur")
-    supplement = (pl.col("mico_montant_majore") - pl.col("mico_montant")) * 12 * cotises
+    base = pl.col("mico_montant") * pl.col("prorata_numerateur")  # annual amounts
+    supplement = (pl.col("mico_montant_majore") - pl.col("mico_montant")) * cotises
     montant = div_half_up_expr(base + pl.when(majore).then(supplement).otherwise(0), duree, non_negative=True)
     frame = frame.with_columns(montant.alias("montant_mico"), majore.alias("mico_majore"))
     pension = pl.col("pension_plafonnee") + pl.col("surcote")
