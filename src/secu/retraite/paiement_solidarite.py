@@ -39,6 +39,10 @@ from secu.retraite.rules.revalorisation import pension_en_service
 from secu.retraite.rules.veuvage import REF_DUREE, allocation_veuvage
 
 CHUNK = 200
+FSV = "FSV"
+"""The Fonds de solidarité vieillesse's organism code: its books (ledger branch ``fsv``) bear the ASPA (CSS L. 135-2)."""
+COMPTE_FSV = "creances.fsv"
+"""The caisse's receivable on the FSV: what it pays of the ASPA for the fund."""
 COMPTES = {"reversion": "charges.prestations.vieillesse.droits_derives", "veuvage": "charges.prestations.vieillesse.veuvage"}
 LIBELLES = {"reversion": "Pension de réversion", "veuvage": "Allocation veuvage", "aspa": "ASPA"}
 REF_REVALORISATION = "CSS art. L. 161-23-1 et L. 161-25 (revalorisation au 1er janvier)"
@@ -146,10 +150,10 @@ def _payer(session: Session, run: CampagneRetraite, dus: list[tuple[PrestationSo
         if not brut:
             continue
         if prestation.nature == "aspa":
-            lignes = [ledger.Ligne("retraite", code, "creances.fsv", brut, contrepartie="FSV"),
+            lignes = [ledger.Ligne("retraite", code, COMPTE_FSV, brut, contrepartie=FSV),
                       ledger.Ligne("retraite", code, "tresorerie.virements_emis", -retenue["net"]),
-                      ledger.Ligne("fsv", "FSV", "charges.prestations.aspa", brut),
-                      ledger.Ligne("fsv", "FSV", "dettes.caisses_retraite", -brut, contrepartie=code)]
+                      ledger.Ligne("fsv", FSV, "charges.prestations.aspa", brut),
+                      ledger.Ligne("fsv", FSV, "dettes.caisses_retraite", -brut, contrepartie=code)]
         else:
             lignes = [ledger.Ligne("retraite", code, COMPTES[prestation.nature], brut),
                       ledger.Ligne("retraite", code, "tresorerie.virements_emis", -retenue["net"])]
@@ -185,4 +189,4 @@ def compter(session: Session, run: CampagneRetraite) -> tuple[int, int]:
     return int(prestations), int(lignes)
 
 
-__all__ = ["COMPTES", "compter", "payer_lot", "virements"]
+__all__ = ["COMPTES", "COMPTE_FSV", "FSV", "compter", "payer_lot", "virements"]

@@ -64,6 +64,7 @@ from secu.retraite.models_survivants import (
     RecuperationAspa,
     VersementSolidarite,
 )
+from secu.retraite.paiement_solidarite import FSV
 from secu.retraite.rules.aspa import aspa, recuperation_aspa
 from secu.retraite.rules.revalorisation import pension_en_service
 from secu.retraite.rules.reversion import pension_reversion
@@ -78,9 +79,6 @@ RESSOURCES = {
     "aspa": ("revenus_activite_3_mois", "autres_ressources_3_mois", "revenus_activite_12_mois", "autres_ressources_12_mois"),
     "veuvage": ("ressources_trimestre", "revenus_reprise_trimestre", "debut_reprise"),
 }
-COMPTE_FSV = "creances.fsv"
-"""The caisse's receivable on the FSV: what it pays of the ASPA for the fund (CSS L. 135-2)."""
-FSV = "FSV"
 DECISIONS = ("attribution", "rejet")
 
 # --------------------------------------------------------------------------
@@ -323,7 +321,9 @@ def _entree(session: Session, demande: DemandeSolidarite, data: InstructionSolid
             raise InvalidField("trimestres_defunt", "indiquez les trimestres de l'assuré décédé au régime général")
         pension, trimestres = lue if lue is not None else (data.pension_defunt_cents, data.trimestres_defunt)
         duree = declaration.get("duree_mariage_mois")
-        if data.duree_mariages_total_mois is not None and (duree is None or duree > data.duree_mariages_total_mois):
+        if data.duree_mariages_total_mois is not None and duree is None:
+            raise InvalidField("duree_mariages_total_mois", "pour partager la réversion, la durée de ce mariage doit figurer sur la demande")
+        if data.duree_mariages_total_mois is not None and duree > data.duree_mariages_total_mois:
             raise InvalidField("duree_mariages_total_mois", "la durée totale des mariages ne peut pas être inférieure à celle de ce mariage")
         entree = {
             "date_effet": demande.date_effet, "date_deces": mort, "naissance": personne.date_naissance,
@@ -700,7 +700,7 @@ def mes_prestations(session: Session, caller: Caller, personne_id: int) -> dict[
 
 
 __all__ = [
-    "COMPTE_FSV", "FSV", "LIBELLES", "DecisionSolidariteIn", "DemandeSolidariteIn", "InstructionSolidariteIn", "RecuperationIn", "RevisionIn",
+    "LIBELLES", "DecisionSolidariteIn", "DemandeSolidariteIn", "InstructionSolidariteIn", "RecuperationIn", "RevisionIn",
     "calculer", "date_deces", "decider", "demande_out", "demander", "file_caisse", "instruire", "lire_demande", "lire_notification",
     "lettre_pdf", "lire_prestation", "mes_prestations", "prestation_out", "recuperer", "reviser",
 ]
