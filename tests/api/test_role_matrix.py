@@ -531,10 +531,20 @@ def donnees(app, world: World) -> Donnees:  # type: ignore[no-untyped-def]
     d.values["ij_run_id"] = ij_run.json()["campagne_id"]
     d.values["dsn_id"] = 2**31 - 1  # no DSN here: the policy answers before the lookup
     _invalidite(app, world, d)
+    _retraite_carriere(app, world, d)
     _retraite(app, world, d)
     _survivants(app, world, d)
-    _retraite_carriere(app, world, d)
     return d
+
+
+def _retraite_carriere(app, world: World, d: Donnees) -> None:  # type: ignore[no-untyped-def]
+    """A correction of the parent's compte de carrière, waiting at his caisse de retraite (the CNAV)."""
+    from secu.core.security import Caller
+    from secu.retraite import carriere
+
+    with unit_of_work(app.state.sessions) as s:
+        d.values["correction_id"] = carriere.demander_correction(s, Caller(user_id=None, role=Role.ASSURE, personne_id=world.parent_id), world.parent_id,
+                                                                 carriere.CorrectionIn(annee=2009, nature="chomage", jours=120, explication="ASSEDIC")).id
 
 
 def _retraite(app, world: World, d: Donnees) -> None:  # type: ignore[no-untyped-def]
@@ -589,17 +599,6 @@ def _survivants(app, world: World, d: Donnees) -> None:  # type: ignore[no-untyp
                                 explication=json.dumps([])))
         lettre = s.scalar(select(NotificationSolidarite.id).where(NotificationSolidarite.demande_id == rejetee.id))
         d.values.update(surv_demande_id=rejetee.id, surv_prestation_id=prestation.id, surv_notification_id=lettre)
-
-
-
-def _retraite_carriere(app, world: World, d: Donnees) -> None:  # type: ignore[no-untyped-def]
-    """A correction of the parent's compte de carrière, waiting at his caisse de retraite (the CNAV)."""
-    from secu.core.security import Caller
-    from secu.retraite import carriere
-
-    with unit_of_work(app.state.sessions) as s:
-        d.values["correction_id"] = carriere.demander_correction(s, Caller(user_id=None, role=Role.ASSURE, personne_id=world.parent_id), world.parent_id,
-                                                                 carriere.CorrectionIn(annee=2009, nature="chomage", jours=120, explication="ASSEDIC")).id
 
 
 def _invalidite(app, world: World, d: Donnees) -> None:  # type: ignore[no-untyped-def]

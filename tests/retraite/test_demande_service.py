@@ -200,3 +200,29 @@ def test_the_same_claim_filed_twice_at_once_is_one(database_url, sessions) -> No
     assert len(set(outcomes)) == 1
     with unit_of_work(sessions) as s:
         assert s.scalar(select(func.count()).select_from(DemandeRetraite).where(DemandeRetraite.personne_id == personne)) == 1
+
+
+def test_the_instruction_reads_the_compte_de_carriere_when_the_agent_keys_no_sam(sessions) -> None:  # type: ignore[no-untyped-def]
+    """A compte of 40 imported years (1985 to 2024) of 30 000 € each: 4 quarters a year (R. 351-9: 30 000 € is far above 150
+    hours of SMIC), so 160 quarters, all cotisés, before a date d'effet of 1 April 2025; the SAM is the career rule's."""
+    import polars as pl
+
+    from secu.retraite import carriere
+    from secu.retraite.models import ReportCarriere
+    from secu.retraite.rules.carriere import salaire_annuel_moyen
+
+    personne = _person(sessions)
+    with unit_of_work(sessions) as s:
+        for annee in range(1985, 2025):
+            s.add(ReportCarriere(personne_id=personne, annee=annee, nature="salaire", montant_cents=3_000_000, source="import",
+                                 cle=f"test:{personne}:{annee}", date_effet=date(2025, 1, 15)))
+    demande_id = _demande(sessions, personne)
+    with unit_of_work(sessions) as s:
+        out = retraite.demande_out(s, retraite.instruire(s, AGENT_RA, demande_id, retraite.InstructionIn()))
+        annees = carriere.appliquer_regle(carriere.annees(carriere.faits(s, s.get(retraite.Personne, personne))))
+    attendu = salaire_annuel_moyen(annees.filter(pl.col("annee") < 2025), pl.DataFrame(
+        {"personne": [personne], "naissance": [date(1961, 3, 10)], "date_effet": [date(2025, 4, 1)]})).personnes["sam"][0]
+    instruction = out["instruction"]
+    assert (instruction["origine_carriere"], instruction["trimestres"], instruction["trimestres_rg"], instruction["trimestres_cotises"]) == (
+        "compte", 160, 160, 160)
+    assert instruction["sam_cents"] == attendu > 0

@@ -157,7 +157,8 @@ def test_once_the_death_is_known_the_run_pays_nothing_more_into_the_account(sess
     assert [v.mois for v in _versements(sessions, pension)] == [date(2024, 4, 1)]
     with unit_of_work(sessions) as s:
         ended = s.get(PensionRetraite, pension)
-        assert ended is not None and ended.date_fin == date(2024, 7, 1)
+        assert ended is not None and (ended.date_fin, ended.paiement_arrete_le) == (date(2024, 7, 1), date(2024, 7, 9))
+    assert paiement.run_payments(sessions, caisse, date(2024, 8, 9)).mois_payes == 0
 
 
 def test_refusals_name_the_field(sessions) -> None:  # type: ignore[no-untyped-def]

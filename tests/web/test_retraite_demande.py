@@ -79,7 +79,7 @@ def test_the_agent_instructs_and_grants_and_the_assure_reads_the_decision(page, 
     page.get_by_label("Trimestres au régime général").fill("168")
     page.get_by_role("button", name="Calculer la pension").click()
     page.wait_for_load_state()
-    expect(page.locator("#erreur-sam")).to_contain_text("salaire annuel moyen est obligatoire")
+    expect(page.locator("#erreur-sam")).to_contain_text("Le compte de carrière de l'assuré est vide")
 
     page.get_by_label("Salaire annuel moyen (euros)").fill("30 000")
     page.get_by_label("Trimestres au régime général").fill("168")

@@ -261,13 +261,17 @@ def _json(row: dict[str, Any], steps: list[Any]) -> dict[str, Any]:
     }
 
 
-def _solidarite() -> None:
-    """Réversion, veuvage, ASPA: the commands of ``cli_solidarite`` join the group (one `secu retraite`)."""
-    from secu.retraite import cli_solidarite
-
-    cli_solidarite.register(groupe)
+COMMANDES_JOINTES = ("cli_solidarite", "cli_carriere", "cli_demande")
+"""The modules whose ``register(groupe)`` adds their commands to the one `secu retraite` group."""
 
 
-_solidarite()
+def _joindre() -> None:
+    import importlib
+
+    for module in COMMANDES_JOINTES:
+        importlib.import_module(f"secu.retraite.{module}").register(groupe)
+
+
+_joindre()
 
 __all__ = ["CLES_JSON", "EXIT_BAD_INPUT", "commandes", "groupe", "lire_carriere", "pension"]

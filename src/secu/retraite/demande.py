@@ -44,10 +44,13 @@ from secu.core.money import format_eur
 from secu.core.security import Action, Caller, Ressource, journal
 from secu.organismes import get_organisme
 from secu.register.access import reaches
-from secu.register.models import Personne, Rattachement
+from secu.register.models import Personne
+from secu.retraite import carriere
+from secu.retraite.estimation import trimestres_au
 from secu.retraite.explication import etapes_pension
 from secu.retraite.models_pension import DemandeRetraite, NotificationRetraite, PensionRetraite, VersementRetraite
 from secu.retraite.models_survivants import NotificationSolidarite
+from secu.retraite.rules.carriere import salaire_annuel_moyen
 from secu.retraite.rules.droit_propre import pension_droit_propre
 
 REF_DATE_EFFET = "CSS art. R. 351-37 (date d'entrée en jouissance choisie par l'assuré : le premier jour d'un mois, pas avant la demande)"
@@ -127,14 +130,6 @@ def _exiger(session: Session, caller: Caller, permission: Permission, personne: 
     return reach
 
 
-def caisse_retraite(session: Session, personne: Personne) -> str:
-    """The caisse retraite of the person's residence: her rattachement, routed from it at registration and at each move."""
-    code = session.scalar(select(Rattachement.organisme_code).where(Rattachement.personne_id == personne.id, Rattachement.branche == "retraite"))
-    if code is None:
-        raise InvalidField("personne_id", "cette personne n'est rattachée à aucune caisse de retraite")
-    return code
-
-
 # --------------------------------------------------------------------------
 # The claim
 
@@ -174,7 +169,7 @@ def demander(session: Session, caller: Caller, data: DemandeIn, *, today: date |
             raise Conflict("une demande à cette date d'effet a été rejetée : choisissez une autre date d'effet", field="date_effet")
     demande = DemandeRetraite(
         personne_id=personne.id,
-        organisme_code=caisse_retraite(session, personne),
+        organisme_code=carriere.caisse_retraite(session, personne.id),
         date_demande=data.date_demande,
         date_effet=date_effet,
         enfants=data.enfants,
@@ -240,12 +235,30 @@ class CarriereLiquidation:
 
 
 def carriere_pour_liquidation(session: Session, personne_id: int, date_effet: date) -> CarriereLiquidation | None:
-    """The career from the compte de carrière at the date d'effet, or None while secu keeps no compte de carrière.
+    """The career of the compte de carrière (:mod:`secu.retraite.carriere`) at the date d'effet; None when it holds nothing.
 
-    The compte de carrière (issue 14 §1) is another service, not on main yet: until it is, this answers None and the
-    instruction takes the facts the agent keys (:class:`InstructionIn`). This is the one place to read it from."""
-    del session, personne_id, date_effet
-    return None
+    The years of the compte through the career rule (PASS cap, quarters of R. 351-9), the SAM of the years before the
+    date d'effet's year (L. 351-11, R. 351-29, the mothers' measure with the children the compte knows), the quarters
+    validated before the date d'effet (a year's quarters counted from January, as the estimation counts them) plus the
+    majorations for children (L. 351-4)."""
+    personne = carriere.personne_ou_404(session, personne_id)
+    faits = carriere.faits(session, personne)
+    if not faits.lignes:
+        return None
+    annees = carriere.appliquer_regle(carriere.annees(faits))
+    personnes = pl.DataFrame(
+        {"personne": [personne.id], "naissance": [personne.date_naissance], "date_effet": [date_effet],
+         "enfants_mere": [sum(1 for e in faits.enfants if e.parent == "mere")]},
+        schema={"personne": pl.Int64, "naissance": pl.Date, "date_effet": pl.Date, "enfants_mere": pl.Int64},
+    )
+    sam = int(salaire_annuel_moyen(annees.filter(pl.col("annee") < date_effet.year), personnes).personnes["sam"][0])
+    majorations, _ = carriere.majorations_enfants(faits.enfants, date_effet)
+    return CarriereLiquidation(
+        sam_cents=sam,
+        trimestres=trimestres_au(annees, date_effet, "trimestres_tous_regimes") + majorations,
+        trimestres_rg=trimestres_au(annees, date_effet, "trimestres_rg"),
+        trimestres_cotises=trimestres_au(annees, date_effet, "trimestres_cotises"),
+    )
 
 
 def _ex_invalide(session: Session, personne_id: int) -> bool:
@@ -266,21 +279,21 @@ def instruire(session: Session, caller: Caller, demande_id: int, data: Instructi
     _exiger(session, caller, Permission.RETRAITE_INSTRUIRE, personne, demande.organisme_code)
     if demande.statut not in ("deposee", "instruite"):
         raise Conflict("la demande a déjà été décidée", field="demande_id")
-    carriere = carriere_pour_liquidation(session, personne.id, demande.date_effet)
-    if carriere is None:
+    compte = None if data.sam_cents is not None else carriere_pour_liquidation(session, personne.id, demande.date_effet)
+    if compte is None:  # the agent's keyed facts prevail (a career before secu not imported yet), or the compte is empty
         if data.sam_cents is None:
-            raise InvalidField("sam_cents", "le salaire annuel moyen est obligatoire : secu ne tient pas encore le compte de carrière")
+            raise InvalidField("sam_cents", "le compte de carrière de l'assuré est vide : le salaire annuel moyen est obligatoire")
         if data.trimestres_rg is None:
             raise InvalidField("trimestres_rg", "le nombre de trimestres au régime général est obligatoire")
         trimestres = data.trimestres if data.trimestres is not None else data.trimestres_rg + demande.trimestres_autres_regimes
         cotises = data.trimestres_cotises if data.trimestres_cotises is not None else data.trimestres_rg
-        carriere = CarriereLiquidation(data.sam_cents, trimestres, data.trimestres_rg, cotises)
+        compte = CarriereLiquidation(data.sam_cents, trimestres, data.trimestres_rg, cotises)
         origine = "agent"
     else:
         origine = "compte"
-    if carriere.trimestres_rg > carriere.trimestres:
+    if compte.trimestres_rg > compte.trimestres:
         raise InvalidField("trimestres_rg", "les trimestres au régime général ne peuvent pas dépasser les trimestres tous régimes")
-    if carriere.trimestres_cotises > carriere.trimestres_rg:
+    if compte.trimestres_cotises > compte.trimestres_rg:
         raise InvalidField("trimestres_cotises", "les trimestres cotisés ne peuvent pas dépasser les trimestres au régime général")
     if (data.rfr_cents is None) != (data.parts is None):
         raise InvalidField("rfr_cents" if data.rfr_cents is None else "parts", "le revenu fiscal de référence et le nombre de parts vont ensemble")
@@ -290,10 +303,10 @@ def instruire(session: Session, caller: Caller, demande_id: int, data: Instructi
             "personne": [personne.id],
             "naissance": [personne.date_naissance],
             "date_effet": [demande.date_effet],
-            "sam": [carriere.sam_cents],
-            "trimestres": [carriere.trimestres],
-            "trimestres_rg": [carriere.trimestres_rg],
-            "trimestres_cotises": [carriere.trimestres_cotises],
+            "sam": [compte.sam_cents],
+            "trimestres": [compte.trimestres],
+            "trimestres_rg": [compte.trimestres_rg],
+            "trimestres_cotises": [compte.trimestres_cotises],
             "trimestres_apres_age_legal": [data.trimestres_apres_age_legal],
             "carriere_longue": [data.carriere_longue],
             "age_debut_activite": [data.age_debut_activite],
@@ -306,8 +319,8 @@ def instruire(session: Session, caller: Caller, demande_id: int, data: Instructi
                           "age_debut_activite": pl.Int64},
     )
     row = pension_droit_propre(frame).row(0, named=True)  # a departure before the âge légal: InvalidField("date_effet", …)
-    demande.sam_cents, demande.trimestres = carriere.sam_cents, carriere.trimestres
-    demande.trimestres_rg, demande.trimestres_cotises = carriere.trimestres_rg, carriere.trimestres_cotises
+    demande.sam_cents, demande.trimestres = compte.sam_cents, compte.trimestres
+    demande.trimestres_rg, demande.trimestres_cotises = compte.trimestres_rg, compte.trimestres_cotises
     demande.carriere_longue, demande.inaptitude_reconnue = data.carriere_longue, demande.inaptitude and data.inaptitude_reconnue
     demande.total_pensions_mensuel_cents, demande.origine_carriere = data.total_pensions_mensuel_cents, origine
     demande.resultat = json.dumps(
@@ -612,7 +625,6 @@ __all__ = [
     "DecisionIn",
     "DemandeIn",
     "InstructionIn",
-    "caisse_retraite",
     "carriere_pour_liquidation",
     "decider",
     "demande_out",

@@ -22,9 +22,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-STATUTS = ("deposee", "instruite", "attribuee", "rejetee")
-
-
 class DemandeRetraite(Base):
     """A claim for the pension de droit propre, its instruction and the CARSAT's decision."""
 
@@ -42,7 +39,7 @@ class DemandeRetraite(Base):
     iban: Mapped[str] = mapped_column(String(34))
     bic: Mapped[str | None] = mapped_column(String(11))
     titulaire: Mapped[str] = mapped_column(String(70))
-    statut: Mapped[str] = mapped_column(String(10), default="deposee", index=True)
+    statut: Mapped[str] = mapped_column(String(10), default="deposee", index=True)  # deposee, instruite, attribuee, rejetee
     deposee_par: Mapped[int | None] = mapped_column(Integer)
     deposee_le: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     # the instruction: the career facts the rule was given, and its result (JSON: the row and its steps)
@@ -77,6 +74,7 @@ class PensionRetraite(Base):
     organisme_code: Mapped[str] = mapped_column(String(20), index=True)
     date_effet: Mapped[date] = mapped_column(Date)
     date_fin: Mapped[date | None] = mapped_column(Date)  # first month no longer owed (the month after the death)
+    paiement_arrete_le: Mapped[date | None] = mapped_column(Date)  # the run that learnt of the death: nothing more transferred
     pension_annuelle_cents: Mapped[int] = mapped_column(BigInteger)
     pension_mensuelle_cents: Mapped[int] = mapped_column(BigInteger)  # at the date d'effet, before any revaluation
     iban: Mapped[str] = mapped_column(String(34))
@@ -144,4 +142,4 @@ class VersementRetraite(Base):
     __table_args__ = (UniqueConstraint("pension_id", "mois"),)
 
 
-__all__ = ["STATUTS", "CampagneRetraite", "DemandeRetraite", "NotificationRetraite", "PensionRetraite", "VersementRetraite"]
+__all__ = ["CampagneRetraite", "DemandeRetraite", "NotificationRetraite", "PensionRetraite", "VersementRetraite"]

@@ -69,7 +69,7 @@ class PrestationSolidarite(Base):
     personne_id: Mapped[int] = mapped_column(ForeignKey("personne.id"), index=True)
     organisme_code: Mapped[str] = mapped_column(String(20), index=True)
     date_effet: Mapped[date] = mapped_column(Date)
-    date_fin: Mapped[date | None] = mapped_column(Date)  # first month no longer owed (veuvage: end of the period; death)
+    date_fin: Mapped[date | None] = mapped_column(Date)  # first month no longer paid (veuvage: end of the period; the run that learnt of a death)
     date_montant_definitif: Mapped[date | None] = mapped_column(Date)  # réversion: resources revised until then (R. 353-1-1)
     entree: Mapped[str] = mapped_column(Text)  # JSON: the rule's input row, the resources aside (the next revision reruns it)
     iban: Mapped[str] = mapped_column(String(34))

@@ -121,6 +121,7 @@ def _en_service(organisme_code: str, mois: date):  # type: ignore[no-untyped-def
         PensionRetraite.organisme_code == organisme_code,
         PensionRetraite.date_effet <= mois,
         or_(PensionRetraite.date_fin.is_(None), PensionRetraite.date_fin > mois),
+        PensionRetraite.paiement_arrete_le.is_(None),
     )
 
 
@@ -147,6 +148,7 @@ def _pay_chunk_droit_propre(session: Session, run: CampagneRetraite) -> int:
         mort = deces.get(pension.personne_id)
         if mort is not None and mort <= fin_du_mois(run.mois):
             pension.date_fin = _mois_decale(mort.replace(day=1), 1)  # owed to the end of the month of death, to the heirs
+            pension.paiement_arrete_le = run.date_execution
             continue
         mois = pension.date_effet.replace(day=1)
         while mois <= run.mois:

@@ -79,8 +79,9 @@ def payer_lot(session: Session, run: CampagneRetraite) -> int:
         dernier = run.mois
         mort = deces.get(prestation.personne_id)
         if mort is not None and mort <= fin_du_mois(run.mois):
-            # as the pensions de droit propre: it ends with the month of the death, nothing more into the account (the heirs' arrérages)
-            prestation.date_fin = _mois_decale(mort.replace(day=1), 1)
+            # As the pensions de droit propre: once the death is known nothing more goes into the account (what was owed to the end
+            # of the month of the death is the heirs'); date_fin, the first month not paid, is then at the latest the run's month.
+            prestation.date_fin = min(_mois_decale(mort.replace(day=1), 1), run.mois)
             continue
         if prestation.date_fin is not None:
             dernier = min(dernier, _mois_decale(prestation.date_fin, -1))

@@ -52,7 +52,8 @@ from secu.core.parameters import parameters
 from secu.core.security import Action, Caller, Ressource, journal
 from secu.organismes import get_organisme
 from secu.register.models import Personne
-from secu.retraite.demande import _exiger, _personne, _premier_du_mois_suivant, caisse_retraite, lettre_pdf
+from secu.retraite.carriere import caisse_retraite
+from secu.retraite.demande import _exiger, _personne, _premier_du_mois_suivant, lettre_pdf
 from secu.retraite.explication_solidarite import etapes_aspa, etapes_recuperation, etapes_reversion, etapes_veuvage
 from secu.retraite.models_pension import DemandeRetraite, PensionRetraite
 from secu.retraite.models_survivants import (
@@ -236,7 +237,7 @@ def demander(session: Session, caller: Caller, data: DemandeSolidariteIn, *, tod
         nature=data.nature,
         personne_id=personne.id,
         defunt_id=data.defunt_id,
-        organisme_code=caisse_retraite(session, personne),
+        organisme_code=caisse_retraite(session, personne.id),
         date_demande=data.date_demande,
         date_effet=date_effet,
         declaration=json.dumps(declaration),

@@ -1,7 +1,5 @@
 """retraite: the claim for a pension de droit propre, its instruction and decision, the notification, the pension, the monthly runs
 
-Temporarily chained after 0014: the career's 0015 (wt-carriere) is not on main yet; the merger rechains to "0015".
-
 Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-08 01:00:00
@@ -101,6 +99,7 @@ def upgrade() -> None:
         sa.Column("organisme_code", sa.String(length=20), nullable=False),
         sa.Column("date_effet", sa.Date(), nullable=False),
         sa.Column("date_fin", sa.Date(), nullable=True),
+        sa.Column("paiement_arrete_le", sa.Date(), nullable=True),
         sa.Column("pension_annuelle_cents", sa.BigInteger(), nullable=False),
         sa.Column("pension_mensuelle_cents", sa.BigInteger(), nullable=False),
         sa.Column("iban", sa.String(length=34), nullable=False),
