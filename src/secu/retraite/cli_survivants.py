@@ -98,7 +98,7 @@ def _etapes(etapes: list[dict[str, Any]]) -> None:
     _console().print(table)
 
 
-@app.command("demander")
+@app.command("demander", help="Déposer une demande de réversion, d'allocation veuvage ou d'ASPA (fichier JSON) ; la même demande deux fois n'en fait qu'une.")
 def demander(fichier: Path = typer.Argument(..., help="la demande en JSON (nature, personne_id, defunt_id, date_demande, ressources, iban…)")) -> None:
     """File a claim (the same claim twice is one)."""
     from secu.core.security import SYSTEM
@@ -110,7 +110,7 @@ def demander(fichier: Path = typer.Argument(..., help="la demande en JSON (natur
                      f"effet au {out['date_effet']:%d/%m/%Y}")
 
 
-@app.command("instruire")
+@app.command("instruire", help="Instruire une demande : les faits établis (fichier JSON facultatif), le calcul et ses étapes.")
 def instruire(demande: int = typer.Argument(..., min=1), fichier: Path | None = typer.Argument(None, help="les faits établis en JSON")) -> None:
     """Run the rule on the claim and the facts; print its steps."""
     from secu.core.security import SYSTEM
@@ -122,7 +122,7 @@ def instruire(demande: int = typer.Argument(..., min=1), fichier: Path | None = 
     _etapes(out["instruction"]["etapes"])
 
 
-@app.command("decider")
+@app.command("decider", help="Décider : attribuer la prestation instruite, ou rejeter la demande avec son motif ; la lettre est écrite.")
 def decider(
     demande: int = typer.Argument(..., min=1),
     decision: str = typer.Option(..., "--decision", help="attribution ou rejet"),
@@ -140,7 +140,7 @@ def decider(
     _console().print(f"Demande {demande} : {out['statut']}{suite}")
 
 
-@app.command("reviser")
+@app.command("reviser", help="Réviser les ressources à compter d'un mois : le nouveau montant et ses étapes.")
 def reviser(
     prestation: int = typer.Argument(..., min=1),
     a_compter_du: str = typer.Option(..., "--a-compter-du", help="premier jour du mois de la révision, AAAA-MM-01"),
@@ -157,7 +157,7 @@ def reviser(
                      f"{' (définitif)' if montant.definitif else ''}")
 
 
-@app.command("recuperer")
+@app.command("recuperer", help="ASPA : la récupération sur la succession de l'allocataire décédé (CSS art. L. 815-13), notifiée et inscrite au FSV.")
 def recuperer(
     prestation: int = typer.Argument(..., min=1),
     actif_net: str = typer.Option(..., "--actif-net", help="actif net successoral déclaré par le notaire, en euros"),
@@ -178,7 +178,7 @@ def recuperer(
     _console().print(f"Succession : ASPA versée {format_eur(r.aspa_versee_cents)} sur {r.mois_versement} mois ; à récupérer {format_eur(r.montant_cents)}")
 
 
-@app.command("lire")
+@app.command("lire", help="Une prestation : ses montants par période et ses versements.")
 def lire(prestation: int = typer.Argument(..., min=1)) -> None:
     """A benefit: its amounts by period and its payments."""
     from secu.core.security import SYSTEM
