@@ -32,7 +32,8 @@ from types import ModuleType
 from secu.core.errors import InvalidField
 
 MODULES: list[str] = [
-    "secu.maladie.comptes", "secu.recouvrement.comptes", "secu.famille.comptes", "secu.autonomie.comptes", "secu.especes.comptes",
+    "secu.maladie.comptes", "secu.recouvrement.comptes", "secu.retraite.comptes", "secu.famille.comptes", "secu.autonomie.comptes",
+    "secu.especes.comptes",
 ]
 """The ``comptes`` modules, in the order their branches are shown."""
 

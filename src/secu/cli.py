@@ -118,6 +118,10 @@ def demo(
 
         with console.status("Arrêts de travail et congé maternité de démonstration : IJ liquidées et payées…"):
             arrets_report = seed_arrets(session_factory(engine), seed_value=seed)
+        from secu.demo.retraite import seed_retraite
+
+        with console.status("Retraités de démonstration : carrières, pensions, réversion, ASPA…"):
+            retraite_report = seed_retraite(session_factory(engine), seed_value=seed)
     if report is not None:
         console.print(
             f"Population créée : {report.personnes} personnes (dont {report.enfants} enfants), {report.foyers} foyers, "
@@ -155,6 +159,17 @@ def demo(
             f"{arrets_report.atmp} AT/MP, {arrets_report.avertissements} avis envoyé en retard) ; {arrets_report.periodes} périodes d'IJ "
             f"liquidées au {JOUR_DEMO:%d/%m/%Y}, {arrets_report.periodes_payees} payées : IJ versées {format_eur(arrets_report.verse_cents)} "
             f"(dont {format_eur(arrets_report.verse_employeur_cents)} à l'employeur subrogé)."
+        )
+        from secu.demo.retraite import LIBELLES
+
+        pensions = ", ".join(f"{LIBELLES[role]} {format_eur(cents)}" for role, cents in retraite_report.pension_mensuelle_cents.items())
+        console.print(
+            f"Retraite : {retraite_report.retraites} retraités (pension mensuelle brute : {pensions}) ; réversion "
+            f"{format_eur(retraite_report.reversion_mensuelle_cents)} par mois, ASPA {format_eur(retraite_report.aspa_mensuelle_cents)} par mois ; "
+            f"un actif à {retraite_report.actif_trimestres} trimestres ; {retraite_report.lignes_au_compte} salaires importés au compte de carrière ; "
+            + (f"pensions demandées, attribuées et versées {format_eur(retraite_report.verse_cents)}" if retraite_report.services
+               else "pensions calculées par les règles (le service des demandes n'est pas installé)")
+            + f" ; comptes {retraite_report.compte} (sa pension) et {retraite_report.compte_actif} (son estimation)."
         )
     console.print(f"Base : {engine.url.render_as_string(hide_password=True)}")
     if not no_serve:

@@ -424,6 +424,12 @@ MATRIX: dict[tuple[str, str], list[Cas]] = {
     ("GET", "/analyste"): [_page("/analyste", {"analyste"})],
     ("GET", "/analyste/"): [_page("/analyste/", {"analyste"})],
     ("GET", "/analyste/simulation"): [_page("/analyste/simulation", {"analyste"})],
+    ("GET", "/analyste/retraites"): [_page("/analyste/retraites", {"analyste"})],
+    # -- pilotage: the reform costing (aggregates of a synthetic population; an empty form is refused on its merits, 422)
+    ("GET", "/analyste/reformes"): [_page("/analyste/reformes", {"analyste"})],
+    ("POST", "/analyste/reformes"): [_page("/analyste/reformes", {"analyste"}, body={})],
+    ("GET", "/analyste/reformes/{ident}"): [_page("/analyste/reformes/0123456789abcdef", {"analyste"}, status=404)],
+    ("GET", "/analyste/reformes/{ident}/etat"): [_page("/analyste/reformes/0123456789abcdef/etat", {"analyste"}, status=404)],
     # -- retraite: the compte de carrière. The assuré his own; the agents of his caisse de retraite (none in this world:
     # the parent's is the CNAV) — tests/retraite/test_carriere_api.py checks them; nobody else, not even the admin.
     ("GET", "/api/retraite/carriere/{personne_id}"): [

@@ -117,3 +117,51 @@ def test_a_prolongation_given_as_a_period_of_the_initial_arret_keeps_its_ceiling
                     salaire_1=[600_000], salaire_2=[600_000], salaire_3=[600_000])
     out = indemnites_journalieres(frame).row(0, named=True)
     assert (out["ij_journaliere"], out["jours_carence"], out["jours_indemnises"]) == (5331, 0, 20)
+
+
+# -- the avis's sanctions: refusal (R. 323-12) and reduction (D. 323-2), an input of the rule ---------------------
+
+
+def _sanctions(*rows: tuple[int, str, date, date]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"ligne": [r[0] for r in rows], "nature": [r[1] for r in rows], "debut": [r[2] for r in rows], "fin": [r[3] for r in rows],
+         "date_prescription": [date(2025, 12, 1)] * len(rows), "avis_numero": [f"AV-{i}" for i in range(len(rows))]},
+        schema_overrides={"ligne": pl.Int64},
+    )
+
+
+def test_windows_straddling_a_period_are_cut_to_it_and_a_refused_day_is_not_reduced_too():
+    """Period 15-28 December of an arrêt from 1 December (IJ 32,88 €, no carence left): refused 18-19 December and
+    27 December - 5 January (R. 323-12, ``avis_arret.refus_controle_impossible`` = 1: the whole IJ), reduced by 50 %
+    from 10 to 25 December (D. 323-2: « réduit de 50 % ») except the two refused days. A second row, the first
+    period, has no sanction: what is due after them is what is due."""
+    arrets = _arrets(debut=[date(2025, 12, 1)] * 2, fin=[date(2026, 1, 10)] * 2,
+                     periode_debut=[date(2025, 12, 15), date(2025, 12, 1)], periode_fin=[date(2025, 12, 28), date(2025, 12, 14)])
+    sanctions = _sanctions((0, "reduction", date(2025, 12, 10), date(2025, 12, 25)), (0, "controle", date(2025, 12, 18), date(2025, 12, 19)),
+                           (0, "controle", date(2025, 12, 27), date(2026, 1, 5)))
+    cut, whole = indemnites_journalieres(arrets, sanctions).iter_rows(named=True)
+    ij = 3288
+    assert cut["montant_brut"] == 14 * ij  # before the sanctions
+    assert [(s["nature"], s["debut"], s["fin"], s["jours"], s["montant"], s["avis_numero"]) for s in cut["sanctions"]] == [
+        ("controle", date(2025, 12, 18), date(2025, 12, 19), 2, 2 * ij, "AV-1"),  # the refusals first, in the input's order
+        ("controle", date(2025, 12, 27), date(2025, 12, 28), 2, 2 * ij, "AV-2"),
+        ("reduction", date(2025, 12, 15), date(2025, 12, 17), 3, 3 * ij // 2, "AV-0"),  # then the reduction, less the refused days
+        ("reduction", date(2025, 12, 20), date(2025, 12, 25), 6, 6 * ij // 2, "AV-0"),
+    ]
+    assert (cut["jours_refuses"], cut["refus"], cut["jours_reduits"], cut["reduction"]) == (4, 4 * ij, 9, 9 * ij // 2)
+    brut = 14 * ij - 4 * ij - 9 * ij // 2  # 180,84 €
+    assert (cut["brut_apres_sanctions"], cut["jours_indemnises_apres_sanctions"], cut["motifs_refus"]) == (brut, 10, "controle_impossible")
+    # CSG 6,2 % and CRDS 0,5 % on what remains, half up: 11,212 08 € → 11,21 €; 0,904 2 € → 0,90 €
+    assert (cut["csg_apres_sanctions"], cut["crds_apres_sanctions"], cut["net_apres_sanctions"]) == (1_121, 90, brut - 1_121 - 90)
+    assert whole["sanctions"] is None and (whole["refus"], whole["reduction"], whole["motifs_refus"]) == (0, 0, None)
+    assert (whole["brut_apres_sanctions"], whole["csg_apres_sanctions"], whole["net_apres_sanctions"]) == (11 * ij, whole["csg"], whole["montant_net"])
+
+
+@pytest.mark.parametrize(("change", "field"), [({"nature": ["retard"]}, "nature"), ({"ligne": [3]}, "ligne"),
+                                              ({"fin": [date(2025, 5, 1)]}, "fin")])
+def test_a_bad_sanction_is_refused_naming_its_column(change: dict, field: str) -> None:
+    sanctions = _sanctions((0, "reduction", date(2025, 5, 2), date(2025, 5, 4))).with_columns(
+        *[pl.Series(name, values, dtype=pl.Int64 if name == "ligne" else None) for name, values in change.items()])
+    with pytest.raises(InvalidField) as error:
+        indemnites_journalieres(_arrets(), sanctions)
+    assert error.value.field == field

@@ -355,6 +355,52 @@ def test_a_late_avis_is_warned_then_a_new_late_one_within_24_months_reduces_the_
     assert (excused.avis.tardif, excused.avis.sanction) == (True, "aucune")
 
 
+def test_a_period_straddled_by_a_refusal_and_a_reduction_pays_each_day_once_sanctioned(sessions) -> None:  # type: ignore[no-untyped-def]
+    """CSS R. 323-12 (IJ of the days the caisse could not control refused, ``avis_arret.refus_controle_impossible`` = 1)
+    and D. 323-2 (IJ from the prescription to the sending of a repeated late avis reduced by 50 %), on the IJ of
+    32,88 € of the three monthly pays of 2 000 € (R. 323-4, R. 323-5: 6 000 € ÷ 91,25 × 50 %, as above).
+
+    The initial avis (1-16 December) reaches the caisse on the 17th, after its last day: its days are refused; late
+    after a warning, its days would also be reduced, but a day refused is not reduced too. The prolongation
+    (17 December - 10 January), prescribed on the 17th, is sent on the 31st: late again, its days up to the 30th are
+    halved. The second 14-day period (15-28 December) is straddled by both windows: 2 days refused, 12 halved."""
+    nir = _person(sessions)
+    _receive(sessions, _avis(nir, "AV-BOTH-W", date(2025, 1, 6), date(2025, 1, 12), date_reception=date(2025, 1, 10)))  # the warning
+    debut = date(2025, 12, 1)
+    initial = _receive(sessions, _avis(nir, "AV-BOTH-1", debut, date(2025, 12, 16), date_reception=date(2025, 12, 17)))
+    assert (initial.avis.sanction, initial.avis.controle_impossible) == ("reduction", True)
+    suite = _receive(sessions, service.AvisIn(
+        numero="AV-BOTH-2", nature="prolongation", arret_numero="AV-BOTH-1", nir=nir, date_prescription=date(2025, 12, 17),
+        date_reception=date(2025, 12, 31), debut=date(2025, 12, 17), fin=date(2026, 1, 10),
+    ))  # fmt: skip
+    assert (suite.avis.sanction, suite.avis.reduction_debut, suite.avis.reduction_fin) == ("reduction", date(2025, 12, 17), date(2025, 12, 30))
+    assert not suite.avis.controle_impossible
+    with unit_of_work(sessions) as s:
+        service.recevoir_attestation_salaire(s, _attestation(nir, "ATT-BOTH-1", debut))
+    _liquidate(sessions, date(2026, 1, 31))
+    first, second, third = _periods(sessions, nir)
+    ij = 3288
+    # 1-14 December: 3 days of carence, the 11 others refused
+    assert (first.jours_carence, first.jours_refuses, first.refus_cents, first.jours_reduits, first.brut_cents) == (3, 11, 11 * ij, 0, 0)
+    assert first.jours_indemnises == 0 and first.motif_refus == "controle_impossible"
+    # 15-28 December: 15 and 16 refused; 17 to 28 halved (12 × 32,88 € = 394,56 €, half: 197,28 €)
+    assert (second.debut, second.fin) == (date(2025, 12, 15), date(2025, 12, 28))
+    assert (second.jours_refuses, second.refus_cents, second.jours_reduits, second.reduction_cents) == (2, 2 * ij, 12, 19_728)
+    assert second.jours_indemnises == 12 and second.brut_cents == 14 * ij - 2 * ij - 19_728 == 19_728
+    # CSG 6,2 % and CRDS 0,5 % on what remains (L. 136-8 II; ordonnance 96-50 art. 14), half up: 12,2314 € → 12,23 €; 0,9864 € → 0,99 €
+    assert (second.csg_cents, second.crds_cents, second.net_cents) == (1_223, 99, 19_728 - 1_223 - 99)
+    assert second.motif_refus == "controle_impossible"
+    steps = json.loads(second.explication)
+    sanctions = [(step["montant_cents"], step["reference"]) for step in steps if (step["montant_cents"] or 0) < 0]
+    assert [m for m, _ in sanctions] == [-2 * ij, -19_728]
+    assert "R. 323-12" in sanctions[0][1] and "D. 323-2" in sanctions[1][1]
+    assert any("AV-BOTH-1" in step["etape"] and "du 15/12/2025 au 16/12/2025" in step["etape"] for step in steps)
+    assert [step["montant_cents"] for step in steps[-4:]] == [19_728, 1_223, 99, 18_406]
+    # 29 December - 10 January: 29 and 30 halved (32,88 €), the 11 others whole
+    assert (third.jours_reduits, third.reduction_cents, third.jours_refuses, third.brut_cents) == (2, ij, 0, 13 * ij - ij)
+    assert third.motif_refus is None
+
+
 def test_a_late_avis_more_than_24_months_after_the_warning_is_warned_again(sessions) -> None:  # type: ignore[no-untyped-def]
     nir = _person(sessions)
     _receive(sessions, _avis(nir, "AV-OLD-1", date(2023, 1, 2), date(2023, 1, 8), date_reception=date(2023, 1, 9)))

@@ -50,12 +50,37 @@ def test_the_threshold_of_a_quarter_is_hours_times_the_smic_of_1_january(annee: 
     assert _une(annee, 4 * seuil_cents - 1)["trimestres_cotises"] == 3
 
 
-def test_a_year_in_francs_is_within_a_euro_of_the_cnav_threshold() -> None:
-    """1990: 200 × 29,91 F = 5 982 F (CNAV salaire validant, via openfisca-france-pension); the SMIC in euros to the cent."""
-    seuil = _une(1990, 0)["seuil_trimestre"]
-    exact = (Decimal(5982) / Decimal("6.55957") * 100).quantize(Decimal(1), ROUND_HALF_UP)
-    assert seuil == 200 * 456  # 29,91 F = 4,56 €
-    assert abs(seuil - int(exact)) < 100
+@pytest.mark.parametrize(
+    ("annee", "seuil_francs", "source"),
+    [
+        # 200 × 29,91 F = 5 982 F (CNAV salaire validant, via openfisca-france-pension)
+        (1990, 5982, "openfisca-france-pension, salaire validant 1990"),
+        # « il fallait un salaire de 2 586 F pour valider un trimestre en 1980, 5 982 F en 1990, 8 144 F en 2000 »
+        (1980, 2586, "orange.sudptt.org, « Durée d'assurance », § 3-1-1"),
+        (2000, 8144, "orange.sudptt.org, « Durée d'assurance », § 3-1-1"),
+    ],
+)
+def test_before_2002_the_threshold_is_in_francs_and_the_salary_compared_exactly(annee: int, seuil_francs: int, source: str) -> None:
+    """CSS R. 351-9: 200 × the SMIC horaire of 1 January, in francs before the euro; the euro salary is compared with
+    it at 6,55957 F (règlement (CE) n° 2866/98), never with a SMIC rounded to the euro cent."""
+    ligne = _une(annee, 0)
+    assert ligne["seuil_trimestre_francs"] == seuil_francs * 100, source
+    exact = Decimal(seuil_francs) / Decimal("6.55957")  # euros
+    assert ligne["seuil_trimestre"] == int((exact * 100).quantize(Decimal(1), ROUND_HALF_UP))
+    juste_assez = int((exact * 100).to_integral_value(rounding="ROUND_CEILING"))  # the first cent at or over the threshold
+    assert _une(annee, juste_assez)["trimestres_cotises"] == 1
+    assert _une(annee, juste_assez - 1)["trimestres_cotises"] == 0
+    assert _une(annee, 4 * juste_assez)["trimestres_cotises"] == 4
+
+
+def test_1979_a_salary_under_four_franc_thresholds_validates_three_quarters() -> None:
+    """Born 1960-07-06, 1 376,08 € in 1979 (the OpenFisca-France-Pension check): 200 × 11,31 F = 2 262 F; 1 376,08 € =
+    9 026,49 F < 4 × 2 262 F = 9 048 F → 3 quarters (R. 351-9), where a SMIC rounded to 1,72 € (344,00 €) gave 4."""
+    ligne = _une(1979, 137_608)
+    assert ligne["seuil_trimestre_francs"] == 226_200 and ligne["seuil_trimestre"] == 34_484  # 344,84 €
+    assert ligne["trimestres_cotises"] == 3 and ligne["trimestres_rg"] == 3
+    assert ligne["franc_par_euro_reference"].startswith("Règlement (CE) n° 2866/98")
+    assert _une(2002, 0)["seuil_trimestre_francs"] is None  # from 2002 the SMIC is in euros
 
 
 def test_at_most_four_quarters_and_the_salary_is_capped_at_the_pass() -> None:
@@ -104,7 +129,7 @@ def test_bad_input_names_the_column(frame: pl.DataFrame, field: str) -> None:
 
 def test_1972_is_the_first_year_held() -> None:
     assert premiere_annee() == 1972
-    assert _une(1972, 24_000)["seuil_trimestre"] == 200 * 60  # 3,94 F = 0,60 €
+    assert _une(1972, 24_000)["seuil_trimestre_francs"] == 200 * 394  # 3,94 F (arrêté du 30 novembre 1971)
 
 
 # --------------------------------------------------------------------------

@@ -228,6 +228,46 @@ def test_majoration_for_three_children_is_ten_percent() -> None:
 
 
 # --------------------------------------------------------------------------
+# Majoration de durée after the âge of L. 351-8 1° (L. 351-6, R. 351-7)
+
+
+def test_each_quarter_after_67_increases_the_duree_by_2_5_percent_rounded_up() -> None:
+    """CSS R. 351-7: 2,5 % of the durée d'assurance au régime général for each quarter accomplished after the âge of
+    L. 351-8 1° (67); « le nombre total de trimestres […] est arrondi, s'il y a lieu, au chiffre immédiatement
+    supérieur ». Born 1956-02-10, 67 on 2023-02-10; effect 2023-12-01 = 67 ans et 9 mois: 3 whole quarters;
+    100 × (1 + 3 × 2,5 %) = 107,5 → 108 quarters over 166."""
+    row = _pension(naissance=date(1956, 2, 10), date_effet=date(2023, 12, 1), trimestres=100, trimestres_rg=100, trimestres_cotises=100)
+    assert row["taux_plein"] and row["age_majoration_duree_mois"] == 804
+    assert row["trimestres_apres_age_majoration"] == 3 and row["duree_rg_majoree"] == 108
+    assert (row["prorata_numerateur"], row["prorata_denominateur"]) == (108, 166)
+    assert row["pension_calculee"] == 650_602  # 20 000 € × 50 % × 108 / 166 = 6 506,024 €
+    assert row["droit_propre_majoration_duree_par_trimestre_reference"].startswith("CSS art. R. 351-7")
+    # A whole number stays as it is: 40 × (1 + 2 × 2,5 %) = 42.
+    deux = _pension(naissance=date(1956, 2, 10), date_effet=date(2023, 9, 1), trimestres=40, trimestres_rg=40, trimestres_cotises=40)
+    assert (deux["trimestres_apres_age_majoration"], deux["duree_rg_majoree"]) == (2, 42)
+    # The prorata stays at most 1 (L. 351-1): 160 × 1,075 = 172 → 166 / 166.
+    plein = _pension(naissance=date(1956, 2, 10), date_effet=date(2023, 12, 1), trimestres=160, trimestres_rg=160, trimestres_cotises=160)
+    assert plein["duree_rg_majoree"] == 172 and plein["prorata_numerateur"] == 166
+
+
+def test_no_majoration_de_duree_before_the_age_nor_within_the_first_quarter() -> None:
+    a_67 = _pension(naissance=date(1956, 2, 10), date_effet=date(2023, 3, 1), trimestres=100, trimestres_rg=100, trimestres_cotises=100)
+    assert a_67["trimestres_apres_age_majoration"] == 0 and a_67["prorata_numerateur"] == 100  # 67 ans et 0 mois
+    avant = _pension(naissance=date(1958, 1, 1), date_effet=date(2023, 8, 1), trimestres=80, trimestres_rg=80, trimestres_cotises=80)
+    assert avant["trimestres_apres_age_majoration"] == 0 and avant["prorata_numerateur"] == 80  # 65 ans et 7 mois, not inapte
+
+
+def test_the_inapte_s_majoration_de_duree_runs_from_65() -> None:
+    """CSS R. 351-7: « ou à l'âge de soixante-cinq ans s'il remplit les conditions prévues au […] 2° de ce même article
+    L. 351-8 » (inaptitude). Born 1958-01-01, effect 2023-08-01 = 65 ans et 7 mois: 2 quarters; 80 × 1,05 = 84."""
+    row = _pension(naissance=date(1958, 1, 1), date_effet=date(2023, 8, 1), trimestres=80, trimestres_rg=80, trimestres_cotises=80, inaptitude=True)
+    assert row["age_majoration_duree_mois"] == 780 and row["trimestres_apres_age_majoration"] == 2
+    assert row["duree_rg_majoree"] == 84 and row["prorata_numerateur"] == 84
+    steps = [s["etape"] for s in etapes_pension(row)]
+    assert any(label.startswith("Majoration de durée : 2 trimestre(s) après 65 ans") for label in steps)
+
+
+# --------------------------------------------------------------------------
 # Input checks
 
 

@@ -218,7 +218,7 @@ def test_aspa_paid_for_the_fsv_and_recovered_on_the_estate(sessions) -> None:  #
     with unit_of_work(sessions) as s:
         entry = s.scalars(sa.select(ledger.Ecriture).where(ledger.Ecriture.cle_idempotence == f"retraite:aspa:{prestation}:2025-03")).one()
         lignes = {(ligne.branche, ligne.organisme_code, ligne.compte, ligne.montant_cents) for ligne in entry.lignes}
-    assert lignes == {("retraite", caisse, "creances.fsv", 434_28), ("retraite", caisse, "tresorerie.virements_emis", -434_28),
+    assert lignes == {("retraite", caisse, "creances.fsv.aspa", 434_28), ("retraite", caisse, "tresorerie.virements_emis", -434_28),
                       ("fsv", "FSV", "charges.prestations.aspa", 434_28), ("fsv", "FSV", "dettes.caisses_retraite", -434_28)}
 
     with unit_of_work(sessions) as s, pytest.raises(InvalidField) as error:  # alive: no estate

@@ -48,12 +48,14 @@ def test_surcote_of_eight_quarters_is_ten_percent_before_the_children_s_majorati
     of 10 000 € a year, 8 quarters more → 11 000 €; « la surcote est appliquée au montant annuel brut de votre
     pension, avant la majoration de pension de 10 % des parents de trois enfants et plus ».
 
-    Completed: born 1 March 1960 (62 ans, 167 quarters), 175 quarters on 1 April 2024, SAM 20 000 €.
+    Completed: born 1 March 1960 (62 ans, 167 quarters), 175 quarters on 1 April 2024, SAM 20 000 €; 110 of them
+    cotisés, so the minimum contributif (non majoré, 8 796,38 € in 2024) stays under the pension (the majoré one,
+    10 513,61 €, would raise it before the surcote: see the minimum's tests).
     """
-    row = _pension(naissance=date(1960, 3, 1), date_effet=date(2024, 4, 1), sam=2_000_000, trimestres=175, trimestres_rg=175, trimestres_cotises=175)
+    row = _pension(naissance=date(1960, 3, 1), date_effet=date(2024, 4, 1), sam=2_000_000, trimestres=175, trimestres_rg=175, trimestres_cotises=110)
     assert row["pension_plafonnee"] == 1_000_000 and row["surcote_trimestres"] == 8
     assert row["pension_annuelle"] == 1_100_000
-    parent = _pension(naissance=date(1960, 3, 1), date_effet=date(2024, 4, 1), sam=2_000_000, trimestres=175, trimestres_rg=175, trimestres_cotises=175,
+    parent = _pension(naissance=date(1960, 3, 1), date_effet=date(2024, 4, 1), sam=2_000_000, trimestres=175, trimestres_rg=175, trimestres_cotises=110,
                       enfants=3)
     assert parent["majoration_enfants"] == 110_000 and parent["pension_annuelle"] == 1_210_000
 
@@ -97,6 +99,24 @@ def test_minimum_contributif_majore_and_not_majore_2024() -> None:
     assert partiel["pension_annuelle"] == 879_638 + 163_546
     simple = _pension(naissance=date(1961, 1, 1), date_effet=date(2024, 1, 1), sam=1_200_000, trimestres=168, trimestres_rg=168, trimestres_cotises=100)
     assert not simple["mico_majore"] and simple["pension_annuelle"] == 879_638
+
+
+def test_the_surcote_is_added_to_the_minimum_not_absorbed_by_it() -> None:
+    """Since 2009-04-01 the minimum contributif is compared with the pension before the surcote, and the surcote
+    (computed on that pension) is added after: CSS L. 351-10 as amended by loi n° 2008-1330 (LFSS 2009) art. 89;
+    circulaire Cnav n° 2009/17 du 16 février 2009, § 3.2.
+
+    The case of the OpenFisca-France-Pension check: born 1957-01-21, effect 2023-03-01, SAM 16 204,74 €, 175 quarters
+    (all cotisés at the régime général), 3 children. 166 quarters required: taux plein, 8 102,37 €; surcote of 9
+    quarters (175 − 166) × 1,25 % = 911,52 €; the minimum majoré of 2023-01-01 (8 970,84 € a year) exceeds 8 102,37 € by
+    868,47 €, paid on top of the surcote: 9 882,36 €, + 10 % for the children (988,24 €) = 10 870,60 € a year (the rule
+    before the fix absorbed the surcote and paid 9 915,28 €).
+    """
+    row = _pension(naissance=date(1957, 1, 21), date_effet=date(2023, 3, 1), sam=1_620_474, trimestres=175, trimestres_rg=175,
+                   trimestres_cotises=175, enfants=3)
+    assert row["pension_plafonnee"] == 810_237 and row["surcote_trimestres"] == 9 and row["surcote"] == 91_152
+    assert row["montant_mico"] == 897_084 and row["complement_mico"] == 86_847 and row["minimum_contributif"]
+    assert row["majoration_enfants"] == 98_824 and row["pension_annuelle"] == 1_087_060
 
 
 def test_minimum_contributif_2026_prorated_and_ecrete() -> None:

@@ -17,6 +17,7 @@ from secu.especes import comptes as especes_comptes
 from secu.famille import comptes as famille_comptes
 from secu.maladie import comptes as maladie_comptes
 from secu.recouvrement import comptes as recouvrement_comptes
+from secu.retraite import comptes as retraite_comptes
 
 MARS = date(2025, 3, 1)
 SEED = 11
@@ -77,8 +78,9 @@ def test_recouvrement_produits_are_the_payslips_contributions(dataset: Path, mar
     payslips = pl.concat([evenements.paie(personnes, employeurs, date(2025, m, 1), SEED) for m in (1, 2, 3)], how="vertical_relaxed")
     lines = rules.contributions(payslips).filter(pl.col("mois") == MARS)
     due = int((lines["montant_salarial_cents"] + lines["montant_patronal_cents"]).sum())
-    # The CRDS withheld on benefits (crds.prestations, crds.ij_*) is not a payslip contribution.
-    produits = mars.filter((pl.col("sens") == PRODUIT) & ~pl.col("poste").str.starts_with("crds."))
+    # The CRDS withheld on benefits (crds.prestations, crds.ij_*, crds.pensions) and the CASA withheld on pensions are not
+    # payslip contributions.
+    produits = mars.filter((pl.col("sens") == PRODUIT) & ~pl.col("poste").str.starts_with("crds.") & (pl.col("poste") != "casa"))
     # Every cent of every line lands with one recipient (réduction générale charged, CSG split, nothing lost).
     assert int(produits["montant_cents"].sum()) == due
     # The CSG, split among maladie, autonomie, famille, Unédic and CADES, is the CSG of the lines.
@@ -113,7 +115,7 @@ def test_the_country_is_the_sum_of_its_partitions(dataset: Path) -> None:
     # accounts — exactly, but for two splits made on each task's total: the CSG among its recipients
     # (CSS L131-8), rounded once per partition (a cent per recipient and partition at most), and the réductions
     # of payslips that have no contribution of their own to bear them (pooled on the task's contributions).
-    from secu.synth import evenements
+    from secu.synth import evenements, retraites
 
     count = _partitions(dataset)
     tables = [_tables(dataset, p) for p in range(count)]
@@ -123,12 +125,15 @@ def test_the_country_is_the_sum_of_its_partitions(dataset: Path) -> None:
     frames = [evenements.famille(t[0], t[1], MARS) for t in tables]
     arrets = pl.concat([evenements.arrets(t[0], 2025, SEED) for t in tables])
     invalides = pl.concat([evenements.invalides(t[0], 2025, SEED) for t in tables])
+    retirees = pl.concat([retraites.retraites(t[0], 2025, SEED) for t in tables])
+    survivors = pl.concat([retraites.reversions(t[0], t[1], 2025, SEED) for t in tables])
     whole = jobs.total(pl.concat([
         maladie_comptes.comptes_des_lignes(claims, MARS),
         recouvrement_comptes.comptes_des_bulletins(payslips, MARS),
         famille_comptes.comptes_des_droits(pl.concat([f[0] for f in frames]), pl.concat([f[1] for f in frames]), MARS),
         especes_comptes.comptes_des_arrets(arrets, MARS).filter(pl.col("mois") == MARS),
         especes_comptes.comptes_des_invalides(invalides, MARS).filter(pl.col("mois") == MARS),
+        retraite_comptes.comptes_des_retraites(retirees, survivors, pl.concat([t[0] for t in tables]), pl.concat([t[1] for t in tables]), [MARS]),
     ]))
     parts = jobs.total(pl.concat([jobs.mois(dataset, p, MARS, SEED) for p in range(count)]))
     keys = ["branche", "mois", "sens", "poste"]

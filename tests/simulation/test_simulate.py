@@ -57,9 +57,10 @@ def test_the_json_puts_each_branch_beside_its_published_accounts(run_2025: tuple
         assert branch["perimetre_simule"]["recettes"] and branch["perimetre_simule"]["depenses"]
         # AT/MP earns only when the employers have a rate (the generator gives one: 0 would be its bug, not ours).
         assert s["recettes_cents"] > 0 or name == "atmp", name
-    # What secu does not simulate is zero, and said so.
-    assert doc["branches"]["vieillesse"]["simule"]["depenses_cents"] == 0
-    assert "pensions" in doc["branches"]["vieillesse"]["perimetre_simule"]["depenses"]
+    # The pensions of the synthetic retirees are paid (secu.retraite.comptes), the ASPA on the FSV's account.
+    assert doc["branches"]["vieillesse"]["simule"]["depenses_cents"] > 0 and doc["branches"]["vieillesse"]["ratio"]["depenses"] > 0
+    assert "pensions de droit propre" in doc["branches"]["vieillesse"]["perimetre_simule"]["depenses"]
+    assert "fsv" in doc["tiers"]
     assert doc["branches"]["maladie"]["simule"]["depenses_cents"] > 0 and doc["branches"]["famille"]["simule"]["depenses_cents"] > 0
     assert {"unedic", "cades", "etat", "agirc_arrco"} <= set(doc["tiers"])
     assert json.loads((out / "resultat.json").read_text()) == doc
@@ -103,7 +104,7 @@ def test_the_table_for_2024_reads_against_the_executed_accounts(tmp_path: Path, 
         assert label in text
     # The 2024 executed ROBSS figures, with their source and perimeter.
     assert "253,0" in text and "288,2" in text and "exécuté" in text and "ROBSS" in text
-    assert "pensions ne sont pas encore simulées" in text and "ni hôpital" in text
+    assert "pensions de droit propre et de réversion du régime général" in text and "ni hôpital" in text
     assert "écriture(s) équilibrée(s), une par branche et par mois" in text
     # The IJ beside the published IJ (DREES 2023: 10,2 + 2,7 + 4,1 = 17,0 Md€), with their source.
     assert "Prestations en espèces" in text and "Total des IJ" in text and "17,0" in text and "Les arrêts maladie indemnisés en 2023" in text

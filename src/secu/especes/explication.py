@@ -12,7 +12,7 @@ from typing import Any
 
 from secu.core.explication import Etape, Etapes, euros, nombre, pourcent, references
 
-from .rules import MOTIFS_REFUS, REF_CARENCE_AUCUNE, REF_CSG_EXONERE, REF_REVISION_ATMP, REF_SUBROGATION, REF_TPT
+from .rules import MOTIFS_REFUS, REF_CARENCE_AUCUNE, REF_CSG_EXONERE, REF_REDUCTION_PERIODE, REF_REVISION_ATMP, REF_SUBROGATION, REF_TPT
 
 LIBELLES = {
     "maladie": "IJ maladie",
@@ -147,12 +147,33 @@ def explain_ij(row: Mapping[str, Any]) -> list[Etape]:
         step(f"CSG ({pourcent(row['ij_prelevements_csg_taux'])}, arrondie au centime le plus proche)", row["csg"], row["ij_prelevements_csg_taux_reference"])
         step(f"CRDS ({pourcent(row['crds_taux'])}, arrondie au centime le plus proche)", row["crds"], row["crds_taux_reference"])
     step("Montant net versé", row["montant_net"], None)
+    if row.get("sanctions"):
+        _sanctions(row, step)
     if row.get("verse_employeur"):
         step("versé à l'employeur subrogé", row["verse_employeur"], REF_SUBROGATION)
         step("versé à l'assuré", row["verse_assure"], None)
     elif row.get("subrogation"):
         step("Salaire maintenu inférieur aux IJ dues : pas de subrogation, IJ versées à l'assuré", row["verse_assure"], REF_SUBROGATION)
     return steps
+
+
+def _sanctions(row: Mapping[str, Any], step: Any) -> None:
+    """The days refused (R. 323-12) and reduced (D. 323-2), then what is due after them."""
+    for s in row["sanctions"]:
+        periode = f"IJ du {s['debut']:%d/%m/%Y} au {s['fin']:%d/%m/%Y}"
+        if s["nature"] == "controle":
+            step(
+                f"Avis n° {s['avis_numero']} reçu le {s['avis_reception']:%d/%m/%Y}, après le dernier jour d'arrêt prescrit "
+                f"({s['avis_fin']:%d/%m/%Y}) : contrôle impossible, {periode} ({s['jours']} jour(s)) refusées",
+                -s["montant"], s["reference"],
+            )
+        else:
+            step(f"Avis envoyé en retard une nouvelle fois : {periode} ({s['jours']} jour(s) indemnisé(s)) réduites de {pourcent(s['taux'])}",
+                 -s["montant"], f"{s['reference']} ; {REF_REDUCTION_PERIODE}")
+    step("Montant brut après réduction ou refus", row["brut_apres_sanctions"], None)
+    step(f"CSG ({pourcent(row['ij_prelevements_csg_taux'])}) sur le brut restant", row["csg_apres_sanctions"], row["ij_prelevements_csg_taux_reference"])
+    step(f"CRDS ({pourcent(row['crds_taux'])}) sur le brut restant", row["crds_apres_sanctions"], row["crds_taux_reference"])
+    step("Montant net versé", row["net_apres_sanctions"], None)
 
 
 def explain_invalidite(row: Mapping[str, Any]) -> list[Etape]:

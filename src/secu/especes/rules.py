@@ -279,7 +279,7 @@ def _ij_atmp() -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
     return ij("ij_atmp_taux"), ij("ij_atmp_taux_majore"), sj, gain_net, salaire
 
 
-def indemnites_journalieres(arrets: pl.DataFrame) -> pl.DataFrame:
+def indemnites_journalieres(arrets: pl.DataFrame, sanctions: pl.DataFrame | None = None) -> pl.DataFrame:
     """The IJ of each arrêt (or arrêt × payment period): daily amounts, days by class, gross, CSG, CRDS, net.
 
     Required columns: ``risque`` (one of :data:`RISQUES`), ``debut`` and ``fin`` (Date, the arrêt's first and
@@ -310,7 +310,27 @@ def indemnites_journalieres(arrets: pl.DataFrame) -> pl.DataFrame:
     (a key of :data:`MOTIFS_REFUS` or null), ``conditions_reference``, ``jours_revises``,
     ``ij_journaliere_revisee``, ``verse_employeur``, ``verse_assure``, the parameters used and their
     ``*_reference`` columns (for :mod:`secu.especes.explication`).
+
+    ``sanctions`` (optional, a second frame): the days of a row whose IJ are refused because the avis reached the
+    caisse after its last day (``nature`` ``controle``, R. 323-12) or reduced for a repeated late sending
+    (``reduction``, D. 323-2). Columns: ``ligne`` (the 0-based index of the row of ``arrets`` it applies to),
+    ``nature``, ``debut`` and ``fin`` (inclusive; cut to the row's period), ``date_prescription`` (the avis's: the
+    rates ``avis_arret.refus_controle_impossible`` and ``avis_arret.reduction_taux`` are read on it); any other
+    column is carried to the output (the avis, for the explanation). A day refused is never also reduced. The rows'
+    output then also has ``reduction``, ``jours_reduits``, ``refus``, ``jours_refuses`` (cents, days),
+    ``sanctions`` (a list of structs, one a window as cut, in order: the refusals, then the reductions; with its
+    ``taux``, ``reference``, ``jours`` indemnified and ``montant`` taken), and what is due after them:
+    ``brut_apres_sanctions``, ``csg_apres_sanctions``, ``crds_apres_sanctions``, ``net_apres_sanctions``,
+    ``jours_indemnises_apres_sanctions`` (a refused day is not indemnified), ``motifs_refus`` (the period's reasons,
+    comma-separated, or null); ``verse_employeur`` and ``verse_assure`` then split the net after them.
     """
+    if sanctions is None:
+        return _indemnites(arrets)
+    return _avec_sanctions(arrets, sanctions)
+
+
+def _indemnites(arrets: pl.DataFrame) -> pl.DataFrame:
+    """:func:`indemnites_journalieres` without sanctions."""
     frame = _check(arrets)
     # The parameters are joined on the few distinct first days (a few thousand in a national batch), then
     # hash-joined back: the same values as joining every row, at a fraction of the as-of joins' cost.
@@ -418,12 +438,124 @@ def indemnites_journalieres(arrets: pl.DataFrame) -> pl.DataFrame:
     lazy = lazy.with_columns((pl.col("montant_brut") - pl.col("csg") - pl.col("crds")).alias("montant_net"))
     # R. 323-11: under subrogation the employer, who maintained at least the IJ due for the period, receives them
     # (net of the CSG and CRDS the caisse withholds); a lower maintained salary leaves them to the assuré.
-    subroge = pl.col("subrogation") & (pl.col("salaire_maintenu").is_null() | (pl.col("salaire_maintenu") >= pl.col("montant_brut")))
-    employeur = pl.when(subroge).then(pl.col("montant_net")).otherwise(0) if "subrogation" in given else pl.lit(0, dtype=pl.Int64)
-    lazy = lazy.with_columns(employeur.alias("verse_employeur"))
-    lazy = lazy.with_columns((pl.col("montant_net") - pl.col("verse_employeur")).alias("verse_assure"))
+    lazy = lazy.with_columns(*_verse("montant_brut", "montant_net", subrogation="subrogation" in given))
     temporary = (["__jours_courts", "__fin_courte"] if checked else []) + (["__debut_revision"] if revision else [])
     return lazy.drop(temporary).collect()
+
+
+def _verse(brut: str, net: str, *, subrogation: bool) -> list[pl.Expr]:
+    """``verse_employeur`` and ``verse_assure``: under subrogation (R. 323-11) the employer who maintained at least the
+    IJ due receives them, net of the CSG and CRDS the caisse withholds; a lower maintained salary leaves them to the assuré."""
+    if subrogation:
+        subroge = pl.col("subrogation") & (pl.col("salaire_maintenu").is_null() | (pl.col("salaire_maintenu") >= pl.col(brut)))
+        employeur = pl.when(subroge).then(pl.col(net)).otherwise(0).cast(pl.Int64)
+    else:
+        employeur = pl.lit(0, dtype=pl.Int64)
+    return [employeur.alias("verse_employeur"), (pl.col(net) - employeur).alias("verse_assure")]
+
+
+# ---------------------------------------------------------------------------
+# Sanctions of the avis: refusal (R. 323-12) and reduction (D. 323-2)
+
+
+NATURES_SANCTION = {"controle": "avis_arret.refus_controle_impossible", "reduction": "avis_arret.reduction_taux"}
+"""Each sanction and the rate of the IJ it takes away (read on the avis's date of prescription)."""
+REF_REDUCTION_PERIODE = "CSS art. D. 323-2 (période écoulée entre la prescription et l'envoi de l'avis)"
+MOTIF_CONTROLE = "controle_impossible"
+"""The period's ``motifs_refus`` when some of its days are refused (R. 323-12)."""
+_COLONNES_SANCTION = ("ligne", "nature", "debut", "fin", "date_prescription")
+
+
+def _check_sanctions(sanctions: pl.DataFrame, lignes: int) -> pl.DataFrame:
+    for column in _COLONNES_SANCTION:
+        if column not in sanctions.columns:
+            raise InvalidField(column, f"colonne obligatoire absente des sanctions : {column}")
+        if sanctions.get_column(column).null_count():
+            raise InvalidField(column, f"{column} est vide sur au moins une sanction")
+    inconnues = sorted(set(sanctions.get_column("nature").cast(pl.String).unique().to_list()) - set(NATURES_SANCTION))
+    if inconnues:
+        raise InvalidField("nature", f"sanction inconnue : {', '.join(inconnues)} (attendu : {', '.join(NATURES_SANCTION)})")
+    frame = sanctions.with_columns(pl.col("nature").cast(pl.String), pl.col("debut", "fin", "date_prescription").cast(pl.Date),
+                                   pl.col("ligne").cast(pl.Int64))
+    if frame.select(((pl.col("ligne") < 0) | (pl.col("ligne") >= lignes)).any()).item():
+        raise InvalidField("ligne", "une sanction renvoie à une ligne absente du tableau des arrêts")
+    if frame.select((pl.col("fin") < pl.col("debut")).any()).item():
+        raise InvalidField("fin", "la fin d'une sanction précède son début")
+    return frame
+
+
+def _fenetres_sanctions(periodes: pl.DataFrame, sanctions: pl.DataFrame) -> pl.DataFrame:
+    """The sanctions' windows cut to their row's period, a reduction's days less the days refused on the row (a day
+    is refused or reduced, never both), as runs of consecutive days; in order: the refusals, then the reductions,
+    each in the input's order, then by date. Columns: ``ligne``, ``__ordre``, ``debut``, ``fin``, the input's others."""
+    cut = (
+        sanctions.with_row_index("__ordre").join(periodes, on="ligne", how="inner")
+        .with_columns(pl.max_horizontal("debut", "periode_debut").alias("debut"), pl.min_horizontal("fin", "periode_fin").alias("fin"))
+        .filter(pl.col("debut") <= pl.col("fin")).drop("periode_debut", "periode_fin")
+    )
+    controle, reduction = cut.filter(pl.col("nature") == "controle"), cut.filter(pl.col("nature") == "reduction")
+    if controle.height and reduction.height:
+        def days(frame: pl.DataFrame) -> pl.DataFrame:
+            return frame.with_columns(pl.date_ranges("debut", "fin").alias("__jour")).explode("__jour")
+
+        refused = days(controle).select("ligne", "__jour").unique()
+        kept = days(reduction).join(refused, on=["ligne", "__jour"], how="anti").sort("__ordre", "__jour")
+        run = (_jours(pl.col("__jour").shift(1), pl.col("__jour")) != 1).fill_null(True).cum_sum().over("__ordre")
+        others = [c for c in reduction.columns if c not in ("debut", "fin")]
+        reduction = (
+            kept.with_columns(run.alias("__run"))
+            .group_by("__ordre", "__run", maintain_order=True)
+            .agg(pl.col("__jour").min().alias("debut"), pl.col("__jour").max().alias("fin"), *[pl.col(c).first() for c in others if c != "__ordre"])
+            .drop("__run").select(reduction.columns)
+        )
+    return pl.concat([controle, reduction]).sort(pl.col("nature") != "controle", "__ordre", "debut", maintain_order=True)
+
+
+def _avec_sanctions(arrets: pl.DataFrame, sanctions: pl.DataFrame) -> pl.DataFrame:
+    frame = arrets.with_row_index("__ligne").with_columns(pl.col("__ligne").cast(pl.Int64))
+    out = _indemnites(frame)
+    fenetres = _fenetres_sanctions(
+        out.select(pl.col("__ligne").alias("ligne"), "periode_debut", "periode_fin"), _check_sanctions(sanctions, arrets.height))
+    # Each window's IJ by the rule itself: the row's arrêt, its period narrowed to the window's days.
+    parts = fenetres.select(pl.col("ligne").alias("__ligne"), "__ordre", pl.col("debut").alias("__debut"), pl.col("fin").alias("__fin")).join(
+        frame.drop("periode_debut", "periode_fin", strict=False), on="__ligne", how="inner", maintain_order="left",
+    ).rename({"__debut": "periode_debut", "__fin": "periode_fin"})
+    extra = [c for c in fenetres.columns if c not in ("ligne", "__ordre", "nature", "debut", "fin", "date_prescription")]
+    if parts.height:
+        calcul = _indemnites(parts).select("__ordre", "periode_debut", "montant_brut", "jours_indemnises")
+        fenetres = fenetres.join(calcul, left_on=["__ordre", "debut"], right_on=["__ordre", "periode_debut"], how="left", maintain_order="left")
+    else:
+        fenetres = fenetres.with_columns(pl.lit(0, dtype=pl.Int64).alias("montant_brut"), pl.lit(0, dtype=pl.Int64).alias("jours_indemnises"))
+    fenetres = join_parameters(fenetres, list(NATURES_SANCTION.values()), on="date_prescription", with_references=True)
+    controle = pl.col("nature") == "controle"
+    taux = pl.when(controle).then(pl.col("avis_arret_refus_controle_impossible")).otherwise(pl.col("avis_arret_reduction_taux"))
+    reference = pl.when(controle).then(pl.col("avis_arret_refus_controle_impossible_reference").cast(pl.String)).otherwise(
+        pl.col("avis_arret_reduction_taux_reference").cast(pl.String))
+    fenetres = fenetres.with_columns(taux.alias("taux"), reference.alias("reference"), pl.col("jours_indemnises").alias("jours"),
+                                     apply_rate_expr(pl.col("montant_brut"), taux).alias("montant"))
+    struct = pl.struct("nature", "debut", "fin", "taux", "reference", "jours", "montant", *extra)
+    par_ligne = fenetres.group_by("ligne", maintain_order=True).agg(
+        pl.when(~controle).then(pl.col("montant")).otherwise(0).sum().alias("reduction"),
+        pl.when(~controle).then(pl.col("jours")).otherwise(0).sum().alias("jours_reduits"),
+        pl.when(controle).then(pl.col("montant")).otherwise(0).sum().alias("refus"),
+        pl.when(controle).then(pl.col("jours")).otherwise(0).sum().alias("jours_refuses"),
+        struct.alias("sanctions"),
+    )
+    out = out.join(par_ligne, left_on="__ligne", right_on="ligne", how="left", maintain_order="left").with_columns(
+        pl.col("reduction", "jours_reduits", "refus", "jours_refuses").fill_null(0).cast(pl.Int64))
+    brut = pl.col("montant_brut") - pl.col("reduction") - pl.col("refus")
+    exonere = pl.col("exonere_csg")
+    out = out.with_columns(brut.alias("brut_apres_sanctions")).with_columns(
+        pl.when(exonere).then(0).otherwise(apply_rate_expr(pl.col("brut_apres_sanctions"), pl.col("ij_prelevements_csg_taux"))).alias("csg_apres_sanctions"),
+        pl.when(exonere).then(0).otherwise(apply_rate_expr(pl.col("brut_apres_sanctions"), pl.col("crds_taux"))).alias("crds_apres_sanctions"),
+        (pl.col("jours_indemnises") - pl.col("jours_refuses")).alias("jours_indemnises_apres_sanctions"),
+        pl.concat_str(
+            pl.when(pl.col("jours_hors_droits") > 0).then(pl.col("motif_refus")),
+            pl.when(pl.col("jours_refuses") > 0).then(pl.lit(MOTIF_CONTROLE)),
+            separator=",", ignore_nulls=True,
+        ).replace("", None).alias("motifs_refus"),
+    ).with_columns((pl.col("brut_apres_sanctions") - pl.col("csg_apres_sanctions") - pl.col("crds_apres_sanctions")).alias("net_apres_sanctions"))
+    return out.with_columns(*_verse("brut_apres_sanctions", "net_apres_sanctions", subrogation="subrogation" in arrets.columns)).drop("__ligne")
 
 
 def _revision(atmp: pl.Expr, a: pl.Expr, b: pl.Expr, *, given: bool) -> list[pl.Expr]:

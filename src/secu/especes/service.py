@@ -23,7 +23,8 @@
   first day of the period): run it again, nothing is computed twice. The carence, the 360 IJ and the ALD's three
   years come from the assuré's earlier arrêts and periods; the conditions d'ouverture (R. 313-3) from the hours and
   pay of the DSN salary records secu keeps and of the attestation (:func:`_conditions_ouverture`, one query); the
-  days of an avis received after its last day are refused (R. 323-12). A refused period is stored with its
+  days of an avis received after its last day are refused (R. 323-12) and those of a repeated late sending reduced
+  (D. 323-2), by the same call: the avis's windows are the rule's ``sanctions`` input. A refused period is stored with its
   ``motif_refus`` and its steps, and pays nothing.
 
 Every refusal is a :class:`~secu.core.errors.SecuError` in French naming the field, raised before anything is
@@ -64,9 +65,9 @@ from secu.core import ledger
 from secu.core.db import unit_of_work
 from secu.core.entree import Entree
 from secu.core.errors import Conflict, InvalidField, NotFound, SecuError
-from secu.core.explication import Etape, etape, pourcent
+from secu.core.explication import Etape, etape
 from secu.core.identifiers import parse_nir, validate_iban, validate_siret
-from secu.core.money import apply_rate, format_eur
+from secu.core.money import format_eur
 from secu.core.parameters import parameters
 from secu.core.security import Action, Caller, Ressource, journal
 from secu.especes import explication, rules
@@ -77,7 +78,6 @@ from secu.register.access import reaches
 from secu.register.models import Etablissement, Personne, Rattachement
 
 DELAI = "avis_arret.delai_envoi_jours"
-REDUCTION = "avis_arret.reduction_taux"
 CONTROLE = "avis_arret.refus_controle_impossible"
 FENETRE = "avis_arret.fenetre_recidive_mois"
 PERIODE = "ij_paiement.periode_jours"
@@ -85,7 +85,6 @@ CONGES = ("maternite", "paternite", "adoption")
 BRANCHE = {"maladie": "maladie", "maternite": "maladie", "paternite": "maladie", "adoption": "maladie", "atmp": "atmp"}
 """The ledger's branch of each risk: the IJ of maternité, paternité and adoption are the branche maladie's (L. 331-1)."""
 REF_SUBROGATION = "CSS art. R. 323-11 (subrogation : l'employeur qui maintient le salaire perçoit les IJ)"
-REF_REDUCTION_PERIODE = "CSS art. D. 323-2 (période écoulée entre la prescription et l'envoi de l'avis)"
 ATTEMPTS = 6
 
 T = TypeVar("T")
@@ -209,10 +208,6 @@ def _cpam(session: Session, personne: Personne) -> str:
 
 def _number(name: str, on: date) -> Any:
     return parameters().get(name).at(on).number()
-
-
-def _reference(name: str, on: date) -> str | None:
-    return parameters().get(name).at(on).reference
 
 
 def _collision(error: DBAPIError) -> bool:
@@ -860,56 +855,7 @@ class _Item:
     arret: ArretTravail
     attestation: AttestationSalaireRecue
     periode: tuple[date, date]
-    reductions: list[_Fenetre]  # days reduced (D. 323-2) or refused (R. 323-12)
     non_verifiees: bool  # R. 313-3 not checked: secu knows nothing of the reference period beyond the attestation's pay
-
-
-@dataclass(frozen=True)
-class _Fenetre:
-    """Days of a period whose IJ are reduced (``tardif``: D. 323-2) or refused (``controle``: R. 323-12)."""
-
-    debut: date
-    fin: date
-    taux: Any
-    reference: str | None
-    nature: Literal["tardif", "controle"]
-    avis: AvisArret
-
-
-def _moins(intervalle: tuple[date, date], retires: list[tuple[date, date]]) -> list[tuple[date, date]]:
-    """The days of ``intervalle`` outside every interval of ``retires`` (inclusive bounds), as intervals."""
-    parts = [intervalle]
-    for a, b in retires:
-        nouvelles = []
-        for start, end in parts:
-            if b < start or a > end:
-                nouvelles.append((start, end))
-                continue
-            if start < a:
-                nouvelles.append((start, a - timedelta(days=1)))
-            if b < end:
-                nouvelles.append((b + timedelta(days=1), end))
-        parts = nouvelles
-    return parts
-
-
-def _fenetres(avis_list: list[AvisArret], periode: tuple[date, date]) -> list[_Fenetre]:
-    """The period's days refused because an avis reached the caisse after its last day (R. 323-12), then the days
-    reduced for a repeated late sending (D. 323-2) that are not refused already: a day is refused or reduced, never both."""
-    out = []
-    for avis in avis_list:
-        if avis.controle_impossible:
-            start, end = max(avis.debut, periode[0]), min(avis.fin, periode[1])
-            if start <= end:
-                out.append(_Fenetre(start, end, _number(CONTROLE, avis.date_prescription), _reference(CONTROLE, avis.date_prescription), "controle", avis))
-    refuses = [(f.debut, f.fin) for f in out]
-    for avis in avis_list:
-        if avis.sanction == "reduction" and avis.reduction_debut is not None and avis.reduction_fin is not None:
-            start, end = max(avis.reduction_debut, periode[0]), min(avis.reduction_fin, periode[1])
-            if start <= end:
-                taux, reference = _number(REDUCTION, avis.date_prescription), _reference(REDUCTION, avis.date_prescription)
-                out.extend(_Fenetre(a, b, taux, reference, "tardif", avis) for a, b in _moins((start, end), refuses))
-    return out
 
 
 def liquider_periodes(session: Session, au: date, *, organisme_code: str | None = None, caller: Caller | None = None) -> Liquidation:
@@ -947,6 +893,7 @@ def liquider_periodes(session: Session, au: date, *, organisme_code: str | None 
     conditions = _conditions_ouverture(session, [(a, attestations[a.id]) for a in arrets if a.id in attestations])
     items: list[_Item] = []
     rows: list[dict[str, Any]] = []
+    sanctions: list[dict[str, Any]] = []
     for arret in arrets:
         attestation = attestations.get(arret.id)
         if attestation is None:
@@ -964,11 +911,9 @@ def liquider_periodes(session: Session, au: date, *, organisme_code: str | None 
         base |= {"salaire_1": s1, "salaire_2": s2, "salaire_3": s3, **conditions[arret.id]}
         non_verifiees = all(v is None for v in conditions[arret.id].values())
         for periode in periodes:
-            reductions = _fenetres(fenetres.get(arret.id, []), periode)
-            index = len(items)
-            items.append(_Item(arret, attestation, periode, reductions, non_verifiees))
-            rows.append(base | {"__item": index, "__part": -1, "periode_debut": periode[0], "periode_fin": periode[1]})
-            rows.extend(base | {"__item": index, "__part": k, "periode_debut": r.debut, "periode_fin": r.fin} for k, r in enumerate(reductions))
+            sanctions.extend(_sanctions(len(items), fenetres.get(arret.id, [])))
+            items.append(_Item(arret, attestation, periode, non_verifiees))
+            rows.append(base | {"periode_debut": periode[0], "periode_fin": periode[1]})
     if not rows:
         return Liquidation(au, 0, 0, 0, 0)
     frame = pl.DataFrame(
@@ -985,15 +930,9 @@ def liquider_periodes(session: Session, au: date, *, organisme_code: str | None 
             "salaire_12_mois": pl.Int64,
         },
     )
-    computed = rules.indemnites_journalieres(frame)  # one vectorized call: every arrêt × period (and reduced window)
-    by_item: dict[int, dict[str, Any]] = {}
-    reduced: dict[int, list[dict[str, Any]]] = {}
-    for row in computed.iter_rows(named=True):
-        if row["__part"] < 0:
-            by_item[row["__item"]] = row
-        else:
-            reduced.setdefault(row["__item"], []).append(row)
-    values = [_period_values(item, by_item[index], sorted(reduced.get(index, []), key=lambda r: r["__part"])) for index, item in enumerate(items)]
+    # one vectorized call: every arrêt × period, with the days its avis's sanctions refuse or reduce
+    computed = rules.indemnites_journalieres(frame, pl.DataFrame(sanctions, schema=SANCTIONS_SCHEMA))
+    values = [_period_values(item, row) for item, row in zip(items, computed.iter_rows(named=True), strict=True)]
     written = _insert_new(session, values)
     _book(session, written, au)
     return Liquidation(au, len({i.arret.id for i in items}), len(written), sum(v["brut_cents"] for v in written), sum(v["net_cents"] for v in written))
@@ -1023,50 +962,32 @@ def _insert_new(session: Session, values: list[dict[str, Any]]) -> list[dict[str
     return sorted(written, key=lambda v: v["id"])
 
 
-def _period_values(item: _Item, row: dict[str, Any], reduced: list[dict[str, Any]]) -> dict[str, Any]:
-    """One period's row of ``periode_ij``: the rule's output, the late-sending reduction, the payee, the steps."""
+SANCTIONS_SCHEMA = {
+    "ligne": pl.Int64, "nature": pl.String, "debut": pl.Date, "fin": pl.Date, "date_prescription": pl.Date,
+    "avis_numero": pl.String, "avis_reception": pl.Date, "avis_fin": pl.Date,
+}
+
+
+def _sanctions(ligne: int, avis_list: list[AvisArret]) -> list[dict[str, Any]]:
+    """The rule's input of the avis sanctioned on an arrêt, for one of its periods (row ``ligne``): the days an avis
+    received after its last day left uncontrolled (R. 323-12), and the days of a repeated late sending (D. 323-2)."""
+    out = []
+    for avis in avis_list:
+        common = {"ligne": ligne, "date_prescription": avis.date_prescription, "avis_numero": avis.numero, "avis_reception": avis.date_reception,
+                  "avis_fin": avis.fin}
+        if avis.controle_impossible:
+            out.append(common | {"nature": "controle", "debut": avis.debut, "fin": avis.fin})
+        if avis.sanction == "reduction" and avis.reduction_debut is not None and avis.reduction_fin is not None:
+            out.append(common | {"nature": "reduction", "debut": avis.reduction_debut, "fin": avis.reduction_fin})
+    return out
+
+
+def _period_values(item: _Item, row: dict[str, Any]) -> dict[str, Any]:
+    """One period's row of ``periode_ij``: the rule's output (after the avis's sanctions), the payee, the steps."""
     arret, attestation = item.arret, item.attestation
     steps: list[Etape] = explication.explain_ij(row)
-    brut, csg, crds = int(row["montant_brut"]), int(row["csg"]), int(row["crds"])
-    reduction = jours_reduits = refus = jours_refuses = 0
-    motifs_refus: list[str] = []
-    if row["motif_refus"] is not None and int(row["jours_hors_droits"]):
-        motifs_refus.append(row["motif_refus"])
     if item.non_verifiees and row["risque"] != "atmp":
         steps.insert(0, etape(NON_VERIFIEES, None, REF_CONDITIONS_SOURCES))
-    if reduced:
-        for part, fenetre in zip(reduced, item.reductions, strict=True):
-            amount = apply_rate(int(part["montant_brut"]), fenetre.taux)
-            jours = int(part["jours_indemnises"])
-            if fenetre.nature == "controle":
-                refus += amount
-                jours_refuses += jours
-                label = (
-                    f"Avis n° {fenetre.avis.numero} reçu le {fenetre.avis.date_reception:%d/%m/%Y}, après le dernier jour d'arrêt prescrit "
-                    f"({fenetre.avis.fin:%d/%m/%Y}) : contrôle impossible, IJ du {fenetre.debut:%d/%m/%Y} au {fenetre.fin:%d/%m/%Y} "
-                    f"({jours} jour(s)) refusées"
-                )
-                steps.append(etape(label, -amount, fenetre.reference))
-            else:
-                reduction += amount
-                jours_reduits += jours
-                steps.append(
-                    etape(
-                        f"Avis envoyé en retard une nouvelle fois : IJ du {fenetre.debut:%d/%m/%Y} au {fenetre.fin:%d/%m/%Y} "
-                        f"({jours} jour(s) indemnisé(s)) réduites de {pourcent(fenetre.taux)}",
-                        -amount,
-                        f"{fenetre.reference} ; {REF_REDUCTION_PERIODE}",
-                    )
-                )
-        if jours_refuses:
-            motifs_refus.append("controle_impossible")
-        brut -= reduction + refus
-        csg = apply_rate(brut, row["ij_prelevements_csg_taux"])
-        crds = apply_rate(brut, row["crds_taux"])
-        steps.append(etape("Montant brut après réduction ou refus", brut, None))
-        steps.append(etape(f"CSG ({pourcent(row['ij_prelevements_csg_taux'])}) sur le brut restant", csg, row["ij_prelevements_csg_taux_reference"]))
-        steps.append(etape(f"CRDS ({pourcent(row['crds_taux'])}) sur le brut restant", crds, row["crds_taux_reference"]))
-        steps.append(etape("Montant net versé", brut - csg - crds, None))
     debut, fin = item.periode
     employeur = (
         attestation.subrogation
@@ -1083,20 +1004,20 @@ def _period_values(item: _Item, row: dict[str, Any], reduced: list[dict[str, Any
         risque=arret.risque,
         debut=debut,
         fin=fin,
-        ij_journaliere_cents=int(row["ij_journaliere"]),
-        ij_majoree_cents=int(row["ij_journaliere_majoree"]),
-        jours_indemnises=int(row["jours_indemnises"]) - jours_refuses,  # a day refused (R. 323-12) is not indemnified
-        jours_carence=int(row["jours_carence"]),
-        jours_hors_droits=int(row["jours_hors_droits"]),
-        jours_reduits=jours_reduits,
-        reduction_cents=reduction,
-        jours_refuses=jours_refuses,
-        refus_cents=refus,
-        motif_refus=",".join(motifs_refus) or None,
-        brut_cents=brut,
-        csg_cents=csg,
-        crds_cents=crds,
-        net_cents=brut - csg - crds,
+        ij_journaliere_cents=row["ij_journaliere"],
+        ij_majoree_cents=row["ij_journaliere_majoree"],
+        jours_indemnises=row["jours_indemnises_apres_sanctions"],
+        jours_carence=row["jours_carence"],
+        jours_hors_droits=row["jours_hors_droits"],
+        jours_reduits=row["jours_reduits"],
+        reduction_cents=row["reduction"],
+        jours_refuses=row["jours_refuses"],
+        refus_cents=row["refus"],
+        motif_refus=row["motifs_refus"],
+        brut_cents=row["brut_apres_sanctions"],
+        csg_cents=row["csg_apres_sanctions"],
+        crds_cents=row["crds_apres_sanctions"],
+        net_cents=row["net_apres_sanctions"],
         beneficiaire="employeur" if employeur else "assure",
         siret=attestation.siret if employeur else None,
         iban=attestation.iban_employeur if employeur else None,

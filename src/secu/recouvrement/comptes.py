@@ -12,8 +12,8 @@ State fund), ``cades`` (``crds``, ``csg``), ``agirc_arrco``, ``apec``,
 
 :data:`RECIPIENTS` is also how a DSN's money is booked in the ledger
 (:func:`secu.recouvrement.financement.ledger_lines`). The vieillesse branch
-has no rules of its own in secu yet: its accounts are the contributions
-collected for it, declared here.
+is declared by :mod:`secu.retraite.comptes` (its pensions); its produits are
+the contributions collected for it here.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from secu.core.errors import InvalidField
 from secu.recouvrement import rules
 
 BRANCHES = (
-    Branche("vieillesse", "Vieillesse", "Vieillesse", "retraite"),
     Branche("recouvrement", "Recouvrement", "Recouvrement", "recouvrement", simulee=False),
 )
 

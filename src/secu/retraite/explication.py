@@ -14,9 +14,11 @@ from secu.core.explication import references as _references
 
 REF_FORMULE = "CSS art. L. 351-1 et R. 351-27"
 REF_PRORATA = "CSS art. L. 351-1, al. 3 (durée de référence : L. 161-17-3)"
+REF_MAJORATION_DUREE = "CSS art. L. 351-6 et R. 351-7"
 REF_DECOTE = "CSS art. D. 351-1-2"
 REF_SURCOTE = "CSS art. L. 351-1-2 et D. 351-1-4"
 REF_MICO = "CSS art. L. 351-10 et D. 351-2-1"
+REF_MICO_SURCOTE = "CSS art. L. 351-10 (loi n° 2008-1330, art. 89) ; circulaire Cnav n° 2009/17 du 16 février 2009, § 3.2"
 REF_ECRETEMENT = "CSS art. L. 351-10 et D. 351-2-2"
 REF_ENFANTS = "CSS art. L. 351-12"
 REF_TAUX_PLEIN_INAPTITUDE = "CSS art. L. 351-8"
@@ -83,6 +85,11 @@ def etapes_pension(row: Mapping[str, Any]) -> list[Etape]:
              f"{age(row['age_annulation_decote_mois'])}, au plus {row['droit_propre_decote_trimestres_max']}) × "
              f"{pourcent(row['droit_propre_decote_par_trimestre'])} : taux {pourcent(row['taux'])}", None,
              references(REF_DECOTE, row["droit_propre_decote_par_trimestre_reference"]))
+    if row["duree_rg_majoree"] > row["trimestres_rg"]:
+        step(f"Majoration de durée : {row['trimestres_apres_age_majoration']} trimestre(s) après {age(row['age_majoration_duree_mois'])} × "
+             f"{pourcent(row['droit_propre_majoration_duree_par_trimestre'])} : {row['trimestres_rg']} trimestres portés à "
+             f"{row['duree_rg_majoree']} (arrondi au trimestre supérieur)", None,
+             references(REF_MAJORATION_DUREE, row["droit_propre_majoration_duree_par_trimestre_reference"]))
     step(f"Prorata : {row['prorata_numerateur']} / {row['prorata_denominateur']} trimestres", None, REF_PRORATA)
     step(f"Salaire annuel moyen ({euros(row['sam'])}) × {pourcent(row['taux'])} × {row['prorata_numerateur']} / {row['prorata_denominateur']}",
          row["pension_calculee"], REF_FORMULE)
@@ -109,9 +116,11 @@ def _mico(step: Any, row: Mapping[str, Any]) -> None:
     step(f"Minimum contributif {majore}, proratisé", row["montant_mico"],
          references(REF_MICO, row["mico_montant_reference"], row["mico_montant_majore_reference"] if row["mico_majore"] else None))
     if not row["complement_mico"]:
-        step("La pension dépasse le minimum : pas de complément", None, REF_MICO)
+        step("La pension avant surcote atteint le minimum : pas de complément", None, references(REF_MICO, REF_MICO_SURCOTE))
         return
-    step("Complément porté au minimum", row["complement_mico"], REF_MICO)
+    surcote = " ; la surcote s'y ajoute" if row["surcote"] else ""
+    step(f"Complément portant la pension avant surcote ({euros(row['pension_plafonnee'])}) au minimum{surcote}", row["complement_mico"],
+         references(REF_MICO, REF_MICO_SURCOTE))
     if row["total_pensions_mensuel"] is None:
         step("Total des autres pensions inconnu : complément non écrêté", None, REF_ECRETEMENT)
     elif row["ecretement_mico"]:

@@ -10,9 +10,10 @@ one ``versement_solidarite`` per (benefit, month), unique. The amount of a month
 * **réversion**: revalued each 1 January after the row's month (L. 161-23-1, as the pensions), CSG, CRDS and CASA
   withheld by the pensions' one rule (:func:`secu.especes.rules.prelevements_pension`);
 * **allocation veuvage**: the rule run for the month (:func:`secu.retraite.rules.veuvage.allocation_veuvage`: its amount
-  in force, 0 outside the period — 2 years, or until 55); nothing withheld (see the report: the CRDS is not applied);
+  in force, 0 outside the period — 2 years, or until 55); nothing withheld (the CRDS on it is not applied: not verified);
 * **ASPA**: the rule run for the month (the ceilings and maximum in force: each 1 January's revaluation), nothing
-  withheld, and booked as the FSV's: the caisse debits its receivable on the FSV (``creances.fsv``), the FSV its charge
+  withheld, and booked as the FSV's: the caisse debits its receivable on the FSV (``creances.fsv.aspa``, the account the
+  simulated year books it to: :data:`secu.retraite.comptes.GRAND_LIVRE`), the FSV (ledger branch ``fsv``) its charge
   (``charges.prestations.aspa``) against its debt to the caisse (``dettes.caisses_retraite``) — L. 135-2.
 """
 
@@ -41,7 +42,7 @@ from secu.retraite.rules.veuvage import REF_DUREE, allocation_veuvage
 CHUNK = 200
 FSV = "FSV"
 """The Fonds de solidarité vieillesse's organism code: its books (ledger branch ``fsv``) bear the ASPA (CSS L. 135-2)."""
-COMPTE_FSV = "creances.fsv"
+COMPTE_FSV = "creances.fsv.aspa"
 """The caisse's receivable on the FSV: what it pays of the ASPA for the fund."""
 COMPTES = {"reversion": "charges.prestations.vieillesse.droits_derives", "veuvage": "charges.prestations.vieillesse.veuvage"}
 LIBELLES = {"reversion": "Pension de réversion", "veuvage": "Allocation veuvage", "aspa": "ASPA"}

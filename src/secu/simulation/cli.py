@@ -54,6 +54,8 @@ def simulate(
     seed: int = typer.Option(2025, "--seed", help="graine du générateur (même graine, même année simulée)"),
     database: str | None = typer.Option(None, "--database", help="base du grand livre (URL SQLAlchemy ; par défaut celle de secu)"),
     as_json: bool = typer.Option(False, "--json", help="résultat en JSON"),
+    reforme: Path | None = typer.Option(None, "--reforme", help="fichier YAML d'une réforme (paramètres datés superposés) : "  # noqa: B008
+                                        "la même année sous la réforme, écarts par branche, gagnants et perdants par décile"),
 ) -> None:
     """Simuler une année : population synthétique, douze mois de règles, grand livre, comparaison aux comptes publiés."""
     # The comparison table needs about 100 columns: a pipe or a narrow terminal would truncate the figures.
@@ -61,20 +63,31 @@ def simulate(
     errors = Console(stderr=True, soft_wrap=True, highlight=False)
     try:
         params = simulation.check(year, scale, seed, engine, workers)
+        lue = None
+        if reforme is not None:
+            from secu.pilotage import reforme as reformes
+
+            lue = reformes.lire(reforme)  # a bad file is refused before anything runs
         folder = out if out is not None else _default_out(year, str(params.echelle), seed)
         if database is None:
             from secu.config import settings
 
             database = settings().resolved_database_url
         result = simulation.simulate(params, folder, database)
+        doc = simulation.rapport(result)
+        if lue is not None:
+            from secu.pilotage import reforme_chiffrage
+
+            doc["reforme"] = reforme_chiffrage.chiffrer(result, lue)
     except SecuError as error:
         errors.print(str(error), markup=False)
         raise typer.Exit(2) from None
-    doc = simulation.rapport(result)
     if as_json:
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
         return
     _print(console, doc)
+    if "reforme" in doc:
+        _print_reforme(console, doc["reforme"])
 
 
 def _print(console: Console, doc: dict[str, Any]) -> None:
@@ -140,3 +153,48 @@ def _print(console: Console, doc: dict[str, Any]) -> None:
     console.print(f"Grand livre : {ledger['ecritures']} écriture(s) équilibrée(s), une par branche et par mois, dont "
                   f"{ledger['nouvelles']} nouvelle(s) ; comptes préfixés « {ledger['prefixe_comptes']} ».", highlight=False)
     console.print(f"Dossier : {doc['dossier']}", highlight=False)
+
+
+def _eur(euros: int) -> str:
+    return f"{euros:+,}".replace(",", "\u202f") + " €"
+
+
+def _m_eur(euros: int) -> str:
+    return f"{euros / 1_000_000:+,.1f}".replace(",", "\u202f").replace(".", ",")
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def _print_reforme(console: Console, doc: dict[str, Any]) -> None:
+    """The reform's costing: Δ per branch, then winners and losers by décile and by type de ménage."""
+    console.print(f"[bold]Réforme : {doc['titre']}[/bold] (à partir du {doc['debut']}, clé {doc['cle']})", highlight=False)
+    for p in doc["parametres"]:
+        shown = " ; ".join(f"à partir du {v['date_effet']} : {v['texte']}" for v in p["valeurs"])
+        console.print(f"• {p['parametre']} : {shown}", highlight=False)
+    table = Table(title="Écart réforme − base par branche, ramené à la France entière (M€ par an)", title_justify="left")
+    for name in ("Branche", "Δ recettes", "Δ dépenses", "Δ solde"):
+        table.add_column(name, justify="left" if name == "Branche" else "right", no_wrap=True)
+    for code, row in doc["delta"].items():
+        label = _libelle(code) + (" (tiers)" if row["tiers"] else "")
+        table.add_row(label, _m_eur(row["recettes"]), _m_eur(row["depenses"]), _m_eur(row["solde"]))
+    total = doc["delta_branches"]
+    table.add_row("Ensemble des branches", _m_eur(total["recettes"]), _m_eur(total["depenses"]), _m_eur(total["solde"]), end_section=True)
+    console.print(table)
+    for key, title, label in (("deciles", "Par décile de niveau de vie (base)", "decile"),
+                              ("types_menage", "Par type de ménage", "libelle")):
+        groups = Table(title=f"{title} : personnes des ménages gagnants et perdants, Δ par ménage (€ par an)", title_justify="left")
+        for name in ("Décile" if key == "deciles" else "Type", "Ménages", "Personnes", "Gagnants", "Perdants", "Δ moyen / ménage",
+                     "Δ total (M€, France)"):
+            groups.add_column(name, justify="left" if name == "Type" else "right", no_wrap=name != "Type")
+        for row in doc[key]:
+            groups.add_row(str(row[label]), _count(row["menages"]), _count(row["personnes"]), _count(row["gagnants"]),
+                           _count(row["perdants"]), _eur(row["delta_moyen_menage"]), _m_eur(row["delta_total"]))
+        console.print(groups)
+    people = doc["personnes_concernees"]
+    console.print(f"Personnes concernées (échantillon → France entière) : {_count(people['gagnants'])} gagnantes → "
+                  f"{_count(people['gagnants_france'])}, {_count(people['perdants'])} perdantes → {_count(people['perdants_france'])}.",
+                  highlight=False)
+    for name, text in doc["definitions"].items():
+        console.print(f"• {name.replace('_', ' ')} : {text}.", highlight=False)

@@ -40,7 +40,10 @@ PERIMETRE_SIMULE: dict[str, dict[str, str]] = {
     "vieillesse": {
         "recettes": "cotisations vieillesse plafonnée et déplafonnée sur les salaires du privé ; ni transferts (FSV, AVPF), "
                     "ni impôts affectés, ni autres régimes (la CNAV ≈ 54 % de la branche ROBSS)",
-        "depenses": "aucune : les pensions ne sont pas encore simulées",
+        "depenses": "pensions de droit propre et de réversion du régime général des retraités et survivants générés "
+                    "(secu.retraite, brutes, législation constante de 2023 revalorisée : calibration.yaml, section retraite) ; "
+                    "ni autres régimes (fonction publique, MSA, régimes spéciaux…), ni transferts ; l'ASPA, financée par le FSV, "
+                    "est comptée à part (fsv)",
     },
     "famille": {
         "recettes": "cotisations d'allocations familiales et part de CSG sur les salaires du privé ; "
@@ -49,8 +52,8 @@ PERIMETRE_SIMULE: dict[str, dict[str, str]] = {
                     "ni aides au logement, ni action sociale, ni AVPF ; l'AAH, versée pour l'État, est comptée à part (etat)",
     },
     "autonomie": {
-        "recettes": "contribution solidarité autonomie (0,30 %) et part de CSG sur les salaires ; ni CASA, ni CSG sur les "
-                    "pensions et le capital",
+        "recettes": "contribution solidarité autonomie (0,30 %) et part de CSG sur les salaires ; CASA retenue sur les pensions "
+                    "de retraite du régime général générées ; ni CSG sur les pensions et le capital",
         "depenses": "aucune : le jeu de données ne porte ni GIR ni plan d'aide, l'APA n'est pas simulée",
     },
 }

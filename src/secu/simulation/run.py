@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
@@ -37,6 +37,9 @@ from secu import branches
 from secu.batch import jobs
 from secu.core.errors import InvalidField
 from secu.simulation import publies
+
+if TYPE_CHECKING:
+    from secu.batch.engine import Job
 
 Progress = Callable[[int, int], None]
 
@@ -170,18 +173,19 @@ def months(annee: int) -> list[date]:
     return [date(annee, m, 1) for m in range(1, 13)]
 
 
-def run_accounts(dataset: Path, out: Path, p: Parametres, progress: Progress | None = None) -> pl.DataFrame:
+def run_accounts(dataset: Path, out: Path, p: Parametres, progress: Progress | None = None, job: Job | str = JOB) -> pl.DataFrame:
     """Every partition's year through the engine; the year's accounts summed over partitions.
 
     One task per partition, its month December, run by ``jobs.annee``: the rules that cumulate over the
     year (plafonds, réduction générale, yearly caps) see the partition's year once, so the cost grows with
-    the months rather than their square; the result holds the accounts of each month.
+    the months rather than their square; the result holds the accounts of each month. ``job``: the same year
+    under a reform (``secu.pilotage.reforme.JobReforme``).
     """
     from secu.batch import engine
 
     tasks = [engine.Task(dataset, part, months(p.annee)[-1], p.graine) for part in range(partitions(dataset))]
     moteur: Literal["local", "spark"] = "spark" if p.moteur == "spark" else "local"
-    return engine.run(tasks, out, engine=moteur, workers=p.workers, progress=progress, job=JOB)
+    return engine.run(tasks, out, engine=moteur, workers=p.workers, progress=progress, job=job)
 
 
 # --------------------------------------------------------------------------

@@ -388,9 +388,24 @@ def _law_taux_billionths() -> pl.Expr:
     return of_taux + 6_250_000 * (_of("secu", "decote_trimestres").round(0).cast(pl.Int64) - law_decote())
 
 
+MAJORATION_DUREE = 25  # R351-7: 2,5 % of the durée per quarter after the âge, in thousandths
+AGE_MAJORATION_INAPTE = 65 * 12  # R351-7: 65 for the inapte (L351-8 2°)
+
+
+def law_prorata_numerator() -> pl.Expr:
+    """The prorata's numerator of L351-1 with R351-7, from OpenFisca's quarters of the régime général (run secu):
+    min(⌈quarters × (1 + 2,5 % × whole quarters elapsed after 67 — 65 for the inapte — to the date d'effet)⌉,
+    durée), the calendar's months (age_effet_mois) as law_decote counts them."""
+    age = pl.when(pl.col("inaptitude")).then(AGE_MAJORATION_INAPTE).otherwise(pl.col("age_annulation_decote_mois"))
+    apres = ((pl.col("age_effet_mois") - age).clip(lower_bound=0) // 3).cast(pl.Int64)
+    quarters = _of("secu", "duree_assurance").round(0).cast(pl.Int64)
+    majoree = (quarters * (1000 + MAJORATION_DUREE * apres) + 999) // 1000
+    return pl.min_horizontal(majoree, _of("secu", "duree_proratisation").round(0).cast(pl.Int64))
+
+
 def law_pension() -> pl.Expr:
     """The pension the law computes from OpenFisca's pieces (run secu), each amount rounded once to the cent, half
-    up (OpenFisca never rounds): SAM (to the cent) × taux × min(RG quarters, durée) ÷ durée, at most 50 % of the PASS
+    up (OpenFisca never rounds): SAM (to the cent) × taux × min(RG quarters with R351-7 — law_prorata_numerator —, durée) ÷ durée, at most 50 % of the PASS
     (R351-29); the minimum contributif compared with that amount BEFORE the surcote (circulaire Cnav 2009/17: the
     surcote, computed on the montant calculé, is added after the comparison; the décote of law_decote; OpenFisca's minimum, which it
     multiplies by 1 + surcote, divided back), its complement reduced by what the total of pensions exceeds the
@@ -399,11 +414,15 @@ def law_pension() -> pl.Expr:
     surcote_of = _of("secu", "surcote")
     taux = _law_taux_billionths().cast(pl.Int128)
     den = _of("secu", "duree_proratisation").round(0).cast(pl.Int128)
-    num = pl.min_horizontal(_of("secu", "duree_assurance").round(0).cast(pl.Int128), den)
+    num_of = pl.min_horizontal(_of("secu", "duree_assurance").round(0).cast(pl.Int128), den)
+    num = law_prorata_numerator().cast(pl.Int128)
     calculee = _div_half_up(sam * taux * num, den * 1_000_000_000)
     plafonnee = pl.min_horizontal(calculee, _cents(_of("secu", "pss") * 0.5))
     surcote = _cents(plafonnee.cast(pl.Float64) / 100 * SURCOTE_PAR_TRIMESTRE * law_surcote())
-    mico = _cents(_of("secu", "pension_minimale") / (1 + surcote_of))
+    # OpenFisca prorates its minimum on the quarters without R351-7's majoration: the base part (the minimum non
+    # majoré, D351-2-1) gets the quarters it adds, on the same durée.
+    mico_of = _of("secu", "pension_minimale") / (1 + surcote_of)
+    mico = _cents(mico_of + pl.col("mico_montant").cast(pl.Float64) / 100 * (num - num_of).cast(pl.Float64) / den.cast(pl.Float64))
     taux_plein = law_decote() == 0
     complement = pl.when(taux_plein).then((mico - plafonnee).clip(lower_bound=0)).otherwise(0)
     total = pl.col("total_pensions_mensuel") * 12 + plafonnee + surcote + complement
@@ -541,6 +560,22 @@ ECARTS: list[Ecart] = [
         ) & ((f.name != "pension_annuelle") | (f.ours == law_pension())),
     ),
     Ecart(
+        name="majoration de durée de R351-7 d'OpenFisca",
+        fields=frozenset({"prorata", "pension_annuelle"}),
+        cause=(
+            "OpenFisca's coefficient_de_proratisation (formula of 2011) raises the quarters by the décote's coefficient, "
+            "1,25 % per quarter elapsed after its âge d'annulation de la décote (numpy months; 60 for the inapte), "
+            "unrounded; R351-7 gives 2,5 % per quarter after 67 (65 for the inapte), the total rounded up. Checked: "
+            "secu's prorata is law_prorata_numerator() over OpenFisca's durée (run secu), and its pension the law's "
+            "from those pieces (law_pension)."
+        ),
+        law="CSS L351-6 and R351-7 (« arrondi, s'il y a lieu, au chiffre immédiatement supérieur »), L351-1",
+        holds=lambda f: (pl.col("trimestres_apres_age_majoration") > 0) & (pl.col("trimestres_rg") < pl.col("duree_requise"))
+        & (pl.col("prorata_numerateur") == law_prorata_numerator())
+        & (pl.col("prorata_denominateur") == _of("secu", "duree_proratisation").round(0).cast(pl.Int64))
+        & ((f.name != "pension_annuelle") | (f.ours == law_pension())) & ~_same_as("secu")(f),
+    ),
+    Ecart(
         name="pension : arrondis et surcote de la loi sur les pièces d'OpenFisca",
         fields=frozenset({"pension_annuelle"}),
         cause=(
@@ -561,62 +596,7 @@ ECARTS: list[Ecart] = [
 # Where, per the law, secu's rules are the side to change (reported to the rules' author and to the merger). Each
 # is counted apart and test_known_rules_disagreements fails strictly (xfail strict) the day none is left, so the
 # entry must then go. Never a difference OpenFisca gets wrong: that is an ECART above.
-KNOWN_RULES_DISAGREEMENTS: list[Ecart] = [
-    Ecart(
-        name="secu : majoration de durée de R351-7 après l'âge d'annulation de la décote absente",
-        fields=frozenset({"prorata", "taux", "pension_annuelle"}),
-        cause=(
-            "secu.retraite.rules.droit_propre prorates on min(trimestres_rg, durée) ÷ durée and never applies the "
-            "majoration of the durée d'assurance of R351-7 (2,5 % per quarter accomplished after the âge of L351-8 1°, "
-            "67 — 65 for the inapte —, the total rounded up) to an insured who leaves after it without the durée. OpenFisca applies one "
-            "(coefficient_de_proratisation, formula of 2011: × (1 + 1,25 % × quarters elapsed after 67), the décote's "
-            "coefficient, not R351-7's 2,5 % on quarters accomplished), so neither side is the law: the rule must add "
-            "R351-7 (and the service count the quarters accomplished after 67)."
-        ),
-        law="CSS L351-6 and R351-7",
-        holds=lambda f: ((pl.col("age_effet_mois") > pl.col("age_annulation_decote_mois")) | (pl.col("inaptitude") & (pl.col("age_effet_mois") >= 65 * 12 + 3)))
-        & (pl.col("trimestres_rg") < pl.col("duree_requise"))
-        & (_of("secu", "coefficient_de_proratisation") > pl.col("prorata_numerateur") / pl.col("prorata_denominateur") + 1e-9),
-    ),
-    Ecart(
-        name="secu : la surcote absorbée par le minimum contributif",
-        fields=frozenset({"pension_annuelle"}),
-        cause=(
-            "secu.retraite.rules.droit_propre._minimum_contributif pays complement = minimum − (pension plafonnée + "
-            "surcote): the surcote is absorbed by the minimum. Since 2009-04-01 the minimum is compared with the "
-            "montant calculé before the surcote, and the surcote, computed on the montant calculé, is added after "
-            "(complement = minimum − pension plafonnée). OpenFisca is not the law either (it multiplies the minimum "
-            "by 1 + surcote). Marked: a surcote, a minimum above the pension plafonnée at taux plein, and secu away from "
-            "the law's pension (law_pension)."
-        ),
-        law="CSS L351-10 and L351-1-2 as amended by LFSS 2009 (loi 2008-1330) art. 89; circulaire Cnav 2009/17 du 16/02/2009 § 3.2",
-        holds=lambda f: pl.col("taux_plein") & (pl.col("surcote") > 0) & (pl.col("montant_mico") > pl.col("pension_plafonnee")) & (f.ours != law_pension()),
-    ),
-    Ecart(
-        name="secu : plafond du minimum contributif de 2023",
-        fields=frozenset({"pension_annuelle"}),
-        cause=(
-            "secu's mico.plafond for 2023 (1 309,75 € from 2023-01-01, 1 352,25 € from 2023-05-01, both marked "
-            "non-verifie, the second deduced from 2024 by the SMIC) is not OpenFisca-France-Pension's (1 322,87 € and "
-            "1 352,23 €, citing the circulaires Cnav 2022/40 du 30/12/2022 and 2023/11 du 05/05/2023): an écrêtement "
-            "of 2023 differs by that many cents. The circulars were not read here; OpenFisca's values cite them."
-        ),
-        law="CSS L351-10 al. 3 and D351-2-2 (plafond revalued with the SMIC), circulaires Cnav 2022/40 and 2023/11",
-        holds=lambda f: (pl.col("date_effet").dt.year() == 2023) & (pl.col("ecretement_mico") > 0) & (f.ours != law_pension()),
-    ),
-    Ecart(
-        name="secu : seuil d'un trimestre avant 2002 sur le SMIC arrondi au centime d'euro",
-        fields=frozenset({"trimestres", "decote_trimestres", "surcote_trimestres", "taux", "prorata", "pension_annuelle", "duree_requise", "sam"}),
-        cause=(
-            "secu.retraite.rules.carriere.annees_carriere computes the salary validating a quarter as hours × "
-            "smic.horaire, whose values before 2002 are the francs converted to euros and rounded to the cent (1979: "
-            "1,72 € for 11,31 F): 200 × 1,72 = 344,00 € where R351-9 gives 200 × 11,31 F = 2 262 F = 344,84 €. A "
-            "salary between the two validates one quarter more in secu. OpenFisca holds the thresholds in francs."
-        ),
-        law="CSS R351-9 (200 fois le SMIC horaire en vigueur au 1er janvier, en francs avant 2002)",
-        holds=lambda f: pl.col("trimestres") != _of("secu", "duree_assurance_tous_regimes").round(0).cast(pl.Int64),
-    ),
-]
+KNOWN_RULES_DISAGREEMENTS: list[Ecart] = []
 
 
 @dataclass

@@ -116,11 +116,17 @@ def test_equals_openfisca_or_a_named_ecart(field: str, outcomes: dict[str, list[
 
 @pytest.mark.parametrize(
     "name",
-    [pytest.param(d.name, marks=pytest.mark.xfail(strict=True, reason=d.cause)) for d in compare.KNOWN_RULES_DISAGREEMENTS],
+    [pytest.param(d.name, marks=pytest.mark.xfail(strict=True, reason=d.cause)) for d in compare.KNOWN_RULES_DISAGREEMENTS]
+    or [pytest.param(None, id="aucun")],
 )
-def test_known_rules_disagreements(name: str, outcomes: dict[str, list[compare.Outcome]]) -> None:
+def test_known_rules_disagreements(name: str | None, outcomes: dict[str, list[compare.Outcome]]) -> None:
     """Each known disagreement where secu's rule is the side to change: fails (xfail) while it occurs; the day the
-    rule is fixed it passes, the strict xfail fails, and the entry of compare.KNOWN_RULES_DISAGREEMENTS must go."""
+    rule is fixed it passes, the strict xfail fails, and the entry of compare.KNOWN_RULES_DISAGREEMENTS must go.
+    With none left, every tolerated difference is one of OpenFisca's named écarts."""
+    if name is None:
+        tolerated = {k for items in outcomes.values() for o in items for k in o.tolerated}
+        assert tolerated <= {e.name for e in compare.ECARTS}, tolerated
+        return
     found = sum(o.tolerated.get(name, 0) for items in outcomes.values() for o in items)
     assert found == 0, f"{name} : {found} valeurs"
 

@@ -2,7 +2,9 @@
 
 * :func:`annees_carriere` — one row per person × calendar year: the salary porté au compte (capped at the
   year's PASS, R. 351-29), the quarters it validates (R. 351-9: salary ÷ (hours × SMIC horaire at 1 January),
-  rounded down, at most four a year), the AVPF's (L. 381-1) and the assimilated periods' quarters (R. 351-12,
+  rounded down, at most four a year; before 2002 the threshold is in francs — hours × the SMIC in francs — and
+  the salary, carried in euros, is compared with it at the exact conversion rate, never with a SMIC rounded to
+  the euro cent), the AVPF's (L. 381-1) and the assimilated periods' quarters (R. 351-12,
   counted by the caller) within the same four (R. 351-5), and the quarters of all régimes (four a year).
 * :func:`salaire_annuel_moyen` — the SAM (L. 351-11, R. 351-29): each year's capped salary revalued by the
   coefficient of its year in the table of the pension's date d'effet, the best N kept (25 from generation
@@ -17,16 +19,21 @@ computed then.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import NamedTuple
 
 import polars as pl
 
 from secu.core.errors import InvalidField
-from secu.core.money import apply_rate_expr, div_half_up_expr
+from secu.core.money import RATE_DTYPE, RATE_UNIT, apply_rate_expr, div_half_up_expr
 from secu.core.parameters import join_parameters, parameters
 
 PARAMS_ANNEE = ("pss.annuel", "smic.horaire", "carriere.heures_smic_trimestre", "carriere.trimestres_max_annee")
 """Parameters read on 1 January of the salary's year (R. 351-9: the SMIC in force on 1 January)."""
+
+SMIC_FRANCS = "smic.horaire_francs"
+"""The SMIC horaire in francs, years before the euro (R. 351-9's threshold is in francs then), with its conversion rate."""
+FRANC = "franc.par_euro"
 
 PARAMS_SAM_NAISSANCE = ("sam.nombre_annees",)
 """Parameters dated by the date of BIRTH (the number of years of the SAM is set by generation)."""
@@ -83,13 +90,16 @@ def annees_carriere(annees: pl.DataFrame) -> pl.DataFrame:
     default.
 
     Output, the input plus: ``seuil_trimestre`` (cents: ``carriere.heures_smic_trimestre`` × the SMIC horaire in
-    force on 1 January, R. 351-9), ``salaire_plafonne`` (min(salaire + salaire_avpf, PASS of the year)),
+    force on 1 January, R. 351-9; before 2002, the franc threshold converted, half up to the cent, for display),
+    ``seuil_trimestre_francs`` (centimes de franc, null from 2002: hours × ``smic.horaire_francs``; a salary in euro
+    cents validates ⌊salaire × ``franc.par_euro`` ÷ seuil⌋ quarters, exactly), ``salaire_plafonne`` (min(salaire + salaire_avpf, PASS of the year)),
     ``trimestres_cotises`` (⌊salaire ÷ seuil⌋, at most ``carriere.trimestres_max_annee``), ``trimestres_salaire``
     (the same on salaire + salaire_avpf: the quarters the year's report validates), ``trimestres_avpf``
     (``trimestres_salaire`` − ``trimestres_cotises``), ``trimestres_rg`` (report + assimilated, at most four,
     R. 351-5), ``trimestres_tous_regimes`` (régime général + others, at most four), and the parameters'
     values and references (``pss_annuel``, ``smic_horaire``, ``carriere_heures_smic_trimestre``,
-    ``carriere_trimestres_max_annee`` and each ``…_reference``).
+    ``carriere_trimestres_max_annee`` and each ``…_reference``; before 2002 also ``smic_horaire_francs``,
+    ``franc_par_euro`` and their references, null after).
     """
     _exiger(annees, ("personne", "annee", "salaire"))
     frame = _avec_defauts(annees, {"salaire_avpf": 0, "trimestres_assimiles": 0, "trimestres_autres_regimes": 0})
@@ -103,7 +113,8 @@ def annees_carriere(annees: pl.DataFrame) -> pl.DataFrame:
 
     # The parameters of each distinct year, joined once per year and not per row.
     annees_distinctes = frame.select(pl.col("annee").unique()).with_columns(pl.date(pl.col("annee"), 1, 1).alias("__1er_janvier"))
-    lois = join_parameters(annees_distinctes, PARAMS_ANNEE, on="__1er_janvier", with_references=True).drop("__1er_janvier")
+    lois = join_parameters(annees_distinctes, PARAMS_ANNEE, on="__1er_janvier", with_references=True)
+    lois = _seuil_francs(lois).drop("__1er_janvier")
     frame = frame.join(lois, on="annee", how="left", maintain_order="left")
     for column in ("trimestres_assimiles", "trimestres_autres_regimes"):
         trop = frame.filter(pl.col(column) > pl.col("carriere_trimestres_max_annee"))
@@ -111,19 +122,57 @@ def annees_carriere(annees: pl.DataFrame) -> pl.DataFrame:
             raise InvalidField(column, f"{column} : au plus {trop.get_column('carriere_trimestres_max_annee')[0]} trimestres par année civile")
 
     heures_centiemes = (pl.col("carriere_heures_smic_trimestre") * 100).cast(pl.Int64)
-    seuil = div_half_up_expr(heures_centiemes * pl.col("smic_horaire"), 100, non_negative=True)
+    seuil_euros = div_half_up_expr(heures_centiemes * pl.col("smic_horaire"), 100, non_negative=True)
+    en_francs = pl.col("__seuil_francs").is_not_null()
+    seuil = pl.when(en_francs).then(pl.col("__seuil_affiche")).otherwise(seuil_euros)
     plafond = pl.col("carriere_trimestres_max_annee")
     report = pl.col("salaire") + pl.col("salaire_avpf")
     frame = frame.with_columns(seuil.alias("seuil_trimestre"), pl.min_horizontal(report, pl.col("pss_annuel")).alias("salaire_plafonne"))
-    frame = frame.with_columns(
-        pl.min_horizontal(pl.col("salaire") // pl.col("seuil_trimestre"), plafond).alias("trimestres_cotises"),
-        pl.min_horizontal(report // pl.col("seuil_trimestre"), plafond).alias("trimestres_salaire"),
-    )
+
+    seuils = _seuils_francs_nombre()
+
+    def trimestres(montant: pl.Expr) -> pl.Expr:
+        # Before 2002: how many of the year's exact franc thresholds (in cents, rounded up) the salary reaches.
+        francs = pl.sum_horizontal(*((montant >= pl.col(f"__seuil_{k}")).cast(pl.Int64) for k in range(1, seuils + 1)))
+        return pl.min_horizontal(pl.when(en_francs).then(francs).otherwise(montant // pl.col("seuil_trimestre")), plafond)
+
+    frame = frame.with_columns(trimestres(pl.col("salaire")).alias("trimestres_cotises"), trimestres(report).alias("trimestres_salaire"))
+    frame = frame.drop("__seuil_francs", "__seuil_affiche", *(f"__seuil_{k}" for k in range(1, seuils + 1)))
     frame = frame.with_columns(
         (pl.col("trimestres_salaire") - pl.col("trimestres_cotises")).alias("trimestres_avpf"),
         pl.min_horizontal(pl.col("trimestres_salaire") + pl.col("trimestres_assimiles"), plafond).alias("trimestres_rg"),
     )
     return frame.with_columns(pl.min_horizontal(pl.col("trimestres_rg") + pl.col("trimestres_autres_regimes"), plafond).alias("trimestres_tous_regimes"))
+
+
+def _seuils_francs_nombre() -> int:
+    """How many thresholds a franc year is counted against: the most quarters a year ever validates (R. 351-9)."""
+    return max(int(v.value) for v in parameters().get("carriere.trimestres_max_annee").values if v.value is not None)  # type: ignore[arg-type]
+
+
+def _seuil_francs(lois: pl.DataFrame) -> pl.DataFrame:
+    """The years before the euro: the threshold in francs (hours × SMIC in francs), exact, and the conversion rate."""
+    seuils = _seuils_francs_nombre()
+    fin_franc = next(v.date_effet for v in parameters().get(SMIC_FRANCS).values if v.value is None)
+    taux = parameters().get(FRANC).values[-1]  # irrevocable: it converts a franc amount of any year
+    avant = lois.filter(pl.col("__1er_janvier") < fin_franc).select("annee", "__1er_janvier", "carriere_heures_smic_trimestre")
+    avant = join_parameters(avant, [SMIC_FRANCS], on="__1er_janvier", with_references=True)
+    # Hours (2 decimals) × francs (2 decimals): ten-thousandths of a franc, exact.
+    dix_milliemes = (pl.col("carriere_heures_smic_trimestre") * 100).cast(pl.Int64) * (pl.col("smic_horaire_francs") * 100).cast(pl.Int64)
+    avant = avant.with_columns(dix_milliemes.alias("__seuil_francs"))
+    # k thresholds in euro cents, exact: the least cent amount worth k × the franc threshold (10⁻⁴ F × 10⁹ ÷ F/€ × 10⁹).
+    unites = int(Decimal(taux.value) * RATE_UNIT)  # type: ignore[arg-type]
+    exact = pl.col("__seuil_francs").cast(pl.Int128) * 10**7
+    avant = avant.with_columns(
+        div_half_up_expr(pl.col("__seuil_francs"), 100, non_negative=True).alias("seuil_trimestre_francs"),
+        div_half_up_expr(exact, unites, non_negative=True).cast(pl.Int64).alias("__seuil_affiche"),
+        *(((k * exact + unites - 1) // unites).cast(pl.Int64).alias(f"__seuil_{k}") for k in range(1, seuils + 1)),
+        pl.lit(taux.value).cast(RATE_DTYPE).alias("franc_par_euro"),
+        pl.lit(taux.reference).cast(pl.Categorical).alias("franc_par_euro_reference"),
+    )
+    colonnes = ["annee", "smic_horaire_francs", "smic_horaire_francs_reference", "franc_par_euro", "franc_par_euro_reference",
+                "seuil_trimestre_francs", "__seuil_francs", "__seuil_affiche", *(f"__seuil_{k}" for k in range(1, seuils + 1))]
+    return lois.join(avant.select(colonnes), on="annee", how="left", maintain_order="left")
 
 
 def _personnes(personnes: pl.DataFrame) -> pl.DataFrame:

@@ -1,6 +1,6 @@
 """The pension de droit propre of the régime général, vectorised over persons (CSS L. 351-1 and following).
 
-pension = SAM × taux × min(trimestres_rg, durée) ÷ durée (L. 351-1, R. 351-27), at most 50 % of the PASS
+pension = SAM × taux × min(trimestres_rg — majorés after 67, R. 351-7 —, durée) ÷ durée (L. 351-1, R. 351-27), at most 50 % of the PASS
 (R. 351-29), then the surcote (L. 351-1-2), the minimum contributif (L. 351-10) and the majoration pour enfants
 (L. 351-12).
 
@@ -12,10 +12,15 @@ pension = SAM × taux × min(trimestres_rg, durée) ÷ durée (L. 351-1, R. 351-
 * Décote (D. 351-1-2): 0,625 point per missing quarter, the lesser of the quarters missing to the durée and the
   quarters from the date d'effet to the âge d'annulation (a begun quarter counts), at most 20.
 * Surcote (L. 351-1-2, D. 351-1-4): 1,25 % of the pension per quarter after the âge légal and beyond the durée.
+* Majoration de durée (L. 351-6, R. 351-7): the quarters of the régime général in the prorata are increased by
+  2,5 % for each whole quarter elapsed from the âge of L. 351-8 1° (67; 65 for the inapte and the ex-invalide)
+  to the date d'effet, the total rounded up to the next whole quarter, the prorata still at most 1.
 * Carrière longue (L. 351-1-1, D. 351-1-1 as of décret n° 2023-436): departure at 58, 60, 62 (transitional
   ages) or 63 for an activity begun before 16, 18, 20 or 21, with the durée cotisée of the generation.
-* Minimum contributif (L. 351-10, D. 351-2-1, D. 351-2-2): at taux plein, prorated on the durée; the majoré part
-  on the quarters cotisés when at least 120; the complement reduced by what the total of pensions exceeds.
+* Minimum contributif (L. 351-10, D. 351-2-1, D. 351-2-2): at taux plein, prorated as the pension; the majoré part
+  on the quarters cotisés when at least 120; compared with the pension BEFORE the surcote, which is added after
+  (since 2009-04-01: loi n° 2008-1330 art. 89, circulaire Cnav 2009/17 § 3.2); the complement reduced by what the
+  total of pensions exceeds.
 * Majoration pour enfants (L. 351-12): +10 % from three children.
 
 Rates are exact ``Decimal(38, 9)`` fractions (``taux`` 0.5 is 50 %); amounts are Int64 cents; each amount is
@@ -45,6 +50,8 @@ PARAMS_EFFET = (
     "droit_propre.taux_plein",
     "droit_propre.decote_trimestres_max",
     "droit_propre.surcote_par_trimestre",
+    "droit_propre.majoration_duree_par_trimestre",
+    "droit_propre.age_majoration_duree_inaptitude_mois",
     "droit_propre.maximum_pass",
     "droit_propre.majoration_enfants_taux",
     "droit_propre.majoration_enfants_nombre",
@@ -182,9 +189,13 @@ def pension_droit_propre(personnes: pl.DataFrame) -> pl.DataFrame:
     d'effet), ``depart_anticipe`` (carrière longue before the âge légal), ``taux_plein`` (bool), ``age_taux_plein_mois``
     (the earliest age of taux plein for this career, assuming one quarter every three months around the date
     d'effet), ``decote_trimestres``, ``taux`` (Decimal(38, 9) fraction: 0.5 is 50 %), ``surcote_trimestres``,
-    ``prorata_numerateur``, ``prorata_denominateur``, ``pension_calculee`` (SAM × taux × prorata, cents a year),
+    ``age_majoration_duree_mois`` (the age after which quarters increase the durée, R. 351-7),
+    ``trimestres_apres_age_majoration`` (whole quarters from that age to the date d'effet), ``duree_rg_majoree``
+    (``trimestres_rg`` × (1 + 2,5 % × those quarters), rounded up), ``prorata_numerateur`` (min(duree_rg_majoree,
+    durée)), ``prorata_denominateur``, ``pension_calculee`` (SAM × taux × prorata, cents a year),
     ``pension_maximum`` (50 % of the PASS), ``pension_plafonnee``, ``surcote``, ``montant_mico`` (the minimum
-    prorated, a year), ``mico_majore`` (bool), ``complement_mico`` (what brings the pension to the minimum),
+    prorated, a year), ``mico_majore`` (bool), ``complement_mico`` (what brings the pension plafonnée, before the
+    surcote, to the minimum),
     ``ecretement_mico`` (what the total of pensions over the plafond takes from it), ``minimum_contributif`` (bool: a
     complement is paid), ``majoration_enfants``, ``pension_annuelle``, ``pension_mensuelle`` (cents, gross), the
     parameters' values and references (``droit_propre_…``, ``pss_annuel``, ``mico_…``, ``…_reference``).
@@ -226,8 +237,9 @@ def pension_droit_propre(personnes: pl.DataFrame) -> pl.DataFrame:
     taux = pl.col("droit_propre_taux_plein") - pl.col("droit_propre_decote_par_trimestre") * pl.col("decote_trimestres")
     apres_age_legal = pl.coalesce(pl.col("trimestres_apres_age_legal"), _trimestres_civils_entiers(date_age_legal, effet))
     surcote = pl.when(pl.col("depart_anticipe")).then(0).otherwise(pl.min_horizontal(apres_age_legal, trimestres - duree).clip(lower_bound=0))
-    frame = frame.with_columns(taux.cast(RATE_DTYPE).alias("taux"), surcote.cast(pl.Int64).alias("surcote_trimestres"),
-                               pl.min_horizontal(pl.col("trimestres_rg"), duree).alias("prorata_numerateur"), duree.alias("prorata_denominateur"))
+    frame = frame.with_columns(taux.cast(RATE_DTYPE).alias("taux"), surcote.cast(pl.Int64).alias("surcote_trimestres"))
+    frame = _majoration_duree(frame)
+    frame = frame.with_columns(pl.min_horizontal(pl.col("duree_rg_majoree"), duree).alias("prorata_numerateur"), duree.alias("prorata_denominateur"))
     frame = frame.with_columns(_age_taux_plein().alias("age_taux_plein_mois"))
 
     # SAM × taux × numérateur ÷ dénominateur, exact in Int128, rounded once.
@@ -262,8 +274,26 @@ def _age_taux_plein() -> pl.Expr:
     return pl.coalesce(anticipe, inapte, pl.min_horizontal(selon_duree, pl.col("age_annulation_decote_mois")))
 
 
+def _majoration_duree(frame: pl.DataFrame) -> pl.DataFrame:
+    """R. 351-7: the régime général's quarters × (1 + rate × whole quarters elapsed after the age), rounded up."""
+    inapte = pl.col("inaptitude") | pl.col("ex_invalide")
+    inapte_age = pl.min_horizontal("droit_propre_age_majoration_duree_inaptitude_mois", "age_annulation_decote_mois")
+    age = pl.when(inapte).then(inapte_age).otherwise(pl.col("age_annulation_decote_mois"))
+    frame = frame.with_columns(age.alias("age_majoration_duree_mois"))
+    apres = ((pl.col("age_effet_mois") - pl.col("age_majoration_duree_mois")).clip(lower_bound=0) // 3).cast(pl.Int64)
+    frame = frame.with_columns(apres.alias("trimestres_apres_age_majoration"))
+    # Exact in units of 10⁻⁹ of a quarter, rounded up once ("au chiffre immédiatement supérieur").
+    facteur = RATE_UNIT + (pl.col("droit_propre_majoration_duree_par_trimestre") * RATE_UNIT).cast(pl.Int128) * pl.col("trimestres_apres_age_majoration")
+    majoree = (pl.col("trimestres_rg").cast(pl.Int128) * facteur + (RATE_UNIT - 1)) // RATE_UNIT
+    return frame.with_columns(majoree.cast(pl.Int64).alias("duree_rg_majoree"))
+
+
 def _minimum_contributif(frame: pl.DataFrame) -> pl.DataFrame:
-    """L. 351-10: the minimum at taux plein, prorated; the complement, reduced by the excess over the plafond."""
+    """L. 351-10: the minimum at taux plein, prorated; the complement, reduced by the excess over the plafond.
+
+    The minimum is compared with the pension plafonnée BEFORE the surcote, which is added to whichever is paid
+    (L. 351-10 as amended by loi n° 2008-1330 art. 89, for pensions from 2009-04-01; circulaire Cnav 2009/17 § 3.2):
+    a surcote is never absorbed by the minimum."""
     duree = pl.col("prorata_denominateur")
     majore = pl.col("trimestres_cotises") >= pl.col("mico_trimestres_cotises_majoration")
     cotises = pl.min_horizontal(pl.col("trimestres_cotises"), duree)
@@ -271,10 +301,9 @@ def _minimum_contributif(frame: pl.DataFrame) -> pl.DataFrame:
     supplement = (pl.col("mico_montant_majore") - pl.col("mico_montant")) * cotises
     montant = div_half_up_expr(base + pl.when(majore).then(supplement).otherwise(0), duree, non_negative=True)
     frame = frame.with_columns(montant.alias("montant_mico"), majore.alias("mico_majore"))
-    pension = pl.col("pension_plafonnee") + pl.col("surcote")
-    complement = pl.when(pl.col("taux_plein")).then((pl.col("montant_mico") - pension).clip(lower_bound=0)).otherwise(0)
+    complement = pl.when(pl.col("taux_plein")).then((pl.col("montant_mico") - pl.col("pension_plafonnee")).clip(lower_bound=0)).otherwise(0)
     frame = frame.with_columns(complement.alias("complement_mico"))
-    total = pl.col("total_pensions_mensuel") * 12 + pension + pl.col("complement_mico")
+    total = pl.col("total_pensions_mensuel") * 12 + pl.col("pension_plafonnee") + pl.col("surcote") + pl.col("complement_mico")
     depassement = (total - pl.col("mico_plafond") * 12).clip(lower_bound=0)
     connu = pl.col("total_pensions_mensuel").is_not_null()
     ecretement = pl.when(connu).then(pl.min_horizontal(pl.col("complement_mico"), depassement)).otherwise(0)
