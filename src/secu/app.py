@@ -31,6 +31,7 @@ from secu.recouvrement.api import router as recouvrement
 from secu.register.api import routers as register
 from secu.retraite.api import router as retraite_demande
 from secu.retraite.api_carriere import router as retraite_carriere
+from secu.retraite.api_survivants import router as retraite_survivants
 from secu.statistiques.api import router as statistiques
 from secu.utilisateurs.api import router as utilisateurs
 from secu.web.pages import router as pages
@@ -49,6 +50,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     especes,
     especes_invalidite,
     retraite_demande,
+    retraite_survivants,
     retraite_carriere,
 )
 

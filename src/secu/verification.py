@@ -145,12 +145,15 @@ def invalidite(session: Session) -> list[str]:
 def retraite(session: Session) -> list[str]:
     """The retirement runs: each closed run's SEPA file pays what its rows mark paid; each month paid has its ledger entry."""
     from secu.retraite.models_pension import CampagneRetraite, VersementRetraite
+    from secu.retraite.models_survivants import VersementSolidarite
 
     out: list[str] = []
     for run in session.scalars(select(CampagneRetraite).where(CampagneRetraite.statut == "terminee").order_by(CampagneRetraite.id)):
-        par_pension = (select(func.sum(VersementRetraite.net_cents).label("net")).where(VersementRetraite.campagne_id == run.id)
-                       .group_by(VersementRetraite.pension_id).subquery())
-        count, total = session.execute(select(func.count(), func.coalesce(func.sum(par_pension.c.net), 0)).where(par_pension.c.net > 0)).one()
+        count, total = 0, 0
+        for table, cle in ((VersementRetraite, VersementRetraite.pension_id), (VersementSolidarite, VersementSolidarite.prestation_id)):
+            par_pension = select(func.sum(table.net_cents).label("net")).where(table.campagne_id == run.id).group_by(cle).subquery()
+            n, somme = session.execute(select(func.count(), func.coalesce(func.sum(par_pension.c.net), 0)).where(par_pension.c.net > 0)).one()
+            count, total = count + int(n), total + int(somme)
         fichier = sepa_totals(run.fichier_sepa or "")
         if fichier != (int(count), int(total)) or (run.virements, run.total_cents) != fichier:
             out.append(f"campagne retraite {run.id} ({run.organisme_code} {run.echeance:%d/%m/%Y}) : fichier SEPA {fichier[1]} c en {fichier[0]} "
@@ -159,6 +162,15 @@ def retraite(session: Session) -> list[str]:
     entries = int(session.scalar(select(func.count(ledger.Ecriture.id)).where(ledger.Ecriture.cle_idempotence.like("retraite:versement:%"))) or 0)
     if paid != entries:
         out.append(f"retraite : {paid} mois de pension payé(s) mais {entries} écriture(s) de paiement")
+    from secu.retraite.models_survivants import PrestationSolidarite
+
+    for nature in ("reversion", "veuvage", "aspa"):
+        paid = int(session.scalar(select(func.count(VersementSolidarite.id))
+                                  .join(PrestationSolidarite, PrestationSolidarite.id == VersementSolidarite.prestation_id)
+                                  .where(VersementSolidarite.brut_cents > 0, PrestationSolidarite.nature == nature)) or 0)
+        entries = int(session.scalar(select(func.count(ledger.Ecriture.id)).where(ledger.Ecriture.cle_idempotence.like(f"retraite:{nature}:%"))) or 0)
+        if paid != entries:
+            out.append(f"retraite : {paid} mois de {nature} payé(s) mais {entries} écriture(s) de paiement")
     return out
 
 

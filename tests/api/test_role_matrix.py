@@ -352,6 +352,41 @@ MATRIX: dict[tuple[str, str], list[Cas]] = {
     ("GET", "/agent/retraite/demandes/{demande_id}"): [_page("/agent/retraite/demandes/{retraite_demande_id}", set())],
     ("POST", "/agent/retraite/demandes/{demande_id}/instruction"): [_page("/agent/retraite/demandes/{retraite_demande_id}/instruction", set(), body={})],
     ("POST", "/agent/retraite/demandes/{demande_id}/decision"): [_page("/agent/retraite/demandes/{retraite_demande_id}/decision", set(), body={})],
+    # -- retraite, survivors and ASPA (secu.retraite.survivants): the other (in Marseille) claims the réversion of the dead parent
+    ("POST", "/api/retraite/survivants/demandes"): [Cas("/api/retraite/survivants/demandes", {"admin", "assure.other"}, body={
+        "nature": "aspa", "personne_id": "{other_id}", "date_demande": str(TODAY), "iban": "FR7630006000011234567890189"}, personne="other_id")],
+    ("GET", "/api/retraite/survivants/demandes/{demande_id}"): [_read("/api/retraite/survivants/demandes/{surv_demande_id}", {"admin", "assure.other"},
+                                                                      "demande_solidarite", "other_id")],
+    ("GET", "/api/retraite/survivants/file"): [_read("/api/retraite/survivants/file", ADMIN)],
+    ("POST", "/api/retraite/survivants/demandes/{demande_id}/instruction"): [Cas("/api/retraite/survivants/demandes/{surv_demande_id}/instruction", ADMIN,
+                                                                                 body={}, personne="other_id")],
+    ("POST", "/api/retraite/survivants/demandes/{demande_id}/decision"): [Cas("/api/retraite/survivants/demandes/{surv_demande_id}/decision", ADMIN,
+                                                                              body={"decision": "rejet", "motif": "essai", "date_decision": str(TODAY)},
+                                                                              personne="other_id")],
+    ("GET", "/api/retraite/survivants/prestations/{prestation_id}"): [_read("/api/retraite/survivants/prestations/{surv_prestation_id}",
+                                                                            {"admin", "assure.other"}, "prestation_solidarite", "other_id")],
+    ("POST", "/api/retraite/survivants/prestations/{prestation_id}/revision"): [Cas("/api/retraite/survivants/prestations/{surv_prestation_id}/revision",
+                                                                                    ADMIN, body={"a_compter_du": str(FIRST), "date_revision": str(TODAY)},
+                                                                                    personne="other_id")],
+    ("POST", "/api/retraite/survivants/prestations/{prestation_id}/recuperation"): [Cas(
+        "/api/retraite/survivants/prestations/{surv_prestation_id}/recuperation", ADMIN,
+        body={"date_declaration": str(TODAY), "notaire": "Me Essai", "actif_net_cents": 0}, personne="other_id")],
+    ("GET", "/api/retraite/survivants/notifications/{notification_id}"): [_read("/api/retraite/survivants/notifications/{surv_notification_id}",
+                                                                                {"admin", "assure.other"}, "notification_solidarite", "other_id")],
+    ("GET", "/api/retraite/survivants/notifications/{notification_id}.pdf"): [_read(
+        "/api/retraite/survivants/notifications/{surv_notification_id}.pdf", {"admin", "assure.other"}, "notification_solidarite", "other_id")],
+    ("GET", "/assure/retraite/survivants"): [_page("/assure/retraite/survivants", {"assure.parent", "assure.other"}, "demande_solidarite",
+                                                   lecteurs={"assure.other"})],
+    ("POST", "/assure/retraite/survivants"): [_page("/assure/retraite/survivants", {"assure.parent", "assure.other"},
+                                                    body={"iban": "FR7630006000011234567890189"})],
+    ("GET", "/assure/retraite/survivants/lettres/{notification_id}.pdf"): [_page("/assure/retraite/survivants/lettres/{surv_notification_id}.pdf",
+                                                                                 {"assure.other"}, "notification_solidarite", "other_id")],
+    ("GET", "/agent/retraite/survivants"): [_page("/agent/retraite/survivants", set())],
+    ("GET", "/agent/retraite/survivants/demandes/{demande_id}"): [_page("/agent/retraite/survivants/demandes/{surv_demande_id}", set())],
+    ("POST", "/agent/retraite/survivants/demandes/{demande_id}/instruction"): [_page("/agent/retraite/survivants/demandes/{surv_demande_id}/instruction",
+                                                                                     set(), body={})],
+    ("POST", "/agent/retraite/survivants/demandes/{demande_id}/decision"): [_page("/agent/retraite/survivants/demandes/{surv_demande_id}/decision",
+                                                                                  set(), body={})],
     # -- the pages: the assuré's space, the agent's office, the analyst's dashboard
     ("POST", "/connexion"): [_page("/connexion", PUBLIC, body={"identifiant": "analyste", "mot_de_passe": PASSWORD})],
     ("POST", "/deconnexion"): [_page("/deconnexion", PUBLIC, body={})],  # with a token of its own (below)
@@ -504,6 +539,7 @@ def donnees(app, world: World) -> Donnees:  # type: ignore[no-untyped-def]
     _invalidite(app, world, d)
     _retraite_carriere(app, world, d)
     _retraite(app, world, d)
+    _survivants(app, world, d)
     return d
 
 
@@ -542,6 +578,33 @@ def _retraite(app, world: World, d: Donnees) -> None:  # type: ignore[no-untyped
         d.values.update(retraite_demande_id=rejetee.id, retraite_pension_demande_id=accordee.id, retraite_pension_id=pension.id,
                         cnav=accordee.organisme_code,
                         retraite_echeance=str(echeance_du_mois((FIRST - timedelta(days=1)).replace(day=1))))
+
+
+def _survivants(app, world: World, d: Donnees) -> None:  # type: ignore[no-untyped-def]
+    """The other's claims after the parent's death: a réversion rejected (its letter), an allocation veuvage granted (entered as the
+    decision leaves it, with its first amount row)."""
+    import json
+
+    from secu.core.security import SYSTEM
+    from secu.retraite import survivants
+    from secu.retraite.models_survivants import MontantSolidarite, NotificationSolidarite, PrestationSolidarite
+
+    with unit_of_work(app.state.sessions) as s:
+        rejetee = survivants.demander(s, SYSTEM, survivants.DemandeSolidariteIn(
+            nature="reversion", personne_id=world.other_id, defunt_id=world.parent_id, date_demande=TODAY, iban="FR7630006000011234567890189"))
+        survivants.decider(s, SYSTEM, rejetee.id, survivants.DecisionSolidariteIn(decision="rejet", motif="moins de 55 ans", date_decision=TODAY))
+        accordee = survivants.demander(s, SYSTEM, survivants.DemandeSolidariteIn(
+            nature="veuvage", personne_id=world.other_id, defunt_id=world.parent_id, date_demande=TODAY, iban="FR7630006000011234567890189"))
+        accordee.statut, accordee.decision, accordee.date_decision = "attribuee", "attribution", TODAY
+        prestation = PrestationSolidarite(demande_id=accordee.id, nature="veuvage", personne_id=world.other_id, organisme_code=accordee.organisme_code,
+                                          date_effet=accordee.date_effet, entree=json.dumps({}), iban=accordee.iban, titulaire=accordee.titulaire,
+                                          categorie_csg="exoneree")
+        s.add(prestation)
+        s.flush()
+        s.add(MontantSolidarite(prestation_id=prestation.id, a_compter_du=accordee.date_effet, ressources=json.dumps({}), montant_mensuel_cents=71_317,
+                                explication=json.dumps([])))
+        lettre = s.scalar(select(NotificationSolidarite.id).where(NotificationSolidarite.demande_id == rejetee.id))
+        d.values.update(surv_demande_id=rejetee.id, surv_prestation_id=prestation.id, surv_notification_id=lettre)
 
 
 def _invalidite(app, world: World, d: Donnees) -> None:  # type: ignore[no-untyped-def]

@@ -37,7 +37,7 @@ from secu.core import money
 from secu.core.db import Base, among, bulk_insert, table_of
 from secu.core.errors import Conflict, InvalidField
 
-BRANCHES = ("maladie", "atmp", "famille", "retraite", "autonomie", "recouvrement")
+BRANCHES = ("maladie", "atmp", "famille", "retraite", "autonomie", "recouvrement", "fsv")  # fsv: the Fonds de solidarité vieillesse (ASPA)
 MONTANT_MAX_CENTS = money.MONTANT_MAX_CENTS
 """The largest line: any sum of the lines a balance adds up stays far within the database's 64-bit integers."""
 MAX_LIGNES = 10_000

@@ -307,6 +307,11 @@ class Ressource(StrEnum):
     FILE_RETRAITE = "file_retraite"  # a claim listed in the CARSAT's queue
     PENSION_RETRAITE = "pension_retraite"
     NOTIFICATION_RETRAITE = "notification_retraite"
+    # retraite, survivors and minimum vieillesse: réversion, allocation veuvage, ASPA and its recovery on the estate
+    DEMANDE_SOLIDARITE = "demande_solidarite"
+    PRESTATION_SOLIDARITE = "prestation_solidarite"
+    NOTIFICATION_SOLIDARITE = "notification_solidarite"
+    RECUPERATION_ASPA = "recuperation_aspa"
     # retraite: the compte de carrière
     CARRIERE = "retraite.carriere"
     RELEVE_CARRIERE = "retraite.releve"  # the relevé de carrière in PDF

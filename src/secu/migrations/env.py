@@ -17,6 +17,7 @@ import secu.recouvrement.models  # noqa: F401
 import secu.register.models  # noqa: F401  (registers every table)
 import secu.retraite.models  # noqa: F401
 import secu.retraite.models_pension  # noqa: F401
+import secu.retraite.models_survivants  # noqa: F401
 from secu.core.db import Base
 
 config = context.config

@@ -89,6 +89,7 @@ REGIMES: tuple[str, ...] = ("general", "agricole")
 TYPES: tuple[str, ...] = (
     "CNAM", "CPAM", "CGSS", "CSSM", "CCSS", "DRSM", "CARSAT", "CRAMIF", "CNAV",
     "CNAF", "CAF", "URSSAF_CN", "URSSAF", "CNSA", "CCMSA", "MSA", "CD",
+    "FSV",  # the Fonds de solidarité vieillesse: it bears the ASPA the caisses retraite pay (CSS L. 135-1); it serves no one
 )
 
 #: (régime, branche) → the organism types that may serve it, in order of precedence: the first

@@ -261,7 +261,7 @@ def _json(row: dict[str, Any], steps: list[Any]) -> dict[str, Any]:
     }
 
 
-COMMANDES_JOINTES = ("cli_solidarite", "cli_carriere", "cli_demande")
+COMMANDES_JOINTES = ("cli_solidarite", "cli_carriere", "cli_demande", "cli_survivants")
 """The modules whose ``register(groupe)`` adds their commands to the one `secu retraite` group."""
 
 

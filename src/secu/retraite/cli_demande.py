@@ -51,6 +51,7 @@ def payer(
     console.print(
         f"Paiement {bilan.campagne_id} ({bilan.organisme_code}, retraites de {bilan.mois:%m/%Y}, versées le {bilan.date_execution:%d/%m/%Y}) : "
         f"{bilan.pensions} pension(s), {bilan.mois_payes} mois payé(s), {bilan.virements} virement(s), {format_eur(bilan.total_cents)}"
+        + (f" ; réversion, veuvage, ASPA : {bilan.prestations} prestation(s), {bilan.mois_prestations} mois" if bilan.prestations else "")
     )
     if out and bilan.fichier_sepa:
         partial = Path(out).with_name(f".{Path(out).name}.secu-partiel-{os.getpid()}")

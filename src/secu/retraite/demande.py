@@ -49,6 +49,7 @@ from secu.retraite import carriere
 from secu.retraite.estimation import trimestres_au
 from secu.retraite.explication import etapes_pension
 from secu.retraite.models_pension import DemandeRetraite, NotificationRetraite, PensionRetraite, VersementRetraite
+from secu.retraite.models_survivants import NotificationSolidarite
 from secu.retraite.rules.carriere import salaire_annuel_moyen
 from secu.retraite.rules.droit_propre import pension_droit_propre
 
@@ -474,8 +475,10 @@ def _latin1(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
-def lettre_pdf(notification: NotificationRetraite) -> bytes:
-    """The notification letter: the caisse, the addressee, the decision, the amounts and each step with its article."""
+def lettre_pdf(notification: NotificationRetraite | NotificationSolidarite) -> bytes:
+    """The notification letter: the caisse, the addressee, the decision, the amounts and each step with its article.
+
+    A pension de droit propre's, or a réversion's, an allocation veuvage's, an ASPA's (:mod:`secu.retraite.survivants`)."""
     from fpdf import FPDF
 
     contenu = json.loads(notification.contenu)

@@ -72,6 +72,8 @@ class Bilan:
     virements: int
     total_cents: int
     fichier_sepa: str
+    prestations: int = 0  # réversions, allocations veuvage, ASPA (paiement_solidarite)
+    mois_prestations: int = 0
 
 
 def _mois_decale(mois: date, n: int) -> date:
@@ -124,6 +126,13 @@ def _en_service(organisme_code: str, mois: date):  # type: ignore[no-untyped-def
 
 
 def _pay_chunk(session: Session, run: CampagneRetraite) -> int:
+    """One chunk: the pensions de droit propre first, then the survivors' and minimum benefits (the second source)."""
+    from secu.retraite import paiement_solidarite
+
+    return _pay_chunk_droit_propre(session, run) or paiement_solidarite.payer_lot(session, run)
+
+
+def _pay_chunk_droit_propre(session: Session, run: CampagneRetraite) -> int:
     done = select(VersementRetraite.pension_id).where(VersementRetraite.mois == run.mois)
     query = _en_service(run.organisme_code, run.mois).where(PensionRetraite.id.not_in(done)).order_by(PensionRetraite.id).limit(CHUNK)
     pensions = list(session.scalars(sans_attendre(session, query)))
@@ -230,12 +239,14 @@ def _build_file(session: Session, run: CampagneRetraite) -> Fichier:
         .having(func.sum(VersementRetraite.net_cents) > 0)
         .order_by(PensionRetraite.id)
     ).all()
+    from secu.retraite import paiement_solidarite
+
     virements = [
         Virement(pension.titulaire, pension.iban, pension.bic, int(net), f"Retraite {run.mois:%m/%Y} {run.organisme_code} pension {pension.id}")
         for pension, net in rows
-    ]
+    ] + paiement_solidarite.virements(session, run)
     xml = fichier_virements(compte_payeur(run.organisme_code), run.date_execution, f"RET{run.id:08d}", virements)
-    return Fichier(xml, len(rows), sum(v.montant_cents for v in virements))
+    return Fichier(xml, len(virements), sum(v.montant_cents for v in virements))
 
 
 def run_payments(sessions: sessionmaker[Session], organisme_code: str, echeance: date, *, today: date | None = None) -> Bilan:
@@ -271,9 +282,12 @@ def _bilan(session: Session, run: CampagneRetraite) -> Bilan:
     pensions, lignes = session.execute(
         select(func.count(func.distinct(VersementRetraite.pension_id)), func.count(VersementRetraite.id)).where(VersementRetraite.campagne_id == run.id)
     ).one()
+    from secu.retraite import paiement_solidarite
+
+    prestations, mois = paiement_solidarite.compter(session, run)
     return Bilan(
         run.id, run.organisme_code, run.echeance, run.mois, run.date_execution,
-        int(pensions), int(lignes), run.virements, run.total_cents, run.fichier_sepa or "",
+        int(pensions), int(lignes), run.virements, run.total_cents, run.fichier_sepa or "", prestations, mois,
     )
 
 
