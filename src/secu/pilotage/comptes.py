@@ -142,7 +142,8 @@ def comptes(session: Session, annee: int, *, branche: str | None = None, simulat
             _add(non_classes.setdefault((compte, b, regime), {"solde_cents": 0, "ecritures": 0}), solde, n)
             continue
         if regle.classe == "hors_perimetre":
-            hors_perimetre += solde
+            if ".charges." in compte:  # what the départements pay on their own budgets, for the record
+                hors_perimetre += solde
             continue
         if regle.classe == "bilan":
             continue
@@ -169,7 +170,7 @@ def comptes(session: Session, annee: int, *, branche: str | None = None, simulat
             for (x, b, r, s, ligne), v in sorted(corrections.items())
         ],
         "non_classes": [{"compte": c, "branche": b, "regime": r, **v} for (c, b, r), v in sorted(non_classes.items())],
-        "hors_perimetre_cents": hors_perimetre,
+        "hors_perimetre_charges_cents": hors_perimetre,
     }
 
 

@@ -52,8 +52,8 @@ def secret_statistique(doc: dict[str, Any], minimum: int) -> None:
         cell["secret"] = small(cell)
         if cell["secret"]:
             cell["solde_cents"] = None
-    if doc["hors_perimetre_cents"]:
-        doc["hors_perimetre_cents"] = None  # the départements' own amounts: not the DSS's aggregates
+    if doc["hors_perimetre_charges_cents"]:
+        doc["hors_perimetre_charges_cents"] = None  # the départements' own amounts: not the DSS's aggregates
 
 
 def cloturer(session: Session, caller: Caller, annee: int, *, today: date | None = None) -> ledger.ExerciceClos:
