@@ -30,6 +30,8 @@ router = APIRouter(prefix="/analyste/comptes", include_in_schema=False, route_cl
 COURTS = {"maladie": "Maladie", "atmp": "AT-MP", "vieillesse": "Vieillesse", "famille": "Famille", "autonomie": "Autonomie",
           "recouvrement": "Recouvrement", "toutes": "Toutes branches", "toutes_fsv": "Toutes branches et FSV"}
 
+REGIMES = {"general": "général", "agricole": "agricole"}
+
 
 def _annee(annee: int | None) -> int:
     return ccss.verifier_annee(annee if annee is not None else date.today().year)
@@ -109,7 +111,7 @@ def comptes(request: Request, caller: PageCaller, annee: int | None = Query(None
         "doc": doc, "annee": an, "simulation": simulation, "annees": sorted({*data.exercices(), date.today().year}),
         "graphique_secu": _graphique_secu(doc), "graphique_lfss": _graphique_lfss(an, doc["lfss"]),
         "blocs": _lignes_par_branche(doc), "lfss_par_branche": lfss_par_branche, "ondam": ondam,
-        "etats": lfss.ETATS, "md": _md_texte, "courts": COURTS, "seuil_secret": seuil(date.today()),
+        "etats": lfss.ETATS, "md": _md_texte, "regimes": REGIMES, "courts": COURTS, "seuil_secret": seuil(date.today()),
     })
 
 
