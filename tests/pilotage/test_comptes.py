@@ -153,6 +153,9 @@ def test_closing_an_exercise_locks_it_and_a_correction_goes_to_the_open_one(sess
         with unit_of_work(sessions) as s, pytest.raises(InvalidField) as locked:
             post(s, ledger.NouvelleEcriture("dans-2023", date(2023, 6, 1), "x", lines))
         assert locked.value.field == "date_operation" and "2023 est clos" in locked.value.message
+    with unit_of_work(sessions) as s:  # the simulated year's book is apart: a closing does not lock it
+        ledger.post(s, ledger.NouvelleEcriture("simulee-2023", date(2023, 6, 1), "x", tuple(
+            ledger.Ligne(ligne.branche, ligne.organisme_code, "simulation." + ligne.compte, ligne.montant_cents) for ligne in lines)))
     with unit_of_work(sessions) as s, pytest.raises(InvalidField) as open_year:
         ledger.post(s, ledger.NouvelleEcriture("rattachee-2024", date(2025, 2, 1), "x", lines, exercice_rattache=2024))
     assert open_year.value.field == "exercice_rattache"

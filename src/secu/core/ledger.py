@@ -33,6 +33,7 @@ from sqlalchemy import (
     distinct,
     func,
     select,
+    text,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -46,6 +47,8 @@ MONTANT_MAX_CENTS = money.MONTANT_MAX_CENTS
 """The largest line: any sum of the lines a balance adds up stays far within the database's 64-bit integers."""
 MAX_LIGNES = 10_000
 REGIMES = ("general", "agricole")
+LIVRE_SIMULE = "simulation."
+"""The prefix of the simulated year's accounts (secu.simulation.run): a book apart, which closing does not lock."""
 
 
 class Ecriture(Base):
@@ -176,9 +179,21 @@ def exercices_clos(session: Session, annees: set[int] | None = None) -> set[int]
     return set(session.scalars(query))
 
 
+def verrou_exercice(session: Session, annee: int, *, exclusif: bool = False) -> None:
+    """Hold the exercise until the transaction ends (PostgreSQL): posting holds it shared, closing exclusive, so that
+    an entry checked before a closing commits is committed before it, and one checked after sees it. SQLite has one
+    writer at a time: a posting that read before a closing committed cannot write after it."""
+    if session.get_bind().dialect.name == "postgresql":
+        function = "pg_advisory_xact_lock" if exclusif else "pg_advisory_xact_lock_shared"
+        session.execute(text(f"SELECT {function}(hashtext('secu.exercice.' || current_schema() || '.' || :annee))"), {"annee": str(annee)})
+
+
 def _check_exercices(session: Session, entries: Sequence[NouvelleEcriture]) -> None:
     """No new entry dated in a closed exercise; a correction names a closed exercise before its own."""
+    entries = [e for e in entries if not all(ligne.compte.startswith(LIVRE_SIMULE) for ligne in e.lignes)]
     years = {e.date_operation.year for e in entries} | {e.exercice_rattache for e in entries if e.exercice_rattache is not None}
+    for year in sorted(years):
+        verrou_exercice(session, year)
     closed = exercices_clos(session, years)
     for entry in entries:
         year = entry.date_operation.year

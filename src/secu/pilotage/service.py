@@ -63,6 +63,7 @@ def cloturer(session: Session, caller: Caller, annee: int, *, today: date | None
     ccss.verifier_annee(annee)
     if annee >= today.year:
         raise InvalidField("annee", f"l'exercice {annee} n'est pas terminé : il ne peut être clos qu'à partir du 1er janvier {annee + 1}")
+    ledger.verrou_exercice(session, annee, exclusif=True)
     if annee in ledger.exercices_clos(session, {annee}):
         raise Conflict(f"l'exercice {annee} est déjà clos", field="annee")
     clos = ledger.ExerciceClos(annee=annee, clos_le=datetime.now(UTC), clos_par=caller.user_id)
