@@ -60,25 +60,22 @@ def _graphique_secu(doc: dict[str, Any]) -> Graphique | None:
 
 
 def _graphique_lfss(annee: int, publies: list[dict[str, Any]]) -> Graphique | None:
+    """The soldes of the LFSS by branch: two states at most (the chart has two patterns), the first published and the
+    last (voted or rectified, and executed when there is one)."""
     branches = [b for b in ("maladie", "atmp", "vieillesse", "famille", "autonomie") if any(p["branche"] == b for p in publies)]
-    etats = [e for e in lfss.ETATS if any(p["etat"] == e for p in publies)]
+    etats = [e for e in lfss.ETATS if any(p["etat"] == e and p["branche"] in branches for p in publies)]
     if not branches or not etats:
         return None
     par = {(p["branche"], p["etat"]): p for p in publies}
     series = []
-    for k, etat in enumerate(etats[:2] if len(etats) > 2 else etats):  # the chart's two patterns: the first two states
-        valeurs = [float(Decimal(par[(b, etat)]["solde_md"])) if (b, etat) in par else 0.0 for b in branches]
-        textes = [_md_texte(par[(b, etat)]["solde_md"]) + " Md€" if (b, etat) in par else "non publié" for b in branches]
-        series.append(Serie(lfss.ETATS[etat], "barre-charges" if k == 0 else "barre-produits", valeurs, textes))
-    if len(etats) > 2:  # the executed solde matters most: keep it with the voted or rectified one
-        last = etats[-1]
-        series[1] = Serie(lfss.ETATS[last], "barre-produits",
-                          [float(Decimal(par[(b, last)]["solde_md"])) if (b, last) in par else 0.0 for b in branches],
-                          [_md_texte(par[(b, last)]["solde_md"]) + " Md€" if (b, last) in par else "non publié" for b in branches])
+    for classe, etat in zip(("barre-charges", "barre-produits"), dict.fromkeys((etats[0], etats[-1])), strict=False):
+        cells = [par.get((b, etat)) for b in branches]
+        series.append(Serie(lfss.ETATS[etat], classe, [float(Decimal(c["solde_md"])) if c else 0.0 for c in cells],
+                            [_md_texte(c["solde_md"]) + " Md€" if c else "non publié" for c in cells]))
     return dessiner(Graphique(
         ident="lfss-soldes",
         titre=f"LFSS {annee} : solde par branche de l'ensemble des régimes obligatoires de base (Md€)",
-        description="Diagramme en barres groupées par branche. Les valeurs, avec leur texte, figurent dans le tableau des valeurs de la LFSS.",
+        description="Diagramme en barres groupées par branche. Les valeurs, avec leur texte, figurent dans le tableau d'équilibre.",
         categories=[COURTS[b] for b in branches], series=series, unite="Md€",
     ))
 
