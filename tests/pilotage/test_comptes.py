@@ -173,3 +173,38 @@ def test_a_year_out_of_range_names_the_field() -> None:
     with pytest.raises(InvalidField) as bad:
         ccss.verifier_annee(1990)
     assert bad.value.field == "annee"
+
+
+def test_a_closing_waits_for_the_posting_that_checked_the_year_before_it(database_url: str, sessions) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL: an entry checked while its year is open is committed before the year closes, never after."""
+    import threading
+    import time
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time: the race cannot happen")
+    cnam = branches.caisse_nationale("maladie")
+    checked, events = threading.Event(), {}
+    engine = make_engine(database_url)
+    other = session_factory(engine)
+
+    def poster() -> None:
+        with unit_of_work(sessions) as s:
+            ledger.post(s, ledger.NouvelleEcriture("course-2021", date(2021, 12, 31), "course", (
+                ledger.Ligne("maladie", cnam, "charges.prestations.soins", 700), ledger.Ligne("maladie", cnam, "tresorerie.virements_emis", -700))))
+            checked.set()
+            time.sleep(1.0)
+        events["posted"] = time.monotonic()
+
+    thread = threading.Thread(target=poster)
+    thread.start()
+    try:
+        assert checked.wait(30)
+        with unit_of_work(other) as s:
+            service.cloturer(s, SYSTEM, 2021)
+        events["closed"] = time.monotonic()
+    finally:
+        thread.join(30)
+        engine.dispose()
+    assert events["closed"] > events["posted"]  # the closing waited for the posting's commit
+    with unit_of_work(sessions) as s:
+        assert _line(service.lire_comptes(s, SYSTEM, 2021), "maladie", "charge", "prestations_legales", "maladie") == 700
