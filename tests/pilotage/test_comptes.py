@@ -35,7 +35,7 @@ def sessions(database_url: str):  # type: ignore[no-untyped-def]
         return ledger.NouvelleEcriture(key, day, key, lignes, exercice_rattache=rattache)
 
     with unit_of_work(factory) as s:
-        for i in range(6):  # six entries of soins: above the secret statistique's threshold
+        for i in range(12):  # twelve entries of soins: at least the secret statistique's threshold (11)
             ledger.post(s, entry(f"soins:{i}", date(2024, 3, 1 + i),
                                  ledger.Ligne("maladie", cnam, "charges.prestations.soins", 10_000),
                                  ledger.Ligne("maladie", cnam, "charges.prestations.participations_assures", -200),
@@ -68,17 +68,17 @@ def _line(doc: dict, branche: str, sens: str, ligne: str, risque: str | None = N
 def test_the_ledger_in_the_ccss_shape(sessions) -> None:  # type: ignore[no-untyped-def]
     with unit_of_work(sessions) as s:
         doc = service.lire_comptes(s, SYSTEM, 2024)
-    # soins 6 × 100 € less 6 × 2 € of participations: prestations légales, risque maladie
-    assert _line(doc, "maladie", "charge", "prestations_legales", "maladie") == 6 * 9_800
+    # soins 12 × 100 € less 12 × 2 € of participations: prestations légales, risque maladie
+    assert _line(doc, "maladie", "charge", "prestations_legales", "maladie") == 12 * 9_800
     assert _line(doc, "maladie", "charge", "prestations_legales", "maternite") == 50_000
     assert _line(doc, "maladie", "produit", "cotisations") == 70_000 and _line(doc, "maladie", "produit", "csg") == 30_000
     assert _line(doc, "vieillesse", "produit", "cotisations") == 80_000  # the ledger's « retraite » is the vieillesse branch
     assert _line(doc, "famille", "charge", "prestations_legales", "famille", regime="agricole") == 14_000
     tableau = {(c["branche"], c["regime"]): c for c in doc["tableau"]}
-    assert tableau[("maladie", "robss")]["solde_cents"] == 100_000 - (6 * 9_800 + 50_000)
+    assert tableau[("maladie", "robss")]["solde_cents"] == 100_000 - (12 * 9_800 + 50_000)
     assert tableau[("famille", "agricole")]["depenses_cents"] == tableau[("famille", "robss")]["depenses_cents"] == 14_000
     assert tableau[("toutes", "robss")]["recettes_cents"] == 200_000
-    assert tableau[("toutes", "robss")]["depenses_cents"] == 6 * 9_800 + 50_000 + 14_000
+    assert tableau[("toutes", "robss")]["depenses_cents"] == 12 * 9_800 + 50_000 + 14_000
     assert doc["hors_perimetre_charges_cents"] == 30_000  # the département's APA: not the ROBSS's
     assert doc["non_classes"] == [{"compte": "charges.divers.inconnu", "branche": "maladie", "regime": "general", "solde_cents": 500, "ecritures": 1}]
     assert all(r["montant_cents"] < 1_000_000 for r in doc["lignes"])  # the simulated year stays in its own book
@@ -103,8 +103,8 @@ def test_an_analyst_reads_aggregates_under_the_secret_statistique_and_an_agent_n
         doc = service.lire_comptes(s, ANALYSTE, 2024)
         with pytest.raises(Forbidden):
             service.lire_comptes(s, AGENT, 2024)
-    # six entries of soins are shown; the one IJ maternité is not, nor the totals it is part of
-    assert _line(doc, "maladie", "charge", "prestations_legales", "maladie") == 6 * 9_800
+    # twelve entries of soins are shown (each touches two accounts of the line: counted once); the one IJ maternité is not, nor the totals it is part of
+    assert _line(doc, "maladie", "charge", "prestations_legales", "maladie") == 12 * 9_800
     assert _line(doc, "maladie", "charge", "prestations_legales", "maternite") is None
     tableau = {(c["branche"], c["regime"]): c for c in doc["tableau"]}
     assert tableau[("maladie", "robss")]["solde_cents"] is None and tableau[("toutes", "robss")]["solde_cents"] is None
@@ -208,3 +208,16 @@ def test_a_closing_waits_for_the_posting_that_checked_the_year_before_it(databas
     assert events["closed"] > events["posted"]  # the closing waited for the posting's commit
     with unit_of_work(sessions) as s:
         assert _line(service.lire_comptes(s, SYSTEM, 2021), "maladie", "charge", "prestations_legales", "maladie") == 700
+
+
+def test_an_entry_touching_two_accounts_of_a_line_counts_once_for_the_secret(sessions) -> None:  # type: ignore[no-untyped-def]
+    cnam = branches.caisse_nationale("maladie")
+    with unit_of_work(sessions) as s:
+        for i in range(10):  # ten entries, twenty lines on the same CCSS line: fewer than 11 entries
+            ledger.post(s, ledger.NouvelleEcriture(f"dix:{i}", date(2022, 5, 1 + i), "soins", (
+                ledger.Ligne("maladie", cnam, "charges.prestations.soins", 1_000),
+                ledger.Ligne("maladie", cnam, "charges.prestations.participations_assures", -100),
+                ledger.Ligne("maladie", cnam, "tresorerie.virements_emis", -900))))
+    with unit_of_work(sessions) as s:
+        assert _line(service.lire_comptes(s, SYSTEM, 2022), "maladie", "charge", "prestations_legales", "maladie") == 9_000
+        assert _line(service.lire_comptes(s, ANALYSTE, 2022), "maladie", "charge", "prestations_legales", "maladie") is None
