@@ -17,6 +17,18 @@ def test_every_account_the_demo_posted_has_its_line(database_url: str) -> None:
     assert len(posted) > 20  # the demo pays care, IJ, pensions, family benefits, the APA, and collects DSN
     table = correspondance()
     assert [c for c in posted if table.classer(c) is None] == []
+    # the accounts classified by the database (the same patterns as SQL LIKE) leave nothing unclassed either
+    from secu.core.db import make_engine, session_factory, unit_of_work
+    from secu.pilotage.comptes import comptes
+
+    engine = make_engine(database_url)
+    try:
+        with unit_of_work(session_factory(engine)) as session:
+            years = {int(str(d)[:4]) for d in session.execute(sa.text("SELECT DISTINCT date_operation FROM ligne_ecriture")).scalars()}
+            for year in sorted(years):
+                assert comptes(session, year)["non_classes"] == [], year
+    finally:
+        engine.dispose()
 
 
 def test_the_accounts_page_shows_the_lfss_beside_the_ledger(page, login, screenshot, register) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
