@@ -13,7 +13,6 @@ import fnmatch
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -144,11 +143,6 @@ def _soldes(session: Session, annee: int, simulation: bool, table: Correspondanc
         .group_by(L.branche, L.regime, cle, E.exercice_rattache)
     )
     return [(b, r, c, x, int(s), int(n)) for b, r, c, x, s, n in session.execute(query)]
-
-
-def md(cents: int) -> str:
-    """Cents as Md€ with one decimal (the LFSS's unit), half away from zero."""
-    return str((Decimal(cents) / Decimal(10) ** 11).quantize(Decimal("0.1"), rounding="ROUND_HALF_UP"))
 
 
 def comptes(session: Session, annee: int, *, branche: str | None = None, simulation: bool = False) -> dict[str, Any]:
