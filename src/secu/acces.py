@@ -103,6 +103,9 @@ class Permission(StrEnum):
     RETRAITE_DEMANDER_CORRECTION = "retraite_demander_correction"
     RETRAITE_INSTRUIRE_CORRECTION = "retraite_instruire_correction"
     RETRAITE_IMPORTER_CARRIERE = "retraite_importer_carriere"
+    # pilotage (DSS): the national accounts, closing an exercise
+    LIRE_COMPTES_NATIONAUX = "lire_comptes_nationaux"
+    CLOTURER_EXERCICE = "cloturer_exercice"
     # the pages of each portal
     ESPACE_ASSURE = "espace_assure"
     ESPACE_AGENT = "espace_agent"
@@ -183,6 +186,10 @@ POLITIQUE: dict[Permission, dict[Role, Portee]] = {
     P.RETRAITE_DEMANDER_CORRECTION: {R.ASSURE: LE_SIEN},
     P.RETRAITE_INSTRUIRE_CORRECTION: {R.AGENT: SA_CAISSE},
     P.RETRAITE_IMPORTER_CARRIERE: {R.ADMIN: TOUT},
+    # The accounts in the CCSS's shape: the analysts (the DSS's profile) read them as aggregates, under the secret
+    # statistique; closing an exercise is the agence comptable's act (administration).
+    P.LIRE_COMPTES_NATIONAUX: {R.ADMIN: TOUT, R.ANALYSTE: AGREGATS},
+    P.CLOTURER_EXERCICE: {R.ADMIN: TOUT},
     P.ESPACE_ASSURE: {R.ASSURE: LE_SIEN},
     P.ESPACE_AGENT: {R.AGENT: SA_CAISSE},
     P.ESPACE_ANALYSTE: {R.ANALYSTE: TOUT},

@@ -27,6 +27,7 @@ from secu.maladie.api import fhir_router
 from secu.maladie.api import router as maladie
 from secu.organismes.api import router as organismes
 from secu.parametres.api import router as parametres
+from secu.pilotage.api import router as pilotage
 from secu.recouvrement.api import router as recouvrement
 from secu.register.api import routers as register
 from secu.retraite.api import router as retraite_demande
@@ -52,6 +53,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     retraite_demande,
     retraite_survivants,
     retraite_carriere,
+    pilotage,
 )
 
 DESCRIPTION = (

@@ -23,6 +23,7 @@ from secu.famille import cli as famille_cli
 from secu.maladie import batch as maladie_batch
 from secu.organismes import cli as organismes_cli
 from secu.parametres import cli as parametres_cli
+from secu.pilotage import cli as pilotage_cli
 from secu.recouvrement import cli as recouvrement_cli
 from secu.retraite import cli as retraite_cli
 from secu.simulation import cli as simulation_cli
@@ -298,5 +299,6 @@ for declared in (
     simulation_cli.commandes,
     synth_cli.commandes,
     retraite_cli.commandes,
+    pilotage_cli.commandes,
 ):
     app.add_typer(declared)

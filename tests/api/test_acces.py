@@ -65,6 +65,8 @@ retraite_lire_carriere                    S C . . . . .
 retraite_demander_correction              S . . . . . .
 retraite_instruire_correction             . C . . . . .
 retraite_importer_carriere                . . . . . . T
+lire_comptes_nationaux                    . . . . . A T
+cloturer_exercice                         . . . . . . T
 espace_assure                             S . . . . . .
 espace_agent                              . C . . . . .
 espace_analyste                           . . . . . T .

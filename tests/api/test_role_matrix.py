@@ -430,6 +430,15 @@ MATRIX: dict[tuple[str, str], list[Cas]] = {
     ("POST", "/analyste/reformes"): [_page("/analyste/reformes", {"analyste"}, body={})],
     ("GET", "/analyste/reformes/{ident}"): [_page("/analyste/reformes/0123456789abcdef", {"analyste"}, status=404)],
     ("GET", "/analyste/reformes/{ident}/etat"): [_page("/analyste/reformes/0123456789abcdef/etat", {"analyste"}, status=404)],
+    ("GET", "/analyste/comptes"): [_page(f"/analyste/comptes?annee={TODAY.year}", {"analyste"})],
+    ("GET", "/analyste/comptes/export"): [_page(f"/analyste/comptes/export?annee={TODAY.year}&format=parquet", {"analyste"})],
+    # -- pilotage (DSS): the national accounts for the analysts (aggregates) and the administration; closing an
+    # exercise is the administration's (the current year: refused on its merits, 422, so nothing is closed here)
+    ("GET", "/api/pilotage/comptes"): [_read(f"/api/pilotage/comptes?annee={TODAY.year}", {"admin", "analyste"})],
+    ("GET", "/api/pilotage/comptes/export"): [_read(f"/api/pilotage/comptes/export?annee={TODAY.year}&table=tableau", {"admin", "analyste"})],
+    ("GET", "/api/pilotage/lfss"): [_read("/api/pilotage/lfss?annee=2025", {"admin", "analyste"})],
+    ("GET", "/api/pilotage/exercices"): [_read("/api/pilotage/exercices", {"admin", "analyste"})],
+    ("POST", "/api/pilotage/exercices/{annee}/cloture"): [Cas(f"/api/pilotage/exercices/{TODAY.year}/cloture", ADMIN, body={})],
     # -- retraite: the compte de carrière. The assuré his own; the agents of his caisse de retraite (none in this world:
     # the parent's is the CNAV) — tests/retraite/test_carriere_api.py checks them; nobody else, not even the admin.
     ("GET", "/api/retraite/carriere/{personne_id}"): [

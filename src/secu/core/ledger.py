@@ -9,6 +9,10 @@ Entries are append-only (the database refuses UPDATE and DELETE): a mistake
 is corrected by a new entry. Each entry carries an idempotency key: posting
 the same key twice returns the first entry, and posting different content
 under a used key is refused.
+
+An exercise (a calendar year) once closed (:class:`ExerciceClos`) is locked: no new entry is dated in it. A later
+correction is a new entry dated in the open exercise, flagged as relating to the closed year
+(``exercice_rattache``), so the closed accounts stay as they were approved and the correction shows where it was made.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from sqlalchemy import (
     distinct,
     func,
     select,
+    text,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -42,6 +47,8 @@ MONTANT_MAX_CENTS = money.MONTANT_MAX_CENTS
 """The largest line: any sum of the lines a balance adds up stays far within the database's 64-bit integers."""
 MAX_LIGNES = 10_000
 REGIMES = ("general", "agricole")
+LIVRE_SIMULE = "simulation."
+"""The prefix of the simulated year's accounts (secu.simulation.run): a book apart, which closing does not lock."""
 
 
 class Ecriture(Base):
@@ -53,9 +60,20 @@ class Ecriture(Base):
     libelle: Mapped[str] = mapped_column(String(200))
     document_source: Mapped[str | None] = mapped_column(String(120))
     empreinte: Mapped[str] = mapped_column(String(64))
+    exercice_rattache: Mapped[int | None] = mapped_column(Integer, default=None)  # a correction of that closed exercise
     enregistre_le: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(UTC))
 
     lignes: Mapped[list[LigneEcriture]] = relationship(back_populates="ecriture", order_by="LigneEcriture.id")
+
+
+class ExerciceClos(Base):
+    """A closed exercise: its entries are final (closing is :func:`secu.pilotage.service.cloturer`, journaled)."""
+
+    __tablename__ = "exercice_clos"
+
+    annee: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    clos_le: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(UTC))
+    clos_par: Mapped[int | None] = mapped_column(Integer)  # the user who closed it
 
 
 class LigneEcriture(Base):
@@ -91,14 +109,18 @@ class NouvelleEcriture:
     libelle: str
     lignes: tuple[Ligne, ...]
     document_source: str | None = None
+    exercice_rattache: int | None = None
+    """For a correction of a closed exercise: that exercise's year (the entry is dated in the open one)."""
 
     def fingerprint(self) -> str:
-        content = {
+        content: dict[str, object] = {
             "date": self.date_operation.isoformat(),
             "libelle": self.libelle,
             "document": self.document_source,
             "lignes": [ligne.__dict__ for ligne in self.lignes],
         }
+        if self.exercice_rattache is not None:  # only then: the fingerprints of every other entry stay as they were
+            content["exercice_rattache"] = self.exercice_rattache
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
@@ -147,6 +169,43 @@ def _check(entry: NouvelleEcriture) -> None:
         raise InvalidField("lignes", f"écriture déséquilibrée : débits et crédits diffèrent de {total} centimes")
 
 
+def exercices_clos(session: Session, annees: set[int] | None = None) -> set[int]:
+    """The closed exercises (among ``annees`` when given)."""
+    query = select(ExerciceClos.annee)
+    if annees is not None:
+        if not annees:
+            return set()
+        query = query.where(ExerciceClos.annee.in_(sorted(annees)))
+    return set(session.scalars(query))
+
+
+def verrou_exercice(session: Session, annee: int, *, exclusif: bool = False) -> None:
+    """Hold the exercise until the transaction ends (PostgreSQL): posting holds it shared, closing exclusive, so that
+    an entry checked before a closing commits is committed before it, and one checked after sees it. SQLite has one
+    writer at a time: a posting that read before a closing committed cannot write after it."""
+    if session.get_bind().dialect.name == "postgresql":
+        function = "pg_advisory_xact_lock" if exclusif else "pg_advisory_xact_lock_shared"
+        session.execute(text(f"SELECT {function}(hashtext('secu.exercice.' || current_schema() || '.' || :annee))"), {"annee": str(annee)})
+
+
+def _check_exercices(session: Session, entries: Sequence[NouvelleEcriture]) -> None:
+    """No new entry dated in a closed exercise; a correction names a closed exercise before its own."""
+    entries = [e for e in entries if not all(ligne.compte.startswith(LIVRE_SIMULE) for ligne in e.lignes)]
+    years = {e.date_operation.year for e in entries} | {e.exercice_rattache for e in entries if e.exercice_rattache is not None}
+    for year in sorted(years):
+        verrou_exercice(session, year)
+    closed = exercices_clos(session, years)
+    for entry in entries:
+        year = entry.date_operation.year
+        if year in closed:
+            raise InvalidField("date_operation", f"l'exercice {year} est clos : une correction s'écrit dans l'exercice ouvert, "
+                                                 f"rattachée à {year} (exercice_rattache)")
+        rattache = entry.exercice_rattache
+        if rattache is not None and (rattache >= year or rattache not in closed):
+            raise InvalidField("exercice_rattache", f"l'exercice de rattachement {rattache} doit être un exercice clos, "
+                                                    f"antérieur à celui de l'écriture ({year})")
+
+
 def post(session: Session, entry: NouvelleEcriture) -> Ecriture:
     """Record an entry once. The same key with the same content returns the first entry."""
     _check(entry)
@@ -154,11 +213,13 @@ def post(session: Session, entry: NouvelleEcriture) -> Ecriture:
     existing = session.scalar(select(Ecriture).where(Ecriture.cle_idempotence == entry.cle_idempotence))
     if existing is not None:
         return _same_or_conflict(existing, fingerprint)
+    _check_exercices(session, (entry,))
     ecriture = Ecriture(
         cle_idempotence=entry.cle_idempotence,
         date_operation=entry.date_operation,
         libelle=entry.libelle,
         document_source=entry.document_source,
+        exercice_rattache=entry.exercice_rattache,
         empreinte=fingerprint,
         lignes=[
             LigneEcriture(
@@ -205,9 +266,11 @@ def post_many(session: Session, entries: Sequence[NouvelleEcriture]) -> None:
     new = [entry for entry in entries if entry.cle_idempotence not in recorded]
     if not new:
         return
+    _check_exercices(session, new)
     ids = bulk_insert(session, table_of(Ecriture), [
         {"cle_idempotence": e.cle_idempotence, "date_operation": e.date_operation, "libelle": e.libelle,
-         "document_source": e.document_source, "empreinte": fingerprints[e.cle_idempotence]} for e in new], ids=True)
+         "document_source": e.document_source, "exercice_rattache": e.exercice_rattache,
+         "empreinte": fingerprints[e.cle_idempotence]} for e in new], ids=True)
     bulk_insert(session, table_of(LigneEcriture), [
         {"ecriture_id": ecriture_id, "date_operation": entry.date_operation, "branche": ligne.branche, "regime": ligne.regime,
          "organisme_code": ligne.organisme_code, "compte": ligne.compte, "montant_cents": ligne.montant_cents,

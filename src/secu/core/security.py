@@ -319,6 +319,9 @@ class Ressource(StrEnum):
     CORRECTIONS_CARRIERE = "retraite.corrections"  # a caisse's queue of corrections to instruct
     IMPORT_CARRIERE = "retraite.import"
     ESTIMATION_RETRAITE = "retraite.estimation"
+    # pilotage
+    EXERCICE = "pilotage.exercice"  # closing an exercise of the ledger
+    EXPORT_COMPTES = "pilotage.export"  # the national accounts taken away as a file
 
 
 def journal(

@@ -35,6 +35,7 @@ class EcritureIn(Entree):
     date_operation: date
     libelle: str = Field(max_length=200)
     document_source: str | None = Field(default=None, max_length=120)
+    exercice_rattache: int | None = Field(default=None, ge=1996, le=2100, description="correction d'un exercice clos : son année")
     lignes: list[LigneIn] = Field(max_length=ledger.MAX_LIGNES)
 
 
@@ -45,6 +46,7 @@ class EcritureOut(BaseModel):
     date_operation: date
     libelle: str
     document_source: str | None
+    exercice_rattache: int | None = None
     lignes: list[LigneIn]
 
 
@@ -87,6 +89,7 @@ def post_entry(request: Request, caller: CallerDep, data: EcritureIn) -> Ecritur
         date_operation=data.date_operation,
         libelle=data.libelle,
         document_source=data.document_source,
+        exercice_rattache=data.exercice_rattache,
         lignes=tuple(ledger.Ligne(**ligne.model_dump()) for ligne in data.lignes),
     )
     with transaction(request) as session:

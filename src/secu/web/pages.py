@@ -47,8 +47,8 @@ def home(request: Request) -> HTMLResponse:
 
 
 # A portal is included once its module exists, so each can land on its own.
-for _name in ("connexion", "assure", "agent", "analyste", "arrets", "medecin", "retraite_carriere", "analyste_retraite", "retraite_demande",
-              "retraite_survivants"):
+for _name in ("connexion", "assure", "agent", "analyste", "analyste_comptes", "arrets", "medecin", "retraite_carriere", "analyste_retraite",
+              "retraite_demande", "retraite_survivants"):
     if importlib.util.find_spec(f"secu.web.{_name}") is not None:
         router.include_router(importlib.import_module(f"secu.web.{_name}").router)
 # The analyst's reform costing lives with the pilotage (a page of its own, under /analyste/reformes).
