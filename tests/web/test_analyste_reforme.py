@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.web.conftest import browser, demo_home, login, page, screenshot, server  # noqa: F401 - the browser fixtures
-
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "reforme-sans-majoration-age.yaml"
 
 
-def test_a_reform_is_uploaded_refused_or_costed(page, login, screenshot) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_reform_is_uploaded_refused_or_costed(page, login, screenshot) -> None:  # type: ignore[no-untyped-def]
     login(page, "analyste")
     page.goto("/analyste")
     page.get_by_role("link", name="Chiffrer une réforme").click()
