@@ -429,7 +429,7 @@ def _pensions(sessions: Any, count: int) -> None:
 
 def _retraites(sessions: Any) -> None:
     """Retirement benefits granted through the services, their months not paid yet: the oldest person dies (recorded in
-    the register), every other person of 64 or more gets a pension de droit propre, the first of them the ASPA too,
+    the register), every person of 64 to 72 gets a pension de droit propre, the first of them the ASPA too,
     and the first person of 55 to 63 a réversion of the deceased's pension (keyed: he drew none here)."""
     from secu.core import ages
     from secu.core.db import unit_of_work
@@ -447,7 +447,7 @@ def _retraites(sessions: Any) -> None:
         defunt = people[0] if people and age[people[0].id] >= 70 else None
         if defunt is not None:
             service.change_person(session, defunt.id, schemas.PersonneChange(date_deces=deces), caller=SYSTEM, today=REFERENCE)
-        retraites = [p for p in people if p is not defunt and age[p.id] >= 64]
+        retraites = [p for p in people if p is not defunt and 64 <= age[p.id] <= 72]  # the rules hold the generations from 1952
         for index, personne in enumerate(retraites):
             claim = demande.demander(session, SYSTEM, demande.DemandeIn(personne_id=personne.id, date_demande=date(2025, 7, 1), date_effet=date(2025, 9, 1),
                                                                         iban=personne.iban or IBAN_DEMO), today=REFERENCE)
