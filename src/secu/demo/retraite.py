@@ -99,8 +99,6 @@ class RetraiteReport:
     """Salary lines imported into the compte de carrière (when it is installed)."""
     services: bool = False
     """Whether the claim service filed, decided and paid the pensions (else: computed by the rules only)."""
-    compte: str = COMPTE
-    compte_actif: str = COMPTE_ACTIF
     solidarite: bool = False
     """Whether the réversion and the ASPA were claimed, decided and paid through :mod:`secu.retraite.survivants`."""
     comptes: dict[str, str] = field(default_factory=dict)
@@ -269,10 +267,9 @@ def _au_compte(sessions: sessionmaker[Session], careers: list[Carriere]) -> int:
     return int(bilan.ajoutees)
 
 
-def _par_le_service(sessions: sessionmaker[Session], careers: list[Carriere], computed: pl.DataFrame, report: RetraiteReport, *,
-                    payer: bool = True) -> set[str]:
+def _par_le_service(sessions: sessionmaker[Session], careers: list[Carriere], computed: pl.DataFrame, report: RetraiteReport) -> None:
     """The hook: each living retiree's claim filed, instructed with the career facts, decided; the réversion and the
-    ASPA likewise; then, with ``payer``, the months of :data:`MOIS_PAYES` paid. Returns the caisses of the claims."""
+    ASPA likewise; then the months of :data:`MOIS_PAYES` paid."""
     # Imported by name: the claim service is installed beside the demo, or not (seed_retraite asks).
     demande: Any = importlib.import_module("secu.retraite.demande")
     paiement: Any = importlib.import_module("secu.retraite.paiement")
@@ -300,12 +297,10 @@ def _par_le_service(sessions: sessionmaker[Session], careers: list[Carriere], co
         if importlib.util.find_spec("secu.retraite.survivants") is not None:
             caisses |= _solidarite(session, careers, by_id)
             report.solidarite = True
-    if payer:
-        for caisse in sorted(caisses):
-            for month in MOIS_PAYES:
-                report.verse_cents += paiement.run_payments(sessions, caisse, paiement.echeance_du_mois(month)).total_cents
+    for caisse in sorted(caisses):
+        for month in MOIS_PAYES:
+            report.verse_cents += paiement.run_payments(sessions, caisse, paiement.echeance_du_mois(month)).total_cents
     report.services = True
-    return caisses
 
 
 def _solidarite(session: Session, careers: list[Carriere], computed: dict[int, dict[str, Any]]) -> set[str]:
@@ -345,10 +340,9 @@ def _solidarite(session: Session, careers: list[Carriere], computed: dict[int, d
     return caisses
 
 
-def seed_retraite(sessions: sessionmaker[Session], *, seed_value: int = 2026, payer: bool = True) -> RetraiteReport:
-    """Choose the demo's retirees, compute their pensions, record the death, open the sign-ins (:data:`COMPTES`); file
-    and decide the claims through the claim services when they are installed, and pay them (unless ``payer`` is false:
-    the fault harness runs the payments itself)."""
+def seed_retraite(sessions: sessionmaker[Session], *, seed_value: int = 2026) -> RetraiteReport:
+    """Choose the demo's retirees, compute their pensions, record the death, open the sign-ins (:data:`COMPTES`); file,
+    decide and pay the claims through the claim services when they are installed."""
     from secu.utilisateurs.service import UtilisateurIn, create_user
 
     report = RetraiteReport()
@@ -385,5 +379,5 @@ def seed_retraite(sessions: sessionmaker[Session], *, seed_value: int = 2026, pa
     if importlib.util.find_spec("secu.retraite.import_carriere") is not None:
         report.lignes_au_compte = _au_compte(sessions, [c for c in careers if c.part_pass and c.role != "defunt"])
     if importlib.util.find_spec("secu.retraite.demande") is not None:
-        _par_le_service(sessions, careers, computed, report, payer=payer)
+        _par_le_service(sessions, careers, computed, report)
     return report
