@@ -4,7 +4,7 @@
     .venv/bin/python bench/fautes.py --essais 20 --bases sqlite --flux paiement_maladie,liquidation
 
 For each database and flow (intake of feuilles de soins, maladie payment run, CAF payment run, DSN intake,
-``secu liquidate``, ``secu ij-payer``, the invalidity pensions' monthly run):
+``secu liquidate``, ``secu ij-payer``, the invalidity pensions' monthly run, the caisse retraite's monthly run):
 ``--essais`` trials where one child process is killed (SIGKILL) at a random kill point
 (a commit, just before or just after it; a lot of a batch, the flush, the rename), then ``--essais`` where
 a second, unharmed child runs the same flow at the same time; each followed by a resume and the checks of
@@ -34,7 +34,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--essais", type=int, default=100, help="trials per flow and mode (alone, racing)")
     parser.add_argument("--flux", default=",".join(("saisie", "paiement_maladie", "paiement_famille", "dsn", "liquidation", "paiement_ij",
-                                                     "paiement_invalidite")))  # fmt: skip
+                                                     "paiement_invalidite", "paiement_retraite")))  # fmt: skip
     parser.add_argument("--bases", default="sqlite,postgresql")
     parser.add_argument("--modes", default="seul,course", help="seul: one child killed; course: and a second one racing it")
     parser.add_argument("--graine", type=int, default=2026)

@@ -54,6 +54,8 @@ class Branche:
     """The ledger branch its accounts are booked on (:data:`secu.core.ledger.BRANCHES`: ``retraite`` for ``vieillesse``)."""
     simulee: bool = True
     """Whether the simulated year has accounts of its own for it (the recouvrement only passes money on)."""
+    organisme: str | None = None
+    """The organism whose books carry it when no caisse nationale of the régime général does (the FSV, a fund)."""
 
 
 def register(module: str) -> None:
@@ -121,8 +123,9 @@ def hors_grand_livre() -> frozenset[str]:
 
 
 def caisse_nationale(grand_livre: str) -> str:
-    """The code of the national caisse of the régime général that carries ``grand_livre`` (organismes' data)."""
-    caisse = _caisses().get(grand_livre)
+    """The code of the national caisse of the régime général that carries ``grand_livre`` (organismes' data), else
+    the organism its branch declares (:attr:`Branche.organisme`)."""
+    caisse = _caisses().get(grand_livre) or next((b.organisme for b in branches() if b.grand_livre == grand_livre and b.organisme), None)
     if caisse is None:
         raise InvalidField("branche", f"aucune caisse nationale du régime général pour la branche {grand_livre!r}")
     return caisse

@@ -131,7 +131,7 @@ def demo(
         table = Table(title=f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD})")
         table.add_column("identifiant")
         table.add_column("ce qu'il voit")
-        for login, what in (report.comptes | invalidite_report.comptes).items():
+        for login, what in (report.comptes | invalidite_report.comptes | retraite_report.comptes).items():
             table.add_row(login, what)
         console.print(table)
     if soins is not None:
@@ -168,9 +168,9 @@ def demo(
             f"Retraite : {retraite_report.retraites} retraités (pension mensuelle brute : {pensions}) ; réversion "
             f"{format_eur(retraite_report.reversion_mensuelle_cents)} par mois, ASPA {format_eur(retraite_report.aspa_mensuelle_cents)} par mois ; "
             f"un actif à {retraite_report.actif_trimestres} trimestres ; {retraite_report.lignes_au_compte} salaires importés au compte de carrière ; "
-            + (f"pensions demandées, attribuées et versées {format_eur(retraite_report.verse_cents)}" if retraite_report.services
-               else "pensions calculées par les règles (le service des demandes n'est pas installé)")
-            + f" ; comptes {retraite_report.compte} (sa pension) et {retraite_report.compte_actif} (son estimation)."
+            + (f"{'pensions, réversion et ASPA' if retraite_report.solidarite else 'pensions'} demandées, attribuées et versées "
+               f"{format_eur(retraite_report.verse_cents)}." if retraite_report.services
+               else "pensions calculées par les règles (le service des demandes n'est pas installé).")
         )
     console.print(f"Base : {engine.url.render_as_string(hide_password=True)}")
     if not no_serve:

@@ -5,7 +5,8 @@ Used by ``tests/fautes/test_fautes.py`` (a few trials per flow) and ``bench/faut
 The flows are the operations an outage can cut: the intake of feuilles de soins (``saisie``), the maladie
 payment run (``paiement_maladie``), the CAF payment run (``paiement_famille``), DSN intake (``dsn``),
 ``secu liquidate`` (``liquidation``), ``secu ij-payer`` (``paiement_ij``: the IJ periods liquidated then paid, per
-caisse) and the monthly run of the invalidity pensions (``paiement_invalidite``, three months). Each trial:
+caisse), the monthly run of the invalidity pensions (``paiement_invalidite``, three months) and the caisse retraite's
+monthly run (``paiement_retraite``, three months: pensions de droit propre, a réversion, an ASPA). Each trial:
 
 1. copies a prepared world (the demo population, liquidated feuilles to pay, the DSN and claims to send:
    :func:`build_world`) into a database of its own;
@@ -48,7 +49,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-FLOWS = ("saisie", "paiement_maladie", "paiement_famille", "dsn", "liquidation", "paiement_ij", "paiement_invalidite")
+FLOWS = ("saisie", "paiement_maladie", "paiement_famille", "dsn", "liquidation", "paiement_ij", "paiement_invalidite", "paiement_retraite")
 PG_URL = os.environ.get("SECU_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 RUN_DATE = date(2026, 1, 5)
 EXIT_REFUSED = 3
@@ -189,6 +190,27 @@ def flow_paiement_invalidite(url: str, workdir: Path) -> None:
         engine.dispose()
 
 
+def flow_paiement_retraite(url: str, workdir: Path) -> None:
+    """The caisses retraite's monthly runs (``secu retraite payer``'s): droit propre, then réversions and ASPA, month by month."""
+    from secu.core.db import unit_of_work
+    from secu.demo.retraite import MOIS_PAYES
+    from secu.retraite import paiement, paiement_solidarite
+    from secu.retraite.models_pension import PensionRetraite
+    from secu.retraite.models_survivants import PrestationSolidarite
+
+    engine, sessions = _sessions(url)
+    try:
+        with unit_of_work(sessions) as session:
+            caisses = sorted(set(session.scalars(sa.select(PensionRetraite.organisme_code)))
+                             | set(session.scalars(sa.select(PrestationSolidarite.organisme_code))))
+        with _chunk(paiement, 1), _chunk(paiement_solidarite, 1):
+            for mois in MOIS_PAYES:
+                for caisse in caisses:
+                    paiement.run_payments(sessions, caisse, paiement.echeance_du_mois(mois))
+    finally:
+        engine.dispose()
+
+
 def flow_liquidation(url: str, workdir: Path) -> None:
     from secu.maladie.batch import liquidate_file
 
@@ -198,6 +220,7 @@ def flow_liquidation(url: str, workdir: Path) -> None:
 FLOW_FUNCTIONS: dict[str, Callable[[str, Path], None]] = {
     "saisie": flow_saisie, "paiement_maladie": flow_paiement_maladie, "paiement_famille": flow_paiement_famille,
     "dsn": flow_dsn, "liquidation": flow_liquidation, "paiement_ij": flow_paiement_ij, "paiement_invalidite": flow_paiement_invalidite,
+    "paiement_retraite": flow_paiement_retraite,
 }
 
 
@@ -273,6 +296,7 @@ def _context() -> Any:
             "sqlalchemy", "polars", "secu.maladie.intake", "secu.maladie.paiement", "secu.famille.paiement", "secu.recouvrement.service",
             "secu.maladie.batch", "secu.demo.population", "secu.demo.famille", "secu.verification", "tests.fautes.harness",
             "secu.especes.service", "secu.especes.paiement", "secu.especes.paiement_invalidite", "secu.demo.arrets", "secu.demo.invalidite",
+            "secu.retraite.paiement", "secu.retraite.paiement_solidarite", "secu.demo.retraite",
         ])
     return _CONTEXT
 
@@ -353,6 +377,7 @@ def build_world(kind: str, folder: Path, *, households: int = 10, claims: int = 
     (folder / "mois.txt").write_text(str(months))  # months of family benefits the CAF run pays
     (folder / "dsn.json").write_text(json.dumps(demo_declarations(sessions, seed_value=7)[1], default=str))
     _pensions(sessions, 3)
+    _retraites(sessions)
     recevoir_arrets(sessions, seed_value=7)  # the avis, the congé and the employer's signalements: the IJ to liquidate
     with unit_of_work(sessions) as session:  # feuilles liquidated earlier, waiting for their payment run
         people = list(session.scalars(sa.select(Personne).order_by(Personne.id)))
@@ -400,6 +425,49 @@ def _pensions(sessions: Any, count: int) -> None:
             medecin = Caller(user_id=None, role=Role.MEDECIN_CONSEIL, organisme_code=_drsm_of(personne))
             invalidite.donner_avis(session, medecin, demande.id, invalidite.AvisIn(categorie=1 + index % 3, date_effet=date(2025, 9, 1)))
             invalidite.decider(session, SYSTEM, demande.id, invalidite.DecisionIn(decision="accord", date_decision=date(2025, 8, 20)))
+
+
+def _retraites(sessions: Any) -> None:
+    """Retirement benefits granted through the services, their months not paid yet: the oldest person dies (recorded in
+    the register), every person of 64 to 72 gets a pension de droit propre, the first of them the ASPA too,
+    and the first person of 55 to 63 a réversion of the deceased's pension (keyed: he drew none here)."""
+    from secu.core import ages
+    from secu.core.db import unit_of_work
+    from secu.core.security import SYSTEM
+    from secu.demo.invalidite import IBAN_DEMO
+    from secu.demo.population import REFERENCE
+    from secu.register import schemas, service
+    from secu.register.models import Personne
+    from secu.retraite import demande, survivants
+
+    deces = date(2025, 8, 10)
+    with unit_of_work(sessions) as session:
+        people = list(session.scalars(sa.select(Personne).where(Personne.date_deces.is_(None)).order_by(Personne.date_naissance, Personne.id)))
+        age = {p.id: ages.age_le(p.date_naissance, REFERENCE) for p in people}
+        defunt = people[0] if people and age[people[0].id] >= 70 else None
+        if defunt is not None:
+            service.change_person(session, defunt.id, schemas.PersonneChange(date_deces=deces), caller=SYSTEM, today=REFERENCE)
+        retraites = [p for p in people if p is not defunt and 64 <= age[p.id] <= 72]  # the rules hold the generations from 1952
+        for index, personne in enumerate(retraites):
+            claim = demande.demander(session, SYSTEM, demande.DemandeIn(personne_id=personne.id, date_demande=date(2025, 7, 1), date_effet=date(2025, 9, 1),
+                                                                        iban=personne.iban or IBAN_DEMO), today=REFERENCE)
+            demande.instruire(session, SYSTEM, claim.id, demande.InstructionIn(sam_cents=2_400_000 + 100_000 * index, trimestres=172,
+                                                                               trimestres_rg=172, trimestres_cotises=172))
+            demande.decider(session, SYSTEM, claim.id, demande.DecisionIn(decision="attribution", date_decision=date(2025, 8, 20)))
+        claims = []
+        if retraites:
+            aspa = survivants.DemandeSolidariteIn(nature="aspa", personne_id=retraites[0].id, date_demande=date(2025, 7, 1), date_effet=date(2025, 9, 1),
+                                                  autres_ressources_3_mois=90_000, iban=retraites[0].iban or IBAN_DEMO)
+            claims.append((aspa, survivants.InstructionSolidariteIn()))
+        survivant = next((p for p in people if 55 <= age[p.id] <= 63), None)
+        if defunt is not None and survivant is not None:
+            claims.append((survivants.DemandeSolidariteIn(nature="reversion", personne_id=survivant.id, defunt_id=defunt.id, date_demande=date(2025, 8, 25),
+                                                          date_effet=date(2025, 9, 1), iban=survivant.iban or IBAN_DEMO),
+                           survivants.InstructionSolidariteIn(pension_defunt_cents=1_500_000, trimestres_defunt=172)))
+        for claim_in, instruction in claims:
+            claim = survivants.demander(session, SYSTEM, claim_in, today=REFERENCE)
+            survivants.instruire(session, SYSTEM, claim.id, instruction)
+            survivants.decider(session, SYSTEM, claim.id, survivants.DecisionSolidariteIn(decision="attribution", date_decision=date(2025, 8, 28)))
 
 
 def copy_world(world: World, label: str) -> tuple[str, Path]:

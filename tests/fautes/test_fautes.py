@@ -31,7 +31,7 @@ def world(request, tmp_path_factory):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize(("flow", "race"), [
     ("saisie", False), ("paiement_maladie", True), ("paiement_famille", True), ("dsn", False), ("liquidation", True),
-    ("paiement_ij", True), ("paiement_invalidite", True),
+    ("paiement_ij", True), ("paiement_invalidite", True), ("paiement_retraite", True),
 ])
 def test_killed_then_resumed_nothing_lost_nothing_doubled(world, flow: str, race: bool) -> None:  # type: ignore[no-untyped-def]
     if world.kind == "postgresql" and not flow.startswith("paiement"):

@@ -63,6 +63,25 @@ def test_the_demo_has_retirees_a_survivor_an_aspa_beneficiary_and_a_worker(datab
         assert report.services == (importlib.util.find_spec("secu.retraite.demande") is not None)
         if report.services:
             assert report.verse_cents > 0
+        if report.solidarite:
+            # The réversion and the ASPA through secu.retraite.survivants: decided at the rules' amounts, paid for every
+            # month from the date d'effet to January 2026 (terme échu, arrears with the first run), and their sign-ins.
+            from secu.retraite.models_survivants import MontantSolidarite, PrestationSolidarite, VersementSolidarite
+
+            with unit_of_work(sessions) as session:
+                for role, nature, login in (("survivant", "reversion", retraite.COMPTE_SURVIVANT), ("aspa", "aspa", retraite.COMPTE_ASPA)):
+                    personne = careers[role].personne.id
+                    prestation = session.scalar(sa.select(PrestationSolidarite).where(PrestationSolidarite.personne_id == personne,
+                                                                                    PrestationSolidarite.nature == nature))
+                    assert prestation is not None and prestation.date_effet == careers[role].date_effet
+                    months = list(session.scalars(sa.select(VersementSolidarite.mois).where(VersementSolidarite.prestation_id == prestation.id)
+                                                  .order_by(VersementSolidarite.mois)))
+                    assert months[0] == prestation.date_effet and months[-1] == retraite.MOIS_PAYES[-1] and len(months) == len(set(months))
+                    user = session.scalar(sa.select(Utilisateur).where(Utilisateur.login == login))
+                    assert user is not None and user.personne_id == personne
+                    if nature == "reversion":
+                        montant = session.scalar(sa.select(MontantSolidarite.montant_mensuel_cents).where(MontantSolidarite.prestation_id == prestation.id))
+                        assert montant == report.reversion_mensuelle_cents  # the same 54 % as above, at the same date d'effet
         if report.lignes_au_compte:
             # The working person's estimate reads the imported career: its three departures, each with a pension.
             from secu.core.security import Caller, Role
@@ -80,5 +99,9 @@ def test_the_demo_has_retirees_a_survivor_an_aspa_beneficiary_and_a_worker(datab
         assert again.lignes_au_compte == report.lignes_au_compte  # the same file: one import
         with unit_of_work(sessions) as session:
             assert session.scalar(sa.select(sa.func.count()).where(Utilisateur.login == retraite.COMPTE)) == 1
+            if report.solidarite:
+                from secu.retraite.models_survivants import DemandeSolidarite
+
+                assert session.scalar(sa.select(sa.func.count()).select_from(DemandeSolidarite)) == 2  # filed once
     finally:
         engine.dispose()

@@ -33,7 +33,8 @@ def test_every_branch_declares_its_accounts_and_its_caisse() -> None:
     assert codes[:2] == ["maladie", "atmp"] and {"vieillesse", "famille", "autonomie", "recouvrement"} <= set(codes)
     # The national caisses are the organismes' (no copied map): CNAM carries maladie and AT/MP, the CNAV the retraite.
     assert {b.grand_livre: branches.caisse_nationale(b.grand_livre) for b in branches.branches()} == {
-        "maladie": "CNAM", "atmp": "CNAM", "retraite": "CNAV", "famille": "CNAF", "autonomie": "CNSA", "recouvrement": "URSSAF-CN"}
+        "maladie": "CNAM", "atmp": "CNAM", "retraite": "CNAV", "famille": "CNAF", "autonomie": "CNSA", "recouvrement": "URSSAF-CN",
+        "fsv": "FSV"}  # the FSV is a fund, not a caisse: its branch names it (secu.retraite.comptes)
     assert branches.hors_grand_livre() == {"agirc_arrco"}
 
 

@@ -36,6 +36,9 @@ def test_the_vieillesse_branch_is_the_retraite_module_s_and_the_aspa_the_fsv_s()
     assert special[("fsv", CHARGE, "prestations.aspa")] == ("retraite", "creances.fsv.aspa")
     assert special[("cades", PRODUIT, "crds.pensions")] == ("retraite", "dettes.attributaires.cades")
     assert special[("autonomie", PRODUIT, "casa")] == ("retraite", "dettes.attributaires.cnsa")
+    # The FSV's ledger branch (ASPA paid, récupérations: secu.retraite.paiement_solidarite) is named, not simulated (CSS L. 135-1).
+    assert branches.libelles_grand_livre()["fsv"] == "Fonds de solidarité vieillesse"
+    assert "fsv" not in {b.code for b in branches.simulees()}
 
 
 def test_each_month_pays_every_living_retiree_his_revalued_pension(dataset: Path) -> None:

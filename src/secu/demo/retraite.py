@@ -6,8 +6,8 @@ compte from the first job (a share of the year's PASS, so that every decade's sa
 * three retirees who left at 64 (pensions from 2023 on): a full career, a short one (décote) and a low-paid one
   (minimum contributif); the first is the demo's sign-in retiree (``retraite.demo``);
 * a survivor: one spouse of a couple dies on :data:`DECES`, recorded in the register; the réversion of the pension
-  he or she drew from 64;
-* an ASPA beneficiary: someone of 67 or more living alone, a short low-paid career, retired at 67;
+  he or she drew from 64 (sign-in ``reversion.demo``);
+* an ASPA beneficiary: someone of 67 or more living alone, a short low-paid career, retired at 67 (sign-in ``aspa.demo``);
 * a working person in their fifties whose career so far gives an estimate of the pension (sign-in ``actif.demo``).
 
 The career facts go through the retraite rules (:mod:`secu.retraite.rules.carriere` for the quarters and the SAM,
@@ -16,7 +16,9 @@ The hooks: when the compte de carrière (:mod:`secu.retraite.import_carriere`) i
 are imported into it as past years (the relevé, and the working person's estimate, read them); when the claim
 service (:mod:`secu.retraite.demande`) is, each retiree's claim is filed, instructed with those facts, decided and
 paid by the monthly run on the 9th (:mod:`secu.retraite.paiement`) — "ma retraite" then shows it to
-``retraite.demo``. Without them, the pensions are computed only, and the report says so.
+``retraite.demo``; the survivor's réversion and the ASPA are claimed, instructed and decided through
+:mod:`secu.retraite.survivants` and paid by the same runs (their page: ``/assure/retraite/survivants``). Without
+them, the pensions are computed only, and the report says so.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from secu.core import ages
 from secu.core.db import unit_of_work
 from secu.core.parameters import parameters
 from secu.core.security import SYSTEM, Role, Utilisateur
+from secu.demo.invalidite import IBAN_DEMO
 from secu.demo.population import DEMO_PASSWORD, REFERENCE
 from secu.register import schemas, service
 from secu.register.models import MembreFoyer, Personne
@@ -51,6 +54,15 @@ MOIS_PAYES = (date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1))
 COMPTE = "retraite.demo"
 COMPTE_ACTIF = "actif.demo"
 """The working person's sign-in: the relevé de carrière and the estimate of the compte de carrière."""
+COMPTE_SURVIVANT = "reversion.demo"
+"""The survivor's sign-in: the réversion, its letter and its payments."""
+COMPTE_ASPA = "aspa.demo"
+"""The ASPA beneficiary's sign-in: the pension de droit propre and the ASPA."""
+COMPTES = {"retraite.complete": (COMPTE, "une retraitée : sa pension et ses paiements"),
+           "actif": (COMPTE_ACTIF, "un actif : son relevé de carrière et l'estimation de sa retraite"),
+           "survivant": (COMPTE_SURVIVANT, "un conjoint survivant : sa pension de réversion et ses paiements"),
+           "aspa": (COMPTE_ASPA, "une bénéficiaire de l'ASPA : sa pension, l'ASPA et leurs paiements")}
+"""Role → its sign-in and what it shows (the table of `secu demo`)."""
 LIBELLES = {"retraite.complete": "carrière complète", "retraite.decote": "avec décote", "retraite.minimum": "au minimum contributif",
             "defunt": "conjoint décédé", "survivant": "conjoint survivant", "aspa": "bénéficiaire de l'ASPA", "actif": "actif"}
 """Each part's French name (the report of `secu demo`)."""
@@ -87,8 +99,10 @@ class RetraiteReport:
     """Salary lines imported into the compte de carrière (when it is installed)."""
     services: bool = False
     """Whether the claim service filed, decided and paid the pensions (else: computed by the rules only)."""
-    compte: str = COMPTE
-    compte_actif: str = COMPTE_ACTIF
+    solidarite: bool = False
+    """Whether the réversion and the ASPA were claimed, decided and paid through :mod:`secu.retraite.survivants`."""
+    comptes: dict[str, str] = field(default_factory=dict)
+    """Sign-in → what it shows (the table of `secu demo`)."""
 
 
 def _premier_du_mois_apres(d: date) -> date:
@@ -254,7 +268,8 @@ def _au_compte(sessions: sessionmaker[Session], careers: list[Carriere]) -> int:
 
 
 def _par_le_service(sessions: sessionmaker[Session], careers: list[Carriere], computed: pl.DataFrame, report: RetraiteReport) -> None:
-    """The hook: each living retiree's claim filed, instructed with the career facts, decided, then paid."""
+    """The hook: each living retiree's claim filed, instructed with the career facts, decided; the réversion and the
+    ASPA likewise; then the months of :data:`MOIS_PAYES` paid."""
     # Imported by name: the claim service is installed beside the demo, or not (seed_retraite asks).
     demande: Any = importlib.import_module("secu.retraite.demande")
     paiement: Any = importlib.import_module("secu.retraite.paiement")
@@ -270,7 +285,7 @@ def _par_le_service(sessions: sessionmaker[Session], careers: list[Carriere], co
             assert personne is not None
             claim = demande.demander(session, SYSTEM, demande.DemandeIn(
                 personne_id=personne.id, date_demande=date.fromordinal(c.date_effet.toordinal() - 90), date_effet=c.date_effet,
-                enfants=c.enfants, iban=personne.iban or "FR7630006000011234567890189"), today=REFERENCE)
+                enfants=c.enfants, iban=personne.iban or IBAN_DEMO), today=REFERENCE)
             caisses.add(claim.organisme_code)
             if claim.statut != "deposee":
                 continue  # seeded before: decided already
@@ -279,26 +294,69 @@ def _par_le_service(sessions: sessionmaker[Session], careers: list[Carriere], co
                 trimestres_cotises=int(r["trimestres_cotises"])))
             decided = date.fromordinal(c.date_effet.toordinal() - 30)
             demande.decider(session, SYSTEM, claim.id, demande.DecisionIn(decision="attribution", date_decision=decided))
+        if importlib.util.find_spec("secu.retraite.survivants") is not None:
+            caisses |= _solidarite(session, careers, by_id)
+            report.solidarite = True
     for caisse in sorted(caisses):
         for month in MOIS_PAYES:
             report.verse_cents += paiement.run_payments(sessions, caisse, paiement.echeance_du_mois(month)).total_cents
     report.services = True
 
 
+def _solidarite(session: Session, careers: list[Carriere], computed: dict[int, dict[str, Any]]) -> set[str]:
+    """The survivor's réversion and the ASPA: claimed, instructed, decided through the service (once); their caisses.
+
+    The late spouse's pension is keyed at the instruction (the pension « due »: the demo pays him no pension through
+    the claim service); the survivor declares no resources (the full 54 %); the ASPA beneficiary declares her pension
+    as her only resource, over the 3 months (and the 12) before the date d'effet, as :func:`_aspa` assumes."""
+    survivants: Any = importlib.import_module("secu.retraite.survivants")
+
+    by_role = {c.role: c for c in careers}
+    claims: list[tuple[Any, Any]] = []
+    survivant, defunt = by_role.get("survivant"), by_role.get("defunt")
+    if survivant is not None and defunt is not None and survivant.date_effet is not None and defunt.personne.id in computed:
+        r = computed[defunt.personne.id]
+        claims.append((survivants.DemandeSolidariteIn(
+            nature="reversion", personne_id=survivant.personne.id, defunt_id=defunt.personne.id, date_demande=date.fromordinal(DECES.toordinal() + 21),
+            date_effet=survivant.date_effet, enfants=survivant.enfants, iban=survivant.personne.iban or IBAN_DEMO),
+            survivants.InstructionSolidariteIn(pension_defunt_cents=int(r["pension_annuelle"]) - int(r["majoration_enfants"]),
+                                               trimestres_defunt=int(r["trimestres_rg"]))))
+    beneficiaire = by_role.get("aspa")
+    if beneficiaire is not None and beneficiaire.date_effet is not None and beneficiaire.personne.id in computed:
+        mensuelle = int(computed[beneficiaire.personne.id]["pension_mensuelle"])
+        claims.append((survivants.DemandeSolidariteIn(
+            nature="aspa", personne_id=beneficiaire.personne.id, date_demande=date.fromordinal(beneficiaire.date_effet.toordinal() - 90),
+            date_effet=beneficiaire.date_effet, autres_ressources_3_mois=3 * mensuelle, autres_ressources_12_mois=12 * mensuelle,
+            iban=beneficiaire.personne.iban or IBAN_DEMO), survivants.InstructionSolidariteIn()))
+    caisses: set[str] = set()
+    for claim_in, instruction in claims:
+        claim = survivants.demander(session, SYSTEM, claim_in, today=REFERENCE)
+        caisses.add(claim.organisme_code)
+        if claim.statut != "deposee":
+            continue  # seeded before: decided already
+        survivants.instruire(session, SYSTEM, claim.id, instruction)
+        decided = date.fromordinal(claim.date_demande.toordinal() + 30)
+        survivants.decider(session, SYSTEM, claim.id, survivants.DecisionSolidariteIn(decision="attribution", date_decision=decided))
+    return caisses
+
+
 def seed_retraite(sessions: sessionmaker[Session], *, seed_value: int = 2026) -> RetraiteReport:
-    """Choose the demo's retirees, compute their pensions, record the death, open ``retraite.demo``; file and pay the
-    claims through the claim service when it is installed."""
+    """Choose the demo's retirees, compute their pensions, record the death, open the sign-ins (:data:`COMPTES`); file,
+    decide and pay the claims through the claim services when they are installed."""
     from secu.utilisateurs.service import UtilisateurIn, create_user
 
     report = RetraiteReport()
     with unit_of_work(sessions) as session:
         careers = plan(session, seed_value)
-        known = session.scalar(select(Utilisateur.id).where(Utilisateur.login == COMPTE)) is not None  # seeded before: same people
+        logins = [login for login, _ in COMPTES.values()]
+        known = set(session.scalars(select(Utilisateur.login).where(Utilisateur.login.in_(logins))))  # seeded before: same people
         for c in careers:
             if c.role == "defunt" and c.personne.date_deces is None:
                 service.change_person(session, c.personne.id, schemas.PersonneChange(date_deces=DECES), caller=SYSTEM, today=REFERENCE)
-            login = {"retraite.complete": COMPTE, "actif": COMPTE_ACTIF}.get(c.role)
-            if login is not None and not known:
+            login, what = COMPTES.get(c.role, (None, ""))
+            if login is not None:
+                report.comptes[login] = what
+            if login is not None and login not in known:
                 create_user(session, UtilisateurIn(login=login, password=DEMO_PASSWORD, role=Role.ASSURE,
                                                    nom_affiche=f"{c.personne.prenoms} {c.personne.nom_naissance}", personne_id=c.personne.id))
         session.expunge_all()

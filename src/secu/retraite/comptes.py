@@ -37,8 +37,14 @@ import polars as pl
 from secu.batch.engine import SCHEMA
 from secu.batch.jobs import CHARGE, PRODUIT, Partition, empty, months_to
 from secu.branches import Branche
+from secu.retraite.paiement_solidarite import FSV
 
-BRANCHES = (Branche("vieillesse", "Vieillesse", "Vieillesse", "retraite"),)
+BRANCHES = (
+    Branche("vieillesse", "Vieillesse", "Vieillesse", "retraite"),
+    # The FSV (CSS L. 135-1): its own ledger branch (the ASPA's charge, its debt to the caisses, the recoveries on
+    # estates); not a branch of the simulated year: there the ASPA is a tiers' charge the CNAV is owed back (GRAND_LIVRE).
+    Branche("fsv", "Fonds de solidarité vieillesse", "FSV", "fsv", simulee=False, organisme=FSV),
+)
 
 GRAND_LIVRE = {
     ("fsv", CHARGE, "prestations.aspa"): ("retraite", "creances.fsv.aspa"),  # paid by the CNAV for the FSV, owed back
