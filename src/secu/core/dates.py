@@ -208,3 +208,9 @@ def count_jours_ouvres(start: date, end: date, departement: str = DEFAULT_DEPART
 def count_jours_ouvrables(start: date, end: date, departement: str = DEFAULT_DEPARTEMENT) -> int:
     """Count the jours ouvrables from start to end, both included; 0 if end is before start."""
     return _count_days(start, end, departement, is_jour_ouvrable)
+
+
+def mois_decale(d: date, n: int) -> date:
+    """The first day of the month ``n`` months after (before, when negative) the month of ``d``."""
+    index = d.year * 12 + d.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)

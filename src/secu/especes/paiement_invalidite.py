@@ -41,6 +41,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from secu.core import ledger
+from secu.core.dates import mois_decale as _mois_decale
 from secu.core.errors import InvalidField
 from secu.core.paiement import Campagne, Fichier, executer, sans_attendre
 from secu.core.sepa import Virement, fichier_virements
@@ -74,12 +75,6 @@ class Bilan:
     reductions_cents: int
     conversions: int
     fichier_sepa: str
-
-
-def _mois_decale(mois: date, n: int) -> date:
-    """The first day of the month ``n`` months after ``mois`` (negative: before)."""
-    index = mois.year * 12 + mois.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def _references(session: Session, pensions: list[PensionInvalidite], mois: date) -> dict[int, tuple[int, int]]:

@@ -62,6 +62,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from secu.acces import Permission, Portee, couvre_organisme, exiger, refus
 from secu.core import ledger
+from secu.core.dates import mois_decale
 from secu.core.db import unit_of_work
 from secu.core.entree import Entree
 from secu.core.errors import Conflict, InvalidField, NotFound, SecuError
@@ -152,12 +153,6 @@ class Liquidation:
 
 def _empreinte(value: object) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def mois_decale(d: date, n: int) -> date:
-    """The first day of the month ``n`` months after (before, when negative) the month of ``d``."""
-    index = d.year * 12 + d.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def _meme_jour_decale(d: date, mois: int) -> date:

@@ -47,6 +47,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from secu.core import ledger
+from secu.core.dates import mois_decale
 from secu.core.errors import InvalidField
 from secu.core.paiement import Campagne, Fichier, executer, sans_attendre
 from secu.core.parameters import parameters
@@ -187,8 +188,7 @@ def _pay_dossier(session: Session, run: CampagneFamille, dossier: DossierAllocat
 
 
 def _months_back(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 - n
-    return date(index // 12, index % 12 + 1, 1)
+    return mois_decale(month, -n)
 
 
 def _recover(session: Session, run: CampagneFamille, dossier: DossierAllocataire, paiement: PaiementFamille,

@@ -37,6 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from secu.acces import Permission, Portee, exiger, refus
+from secu.core.dates import mois_decale
 from secu.core.entree import Centimes, Entree, Identifiant
 from secu.core.errors import Conflict, InvalidField, NotFound
 from secu.core.identifiers import validate_bic, validate_iban
@@ -135,7 +136,7 @@ def _exiger(session: Session, caller: Caller, permission: Permission, personne: 
 
 
 def _premier_du_mois_suivant(d: date) -> date:
-    return date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    return mois_decale(d, 1)
 
 
 def demander(session: Session, caller: Caller, data: DemandeIn, *, today: date | None = None) -> DemandeRetraite:

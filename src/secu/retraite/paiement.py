@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from secu.core import ledger
 from secu.core.dates import is_jour_ouvre
+from secu.core.dates import mois_decale as _mois_decale
 from secu.core.errors import InvalidField, NotFound
 from secu.core.explication import etape, euros, references
 from secu.core.paiement import Campagne, Fichier, executer, sans_attendre
@@ -74,11 +75,6 @@ class Bilan:
     fichier_sepa: str
     prestations: int = 0  # réversions, allocations veuvage, ASPA (paiement_solidarite)
     mois_prestations: int = 0
-
-
-def _mois_decale(mois: date, n: int) -> date:
-    index = mois.year * 12 + mois.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def fin_du_mois(mois: date) -> date:

@@ -28,6 +28,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from secu.core import ledger
+from secu.core.dates import mois_decale as _mois_decale
 from secu.core.explication import etape, euros, references
 from secu.core.paiement import sans_attendre
 from secu.core.sepa import Virement
@@ -48,11 +49,6 @@ COMPTES = {"reversion": "charges.prestations.vieillesse.droits_derives", "veuvag
 LIBELLES = {"reversion": "Pension de réversion", "veuvage": "Allocation veuvage", "aspa": "ASPA"}
 REF_REVALORISATION = "CSS art. L. 161-23-1 et L. 161-25 (revalorisation au 1er janvier)"
 REF_FSV = "CSS art. L. 135-2 (l'ASPA, prise en charge par le Fonds de solidarité vieillesse)"
-
-
-def _mois_decale(mois: date, n: int) -> date:
-    index = mois.year * 12 + mois.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def payer_lot(session: Session, run: CampagneRetraite) -> int:
